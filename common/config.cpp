@@ -1,0 +1,437 @@
+#include "config.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "util/strings.hpp"
+
+namespace notify {
+
+namespace {
+
+enum class KeyType { string, integer, boolean, duration, string_list };
+
+struct KeyDef {
+    const char* key;
+    KeyType type;
+    const char* def;  // default as text; "{runtime_dir}" and "{state_dir}" are expanded
+};
+
+// Every scalar key, declared once. notify.toml(5) documents each.
+const KeyDef kKeys[] = {
+    {"runtime_dir", KeyType::string, "{default_runtime_dir}"},
+    {"log.level", KeyType::string, "info"},
+    {"store.path", KeyType::string, "{default_store_path}"},
+    {"store.synchronous", KeyType::string, "full"},
+    {"store.busy_timeout", KeyType::duration, "5s"},
+    {"ingest.listen", KeyType::string, "ipc://{runtime_dir}/ingest.sock"},
+    {"ingest.http", KeyType::string, "127.0.0.1:8025"},
+    {"ingest.max_body_bytes", KeyType::integer, "1048576"},
+    {"ingest.max_recipients", KeyType::integer, "1000"},
+    {"ingest.batch_max", KeyType::integer, "2000"},
+    {"ingest.require_api_key", KeyType::boolean, "true"},
+    {"router.listen", KeyType::string, "ipc://{runtime_dir}/router.sock"},
+    {"router.control", KeyType::string, "ipc://{runtime_dir}/router-control.sock"},
+    {"router.lease", KeyType::duration, "60s"},
+    {"router.retry_min", KeyType::duration, "5s"},
+    {"router.retry_max", KeyType::duration, "10m"},
+    {"router.max_attempts", KeyType::integer, "8"},
+    {"router.max_lifetime", KeyType::duration, "1d"},
+    {"router.share_medium", KeyType::integer, "10"},
+    {"router.share_low", KeyType::integer, "5"},
+    {"router.sweep_interval", KeyType::duration, "1s"},
+    {"router.flush_interval", KeyType::duration, "5ms"},
+    {"router.worker_timeout", KeyType::duration, "10s"},
+    {"worker.router", KeyType::string, "{router.listen}"},
+    {"worker.concurrency", KeyType::integer, "256"},
+    {"worker.timeout", KeyType::duration, "30s"},
+    {"worker.heartbeat", KeyType::duration, "1s"},
+    {"worker.channels", KeyType::string_list, ""},
+};
+
+std::string env_name(const std::string& key) {
+    std::string out = "NOTIFY_";
+    for (char c : key) out += (c == '.') ? '_' : static_cast<char>(std::toupper(c));
+    return out;
+}
+
+std::string default_runtime_dir() {
+    if (geteuid() == 0) return "/run/notify";
+    if (const char* x = std::getenv("XDG_RUNTIME_DIR"); x && *x) return std::string(x) + "/notify";
+    return "/tmp/notify-" + std::to_string(geteuid());
+}
+
+std::string default_store_path() {
+    if (geteuid() == 0) return "/var/lib/notify/notify.db";
+    if (const char* x = std::getenv("XDG_STATE_HOME"); x && *x)
+        return std::string(x) + "/notify/notify.db";
+    if (const char* h = std::getenv("HOME"); h && *h)
+        return std::string(h) + "/.local/state/notify/notify.db";
+    return "notify.db";
+}
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+    size_t pos = 0;
+    while ((pos = s.find(from, pos)) != std::string::npos) {
+        s.replace(pos, from.size(), to);
+        pos += to.size();
+    }
+    return s;
+}
+
+std::vector<std::string> key_names() {
+    std::vector<std::string> out;
+    for (const auto& k : kKeys) out.emplace_back(k.key);
+    return out;
+}
+
+Error config_error(const std::string& where, const std::string& what) {
+    return make_error(ErrorKind::invalid, "invalid_config", where + ": " + what);
+}
+
+std::string where(const std::string& name, const toml::node& node) {
+    auto line = node.source().begin.line;
+    return line ? name + ":" + std::to_string(line) : name;
+}
+
+// Text form of a TOML scalar or string array, checked against the key's type.
+Expected<std::string> scalar_text(const toml::node& node, KeyType type, const std::string& at,
+                                  const std::string& key) {
+    auto wrong = [&](const char* expect) {
+        return config_error(at, "'" + key + "' must be " + expect);
+    };
+    switch (type) {
+        case KeyType::string:
+        case KeyType::duration:
+            if (auto s = node.value<std::string>()) return *s;
+            return wrong(type == KeyType::string ? "a string" : "a duration string like \"30s\"");
+        case KeyType::integer:
+            if (auto i = node.value<int64_t>()) return std::to_string(*i);
+            return wrong("an integer");
+        case KeyType::boolean:
+            if (auto b = node.value<bool>()) return std::string(*b ? "true" : "false");
+            return wrong("true or false");
+        case KeyType::string_list: {
+            const auto* arr = node.as_array();
+            if (!arr) return wrong("an array of strings");
+            std::vector<std::string> parts;
+            for (const auto& el : *arr) {
+                auto s = el.value<std::string>();
+                if (!s) return wrong("an array of strings");
+                parts.push_back(*s);
+            }
+            return util::join(parts, ",");
+        }
+    }
+    return wrong("a value");
+}
+
+struct Values {
+    std::map<std::string, Setting> by_key;
+    const std::string& get(const std::string& k) const { return by_key.at(k).value; }
+};
+
+Status check_type(const KeyDef& def, const Setting& s) {
+    auto bad = [&](const std::string& why) {
+        return config_error(s.origin, "'" + s.key + "': " + why);
+    };
+    switch (def.type) {
+        case KeyType::duration: {
+            auto d = util::parse_duration(s.value);
+            if (!d) return bad(d.error().message);
+            break;
+        }
+        case KeyType::integer: {
+            char* end = nullptr;
+            std::strtol(s.value.c_str(), &end, 10);
+            if (s.value.empty() || *end) return bad("'" + s.value + "' is not an integer");
+            break;
+        }
+        case KeyType::boolean:
+            if (s.value != "true" && s.value != "false") return bad("must be true or false");
+            break;
+        default: break;
+    }
+    return ok();
+}
+
+Status bind(Config& c, const Values& v) {
+    auto dur = [&](const char* k) { return *util::parse_duration(v.get(k)); };
+    auto num = [&](const char* k) { return std::strtol(v.get(k).c_str(), nullptr, 10); };
+    c.runtime_dir = v.get("runtime_dir");
+    c.log_level = v.get("log.level");
+    c.store.path = v.get("store.path");
+    const std::string& sync = v.get("store.synchronous");
+    if (sync != "full" && sync != "normal")
+        return config_error(v.by_key.at("store.synchronous").origin,
+                            "'store.synchronous' must be \"full\" or \"normal\"");
+    c.store.synchronous_full = sync == "full";
+    c.store.busy_timeout = dur("store.busy_timeout");
+    c.ingest.listen = v.get("ingest.listen");
+    c.ingest.http = v.get("ingest.http");
+    c.ingest.max_body_bytes = num("ingest.max_body_bytes");
+    c.ingest.max_recipients = num("ingest.max_recipients");
+    c.ingest.batch_max = num("ingest.batch_max");
+    c.ingest.require_api_key = v.get("ingest.require_api_key") == "true";
+    c.router.listen = v.get("router.listen");
+    c.router.control = v.get("router.control");
+    c.router.lease = dur("router.lease");
+    c.router.retry_min = dur("router.retry_min");
+    c.router.retry_max = dur("router.retry_max");
+    c.router.max_attempts = num("router.max_attempts");
+    c.router.max_lifetime = dur("router.max_lifetime");
+    c.router.share_medium = num("router.share_medium");
+    c.router.share_low = num("router.share_low");
+    c.router.sweep_interval = dur("router.sweep_interval");
+    c.router.flush_interval = dur("router.flush_interval");
+    c.router.worker_timeout = dur("router.worker_timeout");
+    c.worker.router = v.get("worker.router");
+    c.worker.concurrency = num("worker.concurrency");
+    c.worker.timeout = dur("worker.timeout");
+    c.worker.heartbeat = dur("worker.heartbeat");
+    const std::string& chans = v.get("worker.channels");
+    if (!chans.empty()) c.worker.channels = util::split(chans, ',');
+    if (c.ingest.max_body_bytes < 1024)
+        return config_error(v.by_key.at("ingest.max_body_bytes").origin,
+                            "'ingest.max_body_bytes' must be at least 1024");
+    if (c.router.max_attempts < 1 || c.worker.concurrency < 1 || c.ingest.batch_max < 1)
+        return config_error(c.file.empty() ? "config" : c.file,
+                            "router.max_attempts, worker.concurrency and ingest.batch_max must "
+                            "be at least 1");
+    if (c.router.share_medium < 0 || c.router.share_low < 0 ||
+        c.router.share_medium + c.router.share_low > 90)
+        return config_error(c.file.empty() ? "config" : c.file,
+                            "router.share_medium + router.share_low must be between 0 and 90");
+    return ok();
+}
+
+Status read_providers(Config& c, const toml::table& root, const std::string& name) {
+    const toml::node* node = root.get("providers");
+    if (!node) return ok();
+    const auto* tbl = node->as_table();
+    if (!tbl) return config_error(where(name, *node), "'providers' must be a table");
+    for (const auto& [key, value] : *tbl) {
+        std::string pname(key.str());
+        const auto* ptbl = value.as_table();
+        if (!ptbl)
+            return config_error(where(name, value),
+                                "'providers." + pname + "' must be a table");
+        ProviderConfig p;
+        p.name = pname;
+        p.line = static_cast<int>(value.source().begin.line);
+        auto type = (*ptbl)["type"].value<std::string>();
+        if (!type)
+            return config_error(where(name, value),
+                                "provider '" + pname + "' has no 'type' (smtp, webhook, file, ...)");
+        p.type = *type;
+        std::ostringstream js;
+        js << toml::json_formatter{*ptbl};
+        p.settings_json = js.str();
+        c.providers[pname] = std::move(p);
+    }
+    return ok();
+}
+
+Status read_channels(Config& c, const toml::table& root, const std::string& name) {
+    const toml::node* node = root.get("channels");
+    if (!node) return ok();
+    const auto* tbl = node->as_table();
+    if (!tbl) return config_error(where(name, *node), "'channels' must be a table");
+    for (const auto& [key, value] : *tbl) {
+        std::string cname(key.str());
+        const auto* ctbl = value.as_table();
+        if (!ctbl)
+            return config_error(where(name, value), "'channels." + cname + "' must be a table");
+        ChannelConfig ch;
+        ch.name = cname;
+        for (const auto& [ck, cv] : *ctbl) {
+            if (ck.str() != "providers")
+                return config_error(where(name, cv), "unknown key 'channels." + cname + "." +
+                                                         std::string(ck.str()) +
+                                                         "'" + util::did_you_mean(ck.str(), {"providers"}));
+        }
+        const auto* arr = (*ctbl)["providers"].as_array();
+        if (!arr || arr->empty())
+            return config_error(where(name, value),
+                                "channel '" + cname + "' needs 'providers = [\"...\"]'");
+        std::vector<std::string> known;
+        for (const auto& [pn, _] : c.providers) known.push_back(pn);
+        for (const auto& el : *arr) {
+            auto s = el.value<std::string>();
+            if (!s) return config_error(where(name, el), "provider names must be strings");
+            if (!c.providers.count(*s))
+                return config_error(where(name, el), "channel '" + cname +
+                                                         "' names unknown provider '" + *s + "'" +
+                                                         util::did_you_mean(*s, known));
+            ch.providers.push_back(*s);
+        }
+        c.channels[cname] = std::move(ch);
+    }
+    return ok();
+}
+
+// Walks the file's scalar keys, checks each is declared, and records it.
+Status read_scalars(Values& values, const toml::table& tbl, const std::string& prefix,
+                    const std::string& name) {
+    for (const auto& [k, node] : tbl) {
+        std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+        if (prefix.empty() && (key == "providers" || key == "channels")) continue;
+        if (node.is_table()) {
+            if (!prefix.empty())
+                return config_error(where(name, node), "unknown table '" + key + "'");
+            auto st = read_scalars(values, *node.as_table(), key, name);
+            if (!st) return st;
+            continue;
+        }
+        const KeyDef* def = nullptr;
+        for (const auto& d : kKeys)
+            if (key == d.key) def = &d;
+        if (!def)
+            return config_error(where(name, node),
+                                "unknown key '" + key + "'" + util::did_you_mean(key, key_names()));
+        std::string at = where(name, node);
+        auto text = scalar_text(node, def->type, at, key);
+        if (!text) return text.error();
+        values.by_key[key] = Setting{key, *text, at};
+    }
+    return ok();
+}
+
+Expected<Config> build(const toml::table* root, const std::string& name) {
+    Config c;
+    c.file = name;
+    Values values;
+    if (root) {
+        auto st = read_scalars(values, *root, "", name);
+        if (!st) return st.error();
+    }
+    // Environment beats the file; defaults fill the rest.
+    for (const auto& d : kKeys) {
+        std::string env = env_name(d.key);
+        if (const char* e = std::getenv(env.c_str()))
+            values.by_key[d.key] = Setting{d.key, e, "env " + env};
+        else if (!values.by_key.count(d.key))
+            values.by_key[d.key] = Setting{d.key, d.def, "default"};
+    }
+    // Expand references in the order of declaration (runtime_dir first).
+    for (const auto& d : kKeys) {
+        Setting& s = values.by_key[d.key];
+        s.value = replace_all(s.value, "{default_runtime_dir}", default_runtime_dir());
+        s.value = replace_all(s.value, "{default_store_path}", default_store_path());
+        s.value = replace_all(s.value, "{runtime_dir}", values.by_key["runtime_dir"].value);
+        s.value = replace_all(s.value, "{router.listen}", values.by_key["router.listen"].value);
+        auto st = check_type(d, s);
+        if (!st) return st.error();
+    }
+    auto st = bind(c, values);
+    if (!st) return st.error();
+    for (const auto& d : kKeys) c.settings.push_back(values.by_key[d.key]);
+    if (root) {
+        st = read_providers(c, *root, name);
+        if (!st) return st.error();
+        st = read_channels(c, *root, name);
+        if (!st) return st.error();
+    }
+    if (c.providers.empty() && c.channels.empty()) {
+        // The embedded default: an outbox file beside the store.
+        std::string dir = std::filesystem::path(c.store.path).parent_path().string();
+        std::string outbox = (dir.empty() ? std::string(".") : dir) + "/outbox.jsonl";
+        c.providers["outbox"] = ProviderConfig{
+            "outbox", "file", "{\"type\":\"file\",\"path\":\"" + outbox + "\"}", 0};
+        c.channels["outbox"] = ChannelConfig{"outbox", {"outbox"}};
+    }
+    return c;
+}
+
+Expected<Config> parse_text(const std::string& text, const std::string& name) {
+    try {
+        toml::table root = toml::parse(text, name);
+        return build(&root, name);
+    } catch (const toml::parse_error& e) {
+        return config_error(name + ":" + std::to_string(e.source().begin.line),
+                            std::string(e.description()));
+    }
+}
+
+}  // namespace
+
+std::vector<std::string> Config::channel_names() const {
+    std::vector<std::string> out;
+    for (const auto& [n, _] : channels) out.push_back(n);
+    return out;
+}
+
+const ProviderConfig* Config::provider(const std::string& name) const {
+    auto it = providers.find(name);
+    return it == providers.end() ? nullptr : &it->second;
+}
+
+const ChannelConfig* Config::channel(const std::string& name) const {
+    auto it = channels.find(name);
+    return it == channels.end() ? nullptr : &it->second;
+}
+
+std::string Config::channel_type(const std::string& name) const {
+    const ChannelConfig* ch = channel(name);
+    if (!ch || ch->providers.empty()) return "";
+    const ProviderConfig* p = provider(ch->providers.front());
+    return p ? p->type : "";
+}
+
+Expected<Config> parse_config(const std::string& toml_text, const std::string& name) {
+    return parse_text(toml_text, name);
+}
+
+Expected<Config> load_config(const std::string& explicit_path) {
+    std::string path = explicit_path;
+    bool must_exist = !path.empty();
+    if (path.empty()) {
+        if (const char* e = std::getenv("NOTIFY_CONFIG"); e && *e) {
+            path = e;
+            must_exist = true;
+        }
+    }
+    if (path.empty()) {
+        for (const char* candidate : {"./notify.toml", "/etc/notify/notify.toml"}) {
+            if (access(candidate, F_OK) == 0) {
+                path = candidate;
+                break;
+            }
+        }
+    }
+    if (path.empty()) return build(nullptr, "");
+    std::string text;
+    if (!util::read_file(path, text)) {
+        if (must_exist || access(path.c_str(), F_OK) == 0)
+            return make_error(ErrorKind::no_input, "no_config",
+                              "cannot read config '" + path + "': " + std::strerror(errno));
+        return build(nullptr, "");
+    }
+    return parse_text(text, path);
+}
+
+Expected<std::string> resolve_secret(const std::string& value) {
+    if (util::starts_with(value, "env:")) {
+        std::string name = value.substr(4);
+        const char* v = std::getenv(name.c_str());
+        if (!v)
+            return make_error(ErrorKind::invalid, "missing_secret",
+                              "environment variable '" + name + "' is not set");
+        return std::string(v);
+    }
+    if (util::starts_with(value, "file:")) {
+        std::string path = value.substr(5), text;
+        if (!util::read_file(path, text))
+            return make_error(ErrorKind::invalid, "missing_secret",
+                              "cannot read secret file '" + path + "'");
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+        return text;
+    }
+    return value;
+}
+
+}  // namespace notify

@@ -1,0 +1,107 @@
+// config.hpp - notify.toml(5): one file for every program.
+//
+// Every scalar key is declared once in config_keys.cpp (name, type, default,
+// help). Precedence: NOTIFY_* environment (NOTIFY_STORE_PATH for store.path),
+// then the file, then the default. The file is --config FILE, else
+// $NOTIFY_CONFIG, else ./notify.toml, else /etc/notify/notify.toml, else none
+// (the embedded default: a local store, ipc endpoints under runtime_dir, and an
+// "outbox" channel whose file provider needs no outside account).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "util/error.hpp"
+#include "util/time.hpp"
+
+namespace notify {
+
+using util::Millis;
+
+// One configured provider account: [providers.NAME]. The adapter named by `type`
+// reads its own keys from `settings_json` (the table as JSON text).
+struct ProviderConfig {
+    std::string name;
+    std::string type;
+    std::string settings_json;
+    int line = 0;  // where the table starts in the file, for messages
+};
+
+// [channels.NAME]: what senders name; providers are tried in order.
+struct ChannelConfig {
+    std::string name;
+    std::vector<std::string> providers;
+};
+
+// Where a value came from, for `notifyctl config show`.
+struct Setting {
+    std::string key;
+    std::string value;
+    std::string origin;  // "default", "env NOTIFY_X", "FILE:LINE"
+};
+
+struct Config {
+    std::string file;  // the file read, or "" for the embedded default
+    std::string runtime_dir;
+    std::string log_level;
+
+    struct Store {
+        std::string path;
+        bool synchronous_full = true;
+        Millis busy_timeout = 5000;
+    } store;
+
+    struct Ingest {
+        std::string listen;  // ZeroMQ endpoint for notifyctl
+        std::string http;    // host:port, or "" for none
+        long max_body_bytes = 0;
+        long max_recipients = 0;
+        long batch_max = 0;        // notifications per commit at most
+        bool require_api_key = true;
+    } ingest;
+
+    struct Router {
+        std::string listen;   // workers connect here (ROUTER)
+        std::string control;  // ingest and notifyctl: nudges, cancel, resend (ROUTER)
+        Millis lease = 0;
+        Millis retry_min = 0;
+        Millis retry_max = 0;
+        long max_attempts = 0;
+        Millis max_lifetime = 0;
+        long share_medium = 0;  // percent of dispatches kept for medium when high has work
+        long share_low = 0;     // percent kept for low
+        Millis sweep_interval = 0;
+        Millis flush_interval = 0;
+        Millis worker_timeout = 0;  // a silent worker is dropped after this
+    } router;
+
+    struct Worker {
+        std::string router;  // endpoint of the router's listen socket
+        long concurrency = 0;
+        Millis timeout = 0;  // per provider request
+        Millis heartbeat = 0;
+        std::vector<std::string> channels;  // empty: all
+    } worker;
+
+    std::map<std::string, ProviderConfig> providers;
+    std::map<std::string, ChannelConfig> channels;
+
+    std::vector<Setting> settings;  // every scalar key with its origin
+
+    std::vector<std::string> channel_names() const;
+    const ProviderConfig* provider(const std::string& name) const;
+    const ChannelConfig* channel(const std::string& name) const;
+    // The type of the channel's first provider ("smtp", "webhook", "file", ...).
+    std::string channel_type(const std::string& channel) const;
+};
+
+// Finds and loads the configuration. `explicit_path` is --config (may be empty).
+Expected<Config> load_config(const std::string& explicit_path);
+// Loads from TOML text; `name` is used in messages. For tests.
+Expected<Config> parse_config(const std::string& toml_text, const std::string& name);
+
+// Resolves "env:NAME" and "file:/path" secret references; other text is literal.
+Expected<std::string> resolve_secret(const std::string& value);
+
+}  // namespace notify

@@ -1,0 +1,96 @@
+#include "store/schema.hpp"
+
+#include "store/sqlite.hpp"
+
+namespace notify::store {
+
+namespace {
+
+// Append only: a released migration is never edited.
+const char* const kMigrations[] = {
+    // 1: notifications, deliveries, the activity log, idempotency, API keys.
+    R"sql(
+CREATE TABLE notifications (
+    id              TEXT PRIMARY KEY,
+    created_at      INTEGER NOT NULL,
+    channel         TEXT NOT NULL,
+    recipients      TEXT NOT NULL DEFAULT '',
+    subject         TEXT NOT NULL DEFAULT '',
+    body            TEXT NOT NULL DEFAULT '',
+    html            TEXT NOT NULL DEFAULT '',
+    template        TEXT NOT NULL DEFAULT '',
+    data            TEXT NOT NULL DEFAULT '',
+    locale          TEXT NOT NULL DEFAULT '',
+    priority        INTEGER NOT NULL,
+    send_at         INTEGER NOT NULL DEFAULT 0,
+    expires_at      INTEGER NOT NULL DEFAULT 0,
+    category        TEXT NOT NULL DEFAULT '',
+    module          TEXT NOT NULL DEFAULT '',
+    idempotency_key TEXT NOT NULL DEFAULT '',
+    source          TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE deliveries (
+    seq                 INTEGER PRIMARY KEY AUTOINCREMENT,
+    id                  TEXT NOT NULL UNIQUE,
+    notification_id     TEXT NOT NULL,
+    channel             TEXT NOT NULL,
+    recipient           TEXT NOT NULL DEFAULT '',
+    priority            INTEGER NOT NULL,
+    state               TEXT NOT NULL,
+    attempts            INTEGER NOT NULL DEFAULT 0,
+    created_at          INTEGER NOT NULL,
+    updated_at          INTEGER NOT NULL,
+    next_attempt_at     INTEGER NOT NULL DEFAULT 0,
+    expires_at          INTEGER NOT NULL DEFAULT 0,
+    provider            TEXT NOT NULL DEFAULT '',
+    provider_message_id TEXT NOT NULL DEFAULT '',
+    last_error          TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX deliveries_by_notification ON deliveries (notification_id);
+CREATE INDEX deliveries_by_state ON deliveries (state);
+CREATE TABLE events (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    delivery_id TEXT NOT NULL,
+    at          INTEGER NOT NULL,
+    type        TEXT NOT NULL,
+    detail      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX events_by_delivery ON events (delivery_id);
+CREATE TABLE idempotency (
+    key             TEXT PRIMARY KEY,
+    notification_id TEXT NOT NULL,
+    request_hash    TEXT NOT NULL,
+    created_at      INTEGER NOT NULL
+);
+CREATE TABLE api_keys (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    scope      TEXT NOT NULL,
+    hash       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER NOT NULL DEFAULT 0
+);
+)sql",
+};
+
+}  // namespace
+
+int current_schema_version(sqlite3* db) {
+    Stmt s(db, "PRAGMA user_version");
+    s.step();
+    return static_cast<int>(s.integer(0));
+}
+
+void migrate(sqlite3* db) {
+    const int target = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
+    for (int v = current_schema_version(db); v < target; ++v) {
+        Transaction tx(db);
+        // Another process may have migrated while this one waited for the lock.
+        if (current_schema_version(db) > v) continue;
+        exec(db, kMigrations[v]);
+        exec(db, ("PRAGMA user_version = " + std::to_string(v + 1)).c_str());
+        tx.commit();
+    }
+}
+
+}  // namespace notify::store

@@ -1,0 +1,75 @@
+#include "store/sqlite.hpp"
+
+namespace notify::store {
+
+Stmt::Stmt(sqlite3* db, std::string_view sql) {
+    int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &s_, nullptr);
+    if (rc != SQLITE_OK) throw StoreFailure{rc, sqlite3_errmsg(db)};
+}
+
+Stmt::~Stmt() {
+    if (s_) sqlite3_finalize(s_);
+}
+
+Stmt& Stmt::bind(int i, std::string_view v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+}
+
+Stmt& Stmt::bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+}
+
+bool Stmt::step() {
+    int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    std::string msg = sqlite3_errmsg(sqlite3_db_handle(s_));
+    sqlite3_reset(s_);
+    throw StoreFailure{rc, msg};
+}
+
+void Stmt::reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+}
+
+std::string Stmt::text(int col) const {
+    const unsigned char* p = sqlite3_column_text(s_, col);
+    int n = sqlite3_column_bytes(s_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n)) : std::string();
+}
+
+std::int64_t Stmt::integer(int col) const { return sqlite3_column_int64(s_, col); }
+
+void exec(sqlite3* db, const char* sql) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+        std::string msg = err ? err : sqlite3_errstr(rc);
+        sqlite3_free(err);
+        throw StoreFailure{rc, msg};
+    }
+}
+
+Error to_error(const StoreFailure& f) {
+    bool busy = f.code == SQLITE_BUSY || f.code == SQLITE_LOCKED || f.code == SQLITE_FULL ||
+                f.code == SQLITE_IOERR || f.code == SQLITE_READONLY || f.code == SQLITE_CANTOPEN;
+    return make_error(busy ? ErrorKind::unavailable : ErrorKind::internal, "store_unavailable",
+                      "store: " + f.message);
+}
+
+Transaction::Transaction(sqlite3* db) : db_(db) { exec(db_, "BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction() {
+    if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void Transaction::commit() {
+    exec(db_, "COMMIT");
+    done_ = true;
+}
+
+}  // namespace notify::store

@@ -1,0 +1,59 @@
+// sqlite.hpp - a thin RAII layer over sqlite3 prepared statements, for the store's
+// own files only.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "util/error.hpp"
+
+namespace notify::store {
+
+class Stmt {
+public:
+    Stmt() = default;
+    Stmt(sqlite3* db, std::string_view sql);
+    ~Stmt();
+    Stmt(const Stmt&) = delete;
+    Stmt& operator=(const Stmt&) = delete;
+    Stmt(Stmt&& o) noexcept : s_(o.s_) { o.s_ = nullptr; }
+
+    Stmt& bind(int i, std::string_view v);
+    Stmt& bind(int i, std::int64_t v);
+    Stmt& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
+    // SQLITE_ROW: true; SQLITE_DONE: false; anything else throws StoreFailure.
+    bool step();
+    void reset();
+
+    std::string text(int col) const;
+    std::int64_t integer(int col) const;
+
+private:
+    sqlite3_stmt* s_ = nullptr;
+};
+
+// Thrown inside the store's own code, turned into an Error at its edges.
+struct StoreFailure {
+    int code;
+    std::string message;
+};
+
+void exec(sqlite3* db, const char* sql);
+Error to_error(const StoreFailure& f);
+
+// BEGIN IMMEDIATE ... COMMIT, rolled back unless commit() was called.
+class Transaction {
+public:
+    explicit Transaction(sqlite3* db);
+    ~Transaction();
+    void commit();
+
+private:
+    sqlite3* db_;
+    bool done_ = false;
+};
+
+}  // namespace notify::store

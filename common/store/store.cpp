@@ -1,0 +1,509 @@
+#include "store/store.hpp"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include "store/schema.hpp"
+#include "store/sqlite.hpp"
+#include "util/crypto.hpp"
+#include "util/id.hpp"
+#include "util/strings.hpp"
+
+namespace notify::store {
+
+namespace {
+
+const char* kDeliveryColumns =
+    "seq, id, notification_id, channel, recipient, priority, state, attempts, created_at, "
+    "updated_at, next_attempt_at, expires_at, provider, provider_message_id, last_error";
+
+const char* kNotificationColumns =
+    "id, created_at, channel, recipients, subject, body, html, template, data, locale, priority, "
+    "send_at, expires_at, category, module, idempotency_key, source";
+
+Delivery read_delivery(const Stmt& s) {
+    Delivery d;
+    d.seq = s.integer(0);
+    d.id = s.text(1);
+    d.notification_id = s.text(2);
+    d.channel = s.text(3);
+    d.recipient = s.text(4);
+    d.priority = static_cast<Priority>(s.integer(5));
+    d.state = parse_delivery_state(s.text(6)).value_or(DeliveryState::queued);
+    d.attempts = static_cast<int>(s.integer(7));
+    d.created_at = s.integer(8);
+    d.updated_at = s.integer(9);
+    d.next_attempt_at = s.integer(10);
+    d.expires_at = s.integer(11);
+    d.provider = s.text(12);
+    d.provider_message_id = s.text(13);
+    d.last_error = s.text(14);
+    return d;
+}
+
+Notification read_notification(const Stmt& s) {
+    Notification n;
+    n.id = s.text(0);
+    n.created_at = s.integer(1);
+    n.channel = s.text(2);
+    std::string recipients = s.text(3);
+    if (!recipients.empty()) n.to = util::split(recipients, '\n');
+    n.subject = s.text(4);
+    n.body = s.text(5);
+    n.html = s.text(6);
+    n.template_name = s.text(7);
+    n.data_json = s.text(8);
+    n.locale = s.text(9);
+    n.priority = static_cast<Priority>(s.integer(10));
+    n.send_at = s.integer(11);
+    n.expires_at = s.integer(12);
+    n.category = s.text(13);
+    n.module = s.text(14);
+    n.idempotency_key = s.text(15);
+    n.source = s.text(16);
+    return n;
+}
+
+std::string sql(const std::string& a, const char* cols, const std::string& b) {
+    return a + cols + b;
+}
+
+}  // namespace
+
+struct Store::Statements {
+    explicit Statements(sqlite3* db)
+        : insert_notification(
+              db, sql("INSERT INTO notifications (", kNotificationColumns,
+                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")),
+          insert_delivery(db,
+                          "INSERT INTO deliveries (id, notification_id, channel, recipient, "
+                          "priority, state, attempts, created_at, updated_at, next_attempt_at, "
+                          "expires_at) VALUES (?,?,?,?,?,?,0,?,?,?,?)"),
+          insert_event(db, "INSERT INTO events (delivery_id, at, type, detail) VALUES (?,?,?,?)"),
+          upsert_idempotency(db,
+                             "INSERT OR REPLACE INTO idempotency (key, notification_id, "
+                             "request_hash, created_at) VALUES (?,?,?,?)"),
+          find_idempotency(db,
+                           "SELECT notification_id, request_hash, created_at FROM idempotency "
+                           "WHERE key = ?"),
+          get_notification(db, sql("SELECT ", kNotificationColumns,
+                                   " FROM notifications WHERE id = ?")),
+          deliveries_of(db, sql("SELECT ", kDeliveryColumns,
+                                " FROM deliveries WHERE notification_id = ? ORDER BY seq")),
+          events_of(db,
+                    "SELECT seq, delivery_id, at, type, detail FROM events WHERE delivery_id >= ? "
+                    "AND delivery_id < ? ORDER BY seq"),
+          load_active(db, sql("SELECT ", kDeliveryColumns,
+                              " FROM deliveries WHERE state IN ('scheduled', 'queued', "
+                              "'in-flight', 'deferred') ORDER BY seq")),
+          load_new(db, sql("SELECT ", kDeliveryColumns,
+                           " FROM deliveries WHERE seq > ? ORDER BY seq LIMIT ?")),
+          max_seq(db, "SELECT COALESCE(MAX(seq), 0) FROM deliveries"),
+          load_job(db,
+                   "SELECT d.id, d.notification_id, d.channel, d.recipient, n.subject, n.body, "
+                   "n.html, n.data, n.category, n.module, d.priority, d.attempts, d.created_at, "
+                   "d.expires_at FROM deliveries d JOIN notifications n ON n.id = "
+                   "d.notification_id WHERE d.id = ?"),
+          update_delivery(db,
+                          "UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, "
+                          "provider = CASE WHEN ?3 = '' THEN provider ELSE ?4 END, "
+                          "provider_message_id = ?5, last_error = ?6, updated_at = ?7 WHERE id = ?8"),
+          queue_rows(db,
+                     "SELECT priority, channel, state, COUNT(*), MIN(created_at) FROM deliveries "
+                     "WHERE state IN ('scheduled', 'queued', 'in-flight', 'deferred') GROUP BY "
+                     "priority, channel, state ORDER BY priority, channel, state"),
+          insert_api_key(db,
+                         "INSERT INTO api_keys (id, name, scope, hash, created_at) VALUES "
+                         "(?,?,?,?,?)"),
+          find_api_key(db,
+                       "SELECT id, name, scope, hash, created_at, revoked_at FROM api_keys WHERE "
+                       "id = ?"),
+          list_api_keys(db,
+                        "SELECT id, name, scope, hash, created_at, revoked_at FROM api_keys "
+                        "ORDER BY created_at"),
+          revoke_api_key(db,
+                         "UPDATE api_keys SET revoked_at = ? WHERE (id = ? OR name = ?) AND "
+                         "revoked_at = 0") {}
+
+    Stmt insert_notification, insert_delivery, insert_event, upsert_idempotency, find_idempotency,
+        get_notification, deliveries_of, events_of, load_active, load_new, max_seq, load_job,
+        update_delivery, queue_rows, insert_api_key, find_api_key, list_api_keys, revoke_api_key;
+};
+
+Expected<std::unique_ptr<Store>> Store::open(const std::string& path, const Options& options) {
+    if (options.create && path != ":memory:") {
+        std::error_code ec;
+        auto dir = std::filesystem::path(path).parent_path();
+        if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+    }
+    sqlite3* db = nullptr;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    if (options.create) flags |= SQLITE_OPEN_CREATE;
+    int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+        sqlite3_close(db);
+        return make_error(ErrorKind::unavailable, "store_unavailable",
+                          "cannot open store '" + path + "': " + msg);
+    }
+    sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout));
+    try {
+        exec(db, "PRAGMA journal_mode = WAL");
+        exec(db, options.synchronous_full ? "PRAGMA synchronous = FULL"
+                                          : "PRAGMA synchronous = NORMAL");
+        exec(db, "PRAGMA foreign_keys = ON");
+        exec(db, "PRAGMA temp_store = MEMORY");
+        migrate(db);
+        return std::unique_ptr<Store>(new Store(db));
+    } catch (const StoreFailure& f) {
+        sqlite3_close(db);
+        Error e = to_error(f);
+        e.message = "cannot open store '" + path + "': " + f.message;
+        return e;
+    }
+}
+
+Store::Store(sqlite3* db) : db_(db), st_(std::make_unique<Statements>(db)) {}
+
+Store::~Store() {
+    st_.reset();
+    sqlite3_close(db_);
+}
+
+int Store::schema_version() const { return current_schema_version(db_); }
+
+Status Store::insert_batch(std::vector<Accepted>& batch) {
+    try {
+        Transaction tx(db_);
+        auto& s = *st_;
+        for (auto& a : batch) {
+            const Notification& n = a.notification;
+            s.insert_notification.bind(1, n.id)
+                .bind(2, n.created_at)
+                .bind(3, n.channel)
+                .bind(4, util::join(n.to, "\n"))
+                .bind(5, n.subject)
+                .bind(6, n.body)
+                .bind(7, n.html)
+                .bind(8, n.template_name)
+                .bind(9, n.data_json)
+                .bind(10, n.locale)
+                .bind(11, static_cast<int>(n.priority))
+                .bind(12, n.send_at)
+                .bind(13, n.expires_at)
+                .bind(14, n.category)
+                .bind(15, n.module)
+                .bind(16, n.idempotency_key)
+                .bind(17, n.source);
+            s.insert_notification.step();
+            s.insert_notification.reset();
+            for (auto& d : a.deliveries) {
+                s.insert_delivery.bind(1, d.id)
+                    .bind(2, d.notification_id)
+                    .bind(3, d.channel)
+                    .bind(4, d.recipient)
+                    .bind(5, static_cast<int>(d.priority))
+                    .bind(6, to_string(d.state))
+                    .bind(7, d.created_at)
+                    .bind(8, d.updated_at)
+                    .bind(9, d.next_attempt_at)
+                    .bind(10, d.expires_at);
+                s.insert_delivery.step();
+                s.insert_delivery.reset();
+                d.seq = sqlite3_last_insert_rowid(db_);
+                std::string detail = d.state == DeliveryState::scheduled
+                                         ? "send_at=" + util::format_rfc3339(d.next_attempt_at)
+                                         : std::string();
+                if (!d.last_error.empty()) detail = d.last_error;
+                s.insert_event.bind(1, d.id).bind(2, n.created_at).bind(3, "accepted").bind(4, detail);
+                s.insert_event.step();
+                s.insert_event.reset();
+            }
+            if (!n.idempotency_key.empty()) {
+                s.upsert_idempotency.bind(1, n.idempotency_key)
+                    .bind(2, n.id)
+                    .bind(3, a.request_hash)
+                    .bind(4, n.created_at);
+                s.upsert_idempotency.step();
+                s.upsert_idempotency.reset();
+            }
+        }
+        tx.commit();
+        return ok();
+    } catch (const StoreFailure& f) {
+        return to_error(f);
+    }
+}
+
+std::optional<IdempotencyRecord> Store::find_idempotency(const std::string& key, Millis now,
+                                                         Millis window) {
+    auto& s = st_->find_idempotency;
+    s.bind(1, key);
+    std::optional<IdempotencyRecord> out;
+    if (s.step()) {
+        IdempotencyRecord r{s.text(0), s.text(1), s.integer(2)};
+        if (r.created_at + window > now) out = r;
+    }
+    s.reset();
+    return out;
+}
+
+Expected<NotificationView> Store::get_notification(const std::string& id, bool with_events) {
+    try {
+        auto& s = *st_;
+        NotificationView v;
+        s.get_notification.bind(1, id);
+        bool found = s.get_notification.step();
+        if (found) v.notification = read_notification(s.get_notification);
+        s.get_notification.reset();
+        if (!found)
+            return make_error(ErrorKind::not_found, "not_found",
+                              "no notification '" + id + "'");
+        v.deliveries = deliveries_of(id);
+        if (with_events) {
+            s.events_of.bind(1, id + ".").bind(2, id + "/");
+            while (s.events_of.step()) {
+                Event e;
+                e.seq = s.events_of.integer(0);
+                e.delivery_id = s.events_of.text(1);
+                e.at = s.events_of.integer(2);
+                e.type = s.events_of.text(3);
+                e.detail = s.events_of.text(4);
+                v.events.push_back(std::move(e));
+            }
+            s.events_of.reset();
+        }
+        return v;
+    } catch (const StoreFailure& f) {
+        return to_error(f);
+    }
+}
+
+std::vector<Delivery> Store::deliveries_of(const std::string& notification_id) {
+    auto& s = st_->deliveries_of;
+    std::vector<Delivery> out;
+    s.bind(1, notification_id);
+    while (s.step()) out.push_back(read_delivery(s));
+    s.reset();
+    return out;
+}
+
+Expected<ListPage> Store::list_notifications(const ListFilter& f) {
+    // Filters vary per call, so this statement is built here; every value is bound.
+    std::string q = std::string("SELECT ") + kNotificationColumns + " FROM notifications n WHERE 1";
+    std::vector<std::string> texts;
+    std::vector<std::pair<int, std::int64_t>> ints;
+    int idx = 0;
+    auto add_text = [&](const std::string& clause, const std::string& v) {
+        q += clause;
+        texts.push_back(v);
+        ++idx;
+        ints.emplace_back(-idx, 0);
+    };
+    auto add_int = [&](const std::string& clause, std::int64_t v) {
+        q += clause;
+        ++idx;
+        ints.emplace_back(idx, v);
+    };
+    if (!f.channel.empty()) add_text(" AND n.channel = ?", f.channel);
+    if (!f.module.empty()) add_text(" AND n.module = ?", f.module);
+    if (f.priority) add_int(" AND n.priority = ?", static_cast<int>(*f.priority));
+    if (f.since) add_int(" AND n.created_at >= ?", f.since);
+    if (f.until) add_int(" AND n.created_at < ?", f.until);
+    if (!f.cursor.empty()) add_text(" AND n.id < ?", f.cursor);
+    if (f.status)
+        add_text(" AND n.id IN (SELECT notification_id FROM deliveries WHERE state = ?)",
+                 to_string(*f.status));
+    int limit = f.limit > 0 && f.limit <= 1000 ? f.limit : 50;
+    q += " ORDER BY n.id DESC LIMIT " + std::to_string(limit + 1);
+    try {
+        Stmt s(db_, q);
+        size_t ti = 0;
+        for (const auto& [i, v] : ints) {
+            if (i < 0)
+                s.bind(-i, texts[ti++]);
+            else
+                s.bind(i, v);
+        }
+        ListPage page;
+        while (s.step()) {
+            if (static_cast<int>(page.notifications.size()) == limit) {
+                page.next_cursor = page.notifications.back().notification.id;
+                break;
+            }
+            NotificationView v;
+            v.notification = read_notification(s);
+            page.notifications.push_back(std::move(v));
+        }
+        for (auto& v : page.notifications) v.deliveries = deliveries_of(v.notification.id);
+        return page;
+    } catch (const StoreFailure& e) {
+        return to_error(e);
+    }
+}
+
+std::vector<QueueRow> Store::queue_rows() {
+    auto& s = st_->queue_rows;
+    std::vector<QueueRow> out;
+    while (s.step()) {
+        QueueRow r;
+        r.priority = static_cast<Priority>(s.integer(0));
+        r.channel = s.text(1);
+        r.state = parse_delivery_state(s.text(2)).value_or(DeliveryState::queued);
+        r.count = s.integer(3);
+        r.oldest = s.integer(4);
+        out.push_back(std::move(r));
+    }
+    s.reset();
+    return out;
+}
+
+std::vector<Delivery> Store::load_active() {
+    auto& s = st_->load_active;
+    std::vector<Delivery> out;
+    while (s.step()) out.push_back(read_delivery(s));
+    s.reset();
+    return out;
+}
+
+std::vector<Delivery> Store::load_new(std::int64_t after_seq, int limit) {
+    auto& s = st_->load_new;
+    std::vector<Delivery> out;
+    s.bind(1, after_seq).bind(2, limit);
+    while (s.step()) out.push_back(read_delivery(s));
+    s.reset();
+    return out;
+}
+
+std::int64_t Store::max_delivery_seq() {
+    auto& s = st_->max_seq;
+    s.step();
+    std::int64_t v = s.integer(0);
+    s.reset();
+    return v;
+}
+
+std::optional<wire::Job> Store::load_job(const std::string& delivery_id) {
+    auto& s = st_->load_job;
+    s.bind(1, delivery_id);
+    std::optional<wire::Job> out;
+    if (s.step()) {
+        wire::Job j;
+        j.delivery_id = s.text(0);
+        j.notification_id = s.text(1);
+        j.channel = s.text(2);
+        j.to = s.text(3);
+        j.subject = s.text(4);
+        j.body = s.text(5);
+        j.html = s.text(6);
+        j.data_json = s.text(7);
+        j.category = s.text(8);
+        j.module = s.text(9);
+        j.priority = static_cast<Priority>(s.integer(10));
+        j.attempt = static_cast<int>(s.integer(11)) + 1;
+        j.created_at = s.integer(12);
+        j.expires_at = s.integer(13);
+        out = std::move(j);
+    }
+    s.reset();
+    return out;
+}
+
+Status Store::apply(const std::vector<Transition>& transitions) {
+    if (transitions.empty()) return ok();
+    try {
+        Transaction tx(db_);
+        auto& s = *st_;
+        for (const auto& t : transitions) {
+            s.update_delivery.bind(1, to_string(t.state))
+                .bind(2, t.attempts)
+                .bind(3, t.next_attempt_at)
+                .bind(4, t.provider)
+                .bind(5, t.provider_message_id)
+                .bind(6, t.last_error)
+                .bind(7, t.at)
+                .bind(8, t.delivery_id);
+            s.update_delivery.step();
+            s.update_delivery.reset();
+            if (!t.event_type.empty()) {
+                s.insert_event.bind(1, t.delivery_id)
+                    .bind(2, t.at)
+                    .bind(3, t.event_type)
+                    .bind(4, t.event_detail);
+                s.insert_event.step();
+                s.insert_event.reset();
+            }
+        }
+        tx.commit();
+        return ok();
+    } catch (const StoreFailure& f) {
+        return to_error(f);
+    }
+}
+
+Expected<std::string> Store::create_api_key(const std::string& name, const std::string& scope) {
+    if (scope != "send" && scope != "read" && scope != "admin")
+        return make_error(ErrorKind::usage, "invalid_scope",
+                          "unknown scope '" + scope + "'" +
+                              util::did_you_mean(scope, {"send", "read", "admin"}));
+    std::string id = util::to_lower(util::new_ulid().substr(10));
+    std::string secret = util::base64url(util::random_bytes(24));
+    try {
+        auto& s = st_->insert_api_key;
+        s.bind(1, id)
+            .bind(2, name.empty() ? id : name)
+            .bind(3, scope)
+            .bind(4, util::hex(util::sha256(secret)))
+            .bind(5, util::now_ms());
+        s.step();
+        s.reset();
+    } catch (const StoreFailure& f) {
+        return to_error(f);
+    }
+    return "nk_" + id + "_" + secret;
+}
+
+std::optional<ApiKey> Store::find_api_key(const std::string& presented) {
+    // "nk_<id>_<secret>": look up by id, compare the secret's hash in constant time.
+    if (!util::starts_with(presented, "nk_")) return std::nullopt;
+    auto sep = presented.find('_', 3);
+    if (sep == std::string::npos) return std::nullopt;
+    std::string id = presented.substr(3, sep - 3);
+    std::string secret = presented.substr(sep + 1);
+    auto& s = st_->find_api_key;
+    s.bind(1, id);
+    std::optional<ApiKey> out;
+    if (s.step()) {
+        ApiKey k{s.text(0), s.text(1), s.text(2), s.integer(4), s.integer(5)};
+        if (k.revoked_at == 0 && util::constant_time_equal(s.text(3), util::hex(util::sha256(secret))))
+            out = k;
+    }
+    s.reset();
+    return out;
+}
+
+std::vector<ApiKey> Store::list_api_keys() {
+    auto& s = st_->list_api_keys;
+    std::vector<ApiKey> out;
+    while (s.step()) out.push_back(ApiKey{s.text(0), s.text(1), s.text(2), s.integer(4), s.integer(5)});
+    s.reset();
+    return out;
+}
+
+Status Store::revoke_api_key(const std::string& id_or_name) {
+    try {
+        auto& s = st_->revoke_api_key;
+        s.bind(1, util::now_ms()).bind(2, id_or_name).bind(3, id_or_name);
+        s.step();
+        s.reset();
+        if (sqlite3_changes(db_) == 0)
+            return make_error(ErrorKind::not_found, "not_found",
+                              "no active API key '" + id_or_name + "'");
+        return ok();
+    } catch (const StoreFailure& f) {
+        return to_error(f);
+    }
+}
+
+}  // namespace notify::store

@@ -1,0 +1,149 @@
+// store.hpp - the SQLite store: notifications, deliveries, the activity log,
+// idempotency keys and API keys. WAL mode, versioned migrations, prepared
+// statements only.
+//
+// A Store is one connection and is not thread-safe: each thread that needs the
+// store opens its own. Ingest writes what is accepted (insert_batch); the
+// router writes everything that happens to a delivery afterwards (apply).
+// Writers batch many changes into one transaction (group commit).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model.hpp"
+#include "util/error.hpp"
+#include "wire.hpp"
+
+struct sqlite3;
+
+namespace notify::store {
+
+struct Options {
+    bool synchronous_full = true;  // fsync on every commit (durable acknowledgements)
+    Millis busy_timeout = 5000;
+    bool create = true;  // create the file and its folder when missing
+};
+
+// A notification with its deliveries, as ingest accepts it.
+struct Accepted {
+    Notification notification;
+    std::vector<Delivery> deliveries;
+    std::string request_hash;  // hash of the canonical request, for idempotency
+};
+
+struct IdempotencyRecord {
+    std::string notification_id;
+    std::string request_hash;
+    Millis created_at = 0;
+};
+
+// A notification with its deliveries and, when asked, their events.
+struct NotificationView {
+    Notification notification;
+    std::vector<Delivery> deliveries;
+    std::vector<Event> events;
+};
+
+struct ListFilter {
+    std::optional<DeliveryState> status;  // notifications with a delivery in this state
+    std::string channel;
+    std::optional<Priority> priority;
+    std::string module;
+    Millis since = 0;  // created at or after
+    Millis until = 0;  // created before
+    int limit = 50;
+    std::string cursor;  // the last id of the previous page (ids sort by time, newest first)
+};
+
+struct ListPage {
+    std::vector<NotificationView> notifications;  // with deliveries, without events
+    std::string next_cursor;                      // "" on the last page
+};
+
+// One row of `notifyctl queue`: non-final deliveries by priority, channel and state.
+struct QueueRow {
+    Priority priority = Priority::medium;
+    std::string channel;
+    DeliveryState state = DeliveryState::queued;
+    std::int64_t count = 0;
+    Millis oldest = 0;  // created_at of the oldest
+};
+
+// A change the router makes to one delivery, with the event that records it.
+struct Transition {
+    std::string delivery_id;
+    DeliveryState state = DeliveryState::queued;
+    int attempts = 0;
+    Millis next_attempt_at = 0;
+    std::string provider;
+    std::string provider_message_id;
+    std::string last_error;
+    Millis at = 0;
+    std::string event_type;
+    std::string event_detail;
+};
+
+struct ApiKey {
+    std::string id;
+    std::string name;
+    std::string scope;  // send, read or admin
+    Millis created_at = 0;
+    Millis revoked_at = 0;
+};
+
+class Store {
+public:
+    static Expected<std::unique_ptr<Store>> open(const std::string& path, const Options& options);
+    ~Store();
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    int schema_version() const;
+
+    // --- ingest -----------------------------------------------------------------
+    // Writes the notifications, their deliveries (setting each Delivery::seq), one
+    // "accepted" event per delivery, and idempotency keys, in one transaction.
+    Status insert_batch(std::vector<Accepted>& batch);
+    // The record for `key` if it was used within `window` of `now`.
+    std::optional<IdempotencyRecord> find_idempotency(const std::string& key, Millis now,
+                                                      Millis window);
+
+    // --- reads ------------------------------------------------------------------
+    Expected<NotificationView> get_notification(const std::string& id, bool with_events);
+    Expected<ListPage> list_notifications(const ListFilter& filter);
+    std::vector<QueueRow> queue_rows();
+
+    // --- router -----------------------------------------------------------------
+    // Deliveries not in a final state, in store order.
+    std::vector<Delivery> load_active();
+    // Deliveries stored after `after_seq`, in store order, at most `limit`.
+    std::vector<Delivery> load_new(std::int64_t after_seq, int limit);
+    std::int64_t max_delivery_seq();
+    // What a worker needs to attempt one delivery (provider, attempt and deadline unset).
+    std::optional<wire::Job> load_job(const std::string& delivery_id);
+    std::vector<Delivery> deliveries_of(const std::string& notification_id);
+    // Applies the transitions and appends their events in one transaction.
+    Status apply(const std::vector<Transition>& transitions);
+
+    // --- API keys ---------------------------------------------------------------
+    // Creates a key; returns the secret to show once ("nk_<id>_<secret>").
+    Expected<std::string> create_api_key(const std::string& name, const std::string& scope);
+    std::optional<ApiKey> find_api_key(const std::string& presented);
+    std::vector<ApiKey> list_api_keys();
+    Status revoke_api_key(const std::string& id_or_name);
+
+    sqlite3* handle() { return db_; }
+
+private:
+    explicit Store(sqlite3* db);
+    struct Statements;
+    sqlite3* db_;
+    std::unique_ptr<Statements> st_;
+};
+
+}  // namespace notify::store

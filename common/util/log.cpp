@@ -1,0 +1,64 @@
+#include "util/log.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <mutex>
+
+namespace notify::log {
+
+namespace {
+std::string g_program = "notify";
+std::atomic<int> g_level{static_cast<int>(Level::info)};
+std::mutex g_mu;
+
+const char* level_name(Level l) {
+    switch (l) {
+        case Level::debug: return "debug";
+        case Level::info: return "info";
+        case Level::warning: return "warning";
+        case Level::error: return "error";
+    }
+    return "info";
+}
+}  // namespace
+
+void set_program(std::string name) { g_program = std::move(name); }
+void set_level(Level level) { g_level = static_cast<int>(level); }
+
+bool parse_level(std::string_view text, Level& out) {
+    for (Level l : {Level::debug, Level::info, Level::warning, Level::error}) {
+        if (text == level_name(l)) {
+            out = l;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool enabled(Level level) { return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed); }
+
+void write(Level level, std::string_view id, const std::string& text) {
+    std::string line;
+    line.reserve(g_program.size() + id.size() + text.size() + 16);
+    line += g_program;
+    line += ": ";
+    line += level_name(level);
+    line += ": ";
+    if (!id.empty()) {
+        line += id;
+        line += ": ";
+    }
+    line += text;
+    line += '\n';
+    std::lock_guard lock(g_mu);
+    // One write(2) per line keeps lines whole when several processes share stderr.
+    size_t off = 0;
+    while (off < line.size()) {
+        ssize_t n = ::write(2, line.data() + off, line.size() - off);
+        if (n <= 0) break;
+        off += static_cast<size_t>(n);
+    }
+}
+
+}  // namespace notify::log

@@ -1,0 +1,31 @@
+// log.hpp - daemon logging to stderr, one line per event:
+//   "<program>: <level>: <notification-id>: key=value ..."
+// journald adds the time. The level is checked before anything is formatted:
+//   NLOG(info, nid, "delivered provider=" << name);
+#pragma once
+
+#include <sstream>
+#include <string>
+#include <string_view>
+
+namespace notify::log {
+
+enum class Level { debug = 0, info = 1, warning = 2, error = 3 };
+
+void set_program(std::string name);
+void set_level(Level level);
+bool parse_level(std::string_view text, Level& out);
+bool enabled(Level level);
+// Writes one line; `id` may be empty for lines not about a notification.
+void write(Level level, std::string_view id, const std::string& text);
+
+}  // namespace notify::log
+
+#define NLOG(level, id, stream_expr)                                               \
+    do {                                                                           \
+        if (::notify::log::enabled(::notify::log::Level::level)) {                 \
+            std::ostringstream nlog_os_;                                           \
+            nlog_os_ << stream_expr;                                               \
+            ::notify::log::write(::notify::log::Level::level, (id), nlog_os_.str()); \
+        }                                                                          \
+    } while (0)

@@ -1,0 +1,23 @@
+// strings.hpp - small text helpers.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace notify::util {
+
+std::vector<std::string> split(std::string_view text, char sep);
+std::string trim(std::string_view text);
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+bool starts_with(std::string_view text, std::string_view prefix);
+std::string to_lower(std::string_view text);
+// The candidate closest to `word` by edit distance, or "" when none is close:
+// used for "unknown channel 'emial', did you mean 'email'?".
+std::string closest(std::string_view word, const std::vector<std::string>& candidates);
+// ", did you mean 'x'?" or "".
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+// Reads a whole file; false when it cannot be opened.
+bool read_file(const std::string& path, std::string& out);
+
+}  // namespace notify::util

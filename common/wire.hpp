@@ -1,0 +1,77 @@
+// wire.hpp - the messages the daemons exchange over ZeroMQ. Each message is one
+// frame of JSON (after the ROUTER's identity frame where there is one).
+//
+// router.listen (ROUTER, bound by the router; workers connect DEALER):
+//   worker -> router  Ready     {"type":"ready","worker":NAME,"credit":N,"channels":[...]}
+//                               adds N credits; sent once at start and again as a heartbeat
+//                               (credit 0) every worker.heartbeat
+//   router -> worker  Job       {"type":"job", ...}: one delivery to attempt
+//   worker -> router  Result    {"type":"result", ...}: the outcome; gives back one credit
+//   worker -> router  Bye       {"type":"bye","worker":NAME}: draining, send no more
+// router.control (ROUTER, bound by the router; ingest and notifyctl connect):
+//   {"op":"nudge"}                       new work is in the store (no reply)
+//   {"op":"cancel","id":NOTIFICATION}    reply {"ok":true,"canceled":N} or {"error":...}
+//   {"op":"resend","id":NOTIFICATION}    reply {"ok":true,"requeued":N}
+//   {"op":"queue"}                       reply: counts per priority, channel and state
+//   {"op":"ping"}                        reply {"ok":true}
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model.hpp"
+
+namespace notify::wire {
+
+struct Ready {
+    std::string worker;
+    int credit = 0;
+    std::vector<std::string> channels;  // empty: any
+};
+
+struct Job {
+    std::string delivery_id;
+    std::string notification_id;
+    std::string channel;
+    std::string provider;
+    std::string to;
+    std::string subject;
+    std::string body;
+    std::string html;
+    std::string data_json;  // the notification's data object, or ""
+    std::string category;
+    std::string module;
+    Priority priority = Priority::medium;
+    int attempt = 1;       // 1 for the first try
+    Millis created_at = 0;
+    Millis expires_at = 0;  // 0: none
+    Millis deadline = 0;    // the lease's end (wall clock); a result after it is ignored
+};
+
+enum class Outcome { sent, retryable, permanent };
+const char* to_string(Outcome o);
+
+struct Result {
+    std::string delivery_id;
+    int attempt = 1;
+    Outcome outcome = Outcome::sent;
+    std::string provider;
+    std::string provider_message_id;  // when sent
+    std::string code;                 // the provider's code: HTTP status, vendor errcode, SMTP reply
+    std::string message;              // the provider's reason
+    Millis retry_after = 0;           // the provider asked to wait this long (429 Retry-After)
+};
+
+std::string encode(const Ready& m);
+std::string encode(const Job& m);
+std::string encode(const Result& m);
+std::string encode_bye(const std::string& worker);
+
+// The "type" of a frame: "ready", "job", "result", "bye", or "" when malformed.
+std::string message_type(const std::string& frame);
+std::optional<Ready> decode_ready(const std::string& frame);
+std::optional<Job> decode_job(const std::string& frame);
+std::optional<Result> decode_result(const std::string& frame);
+
+}  // namespace notify::wire
