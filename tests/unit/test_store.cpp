@@ -1,0 +1,120 @@
+#include <catch2/catch.hpp>
+
+#include "store/store.hpp"
+#include "util/id.hpp"
+
+using namespace notify;
+
+namespace {
+store::Accepted make(const std::string& channel, std::vector<std::string> to, Priority p) {
+    store::Accepted a;
+    a.notification.id = util::new_ulid();
+    a.notification.created_at = util::now_ms();
+    a.notification.channel = channel;
+    a.notification.to = to;
+    a.notification.subject = "hello";
+    a.notification.body = "world";
+    a.notification.priority = p;
+    for (size_t i = 0; i < to.size(); ++i) {
+        Delivery d;
+        d.id = delivery_id_for(a.notification.id, i);
+        d.notification_id = a.notification.id;
+        d.channel = channel;
+        d.recipient = to[i];
+        d.priority = p;
+        d.created_at = d.updated_at = a.notification.created_at;
+        a.deliveries.push_back(d);
+    }
+    return a;
+}
+}  // namespace
+
+TEST_CASE("store keeps notifications, deliveries and their events") {
+    auto st = store::Store::open(":memory:", {});
+    REQUIRE(st);
+    auto& s = **st;
+    CHECK(s.schema_version() >= 1);
+
+    std::vector<store::Accepted> batch{make("email", {"a@example.com", "b@example.com"}, Priority::high),
+                                       make("email", {"c@example.com"}, Priority::low)};
+    batch[0].notification.idempotency_key = "k1";
+    batch[0].request_hash = "h1";
+    REQUIRE(s.insert_batch(batch));
+    CHECK(batch[0].deliveries[0].seq < batch[0].deliveries[1].seq);
+    CHECK(batch[1].deliveries[0].seq > batch[0].deliveries[1].seq);
+
+    SECTION("read back with events") {
+        auto v = s.get_notification(batch[0].notification.id, true);
+        REQUIRE(v);
+        CHECK(v->notification.to.size() == 2);
+        CHECK(v->deliveries.size() == 2);
+        CHECK(v->events.size() == 2);
+        CHECK(v->events[0].type == "accepted");
+        CHECK_FALSE(s.get_notification("nope", false));
+        CHECK(s.get_notification("nope", false).error().kind == ErrorKind::not_found);
+    }
+    SECTION("idempotency within the window only") {
+        auto r = s.find_idempotency("k1", util::now_ms(), 86'400'000);
+        REQUIRE(r);
+        CHECK(r->notification_id == batch[0].notification.id);
+        CHECK_FALSE(s.find_idempotency("k1", util::now_ms() + 90'000'000, 86'400'000));
+        CHECK_FALSE(s.find_idempotency("k2", util::now_ms(), 86'400'000));
+    }
+    SECTION("router reads new and active work, applies transitions") {
+        CHECK(s.load_new(0, 10).size() == 3);
+        CHECK(s.load_new(batch[0].deliveries[1].seq, 10).size() == 1);
+        CHECK(s.max_delivery_seq() == batch[1].deliveries[0].seq);
+        auto job = s.load_job(batch[0].deliveries[0].id);
+        REQUIRE(job);
+        CHECK(job->to == "a@example.com");
+        CHECK(job->attempt == 1);
+        store::Transition t;
+        t.delivery_id = batch[0].deliveries[0].id;
+        t.state = DeliveryState::sent;
+        t.attempts = 1;
+        t.provider = "corp-mail";
+        t.provider_message_id = "<x@y>";
+        t.at = util::now_ms();
+        t.event_type = "sent";
+        REQUIRE(s.apply({t}));
+        CHECK(s.load_active().size() == 2);
+        auto v = s.get_notification(batch[0].notification.id, true);
+        CHECK(v->deliveries[0].state == DeliveryState::sent);
+        CHECK(v->deliveries[0].provider == "corp-mail");
+        CHECK(v->events.size() == 3);
+        auto rows = s.queue_rows();
+        REQUIRE(rows.size() == 2);
+        CHECK(rows[0].priority == Priority::high);
+        CHECK(rows[0].count == 1);
+    }
+    SECTION("list pages newest first with filters") {
+        store::ListFilter f;
+        f.limit = 1;
+        auto p1 = s.list_notifications(f);
+        REQUIRE(p1);
+        REQUIRE(p1->notifications.size() == 1);
+        CHECK(p1->notifications[0].notification.id == batch[1].notification.id);
+        f.cursor = p1->next_cursor;
+        auto p2 = s.list_notifications(f);
+        REQUIRE(p2->notifications.size() == 1);
+        CHECK(p2->notifications[0].notification.id == batch[0].notification.id);
+        CHECK(p2->next_cursor.empty());
+        store::ListFilter g;
+        g.priority = Priority::low;
+        CHECK(s.list_notifications(g)->notifications.size() == 1);
+        g = {};
+        g.status = DeliveryState::sent;
+        CHECK(s.list_notifications(g)->notifications.empty());
+    }
+    SECTION("API keys are stored hashed and checked whole") {
+        auto key = s.create_api_key("ci", "send");
+        REQUIRE(key);
+        auto found = s.find_api_key(*key);
+        REQUIRE(found);
+        CHECK(found->scope == "send");
+        CHECK_FALSE(s.find_api_key(*key + "x"));
+        CHECK_FALSE(s.create_api_key("x", "root"));
+        REQUIRE(s.revoke_api_key("ci"));
+        CHECK_FALSE(s.find_api_key(*key));
+    }
+}
