@@ -2,10 +2,10 @@
 
 #include <unistd.h>
 
+#include <toml++/toml.h>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "util/strings.hpp"
 
@@ -154,7 +154,8 @@ Status check_type(const KeyDef& def, const Setting& s) {
         case KeyType::boolean:
             if (s.value != "true" && s.value != "false") return bad("must be true or false");
             break;
-        default: break;
+        default:
+            break;
     }
     return ok();
 }
@@ -218,15 +219,15 @@ Status read_providers(Config& c, const toml::table& root, const std::string& nam
         std::string pname(key.str());
         const auto* ptbl = value.as_table();
         if (!ptbl)
-            return config_error(where(name, value),
-                                "'providers." + pname + "' must be a table");
+            return config_error(where(name, value), "'providers." + pname + "' must be a table");
         ProviderConfig p;
         p.name = pname;
         p.line = static_cast<int>(value.source().begin.line);
         auto type = (*ptbl)["type"].value<std::string>();
         if (!type)
-            return config_error(where(name, value),
-                                "provider '" + pname + "' has no 'type' (smtp, webhook, file, ...)");
+            return config_error(
+                where(name, value),
+                "provider '" + pname + "' has no 'type' (smtp, webhook, file, ...)");
         p.type = *type;
         std::ostringstream js;
         js << toml::json_formatter{*ptbl};
@@ -250,9 +251,9 @@ Status read_channels(Config& c, const toml::table& root, const std::string& name
         ch.name = cname;
         for (const auto& [ck, cv] : *ctbl) {
             if (ck.str() != "providers")
-                return config_error(where(name, cv), "unknown key 'channels." + cname + "." +
-                                                         std::string(ck.str()) +
-                                                         "'" + util::did_you_mean(ck.str(), {"providers"}));
+                return config_error(where(name, cv),
+                                    "unknown key 'channels." + cname + "." + std::string(ck.str()) +
+                                        "'" + util::did_you_mean(ck.str(), {"providers"}));
         }
         const auto* arr = (*ctbl)["providers"].as_array();
         if (!arr || arr->empty())
@@ -278,7 +279,8 @@ Status read_channels(Config& c, const toml::table& root, const std::string& name
 Status read_scalars(Values& values, const toml::table& tbl, const std::string& prefix,
                     const std::string& name) {
     for (const auto& [k, node] : tbl) {
-        std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+        std::string key =
+            prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
         if (prefix.empty() && (key == "providers" || key == "channels")) continue;
         if (node.is_table()) {
             if (!prefix.empty())
@@ -340,8 +342,8 @@ Expected<Config> build(const toml::table* root, const std::string& name) {
         // The embedded default: an outbox file beside the store.
         std::string dir = std::filesystem::path(c.store.path).parent_path().string();
         std::string outbox = (dir.empty() ? std::string(".") : dir) + "/outbox.jsonl";
-        c.providers["outbox"] = ProviderConfig{
-            "outbox", "file", "{\"type\":\"file\",\"path\":\"" + outbox + "\"}", 0};
+        c.providers["outbox"] =
+            ProviderConfig{"outbox", "file", "{\"type\":\"file\",\"path\":\"" + outbox + "\"}", 0};
         c.channels["outbox"] = ChannelConfig{"outbox", {"outbox"}};
     }
     return c;

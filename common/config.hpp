@@ -57,7 +57,7 @@ struct Config {
         std::string http;    // host:port, or "" for none
         long max_body_bytes = 0;
         long max_recipients = 0;
-        long batch_max = 0;        // notifications per commit at most
+        long batch_max = 0;  // notifications per commit at most
         bool require_api_key = true;
     } ingest;
 

@@ -4,9 +4,12 @@ namespace notify {
 
 const char* to_string(Priority p) {
     switch (p) {
-        case Priority::high: return "high";
-        case Priority::medium: return "medium";
-        case Priority::low: return "low";
+        case Priority::high:
+            return "high";
+        case Priority::medium:
+            return "medium";
+        case Priority::low:
+            return "low";
     }
     return "medium";
 }
@@ -20,23 +23,32 @@ std::optional<Priority> parse_priority(std::string_view text) {
 
 namespace {
 constexpr DeliveryState kAllStates[] = {
-    DeliveryState::scheduled, DeliveryState::queued,  DeliveryState::in_flight,
-    DeliveryState::deferred,  DeliveryState::sent,    DeliveryState::failed,
+    DeliveryState::scheduled, DeliveryState::queued,     DeliveryState::in_flight,
+    DeliveryState::deferred,  DeliveryState::sent,       DeliveryState::failed,
     DeliveryState::expired,   DeliveryState::suppressed, DeliveryState::canceled,
 };
 }
 
 const char* to_string(DeliveryState s) {
     switch (s) {
-        case DeliveryState::scheduled: return "scheduled";
-        case DeliveryState::queued: return "queued";
-        case DeliveryState::in_flight: return "in-flight";
-        case DeliveryState::deferred: return "deferred";
-        case DeliveryState::sent: return "sent";
-        case DeliveryState::failed: return "failed";
-        case DeliveryState::expired: return "expired";
-        case DeliveryState::suppressed: return "suppressed";
-        case DeliveryState::canceled: return "canceled";
+        case DeliveryState::scheduled:
+            return "scheduled";
+        case DeliveryState::queued:
+            return "queued";
+        case DeliveryState::in_flight:
+            return "in-flight";
+        case DeliveryState::deferred:
+            return "deferred";
+        case DeliveryState::sent:
+            return "sent";
+        case DeliveryState::failed:
+            return "failed";
+        case DeliveryState::expired:
+            return "expired";
+        case DeliveryState::suppressed:
+            return "suppressed";
+        case DeliveryState::canceled:
+            return "canceled";
     }
     return "queued";
 }
@@ -54,8 +66,10 @@ bool is_final(DeliveryState s) {
         case DeliveryState::failed:
         case DeliveryState::expired:
         case DeliveryState::suppressed:
-        case DeliveryState::canceled: return true;
-        default: return false;
+        case DeliveryState::canceled:
+            return true;
+        default:
+            return false;
     }
 }
 

@@ -8,15 +8,19 @@ using nlohmann::json;
 
 const char* to_string(Outcome o) {
     switch (o) {
-        case Outcome::sent: return "sent";
-        case Outcome::retryable: return "retryable";
-        case Outcome::permanent: return "permanent";
+        case Outcome::sent:
+            return "sent";
+        case Outcome::retryable:
+            return "retryable";
+        case Outcome::permanent:
+            return "permanent";
     }
     return "permanent";
 }
 
 std::string encode(const Ready& m) {
-    return json{{"type", "ready"}, {"worker", m.worker}, {"credit", m.credit}, {"channels", m.channels}}
+    return json{
+        {"type", "ready"}, {"worker", m.worker}, {"credit", m.credit}, {"channels", m.channels}}
         .dump();
 }
 
@@ -56,6 +60,10 @@ std::string encode(const Result& m) {
 
 std::string encode_bye(const std::string& worker) {
     return json{{"type", "bye"}, {"worker", worker}}.dump();
+}
+
+std::string encode_reconnect() {
+    return json{{"type", "reconnect"}}.dump();
 }
 
 namespace {

@@ -8,6 +8,9 @@
 //   router -> worker  Job       {"type":"job", ...}: one delivery to attempt
 //   worker -> router  Result    {"type":"result", ...}: the outcome; gives back one credit
 //   worker -> router  Bye       {"type":"bye","worker":NAME}: draining, send no more
+//   router -> worker  Reconnect {"type":"reconnect"}: the router does not know this worker
+//                               (it restarted); the worker answers with a Ready whose credit
+//                               is its free capacity (concurrency minus transfers in flight)
 // router.control (ROUTER, bound by the router; ingest and notifyctl connect):
 //   {"op":"nudge"}                       new work is in the store (no reply)
 //   {"op":"cancel","id":NOTIFICATION}    reply {"ok":true,"canceled":N} or {"error":...}
@@ -43,7 +46,7 @@ struct Job {
     std::string category;
     std::string module;
     Priority priority = Priority::medium;
-    int attempt = 1;       // 1 for the first try
+    int attempt = 1;  // 1 for the first try
     Millis created_at = 0;
     Millis expires_at = 0;  // 0: none
     Millis deadline = 0;    // the lease's end (wall clock); a result after it is ignored
@@ -58,17 +61,18 @@ struct Result {
     Outcome outcome = Outcome::sent;
     std::string provider;
     std::string provider_message_id;  // when sent
-    std::string code;                 // the provider's code: HTTP status, vendor errcode, SMTP reply
-    std::string message;              // the provider's reason
-    Millis retry_after = 0;           // the provider asked to wait this long (429 Retry-After)
+    std::string code;        // the provider's code: HTTP status, vendor errcode, SMTP reply
+    std::string message;     // the provider's reason
+    Millis retry_after = 0;  // the provider asked to wait this long (429 Retry-After)
 };
 
 std::string encode(const Ready& m);
 std::string encode(const Job& m);
 std::string encode(const Result& m);
 std::string encode_bye(const std::string& worker);
+std::string encode_reconnect();
 
-// The "type" of a frame: "ready", "job", "result", "bye", or "" when malformed.
+// The "type" of a frame: "ready", "job", "result", "bye", "reconnect", or "" when malformed.
 std::string message_type(const std::string& frame);
 std::optional<Ready> decode_ready(const std::string& frame);
 std::optional<Job> decode_job(const std::string& frame);

@@ -39,10 +39,13 @@ void Stmt::reset() {
 std::string Stmt::text(int col) const {
     const unsigned char* p = sqlite3_column_text(s_, col);
     int n = sqlite3_column_bytes(s_, col);
-    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n)) : std::string();
+    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n))
+             : std::string();
 }
 
-std::int64_t Stmt::integer(int col) const { return sqlite3_column_int64(s_, col); }
+std::int64_t Stmt::integer(int col) const {
+    return sqlite3_column_int64(s_, col);
+}
 
 void exec(sqlite3* db, const char* sql) {
     char* err = nullptr;
@@ -61,7 +64,9 @@ Error to_error(const StoreFailure& f) {
                       "store: " + f.message);
 }
 
-Transaction::Transaction(sqlite3* db) : db_(db) { exec(db_, "BEGIN IMMEDIATE"); }
+Transaction::Transaction(sqlite3* db) : db_(db) {
+    exec(db_, "BEGIN IMMEDIATE");
+}
 
 Transaction::~Transaction() {
     if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);

@@ -13,7 +13,7 @@
 namespace notify::store {
 
 class Stmt {
-public:
+  public:
     Stmt() = default;
     Stmt(sqlite3* db, std::string_view sql);
     ~Stmt();
@@ -31,7 +31,7 @@ public:
     std::string text(int col) const;
     std::int64_t integer(int col) const;
 
-private:
+  private:
     sqlite3_stmt* s_ = nullptr;
 };
 
@@ -46,12 +46,12 @@ Error to_error(const StoreFailure& f);
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back unless commit() was called.
 class Transaction {
-public:
+  public:
     explicit Transaction(sqlite3* db);
     ~Transaction();
     void commit();
 
-private:
+  private:
     sqlite3* db_;
     bool done_ = false;
 };

@@ -73,9 +73,8 @@ std::string sql(const std::string& a, const char* cols, const std::string& b) {
 
 struct Store::Statements {
     explicit Statements(sqlite3* db)
-        : insert_notification(
-              db, sql("INSERT INTO notifications (", kNotificationColumns,
-                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")),
+        : insert_notification(db, sql("INSERT INTO notifications (", kNotificationColumns,
+                                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")),
           insert_delivery(db,
                           "INSERT INTO deliveries (id, notification_id, channel, recipient, "
                           "priority, state, attempts, created_at, updated_at, next_attempt_at, "
@@ -87,8 +86,8 @@ struct Store::Statements {
           find_idempotency(db,
                            "SELECT notification_id, request_hash, created_at FROM idempotency "
                            "WHERE key = ?"),
-          get_notification(db, sql("SELECT ", kNotificationColumns,
-                                   " FROM notifications WHERE id = ?")),
+          get_notification(
+              db, sql("SELECT ", kNotificationColumns, " FROM notifications WHERE id = ?")),
           deliveries_of(db, sql("SELECT ", kDeliveryColumns,
                                 " FROM deliveries WHERE notification_id = ? ORDER BY seq")),
           events_of(db,
@@ -105,10 +104,11 @@ struct Store::Statements {
                    "n.html, n.data, n.category, n.module, d.priority, d.attempts, d.created_at, "
                    "d.expires_at FROM deliveries d JOIN notifications n ON n.id = "
                    "d.notification_id WHERE d.id = ?"),
-          update_delivery(db,
-                          "UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, "
-                          "provider = CASE WHEN ?3 = '' THEN provider ELSE ?4 END, "
-                          "provider_message_id = ?5, last_error = ?6, updated_at = ?7 WHERE id = ?8"),
+          update_delivery(
+              db,
+              "UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, "
+              "provider = CASE WHEN ?3 = '' THEN provider ELSE ?4 END, "
+              "provider_message_id = ?5, last_error = ?6, updated_at = ?7 WHERE id = ?8"),
           queue_rows(db,
                      "SELECT priority, channel, state, COUNT(*), MIN(created_at) FROM deliveries "
                      "WHERE state IN ('scheduled', 'queued', 'in-flight', 'deferred') GROUP BY "
@@ -171,7 +171,9 @@ Store::~Store() {
     sqlite3_close(db_);
 }
 
-int Store::schema_version() const { return current_schema_version(db_); }
+int Store::schema_version() const {
+    return current_schema_version(db_);
+}
 
 Status Store::insert_batch(std::vector<Accepted>& batch) {
     try {
@@ -216,7 +218,10 @@ Status Store::insert_batch(std::vector<Accepted>& batch) {
                                          ? "send_at=" + util::format_rfc3339(d.next_attempt_at)
                                          : std::string();
                 if (!d.last_error.empty()) detail = d.last_error;
-                s.insert_event.bind(1, d.id).bind(2, n.created_at).bind(3, "accepted").bind(4, detail);
+                s.insert_event.bind(1, d.id)
+                    .bind(2, n.created_at)
+                    .bind(3, "accepted")
+                    .bind(4, detail);
                 s.insert_event.step();
                 s.insert_event.reset();
             }
@@ -258,8 +263,7 @@ Expected<NotificationView> Store::get_notification(const std::string& id, bool w
         if (found) v.notification = read_notification(s.get_notification);
         s.get_notification.reset();
         if (!found)
-            return make_error(ErrorKind::not_found, "not_found",
-                              "no notification '" + id + "'");
+            return make_error(ErrorKind::not_found, "not_found", "no notification '" + id + "'");
         v.deliveries = deliveries_of(id);
         if (with_events) {
             s.events_of.bind(1, id + ".").bind(2, id + "/");
@@ -444,9 +448,9 @@ Status Store::apply(const std::vector<Transition>& transitions) {
 
 Expected<std::string> Store::create_api_key(const std::string& name, const std::string& scope) {
     if (scope != "send" && scope != "read" && scope != "admin")
-        return make_error(ErrorKind::usage, "invalid_scope",
-                          "unknown scope '" + scope + "'" +
-                              util::did_you_mean(scope, {"send", "read", "admin"}));
+        return make_error(
+            ErrorKind::usage, "invalid_scope",
+            "unknown scope '" + scope + "'" + util::did_you_mean(scope, {"send", "read", "admin"}));
     std::string id = util::to_lower(util::new_ulid().substr(10));
     std::string secret = util::base64url(util::random_bytes(24));
     try {
@@ -476,7 +480,8 @@ std::optional<ApiKey> Store::find_api_key(const std::string& presented) {
     std::optional<ApiKey> out;
     if (s.step()) {
         ApiKey k{s.text(0), s.text(1), s.text(2), s.integer(4), s.integer(5)};
-        if (k.revoked_at == 0 && util::constant_time_equal(s.text(3), util::hex(util::sha256(secret))))
+        if (k.revoked_at == 0 &&
+            util::constant_time_equal(s.text(3), util::hex(util::sha256(secret))))
             out = k;
     }
     s.reset();
@@ -486,7 +491,8 @@ std::optional<ApiKey> Store::find_api_key(const std::string& presented) {
 std::vector<ApiKey> Store::list_api_keys() {
     auto& s = st_->list_api_keys;
     std::vector<ApiKey> out;
-    while (s.step()) out.push_back(ApiKey{s.text(0), s.text(1), s.text(2), s.integer(4), s.integer(5)});
+    while (s.step())
+        out.push_back(ApiKey{s.text(0), s.text(1), s.text(2), s.integer(4), s.integer(5)});
     s.reset();
     return out;
 }

@@ -97,7 +97,7 @@ struct ApiKey {
 };
 
 class Store {
-public:
+  public:
     static Expected<std::unique_ptr<Store>> open(const std::string& path, const Options& options);
     ~Store();
     Store(const Store&) = delete;
@@ -139,7 +139,7 @@ public:
 
     sqlite3* handle() { return db_; }
 
-private:
+  private:
     explicit Store(sqlite3* db);
     struct Statements;
     sqlite3* db_;

@@ -12,17 +12,17 @@
 namespace notify {
 
 enum class ErrorKind {
-    usage,        // bad command line (exit 64, HTTP 400)
-    invalid,      // bad data: address, JSON, time (exit 65, HTTP 400/422)
-    no_input,     // input file missing (exit 66)
-    not_found,    // no such notification, key (exit 69?/HTTP 404) -- see exit_code()
-    conflict,     // idempotency key reused with another body (HTTP 422)
-    too_large,    // body over the limit (HTTP 413)
-    unauthorized, // missing or unknown API key (exit 77, HTTP 401)
-    forbidden,    // key lacks the scope (exit 77, HTTP 403)
-    unavailable,  // a daemon or the store cannot be reached (exit 69, HTTP 503)
-    temporary,    // try again later (exit 75, HTTP 503/429)
-    internal,     // a bug or an unexpected system failure (exit 70, HTTP 500)
+    usage,         // bad command line (exit 64, HTTP 400)
+    invalid,       // bad data: address, JSON, time (exit 65, HTTP 400/422)
+    no_input,      // input file missing (exit 66)
+    not_found,     // no such notification, key (exit 69?/HTTP 404) -- see exit_code()
+    conflict,      // idempotency key reused with another body (HTTP 422)
+    too_large,     // body over the limit (HTTP 413)
+    unauthorized,  // missing or unknown API key (exit 77, HTTP 401)
+    forbidden,     // key lacks the scope (exit 77, HTTP 403)
+    unavailable,   // a daemon or the store cannot be reached (exit 69, HTTP 503)
+    temporary,     // try again later (exit 75, HTTP 503/429)
+    internal,      // a bug or an unexpected system failure (exit 70, HTTP 500)
 };
 
 struct Error {
@@ -46,7 +46,7 @@ const char* to_string(ErrorKind kind);
 // Expected<T>: a value or an Error (std::expected is C++23; GCC 12 lacks it).
 template <class T>
 class Expected {
-public:
+  public:
     Expected(T value) : v_(std::move(value)) {}
     Expected(Error error) : v_(std::move(error)) {}
     bool has_value() const { return v_.index() == 0; }
@@ -59,12 +59,14 @@ public:
     const T* operator->() const { return &value(); }
     const Error& error() const { return std::get<1>(v_); }
 
-private:
+  private:
     std::variant<T, Error> v_;
 };
 
 struct Ok {};
 using Status = Expected<Ok>;
-inline Status ok() { return Ok{}; }
+inline Status ok() {
+    return Ok{};
+}
 
 }  // namespace notify

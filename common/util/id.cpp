@@ -22,7 +22,9 @@ UlidState& state() {
 }
 }  // namespace
 
-std::string new_ulid() { return new_ulid(now_ms()); }
+std::string new_ulid() {
+    return new_ulid(now_ms());
+}
 
 std::string new_ulid(Millis at) {
     auto& s = state();

@@ -14,17 +14,25 @@ std::mutex g_mu;
 
 const char* level_name(Level l) {
     switch (l) {
-        case Level::debug: return "debug";
-        case Level::info: return "info";
-        case Level::warning: return "warning";
-        case Level::error: return "error";
+        case Level::debug:
+            return "debug";
+        case Level::info:
+            return "info";
+        case Level::warning:
+            return "warning";
+        case Level::error:
+            return "error";
     }
     return "info";
 }
 }  // namespace
 
-void set_program(std::string name) { g_program = std::move(name); }
-void set_level(Level level) { g_level = static_cast<int>(level); }
+void set_program(std::string name) {
+    g_program = std::move(name);
+}
+void set_level(Level level) {
+    g_level = static_cast<int>(level);
+}
 
 bool parse_level(std::string_view text, Level& out) {
     for (Level l : {Level::debug, Level::info, Level::warning, Level::error}) {
@@ -36,7 +44,9 @@ bool parse_level(std::string_view text, Level& out) {
     return false;
 }
 
-bool enabled(Level level) { return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed); }
+bool enabled(Level level) {
+    return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
+}
 
 void write(Level level, std::string_view id, const std::string& text) {
     std::string line;

@@ -21,11 +21,11 @@ void write(Level level, std::string_view id, const std::string& text);
 
 }  // namespace notify::log
 
-#define NLOG(level, id, stream_expr)                                               \
-    do {                                                                           \
-        if (::notify::log::enabled(::notify::log::Level::level)) {                 \
-            std::ostringstream nlog_os_;                                           \
-            nlog_os_ << stream_expr;                                               \
+#define NLOG(level, id, stream_expr)                                                 \
+    do {                                                                             \
+        if (::notify::log::enabled(::notify::log::Level::level)) {                   \
+            std::ostringstream nlog_os_;                                             \
+            nlog_os_ << stream_expr;                                                 \
             ::notify::log::write(::notify::log::Level::level, (id), nlog_os_.str()); \
-        }                                                                          \
+        }                                                                            \
     } while (0)

@@ -159,8 +159,8 @@ std::string format_duration(Millis d) {
         Millis ms;
         const char* name;
     };
-    static const Unit units[] = {{86'400'000, "d"}, {3'600'000, "h"}, {60'000, "m"}, {1000, "s"},
-                                 {1, "ms"}};
+    static const Unit units[] = {
+        {86'400'000, "d"}, {3'600'000, "h"}, {60'000, "m"}, {1000, "s"}, {1, "ms"}};
     for (const auto& u : units) {
         if (d >= u.ms) {
             out += std::to_string(d / u.ms) + u.name;

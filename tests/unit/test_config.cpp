@@ -31,7 +31,8 @@ providers = ["hook"]
     SECTION("unknown key with a suggestion and the line") {
         auto c = parse_config("[router]\nretry_mn = \"1s\"\n", "t.toml");
         REQUIRE_FALSE(c);
-        CHECK(c.error().message == "t.toml:2: unknown key 'router.retry_mn', did you mean 'router.retry_min'?");
+        CHECK(c.error().message ==
+              "t.toml:2: unknown key 'router.retry_mn', did you mean 'router.retry_min'?");
     }
     SECTION("bad types and values") {
         CHECK_FALSE(parse_config("[router]\nretry_min = 5\n", "t.toml"));

@@ -35,8 +35,9 @@ TEST_CASE("store keeps notifications, deliveries and their events") {
     auto& s = **st;
     CHECK(s.schema_version() >= 1);
 
-    std::vector<store::Accepted> batch{make("email", {"a@example.com", "b@example.com"}, Priority::high),
-                                       make("email", {"c@example.com"}, Priority::low)};
+    std::vector<store::Accepted> batch{
+        make("email", {"a@example.com", "b@example.com"}, Priority::high),
+        make("email", {"c@example.com"}, Priority::low)};
     batch[0].notification.idempotency_key = "k1";
     batch[0].request_hash = "h1";
     REQUIRE(s.insert_batch(batch));

@@ -1,0 +1,189 @@
+// dispatch.cpp - the router's side of the worker protocol: handing ready
+// deliveries to workers with credit, and recording what they report.
+#include <algorithm>
+
+#include "router.hpp"
+#include "sockets.hpp"
+#include "util/log.hpp"
+
+namespace notify::router {
+
+void Router::dispatch(Millis now) {
+    while (!ready_.empty()) {
+        bool any = false;
+        for (WorkerInfo* w : workers_.with_credit()) {
+            std::optional<ReadyItem> item;
+            // Skip entries that changed since they were queued (canceled, sent, expired).
+            while ((item = ready_.pop(w->channels))) {
+                auto it = active_.find(item->delivery_id);
+                if (it != active_.end() && it->second.state == DeliveryState::queued) break;
+            }
+            if (!item) continue;
+            Entry& e = active_.at(item->delivery_id);
+            if (dispatch_one(*w, item->delivery_id, e, now)) {
+                any = true;
+                workers_.served(*w);
+            }
+            if (ready_.empty()) break;
+        }
+        if (!any) break;
+    }
+}
+
+bool Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis now) {
+    if (e.expires_at && now >= e.expires_at) {
+        transition(id, e, DeliveryState::expired, "expired",
+                   "expired at " + util::format_rfc3339(e.expires_at) + " before it was sent", now);
+        return false;
+    }
+    const int attempt = e.attempts + 1;
+    const std::string provider = provider_for(e, attempt);
+    if (provider.empty()) {
+        transition(id, e, DeliveryState::failed, "failed",
+                   "channel '" + e.channel + "' is no longer configured", now);
+        return false;
+    }
+    std::optional<wire::Job> job = store_.load_job(id);
+    if (!job) {
+        NLOG(error, e.notification_id, "delivery=" << id << " is not in the store; dropped");
+        active_.erase(id);
+        return false;
+    }
+    job->provider = provider;
+    job->attempt = attempt;
+    job->deadline = now + config_.router.lease;
+    if (!Sockets::send_to(sockets_->workers, w.identity, wire::encode(*job))) {
+        // The worker left: forget it; the delivery stays queued for another one.
+        NLOG(warning, "", "worker=" << w.name << " is gone; dropping it");
+        ready_.push(e.priority, e.channel, ReadyItem{e.seq, id});
+        std::string identity = w.identity;
+        requeue_held(w, "worker " + w.name + " left", now);
+        workers_.remove(identity);
+        return false;
+    }
+    --w.credit;
+    w.in_flight.insert(id);
+    e.attempts = attempt;
+    e.provider = provider;
+    e.worker = w.identity;
+    timers_.add({job->deadline, TimerKind::lease, id, attempt});
+    transition(id, e, DeliveryState::in_flight, "dispatched",
+               "attempt=" + std::to_string(attempt) + " provider=" + provider + " worker=" + w.name,
+               now);
+    return true;
+}
+
+void Router::on_worker_frame(const std::string& identity, const std::string& frame, Millis now) {
+    const std::string type = wire::message_type(frame);
+    WorkerInfo* w = workers_.find(identity);
+    if (type == "ready") {
+        auto ready = wire::decode_ready(frame);
+        if (!ready) return;
+        bool known = w != nullptr;
+        w = &workers_.add(identity, ready->worker, ready->channels, now);
+        w->credit += std::max(0, ready->credit);
+        if (!known) {
+            if (ready->credit == 0) {
+                // A heartbeat from a worker this router has not met: ask for its credit.
+                Sockets::send_to(sockets_->workers, identity, wire::encode_reconnect());
+            }
+            NLOG(info, "", "worker=" << w->name << " joined credit=" << w->credit);
+        }
+        return;
+    }
+    if (type == "result") {
+        auto result = wire::decode_result(frame);
+        if (!result) return;
+        if (!w) {
+            w = &workers_.add(identity, "unknown", {}, now);
+            Sockets::send_to(sockets_->workers, identity, wire::encode_reconnect());
+        }
+        w->last_seen = now;
+        on_result(w, *result, now);
+        return;
+    }
+    if (type == "bye" && w) {
+        w->draining = true;
+        w->credit = 0;
+        w->last_seen = now;
+        NLOG(info, "", "worker=" << w->name << " is draining in_flight=" << w->in_flight.size());
+        return;
+    }
+    NLOG(warning, "", "ignored a malformed frame from a worker: " << frame.substr(0, 120));
+}
+
+void Router::on_result(WorkerInfo* w, const wire::Result& r, Millis now) {
+    if (w && w->in_flight.erase(r.delivery_id)) ++w->credit;
+    auto it = active_.find(r.delivery_id);
+    if (it == active_.end()) return;  // already final (a duplicate or a late answer)
+    Entry& e = it->second;
+    if (e.attempts != r.attempt) return;  // an answer for an attempt that was given up on
+    std::string detail = "provider=" + r.provider;
+    if (!r.code.empty()) detail += " code=" + r.code;
+    if (!r.message.empty()) detail += " " + r.message;
+    // A success counts even when the router had given the attempt up (lease, restart):
+    // sending it again would only duplicate it.
+    if (r.outcome == wire::Outcome::sent) {
+        if (!r.provider.empty()) e.provider = r.provider;
+        std::string message = r.provider_message_id.empty()
+                                  ? detail
+                                  : detail + " message_id=" + r.provider_message_id;
+        transition(r.delivery_id, e, DeliveryState::sent, "sent", message, now,
+                   r.provider_message_id);
+        return;
+    }
+    if (e.state != DeliveryState::in_flight) return;
+    std::string reason =
+        r.code.empty() || r.message.empty() ? r.code + r.message : r.code + " " + r.message;
+    if (r.outcome == wire::Outcome::permanent) {
+        e.last_error = reason;
+        transition(r.delivery_id, e, DeliveryState::failed, "failed", detail, now);
+        return;
+    }
+    retry_or_fail(r.delivery_id, e, reason, r.retry_after, now);
+}
+
+void Router::retry_or_fail(const std::string& id, Entry& e, const std::string& reason,
+                           Millis retry_after, Millis now) {
+    e.last_error = reason;
+    if (e.cancel_requested) {
+        transition(id, e, DeliveryState::canceled, "canceled", "canceled by request", now);
+        return;
+    }
+    if (e.expires_at && now >= e.expires_at) {
+        transition(id, e, DeliveryState::expired, "expired",
+                   "expired at " + util::format_rfc3339(e.expires_at) + "; last error: " + reason,
+                   now);
+        return;
+    }
+    RetryDecision d = retry_.after_failure(e.attempts, now, e.accepted_at, retry_after, reason);
+    if (d.state == DeliveryState::failed) {
+        transition(id, e, DeliveryState::failed, "failed", d.reason, now);
+        return;
+    }
+    e.next_attempt_at = d.next_attempt_at;
+    timers_.add({d.next_attempt_at, TimerKind::due, id, e.attempts});
+    transition(id, e, DeliveryState::deferred, "retry",
+               "attempt " + std::to_string(e.attempts) + " failed: " + reason + "; next at " +
+                   util::format_rfc3339(d.next_attempt_at),
+               now);
+}
+
+void Router::drop_silent_workers(Millis now) {
+    for (WorkerInfo& w : workers_.drop_silent(now - config_.router.worker_timeout)) {
+        NLOG(warning, "",
+             "worker=" << w.name << " went silent; requeueing in_flight=" << w.in_flight.size());
+        requeue_held(w, "worker " + w.name + " went silent", now);
+    }
+}
+
+void Router::requeue_held(const WorkerInfo& w, const std::string& why, Millis now) {
+    for (const auto& id : w.in_flight) {
+        auto it = active_.find(id);
+        if (it == active_.end() || it->second.state != DeliveryState::in_flight) continue;
+        transition(id, it->second, DeliveryState::queued, "requeued", why, now);
+        make_ready(id, it->second);
+    }
+}
+
+}  // namespace notify::router

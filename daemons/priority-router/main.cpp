@@ -1,0 +1,75 @@
+// notify-priority-router - the queue manager.
+//
+// Reads: [store], [router] (listen, control, lease, retry_min, retry_max,
+// max_attempts, max_lifetime, share_medium, share_low, sweep_interval,
+// flush_interval, worker_timeout), [channels] and [providers] (names only).
+// See notify-priority-router(8).
+#include <systemd/sd-daemon.h>
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <iostream>
+
+#include "config.hpp"
+#include "router.hpp"
+#include "util/log.hpp"
+
+namespace {
+std::atomic<bool> g_stop{false};
+void on_signal(int) {
+    g_stop = true;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace notify;
+    CLI::App app{"notify-priority-router: the queue manager of notify"};
+    std::string config_path;
+    app.add_option("--config", config_path,
+                   "configuration file (default: $NOTIFY_CONFIG, "
+                   "./notify.toml, /etc/notify/notify.toml)");
+    app.set_version_flag("--version", std::string("notify-priority-router ") + NOTIFY_VERSION);
+    CLI11_PARSE(app, argc, argv);
+
+    log::set_program("notify-priority-router");
+    auto config = load_config(config_path);
+    if (!config) {
+        std::cerr << "notify-priority-router: error: " << config.error().message << "\n";
+        return exit_code(config.error().kind);
+    }
+    log::Level level;
+    if (log::parse_level(config->log_level, level)) log::set_level(level);
+
+    auto store = store::Store::open(config->store.path,
+                                    {config->store.synchronous_full, config->store.busy_timeout});
+    if (!store) {
+        std::cerr << "notify-priority-router: error: " << store.error().message << "\n";
+        return exit_code(store.error().kind);
+    }
+
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    try {
+        router::Router router(*config, **store);
+        auto started = router.start();
+        if (!started) {
+            std::cerr << "notify-priority-router: error: " << started.error().message << "\n";
+            return exit_code(started.error().kind);
+        }
+        NLOG(info, "",
+             "ready workers=" << config->router.listen << " control=" << config->router.control);
+        sd_notify(0, "READY=1");
+        router.run(g_stop);
+        sd_notify(0, "STOPPING=1");
+    } catch (const std::exception& e) {
+        std::cerr << "notify-priority-router: error: " << e.what() << "\n";
+        return 70;
+    }
+    return 0;
+}

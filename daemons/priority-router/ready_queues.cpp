@@ -1,0 +1,55 @@
+#include "ready_queues.hpp"
+
+#include <algorithm>
+
+namespace notify::router {
+
+ReadyQueues::ReadyQueues(int share_medium, int share_low) : share_{0, share_medium, share_low} {}
+
+void ReadyQueues::push(Priority p, const std::string& channel, ReadyItem item) {
+    queues_[static_cast<int>(p)][channel].push_back(std::move(item));
+    ++counts_[static_cast<int>(p)];
+    ++size_;
+}
+
+std::size_t ReadyQueues::size(Priority p) const {
+    return counts_[static_cast<int>(p)];
+}
+
+std::deque<ReadyItem>* ReadyQueues::oldest(Priority p, const std::vector<std::string>& channels) {
+    std::deque<ReadyItem>* best = nullptr;
+    for (auto& [channel, q] : queues_[static_cast<int>(p)]) {
+        if (q.empty()) continue;
+        if (!channels.empty() &&
+            std::find(channels.begin(), channels.end(), channel) == channels.end())
+            continue;
+        if (!best || q.front().seq < best->front().seq) best = &q;
+    }
+    return best;
+}
+
+std::optional<ReadyItem> ReadyQueues::pop(const std::vector<std::string>& channels) {
+    std::deque<ReadyItem>* found[kPriorityCount];
+    for (int p = 0; p < kPriorityCount; ++p)
+        found[p] = counts_[p] ? oldest(static_cast<Priority>(p), channels) : nullptr;
+
+    // Every dispatch pays each waiting lower queue its share; an empty queue's account
+    // is reset. A queue whose account is full is served and pays 100; the lowest first.
+    for (int p = 1; p < kPriorityCount; ++p)
+        account_[p] = found[p] ? std::min(account_[p] + share_[p], 200) : 0;
+    int pick = -1;
+    for (int p = kPriorityCount - 1; p > 0 && pick < 0; --p)
+        if (found[p] && account_[p] >= 100) pick = p;
+    for (int p = 0; p < kPriorityCount && pick < 0; ++p)
+        if (found[p]) pick = p;
+    if (pick < 0) return std::nullopt;
+    if (pick > 0) account_[pick] = std::max(0, account_[pick] - 100);
+
+    ReadyItem item = std::move(found[pick]->front());
+    found[pick]->pop_front();
+    --counts_[pick];
+    --size_;
+    return item;
+}
+
+}  // namespace notify::router

@@ -1,0 +1,239 @@
+#include "router.hpp"
+
+#include <algorithm>
+
+#include "sockets.hpp"
+#include "util/log.hpp"
+
+namespace notify::router {
+
+namespace {
+RetryLimits limits_of(const Config& c) {
+    return RetryLimits{c.router.retry_min, c.router.retry_max,
+                       static_cast<int>(c.router.max_attempts), c.router.max_lifetime};
+}
+constexpr int kSweepBatch = 5000;
+}  // namespace
+
+Router::Router(const Config& config, store::Store& store)
+    : config_(config),
+      store_(store),
+      sockets_(std::make_unique<Sockets>()),
+      ready_(static_cast<int>(config.router.share_medium),
+             static_cast<int>(config.router.share_low)),
+      retry_(limits_of(config)),
+      log_(store) {}
+
+Router::~Router() = default;
+
+Status Router::start() {
+    try {
+        for (auto* s : {&sockets_->workers, &sockets_->control}) {
+            s->set(zmq::sockopt::linger, 0);
+            s->set(zmq::sockopt::router_mandatory, 1);
+        }
+        prepare_endpoint(config_.router.listen);
+        prepare_endpoint(config_.router.control);
+        sockets_->workers.bind(config_.router.listen);
+        sockets_->control.bind(config_.router.control);
+    } catch (const zmq::error_t& e) {
+        return make_error(ErrorKind::unavailable, "bind_failed",
+                          std::string("cannot bind router sockets: ") + e.what());
+    }
+    rebuild();
+    return ok();
+}
+
+void Router::rebuild() {
+    // Read the high-water mark first: anything stored later is found by sweep().
+    last_seq_ = store_.max_delivery_seq();
+    std::size_t in_flight = 0;
+    for (const Delivery& d : store_.load_active()) {
+        if (d.state == DeliveryState::in_flight) ++in_flight;
+        admit(d);
+        last_seq_ = std::max(last_seq_, d.seq);
+    }
+    NLOG(info, "",
+         "rebuilt queues from the store: active=" << active_.size() << " requeued_in_flight="
+                                                  << in_flight << " ready=" << ready_.size()
+                                                  << " timers=" << timers_.size());
+}
+
+void Router::sweep() {
+    sweep_requested_ = false;
+    while (true) {
+        auto batch = store_.load_new(last_seq_, kSweepBatch);
+        for (const Delivery& d : batch) {
+            last_seq_ = d.seq;
+            if (!is_final(d.state) && !active_.count(d.id)) admit(d);
+        }
+        if (batch.size() < static_cast<std::size_t>(kSweepBatch)) break;
+    }
+}
+
+void Router::admit(const Delivery& d) {
+    Entry e;
+    e.seq = d.seq;
+    e.notification_id = d.notification_id;
+    e.channel = d.channel;
+    e.priority = d.priority;
+    e.state = d.state;
+    e.attempts = d.attempts;
+    e.accepted_at = d.created_at;
+    e.expires_at = d.expires_at;
+    e.next_attempt_at = d.next_attempt_at;
+    e.provider = d.provider;
+    e.last_error = d.last_error;
+    auto [it, _] = active_.insert_or_assign(d.id, std::move(e));
+    Entry& entry = it->second;
+    if (entry.expires_at) timers_.add({entry.expires_at, TimerKind::expiry, d.id, 0});
+    switch (entry.state) {
+        case DeliveryState::scheduled:
+        case DeliveryState::deferred:
+            timers_.add({entry.next_attempt_at, TimerKind::due, d.id, entry.attempts});
+            break;
+        case DeliveryState::in_flight:
+            // Its worker answers to a router that no longer exists: queue it again.
+            entry.state = DeliveryState::queued;
+            make_ready(d.id, entry);
+            break;
+        default:
+            make_ready(d.id, entry);
+            break;
+    }
+}
+
+void Router::make_ready(const std::string& id, Entry& e) {
+    e.state = DeliveryState::queued;
+    ready_.push(e.priority, e.channel, ReadyItem{e.seq, id});
+}
+
+void Router::fire_timers(Millis now) {
+    for (const Timer& t : timers_.take_due(now)) {
+        auto it = active_.find(t.delivery_id);
+        if (it == active_.end()) continue;
+        Entry& e = it->second;
+        switch (t.kind) {
+            case TimerKind::due:
+                if ((e.state == DeliveryState::scheduled || e.state == DeliveryState::deferred) &&
+                    e.attempts == t.attempt) {
+                    const char* why =
+                        e.state == DeliveryState::scheduled ? "send_at reached" : "retry due";
+                    transition(t.delivery_id, e, DeliveryState::queued, "queued", why, now);
+                    ready_.push(e.priority, e.channel, ReadyItem{e.seq, t.delivery_id});
+                }
+                break;
+            case TimerKind::lease:
+                if (e.state == DeliveryState::in_flight && e.attempts == t.attempt) {
+                    if (WorkerInfo* w = workers_.find(e.worker)) w->in_flight.erase(t.delivery_id);
+                    retry_or_fail(t.delivery_id, e,
+                                  "no result within the lease of " +
+                                      util::format_duration(config_.router.lease),
+                                  0, now);
+                }
+                break;
+            case TimerKind::expiry:
+                if (e.state != DeliveryState::in_flight && e.expires_at && now >= e.expires_at) {
+                    std::string detail = "expired at " + util::format_rfc3339(e.expires_at);
+                    if (!e.last_error.empty()) detail += "; last error: " + e.last_error;
+                    transition(t.delivery_id, e, DeliveryState::expired, "expired", detail, now);
+                }
+                break;
+        }
+    }
+}
+
+void Router::transition(const std::string& id, Entry& e, DeliveryState state, const char* event,
+                        const std::string& detail, Millis now, const std::string& message_id) {
+    e.state = state;
+    if (state == DeliveryState::failed || state == DeliveryState::expired) e.last_error = detail;
+    store::Transition t;
+    t.delivery_id = id;
+    t.state = state;
+    t.attempts = e.attempts;
+    t.next_attempt_at = e.next_attempt_at;
+    t.provider = e.provider;
+    t.provider_message_id = message_id;
+    t.last_error = e.last_error;
+    t.at = now;
+    t.event_type = event;
+    t.event_detail = detail;
+    log_.add(std::move(t));
+    if (state == DeliveryState::sent || state == DeliveryState::failed ||
+        state == DeliveryState::expired || state == DeliveryState::canceled) {
+        NLOG(info, e.notification_id,
+             "delivery=" << id << " state=" << to_string(state) << " attempts=" << e.attempts << " "
+                         << detail);
+        std::string key = id;  // `id` may live in the entry being erased
+        active_.erase(key);
+    } else {
+        NLOG(debug, e.notification_id,
+             "delivery=" << id << " state=" << to_string(state) << " " << detail);
+    }
+}
+
+std::string Router::provider_for(const Entry& e, int attempt) const {
+    const ChannelConfig* ch = config_.channel(e.channel);
+    if (!ch || ch->providers.empty()) return "";
+    // Each retry moves on to the channel's next provider, so a provider that is down
+    // does not hold the channel up when another is configured.
+    return ch->providers[static_cast<std::size_t>(attempt - 1) % ch->providers.size()];
+}
+
+void Router::run(const std::atomic<bool>& stop) {
+    zmq::pollitem_t items[] = {
+        {static_cast<void*>(sockets_->workers), 0, ZMQ_POLLIN, 0},
+        {static_cast<void*>(sockets_->control), 0, ZMQ_POLLIN, 0},
+    };
+    Millis next_sweep = util::now_ms();
+    Millis next_flush = util::now_ms() + config_.router.flush_interval;
+    Millis next_liveness = util::now_ms() + 1000;
+    Millis drain_until = 0;
+    while (true) {
+        Millis now = util::now_ms();
+        if (stop.load() && drain_until == 0) {
+            drain_until = now + std::min<Millis>(config_.router.lease, 10'000);
+            NLOG(info, "", "stopping: waiting for in_flight=" << workers_.in_flight());
+        }
+        if (drain_until && (workers_.in_flight() == 0 || now >= drain_until)) break;
+
+        Millis wake = next_sweep;
+        if (log_.pending()) wake = std::min(wake, next_flush);
+        if (!timers_.empty()) wake = std::min(wake, timers_.next_at());
+        long timeout = static_cast<long>(std::clamp<Millis>(wake - now, 0, 1000));
+        try {
+            zmq::poll(items, 2, std::chrono::milliseconds(timeout));
+        } catch (const zmq::error_t& e) {
+            if (e.num() != EINTR) throw;
+        }
+        now = util::now_ms();
+
+        std::string identity, frame;
+        bool delimiter = false;
+        for (int i = 0;
+             i < 10000 && Sockets::receive(sockets_->workers, identity, frame, delimiter); ++i)
+            on_worker_frame(identity, frame, now);
+        for (int i = 0; i < 1000 && Sockets::receive(sockets_->control, identity, frame, delimiter);
+             ++i)
+            on_control_frame(identity, frame, delimiter);
+
+        if (sweep_requested_ || now >= next_sweep) {
+            sweep();
+            next_sweep = now + config_.router.sweep_interval;
+        }
+        fire_timers(now);
+        if (!drain_until) dispatch(now);
+        if (now >= next_liveness) {
+            drop_silent_workers(now);
+            next_liveness = now + 1000;
+        }
+        if (now >= next_flush || log_.pending() >= 2000) {
+            log_.flush();
+            next_flush = now + config_.router.flush_interval;
+        }
+    }
+    log_.flush();
+    NLOG(info, "", "stopped: active=" << active_.size());
+}
+
+}  // namespace notify::router

@@ -1,0 +1,96 @@
+// router.hpp - the queue manager: owns every delivery's state after acceptance.
+//
+// In:  new deliveries from the store (read by sequence, on a nudge from ingest
+//      or every router.sweep_interval); Ready and Result frames from workers on
+//      router.listen; cancel, resend and nudge requests on router.control.
+// Out: Job frames to workers that have credit; every state change, with its
+//      event, to the store (batched).
+// On start it rebuilds its queues from the store: whatever was queued, deferred,
+// scheduled or in flight when the previous router stopped is queued again.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "config.hpp"
+#include "ready_queues.hpp"
+#include "retry_policy.hpp"
+#include "store/store.hpp"
+#include "timers.hpp"
+#include "transition_log.hpp"
+#include "wire.hpp"
+#include "worker_pool.hpp"
+
+namespace notify::router {
+
+// What the router keeps in memory of a delivery that is not final yet.
+struct Entry {
+    std::int64_t seq = 0;
+    std::string notification_id;
+    std::string channel;
+    Priority priority = Priority::medium;
+    DeliveryState state = DeliveryState::queued;
+    int attempts = 0;
+    Millis accepted_at = 0;
+    Millis expires_at = 0;
+    Millis next_attempt_at = 0;
+    std::string worker;  // identity of the worker holding it, when in flight
+    std::string provider;
+    std::string last_error;
+    bool cancel_requested = false;
+};
+
+class Sockets;
+
+class Router {
+  public:
+    Router(const Config& config, store::Store& store);
+    ~Router();
+    // Binds the sockets and rebuilds the queues from the store.
+    Status start();
+    // Runs until `stop` is set, then drains and returns.
+    void run(const std::atomic<bool>& stop);
+
+  private:
+    // --- work coming in (router.cpp)
+    void rebuild();
+    void sweep();
+    void admit(const Delivery& d);
+    void fire_timers(Millis now);
+    // --- work going out (dispatch.cpp)
+    void dispatch(Millis now);
+    bool dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis now);
+    void on_worker_frame(const std::string& identity, const std::string& frame, Millis now);
+    void on_result(WorkerInfo* w, const wire::Result& r, Millis now);
+    void retry_or_fail(const std::string& id, Entry& e, const std::string& reason,
+                       Millis retry_after, Millis now);
+    void drop_silent_workers(Millis now);
+    // Queues again what a worker that left was holding.
+    void requeue_held(const WorkerInfo& w, const std::string& why, Millis now);
+    // --- operator requests (control.cpp)
+    void on_control_frame(const std::string& identity, const std::string& frame, bool delimiter);
+    std::string cancel(const std::string& notification_id);
+    std::string resend(const std::string& notification_id);
+
+    // Records a change to the store and the log; final states leave memory.
+    void transition(const std::string& id, Entry& e, DeliveryState state, const char* event,
+                    const std::string& detail, Millis now, const std::string& message_id = {});
+    void make_ready(const std::string& id, Entry& e);
+    std::string provider_for(const Entry& e, int attempt) const;
+
+    const Config& config_;
+    store::Store& store_;
+    std::unique_ptr<Sockets> sockets_;
+    ReadyQueues ready_;
+    Timers timers_;
+    RetryPolicy retry_;
+    WorkerPool workers_;
+    TransitionLog log_;
+    std::unordered_map<std::string, Entry> active_;
+    std::int64_t last_seq_ = 0;
+    bool sweep_requested_ = false;
+};
+
+}  // namespace notify::router

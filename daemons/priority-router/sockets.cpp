@@ -1,0 +1,43 @@
+#include "sockets.hpp"
+
+namespace notify::router {
+
+bool Sockets::send_to(zmq::socket_t& s, const std::string& identity, const std::string& payload,
+                      bool delimiter) {
+    try {
+        if (!s.send(zmq::buffer(identity), zmq::send_flags::sndmore | zmq::send_flags::dontwait))
+            return false;
+        if (delimiter && !s.send(zmq::message_t(), zmq::send_flags::sndmore)) return false;
+        return s.send(zmq::buffer(payload), zmq::send_flags::dontwait).has_value();
+    } catch (const zmq::error_t&) {
+        return false;  // EHOSTUNREACH with ZMQ_ROUTER_MANDATORY: the peer left
+    }
+}
+
+bool Sockets::receive(zmq::socket_t& s, std::string& identity, std::string& payload,
+                      bool& has_delimiter) {
+    zmq::message_t msg;
+    if (!s.recv(msg, zmq::recv_flags::dontwait)) return false;
+    identity = msg.to_string();
+    has_delimiter = false;
+    payload.clear();
+    while (msg.more()) {
+        (void)s.recv(msg, zmq::recv_flags::none);
+        if (msg.size() == 0 && payload.empty() && !has_delimiter) {
+            has_delimiter = true;
+            continue;
+        }
+        payload = msg.to_string();
+    }
+    return true;
+}
+
+void prepare_endpoint(const std::string& endpoint) {
+    const std::string prefix = "ipc://";
+    if (endpoint.compare(0, prefix.size(), prefix) != 0) return;
+    std::filesystem::path path(endpoint.substr(prefix.size()));
+    std::error_code ec;
+    if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+}
+
+}  // namespace notify::router

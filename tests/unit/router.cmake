@@ -1,0 +1,6 @@
+add_executable(unit_router
+  ${CMAKE_CURRENT_LIST_DIR}/test_ready_queues.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_retry_policy.cpp
+)
+target_link_libraries(unit_router PRIVATE catch_main notify_router)
+add_test(NAME unit_router COMMAND unit_router)
