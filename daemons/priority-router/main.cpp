@@ -30,7 +30,12 @@ int main(int argc, char** argv) {
                    "configuration file (default: $NOTIFY_CONFIG, "
                    "./notify.toml, /etc/notify/notify.toml)");
     app.set_version_flag("--version", std::string("notify-priority-router ") + NOTIFY_VERSION);
-    CLI11_PARSE(app, argc, argv);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int rc = app.exit(e);
+        return rc == 0 ? 0 : 64;
+    }
 
     log::set_program("notify-priority-router");
     auto config = load_config(config_path);
