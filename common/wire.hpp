@@ -9,8 +9,8 @@
 //   worker -> router  Result    {"type":"result", ...}: the outcome; gives back one credit
 //   worker -> router  Bye       {"type":"bye","worker":NAME}: draining, send no more
 //   router -> worker  Reconnect {"type":"reconnect"}: the router does not know this worker
-//                               (it restarted); the worker answers with a Ready whose credit
-//                               is its free capacity (concurrency minus transfers in flight)
+//                               (it restarted); the worker answers with a Ready carrying its
+//                               full credit (results of older jobs give none back)
 // router.control (ROUTER, bound by the router; ingest and notifyctl connect):
 //   {"op":"nudge"}                       new work is in the store (no reply)
 //   {"op":"cancel","id":NOTIFICATION}    reply {"ok":true,"canceled":N} or {"error":...}

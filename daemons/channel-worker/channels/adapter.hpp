@@ -1,0 +1,76 @@
+// adapter.hpp - the interface every channel adapter implements.
+//
+// An adapter is built once per configured provider (it parses and checks the
+// provider's settings then) and is asked to start one attempt per job. An
+// attempt either ends at once (a synchronous adapter such as `file`, or a job
+// the adapter refuses before sending anything) or becomes a Transfer: a prepared
+// libcurl easy handle that the worker adds to its curl multi loop. When curl is
+// done with the handle the worker calls Transfer::finish, which turns the
+// transfer's result into an Attempt outcome.
+//
+// Adapters never touch ZeroMQ, the store or other adapters.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "config.hpp"
+#include "util/error.hpp"
+#include "wire.hpp"
+
+namespace notify::channels {
+
+// What one attempt ended with; the worker adds the job's ids to make a wire::Result.
+struct Attempt {
+    wire::Outcome outcome = wire::Outcome::sent;
+    std::string provider_message_id;  // when sent
+    std::string code;                 // "250", "503", "curl:7", ...
+    std::string message;              // the provider's reason
+    Millis retry_after = 0;           // the provider asked to wait this long
+
+    static Attempt sent(std::string message_id, std::string code = {}) {
+        return Attempt{wire::Outcome::sent, std::move(message_id), std::move(code), {}, 0};
+    }
+    static Attempt retryable(std::string code, std::string message, Millis retry_after = 0) {
+        return Attempt{
+            wire::Outcome::retryable, {}, std::move(code), std::move(message), retry_after};
+    }
+    static Attempt permanent(std::string code, std::string message) {
+        return Attempt{wire::Outcome::permanent, {}, std::move(code), std::move(message), 0};
+    }
+};
+
+// One request in flight. Owns its easy handle and every buffer the handle points at.
+class Transfer {
+  public:
+    virtual ~Transfer() = default;
+    virtual CURL* handle() const = 0;
+    // Called once, after curl has finished the handle (or the worker gave up on it).
+    virtual Attempt finish(CURLcode result) = 0;
+};
+
+// Either the attempt is over already, or a transfer to run.
+using Started = std::variant<Attempt, std::unique_ptr<Transfer>>;
+
+class Adapter {
+  public:
+    virtual ~Adapter() = default;
+    virtual Started start(const wire::Job& job) = 0;
+};
+
+// What the worker tells every adapter it builds.
+struct AdapterOptions {
+    Millis default_timeout = 30000;  // worker.timeout; a provider's `timeout` overrides it
+};
+
+// The pair each adapter file defines, in its own namespace (see registry.cpp):
+//   Expected<std::unique_ptr<Adapter>> make(const ProviderConfig&, const AdapterOptions&);
+//   Status validate(const ProviderConfig&);
+using AdapterFactory = Expected<std::unique_ptr<Adapter>>(const ProviderConfig&,
+                                                          const AdapterOptions&);
+using ProviderValidator = Status(const ProviderConfig&);
+
+}  // namespace notify::channels

@@ -1,0 +1,137 @@
+// settings.cpp - typed access to a provider's JSON settings, with messages that
+// name the provider and the key.
+#include "channels/settings.hpp"
+
+#include <curl/curl.h>
+
+#include <nlohmann/json.hpp>
+
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+namespace notify::channels {
+
+struct Settings::Table {
+    nlohmann::json json;
+};
+
+Expected<Settings> Settings::parse(const ProviderConfig& provider) {
+    Settings s;
+    s.provider_ = provider.name;
+    auto table = std::make_shared<Table>();
+    table->json = nlohmann::json::parse(provider.settings_json, nullptr, false);
+    if (table->json.is_discarded() || !table->json.is_object())
+        return s.error("", "settings are not a table");
+    s.table_ = std::move(table);
+    return s;
+}
+
+Error Settings::error(const std::string& key, const std::string& what) const {
+    return make_error(ErrorKind::invalid, "invalid_provider",
+                      "provider '" + provider_ + "': " + what, key);
+}
+
+Status Settings::allow_only(const std::vector<std::string>& allowed) const {
+    std::vector<std::string> names = allowed;
+    names.push_back("type");
+    for (const auto& item : table_->json.items()) {
+        bool known = false;
+        for (const auto& n : names) known = known || n == item.key();
+        if (!known)
+            return error(item.key(), "unknown key '" + item.key() + "'" +
+                                         util::did_you_mean(item.key(), names));
+    }
+    return ok();
+}
+
+bool Settings::has(const std::string& key) const {
+    return table_->json.contains(key);
+}
+
+Expected<std::string> Settings::text(const std::string& key, bool required,
+                                     const std::string& fallback) const {
+    auto it = table_->json.find(key);
+    if (it == table_->json.end()) {
+        if (required) return error(key, "'" + key + "' is missing");
+        return fallback;
+    }
+    if (!it->is_string()) return error(key, "'" + key + "' must be a string");
+    std::string value = it->get<std::string>();
+    if (required && value.empty()) return error(key, "'" + key + "' is empty");
+    return value;
+}
+
+Expected<bool> Settings::boolean(const std::string& key, bool fallback) const {
+    auto it = table_->json.find(key);
+    if (it == table_->json.end()) return fallback;
+    if (!it->is_boolean()) return error(key, "'" + key + "' must be true or false");
+    return it->get<bool>();
+}
+
+Expected<Millis> Settings::duration(const std::string& key, Millis fallback) const {
+    auto it = table_->json.find(key);
+    if (it == table_->json.end()) return fallback;
+    if (!it->is_string()) return error(key, "'" + key + "' must be a duration string like \"10s\"");
+    auto d = util::parse_duration(it->get<std::string>());
+    if (!d) return error(key, "'" + key + "': " + d.error().message);
+    if (*d <= 0) return error(key, "'" + key + "' must be more than zero");
+    return *d;
+}
+
+Expected<std::map<std::string, std::string>> Settings::string_table(const std::string& key) const {
+    std::map<std::string, std::string> out;
+    auto it = table_->json.find(key);
+    if (it == table_->json.end()) return out;
+    if (!it->is_object()) return error(key, "'" + key + "' must be a table of strings");
+    for (const auto& item : it->items()) {
+        if (!item.value().is_string())
+            return error(key, "'" + key + "." + item.key() + "' must be a string");
+        out[item.key()] = item.value().get<std::string>();
+    }
+    return out;
+}
+
+Expected<std::string> Settings::secret(const std::string& key, bool required) const {
+    auto raw = text(key, required);
+    if (!raw) return raw.error();
+    if (raw->empty()) return std::string();
+    auto value = resolve_secret(*raw);
+    if (!value) return error(key, "'" + key + "': " + value.error().message);
+    return *value;
+}
+
+Expected<std::string> Settings::url(const std::string& key,
+                                    const std::vector<std::string>& schemes) const {
+    auto raw = text(key, true);
+    if (!raw) return raw.error();
+    std::string expected;
+    for (const auto& s : schemes) expected += (expected.empty() ? "" : " or ") + s + "://";
+    CURLU* u = curl_url();
+    if (!u) return error(key, "out of memory");
+    CURLUcode rc = curl_url_set(u, CURLUPART_URL, raw->c_str(), CURLU_NON_SUPPORT_SCHEME);
+    std::string scheme, host;
+    if (rc == CURLUE_OK) {
+        char* part = nullptr;
+        if (curl_url_get(u, CURLUPART_SCHEME, &part, 0) == CURLUE_OK) {
+            scheme = util::to_lower(part);
+            curl_free(part);
+        }
+        part = nullptr;
+        if (curl_url_get(u, CURLUPART_HOST, &part, 0) == CURLUE_OK) {
+            host = part;
+            curl_free(part);
+        }
+    }
+    curl_url_cleanup(u);
+    if (rc != CURLUE_OK)
+        return error(key, "'" + key + "' is not a valid URL '" + *raw +
+                              "': " + util::to_lower(curl_url_strerror(rc)));
+    bool scheme_ok = false;
+    for (const auto& s : schemes) scheme_ok = scheme_ok || s == scheme;
+    if (!scheme_ok)
+        return error(key, "'" + key + "' must start with " + expected + ", not '" + *raw + "'");
+    if (host.empty()) return error(key, "'" + key + "' names no host: '" + *raw + "'");
+    return *raw;
+}
+
+}  // namespace notify::channels

@@ -1,0 +1,53 @@
+// settings.hpp - typed, checked access to one provider's settings
+// (ProviderConfig::settings_json, the provider's TOML table as JSON text).
+//
+// Every error names the provider and the key, in the form the registry promises:
+//   provider 'corp-mail': 'from' is missing
+//   provider 'hook': 'timeout': invalid duration '10 parsecs': ...
+//   provider 'hook': unknown key 'secrte', did you mean 'secret'?
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "util/error.hpp"
+
+namespace notify::channels {
+
+class Settings {
+  public:
+    // Fails when settings_json is not a JSON object.
+    static Expected<Settings> parse(const ProviderConfig& provider);
+
+    // Refuses keys outside `allowed` ("type" is always allowed).
+    Status allow_only(const std::vector<std::string>& allowed) const;
+
+    bool has(const std::string& key) const;
+    // A string; `required` makes a missing key an error, else `fallback` is returned.
+    Expected<std::string> text(const std::string& key, bool required,
+                               const std::string& fallback = {}) const;
+    Expected<bool> boolean(const std::string& key, bool fallback) const;
+    // A duration string such as "10s"; must be positive.
+    Expected<Millis> duration(const std::string& key, Millis fallback) const;
+    // A table whose values are all strings.
+    Expected<std::map<std::string, std::string>> string_table(const std::string& key) const;
+    // A string that may be "env:NAME" or "file:/path", resolved.
+    Expected<std::string> secret(const std::string& key, bool required) const;
+    // A URL whose scheme is one of `schemes` and which names a host.
+    Expected<std::string> url(const std::string& key,
+                              const std::vector<std::string>& schemes) const;
+
+    // "provider 'NAME': WHAT", as an ErrorKind::invalid error about `key`.
+    Error error(const std::string& key, const std::string& what) const;
+    const std::string& provider() const { return provider_; }
+
+  private:
+    struct Table;
+    std::string provider_;
+    std::shared_ptr<const Table> table_;
+};
+
+}  // namespace notify::channels

@@ -1,0 +1,21 @@
+// webhook_payload.hpp - what the webhook adapter sends: the JSON body and the
+// signature receivers verify. Pure functions.
+//
+// Body: {"id", "notification_id", "channel", "to"?, "subject", "body", "data"?,
+//        "priority", "category"?, "module"?, "created_at", "attempt"}
+// Signature header: X-Notify-Signature: sha256=<hex HMAC-SHA256(secret, "<ts>.<body>")>
+// where <ts> is the X-Notify-Timestamp header (Unix seconds) and <body> the raw body.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "wire.hpp"
+
+namespace notify::channels {
+
+std::string webhook_body(const wire::Job& job);
+std::string webhook_signature(std::string_view secret, std::string_view timestamp,
+                              std::string_view body);
+
+}  // namespace notify::channels

@@ -1,0 +1,83 @@
+// main.cpp - notify-channel-worker(8): flags, configuration, logging and
+// signals; the loop itself is in worker.cpp.
+//
+// Reads: --config FILE (else $NOTIFY_CONFIG, ./notify.toml, /etc/notify/notify.toml),
+// log.level, worker.* and the providers and channels. Exit status: 0 after a
+// clean stop, 64 bad usage, 65/66 bad or unreadable configuration, 69 when the
+// router endpoint cannot be used, 70 on an internal failure.
+#include <curl/curl.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <string>
+
+#include "config.hpp"
+#include "stop_signals.hpp"
+#include "util/log.hpp"
+#include "worker.hpp"
+
+namespace {
+
+constexpr const char* kProgram = "notify-channel-worker";
+
+std::string default_name() {
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "worker");
+    return std::string(host) + "-" + std::to_string(getpid());
+}
+
+int fail(const std::string& message, int code) {
+    std::fprintf(stderr, "%s: error: %s\n", kProgram, message.c_str());
+    return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{
+        "Delivers notifications: takes jobs from notify-priority-router, runs each\n"
+        "provider's adapter (smtp, webhook, file) and reports every outcome.\n\n"
+        "Example: notify-channel-worker --config /etc/notify/notify.toml --name mail-1",
+        kProgram};
+    std::string config_path;
+    std::string name;
+    app.add_option("--config", config_path,
+                   "configuration file (default: $NOTIFY_CONFIG, ./notify.toml, "
+                   "/etc/notify/notify.toml)");
+    app.add_option("--name", name, "the name this worker gives the router (default: HOST-PID)");
+    app.set_version_flag("--version", std::string(kProgram) + " " NOTIFY_VERSION);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::string what = e.what();
+        if (!what.empty()) what[0] = static_cast<char>(std::tolower(what[0]));
+        return fail(what + " (see --help)", 64);
+    }
+
+    notify::log::set_program(kProgram);
+    auto config = notify::load_config(config_path);
+    if (!config) return fail(config.error().message, notify::exit_code(config.error().kind));
+    notify::log::Level level{};
+    if (!notify::log::parse_level(config->log_level, level))
+        return fail(
+            "log.level must be debug, info, warning or error, not '" + config->log_level + "'", 65);
+    notify::log::set_level(level);
+    if (name.empty()) name = default_name();
+
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return fail("cannot start libcurl", 70);
+    int signal_fd = notify::worker::install_stop_signals();
+    if (signal_fd < 0) return fail("cannot install signal handlers", 70);
+    int status = 70;
+    try {
+        status = notify::worker::run(*config, name, signal_fd);
+    } catch (const std::exception& e) {
+        NLOG(error, "", "internal error: " << e.what());
+    }
+    curl_global_cleanup();
+    return status;
+}

@@ -1,0 +1,398 @@
+// worker.cpp - the worker loop: receives jobs, runs each provider's adapter on
+// libcurl's multi interface, and reports one result per job.
+//
+// ZeroMQ and curl share one poll: curl_multi_poll() waits on curl's sockets plus
+// the DEALER's ZMQ_FD and the stop-signal pipe. ZMQ_FD is edge-triggered, so
+// the socket is drained (recv with ZMQ_DONTWAIT until EAGAIN) and ZMQ_EVENTS is
+// checked before every poll; a poll never starts while a frame is waiting.
+// Results leave through a small outbox so a full socket never blocks the loop.
+//
+// Stopping: the first SIGTERM/SIGINT sends Bye, tells systemd STOPPING=1, answers
+// jobs that still arrive with a retryable "worker shutting down" and lets the
+// transfers in flight finish; a second signal abandons them (retryable too).
+#include "worker.hpp"
+
+#include <curl/curl.h>
+#include <systemd/sd-daemon.h>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+#include <unordered_map>
+#include <zmq.hpp>
+
+#include "channels/adapter.hpp"
+#include "channels/registry.hpp"
+#include "stop_signals.hpp"
+#include "util/log.hpp"
+#include "util/strings.hpp"
+#include "wire.hpp"
+
+namespace notify::worker {
+
+namespace {
+
+using channels::Adapter;
+using channels::Attempt;
+using channels::Transfer;
+
+constexpr Millis kMaxPollMs = 1000;
+constexpr Millis kOutboxRetryMs = 50;    // poll interval while results wait for the socket
+constexpr Millis kFlushOnExitMs = 5000;  // how long a stopping worker waits to hand results over
+constexpr int kLingerMs = 2000;
+
+// A reason as one quoted log value.
+std::string quoted(const std::string& text) {
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
+    }
+    return out + "\"";
+}
+
+class Worker {
+  public:
+    Worker(const Config& config, std::string name, int signal_fd)
+        : config_(config),
+          name_(std::move(name)),
+          signal_fd_(signal_fd),
+          socket_(context_, zmq::socket_type::dealer),
+          multi_(curl_multi_init()) {}
+
+    ~Worker() {
+        for (auto& [easy, flight] : in_flight_) curl_multi_remove_handle(multi_, easy);
+        in_flight_.clear();
+        if (multi_) curl_multi_cleanup(multi_);
+    }
+
+    int run();
+
+  private:
+    struct InFlight {
+        wire::Job job;
+        std::unique_ptr<Transfer> transfer;
+        Millis started = 0;
+    };
+
+    void build_adapters();
+    Adapter* adapter_for(const std::string& provider, Attempt& refusal);
+    void on_frame(const std::string& frame);
+    void start_job(const wire::Job& job);
+    void report(const wire::Job& job, const Attempt& attempt, Millis started);
+    void send(std::string frame) { outbox_.push_back(std::move(frame)); }
+    void pump_socket();
+    void pump_curl();
+    void on_signals();
+    void begin_drain();
+    void abandon_transfers();
+    void heartbeat();
+    int poll_timeout() const;
+
+    const Config& config_;
+    std::string name_;
+    int signal_fd_;
+    zmq::context_t context_;
+    zmq::socket_t socket_;
+    CURLM* multi_;
+    channels::AdapterOptions adapter_options_;
+    std::map<std::string, std::unique_ptr<Adapter>> adapters_;
+    std::map<std::string, std::string> broken_;  // provider -> why it cannot be used
+    std::unordered_map<CURL*, InFlight> in_flight_;
+    std::deque<std::string> outbox_;
+    bool draining_ = false;
+    Millis heartbeat_every_ = 1000;
+    Millis next_heartbeat_ = 0;
+};
+
+// Providers this worker serves: those of worker.channels, or all of them.
+void Worker::build_adapters() {
+    std::set<std::string> wanted;
+    if (config_.worker.channels.empty()) {
+        for (const auto& [name, p] : config_.providers) wanted.insert(name);
+    } else {
+        for (const auto& ch : config_.worker.channels) {
+            const ChannelConfig* c = config_.channel(ch);
+            if (!c) {
+                NLOG(warning, "",
+                     "worker.channels names unknown channel '"
+                         << ch << "'" << util::did_you_mean(ch, config_.channel_names()));
+                continue;
+            }
+            for (const auto& p : c->providers) wanted.insert(p);
+        }
+    }
+    for (const auto& name : wanted) {
+        Attempt ignored;
+        adapter_for(name, ignored);
+    }
+}
+
+// The adapter for a provider, built on first use; nullptr with `refusal` set when
+// the provider is unknown or its settings are wrong.
+Adapter* Worker::adapter_for(const std::string& provider, Attempt& refusal) {
+    if (auto it = adapters_.find(provider); it != adapters_.end()) return it->second.get();
+    if (auto it = broken_.find(provider); it != broken_.end()) {
+        refusal = Attempt::permanent("invalid_provider", it->second);
+        return nullptr;
+    }
+    const ProviderConfig* p = config_.provider(provider);
+    if (!p) {
+        refusal = Attempt::permanent("unknown_provider", "unknown provider '" + provider + "'");
+        return nullptr;
+    }
+    auto adapter = channels::make_adapter(*p, adapter_options_);
+    if (!adapter) {
+        NLOG(error, "", adapter.error().message);
+        broken_[provider] = adapter.error().message;
+        refusal = Attempt::permanent("invalid_provider", adapter.error().message);
+        return nullptr;
+    }
+    Adapter* raw = adapter->get();
+    adapters_[provider] = std::move(*adapter);
+    return raw;
+}
+
+void Worker::on_frame(const std::string& frame) {
+    std::string type = wire::message_type(frame);
+    if (type == "reconnect") {
+        // A router that restarted does not know this worker: announce the full credit.
+        // Results of jobs from before give no credit back to the new router, so the
+        // transfers still running only overlap for as long as they take.
+        if (draining_) return;
+        int credit = static_cast<int>(std::min<long>(config_.worker.concurrency, 1 << 20));
+        send(wire::encode(wire::Ready{name_, credit, config_.worker.channels}));
+        NLOG(info, "", "re-announced to the router credit=" << credit);
+        return;
+    }
+    if (type != "job") {
+        NLOG(warning, "", "ignored frame type=" << quoted(type) << " bytes=" << frame.size());
+        return;
+    }
+    auto job = wire::decode_job(frame);
+    if (!job) {
+        NLOG(warning, "", "ignored malformed job bytes=" << frame.size());
+        return;
+    }
+    try {
+        start_job(*job);
+    } catch (const std::exception& e) {
+        report(*job, Attempt::retryable("internal", e.what()), util::steady_ms());
+    }
+}
+
+void Worker::start_job(const wire::Job& job) {
+    Millis started = util::steady_ms();
+    if (draining_) {
+        report(job, Attempt::retryable("shutting_down", "worker shutting down"), started);
+        return;
+    }
+    Attempt refusal;
+    Adapter* adapter = adapter_for(job.provider, refusal);
+    if (!adapter) {
+        report(job, refusal, started);
+        return;
+    }
+    NLOG(debug, job.notification_id,
+         "start delivery=" << job.delivery_id << " provider=" << job.provider
+                           << " attempt=" << job.attempt);
+    channels::Started s = adapter->start(job);
+    if (auto* done = std::get_if<Attempt>(&s)) {
+        report(job, *done, started);
+        return;
+    }
+    auto transfer = std::move(std::get<std::unique_ptr<Transfer>>(s));
+    CURL* easy = transfer->handle();
+    CURLMcode mc = curl_multi_add_handle(multi_, easy);
+    if (mc != CURLM_OK) {
+        report(job,
+               Attempt::retryable("curlm:" + std::to_string(static_cast<int>(mc)),
+                                  curl_multi_strerror(mc)),
+               started);
+        return;
+    }
+    in_flight_[easy] = InFlight{job, std::move(transfer), started};
+}
+
+void Worker::report(const wire::Job& job, const Attempt& a, Millis started) {
+    wire::Result r;
+    r.delivery_id = job.delivery_id;
+    r.attempt = job.attempt;
+    r.outcome = a.outcome;
+    r.provider = job.provider;
+    r.provider_message_id = a.provider_message_id;
+    r.code = a.code;
+    r.message = a.message;
+    r.retry_after = a.retry_after;
+    send(wire::encode(r));
+    Millis took = util::steady_ms() - started;
+    std::ostringstream extra;
+    if (!a.provider_message_id.empty()) extra << " provider_message_id=" << a.provider_message_id;
+    if (a.retry_after) extra << " retry_after=" << util::format_duration(a.retry_after);
+    if (!a.message.empty()) extra << " message=" << quoted(a.message);
+    if (a.outcome == wire::Outcome::sent) {
+        NLOG(info, job.notification_id,
+             "delivery=" << job.delivery_id << " provider=" << job.provider
+                         << " outcome=sent code=" << (a.code.empty() ? "-" : a.code)
+                         << " attempt=" << job.attempt << " ms=" << took << extra.str());
+    } else {
+        NLOG(warning, job.notification_id,
+             "delivery=" << job.delivery_id << " provider=" << job.provider
+                         << " outcome=" << wire::to_string(a.outcome)
+                         << " code=" << (a.code.empty() ? "-" : a.code)
+                         << " attempt=" << job.attempt << " ms=" << took << extra.str());
+    }
+}
+
+// Sends what waits in the outbox and takes every frame waiting on the socket.
+void Worker::pump_socket() {
+    for (;;) {
+        while (!outbox_.empty()) {
+            if (!socket_.send(zmq::buffer(outbox_.front()), zmq::send_flags::dontwait)) break;
+            outbox_.pop_front();
+        }
+        zmq::message_t msg;
+        if (!socket_.recv(msg, zmq::recv_flags::dontwait)) return;
+        // A job is one frame; should a peer send more, the last one is the message.
+        while (msg.more()) {
+            if (!socket_.recv(msg, zmq::recv_flags::dontwait)) return;
+        }
+        try {
+            on_frame(msg.to_string());
+        } catch (const std::exception& e) {
+            NLOG(error, "", "frame not handled: " << e.what());
+        }
+    }
+}
+
+void Worker::pump_curl() {
+    int running = 0;
+    curl_multi_perform(multi_, &running);
+    int left = 0;
+    while (CURLMsg* m = curl_multi_info_read(multi_, &left)) {
+        if (m->msg != CURLMSG_DONE) continue;
+        CURL* easy = m->easy_handle;
+        CURLcode result = m->data.result;
+        curl_multi_remove_handle(multi_, easy);
+        auto it = in_flight_.find(easy);
+        if (it == in_flight_.end()) continue;
+        InFlight flight = std::move(it->second);
+        in_flight_.erase(it);
+        Attempt a;
+        try {
+            a = flight.transfer->finish(result);
+        } catch (const std::exception& e) {
+            a = Attempt::retryable("internal", e.what());
+        }
+        flight.transfer.reset();
+        report(flight.job, a, flight.started);
+    }
+}
+
+void Worker::on_signals() {
+    int n = take_stop_signals(signal_fd_);
+    if (n <= 0) return;
+    if (!draining_) {
+        begin_drain();
+        --n;
+    }
+    if (n > 0 && !in_flight_.empty()) abandon_transfers();
+}
+
+void Worker::begin_drain() {
+    draining_ = true;
+    send(wire::encode_bye(name_));
+    sd_notify(0, "STOPPING=1");
+    NLOG(info, "", "draining worker=" << name_ << " in_flight=" << in_flight_.size());
+}
+
+void Worker::abandon_transfers() {
+    NLOG(warning, "", "abandoning in_flight=" << in_flight_.size());
+    for (auto& [easy, flight] : in_flight_) {
+        curl_multi_remove_handle(multi_, easy);
+        report(flight.job, Attempt::retryable("shutting_down", "worker shutting down"),
+               flight.started);
+    }
+    in_flight_.clear();
+}
+
+void Worker::heartbeat() {
+    Millis now = util::steady_ms();
+    if (draining_ || now < next_heartbeat_) return;
+    next_heartbeat_ = now + heartbeat_every_;
+    // A heartbeat is worth nothing late: drop it rather than queue it behind others.
+    if (outbox_.empty()) send(wire::encode(wire::Ready{name_, 0, config_.worker.channels}));
+}
+
+int Worker::poll_timeout() const {
+    Millis wait = kMaxPollMs;
+    if (!draining_) wait = std::min(wait, std::max<Millis>(0, next_heartbeat_ - util::steady_ms()));
+    if (!outbox_.empty()) wait = std::min(wait, kOutboxRetryMs);
+    return static_cast<int>(wait);
+}
+
+int Worker::run() {
+    if (!multi_) {
+        NLOG(error, "", "cannot create a curl multi handle");
+        return 70;
+    }
+    heartbeat_every_ = config_.worker.heartbeat > 0 ? config_.worker.heartbeat : 1000;
+    adapter_options_.default_timeout = config_.worker.timeout > 0 ? config_.worker.timeout : 30000;
+    build_adapters();
+    try {
+        socket_.set(zmq::sockopt::linger, kLingerMs);
+        socket_.connect(config_.worker.router);
+    } catch (const zmq::error_t& e) {
+        NLOG(error, "", "cannot connect to '" << config_.worker.router << "': " << e.what());
+        return 69;
+    }
+    int zmq_fd = socket_.get(zmq::sockopt::fd);
+    int credit = static_cast<int>(std::min<long>(config_.worker.concurrency, 1 << 20));
+    send(wire::encode(wire::Ready{name_, credit, config_.worker.channels}));
+    next_heartbeat_ = util::steady_ms() + heartbeat_every_;
+    sd_notify(0, "READY=1");
+    NLOG(info, "",
+         "started worker=" << name_ << " router=" << config_.worker.router << " credit=" << credit
+                           << " providers=" << adapters_.size() << " channels="
+                           << (config_.worker.channels.empty()
+                                   ? std::string("*")
+                                   : util::join(config_.worker.channels, ",")));
+    Millis drained_at = 0;
+    for (;;) {
+        on_signals();
+        pump_socket();
+        pump_curl();
+        pump_socket();
+        heartbeat();
+        if (draining_ && in_flight_.empty()) {
+            if (outbox_.empty()) break;
+            Millis now = util::steady_ms();
+            if (!drained_at) drained_at = now;
+            if (now - drained_at > kFlushOnExitMs) {
+                NLOG(warning, "", "router not taking results; dropped=" << outbox_.size());
+                break;
+            }
+        }
+        int timeout = poll_timeout();
+        if (socket_.get(zmq::sockopt::events) & ZMQ_POLLIN) timeout = 0;
+        curl_waitfd extra[2] = {{zmq_fd, CURL_WAIT_POLLIN, 0}, {signal_fd_, CURL_WAIT_POLLIN, 0}};
+        unsigned count = signal_fd_ >= 0 ? 2 : 1;
+        CURLMcode mc = curl_multi_poll(multi_, extra, count, timeout, nullptr);
+        if (mc != CURLM_OK) {
+            NLOG(error, "", "curl_multi_poll: " << curl_multi_strerror(mc));
+            return 70;
+        }
+    }
+    NLOG(info, "", "stopped worker=" << name_);
+    return 0;
+}
+
+}  // namespace
+
+int run(const Config& config, const std::string& name, int signal_fd) {
+    Worker worker(config, name, signal_fd);
+    return worker.run();
+}
+
+}  // namespace notify::worker

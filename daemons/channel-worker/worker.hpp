@@ -1,0 +1,21 @@
+// worker.hpp - the channel worker's loop: one ZeroMQ DEALER to the router and
+// one libcurl multi handle, in a single thread.
+//
+// In:  Job frames from worker.router (see wire.hpp), stop signals on `signal_fd`.
+// Out: Ready at start (credit = worker.concurrency) and every worker.heartbeat
+//      (credit 0), exactly one Result per Job, Bye when draining.
+// Config keys read: worker.router, worker.concurrency, worker.timeout,
+// worker.heartbeat, worker.channels, providers.*, channels.*.
+#pragma once
+
+#include <string>
+
+#include "config.hpp"
+
+namespace notify::worker {
+
+// Runs until a stop signal has been handled and every transfer has finished.
+// Returns the process exit status.
+int run(const Config& config, const std::string& name, int signal_fd);
+
+}  // namespace notify::worker
