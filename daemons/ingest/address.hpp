@@ -1,0 +1,33 @@
+// address.hpp - recipient checks at the door, by the type of the channel's first
+// provider: email addresses for "smtp", E.164 phone numbers for SMS providers,
+// anything short and non-empty for the rest. A bad address is refused before
+// anything is stored.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/error.hpp"
+
+namespace notify::ingest {
+
+// A bare address as RFC 5321 allows in practice: one '@', a non-empty local
+// part of atext characters and single dots (or a quoted string), and a domain
+// of at least two valid labels (or an address literal in brackets). Display
+// names ("Ann <ann@example.com>") are refused.
+bool is_email_address(std::string_view text);
+
+// "+8613800138000": a leading '+', then a number that libphonenumber knows to
+// be valid for its country.
+bool is_e164_number(std::string_view text);
+
+// True for provider types whose recipients are phone numbers.
+bool is_sms_type(std::string_view provider_type);
+
+// Checks the recipients of one notification for a channel of `channel_type`.
+// `field` names the input field in errors ("to", or "notifications[3].to").
+Status check_recipients(const std::vector<std::string>& to, std::string_view channel_type,
+                        const std::string& channel, const std::string& field);
+
+}  // namespace notify::ingest

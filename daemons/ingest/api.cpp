@@ -1,0 +1,166 @@
+// api.cpp - routing, authentication and scope checks of the API core, and the
+// answers that need no store: errors, /metrics.
+#include "api.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "util/log.hpp"
+#include "util/strings.hpp"
+
+namespace notify::ingest {
+
+using nlohmann::json;
+
+namespace {
+
+enum class RouteKind { none, healthz, metrics, queue, notifications, batch, one, action };
+
+struct Route {
+    RouteKind kind = RouteKind::none;
+    std::string id;
+    std::string action;
+};
+
+Route match(std::string path) {
+    if (path.size() > 1 && path.back() == '/') path.pop_back();
+    if (path == "/healthz") return {RouteKind::healthz, {}, {}};
+    if (path == "/metrics") return {RouteKind::metrics, {}, {}};
+    if (path == "/v1/queue") return {RouteKind::queue, {}, {}};
+    if (path == "/v1/notifications") return {RouteKind::notifications, {}, {}};
+    if (path == "/v1/notifications/batch") return {RouteKind::batch, {}, {}};
+    const std::string prefix = "/v1/notifications/";
+    if (!util::starts_with(path, prefix)) return {};
+    auto parts = util::split(path.substr(prefix.size()), '/');
+    if (parts.size() == 1 && !parts[0].empty()) return {RouteKind::one, parts[0], {}};
+    if (parts.size() == 2 && !parts[0].empty()) {
+        static const std::vector<std::string> actions = {"cancel", "resend", "approve", "reject"};
+        if (std::find(actions.begin(), actions.end(), parts[1]) != actions.end())
+            return {RouteKind::action, parts[0], parts[1]};
+    }
+    return {};
+}
+
+const char* allowed_methods(RouteKind k) {
+    switch (k) {
+        case RouteKind::healthz:
+        case RouteKind::metrics:
+        case RouteKind::queue:
+        case RouteKind::one:
+            return "GET";
+        case RouteKind::notifications:
+            return "GET, POST";
+        case RouteKind::batch:
+        case RouteKind::action:
+            return "POST";
+        case RouteKind::none:
+            break;
+    }
+    return "";
+}
+
+Scope needed_scope(const Route& r, const std::string& method) {
+    if (method == "GET") return Scope::read;
+    if (r.kind == RouteKind::action && (r.action == "approve" || r.action == "reject"))
+        return Scope::admin;
+    return Scope::send;
+}
+
+}  // namespace
+
+Response error_response(int status, const Error& e) {
+    json err{{"code", e.code}, {"message", e.message}};
+    err["field"] = e.field.empty() ? json(nullptr) : json(e.field);
+    Response r;
+    r.status = status;
+    r.body = json{{"error", std::move(err)}}.dump();
+    return r;
+}
+
+Api::Api(const Config& config, store::Store& reads, Committer& committer, RouterControl& control,
+         Metrics& metrics, Millis key_cache_ttl)
+    : config_(config),
+      reads_(reads),
+      committer_(committer),
+      control_(control),
+      metrics_(metrics),
+      keys_(reads, key_cache_ttl) {}
+
+void Api::fail(const Reply& done, int status, const Error& e) {
+    metrics_.rejected(e.code);
+    NLOG(info, "",
+         "rejected code=" << e.code << " status=" << status << (e.field.empty() ? "" : " field=")
+                          << e.field << " " << e.message);
+    done(error_response(status, e));
+}
+
+void Api::handle(const Request& req, Reply done) {
+    Route route = match(req.path);
+    if (route.kind == RouteKind::none)
+        return fail(done, make_error(ErrorKind::not_found, "not_found",
+                                     "no such route '" + req.path + "'"));
+    std::string allowed = allowed_methods(route.kind);
+    bool method_ok = false;
+    for (const auto& m : util::split(allowed, ','))
+        if (util::trim(m) == req.method) method_ok = true;
+    if (!method_ok) {
+        Error e = make_error(ErrorKind::usage, "method_not_allowed",
+                             "method '" + req.method + "' is not allowed on '" + req.path +
+                                 "' (allowed: " + allowed + ")");
+        metrics_.rejected(e.code);
+        Response r = error_response(405, e);
+        r.headers.emplace_back("Allow", allowed);
+        return done(std::move(r));
+    }
+    if (route.kind == RouteKind::healthz) return health(done);
+    if (route.kind == RouteKind::metrics) {
+        Response r;
+        r.body = metrics_.render();
+        r.content_type = "text/plain; version=0.0.4";
+        return done(std::move(r));
+    }
+    if (stopping_)
+        return fail(done, make_error(ErrorKind::unavailable, "shutting_down",
+                                     "notify-ingest is shutting down; try again shortly"));
+
+    Principal who{Scope::admin, "cli"};
+    if (!req.trusted) {
+        auto p = keys_.authenticate(req.authorization, config_.ingest.require_api_key);
+        if (!p) {
+            metrics_.rejected(p.error().code);
+            NLOG(info, "",
+                 "rejected code=" << p.error().code << " status=401 " << p.error().message);
+            Response r = error_response(401, p.error());
+            r.headers.emplace_back("WWW-Authenticate", "Bearer");
+            return done(std::move(r));
+        }
+        who = *p;
+    }
+    Scope need = needed_scope(route, req.method);
+    if (!allows(who.scope, need))
+        return fail(done,
+                    make_error(ErrorKind::forbidden, "forbidden",
+                               "API key '" + who.name + "' has scope '" + to_string(who.scope) +
+                                   "'; this needs '" + to_string(need) + "'" +
+                                   (need == Scope::admin ? "" : " or 'admin'")));
+
+    switch (route.kind) {
+        case RouteKind::queue:
+            return get_queue(done);
+        case RouteKind::notifications:
+            if (req.method == "POST") return post_notification(req, who, std::move(done));
+            return list_notifications(req, done);
+        case RouteKind::batch:
+            return post_batch(req, who, std::move(done));
+        case RouteKind::one:
+            return get_notification(route.id, done);
+        case RouteKind::action:
+            if (route.action == "cancel" || route.action == "resend")
+                return control_action(route.id, route.action, std::move(done));
+            return approval_action(route.id, route.action, done);
+        default:
+            break;
+    }
+    fail(done, make_error(ErrorKind::not_found, "not_found", "no such route '" + req.path + "'"));
+}
+
+}  // namespace notify::ingest

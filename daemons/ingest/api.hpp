@@ -1,0 +1,96 @@
+// api.hpp - the transport-independent API core of notify-ingest. The HTTP and the
+// ZeroMQ transports turn what they receive into a Request and send back the
+// Response that handle() produces, so both speak exactly the same API:
+//
+//   POST /v1/notifications                     accept one notification (202)
+//   POST /v1/notifications/batch               accept many (202, per-item results)
+//   GET  /v1/notifications/{id}                one notification, deliveries, events
+//   GET  /v1/notifications?status=&channel=... a page of notifications
+//   GET  /v1/queue                             non-final deliveries by priority/channel/state
+//   POST /v1/notifications/{id}/cancel|resend  forwarded to the router's control socket
+//   POST /v1/notifications/{id}/approve|reject 409 until approvals exist
+//   GET  /healthz, GET /metrics                no authentication
+//
+// Writes go through a Committer and are answered only after their commit, so
+// handle() may call `done` later, on the loop thread.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "auth.hpp"
+#include "commit.hpp"
+#include "config.hpp"
+#include "metrics.hpp"
+#include "store/store.hpp"
+
+namespace notify::ingest {
+
+struct Request {
+    std::string method;  // "GET", "POST", ...
+    std::string path;    // without the query
+    std::map<std::string, std::string> query;
+    std::string body;
+    std::string authorization;  // the Authorization header (HTTP)
+    bool trusted = false;       // the ipc socket: admin without a key
+};
+
+struct Response {
+    int status = 200;
+    std::string body;  // JSON text, except for /metrics
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string content_type = "application/json";
+};
+
+using Reply = std::function<void(Response)>;
+
+// The router's control socket, for cancel and resend: sends one JSON request and
+// calls `done` on the loop thread with the reply, or an "unavailable" error.
+class RouterControl {
+  public:
+    virtual ~RouterControl() = default;
+    virtual void call(const std::string& request,
+                      std::function<void(Expected<std::string>)> done) = 0;
+};
+
+// An error answer: {"error":{"code","message","field"}}.
+Response error_response(int status, const Error& e);
+
+class Api {
+  public:
+    Api(const Config& config, store::Store& reads, Committer& committer, RouterControl& control,
+        Metrics& metrics, Millis key_cache_ttl = kKeyCacheTtl);
+
+    void handle(const Request& req, Reply done);
+    // From now on requests other than /healthz and /metrics get 503 "shutting_down".
+    void set_stopping() { stopping_ = true; }
+
+  private:
+    void fail(const Reply& done, int status, const Error& e);
+    void fail(const Reply& done, const Error& e) { fail(done, http_status(e.kind), e); }
+
+    // api_send.cpp
+    void post_notification(const Request& req, const Principal& who, Reply done);
+    void post_batch(const Request& req, const Principal& who, Reply done);
+    // api_read.cpp
+    void get_notification(const std::string& id, const Reply& done);
+    void list_notifications(const Request& req, const Reply& done);
+    void get_queue(const Reply& done);
+    void health(const Reply& done);
+    // api_actions.cpp
+    void control_action(const std::string& id, const std::string& action, Reply done);
+    void approval_action(const std::string& id, const std::string& action, const Reply& done);
+
+    const Config& config_;
+    store::Store& reads_;
+    Committer& committer_;
+    RouterControl& control_;
+    Metrics& metrics_;
+    KeyCache keys_;
+    bool stopping_ = false;
+};
+
+}  // namespace notify::ingest

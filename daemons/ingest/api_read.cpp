@@ -1,0 +1,143 @@
+// api_read.cpp - the read routes: one notification, a filtered page of them, the
+// queue summary, and /healthz. All read through the loop thread's own Store.
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "api.hpp"
+#include "render.hpp"
+#include "util/strings.hpp"
+
+namespace notify::ingest {
+
+using nlohmann::json;
+
+namespace {
+
+const std::vector<std::string> kFilters = {"status", "channel", "priority", "since", "until",
+                                           "module", "limit",   "cursor",   "group"};
+constexpr int kMaxLimit = 1000;
+
+Error bad_filter(const std::string& name, const std::string& message) {
+    return make_error(ErrorKind::invalid, "invalid_filter", message, name);
+}
+
+Error store_read_failure() {
+    return make_error(ErrorKind::unavailable, "store_unavailable", "the store cannot be read");
+}
+
+Expected<store::ListFilter> parse_filter(const std::map<std::string, std::string>& query) {
+    store::ListFilter f;
+    Millis now = util::now_ms();
+    for (const auto& [name, value] : query) {
+        if (std::find(kFilters.begin(), kFilters.end(), name) == kFilters.end())
+            return make_error(ErrorKind::invalid, "unknown_filter",
+                              "unknown filter '" + name + "'" + util::did_you_mean(name, kFilters),
+                              name);
+        if (name == "group")
+            return make_error(ErrorKind::invalid, "unsupported_filter",
+                              "filtering by group arrives in a later release", name);
+        if (value.empty()) continue;
+        if (name == "status") {
+            f.status = parse_delivery_state(value);
+            if (!f.status)
+                return bad_filter(name, "unknown status '" + value + "'" +
+                                            util::did_you_mean(value, delivery_state_names()) +
+                                            " (" + util::join(delivery_state_names(), ", ") + ")");
+        } else if (name == "priority") {
+            f.priority = parse_priority(value);
+            if (!f.priority)
+                return bad_filter(name, "unknown priority '" + value + "'" +
+                                            util::did_you_mean(value, {"high", "medium", "low"}) +
+                                            " (high, medium or low)");
+        } else if (name == "since" || name == "until") {
+            auto t = util::parse_time(value, now, "UTC");
+            if (!t) return bad_filter(name, t.error().message);
+            (name == "since" ? f.since : f.until) = *t;
+        } else if (name == "limit") {
+            char* end = nullptr;
+            long n = std::strtol(value.c_str(), &end, 10);
+            if (*end || n < 1 || n > kMaxLimit)
+                return bad_filter(name, "'limit' must be a number from 1 to " +
+                                            std::to_string(kMaxLimit) + ", not '" + value + "'");
+            f.limit = static_cast<int>(n);
+        } else if (name == "channel") {
+            f.channel = value;
+        } else if (name == "module") {
+            f.module = value;
+        } else if (name == "cursor") {
+            if (value.size() > 64) return bad_filter(name, "'cursor' is not one this API gave");
+            f.cursor = value;
+        }
+    }
+    return f;
+}
+
+Response json_response(int status, const json& body) {
+    Response r;
+    r.status = status;
+    r.body = body.dump();
+    return r;
+}
+
+}  // namespace
+
+void Api::get_notification(const std::string& id, const Reply& done) {
+    Expected<store::NotificationView> v = store_read_failure();
+    try {
+        v = reads_.get_notification(id, true);
+    } catch (...) {
+        return fail(done, store_read_failure());
+    }
+    if (!v) {
+        if (v.error().kind == ErrorKind::not_found)
+            return fail(done, make_error(ErrorKind::not_found, "not_found",
+                                         "no notification '" + id + "'"));
+        return fail(done, store_read_failure());
+    }
+    done(json_response(200, render_notification(*v, true)));
+}
+
+void Api::list_notifications(const Request& req, const Reply& done) {
+    auto filter = parse_filter(req.query);
+    if (!filter) return fail(done, filter.error());
+    Expected<store::ListPage> page = store_read_failure();
+    try {
+        page = reads_.list_notifications(*filter);
+    } catch (...) {
+        return fail(done, store_read_failure());
+    }
+    if (!page) return fail(done, store_read_failure());
+    json list = json::array();
+    for (const auto& v : page->notifications) list.push_back(render_notification(v, false));
+    json body{{"notifications", std::move(list)}};
+    body["next_cursor"] = page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor);
+    done(json_response(200, body));
+}
+
+void Api::get_queue(const Reply& done) {
+    std::vector<store::QueueRow> rows;
+    try {
+        rows = reads_.queue_rows();
+    } catch (...) {
+        return fail(done, store_read_failure());
+    }
+    done(json_response(200, render_queue(rows, util::now_ms())));
+}
+
+void Api::health(const Reply& done) {
+    // The loop runs (it is answering); the store is writable when the last commit
+    // succeeded and the file can be written.
+    bool writable = committer_.healthy();
+    const std::string& path = config_.store.path;
+    if (writable && path != ":memory:" && access(path.c_str(), W_OK) != 0) writable = false;
+    if (writable) return done(json_response(200, json{{"status", "ok"}}));
+    json body{{"status", "unavailable"},
+              {"error",
+               {{"code", "store_unavailable"},
+                {"message", "the store '" + path + "' cannot take writes"},
+                {"field", nullptr}}}};
+    done(json_response(503, body));
+}
+
+}  // namespace notify::ingest

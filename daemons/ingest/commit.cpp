@@ -1,0 +1,118 @@
+// commit.cpp - idempotency settlement and one transaction per group of requests.
+#include "commit.hpp"
+
+#include <chrono>
+#include <unordered_map>
+
+namespace notify::ingest {
+
+namespace {
+
+struct FirstUse {
+    std::string hash;
+    std::string id;
+};
+
+Error store_unavailable(const std::string& why) {
+    return make_error(ErrorKind::unavailable, "store_unavailable",
+                      "the store cannot take writes: " + why);
+}
+
+}  // namespace
+
+std::vector<CommitResult> commit_group(store::Store& store, std::vector<Submission>& group,
+                                       Millis now, CommitStats& stats) {
+    auto started = std::chrono::steady_clock::now();
+    std::vector<CommitResult> results(group.size());
+    // Where each notification goes: its index in `batch`, or its settled result.
+    struct Slot {
+        bool write = false;
+        size_t batch_index = 0;
+        ItemResult result;
+    };
+    std::vector<std::vector<Slot>> slots(group.size());
+    std::vector<store::Accepted> batch;
+    std::unordered_map<std::string, FirstUse> keys;
+    Status status = ok();
+    stats = CommitStats{};
+    try {
+        for (size_t s = 0; s < group.size(); ++s) {
+            stats.notifications += group[s].items.size();
+            slots[s].resize(group[s].items.size());
+            for (size_t i = 0; i < group[s].items.size(); ++i) {
+                store::Accepted& a = group[s].items[i];
+                Slot& slot = slots[s][i];
+                const std::string& key = a.notification.idempotency_key;
+                if (!key.empty()) {
+                    auto seen = keys.find(key);
+                    if (seen != keys.end()) {
+                        bool same = seen->second.hash == a.request_hash;
+                        slot.result.kind =
+                            same ? ItemResult::Kind::replayed : ItemResult::Kind::conflict;
+                        slot.result.id = seen->second.id;
+                        continue;
+                    }
+                    if (auto rec = store.find_idempotency(key, now, kIdempotencyWindow)) {
+                        bool same = rec->request_hash == a.request_hash;
+                        slot.result.kind =
+                            same ? ItemResult::Kind::replayed : ItemResult::Kind::conflict;
+                        slot.result.id = rec->notification_id;
+                        if (same)
+                            slot.result.deliveries = store.deliveries_of(rec->notification_id);
+                        continue;
+                    }
+                    keys.emplace(key, FirstUse{a.request_hash, a.notification.id});
+                }
+                slot.write = true;
+                slot.batch_index = batch.size();
+                batch.push_back(std::move(a));
+            }
+        }
+        if (!batch.empty()) {
+            auto st = store.insert_batch(batch);
+            if (!st) status = store_unavailable(st.error().message);
+        }
+    } catch (...) {
+        // The store's statements throw inside; anything escaping is a store failure.
+        status = store_unavailable("unexpected failure while reading idempotency keys");
+    }
+    stats.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    stats.ok = static_cast<bool>(status);
+    if (!status) {
+        for (auto& r : results) r.status = status.error();
+        return results;
+    }
+    stats.stored = batch.size();
+    // Replays of a key first used inside this group get that notification's deliveries.
+    std::unordered_map<std::string, size_t> batch_by_id;
+    for (size_t b = 0; b < batch.size(); ++b) batch_by_id[batch[b].notification.id] = b;
+    for (size_t s = 0; s < group.size(); ++s) {
+        results[s].items.reserve(slots[s].size());
+        for (auto& slot : slots[s]) {
+            if (slot.write) {
+                store::Accepted& a = batch[slot.batch_index];
+                slot.result.kind = ItemResult::Kind::stored;
+                slot.result.id = a.notification.id;
+                slot.result.deliveries = a.deliveries;
+            } else if (slot.result.kind == ItemResult::Kind::replayed &&
+                       slot.result.deliveries.empty()) {
+                auto it = batch_by_id.find(slot.result.id);
+                if (it != batch_by_id.end()) slot.result.deliveries = batch[it->second].deliveries;
+            }
+            results[s].items.push_back(std::move(slot.result));
+        }
+    }
+    return results;
+}
+
+void SyncCommitter::submit(Submission s) {
+    std::vector<Submission> group;
+    group.push_back(std::move(s));
+    CommitStats stats;
+    auto results = commit_group(store_, group, util::now_ms(), stats);
+    healthy_ = stats.ok;
+    group[0].done(std::move(results[0]));
+}
+
+}  // namespace notify::ingest

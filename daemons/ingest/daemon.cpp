@@ -1,0 +1,146 @@
+// daemon.cpp - notify-ingest's life: open the stores, bind HTTP (ingest.http) and
+// ZeroMQ (ingest.listen), tell systemd it is ready, serve, and on SIGTERM/SIGINT
+// stop accepting, let the writer commit what it holds, answer those requests,
+// and exit 0.
+//
+// Config keys read: runtime_dir, store.path, store.synchronous,
+// store.busy_timeout, ingest.listen, ingest.http, ingest.max_body_bytes,
+// ingest.max_recipients, ingest.batch_max, ingest.require_api_key,
+// router.control, and the channels and providers (for validation).
+#include "daemon.hpp"
+
+#include <event2/event.h>
+#include <systemd/sd-daemon.h>
+#include <zmq.h>
+
+#include <csignal>
+#include <filesystem>
+#include <memory>
+
+#include "api.hpp"
+#include "control.hpp"
+#include "http_server.hpp"
+#include "inflight.hpp"
+#include "mailbox.hpp"
+#include "util/log.hpp"
+#include "writer.hpp"
+#include "zmq_server.hpp"
+
+namespace notify::ingest {
+
+namespace {
+
+constexpr int kExitUnavailable = 69;
+
+struct Stopper {
+    Api* api = nullptr;
+    HttpServer* http = nullptr;
+    ZmqServer* zmq = nullptr;
+    InFlight* inflight = nullptr;
+    bool stopped = false;
+};
+
+void on_signal(evutil_socket_t sig, short, void* arg) {
+    auto* s = static_cast<Stopper*>(arg);
+    if (s->stopped) return;
+    s->stopped = true;
+    NLOG(info, "", "stopping signal=" << sig << " in_flight=" << s->inflight->count());
+    sd_notify(0, "STOPPING=1");
+    s->api->set_stopping();
+    if (s->http) s->http->close_listener();
+    s->zmq->stop_reading();
+    s->inflight->stop();
+}
+
+store::Options store_options(const Config& c) {
+    store::Options o;
+    o.synchronous_full = c.store.synchronous_full;
+    o.busy_timeout = c.store.busy_timeout;
+    return o;
+}
+
+struct EventBaseDeleter {
+    void operator()(event_base* b) const { event_base_free(b); }
+};
+struct EventDeleter {
+    void operator()(event* e) const { event_free(e); }
+};
+struct ZmqContextDeleter {
+    void operator()(void* c) const { zmq_ctx_term(c); }
+};
+
+}  // namespace
+
+int run_daemon(const Config& config) {
+    std::signal(SIGPIPE, SIG_IGN);
+    std::error_code ec;
+    std::filesystem::create_directories(config.runtime_dir, ec);
+    if (ec) {
+        NLOG(error, "",
+             "cannot create runtime_dir '" << config.runtime_dir << "': " << ec.message());
+        return kExitUnavailable;
+    }
+    auto reads = store::Store::open(config.store.path, store_options(config));
+    if (!reads) {
+        NLOG(error, "", reads.error().message);
+        return kExitUnavailable;
+    }
+    auto writes = store::Store::open(config.store.path, store_options(config));
+    if (!writes) {
+        NLOG(error, "", writes.error().message);
+        return kExitUnavailable;
+    }
+
+    // Declared in this order so that teardown runs in reverse: servers, API and
+    // writer go before the mailbox, the ZeroMQ context and the event base.
+    std::unique_ptr<event_base, EventBaseDeleter> base(event_base_new());
+    std::unique_ptr<void, ZmqContextDeleter> zmq_context(zmq_ctx_new());
+    Mailbox mailbox(base.get());
+    Metrics metrics;
+    InFlight inflight(base.get());
+    ZmqRouterControl control(zmq_context.get(), config.router.control, mailbox);
+    GroupWriter writer(std::move(*writes), mailbox, zmq_context.get(), config.router.control,
+                       static_cast<size_t>(config.ingest.batch_max),
+                       [&metrics](const CommitStats& s) {
+                           if (s.ok) metrics.commit(s.notifications, s.seconds);
+                       });
+    Api api(config, **reads, writer, control, metrics);
+
+    std::unique_ptr<HttpServer> http;
+    if (!config.ingest.http.empty()) {
+        http = std::make_unique<HttpServer>(base.get(), api, metrics, inflight,
+                                            config.ingest.max_body_bytes);
+        auto st = http->bind(config.ingest.http);
+        if (!st) {
+            NLOG(error, "", st.error().message);
+            return kExitUnavailable;
+        }
+    }
+    ZmqServer zmq(base.get(), zmq_context.get(), api, metrics, inflight);
+    if (auto st = zmq.bind(config.ingest.listen); !st) {
+        NLOG(error, "", st.error().message);
+        return kExitUnavailable;
+    }
+
+    Stopper stopper{&api, http.get(), &zmq, &inflight};
+    std::unique_ptr<event, EventDeleter> sigterm(
+        evsignal_new(base.get(), SIGTERM, on_signal, &stopper));
+    std::unique_ptr<event, EventDeleter> sigint(
+        evsignal_new(base.get(), SIGINT, on_signal, &stopper));
+    event_add(sigterm.get(), nullptr);
+    event_add(sigint.get(), nullptr);
+
+    sd_notify(0, "READY=1");
+    NLOG(info, "",
+         "started version=" NOTIFY_VERSION " http="
+             << (config.ingest.http.empty() ? "off" : config.ingest.http)
+             << " listen=" << config.ingest.listen << " store=" << config.store.path);
+    event_base_dispatch(base.get());
+
+    // Every accepted request has its answer; the writer's queue is empty.
+    writer.stop();
+    NLOG(info, "", "stopped");
+    return 0;
+}
+
+}  // namespace notify::ingest

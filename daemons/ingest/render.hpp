@@ -1,0 +1,27 @@
+// render.hpp - the JSON form of a stored notification, as GET /v1/notifications/{id}
+// and the list route answer it. notify-ingest(8) documents this schema:
+//
+//   {"id","created_at","channel","to":[...],"subject","body","html"?,"data"?,
+//    "template"?,"locale"?,"priority","send_at"?,"expires_at"?,"category"?,
+//    "module"?,"idempotency_key"?,"source","states":{"queued":1,...},
+//    "deliveries":[{"id","channel","to","state","attempts","provider",
+//                   "provider_message_id","last_error","created_at","updated_at",
+//                   "next_attempt_at"?,"expires_at"?}],
+//    "events":[{"delivery_id","at","type","detail"}]}        (events: one only)
+//
+// Times are RFC 3339 UTC; "?" marks members left out when empty or unset.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "store/store.hpp"
+
+namespace notify::ingest {
+
+nlohmann::json render_delivery(const Delivery& d);
+// The short form in 202 answers: {"id","channel","to","state"}.
+nlohmann::json render_delivery_brief(const Delivery& d);
+nlohmann::json render_notification(const store::NotificationView& v, bool with_events);
+nlohmann::json render_queue(const std::vector<store::QueueRow>& rows, Millis now);
+
+}  // namespace notify::ingest

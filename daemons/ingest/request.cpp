@@ -1,0 +1,235 @@
+// request.cpp - validation of a notification request, before anything is stored.
+#include "request.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "address.hpp"
+#include "util/crypto.hpp"
+#include "util/id.hpp"
+#include "util/strings.hpp"
+
+namespace notify::ingest {
+
+using nlohmann::json;
+
+namespace {
+
+const std::vector<std::string> kFields = {
+    "channel",  "to",      "subject",    "body",       "html",     "data",   "locale",
+    "priority", "send_at", "expires_at", "expires_in", "category", "module", "idempotency_key",
+    "template"};
+
+constexpr size_t kMaxShortField = 256;
+
+Error invalid(std::string code, std::string message, std::string field) {
+    return make_error(ErrorKind::invalid, std::move(code), std::move(message), std::move(field));
+}
+
+// Reads an optional string field; a non-string is an error.
+Status read_string(const json& item, const char* name, const std::string& prefix, std::string& out,
+                   size_t max_size = 0) {
+    auto it = item.find(name);
+    if (it == item.end() || it->is_null()) return ok();
+    if (!it->is_string())
+        return invalid("invalid_type", std::string("'") + name + "' must be a string",
+                       prefix + name);
+    out = it->get<std::string>();
+    if (max_size && out.size() > max_size)
+        return invalid(
+            "too_long",
+            std::string("'") + name + "' is longer than " + std::to_string(max_size) + " bytes",
+            prefix + name);
+    return ok();
+}
+
+Status read_recipients(const json& item, const std::string& prefix, std::vector<std::string>& out) {
+    auto it = item.find("to");
+    if (it == item.end() || it->is_null()) return ok();
+    if (it->is_string()) {
+        out.push_back(it->get<std::string>());
+        return ok();
+    }
+    if (!it->is_array())
+        return invalid("invalid_type", "'to' must be a string or an array of strings",
+                       prefix + "to");
+    out.reserve(it->size());
+    for (const auto& r : *it) {
+        if (!r.is_string())
+            return invalid("invalid_type", "'to' must be a string or an array of strings",
+                           prefix + "to");
+        out.push_back(r.get<std::string>());
+    }
+    return ok();
+}
+
+Status read_time(const json& item, const char* name, const std::string& prefix, Millis now,
+                 Millis& out) {
+    std::string text;
+    auto st = read_string(item, name, prefix, text);
+    if (!st) return st;
+    if (text.empty()) return ok();
+    auto t = util::parse_time(text, now, "UTC");
+    if (!t) return invalid("invalid_time", t.error().message, prefix + name);
+    out = *t;
+    return ok();
+}
+
+}  // namespace
+
+Expected<json> parse_body(const std::string& text) {
+    try {
+        return json::parse(text);
+    } catch (const json::parse_error& e) {
+        // e.what() reads "[json.exception.parse_error.101] parse error at line 1,
+        // column 5: syntax error while parsing ..."; keep the part after the tag.
+        std::string what = e.what();
+        auto pos = what.find("] ");
+        if (pos != std::string::npos) what = what.substr(pos + 2);
+        return make_error(ErrorKind::invalid, "malformed_json",
+                          "malformed JSON at byte " + std::to_string(e.byte) + ": " + what);
+    }
+}
+
+Expected<store::Accepted> build_notification(const json& item, const RequestContext& ctx,
+                                             const std::string& prefix) {
+    if (!item.is_object())
+        return invalid("invalid_request", "a notification must be a JSON object",
+                       prefix.empty() ? std::string() : prefix.substr(0, prefix.size() - 1));
+    for (const auto& [key, _] : item.items()) {
+        if (std::find(kFields.begin(), kFields.end(), key) == kFields.end())
+            return invalid("unknown_field",
+                           "unknown field '" + key + "'" + util::did_you_mean(key, kFields),
+                           prefix + key);
+    }
+    if (auto t = item.find("template"); t != item.end() && !t->is_null())
+        return make_error(ErrorKind::conflict, "templates_unavailable",
+                          "templates arrive in a later release; send 'subject' and 'body' instead",
+                          prefix + "template");
+
+    const Config& cfg = *ctx.config;
+    store::Accepted a;
+    Notification& n = a.notification;
+    n.created_at = ctx.now;
+    n.source = ctx.source;
+
+    auto channel_it = item.find("channel");
+    if (channel_it == item.end() || channel_it->is_null())
+        return invalid(
+            "missing_field",
+            "'channel' is required (one of: " + util::join(cfg.channel_names(), ", ") + ")",
+            prefix + "channel");
+    auto st = read_string(item, "channel", prefix, n.channel);
+    if (!st) return st.error();
+    if (!cfg.channel(n.channel))
+        return invalid("unknown_channel",
+                       "unknown channel '" + n.channel + "'" +
+                           util::did_you_mean(n.channel, cfg.channel_names()) +
+                           " (known: " + util::join(cfg.channel_names(), ", ") + ")",
+                       prefix + "channel");
+
+    for (auto [name, out, max] :
+         {std::tuple{"subject", &n.subject, size_t{0}}, std::tuple{"body", &n.body, size_t{0}},
+          std::tuple{"html", &n.html, size_t{0}}, std::tuple{"locale", &n.locale, kMaxShortField},
+          std::tuple{"category", &n.category, kMaxShortField},
+          std::tuple{"module", &n.module, kMaxShortField},
+          std::tuple{"idempotency_key", &n.idempotency_key, kMaxShortField}}) {
+        st = read_string(item, name, prefix, *out, max);
+        if (!st) return st.error();
+    }
+
+    std::string priority;
+    st = read_string(item, "priority", prefix, priority);
+    if (!st) return st.error();
+    if (!priority.empty()) {
+        auto p = parse_priority(priority);
+        if (!p)
+            return invalid("invalid_priority",
+                           "unknown priority '" + priority + "'" +
+                               util::did_you_mean(priority, {"high", "medium", "low"}) +
+                               " (high, medium or low)",
+                           prefix + "priority");
+        n.priority = *p;
+    }
+
+    if (auto d = item.find("data"); d != item.end() && !d->is_null()) {
+        if (!d->is_object())
+            return invalid("invalid_type", "'data' must be a JSON object", prefix + "data");
+        n.data_json = d->dump();
+    }
+
+    st = read_time(item, "send_at", prefix, ctx.now, n.send_at);
+    if (!st) return st.error();
+    st = read_time(item, "expires_at", prefix, ctx.now, n.expires_at);
+    if (!st) return st.error();
+    std::string expires_in;
+    st = read_string(item, "expires_in", prefix, expires_in);
+    if (!st) return st.error();
+    if (!expires_in.empty()) {
+        if (n.expires_at)
+            return invalid("conflicting_fields", "give 'expires_at' or 'expires_in', not both",
+                           prefix + "expires_in");
+        auto d = util::parse_duration(expires_in);
+        if (!d) return invalid("invalid_time", d.error().message, prefix + "expires_in");
+        if (*d <= 0)
+            return invalid("invalid_time", "'expires_in' must be longer than zero",
+                           prefix + "expires_in");
+        n.expires_at = ctx.now + *d;
+    }
+    if (n.expires_at) {
+        if (n.expires_at <= ctx.now)
+            return invalid(
+                "invalid_time",
+                "'expires_at' " + util::format_rfc3339(n.expires_at) + " is not in the future",
+                prefix + "expires_at");
+        if (n.send_at && n.expires_at <= n.send_at)
+            return invalid("invalid_time",
+                           "the notification would expire (" + util::format_rfc3339(n.expires_at) +
+                               ") before its 'send_at' (" + util::format_rfc3339(n.send_at) + ")",
+                           prefix + "expires_at");
+    }
+
+    if (n.subject.empty() && n.body.empty())
+        return invalid("empty_message", "'subject' and 'body' are both empty", prefix + "body");
+
+    st = read_recipients(item, prefix, n.to);
+    if (!st) return st.error();
+    if (static_cast<long>(n.to.size()) > cfg.ingest.max_recipients)
+        return invalid("too_many_recipients",
+                       std::to_string(n.to.size()) + " recipients; at most " +
+                           std::to_string(cfg.ingest.max_recipients) +
+                           " per notification (ingest.max_recipients)",
+                       prefix + "to");
+    st = check_recipients(n.to, cfg.channel_type(n.channel), n.channel, prefix + "to");
+    if (!st) return st.error();
+
+    n.id = util::new_ulid(ctx.now);
+    bool scheduled = n.send_at > ctx.now;
+    size_t count = n.to.empty() ? 1 : n.to.size();
+    a.deliveries.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+        Delivery d;
+        d.id = delivery_id_for(n.id, i);
+        d.notification_id = n.id;
+        d.channel = n.channel;
+        d.recipient = n.to.empty() ? std::string() : n.to[i];
+        d.priority = n.priority;
+        d.state = scheduled ? DeliveryState::scheduled : DeliveryState::queued;
+        d.created_at = ctx.now;
+        d.updated_at = ctx.now;
+        d.next_attempt_at = scheduled ? n.send_at : 0;
+        d.expires_at = n.expires_at;
+        a.deliveries.push_back(std::move(d));
+    }
+    if (!n.idempotency_key.empty()) a.request_hash = request_hash(item);
+    return a;
+}
+
+std::string request_hash(const json& item) {
+    if (!item.is_object()) return util::hex(util::sha256(item.dump()));
+    json copy = item;
+    copy.erase("idempotency_key");
+    // nlohmann::json keeps object keys sorted, so dump() is already canonical.
+    return util::hex(util::sha256(copy.dump()));
+}
+
+}  // namespace notify::ingest

@@ -1,0 +1,102 @@
+// writer.cpp - the writer thread: gather, commit once, post results, nudge.
+#include "writer.hpp"
+
+#include <zmq.h>
+
+#include "util/log.hpp"
+
+namespace notify::ingest {
+
+GroupWriter::GroupWriter(std::unique_ptr<store::Store> store, Mailbox& mailbox, void* zmq_context,
+                         std::string nudge_endpoint, size_t batch_max, OnCommit on_commit)
+    : store_(std::move(store)),
+      mailbox_(mailbox),
+      zmq_context_(zmq_context),
+      nudge_endpoint_(std::move(nudge_endpoint)),
+      batch_max_(batch_max ? batch_max : 1),
+      on_commit_(std::move(on_commit)) {
+    thread_ = std::thread([this] { run(); });
+}
+
+GroupWriter::~GroupWriter() {
+    stop();
+}
+
+void GroupWriter::submit(Submission s) {
+    {
+        std::lock_guard lock(mu_);
+        queue_.push_back(std::move(s));
+    }
+    cv_.notify_one();
+}
+
+void GroupWriter::stop() {
+    {
+        std::lock_guard lock(mu_);
+        stopping_ = true;
+    }
+    cv_.notify_one();
+    if (thread_.joinable()) thread_.join();
+}
+
+void GroupWriter::nudge(void* socket) {
+    static const char kNudge[] = "{\"op\":\"nudge\"}";
+    if (socket) zmq_send(socket, kNudge, sizeof kNudge - 1, ZMQ_DONTWAIT);
+}
+
+void GroupWriter::run() {
+    void* socket = nullptr;
+    if (zmq_context_ && !nudge_endpoint_.empty()) {
+        socket = zmq_socket(zmq_context_, ZMQ_DEALER);
+        int linger = 0, hwm = 16;
+        zmq_setsockopt(socket, ZMQ_LINGER, &linger, sizeof linger);
+        zmq_setsockopt(socket, ZMQ_SNDHWM, &hwm, sizeof hwm);
+        // Without a router connected, drop nudges instead of queueing stale ones.
+        int immediate = 1;
+        zmq_setsockopt(socket, ZMQ_IMMEDIATE, &immediate, sizeof immediate);
+        if (zmq_connect(socket, nudge_endpoint_.c_str()) != 0) {
+            NLOG(warning, "",
+                 "cannot connect to router.control '" << nudge_endpoint_
+                                                      << "': " << zmq_strerror(zmq_errno())
+                                                      << "; the router will find new work "
+                                                         "by its sweep");
+            zmq_close(socket);
+            socket = nullptr;
+        }
+    }
+    while (true) {
+        std::vector<Submission> group;
+        {
+            std::unique_lock lock(mu_);
+            cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) break;  // stopping, and nothing left
+            size_t count = 0;
+            // Whole requests only; the first is taken even when it alone is larger.
+            while (!queue_.empty() &&
+                   (group.empty() || count + queue_.front().items.size() <= batch_max_)) {
+                count += queue_.front().items.size();
+                group.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+            }
+        }
+        CommitStats stats;
+        auto results = commit_group(*store_, group, util::now_ms(), stats);
+        healthy_.store(stats.ok, std::memory_order_relaxed);
+        if (!stats.ok)
+            NLOG(error, "",
+                 "commit failed notifications=" << stats.notifications << " "
+                                                << results.front().status.error().message);
+        if (stats.ok && stats.stored > 0) nudge(socket);
+        // One post per group: metrics first, then every reply of the group.
+        auto shared_group = std::make_shared<std::vector<Submission>>(std::move(group));
+        auto shared_results = std::make_shared<std::vector<CommitResult>>(std::move(results));
+        mailbox_.post([this, stats, shared_group, shared_results] {
+            if (on_commit_) on_commit_(stats);
+            for (size_t i = 0; i < shared_group->size(); ++i)
+                (*shared_group)[i].done(std::move((*shared_results)[i]));
+        });
+    }
+    if (socket) zmq_close(socket);
+}
+
+}  // namespace notify::ingest

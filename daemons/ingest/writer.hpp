@@ -1,0 +1,61 @@
+// writer.hpp - the group-commit writer: one thread that owns its own Store.
+//
+// The loop thread submits validated requests; the writer takes everything that
+// is pending (whole requests, up to ingest.batch_max notifications), commits it
+// in one transaction with commit_group(), and posts each request's result back
+// to the loop thread through the Mailbox, so replies are sent only after the
+// commit. While one commit runs the next group gathers, which is what shares the
+// cost of a durable commit among many requests. After each commit that stored
+// something it sends {"op":"nudge"} to router.control (DEALER, never blocking: a
+// lost nudge only delays the router until its next sweep of the store).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "commit.hpp"
+#include "mailbox.hpp"
+
+namespace notify::ingest {
+
+class GroupWriter : public Committer {
+  public:
+    using OnCommit = std::function<void(const CommitStats&)>;
+
+    // `zmq_context` is a libzmq context; `nudge_endpoint` may be empty (no nudges).
+    // `on_commit` runs on the loop thread before the group's results.
+    GroupWriter(std::unique_ptr<store::Store> store, Mailbox& mailbox, void* zmq_context,
+                std::string nudge_endpoint, size_t batch_max, OnCommit on_commit);
+    ~GroupWriter() override;
+
+    void submit(Submission s) override;
+    bool healthy() const override { return healthy_.load(std::memory_order_relaxed); }
+    // Commits what is queued, then ends the thread. Idempotent.
+    void stop();
+
+  private:
+    void run();
+    void nudge(void* socket);
+
+    std::unique_ptr<store::Store> store_;
+    Mailbox& mailbox_;
+    void* zmq_context_;
+    std::string nudge_endpoint_;
+    size_t batch_max_;
+    OnCommit on_commit_;
+
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<Submission> queue_;
+    bool stopping_ = false;
+    std::atomic<bool> healthy_{true};
+    std::thread thread_;
+};
+
+}  // namespace notify::ingest

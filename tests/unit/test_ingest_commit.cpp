@@ -1,0 +1,120 @@
+// Group commit: idempotency within a group and against the store, and a failed
+// transaction that fails every request of its group and stores nothing.
+#include <sqlite3.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "commit.hpp"
+#include "request.hpp"
+#include "test_ingest_fixture.hpp"
+
+using namespace notify;
+using namespace notify::ingest;
+
+namespace {
+
+constexpr Millis kNow = 1'800'000'000'000;
+
+store::Accepted accepted(const Config& c, const std::string& text, Millis now = kNow) {
+    RequestContext ctx{&c, now, "t"};
+    auto a = build_notification(nlohmann::json::parse(text), ctx);
+    REQUIRE(a);
+    return std::move(*a);
+}
+
+Submission submission(std::vector<store::Accepted> items) {
+    Submission s;
+    s.items = std::move(items);
+    s.done = [](CommitResult) {};
+    return s;
+}
+
+std::int64_t count(store::Store& s, const char* table) {
+    sqlite3_stmt* st = nullptr;
+    std::string q = std::string("SELECT COUNT(*) FROM ") + table;
+    REQUIRE(sqlite3_prepare_v2(s.handle(), q.c_str(), -1, &st, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    std::int64_t n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("group commit settles idempotency keys") {
+    Config c = ingest_test_config();
+    auto opened = store::Store::open(":memory:", {});
+    REQUIRE(opened);
+    store::Store& st = **opened;
+    const std::string first =
+        R"({"channel":"email","to":["a@example.com","b@example.com"],"body":"x","idempotency_key":"k"})";
+    const std::string same =
+        R"({"idempotency_key":"k","body":"x","to":["a@example.com","b@example.com"],"channel":"email"})";
+    const std::string other =
+        R"({"channel":"email","to":"a@example.com","body":"y","idempotency_key":"k"})";
+
+    SECTION("within one group") {
+        std::vector<Submission> group;
+        group.push_back(submission({accepted(c, first)}));
+        group.push_back(submission({accepted(c, same), accepted(c, other)}));
+        CommitStats stats;
+        auto r = commit_group(st, group, kNow, stats);
+        REQUIRE(r.size() == 2);
+        REQUIRE(r[0].status);
+        REQUIRE(r[1].status);
+        CHECK(r[0].items[0].kind == ItemResult::Kind::stored);
+        CHECK(r[1].items[0].kind == ItemResult::Kind::replayed);
+        CHECK(r[1].items[0].id == r[0].items[0].id);
+        CHECK(r[1].items[0].deliveries.size() == 2);
+        CHECK(r[1].items[1].kind == ItemResult::Kind::conflict);
+        CHECK(stats.notifications == 3);
+        CHECK(stats.stored == 1);
+        CHECK(count(st, "notifications") == 1);
+        CHECK(count(st, "deliveries") == 2);
+    }
+    SECTION("against the store, for 24 hours") {
+        std::vector<Submission> g1;
+        g1.push_back(submission({accepted(c, first)}));
+        CommitStats stats;
+        auto r1 = commit_group(st, g1, kNow, stats);
+        REQUIRE(r1[0].status);
+        std::string id = r1[0].items[0].id;
+
+        std::vector<Submission> g2;
+        g2.push_back(submission({accepted(c, same, kNow + 1000), accepted(c, other, kNow + 1000)}));
+        auto r2 = commit_group(st, g2, kNow + 1000, stats);
+        REQUIRE(r2[0].status);
+        CHECK(r2[0].items[0].kind == ItemResult::Kind::replayed);
+        CHECK(r2[0].items[0].id == id);
+        REQUIRE(r2[0].items[0].deliveries.size() == 2);
+        CHECK(r2[0].items[0].deliveries[1].recipient == "b@example.com");
+        CHECK(r2[0].items[1].kind == ItemResult::Kind::conflict);
+        CHECK(count(st, "notifications") == 1);
+
+        Millis later = kNow + kIdempotencyWindow + 1000;
+        std::vector<Submission> g3;
+        g3.push_back(submission({accepted(c, other, later)}));
+        auto r3 = commit_group(st, g3, later, stats);
+        REQUIRE(r3[0].status);
+        CHECK(r3[0].items[0].kind == ItemResult::Kind::stored);
+        CHECK(r3[0].items[0].id != id);
+        CHECK(count(st, "notifications") == 2);
+    }
+    SECTION("a failed transaction fails the whole group and stores nothing") {
+        REQUIRE(sqlite3_exec(st.handle(), "DROP TABLE events", nullptr, nullptr, nullptr) ==
+                SQLITE_OK);
+        std::vector<Submission> group;
+        group.push_back(submission({accepted(c, R"({"channel":"hook","body":"1"})")}));
+        group.push_back(submission({accepted(c, R"({"channel":"hook","body":"2"})")}));
+        CommitStats stats;
+        auto r = commit_group(st, group, kNow, stats);
+        CHECK_FALSE(stats.ok);
+        for (const auto& one : r) {
+            REQUIRE_FALSE(one.status);
+            CHECK(one.status.error().code == "store_unavailable");
+        }
+        CHECK(count(st, "notifications") == 0);
+        CHECK(count(st, "deliveries") == 0);
+    }
+}
