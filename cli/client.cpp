@@ -1,0 +1,145 @@
+// client.cpp - the REQ side of notifyctl <-> notify-ingest, and what replies
+// mean for the exit code (sysexits.h, as INTERFACE.md lists them).
+#include "client.hpp"
+
+#include <array>
+#include <chrono>
+#include <zmq.hpp>
+
+#include "util/time.hpp"
+
+namespace notify::cli {
+
+std::string encode_request(const Request& request) {
+    nlohmann::json q = nlohmann::json::object();
+    for (const auto& [k, v] : request.query) q[k] = v;
+    nlohmann::json frame = {{"method", request.method},
+                            {"path", request.path},
+                            {"query", std::move(q)},
+                            {"body", request.body}};
+    return frame.dump();
+}
+
+Expected<Reply> decode_reply(std::string_view frame) {
+    auto bad = [](const std::string& why) {
+        return make_error(ErrorKind::internal, "bad_reply",
+                          "notify-ingest sent a malformed reply: " + why);
+    };
+    nlohmann::json j = nlohmann::json::parse(frame, nullptr, false);
+    if (j.is_discarded()) return bad("not JSON");
+    if (!j.is_object() || !j.contains("status") || !j["status"].is_number_integer())
+        return bad("no integer \"status\"");
+    Reply r;
+    r.status = j["status"].get<int>();
+    if (j.contains("body")) r.body = j["body"];
+    return r;
+}
+
+Expected<Reply> exchange(const std::string& endpoint, const Request& request, Millis timeout) {
+    auto unreachable = [&] {
+        return make_error(ErrorKind::unavailable, "not_reachable",
+                          "notify-ingest is not reachable at '" + endpoint +
+                              "': no answer within " + util::format_duration(timeout) +
+                              " (is it running? try 'notifyctl up')");
+    };
+    try {
+        // One context per process is the rule; notifyctl makes few requests.
+        static zmq::context_t context{1};
+        zmq::socket_t socket{context, zmq::socket_type::req};
+        socket.set(zmq::sockopt::linger, 0);
+        socket.connect(endpoint);
+        std::string frame = encode_request(request);
+        if (!socket.send(zmq::buffer(frame), zmq::send_flags::dontwait)) return unreachable();
+        std::array<zmq::pollitem_t, 1> items{{{socket.handle(), 0, ZMQ_POLLIN, 0}}};
+        zmq::poll(items.data(), items.size(), std::chrono::milliseconds(timeout));
+        if (!(items[0].revents & ZMQ_POLLIN)) return unreachable();
+        zmq::message_t reply;
+        if (!socket.recv(reply, zmq::recv_flags::dontwait)) return unreachable();
+        return decode_reply(reply.to_string_view());
+    } catch (const zmq::error_t& e) {
+        return make_error(ErrorKind::usage, "bad_endpoint",
+                          "cannot connect to ingest.listen '" + endpoint + "': " + e.what());
+    }
+}
+
+bool is_usage_code(std::string_view code) {
+    return code == "usage" || code == "bad_request" || code == "invalid_query" ||
+           code == "unknown_parameter";
+}
+
+int exit_code_for_reply(int status, std::string_view code) {
+    if (status >= 200 && status < 300) return exit_ok;
+    switch (status) {
+        case 400:
+        case 404:
+        case 409:
+        case 413:
+        case 422:
+            return is_usage_code(code) ? exit_usage : exit_data;
+        case 401:
+        case 403:
+            return exit_no_perm;
+        case 429:
+            return exit_temp;
+        case 503:
+            if (code == "store_unavailable") return exit_temp;
+            if (code == "router_unavailable") return exit_unavailable;
+            return exit_software;
+        default:
+            return exit_software;
+    }
+}
+
+std::string describe_error(const Reply& reply, std::string_view what) {
+    std::string out(what);
+    const nlohmann::json* err = nullptr;
+    if (reply.body.is_object() && reply.body.contains("error") && reply.body["error"].is_object())
+        err = &reply.body["error"];
+    if (!err) return out + ": notify-ingest answered with status " + std::to_string(reply.status);
+    auto text = [&](const char* key) {
+        return err->contains(key) && (*err)[key].is_string() ? (*err)[key].get<std::string>()
+                                                             : std::string();
+    };
+    std::string message = text("message"), field = text("field"), code = text("code");
+    if (!field.empty()) out += ": field '" + field + "'";
+    out += ": " + (message.empty() ? code : message);
+    return out;
+}
+
+std::string path_segment(std::string_view text) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+int Api::open() {
+    auto config = load(ctx_);
+    if (!config) return fail(ctx_, config.error());
+    config_ = std::move(*config);
+    return exit_ok;
+}
+
+int Api::call(const Request& request, std::string_view what, nlohmann::json& body) {
+    auto reply = exchange(config_.ingest.listen, request, ctx_.globals.timeout);
+    if (!reply) return fail(ctx_, reply.error());
+    int code = exit_code_for_reply(
+        reply->status,
+        reply->body.is_object() && reply->body.contains("error") && reply->body["error"].is_object()
+            ? reply->body["error"].value("code", std::string())
+            : std::string());
+    if (code != exit_ok) return fail(ctx_, code, describe_error(*reply, what));
+    body = std::move(reply->body);
+    return exit_ok;
+}
+
+}  // namespace notify::cli

@@ -1,0 +1,67 @@
+// client.hpp - notifyctl's transport to notify-ingest: one JSON frame over a
+// ZeroMQ REQ socket connected to ingest.listen, carrying an HTTP-shaped request
+//   {"method":"POST","path":"/v1/notifications","query":{"k":"v"},"body":<JSON or null>}
+// and one frame back: {"status":202,"body":<JSON>}. The bodies are exactly those
+// of the HTTP/JSON API (INTERFACE.md).
+//
+// Also the mapping of replies to exit codes and one-line error messages.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "command.hpp"
+#include "util/error.hpp"
+
+namespace notify::cli {
+
+struct Request {
+    std::string method = "GET";
+    std::string path;
+    std::map<std::string, std::string> query;
+    nlohmann::json body;  // null when there is none
+};
+
+struct Reply {
+    int status = 0;
+    nlohmann::json body;
+};
+
+// The frame sent for a request, and the reply read back from a frame.
+std::string encode_request(const Request& request);
+Expected<Reply> decode_reply(std::string_view frame);
+
+// Sends one request and waits up to `timeout` for its reply. A new socket per
+// call: a REQ socket that timed out cannot be used again.
+Expected<Reply> exchange(const std::string& endpoint, const Request& request, Millis timeout);
+
+// Exit code for an API reply (0 for 2xx); `code` is body.error.code.
+int exit_code_for_reply(int status, std::string_view code);
+// True for error code words that mean the request itself was malformed.
+bool is_usage_code(std::string_view code);
+// "<what>: <message>" with the field the API names, for a non-2xx reply.
+std::string describe_error(const Reply& reply, std::string_view what);
+
+// A URL path segment with everything outside [A-Za-z0-9-._~] percent-encoded.
+std::string path_segment(std::string_view text);
+
+// What commands use: loads the config once, sends requests, and prints the
+// error for anything that is not a 2xx reply.
+class Api {
+  public:
+    explicit Api(Context& ctx) : ctx_(ctx) {}
+    // Loads the configuration; 0, or the exit code after printing the error.
+    int open();
+    // 0 and the reply's body in `body`, or the exit code after printing the
+    // error, which starts with `what`.
+    int call(const Request& request, std::string_view what, nlohmann::json& body);
+    const Config& config() const { return config_; }
+
+  private:
+    Context& ctx_;
+    Config config_;
+};
+
+}  // namespace notify::cli

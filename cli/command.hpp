@@ -1,0 +1,90 @@
+// command.hpp - what every notifyctl command shares: the global options, the
+// streams it talks through, and the one table that registers the commands.
+//
+// A command group provides a setup function that adds its options to a CLI11
+// subcommand and returns the runner to call once the command line is parsed.
+// Runners return the process exit code (sysexits.h, see notifyctl(1)).
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "util/error.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace notify::cli {
+
+// sysexits.h values, spelled once.
+enum Exit : int {
+    exit_ok = 0,
+    exit_wait_failed = 1,  // --wait ended with a failed, expired or canceled delivery
+    exit_usage = 64,
+    exit_data = 65,
+    exit_no_input = 66,
+    exit_unavailable = 69,
+    exit_software = 70,
+    exit_temp = 75,
+    exit_no_perm = 77,
+};
+
+struct Globals {
+    std::string config_path;  // --config
+    bool json = false;        // --json
+    bool quiet = false;       // -q
+    int verbose = 0;          // -v (repeatable)
+    Millis timeout = 10000;   // --timeout: how long to wait for notify-ingest
+};
+
+struct Context {
+    Globals globals;
+    std::istream& in;
+    std::ostream& out;
+    std::ostream& err;
+};
+
+// Prints "notifyctl: error: MESSAGE" on stderr and returns `code`.
+int fail(Context& ctx, int code, const std::string& message);
+// The same for an Error: its exit code, its message and the field it names.
+int fail(Context& ctx, const Error& error);
+// "notifyctl: warning: MESSAGE" unless --quiet.
+void warn(Context& ctx, const std::string& message);
+// Loads the configuration that --config (else NOTIFY_CONFIG, ...) names.
+Expected<Config> load(const Context& ctx);
+
+using Runner = std::function<int()>;
+using Setup = Runner (*)(CLI::App& command, Context& ctx);
+
+struct Command {
+    const char* name;
+    const char* help;  // one line
+    Setup setup;
+};
+
+// Every command of this release, in the order `notifyctl --help` lists them.
+const std::vector<Command>& commands();
+
+Runner setup_send(CLI::App& command, Context& ctx);
+Runner setup_status(CLI::App& command, Context& ctx);
+Runner setup_ls(CLI::App& command, Context& ctx);
+Runner setup_queue(CLI::App& command, Context& ctx);
+Runner setup_resend(CLI::App& command, Context& ctx);
+Runner setup_cancel(CLI::App& command, Context& ctx);
+Runner setup_apikey(CLI::App& command, Context& ctx);
+Runner setup_config(CLI::App& command, Context& ctx);
+Runner setup_up(CLI::App& command, Context& ctx);
+
+// Parses `args` (without the program name) and runs the command they name.
+int run(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+        std::ostream& err);
+
+// For a command group with subcommands (apikey, config): the runner of the one
+// that was given, or a usage error listing them.
+Runner dispatch(CLI::App& group, Context& ctx, std::vector<std::pair<CLI::App*, Runner>> subs);
+
+}  // namespace notify::cli

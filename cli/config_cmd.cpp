@@ -1,0 +1,138 @@
+// config_cmd.cpp - `notifyctl config check` (load the configuration, check
+// each provider's settings with the channel adapters' own rules, and say
+// whether it is good, with file:line when not) and `notifyctl config show`
+// (every setting, its value and where it came from; secrets masked).
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "channels/registry.hpp"
+#include "command.hpp"
+#include "config_cmd.hpp"
+#include "output.hpp"
+#include "util/strings.hpp"
+
+namespace notify::cli {
+
+// Whether a provider setting holds a secret that `config show` must not print.
+bool is_secret_key(const std::string& key) {
+    std::string k = util::to_lower(key);
+    return k == "secret" || k == "password" || k == "token" ||
+           (k.size() > 4 && k.compare(k.size() - 4, 4, "_key") == 0) || k == "key";
+}
+
+// The value `config show` prints: secrets as "********", except references
+// ("env:NAME", "file:/path"), which say where the secret is and not what.
+std::string shown_value(const std::string& key, const nlohmann::json& value) {
+    std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+    if (!is_secret_key(key)) return text;
+    if (value.is_string() && (util::starts_with(text, "env:") || util::starts_with(text, "file:")))
+        return text;
+    return "********";
+}
+
+namespace {
+
+struct Line {
+    std::string key, value, origin;
+};
+
+std::vector<Line> provider_lines(const Config& c) {
+    std::vector<Line> out;
+    for (const auto& [name, p] : c.providers) {
+        std::string origin = p.line ? c.file + ":" + std::to_string(p.line) : "default";
+        nlohmann::json settings = nlohmann::json::parse(p.settings_json, nullptr, false);
+        if (!settings.is_object()) continue;
+        for (const auto& [k, v] : settings.items())
+            out.push_back({"providers." + name + "." + k, shown_value(k, v), origin});
+    }
+    for (const auto& [name, ch] : c.channels)
+        out.push_back({"channels." + name + ".providers", util::join(ch.providers, ","),
+                       c.file.empty() ? "default" : c.file});
+    return out;
+}
+
+int show(Context& ctx) {
+    auto config = load(ctx);
+    if (!config) return fail(ctx, config.error());
+    const Config& c = *config;
+    if (ctx.globals.json) {
+        nlohmann::json j = {{"file", c.file.empty() ? nlohmann::json() : nlohmann::json(c.file)}};
+        j["settings"] = nlohmann::json::array();
+        for (const auto& s : c.settings)
+            j["settings"].push_back({{"key", s.key}, {"value", s.value}, {"origin", s.origin}});
+        j["providers"] = nlohmann::json::object();
+        for (const auto& [name, p] : c.providers) {
+            nlohmann::json settings = nlohmann::json::parse(p.settings_json, nullptr, false);
+            nlohmann::json shown = nlohmann::json::object();
+            if (settings.is_object())
+                for (const auto& [k, v] : settings.items())
+                    shown[k] = is_secret_key(k) ? nlohmann::json(shown_value(k, v)) : v;
+            j["providers"][name] = shown;
+        }
+        j["channels"] = nlohmann::json::object();
+        for (const auto& [name, ch] : c.channels)
+            j["channels"][name] = {{"providers", ch.providers}};
+        print_json(ctx.out, j);
+        return exit_ok;
+    }
+    std::vector<Line> lines;
+    for (const auto& s : c.settings) lines.push_back({s.key, s.value, s.origin});
+    auto rest = provider_lines(c);
+    lines.insert(lines.end(), rest.begin(), rest.end());
+    size_t width = 0;
+    for (const auto& l : lines)
+        width = std::max(width, std::min<size_t>(64, display_width(l.key + " = " + l.value)));
+    ctx.out << "# " << (c.file.empty() ? "built-in defaults (no configuration file)" : c.file)
+            << "\n";
+    for (const auto& l : lines) {
+        std::string text = l.key + " = " + l.value;
+        size_t w = display_width(text);
+        ctx.out << text << std::string(w < width ? width - w : 0, ' ') << "    # " << l.origin
+                << "\n";
+    }
+    return exit_ok;
+}
+
+int check(Context& ctx) {
+    auto config = load(ctx);
+    if (!config) return fail(ctx, config.error());
+    const Config& c = *config;
+    // Each provider's own settings, as the worker's adapter will read them.
+    int bad = 0;
+    for (const auto& [name, p] : c.providers) {
+        auto st = channels::validate_provider(p);
+        if (st) continue;
+        ++bad;
+        std::string where = p.line ? c.file + ":" + std::to_string(p.line) + ": " : "";
+        fail(ctx, exit_data, where + st.error().message);
+    }
+    if (bad) return exit_data;
+    if (!ctx.globals.quiet)
+        ctx.out << "config OK: " << (c.file.empty() ? "built-in defaults" : c.file) << " ("
+                << count_of(static_cast<std::int64_t>(c.providers.size()), "provider", "providers")
+                << ", "
+                << count_of(static_cast<std::int64_t>(c.channels.size()), "channel", "channels")
+                << ")\n";
+    return exit_ok;
+}
+
+}  // namespace
+
+Runner setup_config(CLI::App& cmd, Context& ctx) {
+    cmd.require_subcommand(0, 1);
+    cmd.footer(
+        "Examples:\n"
+        "  notifyctl --config /etc/notify/notify.toml config check\n"
+        "  notifyctl config show | grep '# env'");
+    auto* check_cmd = cmd.add_subcommand("check", "load the configuration and report errors");
+    check_cmd->footer("Example:\n  notifyctl config check --config ./notify.toml");
+    auto* show_cmd = cmd.add_subcommand("show", "print every setting with its origin");
+    show_cmd->footer("Example:\n  notifyctl config show --json | jq '.settings[]'");
+    return dispatch(
+        cmd, ctx,
+        {{check_cmd, [&ctx] { return check(ctx); }}, {show_cmd, [&ctx] { return show(ctx); }}});
+}
+
+}  // namespace notify::cli

@@ -1,0 +1,83 @@
+// input.cpp - reading and checking the values notifyctl sends, before anything
+// leaves the machine: a bad value is refused here with a one-line reason.
+#include "input.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <istream>
+#include <iterator>
+
+#include "model.hpp"
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+namespace notify::cli {
+
+Expected<std::string> text_or_file(const std::string& arg, const std::string& flag) {
+    if (!util::starts_with(arg, "@")) return arg;
+    std::string path = arg.substr(1), text;
+    if (path.empty())
+        return make_error(ErrorKind::usage, "usage",
+                          flag + ": '@' needs a file name, as in @body.txt");
+    std::ifstream file(path, std::ios::binary);
+    if (!file)
+        return make_error(ErrorKind::no_input, "no_input",
+                          flag + ": cannot read '" + path + "': " + std::strerror(errno));
+    return read_all(file);
+}
+
+std::string read_all(std::istream& in) {
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+Expected<nlohmann::json> data_object(const std::string& arg) {
+    auto text = text_or_file(arg, "--data");
+    if (!text) return text.error();
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(*text);
+    } catch (const nlohmann::json::parse_error& e) {
+        std::string why = e.what();
+        // "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
+        if (auto pos = why.find("] "); pos != std::string::npos) why = why.substr(pos + 2);
+        return make_error(ErrorKind::invalid, "invalid_json", "--data: not valid JSON: " + why,
+                          "data");
+    }
+    if (!j.is_object())
+        return make_error(ErrorKind::invalid, "invalid_data",
+                          std::string("--data: must be a JSON object like '{\"host\":\"db1\"}', "
+                                      "not ") +
+                              j.type_name(),
+                          "data");
+    return j;
+}
+
+Expected<std::string> priority_arg(const std::string& text, const std::string& flag) {
+    if (parse_priority(text)) return text;
+    return make_error(ErrorKind::usage, "invalid_priority",
+                      flag + ": unknown priority '" + text + "'" +
+                          util::did_you_mean(text, {"high", "medium", "low"}) +
+                          " (high, medium or low)");
+}
+
+Expected<std::string> state_arg(const std::string& text, const std::string& flag) {
+    if (parse_delivery_state(text)) return text;
+    auto names = delivery_state_names();
+    return make_error(ErrorKind::usage, "invalid_state",
+                      flag + ": unknown state '" + text + "'" + util::did_you_mean(text, names) +
+                          " (one of " + util::join(names, ", ") + ")");
+}
+
+Expected<std::string> time_arg(const std::string& text, const std::string& tz,
+                               const std::string& flag) {
+    auto t = util::parse_time(text, util::now_ms(), tz);
+    if (!t) {
+        Error e = t.error();
+        e.message = flag + ": " + e.message;
+        return e;
+    }
+    return util::format_rfc3339(*t);
+}
+
+}  // namespace notify::cli

@@ -1,0 +1,138 @@
+// send.cpp - `notifyctl send`: builds a notification from flags, checks what
+// can be checked here (priority, times, durations, --data, input files), hands
+// it to notify-ingest, and prints the id once it is stored. With --wait it then
+// follows the deliveries to their end (wait.cpp).
+#include <CLI/CLI.hpp>
+
+#include <memory>
+
+#include "client.hpp"
+#include "command.hpp"
+#include "input.hpp"
+#include "output.hpp"
+#include "util/time.hpp"
+#include "wait.hpp"
+
+namespace notify::cli {
+
+namespace {
+
+struct SendOptions {
+    std::string channel;
+    std::vector<std::string> to;
+    std::string subject;
+    std::string html;
+    std::string data;
+    std::string priority;
+    std::string at;
+    std::string tz;
+    std::string expires_in;
+    std::string category;
+    std::string module;
+    std::string idempotency_key;
+    bool wait = false;
+    std::string wait_timeout = "5m";
+    std::string body;
+    bool has_body = false;
+};
+
+// The request body, or the error that stops the send before anything is sent.
+Expected<nlohmann::json> build_body(const SendOptions& o, std::istream& in) {
+    nlohmann::json j = {{"channel", o.channel}};
+    if (!o.to.empty()) j["to"] = o.to;
+    if (!o.subject.empty()) j["subject"] = o.subject;
+    if (o.has_body) j["body"] = o.body == "-" ? read_all(in) : o.body;
+    if (!o.html.empty()) {
+        auto html = text_or_file(o.html, "--html");
+        if (!html) return html.error();
+        j["html"] = *html;
+    }
+    if (!o.has_body && o.html.empty() && o.subject.empty())
+        return make_error(ErrorKind::usage, "usage",
+                          "nothing to send: give a BODY ('-' reads stdin), --subject or --html");
+    if (!o.data.empty()) {
+        auto data = data_object(o.data);
+        if (!data) return data.error();
+        j["data"] = *data;
+    }
+    if (!o.priority.empty()) {
+        auto p = priority_arg(o.priority, "--priority");
+        if (!p) return p.error();
+        j["priority"] = *p;
+    }
+    if (!o.at.empty()) {
+        auto t = time_arg(o.at, o.tz, "--at");
+        if (!t) return t.error();
+        j["send_at"] = *t;
+    }
+    if (!o.expires_in.empty()) {
+        auto d = util::parse_duration(o.expires_in);
+        if (!d || *d <= 0)
+            return make_error(
+                ErrorKind::usage, "invalid_duration",
+                "--expires-in: '" + o.expires_in + "' is not a duration like '30m' or '1h30m'");
+        j["expires_in"] = util::format_duration(*d);
+    }
+    if (!o.category.empty()) j["category"] = o.category;
+    if (!o.module.empty()) j["module"] = o.module;
+    if (!o.idempotency_key.empty()) j["idempotency_key"] = o.idempotency_key;
+    return j;
+}
+
+}  // namespace
+
+Runner setup_send(CLI::App& cmd, Context& ctx) {
+    auto o = std::make_shared<SendOptions>();
+    cmd.add_option("--channel", o->channel, "channel to send on (email, sms, webhook, ...)")
+        ->required();
+    cmd.add_option("--to", o->to,
+                   "recipient: an address for the channel, user:ID or group:NAME (repeatable)")
+        ->allow_extra_args(false);
+    cmd.add_option("--subject", o->subject, "subject or title");
+    cmd.add_option("--html", o->html, "HTML alternative of the body: TEXT or @FILE");
+    cmd.add_option("--data", o->data, "a JSON object for the channel or template: JSON or @FILE");
+    cmd.add_option("--priority", o->priority, "high, medium (the default) or low");
+    auto* at = cmd.add_option("--at", o->at,
+                              "send later: RFC 3339, now+10m, or 'YYYY-MM-DD HH:MM' in --tz");
+    cmd.add_option("--tz", o->tz, "IANA zone for --at (default: the local zone)")->needs(at);
+    cmd.add_option("--expires-in", o->expires_in, "do not deliver after this long, as 2h or 30m");
+    cmd.add_option("--category", o->category, "category, for preferences and reports");
+    cmd.add_option("--module", o->module, "the sending application or module, for reports");
+    cmd.add_option("--idempotency-key", o->idempotency_key,
+                   "the same key within 24h returns the first id and sends nothing again");
+    auto* wait = cmd.add_flag("--wait", o->wait,
+                              "wait until every delivery ends; exit 1 if any did not succeed");
+    cmd.add_option("--wait-timeout", o->wait_timeout, "give up waiting after this long (exit 75)")
+        ->capture_default_str()
+        ->needs(wait);
+    auto* body_opt = cmd.add_option("BODY", o->body, "the message text; '-' reads it from stdin");
+    cmd.footer(
+        "Example:\n"
+        "  notifyctl send --channel email --to ops@example.com --subject 'backup failed' \\\n"
+        "      --priority high --wait - < /var/log/backup.log");
+
+    return [o, &ctx, body_opt]() -> int {
+        o->has_body = body_opt->count() > 0;
+        auto wait_timeout = util::parse_duration(o->wait_timeout);
+        if (!wait_timeout || *wait_timeout <= 0)
+            return fail(ctx, exit_usage,
+                        "--wait-timeout: '" + o->wait_timeout + "' is not a duration like '5m'");
+        auto body = build_body(*o, ctx.in);
+        if (!body) return fail(ctx, body.error());
+        Api api(ctx);
+        if (int rc = api.open()) return rc;
+        nlohmann::json reply;
+        Request req{"POST", "/v1/notifications", {}, std::move(*body)};
+        if (int rc = api.call(req, "send", reply)) return rc;
+        std::string id = member(reply, "id");
+        if (ctx.globals.json)
+            print_json(ctx.out, reply);
+        else
+            ctx.out << id << "\n";
+        ctx.out.flush();
+        if (!o->wait) return exit_ok;
+        return wait_for_deliveries(ctx, api, id, *wait_timeout);
+    };
+}
+
+}  // namespace notify::cli

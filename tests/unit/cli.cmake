@@ -1,0 +1,10 @@
+# notifyctl: exit codes, argument checks, output formats, and the client
+# against an in-test ZeroMQ responder.
+add_executable(unit_cli
+  test_cli_args.cpp
+  test_cli_client.cpp
+  test_cli_output.cpp
+  test_cli_replies.cpp
+)
+target_link_libraries(unit_cli PRIVATE catch_main notifyctl_lib cppzmq Threads::Threads)
+add_test(NAME unit_cli COMMAND unit_cli)

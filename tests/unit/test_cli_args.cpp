@@ -1,0 +1,216 @@
+// Tests for notifyctl's command line: what is refused before anything is sent,
+// and with which exit code (64 usage, 65 bad data, 66 missing input file).
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "test_cli_helpers.hpp"
+
+using notify::cli::test::notifyctl;
+using notify::cli::test::ScratchDir;
+
+TEST_CASE("send refuses a bad priority with a hint", "[cli]") {
+    auto r = notifyctl({"send", "--channel", "email", "--priority", "hgh", "hello"});
+    CHECK(r.rc == 64);
+    CHECK(r.err ==
+          "notifyctl: error: --priority: unknown priority 'hgh', did you mean 'high'? "
+          "(high, medium or low)\n");
+    CHECK(r.out.empty());
+}
+
+TEST_CASE("send checks --data", "[cli]") {
+    ScratchDir dir;
+    SECTION("an array is not an object") {
+        auto r = notifyctl({"send", "--channel", "webhook", "--data", "[1,2]", "x"});
+        CHECK(r.rc == 65);
+        CHECK(r.err.find("--data: must be a JSON object") != std::string::npos);
+    }
+    SECTION("malformed JSON") {
+        auto r = notifyctl({"send", "--channel", "webhook", "--data", "{\"a\":", "x"});
+        CHECK(r.rc == 65);
+        CHECK(r.err.find("--data: not valid JSON") != std::string::npos);
+    }
+    SECTION("an object in a file that is not one") {
+        std::string f = dir.write("data.json", "\"text\"");
+        auto r = notifyctl({"send", "--channel", "webhook", "--data", "@" + f, "x"});
+        CHECK(r.rc == 65);
+    }
+    SECTION("a missing file") {
+        auto r = notifyctl(
+            {"send", "--channel", "webhook", "--data", "@" + dir.path() + "/none.json", "x"});
+        CHECK(r.rc == 66);
+        CHECK(r.err.find("cannot read '" + dir.path() + "/none.json'") != std::string::npos);
+    }
+}
+
+TEST_CASE("send checks its other inputs", "[cli]") {
+    ScratchDir dir;
+    SECTION("a missing --html file is 66") {
+        auto r = notifyctl({"send", "--channel", "email", "--html", "@" + dir.path() + "/x.html"});
+        CHECK(r.rc == 66);
+    }
+    SECTION("a bad --at is bad data") {
+        auto r = notifyctl({"send", "--channel", "email", "--at", "tomorrowish", "x"});
+        CHECK(r.rc == 65);
+        CHECK(r.err.rfind("notifyctl: error: --at: ", 0) == 0);
+    }
+    SECTION("a bad --expires-in") {
+        auto r = notifyctl({"send", "--channel", "email", "--expires-in", "soon", "x"});
+        CHECK(r.rc == 64);
+        CHECK(r.err.find("--expires-in: 'soon'") != std::string::npos);
+    }
+    SECTION("nothing to send") {
+        auto r = notifyctl({"send", "--channel", "email", "--to", "a@example.com"});
+        CHECK(r.rc == 64);
+        CHECK(r.err.find("nothing to send") != std::string::npos);
+    }
+    SECTION("--channel is required") {
+        auto r = notifyctl({"send", "hello"});
+        CHECK(r.rc == 64);
+        CHECK(r.err.find("--channel") != std::string::npos);
+    }
+}
+
+TEST_CASE("flags that cannot go alone are refused by name", "[cli]") {
+    SECTION("--tz needs --at") {
+        auto r = notifyctl({"send", "--channel", "email", "--tz", "Asia/Shanghai", "x"});
+        CHECK(r.rc == 64);
+        CHECK(r.err.find("--tz") != std::string::npos);
+        CHECK(r.err.find("--at") != std::string::npos);
+    }
+    SECTION("--wait-timeout needs --wait") {
+        auto r = notifyctl({"send", "--channel", "email", "--wait-timeout", "1m", "x"});
+        CHECK(r.rc == 64);
+        CHECK(r.err.find("--wait") != std::string::npos);
+    }
+    SECTION("-q and -v") {
+        auto r = notifyctl({"-q", "-v", "queue"});
+        CHECK(r.rc == 64);
+    }
+}
+
+TEST_CASE("unknown commands get a suggestion", "[cli]") {
+    auto r = notifyctl({"sned"});
+    CHECK(r.rc == 64);
+    CHECK(r.err.find("unknown command 'sned', did you mean 'send'?") != std::string::npos);
+    r = notifyctl({"apikey", "craete"});
+    CHECK(r.rc == 64);
+    CHECK(r.err.find("unknown apikey command 'craete', did you mean 'create'?") !=
+          std::string::npos);
+    r = notifyctl({"config"});
+    CHECK(r.rc == 64);
+    CHECK(r.err.find("config: missing command: check, show") != std::string::npos);
+}
+
+TEST_CASE("commands not in this release are unknown", "[cli]") {
+    for (const char* name : {"template", "schedule", "user", "group", "report", "approve"}) {
+        auto r = notifyctl({name});
+        CHECK(r.rc == 64);
+    }
+}
+
+TEST_CASE("ls checks its filters locally", "[cli]") {
+    auto r = notifyctl({"ls", "--status", "faild"});
+    CHECK(r.rc == 64);
+    CHECK(r.err.find("unknown state 'faild', did you mean 'failed'?") != std::string::npos);
+    r = notifyctl({"ls", "--priority", "urgent"});
+    CHECK(r.rc == 64);
+    r = notifyctl({"ls", "--limit", "0"});
+    CHECK(r.rc == 64);
+    r = notifyctl({"ls", "--since", "last tuesday"});
+    CHECK(r.rc == 65);
+}
+
+TEST_CASE("global options", "[cli]") {
+    SECTION("--version") {
+        auto r = notifyctl({"--version"});
+        CHECK(r.rc == 0);
+        CHECK(r.out == std::string("notifyctl ") + NOTIFY_VERSION + "\n");
+    }
+    SECTION("--help shows every command and an example") {
+        auto r = notifyctl({"--help"});
+        CHECK(r.rc == 0);
+        for (const char* name :
+             {"send", "status", "ls", "queue", "resend", "cancel", "apikey", "config", "up"})
+            CHECK(r.out.find(std::string("  ") + name) != std::string::npos);
+        CHECK(r.out.find("notifyctl send --channel") != std::string::npos);
+    }
+    SECTION("a bad --timeout") {
+        auto r = notifyctl({"queue", "--timeout", "forever"});
+        CHECK(r.rc == 64);
+        CHECK(r.err.find("--timeout: 'forever'") != std::string::npos);
+    }
+    SECTION("a missing --config file is 66") {
+        auto r = notifyctl({"config", "check", "--config", "/nonexistent/notify.toml"});
+        CHECK(r.rc == 66);
+    }
+}
+
+TEST_CASE("config check and show", "[cli]") {
+    ScratchDir dir;
+    SECTION("a good file") {
+        std::string f = dir.write("notify.toml",
+                                  "[providers.hook]\ntype = \"webhook\"\n"
+                                  "url = \"http://127.0.0.1:9\"\nsecret = \"abc123\"\n"
+                                  "[channels.webhook]\nproviders = [\"hook\"]\n");
+        auto r = notifyctl({"--config", f, "config", "check"});
+        CHECK(r.rc == 0);
+        CHECK(r.out == "config OK: " + f + " (1 provider, 1 channel)\n");
+        r = notifyctl({"config", "show", "--config", f});
+        CHECK(r.rc == 0);
+        CHECK(r.out.find("abc123") == std::string::npos);
+        CHECK(r.out.find("providers.hook.secret = ********") != std::string::npos);
+        CHECK(r.out.find("ingest.listen = ") != std::string::npos);
+        r = notifyctl({"config", "show", "--json", "--config", f});
+        CHECK(r.rc == 0);
+        auto j = nlohmann::json::parse(r.out);
+        CHECK(j["providers"]["hook"]["secret"] == "********");
+        CHECK(j["channels"]["webhook"]["providers"][0] == "hook");
+    }
+    SECTION("a provider's own settings are checked") {
+        std::string f = dir.write("p.toml",
+                                  "[providers.hook]\ntype = \"webhook\"\n"
+                                  "endpoint = \"http://127.0.0.1:9\"\n"
+                                  "[channels.webhook]\nproviders = [\"hook\"]\n");
+        auto r = notifyctl({"config", "check", "--config", f});
+        CHECK(r.rc == 65);
+        CHECK(r.err.rfind("notifyctl: error: " + f + ":1: provider 'hook': ", 0) == 0);
+        CHECK(r.out.empty());
+    }
+    SECTION("a bad file names the line") {
+        std::string f = dir.write("bad.toml", "[store]\npath = \"/tmp/x.db\"\nbusy = \"5s\"\n");
+        auto r = notifyctl({"config", "check", "--config", f});
+        CHECK(r.rc == 65);
+        CHECK(r.err.find(f + ":3") != std::string::npos);
+    }
+}
+
+TEST_CASE("apikey works on the store", "[cli]") {
+    ScratchDir dir;
+    std::string f = dir.write("notify.toml", "[store]\npath = \"" + dir.path() + "/n.db\"\n");
+    SECTION("before the store exists there are no keys") {
+        auto r = notifyctl({"--config", f, "apikey", "ls"});
+        CHECK(r.rc == 0);
+        CHECK(r.out.rfind("no API keys", 0) == 0);
+        r = notifyctl({"--config", f, "apikey", "revoke", "x"});
+        CHECK(r.rc == 65);
+    }
+    auto r = notifyctl({"--config", f, "apikey", "create", "--scope", "send", "--name", "billing"});
+    REQUIRE(r.rc == 0);
+    CHECK(r.out.rfind("nk_", 0) == 0);
+    CHECK(r.err.find("shown only once") != std::string::npos);
+    r = notifyctl({"--config", f, "apikey", "ls", "--json"});
+    CHECK(r.rc == 0);
+    auto j = nlohmann::json::parse(r.out);
+    CHECK(j["name"] == "billing");
+    CHECK(j["scope"] == "send");
+    CHECK(j["revoked_at"].is_null());
+    r = notifyctl({"--config", f, "apikey", "create", "--scope", "sned"});
+    CHECK(r.rc == 64);
+    CHECK(r.err.find("did you mean 'send'?") != std::string::npos);
+    r = notifyctl({"--config", f, "apikey", "revoke", "billing"});
+    CHECK(r.rc == 0);
+    CHECK(r.out == "revoked API key 'billing'\n");
+    r = notifyctl({"--config", f, "apikey", "revoke", "billing"});
+    CHECK(r.rc == 65);
+}
