@@ -1,0 +1,191 @@
+# receivers.py - the real peers the worker talks to in tests, all on loopback:
+#
+#   HttpReceiver  a threaded HTTP server that records every request (arrival time,
+#                 headers, raw body), checks the webhook signature against the
+#                 provider's secret, and answers from a per-test script of Replies.
+#   SmtpReceiver  an aiosmtpd server that keeps each message's raw bytes.
+
+import hashlib
+import hmac
+import json
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from aiosmtpd.controller import Controller
+
+from notify_stack import free_port
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b'{"ok":true}'
+    headers: dict = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering
+
+
+@dataclass
+class Request:
+    at: float  # time.time() when the request had been read
+    method: str
+    path: str
+    headers: dict  # lower-cased names
+    body: bytes
+    signature_ok: bool = None  # None: the receiver has no secret to check with
+
+    @property
+    def json(self):
+        return json.loads(self.body)
+
+    @property
+    def delivery_id(self):
+        return self.headers.get("x-notify-delivery") or self.json.get("id")
+
+
+def scripted(*replies, then=Reply()):
+    """Answers the first requests with `replies` in order, every later one with `then`."""
+    queue = list(replies)
+    lock = threading.Lock()
+
+    def next_reply(_request):
+        with lock:
+            return queue.pop(0) if queue else then
+    return next_reply
+
+
+def always(reply):
+    return lambda _request: reply
+
+
+def expected_signature(secret, timestamp, body):
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as libcurl prefers
+
+    def log_message(self, *args):
+        pass
+
+    def _read_body(self):
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip(), 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+    def _handle(self):
+        receiver = self.server.receiver
+        body = self._read_body()
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        req = Request(time.time(), self.command, self.path, headers, body)
+        if receiver.secret is not None:
+            ts = headers.get("x-notify-timestamp", "")
+            req.signature_ok = hmac.compare_digest(
+                headers.get("x-notify-signature", ""), expected_signature(receiver.secret, ts, body))
+        reply = receiver.record(req)
+        if reply.delay:
+            time.sleep(reply.delay)
+        try:
+            self.send_response(reply.status)
+            for k, v in reply.headers.items():
+                self.send_header(k, v)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            self.wfile.write(reply.body)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (its timeout)
+
+    do_POST = do_PUT = do_GET = _handle
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # a burst of connections from the worker is normal
+    daemon_threads = True
+    block_on_close = False
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a killed worker is expected
+            super().handle_error(request, client_address)
+
+
+class HttpReceiver:
+    def __init__(self, respond=always(Reply()), secret=None):
+        self.respond = respond
+        self.secret = secret
+        self.requests = []
+        self._lock = threading.Lock()
+        self._ids = set()
+        self.server = _Server(("127.0.0.1", free_port()), _Handler)
+        self.server.receiver = self
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self._thread = threading.Thread(target=self.server.serve_forever,
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+
+    def record(self, req):
+        reply = self.respond(req)
+        with self._lock:
+            self.requests.append(req)
+            did = req.headers.get("x-notify-delivery")
+            if did:
+                self._ids.add(did)
+        return reply
+
+    def snapshot(self):
+        with self._lock:
+            return list(self.requests)
+
+    def count(self):
+        with self._lock:
+            return len(self.requests)
+
+    def unique_ids(self):
+        with self._lock:
+            return set(self._ids)
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class _SmtpHandler:
+    def __init__(self, owner):
+        self.owner = owner
+
+    async def handle_DATA(self, server, session, envelope):
+        self.owner._add((envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content)))
+        return "250 OK message accepted"
+
+
+class SmtpReceiver:
+    def __init__(self):
+        self.messages = []  # (mail_from, rcpt_tos, raw bytes)
+        self._lock = threading.Lock()
+        self.port = free_port()
+        self.controller = Controller(_SmtpHandler(self), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        self.url = f"smtp://127.0.0.1:{self.port}"
+
+    def _add(self, message):
+        with self._lock:
+            self.messages.append(message)
+
+    def snapshot(self):
+        with self._lock:
+            return list(self.messages)
+
+    def close(self):
+        self.controller.stop()

@@ -1,0 +1,48 @@
+# test_webhook.py - a webhook delivery to a local receiver: the documented JSON body and
+# headers, an HMAC-SHA256 signature that verifies with the configured secret.
+
+import time
+from datetime import datetime
+
+SECRET = "whsec-3f9a1c"
+
+
+def test_webhook_body_and_signature(http_receiver, make_stack):
+    receiver = http_receiver(secret=SECRET)
+    stack = make_stack(
+        providers={"ops-hook": {"type": "webhook", "url": receiver.url, "secret": SECRET,
+                                "headers": {"X-Team": "ops"}}},
+        channels={"hook": ["ops-hook"]})
+    stack.start()
+
+    data = {"host": "db-01", "usage": 95}
+    accepted = stack.submit(channel="hook", subject="disk almost full", body="db-01 at 95%",
+                            data=data, priority="high", category="alert", module="disk-monitor")
+    nid = accepted["id"]
+    doc = stack.wait_final(nid)
+    (delivery,) = doc["deliveries"]
+    assert delivery["state"] == "sent", delivery
+    assert delivery["attempts"] == 1
+    assert delivery["id"] == f"{nid}.1"
+
+    (req,) = receiver.snapshot()
+    assert req.method == "POST" and req.path == "/hook"
+    assert req.headers["content-type"].startswith("application/json")
+    assert req.headers.get("x-team") == "ops"
+    assert req.headers["x-notify-delivery"] == delivery["id"]
+    assert abs(int(req.headers["x-notify-timestamp"]) - time.time()) < 60
+    assert req.signature_ok, (req.headers.get("x-notify-signature"), req.body)
+
+    body = req.json
+    assert body["id"] == delivery["id"]
+    assert body["notification_id"] == nid
+    assert body["channel"] == "hook"
+    assert body["subject"] == "disk almost full"
+    assert body["body"] == "db-01 at 95%"
+    assert body["data"] == data
+    assert body["priority"] == "high"
+    assert body["category"] == "alert"
+    assert body["module"] == "disk-monitor"
+    assert body["attempt"] == 1
+    created = datetime.fromisoformat(body["created_at"].replace("Z", "+00:00"))
+    assert abs(created.timestamp() - time.time()) < 60
