@@ -33,16 +33,20 @@ void log_accepted(const ItemResult& r, const std::string& source) {
                              << " deliveries=" << r.deliveries.size() << " source=" << source);
 }
 
+// The request body as JSON, refused whole when it is over the limit.
+Expected<nlohmann::json> parse_sized_body(const std::string& text, long max_bytes) {
+    if (static_cast<long>(text.size()) > max_bytes)
+        return make_error(ErrorKind::too_large, "too_large",
+                          "request body of " + std::to_string(text.size()) +
+                              " bytes is over the limit of " + std::to_string(max_bytes) +
+                              " (ingest.max_body_bytes)");
+    return parse_body(text);
+}
+
 }  // namespace
 
 void Api::post_notification(const Request& req, const Principal& who, Reply done) {
-    if (static_cast<long>(req.body.size()) > config_.ingest.max_body_bytes)
-        return fail(done, make_error(ErrorKind::too_large, "too_large",
-                                     "request body of " + std::to_string(req.body.size()) +
-                                         " bytes is over the limit of " +
-                                         std::to_string(config_.ingest.max_body_bytes) +
-                                         " (ingest.max_body_bytes)"));
-    auto body = parse_body(req.body);
+    auto body = parse_sized_body(req.body, config_.ingest.max_body_bytes);
     if (!body) return fail(done, body.error());
     RequestContext ctx{&config_, util::now_ms(), who.name};
     auto accepted = build_notification(*body, ctx);
@@ -75,13 +79,7 @@ void Api::post_notification(const Request& req, const Principal& who, Reply done
 }
 
 void Api::post_batch(const Request& req, const Principal& who, Reply done) {
-    if (static_cast<long>(req.body.size()) > config_.ingest.max_body_bytes)
-        return fail(done, make_error(ErrorKind::too_large, "too_large",
-                                     "request body of " + std::to_string(req.body.size()) +
-                                         " bytes is over the limit of " +
-                                         std::to_string(config_.ingest.max_body_bytes) +
-                                         " (ingest.max_body_bytes)"));
-    auto body = parse_body(req.body);
+    auto body = parse_sized_body(req.body, config_.ingest.max_body_bytes);
     if (!body) return fail(done, body.error());
     if (!body->is_object())
         return fail(done, make_error(ErrorKind::invalid, "invalid_request",
