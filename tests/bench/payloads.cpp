@@ -1,0 +1,51 @@
+// payloads.cpp - request bodies and the batch reply count.
+#include "payloads.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace notify::bench {
+
+std::string notification_json(const std::string& channel, const std::string& priority, long seq) {
+    std::string out;
+    out.reserve(128);
+    out.append("{\"channel\":\"").append(channel);
+    out.append("\",\"subject\":\"s\",\"body\":\"b\",\"priority\":\"").append(priority);
+    out.append("\",\"data\":{\"seq\":").append(std::to_string(seq)).append("}}");
+    return out;
+}
+
+std::string batch_json(const std::string& channel, const std::string& priority, long first_seq,
+                       int size) {
+    std::string out = "{\"notifications\":[";
+    for (int i = 0; i < size; ++i) {
+        if (i) out += ',';
+        out += notification_json(channel, priority, first_seq + i);
+    }
+    out += "]}";
+    return out;
+}
+
+std::string zmq_request_frame(const std::string& notification) {
+    return "{\"method\":\"POST\",\"path\":\"/v1/notifications\",\"query\":{},\"body\":" +
+           notification + "}";
+}
+
+std::string reply_id(const std::string& reply_body) {
+    auto j = nlohmann::json::parse(reply_body, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return {};
+    auto id = j.find("id");
+    return id != j.end() && id->is_string() ? id->get<std::string>() : std::string();
+}
+
+long count_batch_accepted(const std::string& reply_body) {
+    auto j = nlohmann::json::parse(reply_body, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return -1;
+    auto list = j.find("notifications");
+    if (list == j.end() || !list->is_array()) return -1;
+    long n = 0;
+    for (const auto& item : *list)
+        if (item.is_object() && item.contains("id")) ++n;
+    return n;
+}
+
+}  // namespace notify::bench

@@ -1,0 +1,25 @@
+// payloads.hpp - the request bodies the benchmark sends: one notification for
+// the documented HTTP API, a batch of them, and the ZeroMQ request frame.
+// Each notification carries {"seq": N} in `data` so a run can tell them apart.
+#pragma once
+
+#include <string>
+
+namespace notify::bench {
+
+// {"channel":CH,"subject":"s","body":"b","priority":P,"data":{"seq":N}}
+std::string notification_json(const std::string& channel, const std::string& priority, long seq);
+// {"notifications":[ size notifications with seq first_seq, first_seq+1, ... ]}
+std::string batch_json(const std::string& channel, const std::string& priority, long first_seq,
+                       int size);
+// {"method":"POST","path":"/v1/notifications","query":{},"body":<notification>}
+std::string zmq_request_frame(const std::string& notification);
+
+// The top-level "id" of a single-notification reply; "" if there is none.
+std::string reply_id(const std::string& reply_body);
+
+// Notifications accepted in a batch reply: entries of "notifications" with an
+// "id"; -1 when the reply is not the documented shape.
+long count_batch_accepted(const std::string& reply_body);
+
+}  // namespace notify::bench

@@ -1,0 +1,53 @@
+// scenarios.hpp - the benchmark's scenarios, each measuring one target against a
+// running stack (see tests/bench/run for how the stack is set up).
+//
+//   accept-http   closed-loop single POST /v1/notifications     >= 10,000/s
+//   accept-batch  closed-loop POST /v1/notifications/batch      >= 50,000/s
+//   accept-zmq    DEALER load on ingest.listen                  >= 10,000/s
+//   latency       open loop at 10,000/s over HTTP               p99 <= 10 ms
+//   e2e           N notifications to deliveries at the receiver >= 5,000/s
+//   priority      high-priority accept->sent under a low backlog  p99 <= 50 ms
+//
+// Every scenario is bounded by a count and a time limit. Each returns 0 when it
+// ran (targets met or not) and 1 when it could not run at all.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "http_load.hpp"
+#include "receiver.hpp"
+
+namespace notify::bench {
+
+struct Options {
+    Target http;                      // the ingest's HTTP API
+    std::string zmq;                  // the ingest's ZeroMQ endpoint (ingest.listen)
+    Target receiver{"127.0.0.1", 0};  // the bench's webhook receiver (port 0: none)
+    std::string channel = "bench";
+    // 0 or empty: the scenario's own default.
+    int connections = 0;
+    long count = 0;
+    double seconds = 0;
+    double rate = 0;
+    int batch_size = 100;
+    long backlog = 100000;
+    double high_rate = 200;
+    double high_seconds = 5;
+};
+
+// The receiver at o.receiver, or null (with a progress line when `required`).
+std::unique_ptr<Receiver> start_receiver(const std::string& scenario, const Options& o,
+                                         bool required);
+// Polls `done` every 5 ms until it holds or `seconds` pass; true if it held.
+bool wait_for(const std::function<bool()>& done, double seconds);
+
+int accept_http(const Options& o);
+int accept_batch(const Options& o);
+int accept_zmq(const Options& o);
+int latency(const Options& o);
+int end_to_end(const Options& o);
+int priority(const Options& o);
+
+}  // namespace notify::bench
