@@ -43,6 +43,7 @@ const KeyDef kKeys[] = {
     {"router.max_lifetime", KeyType::duration, "1d"},
     {"router.share_medium", KeyType::integer, "10"},
     {"router.share_low", KeyType::integer, "5"},
+    {"router.reserve_high", KeyType::integer, "10"},
     {"router.sweep_interval", KeyType::duration, "1s"},
     {"router.flush_interval", KeyType::duration, "5ms"},
     {"router.worker_timeout", KeyType::duration, "10s"},
@@ -187,6 +188,7 @@ Status bind(Config& c, const Values& v) {
     c.router.max_lifetime = dur("router.max_lifetime");
     c.router.share_medium = num("router.share_medium");
     c.router.share_low = num("router.share_low");
+    c.router.reserve_high = num("router.reserve_high");
     c.router.sweep_interval = dur("router.sweep_interval");
     c.router.flush_interval = dur("router.flush_interval");
     c.router.worker_timeout = dur("router.worker_timeout");
@@ -203,6 +205,9 @@ Status bind(Config& c, const Values& v) {
         return config_error(c.file.empty() ? "config" : c.file,
                             "router.max_attempts, worker.concurrency and ingest.batch_max must "
                             "be at least 1");
+    if (c.router.reserve_high < 0 || c.router.reserve_high > 90)
+        return config_error(v.by_key.at("router.reserve_high").origin,
+                            "'router.reserve_high' must be between 0 and 90");
     if (c.router.share_medium < 0 || c.router.share_low < 0 ||
         c.router.share_medium + c.router.share_low > 90)
         return config_error(c.file.empty() ? "config" : c.file,

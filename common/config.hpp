@@ -71,6 +71,7 @@ struct Config {
         Millis max_lifetime = 0;
         long share_medium = 0;  // percent of dispatches kept for medium when high has work
         long share_low = 0;     // percent kept for low
+        long reserve_high = 0;  // percent of each worker's credit kept for high
         Millis sweep_interval = 0;
         Millis flush_interval = 0;
         Millis worker_timeout = 0;  // a silent worker is dropped after this

@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "store/schema.hpp"
@@ -63,6 +65,17 @@ Notification read_notification(const Stmt& s) {
     n.idempotency_key = s.text(15);
     n.source = s.text(16);
     return n;
+}
+
+// Waits for another writer's lock in short steps. SQLite's own busy timeout sleeps
+// in growing steps of up to 100 ms, which stalls a daemon's loop long after the
+// other writer's commit (a fraction of a millisecond) is done.
+int wait_for_lock(void* limit_ms, int tries) {
+    const Millis limit = *static_cast<const Millis*>(limit_ms);
+    const Millis waited_us = tries < 100 ? tries * 100LL : 10'000LL + (tries - 100) * 1000LL;
+    if (waited_us >= limit * 1000) return 0;
+    usleep(tries < 100 ? 100 : 1000);
+    return 1;
 }
 
 std::string sql(const std::string& a, const char* cols, const std::string& b) {
@@ -147,7 +160,8 @@ Expected<std::unique_ptr<Store>> Store::open(const std::string& path, const Opti
         return make_error(ErrorKind::unavailable, "store_unavailable",
                           "cannot open store '" + path + "': " + msg);
     }
-    sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout));
+    auto busy_limit = std::make_unique<Millis>(options.busy_timeout);
+    sqlite3_busy_handler(db, wait_for_lock, busy_limit.get());
     try {
         exec(db, "PRAGMA journal_mode = WAL");
         exec(db, options.synchronous_full ? "PRAGMA synchronous = FULL"
@@ -155,7 +169,9 @@ Expected<std::unique_ptr<Store>> Store::open(const std::string& path, const Opti
         exec(db, "PRAGMA foreign_keys = ON");
         exec(db, "PRAGMA temp_store = MEMORY");
         migrate(db);
-        return std::unique_ptr<Store>(new Store(db));
+        auto store = std::unique_ptr<Store>(new Store(db));
+        store->busy_limit_ = std::move(busy_limit);
+        return store;
     } catch (const StoreFailure& f) {
         sqlite3_close(db);
         Error e = to_error(f);

@@ -144,6 +144,7 @@ class Store {
     struct Statements;
     sqlite3* db_;
     std::unique_ptr<Statements> st_;
+    std::unique_ptr<Millis> busy_limit_;  // read by the busy handler
 };
 
 }  // namespace notify::store

@@ -13,8 +13,10 @@ void Router::dispatch(Millis now) {
         bool any = false;
         for (WorkerInfo* w : workers_.with_credit()) {
             std::optional<ReadyItem> item;
+            const long capacity = w->credit + static_cast<long>(w->in_flight.size());
+            const bool high_only = w->credit <= capacity * config_.router.reserve_high / 100;
             // Skip entries that changed since they were queued (canceled, sent, expired).
-            while ((item = ready_.pop(w->channels))) {
+            while ((item = ready_.pop(w->channels, high_only))) {
                 auto it = active_.find(item->delivery_id);
                 if (it != active_.end() && it->second.state == DeliveryState::queued) break;
             }

@@ -28,7 +28,17 @@ std::deque<ReadyItem>* ReadyQueues::oldest(Priority p, const std::vector<std::st
     return best;
 }
 
-std::optional<ReadyItem> ReadyQueues::pop(const std::vector<std::string>& channels) {
+std::optional<ReadyItem> ReadyQueues::pop(const std::vector<std::string>& channels,
+                                          bool high_only) {
+    if (high_only) {
+        std::deque<ReadyItem>* q = counts_[0] ? oldest(Priority::high, channels) : nullptr;
+        if (!q) return std::nullopt;
+        ReadyItem item = std::move(q->front());
+        q->pop_front();
+        --counts_[0];
+        --size_;
+        return item;
+    }
     std::deque<ReadyItem>* found[kPriorityCount];
     for (int p = 0; p < kPriorityCount; ++p)
         found[p] = counts_[p] ? oldest(static_cast<Priority>(p), channels) : nullptr;

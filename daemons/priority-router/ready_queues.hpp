@@ -9,8 +9,10 @@
 // a burst.
 //
 // Within a priority, the channel whose head has waited longest (lowest store
-// sequence) goes first. Entries are ids; whoever pops one checks it is still
-// ready (a canceled delivery stays in its queue until popped).
+// sequence) goes first. The router asks for high only when a worker is down to the
+// credit it keeps in reserve for high (router.reserve_high), so that a high
+// delivery never waits behind a full house of lower ones. Entries are ids; whoever pops one checks
+// it is still ready (a canceled delivery stays in its queue until popped).
 #pragma once
 
 #include <cstdint>
@@ -34,8 +36,9 @@ class ReadyQueues {
     ReadyQueues(int share_medium, int share_low);
 
     void push(Priority p, const std::string& channel, ReadyItem item);
-    // The next delivery for a worker that serves `channels` (empty: any).
-    std::optional<ReadyItem> pop(const std::vector<std::string>& channels);
+    // The next delivery for a worker that serves `channels` (empty: any). With
+    // `high_only`, only high is served and the lower queues' shares are left as they are.
+    std::optional<ReadyItem> pop(const std::vector<std::string>& channels, bool high_only = false);
     bool empty() const { return size_ == 0; }
     std::size_t size() const { return size_; }
     std::size_t size(Priority p) const;

@@ -44,6 +44,16 @@ TEST_CASE("ready queues serve high first and keep shares for the lower ones") {
         auto item = q.pop({});
         CHECK(std::stoll(item->delivery_id) <= 100);
     }
+    SECTION("high only leaves the lower queues and their shares alone") {
+        ReadyQueues q(10, 5);
+        fill(q, Priority::low, "email", 5, seq);
+        CHECK_FALSE(q.pop({}, true));
+        fill(q, Priority::high, "email", 40, seq);
+        for (int i = 0; i < 19; ++i) CHECK(std::stoll(q.pop({})->delivery_id) > 5);
+        // Low's account is one dispatch from full; high-only pops must not reset it.
+        for (int i = 0; i < 5; ++i) CHECK(std::stoll(q.pop({}, true)->delivery_id) > 5);
+        CHECK(std::stoll(q.pop({})->delivery_id) <= 5);
+    }
     SECTION("workers only get the channels they serve; oldest channel first") {
         ReadyQueues q(10, 5);
         q.push(Priority::medium, "sms", ReadyItem{5, "s"});
