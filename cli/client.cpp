@@ -2,10 +2,13 @@
 // mean for the exit code (sysexits.h, as INTERFACE.md lists them).
 #include "client.hpp"
 
+#include <unistd.h>
+
 #include <array>
 #include <chrono>
 #include <zmq.hpp>
 
+#include "util/ipc.hpp"
 #include "util/time.hpp"
 
 namespace notify::cli {
@@ -42,6 +45,13 @@ Expected<Reply> exchange(const std::string& endpoint, const Request& request, Mi
                               "': no answer within " + util::format_duration(timeout) +
                               " (is it running? try 'notifyctl up')");
     };
+    // A local socket that does not exist means nothing is listening: say so at once
+    // instead of waiting out the timeout.
+    const std::string path = util::ipc_path(endpoint);
+    if (!path.empty() && access(path.c_str(), F_OK) != 0)
+        return make_error(ErrorKind::unavailable, "not_reachable",
+                          "notify-ingest is not reachable at '" + endpoint +
+                              "': no such socket (is it running? try 'notifyctl up')");
     try {
         // One context per process is the rule; notifyctl makes few requests.
         static zmq::context_t context{1};

@@ -27,6 +27,7 @@
 
 #include "command.hpp"
 #include "up.hpp"
+#include "util/ipc.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -215,14 +216,9 @@ std::string how_it_ended(int status) {
     return "stopped";
 }
 
-// The filesystem path of an ipc:// endpoint, or "" for other transports.
-std::string ipc_path(const std::string& endpoint) {
-    return util::starts_with(endpoint, "ipc://") ? endpoint.substr(6) : "";
-}
-
 // Pumps output until the ipc endpoint's socket file exists (or kReadyWait).
 Event wait_for_socket(Stack& stack, const std::string& endpoint) {
-    std::string path = ipc_path(endpoint);
+    std::string path = util::ipc_path(endpoint);
     if (path.empty()) return Event::none;
     Millis deadline = util::steady_ms() + kReadyWait;
     while (util::steady_ms() < deadline) {

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/ipc.hpp"
 #include "util/log.hpp"
 
 namespace notify::ingest {
@@ -24,15 +25,18 @@ ZmqServer::~ZmqServer() {
         int linger = 1000;  // let the last replies leave
         zmq_setsockopt(socket_, ZMQ_LINGER, &linger, sizeof linger);
         zmq_close(socket_);
+        util::remove_ipc(endpoint_);
     }
 }
 
 Status ZmqServer::bind(const std::string& endpoint) {
+    util::prepare_ipc(endpoint);
     socket_ = zmq_socket(zmq_context_, ZMQ_ROUTER);
     if (!socket_ || zmq_bind(socket_, endpoint.c_str()) != 0)
         return make_error(
             ErrorKind::unavailable, "bind_failed",
             "cannot bind '" + endpoint + "' (ingest.listen): " + zmq_strerror(zmq_errno()));
+    endpoint_ = endpoint;
     int fd = -1;
     size_t size = sizeof fd;
     zmq_getsockopt(socket_, ZMQ_FD, &fd, &size);

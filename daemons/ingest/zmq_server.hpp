@@ -45,6 +45,7 @@ class ZmqServer {
     Metrics& metrics_;
     InFlight& inflight_;
     void* socket_ = nullptr;
+    std::string endpoint_;
     event* ev_ = nullptr;
     bool reading_ = true;
     bool draining_ = false;

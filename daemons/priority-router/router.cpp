@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sockets.hpp"
+#include "util/ipc.hpp"
 #include "util/log.hpp"
 
 namespace notify::router {
@@ -24,7 +25,11 @@ Router::Router(const Config& config, store::Store& store)
       retry_(limits_of(config)),
       log_(store) {}
 
-Router::~Router() = default;
+Router::~Router() {
+    sockets_.reset();
+    util::remove_ipc(config_.router.listen);
+    util::remove_ipc(config_.router.control);
+}
 
 Status Router::start() {
     try {
@@ -32,8 +37,8 @@ Status Router::start() {
             s->set(zmq::sockopt::linger, 0);
             s->set(zmq::sockopt::router_mandatory, 1);
         }
-        prepare_endpoint(config_.router.listen);
-        prepare_endpoint(config_.router.control);
+        util::prepare_ipc(config_.router.listen);
+        util::prepare_ipc(config_.router.control);
         sockets_->workers.bind(config_.router.listen);
         sockets_->control.bind(config_.router.control);
     } catch (const zmq::error_t& e) {

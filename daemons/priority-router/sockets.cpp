@@ -32,12 +32,4 @@ bool Sockets::receive(zmq::socket_t& s, std::string& identity, std::string& payl
     return true;
 }
 
-void prepare_endpoint(const std::string& endpoint) {
-    const std::string prefix = "ipc://";
-    if (endpoint.compare(0, prefix.size(), prefix) != 0) return;
-    std::filesystem::path path(endpoint.substr(prefix.size()));
-    std::error_code ec;
-    if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
-}
-
 }  // namespace notify::router

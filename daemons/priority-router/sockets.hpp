@@ -23,7 +23,4 @@ class Sockets {
                         bool& has_delimiter);
 };
 
-// Makes the folder of an ipc:// endpoint so that bind() can create the socket.
-void prepare_endpoint(const std::string& endpoint);
-
 }  // namespace notify::router

@@ -212,6 +212,8 @@ TEST_CASE("error replies map to exit codes and one line", "[cli]") {
 
 TEST_CASE("nobody answering is 69 within --timeout", "[cli]") {
     Setup s;
+    // The socket file is there (a daemon that hangs, or a stale file) but nobody answers.
+    s.dir.write("ingest.sock", "");
     auto start = std::chrono::steady_clock::now();
     auto r =
         notifyctl({"--config", s.config, "--timeout", "300ms", "send", "--channel", "email", "x"});
@@ -220,6 +222,16 @@ TEST_CASE("nobody answering is 69 within --timeout", "[cli]") {
     CHECK(r.err == "notifyctl: error: notify-ingest is not reachable at '" + s.endpoint +
                        "': no answer within 300ms (is it running? try 'notifyctl up')\n");
     CHECK(took < std::chrono::seconds(3));
+}
+
+TEST_CASE("a missing local socket is 69 at once", "[cli]") {
+    Setup s;
+    auto start = std::chrono::steady_clock::now();
+    auto r = notifyctl({"--config", s.config, "send", "--channel", "email", "x"});
+    CHECK(r.rc == 69);
+    CHECK(r.err == "notifyctl: error: notify-ingest is not reachable at '" + s.endpoint +
+                       "': no such socket (is it running? try 'notifyctl up')\n");
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
 }
 
 TEST_CASE("read commands shape their requests and output", "[cli]") {
