@@ -436,16 +436,18 @@ Status Store::apply(const std::vector<Transition>& transitions) {
         Transaction tx(db_);
         auto& s = *st_;
         for (const auto& t : transitions) {
-            s.update_delivery.bind(1, to_string(t.state))
-                .bind(2, t.attempts)
-                .bind(3, t.next_attempt_at)
-                .bind(4, t.provider)
-                .bind(5, t.provider_message_id)
-                .bind(6, t.last_error)
-                .bind(7, t.at)
-                .bind(8, t.delivery_id);
-            s.update_delivery.step();
-            s.update_delivery.reset();
+            if (t.update_row) {
+                s.update_delivery.bind(1, to_string(t.state))
+                    .bind(2, t.attempts)
+                    .bind(3, t.next_attempt_at)
+                    .bind(4, t.provider)
+                    .bind(5, t.provider_message_id)
+                    .bind(6, t.last_error)
+                    .bind(7, t.at)
+                    .bind(8, t.delivery_id);
+                s.update_delivery.step();
+                s.update_delivery.reset();
+            }
             if (!t.event_type.empty()) {
                 s.insert_event.bind(1, t.delivery_id)
                     .bind(2, t.at)

@@ -86,6 +86,7 @@ struct Transition {
     Millis at = 0;
     std::string event_type;
     std::string event_detail;
+    bool update_row = true;  // false: a later transition in the same batch sets the row
 };
 
 struct ApiKey {

@@ -4,6 +4,15 @@
 
 namespace notify::router {
 
+void TransitionLog::add(store::Transition t) {
+    auto [it, first] = row_writer_.try_emplace(t.delivery_id, pending_.size());
+    if (!first) {
+        pending_[it->second].update_row = false;
+        it->second = pending_.size();
+    }
+    pending_.push_back(std::move(t));
+}
+
 bool TransitionLog::flush() {
     if (pending_.empty()) return true;
     auto st = store_.apply(pending_);
@@ -14,6 +23,7 @@ bool TransitionLog::flush() {
         return false;
     }
     pending_.clear();
+    row_writer_.clear();
     return true;
 }
 

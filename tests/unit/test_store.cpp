@@ -88,6 +88,28 @@ TEST_CASE("store keeps notifications, deliveries and their events") {
         CHECK(rows[0].priority == Priority::high);
         CHECK(rows[0].count == 1);
     }
+    SECTION("a row superseded in the same batch is written once, every event kept") {
+        store::Transition dispatched;
+        dispatched.delivery_id = batch[1].deliveries[0].id;
+        dispatched.state = DeliveryState::in_flight;
+        dispatched.attempts = 1;
+        dispatched.provider = "p1";
+        dispatched.at = util::now_ms();
+        dispatched.event_type = "dispatched";
+        dispatched.update_row = false;
+        store::Transition failed = dispatched;
+        failed.state = DeliveryState::failed;
+        failed.last_error = "550 no such user";
+        failed.event_type = "failed";
+        failed.update_row = true;
+        REQUIRE(s.apply({dispatched, failed}));
+        auto v = s.get_notification(batch[1].notification.id, true);
+        CHECK(v->deliveries[0].state == DeliveryState::failed);
+        CHECK(v->deliveries[0].last_error == "550 no such user");
+        REQUIRE(v->events.size() == 3);
+        CHECK(v->events[1].type == "dispatched");
+        CHECK(v->events[2].type == "failed");
+    }
     SECTION("list pages newest first with filters") {
         store::ListFilter f;
         f.limit = 1;
