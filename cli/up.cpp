@@ -2,13 +2,12 @@
 // a demo. Starts notify-priority-router, waits for its socket, then
 // notify-channel-worker and notify-ingest, each with the same --config.
 //
-// The daemons are found next to the notifyctl executable (/proc/self/exe),
-// else on PATH. Each line a daemon writes (stdout or stderr) is copied to
-// notifyctl's stderr behind its name: "router | ...". Ctrl-C or SIGTERM stops
-// them all (SIGTERM, then SIGKILL after 10 s) and exits 0; a daemon that exits
-// on its own stops the others and exits 70 naming it. The daemons run in their
-// own process group so that a Ctrl-C reaches notifyctl alone and the order of
-// shutdown stays notifyctl's.
+// The daemons are found next to the notifyctl executable (/proc/self/exe), in
+// ../sbin from it (where cmake --install puts them), else on PATH. Each line a daemon writes
+// (stdout or stderr) is copied to notifyctl's stderr behind its name: "router | ...". Ctrl-C or
+// SIGTERM stops them all (SIGTERM, then SIGKILL after 10 s) and exits 0; a daemon that exits on its
+// own stops the others and exits 70 naming it. The daemons run in their own process group so that a
+// Ctrl-C reaches notifyctl alone and the order of shutdown stays notifyctl's.
 #include <CLI/CLI.hpp>
 
 #include <fcntl.h>
@@ -251,7 +250,7 @@ int run_up(Context& ctx) {
         if (d.path.empty())
             return fail(ctx, exit_unavailable,
                         "up: cannot find '" + d.program + "' next to notifyctl ('" + self_dir +
-                            "') or on PATH");
+                            "'), in its ../sbin or on PATH");
     }
     std::filesystem::create_directories(c.runtime_dir, ec);
 
@@ -320,7 +319,11 @@ std::string find_daemon(const std::string& program, const std::string& self_dir,
         struct stat st {};
         return stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(p.c_str(), X_OK) == 0;
     };
-    if (!self_dir.empty() && runnable(self_dir + "/" + program)) return self_dir + "/" + program;
+    if (!self_dir.empty()) {
+        // A build keeps them together; an installation puts them in ../sbin.
+        for (const std::string& dir : {self_dir, self_dir + "/../sbin"})
+            if (runnable(dir + "/" + program)) return dir + "/" + program;
+    }
     for (const auto& dir : util::split(path_env, ':')) {
         std::string p = (dir.empty() ? std::string(".") : dir) + "/" + program;
         if (runnable(p)) return p;
@@ -331,7 +334,8 @@ std::string find_daemon(const std::string& program, const std::string& self_dir,
 Runner setup_up(CLI::App& cmd, Context& ctx) {
     cmd.footer(
         "Runs notify-priority-router, notify-channel-worker and notify-ingest (found next to\n"
-        "notifyctl, else on PATH) until Ctrl-C; their output is on stderr behind their names.\n\n"
+        "notifyctl, in ../sbin, else on PATH) until Ctrl-C; their output is on stderr behind\n"
+        "their names.\n\n"
         "Example:\n"
         "  notifyctl --config ./notify.toml up");
     return [&ctx]() -> int { return run_up(ctx); };
