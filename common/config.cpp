@@ -60,13 +60,18 @@ std::string env_name(const std::string& key) {
     return out;
 }
 
+// Under systemd, RuntimeDirectory= and StateDirectory= name the folders (the units
+// run as an unprivileged user and with a private /tmp).
 std::string default_runtime_dir() {
+    if (const char* s = std::getenv("RUNTIME_DIRECTORY"); s && *s) return s;
     if (geteuid() == 0) return "/run/notify";
     if (const char* x = std::getenv("XDG_RUNTIME_DIR"); x && *x) return std::string(x) + "/notify";
     return "/tmp/notify-" + std::to_string(geteuid());
 }
 
 std::string default_store_path() {
+    if (const char* s = std::getenv("STATE_DIRECTORY"); s && *s)
+        return std::string(s) + "/notify.db";
     if (geteuid() == 0) return "/var/lib/notify/notify.db";
     if (const char* x = std::getenv("XDG_STATE_HOME"); x && *x)
         return std::string(x) + "/notify/notify.db";
@@ -205,6 +210,15 @@ Status bind(Config& c, const Values& v) {
         return config_error(c.file.empty() ? "config" : c.file,
                             "router.max_attempts, worker.concurrency and ingest.batch_max must "
                             "be at least 1");
+    if (c.router.lease <= 0 || c.router.retry_min <= 0 || c.router.retry_max < c.router.retry_min)
+        return config_error(c.file.empty() ? "config" : c.file,
+                            "router.lease and router.retry_min must be positive, and "
+                            "router.retry_max at least router.retry_min");
+    if (c.worker.timeout >= c.router.lease)
+        return config_error(v.by_key.at("worker.timeout").origin,
+                            "'worker.timeout' (" + util::format_duration(c.worker.timeout) +
+                                ") must be shorter than 'router.lease' (" +
+                                util::format_duration(c.router.lease) + ")");
     if (c.router.reserve_high < 0 || c.router.reserve_high > 90)
         return config_error(v.by_key.at("router.reserve_high").origin,
                             "'router.reserve_high' must be between 0 and 90");

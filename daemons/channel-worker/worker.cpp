@@ -41,6 +41,7 @@ constexpr Millis kMaxPollMs = 1000;
 constexpr Millis kOutboxRetryMs = 50;    // poll interval while results wait for the socket
 constexpr Millis kFlushOnExitMs = 5000;  // how long a stopping worker waits to hand results over
 constexpr int kLingerMs = 2000;
+constexpr Millis kResultMargin = 200;  // keep this much of a lease for the result to travel
 
 // A reason as one quoted log value.
 std::string quoted(const std::string& text) {
@@ -204,6 +205,18 @@ void Worker::start_job(const wire::Job& job) {
     }
     auto transfer = std::move(std::get<std::unique_ptr<Transfer>>(s));
     CURL* easy = transfer->handle();
+    // Finish inside the router's lease, with time for the result to reach it: an
+    // answer after the lease would come after the router has tried again.
+    if (job.deadline > 0) {
+        Millis left = job.deadline - util::now_ms() - kResultMargin;
+        if (left <= 0) {
+            report(job, Attempt::retryable("lease", "the lease ran out before the attempt"),
+                   started);
+            return;
+        }
+        if (left < transfer->timeout())
+            curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(left));
+    }
     CURLMcode mc = curl_multi_add_handle(multi_, easy);
     if (mc != CURLM_OK) {
         report(job,

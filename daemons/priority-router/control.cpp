@@ -3,7 +3,8 @@
 //   {"op":"nudge"}                     no reply
 //   {"op":"ping"}                      {"ok":true,"active":N,"workers":N}
 //   {"op":"cancel","id":NOTIFICATION}  {"ok":true,"canceled":N,"in_flight":N}
-//   {"op":"resend","id":NOTIFICATION}  {"ok":true,"requeued":N}
+//   {"op":"resend","id":NOTIFICATION}  {"ok":true,"requeued":N}: failed and canceled
+//                                      deliveries go again (not sent, expired or suppressed)
 // Deliveries in flight cannot be called back: they are canceled if their attempt
 // fails, and counted as in_flight.
 #include <nlohmann/json.hpp>
@@ -72,21 +73,21 @@ std::string Router::resend(const std::string& notification_id) {
     log_.flush();  // the store must show the latest states before they are read
     int requeued = 0;
     for (const Delivery& d : store_.deliveries_of(notification_id)) {
-        if (!is_final(d.state) || d.state == DeliveryState::suppressed || active_.count(d.id))
+        // Only what did not go out: a sent delivery is not repeated, an expired one stays
+        // worthless, a suppressed one stays what its recipient asked for.
+        if ((d.state != DeliveryState::failed && d.state != DeliveryState::canceled) ||
+            active_.count(d.id))
             continue;
         if (d.expires_at && now >= d.expires_at) continue;
-        Entry e;
-        e.seq = d.seq;
-        e.notification_id = d.notification_id;
-        e.channel = d.channel;
-        e.priority = d.priority;
-        e.accepted_at = now;  // a resend starts a new lifetime and a new count of attempts
-        e.expires_at = d.expires_at;
-        e.provider = d.provider;
-        auto [it, _] = active_.emplace(d.id, std::move(e));
-        transition(d.id, it->second, DeliveryState::queued, "resend",
+        Delivery again = d;
+        again.attempts = 0;
+        again.created_at = now;  // a resend starts a new lifetime and a new count of attempts
+        // One canceled before its send_at waits for that time again.
+        again.state = d.attempts == 0 && d.next_attempt_at > now ? DeliveryState::scheduled
+                                                                 : DeliveryState::queued;
+        admit(again);
+        transition(d.id, active_.at(d.id), again.state, "resend",
                    "requeued by request (was " + std::string(to_string(d.state)) + ")", now);
-        make_ready(d.id, it->second);
         ++requeued;
     }
     NLOG(info, notification_id, "resend requeued=" << requeued);

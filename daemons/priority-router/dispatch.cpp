@@ -119,12 +119,11 @@ void Router::on_result(WorkerInfo* w, const wire::Result& r, Millis now) {
     auto it = active_.find(r.delivery_id);
     if (it == active_.end()) return;  // already final (a duplicate or a late answer)
     Entry& e = it->second;
-    if (e.attempts != r.attempt) return;  // an answer for an attempt that was given up on
     std::string detail = "provider=" + r.provider;
     if (!r.code.empty()) detail += " code=" + r.code;
     if (!r.message.empty()) detail += " " + r.message;
-    // A success counts even when the router had given the attempt up (lease, restart):
-    // sending it again would only duplicate it.
+    // A success counts whatever attempt it answers, even one the router had given up
+    // on (lease, restart): sending again would only duplicate it.
     if (r.outcome == wire::Outcome::sent) {
         if (!r.provider.empty()) e.provider = r.provider;
         std::string message = r.provider_message_id.empty()
@@ -134,7 +133,9 @@ void Router::on_result(WorkerInfo* w, const wire::Result& r, Millis now) {
                    r.provider_message_id);
         return;
     }
-    if (e.state != DeliveryState::in_flight) return;
+    // A failure of an attempt the router gave up on (lease, restart) changes nothing:
+    // the delivery is already waiting for, or making, its next attempt.
+    if (e.attempts != r.attempt || e.state != DeliveryState::in_flight) return;
     std::string reason =
         r.code.empty() || r.message.empty() ? r.code + r.message : r.code + " " + r.message;
     if (r.outcome == wire::Outcome::permanent) {

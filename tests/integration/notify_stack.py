@@ -35,7 +35,7 @@ BASE_SETTINGS = {
     "router.retry_max": "1s",
     "router.sweep_interval": "200ms",
     "router.worker_timeout": "3s",
-    "worker.timeout": "5s",
+    "worker.timeout": "4s",
     "worker.heartbeat": "200ms",
 }
 

@@ -39,6 +39,12 @@ providers = ["hook"]
         CHECK_FALSE(parse_config("[router]\nretry_min = \"5 parsecs\"\n", "t.toml"));
         CHECK_FALSE(parse_config("[channels.x]\nproviders = [\"nope\"]\n", "t.toml"));
         CHECK_FALSE(parse_config("[providers.p]\nurl = \"x\"\n", "t.toml"));
+        CHECK_FALSE(parse_config("[router]\nlease = \"0s\"\n", "t.toml"));
+        auto slow =
+            parse_config("[router]\nlease = \"10s\"\n[worker]\ntimeout = \"10s\"\n", "t.toml");
+        REQUIRE_FALSE(slow);
+        CHECK(slow.error().message ==
+              "t.toml:4: 'worker.timeout' (10s) must be shorter than 'router.lease' (10s)");
     }
     SECTION("environment beats the file") {
         setenv("NOTIFY_ROUTER_MAX_ATTEMPTS", "3", 1);

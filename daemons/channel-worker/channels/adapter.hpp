@@ -48,6 +48,8 @@ class Transfer {
   public:
     virtual ~Transfer() = default;
     virtual CURL* handle() const = 0;
+    // The time limit the adapter set on the handle.
+    virtual Millis timeout() const = 0;
     // Called once, after curl has finished the handle (or the worker gave up on it).
     virtual Attempt finish(CURLcode result) = 0;
 };

@@ -11,7 +11,7 @@ constexpr size_t kMaxBody = 64 * 1024;  // enough for any error reason or id
 constexpr size_t kMaxHeaderLines = 200;
 }  // namespace
 
-CurlTransfer::CurlTransfer(Millis timeout) : easy_(curl_easy_init()) {
+CurlTransfer::CurlTransfer(Millis timeout) : easy_(curl_easy_init()), timeout_(timeout) {
     if (!easy_) return;
     curl_easy_setopt(easy_, CURLOPT_PRIVATE, this);
     curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);

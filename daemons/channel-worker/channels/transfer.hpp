@@ -22,6 +22,7 @@ class CurlTransfer : public Transfer {
     CurlTransfer& operator=(const CurlTransfer&) = delete;
 
     CURL* handle() const override { return easy_; }
+    Millis timeout() const override { return timeout_; }
     // False when curl could not make a handle.
     bool valid() const { return easy_ != nullptr; }
 
@@ -42,6 +43,7 @@ class CurlTransfer : public Transfer {
     static size_t on_header(char* data, size_t size, size_t n, void* self);
 
     CURL* easy_ = nullptr;
+    Millis timeout_;
     struct curl_slist* headers_ = nullptr;
     std::vector<struct curl_slist*> kept_;
     std::string body_;
