@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <zmq.hpp>
@@ -23,6 +24,24 @@ std::string encode_request(const Request& request) {
     return frame.dump();
 }
 
+namespace {
+
+// How long to wait for the connection before calling notify-ingest unreachable.
+constexpr Millis kConnectWait = 1000;
+
+std::string no_answer(const Request& request, Millis timeout) {
+    std::string text = "notify-ingest did not answer within " + util::format_duration(timeout);
+    if (request.method == "POST" && request.path == "/v1/notifications")
+        return text +
+               "; the notification may have been stored (check 'notifyctl ls' before sending "
+               "again, or use --idempotency-key)";
+    if (request.method == "POST")
+        return text + "; the request may have been carried out (check with 'notifyctl status')";
+    return text + " (is it overloaded? see its log, or raise --timeout)";
+}
+
+}  // namespace
+
 Expected<Reply> decode_reply(std::string_view frame) {
     auto bad = [](const std::string& why) {
         return make_error(ErrorKind::internal, "bad_reply",
@@ -39,12 +58,6 @@ Expected<Reply> decode_reply(std::string_view frame) {
 }
 
 Expected<Reply> exchange(const std::string& endpoint, const Request& request, Millis timeout) {
-    auto unreachable = [&] {
-        return make_error(ErrorKind::unavailable, "not_reachable",
-                          "notify-ingest is not reachable at '" + endpoint +
-                              "': no answer within " + util::format_duration(timeout) +
-                              " (is it running? try 'notifyctl up')");
-    };
     // A local socket that does not exist means nothing is listening: say so at once
     // instead of waiting out the timeout.
     const std::string path = util::ipc_path(endpoint);
@@ -52,19 +65,45 @@ Expected<Reply> exchange(const std::string& endpoint, const Request& request, Mi
         return make_error(ErrorKind::unavailable, "not_reachable",
                           "notify-ingest is not reachable at '" + endpoint +
                               "': no such socket (is it running? try 'notifyctl up')");
+    std::string frame;
+    try {
+        frame = encode_request(request);
+    } catch (const nlohmann::json::exception&) {
+        return make_error(ErrorKind::invalid, "invalid_utf8",
+                          "the request holds text that is not valid UTF-8");
+    }
+    const auto start = std::chrono::steady_clock::now();
+    auto elapsed = [&start] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - start)
+            .count();
+    };
     try {
         // One context per process is the rule; notifyctl makes few requests.
         static zmq::context_t context{1};
         zmq::socket_t socket{context, zmq::socket_type::req};
         socket.set(zmq::sockopt::linger, 0);
+        // Queue nothing until a connection is up, so that "nobody listens" (the
+        // request never left: exit 69) and "nobody answered" (it did: exit 75)
+        // are told apart.
+        socket.set(zmq::sockopt::immediate, 1);
         socket.connect(endpoint);
-        std::string frame = encode_request(request);
-        if (!socket.send(zmq::buffer(frame), zmq::send_flags::dontwait)) return unreachable();
-        std::array<zmq::pollitem_t, 1> items{{{socket.handle(), 0, ZMQ_POLLIN, 0}}};
-        zmq::poll(items.data(), items.size(), std::chrono::milliseconds(timeout));
-        if (!(items[0].revents & ZMQ_POLLIN)) return unreachable();
+        std::array<zmq::pollitem_t, 1> out{{{socket.handle(), 0, ZMQ_POLLOUT, 0}}};
+        zmq::poll(out.data(), out.size(),
+                  std::chrono::milliseconds(std::min(timeout, kConnectWait)));
+        if (!(out[0].revents & ZMQ_POLLOUT) ||
+            !socket.send(zmq::buffer(frame), zmq::send_flags::dontwait))
+            return make_error(ErrorKind::unavailable, "not_reachable",
+                              "notify-ingest is not reachable at '" + endpoint +
+                                  "': no connection within " +
+                                  util::format_duration(std::min(timeout, kConnectWait)) +
+                                  " (is it running? try 'notifyctl up')");
+        std::array<zmq::pollitem_t, 1> in{{{socket.handle(), 0, ZMQ_POLLIN, 0}}};
+        zmq::poll(in.data(), in.size(),
+                  std::chrono::milliseconds(std::max<Millis>(timeout - elapsed(), 0)));
         zmq::message_t reply;
-        if (!socket.recv(reply, zmq::recv_flags::dontwait)) return unreachable();
+        if (!(in[0].revents & ZMQ_POLLIN) || !socket.recv(reply, zmq::recv_flags::dontwait))
+            return make_error(ErrorKind::temporary, "no_answer", no_answer(request, timeout));
         return decode_reply(reply.to_string_view());
     } catch (const zmq::error_t& e) {
         return make_error(ErrorKind::usage, "bad_endpoint",

@@ -34,7 +34,9 @@ std::string encode_request(const Request& request);
 Expected<Reply> decode_reply(std::string_view frame);
 
 // Sends one request and waits up to `timeout` for its reply. A new socket per
-// call: a REQ socket that timed out cannot be used again.
+// call: a REQ socket that timed out cannot be used again. Unavailable (exit 69)
+// when no connection came up within min(timeout, 1s), so nothing was sent;
+// temporary (exit 75) when the request went out and no reply came.
 Expected<Reply> exchange(const std::string& endpoint, const Request& request, Millis timeout);
 
 // Exit code for an API reply (0 for 2xx); `code` is body.error.code.

@@ -35,7 +35,13 @@ Runner setup_action(CLI::App& cmd, Context& ctx, Action action, const char* exam
         } else if (!ctx.globals.quiet) {
             std::int64_t n = body.value(action.counted, std::int64_t{0});
             ctx.out << action.done << " " << count_of(n, "delivery", "deliveries") << " of "
-                    << member(body, "id", *id) << "\n";
+                    << member(body, "id", *id);
+            // cancel: a delivery being attempted right now is canceled only if that
+            // attempt fails; a success stands.
+            std::int64_t in_flight = body.value("in_flight", std::int64_t{0});
+            if (in_flight > 0)
+                ctx.out << "; " << in_flight << " in flight will be canceled if its attempt fails";
+            ctx.out << "\n";
         }
         return exit_ok;
     };

@@ -3,6 +3,7 @@
 #include "input.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <istream>
@@ -31,9 +32,20 @@ std::string read_all(std::istream& in) {
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+Status utf8_arg(std::string_view text, const std::string& what) {
+    size_t at = util::invalid_utf8_at(text);
+    if (at == std::string_view::npos) return ok();
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(text[at]));
+    return make_error(
+        ErrorKind::invalid, "invalid_utf8",
+        what + " is not valid UTF-8 (byte " + byte + " at offset " + std::to_string(at) + ")");
+}
+
 Expected<nlohmann::json> data_object(const std::string& arg) {
     auto text = text_or_file(arg, "--data");
     if (!text) return text.error();
+    if (auto st = utf8_arg(*text, "--data"); !st) return st.error();
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(*text);

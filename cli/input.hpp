@@ -6,8 +6,10 @@
 #include <iosfwd>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "util/error.hpp"
+#include "util/strings.hpp"
 
 namespace notify::cli {
 
@@ -18,6 +20,9 @@ Expected<std::string> text_or_file(const std::string& arg, const std::string& fl
 std::string read_all(std::istream& in);
 // --data JSON|@FILE: must be a JSON object (exit 65 otherwise).
 Expected<nlohmann::json> data_object(const std::string& arg);
+// Text that goes into the request must be UTF-8 (JSON carries nothing else):
+// an invalid error (exit 65) "<what> is not valid UTF-8 (byte 0xe9 at offset 3)".
+Status utf8_arg(std::string_view text, const std::string& what);
 // A priority name (high, medium, low); a usage error with a hint otherwise.
 Expected<std::string> priority_arg(const std::string& text, const std::string& flag);
 // A delivery state name (queued, sent, failed, ...); a usage error otherwise.

@@ -38,13 +38,29 @@ struct SendOptions {
 
 // The request body, or the error that stops the send before anything is sent.
 Expected<nlohmann::json> build_body(const SendOptions& o, std::istream& in) {
+    // JSON carries only UTF-8: refuse other bytes here, naming what holds them.
+    auto text = [](const std::string& value, const std::string& what) -> Status {
+        return utf8_arg(value, "send: " + what);
+    };
+    for (auto [value, what] :
+         {std::pair{&o.channel, "--channel"}, std::pair{&o.subject, "subject"},
+          std::pair{&o.category, "--category"}, std::pair{&o.module, "--module"},
+          std::pair{&o.idempotency_key, "--idempotency-key"}})
+        if (auto st = text(*value, what); !st) return st.error();
+    for (const auto& to : o.to)
+        if (auto st = text(to, "--to"); !st) return st.error();
     nlohmann::json j = {{"channel", o.channel}};
     if (!o.to.empty()) j["to"] = o.to;
     if (!o.subject.empty()) j["subject"] = o.subject;
-    if (o.has_body) j["body"] = o.body == "-" ? read_all(in) : o.body;
+    if (o.has_body) {
+        std::string body = o.body == "-" ? read_all(in) : o.body;
+        if (auto st = text(body, "body"); !st) return st.error();
+        j["body"] = std::move(body);
+    }
     if (!o.html.empty()) {
         auto html = text_or_file(o.html, "--html");
         if (!html) return html.error();
+        if (auto st = text(*html, "--html"); !st) return st.error();
         j["html"] = *html;
     }
     if (!o.has_body && o.html.empty() && o.subject.empty())
@@ -52,7 +68,11 @@ Expected<nlohmann::json> build_body(const SendOptions& o, std::istream& in) {
                           "nothing to send: give a BODY ('-' reads stdin), --subject or --html");
     if (!o.data.empty()) {
         auto data = data_object(o.data);
-        if (!data) return data.error();
+        if (!data) {
+            Error e = data.error();
+            if (e.code == "invalid_utf8") e.message = "send: " + e.message;
+            return e;
+        }
         j["data"] = *data;
     }
     if (!o.priority.empty()) {
@@ -95,7 +115,8 @@ Runner setup_send(CLI::App& cmd, Context& ctx) {
     auto* at = cmd.add_option("--at", o->at,
                               "send later: RFC 3339, now+10m, or 'YYYY-MM-DD HH:MM' in --tz");
     cmd.add_option("--tz", o->tz, "IANA zone for --at (default: the local zone)")->needs(at);
-    cmd.add_option("--expires-in", o->expires_in, "do not deliver after this long, as 2h or 30m");
+    cmd.add_option("--expires-in", o->expires_in,
+                   "do not deliver after this long, as 2h or 30m, counted from --at if given");
     cmd.add_option("--category", o->category, "category, for preferences and reports");
     cmd.add_option("--module", o->module, "the sending application or module, for reports");
     cmd.add_option("--idempotency-key", o->idempotency_key,

@@ -11,6 +11,7 @@
 #include "command.hpp"
 #include "input.hpp"
 #include "output.hpp"
+#include "util/time.hpp"
 
 namespace notify::cli {
 
@@ -117,6 +118,15 @@ Runner setup_ls(CLI::App& cmd, Context& ctx) {
             auto t = time_arg(*text, "", flag);
             if (!t) return fail(ctx, t.error());
             req.query[key] = *t;
+        }
+        if (req.query.count("since") && req.query.count("until")) {
+            auto since = util::parse_time(req.query["since"], 0, "UTC");
+            auto until = util::parse_time(req.query["until"], 0, "UTC");
+            if (since && until && *since >= *until)
+                return fail(ctx, exit_usage,
+                            "ls: --since '" + o->since + "' (" + req.query["since"] +
+                                ") is not before --until '" + o->until + "' (" +
+                                req.query["until"] + "): nothing could match");
         }
         if (!o->channel.empty()) req.query["channel"] = o->channel;
         if (!o->module.empty()) req.query["module"] = o->module;

@@ -17,6 +17,9 @@ std::string to_lower(std::string_view text);
 std::string closest(std::string_view word, const std::vector<std::string>& candidates);
 // ", did you mean 'x'?" or "".
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+// The offset of the first byte that is not part of well-formed UTF-8 (no
+// overlongs, surrogates or code points past U+10FFFF), or npos when all is.
+size_t invalid_utf8_at(std::string_view text);
 // Reads a whole file; false when it cannot be opened.
 bool read_file(const std::string& path, std::string& out);
 

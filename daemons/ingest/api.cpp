@@ -72,8 +72,14 @@ Response error_response(int status, const Error& e) {
     err["field"] = e.field.empty() ? json(nullptr) : json(e.field);
     Response r;
     r.status = status;
-    r.body = json{{"error", std::move(err)}}.dump();
+    r.body = json{{"error", std::move(err)}}.dump(-1, ' ', false, json::error_handler_t::replace);
     return r;
+}
+
+Response internal_response() {
+    return error_response(500, make_error(ErrorKind::internal, "internal",
+                                          "notify-ingest failed to handle this request; "
+                                          "its log says why"));
 }
 
 Api::Api(const Config& config, store::Store& reads, Committer& committer, RouterControl& control,
@@ -94,6 +100,27 @@ void Api::fail(const Reply& done, int status, const Error& e) {
 }
 
 void Api::handle(const Request& req, Reply done) {
+    // The first answer wins: a failure after `done` ran must not answer again.
+    auto answered = std::make_shared<bool>(false);
+    Reply once = [answered, done = std::move(done)](Response r) {
+        if (*answered) return;
+        *answered = true;
+        done(std::move(r));
+    };
+    guarded(once, [&] { route(req, once); });
+}
+
+void Api::internal(const Reply& done, const char* what) {
+    metrics_.rejected("internal");
+    NLOG(error, "", "internal error=" << what);
+    try {
+        done(internal_response());
+    } catch (...) {
+        NLOG(error, "", "internal the 500 answer failed too");
+    }
+}
+
+void Api::route(const Request& req, Reply done) {
     Route route = match(req.path);
     if (route.kind == RouteKind::none)
         return fail(done, make_error(ErrorKind::not_found, "not_found",

@@ -8,6 +8,7 @@
 //   GET  /v1/notifications?status=&channel=... a page of notifications
 //   GET  /v1/queue                             non-final deliveries by priority/channel/state
 //   POST /v1/notifications/{id}/cancel|resend  forwarded to the router's control socket
+//                                              (cancel: {"id","canceled","in_flight"})
 //   POST /v1/notifications/{id}/approve|reject 409 until approvals exist
 //   GET  /healthz, GET /metrics                no authentication
 //
@@ -56,19 +57,39 @@ class RouterControl {
                       std::function<void(Expected<std::string>)> done) = 0;
 };
 
-// An error answer: {"error":{"code","message","field"}}.
+// An error answer: {"error":{"code","message","field"}}. Text the client sent
+// (a path, a query value) may be quoted in the message; bytes that are not
+// UTF-8 come out as U+FFFD.
 Response error_response(int status, const Error& e);
+// 500 {"error":{"code":"internal",...}}: what an unexpected exception answers.
+Response internal_response();
 
 class Api {
   public:
     Api(const Config& config, store::Store& reads, Committer& committer, RouterControl& control,
         Metrics& metrics, Millis key_cache_ttl = kKeyCacheTtl);
 
+    // Answers every request exactly once: an exception while handling it (now or
+    // in a later commit or router callback) is logged and answered 500 "internal".
     void handle(const Request& req, Reply done);
     // From now on requests other than /healthz and /metrics get 503 "shutting_down".
     void set_stopping() { stopping_ = true; }
 
   private:
+    void route(const Request& req, Reply done);
+    // Runs `body`; an exception from it is logged and answered 500 through `done`
+    // (which answers once: see handle()). Callbacks that run later use it too.
+    template <class F>
+    void guarded(const Reply& done, F&& body) {
+        try {
+            body();
+        } catch (const std::exception& e) {
+            internal(done, e.what());
+        } catch (...) {
+            internal(done, "unknown exception");
+        }
+    }
+    void internal(const Reply& done, const char* what);
     void fail(const Reply& done, int status, const Error& e);
     void fail(const Reply& done, const Error& e) { fail(done, http_status(e.kind), e); }
 
@@ -82,6 +103,8 @@ class Api {
     void health(const Reply& done);
     // api_actions.cpp
     void control_action(const std::string& id, const std::string& action, Reply done);
+    void answer_action(const Reply& done, const std::string& id, const std::string& action,
+                       const std::string& counter, const Expected<std::string>& reply);
     void approval_action(const std::string& id, const std::string& action, const Reply& done);
 
     const Config& config_;

@@ -70,13 +70,18 @@ Expected<store::ListFilter> parse_filter(const std::map<std::string, std::string
             f.cursor = value;
         }
     }
+    if (f.since && f.until && f.since >= f.until)
+        return bad_filter("until", "'until' " + util::format_rfc3339(f.until) +
+                                       " is not after 'since' " + util::format_rfc3339(f.since) +
+                                       ": nothing could match");
     return f;
 }
 
 Response json_response(int status, const json& body) {
     Response r;
     r.status = status;
-    r.body = body.dump();
+    // Stored text came through the parser (valid UTF-8); replace guards older rows.
+    r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
     return r;
 }
 

@@ -33,6 +33,10 @@ void log_accepted(const ItemResult& r, const std::string& source) {
                              << " deliveries=" << r.deliveries.size() << " source=" << source);
 }
 
+std::string dump_safe(const json& j) {
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 // The request body as JSON, refused whole when it is over the limit.
 Expected<nlohmann::json> parse_sized_body(const std::string& text, long max_bytes) {
     if (static_cast<long>(text.size()) > max_bytes)
@@ -58,22 +62,24 @@ void Api::post_notification(const Request& req, const Principal& who, Reply done
     metrics_.pending_add(1);
     sub.done = [this, done = std::move(done), key, source = who.name](CommitResult result) {
         metrics_.pending_add(-1);
-        if (!result.status) return fail(done, result.status.error());
-        const ItemResult& r = result.items.at(0);
-        if (r.kind == ItemResult::Kind::conflict)
-            return fail(done, conflict_error(r, key, "idempotency_key"));
-        Response resp;
-        resp.status = 202;
-        resp.body = accepted_body(r).dump();
-        resp.headers.emplace_back("Location", "/v1/notifications/" + r.id);
-        if (r.kind == ItemResult::Kind::replayed) {
-            resp.headers.emplace_back("Idempotent-Replayed", "true");
-            NLOG(info, r.id, "replayed idempotency_key=" << key << " source=" << source);
-        } else {
-            metrics_.accepted();
-            log_accepted(r, source);
-        }
-        done(std::move(resp));
+        guarded(done, [&] {
+            if (!result.status) return fail(done, result.status.error());
+            const ItemResult& r = result.items.at(0);
+            if (r.kind == ItemResult::Kind::conflict)
+                return fail(done, conflict_error(r, key, "idempotency_key"));
+            Response resp;
+            resp.status = 202;
+            resp.body = dump_safe(accepted_body(r));
+            resp.headers.emplace_back("Location", "/v1/notifications/" + r.id);
+            if (r.kind == ItemResult::Kind::replayed) {
+                resp.headers.emplace_back("Idempotent-Replayed", "true");
+                NLOG(info, r.id, "replayed idempotency_key=" << key << " source=" << source);
+            } else {
+                metrics_.accepted();
+                log_accepted(r, source);
+            }
+            done(std::move(resp));
+        });
     };
     committer_.submit(std::move(sub));
 }
@@ -125,7 +131,7 @@ void Api::post_batch(const Request& req, const Principal& who, Reply done) {
     auto answer = [](const std::vector<json>& items) {
         Response resp;
         resp.status = 202;
-        resp.body = json{{"notifications", items}}.dump();
+        resp.body = dump_safe(json{{"notifications", items}});
         return resp;
     };
     if (sub.items.empty()) return done(answer(*slots));
@@ -135,29 +141,31 @@ void Api::post_batch(const Request& req, const Principal& who, Reply done) {
     sub.done = [this, done = std::move(done), slots, positions = std::move(positions),
                 keys = std::move(keys), answer, count, source = who.name](CommitResult result) {
         metrics_.pending_add(-static_cast<std::int64_t>(count));
-        if (!result.status) return fail(done, result.status.error());
-        for (size_t j = 0; j < result.items.size(); ++j) {
-            const ItemResult& r = result.items[j];
-            json& slot = (*slots)[positions[j]];
-            if (r.kind == ItemResult::Kind::conflict) {
-                Error e = conflict_error(
-                    r, keys[j],
-                    "notifications[" + std::to_string(positions[j]) + "].idempotency_key");
-                metrics_.rejected(e.code);
-                NLOG(info, "",
-                     "rejected code=" << e.code << " field=" << e.field << " " << e.message);
-                slot = json::parse(error_response(422, e).body);
-                continue;
+        guarded(done, [&] {
+            if (!result.status) return fail(done, result.status.error());
+            for (size_t j = 0; j < result.items.size(); ++j) {
+                const ItemResult& r = result.items[j];
+                json& slot = (*slots)[positions[j]];
+                if (r.kind == ItemResult::Kind::conflict) {
+                    Error e = conflict_error(
+                        r, keys[j],
+                        "notifications[" + std::to_string(positions[j]) + "].idempotency_key");
+                    metrics_.rejected(e.code);
+                    NLOG(info, "",
+                         "rejected code=" << e.code << " field=" << e.field << " " << e.message);
+                    slot = json::parse(error_response(422, e).body);
+                    continue;
+                }
+                slot = accepted_body(r);
+                if (r.kind == ItemResult::Kind::replayed) {
+                    slot["replayed"] = true;
+                } else {
+                    metrics_.accepted();
+                    log_accepted(r, source);
+                }
             }
-            slot = accepted_body(r);
-            if (r.kind == ItemResult::Kind::replayed) {
-                slot["replayed"] = true;
-            } else {
-                metrics_.accepted();
-                log_accepted(r, source);
-            }
-        }
-        done(answer(*slots));
+            done(answer(*slots));
+        });
     };
     committer_.submit(std::move(sub));
 }

@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "util/log.hpp"
+
 namespace notify::ingest {
 
 namespace {
@@ -64,6 +66,8 @@ const char* reason(int status) {
             return "Unprocessable Entity";
         case 429:
             return "Too Many Requests";
+        case 500:
+            return "Internal Server Error";
         case 503:
             return "Service Unavailable";
         default:
@@ -164,7 +168,7 @@ void HttpServer::handle(evhttp_request* req) {
         evbuffer_copyout(in, r.body.data(), len);
     }
     inflight_.begin();
-    api_.handle(r, [this, req](Response resp) {
+    auto answer = [this, req](Response resp) {
         evkeyvalq* out = evhttp_request_get_output_headers(req);
         evhttp_add_header(out, "Content-Type", resp.content_type.c_str());
         for (const auto& [name, value] : resp.headers)
@@ -175,7 +179,14 @@ void HttpServer::handle(evhttp_request* req) {
         evbuffer_free(buf);
         metrics_.http_request(resp.status);
         inflight_.end();
-    });
+    };
+    try {
+        api_.handle(r, answer);
+    } catch (const std::exception& e) {
+        // Api::handle answers its own failures; this is the last line of defence.
+        NLOG(error, "", "internal transport=http error=" << e.what());
+        answer(internal_response());
+    }
 }
 
 }  // namespace notify::ingest

@@ -5,14 +5,18 @@
 // Fields (the names of `notifyctl send`): channel (required), to, subject, body,
 // html, data, locale, priority, send_at, expires_at, expires_in, category,
 // module, idempotency_key; template is refused until templates exist.
+// expires_in counts from send_at when that is given and in the future, else
+// from acceptance.
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <string_view>
 
 #include "config.hpp"
 #include "store/store.hpp"
 #include "util/error.hpp"
+#include "util/strings.hpp"
 
 namespace notify::ingest {
 
@@ -22,7 +26,8 @@ struct RequestContext {
     std::string source;  // the API key's name, "cli" or "http"
 };
 
-// The body as JSON; 400 "malformed_json" with the parser's position otherwise.
+// The body as JSON; 400 "malformed_json" with the parser's position otherwise,
+// or "invalid_utf8" naming the field whose string is not valid UTF-8.
 Expected<nlohmann::json> parse_body(const std::string& text);
 
 // Checks one notification object and builds its store record (new id, deliveries,

@@ -8,8 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "request.hpp"
 #include "util/ipc.hpp"
 #include "util/log.hpp"
+#include "util/strings.hpp"
 
 namespace notify::ingest {
 
@@ -85,13 +87,15 @@ void ZmqServer::drain() {
 
 std::string ZmqServer::reply_payload(const Response& r) {
     // The API's bodies are JSON text already; /metrics is plain text.
-    std::string body = r.content_type == "application/json" ? r.body : json(r.body).dump();
+    const auto safe = json::error_handler_t::replace;
+    std::string body =
+        r.content_type == "application/json" ? r.body : json(r.body).dump(-1, ' ', false, safe);
     std::string out = "{\"status\":" + std::to_string(r.status) +
                       ",\"body\":" + (body.empty() ? std::string("null") : body);
     if (!r.headers.empty()) {
         json h = json::object();
         for (const auto& [name, value] : r.headers) h[name] = value;
-        out += ",\"headers\":" + h.dump();
+        out += ",\"headers\":" + h.dump(-1, ' ', false, safe);
     }
     out += "}";
     return out;
@@ -103,6 +107,9 @@ Expected<Request> ZmqServer::parse_payload(const std::string& payload) {
                           "malformed request frame: " + why);
     };
     json j = json::parse(payload, nullptr, false);
+    if (j.is_discarded() && util::invalid_utf8_at(payload) != std::string_view::npos)
+        return make_error(ErrorKind::invalid, "invalid_utf8",
+                          "malformed request frame: it is not valid UTF-8");
     if (j.is_discarded() || !j.is_object()) return bad("expected a JSON object");
     Request r;
     r.trusted = true;
@@ -135,11 +142,20 @@ void ZmqServer::serve(std::vector<std::string> frames) {
         return;
     }
     inflight_.begin();
-    api_.handle(*req, [this, envelope = std::move(frames)](Response r) {
-        metrics_.zmq_request(r.status);
-        send(envelope, reply_payload(r));
+    auto envelope = std::make_shared<std::vector<std::string>>(std::move(frames));
+    try {
+        api_.handle(*req, [this, envelope](Response r) {
+            metrics_.zmq_request(r.status);
+            send(*envelope, reply_payload(r));
+            inflight_.end();
+        });
+    } catch (const std::exception& e) {
+        // Api::handle answers its own failures; this is the last line of defence.
+        NLOG(error, "", "internal transport=zmq error=" << e.what());
+        metrics_.zmq_request(500);
+        send(*envelope, reply_payload(internal_response()));
         inflight_.end();
-    });
+    }
 }
 
 void ZmqServer::send(const std::vector<std::string>& envelope, const std::string& payload) {

@@ -119,6 +119,37 @@ TEST_CASE("ls checks its filters locally", "[cli]") {
     CHECK(r.rc == 64);
     r = notifyctl({"ls", "--since", "last tuesday"});
     CHECK(r.rc == 65);
+    // A range nothing can fall in is refused, not answered with an empty list.
+    r = notifyctl({"ls", "--since", "2030-01-02T00:00:00Z", "--until", "2030-01-01T00:00:00Z"});
+    CHECK(r.rc == 64);
+    CHECK(r.err ==
+          "notifyctl: error: ls: --since '2030-01-02T00:00:00Z' (2030-01-02T00:00:00Z) is not "
+          "before --until '2030-01-01T00:00:00Z' (2030-01-01T00:00:00Z): nothing could match\n");
+    r = notifyctl({"ls", "--since", "now-1h", "--until", "now-1h"});
+    CHECK(r.rc == 64);
+    // Milliseconds compare as time, not as text: .5s after is a valid range.
+    r = notifyctl({"--config", "/nonexistent/notify.toml", "ls", "--since", "2030-01-01T00:00:00Z",
+                   "--until", "2030-01-01T00:00:00.500Z"});
+    CHECK(r.err.find("nothing could match") == std::string::npos);
+}
+
+TEST_CASE("send refuses text that is not UTF-8, naming where it is", "[cli]") {
+    auto r = notifyctl({"send", "--channel", "outbox", "--subject", "log", "-"}, "caf\xe9\n");
+    CHECK(r.rc == 65);
+    CHECK(r.err == "notifyctl: error: send: body is not valid UTF-8 (byte 0xe9 at offset 3)\n");
+    r = notifyctl({"send", "--channel", "outbox", "--subject", "ok\xff", "body"});
+    CHECK(r.rc == 65);
+    CHECK(r.err == "notifyctl: error: send: subject is not valid UTF-8 (byte 0xff at offset 2)\n");
+    r = notifyctl({"send", "--channel", "outbox", "--data", "{\"k\":\"\xc0\xaf\"}", "x"});
+    CHECK(r.rc == 65);
+    CHECK(r.err == "notifyctl: error: send: --data is not valid UTF-8 (byte 0xc0 at offset 6)\n");
+    r = notifyctl({"send", "--channel", "outbox", "--to", "a\xfe", "x"});
+    CHECK(r.rc == 65);
+    CHECK(r.err == "notifyctl: error: send: --to is not valid UTF-8 (byte 0xfe at offset 1)\n");
+    // Valid UTF-8 goes on (to fail later here, for want of a config).
+    r = notifyctl(
+        {"--config", "/nonexistent/notify.toml", "send", "--channel", "outbox", "caf\xc3\xa9"});
+    CHECK(r.err.find("UTF-8") == std::string::npos);
 }
 
 TEST_CASE("global options", "[cli]") {

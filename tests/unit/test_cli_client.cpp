@@ -212,7 +212,8 @@ TEST_CASE("error replies map to exit codes and one line", "[cli]") {
 
 TEST_CASE("nobody answering is 69 within --timeout", "[cli]") {
     Setup s;
-    // The socket file is there (a daemon that hangs, or a stale file) but nobody answers.
+    // The socket file is there (a stale file) but nobody listens: no connection
+    // comes up, so nothing was sent.
     s.dir.write("ingest.sock", "");
     auto start = std::chrono::steady_clock::now();
     auto r =
@@ -220,8 +221,37 @@ TEST_CASE("nobody answering is 69 within --timeout", "[cli]") {
     auto took = std::chrono::steady_clock::now() - start;
     CHECK(r.rc == 69);
     CHECK(r.err == "notifyctl: error: notify-ingest is not reachable at '" + s.endpoint +
-                       "': no answer within 300ms (is it running? try 'notifyctl up')\n");
+                       "': no connection within 300ms (is it running? try 'notifyctl up')\n");
     CHECK(took < std::chrono::seconds(3));
+}
+
+TEST_CASE("a daemon that takes the request but never answers is 75", "[cli]") {
+    Setup s;
+    zmq::context_t context{1};
+    zmq::socket_t hung{context, zmq::socket_type::router};
+    hung.set(zmq::sockopt::linger, 0);
+    hung.bind(s.endpoint);
+    auto start = std::chrono::steady_clock::now();
+    auto r =
+        notifyctl({"--config", s.config, "--timeout", "300ms", "send", "--channel", "email", "x"});
+    auto took = std::chrono::steady_clock::now() - start;
+    CHECK(r.rc == 75);
+    CHECK(r.err ==
+          "notifyctl: error: notify-ingest did not answer within 300ms; the notification may "
+          "have been stored (check 'notifyctl ls' before sending again, or use "
+          "--idempotency-key)\n");
+    CHECK(took >= std::chrono::milliseconds(250));
+    CHECK(took < std::chrono::seconds(3));
+    // The request did reach it.
+    zmq::pollitem_t item{hung.handle(), 0, ZMQ_POLLIN, 0};
+    zmq::poll(&item, 1, std::chrono::milliseconds(1000));
+    CHECK((item.revents & ZMQ_POLLIN) != 0);
+    SECTION("a read says so without the warning about storing") {
+        auto q = notifyctl({"--config", s.config, "--timeout", "200ms", "queue"});
+        CHECK(q.rc == 75);
+        CHECK(q.err.find("did not answer within 200ms") != std::string::npos);
+        CHECK(q.err.find("may have been stored") == std::string::npos);
+    }
 }
 
 TEST_CASE("a missing local socket is 69 at once", "[cli]") {
@@ -266,7 +296,9 @@ TEST_CASE("read commands shape their requests and output", "[cli]") {
                          {"subject", nullptr}}}},
                       {"next_cursor", "N2"}}}};
         if (path == "/v1/notifications/N1/cancel")
-            return {{"status", 200}, {"body", {{"id", "N1"}, {"canceled", 2}}}};
+            return {{"status", 200}, {"body", {{"id", "N1"}, {"canceled", 2}, {"in_flight", 0}}}};
+        if (path == "/v1/notifications/N2/cancel")
+            return {{"status", 200}, {"body", {{"id", "N2"}, {"canceled", 1}, {"in_flight", 1}}}};
         if (path == "/v1/notifications/N1/resend")
             return {{"status", 200}, {"body", {{"id", "N1"}, {"requeued", 1}}}};
         return {{"status", 404}, {"body", {{"error", {{"code", "not_found"}, {"message", path}}}}}};
@@ -314,6 +346,14 @@ TEST_CASE("read commands shape their requests and output", "[cli]") {
         CHECK(ingest.requests().back()["method"] == "POST");
         r = notifyctl({"--config", s.config, "resend", "N1"});
         CHECK(r.out == "requeued 1 delivery of N1\n");
+    }
+    SECTION("cancel counts deliveries in flight apart") {
+        auto r = notifyctl({"--config", s.config, "cancel", "N2"});
+        CHECK(r.rc == 0);
+        CHECK(r.out ==
+              "canceled 1 delivery of N2; 1 in flight will be canceled if its attempt fails\n");
+        r = notifyctl({"--config", s.config, "cancel", "N2", "--json"});
+        CHECK(json::parse(r.out) == json{{"id", "N2"}, {"canceled", 1}, {"in_flight", 1}});
     }
 }
 

@@ -19,9 +19,16 @@ class FakeControl : public RouterControl {
   public:
     std::vector<std::string> requests;
     std::optional<Expected<std::string>> reply;  // nullopt: the router is down
+    bool throw_before = false;                   // a failure before any answer
+    bool throw_after = false;                    // a failure after answering
     void call(const std::string& request,
               std::function<void(Expected<std::string>)> done) override {
         requests.push_back(request);
+        if (throw_before) throw std::runtime_error("control socket exploded");
+        if (throw_after) {
+            done(Expected<std::string>(std::string(R"({"ok":true,"canceled":1})")));
+            throw std::runtime_error("control socket exploded late");
+        }
         if (reply)
             done(*reply);
         else
@@ -131,6 +138,15 @@ TEST_CASE("API: accept a notification, then read it back") {
                   .size() == 1);
     }
     SECTION("bad filters") {
+        Response empty_range =
+            h.call("GET", "/v1/notifications", {}, {},
+                   {{"since", "2026-01-02T00:00:00Z"}, {"until", "2026-01-01T00:00:00Z"}});
+        CHECK(empty_range.status == 400);
+        CHECK(code(empty_range) == "invalid_filter");
+        CHECK(json::parse(empty_range.body)["error"]["field"] == "until");
+        CHECK(code(h.call("GET", "/v1/notifications", {}, {},
+                          {{"since", "2026-01-01T00:00:00Z"},
+                           {"until", "2026-01-01T00:00:00Z"}})) == "invalid_filter");
         CHECK(code(h.call("GET", "/v1/notifications", {}, {}, {{"group", "ops"}})) ==
               "unsupported_filter");
         CHECK(code(h.call("GET", "/v1/notifications", {}, {}, {{"status", "sending"}})) ==
@@ -232,6 +248,59 @@ TEST_CASE("API: batches") {
     CHECK(code(h.call("POST", "/v1/notifications/batch", R"({})")) == "missing_field");
 }
 
+TEST_CASE("API: bytes that are not UTF-8 get a JSON answer, never a crash") {
+    Harness h;
+    SECTION("in the path") {
+        Response r = h.call("GET", "/\xff");
+        CHECK(r.status == 404);
+        json j = json::parse(r.body);  // valid UTF-8: the byte became U+FFFD
+        CHECK(j["error"]["message"] == "no such route '/\xef\xbf\xbd'");
+    }
+    SECTION("in a query value") {
+        Response r = h.call("GET", "/v1/notifications", {}, {}, {{"status", "fail\xe9"}});
+        CHECK(r.status == 400);
+        CHECK(code(r) == "invalid_filter");
+        CHECK(json::parse(r.body)["error"]["message"].get<std::string>().find(
+                  "'fail\xef\xbf\xbd'") != std::string::npos);
+    }
+    SECTION("in the body: refused with the field, nothing stored") {
+        Response r =
+            h.call("POST", "/v1/notifications", "{\"channel\":\"outbox\",\"body\":\"\xff\"}");
+        CHECK(r.status == 400);
+        CHECK(code(r) == "invalid_utf8");
+        CHECK(json::parse(r.body)["error"]["field"] == "body");
+        Response batch = h.call("POST", "/v1/notifications/batch",
+                                "{\"notifications\":[{\"channel\":\"outbox\",\"to\":\"\xfe\"}]}");
+        CHECK(batch.status == 400);
+        CHECK(json::parse(batch.body)["error"]["field"] == "notifications[0].to");
+        CHECK(json::parse(h.call("GET", "/v1/notifications").body)["notifications"].empty());
+    }
+}
+
+TEST_CASE("API: an exception answers 500 once and the API keeps serving") {
+    Harness h;
+    std::string id = h.post_id(R"({"channel":"hook","body":"b"})");
+    SECTION("before any answer") {
+        h.control.throw_before = true;
+        Response r = h.call("POST", "/v1/notifications/" + id + "/cancel");
+        CHECK(r.status == 500);
+        CHECK(code(r) == "internal");
+    }
+    SECTION("after the answer: no second one") {
+        h.control.throw_after = true;
+        int answers = 0;
+        Response last;
+        Request req{"POST", "/v1/notifications/" + id + "/cancel", {}, {}, {}, false};
+        h.api->handle(req, [&](Response resp) {
+            ++answers;
+            last = std::move(resp);
+        });
+        CHECK(answers == 1);
+        CHECK(last.status == 200);
+    }
+    CHECK(h.call("GET", "/v1/notifications/" + id).status == 200);
+}
+
 TEST_CASE("API: a store that cannot commit answers 503 and keeps nothing") {
     Harness h;
     REQUIRE(sqlite3_exec(h.store->handle(), "DROP TABLE events", nullptr, nullptr, nullptr) ==
@@ -247,10 +316,11 @@ TEST_CASE("API: cancel, resend, approve and reject") {
     Harness h;
     std::string id = h.post_id(R"({"channel":"hook","body":"b"})");
     SECTION("forwarded to the router") {
-        h.control.reply = Expected<std::string>(std::string(R"({"ok":true,"canceled":1})"));
+        h.control.reply =
+            Expected<std::string>(std::string(R"({"ok":true,"canceled":1,"in_flight":2})"));
         Response r = h.call("POST", "/v1/notifications/" + id + "/cancel");
         CHECK(r.status == 200);
-        CHECK(json::parse(r.body) == json{{"id", id}, {"canceled", 1}});
+        CHECK(json::parse(r.body) == json{{"id", id}, {"canceled", 1}, {"in_flight", 2}});
         REQUIRE(h.control.requests.size() == 1);
         CHECK(json::parse(h.control.requests[0]) == json{{"op", "cancel"}, {"id", id}});
         h.control.reply = Expected<std::string>(std::string(R"({"ok":true,"requeued":2})"));
@@ -261,6 +331,11 @@ TEST_CASE("API: cancel, resend, approve and reject") {
         Response refused = h.call("POST", "/v1/notifications/" + id + "/cancel");
         CHECK(refused.status == 409);
         CHECK(code(refused) == "final");
+    }
+    SECTION("a router without in_flight counts none") {
+        h.control.reply = Expected<std::string>(std::string(R"({"ok":true,"canceled":0})"));
+        Response r = h.call("POST", "/v1/notifications/" + id + "/cancel");
+        CHECK(json::parse(r.body) == json{{"id", id}, {"canceled", 0}, {"in_flight", 0}});
     }
     SECTION("router down") {
         Response r = h.call("POST", "/v1/notifications/" + id + "/resend");

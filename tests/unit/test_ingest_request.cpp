@@ -68,10 +68,27 @@ TEST_CASE("a valid notification becomes one delivery per recipient") {
         auto a = build(c, R"({"channel":"hook","body":"b","send_at":"now+10m","expires_in":"1h"})");
         REQUIRE(a);
         CHECK(a->notification.send_at == kNow + 600'000);
-        CHECK(a->notification.expires_at == kNow + 3'600'000);
+        // expires_in counts from send_at: deliver between now+10m and now+1h10m.
+        CHECK(a->notification.expires_at == kNow + 600'000 + 3'600'000);
         CHECK(a->deliveries[0].state == DeliveryState::scheduled);
         CHECK(a->deliveries[0].next_attempt_at == kNow + 600'000);
-        CHECK(a->deliveries[0].expires_at == kNow + 3'600'000);
+        CHECK(a->deliveries[0].expires_at == kNow + 600'000 + 3'600'000);
+    }
+    SECTION("expires_in counts from acceptance without send_at, or when send_at has passed") {
+        auto now = build(c, R"({"channel":"hook","body":"b","expires_in":"1h"})");
+        REQUIRE(now);
+        CHECK(now->notification.expires_at == kNow + 3'600'000);
+        auto past =
+            build(c, R"({"channel":"hook","body":"b","send_at":"now-1h","expires_in":"30m"})");
+        REQUIRE(past);
+        CHECK(past->notification.expires_at == kNow + 1'800'000);
+    }
+    SECTION("expires_in shorter than the wait until send_at is fine") {
+        // notifyctl send --at now+2h --expires-in 1h: was refused as expiring first.
+        auto a = build(c, R"({"channel":"hook","body":"b","send_at":"now+2h","expires_in":"1h"})");
+        REQUIRE(a);
+        CHECK(a->notification.send_at == kNow + 7'200'000);
+        CHECK(a->notification.expires_at == kNow + 10'800'000);
     }
     SECTION("RFC 3339 times with offsets") {
         auto a = build(c, R"({"channel":"hook","body":"b","send_at":"2027-01-15T08:00:00+08:00"})");
@@ -87,6 +104,31 @@ TEST_CASE("invalid notifications are refused with a stable code") {
         REQUIRE_FALSE(body);
         CHECK(body.error().code == "malformed_json");
         CHECK(body.error().message.find("byte") != std::string::npos);
+    }
+    SECTION("strings that are not UTF-8 are refused naming the field") {
+        auto body = parse_body("{\"channel\":\"outbox\",\"body\":\"caf\xe9\"}");
+        REQUIRE_FALSE(body);
+        CHECK(body.error().code == "invalid_utf8");
+        CHECK(body.error().field == "body");
+        CHECK(body.error().message ==
+              "'body' is not valid UTF-8 (byte 0xe9 at offset 31 of the body)");
+        auto item = parse_body(
+            "{\"notifications\":[{\"channel\":\"outbox\",\"body\":\"ok\"},"
+            "{\"channel\":\"outbox\",\"data\":{\"k\":[1,\"\xff\"]}}]}");
+        REQUIRE_FALSE(item);
+        CHECK(item.error().code == "invalid_utf8");
+        CHECK(item.error().field == "notifications[1].data.k[1]");
+        auto key = parse_body("{\"channel\":\"outbox\",\"b\xffody\":\"x\"}");
+        REQUIRE_FALSE(key);
+        CHECK(key.error().code == "invalid_utf8");
+        CHECK(key.error().field.empty());
+        auto bare = parse_body("\xff");
+        REQUIRE_FALSE(bare);
+        CHECK(bare.error().code == "invalid_utf8");
+        // A syntax error before the byte is what the client must fix first.
+        auto syntax = parse_body("{\"channel\":,\"body\":\"\xff\"}");
+        REQUIRE_FALSE(syntax);
+        CHECK(syntax.error().code == "malformed_json");
     }
     SECTION("each rule") {
         CHECK(code_of(c, R"([1,2])") == "invalid_request");
@@ -149,6 +191,19 @@ TEST_CASE("invalid notifications are refused with a stable code") {
         REQUIRE_FALSE(a);
         CHECK(a.error().field == "notifications[3].to");
     }
+}
+
+TEST_CASE("UTF-8 is checked as the JSON parser checks it") {
+    using namespace std::string_view_literals;
+    constexpr auto npos = std::string_view::npos;
+    CHECK(util::invalid_utf8_at("plain ascii") == npos);
+    CHECK(util::invalid_utf8_at("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\xa8") == npos);
+    CHECK(util::invalid_utf8_at("caf\xe9") == 3);
+    CHECK(util::invalid_utf8_at("\xc0\xaf") == 0);           // overlong '/'
+    CHECK(util::invalid_utf8_at("ab\xed\xa0\x80") == 2);     // a surrogate
+    CHECK(util::invalid_utf8_at("a\xf4\x90\x80\x80") == 1);  // past U+10FFFF
+    CHECK(util::invalid_utf8_at("x\xe2\x82") == 1);          // cut short
+    CHECK(util::invalid_utf8_at("nul\0inside"sv) == npos);
 }
 
 TEST_CASE("the request hash ignores key order and the idempotency key") {

@@ -39,6 +39,14 @@ TEST_CASE("ZeroMQ request frames become API requests") {
         CHECK_FALSE(ZmqServer::parse_payload(R"({"path":"/v1/queue"})"));
         CHECK_FALSE(ZmqServer::parse_payload(R"({"method":"GET","path":"/","query":[1]})"));
     }
+    SECTION("a frame that is not UTF-8") {
+        auto r = ZmqServer::parse_payload("{\"method\":\"GET\",\"path\":\"/\xff\"}");
+        REQUIRE_FALSE(r);
+        CHECK(r.error().code == "invalid_utf8");
+        // Its error answer is valid JSON all the same.
+        json j = json::parse(ZmqServer::reply_payload(error_response(400, r.error())));
+        CHECK(j["body"]["error"]["code"] == "invalid_utf8");
+    }
 }
 
 TEST_CASE("ZeroMQ replies carry status, body and headers") {
@@ -54,6 +62,12 @@ TEST_CASE("ZeroMQ replies carry status, body and headers") {
     text.body = "notify_ingest_pending 0\n";
     text.content_type = "text/plain; version=0.0.4";
     CHECK(json::parse(ZmqServer::reply_payload(text))["body"] == "notify_ingest_pending 0\n");
+    // Headers quoting client bytes cannot break the frame.
+    Response odd;
+    odd.body = "{}";
+    odd.headers.emplace_back("Location", "/v1/notifications/\xff");
+    CHECK(json::parse(ZmqServer::reply_payload(odd))["headers"]["Location"] ==
+          "/v1/notifications/\xef\xbf\xbd");
 }
 
 TEST_CASE("the group-commit writer answers on the loop thread after commit and nudges") {
