@@ -22,6 +22,8 @@ ZmqLoadResult run_zmq_load(const ZmqLoadSpec& spec) {
     Micros start = now_us();
     Micros deadline = start + static_cast<Micros>(spec.seconds * 1e6);
     Micros last_reply = start;
+    // No new requests after the deadline; the ones out then get this long to answer.
+    const Micros drain_deadline = deadline + 5'000'000;
 
     auto send_one = [&](size_t i) {
         sockets[i].send(zmq::message_t(), zmq::send_flags::sndmore);
@@ -35,7 +37,7 @@ ZmqLoadResult run_zmq_load(const ZmqLoadSpec& spec) {
     std::vector<zmq::pollitem_t> items;
     for (auto& s : sockets) items.push_back({s.handle(), 0, ZMQ_POLLIN, 0});
     long waiting = result.sent;
-    while (waiting > 0 && now_us() < deadline) {
+    while (waiting > 0 && now_us() < drain_deadline) {
         zmq::poll(items.data(), items.size(), std::chrono::milliseconds(100));
         for (size_t i = 0; i < sockets.size(); ++i) {
             if (!(items[i].revents & ZMQ_POLLIN)) continue;
