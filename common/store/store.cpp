@@ -162,21 +162,33 @@ Expected<std::unique_ptr<Store>> Store::open(const std::string& path, const Opti
     }
     auto busy_limit = std::make_unique<Millis>(options.busy_timeout);
     sqlite3_busy_handler(db, wait_for_lock, busy_limit.get());
-    try {
-        exec(db, "PRAGMA journal_mode = WAL");
-        exec(db, options.synchronous_full ? "PRAGMA synchronous = FULL"
-                                          : "PRAGMA synchronous = NORMAL");
-        exec(db, "PRAGMA foreign_keys = ON");
-        exec(db, "PRAGMA temp_store = MEMORY");
-        migrate(db);
-        auto store = std::unique_ptr<Store>(new Store(db));
-        store->busy_limit_ = std::move(busy_limit);
-        return store;
-    } catch (const StoreFailure& f) {
-        sqlite3_close(db);
-        Error e = to_error(f);
-        e.message = "cannot open store '" + path + "': " + f.message;
-        return e;
+    // Switching a new file to WAL and migrating it need locks that SQLite does not
+    // wait for through the busy handler (it answers BUSY at once to avoid deadlock),
+    // so daemons starting together on a new store take turns here.
+    const Millis deadline = util::steady_ms() + options.busy_timeout;
+    while (true) {
+        try {
+            exec(db, "PRAGMA journal_mode = WAL");
+            exec(db, options.synchronous_full ? "PRAGMA synchronous = FULL"
+                                              : "PRAGMA synchronous = NORMAL");
+            exec(db, "PRAGMA foreign_keys = ON");
+            exec(db, "PRAGMA temp_store = MEMORY");
+            migrate(db);
+            auto store = std::unique_ptr<Store>(new Store(db));
+            store->busy_limit_ = std::move(busy_limit);
+            return store;
+        } catch (const StoreFailure& f) {
+            int primary = f.code & 0xff;
+            if ((primary == SQLITE_BUSY || primary == SQLITE_LOCKED) &&
+                util::steady_ms() < deadline) {
+                usleep(10'000);
+                continue;
+            }
+            sqlite3_close(db);
+            Error e = to_error(f);
+            e.message = "cannot open store '" + path + "': " + f.message;
+            return e;
+        }
     }
 }
 
@@ -185,6 +197,14 @@ Store::Store(sqlite3* db) : db_(db), st_(std::make_unique<Statements>(db)) {}
 Store::~Store() {
     st_.reset();
     sqlite3_close(db_);
+}
+
+void Store::append_event(const std::string& delivery_id, Millis at, const std::string& type,
+                         const std::string& detail) {
+    auto& e = st_->insert_event;
+    e.bind(1, delivery_id).bind(2, at).bind(3, type).bind(4, detail);
+    e.step();
+    e.reset();
 }
 
 int Store::schema_version() const {
@@ -234,12 +254,7 @@ Status Store::insert_batch(std::vector<Accepted>& batch) {
                                          ? "send_at=" + util::format_rfc3339(d.next_attempt_at)
                                          : std::string();
                 if (!d.last_error.empty()) detail = d.last_error;
-                s.insert_event.bind(1, d.id)
-                    .bind(2, n.created_at)
-                    .bind(3, "accepted")
-                    .bind(4, detail);
-                s.insert_event.step();
-                s.insert_event.reset();
+                append_event(d.id, n.created_at, "accepted", detail);
             }
             if (!n.idempotency_key.empty()) {
                 s.upsert_idempotency.bind(1, n.idempotency_key)
@@ -449,12 +464,7 @@ Status Store::apply(const std::vector<Transition>& transitions) {
                 s.update_delivery.reset();
             }
             if (!t.event_type.empty()) {
-                s.insert_event.bind(1, t.delivery_id)
-                    .bind(2, t.at)
-                    .bind(3, t.event_type)
-                    .bind(4, t.event_detail);
-                s.insert_event.step();
-                s.insert_event.reset();
+                append_event(t.delivery_id, t.at, t.event_type, t.event_detail);
             }
         }
         tx.commit();

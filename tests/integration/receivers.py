@@ -8,13 +8,17 @@
 import hashlib
 import hmac
 import json
+import ssl
+import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from notify_stack import free_port
 
@@ -167,17 +171,51 @@ class _SmtpHandler:
 
     async def handle_DATA(self, server, session, envelope):
         self.owner._add((envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content)))
+        login = session.auth_data.login if isinstance(session.auth_data, LoginPassword) else None
+        self.owner._session(tls=session.ssl is not None,
+                            login=login if session.authenticated else None)
         return "250 OK message accepted"
 
 
+def self_signed_context(workdir):
+    """A TLS server context with a throwaway self-signed certificate for 127.0.0.1."""
+    cert, key = Path(workdir) / "smtp.crt", Path(workdir) / "smtp.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(cert), str(key))
+    return context
+
+
 class SmtpReceiver:
-    def __init__(self):
+    """An SMTP server on loopback. With `tls_context` it offers STARTTLS and requires it;
+    with `credentials` (login, password) it also requires AUTH, over TLS only."""
+
+    def __init__(self, tls_context=None, credentials=None):
         self.messages = []  # (mail_from, rcpt_tos, raw bytes)
+        self.sessions = []  # {"tls": bool, "login": bytes or None} per message
         self._lock = threading.Lock()
         self.port = free_port()
-        self.controller = Controller(_SmtpHandler(self), hostname="127.0.0.1", port=self.port)
+        kwargs = {}
+        if tls_context is not None:
+            kwargs.update(tls_context=tls_context, require_starttls=True)
+        if credentials is not None:
+            login, password = (c.encode() for c in credentials)
+
+            def authenticate(server, session, envelope, mechanism, auth_data):
+                ok = (isinstance(auth_data, LoginPassword) and auth_data.login == login
+                      and auth_data.password == password)
+                return AuthResult(success=ok, handled=False, auth_data=auth_data)
+            kwargs.update(authenticator=authenticate, auth_required=True, auth_require_tls=True)
+        self.controller = Controller(_SmtpHandler(self), hostname="127.0.0.1", port=self.port,
+                                     **kwargs)
         self.controller.start()
         self.url = f"smtp://127.0.0.1:{self.port}"
+
+    def _session(self, **info):
+        with self._lock:
+            self.sessions.append(info)
 
     def _add(self, message):
         with self._lock:

@@ -4,6 +4,8 @@
 import email
 from email import policy
 
+from receivers import SmtpReceiver, self_signed_context
+
 SUBJECT = "服务器告警：磁盘使用率 95%"
 BODY = "服务器 db-01 的磁盘使用率已达到 95%，请尽快清理日志。"
 HTML = "<p>服务器 <b>db-01</b> 的磁盘使用率已达到 <b>95%</b>，请尽快清理日志。</p>"
@@ -42,3 +44,29 @@ def test_email_with_chinese_subject_and_bodies_arrives_intact(smtp_receiver, mak
     assert normalized(plain.get_content()) == BODY
     assert normalized(html.get_content()) == HTML
     assert delivery["provider_message_id"].strip("<>") == msg["Message-ID"].strip("<>")
+
+
+def test_starttls_and_auth_are_used_when_the_server_requires_them(tmp_path, make_stack):
+    receiver = SmtpReceiver(tls_context=self_signed_context(tmp_path),
+                            credentials=("notify", "s3cret"))
+    try:
+        def provider(password):
+            return {"type": "smtp", "url": receiver.url, "from": "notify@example.com",
+                    "starttls": "always", "tls_verify": False,
+                    "username": "notify", "password": password}
+        stack = make_stack(providers={"good": provider("s3cret"), "bad": provider("wrong")},
+                           channels={"email": ["good"], "misconfigured": ["bad"]})
+        stack.start()
+
+        nid = stack.submit(channel="email", to="ops@example.com", subject="tls", body="b")["id"]
+        (delivery,) = stack.wait_final(nid)["deliveries"]
+        assert delivery["state"] == "sent", delivery
+        assert receiver.sessions == [{"tls": True, "login": b"notify"}], receiver.sessions
+
+        nid = stack.submit(channel="misconfigured", to="ops@example.com", subject="x", body="b")["id"]
+        (delivery,) = stack.wait_final(nid)["deliveries"]
+        assert delivery["state"] == "failed", delivery
+        assert delivery["attempts"] == 1, delivery
+        assert len(receiver.snapshot()) == 1, "nothing may be accepted without the right password"
+    finally:
+        receiver.close()

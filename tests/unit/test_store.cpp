@@ -1,5 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
 #include "store/store.hpp"
 #include "util/id.hpp"
 
@@ -140,4 +145,23 @@ TEST_CASE("store keeps notifications, deliveries and their events") {
         REQUIRE(s.revoke_api_key("ci"));
         CHECK_FALSE(s.find_api_key(*key));
     }
+}
+
+TEST_CASE("processes opening a new store at the same moment all get it") {
+    char tmpl[] = "/tmp/notify-store-race-XXXXXX";
+    REQUIRE(mkdtemp(tmpl));
+    const std::string dir = tmpl;
+    int opened = 0;
+    for (int round = 0; round < 30; ++round) {
+        const std::string path = dir + "/race" + std::to_string(round) + ".db";
+        bool ok[3] = {false, false, false};
+        std::vector<std::thread> openers;
+        for (int i = 0; i < 3; ++i)
+            openers.emplace_back(
+                [&, i] { ok[i] = static_cast<bool>(store::Store::open(path, {})); });
+        for (auto& t : openers) t.join();
+        opened += ok[0] + ok[1] + ok[2];
+    }
+    std::filesystem::remove_all(dir);
+    CHECK(opened == 90);
 }
