@@ -352,6 +352,10 @@ int Worker::run() {
     }
     heartbeat_every_ = config_.worker.heartbeat > 0 ? config_.worker.heartbeat : 1000;
     adapter_options_.default_timeout = config_.worker.timeout > 0 ? config_.worker.timeout : 30000;
+    // Keep an idle connection per slot: curl's default cache follows the number of
+    // transfers running, so a dip in load would close connections the next burst needs.
+    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS,
+                      static_cast<long>(std::min<long>(config_.worker.concurrency, 1 << 16)));
     build_adapters();
     try {
         socket_.set(zmq::sockopt::linger, kLingerMs);
