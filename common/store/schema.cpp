@@ -71,6 +71,24 @@ CREATE TABLE api_keys (
     revoked_at INTEGER NOT NULL DEFAULT 0
 );
 )sql",
+    // 2: versioned templates. Every change is a new version; a removal is a version
+    // marked deleted, so history is never lost.
+    R"sql(
+CREATE TABLE templates (
+    name       TEXT NOT NULL,
+    channel    TEXT NOT NULL DEFAULT '',
+    locale     TEXT NOT NULL DEFAULT '',
+    version    INTEGER NOT NULL,
+    subject    TEXT NOT NULL DEFAULT '',
+    text       TEXT NOT NULL DEFAULT '',
+    html       TEXT NOT NULL DEFAULT '',
+    params     TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    author     TEXT NOT NULL DEFAULT '',
+    deleted    INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (name, channel, locale, version)
+);
+)sql",
 };
 
 }  // namespace
