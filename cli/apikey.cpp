@@ -3,10 +3,10 @@
 // (store.path), so they need no daemon and the rights to the store file.
 #include <CLI/CLI.hpp>
 
-#include <filesystem>
 #include <memory>
 
 #include "command.hpp"
+#include "local_store.hpp"
 #include "output.hpp"
 #include "store/store.hpp"
 #include "util/time.hpp"
@@ -14,20 +14,6 @@
 namespace notify::cli {
 
 namespace {
-
-// The store, or nullptr when it does not exist yet and `create` is false.
-Expected<std::unique_ptr<store::Store>> open_store(const Context& ctx, bool create) {
-    auto config = load(ctx);
-    if (!config) return config.error();
-    std::error_code ec;
-    if (!create && !std::filesystem::exists(config->store.path, ec))
-        return std::unique_ptr<store::Store>();
-    store::Options options;
-    options.synchronous_full = config->store.synchronous_full;
-    options.busy_timeout = config->store.busy_timeout;
-    options.create = create;
-    return store::Store::open(config->store.path, options);
-}
 
 std::string time_or_dash(Millis t) {
     return t ? util::format_rfc3339(t) : "-";

@@ -75,6 +75,7 @@ const std::vector<Command>& commands() {
         {"cancel", "cancel a notification's deliveries that are not sent yet", setup_cancel},
         {"apikey", "create, list and revoke API keys (works on the store directly)", setup_apikey},
         {"config", "check the configuration or show every setting and its origin", setup_config},
+        {"template", "preview templates: render a stored one or a local file", setup_template},
         {"up", "run the whole stack in the foreground, for a laptop or a demo", setup_up},
     };
     return table;

@@ -77,6 +77,7 @@ Runner setup_resend(CLI::App& command, Context& ctx);
 Runner setup_cancel(CLI::App& command, Context& ctx);
 Runner setup_apikey(CLI::App& command, Context& ctx);
 Runner setup_config(CLI::App& command, Context& ctx);
+Runner setup_template(CLI::App& command, Context& ctx);
 Runner setup_up(CLI::App& command, Context& ctx);
 
 // Parses `args` (without the program name) and runs the command they name.

@@ -5,6 +5,7 @@ add_executable(unit_cli
   test_cli_client.cpp
   test_cli_output.cpp
   test_cli_replies.cpp
+  test_cli_template.cpp
 )
 target_link_libraries(unit_cli PRIVATE catch_main notifyctl_lib cppzmq Threads::Threads)
 add_test(NAME unit_cli COMMAND unit_cli)

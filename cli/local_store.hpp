@@ -1,0 +1,17 @@
+// local_store.hpp - the store opened directly from notifyctl, for the commands
+// that work without a daemon (apikey, template render), the way postsuper works
+// on Postfix's queue files: they need the rights to store.path.
+#pragma once
+
+#include <memory>
+
+#include "command.hpp"
+#include "store/store.hpp"
+
+namespace notify::cli {
+
+// The store at the configured store.path, or nullptr when it does not exist yet
+// and `create` is false.
+Expected<std::unique_ptr<store::Store>> open_store(const Context& ctx, bool create);
+
+}  // namespace notify::cli
