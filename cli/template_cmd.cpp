@@ -1,8 +1,10 @@
-// template_cmd.cpp - `notifyctl template render`: previews a template without any
-// daemon, from a local file (--file) or from the store (NAME, with the channel
-// and locale fallbacks a send would use). {{> name}} partials come from
-// --partials DIR as DIR/name.mustache. Unfilled variables render as empty text
-// and are reported, with exit 65, as a send would refuse them.
+// template_cmd.cpp - `notifyctl template`: the command group, and `render`,
+// which previews a template without any daemon, from a local file (--file) or
+// from the store (NAME, with the channel and locale fallbacks a send would
+// use). {{> name}} partials come from --partials DIR as DIR/name.mustache.
+// Unfilled variables render as empty text and are reported, with exit 65, as a
+// send would refuse them. The other subcommands live in template_manage.cpp
+// and template_files.cpp.
 #include <CLI/CLI.hpp>
 
 #include <fstream>
@@ -14,6 +16,7 @@
 #include "local_store.hpp"
 #include "store/template_store.hpp"
 #include "template/template.hpp"
+#include "template_manage.hpp"
 #include "util/strings.hpp"
 
 namespace notify::cli {
@@ -57,15 +60,6 @@ Expected<tmpl::Escape> parse_escape(const std::string& text) {
                           " (html, none or json)");
 }
 
-tmpl::PartialLoader partials_from(const std::string& dir) {
-    if (dir.empty()) return {};
-    return [dir](const std::string& name) -> std::optional<tmpl::PartialSource> {
-        std::string text;
-        if (!util::read_file(dir + "/" + name + ".mustache", text)) return std::nullopt;
-        return tmpl::PartialSource(std::move(text));
-    };
-}
-
 Expected<std::vector<Piece>> pieces_from_file(const std::string& path) {
     std::string text;
     if (!util::read_file(path, text))
@@ -78,7 +72,11 @@ Expected<std::vector<Piece>> pieces_from_store(const Context& ctx, const RenderA
     auto st = open_store(ctx, false);
     if (!st) return st.error();
     std::optional<store::TemplateVersion> t;
-    if (*st) t = store::TemplateStore(**st).resolve(a.name, a.channel, a.locale);
+    auto config = load(ctx);
+    if (!config) return config.error();
+    if (*st)
+        t = store::TemplateStore(**st, config->templates.default_locale)
+                .resolve(a.name, a.channel, a.locale);
     if (!t)
         return make_error(ErrorKind::invalid, "not_found",
                           "no template '" + a.name + "'" +
@@ -109,6 +107,26 @@ int run_render(Context& ctx, const RenderArgs& a) {
     auto pieces = a.file.empty() ? pieces_from_store(ctx, a) : pieces_from_file(a.file);
     if (!pieces) return fail(ctx, pieces.error());
 
+    // {{> name}}: --partials DIR, else (for a stored template) the stored template
+    // `name`, as a send renders it.
+    tmpl::PartialLoader partials = partials_from(a.partials);
+    std::unique_ptr<store::Store> partial_store;
+    std::unique_ptr<store::TemplateStore> stored;
+    if (!partials && a.file.empty()) {
+        auto st = open_store(ctx, false);
+        if (st && *st) {
+            partial_store = std::move(*st);
+            auto config = load(ctx);
+            stored = std::make_unique<store::TemplateStore>(
+                *partial_store, config ? config->templates.default_locale : std::string());
+            partials = [&stored,
+                        &a](const std::string& name) -> std::optional<tmpl::PartialSource> {
+                auto t = stored->resolve(name, a.channel, a.locale);
+                if (!t) return std::nullopt;
+                return tmpl::PartialSource(t->text);
+            };
+        }
+    }
     std::vector<std::string> missing;
     nlohmann::json rendered = nlohmann::json::object();
     const bool labelled = a.file.empty();
@@ -119,7 +137,7 @@ int run_render(Context& ctx, const RenderArgs& a) {
                         "template render: " + p.label + ": " + parsed.error().message);
         tmpl::RenderOptions options;
         options.escape = forced.value_or(p.escape);
-        options.partials = partials_from(a.partials);
+        options.partials = partials;
         options.missing = &missing;
         auto out = tmpl::render(*parsed, data, options);
         if (!out)
@@ -162,7 +180,16 @@ Runner setup_template(CLI::App& cmd, Context& ctx) {
         "--partials templates/partials\n"
         "  notifyctl template render password-reset --channel email --locale zh-CN "
         "--data @vars.json");
-    return dispatch(cmd, ctx, {{render, [&ctx, a] { return run_render(ctx, *a); }}});
+    Subcommands subs{{render, [&ctx, a] { return run_render(ctx, *a); }}};
+    setup_template_manage(cmd, ctx, subs);
+    setup_template_files(cmd, ctx, subs);
+    cmd.footer(
+        "Examples:\n"
+        "  notifyctl template import templates/\n"
+        "  notifyctl template ls\n"
+        "  notifyctl template history password-reset\n"
+        "  notifyctl template restore password-reset --locale en --version 2");
+    return dispatch(cmd, ctx, std::move(subs));
 }
 
 }  // namespace notify::cli

@@ -52,6 +52,7 @@ const KeyDef kKeys[] = {
     {"worker.timeout", KeyType::duration, "30s"},
     {"worker.heartbeat", KeyType::duration, "1s"},
     {"worker.channels", KeyType::string_list, ""},
+    {"templates.default_locale", KeyType::string, "en"},
 };
 
 std::string env_name(const std::string& key) {
@@ -201,6 +202,7 @@ Status bind(Config& c, const Values& v) {
     c.worker.concurrency = num("worker.concurrency");
     c.worker.timeout = dur("worker.timeout");
     c.worker.heartbeat = dur("worker.heartbeat");
+    c.templates.default_locale = v.get("templates.default_locale");
     const std::string& chans = v.get("worker.channels");
     if (!chans.empty()) c.worker.channels = util::split(chans, ',');
     if (c.ingest.max_body_bytes < 1024)

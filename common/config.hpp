@@ -85,6 +85,10 @@ struct Config {
         std::vector<std::string> channels;  // empty: all
     } worker;
 
+    struct Templates {
+        std::string default_locale;  // tried after the requested locale and its language
+    } templates;
+
     std::map<std::string, ProviderConfig> providers;
     std::map<std::string, ChannelConfig> channels;
 

@@ -1,5 +1,7 @@
 #include "store/template_store.hpp"
 
+#include <algorithm>
+
 #include "store/sqlite.hpp"
 #include "util/strings.hpp"
 
@@ -28,13 +30,15 @@ TemplateVersion read_template(const Stmt& s) {
 
 }  // namespace
 
-std::vector<std::string> locale_fallbacks(const std::string& locale) {
+std::vector<std::string> locale_fallbacks(const std::string& locale,
+                                          const std::string& default_locale) {
     std::vector<std::string> out;
-    std::string l = locale;
-    while (!l.empty()) {
-        out.push_back(l);
-        auto cut = l.find_last_of("-_");
-        l = cut == std::string::npos ? std::string() : l.substr(0, cut);
+    for (std::string l : {locale, default_locale}) {
+        while (!l.empty()) {
+            if (std::find(out.begin(), out.end(), l) == out.end()) out.push_back(l);
+            auto cut = l.find_last_of("-_");
+            l = cut == std::string::npos ? std::string() : l.substr(0, cut);
+        }
     }
     out.emplace_back();
     return out;
@@ -60,8 +64,10 @@ struct TemplateStore::Statements {
     Stmt newest_version, insert, current, one, history, list;
 };
 
-TemplateStore::TemplateStore(Store& store)
-    : store_(store), st_(std::make_unique<Statements>(store.handle())) {}
+TemplateStore::TemplateStore(Store& store, std::string default_locale)
+    : store_(store),
+      default_locale_(std::move(default_locale)),
+      st_(std::make_unique<Statements>(store.handle())) {}
 
 TemplateStore::~TemplateStore() = default;
 
@@ -110,7 +116,7 @@ std::optional<TemplateVersion> TemplateStore::resolve(const std::string& name,
                                                       const std::string& channel,
                                                       const std::string& locale) {
     for (const std::string& ch : {channel, std::string()}) {
-        for (const std::string& l : locale_fallbacks(locale))
+        for (const std::string& l : locale_fallbacks(locale, default_locale_))
             if (auto t = current(name, ch, l)) return t;
         if (channel.empty()) break;
     }

@@ -3,9 +3,10 @@
 // A template is found by name, channel and locale. Every change is a new version
 // of its (name, channel, locale); a removal is a version marked deleted, and going
 // back to an old version writes it again as the newest, so the history keeps
-// everything. Lookup falls back from the locale to its language to the default
-// ("zh-CN" -> "zh" -> ""), and from the channel to the template for any channel
-// ("").
+// everything. Lookup falls back from the locale to its language, then to the
+// default locale (templates.default_locale) and its language, then to a variant
+// without a locale ("zh-CN" -> "zh" -> "en" -> ""), and from the channel to the
+// template for any channel ("").
 #pragma once
 
 #include <optional>
@@ -32,12 +33,14 @@ struct TemplateVersion {
     bool deleted = false;
 };
 
-// The locales to try for `locale`, most specific first, ending with "".
-std::vector<std::string> locale_fallbacks(const std::string& locale);
+// The locales to try for `locale`, most specific first, then those of
+// `default_locale`, ending with "".
+std::vector<std::string> locale_fallbacks(const std::string& locale,
+                                          const std::string& default_locale = {});
 
 class TemplateStore {
   public:
-    explicit TemplateStore(Store& store);
+    explicit TemplateStore(Store& store, std::string default_locale = {});
     ~TemplateStore();
 
     // Writes `t` as the newest version of its (name, channel, locale); returns the version.
@@ -62,6 +65,7 @@ class TemplateStore {
   private:
     struct Statements;
     Store& store_;
+    std::string default_locale_;
     std::unique_ptr<Statements> st_;
 };
 

@@ -6,6 +6,9 @@ add_executable(unit_cli
   test_cli_output.cpp
   test_cli_replies.cpp
   test_cli_template.cpp
+  test_cli_template_manage.cpp
 )
 target_link_libraries(unit_cli PRIVATE catch_main notifyctl_lib cppzmq Threads::Threads)
+# the starter templates in templates/ are imported by the tests
+target_compile_definitions(unit_cli PRIVATE NOTIFY_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 add_test(NAME unit_cli COMMAND unit_cli)

@@ -24,6 +24,9 @@ TEST_CASE("locales fall back to their language, then to the default") {
     CHECK(store::locale_fallbacks("zh-Hant-TW") ==
           std::vector<std::string>{"zh-Hant-TW", "zh-Hant", "zh", ""});
     CHECK(store::locale_fallbacks("") == std::vector<std::string>{""});
+    CHECK(store::locale_fallbacks("fr-FR", "en-US") ==
+          std::vector<std::string>{"fr-FR", "fr", "en-US", "en", ""});
+    CHECK(store::locale_fallbacks("en-GB", "en") == std::vector<std::string>{"en-GB", "en", ""});
 }
 
 TEST_CASE("templates are versioned and found with fallbacks") {
