@@ -22,6 +22,8 @@ struct SendOptions {
     std::vector<std::string> to;
     std::string subject;
     std::string html;
+    std::string template_name;
+    std::string locale;
     std::string data;
     std::string priority;
     std::string at;
@@ -45,6 +47,7 @@ Expected<nlohmann::json> build_body(const SendOptions& o, std::istream& in) {
     for (auto [value, what] :
          {std::pair{&o.channel, "--channel"}, std::pair{&o.subject, "subject"},
           std::pair{&o.category, "--category"}, std::pair{&o.module, "--module"},
+          std::pair{&o.template_name, "--template"}, std::pair{&o.locale, "--locale"},
           std::pair{&o.idempotency_key, "--idempotency-key"}})
         if (auto st = text(*value, what); !st) return st.error();
     for (const auto& to : o.to)
@@ -63,9 +66,18 @@ Expected<nlohmann::json> build_body(const SendOptions& o, std::istream& in) {
         if (auto st = text(*html, "--html"); !st) return st.error();
         j["html"] = *html;
     }
-    if (!o.has_body && o.html.empty() && o.subject.empty())
+    if (!o.template_name.empty()) {
+        if (o.has_body || !o.html.empty() || !o.subject.empty())
+            return make_error(ErrorKind::usage, "usage",
+                              "--template takes the subject and bodies from the template: give "
+                              "no BODY, --subject or --html with it");
+        j["template"] = o.template_name;
+    } else if (!o.has_body && o.html.empty() && o.subject.empty()) {
         return make_error(ErrorKind::usage, "usage",
-                          "nothing to send: give a BODY ('-' reads stdin), --subject or --html");
+                          "nothing to send: give a BODY ('-' reads stdin), --subject, --html or "
+                          "--template");
+    }
+    if (!o.locale.empty()) j["locale"] = o.locale;
     if (!o.data.empty()) {
         auto data = data_object(o.data);
         if (!data) {
@@ -110,6 +122,10 @@ Runner setup_send(CLI::App& cmd, Context& ctx) {
         ->allow_extra_args(false);
     cmd.add_option("--subject", o->subject, "subject or title");
     cmd.add_option("--html", o->html, "HTML alternative of the body: TEXT or @FILE");
+    cmd.add_option("--template", o->template_name,
+                   "take the subject and bodies from this stored template, filled with --data");
+    cmd.add_option("--locale", o->locale,
+                   "the template's locale, as zh-CN (falls back to zh, then the default)");
     cmd.add_option("--data", o->data, "a JSON object for the channel or template: JSON or @FILE");
     cmd.add_option("--priority", o->priority, "high, medium (the default) or low");
     auto* at = cmd.add_option("--at", o->at,

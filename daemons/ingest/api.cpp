@@ -89,7 +89,8 @@ Api::Api(const Config& config, store::Store& reads, Committer& committer, Router
       committer_(committer),
       control_(control),
       metrics_(metrics),
-      keys_(reads, key_cache_ttl) {}
+      keys_(reads, key_cache_ttl),
+      templates_(reads, config.templates.default_locale) {}
 
 void Api::fail(const Reply& done, int status, const Error& e) {
     metrics_.rejected(e.code);

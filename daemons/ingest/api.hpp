@@ -27,6 +27,7 @@
 #include "config.hpp"
 #include "metrics.hpp"
 #include "store/store.hpp"
+#include "templating.hpp"
 
 namespace notify::ingest {
 
@@ -113,6 +114,7 @@ class Api {
     RouterControl& control_;
     Metrics& metrics_;
     KeyCache keys_;
+    StoredTemplates templates_;
     bool stopping_ = false;
 };
 

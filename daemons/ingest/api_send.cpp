@@ -52,7 +52,7 @@ Expected<nlohmann::json> parse_sized_body(const std::string& text, long max_byte
 void Api::post_notification(const Request& req, const Principal& who, Reply done) {
     auto body = parse_sized_body(req.body, config_.ingest.max_body_bytes);
     if (!body) return fail(done, body.error());
-    RequestContext ctx{&config_, util::now_ms(), who.name};
+    RequestContext ctx{&config_, util::now_ms(), who.name, &templates_};
     auto accepted = build_notification(*body, ctx);
     if (!accepted) return fail(done, accepted.error());
 
@@ -109,7 +109,7 @@ void Api::post_batch(const Request& req, const Principal& who, Reply done) {
                        "notifications"));
 
     // Each item on its own: an error answers that item only.
-    RequestContext ctx{&config_, util::now_ms(), who.name};
+    RequestContext ctx{&config_, util::now_ms(), who.name, &templates_};
     auto slots = std::make_shared<std::vector<json>>(list->size());
     std::vector<size_t> positions;  // the slot of each submitted item
     std::vector<std::string> keys;

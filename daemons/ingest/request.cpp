@@ -1,6 +1,8 @@
 // request.cpp - validation of a notification request, before anything is stored.
 #include "request.hpp"
 
+#include "templating.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -191,10 +193,6 @@ Expected<store::Accepted> build_notification(const json& item, const RequestCont
                            "unknown field '" + key + "'" + util::did_you_mean(key, kFields),
                            prefix + key);
     }
-    if (auto t = item.find("template"); t != item.end() && !t->is_null())
-        return make_error(ErrorKind::conflict, "templates_unavailable",
-                          "templates arrive in a later release; send 'subject' and 'body' instead",
-                          prefix + "template");
 
     const Config& cfg = *ctx.config;
     store::Accepted a;
@@ -280,6 +278,21 @@ Expected<store::Accepted> build_notification(const json& item, const RequestCont
                            prefix + "expires_at");
     }
 
+    st = read_string(item, "template", prefix, n.template_name, kMaxShortField);
+    if (!st) return st.error();
+    if (!n.template_name.empty()) {
+        if (!n.subject.empty() || !n.body.empty() || !n.html.empty())
+            return invalid("conflicting_fields",
+                           "give a 'template' or 'subject', 'body' and 'html', not both",
+                           prefix + "template");
+        if (!ctx.templates)
+            return make_error(ErrorKind::conflict, "templates_unavailable",
+                              "this server renders no templates", prefix + "template");
+        auto d = item.find("data");
+        static const json no_data = json::object();
+        st = ctx.templates->render(n, d != item.end() && d->is_object() ? *d : no_data, prefix);
+        if (!st) return st.error();
+    }
     if (n.subject.empty() && n.body.empty())
         return invalid("empty_message", "'subject' and 'body' are both empty", prefix + "body");
 

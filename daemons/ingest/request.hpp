@@ -4,7 +4,8 @@
 //
 // Fields (the names of `notifyctl send`): channel (required), to, subject, body,
 // html, data, locale, priority, send_at, expires_at, expires_in, category,
-// module, idempotency_key; template is refused until templates exist.
+// module, idempotency_key, and template (with data and locale) instead of
+// subject, body and html.
 // expires_in counts from send_at when that is given and in the future, else
 // from acceptance.
 #pragma once
@@ -20,10 +21,13 @@
 
 namespace notify::ingest {
 
+class TemplateRenderer;
+
 struct RequestContext {
     const Config* config = nullptr;
     Millis now = 0;
-    std::string source;  // the API key's name, "cli" or "http"
+    std::string source;                     // the API key's name, "cli" or "http"
+    TemplateRenderer* templates = nullptr;  // none: a request naming a template is refused
 };
 
 // The body as JSON; 400 "malformed_json" with the parser's position otherwise,

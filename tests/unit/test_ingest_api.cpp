@@ -3,8 +3,10 @@
 #include <sqlite3.h>
 
 #include <catch2/catch.hpp>
+
 #include <nlohmann/json.hpp>
 #include <optional>
+#include "store/template_store.hpp"
 
 #include "api.hpp"
 #include "test_ingest_fixture.hpp"
@@ -207,7 +209,9 @@ TEST_CASE("API: request errors") {
         CHECK(e["field"] == "channel");
         CHECK(h.call("POST", "/v1/notifications", "{").status == 400);
         CHECK(h.call("POST", "/v1/notifications", R"({"channel":"hook","template":"t","body":"b"})")
-                  .status == 422);
+                  .status == 400);
+        CHECK(h.call("POST", "/v1/notifications", R"({"channel":"hook","template":"t"})").status ==
+              422);
     }
     SECTION("routes and methods") {
         CHECK(h.call("GET", "/v2/things").status == 404);
@@ -431,4 +435,48 @@ TEST_CASE("API: key lookups are cached for a while") {
     // Within the cache's lifetime the revoked key still passes; it is the bound
     // the man page states.
     CHECK(h.call("POST", "/v1/notifications", body, "Bearer " + *key).status == 202);
+}
+
+TEST_CASE("a template fills the subject and bodies at the door", "[ingest]") {
+    Harness h;
+    store::TemplateStore templates(*h.store);
+    store::TemplateVersion en;
+    en.name = "password-reset";
+    en.subject = "Your code {{code}}";
+    en.text = "Hi {{user.name}}, use {{code}} within {{minutes}} minutes.";
+    en.html = "<p>{{user.name}}: {{code}}</p>";
+    REQUIRE(templates.add(en));
+    store::TemplateVersion zh = en;
+    zh.locale = "zh";
+    zh.subject = "验证码 {{code}}";
+    REQUIRE(templates.add(zh));
+
+    SECTION("rendered with the data, HTML escaped only in the HTML body") {
+        std::string id = h.post_id(
+            R"({"channel":"hook","template":"password-reset","data":{"code":"4<9","minutes":5,"user":{"name":"Ana"}}})");
+        json n = json::parse(h.call("GET", "/v1/notifications/" + id).body);
+        CHECK(n["subject"] == "Your code 4<9");
+        CHECK(n["body"] == "Hi Ana, use 4<9 within 5 minutes.");
+        CHECK(n["html"] == "<p>Ana: 4&lt;9</p>");
+        CHECK(n["template"] == "password-reset");
+    }
+    SECTION("the locale falls back to the language") {
+        std::string id = h.post_id(
+            R"({"channel":"hook","template":"password-reset","locale":"zh-CN","data":{"code":"1","minutes":5,"user":{"name":"A"}}})");
+        CHECK(json::parse(h.call("GET", "/v1/notifications/" + id).body)["subject"] == "验证码 1");
+    }
+    SECTION("unfilled variables and unknown templates are refused, nothing stored") {
+        Response r =
+            h.call("POST", "/v1/notifications",
+                   R"({"channel":"hook","template":"password-reset","data":{"code":"1"}})");
+        CHECK(r.status == 422);
+        json e = json::parse(r.body)["error"];
+        CHECK(e["code"] == "missing_variables");
+        CHECK(e["field"] == "data");
+        CHECK(e["message"] == "template 'password-reset': missing variables: user.name, minutes");
+        Response u = h.call("POST", "/v1/notifications", R"({"channel":"hook","template":"nope"})");
+        CHECK(u.status == 422);
+        CHECK(json::parse(u.body)["error"]["code"] == "unknown_template");
+        CHECK(json::parse(h.call("GET", "/v1/notifications").body)["notifications"].empty());
+    }
 }

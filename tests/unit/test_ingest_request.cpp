@@ -164,8 +164,9 @@ TEST_CASE("invalid notifications are refused with a stable code") {
         CHECK(code_of(c, R"({"channel":"hook","body":"b","data":[1]})") == "invalid_type");
         CHECK(code_of(c, R"({"channel":"hook","body":42})") == "invalid_type");
         CHECK(code_of(c, R"({"channel":"hook","body":"b","to":[1]})") == "invalid_type");
+        CHECK(code_of(c, R"({"channel":"hook","template":"welcome"})") == "templates_unavailable");
         CHECK(code_of(c, R"({"channel":"hook","body":"b","template":"welcome"})") ==
-              "templates_unavailable");
+              "conflicting_fields");
     }
     SECTION("messages help") {
         auto a = build(c, R"({"channel":"emial","to":"a@example.com","body":"b"})");
@@ -179,10 +180,10 @@ TEST_CASE("invalid notifications are refused with a stable code") {
         auto f = build(c, R"({"channel":"hook","body":"b","subjet":"x"})");
         REQUIRE_FALSE(f);
         CHECK(f.error().message.find("did you mean 'subject'?") != std::string::npos);
-        auto t = build(c, R"({"channel":"hook","body":"b","template":"w"})");
+        auto t = build(c, R"({"channel":"hook","template":"w"})");
         REQUIRE_FALSE(t);
         CHECK(t.error().kind == ErrorKind::conflict);  // 422
-        CHECK(t.error().message.find("later release") != std::string::npos);
+        CHECK(t.error().field == "template");
     }
     SECTION("batch items name their position in fields") {
         RequestContext ctx{&c, kNow, "t"};
