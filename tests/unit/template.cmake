@@ -4,7 +4,23 @@ add_executable(unit_template
   ${CMAKE_CURRENT_LIST_DIR}/test_template_render.cpp
 )
 target_link_libraries(unit_template PRIVATE catch_main notify_template)
-# CI runs in a fresh clone with shared/ beside the repository.
-target_compile_definitions(unit_template PRIVATE
-  NOTIFY_MUSTACHE_SPEC_DIR="${PROJECT_SOURCE_DIR}/../shared/conformance/mustache")
+# The Mustache specification's test files live in the conformance suites that
+# sit beside the repository (shared/conformance/mustache). NOTIFY_CONFORMANCE_DIR
+# names another place; without either the spec test fails and says where it looked.
+set(NOTIFY_CONFORMANCE_DIR "" CACHE PATH "folder holding the conformance suites (mustache/...)")
+set(_spec_dir "${PROJECT_SOURCE_DIR}/../shared/conformance/mustache")
+if(NOTIFY_CONFORMANCE_DIR)
+  set(_spec_dir "${NOTIFY_CONFORMANCE_DIR}/mustache")
+elseif(NOT IS_DIRECTORY "${_spec_dir}")
+  # A checkout nested one level deeper than its suites: look a little further up.
+  get_filename_component(_up "${PROJECT_SOURCE_DIR}/.." ABSOLUTE)
+  foreach(_i RANGE 2)
+    get_filename_component(_up "${_up}/.." ABSOLUTE)
+    if(IS_DIRECTORY "${_up}/shared/conformance/mustache")
+      set(_spec_dir "${_up}/shared/conformance/mustache")
+      break()
+    endif()
+  endforeach()
+endif()
+target_compile_definitions(unit_template PRIVATE NOTIFY_MUSTACHE_SPEC_DIR="${_spec_dir}")
 add_test(NAME unit_template COMMAND unit_template)
