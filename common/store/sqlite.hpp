@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "util/error.hpp"
 
@@ -27,6 +28,14 @@ class Stmt {
     // SQLITE_ROW: true; SQLITE_DONE: false; anything else throws StoreFailure.
     bool step();
     void reset();
+    // Every row through `read`, then reset.
+    template <class Read>
+    auto collect(Read read) -> std::vector<decltype(read(*this))> {
+        std::vector<decltype(read(*this))> out;
+        while (step()) out.push_back(read(*this));
+        reset();
+        return out;
+    }
 
     std::string text(int col) const;
     std::int64_t integer(int col) const;

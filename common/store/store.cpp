@@ -316,12 +316,7 @@ Expected<NotificationView> Store::get_notification(const std::string& id, bool w
 }
 
 std::vector<Delivery> Store::deliveries_of(const std::string& notification_id) {
-    auto& s = st_->deliveries_of;
-    std::vector<Delivery> out;
-    s.bind(1, notification_id);
-    while (s.step()) out.push_back(read_delivery(s));
-    s.reset();
-    return out;
+    return st_->deliveries_of.bind(1, notification_id).collect(read_delivery);
 }
 
 Expected<ListPage> Store::list_notifications(const ListFilter& f) {
@@ -395,20 +390,11 @@ std::vector<QueueRow> Store::queue_rows() {
 }
 
 std::vector<Delivery> Store::load_active() {
-    auto& s = st_->load_active;
-    std::vector<Delivery> out;
-    while (s.step()) out.push_back(read_delivery(s));
-    s.reset();
-    return out;
+    return st_->load_active.collect(read_delivery);
 }
 
 std::vector<Delivery> Store::load_new(std::int64_t after_seq, int limit) {
-    auto& s = st_->load_new;
-    std::vector<Delivery> out;
-    s.bind(1, after_seq).bind(2, limit);
-    while (s.step()) out.push_back(read_delivery(s));
-    s.reset();
-    return out;
+    return st_->load_new.bind(1, after_seq).bind(2, limit).collect(read_delivery);
 }
 
 std::int64_t Store::max_delivery_seq() {
@@ -517,12 +503,9 @@ std::optional<ApiKey> Store::find_api_key(const std::string& presented) {
 }
 
 std::vector<ApiKey> Store::list_api_keys() {
-    auto& s = st_->list_api_keys;
-    std::vector<ApiKey> out;
-    while (s.step())
-        out.push_back(ApiKey{s.text(0), s.text(1), s.text(2), s.integer(4), s.integer(5)});
-    s.reset();
-    return out;
+    return st_->list_api_keys.collect([](const Stmt& s) {
+        return ApiKey{s.text(0), s.text(1), s.text(2), s.integer(4), s.integer(5)};
+    });
 }
 
 Status Store::revoke_api_key(const std::string& id_or_name) {

@@ -124,20 +124,11 @@ std::optional<TemplateVersion> TemplateStore::resolve(const std::string& name,
 }
 
 std::vector<TemplateVersion> TemplateStore::history(const std::string& name) {
-    auto& s = st_->history;
-    s.bind(1, name);
-    std::vector<TemplateVersion> out;
-    while (s.step()) out.push_back(read_template(s));
-    s.reset();
-    return out;
+    return st_->history.bind(1, name).collect(read_template);
 }
 
 std::vector<TemplateVersion> TemplateStore::list() {
-    auto& s = st_->list;
-    std::vector<TemplateVersion> out;
-    while (s.step()) out.push_back(read_template(s));
-    s.reset();
-    return out;
+    return st_->list.collect(read_template);
 }
 
 namespace {
