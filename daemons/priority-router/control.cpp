@@ -43,6 +43,8 @@ void Router::on_control_frame(const std::string& identity, const std::string& fr
         } else {
             sweep();  // the notification may be newer than the last sweep
             reply = op == "cancel" ? cancel(id) : resend(id);
+            // Commit before answering, so that whoever asked reads the new states.
+            log_.flush();
         }
     } else {
         reply = error_reply("unknown_op", "unknown control request '" + op + "'");
