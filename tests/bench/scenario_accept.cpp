@@ -23,6 +23,24 @@ void report_failures(const std::string& scenario, const LoadResult& res) {
            verdict(res.failed + res.unfinished == 0));
 }
 
+// Runs a closed-loop load and reports its rate against `target` per second, its
+// latency and its failures; 1 when the ingest never answered.
+int run_and_report(const std::string& name, const Options& o, const LoadSpec& spec, long target,
+                   const std::string& latency_label) {
+    LoadResult res = run_closed_loop(o.http, spec);
+    if (res.replied == 0) {
+        progress(name,
+                 "no reply from the ingest at " + o.http.host + ":" + std::to_string(o.http.port));
+        return 1;
+    }
+    double rate = res.accepted_per_second();
+    report(name, "accepted/s", format_rate(rate), ">= " + format_count(target) + "/s",
+           verdict(rate >= static_cast<double>(target)));
+    report(name, latency_label, res.latency.summary());
+    report_failures(name, res);
+    return 0;
+}
+
 }  // namespace
 
 int accept_http(const Options& o) {
@@ -38,17 +56,7 @@ int accept_http(const Options& o) {
     progress(name, "closed loop, " + std::to_string(spec.connections) + " connections, up to " +
                        format_count(spec.requests) + " requests or " +
                        std::to_string(static_cast<int>(spec.seconds)) + " s");
-    LoadResult res = run_closed_loop(o.http, spec);
-    if (res.replied == 0) {
-        progress(name,
-                 "no reply from the ingest at " + o.http.host + ":" + std::to_string(o.http.port));
-        return 1;
-    }
-    double rate = res.accepted_per_second();
-    report(name, "accepted/s", format_rate(rate), ">= 10,000/s", verdict(rate >= 10000));
-    report(name, "latency (closed loop)", res.latency.summary());
-    report_failures(name, res);
-    return 0;
+    return run_and_report(name, o, spec, 10000, "latency (closed loop)");
 }
 
 int accept_batch(const Options& o) {
@@ -68,16 +76,7 @@ int accept_batch(const Options& o) {
     progress(name, "closed loop, " + std::to_string(spec.connections) + " connections, " +
                        std::to_string(size) + " per request, up to " +
                        format_count(spec.requests * size) + " notifications");
-    LoadResult res = run_closed_loop(o.http, spec);
-    if (res.replied == 0) {
-        progress(name, "no reply from the ingest");
-        return 1;
-    }
-    double rate = res.accepted_per_second();
-    report(name, "accepted/s", format_rate(rate), ">= 50,000/s", verdict(rate >= 50000));
-    report(name, "latency per batch", res.latency.summary());
-    report_failures(name, res);
-    return 0;
+    return run_and_report(name, o, spec, 50000, "latency per batch");
 }
 
 int accept_zmq(const Options& o) {
