@@ -53,6 +53,13 @@ const KeyDef kKeys[] = {
     {"worker.heartbeat", KeyType::duration, "1s"},
     {"worker.channels", KeyType::string_list, ""},
     {"templates.default_locale", KeyType::string, "en"},
+    {"preferences.mandatory_categories", KeyType::string_list, "security,one-time-code"},
+    {"preferences.frequency_cap", KeyType::string, ""},
+    {"preferences.dedup_window", KeyType::duration, "0s"},
+    {"preferences.unsubscribe_url", KeyType::string, "http://{ingest.http}/v1/unsubscribe"},
+    {"preferences.unsubscribe_secret", KeyType::string, ""},
+    {"bulk.approval_threshold", KeyType::integer, "10000"},
+    {"bulk.expand_batch", KeyType::integer, "5000"},
 };
 
 std::string env_name(const std::string& key) {
@@ -203,6 +210,20 @@ Status bind(Config& c, const Values& v) {
     c.worker.timeout = dur("worker.timeout");
     c.worker.heartbeat = dur("worker.heartbeat");
     c.templates.default_locale = v.get("templates.default_locale");
+    const std::string& mandatory = v.get("preferences.mandatory_categories");
+    if (!mandatory.empty()) c.preferences.mandatory_categories = util::split(mandatory, ',');
+    auto cap = parse_frequency_cap(v.get("preferences.frequency_cap"));
+    if (!cap)
+        return config_error(v.by_key.at("preferences.frequency_cap").origin, cap.error().message);
+    c.preferences.frequency_cap = *cap;
+    c.preferences.dedup_window = dur("preferences.dedup_window");
+    c.preferences.unsubscribe_url = v.get("preferences.unsubscribe_url");
+    c.preferences.unsubscribe_secret = v.get("preferences.unsubscribe_secret");
+    c.bulk.approval_threshold = num("bulk.approval_threshold");
+    c.bulk.expand_batch = num("bulk.expand_batch");
+    if (c.bulk.expand_batch < 1)
+        return config_error(v.by_key.at("bulk.expand_batch").origin,
+                            "'bulk.expand_batch' must be at least 1");
     const std::string& chans = v.get("worker.channels");
     if (!chans.empty()) c.worker.channels = util::split(chans, ',');
     if (c.ingest.max_body_bytes < 1024)
@@ -271,10 +292,23 @@ Status read_channels(Config& c, const toml::table& root, const std::string& name
         ChannelConfig ch;
         ch.name = cname;
         for (const auto& [ck, cv] : *ctbl) {
-            if (ck.str() != "providers")
-                return config_error(where(name, cv),
-                                    "unknown key 'channels." + cname + "." + std::string(ck.str()) +
-                                        "'" + util::did_you_mean(ck.str(), {"providers"}));
+            if (ck.str() == "frequency_cap") {
+                auto text = cv.value<std::string>();
+                auto cap = text ? parse_frequency_cap(*text)
+                                : Expected<FrequencyCap>(
+                                      make_error(ErrorKind::invalid, "invalid_config",
+                                                 "'frequency_cap' must be a string like \"5/1h\""));
+                if (!cap)
+                    return config_error(
+                        where(name, cv),
+                        "'channels." + cname + ".frequency_cap': " + cap.error().message);
+                ch.frequency_cap = *cap;
+            } else if (ck.str() != "providers") {
+                return config_error(
+                    where(name, cv),
+                    "unknown key 'channels." + cname + "." + std::string(ck.str()) + "'" +
+                        util::did_you_mean(ck.str(), {"providers", "frequency_cap"}));
+            }
         }
         const auto* arr = (*ctbl)["providers"].as_array();
         if (!arr || arr->empty())
@@ -347,6 +381,7 @@ Expected<Config> build(const toml::table* root, const std::string& name) {
         s.value = replace_all(s.value, "{default_store_path}", default_store_path());
         s.value = replace_all(s.value, "{runtime_dir}", values.by_key["runtime_dir"].value);
         s.value = replace_all(s.value, "{router.listen}", values.by_key["router.listen"].value);
+        s.value = replace_all(s.value, "{ingest.http}", values.by_key["ingest.http"].value);
         auto st = check_type(d, s);
         if (!st) return st.error();
     }
@@ -365,7 +400,7 @@ Expected<Config> build(const toml::table* root, const std::string& name) {
         std::string outbox = (dir.empty() ? std::string(".") : dir) + "/outbox.jsonl";
         c.providers["outbox"] =
             ProviderConfig{"outbox", "file", "{\"type\":\"file\",\"path\":\"" + outbox + "\"}", 0};
-        c.channels["outbox"] = ChannelConfig{"outbox", {"outbox"}};
+        c.channels["outbox"] = ChannelConfig{"outbox", {"outbox"}, {}};
     }
     return c;
 }
@@ -403,6 +438,36 @@ std::string Config::channel_type(const std::string& name) const {
     if (!ch || ch->providers.empty()) return "";
     const ProviderConfig* p = provider(ch->providers.front());
     return p ? p->type : "";
+}
+
+Expected<FrequencyCap> parse_frequency_cap(const std::string& text) {
+    if (text.empty()) return FrequencyCap{};
+    auto slash = text.find('/');
+    auto bad = [&] {
+        return make_error(
+            ErrorKind::invalid, "invalid_config",
+            "frequency cap '" + text + "' must be COUNT/PERIOD, like \"5/1h\" (five per hour)");
+    };
+    if (slash == std::string::npos || slash == 0) return bad();
+    char* end = nullptr;
+    long count = std::strtol(text.c_str(), &end, 10);
+    if (end != text.c_str() + slash || count < 1) return bad();
+    auto period = util::parse_duration(text.substr(slash + 1));
+    if (!period || *period <= 0) return bad();
+    return FrequencyCap{count, *period};
+}
+
+const FrequencyCap& Config::frequency_cap(const std::string& channel_name) const {
+    const ChannelConfig* ch = channel(channel_name);
+    if (ch && ch->frequency_cap.count) return ch->frequency_cap;
+    return preferences.frequency_cap;
+}
+
+bool Config::is_mandatory(const std::string& category) const {
+    if (category.empty()) return false;
+    for (const auto& m : preferences.mandatory_categories)
+        if (m == category) return true;
+    return false;
 }
 
 Expected<Config> parse_config(const std::string& toml_text, const std::string& name) {

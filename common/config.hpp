@@ -28,10 +28,18 @@ struct ProviderConfig {
     int line = 0;  // where the table starts in the file, for messages
 };
 
+// At most `count` deliveries per user (or address) and channel in any `period`;
+// count 0: no cap.
+struct FrequencyCap {
+    long count = 0;
+    Millis period = 0;
+};
+
 // [channels.NAME]: what senders name; providers are tried in order.
 struct ChannelConfig {
     std::string name;
     std::vector<std::string> providers;
+    FrequencyCap frequency_cap;  // overrides preferences.frequency_cap when set
 };
 
 // Where a value came from, for `notifyctl config show`.
@@ -89,6 +97,19 @@ struct Config {
         std::string default_locale;  // tried after the requested locale and its language
     } templates;
 
+    struct Preferences {
+        std::vector<std::string> mandatory_categories;  // never opted out of or capped
+        FrequencyCap frequency_cap;                     // per user and channel
+        Millis dedup_window = 0;         // the same content to the same recipient: 0 is off
+        std::string unsubscribe_url;     // base of one-click unsubscribe links
+        std::string unsubscribe_secret;  // signs them; "" keeps a generated one in the store
+    } preferences;
+
+    struct Bulk {
+        long approval_threshold = 0;  // a send to more recipients waits for approval; 0: never
+        long expand_batch = 0;        // deliveries written per step of a fan-out
+    } bulk;
+
     std::map<std::string, ProviderConfig> providers;
     std::map<std::string, ChannelConfig> channels;
 
@@ -99,7 +120,14 @@ struct Config {
     const ChannelConfig* channel(const std::string& name) const;
     // The type of the channel's first provider ("smtp", "webhook", "file", ...).
     std::string channel_type(const std::string& channel) const;
+    // The cap for `channel`: its own, else preferences.frequency_cap.
+    const FrequencyCap& frequency_cap(const std::string& channel) const;
+    // True for categories that preferences and caps never suppress.
+    bool is_mandatory(const std::string& category) const;
 };
+
+// "5/1h": five per hour; "" is no cap.
+Expected<FrequencyCap> parse_frequency_cap(const std::string& text);
 
 // Finds and loads the configuration. `explicit_path` is --config (may be empty).
 Expected<Config> load_config(const std::string& explicit_path);

@@ -4,6 +4,8 @@
 // Lifecycle of one delivery (see ARCHITECTURE.md):
 //   queued -> in-flight -> sent | deferred (retry later) | failed
 //   scheduled -> queued at send_at;  queued|deferred -> expired | canceled
+//   queued|scheduled -> suppressed (no address for the channel, opt-out,
+//   unsubscribe, frequency cap, duplicate) before any attempt
 #pragma once
 
 #include <cstdint>
@@ -47,8 +49,9 @@ struct Notification {
     std::string channel;
     std::vector<std::string> to;
     std::string subject;
-    std::string body;  // plain text
-    std::string html;  // optional HTML alternative (email)
+    std::string body;     // plain text
+    std::string html;     // optional HTML alternative (email)
+    std::string payload;  // a webhook's request body rendered from its template, or ""
     std::string template_name;
     std::string data_json;  // the "data" object as JSON text, or empty
     std::string locale;
@@ -67,6 +70,8 @@ struct Delivery {
     std::string notification_id;
     std::string channel;
     std::string recipient;  // "" for channels that need none (webhook)
+    std::string user_id;    // the directory user it was made for, or "" for a raw address
+    std::string locale;     // the user's locale when it differs from the notification's
     Priority priority = Priority::medium;
     DeliveryState state = DeliveryState::queued;
     int attempts = 0;

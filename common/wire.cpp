@@ -42,6 +42,11 @@ std::string encode(const Job& m) {
     if (!m.data_json.empty()) j["data"] = m.data_json;
     if (!m.category.empty()) j["category"] = m.category;
     if (!m.module.empty()) j["module"] = m.module;
+    if (!m.user_id.empty()) j["user_id"] = m.user_id;
+    if (!m.payload.empty()) j["payload"] = m.payload;
+    if (!m.locale.empty()) j["locale"] = m.locale;
+    if (!m.template_name.empty()) j["template"] = m.template_name;
+    if (!m.unsubscribe_url.empty()) j["unsubscribe_url"] = m.unsubscribe_url;
     return j.dump();
 }
 
@@ -115,6 +120,11 @@ std::optional<Job> decode_job(const std::string& frame) {
     m.data_json = str(*j, "data");
     m.category = str(*j, "category");
     m.module = str(*j, "module");
+    m.user_id = str(*j, "user_id");
+    m.payload = str(*j, "payload");
+    m.locale = str(*j, "locale");
+    m.template_name = str(*j, "template");
+    m.unsubscribe_url = str(*j, "unsubscribe_url");
     m.priority = parse_priority(str(*j, "priority")).value_or(Priority::medium);
     m.attempt = num<int>(*j, "attempt", 1);
     m.created_at = num<Millis>(*j, "created_at");

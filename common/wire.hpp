@@ -42,9 +42,14 @@ struct Job {
     std::string subject;
     std::string body;
     std::string html;
+    std::string payload;    // a webhook body rendered from the template, sent as is; or ""
     std::string data_json;  // the notification's data object, or ""
     std::string category;
     std::string module;
+    std::string user_id;          // the directory user, or "" for a raw address
+    std::string locale;           // the locale the content is in
+    std::string template_name;    // the template it was rendered from, or ""
+    std::string unsubscribe_url;  // one-click unsubscribe link (RFC 8058), or ""
     Priority priority = Priority::medium;
     int attempt = 1;  // 1 for the first try
     Millis created_at = 0;

@@ -89,6 +89,82 @@ CREATE TABLE templates (
     PRIMARY KEY (name, channel, locale, version)
 );
 )sql",
+    // 3: the user directory (users, their identities per channel, groups and their
+    // members), preferences, unsubscribed addresses, fan-outs of sends to users and
+    // groups, and settings the daemons share. Deliveries learn the user and locale
+    // they were made for.
+    R"sql(
+CREATE TABLE users (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL DEFAULT '',
+    email      TEXT NOT NULL DEFAULT '',
+    phone      TEXT NOT NULL DEFAULT '',
+    locale     TEXT NOT NULL DEFAULT '',
+    timezone   TEXT NOT NULL DEFAULT '',
+    module     TEXT NOT NULL DEFAULT '',
+    attributes TEXT NOT NULL DEFAULT '',
+    unsubscribed_at INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX users_by_email ON users (email);
+CREATE INDEX users_by_phone ON users (phone);
+CREATE TABLE identities (
+    user_id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    address TEXT NOT NULL,
+    PRIMARY KEY (user_id, channel)
+) WITHOUT ROWID;
+CREATE INDEX identities_by_address ON identities (channel, address);
+CREATE TABLE groups (
+    name              TEXT PRIMARY KEY,
+    description       TEXT NOT NULL DEFAULT '',
+    requires_approval INTEGER NOT NULL DEFAULT 0,
+    created_at        INTEGER NOT NULL
+);
+CREATE TABLE group_members (
+    group_name TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    PRIMARY KEY (group_name, user_id)
+) WITHOUT ROWID;
+CREATE INDEX group_members_by_user ON group_members (user_id);
+CREATE TABLE preferences (
+    user_id    TEXT NOT NULL,
+    category   TEXT NOT NULL DEFAULT '',
+    channel    TEXT NOT NULL DEFAULT '',
+    opted_out  INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, category, channel)
+) WITHOUT ROWID;
+CREATE TABLE unsubscribed_addresses (
+    channel    TEXT NOT NULL,
+    address    TEXT NOT NULL,
+    category   TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (channel, address, category)
+) WITHOUT ROWID;
+CREATE TABLE fanouts (
+    notification_id TEXT PRIMARY KEY,
+    targets    TEXT NOT NULL,
+    state      TEXT NOT NULL,
+    total      INTEGER NOT NULL DEFAULT 0,
+    expanded   INTEGER NOT NULL DEFAULT 0,
+    cursor     TEXT NOT NULL DEFAULT '',
+    decided_by TEXT NOT NULL DEFAULT '',
+    decided_at INTEGER NOT NULL DEFAULT 0,
+    reason     TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX fanouts_by_state ON fanouts (state);
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+ALTER TABLE notifications ADD COLUMN payload TEXT NOT NULL DEFAULT '';
+ALTER TABLE deliveries ADD COLUMN user_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE deliveries ADD COLUMN locale TEXT NOT NULL DEFAULT '';
+CREATE INDEX deliveries_by_created ON deliveries (created_at);
+)sql",
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "store/fanout_rows.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
 #include "util/crypto.hpp"
@@ -18,11 +19,12 @@ namespace {
 
 const char* kDeliveryColumns =
     "seq, id, notification_id, channel, recipient, priority, state, attempts, created_at, "
-    "updated_at, next_attempt_at, expires_at, provider, provider_message_id, last_error";
+    "updated_at, next_attempt_at, expires_at, provider, provider_message_id, last_error, user_id, "
+    "locale";
 
 const char* kNotificationColumns =
     "id, created_at, channel, recipients, subject, body, html, template, data, locale, priority, "
-    "send_at, expires_at, category, module, idempotency_key, source";
+    "send_at, expires_at, category, module, idempotency_key, source, payload";
 
 Delivery read_delivery(const Stmt& s) {
     Delivery d;
@@ -41,6 +43,8 @@ Delivery read_delivery(const Stmt& s) {
     d.provider = s.text(12);
     d.provider_message_id = s.text(13);
     d.last_error = s.text(14);
+    d.user_id = s.text(15);
+    d.locale = s.text(16);
     return d;
 }
 
@@ -64,6 +68,7 @@ Notification read_notification(const Stmt& s) {
     n.module = s.text(14);
     n.idempotency_key = s.text(15);
     n.source = s.text(16);
+    n.payload = s.text(17);
     return n;
 }
 
@@ -87,11 +92,11 @@ std::string sql(const std::string& a, const char* cols, const std::string& b) {
 struct Store::Statements {
     explicit Statements(sqlite3* db)
         : insert_notification(db, sql("INSERT INTO notifications (", kNotificationColumns,
-                                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")),
+                                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")),
           insert_delivery(db,
                           "INSERT INTO deliveries (id, notification_id, channel, recipient, "
                           "priority, state, attempts, created_at, updated_at, next_attempt_at, "
-                          "expires_at) VALUES (?,?,?,?,?,?,0,?,?,?,?)"),
+                          "expires_at, user_id, locale) VALUES (?,?,?,?,?,?,0,?,?,?,?,?,?)"),
           insert_event(db, "INSERT INTO events (delivery_id, at, type, detail) VALUES (?,?,?,?)"),
           upsert_idempotency(db,
                              "INSERT OR REPLACE INTO idempotency (key, notification_id, "
@@ -115,7 +120,9 @@ struct Store::Statements {
           load_job(db,
                    "SELECT d.id, d.notification_id, d.channel, d.recipient, n.subject, n.body, "
                    "n.html, n.data, n.category, n.module, d.priority, d.attempts, d.created_at, "
-                   "d.expires_at FROM deliveries d JOIN notifications n ON n.id = "
+                   "d.expires_at, d.user_id, CASE WHEN d.locale = '' THEN n.locale ELSE "
+                   "d.locale END, n.template, n.payload FROM deliveries d JOIN notifications n ON "
+                   "n.id = "
                    "d.notification_id WHERE d.id = ?"),
           update_delivery(
               db,
@@ -233,7 +240,8 @@ Status Store::insert_batch(std::vector<Accepted>& batch) {
                 .bind(14, n.category)
                 .bind(15, n.module)
                 .bind(16, n.idempotency_key)
-                .bind(17, n.source);
+                .bind(17, n.source)
+                .bind(18, n.payload);
             s.insert_notification.step();
             s.insert_notification.reset();
             for (auto& d : a.deliveries) {
@@ -246,7 +254,9 @@ Status Store::insert_batch(std::vector<Accepted>& batch) {
                     .bind(7, d.created_at)
                     .bind(8, d.updated_at)
                     .bind(9, d.next_attempt_at)
-                    .bind(10, d.expires_at);
+                    .bind(10, d.expires_at)
+                    .bind(11, d.user_id)
+                    .bind(12, d.locale);
                 s.insert_delivery.step();
                 s.insert_delivery.reset();
                 d.seq = sqlite3_last_insert_rowid(db_);
@@ -256,6 +266,7 @@ Status Store::insert_batch(std::vector<Accepted>& batch) {
                 if (!d.last_error.empty()) detail = d.last_error;
                 append_event(d.id, n.created_at, "accepted", detail);
             }
+            if (a.fanout) insert_fanout(db_, *a.fanout);
             if (!n.idempotency_key.empty()) {
                 s.upsert_idempotency.bind(1, n.idempotency_key)
                     .bind(2, n.id)
@@ -296,8 +307,10 @@ Expected<NotificationView> Store::get_notification(const std::string& id, bool w
         if (!found)
             return make_error(ErrorKind::not_found, "not_found", "no notification '" + id + "'");
         v.deliveries = deliveries_of(id);
+        v.fanout = find_fanout(db_, id);
         if (with_events) {
-            s.events_of.bind(1, id + ".").bind(2, id + "/");
+            // The notification's own events (fan-out, approval) and its deliveries'.
+            s.events_of.bind(1, id).bind(2, id + "/");
             while (s.events_of.step()) {
                 Event e;
                 e.seq = s.events_of.integer(0);
@@ -345,6 +358,9 @@ Expected<ListPage> Store::list_notifications(const ListFilter& f) {
     if (f.status)
         add_text(" AND n.id IN (SELECT notification_id FROM deliveries WHERE state = ?)",
                  to_string(*f.status));
+    if (f.fanout)
+        add_text(" AND n.id IN (SELECT notification_id FROM fanouts WHERE state = ?)",
+                 to_string(*f.fanout));
     int limit = f.limit > 0 && f.limit <= 1000 ? f.limit : 50;
     q += " ORDER BY n.id DESC LIMIT " + std::to_string(limit + 1);
     try {
@@ -366,7 +382,10 @@ Expected<ListPage> Store::list_notifications(const ListFilter& f) {
             v.notification = read_notification(s);
             page.notifications.push_back(std::move(v));
         }
-        for (auto& v : page.notifications) v.deliveries = deliveries_of(v.notification.id);
+        for (auto& v : page.notifications) {
+            v.deliveries = deliveries_of(v.notification.id);
+            v.fanout = find_fanout(db_, v.notification.id);
+        }
         return page;
     } catch (const StoreFailure& e) {
         return to_error(e);
@@ -425,6 +444,10 @@ std::optional<wire::Job> Store::load_job(const std::string& delivery_id) {
         j.attempt = static_cast<int>(s.integer(11)) + 1;
         j.created_at = s.integer(12);
         j.expires_at = s.integer(13);
+        j.user_id = s.text(14);
+        j.locale = s.text(15);
+        j.template_name = s.text(16);
+        j.payload = s.text(17);
         out = std::move(j);
     }
     s.reset();
@@ -455,6 +478,29 @@ Status Store::apply(const std::vector<Transition>& transitions) {
         }
         tx.commit();
         return ok();
+    } catch (const StoreFailure& f) {
+        return to_error(f);
+    }
+}
+
+std::string Store::setting(const std::string& key) {
+    try {
+        return read_setting(db_, key);
+    } catch (const StoreFailure&) {
+        return {};
+    }
+}
+
+Expected<std::string> Store::setting_or_insert(const std::string& key, const std::string& value) {
+    try {
+        Transaction tx(db_);
+        std::string current = read_setting(db_, key);
+        if (current.empty()) {
+            write_setting(db_, key, value);
+            current = value;
+        }
+        tx.commit();
+        return current;
     } catch (const StoreFailure& f) {
         return to_error(f);
     }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "model.hpp"
+#include "store/fanout.hpp"
 #include "util/error.hpp"
 #include "wire.hpp"
 
@@ -34,6 +35,9 @@ struct Accepted {
     Notification notification;
     std::vector<Delivery> deliveries;
     std::string request_hash;  // hash of the canonical request, for idempotency
+    // Set for a send to users or groups, or one held for approval: the router
+    // makes the deliveries (`deliveries` is then empty).
+    std::optional<Fanout> fanout;
 };
 
 struct IdempotencyRecord {
@@ -46,11 +50,13 @@ struct IdempotencyRecord {
 struct NotificationView {
     Notification notification;
     std::vector<Delivery> deliveries;
-    std::vector<Event> events;
+    std::vector<Event> events;  // of its deliveries and of the notification itself (fan-out)
+    std::optional<Fanout> fanout;
 };
 
 struct ListFilter {
     std::optional<DeliveryState> status;  // notifications with a delivery in this state
+    std::optional<FanoutState> fanout;    // notifications whose fan-out is in this state
     std::string channel;
     std::optional<Priority> priority;
     std::string module;
@@ -137,6 +143,11 @@ class Store {
     std::optional<ApiKey> find_api_key(const std::string& presented);
     std::vector<ApiKey> list_api_keys();
     Status revoke_api_key(const std::string& id_or_name);
+
+    // --- settings the daemons share (table `settings`) ---------------------------
+    std::string setting(const std::string& key);
+    // Writes `value` unless the key is set already; returns the value now stored.
+    Expected<std::string> setting_or_insert(const std::string& key, const std::string& value);
 
     sqlite3* handle() { return db_; }
 

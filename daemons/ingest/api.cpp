@@ -13,29 +13,55 @@ using nlohmann::json;
 
 namespace {
 
-enum class RouteKind { none, healthz, metrics, queue, notifications, batch, one, action };
+enum class RouteKind {
+    none,
+    healthz,
+    metrics,
+    queue,
+    notifications,
+    batch,
+    one,
+    action,
+    directory,    // /v1/users..., /v1/groups...
+    templates,    // /v1/templates...
+    unsubscribe,  // /v1/unsubscribe/{token}
+};
 
 struct Route {
     RouteKind kind = RouteKind::none;
     std::string id;
     std::string action;
+    std::vector<std::string> parts;  // the path's segments after /v1/, for resources
 };
 
 Route match(std::string path) {
     if (path.size() > 1 && path.back() == '/') path.pop_back();
-    if (path == "/healthz") return {RouteKind::healthz, {}, {}};
-    if (path == "/metrics") return {RouteKind::metrics, {}, {}};
-    if (path == "/v1/queue") return {RouteKind::queue, {}, {}};
-    if (path == "/v1/notifications") return {RouteKind::notifications, {}, {}};
-    if (path == "/v1/notifications/batch") return {RouteKind::batch, {}, {}};
+    if (path == "/healthz") return {RouteKind::healthz, {}, {}, {}};
+    if (path == "/metrics") return {RouteKind::metrics, {}, {}, {}};
+    if (path == "/v1/queue") return {RouteKind::queue, {}, {}, {}};
+    if (path == "/v1/notifications") return {RouteKind::notifications, {}, {}, {}};
+    if (path == "/v1/notifications/batch") return {RouteKind::batch, {}, {}, {}};
+    if (util::starts_with(path, "/v1/")) {
+        auto parts = util::split(path.substr(4), '/');
+        const std::string& top = parts.front();
+        RouteKind kind = top == "users" || top == "groups" ? RouteKind::directory
+                         : top == "templates"              ? RouteKind::templates
+                         : top == "unsubscribe"            ? RouteKind::unsubscribe
+                                                           : RouteKind::none;
+        if (kind != RouteKind::none) {
+            for (const auto& p : parts)
+                if (p.empty()) return {};
+            return {kind, {}, {}, std::move(parts)};
+        }
+    }
     const std::string prefix = "/v1/notifications/";
     if (!util::starts_with(path, prefix)) return {};
     auto parts = util::split(path.substr(prefix.size()), '/');
-    if (parts.size() == 1 && !parts[0].empty()) return {RouteKind::one, parts[0], {}};
+    if (parts.size() == 1 && !parts[0].empty()) return {RouteKind::one, parts[0], {}, {}};
     if (parts.size() == 2 && !parts[0].empty()) {
         static const std::vector<std::string> actions = {"cancel", "resend", "approve", "reject"};
         if (std::find(actions.begin(), actions.end(), parts[1]) != actions.end())
-            return {RouteKind::action, parts[0], parts[1]};
+            return {RouteKind::action, parts[0], parts[1], {}};
     }
     return {};
 }
@@ -52,6 +78,11 @@ const char* allowed_methods(RouteKind k) {
         case RouteKind::batch:
         case RouteKind::action:
             return "POST";
+        case RouteKind::directory:
+        case RouteKind::templates:
+            return "GET, POST, PUT, PATCH, DELETE";
+        case RouteKind::unsubscribe:
+            return "GET, POST";
         case RouteKind::none:
             break;
     }
@@ -62,6 +93,7 @@ Scope needed_scope(const Route& r, const std::string& method) {
     if (method == "GET") return Scope::read;
     if (r.kind == RouteKind::action && (r.action == "approve" || r.action == "reject"))
         return Scope::admin;
+    if (r.kind == RouteKind::directory || r.kind == RouteKind::templates) return Scope::admin;
     return Scope::send;
 }
 
@@ -150,6 +182,9 @@ void Api::route(const Request& req, Reply done) {
         return fail(done, make_error(ErrorKind::unavailable, "shutting_down",
                                      "notify-ingest is shutting down; try again shortly"));
 
+    // The link's signature is its authentication: a mail client has no API key.
+    if (route.kind == RouteKind::unsubscribe) return unsubscribe_request(req, route.parts, done);
+
     Principal who{Scope::admin, "cli"};
     if (!req.trusted) {
         auto p = keys_.authenticate(req.authorization, config_.ingest.require_api_key);
@@ -184,7 +219,11 @@ void Api::route(const Request& req, Reply done) {
         case RouteKind::action:
             if (route.action == "cancel" || route.action == "resend")
                 return control_action(route.id, route.action, std::move(done));
-            return approval_action(route.id, route.action, done);
+            return approval_action(route.id, route.action, req, who, std::move(done));
+        case RouteKind::directory:
+            return directory_request(req, route.parts, who, done);
+        case RouteKind::templates:
+            return templates_request(req, route.parts, who, done);
         default:
             break;
     }

@@ -9,8 +9,14 @@
 //   GET  /v1/queue                             non-final deliveries by priority/channel/state
 //   POST /v1/notifications/{id}/cancel|resend  forwarded to the router's control socket
 //                                              (cancel: {"id","canceled","in_flight"})
-//   POST /v1/notifications/{id}/approve|reject 409 until approvals exist
+//   POST /v1/notifications/{id}/approve|reject forwarded to the router (admin scope)
+//   /v1/users, /v1/groups                      the user directory (api_directory.cpp)
+//   /v1/templates                              versioned templates (api_templates.cpp)
+//   GET|POST /v1/unsubscribe/{token}           one-click unsubscribe (RFC 8058); the
+//                                              signed token stands for an API key
 //   GET  /healthz, GET /metrics                no authentication
+// Reads need the read scope, sends the send scope; approvals and changes to the
+// directory and templates need admin.
 //
 // Writes go through a Committer and are answered only after their commit, so
 // handle() may call `done` later, on the loop thread.
@@ -106,7 +112,17 @@ class Api {
     void control_action(const std::string& id, const std::string& action, Reply done);
     void answer_action(const Reply& done, const std::string& id, const std::string& action,
                        const std::string& counter, const Expected<std::string>& reply);
-    void approval_action(const std::string& id, const std::string& action, const Reply& done);
+    void approval_action(const std::string& id, const std::string& action, const Request& req,
+                         const Principal& who, Reply done);
+    // api_directory.cpp: `parts` are the path's segments after /v1/.
+    void directory_request(const Request& req, const std::vector<std::string>& parts,
+                           const Principal& who, const Reply& done);
+    // api_templates.cpp
+    void templates_request(const Request& req, const std::vector<std::string>& parts,
+                           const Principal& who, const Reply& done);
+    // api_unsubscribe.cpp
+    void unsubscribe_request(const Request& req, const std::vector<std::string>& parts,
+                             const Reply& done);
 
     const Config& config_;
     store::Store& reads_;

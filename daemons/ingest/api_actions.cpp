@@ -88,7 +88,8 @@ void Api::answer_action(const Reply& done, const std::string& id, const std::str
                           "the router gave an answer this version does not understand"));
 }
 
-void Api::approval_action(const std::string& id, const std::string& action, const Reply& done) {
+void Api::approval_action(const std::string& id, const std::string& action, const Request&,
+                          const Principal&, Reply done) {
     int exists = notification_exists(reads_, id);
     if (exists < 0) return fail(done, read_failure());
     if (exists == 0) return fail(done, unknown_id(id));

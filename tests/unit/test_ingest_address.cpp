@@ -3,7 +3,7 @@
 
 #include "address.hpp"
 
-using namespace notify::ingest;
+using namespace notify;
 
 TEST_CASE("email addresses are checked for RFC 5321 syntax") {
     SECTION("good") {

@@ -3,7 +3,7 @@
 
 #include <phonenumbers/phonenumberutil.h>
 
-namespace notify::ingest {
+namespace notify {
 
 namespace {
 
@@ -169,4 +169,4 @@ Status check_recipients(const std::vector<std::string>& to, std::string_view cha
     return ok();
 }
 
-}  // namespace notify::ingest
+}  // namespace notify

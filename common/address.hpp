@@ -10,7 +10,7 @@
 
 #include "util/error.hpp"
 
-namespace notify::ingest {
+namespace notify {
 
 // A bare address as RFC 5321 allows in practice: one '@', a non-empty local
 // part of atext characters and single dots (or a quoted string), and a domain
@@ -30,4 +30,4 @@ bool is_sms_type(std::string_view provider_type);
 Status check_recipients(const std::vector<std::string>& to, std::string_view channel_type,
                         const std::string& channel, const std::string& field);
 
-}  // namespace notify::ingest
+}  // namespace notify

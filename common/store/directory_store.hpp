@@ -1,0 +1,136 @@
+// directory_store.hpp - the user directory in the store: users with their
+// identities per channel, groups and their members, preferences (opt-outs per
+// category and channel, global unsubscribe) and unsubscribed raw addresses.
+//
+// A user's address for a channel: identities[channel] when set, else `email`
+// for channels of an email provider type, `phone` for SMS provider types.
+// A Store is not thread-safe; neither is a DirectoryStore over it.
+#pragma once
+
+#include <cstdint>
+#include <istream>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "model.hpp"
+#include "store/store.hpp"
+#include "util/error.hpp"
+
+namespace notify::store {
+
+struct User {
+    std::string id;  // letters, digits, '-', '_', '.', '@'; at most 128 bytes
+    std::string name;
+    std::string email;
+    std::string phone;                              // E.164
+    std::string locale;                             // "zh-CN", "en", ...
+    std::string timezone;                           // IANA zone, "Asia/Shanghai"
+    std::string module;                             // the business module the user belongs to
+    std::map<std::string, std::string> identities;  // channel -> address on it
+    std::string attributes_json;                    // a JSON object, or ""
+    std::vector<std::string> groups;                // names, sorted (read only on put)
+    Millis unsubscribed_at = 0;                     // global unsubscribe; 0: subscribed
+    Millis created_at = 0;
+    Millis updated_at = 0;
+};
+
+struct Group {
+    std::string name;
+    std::string description;
+    bool requires_approval = false;  // every send to it waits for an administrator
+    std::int64_t members = 0;        // read only
+    Millis created_at = 0;
+};
+
+// One opt-out (or opt-in again) of a user: category "" is every category,
+// channel "" every channel.
+struct Preference {
+    std::string user_id;
+    std::string category;
+    std::string channel;
+    bool opted_out = true;
+    Millis updated_at = 0;
+};
+
+enum class RecordFormat { csv, jsonl };
+
+struct ImportOptions {
+    RecordFormat format = RecordFormat::jsonl;
+    bool skip_bad = false;  // import the good rows and report the bad ones
+    std::string group;      // also add every imported user to this group (created if missing)
+};
+
+struct ImportError {
+    long line = 0;  // 1-based line of the input
+    std::string message;
+};
+
+struct ImportReport {
+    long imported = 0;  // users created or replaced
+    std::vector<ImportError> errors;
+};
+
+struct UserFilter {
+    std::string group;
+    std::string module;
+    std::string after;  // id cursor: users with a greater id
+    int limit = 100;
+};
+
+class DirectoryStore {
+  public:
+    explicit DirectoryStore(Store& store);
+    ~DirectoryStore();
+
+    // --- users
+    // Creates or replaces the user (identities and attributes replaced whole;
+    // group membership untouched). Checks id, email, phone, locale and attributes.
+    Status put_user(const User& user);
+    std::optional<User> get_user(const std::string& id);
+    // not_found when there is no such user. Removes identities, memberships and
+    // preferences too.
+    Status remove_user(const std::string& id);
+    std::vector<User> list_users(const UserFilter& filter);
+    // The user whose email, phone or identity on `channel` is `address`.
+    std::optional<std::string> find_user_by_address(const std::string& channel,
+                                                    const std::string& address);
+
+    // --- groups
+    Status put_group(const Group& group);
+    std::optional<Group> get_group(const std::string& name);
+    Status remove_group(const std::string& name);  // memberships too; users stay
+    std::vector<Group> list_groups();
+    // not_found naming the first unknown user or group; nothing changes then.
+    Status add_members(const std::string& group, const std::vector<std::string>& user_ids);
+    Status remove_members(const std::string& group, const std::vector<std::string>& user_ids);
+    std::int64_t count_members(const std::string& group);
+    // Member ids in id order after `after`, at most `limit`.
+    std::vector<std::string> members(const std::string& group, const std::string& after, int limit);
+
+    // --- preferences
+    Status set_preference(const Preference& p);
+    std::vector<Preference> preferences(const std::string& user_id);
+    // Global unsubscribe (at > 0) or subscribe again (at == 0).
+    Status set_unsubscribed(const std::string& user_id, Millis at);
+    // A raw address that is not a user unsubscribed from `category` ("" for all).
+    Status unsubscribe_address(const std::string& channel, const std::string& address,
+                               const std::string& category, Millis at);
+    bool address_unsubscribed(const std::string& channel, const std::string& address,
+                              const std::string& category);
+
+    // --- import and export
+    // All or nothing unless options.skip_bad: a bad row stops the import with
+    // the line of every bad row found and nothing written.
+    Expected<ImportReport> import_users(std::istream& in, const ImportOptions& options);
+    Status export_users(std::ostream& out, RecordFormat format, const UserFilter& filter);
+
+  private:
+    struct Statements;
+    Store& store_;
+    std::unique_ptr<Statements> st_;
+};
+
+}  // namespace notify::store

@@ -1,0 +1,28 @@
+// fanout_rows.hpp - reading and writing rows of the `fanouts` table, for the
+// store's own files (Store::insert_batch writes one with its notification; the
+// router's FanoutStore moves it along). Inside a store call only: failures
+// throw StoreFailure.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <optional>
+#include <string>
+
+#include "store/fanout.hpp"
+
+namespace notify::store {
+
+class Stmt;
+
+void insert_fanout(sqlite3* db, const Fanout& f);
+std::optional<Fanout> find_fanout(sqlite3* db, const std::string& notification_id);
+// The columns of a fanout row, in the order read_fanout expects.
+extern const char* const kFanoutColumns;
+Fanout read_fanout(const Stmt& s);
+
+// A value in the `settings` table, or "" when unset.
+std::string read_setting(sqlite3* db, const std::string& key);
+void write_setting(sqlite3* db, const std::string& key, const std::string& value);
+
+}  // namespace notify::store
