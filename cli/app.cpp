@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "directory_cmd.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -73,9 +74,13 @@ const std::vector<Command>& commands() {
         {"queue", "show what waits to be delivered, by priority, channel and state", setup_queue},
         {"resend", "send a notification's failed deliveries again", setup_resend},
         {"cancel", "cancel a notification's deliveries that are not sent yet", setup_cancel},
+        {"approve", "let a send held for approval go out", setup_approve},
+        {"reject", "refuse a send held for approval, with a reason", setup_reject},
         {"apikey", "create, list and revoke API keys (works on the store directly)", setup_apikey},
         {"config", "check the configuration or show every setting and its origin", setup_config},
         {"template", "preview templates: render a stored one or a local file", setup_template},
+        {"user", "the user directory: add, change, list, import and export users", setup_user},
+        {"group", "groups of users that a send reaches as group:NAME", setup_group},
         {"up", "run the whole stack in the foreground, for a laptop or a demo", setup_up},
     };
     return table;

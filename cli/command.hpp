@@ -75,6 +75,8 @@ Runner setup_ls(CLI::App& command, Context& ctx);
 Runner setup_queue(CLI::App& command, Context& ctx);
 Runner setup_resend(CLI::App& command, Context& ctx);
 Runner setup_cancel(CLI::App& command, Context& ctx);
+Runner setup_approve(CLI::App& command, Context& ctx);
+Runner setup_reject(CLI::App& command, Context& ctx);
 Runner setup_apikey(CLI::App& command, Context& ctx);
 Runner setup_config(CLI::App& command, Context& ctx);
 Runner setup_template(CLI::App& command, Context& ctx);

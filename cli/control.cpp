@@ -1,13 +1,20 @@
 // control.cpp - `notifyctl resend ID` and `notifyctl cancel ID`: ask
 // notify-ingest to requeue a notification's failed deliveries, or to cancel
-// those not yet sent, and say what happened.
+// those not yet sent, and say what happened. `notifyctl approve ID` and
+// `notifyctl reject ID --reason TEXT` decide a send held for approval; the
+// decision is recorded under the operator's login name.
+#include <pwd.h>
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <memory>
 
 #include "client.hpp"
 #include "command.hpp"
+#include "input.hpp"
 #include "output.hpp"
+#include "util/strings.hpp"
 
 namespace notify::cli {
 
@@ -47,7 +54,71 @@ Runner setup_action(CLI::App& cmd, Context& ctx, Action action, const char* exam
     };
 }
 
+// Who decides: the login name, as `logger` and `at` record it.
+std::string operator_name() {
+    for (const char* var : {"LOGNAME", "USER"})
+        if (const char* v = std::getenv(var); v && *v) return v;
+    if (const passwd* pw = getpwuid(geteuid())) return pw->pw_name;
+    return "uid " + std::to_string(geteuid());
+}
+
+struct Decision {
+    std::string id;
+    std::string reason;
+};
+
+Runner setup_decision(CLI::App& cmd, Context& ctx, const std::string& verb) {
+    auto d = std::make_shared<Decision>();
+    cmd.add_option("ID", d->id,
+                   "the notification id, as 'notifyctl ls --status pending-approval' "
+                   "lists them")
+        ->required();
+    if (verb == "reject") {
+        cmd.add_option("--reason", d->reason, "why it is refused; shown in its activity log")
+            ->required();
+        cmd.footer(
+            "Nothing of the notification is sent; its status shows who refused it and why.\n\n"
+            "Example:\n"
+            "  notifyctl reject 01JD8X3T6Q4M9V2K7C5B0RZP1A --reason 'wrong audience'");
+    } else {
+        cmd.footer(
+            "The notification's recipients are expanded and its deliveries go out.\n\n"
+            "Example:\n"
+            "  notifyctl ls --status pending-approval\n"
+            "  notifyctl approve 01JD8X3T6Q4M9V2K7C5B0RZP1A");
+    }
+    return [d, &ctx, verb]() -> int {
+        nlohmann::json body{{"by", operator_name()}};
+        if (verb == "reject") {
+            std::string reason = util::trim(d->reason);
+            if (reason.empty()) return fail(ctx, exit_usage, "reject: --reason must not be empty");
+            if (auto st = utf8_arg(reason, "reject: --reason"); !st) return fail(ctx, st.error());
+            body["reason"] = reason;
+        }
+        Api api(ctx);
+        if (int rc = api.open()) return rc;
+        nlohmann::json reply;
+        Request req{
+            "POST", "/v1/notifications/" + path_segment(d->id) + "/" + verb, {}, std::move(body)};
+        if (int rc = api.call(req, verb + " '" + d->id + "'", reply)) return rc;
+        if (ctx.globals.json)
+            print_json(ctx.out, reply);
+        else if (!ctx.globals.quiet)
+            ctx.out << (verb == "reject" ? "rejected " : "approved ") << member(reply, "id", d->id)
+                    << " (now " << member(reply, "state", "?") << ")\n";
+        return exit_ok;
+    };
+}
+
 }  // namespace
+
+Runner setup_approve(CLI::App& cmd, Context& ctx) {
+    return setup_decision(cmd, ctx, "approve");
+}
+
+Runner setup_reject(CLI::App& cmd, Context& ctx) {
+    return setup_decision(cmd, ctx, "reject");
+}
 
 Runner setup_resend(CLI::App& cmd, Context& ctx) {
     return setup_action(cmd, ctx, {"resend", "requeued", "requeued"},

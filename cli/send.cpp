@@ -2,9 +2,16 @@
 // can be checked here (priority, times, durations, --data, input files), hands
 // it to notify-ingest, and prints the id once it is stored. With --wait it then
 // follows the deliveries to their end (wait.cpp).
+//
+// A send to user:ID or group:NAME is a fan-out: the router makes its
+// deliveries after acceptance, or after an administrator approves it. --wait
+// then first waits for the fan-out to be done (saying so when it waits for
+// approval), and a rejected send ends the wait with exit 1.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <memory>
+#include <thread>
 
 #include "client.hpp"
 #include "command.hpp"
@@ -111,6 +118,62 @@ Expected<nlohmann::json> build_body(const SendOptions& o, std::istream& in) {
     return j;
 }
 
+const std::string kPending = "pending-approval";
+
+std::string approve_hint(const std::string& id) {
+    return "an administrator runs 'notifyctl approve " + id + "' or 'notifyctl reject " + id +
+           " --reason TEXT'";
+}
+
+// Polls the notification until its fan-out is done, then follows its
+// deliveries like any other send.
+int wait_for_fanout(Context& ctx, Api& api, const std::string& id, Millis timeout) {
+    Millis deadline = util::steady_ms() + timeout;
+    Millis pause = 50;
+    Request req{"GET", "/v1/notifications/" + path_segment(id), {}, nullptr};
+    bool told = false;
+    for (;;) {
+        nlohmann::json n;
+        if (int rc = api.call(req, "wait: '" + id + "'", n)) return rc;
+        nlohmann::json fanout = n.value("fanout", nlohmann::json::object());
+        std::string state = member(fanout, "state", "done");
+        if (state == "rejected") {
+            std::string reason = member(fanout, "reason");
+            return fail(ctx, exit_wait_failed,
+                        "wait: '" + id + "' was rejected by '" + member(fanout, "decided_by", "?") +
+                            "'" + (reason.empty() ? "" : ": " + reason) + "; nothing was sent");
+        }
+        Millis left = deadline - util::steady_ms();
+        if (state == "done") {
+            if (n.value("deliveries", nlohmann::json::array()).empty()) {
+                if (!ctx.globals.quiet)
+                    ctx.err << "notifyctl: '" << id
+                            << "' has no deliveries: its groups have no members\n";
+                return exit_ok;
+            }
+            return wait_for_deliveries(ctx, api, id, std::max<Millis>(left, 1));
+        }
+        if (state == kPending && !told && !ctx.globals.quiet) {
+            ctx.err << "notifyctl: '" << id << "' waits for approval: " << approve_hint(id) << "\n";
+            told = true;
+        }
+        if (left <= 0) {
+            if (state == kPending)
+                return fail(ctx, exit_temp,
+                            "wait: '" + id + "' still waits for approval after " +
+                                util::format_duration(timeout) + "; " + approve_hint(id));
+            return fail(ctx, exit_temp,
+                        "wait: '" + id + "': recipients still being expanded after " +
+                            util::format_duration(timeout) + " (" +
+                            std::to_string(fanout.value("expanded", std::int64_t{0})) + " of " +
+                            std::to_string(fanout.value("total", std::int64_t{0})) +
+                            "); follow it with 'notifyctl status " + id + "'");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(std::min(pause, left)));
+        pause = std::min<Millis>(pause * 2, 1000);
+    }
+}
+
 }  // namespace
 
 Runner setup_send(CLI::App& cmd, Context& ctx) {
@@ -138,15 +201,21 @@ Runner setup_send(CLI::App& cmd, Context& ctx) {
     cmd.add_option("--idempotency-key", o->idempotency_key,
                    "the same key within 24h returns the first id and sends nothing again");
     auto* wait = cmd.add_flag("--wait", o->wait,
-                              "wait until every delivery ends; exit 1 if any did not succeed");
+                              "wait until every delivery ends (a fan-out: approved and expanded "
+                              "first); exit 1 if any did not succeed");
     cmd.add_option("--wait-timeout", o->wait_timeout, "give up waiting after this long (exit 75)")
         ->capture_default_str()
         ->needs(wait);
     auto* body_opt = cmd.add_option("BODY", o->body, "the message text; '-' reads it from stdin");
     cmd.footer(
-        "Example:\n"
+        "A send to user:ID or group:NAME reaches each user at their address for the channel;\n"
+        "one to more than bulk.approval_threshold recipients, or to a group that requires it,\n"
+        "waits for 'notifyctl approve'.\n\n"
+        "Examples:\n"
         "  notifyctl send --channel email --to ops@example.com --subject 'backup failed' \\\n"
-        "      --priority high --wait - < /var/log/backup.log");
+        "      --priority high --wait - < /var/log/backup.log\n"
+        "  notifyctl send --channel email --to user:alice --to group:ops --template incident \\\n"
+        "      --data '{\"service\":\"billing\"}'");
 
     return [o, &ctx, body_opt]() -> int {
         o->has_body = body_opt->count() > 0;
@@ -162,12 +231,20 @@ Runner setup_send(CLI::App& cmd, Context& ctx) {
         Request req{"POST", "/v1/notifications", {}, std::move(*body)};
         if (int rc = api.call(req, "send", reply)) return rc;
         std::string id = member(reply, "id");
+        // Only a fan-out's answer has a state.
+        std::string fanout_state = member(reply, "state");
         if (ctx.globals.json)
             print_json(ctx.out, reply);
         else
             ctx.out << id << "\n";
         ctx.out.flush();
+        if (fanout_state == kPending && !o->wait && !ctx.globals.quiet && !ctx.globals.json)
+            ctx.err << "notifyctl: '" << id << "' waits for approval ("
+                    << count_of(reply.value("recipients", std::int64_t{0}), "recipient",
+                                "recipients")
+                    << "): " << approve_hint(id) << "\n";
         if (!o->wait) return exit_ok;
+        if (!fanout_state.empty()) return wait_for_fanout(ctx, api, id, *wait_timeout);
         return wait_for_deliveries(ctx, api, id, *wait_timeout);
     };
 }

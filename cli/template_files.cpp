@@ -102,7 +102,7 @@ Expected<Found> load_file(const fs::path& path, const std::string& name,
     f.t.locale = stem.substr(0, stem.find('.'));
     if (f.t.locale == "default") f.t.locale.clear();
     if (!f.t.locale.empty())
-        if (auto ok = check_word(f.t.locale, "locale"); !ok)
+        if (auto ok = tmpl::check_word(f.t.locale, "locale"); !ok)
             return bad_file(file, ok.error().message);
     toml::table doc;
     try {
@@ -133,7 +133,10 @@ Expected<Found> load_file(const fs::path& path, const std::string& name,
     }
     if (f.t.subject.empty() && f.t.text.empty() && f.t.html.empty())
         return bad_file(file, "give at least one of subject, text, html");
-    if (auto ok = check_template(f.t, partials); !ok) return bad_file(file, ok.error().message);
+    if (auto ok =
+            tmpl::check_template({f.t.subject, f.t.text, f.t.html, f.t.params_json}, partials);
+        !ok)
+        return bad_file(file, ok.error().message);
     return f;
 }
 
@@ -166,7 +169,7 @@ Expected<std::vector<Found>> load_folder(const std::string& dir) {
     });
     for (const auto& d : names) {
         std::string name = d.filename().string();
-        if (auto ok = check_word(name, "template name"); !ok)
+        if (auto ok = tmpl::check_word(name, "template name"); !ok)
             return bad_file(d.string(), ok.error().message);
         auto files = entries(d, [](const fs::directory_entry& e) {
             return e.is_regular_file() && e.path().extension() == ".toml";
@@ -184,7 +187,7 @@ Expected<std::vector<Found>> load_folder(const std::string& dir) {
 }
 
 std::string params_key(const std::string& params_json) {
-    auto p = normalized_params(params_json);
+    auto p = tmpl::normalized_params(params_json);
     return p ? *p : params_json;
 }
 

@@ -26,47 +26,6 @@ tmpl::PartialLoader partials_from(const std::string& dir) {
     };
 }
 
-Status check_template(const store::TemplateVersion& t, const tmpl::PartialLoader& partials) {
-    const std::pair<const char*, const std::string*> parts[] = {
-        {"subject", &t.subject}, {"text", &t.text}, {"html", &t.html}};
-    for (const auto& [label, text] : parts) {
-        auto parsed = tmpl::Template::parse(*text);
-        if (!parsed)
-            return make_error(ErrorKind::invalid, "template_syntax",
-                              std::string(label) + ": " + parsed.error().message);
-        // Rendering reaches the partials, whose syntax errors show only then.
-        std::vector<std::string> missing;
-        tmpl::RenderOptions options;
-        options.partials = partials;
-        options.missing = &missing;
-        auto out = tmpl::render(*parsed, nlohmann::json::object(), options);
-        if (!out)
-            return make_error(ErrorKind::invalid, "template_syntax",
-                              std::string(label) + ": " + out.error().message);
-    }
-    return ok();
-}
-
-Expected<std::string> normalized_params(const std::string& params_json) {
-    if (params_json.empty()) return std::string();
-    auto j = nlohmann::json::parse(params_json, nullptr, false);
-    if (j.is_discarded() || !j.is_object())
-        return make_error(ErrorKind::invalid, "invalid_params", "--params must be a JSON object");
-    if (j.empty()) return std::string();
-    return j.dump();
-}
-
-Status check_word(const std::string& value, const std::string& what) {
-    bool ok = !value.empty() && value.front() != '.';
-    for (char c : value)
-        ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_' || c == '.');
-    if (ok) return notify::ok();
-    return make_error(ErrorKind::usage, "usage",
-                      what + " '" + value +
-                          "' must be letters, digits, '-', '_' or '.' (as password-reset, zh-CN)");
-}
-
 std::string template_author() {
     for (const char* var : {"SUDO_USER", "USER"})
         if (const char* v = std::getenv(var); v && *v) return v;
@@ -112,9 +71,9 @@ Expected<std::unique_ptr<store::Store>> existing_store(const Context& ctx,
 }
 
 int run_add(Context& ctx, const AddArgs& a) {
-    if (auto ok = check_word(a.name, "template name"); !ok) return fail(ctx, ok.error());
+    if (auto ok = tmpl::check_word(a.name, "template name"); !ok) return fail(ctx, ok.error());
     if (!a.locale.empty())
-        if (auto ok = check_word(a.locale, "--locale"); !ok) return fail(ctx, ok.error());
+        if (auto ok = tmpl::check_word(a.locale, "--locale"); !ok) return fail(ctx, ok.error());
     store::TemplateVersion t;
     t.name = a.name;
     t.channel = a.channel;
@@ -135,10 +94,12 @@ int run_add(Context& ctx, const AddArgs& a) {
     for (const auto& [text, what] :
          {std::pair{&t.subject, "--subject"}, {&t.text, "--text"}, {&t.html, "--html"}})
         if (auto ok = utf8_arg(*text, what); !ok) return fail(ctx, ok.error());
-    auto params = normalized_params(t.params_json);
+    auto params = tmpl::normalized_params(t.params_json);
     if (!params) return fail(ctx, exit_data, "template add: " + params.error().message);
     t.params_json = *params;
-    if (auto ok = check_template(t, partials_from(a.partials)); !ok)
+    if (auto ok = tmpl::check_template({t.subject, t.text, t.html, t.params_json},
+                                       partials_from(a.partials));
+        !ok)
         return fail(ctx, exit_data, "template add: " + ok.error().message);
     t.author = template_author();
 

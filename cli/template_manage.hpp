@@ -1,6 +1,7 @@
 // template_manage.hpp - what the `notifyctl template` subcommands share: the
-// checks a template passes before it is stored, the author written with each
-// version, and the setup of the subcommands beyond `render`.
+// partials of a folder, the author written with each version, and the setup of
+// the subcommands beyond `render`. The checks a template passes before it is
+// stored are template/checks.hpp, shared with notify-ingest.
 #pragma once
 
 #include <string>
@@ -9,6 +10,7 @@
 
 #include "command.hpp"
 #include "store/template_store.hpp"
+#include "template/checks.hpp"
 #include "template/template.hpp"
 
 namespace notify::cli {
@@ -17,14 +19,6 @@ using Subcommands = std::vector<std::pair<CLI::App*, Runner>>;
 
 // {{> name}} reads DIR/name.mustache; an empty DIR knows no partials.
 tmpl::PartialLoader partials_from(const std::string& dir);
-// Every part of `t` parses, and so does every partial it reaches through
-// `partials`; the error names the part: "text: line 2, column 3: ...".
-Status check_template(const store::TemplateVersion& t, const tmpl::PartialLoader& partials);
-// params_json must be empty or a JSON object; returns it in compact form.
-Expected<std::string> normalized_params(const std::string& params_json);
-// A template name or locale must be a plain word: letters, digits, '-', '_'
-// and '.', not starting with '.' (they become file names on export).
-Status check_word(const std::string& value, const std::string& what);
 // $SUDO_USER, else $USER, else "notifyctl".
 std::string template_author();
 // "'NAME'" with " for channel 'CH'" and " in locale 'L'" when not empty.

@@ -10,9 +10,11 @@
 #include <cstdint>
 #include <istream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model.hpp"
@@ -77,7 +79,19 @@ struct UserFilter {
     std::string group;
     std::string module;
     std::string after;  // id cursor: users with a greater id
-    int limit = 100;
+    int limit = 100;    // 0 or less: no limit
+};
+
+// What saving a user does to its group memberships (User::groups).
+enum class Membership {
+    keep,     // leave them as they are
+    add,      // also join User::groups (created when missing)
+    replace,  // be in exactly User::groups (created when missing)
+};
+
+struct SaveOptions {
+    Membership groups = Membership::keep;
+    bool create_only = false;  // a conflict error "user 'x' already exists" when it does
 };
 
 class DirectoryStore {
@@ -89,6 +103,8 @@ class DirectoryStore {
     // Creates or replaces the user (identities and attributes replaced whole;
     // group membership untouched). Checks id, email, phone, locale and attributes.
     Status put_user(const User& user);
+    // put_user with a say over memberships and replacing, in one transaction.
+    Status save_user(const User& user, const SaveOptions& options);
     std::optional<User> get_user(const std::string& id);
     // not_found when there is no such user. Removes identities, memberships and
     // preferences too.
@@ -113,9 +129,10 @@ class DirectoryStore {
     // --- preferences
     Status set_preference(const Preference& p);
     std::vector<Preference> preferences(const std::string& user_id);
-    // Global unsubscribe (at > 0) or subscribe again (at == 0).
+    // Global unsubscribe (at > 0) or subscribe again (at == 0); not_found for no user.
     Status set_unsubscribed(const std::string& user_id, Millis at);
-    // A raw address that is not a user unsubscribed from `category` ("" for all).
+    // A raw address that is not a user unsubscribed from `category` ("" for all);
+    // at == 0 takes that unsubscribe back.
     Status unsubscribe_address(const std::string& channel, const std::string& address,
                                const std::string& category, Millis at);
     bool address_unsubscribed(const std::string& channel, const std::string& address,
@@ -123,11 +140,22 @@ class DirectoryStore {
 
     // --- import and export
     // All or nothing unless options.skip_bad: a bad row stops the import with
-    // the line of every bad row found and nothing written.
+    // the line of every bad row found and nothing written: the report then has
+    // imported == 0 and the errors. An error is left for input that cannot be
+    // read at all (a CSV header with unknown columns), a bad options.group, and
+    // store failures. The same id twice in one input is a bad row.
     Expected<ImportReport> import_users(std::istream& in, const ImportOptions& options);
+    Expected<ImportReport> import_users(std::string_view text, const ImportOptions& options);
+    // Every user the filter matches (up to filter.limit when it is > 0), in id order,
+    // in the form import reads (see directory_records.hpp).
     Status export_users(std::ostream& out, RecordFormat format, const UserFilter& filter);
 
   private:
+    void write_user(const User& user, Millis now);
+    void write_memberships(const std::string& user_id, const std::vector<std::string>& groups,
+                           Millis now);
+    bool user_exists(const std::string& id);
+    bool group_exists(const std::string& name);
     struct Statements;
     Store& store_;
     std::unique_ptr<Statements> st_;

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "store/fanout_rows.hpp"
@@ -296,7 +297,8 @@ std::optional<IdempotencyRecord> Store::find_idempotency(const std::string& key,
     return out;
 }
 
-Expected<NotificationView> Store::get_notification(const std::string& id, bool with_events) {
+Expected<NotificationView> Store::get_notification(const std::string& id, bool with_events,
+                                                   int delivery_limit) {
     try {
         auto& s = *st_;
         NotificationView v;
@@ -306,21 +308,43 @@ Expected<NotificationView> Store::get_notification(const std::string& id, bool w
         s.get_notification.reset();
         if (!found)
             return make_error(ErrorKind::not_found, "not_found", "no notification '" + id + "'");
-        v.deliveries = deliveries_of(id);
         v.fanout = find_fanout(db_, id);
+        Stmt counts(db_,
+                    "SELECT state, COUNT(*) FROM deliveries WHERE notification_id = ? GROUP BY "
+                    "state");
+        counts.bind(1, id);
+        while (counts.step()) {
+            v.delivery_counts[counts.text(0)] = counts.integer(1);
+            v.deliveries_total += counts.integer(1);
+        }
+        const bool whole = delivery_limit <= 0 || v.deliveries_total <= delivery_limit;
+        if (whole) {
+            v.deliveries = deliveries_of(id);
+        } else {
+            Stmt first(db_, std::string("SELECT ") + kDeliveryColumns +
+                                " FROM deliveries WHERE notification_id = ? ORDER BY seq LIMIT ?");
+            v.deliveries = first.bind(1, id).bind(2, delivery_limit).collect(read_delivery);
+        }
         if (with_events) {
-            // The notification's own events (fan-out, approval) and its deliveries'.
-            s.events_of.bind(1, id).bind(2, id + "/");
-            while (s.events_of.step()) {
-                Event e;
-                e.seq = s.events_of.integer(0);
-                e.delivery_id = s.events_of.text(1);
-                e.at = s.events_of.integer(2);
-                e.type = s.events_of.text(3);
-                e.detail = s.events_of.text(4);
-                v.events.push_back(std::move(e));
+            auto read_event = [](const Stmt& e) {
+                return Event{e.integer(0), e.text(1), e.integer(2), e.text(3), e.text(4)};
+            };
+            if (whole) {
+                // The notification's own events (fan-out, approval) and its deliveries'.
+                v.events = s.events_of.bind(1, id).bind(2, id + "/").collect(read_event);
+            } else {
+                // Those of the deliveries shown, and the notification's own.
+                Stmt of(db_,
+                        "SELECT seq, delivery_id, at, type, detail FROM events WHERE "
+                        "delivery_id = ? ORDER BY seq");
+                v.events = of.bind(1, id).collect(read_event);
+                for (const auto& d : v.deliveries) {
+                    auto more = of.bind(1, d.id).collect(read_event);
+                    v.events.insert(v.events.end(), more.begin(), more.end());
+                }
+                std::sort(v.events.begin(), v.events.end(),
+                          [](const Event& a, const Event& b) { return a.seq < b.seq; });
             }
-            s.events_of.reset();
         }
         return v;
     } catch (const StoreFailure& f) {
@@ -454,8 +478,9 @@ std::optional<wire::Job> Store::load_job(const std::string& delivery_id) {
     return out;
 }
 
-Status Store::apply(const std::vector<Transition>& transitions) {
-    if (transitions.empty()) return ok();
+Status Store::apply(const std::vector<Transition>& transitions,
+                    const std::vector<std::pair<std::string, std::string>>& settings) {
+    if (transitions.empty() && settings.empty()) return ok();
     try {
         Transaction tx(db_);
         auto& s = *st_;
@@ -476,6 +501,7 @@ Status Store::apply(const std::vector<Transition>& transitions) {
                 append_event(t.delivery_id, t.at, t.event_type, t.event_detail);
             }
         }
+        for (const auto& [key, value] : settings) write_setting(db_, key, value);
         tx.commit();
         return ok();
     } catch (const StoreFailure& f) {

@@ -52,6 +52,8 @@ struct NotificationView {
     std::vector<Delivery> deliveries;
     std::vector<Event> events;  // of its deliveries and of the notification itself (fan-out)
     std::optional<Fanout> fanout;
+    std::int64_t deliveries_total = 0;                    // all its deliveries
+    std::map<std::string, std::int64_t> delivery_counts;  // by state name
 };
 
 struct ListFilter {
@@ -121,7 +123,10 @@ class Store {
                                                       Millis window);
 
     // --- reads ------------------------------------------------------------------
-    Expected<NotificationView> get_notification(const std::string& id, bool with_events);
+    // At most `delivery_limit` deliveries (the first stored; 0: all) with their
+    // events; the counts cover every delivery.
+    Expected<NotificationView> get_notification(const std::string& id, bool with_events,
+                                                int delivery_limit = 0);
     Expected<ListPage> list_notifications(const ListFilter& filter);
     std::vector<QueueRow> queue_rows();
 
@@ -135,7 +140,9 @@ class Store {
     std::optional<wire::Job> load_job(const std::string& delivery_id);
     std::vector<Delivery> deliveries_of(const std::string& notification_id);
     // Applies the transitions and appends their events in one transaction.
-    Status apply(const std::vector<Transition>& transitions);
+    // `settings` are written in the same transaction (the router's gate mark).
+    Status apply(const std::vector<Transition>& transitions,
+                 const std::vector<std::pair<std::string, std::string>>& settings = {});
 
     // --- API keys ---------------------------------------------------------------
     // Creates a key; returns the secret to show once ("nk_<id>_<secret>").

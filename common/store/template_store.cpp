@@ -51,8 +51,8 @@ struct TemplateStore::Statements {
                          "channel = ? AND locale = ?"),
           insert(db, "INSERT INTO templates (" TEMPLATE_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?)"),
           current(db, "SELECT " TEMPLATE_COLUMNS
-                      " FROM templates WHERE name = ? AND channel = ? AND locale = ? ORDER BY "
-                      "version DESC LIMIT 1"),
+                      " FROM templates WHERE name = ?1 AND channel = ?2 AND locale = ?3 AND "
+                      "(?4 = 0 OR created_at <= ?4) ORDER BY version DESC LIMIT 1"),
           one(db, "SELECT " TEMPLATE_COLUMNS
                   " FROM templates WHERE name = ? AND channel = ? AND locale = ? AND version = ?"),
           history(db, "SELECT " TEMPLATE_COLUMNS
@@ -102,9 +102,9 @@ Expected<int> TemplateStore::add(TemplateVersion t) {
 
 std::optional<TemplateVersion> TemplateStore::current(const std::string& name,
                                                       const std::string& channel,
-                                                      const std::string& locale) {
+                                                      const std::string& locale, Millis as_of) {
     auto& s = st_->current;
-    s.bind(1, name).bind(2, channel).bind(3, locale);
+    s.bind(1, name).bind(2, channel).bind(3, locale).bind(4, as_of);
     std::optional<TemplateVersion> out;
     if (s.step()) out = read_template(s);
     s.reset();
@@ -114,10 +114,10 @@ std::optional<TemplateVersion> TemplateStore::current(const std::string& name,
 
 std::optional<TemplateVersion> TemplateStore::resolve(const std::string& name,
                                                       const std::string& channel,
-                                                      const std::string& locale) {
+                                                      const std::string& locale, Millis as_of) {
     for (const std::string& ch : {channel, std::string()}) {
         for (const std::string& l : locale_fallbacks(locale, default_locale_))
-            if (auto t = current(name, ch, l)) return t;
+            if (auto t = current(name, ch, l, as_of)) return t;
         if (channel.empty()) break;
     }
     return std::nullopt;

@@ -45,12 +45,14 @@ class TemplateStore {
 
     // Writes `t` as the newest version of its (name, channel, locale); returns the version.
     Expected<int> add(TemplateVersion t);
-    // The newest version, unless it is deleted.
+    // The newest version, unless it is deleted. With `as_of` > 0: the newest
+    // version written at or before that time (what a send made then used).
     std::optional<TemplateVersion> current(const std::string& name, const std::string& channel,
-                                           const std::string& locale);
-    // The template to render for a send: locale and channel fallbacks applied.
+                                           const std::string& locale, Millis as_of = 0);
+    // The template to render for a send: locale and channel fallbacks applied,
+    // each variant as current() finds it at `as_of`.
     std::optional<TemplateVersion> resolve(const std::string& name, const std::string& channel,
-                                           const std::string& locale);
+                                           const std::string& locale, Millis as_of = 0);
     // Every version of every variant of `name`, oldest first.
     std::vector<TemplateVersion> history(const std::string& name);
     // The current version of every variant that is not deleted, by name.

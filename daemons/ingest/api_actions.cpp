@@ -1,11 +1,15 @@
-// api_actions.cpp - POST /v1/notifications/{id}/cancel|resend, forwarded to the
-// router that owns delivery state (cancel answers {"id","canceled","in_flight"},
-// resend {"id","requeued"}), and approve|reject, which answer 409 until
-// approvals exist.
+// api_actions.cpp - POST /v1/notifications/{id}/cancel|resend|approve|reject,
+// forwarded to the router that owns delivery state. cancel answers
+// {"id","canceled","in_flight"}, resend {"id","requeued"}, approve and reject
+// {"id","state"}. reject needs {"reason": TEXT}; both record who decided: the
+// API key's name, or over the trusted ipc socket the "by" notifyctl sends (the
+// operator's login name).
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "api.hpp"
 #include "util/log.hpp"
+#include "util/strings.hpp"
 
 namespace notify::ingest {
 
@@ -30,6 +34,76 @@ Error unknown_id(const std::string& id) {
 
 Error read_failure() {
     return make_error(ErrorKind::unavailable, "store_unavailable", "the store cannot be read");
+}
+
+constexpr size_t kMaxReason = 1000;
+constexpr size_t kMaxBy = 128;
+
+Error not_pending(const std::string& id, const std::string& state) {
+    return make_error(
+        ErrorKind::conflict, "not_pending_approval",
+        "notification '" + id + "' is not pending approval" +
+            (state.empty() ? std::string(" (it is not a bulk send)") : " (it is " + state + ")"));
+}
+
+// The fan-out state of a notification as stored: "" for a notification without
+// one, nullopt when it does not exist; an error when the store cannot be read.
+Expected<std::optional<std::string>> stored_fanout_state(store::Store& store,
+                                                         const std::string& id) {
+    try {
+        auto v = store.get_notification(id, false);
+        if (!v) {
+            if (v.error().kind == ErrorKind::not_found) return std::optional<std::string>();
+            return read_failure();
+        }
+        return std::optional<std::string>(v->fanout ? store::to_string(v->fanout->state) : "");
+    } catch (...) {
+        return read_failure();
+    }
+}
+
+struct Decision {
+    std::string by;
+    std::string reason;
+};
+
+// The body of approve (may be empty) or reject (needs "reason").
+Expected<Decision> read_decision(const Request& req, const Principal& who,
+                                 const std::string& action) {
+    Decision d{who.name, {}};
+    json body = json::object();
+    if (!req.body.empty()) {
+        body = json::parse(req.body, nullptr, false);
+        if (body.is_discarded())
+            return make_error(ErrorKind::invalid, "malformed_json",
+                              "the body of '" + action + "' is not JSON");
+        if (body.is_null()) body = json::object();
+        if (!body.is_object())
+            return make_error(ErrorKind::invalid, "invalid_request",
+                              "the body of '" + action + "' must be a JSON object");
+    }
+    for (const auto& [key, value] : body.items()) {
+        if (key != "reason" && key != "by")
+            return make_error(
+                ErrorKind::invalid, "unknown_field",
+                "unknown field '" + key + "'" + util::did_you_mean(key, {"reason", "by"}), key);
+        if (!value.is_string())
+            return make_error(ErrorKind::invalid, "invalid_type", "'" + key + "' must be a string",
+                              key);
+    }
+    d.reason = util::trim(body.value("reason", std::string()));
+    if (d.reason.size() > kMaxReason)
+        return make_error(ErrorKind::invalid, "too_long",
+                          "'reason' is longer than " + std::to_string(kMaxReason) + " bytes",
+                          "reason");
+    if (action == "reject" && d.reason.empty())
+        return make_error(ErrorKind::invalid, "missing_field",
+                          "'reason' is required to reject a notification", "reason");
+    // Only notifyctl over the ipc socket may name the operator; an API key is
+    // its own name.
+    std::string by = util::trim(body.value("by", std::string()));
+    if (req.trusted && !by.empty()) d.by = by.substr(0, kMaxBy);
+    return d;
 }
 
 }  // namespace
@@ -88,17 +162,55 @@ void Api::answer_action(const Reply& done, const std::string& id, const std::str
                           "the router gave an answer this version does not understand"));
 }
 
-void Api::approval_action(const std::string& id, const std::string& action, const Request&,
-                          const Principal&, Reply done) {
-    int exists = notification_exists(reads_, id);
-    if (exists < 0) return fail(done, read_failure());
-    if (exists == 0) return fail(done, unknown_id(id));
-    fail(done, 409,
-         make_error(ErrorKind::conflict, "not_pending_approval",
-                    "notification '" + id +
-                        "' is not pending approval (approvals arrive in a "
-                        "later release, so nothing waits for '" +
-                        action + "')"));
+void Api::approval_action(const std::string& id, const std::string& action, const Request& req,
+                          const Principal& who, Reply done) {
+    auto state = stored_fanout_state(reads_, id);
+    if (!state) return fail(done, state.error());
+    if (!*state) return fail(done, unknown_id(id));
+    auto decision = read_decision(req, who, action);
+    if (!decision) return fail(done, decision.error());
+    // A fan-out never returns to pending approval, so the stored state is
+    // enough to refuse; a pending one is decided by the router.
+    if (**state != store::to_string(store::FanoutState::pending_approval))
+        return fail(done, 409, not_pending(id, **state));
+
+    json request{{"op", action}, {"id", id}, {"by", decision->by}};
+    if (action == "reject") request["reason"] = decision->reason;
+    control_.call(
+        request.dump(-1, ' ', false, json::error_handler_t::replace),
+        [this, done = std::move(done), id, action, by = decision->by](Expected<std::string> reply) {
+            guarded(done, [&] {
+                if (!reply)
+                    return fail(done,
+                                make_error(ErrorKind::unavailable, "router_unavailable",
+                                           "the router did not answer on its control socket (" +
+                                               reply.error().message +
+                                               "); is notify-priority-router running?"));
+                json r = json::parse(*reply, nullptr, false);
+                if (r.is_object() && r.value("ok", false) && r.contains("state") &&
+                    r["state"].is_string()) {
+                    std::string now = r["state"];
+                    NLOG(info, id, action << " by=" << by << " state=" << now);
+                    Response resp;
+                    resp.status = 200;
+                    resp.body = json{{"id", id}, {"state", now}}.dump(
+                        -1, ' ', false, json::error_handler_t::replace);
+                    return done(std::move(resp));
+                }
+                if (r.is_object() && r.contains("error") && r["error"].is_object()) {
+                    const json& e = r["error"];
+                    std::string code = e.value("code", std::string("router_error"));
+                    std::string message =
+                        e.value("message", std::string("the router refused '" + action + "'"));
+                    if (code == "not_found")
+                        return fail(done, make_error(ErrorKind::not_found, code, message));
+                    return fail(done, 409, make_error(ErrorKind::conflict, code, message));
+                }
+                fail(done,
+                     make_error(ErrorKind::unavailable, "router_unavailable",
+                                "the router gave an answer this version does not understand"));
+            });
+        });
 }
 
 }  // namespace notify::ingest

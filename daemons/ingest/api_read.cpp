@@ -1,5 +1,7 @@
 // api_read.cpp - the read routes: one notification, a filtered page of them, the
 // queue summary, and /healthz. All read through the loop thread's own Store.
+// status= takes a delivery state or a fan-out state (pending-approval,
+// expanding, rejected).
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -26,6 +28,15 @@ Error store_read_failure() {
     return make_error(ErrorKind::unavailable, "store_unavailable", "the store cannot be read");
 }
 
+// Delivery states, then the fan-out states a notification alone can be in.
+std::vector<std::string> status_names() {
+    auto names = delivery_state_names();
+    for (auto s : {store::FanoutState::pending_approval, store::FanoutState::expanding,
+                   store::FanoutState::rejected})
+        names.emplace_back(store::to_string(s));
+    return names;
+}
+
 Expected<store::ListFilter> parse_filter(const std::map<std::string, std::string>& query) {
     store::ListFilter f;
     Millis now = util::now_ms();
@@ -39,11 +50,14 @@ Expected<store::ListFilter> parse_filter(const std::map<std::string, std::string
                               "filtering by group arrives in a later release", name);
         if (value.empty()) continue;
         if (name == "status") {
+            // A fan-out waiting for approval (or being expanded, or rejected) may
+            // have no deliveries yet: those states filter on the fan-out.
             f.status = parse_delivery_state(value);
-            if (!f.status)
+            if (!f.status && value != "done") f.fanout = store::parse_fanout_state(value);
+            if (!f.status && !f.fanout)
                 return bad_filter(name, "unknown status '" + value + "'" +
-                                            util::did_you_mean(value, delivery_state_names()) +
-                                            " (" + util::join(delivery_state_names(), ", ") + ")");
+                                            util::did_you_mean(value, status_names()) + " (" +
+                                            util::join(status_names(), ", ") + ")");
         } else if (name == "priority") {
             f.priority = parse_priority(value);
             if (!f.priority)

@@ -1,10 +1,16 @@
 // api_send.cpp - POST /v1/notifications and /v1/notifications/batch: validate
 // each notification, hand the valid ones to the committer, answer after commit.
+// A fan-out (users, groups, or a send held for approval) answers with no
+// deliveries, its state ("expanding" or "pending-approval") and the number of
+// recipients counted at the door.
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "api.hpp"
 #include "render.hpp"
 #include "request.hpp"
+#include "store/directory_store.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
 
@@ -14,10 +20,38 @@ using nlohmann::json;
 
 namespace {
 
-json accepted_body(const ItemResult& r) {
+// What the answer and the log say of one accepted item beyond its deliveries.
+struct ItemSummary {
+    std::string channel;
+    std::optional<store::Fanout> fanout;  // state and recipients of a fan-out
+};
+
+ItemSummary summary_of(const store::Accepted& a) {
+    return {a.notification.channel, a.fanout};
+}
+
+// A replayed item answers as the first notification is now; its fan-out, if it
+// has one, is read back.
+void read_back_fanout(store::Store& reads, const ItemResult& r, ItemSummary& s) {
+    if (r.kind != ItemResult::Kind::replayed) return;
+    s.fanout.reset();
+    try {
+        auto v = reads.get_notification(r.id, false);
+        if (v) s.fanout = v->fanout;
+    } catch (...) {
+        // The answer then lacks the fan-out's state; the id is what matters.
+    }
+}
+
+json accepted_body(const ItemResult& r, const ItemSummary& s) {
     json deliveries = json::array();
     for (const auto& d : r.deliveries) deliveries.push_back(render_delivery_brief(d));
-    return json{{"id", r.id}, {"deliveries", std::move(deliveries)}};
+    json body{{"id", r.id}, {"deliveries", std::move(deliveries)}};
+    if (s.fanout) {
+        body["state"] = store::to_string(s.fanout->state);
+        body["recipients"] = s.fanout->total;
+    }
+    return body;
 }
 
 Error conflict_error(const ItemResult& r, const std::string& key, const std::string& field) {
@@ -27,10 +61,23 @@ Error conflict_error(const ItemResult& r, const std::string& key, const std::str
                       field);
 }
 
-void log_accepted(const ItemResult& r, const std::string& source) {
-    NLOG(info, r.id,
-         "accepted channel=" << (r.deliveries.empty() ? "" : r.deliveries[0].channel)
-                             << " deliveries=" << r.deliveries.size() << " source=" << source);
+void log_accepted(const ItemResult& r, const ItemSummary& s, const std::string& source) {
+    if (s.fanout)
+        NLOG(info, r.id,
+             "accepted channel=" << s.channel << " fanout=" << store::to_string(s.fanout->state)
+                                 << " recipients=" << s.fanout->total << " source=" << source);
+    else
+        NLOG(info, r.id,
+             "accepted channel=" << s.channel << " deliveries=" << r.deliveries.size()
+                                 << " source=" << source);
+}
+
+// The directory, opened only for requests that name users or groups.
+store::DirectoryStore* open_directory(std::optional<store::DirectoryStore>& slot,
+                                      store::Store& reads, bool needed) {
+    if (!needed) return nullptr;
+    if (!slot) slot.emplace(reads);
+    return &*slot;
 }
 
 std::string dump_safe(const json& j) {
@@ -52,31 +99,36 @@ Expected<nlohmann::json> parse_sized_body(const std::string& text, long max_byte
 void Api::post_notification(const Request& req, const Principal& who, Reply done) {
     auto body = parse_sized_body(req.body, config_.ingest.max_body_bytes);
     if (!body) return fail(done, body.error());
-    RequestContext ctx{&config_, util::now_ms(), who.name, &templates_};
+    std::optional<store::DirectoryStore> directory;
+    RequestContext ctx{&config_, util::now_ms(), who.name, &templates_,
+                       open_directory(directory, reads_, names_directory(*body))};
     auto accepted = build_notification(*body, ctx);
     if (!accepted) return fail(done, accepted.error());
 
     std::string key = accepted->notification.idempotency_key;
+    ItemSummary summary = summary_of(*accepted);
     Submission sub;
     sub.items.push_back(std::move(*accepted));
     metrics_.pending_add(1);
-    sub.done = [this, done = std::move(done), key, source = who.name](CommitResult result) {
+    sub.done = [this, done = std::move(done), key, summary = std::move(summary),
+                source = who.name](CommitResult result) mutable {
         metrics_.pending_add(-1);
         guarded(done, [&] {
             if (!result.status) return fail(done, result.status.error());
             const ItemResult& r = result.items.at(0);
             if (r.kind == ItemResult::Kind::conflict)
                 return fail(done, conflict_error(r, key, "idempotency_key"));
+            read_back_fanout(reads_, r, summary);
             Response resp;
             resp.status = 202;
-            resp.body = dump_safe(accepted_body(r));
+            resp.body = dump_safe(accepted_body(r, summary));
             resp.headers.emplace_back("Location", "/v1/notifications/" + r.id);
             if (r.kind == ItemResult::Kind::replayed) {
                 resp.headers.emplace_back("Idempotent-Replayed", "true");
                 NLOG(info, r.id, "replayed idempotency_key=" << key << " source=" << source);
             } else {
                 metrics_.accepted();
-                log_accepted(r, source);
+                log_accepted(r, summary, source);
             }
             done(std::move(resp));
         });
@@ -109,10 +161,15 @@ void Api::post_batch(const Request& req, const Principal& who, Reply done) {
                        "notifications"));
 
     // Each item on its own: an error answers that item only.
-    RequestContext ctx{&config_, util::now_ms(), who.name, &templates_};
+    bool needs_directory = std::any_of(list->begin(), list->end(),
+                                       [](const json& item) { return names_directory(item); });
+    std::optional<store::DirectoryStore> directory;
+    RequestContext ctx{&config_, util::now_ms(), who.name, &templates_,
+                       open_directory(directory, reads_, needs_directory)};
     auto slots = std::make_shared<std::vector<json>>(list->size());
     std::vector<size_t> positions;  // the slot of each submitted item
     std::vector<std::string> keys;
+    std::vector<ItemSummary> summaries;
     Submission sub;
     for (size_t i = 0; i < list->size(); ++i) {
         auto a = build_notification((*list)[i], ctx, "notifications[" + std::to_string(i) + "].");
@@ -126,6 +183,7 @@ void Api::post_batch(const Request& req, const Principal& who, Reply done) {
         }
         positions.push_back(i);
         keys.push_back(a->notification.idempotency_key);
+        summaries.push_back(summary_of(*a));
         sub.items.push_back(std::move(*a));
     }
     auto answer = [](const std::vector<json>& items) {
@@ -139,7 +197,8 @@ void Api::post_batch(const Request& req, const Principal& who, Reply done) {
     size_t count = sub.items.size();
     metrics_.pending_add(static_cast<std::int64_t>(count));
     sub.done = [this, done = std::move(done), slots, positions = std::move(positions),
-                keys = std::move(keys), answer, count, source = who.name](CommitResult result) {
+                keys = std::move(keys), summaries = std::move(summaries), answer, count,
+                source = who.name](CommitResult result) mutable {
         metrics_.pending_add(-static_cast<std::int64_t>(count));
         guarded(done, [&] {
             if (!result.status) return fail(done, result.status.error());
@@ -156,12 +215,13 @@ void Api::post_batch(const Request& req, const Principal& who, Reply done) {
                     slot = json::parse(error_response(422, e).body);
                     continue;
                 }
-                slot = accepted_body(r);
+                read_back_fanout(reads_, r, summaries[j]);
+                slot = accepted_body(r, summaries[j]);
                 if (r.kind == ItemResult::Kind::replayed) {
                     slot["replayed"] = true;
                 } else {
                     metrics_.accepted();
-                    log_accepted(r, source);
+                    log_accepted(r, summaries[j], source);
                 }
             }
             done(answer(*slots));

@@ -1,11 +1,149 @@
-// api_unsubscribe.cpp - /v1/unsubscribe/{token}.
+// api_unsubscribe.cpp - GET and POST /v1/unsubscribe/{token}: the one-click
+// unsubscribe links (RFC 8058) that the router puts in List-Unsubscribe.
+//
+// The signed token stands for an API key (common/unsubscribe_link.hpp). GET
+// shows a small page with a button and changes nothing, so a link scanner that
+// follows it unsubscribes nobody; POST (a mail provider's one-click
+// "List-Unsubscribe=One-Click", or the button) records it:
+//   user, category set     a preference (user, category, every channel) opted out
+//   user, category ""      the user's global unsubscribe
+//   raw address            unsubscribed_addresses (channel, address, category)
+// and answers 200 with a short page. A token that is malformed, altered or
+// signed with another secret is 404, the same answer as for no token at all.
+#include <nlohmann/json.hpp>
+
 #include "api.hpp"
+#include "store/directory_store.hpp"
+#include "unsubscribe_link.hpp"
+#include "util/log.hpp"
+#include "util/time.hpp"
 
 namespace notify::ingest {
 
-void Api::unsubscribe_request(const Request& req, const std::vector<std::string>&,
+namespace {
+
+std::string escape_html(const std::string& text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return out;
+}
+
+Response page(int status, const std::string& title, const std::string& body_html) {
+    Response r;
+    r.status = status;
+    r.content_type = "text/html; charset=utf-8";
+    // The URL carries the token: keep it out of caches and Referer headers.
+    r.headers.emplace_back("Cache-Control", "no-store");
+    r.headers.emplace_back("Referrer-Policy", "no-referrer");
+    r.body =
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        "<title>" +
+        escape_html(title) +
+        "</title>\n"
+        "<style>body{font-family:sans-serif;max-width:32em;margin:3em auto;padding:0 1em}"
+        "button{font-size:1em;padding:.5em 1.5em}</style>\n"
+        "</head>\n<body>\n<h1>" +
+        escape_html(title) + "</h1>\n" + body_html + "</body>\n</html>\n";
+    return r;
+}
+
+Response not_found_page() {
+    return page(404, "Link not valid",
+                "<p>This unsubscribe link is not valid. Use the link from a recent "
+                "message.</p>\n");
+}
+
+std::string what_of(const UnsubscribeTarget& t) {
+    return t.category.empty() ? std::string("all messages that you may opt out of")
+                              : "messages in the category \"" + t.category + "\"";
+}
+
+// Records the unsubscribe. A user removed from the directory since the
+// message was sent has nothing left to unsubscribe from: that is success.
+Status record(store::Store& store, const UnsubscribeTarget& t, Millis now) {
+    store::DirectoryStore directory(store);
+    Status st = ok();
+    if (t.user_id.empty()) {
+        st = directory.unsubscribe_address(t.channel, t.address, t.category, now);
+    } else if (!t.category.empty()) {
+        st = directory.set_preference(store::Preference{t.user_id, t.category, "", true, now});
+    } else {
+        st = directory.set_unsubscribed(t.user_id, now);
+    }
+    if (!st && st.error().kind == ErrorKind::not_found) return ok();
+    return st;
+}
+
+}  // namespace
+
+void Api::unsubscribe_request(const Request& req, const std::vector<std::string>& parts,
                               const Reply& done) {
-    fail(done, make_error(ErrorKind::not_found, "not_found", "no such route '" + req.path + "'"));
+    if (parts.size() != 2) {
+        metrics_.rejected("not_found");
+        return done(not_found_page());
+    }
+    auto secret = unsubscribe_secret(config_, reads_);
+    if (!secret) {
+        metrics_.rejected("unavailable");
+        NLOG(error, "", "unsubscribe unavailable error=" << secret.error().message);
+        return done(page(503, "Try again later",
+                         "<p>Your request could not be handled just now. Please try again "
+                         "later.</p>\n"));
+    }
+    auto target = verify_unsubscribe_token(*secret, parts[1]);
+    if (!target) {
+        metrics_.rejected("not_found");
+        NLOG(info, "", "unsubscribe rejected method=" << req.method << " reason=bad_token");
+        return done(not_found_page());
+    }
+    const std::string what = escape_html(what_of(*target));
+    if (req.method == "GET") {
+        // The form posts back to this very path; the field is what RFC 8058
+        // one-click clients send.
+        return done(page(200, "Unsubscribe",
+                         "<p>Stop receiving " + what + "?</p>\n<form method=\"post\" action=\"" +
+                             escape_html(req.path) +
+                             "\">\n<input type=\"hidden\" name=\"List-Unsubscribe\" "
+                             "value=\"One-Click\">\n<button type=\"submit\">Unsubscribe</button>\n"
+                             "</form>\n"));
+    }
+    Status st = record(reads_, *target, util::now_ms());
+    if (!st) {
+        metrics_.rejected("store_unavailable");
+        NLOG(error, "", "unsubscribe failed error=" << st.error().message);
+        return done(page(503, "Try again later",
+                         "<p>Your request could not be recorded just now. Please try again "
+                         "later.</p>\n"));
+    }
+    if (target->user_id.empty())
+        NLOG(info, "",
+             "unsubscribed channel=" << target->channel << " address=" << target->address
+                                     << " category=" << target->category);
+    else
+        NLOG(info, "", "unsubscribed user=" << target->user_id << " category=" << target->category);
+    done(page(200, "Unsubscribed", "<p>You will no longer receive " + what + ".</p>\n"));
 }
 
 }  // namespace notify::ingest

@@ -39,6 +39,16 @@ json render_delivery(const Delivery& d) {
            {"updated_at", util::format_rfc3339(d.updated_at)}};
     put_time_if(j, "next_attempt_at", d.next_attempt_at);
     put_time_if(j, "expires_at", d.expires_at);
+    put_if(j, "user_id", d.user_id);
+    put_if(j, "locale", d.locale);
+    return j;
+}
+
+json render_fanout(const store::Fanout& f) {
+    json j{{"state", store::to_string(f.state)}, {"total", f.total}, {"expanded", f.expanded}};
+    j["decided_by"] = f.decided_by.empty() ? json(nullptr) : json(f.decided_by);
+    j["decided_at"] = f.decided_at ? json(util::format_rfc3339(f.decided_at)) : json(nullptr);
+    j["reason"] = f.reason.empty() ? json(nullptr) : json(f.reason);
     return j;
 }
 
@@ -71,6 +81,7 @@ json render_notification(const store::NotificationView& v, bool with_events) {
     json deliveries = json::array();
     for (const auto& d : v.deliveries) deliveries.push_back(render_delivery(d));
     j["deliveries"] = std::move(deliveries);
+    if (v.fanout) j["fanout"] = render_fanout(*v.fanout);
     if (with_events) {
         json events = json::array();
         for (const auto& e : v.events)

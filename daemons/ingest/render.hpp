@@ -6,10 +6,15 @@
 //    "module"?,"idempotency_key"?,"source","states":{"queued":1,...},
 //    "deliveries":[{"id","channel","to","state","attempts","provider",
 //                   "provider_message_id","last_error","created_at","updated_at",
-//                   "next_attempt_at"?,"expires_at"?}],
+//                   "next_attempt_at"?,"expires_at"?,"user_id"?,"locale"?}],
+//    "fanout"?:{"state","total","expanded","decided_by","decided_at","reason"},
 //    "events":[{"delivery_id","at","type","detail"}]}        (events: one only)
 //
 // Times are RFC 3339 UTC; "?" marks members left out when empty or unset.
+// "fanout" is there for a send to users or groups, or one held for approval:
+// state pending-approval, expanding, done or rejected; total recipients
+// counted at acceptance; expanded deliveries written so far; who decided an
+// approval, when, and a rejection's reason (null until then).
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
@@ -21,6 +26,7 @@ namespace notify::ingest {
 nlohmann::json render_delivery(const Delivery& d);
 // The short form in 202 answers: {"id","channel","to","state"}.
 nlohmann::json render_delivery_brief(const Delivery& d);
+nlohmann::json render_fanout(const store::Fanout& f);
 nlohmann::json render_notification(const store::NotificationView& v, bool with_events);
 nlohmann::json render_queue(const std::vector<store::QueueRow>& rows, Millis now);
 

@@ -6,8 +6,11 @@
 #include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "address.hpp"
+#include "store/directory_store.hpp"
+#include "template/template.hpp"
 #include "util/crypto.hpp"
 #include "util/id.hpp"
 #include "util/strings.hpp"
@@ -164,6 +167,130 @@ Error not_utf8(const std::string& text, size_t at) {
 
 }  // namespace
 
+namespace {
+
+constexpr std::string_view kUserPrefix = "user:";
+constexpr std::string_view kGroupPrefix = "group:";
+
+// What the "to" list names, after the directory has been asked.
+struct Recipients {
+    bool directory = false;            // any user: or group: target
+    std::int64_t total = 0;            // raw addresses + users + members of groups
+    bool approval_required = false;    // a group requires it
+    std::optional<store::User> first;  // the first user: target, for the template check
+};
+
+std::string indexed(const std::string& field, size_t i, size_t count) {
+    return count > 1 ? field + "[" + std::to_string(i) + "]" : field;
+}
+
+Error unknown_recipient(const std::string& what, const std::string& name,
+                        const std::string& field) {
+    return make_error(ErrorKind::conflict, "unknown_recipient",
+                      "no " + what + " '" + name + "' in the directory", field);
+}
+
+// Checks every recipient: raw ones by the channel's rules, users and groups
+// against the directory (one lookup per target), and counts them.
+Expected<Recipients> resolve_recipients(const Notification& n, const RequestContext& ctx,
+                                        const std::string& field) {
+    const Config& cfg = *ctx.config;
+    Recipients out;
+    for (const auto& r : n.to)
+        if (util::starts_with(r, kUserPrefix) || util::starts_with(r, kGroupPrefix))
+            out.directory = true;
+    if (!out.directory) {
+        auto st = check_recipients(n.to, cfg.channel_type(n.channel), n.channel, field);
+        if (!st) return st.error();
+        out.total = n.to.empty() ? 1 : static_cast<std::int64_t>(n.to.size());
+        return out;
+    }
+    if (!ctx.directory)
+        return make_error(ErrorKind::conflict, "directory_unavailable",
+                          "this server has no user directory for 'user:' and 'group:' recipients",
+                          field);
+    const std::string type = cfg.channel_type(n.channel);
+    for (size_t i = 0; i < n.to.size(); ++i) {
+        const std::string& r = n.to[i];
+        const std::string at = indexed(field, i, n.to.size());
+        bool user = util::starts_with(r, kUserPrefix);
+        if (!user && !util::starts_with(r, kGroupPrefix)) {
+            auto st = check_recipients({r}, type, n.channel, at);
+            if (!st) return st.error();
+            ++out.total;
+            continue;
+        }
+        std::string name = r.substr(user ? kUserPrefix.size() : kGroupPrefix.size());
+        if (name.empty())
+            return invalid("invalid_address",
+                           user ? "'user:' needs a user id, as 'user:alice'"
+                                : "'group:' needs a group name, as 'group:ops'",
+                           at);
+        if (user) {
+            auto u = ctx.directory->get_user(name);
+            if (!u) return unknown_recipient("user", name, field);
+            if (!out.first) out.first = std::move(u);
+            ++out.total;
+        } else {
+            auto g = ctx.directory->get_group(name);
+            if (!g) return unknown_recipient("group", name, field);
+            if (g->requires_approval) out.approval_required = true;
+            out.total += ctx.directory->count_members(name);
+        }
+    }
+    return out;
+}
+
+// The names a "missing variables" error lists ("template 't': missing
+// variables: a, user.name"), or none for any other error.
+std::vector<std::string> missing_names(const Error& e) {
+    static const std::string marker = "missing variables: ";
+    if (e.code != "missing_variables") return {};
+    auto at = e.message.find(marker);
+    if (at == std::string::npos) return {};
+    std::vector<std::string> names;
+    for (const auto& part : util::split(e.message.substr(at + marker.size()), ','))
+        if (auto name = util::trim(part); !name.empty()) names.emplace_back(name);
+    return names;
+}
+
+bool is_user_name(const std::string& name) {
+    return name == "user" || util::starts_with(name, "user.");
+}
+
+// Renders the notification's stored content from the request's data alone
+// (what raw-address targets receive); each user is rendered again when the
+// router builds its job, so names under "user." may stay unfilled here. They
+// render as empty text.
+Status render_fanout_content(Notification& n, const json& data, const RequestContext& ctx,
+                             const std::string& prefix) {
+    auto st = ctx.templates->render(n, data, prefix);
+    if (st) return st;
+    auto names = missing_names(st.error());
+    if (names.empty()) return st;
+    std::vector<std::string> others;
+    for (const auto& name : names)
+        if (!is_user_name(name)) others.push_back(name);
+    if (!others.empty())
+        return make_error(ErrorKind::conflict, "missing_variables",
+                          "template '" + n.template_name + "': " + tmpl::missing_message(others),
+                          prefix + "data");
+    json blank = data;
+    if (!blank["user"].is_object()) blank["user"] = json::object();
+    for (const auto& name : names) {
+        if (name == "user") continue;
+        json* at = &blank["user"];
+        for (const auto& part : util::split(name.substr(5), '.')) {
+            if (!at->is_object()) *at = json::object();
+            at = &(*at)[part];
+        }
+        if (at->is_null()) *at = "";
+    }
+    return ctx.templates->render(n, blank, prefix);
+}
+
+}  // namespace
+
 Expected<json> parse_body(const std::string& text) {
     try {
         return json::parse(text);
@@ -278,6 +405,21 @@ Expected<store::Accepted> build_notification(const json& item, const RequestCont
                            prefix + "expires_at");
     }
 
+    st = read_recipients(item, prefix, n.to);
+    if (!st) return st.error();
+    if (static_cast<long>(n.to.size()) > cfg.ingest.max_recipients)
+        return invalid("too_many_recipients",
+                       std::to_string(n.to.size()) + " recipients; at most " +
+                           std::to_string(cfg.ingest.max_recipients) +
+                           " per notification (ingest.max_recipients)",
+                       prefix + "to");
+    auto recipients = resolve_recipients(n, ctx, prefix + "to");
+    if (!recipients) return recipients.error();
+    const long threshold = cfg.bulk.approval_threshold;
+    const bool approval =
+        recipients->approval_required || (threshold > 0 && recipients->total > threshold);
+    const bool fanout = recipients->directory || approval;
+
     st = read_string(item, "template", prefix, n.template_name, kMaxShortField);
     if (!st) return st.error();
     if (!n.template_name.empty()) {
@@ -290,24 +432,38 @@ Expected<store::Accepted> build_notification(const json& item, const RequestCont
                               "this server renders no templates", prefix + "template");
         auto d = item.find("data");
         static const json no_data = json::object();
-        st = ctx.templates->render(n, d != item.end() && d->is_object() ? *d : no_data, prefix);
+        const json& data = d != item.end() && d->is_object() ? *d : no_data;
+        if (!fanout) {
+            st = ctx.templates->render(n, data, prefix);
+        } else {
+            if (recipients->first) {
+                // Every user is rendered when the router builds its job; the first
+                // one shows at the door whether the template fits users at all.
+                Notification probe = n;
+                json with_user = data;
+                with_user["user"] = rendering::user_object(*recipients->first);
+                st = ctx.templates->render(probe, with_user, prefix);
+                if (!st) return st.error();
+            }
+            st = render_fanout_content(n, data, ctx, prefix);
+        }
         if (!st) return st.error();
     }
-    if (n.subject.empty() && n.body.empty())
+    if (n.subject.empty() && n.body.empty() && !(fanout && !n.template_name.empty()))
         return invalid("empty_message", "'subject' and 'body' are both empty", prefix + "body");
 
-    st = read_recipients(item, prefix, n.to);
-    if (!st) return st.error();
-    if (static_cast<long>(n.to.size()) > cfg.ingest.max_recipients)
-        return invalid("too_many_recipients",
-                       std::to_string(n.to.size()) + " recipients; at most " +
-                           std::to_string(cfg.ingest.max_recipients) +
-                           " per notification (ingest.max_recipients)",
-                       prefix + "to");
-    st = check_recipients(n.to, cfg.channel_type(n.channel), n.channel, prefix + "to");
-    if (!st) return st.error();
-
     n.id = util::new_ulid(ctx.now);
+    if (!n.idempotency_key.empty()) a.request_hash = request_hash(item);
+    if (fanout) {
+        store::Fanout f;
+        f.notification_id = n.id;
+        f.targets = n.to;
+        f.state = approval ? store::FanoutState::pending_approval : store::FanoutState::expanding;
+        f.total = recipients->total;
+        f.created_at = ctx.now;
+        a.fanout = std::move(f);
+        return a;
+    }
     bool scheduled = n.send_at > ctx.now;
     size_t count = n.to.empty() ? 1 : n.to.size();
     a.deliveries.reserve(count);
@@ -325,8 +481,20 @@ Expected<store::Accepted> build_notification(const json& item, const RequestCont
         d.expires_at = n.expires_at;
         a.deliveries.push_back(std::move(d));
     }
-    if (!n.idempotency_key.empty()) a.request_hash = request_hash(item);
     return a;
+}
+
+bool names_directory(const json& item) {
+    if (!item.is_object()) return false;
+    auto to = item.find("to");
+    if (to == item.end()) return false;
+    auto named = [](const json& r) {
+        if (!r.is_string()) return false;
+        const auto& text = r.get_ref<const std::string&>();
+        return util::starts_with(text, kUserPrefix) || util::starts_with(text, kGroupPrefix);
+    };
+    if (to->is_string()) return named(*to);
+    return to->is_array() && std::any_of(to->begin(), to->end(), named);
 }
 
 std::string request_hash(const json& item) {

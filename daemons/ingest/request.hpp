@@ -8,6 +8,15 @@
 // subject, body and html.
 // expires_in counts from send_at when that is given and in the future, else
 // from acceptance.
+//
+// Recipients in "to" are addresses for the channel, "user:ID" or "group:NAME".
+// Users and groups must exist in the directory (422 "unknown_recipient"). A send
+// naming any of them, or one that needs approval (more recipients than
+// bulk.approval_threshold, or a group that requires approval), becomes a
+// fan-out: the notification with Accepted::fanout and no deliveries, which the
+// router expands. Its template is checked here against the request's data plus
+// a "user" object: the first named user's record, or, for groups only, any
+// "user." name may stay unfilled.
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
@@ -19,6 +28,10 @@
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
+namespace notify::store {
+class DirectoryStore;
+}
+
 namespace notify::ingest {
 
 class TemplateRenderer;
@@ -28,7 +41,13 @@ struct RequestContext {
     Millis now = 0;
     std::string source;                     // the API key's name, "cli" or "http"
     TemplateRenderer* templates = nullptr;  // none: a request naming a template is refused
+    // Where user:ID and group:NAME are looked up; none: such recipients are refused.
+    store::DirectoryStore* directory = nullptr;
 };
+
+// True when the item's "to" names a user or a group, so that a caller opens the
+// directory only for requests that need it.
+bool names_directory(const nlohmann::json& item);
 
 // The body as JSON; 400 "malformed_json" with the parser's position otherwise,
 // or "invalid_utf8" naming the field whose string is not valid UTF-8.

@@ -1,10 +1,18 @@
 // control.cpp - requests on router.control: nudges from ingest (new work is in
-// the store), and cancel and resend from operators through ingest.
-//   {"op":"nudge"}                     no reply
+// the store), and cancel, resend, approve and reject from operators through ingest.
+//   {"op":"nudge"}                     no reply; reads new deliveries and fan-outs
 //   {"op":"ping"}                      {"ok":true,"active":N,"workers":N}
 //   {"op":"cancel","id":NOTIFICATION}  {"ok":true,"canceled":N,"in_flight":N}
 //   {"op":"resend","id":NOTIFICATION}  {"ok":true,"requeued":N}: failed and canceled
 //                                      deliveries go again (not sent, expired or suppressed)
+//   {"op":"approve","id":NOTIFICATION,"by":WHO}
+//                                      {"ok":true,"state":"expanding"}: a fan-out held for
+//                                      approval starts expanding; event "approved" "by WHO"
+//   {"op":"reject","id":NOTIFICATION,"by":WHO,"reason":TEXT}
+//                                      {"ok":true,"state":"rejected"}: nothing is sent;
+//                                      event "rejected" "by WHO: TEXT"
+// Errors: {"error":{"code":C,"message":M}} with C invalid_request, unknown_op,
+// not_found, or not_pending_approval (approve or reject of a send not held).
 // Deliveries in flight cannot be called back: they are canceled if their attempt
 // fails, and counted as in_flight.
 #include <nlohmann/json.hpp>
@@ -31,11 +39,16 @@ void Router::on_control_frame(const std::string& identity, const std::string& fr
                          : std::string();
     if (op == "nudge") {
         sweep_requested_ = true;
+        scan_requested_ = true;
         return;
     }
     std::string reply;
     if (op == "ping") {
-        reply = json{{"ok", true}, {"active", active_.size()}, {"workers", workers_.size()}}.dump();
+        reply = json{{"ok", true},
+                     {"active", active_.size()},
+                     {"workers", workers_.size()},
+                     {"expanding", expander_.expanding()}}
+                    .dump();
     } else if (op == "cancel" || op == "resend") {
         auto id = request.value("id", std::string());
         if (id.empty()) {
@@ -46,6 +59,18 @@ void Router::on_control_frame(const std::string& identity, const std::string& fr
             // Commit before answering, so that whoever asked reads the new states.
             log_.flush();
         }
+    } else if (op == "approve" || op == "reject") {
+        auto text = [&](const char* key) {
+            auto it = request.find(key);
+            return it != request.end() && it->is_string() ? it->get<std::string>() : std::string();
+        };
+        const std::string id = text("id"), reason = text("reason");
+        if (id.empty())
+            reply = error_reply("invalid_request", "'" + op + "' needs an 'id'");
+        else if (op == "reject" && reason.empty())
+            reply = error_reply("invalid_request", "'reject' needs a 'reason'");
+        else
+            reply = decide(op, id, text("by"), reason);
     } else {
         reply = error_reply("unknown_op", "unknown control request '" + op + "'");
     }
@@ -94,6 +119,19 @@ std::string Router::resend(const std::string& notification_id) {
     }
     NLOG(info, notification_id, "resend requeued=" << requeued);
     return json{{"ok", true}, {"requeued", requeued}}.dump();
+}
+
+std::string Router::decide(const std::string& op, const std::string& notification_id,
+                           const std::string& by, const std::string& reason) {
+    const bool approve = op == "approve";
+    const std::string who = by.empty() ? "an administrator" : by;
+    auto state = fanouts_->decide(notification_id, approve, who, reason, util::now_ms());
+    if (!state) return error_reply(state.error().code, state.error().message);
+    NLOG(info, notification_id,
+         (approve ? "approved" : "rejected")
+             << " by=" << who << (reason.empty() ? "" : " reason=") << reason);
+    if (approve) expander_.scan();
+    return json{{"ok", true}, {"state", store::to_string(*state)}}.dump();
 }
 
 }  // namespace notify::router

@@ -51,6 +51,13 @@ bool Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis
         active_.erase(id);
         return false;
     }
+    // Content for its user, unsubscribe link: a delivery that cannot be rendered
+    // for its user fails for good (trying again renders the same).
+    if (auto made = personalizer_.personalize(*job, now); !made) {
+        e.last_error = made.error().message;
+        transition(id, e, DeliveryState::failed, "failed", made.error().message, now);
+        return false;
+    }
     job->provider = provider;
     job->attempt = attempt;
     job->deadline = now + config_.router.lease;

@@ -23,7 +23,12 @@ Router::Router(const Config& config, store::Store& store)
       ready_(static_cast<int>(config.router.share_medium),
              static_cast<int>(config.router.share_low)),
       retry_(limits_of(config)),
-      log_(store) {}
+      fanouts_(std::make_unique<store::FanoutStore>(store)),
+      directory_(std::make_unique<store::DirectoryStore>(store)),
+      log_(*fanouts_),
+      gate_(config, *fanouts_, *directory_),
+      expander_(config, *fanouts_),
+      personalizer_(config, store, *directory_) {}
 
 Router::~Router() {
     sockets_.reset();
@@ -50,30 +55,74 @@ Status Router::start() {
 }
 
 void Router::rebuild() {
+    const Millis now = util::now_ms();
+    // The gate counts what it admitted before; deliveries after its mark are
+    // checked now, in store order.
+    gated_seq_ = fanouts_->gated_seq();
+    gate_.rebuild(gated_seq_, now);
     // Read the high-water mark first: anything stored later is found by sweep().
     last_seq_ = store_.max_delivery_seq();
-    std::size_t in_flight = 0;
+    std::size_t in_flight = 0, checked = 0;
     for (const Delivery& d : store_.load_active()) {
         if (d.state == DeliveryState::in_flight) ++in_flight;
-        admit(d);
+        if (d.seq > gated_seq_) {
+            admit_new(d, now);
+            ++checked;
+        } else {
+            admit(d);
+        }
         last_seq_ = std::max(last_seq_, d.seq);
     }
+    if (last_seq_ > gated_seq_) {
+        gated_seq_ = last_seq_;
+        log_.set_gated_seq(gated_seq_);
+    }
+    expander_.scan();
     NLOG(info, "",
-         "rebuilt queues from the store: active=" << active_.size() << " requeued_in_flight="
-                                                  << in_flight << " ready=" << ready_.size()
-                                                  << " timers=" << timers_.size());
+         "rebuilt queues from the store: active="
+             << active_.size() << " requeued_in_flight=" << in_flight << " ready=" << ready_.size()
+             << " timers=" << timers_.size() << " gated=" << checked
+             << " expanding=" << expander_.expanding());
 }
 
 void Router::sweep() {
     sweep_requested_ = false;
+    const Millis now = util::now_ms();
+    const std::int64_t gated_before = gated_seq_;
     while (true) {
         auto batch = store_.load_new(last_seq_, kSweepBatch);
         for (const Delivery& d : batch) {
             last_seq_ = d.seq;
-            if (!is_final(d.state) && !active_.count(d.id)) admit(d);
+            if (!is_final(d.state) && !active_.count(d.id)) {
+                if (d.seq > gated_seq_)
+                    admit_new(d, now);
+                else
+                    admit(d);
+            }
+            gated_seq_ = std::max(gated_seq_, d.seq);
         }
         if (batch.size() < static_cast<std::size_t>(kSweepBatch)) break;
     }
+    if (gated_seq_ != gated_before) log_.set_gated_seq(gated_seq_);
+}
+
+void Router::admit_new(const Delivery& d, Millis now) {
+    auto reason = gate_.check(d, now);
+    if (!reason) {
+        admit(d);
+        return;
+    }
+    store::Transition t;
+    t.delivery_id = d.id;
+    t.state = DeliveryState::suppressed;
+    t.attempts = d.attempts;
+    t.next_attempt_at = d.next_attempt_at;
+    t.last_error = *reason;
+    t.at = now;
+    t.event_type = "suppressed";
+    t.event_detail = *reason;
+    log_.add(std::move(t));
+    NLOG(info, d.notification_id, "delivery=" << d.id << " state=suppressed " << *reason);
 }
 
 void Router::admit(const Delivery& d) {
@@ -193,6 +242,7 @@ void Router::run(const std::atomic<bool>& stop) {
     Millis next_sweep = util::now_ms();
     Millis next_flush = util::now_ms() + config_.router.flush_interval;
     Millis next_liveness = util::now_ms() + 1000;
+    Millis next_purge = util::now_ms() + 60'000;
     Millis drain_until = 0;
     while (true) {
         Millis now = util::now_ms();
@@ -205,6 +255,7 @@ void Router::run(const std::atomic<bool>& stop) {
         Millis wake = next_sweep;
         if (log_.pending()) wake = std::min(wake, next_flush);
         if (!timers_.empty()) wake = std::min(wake, timers_.next_at());
+        if (expander_.busy() && !drain_until) wake = now;  // a fan-out's next step
         long timeout = static_cast<long>(std::clamp<Millis>(wake - now, 0, 1000));
         try {
             zmq::poll(items, 2, std::chrono::milliseconds(timeout));
@@ -222,14 +273,25 @@ void Router::run(const std::atomic<bool>& stop) {
              ++i)
             on_control_frame(identity, frame, delimiter);
 
+        if (scan_requested_ || now >= next_sweep) {
+            scan_requested_ = false;
+            expander_.scan();
+        }
         if (sweep_requested_ || now >= next_sweep) {
             sweep();
             next_sweep = now + config_.router.sweep_interval;
         }
         fire_timers(now);
         if (!drain_until) dispatch(now);
+        // One step of expansion per round, so dispatching goes on between steps;
+        // the next round's sweep reads (and gates) what it wrote.
+        if (!drain_until && expander_.busy() && expander_.step(now) > 0) sweep_requested_ = true;
         if (now >= next_liveness) {
             drop_silent_workers(now);
+            if (now >= next_purge) {
+                gate_.purge(now);
+                next_purge = now + 60'000;
+            }
             next_liveness = now + 1000;
         }
         if (now >= next_flush || log_.pending() >= 2000) {

@@ -1,12 +1,16 @@
 // router.hpp - the queue manager: owns every delivery's state after acceptance.
 //
 // In:  new deliveries from the store (read by sequence, on a nudge from ingest
-//      or every router.sweep_interval); Ready and Result frames from workers on
-//      router.listen; cancel, resend and nudge requests on router.control.
-// Out: Job frames to workers that have credit; every state change, with its
-//      event, to the store (batched).
-// On start it rebuilds its queues from the store: whatever was queued, deferred,
-// scheduled or in flight when the previous router stopped is queued again.
+//      or every router.sweep_interval); fan-outs to expand (sends to users and
+//      groups); Ready and Result frames from workers on router.listen; cancel,
+//      resend, approve, reject and nudge requests on router.control.
+// Out: deliveries of fan-outs (fanout.hpp), written a step per round; Job
+//      frames, rendered per user (personalize.hpp), to workers that have credit;
+//      every state change, with its event, to the store (batched).
+// Each new delivery passes the preference gate (gate.hpp) once before it is
+// queued. On start it rebuilds its queues from the store: whatever was queued,
+// deferred, scheduled or in flight when the previous router stopped is queued
+// again, and deliveries the gate had not checked are checked.
 #pragma once
 
 #include <atomic>
@@ -15,8 +19,13 @@
 #include <unordered_map>
 
 #include "config.hpp"
+#include "fanout.hpp"
+#include "gate.hpp"
+#include "personalize.hpp"
 #include "ready_queues.hpp"
 #include "retry_policy.hpp"
+#include "store/directory_store.hpp"
+#include "store/fanout_store.hpp"
 #include "store/store.hpp"
 #include "timers.hpp"
 #include "transition_log.hpp"
@@ -58,6 +67,8 @@ class Router {
     void rebuild();
     void sweep();
     void admit(const Delivery& d);
+    // A delivery seen for the first time: suppressed by the gate, or admitted.
+    void admit_new(const Delivery& d, Millis now);
     void fire_timers(Millis now);
     // --- work going out (dispatch.cpp)
     void dispatch(Millis now);
@@ -73,6 +84,8 @@ class Router {
     void on_control_frame(const std::string& identity, const std::string& frame, bool delimiter);
     std::string cancel(const std::string& notification_id);
     std::string resend(const std::string& notification_id);
+    std::string decide(const std::string& op, const std::string& notification_id,
+                       const std::string& by, const std::string& reason);
 
     // Records a change to the store and the log; final states leave memory.
     void transition(const std::string& id, Entry& e, DeliveryState state, const char* event,
@@ -87,10 +100,17 @@ class Router {
     Timers timers_;
     RetryPolicy retry_;
     WorkerPool workers_;
+    std::unique_ptr<store::FanoutStore> fanouts_;
+    std::unique_ptr<store::DirectoryStore> directory_;
     TransitionLog log_;
+    Gate gate_;
+    Expander expander_;
+    Personalizer personalizer_;
     std::unordered_map<std::string, Entry> active_;
     std::int64_t last_seq_ = 0;
+    std::int64_t gated_seq_ = 0;  // every delivery up to it has passed the gate (or is final)
     bool sweep_requested_ = false;
+    bool scan_requested_ = false;  // look for fan-outs that are ready to expand
 };
 
 }  // namespace notify::router

@@ -1,3 +1,4 @@
+// transition_log.cpp - batching the router's writes; see transition_log.hpp.
 #include "transition_log.hpp"
 
 #include "util/log.hpp"
@@ -14,8 +15,8 @@ void TransitionLog::add(store::Transition t) {
 }
 
 bool TransitionLog::flush() {
-    if (pending_.empty()) return true;
-    auto st = store_.apply(pending_);
+    if (pending_.empty() && !gated_seq_) return true;
+    auto st = store_.apply(pending_, gated_seq_);
     if (!st) {
         NLOG(warning, "",
              "store commit failed, will retry: pending=" << pending_.size() << " "
@@ -24,6 +25,7 @@ bool TransitionLog::flush() {
     }
     pending_.clear();
     row_writer_.clear();
+    gated_seq_.reset();
     return true;
 }
 

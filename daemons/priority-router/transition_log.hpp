@@ -4,28 +4,38 @@
 // kept and tried again, so no outcome is dropped. When one delivery changes
 // several times before a commit (dispatched, then sent), its row is written
 // once, with the last state; every event is still appended.
+//
+// The preference gate's mark (the highest delivery seq it has checked) goes in
+// the same commit as the suppressions it decided, so a restart checks exactly
+// the deliveries whose outcome was not committed.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "store/fanout_store.hpp"
 #include "store/store.hpp"
 
 namespace notify::router {
 
 class TransitionLog {
   public:
-    explicit TransitionLog(store::Store& store) : store_(store) {}
+    explicit TransitionLog(store::FanoutStore& store) : store_(store) {}
     void add(store::Transition t);
-    std::size_t pending() const { return pending_.size(); }
+    // Commits `seq` as the gate's mark with the next flush.
+    void set_gated_seq(std::int64_t seq) { gated_seq_ = seq; }
+    std::size_t pending() const { return pending_.size() + (gated_seq_ ? 1 : 0); }
     // Commits what is pending; false (and kept) when the store refused.
     bool flush();
 
   private:
-    store::Store& store_;
+    store::FanoutStore& store_;
     std::vector<store::Transition> pending_;
     std::unordered_map<std::string, std::size_t> row_writer_;  // delivery -> its last in pending_
+    std::optional<std::int64_t> gated_seq_;
 };
 
 }  // namespace notify::router

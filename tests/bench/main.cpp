@@ -83,6 +83,8 @@ const Command kCommands[] = {
     {"latency", "open loop at a fixed rate: accept latency percentiles", latency},
     {"e2e", "deliveries/s from first accept to last arrival", end_to_end},
     {"priority", "high-priority accept->sent under a low-priority backlog", priority},
+    {"bulk", "a send to --group: accept time and expansion rate", bulk},
+    {"gen-users", "write --count users as JSON Lines to --output", gen_users},
     {"free-port", "print a free loopback TCP port", free_port},
     {"wait-healthy", "wait until GET /healthz answers 200", wait_healthy},
 };
@@ -127,6 +129,8 @@ int main(int argc, char** argv) {
     app.add_option("--seconds", o.seconds, "time limit (scenario default)");
     app.add_option("--rate", o.rate, "offered rate for latency, per second (10000)");
     app.add_option("--batch-size", o.batch_size, "notifications per batch")->capture_default_str();
+    app.add_option("--group", o.group, "bulk: the group to send to (everyone)");
+    app.add_option("--output", o.output, "gen-users: the file to write");
     app.add_option("--backlog", o.backlog, "priority: low-priority backlog")->capture_default_str();
     app.add_option("--high-rate", o.high_rate, "priority: high-priority sends per second")
         ->capture_default_str();

@@ -7,6 +7,7 @@
 //   latency       open loop at 10,000/s over HTTP               p99 <= 10 ms
 //   e2e           N notifications to deliveries at the receiver >= 5,000/s
 //   priority      high-priority accept->sent under a low backlog  p99 <= 50 ms
+//   bulk          a send to a group: accept time < 2 s, expansion >= 100,000/s
 //
 // Every scenario is bounded by a count and a time limit. Each returns 0 when it
 // ran (targets met or not) and 1 when it could not run at all.
@@ -35,6 +36,8 @@ struct Options {
     long backlog = 100000;
     double high_rate = 200;
     double high_seconds = 5;
+    std::string group;   // bulk: the group to send to ("everyone")
+    std::string output;  // gen-users: the file to write
 };
 
 // The receiver at o.receiver, or null (with a progress line when `required`).
@@ -49,5 +52,9 @@ int accept_zmq(const Options& o);
 int latency(const Options& o);
 int end_to_end(const Options& o);
 int priority(const Options& o);
+int bulk(const Options& o);
+// Writes `count` users as JSON Lines to `path` (o.output), each with an identity
+// on o.channel, for `notifyctl user import`.
+int gen_users(const Options& o);
 
 }  // namespace notify::bench

@@ -4,7 +4,8 @@
 # waits that poll with a deadline.
 #
 # Config: every test starts from BASE_SETTINGS (short retry timings, a free loopback
-# port) and overrides keys by dotted name; providers and channels are passed as dicts.
+# port) and overrides keys by dotted name; providers and channels are passed as dicts
+# (a channel as its list of providers, or as a table of its keys).
 # Binaries: $NOTIFY_BIN_DIR, else build/bin of this checkout.
 
 import http.client
@@ -89,8 +90,10 @@ def render_config(settings, providers, channels):
         out += ["", f"[{table}]"] + lines
     for name, p in (providers or {}).items():
         out += ["", f"[providers.{name}]"] + [f"{k} = {toml_value(v)}" for k, v in p.items()]
-    for name, provs in (channels or {}).items():
-        out += ["", f"[channels.{name}]", f"providers = {toml_value(provs)}"]
+    for name, chan in (channels or {}).items():
+        # A list of provider names, or a table of the channel's keys.
+        chan = chan if isinstance(chan, dict) else {"providers": chan}
+        out += ["", f"[channels.{name}]"] + [f"{k} = {toml_value(v)}" for k, v in chan.items()]
     return "\n".join(out) + "\n"
 
 

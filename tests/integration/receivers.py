@@ -4,7 +4,11 @@
 #                 headers, raw body), checks the webhook signature against the
 #                 provider's secret, and answers from a per-test script of Replies.
 #   SmtpReceiver  an aiosmtpd server that keeps each message's raw bytes.
+#   CountingReceiver  an asyncio HTTP/1.1 server for large sends: answers 200 at
+#                 once and counts each webhook body's "to" (no per-request thread).
 
+import asyncio
+import collections
 import hashlib
 import hmac
 import json
@@ -227,3 +231,78 @@ class SmtpReceiver:
 
     def close(self):
         self.controller.stop()
+
+
+class _CountingProtocol(asyncio.Protocol):
+    """HTTP/1.1 with keep-alive: requests with Content-Length bodies, answered 200."""
+
+    def __init__(self, owner):
+        self.owner = owner
+        self.buf = b""
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def data_received(self, data):
+        self.buf += data
+        while True:
+            end = self.buf.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head = self.buf[:end].decode("latin-1")
+            length = 0
+            for line in head.split("\r\n")[1:]:
+                name, _, value = line.partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value.strip())
+            if len(self.buf) < end + 4 + length:
+                return
+            body = self.buf[end + 4:end + 4 + length]
+            self.buf = self.buf[end + 4 + length:]
+            self.owner._count(body)
+            self.transport.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+
+class CountingReceiver:
+    """Counts webhook bodies by their "to" field; for sends too large for HttpReceiver."""
+
+    def __init__(self):
+        self.by_to = collections.Counter()
+        self.total = 0
+        self._lock = threading.Lock()
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/hook"
+        self._loop = asyncio.new_event_loop()
+        ready = threading.Event()
+
+        def serve():
+            asyncio.set_event_loop(self._loop)
+            server = self._loop.run_until_complete(self._loop.create_server(
+                lambda: _CountingProtocol(self), "127.0.0.1", self.port, backlog=512))
+            self._server = server
+            ready.set()
+            self._loop.run_forever()
+            server.close()
+            self._loop.run_until_complete(server.wait_closed())
+
+        self._thread = threading.Thread(target=serve, daemon=True)
+        self._thread.start()
+        ready.wait(10)
+
+    def _count(self, body):
+        to = json.loads(body).get("to", "")
+        with self._lock:
+            self.by_to[to] += 1
+            self.total += 1
+
+    def count(self):
+        with self._lock:
+            return self.total
+
+    def snapshot(self):
+        with self._lock:
+            return collections.Counter(self.by_to)
+
+    def close(self):
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)

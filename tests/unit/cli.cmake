@@ -3,10 +3,12 @@
 add_executable(unit_cli
   test_cli_args.cpp
   test_cli_client.cpp
+  test_cli_fanout.cpp
   test_cli_output.cpp
   test_cli_replies.cpp
   test_cli_template.cpp
   test_cli_template_manage.cpp
+  test_cli_user.cpp
 )
 target_link_libraries(unit_cli PRIVATE catch_main notifyctl_lib cppzmq Threads::Threads)
 # the starter templates in templates/ are imported by the tests

@@ -1,9 +1,18 @@
 // Tests for channels/mime: header encoding and folding, RFC 2047 encoded words,
-// bodies, and the layout of single-part and multipart messages.
+// bodies, the layout of single-part and multipart messages, and List-Unsubscribe,
+// also as the smtp adapter sends it to a scripted server on the loopback interface.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <regex>
+#include <thread>
 
+#include "channels/adapter.hpp"
 #include "channels/mime.hpp"
+#include "channels/registry.hpp"
 
 using namespace notify::channels;
 
@@ -102,6 +111,77 @@ std::string header_of(const std::string& message, const std::string& name) {
     std::string field = unfold(head.substr(pos, end - pos));
     return field.substr(name.size() + 2);
 }
+
+// A scripted SMTP server on 127.0.0.1 that accepts one message and keeps it.
+class OneMessageServer {
+  public:
+    OneMessageServer() {
+        fd_ = socket(AF_INET, SOCK_STREAM, 0);
+        REQUIRE(fd_ >= 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+        socklen_t len = sizeof addr;
+        REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+        port_ = ntohs(addr.sin_port);
+        REQUIRE(listen(fd_, 1) == 0);
+        thread_ = std::thread([this] { serve(); });
+    }
+    ~OneMessageServer() {
+        shutdown(fd_, SHUT_RDWR);
+        thread_.join();
+        close(fd_);
+    }
+    std::string url() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
+    // The DATA of the message, dot-stuffing left as sent; after the transfer ended.
+    const std::string& data() const { return data_; }
+
+  private:
+    void serve() {
+        int c = accept(fd_, nullptr, nullptr);
+        if (c < 0) return;
+        auto say = [c](const std::string& line) { (void)!write(c, line.data(), line.size()); };
+        say("220 test ESMTP\r\n");
+        std::string in;
+        bool in_data = false;
+        char buf[4096];
+        while (true) {
+            size_t eol = in.find(in_data ? "\r\n.\r\n" : "\r\n");
+            if (eol == std::string::npos) {
+                ssize_t n = read(c, buf, sizeof buf);
+                if (n <= 0) break;
+                in.append(buf, static_cast<size_t>(n));
+                continue;
+            }
+            if (in_data) {
+                data_ = in.substr(0, eol + 2);
+                in.erase(0, eol + 5);
+                in_data = false;
+                say("250 queued\r\n");
+                continue;
+            }
+            std::string cmd = in.substr(0, 4);
+            in.erase(0, eol + 2);
+            if (cmd == "EHLO" || cmd == "HELO")
+                say("250 test\r\n");
+            else if (cmd == "DATA") {
+                in_data = true;
+                say("354 go ahead\r\n");
+            } else if (cmd == "QUIT") {
+                say("221 bye\r\n");
+                break;
+            } else
+                say("250 ok\r\n");
+        }
+        close(c);
+    }
+
+    int fd_ = -1;
+    int port_ = 0;
+    std::thread thread_;
+    std::string data_;
+};
 
 mime::Message sample() {
     mime::Message m;
@@ -266,4 +346,83 @@ TEST_CASE("mime message layout") {
         CHECK(a.rfind("=_notify_", 0) == 0);
         CHECK(a.size() == 9 + 24);
     }
+}
+
+TEST_CASE("mime List-Unsubscribe (RFC 2369, RFC 8058)") {
+    SECTION("a message with an unsubscribe link offers one-click unsubscribe") {
+        mime::Message m = sample();
+        m.unsubscribe_url = "https://notify.example.com/v1/unsubscribe/abc.def";
+        std::string msg = mime::compose(m);
+        require_crlf_only(msg);
+        CHECK(header_of(msg, "List-Unsubscribe") ==
+              "<https://notify.example.com/v1/unsubscribe/abc.def>");
+        CHECK(header_of(msg, "List-Unsubscribe-Post") == "List-Unsubscribe=One-Click");
+        CHECK(msg.find("\r\n\r\n") > msg.find("List-Unsubscribe-Post:"));
+    }
+    SECTION("without a link neither field is written") {
+        std::string msg = mime::compose(sample());
+        CHECK(header_of(msg, "List-Unsubscribe") == "<missing>");
+        CHECK(header_of(msg, "List-Unsubscribe-Post") == "<missing>");
+    }
+    SECTION("a long link folds before the bracket and stays whole") {
+        std::string url = "https://notify.example.com/v1/unsubscribe/" + std::string(120, 'A');
+        std::string h = mime::list_unsubscribe_header(url);
+        require_crlf_only(h);
+        CHECK(h == "List-Unsubscribe:\r\n <" + url + ">\r\n");
+        CHECK(unfold(h) == "List-Unsubscribe: <" + url + ">\r\n");
+        CHECK(h.find("=?") == std::string::npos);  // never RFC 2047 words
+    }
+    SECTION("a link over the hard line limit breaks inside the brackets") {
+        std::string url = "https://notify.example.com/u/" + std::string(2500, 'x');
+        std::string h = mime::list_unsubscribe_header(url);
+        require_crlf_only(h);
+        auto lines = lines_of(h);
+        CHECK(lines.size() == 4);
+        for (const auto& line : lines) CHECK(line.size() <= 998);
+        // Whitespace inside the brackets is ignored by readers (RFC 3986 appendix C).
+        std::string joined = std::regex_replace(h, std::regex("\r\n "), "");
+        CHECK(joined == "List-Unsubscribe:<" + url + ">\r\n");
+    }
+    SECTION("bytes a URI cannot hold are percent-encoded, so nothing is injected") {
+        CHECK(mime::list_unsubscribe_header("https://x.example/u?a=1\r\nBcc: v@example.com") ==
+              "List-Unsubscribe: <https://x.example/u?a=1%0D%0ABcc:%20v@example.com>\r\n");
+        CHECK(mime::list_unsubscribe_header("https://x.example/<é>") ==
+              "List-Unsubscribe: <https://x.example/%3C%C3%A9%3E>\r\n");
+    }
+}
+
+TEST_CASE("smtp adapter sends the unsubscribe fields of its job") {
+    OneMessageServer server;
+    auto config = notify::parse_config("[providers.p]\ntype = \"smtp\"\nurl = \"" + server.url() +
+                                           "\"\nfrom = \"Notify <notify@example.com>\"\n"
+                                           "starttls = \"never\"\n",
+                                       "t.toml");
+    REQUIRE(config);
+    auto adapter = make_adapter(*config->provider("p"), AdapterOptions{});
+    REQUIRE(adapter);
+    notify::wire::Job job;
+    job.delivery_id = "01JABC.1";
+    job.notification_id = "01JABC";
+    job.to = "gina@example.com";
+    job.subject = "November news";
+    job.body = "Our news";
+    SECTION("with a link") {
+        job.unsubscribe_url = "http://127.0.0.1:8025/v1/unsubscribe/tok3n";
+    }
+    SECTION("without one") {}
+    auto started = (*adapter)->start(job);
+    REQUIRE(std::holds_alternative<std::unique_ptr<Transfer>>(started));
+    auto& transfer = std::get<std::unique_ptr<Transfer>>(started);
+    Attempt attempt = transfer->finish(curl_easy_perform(transfer->handle()));
+    INFO(attempt.code << " " << attempt.message);
+    REQUIRE(attempt.outcome == notify::wire::Outcome::sent);
+    std::string msg = server.data();
+    if (job.unsubscribe_url.empty()) {
+        CHECK(header_of(msg, "List-Unsubscribe") == "<missing>");
+        CHECK(header_of(msg, "List-Unsubscribe-Post") == "<missing>");
+    } else {
+        CHECK(header_of(msg, "List-Unsubscribe") == "<" + job.unsubscribe_url + ">");
+        CHECK(header_of(msg, "List-Unsubscribe-Post") == "List-Unsubscribe=One-Click");
+    }
+    CHECK(header_of(msg, "Subject") == "November news");
 }

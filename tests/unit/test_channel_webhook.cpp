@@ -1,11 +1,86 @@
-// Tests for the webhook payload: the JSON body's fields and the signature that
-// receivers verify.
+// Tests for the webhook payload: the JSON body's fields, a rendered payload sent
+// as is, and the signature that receivers verify; and the adapter posting to a
+// receiver on the loopback interface.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <thread>
 
+#include "channels/adapter.hpp"
+#include "channels/registry.hpp"
 #include "channels/webhook_payload.hpp"
+#include "util/strings.hpp"
 
 using namespace notify;
+
+namespace {
+
+// An HTTP receiver on 127.0.0.1 that takes one request, keeps it and answers 200.
+class OneRequestReceiver {
+  public:
+    OneRequestReceiver() {
+        fd_ = socket(AF_INET, SOCK_STREAM, 0);
+        REQUIRE(fd_ >= 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+        socklen_t len = sizeof addr;
+        REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+        port_ = ntohs(addr.sin_port);
+        REQUIRE(listen(fd_, 1) == 0);
+        thread_ = std::thread([this] { serve(); });
+    }
+    ~OneRequestReceiver() {
+        shutdown(fd_, SHUT_RDWR);
+        thread_.join();
+        close(fd_);
+    }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+    // The request as received; call after the transfer ended.
+    const std::string& request() const { return request_; }
+
+  private:
+    void serve() {
+        int c = accept(fd_, nullptr, nullptr);
+        if (c < 0) return;
+        char buf[4096];
+        size_t want = std::string::npos;
+        while (request_.size() < want) {
+            ssize_t n = read(c, buf, sizeof buf);
+            if (n <= 0) break;
+            request_.append(buf, static_cast<size_t>(n));
+            size_t end = request_.find("\r\n\r\n");
+            if (end != std::string::npos && want == std::string::npos) {
+                std::string head = util::to_lower(request_.substr(0, end));
+                size_t cl = head.find("content-length:");
+                want = end + 4 + (cl == std::string::npos ? 0 : std::stoul(head.substr(cl + 15)));
+            }
+        }
+        const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        (void)!write(c, reply, sizeof reply - 1);
+        close(c);
+    }
+
+    int fd_ = -1;
+    int port_ = 0;
+    std::thread thread_;
+    std::string request_;
+};
+
+std::string header_in(const std::string& request, const std::string& name) {
+    std::string lower = util::to_lower(request);
+    size_t pos = lower.find("\r\n" + util::to_lower(name) + ": ");
+    if (pos == std::string::npos) return "<missing>";
+    pos += name.size() + 4;
+    return request.substr(pos, request.find("\r\n", pos) - pos);
+}
+
+}  // namespace
 
 TEST_CASE("webhook signature") {
     // Expected values computed independently:
@@ -47,6 +122,9 @@ TEST_CASE("webhook body") {
         CHECK_FALSE(j.contains("data"));
         CHECK_FALSE(j.contains("category"));
         CHECK_FALSE(j.contains("module"));
+        CHECK_FALSE(j.contains("user_id"));
+        CHECK_FALSE(j.contains("locale"));
+        CHECK_FALSE(j.contains("unsubscribe_url"));
     }
     SECTION("data is embedded as an object, and set fields appear") {
         job.to = "https-team";
@@ -61,8 +139,63 @@ TEST_CASE("webhook body") {
         CHECK(j["category"] == "deploy");
         CHECK(j["module"] == "ci");
     }
+    SECTION("a directory user's delivery says who, in which locale, and how to unsubscribe") {
+        job.user_id = "u42";
+        job.locale = "zh-CN";
+        job.unsubscribe_url = "https://notify.example.com/v1/unsubscribe/t0k";
+        auto j = nlohmann::json::parse(channels::webhook_body(job));
+        CHECK(j["user_id"] == "u42");
+        CHECK(j["locale"] == "zh-CN");
+        CHECK(j["unsubscribe_url"] == "https://notify.example.com/v1/unsubscribe/t0k");
+        CHECK(j["attempt"] == 3);
+    }
+    SECTION("a payload rendered from the template is the body, byte for byte") {
+        job.payload = "{\"msgtype\":\"text\", \"text\":{\"content\":\"build 42 is live\"}}";
+        job.user_id = "u42";
+        CHECK(channels::webhook_body(job) == job.payload);
+    }
     SECTION("the body starts with the delivery id, in a stable order") {
         CHECK(channels::webhook_body(job).rfind("{\"id\":\"01JABC.2\",\"notification_id\"", 0) ==
               0);
     }
+}
+
+TEST_CASE("webhook adapter posts to a receiver") {
+    OneRequestReceiver receiver;
+    auto config = parse_config("[providers.p]\ntype = \"webhook\"\nurl = \"" + receiver.url() +
+                                   "\"\nsecret = \"whsec_test\"\n",
+                               "t.toml");
+    REQUIRE(config);
+    auto adapter = channels::make_adapter(*config->provider("p"), channels::AdapterOptions{});
+    REQUIRE(adapter);
+
+    wire::Job job;
+    job.delivery_id = "01JABC.1";
+    job.notification_id = "01JABC";
+    job.channel = "hook";
+    job.subject = "ignored when a payload is set";
+    job.created_at = 1700000000000;
+    SECTION("the rendered payload is sent and signed as is") {
+        job.payload = R"({"msg":"disk \"sda\" full","n":3})";
+    }
+    SECTION("without one the built body is sent") {
+        job.user_id = "u7";
+    }
+    auto started = (*adapter)->start(job);
+    REQUIRE(std::holds_alternative<std::unique_ptr<channels::Transfer>>(started));
+    auto& transfer = std::get<std::unique_ptr<channels::Transfer>>(started);
+    CURLcode result = curl_easy_perform(transfer->handle());
+    channels::Attempt attempt = transfer->finish(result);
+    CHECK(attempt.outcome == wire::Outcome::sent);
+
+    const std::string& req = receiver.request();
+    std::string body = req.substr(req.find("\r\n\r\n") + 4);
+    CHECK(req.rfind("POST /hook HTTP/1.1\r\n", 0) == 0);
+    CHECK(header_in(req, "Content-Type") == "application/json");
+    CHECK(header_in(req, "X-Notify-Delivery") == "01JABC.1");
+    CHECK(body == channels::webhook_body(job));
+    if (!job.payload.empty()) CHECK(body == job.payload);
+    if (job.payload.empty()) CHECK(nlohmann::json::parse(body)["user_id"] == "u7");
+    CHECK(header_in(req, "X-Notify-Signature") ==
+          channels::webhook_signature("whsec_test", header_in(req, "X-Notify-Timestamp"), body));
 }

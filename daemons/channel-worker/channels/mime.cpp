@@ -1,6 +1,7 @@
 // mime.cpp - RFC 5322 / MIME message composition: headers with RFC 2047
-// encoded words and folding, CRLF bodies in 7bit or base64, and
-// multipart/alternative for a text and an HTML version of the same message.
+// encoded words and folding, the List-Unsubscribe fields (RFC 2369, RFC 8058),
+// CRLF bodies in 7bit or base64, and multipart/alternative for a text and an
+// HTML version of the same message.
 #include "channels/mime.hpp"
 
 #include <ctime>
@@ -225,6 +226,30 @@ std::string mailbox_header(std::string_view name, const Mailbox& mailbox) {
     return out + encoded_words(display, "\r\n ", out.size()) + "\r\n <" + mailbox.address + ">\r\n";
 }
 
+std::string list_unsubscribe_header(std::string_view url) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string uri = "<";
+    for (unsigned char c : url) {
+        if (c <= 0x20 || c >= 0x7f || c == '<' || c == '>' || c == '"') {
+            uri += '%';
+            uri += hex[c >> 4];
+            uri += hex[c & 0xf];
+        } else {
+            uri += static_cast<char>(c);
+        }
+    }
+    uri += '>';
+    const std::string name = "List-Unsubscribe:";
+    if (name.size() + 1 + uri.size() <= kFoldAt) return name + " " + uri + "\r\n";
+    // A continuation line starts with one space; break the URL only past the hard limit.
+    std::string out = name;
+    for (size_t pos = 0; pos < uri.size(); pos += kMaxLine - 1) {
+        out += "\r\n ";
+        out += uri.substr(pos, kMaxLine - 1);
+    }
+    return out + "\r\n";
+}
+
 EncodedBody encode_body(std::string_view text) {
     std::string crlf = normalize_newlines(text);
     EncodedBody body;
@@ -257,6 +282,10 @@ std::string compose(const Message& m) {
     out += "Message-ID: <" + m.message_id + ">\r\n";
     out += "MIME-Version: 1.0\r\n";
     out += header("X-Notify-Delivery", m.delivery_id);
+    if (!m.unsubscribe_url.empty()) {
+        out += list_unsubscribe_header(m.unsubscribe_url);
+        out += "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n";
+    }
     EncodedBody text = encode_body(m.text);
     if (m.html.empty()) {
         out += part_headers("text/plain", text);

@@ -36,6 +36,12 @@ std::string format_date(util::Millis t);
 std::string header(std::string_view name, std::string_view value);
 // The same for a mailbox: the display name quoted or encoded as needed.
 std::string mailbox_header(std::string_view name, const Mailbox& mailbox);
+// "List-Unsubscribe: <URL>\r\n" (RFC 2369), never encoded as RFC 2047 words (a
+// URL is not text). Bytes a URI may not hold (controls, spaces, non-ASCII,
+// '<', '>', '"') are percent-encoded. A field longer than a line folds before
+// the '<'; a URL that still exceeds 998 octets breaks inside the brackets, where
+// RFC 2369 and RFC 3986 (appendix C) have readers ignore whitespace.
+std::string list_unsubscribe_header(std::string_view url);
 
 // The RFC 2047 encoded words for `text`, in order, joined by `separator` (a fold,
 // "\r\n "). Each word is at most 75 characters and is sized so its line stays
@@ -60,6 +66,9 @@ struct Message {
     std::string html;         // when not empty: multipart/alternative
     std::string message_id;   // without angle brackets
     std::string delivery_id;  // X-Notify-Delivery
+    // When set: List-Unsubscribe with this URL and "List-Unsubscribe-Post:
+    // List-Unsubscribe=One-Click" (RFC 8058: a POST to the URL unsubscribes).
+    std::string unsubscribe_url;
     util::Millis date = 0;
     std::string boundary;  // used only for multipart; see new_boundary()
 };

@@ -5,7 +5,9 @@
 // "Name <addr@domain>"), username, password (may be env:/file:), starttls
 // ("always" | "never" | "opportunistic", default "opportunistic"), tls_verify
 // (default true), timeout. The message is composed by mime.hpp; its Message-ID
-// "<delivery-id@domain-of-from>" is the provider message id when sent.
+// "<delivery-id@domain-of-from>" is the provider message id when sent. A job
+// with an unsubscribe_url gets List-Unsubscribe and List-Unsubscribe-Post
+// (one-click, RFC 8058) header fields.
 // Outcomes: 4xx replies retryable, 5xx permanent, connection failures retryable.
 #include <algorithm>
 #include <cstring>
@@ -163,6 +165,7 @@ class SmtpAdapter : public Adapter {
         m.html = job.html;
         m.message_id = job.delivery_id + "@" + domain_;
         m.delivery_id = job.delivery_id;
+        m.unsubscribe_url = job.unsubscribe_url;
         m.date = util::now_ms();
         m.boundary = mime::new_boundary();
         auto transfer = std::make_unique<SmtpTransfer>(settings_, job.to, mime::compose(m),

@@ -1,4 +1,6 @@
-// webhook.cpp - the `webhook` adapter: POSTs each delivery as JSON to a URL.
+// webhook.cpp - the `webhook` adapter: POSTs each delivery as JSON to a URL:
+// the job's payload when its template rendered one, else the body that
+// webhook_payload.hpp builds from the job's fields.
 //
 // Keys: url (required, http:// or https://), secret (optional HMAC key, may be
 // env:/file:), headers (table of extra request headers), timeout.

@@ -1,4 +1,5 @@
-// webhook_payload.cpp - the webhook JSON body and its HMAC-SHA256 signature.
+// webhook_payload.cpp - the webhook JSON body (built, or the job's rendered
+// payload) and its HMAC-SHA256 signature.
 #include "channels/webhook_payload.hpp"
 
 #include <nlohmann/json.hpp>
@@ -9,6 +10,8 @@
 namespace notify::channels {
 
 std::string webhook_body(const wire::Job& job) {
+    // The template's author chose the receiver's format; ingest checked it is JSON.
+    if (!job.payload.empty()) return job.payload;
     nlohmann::ordered_json j;
     j["id"] = job.delivery_id;
     j["notification_id"] = job.notification_id;
@@ -23,6 +26,9 @@ std::string webhook_body(const wire::Job& job) {
     j["priority"] = to_string(job.priority);
     if (!job.category.empty()) j["category"] = job.category;
     if (!job.module.empty()) j["module"] = job.module;
+    if (!job.user_id.empty()) j["user_id"] = job.user_id;
+    if (!job.locale.empty()) j["locale"] = job.locale;
+    if (!job.unsubscribe_url.empty()) j["unsubscribe_url"] = job.unsubscribe_url;
     j["created_at"] = util::format_rfc3339(job.created_at);
     j["attempt"] = job.attempt;
     // Invalid UTF-8 in a field is replaced rather than refused: the receiver still

@@ -2,7 +2,10 @@
 // signature receivers verify. Pure functions.
 //
 // Body: {"id", "notification_id", "channel", "to"?, "subject", "body", "data"?,
-//        "priority", "category"?, "module"?, "created_at", "attempt"}
+//        "priority", "category"?, "module"?, "user_id"?, "locale"?,
+//        "unsubscribe_url"?, "created_at", "attempt"}    ("?": left out when empty)
+// or, when the job carries a payload (a webhook body rendered from the
+// template's "payload" parameter), that payload byte for byte.
 // Signature header: X-Notify-Signature: sha256=<hex HMAC-SHA256(secret, "<ts>.<body>")>
 // where <ts> is the X-Notify-Timestamp header (Unix seconds) and <body> the raw body.
 #pragma once

@@ -1,0 +1,275 @@
+// fanout_store.cpp - the router's queries for fan-outs, approvals and the
+// preference gate. See fanout_store.hpp.
+#include "store/fanout_store.hpp"
+
+#include <sqlite3.h>
+
+#include "address.hpp"
+#include "store/fanout_rows.hpp"
+#include "store/sqlite.hpp"
+#include "util/strings.hpp"
+
+namespace notify::store {
+
+namespace {
+
+// A user's address for the channel: its identity there, else email or phone by
+// the channel's type (?2 channel, ?3 AddressSource).
+#define RECIPIENT_ADDRESS                                                              \
+    "COALESCE(NULLIF(i.address, ''), CASE ?3 WHEN 1 THEN u.email WHEN 2 THEN u.phone " \
+    "ELSE '' END)"
+
+Recipient read_recipient(const Stmt& s) {
+    return Recipient{s.text(0), s.text(1), s.text(2)};
+}
+
+}  // namespace
+
+AddressSource address_source(const std::string& type) {
+    if (type == "smtp") return AddressSource::email;
+    if (is_sms_type(type)) return AddressSource::phone;
+    return AddressSource::none;
+}
+
+struct FanoutStore::Statements {
+    explicit Statements(sqlite3* db)
+        : load_expanding(db, std::string("SELECT ") + kFanoutColumns +
+                                 ", (SELECT channel FROM notifications n WHERE n.id = "
+                                 "f.notification_id), (SELECT priority FROM notifications n WHERE "
+                                 "n.id = f.notification_id), (SELECT send_at FROM notifications n "
+                                 "WHERE n.id = f.notification_id), (SELECT expires_at FROM "
+                                 "notifications n WHERE n.id = f.notification_id) FROM fanouts f "
+                                 "WHERE state = 'expanding' ORDER BY created_at, notification_id"),
+          delivered_to(db,
+                       "SELECT CASE WHEN user_id = '' THEN 'a:' || recipient ELSE 'u:' || "
+                       "user_id END FROM deliveries WHERE notification_id = ?"),
+          members(db, "SELECT u.id, u.locale, " RECIPIENT_ADDRESS
+                      " FROM group_members m JOIN users u ON u.id = m.user_id LEFT JOIN "
+                      "identities i ON i.user_id = m.user_id AND i.channel = ?2 WHERE "
+                      "m.group_name = ?1 AND m.user_id > ?4 ORDER BY m.user_id LIMIT ?5"),
+          user(db, "SELECT u.id, u.locale, " RECIPIENT_ADDRESS
+                   " FROM users u LEFT JOIN identities i ON i.user_id = u.id AND i.channel = ?2 "
+                   "WHERE u.id = ?1"),
+          insert_delivery(db,
+                          "INSERT INTO deliveries (id, notification_id, channel, recipient, "
+                          "priority, state, attempts, created_at, updated_at, next_attempt_at, "
+                          "expires_at, last_error, user_id, locale) VALUES "
+                          "(?,?,?,?,?,?,0,?,?,?,?,?,?,?)"),
+          insert_event(db, "INSERT INTO events (delivery_id, at, type, detail) VALUES (?,?,?,?)"),
+          step_fanout(db,
+                      "UPDATE fanouts SET cursor = ?, expanded = ?, state = ? WHERE "
+                      "notification_id = ? AND state = 'expanding'"),
+          decide_fanout(db,
+                        "UPDATE fanouts SET state = ?, decided_by = ?, decided_at = ?, reason = ? "
+                        "WHERE notification_id = ?"),
+          notification_exists(db, "SELECT 1 FROM notifications WHERE id = ?"),
+          unsubscribed_at(db, "SELECT unsubscribed_at FROM users WHERE id = ?"),
+          preferences(db,
+                      "SELECT user_id, category, channel, opted_out, updated_at FROM preferences "
+                      "WHERE user_id = ?"),
+          address_unsubscribed(db,
+                               "SELECT 1 FROM unsubscribed_addresses WHERE channel = ? AND "
+                               "address = ? AND category IN ('', ?) LIMIT 1"),
+          recent(db,
+                 "SELECT seq, id, notification_id, channel, recipient, user_id, created_at FROM "
+                 "deliveries WHERE created_at >= ? AND seq <= ? AND state NOT IN ('suppressed', "
+                 "'canceled') ORDER BY seq"),
+          content(db,
+                  "SELECT category, template, data, subject, body, html FROM notifications WHERE "
+                  "id = ?") {}
+    Stmt load_expanding, delivered_to, members, user, insert_delivery, insert_event, step_fanout,
+        decide_fanout, notification_exists, unsubscribed_at, preferences, address_unsubscribed,
+        recent, content;
+
+    void event(const std::string& id, Millis at, const std::string& type,
+               const std::string& detail) {
+        insert_event.bind(1, id).bind(2, at).bind(3, type).bind(4, detail);
+        insert_event.step();
+        insert_event.reset();
+    }
+};
+
+FanoutStore::FanoutStore(Store& store)
+    : store_(store), st_(std::make_unique<Statements>(store.handle())) {}
+
+FanoutStore::~FanoutStore() = default;
+
+std::vector<ExpandingFanout> FanoutStore::load_expanding() {
+    return st_->load_expanding.collect([](const Stmt& s) {
+        ExpandingFanout e;
+        e.fanout = read_fanout(s);
+        e.channel = s.text(10);
+        e.priority = static_cast<Priority>(s.integer(11));
+        e.send_at = s.integer(12);
+        e.expires_at = s.integer(13);
+        return e;
+    });
+}
+
+std::vector<std::string> FanoutStore::delivered_to(const std::string& notification_id) {
+    return st_->delivered_to.bind(1, notification_id).collect([](const Stmt& s) {
+        return s.text(0);
+    });
+}
+
+std::vector<Recipient> FanoutStore::members(const std::string& group, const std::string& after,
+                                            int limit, const std::string& channel,
+                                            AddressSource source) {
+    return st_->members.bind(1, group)
+        .bind(2, channel)
+        .bind(3, static_cast<int>(source))
+        .bind(4, after)
+        .bind(5, limit)
+        .collect(read_recipient);
+}
+
+std::optional<Recipient> FanoutStore::user(const std::string& user_id, const std::string& channel,
+                                           AddressSource source) {
+    auto rows = st_->user.bind(1, user_id)
+                    .bind(2, channel)
+                    .bind(3, static_cast<int>(source))
+                    .collect(read_recipient);
+    if (rows.empty()) return std::nullopt;
+    return rows.front();
+}
+
+Status FanoutStore::write_step(const ExpansionStep& step) {
+    try {
+        Transaction tx(store_.handle());
+        auto& s = *st_;
+        for (const Delivery& d : step.deliveries) {
+            s.insert_delivery.bind(1, d.id)
+                .bind(2, d.notification_id)
+                .bind(3, d.channel)
+                .bind(4, d.recipient)
+                .bind(5, static_cast<int>(d.priority))
+                .bind(6, to_string(d.state))
+                .bind(7, d.created_at)
+                .bind(8, d.updated_at)
+                .bind(9, d.next_attempt_at)
+                .bind(10, d.expires_at)
+                .bind(11, d.last_error)
+                .bind(12, d.user_id)
+                .bind(13, d.locale);
+            s.insert_delivery.step();
+            s.insert_delivery.reset();
+            s.event(d.id, step.at, "accepted",
+                    d.state == DeliveryState::scheduled
+                        ? "send_at=" + util::format_rfc3339(d.next_attempt_at)
+                        : std::string());
+            if (d.state == DeliveryState::suppressed)
+                s.event(d.id, step.at, "suppressed", d.last_error);
+        }
+        s.step_fanout.bind(1, step.cursor)
+            .bind(2, step.expanded)
+            .bind(3, to_string(step.done ? FanoutState::done : FanoutState::expanding))
+            .bind(4, step.notification_id);
+        s.step_fanout.step();
+        s.step_fanout.reset();
+        if (sqlite3_changes(store_.handle()) != 1)
+            return make_error(ErrorKind::conflict, "not_expanding",
+                              "fan-out '" + step.notification_id + "' is not expanding");
+        if (step.done)
+            s.event(step.notification_id, step.at, "expanded",
+                    "deliveries=" + std::to_string(step.expanded));
+        tx.commit();
+        return ok();
+    } catch (const StoreFailure& f) {
+        return to_error(f);
+    }
+}
+
+Expected<FanoutState> FanoutStore::decide(const std::string& notification_id, bool approve,
+                                          const std::string& by, const std::string& reason,
+                                          Millis now) {
+    try {
+        Transaction tx(store_.handle());
+        auto& s = *st_;
+        auto f = find_fanout(store_.handle(), notification_id);
+        if (!f) {
+            s.notification_exists.bind(1, notification_id);
+            bool exists = s.notification_exists.step();
+            s.notification_exists.reset();
+            return make_error(exists ? ErrorKind::conflict : ErrorKind::not_found,
+                              exists ? "not_pending_approval" : "not_found",
+                              exists ? "notification '" + notification_id +
+                                           "' is not waiting for approval (it is not a fan-out)"
+                                     : "no notification '" + notification_id + "'");
+        }
+        if (f->state != FanoutState::pending_approval)
+            return make_error(ErrorKind::conflict, "not_pending_approval",
+                              "notification '" + notification_id +
+                                  "' is not waiting for approval (it is " + to_string(f->state) +
+                                  ")");
+        const FanoutState next = approve ? FanoutState::expanding : FanoutState::rejected;
+        s.decide_fanout.bind(1, to_string(next))
+            .bind(2, by)
+            .bind(3, now)
+            .bind(4, approve ? std::string() : reason)
+            .bind(5, notification_id);
+        s.decide_fanout.step();
+        s.decide_fanout.reset();
+        s.event(notification_id, now, approve ? "approved" : "rejected",
+                approve || reason.empty() ? "by " + by : "by " + by + ": " + reason);
+        tx.commit();
+        return next;
+    } catch (const StoreFailure& f) {
+        return to_error(f);
+    }
+}
+
+std::int64_t FanoutStore::gated_seq() {
+    std::string value = store_.setting(kGatedSeqSetting);
+    if (value.empty()) return 0;
+    try {
+        return std::stoll(value);
+    } catch (const std::exception&) {
+        return 0;
+    }
+}
+
+Status FanoutStore::apply(const std::vector<Transition>& transitions,
+                          std::optional<std::int64_t> gated_seq) {
+    if (!gated_seq) return store_.apply(transitions);
+    return store_.apply(transitions, {{kGatedSeqSetting, std::to_string(*gated_seq)}});
+}
+
+std::optional<UserOptOuts> FanoutStore::opt_outs(const std::string& user_id) {
+    auto& s = *st_;
+    s.unsubscribed_at.bind(1, user_id);
+    std::optional<UserOptOuts> out;
+    if (s.unsubscribed_at.step()) out = UserOptOuts{s.unsubscribed_at.integer(0), {}};
+    s.unsubscribed_at.reset();
+    if (!out) return out;
+    out->preferences = s.preferences.bind(1, user_id).collect([](const Stmt& r) {
+        return Preference{r.text(0), r.text(1), r.text(2), r.integer(3) != 0, r.integer(4)};
+    });
+    return out;
+}
+
+bool FanoutStore::address_unsubscribed(const std::string& channel, const std::string& address,
+                                       const std::string& category) {
+    auto& s = st_->address_unsubscribed;
+    s.bind(1, channel).bind(2, address).bind(3, category);
+    bool found = s.step();
+    s.reset();
+    return found;
+}
+
+std::vector<RecentDelivery> FanoutStore::recent(Millis since, std::int64_t up_to) {
+    return st_->recent.bind(1, since).bind(2, up_to).collect([](const Stmt& s) {
+        return RecentDelivery{s.integer(0), s.text(1), s.text(2),   s.text(3),
+                              s.text(4),    s.text(5), s.integer(6)};
+    });
+}
+
+std::optional<NotificationContent> FanoutStore::content(const std::string& notification_id) {
+    auto rows = st_->content.bind(1, notification_id).collect([](const Stmt& s) {
+        return NotificationContent{s.text(0), s.text(1), s.text(2),
+                                   s.text(3), s.text(4), s.text(5)};
+    });
+    if (rows.empty()) return std::nullopt;
+    return rows.front();
+}
+
+}  // namespace notify::store

@@ -1,0 +1,136 @@
+// fanout_store.hpp - the router's own reads and writes of the store for sends
+// to users and groups: expanding fan-outs into deliveries step by step,
+// approving or rejecting held ones, and what the preference gate reads (users'
+// opt-outs, unsubscribed addresses, recent deliveries) and writes (its
+// high-water mark, "router.gated_seq", committed with the transitions it
+// belongs to).
+//
+// One expansion step is one transaction: its deliveries, an "accepted" event for
+// each (and "suppressed" for those written suppressed), and the fan-out's cursor,
+// count and state. A router that stops between steps resumes at the cursor.
+// Like Store, not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model.hpp"
+#include "store/directory_store.hpp"
+#include "store/fanout.hpp"
+#include "store/store.hpp"
+#include "util/error.hpp"
+
+namespace notify::store {
+
+// Where a user's address for a channel comes from when no identity is set.
+enum class AddressSource { none, email, phone };
+
+// A fan-out with what expansion needs of its notification.
+struct ExpandingFanout {
+    Fanout fanout;
+    std::string channel;
+    Priority priority = Priority::medium;
+    Millis send_at = 0;
+    Millis expires_at = 0;
+};
+
+// A user found for a step: its locale and its address for the channel ("" for none).
+struct Recipient {
+    std::string user_id;
+    std::string locale;
+    std::string address;
+};
+
+// One step of a fan-out, written in one transaction.
+struct ExpansionStep {
+    std::string notification_id;
+    std::vector<Delivery> deliveries;  // suppressed ones carry their reason in last_error
+    std::string cursor;                // where the next step starts
+    std::int64_t expanded = 0;         // deliveries written in all, after this step
+    bool done = false;                 // every target is expanded: state "done", event "expanded"
+    Millis at = 0;
+};
+
+// What the gate reads of a user: global unsubscribe and preference rows.
+struct UserOptOuts {
+    Millis unsubscribed_at = 0;
+    std::vector<Preference> preferences;
+};
+
+// A recent delivery, for the gate's counters.
+struct RecentDelivery {
+    std::int64_t seq = 0;
+    std::string id;
+    std::string notification_id;
+    std::string channel;
+    std::string recipient;
+    std::string user_id;
+    Millis created_at = 0;
+};
+
+// What the gate reads of a notification: its category, and what makes two
+// notifications "the same content" for dedup.
+struct NotificationContent {
+    std::string category;
+    std::string template_name;
+    std::string data_json;
+    std::string subject;
+    std::string body;
+    std::string html;
+};
+
+constexpr const char* kGatedSeqSetting = "router.gated_seq";
+
+class FanoutStore {
+  public:
+    explicit FanoutStore(Store& store);
+    ~FanoutStore();
+
+    // --- expansion
+    // Fan-outs in state "expanding", oldest first.
+    std::vector<ExpandingFanout> load_expanding();
+    // Users and raw addresses the notification already has deliveries for
+    // (user id, or the recipient when the user id is empty).
+    std::vector<std::string> delivered_to(const std::string& notification_id);
+    // Members of `group` with an id after `after`, in id order, at most `limit`,
+    // with their address for `channel`.
+    std::vector<Recipient> members(const std::string& group, const std::string& after, int limit,
+                                   const std::string& channel, AddressSource source);
+    // One user with the address for `channel`; nullopt when there is no such user.
+    std::optional<Recipient> user(const std::string& user_id, const std::string& channel,
+                                  AddressSource source);
+    Status write_step(const ExpansionStep& step);
+
+    // --- approvals
+    // Moves a fan-out in "pending-approval" to "expanding" (approve) or "rejected",
+    // with the notification-level event "approved" ("by WHO") or "rejected"
+    // ("by WHO: REASON"). Errors: not_found, not_pending_approval (kind conflict).
+    Expected<FanoutState> decide(const std::string& notification_id, bool approve,
+                                 const std::string& by, const std::string& reason, Millis now);
+
+    // --- the preference gate
+    std::int64_t gated_seq();
+    // Store::apply's work and, when `gated_seq` is set, the gate's mark, in one transaction.
+    Status apply(const std::vector<Transition>& transitions, std::optional<std::int64_t> gated_seq);
+    std::optional<UserOptOuts> opt_outs(const std::string& user_id);
+    // The raw address is unsubscribed from every category or from `category`.
+    bool address_unsubscribed(const std::string& channel, const std::string& address,
+                              const std::string& category);
+    // Deliveries created at or after `since` with seq <= `up_to` that were not
+    // suppressed or canceled, in seq order.
+    std::vector<RecentDelivery> recent(Millis since, std::int64_t up_to);
+    std::optional<NotificationContent> content(const std::string& notification_id);
+
+  private:
+    struct Statements;
+    Store& store_;
+    std::unique_ptr<Statements> st_;
+};
+
+// How users' addresses are found for a channel of provider type `type`.
+AddressSource address_source(const std::string& type);
+
+}  // namespace notify::store

@@ -1,0 +1,56 @@
+// fanout.hpp - expanding sends to users and groups into deliveries.
+//
+// Ingest stores such a send with its targets ("user:ID", "group:NAME", raw
+// addresses) and no deliveries; once it is "expanding" (at once, or when an
+// administrator approves it) the router writes its deliveries here, a step of
+// at most bulk.expand_batch recipients at a time, one transaction per step,
+// between rounds of dispatching so that a large send does not hold up the rest.
+//
+// Each user gets one delivery per notification, however many targets name it;
+// its recipient is the user's address for the notification's channel (identity,
+// else email for smtp channels, phone for SMS channels). A user without one
+// gets a delivery written "suppressed" with the reason. The step's transaction
+// carries the fan-out's cursor ("<target index>:<last member id>"), so a router
+// that stops mid-expansion resumes where the last committed step ended.
+//
+// Reads: bulk.expand_batch, the channels' provider types.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <string>
+#include <unordered_set>
+
+#include "config.hpp"
+#include "store/fanout_store.hpp"
+
+namespace notify::router {
+
+class Expander {
+  public:
+    Expander(const Config& config, store::FanoutStore& store);
+    // Picks up fan-outs in state "expanding" that it is not working on yet.
+    void scan();
+    bool busy() const { return !work_.empty(); }
+    std::size_t expanding() const { return work_.size(); }
+    // Writes one step of the next fan-out in turn; returns the deliveries written.
+    std::size_t step(Millis now);
+
+  private:
+    struct Work {
+        store::ExpandingFanout fanout;
+        store::AddressSource source = store::AddressSource::none;
+        std::unordered_set<std::string> seen;  // "u:ID" and "a:ADDRESS" already delivered to
+        bool seen_loaded = false;
+    };
+    void add_user(Work& w, const store::Recipient& r, std::vector<Delivery>& out, Millis now);
+    void add_address(Work& w, const std::string& address, std::vector<Delivery>& out, Millis now);
+    Delivery make(const Work& w, std::size_t index, Millis now) const;
+
+    const Config& config_;
+    store::FanoutStore& store_;
+    std::deque<Work> work_;
+    std::unordered_set<std::string> known_;  // notification ids in work_
+};
+
+}  // namespace notify::router

@@ -1,0 +1,160 @@
+// gate.cpp - preferences, unsubscribes, dedup and frequency caps; see gate.hpp.
+#include "gate.hpp"
+
+#include <algorithm>
+
+#include "util/crypto.hpp"
+#include "util/log.hpp"
+
+namespace notify::router {
+
+namespace {
+
+// Notifications whose facts are kept at most; the map starts over when full.
+constexpr std::size_t kMaxFacts = 50000;
+
+std::string describe(const store::Preference& p) {
+    std::string out = "opted out of ";
+    out += p.category.empty() ? "every category" : "category '" + p.category + "'";
+    out += p.channel.empty() ? " on every channel" : " on channel '" + p.channel + "'";
+    return out;
+}
+
+std::string cap_text(const FrequencyCap& cap) {
+    return std::to_string(cap.count) + "/" + util::format_duration(cap.period);
+}
+
+}  // namespace
+
+Gate::Gate(const Config& config, store::FanoutStore& store, store::DirectoryStore& directory)
+    : config_(config), store_(store), directory_(directory) {
+    longest_ = std::max(config.preferences.dedup_window, config.preferences.frequency_cap.period);
+    for (const auto& [name, ch] : config.channels)
+        if (ch.frequency_cap.count) longest_ = std::max(longest_, ch.frequency_cap.period);
+}
+
+const Gate::NotificationFacts& Gate::facts(const std::string& notification_id) {
+    if (auto it = facts_.find(notification_id); it != facts_.end()) return it->second;
+    if (facts_.size() >= kMaxFacts) facts_.clear();
+    NotificationFacts f;
+    if (auto c = store_.content(notification_id)) {
+        f.category = c->category;
+        std::string what = c->template_name.empty()
+                               ? "c\n" + c->subject + '\0' + c->body + '\0' + c->html
+                               : "t\n" + c->template_name + '\0' + c->data_json;
+        f.content_key = util::sha256(what);
+    }
+    return facts_.emplace(notification_id, std::move(f)).first->second;
+}
+
+std::string Gate::cap_key(const Delivery& d) {
+    return (d.user_id.empty() ? "a:" + d.recipient : "u:" + d.user_id) + '\n' + d.channel;
+}
+
+std::string Gate::dedup_key(const Delivery& d, const NotificationFacts& f) {
+    const std::string& who = d.recipient.empty() ? d.user_id : d.recipient;
+    return who + '\n' + d.channel + '\n' + f.content_key;
+}
+
+void Gate::count(const Delivery& d, const NotificationFacts& f) {
+    const FrequencyCap& cap = config_.frequency_cap(d.channel);
+    if (cap.count > 0) {
+        auto& times = admitted_[cap_key(d)];
+        auto at = std::upper_bound(times.begin(), times.end(), d.created_at);
+        times.insert(at, d.created_at);
+    }
+    if (config_.preferences.dedup_window > 0) {
+        Sent& s = recent_[dedup_key(d, f)];
+        if (d.created_at >= s.at) s = Sent{d.id, d.created_at};
+    }
+}
+
+void Gate::rebuild(std::int64_t gated_seq, Millis now) {
+    admitted_.clear();
+    recent_.clear();
+    if (longest_ <= 0) return;
+    std::size_t n = 0;
+    for (const auto& r : store_.recent(now - longest_, gated_seq)) {
+        Delivery d;
+        d.id = r.id;
+        d.notification_id = r.notification_id;
+        d.channel = r.channel;
+        d.recipient = r.recipient;
+        d.user_id = r.user_id;
+        d.created_at = r.created_at;
+        count(d, facts(d.notification_id));
+        ++n;
+    }
+    NLOG(
+        info, "",
+        "gate counters rebuilt: deliveries=" << n << " window=" << util::format_duration(longest_));
+}
+
+std::optional<std::string> Gate::opted_out(const std::string& user_id, const std::string& category,
+                                           const std::string& channel) {
+    auto o = store_.opt_outs(user_id);
+    if (!o) return std::nullopt;
+    if (o->unsubscribed_at) return std::string("unsubscribed");
+    // The most specific preference decides, an opt-in as much as an opt-out.
+    const std::pair<const std::string*, const std::string*> order[] = {
+        {&category, &channel}, {&category, nullptr}, {nullptr, &channel}, {nullptr, nullptr}};
+    for (auto [cat, ch] : order) {
+        const std::string want_cat = cat ? *cat : std::string();
+        const std::string want_ch = ch ? *ch : std::string();
+        if ((cat && cat->empty()) || (ch && ch->empty())) continue;  // same as a broader one
+        for (const auto& p : o->preferences)
+            if (p.category == want_cat && p.channel == want_ch)
+                return p.opted_out ? std::optional<std::string>(describe(p)) : std::nullopt;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> Gate::check(const Delivery& d, Millis now) {
+    const NotificationFacts& f = facts(d.notification_id);
+    const bool mandatory = config_.is_mandatory(f.category);
+    if (!mandatory) {
+        std::string user_id = d.user_id;
+        if (user_id.empty() && !d.recipient.empty()) {
+            if (store_.address_unsubscribed(d.channel, d.recipient, f.category))
+                return std::string("unsubscribed");
+            if (auto owner = directory_.find_user_by_address(d.channel, d.recipient))
+                user_id = *owner;
+        }
+        if (!user_id.empty())
+            if (auto reason = opted_out(user_id, f.category, d.channel)) return reason;
+    }
+    const Millis window = config_.preferences.dedup_window;
+    if (window > 0) {
+        auto it = recent_.find(dedup_key(d, f));
+        if (it != recent_.end() && it->second.at > now - window && it->second.delivery_id != d.id)
+            return "duplicate of " + it->second.delivery_id + " within " +
+                   util::format_duration(window);
+    }
+    const FrequencyCap& cap = config_.frequency_cap(d.channel);
+    if (!mandatory && cap.count > 0) {
+        auto it = admitted_.find(cap_key(d));
+        if (it != admitted_.end()) {
+            auto& times = it->second;
+            while (!times.empty() && times.front() <= now - cap.period) times.pop_front();
+            if (static_cast<long>(times.size()) >= cap.count)
+                return "frequency cap " + cap_text(cap) + " reached on channel '" + d.channel + "'";
+        }
+    }
+    count(d, f);
+    return std::nullopt;
+}
+
+void Gate::purge(Millis now) {
+    const Millis window = config_.preferences.dedup_window;
+    for (auto it = recent_.begin(); it != recent_.end();)
+        it = it->second.at <= now - window ? recent_.erase(it) : std::next(it);
+    for (auto it = admitted_.begin(); it != admitted_.end();) {
+        const std::size_t newline = it->first.rfind('\n');
+        const Millis period = config_.frequency_cap(it->first.substr(newline + 1)).period;
+        auto& times = it->second;
+        while (!times.empty() && times.front() <= now - period) times.pop_front();
+        it = times.empty() ? admitted_.erase(it) : std::next(it);
+    }
+}
+
+}  // namespace notify::router

@@ -1,0 +1,73 @@
+// gate.hpp - the preference gate: each delivery is checked once, when the router
+// first sees it, and is suppressed by the first rule that applies:
+//   1. its user is unsubscribed from everything, or its raw address is
+//      unsubscribed from every category or the notification's: "unsubscribed";
+//   2. a preference of its user opts out, the most specific of (category,
+//      channel), (category, any), (any, channel), (any, any) deciding:
+//      "opted out of category 'c' on channel 'ch'";
+//      (a raw address that belongs to a user counts as that user for 1 and 2)
+//   3. the same content (template and data, else subject, body and html) went to
+//      the same recipient on the same channel within preferences.dedup_window:
+//      "duplicate of ID within 10m";
+//   4. the user (or raw address) already had the channel's frequency cap of
+//      deliveries within its period: "frequency cap 5/1h reached on channel 'sms'".
+// Mandatory categories (preferences.mandatory_categories) skip 1, 2 and 4.
+//
+// The counters for 3 and 4 are kept in memory; on start they are rebuilt from
+// the deliveries the gate had checked (seq up to router.gated_seq) that were
+// created within the longest window and not suppressed or canceled.
+//
+// Reads: preferences.*, channels.NAME.frequency_cap.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "config.hpp"
+#include "model.hpp"
+#include "store/directory_store.hpp"
+#include "store/fanout_store.hpp"
+
+namespace notify::router {
+
+class Gate {
+  public:
+    Gate(const Config& config, store::FanoutStore& store, store::DirectoryStore& directory);
+    // Counts what was admitted before: deliveries with seq <= `gated_seq`.
+    void rebuild(std::int64_t gated_seq, Millis now);
+    // The reason to suppress `d`, or nullopt when it passes (and is counted).
+    std::optional<std::string> check(const Delivery& d, Millis now);
+    // Forgets what has left every window.
+    void purge(Millis now);
+    // The longest window counted (dedup or any cap), 0 when none.
+    Millis longest_window() const { return longest_; }
+
+  private:
+    struct NotificationFacts {
+        std::string category;
+        std::string content_key;  // digest of what dedup compares
+    };
+    struct Sent {
+        std::string delivery_id;
+        Millis at = 0;
+    };
+    const NotificationFacts& facts(const std::string& notification_id);
+    std::optional<std::string> opted_out(const std::string& user_id, const std::string& category,
+                                         const std::string& channel);
+    void count(const Delivery& d, const NotificationFacts& facts);
+    static std::string cap_key(const Delivery& d);
+    static std::string dedup_key(const Delivery& d, const NotificationFacts& facts);
+
+    const Config& config_;
+    store::FanoutStore& store_;
+    store::DirectoryStore& directory_;
+    Millis longest_ = 0;
+    std::unordered_map<std::string, NotificationFacts> facts_;
+    std::unordered_map<std::string, std::deque<Millis>> admitted_;  // cap key -> times
+    std::unordered_map<std::string, Sent> recent_;                  // dedup key -> last
+};
+
+}  // namespace notify::router

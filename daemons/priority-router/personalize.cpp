@@ -1,0 +1,103 @@
+// personalize.cpp - per-user rendering and unsubscribe links; see personalize.hpp.
+#include "personalize.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <unordered_map>
+
+#include "rendering/stored_templates.hpp"
+#include "unsubscribe_link.hpp"
+#include "util/id.hpp"
+#include "util/log.hpp"
+
+namespace notify::router {
+
+namespace {
+
+// A user record is read again after this long, so directory changes show soon.
+constexpr Millis kUserTtl = 30'000;
+constexpr std::size_t kMaxUsers = 20000;
+constexpr std::size_t kMaxNotifications = 256;
+
+}  // namespace
+
+struct Personalizer::State {
+    State(store::Store& s, const std::string& default_locale) : templates(s, default_locale) {}
+
+    rendering::StoredTemplates templates;
+    struct CachedUser {
+        std::optional<store::User> user;
+        Millis loaded_at = 0;
+    };
+    std::unordered_map<std::string, CachedUser> users;
+    // Each notification's data, parsed once; "user" is replaced per delivery.
+    std::unordered_map<std::string, nlohmann::json> data;
+    std::string secret;  // "" when links cannot be signed
+};
+
+Personalizer::Personalizer(const Config& config, store::Store& store,
+                           store::DirectoryStore& directory)
+    : config_(config),
+      directory_(directory),
+      state_(std::make_unique<State>(store, config.templates.default_locale)) {
+    if (config.preferences.unsubscribe_url.empty()) return;
+    auto secret = unsubscribe_secret(config, store);
+    if (secret)
+        state_->secret = *secret;
+    else
+        NLOG(warning, "", "jobs carry no unsubscribe links: " << secret.error().message);
+}
+
+Personalizer::~Personalizer() = default;
+
+Status Personalizer::personalize(wire::Job& job, Millis now) {
+    if (!state_->secret.empty() && !config_.is_mandatory(job.category)) {
+        UnsubscribeTarget target;
+        target.category = job.category;
+        if (!job.user_id.empty()) {
+            target.user_id = job.user_id;
+        } else {
+            target.channel = job.channel;
+            target.address = job.to;
+        }
+        if (!target.user_id.empty() || !target.address.empty())
+            job.unsubscribe_url = unsubscribe_url(config_, state_->secret, target);
+    }
+    if (job.user_id.empty() || job.template_name.empty()) return ok();
+
+    // The user, from the cache while it is fresh.
+    auto user = state_->users.find(job.user_id);
+    if (user == state_->users.end() || now - user->second.loaded_at > kUserTtl) {
+        if (user == state_->users.end() && state_->users.size() >= kMaxUsers) state_->users.clear();
+        State::CachedUser fresh{directory_.get_user(job.user_id), now};
+        user = state_->users.insert_or_assign(job.user_id, std::move(fresh)).first;
+    }
+    if (!user->second.user)
+        return make_error(ErrorKind::not_found, "unknown_user",
+                          "user '" + job.user_id + "' is no longer in the directory");
+
+    auto it = state_->data.find(job.notification_id);
+    if (it == state_->data.end()) {
+        if (state_->data.size() >= kMaxNotifications) state_->data.clear();
+        auto parsed = job.data_json.empty() ? nlohmann::json::object()
+                                            : nlohmann::json::parse(job.data_json, nullptr, false);
+        if (!parsed.is_object()) parsed = nlohmann::json::object();
+        it = state_->data.emplace(job.notification_id, std::move(parsed)).first;
+    }
+    nlohmann::json& data = it->second;
+    data["user"] = rendering::user_object(*user->second.user);
+
+    // The version in use when the notification was accepted (its id holds the time).
+    Millis as_of = util::ulid_time(job.notification_id);
+    if (as_of <= 0) as_of = job.created_at;
+    auto content = state_->templates.render(
+        rendering::TemplateRef{job.template_name, job.channel, job.locale, as_of}, data);
+    if (!content) return content.error();
+    job.subject = std::move(content->subject);
+    job.body = std::move(content->body);
+    job.html = std::move(content->html);
+    job.payload = std::move(content->payload);
+    return ok();
+}
+
+}  // namespace notify::router

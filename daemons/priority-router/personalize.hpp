@@ -1,0 +1,45 @@
+// personalize.hpp - the parts of a job that depend on its recipient, filled when
+// the router builds the job (after Store::load_job):
+//   - a delivery made for a directory user of a notification with a template is
+//     rendered for that user: the template version current when the notification
+//     was accepted, in the delivery's locale, with the notification's data plus a
+//     "user" object (see rendering::user_object). Raw-address deliveries keep the
+//     content stored at the door.
+//   - every delivery of a category that is not mandatory gets a signed one-click
+//     unsubscribe link (Job::unsubscribe_url) for its user, or for its channel
+//     and address.
+// A failure (the user is gone, the template lacks or does not render for this
+// user) is an error that fails the delivery for good.
+//
+// Parsed templates, lookups as of a past time, user records (for a short while)
+// and each notification's parsed data are cached.
+//
+// Reads: templates.default_locale, preferences.unsubscribe_url,
+// preferences.unsubscribe_secret, preferences.mandatory_categories.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "config.hpp"
+#include "store/directory_store.hpp"
+#include "store/store.hpp"
+#include "util/error.hpp"
+#include "wire.hpp"
+
+namespace notify::router {
+
+class Personalizer {
+  public:
+    Personalizer(const Config& config, store::Store& store, store::DirectoryStore& directory);
+    ~Personalizer();
+    Status personalize(wire::Job& job, Millis now);
+
+  private:
+    struct State;
+    const Config& config_;
+    store::DirectoryStore& directory_;
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace notify::router

@@ -1,0 +1,302 @@
+// /v1/templates through the API core: list, show, history, add (PUT) with the
+// checks of `notifyctl template add`, remove, restore, the author of each
+// version, and the errors; against an in-memory store, no sockets.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "api.hpp"
+#include "store/template_store.hpp"
+#include "test_ingest_fixture.hpp"
+
+using namespace notify;
+using namespace notify::ingest;
+using nlohmann::json;
+
+namespace {
+
+class NoRouter : public RouterControl {
+  public:
+    void call(const std::string&, std::function<void(Expected<std::string>)> done) override {
+        done(make_error(ErrorKind::unavailable, "router_unavailable", "no router in this test"));
+    }
+};
+
+struct Templates {
+    Config config;
+    std::unique_ptr<store::Store> store;
+    std::unique_ptr<SyncCommitter> committer;
+    NoRouter control;
+    Metrics metrics;
+    std::unique_ptr<Api> api;
+    std::string key;  // an admin key named "ops"
+
+    Templates() : config(ingest_test_config("require_api_key = true\n")) {
+        config.store.path = ":memory:";
+        auto s = store::Store::open(":memory:", {});
+        REQUIRE(s);
+        store = std::move(*s);
+        committer = std::make_unique<SyncCommitter>(*store);
+        api = std::make_unique<Api>(config, *store, *committer, control, metrics, 0);
+        auto k = store->create_api_key("ops", "admin");
+        REQUIRE(k);
+        key = *k;
+    }
+
+    Response call(const std::string& method, const std::string& path, const std::string& body = {},
+                  std::map<std::string, std::string> query = {}, std::string auth = {}) {
+        if (auth.empty()) auth = "Bearer " + key;
+        Request r{method, path, std::move(query), body, auth, false};
+        std::optional<Response> out;
+        api->handle(r, [&](Response resp) { out = std::move(resp); });
+        REQUIRE(out);
+        return *out;
+    }
+
+    json put(const std::string& name, const json& body, int status = 201) {
+        Response r = call("PUT", "/v1/templates/" + name, body.dump());
+        INFO(r.body);
+        REQUIRE(r.status == status);
+        return json::parse(r.body);
+    }
+};
+
+json error_of(const Response& r) {
+    INFO(r.body);
+    return json::parse(r.body)["error"];
+}
+
+std::string header(const Response& r, const std::string& name) {
+    for (const auto& [n, v] : r.headers)
+        if (n == name) return v;
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("templates API: add, list, show and history") {
+    Templates h;
+    CHECK(json::parse(h.call("GET", "/v1/templates").body) == json{{"templates", json::array()}});
+
+    json a = h.put("welcome", {{"subject", "Hi {{name}}"}, {"text", "Welcome, {{name}}."}});
+    CHECK(a == json{{"name", "welcome"}, {"channel", ""}, {"locale", ""}, {"version", 1}});
+    json b = h.put("welcome", {{"locale", "zh-CN"},
+                               {"subject", "你好 {{name}}"},
+                               {"text", "欢迎"},
+                               {"params", {{"sign", "ACME"}}}});
+    CHECK(b["version"] == 1);
+    CHECK(b["locale"] == "zh-CN");
+    json c = h.put("welcome", {{"subject", "Hello {{name}}"}, {"text", "Welcome back."}});
+    CHECK(c["version"] == 2);  // a new version each time, per variant
+
+    SECTION("the list holds the current variants, with their author") {
+        Response r = h.call("GET", "/v1/templates");
+        REQUIRE(r.status == 200);
+        json list = json::parse(r.body)["templates"];
+        REQUIRE(list.size() == 2);
+        CHECK(list[0]["name"] == "welcome");
+        CHECK(list[0]["locale"] == "");
+        CHECK(list[0]["version"] == 2);
+        CHECK(list[0]["author"] == "ops");
+        CHECK(list[0]["created_at"].get<std::string>().back() == 'Z');
+        CHECK_FALSE(list[0].contains("text"));
+        CHECK(list[1]["locale"] == "zh-CN");
+    }
+    SECTION("show gives every current variant with its content") {
+        Response r = h.call("GET", "/v1/templates/welcome");
+        REQUIRE(r.status == 200);
+        json j = json::parse(r.body);
+        CHECK(j["name"] == "welcome");
+        REQUIRE(j["variants"].size() == 2);
+        CHECK(j["variants"][0]["subject"] == "Hello {{name}}");
+        CHECK(j["variants"][0]["params"] == json::object());
+        CHECK(j["variants"][1]["subject"] == "你好 {{name}}");
+        CHECK(j["variants"][1]["params"] == json{{"sign", "ACME"}});
+    }
+    SECTION("channel and locale pick one, with the fallbacks of a send") {
+        auto one = [&](std::map<std::string, std::string> q) {
+            Response r = h.call("GET", "/v1/templates/welcome", {}, std::move(q));
+            INFO(r.body);
+            REQUIRE(r.status == 200);
+            return json::parse(r.body);
+        };
+        CHECK(one({{"locale", "zh-CN"}})["text"] == "欢迎");
+        CHECK(one({{"locale", "zh-CN"}})["deleted"] == false);
+        CHECK(one({{"channel", "email"}, {"locale", "fr"}})["text"] == "Welcome back.");
+        CHECK(one({{"locale", ""}, {"version", "1"}})["subject"] == "Hi {{name}}");
+        Response missing =
+            h.call("GET", "/v1/templates/welcome", {}, {{"locale", ""}, {"version", "9"}});
+        CHECK(missing.status == 404);
+        CHECK(error_of(missing)["message"] == "no template 'welcome' at version 9");
+        Response bad = h.call("GET", "/v1/templates/welcome", {}, {{"version", "x"}});
+        CHECK(bad.status == 400);
+        CHECK(error_of(bad)["field"] == "version");
+    }
+    SECTION("history lists every version with its state") {
+        Response r = h.call("GET", "/v1/templates/welcome/history");
+        REQUIRE(r.status == 200);
+        json v = json::parse(r.body)["versions"];
+        REQUIRE(v.size() == 3);
+        CHECK(v[0]["version"] == 1);
+        CHECK(v[0]["state"] == "old");
+        CHECK(v[1]["version"] == 2);
+        CHECK(v[1]["state"] == "current");
+        CHECK(v[2]["locale"] == "zh-CN");
+        CHECK(v[2]["state"] == "current");
+        CHECK(v[2]["author"] == "ops");
+    }
+    SECTION("unknown templates are 404") {
+        CHECK(h.call("GET", "/v1/templates/nope").status == 404);
+        CHECK(h.call("GET", "/v1/templates/nope/history").status == 404);
+        Response r =
+            h.call("GET", "/v1/templates/welcome", {}, {{"channel", "sms"}, {"locale", "de"}});
+        CHECK(r.status == 200);  // falls back to the default variant
+        Response none = h.call("GET", "/v1/templates/nope", {}, {{"locale", "de"}});
+        CHECK(none.status == 404);
+        CHECK(error_of(none)["message"] == "no template 'nope' in locale 'de'");
+    }
+}
+
+TEST_CASE("templates API: PUT checks what `notifyctl template add` checks") {
+    Templates h;
+    SECTION("syntax errors are 422 with the part and its line and column") {
+        Response r = h.call("PUT", "/v1/templates/t", R"({"text":"ok\n{{#open}} never closed"})");
+        CHECK(r.status == 422);
+        json e = error_of(r);
+        CHECK(e["code"] == "template_syntax");
+        CHECK(e["field"] == "text");
+        CHECK(e["message"].get<std::string>().rfind("text: line 2, column ", 0) == 0);
+        CHECK(json::parse(h.call("GET", "/v1/templates").body)["templates"].empty());
+    }
+    SECTION("a partial's syntax error shows through the part that reaches it") {
+        h.put("footer", {{"text", "{{#x}}unclosed"}}, 422);
+        store::TemplateStore direct(*h.store);
+        store::TemplateVersion broken;
+        broken.name = "footer";
+        broken.text = "{{#x}}unclosed";
+        REQUIRE(direct.add(broken));  // as if written before the checks existed
+        Response r = h.call("PUT", "/v1/templates/mail", R"({"html":"<p>{{> footer}}</p>"})");
+        CHECK(r.status == 422);
+        CHECK(error_of(r)["field"] == "html");
+    }
+    SECTION("the webhook payload parameter is a template too") {
+        Response r = h.call("PUT", "/v1/templates/hook",
+                            R"({"text":"t","params":{"payload":"{\"a\":\"{{#a}}\"}"}})");
+        CHECK(r.status == 422);
+        CHECK(error_of(r)["field"] == "params.payload");
+        Response s = h.call("PUT", "/v1/templates/hook", R"({"text":"t","params":{"payload":3}})");
+        CHECK(s.status == 400);
+        CHECK(error_of(s)["code"] == "invalid_params");
+        json ok = h.put("hook", {{"channel", "hook"},
+                                 {"text", "t"},
+                                 {"params", {{"payload", R"({"msg":"{{text}}"})"}}}});
+        CHECK(ok["channel"] == "hook");
+    }
+    SECTION("names, locales, channels and fields") {
+        Response name = h.call("PUT", "/v1/templates/.hidden", R"({"text":"t"})");
+        CHECK(name.status == 400);
+        CHECK(error_of(name)["message"].get<std::string>().find("template name '.hidden'") == 0);
+        CHECK(error_of(name)["code"] == "invalid_name");
+        Response locale = h.call("PUT", "/v1/templates/t", R"({"text":"t","locale":"zh CN"})");
+        CHECK(locale.status == 400);
+        CHECK(error_of(locale)["field"] == "locale");
+        CHECK(error_of(locale)["code"] == "invalid_locale");
+        Response channel = h.call("PUT", "/v1/templates/t", R"({"text":"t","channel":"emial"})");
+        CHECK(channel.status == 400);
+        CHECK(error_of(channel)["code"] == "unknown_channel");
+        CHECK(error_of(channel)["message"].get<std::string>().find("did you mean 'email'?") !=
+              std::string::npos);
+        Response unknown = h.call("PUT", "/v1/templates/t", R"({"text":"t","subjet":"s"})");
+        CHECK(unknown.status == 400);
+        CHECK(error_of(unknown)["code"] == "unknown_field");
+        CHECK(error_of(unknown)["field"] == "subjet");
+        Response empty = h.call("PUT", "/v1/templates/t", R"({"locale":"en"})");
+        CHECK(empty.status == 400);
+        CHECK(error_of(empty)["code"] == "missing_field");
+        Response type = h.call("PUT", "/v1/templates/t", R"({"text":["t"]})");
+        CHECK(type.status == 400);
+        CHECK(error_of(type)["field"] == "text");
+        Response params = h.call("PUT", "/v1/templates/t", R"({"text":"t","params":"x"})");
+        CHECK(params.status == 400);
+        CHECK(error_of(params)["field"] == "params");
+        CHECK(h.call("PUT", "/v1/templates/t", "{nope").status == 400);
+        CHECK(h.call("PUT", "/v1/templates/t", R"(["t"])").status == 400);
+        CHECK(h.call("PUT", "/v1/templates/t", json{{"text", std::string(4000, 'x')}}.dump())
+                  .status == 413);
+        CHECK(json::parse(h.call("GET", "/v1/templates").body)["templates"].empty());
+    }
+}
+
+TEST_CASE("templates API: remove and restore") {
+    Templates h;
+    h.put("alert", {{"text", "v1"}});
+    h.put("alert", {{"text", "v2"}});
+    h.put("alert", {{"locale", "de"}, {"text", "de1"}});
+
+    SECTION("DELETE removes one variant as a new version") {
+        Response r = h.call("DELETE", "/v1/templates/alert", {}, {{"locale", "de"}});
+        REQUIRE(r.status == 200);
+        CHECK(json::parse(r.body) == json{{"name", "alert"},
+                                          {"channel", ""},
+                                          {"locale", "de"},
+                                          {"version", 2},
+                                          {"deleted", true}});
+        json list = json::parse(h.call("GET", "/v1/templates").body)["templates"];
+        REQUIRE(list.size() == 1);
+        CHECK(list[0]["locale"] == "");
+        json hist = json::parse(h.call("GET", "/v1/templates/alert/history").body)["versions"];
+        CHECK(hist.back()["state"] == "deleted");
+        CHECK(hist.back()["author"] == "ops");
+        Response again = h.call("DELETE", "/v1/templates/alert", {}, {{"locale", "de"}});
+        CHECK(again.status == 404);
+        CHECK(error_of(again)["message"] ==
+              "no template 'alert' in locale 'de' (it has the default variant)");
+        CHECK(h.call("DELETE", "/v1/templates/none").status == 404);
+    }
+    SECTION("restore writes an old version again as the newest") {
+        Response r = h.call("POST", "/v1/templates/alert/restore", R"({"version":1})");
+        REQUIRE(r.status == 200);
+        CHECK(json::parse(r.body) == json{{"name", "alert"},
+                                          {"channel", ""},
+                                          {"locale", ""},
+                                          {"restored", 1},
+                                          {"version", 3}});
+        json cur = json::parse(h.call("GET", "/v1/templates/alert", {}, {{"locale", ""}}).body);
+        CHECK(cur["text"] == "v1");
+        CHECK(cur["version"] == 3);
+        CHECK(h.call("POST", "/v1/templates/alert/restore", R"({"version":7})").status == 404);
+        CHECK(h.call("POST", "/v1/templates/alert/restore", R"({"version":1,"locale":"fr"})")
+                  .status == 404);
+        Response missing = h.call("POST", "/v1/templates/alert/restore", R"({"locale":"de"})");
+        CHECK(missing.status == 400);
+        CHECK(error_of(missing)["code"] == "missing_field");
+        CHECK(h.call("POST", "/v1/templates/alert/restore", R"({"version":"1"})").status == 400);
+        CHECK(h.call("POST", "/v1/templates/alert/restore", R"({"version":0})").status == 400);
+        Response unknown = h.call("POST", "/v1/templates/alert/restore", R"({"versoin":1})");
+        CHECK(error_of(unknown)["code"] == "unknown_field");
+    }
+}
+
+TEST_CASE("templates API: methods, routes and scopes") {
+    Templates h;
+    Response post = h.call("POST", "/v1/templates", R"({"text":"t"})");
+    CHECK(post.status == 405);
+    CHECK(header(post, "Allow") == "GET");
+    Response patch = h.call("PATCH", "/v1/templates/x", "{}");
+    CHECK(patch.status == 405);
+    CHECK(header(patch, "Allow") == "GET, PUT, DELETE");
+    CHECK(h.call("GET", "/v1/templates/x/restore").status == 405);
+    CHECK(h.call("GET", "/v1/templates/x/versions").status == 404);
+    CHECK(h.call("GET", "/v1/templates/x/history/1").status == 404);
+    Response query = h.call("GET", "/v1/templates", {}, {{"limit", "3"}});
+    CHECK(query.status == 400);
+    CHECK(error_of(query)["code"] == "unknown_field");
+
+    auto read = h.store->create_api_key("dash", "read");
+    REQUIRE(read);
+    std::string bearer = "Bearer " + *read;
+    CHECK(h.call("GET", "/v1/templates", {}, {}, bearer).status == 200);
+    CHECK(h.call("PUT", "/v1/templates/t", R"({"text":"t"})", {}, bearer).status == 403);
+    CHECK(h.call("DELETE", "/v1/templates/t", {}, {}, bearer).status == 403);
+}

@@ -1,0 +1,137 @@
+// test_router_fixture.hpp - a store in a fresh temporary folder with a config of
+// three channels (email over smtp, sms over an SMS provider, hook over a
+// webhook), and helpers that write users, groups and sends with plain SQL.
+#pragma once
+
+#include <sqlite3.h>
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "store/fanout.hpp"
+#include "store/store.hpp"
+#include "util/id.hpp"
+
+namespace notify::testing {
+
+inline Config router_config(const std::string& extra = {}) {
+    auto c = parse_config(R"(
+[providers.mail]
+type = "smtp"
+host = "127.0.0.1"
+from = "notify@example.com"
+[providers.text]
+type = "twilio"
+account_sid = "AC1"
+auth_token = "t"
+from = "+15005550006"
+[providers.hook]
+type = "webhook"
+url = "http://127.0.0.1:9/x"
+[channels.email]
+providers = ["mail"]
+[channels.sms]
+providers = ["text"]
+[channels.hook]
+providers = ["hook"]
+)" + extra,
+                          "test.toml");
+    REQUIRE(c);
+    return *c;
+}
+
+class TempStore {
+  public:
+    TempStore() {
+        char pattern[] = "/tmp/notify-router-test-XXXXXX";
+        REQUIRE(mkdtemp(pattern));
+        dir_ = pattern;
+        store_ = open();
+    }
+    ~TempStore() {
+        store_.reset();
+        std::error_code ec;
+        std::filesystem::remove_all(dir_, ec);
+    }
+    // Another connection to the same file, as a restarted router would open.
+    std::unique_ptr<store::Store> open() {
+        auto s = store::Store::open(dir_ + "/notify.db", {false, 5000});
+        REQUIRE(s);
+        return std::move(*s);
+    }
+    store::Store& operator*() { return *store_; }
+    store::Store* operator->() { return store_.get(); }
+    sqlite3* db() { return store_->handle(); }
+
+    void exec(const std::string& sql) {
+        char* err = nullptr;
+        int rc = sqlite3_exec(db(), sql.c_str(), nullptr, nullptr, &err);
+        INFO(sql << ": " << (err ? err : ""));
+        sqlite3_free(err);
+        REQUIRE(rc == SQLITE_OK);
+    }
+    std::string scalar(const std::string& sql) {
+        sqlite3_stmt* s = nullptr;
+        REQUIRE(sqlite3_prepare_v2(db(), sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
+        std::string out;
+        if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+            out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+        sqlite3_finalize(s);
+        return out;
+    }
+    long count(const std::string& sql) { return std::stol(scalar(sql)); }
+
+    void user(const std::string& id, const std::string& email, const std::string& phone = {},
+              const std::string& locale = {}, const std::string& name = {},
+              const std::string& attributes = {}) {
+        exec(
+            "INSERT INTO users (id, name, email, phone, locale, attributes, created_at, "
+            "updated_at) VALUES ('" +
+            id + "','" + name + "','" + email + "','" + phone + "','" + locale + "','" +
+            attributes + "',1,1)");
+    }
+    void group(const std::string& name, const std::vector<std::string>& members) {
+        exec("INSERT OR IGNORE INTO groups (name, created_at) VALUES ('" + name + "', 1)");
+        for (const auto& m : members)
+            exec("INSERT INTO group_members (group_name, user_id) VALUES ('" + name + "','" + m +
+                 "')");
+    }
+
+    // Stores a send to `targets` as ingest does for users and groups.
+    std::string fanout(const std::vector<std::string>& targets, const std::string& channel,
+                       store::FanoutState state = store::FanoutState::expanding,
+                       Millis send_at = 0) {
+        store::Accepted a;
+        Notification& n = a.notification;
+        n.created_at = util::now_ms();
+        n.id = util::new_ulid(n.created_at);
+        n.channel = channel;
+        n.to = targets;
+        n.subject = "s";
+        n.body = "b";
+        n.send_at = send_at;
+        store::Fanout f;
+        f.notification_id = n.id;
+        f.targets = targets;
+        f.state = state;
+        f.total = static_cast<std::int64_t>(targets.size());
+        f.created_at = n.created_at;
+        a.fanout = f;
+        const std::string id = n.id;
+        std::vector<store::Accepted> batch{std::move(a)};
+        REQUIRE(store_->insert_batch(batch));
+        return id;
+    }
+
+  private:
+    std::string dir_;
+    std::unique_ptr<store::Store> store_;
+};
+
+}  // namespace notify::testing
