@@ -115,6 +115,9 @@ void print_summary(std::ostream& out, const nlohmann::json& n, bool verbose) {
             << "\n";
     } else {
         deliveries.print(out);
+        if (auto total = n.find("deliveries_total"); total != n.end() && total->is_number())
+            out << "(the first " << all.size() << " of " << total->get<long>()
+                << " deliveries; the states line counts them all)\n";
     }
 
     if (!verbose) return;

@@ -317,7 +317,7 @@ Expected<NotificationView> Store::get_notification(const std::string& id, bool w
             v.delivery_counts[counts.text(0)] = counts.integer(1);
             v.deliveries_total += counts.integer(1);
         }
-        const bool whole = delivery_limit <= 0 || v.deliveries_total <= delivery_limit;
+        const bool whole = delivery_limit < 0 || v.deliveries_total <= delivery_limit;
         if (whole) {
             v.deliveries = deliveries_of(id);
         } else {

@@ -123,10 +123,10 @@ class Store {
                                                       Millis window);
 
     // --- reads ------------------------------------------------------------------
-    // At most `delivery_limit` deliveries (the first stored; 0: all) with their
-    // events; the counts cover every delivery.
+    // At most `delivery_limit` deliveries (the first stored; negative: all) with
+    // their events; the counts cover every delivery.
     Expected<NotificationView> get_notification(const std::string& id, bool with_events,
-                                                int delivery_limit = 0);
+                                                int delivery_limit = -1);
     Expected<ListPage> list_notifications(const ListFilter& filter);
     std::vector<QueueRow> queue_rows();
 

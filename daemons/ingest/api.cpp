@@ -215,7 +215,7 @@ void Api::route(const Request& req, Reply done) {
         case RouteKind::batch:
             return post_batch(req, who, std::move(done));
         case RouteKind::one:
-            return get_notification(route.id, done);
+            return get_notification(route.id, req, done);
         case RouteKind::action:
             if (route.action == "cancel" || route.action == "resend")
                 return control_action(route.id, route.action, std::move(done));

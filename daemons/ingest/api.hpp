@@ -4,7 +4,8 @@
 //
 //   POST /v1/notifications                     accept one notification (202)
 //   POST /v1/notifications/batch               accept many (202, per-item results)
-//   GET  /v1/notifications/{id}                one notification, deliveries, events
+//   GET  /v1/notifications/{id}[?deliveries=N] one notification, its first N (1000)
+//                                              deliveries and their events, counts by state
 //   GET  /v1/notifications?status=&channel=... a page of notifications
 //   GET  /v1/queue                             non-final deliveries by priority/channel/state
 //   POST /v1/notifications/{id}/cancel|resend  forwarded to the router's control socket
@@ -104,7 +105,8 @@ class Api {
     void post_notification(const Request& req, const Principal& who, Reply done);
     void post_batch(const Request& req, const Principal& who, Reply done);
     // api_read.cpp
-    void get_notification(const std::string& id, const Reply& done);
+    // ?deliveries=N: at most N deliveries (default 1000) with their events.
+    void get_notification(const std::string& id, const Request& req, const Reply& done);
     void list_notifications(const Request& req, const Reply& done);
     void get_queue(const Reply& done);
     void health(const Reply& done);

@@ -4,6 +4,7 @@
 // expanding, rejected).
 #include <unistd.h>
 
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "api.hpp"
@@ -101,10 +102,27 @@ Response json_response(int status, const json& body) {
 
 }  // namespace
 
-void Api::get_notification(const std::string& id, const Reply& done) {
+void Api::get_notification(const std::string& id, const Request& req, const Reply& done) {
+    constexpr long kDefaultDeliveries = 1000, kMaxDeliveries = 100000;
+    long limit = kDefaultDeliveries;
+    for (const auto& [key, value] : req.query) {
+        if (key != "deliveries")
+            return fail(done, make_error(ErrorKind::invalid, "unknown_field",
+                                         "unknown query parameter '" + key + "'" +
+                                             util::did_you_mean(key, {"deliveries"}),
+                                         key));
+        char* end = nullptr;
+        limit = std::strtol(value.c_str(), &end, 10);
+        if (value.empty() || *end || limit < 0 || limit > kMaxDeliveries)
+            return fail(done,
+                        make_error(ErrorKind::invalid, "invalid_query",
+                                   "'deliveries' must be a number from 0 to " +
+                                       std::to_string(kMaxDeliveries) + ", not '" + value + "'",
+                                   "deliveries"));
+    }
     Expected<store::NotificationView> v = store_read_failure();
     try {
-        v = reads_.get_notification(id, true);
+        v = reads_.get_notification(id, true, static_cast<int>(limit));
     } catch (...) {
         return fail(done, store_read_failure());
     }

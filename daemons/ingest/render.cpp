@@ -72,15 +72,23 @@ json render_notification(const store::NotificationView& v, bool with_events) {
     put_if(j, "module", n.module);
     put_if(j, "idempotency_key", n.idempotency_key);
     j["source"] = n.source;
+    // Counted over every delivery when the store counted them (a single
+    // notification), else over those listed.
     json states = json::object();
-    for (const auto& d : v.deliveries) {
-        json& count = states[to_string(d.state)];
-        count = count.is_null() ? 1 : count.get<int>() + 1;
+    if (!v.delivery_counts.empty()) {
+        for (const auto& [state, count] : v.delivery_counts) states[state] = count;
+    } else {
+        for (const auto& d : v.deliveries) {
+            json& count = states[to_string(d.state)];
+            count = count.is_null() ? 1 : count.get<int>() + 1;
+        }
     }
     j["states"] = std::move(states);
     json deliveries = json::array();
     for (const auto& d : v.deliveries) deliveries.push_back(render_delivery(d));
     j["deliveries"] = std::move(deliveries);
+    if (v.deliveries_total > static_cast<std::int64_t>(v.deliveries.size()))
+        j["deliveries_total"] = v.deliveries_total;
     if (v.fanout) j["fanout"] = render_fanout(*v.fanout);
     if (with_events) {
         json events = json::array();

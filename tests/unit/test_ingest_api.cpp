@@ -117,6 +117,28 @@ TEST_CASE("API: accept a notification, then read it back") {
     CHECK(n["events"][0]["type"] == "accepted");
     CHECK_FALSE(n.contains("html"));
 
+    SECTION("a large send shows its first deliveries and counts them all") {
+        Response one = h.call("GET", "/v1/notifications/" + id, {}, {}, {{"deliveries", "1"}});
+        REQUIRE(one.status == 200);
+        json v = json::parse(one.body);
+        REQUIRE(v["deliveries"].size() == 1);
+        CHECK(v["deliveries"][0]["id"] == id + ".1");
+        CHECK(v["deliveries_total"] == 2);
+        CHECK(v["states"] == json{{"scheduled", 2}});
+        CHECK(v["events"].size() == 1);
+        json none = json::parse(
+            h.call("GET", "/v1/notifications/" + id, {}, {}, {{"deliveries", "0"}}).body);
+        CHECK(none["deliveries"].empty());
+        CHECK(none["deliveries_total"] == 2);
+        Response bad = h.call("GET", "/v1/notifications/" + id, {}, {}, {{"deliveries", "-1"}});
+        CHECK(bad.status == 400);
+        CHECK(code(bad) == "invalid_query");
+        Response unknown = h.call("GET", "/v1/notifications/" + id, {}, {}, {{"deliverys", "1"}});
+        CHECK(unknown.status == 400);
+        CHECK(json::parse(unknown.body)["error"]["message"].get<std::string>().find(
+                  "did you mean 'deliveries'") != std::string::npos);
+    }
+
     SECTION("list with filters and a cursor") {
         h.post_id(R"({"channel":"hook","body":"2","priority":"high"})");
         h.post_id(R"({"channel":"hook","body":"3","priority":"high"})");
