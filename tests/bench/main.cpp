@@ -84,6 +84,7 @@ const Command kCommands[] = {
     {"e2e", "deliveries/s from first accept to last arrival", end_to_end},
     {"priority", "high-priority accept->sent under a low-priority backlog", priority},
     {"bulk", "a send to --group: accept time and expansion rate", bulk},
+    {"render", "render a stored template per user (--store PATH): us each", render},
     {"gen-users", "write --count users as JSON Lines to --output", gen_users},
     {"free-port", "print a free loopback TCP port", free_port},
     {"wait-healthy", "wait until GET /healthz answers 200", wait_healthy},
@@ -131,6 +132,7 @@ int main(int argc, char** argv) {
     app.add_option("--batch-size", o.batch_size, "notifications per batch")->capture_default_str();
     app.add_option("--group", o.group, "bulk: the group to send to (everyone)");
     app.add_option("--output", o.output, "gen-users: the file to write");
+    app.add_option("--store", o.store, "render: the store with the starter templates");
     app.add_option("--backlog", o.backlog, "priority: low-priority backlog")->capture_default_str();
     app.add_option("--high-rate", o.high_rate, "priority: high-priority sends per second")
         ->capture_default_str();

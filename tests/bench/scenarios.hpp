@@ -8,6 +8,7 @@
 //   e2e           N notifications to deliveries at the receiver >= 5,000/s
 //   priority      high-priority accept->sent under a low backlog  p99 <= 50 ms
 //   bulk          a send to a group: accept time < 2 s, expansion >= 100,000/s
+//   render        a stored template rendered per user                <= 10 us
 //
 // Every scenario is bounded by a count and a time limit. Each returns 0 when it
 // ran (targets met or not) and 1 when it could not run at all.
@@ -38,6 +39,7 @@ struct Options {
     double high_seconds = 5;
     std::string group;   // bulk: the group to send to ("everyone")
     std::string output;  // gen-users: the file to write
+    std::string store;   // render: the store holding the starter templates
 };
 
 // The receiver at o.receiver, or null (with a progress line when `required`).
@@ -53,6 +55,7 @@ int latency(const Options& o);
 int end_to_end(const Options& o);
 int priority(const Options& o);
 int bulk(const Options& o);
+int render(const Options& o);
 // Writes `count` users as JSON Lines to `path` (o.output), each with an identity
 // on o.channel, for `notifyctl user import`.
 int gen_users(const Options& o);
