@@ -6,6 +6,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "command.hpp"
 #include "store/directory_store.hpp"
@@ -22,6 +24,28 @@ Runner setup_group(CLI::App& command, Context& ctx);
 int with_directory(Context& ctx, bool create,
                    const std::function<int(store::DirectoryStore&)>& body,
                    const std::function<int()>& missing);
+
+// with_directory for a command about user `id`: a missing store says
+// "no user 'ID'".
+int with_user_directory(Context& ctx, const std::string& id, bool create,
+                        const std::function<int(store::DirectoryStore&)>& body);
+// not_found: "no user 'ID' in the directory".
+Error no_user(const std::string& id);
+// not_found: "no group 'NAME' in the directory".
+Error no_group(const std::string& name);
+// A --group filter: no_group when `group` is given and not in the directory.
+Status check_group_filter(store::DirectoryStore& d, const std::string& group);
+
+// The subcommands of a command group with their runners, for dispatch().
+using Subcommands = std::vector<std::pair<CLI::App*, Runner>>;
+// Adds subcommand `name` of `user` that takes one user id and runs `run` with it.
+void add_id_command(CLI::App& user, Subcommands& subs, const char* name, const char* help,
+                    std::function<int(const std::string&)> run);
+// The parts of `notifyctl user` kept in their own files; each adds its
+// subcommands in the order help lists them.
+void add_user_transfer_commands(CLI::App& user, Context& ctx, Subcommands& subs);  // import, export
+void add_user_preference_commands(CLI::App& user, Context& ctx,
+                                  Subcommands& subs);  // pref, unsubscribe, resubscribe
 
 // "-" for an empty value.
 inline std::string or_dash(const std::string& s) {

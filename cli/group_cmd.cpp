@@ -20,11 +20,6 @@ namespace {
 
 constexpr int kShownMembers = 20;
 
-Error no_group(const std::string& name) {
-    return make_error(ErrorKind::not_found, "not_found",
-                      "no group '" + name + "' in the directory");
-}
-
 json group_json(const store::Group& g) {
     return json{{"name", g.name},
                 {"description", g.description},

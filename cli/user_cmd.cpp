@@ -1,12 +1,11 @@
 // user_cmd.cpp - `notifyctl user add|set|show|ls|rm|import|export|pref|
 // unsubscribe|resubscribe`: the people notifications go to, worked on in the
 // store directly (store.path), so no daemon is needed. A send names them as
-// "user:ID"; their identities give the address per channel.
+// "user:ID"; their identities give the address per channel. This file holds
+// the users themselves; import and export: user_transfer_cmd.cpp; preferences
+// and unsubscribes: user_pref_cmd.cpp.
 #include <CLI/CLI.hpp>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -39,6 +38,33 @@ int with_directory(Context& ctx, bool create,
     }
 }
 
+Error no_user(const std::string& id) {
+    return make_error(ErrorKind::not_found, "not_found", "no user '" + id + "' in the directory");
+}
+
+Error no_group(const std::string& name) {
+    return make_error(ErrorKind::not_found, "not_found",
+                      "no group '" + name + "' in the directory");
+}
+
+Status check_group_filter(store::DirectoryStore& d, const std::string& group) {
+    if (!group.empty() && !d.get_group(group)) return no_group(group);
+    return ok();
+}
+
+int with_user_directory(Context& ctx, const std::string& id, bool create,
+                        const std::function<int(store::DirectoryStore&)>& body) {
+    return with_directory(ctx, create, body, [&] { return fail(ctx, no_user(id)); });
+}
+
+void add_id_command(CLI::App& cmd, Subcommands& subs, const char* name, const char* help,
+                    std::function<int(const std::string&)> run) {
+    auto id = std::make_shared<std::string>();
+    auto* sub = cmd.add_subcommand(name, help);
+    sub->add_option("id", *id, "the user's id")->required();
+    subs.emplace_back(sub, [id, run = std::move(run)] { return run(*id); });
+}
+
 namespace {
 
 struct UserArgs {
@@ -52,10 +78,6 @@ struct UserArgs {
         return false;
     }
 };
-
-Error no_user(const std::string& id) {
-    return make_error(ErrorKind::not_found, "not_found", "no user '" + id + "' in the directory");
-}
 
 // "CH=VALUE" split at the first '='; a usage error naming `flag` otherwise.
 Expected<std::pair<std::string, std::string>> key_value(const std::string& arg,
@@ -129,44 +151,38 @@ void print_user(Context& ctx, const store::User& u) {
 }
 
 int run_save(Context& ctx, const UserArgs& a, bool create) {
-    return with_directory(
-        ctx, create,
-        [&](store::DirectoryStore& d) {
-            store::User u;
-            if (create) {
-                u.id = a.id;
-            } else {
-                auto found = d.get_user(a.id);
-                if (!found) return fail(ctx, no_user(a.id));
-                u = std::move(*found);
-            }
-            if (auto ok = apply(a, u); !ok) return fail(ctx, ok.error());
-            store::SaveOptions options{store::Membership::add, create};
-            auto saved = d.save_user(u, options);
-            if (!saved && saved.error().kind == ErrorKind::conflict)
-                return fail(
-                    ctx, exit_data,
-                    saved.error().message + " (change it with 'notifyctl user set " + a.id + "')");
-            if (!saved) return fail(ctx, saved.error());
-            if (ctx.globals.json)
-                print_user(ctx, *d.get_user(a.id));
-            else if (!ctx.globals.quiet)
-                ctx.out << (create ? "added user " : "updated user ") << a.id << "\n";
-            return int(exit_ok);
-        },
-        [&] { return fail(ctx, no_user(a.id)); });
+    return with_user_directory(ctx, a.id, create, [&](store::DirectoryStore& d) {
+        store::User u;
+        if (create) {
+            u.id = a.id;
+        } else {
+            auto found = d.get_user(a.id);
+            if (!found) return fail(ctx, no_user(a.id));
+            u = std::move(*found);
+        }
+        if (auto ok = apply(a, u); !ok) return fail(ctx, ok.error());
+        store::SaveOptions options{store::Membership::add, create};
+        auto saved = d.save_user(u, options);
+        if (!saved && saved.error().kind == ErrorKind::conflict)
+            return fail(
+                ctx, exit_data,
+                saved.error().message + " (change it with 'notifyctl user set " + a.id + "')");
+        if (!saved) return fail(ctx, saved.error());
+        if (ctx.globals.json)
+            print_user(ctx, *d.get_user(a.id));
+        else if (!ctx.globals.quiet)
+            ctx.out << (create ? "added user " : "updated user ") << a.id << "\n";
+        return int(exit_ok);
+    });
 }
 
 int run_show(Context& ctx, const std::string& id) {
-    return with_directory(
-        ctx, false,
-        [&](store::DirectoryStore& d) {
-            auto u = d.get_user(id);
-            if (!u) return fail(ctx, no_user(id));
-            print_user(ctx, *u);
-            return int(exit_ok);
-        },
-        [&] { return fail(ctx, no_user(id)); });
+    return with_user_directory(ctx, id, false, [&](store::DirectoryStore& d) {
+        auto u = d.get_user(id);
+        if (!u) return fail(ctx, no_user(id));
+        print_user(ctx, *u);
+        return int(exit_ok);
+    });
 }
 
 struct ListArgs {
@@ -184,9 +200,8 @@ int run_ls(Context& ctx, const ListArgs& a) {
     return with_directory(
         ctx, false,
         [&](store::DirectoryStore& d) {
-            if (!a.group.empty() && !d.get_group(a.group))
-                return fail(ctx, make_error(ErrorKind::not_found, "not_found",
-                                            "no group '" + a.group + "' in the directory"));
+            if (auto known = check_group_filter(d, a.group); !known)
+                return fail(ctx, known.error());
             auto users = d.list_users({a.group, a.module, "", a.limit + 1});
             bool more = static_cast<int>(users.size()) > a.limit;
             if (more) users.pop_back();
@@ -210,233 +225,14 @@ int run_ls(Context& ctx, const ListArgs& a) {
 }
 
 int run_rm(Context& ctx, const std::string& id) {
-    return with_directory(
-        ctx, false,
-        [&](store::DirectoryStore& d) {
-            if (auto ok = d.remove_user(id); !ok) return fail(ctx, ok.error());
-            if (ctx.globals.json)
-                print_json(ctx.out, {{"removed", id}});
-            else if (!ctx.globals.quiet)
-                ctx.out << "removed user " << id << "\n";
-            return int(exit_ok);
-        },
-        [&] { return fail(ctx, no_user(id)); });
-}
-
-// --- import and export ----------------------------------------------------------------
-
-Expected<store::RecordFormat> format_of(const std::string& flag, const std::string& file) {
-    if (flag == "csv") return store::RecordFormat::csv;
-    if (flag == "jsonl") return store::RecordFormat::jsonl;
-    std::string lower = util::to_lower(file);
-    auto ends = [&](const char* ext) {
-        std::string e(ext);
-        return lower.size() > e.size() && lower.compare(lower.size() - e.size(), e.size(), e) == 0;
-    };
-    if (ends(".csv")) return store::RecordFormat::csv;
-    if (ends(".jsonl") || ends(".ndjson") || ends(".json")) return store::RecordFormat::jsonl;
-    if (file == "-" || file.empty())
-        return make_error(ErrorKind::usage, "usage",
-                          "standard input needs --format csv or --format jsonl");
-    return make_error(ErrorKind::usage, "usage",
-                      "cannot tell the format of '" + file +
-                          "' from its name; give --format csv or --format jsonl");
-}
-
-struct ImportArgs {
-    std::string file, format, group;
-    bool skip_bad = false;
-};
-
-constexpr size_t kShownErrors = 20;
-
-int run_import(Context& ctx, const ImportArgs& a) {
-    auto format = format_of(a.format, a.file);
-    if (!format) return fail(ctx, format.error());
-    std::string text;
-    if (a.file == "-") {
-        text = read_all(ctx.in);
-    } else {
-        std::ifstream in(a.file, std::ios::binary);
-        if (!in)
-            return fail(ctx, exit_no_input,
-                        "user import: cannot read '" + a.file + "': " + std::strerror(errno));
-        text = read_all(in);
-    }
-    store::ImportOptions options;
-    options.format = *format;
-    options.skip_bad = a.skip_bad;
-    options.group = a.group;
-    return with_directory(
-        ctx, true,
-        [&](store::DirectoryStore& d) {
-            auto report = d.import_users(std::string_view(text), options);
-            if (!report)
-                return fail(ctx, exit_code(report.error().kind),
-                            "user import: " + report.error().message);
-            const auto& errors = report->errors;
-            bool failed = !errors.empty() && !a.skip_bad;
-            if (ctx.globals.json) {
-                json list = json::array();
-                for (const auto& e : errors)
-                    list.push_back({{"line", e.line}, {"message", e.message}});
-                print_json(ctx.out, {{"imported", report->imported},
-                                     {"skipped", a.skip_bad ? errors.size() : 0},
-                                     {"errors", std::move(list)}});
-            }
-            for (size_t i = 0; i < errors.size() && i < kShownErrors; ++i) {
-                std::string line =
-                    "line " + std::to_string(errors[i].line) + ": " + errors[i].message;
-                if (failed)
-                    fail(ctx, exit_data, line);
-                else
-                    warn(ctx, line + " (skipped)");
-            }
-            if (errors.size() > kShownErrors && (failed || !ctx.globals.quiet))
-                ctx.err << "notifyctl: " << (failed ? "error" : "warning") << ": ... and "
-                        << errors.size() - kShownErrors << " more bad lines\n";
-            std::string bad =
-                count_of(static_cast<std::int64_t>(errors.size()), "bad line", "bad lines");
-            if (failed)
-                return fail(
-                    ctx, exit_data,
-                    "user import: " + bad + " in " +
-                        (a.file == "-" ? std::string("standard input") : "'" + a.file + "'") +
-                        "; nothing imported (--skip-bad imports the good ones)");
-            if (!ctx.globals.json && !ctx.globals.quiet) {
-                ctx.out << "imported " << count_of(report->imported, "user", "users");
-                if (!errors.empty()) ctx.out << "; skipped " << bad;
-                ctx.out << "\n";
-            }
-            return int(exit_ok);
-        },
-        [] { return int(exit_software); });
-}
-
-struct ExportArgs {
-    std::string format, group, module, output;
-};
-
-int run_export(Context& ctx, const ExportArgs& a) {
-    auto format = a.format.empty() && a.output.empty() ? store::RecordFormat::jsonl
-                                                       : format_of(a.format, a.output);
-    if (!format) return fail(ctx, format.error());
-    auto write = [&](std::ostream& out) {
-        return with_directory(
-            ctx, false,
-            [&](store::DirectoryStore& d) {
-                if (!a.group.empty() && !d.get_group(a.group))
-                    return fail(ctx, make_error(ErrorKind::not_found, "not_found",
-                                                "no group '" + a.group + "' in the directory"));
-                auto ok = d.export_users(out, *format, {a.group, a.module, "", 0});
-                if (!ok) return fail(ctx, ok.error());
-                return int(exit_ok);
-            },
-            [&] {
-                if (*format == store::RecordFormat::csv)
-                    store::write_user_records(out, *format, {});
-                return int(exit_ok);
-            });
-    };
-    if (a.output.empty() || a.output == "-") return write(ctx.out);
-    std::ofstream file(a.output, std::ios::binary | std::ios::trunc);
-    if (!file)
-        return fail(ctx, exit_software,
-                    "user export: cannot write '" + a.output + "': " + std::strerror(errno));
-    int rc = write(file);
-    file.close();
-    if (rc == exit_ok && !file)
-        return fail(ctx, exit_software, "user export: cannot write '" + a.output + "'");
-    if (rc == exit_ok && !ctx.globals.quiet && !ctx.globals.json)
-        ctx.err << "exported to " << a.output << "\n";
-    return rc;
-}
-
-// --- preferences ----------------------------------------------------------------------
-
-std::string every(const std::string& v, const char* all) {
-    return v.empty() ? all : v;
-}
-
-int run_pref(Context& ctx, const std::string& id) {
-    return with_directory(
-        ctx, false,
-        [&](store::DirectoryStore& d) {
-            auto u = d.get_user(id);
-            if (!u) return fail(ctx, no_user(id));
-            auto prefs = d.preferences(id);
-            if (ctx.globals.json) {
-                for (const auto& p : prefs)
-                    print_json(ctx.out, {{"user", id},
-                                         {"category", p.category},
-                                         {"channel", p.channel},
-                                         {"opted_out", p.opted_out},
-                                         {"updated_at", util::format_rfc3339(p.updated_at)}});
-                return int(exit_ok);
-            }
-            if (u->unsubscribed_at)
-                ctx.out << id << " is unsubscribed from everything since "
-                        << util::format_rfc3339(u->unsubscribed_at)
-                        << " (mandatory categories still arrive)\n";
-            if (prefs.empty()) {
-                if (!u->unsubscribed_at)
-                    ctx.out << "no preferences: " << id
-                            << " gets every category on every channel\n";
-                return int(exit_ok);
-            }
-            Table table({"CATEGORY", "CHANNEL", "CHOICE", "UPDATED"});
-            for (const auto& p : prefs)
-                table.add({every(p.category, "(every category)"),
-                           every(p.channel, "(every channel)"), p.opted_out ? "opt-out" : "opt-in",
-                           util::format_rfc3339(p.updated_at)});
-            table.print(ctx.out);
-            return int(exit_ok);
-        },
-        [&] { return fail(ctx, no_user(id)); });
-}
-
-struct PrefArgs {
-    std::string id, category, channel;
-    bool opt_out = false, opt_in = false;
-};
-
-int run_pref_set(Context& ctx, const PrefArgs& a) {
-    if (a.opt_out == a.opt_in)
-        return fail(ctx, exit_usage, "user pref set: give --opt-out or --opt-in");
-    return with_directory(
-        ctx, false,
-        [&](store::DirectoryStore& d) {
-            store::Preference p{a.id, a.category, a.channel, a.opt_out, 0};
-            if (auto ok = d.set_preference(p); !ok) return fail(ctx, ok.error());
-            if (ctx.globals.json)
-                print_json(ctx.out, {{"user", a.id},
-                                     {"category", a.category},
-                                     {"channel", a.channel},
-                                     {"opted_out", a.opt_out}});
-            else if (!ctx.globals.quiet)
-                ctx.out << a.id << " opted " << (a.opt_out ? "out of " : "in to ")
-                        << (a.category.empty() ? "every category" : "category '" + a.category + "'")
-                        << (a.channel.empty() ? " on every channel"
-                                              : " on channel '" + a.channel + "'")
-                        << "\n";
-            return int(exit_ok);
-        },
-        [&] { return fail(ctx, no_user(a.id)); });
-}
-
-int run_subscription(Context& ctx, const std::string& id, bool unsubscribe) {
-    return with_directory(
-        ctx, false,
-        [&](store::DirectoryStore& d) {
-            Millis at = unsubscribe ? util::now_ms() : 0;
-            if (auto ok = d.set_unsubscribed(id, at); !ok) return fail(ctx, ok.error());
-            if (ctx.globals.json)
-                print_json(ctx.out, {{"user", id}, {"unsubscribed", unsubscribe}});
-            else if (!ctx.globals.quiet)
-                ctx.out << (unsubscribe ? "unsubscribed " : "resubscribed ") << id << "\n";
-            return int(exit_ok);
-        },
-        [&] { return fail(ctx, no_user(id)); });
+    return with_user_directory(ctx, id, false, [&](store::DirectoryStore& d) {
+        if (auto ok = d.remove_user(id); !ok) return fail(ctx, ok.error());
+        if (ctx.globals.json)
+            print_json(ctx.out, {{"removed", id}});
+        else if (!ctx.globals.quiet)
+            ctx.out << "removed user " << id << "\n";
+        return int(exit_ok);
+    });
 }
 
 void user_options(CLI::App* c, UserArgs& a) {
@@ -462,7 +258,7 @@ void user_options(CLI::App* c, UserArgs& a) {
 
 Runner setup_user(CLI::App& cmd, Context& ctx) {
     cmd.require_subcommand(0, 1);
-    std::vector<std::pair<CLI::App*, Runner>> subs;
+    Subcommands subs;
 
     auto add = std::make_shared<UserArgs>();
     auto* a = cmd.add_subcommand("add", "add a user to the directory");
@@ -480,10 +276,8 @@ Runner setup_user(CLI::App& cmd, Context& ctx) {
     s->footer("Example:\n  notifyctl user set zhangsan --email zhang@example.com --attr plan=pro");
     subs.emplace_back(s, [&ctx, set] { return run_save(ctx, *set, false); });
 
-    auto show_id = std::make_shared<std::string>();
-    auto* sh = cmd.add_subcommand("show", "print one user");
-    sh->add_option("id", *show_id, "the user's id")->required();
-    subs.emplace_back(sh, [&ctx, show_id] { return run_show(ctx, *show_id); });
+    add_id_command(cmd, subs, "show", "print one user",
+                   [&ctx](const std::string& id) { return run_show(ctx, id); });
 
     auto ls = std::make_shared<ListArgs>();
     auto* l = cmd.add_subcommand("ls", "list users by id");
@@ -494,63 +288,11 @@ Runner setup_user(CLI::App& cmd, Context& ctx) {
         ->capture_default_str();
     subs.emplace_back(l, [&ctx, ls] { return run_ls(ctx, *ls); });
 
-    auto rm_id = std::make_shared<std::string>();
-    auto* r = cmd.add_subcommand("rm", "remove a user, its identities, memberships, preferences");
-    r->add_option("id", *rm_id, "the user's id")->required();
-    subs.emplace_back(r, [&ctx, rm_id] { return run_rm(ctx, *rm_id); });
+    add_id_command(cmd, subs, "rm", "remove a user, its identities, memberships, preferences",
+                   [&ctx](const std::string& id) { return run_rm(ctx, id); });
 
-    auto imp = std::make_shared<ImportArgs>();
-    auto* i = cmd.add_subcommand("import", "add or replace many users from CSV or JSON Lines");
-    i->add_option("file", imp->file, "the file, or - for standard input")->required();
-    i->add_option("--format", imp->format, "csv or jsonl (default: from the file's name)")
-        ->check(CLI::IsMember({"csv", "jsonl"}));
-    i->add_flag("--skip-bad", imp->skip_bad, "import the good rows, report the bad ones");
-    i->add_option("--group", imp->group, "also add every imported user to this group");
-    i->footer(
-        "All or nothing: one bad row and nothing is imported (exit 65), unless --skip-bad.\n"
-        "Examples:\n  notifyctl user import staff.csv --group staff\n"
-        "  hr-export | notifyctl user import - --format jsonl");
-    subs.emplace_back(i, [&ctx, imp] { return run_import(ctx, *imp); });
-
-    auto exp = std::make_shared<ExportArgs>();
-    auto* e = cmd.add_subcommand("export", "write users in the form import reads");
-    e->add_option("--format", exp->format, "csv or jsonl (default: from -o's name, else jsonl)")
-        ->check(CLI::IsMember({"csv", "jsonl"}));
-    e->add_option("--group", exp->group, "only the members of this group");
-    e->add_option("--module", exp->module, "only the users of this module");
-    e->add_option("-o,--output", exp->output, "write to FILE instead of standard output");
-    e->footer("Example:\n  notifyctl user export --group ops -o ops.csv");
-    subs.emplace_back(e, [&ctx, exp] { return run_export(ctx, *exp); });
-
-    auto pref_id = std::make_shared<std::string>();
-    auto* p = cmd.add_subcommand("pref", "list a user's preferences, or change one with 'set'");
-    p->add_option("id", *pref_id, "the user's id");
-    auto ps = std::make_shared<PrefArgs>();
-    auto* pset = p->add_subcommand("set", "opt a user out of (or in to) a category or channel");
-    pset->add_option("id", ps->id, "the user's id")->required();
-    pset->add_option("--category", ps->category, "the category (default: every category)");
-    pset->add_option("--channel", ps->channel, "the channel (default: every channel)");
-    auto* out = pset->add_flag("--opt-out", ps->opt_out, "stop sending these");
-    auto* in = pset->add_flag("--opt-in", ps->opt_in, "send these again");
-    out->excludes(in);
-    pset->footer(
-        "Example:\n  notifyctl user pref set zhangsan --category marketing --channel sms "
-        "--opt-out");
-    subs.emplace_back(p, [&ctx, pset, pref_id, ps]() -> int {
-        if (pset->parsed()) return run_pref_set(ctx, *ps);
-        if (pref_id->empty())
-            return fail(ctx, exit_usage, "user pref: give a user id (or 'set ID ...')");
-        return run_pref(ctx, *pref_id);
-    });
-
-    auto unsub_id = std::make_shared<std::string>();
-    auto* u = cmd.add_subcommand("unsubscribe", "stop every non-mandatory send to a user");
-    u->add_option("id", *unsub_id, "the user's id")->required();
-    subs.emplace_back(u, [&ctx, unsub_id] { return run_subscription(ctx, *unsub_id, true); });
-    auto resub_id = std::make_shared<std::string>();
-    auto* rs = cmd.add_subcommand("resubscribe", "take a user's unsubscribe back");
-    rs->add_option("id", *resub_id, "the user's id")->required();
-    subs.emplace_back(rs, [&ctx, resub_id] { return run_subscription(ctx, *resub_id, false); });
+    add_user_transfer_commands(cmd, ctx, subs);
+    add_user_preference_commands(cmd, ctx, subs);
 
     cmd.footer(
         "Examples:\n"

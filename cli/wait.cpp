@@ -3,6 +3,7 @@
 #include "wait.hpp"
 
 #include <algorithm>
+#include <map>
 #include <thread>
 
 #include "model.hpp"
@@ -41,18 +42,33 @@ std::string delivery_line(const nlohmann::json& d) {
 
 }  // namespace
 
+namespace {
+
+// The counts of deliveries by state: "states" covers every delivery of one
+// notification, also when the answer lists only the first of them.
+std::map<std::string, long> state_counts(const nlohmann::json& notification) {
+    std::map<std::string, long> out;
+    auto it = notification.find("states");
+    if (it != notification.end() && it->is_object() && !it->empty()) {
+        for (const auto& [state, count] : it->items())
+            out[state] = count.is_number() ? count.get<long>() : 0;
+        return out;
+    }
+    for (const auto& d : deliveries_of(notification)) ++out[member(d, "state")];
+    return out;
+}
+
+}  // namespace
+
 bool all_final(const nlohmann::json& notification) {
-    const auto& ds = deliveries_of(notification);
-    return !ds.empty() && std::all_of(ds.begin(), ds.end(), [](const nlohmann::json& d) {
-        return is_final_state(member(d, "state"));
-    });
+    auto counts = state_counts(notification);
+    return !counts.empty() && std::all_of(counts.begin(), counts.end(),
+                                          [](const auto& c) { return is_final_state(c.first); });
 }
 
 int final_exit_code(const nlohmann::json& notification) {
-    for (const auto& d : deliveries_of(notification)) {
-        std::string state = member(d, "state");
-        if (state != "sent" && state != "suppressed") return exit_wait_failed;
-    }
+    for (const auto& [state, count] : state_counts(notification))
+        if (count > 0 && state != "sent" && state != "suppressed") return exit_wait_failed;
     return exit_ok;
 }
 

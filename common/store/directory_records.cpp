@@ -1,20 +1,17 @@
-// directory_records.cpp - the checks on a user and its record forms (JSON Lines
-// and CSV), read and written.
+// directory_records.cpp - the checks on a user, its record form as JSON, and
+// user records read and written as JSON Lines (CSV: directory_csv.cpp).
 #include "store/directory_records.hpp"
 
 #include <unistd.h>
 
 #include <algorithm>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
-#include <set>
-#include <thread>
 #include <unordered_map>
 
 #include "address.hpp"
-#include "store/csv.hpp"
+#include "store/directory_formats.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -31,10 +28,6 @@ constexpr size_t kMaxLocale = 35;  // the longest language tag worth keeping
 const std::vector<std::string> kFields = {"id",         "name",      "email",  "phone",
                                           "locale",     "timezone",  "module", "groups",
                                           "identities", "attributes"};
-const std::vector<std::string> kColumns = {"id",     "name",     "email",  "phone",
-                                           "locale", "timezone", "module", "groups"};
-const std::string kIdentityPrefix = "identity.";
-const std::string kAttrPrefix = "attr.";
 
 Error invalid(const std::string& code, const std::string& message, const std::string& field) {
     return make_error(ErrorKind::invalid, code, message, field);
@@ -110,10 +103,7 @@ Status check_group_name(const std::string& name) {
     return ok();
 }
 
-namespace {
-
-// check_user, trusting `attributes_json` when it was made from a JSON object here.
-Status check_fields(const User& u, bool attributes_checked) {
+Status check_user_fields(const User& u, bool attributes_checked) {
     if (auto s = check_user_id(u.id); !s) return s;
     if (auto s = check_text(u.name, "name", kMaxText); !s) return s;
     if (!u.email.empty() && !is_email_address(u.email))
@@ -160,10 +150,8 @@ Status check_fields(const User& u, bool attributes_checked) {
     return ok();
 }
 
-}  // namespace
-
 Status check_user(const User& u) {
-    return check_fields(u, false);
+    return check_user_fields(u, false);
 }
 
 const std::vector<std::string>& user_record_fields() {
@@ -220,7 +208,7 @@ Expected<User> user_from_record(const json& j) {
     }
     std::sort(u.groups.begin(), u.groups.end());
     u.groups.erase(std::unique(u.groups.begin(), u.groups.end()), u.groups.end());
-    if (auto s = check_fields(u, true); !s) return s.error();
+    if (auto s = check_user_fields(u, true); !s) return s.error();
     return u;
 }
 
@@ -259,36 +247,6 @@ json user_view(const User& u) {
 
 namespace {
 
-// Rows become users on every core: checking a phone number with libphonenumber
-// costs more than parsing the row, and the rows do not depend on each other.
-constexpr size_t kParallelRows = 2000;
-
-template <class Make>
-std::vector<std::optional<Expected<User>>> convert_all(size_t n, Make make) {
-    std::vector<std::optional<Expected<User>>> out(n);
-    auto work = [&out, &make](size_t from, size_t to) {
-        for (size_t i = from; i < to; ++i) {
-            try {
-                out[i].emplace(make(i));
-            } catch (const std::exception& e) {
-                out[i].emplace(invalid("invalid_record", e.what(), ""));
-            }
-        }
-    };
-    size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
-    if (n < kParallelRows || threads < 2) {
-        work(0, n);
-        return out;
-    }
-    size_t step = (n + threads - 1) / threads;
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t)
-        pool.emplace_back(work, std::min(n, t * step), std::min(n, (t + 1) * step));
-    work(0, std::min(n, step));
-    for (auto& th : pool) th.join();
-    return out;
-}
-
 Expected<User> user_from_line(std::string_view row) {
     if (util::invalid_utf8_at(row) != std::string_view::npos)
         return invalid("invalid_utf8", "not valid UTF-8", "");
@@ -319,7 +277,7 @@ void read_jsonl(std::string_view text, RecordSet& set) {
         if (row.find_first_not_of(" \t\r") != std::string_view::npos) rows.emplace_back(line, row);
     }
     auto users =
-        convert_all(rows.size(), [&rows](size_t i) { return user_from_line(rows[i].second); });
+        users_from_rows(rows.size(), [&rows](size_t i) { return user_from_line(rows[i].second); });
     set.records.reserve(set.records.size() + rows.size());
     for (size_t i = 0; i < rows.size(); ++i) {
         if (!*users[i])
@@ -329,143 +287,13 @@ void read_jsonl(std::string_view text, RecordSet& set) {
     }
 }
 
-// Where each CSV column goes.
-struct Column {
-    enum Kind { base, identity, attr } kind = base;
-    std::string name;  // base column name, identity channel or attribute key
-};
-
-Expected<std::vector<Column>> read_header(const CsvRow& header) {
-    std::vector<Column> out;
-    std::set<std::string> seen;
-    std::vector<std::string> unknown;
-    for (const auto& raw : header.fields) {
-        std::string name = util::trim(raw);
-        if (!seen.insert(name).second)
-            return invalid(
-                "invalid_header",
-                "line " + std::to_string(header.line) + ": column '" + name + "' appears twice",
-                name);
-        Column c;
-        c.name = name;
-        if (util::starts_with(name, kIdentityPrefix) && name.size() > kIdentityPrefix.size()) {
-            c.kind = Column::identity;
-            c.name = name.substr(kIdentityPrefix.size());
-        } else if (util::starts_with(name, kAttrPrefix) && name.size() > kAttrPrefix.size()) {
-            c.kind = Column::attr;
-            c.name = name.substr(kAttrPrefix.size());
-        } else if (std::find(kColumns.begin(), kColumns.end(), name) == kColumns.end()) {
-            unknown.push_back(name);
-        }
-        out.push_back(std::move(c));
-    }
-    if (unknown.size() == 1)
-        return invalid("unknown_field",
-                       "line " + std::to_string(header.line) + ": unknown column '" + unknown[0] +
-                           "'" + util::did_you_mean(unknown[0], kColumns) + " (columns: " +
-                           util::join(kColumns, ", ") + ", identity.CHANNEL, attr.KEY)",
-                       unknown[0]);
-    if (!unknown.empty())
-        return invalid("unknown_field",
-                       "line " + std::to_string(header.line) + ": unknown columns '" +
-                           util::join(unknown, "', '") + "' (columns: " +
-                           util::join(kColumns, ", ") + ", identity.CHANNEL, attr.KEY)",
-                       unknown[0]);
-    if (!seen.count("id"))
-        return invalid("invalid_header",
-                       "line " + std::to_string(header.line) + ": the header has no 'id' column",
-                       "id");
-    return out;
-}
-
-Expected<User> user_from_row(const std::vector<Column>& columns, const CsvRow& row) {
-    User u;
-    json attrs = json::object();
-    for (size_t i = 0; i < columns.size(); ++i) {
-        const Column& c = columns[i];
-        const std::string& v = row.fields[i];
-        if (v.empty()) continue;
-        if (c.kind == Column::identity) {
-            u.identities[c.name] = v;
-        } else if (c.kind == Column::attr) {
-            if (util::invalid_utf8_at(v) != std::string_view::npos)
-                return invalid("invalid_utf8", "'attr." + c.name + "' is not valid UTF-8",
-                               "attr." + c.name);
-            attrs[c.name] = v;
-        } else if (c.name == "groups") {
-            for (const auto& g : util::split(v, ';')) {
-                std::string name = util::trim(g);
-                if (!name.empty()) u.groups.push_back(name);
-            }
-        } else {
-            std::string* slot = c.name == "id"         ? &u.id
-                                : c.name == "name"     ? &u.name
-                                : c.name == "email"    ? &u.email
-                                : c.name == "phone"    ? &u.phone
-                                : c.name == "locale"   ? &u.locale
-                                : c.name == "timezone" ? &u.timezone
-                                                       : &u.module;
-            *slot = v;
-        }
-    }
-    if (!attrs.empty()) u.attributes_json = attrs.dump();
-    std::sort(u.groups.begin(), u.groups.end());
-    u.groups.erase(std::unique(u.groups.begin(), u.groups.end()), u.groups.end());
-    if (auto s = check_fields(u, true); !s) return s.error();
-    return u;
-}
-
-Status read_csv(std::string_view text, RecordSet& set) {
-    CsvReader reader(text);
-    CsvRow row;
-    std::vector<Column> columns;
-    std::vector<CsvRow> rows;
-    bool have_header = false;
-    while (reader.next(row)) {
-        if (!row.error.empty()) {
-            if (!have_header)
-                return invalid("invalid_header",
-                               "line " + std::to_string(row.line) + ": " + row.error, "");
-            set.errors.push_back({row.line, row.error});
-            continue;
-        }
-        if (!have_header) {
-            auto h = read_header(row);
-            if (!h) return h.error();
-            columns = std::move(*h);
-            have_header = true;
-            continue;
-        }
-        if (row.fields.size() != columns.size()) {
-            set.errors.push_back({row.line, std::to_string(row.fields.size()) +
-                                                " fields where the header has " +
-                                                std::to_string(columns.size())});
-            continue;
-        }
-        rows.push_back(std::move(row));
-        row = CsvRow();
-    }
-    auto users =
-        convert_all(rows.size(), [&](size_t i) { return user_from_row(columns, rows[i]); });
-    set.records.reserve(set.records.size() + rows.size());
-    for (size_t i = 0; i < rows.size(); ++i) {
-        if (!*users[i])
-            set.errors.push_back({rows[i].line, users[i]->error().message});
-        else
-            set.records.push_back({rows[i].line, std::move(users[i]->value())});
-    }
-    std::stable_sort(set.errors.begin(), set.errors.end(),
-                     [](const ImportError& a, const ImportError& b) { return a.line < b.line; });
-    return ok();
-}
-
 }  // namespace
 
 Expected<RecordSet> read_user_records(std::string_view text, RecordFormat format) {
     RecordSet set;
     if (format == RecordFormat::jsonl) {
         read_jsonl(text, set);
-    } else if (auto s = read_csv(text, set); !s) {
+    } else if (auto s = read_csv_records(text, set); !s) {
         return s.error();
     }
     return set;
@@ -486,51 +314,13 @@ void write_jsonl(std::ostream& out, const std::vector<User>& users) {
     }
 }
 
-void write_csv(std::ostream& out, const std::vector<User>& users) {
-    std::set<std::string> channels, keys;
-    std::vector<json> attrs(users.size());
-    for (size_t i = 0; i < users.size(); ++i) {
-        for (const auto& [channel, _] : users[i].identities) channels.insert(channel);
-        if (users[i].attributes_json.empty()) continue;
-        attrs[i] = json::parse(users[i].attributes_json, nullptr, false);
-        if (!attrs[i].is_object()) {
-            attrs[i] = json();
-            continue;
-        }
-        for (const auto& [key, _] : attrs[i].items()) keys.insert(key);
-    }
-    std::vector<std::string> row(kColumns);
-    for (const auto& c : channels) row.push_back(kIdentityPrefix + c);
-    for (const auto& k : keys) row.push_back(kAttrPrefix + k);
-    write_csv_row(out, row);
-    for (size_t i = 0; i < users.size(); ++i) {
-        const User& u = users[i];
-        row = {u.id,     u.name,     u.email,  u.phone,
-               u.locale, u.timezone, u.module, util::join(u.groups, ";")};
-        for (const auto& c : channels) {
-            auto it = u.identities.find(c);
-            row.push_back(it == u.identities.end() ? std::string() : it->second);
-        }
-        for (const auto& k : keys) {
-            std::string cell;
-            if (attrs[i].is_object() && attrs[i].contains(k)) {
-                const json& v = attrs[i][k];
-                cell = v.is_string() ? v.get<std::string>()
-                                     : v.dump(-1, ' ', false, json::error_handler_t::replace);
-            }
-            row.push_back(std::move(cell));
-        }
-        write_csv_row(out, row);
-    }
-}
-
 }  // namespace
 
 void write_user_records(std::ostream& out, RecordFormat format, const std::vector<User>& users) {
     if (format == RecordFormat::jsonl)
         write_jsonl(out, users);
     else
-        write_csv(out, users);
+        write_csv_records(out, users);
 }
 
 }  // namespace notify::store

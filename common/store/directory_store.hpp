@@ -156,6 +156,9 @@ class DirectoryStore {
                            Millis now);
     bool user_exists(const std::string& id);
     bool group_exists(const std::string& name);
+    // add_members (add) or remove_members.
+    Status change_members(const std::string& group, const std::vector<std::string>& user_ids,
+                          bool add);
     struct Statements;
     Store& store_;
     std::unique_ptr<Statements> st_;

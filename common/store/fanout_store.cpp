@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "address.hpp"
+#include "store/delivery_rows.hpp"
 #include "store/fanout_rows.hpp"
 #include "store/sqlite.hpp"
 #include "util/strings.hpp"
@@ -50,12 +51,7 @@ struct FanoutStore::Statements {
           user(db, "SELECT u.id, u.locale, " RECIPIENT_ADDRESS
                    " FROM users u LEFT JOIN identities i ON i.user_id = u.id AND i.channel = ?2 "
                    "WHERE u.id = ?1"),
-          insert_delivery(db,
-                          "INSERT INTO deliveries (id, notification_id, channel, recipient, "
-                          "priority, state, attempts, created_at, updated_at, next_attempt_at, "
-                          "expires_at, last_error, user_id, locale) VALUES "
-                          "(?,?,?,?,?,?,0,?,?,?,?,?,?,?)"),
-          insert_event(db, "INSERT INTO events (delivery_id, at, type, detail) VALUES (?,?,?,?)"),
+          rows(db),
           step_fanout(db,
                       "UPDATE fanouts SET cursor = ?, expanded = ?, state = ? WHERE "
                       "notification_id = ? AND state = 'expanding'"),
@@ -77,16 +73,10 @@ struct FanoutStore::Statements {
           content(db,
                   "SELECT category, template, data, subject, body, html FROM notifications WHERE "
                   "id = ?") {}
-    Stmt load_expanding, delivered_to, members, user, insert_delivery, insert_event, step_fanout,
-        decide_fanout, notification_exists, unsubscribed_at, preferences, address_unsubscribed,
-        recent, content;
-
-    void event(const std::string& id, Millis at, const std::string& type,
-               const std::string& detail) {
-        insert_event.bind(1, id).bind(2, at).bind(3, type).bind(4, detail);
-        insert_event.step();
-        insert_event.reset();
-    }
+    Stmt load_expanding, delivered_to, members, user;
+    DeliveryRows rows;  // deliveries and events
+    Stmt step_fanout, decide_fanout, notification_exists, unsubscribed_at, preferences,
+        address_unsubscribed, recent, content;
 };
 
 FanoutStore::FanoutStore(Store& store)
@@ -138,40 +128,22 @@ Status FanoutStore::write_step(const ExpansionStep& step) {
         Transaction tx(store_.handle());
         auto& s = *st_;
         for (const Delivery& d : step.deliveries) {
-            s.insert_delivery.bind(1, d.id)
-                .bind(2, d.notification_id)
-                .bind(3, d.channel)
-                .bind(4, d.recipient)
-                .bind(5, static_cast<int>(d.priority))
-                .bind(6, to_string(d.state))
-                .bind(7, d.created_at)
-                .bind(8, d.updated_at)
-                .bind(9, d.next_attempt_at)
-                .bind(10, d.expires_at)
-                .bind(11, d.last_error)
-                .bind(12, d.user_id)
-                .bind(13, d.locale);
-            s.insert_delivery.step();
-            s.insert_delivery.reset();
-            s.event(d.id, step.at, "accepted",
-                    d.state == DeliveryState::scheduled
-                        ? "send_at=" + util::format_rfc3339(d.next_attempt_at)
-                        : std::string());
+            s.rows.insert(d, d.last_error);
+            s.rows.event(d.id, step.at, "accepted", accepted_detail(d));
             if (d.state == DeliveryState::suppressed)
-                s.event(d.id, step.at, "suppressed", d.last_error);
+                s.rows.event(d.id, step.at, "suppressed", d.last_error);
         }
         s.step_fanout.bind(1, step.cursor)
             .bind(2, step.expanded)
             .bind(3, to_string(step.done ? FanoutState::done : FanoutState::expanding))
             .bind(4, step.notification_id);
-        s.step_fanout.step();
-        s.step_fanout.reset();
+        s.step_fanout.run();
         if (sqlite3_changes(store_.handle()) != 1)
             return make_error(ErrorKind::conflict, "not_expanding",
                               "fan-out '" + step.notification_id + "' is not expanding");
         if (step.done)
-            s.event(step.notification_id, step.at, "expanded",
-                    "deliveries=" + std::to_string(step.expanded));
+            s.rows.event(step.notification_id, step.at, "expanded",
+                         "deliveries=" + std::to_string(step.expanded));
         tx.commit();
         return ok();
     } catch (const StoreFailure& f) {
@@ -187,9 +159,7 @@ Expected<FanoutState> FanoutStore::decide(const std::string& notification_id, bo
         auto& s = *st_;
         auto f = find_fanout(store_.handle(), notification_id);
         if (!f) {
-            s.notification_exists.bind(1, notification_id);
-            bool exists = s.notification_exists.step();
-            s.notification_exists.reset();
+            bool exists = s.notification_exists.bind(1, notification_id).exists();
             return make_error(exists ? ErrorKind::conflict : ErrorKind::not_found,
                               exists ? "not_pending_approval" : "not_found",
                               exists ? "notification '" + notification_id +
@@ -207,10 +177,9 @@ Expected<FanoutState> FanoutStore::decide(const std::string& notification_id, bo
             .bind(3, now)
             .bind(4, approve ? std::string() : reason)
             .bind(5, notification_id);
-        s.decide_fanout.step();
-        s.decide_fanout.reset();
-        s.event(notification_id, now, approve ? "approved" : "rejected",
-                approve || reason.empty() ? "by " + by : "by " + by + ": " + reason);
+        s.decide_fanout.run();
+        s.rows.event(notification_id, now, approve ? "approved" : "rejected",
+                     approve || reason.empty() ? "by " + by : "by " + by + ": " + reason);
         tx.commit();
         return next;
     } catch (const StoreFailure& f) {
@@ -249,11 +218,7 @@ std::optional<UserOptOuts> FanoutStore::opt_outs(const std::string& user_id) {
 
 bool FanoutStore::address_unsubscribed(const std::string& channel, const std::string& address,
                                        const std::string& category) {
-    auto& s = st_->address_unsubscribed;
-    s.bind(1, channel).bind(2, address).bind(3, category);
-    bool found = s.step();
-    s.reset();
-    return found;
+    return st_->address_unsubscribed.bind(1, channel).bind(2, address).bind(3, category).exists();
 }
 
 std::vector<RecentDelivery> FanoutStore::recent(Millis since, std::int64_t up_to) {

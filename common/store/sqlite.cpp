@@ -36,6 +36,17 @@ void Stmt::reset() {
     sqlite3_clear_bindings(s_);
 }
 
+bool Stmt::exists() {
+    bool found = step();
+    reset();
+    return found;
+}
+
+void Stmt::run() {
+    step();
+    reset();
+}
+
 std::string Stmt::text(int col) const {
     const unsigned char* p = sqlite3_column_text(s_, col);
     int n = sqlite3_column_bytes(s_, col);

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,18 @@ class Stmt {
         reset();
         return out;
     }
+    // The first row through `read`, or nullopt when there is none; then reset.
+    template <class Read>
+    auto first(Read read) -> std::optional<decltype(read(*this))> {
+        std::optional<decltype(read(*this))> out;
+        if (step()) out = read(*this);
+        reset();
+        return out;
+    }
+    // Whether there is a row, then reset: for "SELECT 1 ... WHERE ...".
+    bool exists();
+    // One step, then reset: for a statement that writes.
+    void run();
 
     std::string text(int col) const;
     std::int64_t integer(int col) const;
@@ -64,5 +77,19 @@ class Transaction {
     sqlite3* db_;
     bool done_ = false;
 };
+
+// Runs `body` (which returns a Status) in one transaction, committed when it
+// succeeds and rolled back when it fails; a StoreFailure becomes its Error.
+template <class Body>
+Status in_transaction(sqlite3* db, Body&& body) {
+    try {
+        Transaction tx(db);
+        Status s = body();
+        if (s) tx.commit();
+        return s;
+    } catch (const StoreFailure& f) {
+        return to_error(f);
+    }
+}
 
 }  // namespace notify::store

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "store/delivery_rows.hpp"
 #include "store/fanout_rows.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
@@ -94,11 +95,7 @@ struct Store::Statements {
     explicit Statements(sqlite3* db)
         : insert_notification(db, sql("INSERT INTO notifications (", kNotificationColumns,
                                       ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")),
-          insert_delivery(db,
-                          "INSERT INTO deliveries (id, notification_id, channel, recipient, "
-                          "priority, state, attempts, created_at, updated_at, next_attempt_at, "
-                          "expires_at, user_id, locale) VALUES (?,?,?,?,?,?,0,?,?,?,?,?,?)"),
-          insert_event(db, "INSERT INTO events (delivery_id, at, type, detail) VALUES (?,?,?,?)"),
+          rows(db),
           upsert_idempotency(db,
                              "INSERT OR REPLACE INTO idempotency (key, notification_id, "
                              "request_hash, created_at) VALUES (?,?,?,?)"),
@@ -147,9 +144,11 @@ struct Store::Statements {
                          "UPDATE api_keys SET revoked_at = ? WHERE (id = ? OR name = ?) AND "
                          "revoked_at = 0") {}
 
-    Stmt insert_notification, insert_delivery, insert_event, upsert_idempotency, find_idempotency,
-        get_notification, deliveries_of, events_of, load_active, load_new, max_seq, load_job,
-        update_delivery, queue_rows, insert_api_key, find_api_key, list_api_keys, revoke_api_key;
+    Stmt insert_notification;
+    DeliveryRows rows;  // deliveries and events
+    Stmt upsert_idempotency, find_idempotency, get_notification, deliveries_of, events_of,
+        load_active, load_new, max_seq, load_job, update_delivery, queue_rows, insert_api_key,
+        find_api_key, list_api_keys, revoke_api_key;
 };
 
 Expected<std::unique_ptr<Store>> Store::open(const std::string& path, const Options& options) {
@@ -207,14 +206,6 @@ Store::~Store() {
     sqlite3_close(db_);
 }
 
-void Store::append_event(const std::string& delivery_id, Millis at, const std::string& type,
-                         const std::string& detail) {
-    auto& e = st_->insert_event;
-    e.bind(1, delivery_id).bind(2, at).bind(3, type).bind(4, detail);
-    e.step();
-    e.reset();
-}
-
 int Store::schema_version() const {
     return current_schema_version(db_);
 }
@@ -246,26 +237,11 @@ Status Store::insert_batch(std::vector<Accepted>& batch) {
             s.insert_notification.step();
             s.insert_notification.reset();
             for (auto& d : a.deliveries) {
-                s.insert_delivery.bind(1, d.id)
-                    .bind(2, d.notification_id)
-                    .bind(3, d.channel)
-                    .bind(4, d.recipient)
-                    .bind(5, static_cast<int>(d.priority))
-                    .bind(6, to_string(d.state))
-                    .bind(7, d.created_at)
-                    .bind(8, d.updated_at)
-                    .bind(9, d.next_attempt_at)
-                    .bind(10, d.expires_at)
-                    .bind(11, d.user_id)
-                    .bind(12, d.locale);
-                s.insert_delivery.step();
-                s.insert_delivery.reset();
-                d.seq = sqlite3_last_insert_rowid(db_);
-                std::string detail = d.state == DeliveryState::scheduled
-                                         ? "send_at=" + util::format_rfc3339(d.next_attempt_at)
-                                         : std::string();
-                if (!d.last_error.empty()) detail = d.last_error;
-                append_event(d.id, n.created_at, "accepted", detail);
+                // The row starts with no last error; a last_error given is the
+                // detail of the delivery's "accepted" event.
+                d.seq = s.rows.insert(d, std::string());
+                s.rows.event(d.id, n.created_at, "accepted",
+                             d.last_error.empty() ? accepted_detail(d) : d.last_error);
             }
             if (a.fanout) insert_fanout(db_, *a.fanout);
             if (!n.idempotency_key.empty()) {
@@ -498,7 +474,7 @@ Status Store::apply(const std::vector<Transition>& transitions,
                 s.update_delivery.reset();
             }
             if (!t.event_type.empty()) {
-                append_event(t.delivery_id, t.at, t.event_type, t.event_detail);
+                s.rows.event(t.delivery_id, t.at, t.event_type, t.event_detail);
             }
         }
         for (const auto& [key, value] : settings) write_setting(db_, key, value);

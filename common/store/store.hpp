@@ -160,8 +160,6 @@ class Store {
 
   private:
     explicit Store(sqlite3* db);
-    void append_event(const std::string& delivery_id, Millis at, const std::string& type,
-                      const std::string& detail);
     struct Statements;
     sqlite3* db_;
     std::unique_ptr<Statements> st_;

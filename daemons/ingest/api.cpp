@@ -114,6 +114,14 @@ Response internal_response() {
                                           "its log says why"));
 }
 
+Response method_not_allowed(const Request& req, const std::string& allowed) {
+    Response r = error_response(405, make_error(ErrorKind::usage, "method_not_allowed",
+                                                "method '" + req.method + "' is not allowed on '" +
+                                                    req.path + "' (allowed: " + allowed + ")"));
+    r.headers.emplace_back("Allow", allowed);
+    return r;
+}
+
 Api::Api(const Config& config, store::Store& reads, Committer& committer, RouterControl& control,
          Metrics& metrics, Millis key_cache_ttl)
     : config_(config),
@@ -130,6 +138,14 @@ void Api::fail(const Reply& done, int status, const Error& e) {
          "rejected code=" << e.code << " status=" << status << (e.field.empty() ? "" : " field=")
                           << e.field << " " << e.message);
     done(error_response(status, e));
+}
+
+bool Api::method_allowed(const Request& req, const std::string& allowed, const Reply& done) {
+    for (const auto& m : util::split(allowed, ','))
+        if (util::trim(m) == req.method) return true;
+    metrics_.rejected("method_not_allowed");
+    done(method_not_allowed(req, allowed));
+    return false;
 }
 
 void Api::handle(const Request& req, Reply done) {
@@ -158,19 +174,7 @@ void Api::route(const Request& req, Reply done) {
     if (route.kind == RouteKind::none)
         return fail(done, make_error(ErrorKind::not_found, "not_found",
                                      "no such route '" + req.path + "'"));
-    std::string allowed = allowed_methods(route.kind);
-    bool method_ok = false;
-    for (const auto& m : util::split(allowed, ','))
-        if (util::trim(m) == req.method) method_ok = true;
-    if (!method_ok) {
-        Error e = make_error(ErrorKind::usage, "method_not_allowed",
-                             "method '" + req.method + "' is not allowed on '" + req.path +
-                                 "' (allowed: " + allowed + ")");
-        metrics_.rejected(e.code);
-        Response r = error_response(405, e);
-        r.headers.emplace_back("Allow", allowed);
-        return done(std::move(r));
-    }
+    if (!method_allowed(req, allowed_methods(route.kind), done)) return;
     if (route.kind == RouteKind::healthz) return health(done);
     if (route.kind == RouteKind::metrics) {
         Response r;

@@ -71,6 +71,9 @@ class RouterControl {
 Response error_response(int status, const Error& e);
 // 500 {"error":{"code":"internal",...}}: what an unexpected exception answers.
 Response internal_response();
+// 405 "method_not_allowed" for a method not among `allowed` ("GET, POST"), with
+// the Allow header.
+Response method_not_allowed(const Request& req, const std::string& allowed);
 
 class Api {
   public:
@@ -100,6 +103,9 @@ class Api {
     void internal(const Reply& done, const char* what);
     void fail(const Reply& done, int status, const Error& e);
     void fail(const Reply& done, const Error& e) { fail(done, http_status(e.kind), e); }
+    // True when req.method is one of `allowed` ("GET, POST"); otherwise answers
+    // 405 (method_not_allowed) and counts the rejection.
+    bool method_allowed(const Request& req, const std::string& allowed, const Reply& done);
 
     // api_send.cpp
     void post_notification(const Request& req, const Principal& who, Reply done);

@@ -84,16 +84,6 @@ std::string dump_safe(const json& j) {
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-// The request body as JSON, refused whole when it is over the limit.
-Expected<nlohmann::json> parse_sized_body(const std::string& text, long max_bytes) {
-    if (static_cast<long>(text.size()) > max_bytes)
-        return make_error(ErrorKind::too_large, "too_large",
-                          "request body of " + std::to_string(text.size()) +
-                              " bytes is over the limit of " + std::to_string(max_bytes) +
-                              " (ingest.max_body_bytes)");
-    return parse_body(text);
-}
-
 }  // namespace
 
 void Api::post_notification(const Request& req, const Principal& who, Reply done) {

@@ -83,12 +83,7 @@ Status allow_query(const Request& req, const std::vector<std::string>& names) {
 // The request body: a JSON object of known fields, within ingest.max_body_bytes.
 Expected<json> object_body(const Request& req, const std::vector<std::string>& fields,
                            long max_bytes) {
-    if (static_cast<long>(req.body.size()) > max_bytes)
-        return make_error(ErrorKind::too_large, "too_large",
-                          "request body of " + std::to_string(req.body.size()) +
-                              " bytes is over the limit of " + std::to_string(max_bytes) +
-                              " (ingest.max_body_bytes)");
-    auto body = parse_body(req.body);
+    auto body = parse_sized_body(req.body, max_bytes);
     if (!body) return body.error();
     if (!body->is_object()) return invalid("invalid_request", "the body must be a JSON object", "");
     for (const auto& [key, _] : body->items())
@@ -342,18 +337,7 @@ void Api::templates_request(const Request& req, const std::vector<std::string>& 
     if (allowed.empty())
         return fail(done, make_error(ErrorKind::not_found, "not_found",
                                      "no such route '" + req.path + "'"));
-    bool method_ok = false;
-    for (const auto& m : util::split(allowed, ','))
-        if (util::trim(m) == req.method) method_ok = true;
-    if (!method_ok) {
-        Error e = make_error(ErrorKind::usage, "method_not_allowed",
-                             "method '" + req.method + "' is not allowed on '" + req.path +
-                                 "' (allowed: " + allowed + ")");
-        metrics_.rejected(e.code);
-        Response r = error_response(405, e);
-        r.headers.emplace_back("Allow", allowed);
-        return done(std::move(r));
-    }
+    if (!method_allowed(req, allowed, done)) return;
 
     Expected<Response> answer = store_failure();
     try {

@@ -1,4 +1,6 @@
-// request.cpp - validation of a notification request, before anything is stored.
+// request.cpp - validation of a notification request, before anything is stored:
+// its fields one by one, its recipients (recipients.cpp), its template, and
+// the deliveries or the fan-out it becomes. Reading the body: request_body.cpp.
 #include "request.hpp"
 
 #include "templating.hpp"
@@ -81,166 +83,6 @@ Status read_time(const json& item, const char* name, const std::string& prefix, 
     return ok();
 }
 
-}  // namespace
-
-namespace {
-
-// Follows the parser to know which field it is in when it stops: the path of
-// the string being read, as the API names fields ("body",
-// "notifications[2].subject").
-class FieldTracker : public nlohmann::json_sax<json> {
-  public:
-    std::string field;  // set by parse_error
-
-    bool null() override { return value(); }
-    bool boolean(bool) override { return value(); }
-    bool number_integer(number_integer_t) override { return value(); }
-    bool number_unsigned(number_unsigned_t) override { return value(); }
-    bool number_float(number_float_t, const string_t&) override { return value(); }
-    bool string(string_t&) override { return value(); }
-    bool binary(binary_t&) override { return value(); }
-    bool start_object(std::size_t) override {
-        stack_.push_back({true, {}, 0, true});
-        return true;
-    }
-    bool key(string_t& k) override {
-        stack_.back().key = k;
-        stack_.back().want_key = false;
-        return true;
-    }
-    bool end_object() override {
-        stack_.pop_back();
-        return value();
-    }
-    bool start_array(std::size_t) override {
-        stack_.push_back({false, {}, 0, false});
-        return true;
-    }
-    bool end_array() override {
-        stack_.pop_back();
-        return value();
-    }
-    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
-        // A bad key belongs to the object around it, a bad value to its key.
-        size_t depth = stack_.size();
-        if (depth && stack_.back().is_object && stack_.back().want_key) --depth;
-        for (size_t i = 0; i < depth; ++i) {
-            const Frame& f = stack_[i];
-            if (f.is_object)
-                field += (field.empty() ? "" : ".") + f.key;
-            else
-                field += "[" + std::to_string(f.index) + "]";
-        }
-        return false;
-    }
-
-  private:
-    struct Frame {
-        bool is_object;
-        std::string key;
-        size_t index;
-        bool want_key;
-    };
-    bool value() {
-        if (!stack_.empty()) {
-            if (stack_.back().is_object)
-                stack_.back().want_key = true;
-            else
-                ++stack_.back().index;
-        }
-        return true;
-    }
-    std::vector<Frame> stack_;
-};
-
-Error not_utf8(const std::string& text, size_t at) {
-    FieldTracker tracker;
-    json::sax_parse(text, &tracker);
-    char byte[8];
-    std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(text[at]));
-    std::string where = tracker.field.empty() ? "the request body" : "'" + tracker.field + "'";
-    return invalid("invalid_utf8",
-                   where + " is not valid UTF-8 (byte " + byte + " at offset " +
-                       std::to_string(at) + " of the body)",
-                   tracker.field);
-}
-
-}  // namespace
-
-namespace {
-
-constexpr std::string_view kUserPrefix = "user:";
-constexpr std::string_view kGroupPrefix = "group:";
-
-// What the "to" list names, after the directory has been asked.
-struct Recipients {
-    bool directory = false;            // any user: or group: target
-    std::int64_t total = 0;            // raw addresses + users + members of groups
-    bool approval_required = false;    // a group requires it
-    std::optional<store::User> first;  // the first user: target, for the template check
-};
-
-std::string indexed(const std::string& field, size_t i, size_t count) {
-    return count > 1 ? field + "[" + std::to_string(i) + "]" : field;
-}
-
-Error unknown_recipient(const std::string& what, const std::string& name,
-                        const std::string& field) {
-    return make_error(ErrorKind::conflict, "unknown_recipient",
-                      "no " + what + " '" + name + "' in the directory", field);
-}
-
-// Checks every recipient: raw ones by the channel's rules, users and groups
-// against the directory (one lookup per target), and counts them.
-Expected<Recipients> resolve_recipients(const Notification& n, const RequestContext& ctx,
-                                        const std::string& field) {
-    const Config& cfg = *ctx.config;
-    Recipients out;
-    for (const auto& r : n.to)
-        if (util::starts_with(r, kUserPrefix) || util::starts_with(r, kGroupPrefix))
-            out.directory = true;
-    if (!out.directory) {
-        auto st = check_recipients(n.to, cfg.channel_type(n.channel), n.channel, field);
-        if (!st) return st.error();
-        out.total = n.to.empty() ? 1 : static_cast<std::int64_t>(n.to.size());
-        return out;
-    }
-    if (!ctx.directory)
-        return make_error(ErrorKind::conflict, "directory_unavailable",
-                          "this server has no user directory for 'user:' and 'group:' recipients",
-                          field);
-    const std::string type = cfg.channel_type(n.channel);
-    for (size_t i = 0; i < n.to.size(); ++i) {
-        const std::string& r = n.to[i];
-        const std::string at = indexed(field, i, n.to.size());
-        bool user = util::starts_with(r, kUserPrefix);
-        if (!user && !util::starts_with(r, kGroupPrefix)) {
-            auto st = check_recipients({r}, type, n.channel, at);
-            if (!st) return st.error();
-            ++out.total;
-            continue;
-        }
-        std::string name = r.substr(user ? kUserPrefix.size() : kGroupPrefix.size());
-        if (name.empty())
-            return invalid("invalid_address",
-                           user ? "'user:' needs a user id, as 'user:alice'"
-                                : "'group:' needs a group name, as 'group:ops'",
-                           at);
-        if (user) {
-            auto u = ctx.directory->get_user(name);
-            if (!u) return unknown_recipient("user", name, field);
-            if (!out.first) out.first = std::move(u);
-            ++out.total;
-        } else {
-            auto g = ctx.directory->get_group(name);
-            if (!g) return unknown_recipient("group", name, field);
-            if (g->requires_approval) out.approval_required = true;
-            out.total += ctx.directory->count_members(name);
-        }
-    }
-    return out;
-}
-
 // The names a "missing variables" error lists ("template 't': missing
 // variables: a, user.name"), or none for any other error.
 std::vector<std::string> missing_names(const Error& e) {
@@ -290,24 +132,6 @@ Status render_fanout_content(Notification& n, const json& data, const RequestCon
 }
 
 }  // namespace
-
-Expected<json> parse_body(const std::string& text) {
-    try {
-        return json::parse(text);
-    } catch (const json::parse_error& e) {
-        // The parser refuses strings that are not UTF-8 (it stops just past the
-        // byte); say which field.
-        if (size_t at = util::invalid_utf8_at(text); at != std::string_view::npos && e.byte > at)
-            return not_utf8(text, at);
-        // e.what() reads "[json.exception.parse_error.101] parse error at line 1,
-        // column 5: syntax error while parsing ..."; keep the part after the tag.
-        std::string what = e.what();
-        auto pos = what.find("] ");
-        if (pos != std::string::npos) what = what.substr(pos + 2);
-        return make_error(ErrorKind::invalid, "malformed_json",
-                          "malformed JSON at byte " + std::to_string(e.byte) + ": " + what);
-    }
-}
 
 Expected<store::Accepted> build_notification(const json& item, const RequestContext& ctx,
                                              const std::string& prefix) {
@@ -413,12 +237,9 @@ Expected<store::Accepted> build_notification(const json& item, const RequestCont
                            std::to_string(cfg.ingest.max_recipients) +
                            " per notification (ingest.max_recipients)",
                        prefix + "to");
-    auto recipients = resolve_recipients(n, ctx, prefix + "to");
+    auto recipients = resolve_recipients(n, cfg, ctx.directory, prefix + "to");
     if (!recipients) return recipients.error();
-    const long threshold = cfg.bulk.approval_threshold;
-    const bool approval =
-        recipients->approval_required || (threshold > 0 && recipients->total > threshold);
-    const bool fanout = recipients->directory || approval;
+    const auto [approval, fanout] = decide_fanout(*recipients, cfg);
 
     st = read_string(item, "template", prefix, n.template_name, kMaxShortField);
     if (!st) return st.error();
@@ -455,13 +276,7 @@ Expected<store::Accepted> build_notification(const json& item, const RequestCont
     n.id = util::new_ulid(ctx.now);
     if (!n.idempotency_key.empty()) a.request_hash = request_hash(item);
     if (fanout) {
-        store::Fanout f;
-        f.notification_id = n.id;
-        f.targets = n.to;
-        f.state = approval ? store::FanoutState::pending_approval : store::FanoutState::expanding;
-        f.total = recipients->total;
-        f.created_at = ctx.now;
-        a.fanout = std::move(f);
+        a.fanout = fanout_for(n, *recipients, approval, ctx.now);
         return a;
     }
     bool scheduled = n.send_at > ctx.now;
@@ -482,19 +297,6 @@ Expected<store::Accepted> build_notification(const json& item, const RequestCont
         a.deliveries.push_back(std::move(d));
     }
     return a;
-}
-
-bool names_directory(const json& item) {
-    if (!item.is_object()) return false;
-    auto to = item.find("to");
-    if (to == item.end()) return false;
-    auto named = [](const json& r) {
-        if (!r.is_string()) return false;
-        const auto& text = r.get_ref<const std::string&>();
-        return util::starts_with(text, kUserPrefix) || util::starts_with(text, kGroupPrefix);
-    };
-    if (to->is_string()) return named(*to);
-    return to->is_array() && std::any_of(to->begin(), to->end(), named);
 }
 
 std::string request_hash(const json& item) {

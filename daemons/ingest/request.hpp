@@ -24,6 +24,7 @@
 #include <string_view>
 
 #include "config.hpp"
+#include "recipients.hpp"  // names_directory
 #include "store/store.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -45,13 +46,12 @@ struct RequestContext {
     store::DirectoryStore* directory = nullptr;
 };
 
-// True when the item's "to" names a user or a group, so that a caller opens the
-// directory only for requests that need it.
-bool names_directory(const nlohmann::json& item);
-
 // The body as JSON; 400 "malformed_json" with the parser's position otherwise,
 // or "invalid_utf8" naming the field whose string is not valid UTF-8.
 Expected<nlohmann::json> parse_body(const std::string& text);
+// parse_body for a body of at most `max_bytes` (ingest.max_body_bytes); a
+// larger one is refused whole: 413 "too_large".
+Expected<nlohmann::json> parse_sized_body(const std::string& text, long max_bytes);
 
 // Checks one notification object and builds its store record (new id, deliveries,
 // request hash). `field_prefix` is prepended to field names in errors, e.g.

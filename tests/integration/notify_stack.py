@@ -311,8 +311,8 @@ class Stack:
         """Polls until every delivery of the notification is in a final state."""
         def done():
             doc = self.get(notification_id)
-            deliveries = doc.get("deliveries") or []
-            if deliveries and all(d["state"] in FINAL_STATES for d in deliveries):
+            states = doc.get("states") or {}  # counts every delivery, listed or not
+            if states and set(states) <= FINAL_STATES:
                 return doc
             return None
         return wait_for(done, timeout, f"the deliveries of {notification_id} to end",

@@ -1,18 +1,15 @@
 // Tests for channels/mime: header encoding and folding, RFC 2047 encoded words,
 // bodies, the layout of single-part and multipart messages, and List-Unsubscribe,
 // also as the smtp adapter sends it to a scripted server on the loopback interface.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <regex>
-#include <thread>
 
 #include "channels/adapter.hpp"
 #include "channels/mime.hpp"
 #include "channels/registry.hpp"
+#include "test_loopback_server.hpp"
 
 using namespace notify::channels;
 
@@ -115,32 +112,12 @@ std::string header_of(const std::string& message, const std::string& name) {
 // A scripted SMTP server on 127.0.0.1 that accepts one message and keeps it.
 class OneMessageServer {
   public:
-    OneMessageServer() {
-        fd_ = socket(AF_INET, SOCK_STREAM, 0);
-        REQUIRE(fd_ >= 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-        socklen_t len = sizeof addr;
-        REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-        port_ = ntohs(addr.sin_port);
-        REQUIRE(listen(fd_, 1) == 0);
-        thread_ = std::thread([this] { serve(); });
-    }
-    ~OneMessageServer() {
-        shutdown(fd_, SHUT_RDWR);
-        thread_.join();
-        close(fd_);
-    }
-    std::string url() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
+    std::string url() const { return "smtp://127.0.0.1:" + std::to_string(server_.port()); }
     // The DATA of the message, dot-stuffing left as sent; after the transfer ended.
     const std::string& data() const { return data_; }
 
   private:
-    void serve() {
-        int c = accept(fd_, nullptr, nullptr);
-        if (c < 0) return;
+    void session(int c) {
         auto say = [c](const std::string& line) { (void)!write(c, line.data(), line.size()); };
         say("220 test ESMTP\r\n");
         std::string in;
@@ -174,13 +151,10 @@ class OneMessageServer {
             } else
                 say("250 ok\r\n");
         }
-        close(c);
     }
 
-    int fd_ = -1;
-    int port_ = 0;
-    std::thread thread_;
     std::string data_;
+    notify::test::LoopbackServer server_{[this](int c) { session(c); }};  // last: it uses data_
 };
 
 mime::Message sample() {

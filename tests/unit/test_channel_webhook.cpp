@@ -1,18 +1,15 @@
 // Tests for the webhook payload: the JSON body's fields, a rendered payload sent
 // as is, and the signature that receivers verify; and the adapter posting to a
 // receiver on the loopback interface.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "channels/adapter.hpp"
 #include "channels/registry.hpp"
 #include "channels/webhook_payload.hpp"
+#include "test_loopback_server.hpp"
 #include "util/strings.hpp"
 
 using namespace notify;
@@ -22,32 +19,14 @@ namespace {
 // An HTTP receiver on 127.0.0.1 that takes one request, keeps it and answers 200.
 class OneRequestReceiver {
   public:
-    OneRequestReceiver() {
-        fd_ = socket(AF_INET, SOCK_STREAM, 0);
-        REQUIRE(fd_ >= 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-        socklen_t len = sizeof addr;
-        REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-        port_ = ntohs(addr.sin_port);
-        REQUIRE(listen(fd_, 1) == 0);
-        thread_ = std::thread([this] { serve(); });
+    std::string url() const {
+        return "http://127.0.0.1:" + std::to_string(server_.port()) + "/hook";
     }
-    ~OneRequestReceiver() {
-        shutdown(fd_, SHUT_RDWR);
-        thread_.join();
-        close(fd_);
-    }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
     // The request as received; call after the transfer ended.
     const std::string& request() const { return request_; }
 
   private:
-    void serve() {
-        int c = accept(fd_, nullptr, nullptr);
-        if (c < 0) return;
+    void session(int c) {
         char buf[4096];
         size_t want = std::string::npos;
         while (request_.size() < want) {
@@ -63,13 +42,10 @@ class OneRequestReceiver {
         }
         const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
         (void)!write(c, reply, sizeof reply - 1);
-        close(c);
     }
 
-    int fd_ = -1;
-    int port_ = 0;
-    std::thread thread_;
     std::string request_;
+    notify::test::LoopbackServer server_{[this](int c) { session(c); }};  // last: it uses request_
 };
 
 std::string header_in(const std::string& request, const std::string& name) {

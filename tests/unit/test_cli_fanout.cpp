@@ -14,74 +14,17 @@
 #include <zmq.hpp>
 
 #include "client.hpp"
+#include "test_cli_fake_ingest.hpp"
 #include "test_cli_helpers.hpp"
 
 using nlohmann::json;
+using notify::cli::test::FakeIngest;
 using notify::cli::test::notifyctl;
 using notify::cli::test::Outcome;
 using notify::cli::test::ScratchDir;
+using Setup = notify::cli::test::IngestSetup;
 
 namespace {
-
-// Answers each request with what `answer` returns, keeping the requests.
-class FakeIngest {
-  public:
-    using Answer = std::function<json(const json& request)>;
-    FakeIngest(const std::string& endpoint, Answer answer) : answer_(std::move(answer)) {
-        socket_.set(zmq::sockopt::linger, 0);
-        socket_.bind(endpoint);
-        thread_ = std::thread([this] { serve(); });
-    }
-    ~FakeIngest() {
-        stop_ = true;
-        thread_.join();
-    }
-    std::vector<json> requests() {
-        std::lock_guard<std::mutex> lock(mu_);
-        return requests_;
-    }
-
-  private:
-    void serve() {
-        while (!stop_) {
-            zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
-            zmq::poll(&item, 1, std::chrono::milliseconds(20));
-            if (!(item.revents & ZMQ_POLLIN)) continue;
-            std::vector<zmq::message_t> parts;
-            for (bool more = true; more;) {
-                zmq::message_t m;
-                (void)socket_.recv(m);
-                more = m.more();
-                parts.push_back(std::move(m));
-            }
-            json request = json::parse(parts.back().to_string(), nullptr, false);
-            {
-                std::lock_guard<std::mutex> lock(mu_);
-                requests_.push_back(request);
-            }
-            std::string reply = answer_(request).dump();
-            for (size_t i = 0; i + 1 < parts.size(); ++i)
-                socket_.send(parts[i], zmq::send_flags::sndmore);
-            socket_.send(zmq::buffer(reply), zmq::send_flags::none);
-        }
-    }
-
-    zmq::context_t context_{1};
-    zmq::socket_t socket_{context_, zmq::socket_type::router};
-    Answer answer_;
-    std::atomic<bool> stop_{false};
-    std::mutex mu_;
-    std::vector<json> requests_;
-    std::thread thread_;
-};
-
-struct Setup {
-    ScratchDir dir;
-    std::string endpoint = "ipc://" + dir.path() + "/ingest.sock";
-    std::string config =
-        dir.write("notify.toml", "runtime_dir = \"" + dir.path() + "\"\n[ingest]\nlisten = \"" +
-                                     endpoint + "\"\n");
-};
 
 json fanout(const std::string& state, std::int64_t total, std::int64_t expanded) {
     return {{"state", state},        {"total", total},        {"expanded", expanded},

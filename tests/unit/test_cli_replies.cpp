@@ -1,8 +1,10 @@
 // Tests for cli/client.cpp without a socket: the request frame, the reply
-// decoding, and what each reply means for the exit code and the message.
+// decoding, and what each reply means for the exit code and the message; and
+// how --wait reads a notification's states.
 #include <catch2/catch.hpp>
 
 #include "client.hpp"
+#include "wait.hpp"
 
 using namespace notify::cli;
 
@@ -75,4 +77,19 @@ TEST_CASE("ids are escaped in paths", "[cli]") {
     CHECK(path_segment("01JD8X3T6Q4M9V2K7C5B0RZP1A") == "01JD8X3T6Q4M9V2K7C5B0RZP1A");
     CHECK(path_segment("a/b c") == "a%2Fb%20c");
     CHECK(path_segment("../x") == "..%2Fx");
+}
+
+TEST_CASE("--wait decides from the counts of every delivery, not the ones listed", "[cli]") {
+    using nlohmann::json;
+    json listed = json::array({json{{"id", "N.1"}, {"state", "sent"}}});
+    json big{{"states", {{"sent", 1500}, {"in-flight", 3}}}, {"deliveries", listed}};
+    CHECK_FALSE(notify::cli::all_final(big));
+    big["states"] = {{"sent", 1500}, {"failed", 2}};
+    CHECK(notify::cli::all_final(big));
+    CHECK(notify::cli::final_exit_code(big) == notify::cli::exit_wait_failed);
+    big["states"] = {{"sent", 1500}, {"suppressed", 9}};
+    CHECK(notify::cli::final_exit_code(big) == notify::cli::exit_ok);
+    json plain{{"deliveries", json::array({json{{"state", "failed"}}})}};
+    CHECK(notify::cli::all_final(plain));
+    CHECK(notify::cli::final_exit_code(plain) == notify::cli::exit_wait_failed);
 }

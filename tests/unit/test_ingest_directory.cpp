@@ -7,7 +7,7 @@
 
 #include "api.hpp"
 #include "store/directory_store.hpp"
-#include "test_ingest_fixture.hpp"
+#include "test_ingest_harness.hpp"
 
 using namespace notify;
 using namespace notify::ingest;
@@ -15,37 +15,12 @@ using nlohmann::json;
 
 namespace {
 
-class NoRouter : public RouterControl {
-  public:
-    void call(const std::string&, std::function<void(Expected<std::string>)> done) override {
-        done(make_error(ErrorKind::unavailable, "router_unavailable", "no router in this test"));
-    }
-};
-
-struct Directory {
-    Config config = ingest_test_config("require_api_key = false\n");
-    std::unique_ptr<store::Store> store;
-    std::unique_ptr<SyncCommitter> committer;
-    NoRouter control;
-    Metrics metrics;
-    std::unique_ptr<Api> api;
-
-    Directory() {
-        config.store.path = ":memory:";
-        auto s = store::Store::open(":memory:", {});
-        REQUIRE(s);
-        store = std::move(*s);
-        committer = std::make_unique<SyncCommitter>(*store);
-        api = std::make_unique<Api>(config, *store, *committer, control, metrics);
-    }
+struct Directory : notify::ingest::test::ApiHarness {
+    Directory() : ApiHarness("require_api_key = false\n") {}
 
     Response call(const std::string& method, const std::string& path, const std::string& body = {},
                   std::map<std::string, std::string> query = {}) {
-        Request r{method, path, std::move(query), body, {}, false};
-        std::optional<Response> out;
-        api->handle(r, [&](Response resp) { out = std::move(resp); });
-        REQUIRE(out);
-        return *out;
+        return handle({method, path, std::move(query), body, {}, false});
     }
 };
 

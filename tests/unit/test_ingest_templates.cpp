@@ -8,7 +8,7 @@
 
 #include "api.hpp"
 #include "store/template_store.hpp"
-#include "test_ingest_fixture.hpp"
+#include "test_ingest_harness.hpp"
 
 using namespace notify;
 using namespace notify::ingest;
@@ -16,29 +16,10 @@ using nlohmann::json;
 
 namespace {
 
-class NoRouter : public RouterControl {
-  public:
-    void call(const std::string&, std::function<void(Expected<std::string>)> done) override {
-        done(make_error(ErrorKind::unavailable, "router_unavailable", "no router in this test"));
-    }
-};
-
-struct Templates {
-    Config config;
-    std::unique_ptr<store::Store> store;
-    std::unique_ptr<SyncCommitter> committer;
-    NoRouter control;
-    Metrics metrics;
-    std::unique_ptr<Api> api;
+struct Templates : notify::ingest::test::ApiHarness {
     std::string key;  // an admin key named "ops"
 
-    Templates() : config(ingest_test_config("require_api_key = true\n")) {
-        config.store.path = ":memory:";
-        auto s = store::Store::open(":memory:", {});
-        REQUIRE(s);
-        store = std::move(*s);
-        committer = std::make_unique<SyncCommitter>(*store);
-        api = std::make_unique<Api>(config, *store, *committer, control, metrics, 0);
+    Templates() : ApiHarness("require_api_key = true\n", 0) {
         auto k = store->create_api_key("ops", "admin");
         REQUIRE(k);
         key = *k;
@@ -47,11 +28,7 @@ struct Templates {
     Response call(const std::string& method, const std::string& path, const std::string& body = {},
                   std::map<std::string, std::string> query = {}, std::string auth = {}) {
         if (auth.empty()) auth = "Bearer " + key;
-        Request r{method, path, std::move(query), body, auth, false};
-        std::optional<Response> out;
-        api->handle(r, [&](Response resp) { out = std::move(resp); });
-        REQUIRE(out);
-        return *out;
+        return handle({method, path, std::move(query), body, auth, false});
     }
 
     json put(const std::string& name, const json& body, int status = 201) {

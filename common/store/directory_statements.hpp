@@ -1,0 +1,31 @@
+// directory_statements.hpp - the prepared statements of a DirectoryStore and
+// the errors its parts share, for the files that make up DirectoryStore only:
+// directory_store.cpp (users, groups), directory_preferences.cpp (preferences,
+// unsubscribes) and directory_import.cpp (import and export).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <string>
+
+#include "store/directory_store.hpp"
+#include "store/sqlite.hpp"
+#include "util/error.hpp"
+
+namespace notify::store {
+
+struct DirectoryStore::Statements {
+    explicit Statements(sqlite3* db);
+    Stmt upsert_user, user_exists, get_user, delete_user, delete_identities, insert_identity,
+        delete_user_memberships, delete_preferences, ensure_group, group_exists, upsert_group,
+        get_group, list_groups, delete_group, delete_group_members, add_member, remove_member,
+        count_members, members, by_identity, by_email, by_phone, set_preference, preferences,
+        set_unsubscribed, unsubscribe_address, resubscribe_address, address_unsubscribed;
+};
+
+// not_found: "no user 'ID' in the directory".
+Error no_user(const std::string& id);
+// not_found: "no group 'NAME' in the directory".
+Error no_group(const std::string& name);
+
+}  // namespace notify::store
