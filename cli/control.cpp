@@ -48,6 +48,9 @@ Runner setup_action(CLI::App& cmd, Context& ctx, Action action, const char* exam
             std::int64_t in_flight = body.value("in_flight", std::int64_t{0});
             if (in_flight > 0)
                 ctx.out << "; " << in_flight << " in flight will be canceled if its attempt fails";
+            // A send to users or groups stopped before all its deliveries were made.
+            if (member(body, "fanout") == "canceled")
+                ctx.out << "; no more of its recipients will be expanded";
             ctx.out << "\n";
         }
         return exit_ok;

@@ -143,6 +143,13 @@ int wait_for_fanout(Context& ctx, Api& api, const std::string& id, Millis timeou
                         "wait: '" + id + "' was rejected by '" + member(fanout, "decided_by", "?") +
                             "'" + (reason.empty() ? "" : ": " + reason) + "; nothing was sent");
         }
+        if (state == "canceled") {
+            bool none = fanout.value("expanded", std::int64_t{0}) == 0;
+            return fail(ctx, exit_wait_failed,
+                        "wait: '" + id + "' was canceled" +
+                            (none ? "; nothing was sent"
+                                  : "; follow what went out with 'notifyctl status " + id + "'"));
+        }
         Millis left = deadline - util::steady_ms();
         if (state == "done") {
             if (n.value("deliveries", nlohmann::json::array()).empty()) {

@@ -6,7 +6,8 @@
 //
 // A fan-out (a send to users or groups, or one held for approval) shows its
 // targets, its state, how many of its recipients are expanded, and who
-// approved or rejected it; `ls --status pending-approval` lists those waiting.
+// approved or rejected it; `ls --status pending-approval` lists those waiting,
+// `ls --status canceled` those with a canceled delivery or a canceled fan-out.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -24,12 +25,14 @@ namespace notify::cli {
 
 namespace {
 
-// "pending-approval, 12000 recipients" / "done, 3 of 3 recipients expanded".
+// "pending-approval, 12000 recipients" / "done, 3 of 3 recipients expanded" /
+// "canceled, 12000 recipients" (before any was expanded).
 std::string fanout_summary(const nlohmann::json& f) {
     std::string state = member(f, "state", "?");
     std::int64_t total = f.value("total", std::int64_t{0});
     std::int64_t expanded = f.value("expanded", std::int64_t{0});
-    if (state == "pending-approval" || state == "rejected")
+    if (state == "pending-approval" || state == "rejected" ||
+        (state == "canceled" && expanded == 0))
         return state + ", " + count_of(total, "recipient", "recipients");
     return state + ", " + std::to_string(expanded) + " of " +
            count_of(total, "recipient", "recipients") + " expanded";
@@ -110,6 +113,7 @@ void print_summary(std::ostream& out, const nlohmann::json& n, bool verbose) {
         std::string state = member(fanout, "state");
         out << (state == "pending-approval" ? "no deliveries until it is approved"
                 : state == "rejected"       ? "no deliveries: it was rejected"
+                : state == "canceled"       ? "no deliveries: it was canceled"
                 : state == "done"           ? "no deliveries: its groups have no members"
                                             : "no deliveries yet")
             << "\n";
@@ -145,7 +149,7 @@ std::string notification_of(const std::string& id) {
 }
 
 struct ListOptions {
-    std::string status, channel, priority, since, until, module, cursor;
+    std::string status, channel, priority, since, until, module, group, cursor;
     int limit = 0;
 };
 
@@ -179,13 +183,14 @@ Runner setup_ls(CLI::App& cmd, Context& ctx) {
     auto o = std::make_shared<ListOptions>();
     cmd.add_option("--status", o->status,
                    "only notifications with a delivery in this state (queued, failed, ...), "
-                   "or sends that are pending-approval, expanding or rejected");
+                   "or sends that are pending-approval, expanding, rejected or canceled");
     cmd.add_option("--channel", o->channel, "only this channel");
     cmd.add_option("--priority", o->priority, "only this priority: high, medium or low");
     cmd.add_option("--since", o->since,
                    "created at or after: RFC 3339, now-1h, 'YYYY-MM-DD HH:MM'");
     cmd.add_option("--until", o->until, "created before this time");
     cmd.add_option("--module", o->module, "only this module");
+    cmd.add_option("--group", o->group, "only sends to group:NAME");
     cmd.add_option("--limit", o->limit, "at most this many (the server's default: 50)")
         ->check(CLI::Range(1, 1000));
     cmd.add_option("--cursor", o->cursor, "the next page: the cursor the previous page printed");
@@ -229,6 +234,7 @@ Runner setup_ls(CLI::App& cmd, Context& ctx) {
         }
         if (!o->channel.empty()) req.query["channel"] = o->channel;
         if (!o->module.empty()) req.query["module"] = o->module;
+        if (!o->group.empty()) req.query["group"] = o->group;
         if (o->limit > 0) req.query["limit"] = std::to_string(o->limit);
         if (!o->cursor.empty()) req.query["cursor"] = o->cursor;
 

@@ -57,6 +57,12 @@ struct PrefArgs {
 int run_pref_set(Context& ctx, const PrefArgs& a) {
     if (a.opt_out == a.opt_in)
         return fail(ctx, exit_usage, "user pref set: give --opt-out or --opt-in");
+    if (!a.channel.empty()) {
+        auto config = load(ctx);
+        if (!config) return fail(ctx, config.error());
+        if (auto known = config->check_channel(a.channel, "--channel"); !known)
+            return fail(ctx, known.error());
+    }
     return with_user_directory(ctx, a.id, false, [&](store::DirectoryStore& d) {
         store::Preference p{a.id, a.category, a.channel, a.opt_out, 0};
         if (auto ok = d.set_preference(p); !ok) return fail(ctx, ok.error());

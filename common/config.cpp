@@ -457,6 +457,14 @@ Expected<FrequencyCap> parse_frequency_cap(const std::string& text) {
     return FrequencyCap{count, *period};
 }
 
+Status Config::check_channel(const std::string& name, const std::string& field) const {
+    if (channel(name)) return ok();
+    return make_error(ErrorKind::invalid, "unknown_channel",
+                      "unknown channel '" + name + "'" + util::did_you_mean(name, channel_names()) +
+                          " (known: " + util::join(channel_names(), ", ") + ")",
+                      field);
+}
+
 const FrequencyCap& Config::frequency_cap(const std::string& channel_name) const {
     const ChannelConfig* ch = channel(channel_name);
     if (ch && ch->frequency_cap.count) return ch->frequency_cap;

@@ -120,6 +120,9 @@ struct Config {
     const ChannelConfig* channel(const std::string& name) const;
     // The type of the channel's first provider ("smtp", "webhook", "file", ...).
     std::string channel_type(const std::string& channel) const;
+    // not ok ("unknown_channel", naming the known ones) unless `channel` is
+    // configured; `field` is the input field the error names.
+    Status check_channel(const std::string& channel, const std::string& field) const;
     // The cap for `channel`: its own, else preferences.frequency_cap.
     const FrequencyCap& frequency_cap(const std::string& channel) const;
     // True for categories that preferences and caps never suppress.

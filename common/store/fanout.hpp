@@ -19,6 +19,7 @@ enum class FanoutState {
     expanding,         // the router is writing its deliveries
     done,              // every target is expanded
     rejected,          // an administrator refused it; nothing is sent
+    canceled,          // stopped by `notifyctl cancel` before it was done
 };
 
 inline const char* to_string(FanoutState s) {
@@ -31,13 +32,15 @@ inline const char* to_string(FanoutState s) {
             return "done";
         case FanoutState::rejected:
             return "rejected";
+        case FanoutState::canceled:
+            return "canceled";
     }
     return "expanding";
 }
 
 inline std::optional<FanoutState> parse_fanout_state(std::string_view text) {
     for (auto s : {FanoutState::pending_approval, FanoutState::expanding, FanoutState::done,
-                   FanoutState::rejected})
+                   FanoutState::rejected, FanoutState::canceled})
         if (text == to_string(s)) return s;
     return std::nullopt;
 }

@@ -58,6 +58,9 @@ struct FanoutStore::Statements {
           decide_fanout(db,
                         "UPDATE fanouts SET state = ?, decided_by = ?, decided_at = ?, reason = ? "
                         "WHERE notification_id = ?"),
+          cancel_fanout(db,
+                        "UPDATE fanouts SET state = 'canceled' WHERE notification_id = ? AND "
+                        "state IN ('pending-approval', 'expanding')"),
           notification_exists(db, "SELECT 1 FROM notifications WHERE id = ?"),
           unsubscribed_at(db, "SELECT unsubscribed_at FROM users WHERE id = ?"),
           preferences(db,
@@ -75,8 +78,8 @@ struct FanoutStore::Statements {
                   "id = ?") {}
     Stmt load_expanding, delivered_to, members, user;
     DeliveryRows rows;  // deliveries and events
-    Stmt step_fanout, decide_fanout, notification_exists, unsubscribed_at, preferences,
-        address_unsubscribed, recent, content;
+    Stmt step_fanout, decide_fanout, cancel_fanout, notification_exists, unsubscribed_at,
+        preferences, address_unsubscribed, recent, content;
 };
 
 FanoutStore::FanoutStore(Store& store)
@@ -182,6 +185,22 @@ Expected<FanoutState> FanoutStore::decide(const std::string& notification_id, bo
                      approve || reason.empty() ? "by " + by : "by " + by + ": " + reason);
         tx.commit();
         return next;
+    } catch (const StoreFailure& f) {
+        return to_error(f);
+    }
+}
+
+Expected<bool> FanoutStore::cancel(const std::string& notification_id, const std::string& by,
+                                   Millis now) {
+    try {
+        Transaction tx(store_.handle());
+        auto& s = *st_;
+        s.cancel_fanout.bind(1, notification_id);
+        s.cancel_fanout.run();
+        if (sqlite3_changes(store_.handle()) != 1) return false;
+        s.rows.event(notification_id, now, "canceled", by.empty() ? "canceled" : "by " + by);
+        tx.commit();
+        return true;
     } catch (const StoreFailure& f) {
         return to_error(f);
     }

@@ -1,6 +1,6 @@
 // fanout_store.hpp - the router's own reads and writes of the store for sends
 // to users and groups: expanding fan-outs into deliveries step by step,
-// approving or rejecting held ones, and what the preference gate reads (users'
+// approving, rejecting or canceling held ones, and what the preference gate reads (users'
 // opt-outs, unsubscribed addresses, recent deliveries) and writes (its
 // high-water mark, "router.gated_seq", committed with the transitions it
 // belongs to).
@@ -110,6 +110,12 @@ class FanoutStore {
     // ("by WHO: REASON"). Errors: not_found, not_pending_approval (kind conflict).
     Expected<FanoutState> decide(const std::string& notification_id, bool approve,
                                  const std::string& by, const std::string& reason, Millis now);
+    // Stops a fan-out in "pending-approval" or "expanding": state "canceled" and the
+    // notification-level event "canceled" ("by WHO", or "canceled" when `by` is
+    // empty), in one transaction. True when a fan-out was stopped; false when the
+    // notification has none or it is already done, rejected or canceled. Its
+    // deliveries are not touched: the router cancels those it holds.
+    Expected<bool> cancel(const std::string& notification_id, const std::string& by, Millis now);
 
     // --- the preference gate
     std::int64_t gated_seq();

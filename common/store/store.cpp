@@ -285,22 +285,7 @@ Expected<NotificationView> Store::get_notification(const std::string& id, bool w
         if (!found)
             return make_error(ErrorKind::not_found, "not_found", "no notification '" + id + "'");
         v.fanout = find_fanout(db_, id);
-        Stmt counts(db_,
-                    "SELECT state, COUNT(*) FROM deliveries WHERE notification_id = ? GROUP BY "
-                    "state");
-        counts.bind(1, id);
-        while (counts.step()) {
-            v.delivery_counts[counts.text(0)] = counts.integer(1);
-            v.deliveries_total += counts.integer(1);
-        }
-        const bool whole = delivery_limit < 0 || v.deliveries_total <= delivery_limit;
-        if (whole) {
-            v.deliveries = deliveries_of(id);
-        } else {
-            Stmt first(db_, std::string("SELECT ") + kDeliveryColumns +
-                                " FROM deliveries WHERE notification_id = ? ORDER BY seq LIMIT ?");
-            v.deliveries = first.bind(1, id).bind(2, delivery_limit).collect(read_delivery);
-        }
+        const bool whole = fill_deliveries(v, delivery_limit);
         if (with_events) {
             auto read_event = [](const Stmt& e) {
                 return Event{e.integer(0), e.text(1), e.integer(2), e.text(3), e.text(4)};
@@ -328,6 +313,26 @@ Expected<NotificationView> Store::get_notification(const std::string& id, bool w
     }
 }
 
+bool Store::fill_deliveries(NotificationView& v, int limit) {
+    const std::string& id = v.notification.id;
+    Stmt counts(db_,
+                "SELECT state, COUNT(*) FROM deliveries WHERE notification_id = ? GROUP BY state");
+    counts.bind(1, id);
+    while (counts.step()) {
+        v.delivery_counts[counts.text(0)] = counts.integer(1);
+        v.deliveries_total += counts.integer(1);
+    }
+    const bool whole = limit < 0 || v.deliveries_total <= limit;
+    if (whole) {
+        v.deliveries = deliveries_of(id);
+    } else {
+        Stmt first(db_, std::string("SELECT ") + kDeliveryColumns +
+                            " FROM deliveries WHERE notification_id = ? ORDER BY seq LIMIT ?");
+        v.deliveries = first.bind(1, id).bind(2, limit).collect(read_delivery);
+    }
+    return whole;
+}
+
 std::vector<Delivery> Store::deliveries_of(const std::string& notification_id) {
     return st_->deliveries_of.bind(1, notification_id).collect(read_delivery);
 }
@@ -351,16 +356,25 @@ Expected<ListPage> Store::list_notifications(const ListFilter& f) {
     };
     if (!f.channel.empty()) add_text(" AND n.channel = ?", f.channel);
     if (!f.module.empty()) add_text(" AND n.module = ?", f.module);
+    if (!f.group.empty())
+        add_text(
+            " AND n.id IN (SELECT notification_id FROM fanouts WHERE instr(char(10) || targets || "
+            "char(10), char(10) || ? || char(10)) > 0)",
+            "group:" + f.group);
     if (f.priority) add_int(" AND n.priority = ?", static_cast<int>(*f.priority));
     if (f.since) add_int(" AND n.created_at >= ?", f.since);
     if (f.until) add_int(" AND n.created_at < ?", f.until);
     if (!f.cursor.empty()) add_text(" AND n.id < ?", f.cursor);
-    if (f.status)
-        add_text(" AND n.id IN (SELECT notification_id FROM deliveries WHERE state = ?)",
-                 to_string(*f.status));
-    if (f.fanout)
-        add_text(" AND n.id IN (SELECT notification_id FROM fanouts WHERE state = ?)",
-                 to_string(*f.fanout));
+    if (f.status || f.fanout) {
+        q += " AND (0";
+        if (f.status)
+            add_text(" OR n.id IN (SELECT notification_id FROM deliveries WHERE state = ?)",
+                     to_string(*f.status));
+        if (f.fanout)
+            add_text(" OR n.id IN (SELECT notification_id FROM fanouts WHERE state = ?)",
+                     to_string(*f.fanout));
+        q += ")";
+    }
     int limit = f.limit > 0 && f.limit <= 1000 ? f.limit : 50;
     q += " ORDER BY n.id DESC LIMIT " + std::to_string(limit + 1);
     try {
@@ -383,7 +397,7 @@ Expected<ListPage> Store::list_notifications(const ListFilter& f) {
             page.notifications.push_back(std::move(v));
         }
         for (auto& v : page.notifications) {
-            v.deliveries = deliveries_of(v.notification.id);
+            fill_deliveries(v, kListedDeliveries);
             v.fanout = find_fanout(db_, v.notification.id);
         }
         return page;

@@ -57,16 +57,23 @@ struct NotificationView {
 };
 
 struct ListFilter {
-    std::optional<DeliveryState> status;  // notifications with a delivery in this state
-    std::optional<FanoutState> fanout;    // notifications whose fan-out is in this state
+    // Notifications with a delivery in `status`, or whose fan-out is in `fanout`;
+    // with both set, either one matches.
+    std::optional<DeliveryState> status;
+    std::optional<FanoutState> fanout;
     std::string channel;
     std::optional<Priority> priority;
     std::string module;
-    Millis since = 0;  // created at or after
-    Millis until = 0;  // created before
+    std::string group;  // notifications sent to group:NAME
+    Millis since = 0;   // created at or after
+    Millis until = 0;   // created before
     int limit = 50;
     std::string cursor;  // the last id of the previous page (ids sort by time, newest first)
 };
+
+// A page lists at most this many deliveries of each notification; its counts
+// cover them all.
+constexpr int kListedDeliveries = 100;
 
 struct ListPage {
     std::vector<NotificationView> notifications;  // with deliveries, without events
@@ -160,6 +167,9 @@ class Store {
 
   private:
     explicit Store(sqlite3* db);
+    // Counts v's deliveries by state and reads the first `limit` (negative: all);
+    // true when that is all of them.
+    bool fill_deliveries(NotificationView& v, int limit);
     struct Statements;
     sqlite3* db_;
     std::unique_ptr<Statements> st_;

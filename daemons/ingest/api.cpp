@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "unsubscribe_link.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
 
@@ -132,6 +133,20 @@ Api::Api(const Config& config, store::Store& reads, Committer& committer, Router
       keys_(reads, key_cache_ttl),
       templates_(reads, config.templates.default_locale) {}
 
+store::DirectoryStore& Api::directory() {
+    if (!directory_) directory_ = std::make_unique<store::DirectoryStore>(reads_);
+    return *directory_;
+}
+
+Expected<std::string> Api::link_secret() {
+    if (link_secret_.empty()) {
+        auto secret = unsubscribe_secret(config_, reads_);
+        if (!secret) return secret.error();
+        link_secret_ = *secret;
+    }
+    return link_secret_;
+}
+
 void Api::fail(const Reply& done, int status, const Error& e) {
     metrics_.rejected(e.code);
     NLOG(info, "",
@@ -222,7 +237,7 @@ void Api::route(const Request& req, Reply done) {
             return get_notification(route.id, req, done);
         case RouteKind::action:
             if (route.action == "cancel" || route.action == "resend")
-                return control_action(route.id, route.action, std::move(done));
+                return control_action(route.id, route.action, who, std::move(done));
             return approval_action(route.id, route.action, req, who, std::move(done));
         case RouteKind::directory:
             return directory_request(req, route.parts, who, done);

@@ -33,6 +33,7 @@
 #include "commit.hpp"
 #include "config.hpp"
 #include "metrics.hpp"
+#include "store/directory_store.hpp"
 #include "store/store.hpp"
 #include "templating.hpp"
 
@@ -117,7 +118,9 @@ class Api {
     void get_queue(const Reply& done);
     void health(const Reply& done);
     // api_actions.cpp
-    void control_action(const std::string& id, const std::string& action, Reply done);
+    // `who` is named in the events of a fan-out that a cancel stops.
+    void control_action(const std::string& id, const std::string& action, const Principal& who,
+                        Reply done);
     void answer_action(const Reply& done, const std::string& id, const std::string& action,
                        const std::string& counter, const Expected<std::string>& reply);
     void approval_action(const std::string& id, const std::string& action, const Request& req,
@@ -132,8 +135,15 @@ class Api {
     void unsubscribe_request(const Request& req, const std::vector<std::string>& parts,
                              const Reply& done);
 
+    // The directory over reads_, made on first use and kept.
+    store::DirectoryStore& directory();
+    // The secret of unsubscribe links, read (or made) once.
+    Expected<std::string> link_secret();
+
     const Config& config_;
     store::Store& reads_;
+    std::unique_ptr<store::DirectoryStore> directory_;
+    std::string link_secret_;
     Committer& committer_;
     RouterControl& control_;
     Metrics& metrics_;

@@ -20,7 +20,7 @@ namespace {
 // 1: found, 0: not found, -1: the store cannot be read.
 int notification_exists(store::Store& store, const std::string& id) {
     try {
-        auto v = store.get_notification(id, false);
+        auto v = store.get_notification(id, false, 0);
         if (v) return 1;
         return v.error().kind == ErrorKind::not_found ? 0 : -1;
     } catch (...) {
@@ -51,7 +51,7 @@ Error not_pending(const std::string& id, const std::string& state) {
 Expected<std::optional<std::string>> stored_fanout_state(store::Store& store,
                                                          const std::string& id) {
     try {
-        auto v = store.get_notification(id, false);
+        auto v = store.get_notification(id, false, 0);
         if (!v) {
             if (v.error().kind == ErrorKind::not_found) return std::optional<std::string>();
             return read_failure();
@@ -108,13 +108,14 @@ Expected<Decision> read_decision(const Request& req, const Principal& who,
 
 }  // namespace
 
-void Api::control_action(const std::string& id, const std::string& action, Reply done) {
+void Api::control_action(const std::string& id, const std::string& action, const Principal& who,
+                         Reply done) {
     int exists = notification_exists(reads_, id);
     if (exists < 0) return fail(done, read_failure());
     if (exists == 0) return fail(done, unknown_id(id));
     std::string counter = action == "cancel" ? "canceled" : "requeued";
-    std::string request =
-        json{{"op", action}, {"id", id}}.dump(-1, ' ', false, json::error_handler_t::replace);
+    std::string request = json{{"op", action}, {"id", id}, {"by", who.name}}.dump(
+        -1, ' ', false, json::error_handler_t::replace);
     control_.call(request,
                   [this, done = std::move(done), id, action, counter](Expected<std::string> reply) {
                       guarded(done, [&] { answer_action(done, id, action, counter, reply); });
@@ -141,6 +142,8 @@ void Api::answer_action(const Reply& done, const std::string& id, const std::str
         if (action == "cancel") {
             long in_flight = count("in_flight");
             body["in_flight"] = in_flight;
+            // A fan-out stopped before all its deliveries were made.
+            if (auto f = r.find("fanout"); f != r.end() && f->is_string()) body["fanout"] = *f;
             NLOG(info, id, action << " " << counter << "=" << n << " in_flight=" << in_flight);
         } else {
             NLOG(info, id, action << " " << counter << "=" << n);

@@ -107,8 +107,8 @@ void Api::directory_request(const Request& req, const std::vector<std::string>& 
     Expected<Response> answer = make_error(ErrorKind::unavailable, "store_unavailable",
                                            "the store cannot be reached; try again shortly");
     try {
-        store::DirectoryStore d(reads_);
-        answer = parts.front() == "users" ? directory::user_routes(d, req, parts)
+        store::DirectoryStore& d = directory();
+        answer = parts.front() == "users" ? directory::user_routes(d, config_, req, parts)
                                           : directory::group_routes(d, req, parts);
     } catch (const std::exception&) {
         throw;  // a bug: guarded() answers 500 and logs it

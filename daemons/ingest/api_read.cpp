@@ -1,7 +1,7 @@
 // api_read.cpp - the read routes: one notification, a filtered page of them, the
 // queue summary, and /healthz. All read through the loop thread's own Store.
 // status= takes a delivery state or a fan-out state (pending-approval,
-// expanding, rejected).
+// expanding, rejected); canceled matches a canceled delivery or fan-out.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -46,15 +46,18 @@ Expected<store::ListFilter> parse_filter(const std::map<std::string, std::string
             return make_error(ErrorKind::invalid, "unknown_filter",
                               "unknown filter '" + name + "'" + util::did_you_mean(name, kFilters),
                               name);
-        if (name == "group")
-            return make_error(ErrorKind::invalid, "unsupported_filter",
-                              "filtering by group arrives in a later release", name);
         if (value.empty()) continue;
+        if (name == "group") {
+            f.group = value;
+            continue;
+        }
         if (name == "status") {
             // A fan-out waiting for approval (or being expanded, or rejected) may
-            // have no deliveries yet: those states filter on the fan-out.
+            // have no deliveries yet: those states filter on the fan-out. "canceled"
+            // is both: a canceled delivery, or a fan-out canceled before (or while)
+            // its deliveries were made.
             f.status = parse_delivery_state(value);
-            if (!f.status && value != "done") f.fanout = store::parse_fanout_state(value);
+            if (value != "done") f.fanout = store::parse_fanout_state(value);
             if (!f.status && !f.fanout)
                 return bad_filter(name, "unknown status '" + value + "'" +
                                             util::did_you_mean(value, status_names()) + " (" +

@@ -36,7 +36,7 @@ void read_back_fanout(store::Store& reads, const ItemResult& r, ItemSummary& s) 
     if (r.kind != ItemResult::Kind::replayed) return;
     s.fanout.reset();
     try {
-        auto v = reads.get_notification(r.id, false);
+        auto v = reads.get_notification(r.id, false, 0);
         if (v) s.fanout = v->fanout;
     } catch (...) {
         // The answer then lacks the fan-out's state; the id is what matters.
@@ -72,14 +72,6 @@ void log_accepted(const ItemResult& r, const ItemSummary& s, const std::string& 
                                  << " source=" << source);
 }
 
-// The directory, opened only for requests that name users or groups.
-store::DirectoryStore* open_directory(std::optional<store::DirectoryStore>& slot,
-                                      store::Store& reads, bool needed) {
-    if (!needed) return nullptr;
-    if (!slot) slot.emplace(reads);
-    return &*slot;
-}
-
 std::string dump_safe(const json& j) {
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -89,9 +81,8 @@ std::string dump_safe(const json& j) {
 void Api::post_notification(const Request& req, const Principal& who, Reply done) {
     auto body = parse_sized_body(req.body, config_.ingest.max_body_bytes);
     if (!body) return fail(done, body.error());
-    std::optional<store::DirectoryStore> directory;
     RequestContext ctx{&config_, util::now_ms(), who.name, &templates_,
-                       open_directory(directory, reads_, names_directory(*body))};
+                       names_directory(*body) ? &directory() : nullptr};
     auto accepted = build_notification(*body, ctx);
     if (!accepted) return fail(done, accepted.error());
 
@@ -153,9 +144,8 @@ void Api::post_batch(const Request& req, const Principal& who, Reply done) {
     // Each item on its own: an error answers that item only.
     bool needs_directory = std::any_of(list->begin(), list->end(),
                                        [](const json& item) { return names_directory(item); });
-    std::optional<store::DirectoryStore> directory;
     RequestContext ctx{&config_, util::now_ms(), who.name, &templates_,
-                       open_directory(directory, reads_, needs_directory)};
+                       needs_directory ? &directory() : nullptr};
     auto slots = std::make_shared<std::vector<json>>(list->size());
     std::vector<size_t> positions;  // the slot of each submitted item
     std::vector<std::string> keys;

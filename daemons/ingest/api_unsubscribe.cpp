@@ -82,13 +82,18 @@ std::string what_of(const UnsubscribeTarget& t) {
 
 // Records the unsubscribe. A user removed from the directory since the
 // message was sent has nothing left to unsubscribe from: that is success.
-Status record(store::Store& store, const UnsubscribeTarget& t, Millis now) {
-    store::DirectoryStore directory(store);
+// An opt-out of a category also overrides the user's opt-ins to it on single
+// channels, which would otherwise win as the more specific preference.
+Status record(store::DirectoryStore& directory, const UnsubscribeTarget& t, Millis now) {
     Status st = ok();
     if (t.user_id.empty()) {
         st = directory.unsubscribe_address(t.channel, t.address, t.category, now);
     } else if (!t.category.empty()) {
         st = directory.set_preference(store::Preference{t.user_id, t.category, "", true, now});
+        for (const auto& p : directory.preferences(t.user_id))
+            if (st && p.category == t.category && !p.channel.empty() && !p.opted_out)
+                st = directory.set_preference(
+                    store::Preference{t.user_id, t.category, p.channel, true, now});
     } else {
         st = directory.set_unsubscribed(t.user_id, now);
     }
@@ -104,7 +109,7 @@ void Api::unsubscribe_request(const Request& req, const std::vector<std::string>
         metrics_.rejected("not_found");
         return done(not_found_page());
     }
-    auto secret = unsubscribe_secret(config_, reads_);
+    auto secret = link_secret();
     if (!secret) {
         metrics_.rejected("unavailable");
         NLOG(error, "", "unsubscribe unavailable error=" << secret.error().message);
@@ -129,7 +134,7 @@ void Api::unsubscribe_request(const Request& req, const std::vector<std::string>
                              "value=\"One-Click\">\n<button type=\"submit\">Unsubscribe</button>\n"
                              "</form>\n"));
     }
-    Status st = record(reads_, *target, util::now_ms());
+    Status st = record(directory(), *target, util::now_ms());
     if (!st) {
         metrics_.rejected("store_unavailable");
         NLOG(error, "", "unsubscribe failed error=" << st.error().message);

@@ -41,7 +41,8 @@ Expected<store::User> record_for(json body, const std::string& id) {
 // Each route answers with the result of one DirectoryStore call.
 class UserRoutes {
   public:
-    UserRoutes(store::DirectoryStore& d, const Request& req) : d_(d), req_(req) {}
+    UserRoutes(store::DirectoryStore& d, const Config& config, const Request& req)
+        : d_(d), config_(config), req_(req) {}
 
     Expected<Response> route(const std::vector<std::string>& parts) {
         const std::string& m = req_.method;
@@ -165,6 +166,9 @@ class UserRoutes {
                 return invalid("invalid_field", std::string("'") + key + "' must be a string", key);
             (key == std::string("category") ? p.category : p.channel) = (*body)[key];
         }
+        if (!p.channel.empty())
+            if (auto known = config_.check_channel(p.channel, "channel"); !known)
+                return known.error();
         if (!body->contains("opted_out"))
             return invalid("missing_field", "'opted_out' is required (true or false)", "opted_out");
         if (!(*body)["opted_out"].is_boolean())
@@ -218,14 +222,15 @@ class UserRoutes {
     }
 
     store::DirectoryStore& d_;
+    const Config& config_;
     const Request& req_;
 };
 
 }  // namespace
 
-Expected<Response> user_routes(store::DirectoryStore& d, const Request& req,
+Expected<Response> user_routes(store::DirectoryStore& d, const Config& config, const Request& req,
                                const std::vector<std::string>& parts) {
-    return UserRoutes(d, req).route(parts);
+    return UserRoutes(d, config, req).route(parts);
 }
 
 }  // namespace notify::ingest::directory

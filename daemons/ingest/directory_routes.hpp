@@ -17,7 +17,8 @@ namespace notify::ingest::directory {
 constexpr int kMaxLimit = 1000;
 
 // /v1/users...: `parts` are the path's segments after /v1/.
-Expected<Response> user_routes(store::DirectoryStore& d, const Request& req,
+// `config` names the channels a preference may name.
+Expected<Response> user_routes(store::DirectoryStore& d, const Config& config, const Request& req,
                                const std::vector<std::string>& parts);
 // /v1/groups...
 Expected<Response> group_routes(store::DirectoryStore& d, const Request& req,

@@ -12,7 +12,7 @@
 //
 // Times are RFC 3339 UTC; "?" marks members left out when empty or unset.
 // "fanout" is there for a send to users or groups, or one held for approval:
-// state pending-approval, expanding, done or rejected; total recipients
+// state pending-approval, expanding, done, rejected or canceled; total recipients
 // counted at acceptance; expanded deliveries written so far; who decided an
 // approval, when, and a rejection's reason (null until then).
 #pragma once

@@ -159,12 +159,7 @@ Expected<store::Accepted> build_notification(const json& item, const RequestCont
             prefix + "channel");
     auto st = read_string(item, "channel", prefix, n.channel);
     if (!st) return st.error();
-    if (!cfg.channel(n.channel))
-        return invalid("unknown_channel",
-                       "unknown channel '" + n.channel + "'" +
-                           util::did_you_mean(n.channel, cfg.channel_names()) +
-                           " (known: " + util::join(cfg.channel_names(), ", ") + ")",
-                       prefix + "channel");
+    if (auto known = cfg.check_channel(n.channel, prefix + "channel"); !known) return known.error();
 
     for (auto [name, out, max] :
          {std::tuple{"subject", &n.subject, size_t{0}}, std::tuple{"body", &n.body, size_t{0}},

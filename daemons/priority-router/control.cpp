@@ -2,7 +2,11 @@
 // the store), and cancel, resend, approve and reject from operators through ingest.
 //   {"op":"nudge"}                     no reply; reads new deliveries and fan-outs
 //   {"op":"ping"}                      {"ok":true,"active":N,"workers":N}
-//   {"op":"cancel","id":NOTIFICATION}  {"ok":true,"canceled":N,"in_flight":N}
+//   {"op":"cancel","id":NOTIFICATION[,"by":WHO]}
+//                                      {"ok":true,"canceled":N,"in_flight":N}, plus
+//                                      "fanout":"canceled" when it stopped a fan-out
+//                                      pending approval or expanding (event "canceled",
+//                                      "by WHO"): nothing more of it is expanded
 //   {"op":"resend","id":NOTIFICATION}  {"ok":true,"requeued":N}: failed and canceled
 //                                      deliveries go again (not sent, expired or suppressed)
 //   {"op":"approve","id":NOTIFICATION,"by":WHO}
@@ -55,7 +59,11 @@ void Router::on_control_frame(const std::string& identity, const std::string& fr
             reply = error_reply("invalid_request", "'" + op + "' needs an 'id'");
         } else {
             sweep();  // the notification may be newer than the last sweep
-            reply = op == "cancel" ? cancel(id) : resend(id);
+            auto by = request.find("by");
+            reply = op == "cancel"
+                        ? cancel(id, by != request.end() && by->is_string() ? by->get<std::string>()
+                                                                            : std::string())
+                        : resend(id);
             // Commit before answering, so that whoever asked reads the new states.
             log_.flush();
         }
@@ -77,8 +85,19 @@ void Router::on_control_frame(const std::string& identity, const std::string& fr
     Sockets::send_to(sockets_->control, identity, reply, delimiter);
 }
 
-std::string Router::cancel(const std::string& notification_id) {
+std::string Router::cancel(const std::string& notification_id, const std::string& by) {
     const Millis now = util::now_ms();
+    // The fan-out first, so that nothing more of it is expanded (or approved);
+    // then the deliveries it has made so far, like any others.
+    auto stopped = fanouts_->cancel(notification_id, by, now);
+    if (!stopped) {
+        NLOG(warning, notification_id, "cancel not stored: " << stopped.error().message);
+        return error_reply(stopped.error().code, stopped.error().message);
+    }
+    if (*stopped) {
+        expander_.drop(notification_id);
+        NLOG(info, notification_id, "fan-out canceled" << (by.empty() ? "" : " by=") << by);
+    }
     int canceled = 0, in_flight = 0;
     for (const Delivery& d : store_.deliveries_of(notification_id)) {
         auto it = active_.find(d.id);
@@ -92,7 +111,9 @@ std::string Router::cancel(const std::string& notification_id) {
         transition(d.id, e, DeliveryState::canceled, "canceled", "canceled by request", now);
         ++canceled;
     }
-    return json{{"ok", true}, {"canceled", canceled}, {"in_flight", in_flight}}.dump();
+    json reply{{"ok", true}, {"canceled", canceled}, {"in_flight", in_flight}};
+    if (*stopped) reply["fanout"] = store::to_string(store::FanoutState::canceled);
+    return reply.dump();
 }
 
 std::string Router::resend(const std::string& notification_id) {

@@ -1,6 +1,8 @@
 // fanout.cpp - one step at a time through a fan-out's targets; see fanout.hpp.
 #include "fanout.hpp"
 
+#include <algorithm>
+
 #include "util/log.hpp"
 #include "util/strings.hpp"
 
@@ -44,6 +46,15 @@ void Expander::scan() {
                                   << " expanded=" << w.fanout.fanout.expanded);
         work_.push_back(std::move(w));
     }
+}
+
+void Expander::drop(const std::string& notification_id) {
+    if (!known_.erase(notification_id)) return;
+    work_.erase(std::remove_if(work_.begin(), work_.end(),
+                               [&](const Work& w) {
+                                   return w.fanout.fanout.notification_id == notification_id;
+                               }),
+                work_.end());
 }
 
 Delivery Expander::make(const Work& w, std::size_t index, Millis now) const {

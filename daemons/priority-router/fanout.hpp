@@ -11,7 +11,9 @@
 // else email for smtp channels, phone for SMS channels). A user without one
 // gets a delivery written "suppressed" with the reason. The step's transaction
 // carries the fan-out's cursor ("<target index>:<last member id>"), so a router
-// that stops mid-expansion resumes where the last committed step ended.
+// that stops mid-expansion resumes where the last committed step ended. A
+// fan-out canceled by an operator is dropped at once (drop); a step that finds
+// its fan-out no longer expanding in the store drops it as well.
 //
 // Reads: bulk.expand_batch, the channels' provider types.
 #pragma once
@@ -35,6 +37,8 @@ class Expander {
     std::size_t expanding() const { return work_.size(); }
     // Writes one step of the next fan-out in turn; returns the deliveries written.
     std::size_t step(Millis now);
+    // Stops working on a fan-out (canceled): no further step is tried.
+    void drop(const std::string& notification_id);
 
   private:
     struct Work {

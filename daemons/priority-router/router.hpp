@@ -82,7 +82,7 @@ class Router {
     void requeue_held(const WorkerInfo& w, const std::string& why, Millis now);
     // --- operator requests (control.cpp)
     void on_control_frame(const std::string& identity, const std::string& frame, bool delimiter);
-    std::string cancel(const std::string& notification_id);
+    std::string cancel(const std::string& notification_id, const std::string& by);
     std::string resend(const std::string& notification_id);
     std::string decide(const std::string& op, const std::string& notification_id,
                        const std::string& by, const std::string& reason);

@@ -36,6 +36,8 @@ def test_bulk_send_waits_for_approval_then_is_delivered(http_receiver, make_stac
     assert pending_ids(stack) == [nid]
 
     small = stack.submit(channel="hook", to="group:board", body="Board papers")
+    res = stack.ctl("ls", "--group", "board", "--json")
+    assert [json.loads(line)["id"] for line in res.stdout.splitlines()] == [small["id"]], res
     assert small["state"] == "pending-approval", "a group marked so always waits"
     assert receiver.count() == 0
 
@@ -84,3 +86,34 @@ def test_approving_needs_the_admin_scope(http_receiver, make_stack):
     res = stack.request("POST", f"/v1/notifications/{nid}/approve", key=sender)
     assert res.status == 403, res
     assert pending_ids(stack) == [nid]
+
+
+def test_canceled_pending_send_cannot_be_approved(http_receiver, make_stack):
+    receiver = http_receiver()
+    stack = started(make_stack, receiver)
+    nid = stack.submit(channel="hook", to="group:staff", body="Not this one")["id"]
+    res = stack.ctl("cancel", nid)
+    assert res.returncode == 0, res.stderr
+    assert pending_ids(stack) == []
+
+    res = stack.ctl("approve", nid)
+    assert res.returncode != 0 and "not pending approval" in res.stderr, res.stderr
+    assert "canceled" in res.stderr, res.stderr
+
+    status = stack.get(nid)
+    assert status["fanout"]["state"] == "canceled", status["fanout"]
+    assert status["deliveries"] == []
+    (event,) = [e for e in status["events"] if e["type"] == "canceled"]
+    assert event["delivery_id"] == nid, event
+    shown = stack.ctl("status", nid)
+    assert shown.returncode == 0, shown.stderr
+    assert "fan-out:   canceled, 8 recipients" in shown.stdout, shown.stdout
+    assert "no deliveries: it was canceled" in shown.stdout, shown.stdout
+    listed = stack.ctl("ls", "--status", "canceled", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert [json.loads(line)["id"] for line in listed.stdout.splitlines() if line.strip()] == [nid]
+
+    # Nothing arrives later either: the marker is the only webhook.
+    stack.submit(channel="hook", to="m0", body="marker")
+    wait_for(lambda: receiver.count() >= 1, 10, "the marker")
+    assert [r.json["body"] for r in receiver.snapshot()] == ["marker"]

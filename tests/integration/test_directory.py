@@ -68,6 +68,9 @@ def test_users_and_groups_over_http(make_stack):
     assert stack.request("POST", "/v1/users", body={"id": "ivy"}).status == 409
     bad = stack.request("POST", "/v1/users", body={"id": "jo", "emial": "jo@example.com"})
     assert bad.status == 400 and "email" in bad.json["error"]["message"], bad
+    bad = stack.request("PUT", "/v1/users/ivy/preferences",
+                        body={"channel": "smss", "opted_out": True})
+    assert bad.status == 400 and bad.json["error"]["code"] == "unknown_channel", bad
     assert stack.request("POST", "/v1/groups", body={"name": "ops"}).status == 201
     res = stack.request("POST", "/v1/groups/ops/members", body={"users": ["ivy"]})
     assert res.status == 200, res

@@ -47,6 +47,10 @@ def link_of(msg):
 def test_one_click_unsubscribe_from_a_delivered_email(smtp_receiver, make_stack):
     stack = started(make_stack, smtp_receiver)
     assert stack.ctl("user", "add", "gina", "--email", "gina@example.com").returncode == 0
+    # An opt-in on the channel must not outlive the click.
+    res = stack.ctl("user", "pref", "set", "gina", "--category", "newsletter",
+                    "--channel", "email", "--opt-in")
+    assert res.returncode == 0, res.stderr
 
     first = stack.submit(channel="email", to="user:gina", category="newsletter",
                          subject="November news", body="Our news")

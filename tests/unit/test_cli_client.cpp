@@ -240,6 +240,10 @@ TEST_CASE("read commands shape their requests and output", "[cli]") {
             return {{"status", 200}, {"body", {{"id", "N1"}, {"canceled", 2}, {"in_flight", 0}}}};
         if (path == "/v1/notifications/N2/cancel")
             return {{"status", 200}, {"body", {{"id", "N2"}, {"canceled", 1}, {"in_flight", 1}}}};
+        if (path == "/v1/notifications/N3/cancel")
+            return {{"status", 200},
+                    {"body",
+                     {{"id", "N3"}, {"canceled", 0}, {"in_flight", 0}, {"fanout", "canceled"}}}};
         if (path == "/v1/notifications/N1/resend")
             return {{"status", 200}, {"body", {{"id", "N1"}, {"requeued", 1}}}};
         return {{"status", 404}, {"body", {{"error", {{"code", "not_found"}, {"message", path}}}}}};
@@ -295,6 +299,11 @@ TEST_CASE("read commands shape their requests and output", "[cli]") {
               "canceled 1 delivery of N2; 1 in flight will be canceled if its attempt fails\n");
         r = notifyctl({"--config", s.config, "cancel", "N2", "--json"});
         CHECK(json::parse(r.out) == json{{"id", "N2"}, {"canceled", 1}, {"in_flight", 1}});
+    }
+    SECTION("cancel says when it stopped a send to users or groups") {
+        auto r = notifyctl({"--config", s.config, "cancel", "N3"});
+        CHECK(r.rc == 0);
+        CHECK(r.out == "canceled 0 deliveries of N3; no more of its recipients will be expanded\n");
     }
 }
 

@@ -267,6 +267,33 @@ TEST_CASE("status shows a fan-out; ls lists sends pending approval", "[cli][fano
     CHECK(bad.err.find("did you mean 'pending-approval'?") != std::string::npos);
 }
 
+TEST_CASE("status and ls show a canceled fan-out", "[cli][fanout]") {
+    Setup s;
+    FakeIngest ingest(s.endpoint, [](const json& q) -> json {
+        json n = {{"id", "F9"},
+                  {"channel", "email"},
+                  {"priority", "medium"},
+                  {"created_at", "2027-01-15T07:00:00Z"},
+                  {"to", {"group:all"}},
+                  {"states", json::object()},
+                  {"deliveries", json::array()},
+                  {"fanout", fanout("canceled", 12000, 0)}};
+        if (q["path"] == "/v1/notifications")
+            return {{"status", 200}, {"body", {{"notifications", {n}}, {"next_cursor", nullptr}}}};
+        return {{"status", 200}, {"body", n}};
+    });
+    auto st = notifyctl({"--config", s.config, "status", "F9"});
+    CHECK(st.rc == 0);
+    CHECK(st.out.find("fan-out:   canceled, 12000 recipients\n") != std::string::npos);
+    CHECK(st.out.find("no deliveries: it was canceled\n") != std::string::npos);
+
+    auto ls = notifyctl({"--config", s.config, "ls", "--status", "canceled"});
+    CHECK(ls.rc == 0);
+    CHECK(ingest.requests().back()["query"]["status"] == "canceled");
+    CHECK(ls.out.find("F9") != std::string::npos);
+    CHECK(ls.out.find("canceled") != std::string::npos);
+}
+
 TEST_CASE("status names the user of each delivery; a delivery id finds its notification",
           "[cli][fanout]") {
     Setup s;

@@ -166,7 +166,10 @@ TEST_CASE("user preferences and unsubscribes", "[cli][directory]") {
     auto out = s.run({"user", "pref", "set", "ann", "--category", "marketing", "--opt-out"});
     CHECK(out.rc == 0);
     CHECK(out.out == "ann opted out of category 'marketing' on every channel\n");
-    CHECK(s.run({"user", "pref", "set", "ann", "--channel", "sms", "--opt-in"}).rc == 0);
+    CHECK(s.run({"user", "pref", "set", "ann", "--channel", "outbox", "--opt-in"}).rc == 0);
+    auto unknown = s.run({"user", "pref", "set", "ann", "--channel", "outbx", "--opt-in"});
+    CHECK(unknown.rc == 65);
+    CHECK(unknown.err.find("unknown channel 'outbx', did you mean 'outbox'?") != std::string::npos);
     CHECK(s.run({"user", "pref", "set", "ann"}).rc == 64);
     CHECK(s.run({"user", "pref", "set", "bob", "--opt-out"}).rc == 65);
     auto list = s.run({"--json", "user", "pref", "ann"});
@@ -174,7 +177,7 @@ TEST_CASE("user preferences and unsubscribes", "[cli][directory]") {
     json first = json::parse(list.out.substr(0, list.out.find('\n')));
     CHECK(first["user"] == "ann");
     CHECK(first["category"] == "");
-    CHECK(first["channel"] == "sms");
+    CHECK(first["channel"] == "outbox");
     CHECK(first["opted_out"] == false);
     CHECK(first["updated_at"].is_string());
 

@@ -6,11 +6,13 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 
 #include "api.hpp"
 #include "render.hpp"
 #include "request.hpp"
 #include "store/directory_store.hpp"
+#include "store/fanout_store.hpp"
 #include "store/template_store.hpp"
 #include "test_ingest_fixture.hpp"
 #include "unsubscribe_link.hpp"
@@ -298,6 +300,48 @@ TEST_CASE("API: a fan-out answers 202 with its state and shows it in reads", "[i
         CHECK(bad.status == 400);
         CHECK(body_of(bad)["error"]["message"].get<std::string>().find(
                   "did you mean 'pending-approval'?") != std::string::npos);
+    }
+    SECTION("canceled lists canceled fan-outs and sends with a canceled delivery") {
+        std::string held =
+            body_of(h.call("POST", "/v1/notifications",
+                           R"({"channel":"email","to":"group:board","body":"b"})"))["id"];
+        json plain =
+            body_of(h.call("POST", "/v1/notifications", R"({"channel":"hook","body":"b"})"));
+        store::FanoutStore fanouts(*h.store);
+        auto c = fanouts.cancel(held, "ann", kNow);
+        REQUIRE(c);
+        REQUIRE(*c);
+        store::Transition t;
+        t.delivery_id = plain["deliveries"][0]["id"];
+        t.state = DeliveryState::canceled;
+        t.at = kNow;
+        t.event_type = "canceled";
+        REQUIRE(h.store->apply({t}));
+
+        json page = body_of(h.call("GET", "/v1/notifications", {}, {{"status", "canceled"}}));
+        REQUIRE(page["notifications"].size() == 2);
+        std::set<std::string> listed;
+        for (const json& item : page["notifications"]) {
+            listed.insert(item["id"].get<std::string>());
+            if (item["id"] == held) {
+                CHECK(item["fanout"]["state"] == "canceled");
+                CHECK(item["deliveries"].empty());
+            }
+        }
+        CHECK(listed == std::set<std::string>{held, plain["id"].get<std::string>()});
+        CHECK(body_of(h.call("GET", "/v1/notifications", {},
+                             {{"status", "pending-approval"}}))["notifications"]
+                  .empty());
+
+        json shown = body_of(h.call("GET", "/v1/notifications/" + held));
+        CHECK(shown["fanout"]["state"] == "canceled");
+        CHECK(shown["events"].back()["type"] == "canceled");
+        CHECK(shown["events"].back()["detail"] == "by ann");
+
+        Response approve = h.call("POST", "/v1/notifications/" + held + "/approve");
+        CHECK(approve.status == 409);
+        CHECK(body_of(approve)["error"]["code"] == "not_pending_approval");
+        CHECK(h.control.requests.empty());
     }
     SECTION("batches answer each fan-out item with its state") {
         Response b = h.call("POST", "/v1/notifications/batch",

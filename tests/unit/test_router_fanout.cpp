@@ -1,11 +1,16 @@
+#include <unistd.h>
 #include <catch2/catch.hpp>
+#include <zmq.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <set>
+#include <thread>
 
 #include "fanout.hpp"
+#include "router.hpp"
 #include "store/fanout_store.hpp"
 #include "test_router_fixture.hpp"
 
@@ -208,6 +213,157 @@ TEST_CASE("approve and reject move a held fan-out, once") {
         REQUIRE_FALSE(plain);
         CHECK(plain.error().code == "not_pending_approval");
     }
+}
+
+TEST_CASE("cancel stops a fan-out held for approval or being expanded") {
+    TempStore s;
+    directory(s);
+    Config config = testing::router_config("[bulk]\nexpand_batch = 4\n");
+    store::FanoutStore fanouts(*s);
+    router::Expander expander(config, fanouts);
+
+    SECTION("held for approval: approve is refused and nothing is expanded") {
+        const std::string held =
+            s.fanout({"group:g1"}, "email", store::FanoutState::pending_approval);
+        auto c = fanouts.cancel(held, "ann", 42);
+        REQUIRE(c);
+        CHECK(*c);
+        CHECK(s.scalar("SELECT state FROM fanouts") == "canceled");
+        CHECK(s.scalar("SELECT detail FROM events WHERE type = 'canceled' AND delivery_id = '" +
+                       held + "'") == "by ann");
+        auto approve = fanouts.decide(held, true, "bob", "", 43);
+        REQUIRE_FALSE(approve);
+        CHECK(approve.error().code == "not_pending_approval");
+        CHECK(approve.error().message ==
+              "notification '" + held + "' is not waiting for approval (it is canceled)");
+        expander.scan();
+        CHECK_FALSE(expander.busy());
+        CHECK(s->deliveries_of(held).empty());
+        auto again = fanouts.cancel(held, "ann", 44);  // already canceled: nothing to stop
+        REQUIRE(again);
+        CHECK_FALSE(*again);
+        CHECK(s.count("SELECT COUNT(*) FROM events WHERE type = 'canceled'") == 1);
+        auto v = s->get_notification(held, true);
+        REQUIRE(v);
+        REQUIRE(v->fanout);
+        CHECK(v->fanout->state == store::FanoutState::canceled);
+    }
+    SECTION("mid-expansion: no step is written after it") {
+        const std::string nid = s.fanout({"group:g1", "group:g2"}, "email");
+        expander.scan();
+        CHECK(expander.step(util::now_ms()) == 4);
+        auto c = fanouts.cancel(nid, "", 50);
+        REQUIRE(c);
+        CHECK(*c);
+        CHECK(s.scalar("SELECT detail FROM events WHERE type = 'canceled'") == "canceled");
+        expander.drop(nid);
+        CHECK_FALSE(expander.busy());
+        CHECK(expander.step(util::now_ms()) == 0);
+        expander.scan();  // a canceled fan-out is not picked up again
+        CHECK_FALSE(expander.busy());
+        CHECK(s->deliveries_of(nid).size() == 4);
+        CHECK(s.scalar("SELECT expanded FROM fanouts") == "4");
+    }
+    SECTION("an expander not told of the cancel drops the fan-out at its next step") {
+        const std::string nid = s.fanout({"group:g1", "group:g2"}, "email");
+        expander.scan();
+        CHECK(expander.step(util::now_ms()) == 4);
+        REQUIRE(*fanouts.cancel(nid, "ann", 50));
+        CHECK(expander.step(util::now_ms()) == 0);
+        CHECK_FALSE(expander.busy());
+        CHECK(s->deliveries_of(nid).size() == 4);
+    }
+    SECTION("done, rejected and plain sends have no fan-out to stop") {
+        const std::string nid = s.fanout({"user:u01"}, "email");
+        expander.scan();
+        expand_all(expander);
+        auto done = fanouts.cancel(nid, "ann", 50);
+        REQUIRE(done);
+        CHECK_FALSE(*done);
+        CHECK(s.scalar("SELECT state FROM fanouts") == "done");
+        auto none = fanouts.cancel("01NOSUCH", "ann", 50);
+        REQUIRE(none);
+        CHECK_FALSE(*none);
+        CHECK(s.count("SELECT COUNT(*) FROM events WHERE type = 'canceled'") == 0);
+    }
+}
+
+namespace {
+
+// Asks the router's control socket, as ingest does.
+std::string control_request(zmq::context_t& ctx, const std::string& endpoint,
+                            const std::string& request) {
+    zmq::socket_t req(ctx, zmq::socket_type::req);
+    req.set(zmq::sockopt::linger, 0);
+    req.set(zmq::sockopt::rcvtimeo, 10000);
+    req.connect(endpoint);
+    req.send(zmq::buffer(request), zmq::send_flags::none);
+    zmq::message_t reply;
+    REQUIRE(req.recv(reply, zmq::recv_flags::none));
+    return reply.to_string();
+}
+
+}  // namespace
+
+TEST_CASE("the router's cancel stops an expansion and cancels what it made") {
+    TempStore s;
+    s.exec("BEGIN");
+    for (int i = 0; i < 20000; ++i) {
+        char id[16];
+        std::snprintf(id, sizeof id, "user%06d", i);
+        s.exec(std::string("INSERT INTO users (id, email, created_at, updated_at) VALUES ('") + id +
+               "', '" + id + "@example.com', 1, 1)");
+        s.exec(std::string("INSERT INTO group_members VALUES ('everyone', '") + id + "')");
+    }
+    s.exec("INSERT INTO groups (name, created_at) VALUES ('everyone', 1)");
+    s.exec("COMMIT");
+    // One recipient a step: the expansion takes many rounds, and is stopped in one.
+    Config config = testing::router_config("[bulk]\nexpand_batch = 1\n");
+    const std::string base = "ipc:///tmp/notify-router-cancel-" + std::to_string(getpid());
+    config.router.listen = base + "-listen.sock";
+    config.router.control = base + "-control.sock";
+    const std::string nid = s.fanout({"group:everyone"}, "email");
+    {
+        // The first steps, as a router that stopped mid-expansion left them.
+        store::FanoutStore fanouts(*s);
+        router::Expander first(config, fanouts);
+        first.scan();
+        for (int i = 0; i < 5; ++i) REQUIRE(first.step(util::now_ms()) == 1);
+    }
+
+    auto reader = s.open();
+    std::atomic<bool> stop{false};
+    std::string reply;
+    {
+        router::Router r(config, *s);
+        REQUIRE(r.start());
+        std::thread loop([&] { r.run(stop); });
+        // Asked at once: the router takes a round per recipient, far more than this.
+        zmq::context_t ctx;
+        reply = control_request(ctx, config.router.control,
+                                R"({"op":"cancel","id":")" + nid + R"(","by":"ann"})");
+        const std::size_t at_cancel = reader->deliveries_of(nid).size();
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        CHECK(reader->deliveries_of(nid).size() == at_cancel);  // nothing more is expanded
+        stop = true;
+        loop.join();
+    }
+    INFO(reply);
+    CHECK(reply.find(R"("fanout":"canceled")") != std::string::npos);
+    auto ds = reader->deliveries_of(nid);
+    REQUIRE(ds.size() >= 5);
+    CHECK(ds.size() < 20000);
+    for (const auto& d : ds) CHECK(d.state == DeliveryState::canceled);
+    CHECK(reply.find("\"canceled\":" + std::to_string(ds.size()) + ",") != std::string::npos);
+    auto v = reader->get_notification(nid, true);
+    REQUIRE(v);
+    REQUIRE(v->fanout);
+    CHECK(v->fanout->state == store::FanoutState::canceled);
+    CHECK(v->fanout->expanded == static_cast<std::int64_t>(ds.size()));
+    bool event = false;
+    for (const auto& e : v->events)
+        if (e.delivery_id == nid && e.type == "canceled") event = e.detail == "by ann";
+    CHECK(event);
 }
 
 TEST_CASE("expanding a group of 100,000 users") {
