@@ -9,6 +9,7 @@
 
 #include "directory_cmd.hpp"
 #include "output.hpp"
+#include "store/directory_records.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -19,14 +20,6 @@ using nlohmann::json;
 namespace {
 
 constexpr int kShownMembers = 20;
-
-json group_json(const store::Group& g) {
-    return json{{"name", g.name},
-                {"description", g.description},
-                {"requires_approval", g.requires_approval},
-                {"members", g.members},
-                {"created_at", util::format_rfc3339(g.created_at)}};
-}
 
 struct GroupArgs {
     std::string name, description;
@@ -52,7 +45,7 @@ int run_save(Context& ctx, const GroupArgs& a, bool create) {
             if (a.no_approval) g.requires_approval = false;
             if (auto ok = d.put_group(g); !ok) return fail(ctx, ok.error());
             if (ctx.globals.json)
-                print_json(ctx.out, group_json(*d.get_group(a.name)));
+                print_json(ctx.out, store::group_view(*d.get_group(a.name)));
             else if (!ctx.globals.quiet)
                 ctx.out << (create ? "added group " : "updated group ") << a.name << "\n";
             return int(exit_ok);
@@ -68,7 +61,7 @@ int run_show(Context& ctx, const std::string& name) {
             if (!g) return fail(ctx, no_group(name));
             auto first = d.members(name, "", kShownMembers);
             if (ctx.globals.json) {
-                json j = group_json(*g);
+                json j = store::group_view(*g);
                 j["first_members"] = first;
                 print_json(ctx.out, j);
                 return int(exit_ok);
@@ -98,7 +91,7 @@ int run_ls(Context& ctx) {
         [&](store::DirectoryStore& d) {
             auto groups = d.list_groups();
             if (ctx.globals.json) {
-                for (const auto& g : groups) print_json(ctx.out, group_json(g));
+                for (const auto& g : groups) print_json(ctx.out, store::group_view(g));
                 return int(exit_ok);
             }
             if (groups.empty()) return none();

@@ -229,6 +229,14 @@ json user_record(const User& u) {
     return j;
 }
 
+json group_view(const Group& g) {
+    return json{{"name", g.name},
+                {"description", g.description},
+                {"requires_approval", g.requires_approval},
+                {"members", g.members},
+                {"created_at", util::format_rfc3339(g.created_at)}};
+}
+
 json user_view(const User& u) {
     json j{{"id", u.id},         {"name", u.name},     {"email", u.email},
            {"phone", u.phone},   {"locale", u.locale}, {"timezone", u.timezone},

@@ -57,6 +57,8 @@ nlohmann::json user_record(const User& u);
 // The record form plus unsubscribed_at (RFC 3339 or null), created_at and updated_at:
 // what `notifyctl user show --json` and GET /v1/users/{id} print.
 nlohmann::json user_view(const User& u);
+// What `notifyctl group show --json` and GET /v1/groups/{name} print.
+nlohmann::json group_view(const Group& g);
 // The member names of a record, for hints.
 const std::vector<std::string>& user_record_fields();
 

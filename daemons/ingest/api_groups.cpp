@@ -3,21 +3,13 @@
 #include <nlohmann/json.hpp>
 
 #include "directory_routes.hpp"
-#include "util/time.hpp"
+#include "store/directory_records.hpp"
 
 namespace notify::ingest::directory {
 
 using nlohmann::json;
 
 namespace {
-
-json group_json(const store::Group& g) {
-    return json{{"name", g.name},
-                {"description", g.description},
-                {"requires_approval", g.requires_approval},
-                {"members", g.members},
-                {"created_at", util::format_rfc3339(g.created_at)}};
-}
 
 // Each route answers with the result of one DirectoryStore call.
 class GroupRoutes {
@@ -29,7 +21,7 @@ class GroupRoutes {
         if (parts.size() == 1) {
             if (m == "GET") {
                 json list = json::array();
-                for (const auto& g : d_.list_groups()) list.push_back(group_json(g));
+                for (const auto& g : d_.list_groups()) list.push_back(store::group_view(g));
                 return json_response(200, {{"groups", std::move(list)}});
             }
             if (m == "POST") return create_group();
@@ -40,7 +32,7 @@ class GroupRoutes {
             if (m == "GET") {
                 auto g = d_.get_group(name);
                 if (!g) return not_found("group", name);
-                return json_response(200, group_json(*g));
+                return json_response(200, store::group_view(*g));
             }
             if (m == "PUT") return put_group(name);
             if (m == "DELETE") {
@@ -94,7 +86,7 @@ class GroupRoutes {
             return error_response(409, make_error(ErrorKind::conflict, "already_exists",
                                                   "group '" + name + "' already exists", "name"));
         if (auto s = d_.put_group(*g); !s) return s.error();
-        return json_response(201, group_json(*d_.get_group(name)));
+        return json_response(201, store::group_view(*d_.get_group(name)));
     }
 
     Expected<Response> put_group(const std::string& name) {
@@ -105,7 +97,7 @@ class GroupRoutes {
         auto old = d_.get_group(name);
         if (old) g->created_at = old->created_at;
         if (auto s = d_.put_group(*g); !s) return s.error();
-        return json_response(old ? 200 : 201, group_json(*d_.get_group(name)));
+        return json_response(old ? 200 : 201, store::group_view(*d_.get_group(name)));
     }
 
     Expected<Response> list_members(const std::string& name) {
