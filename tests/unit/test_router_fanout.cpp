@@ -307,16 +307,7 @@ std::string control_request(zmq::context_t& ctx, const std::string& endpoint,
 
 TEST_CASE("the router's cancel stops an expansion and cancels what it made") {
     TempStore s;
-    s.exec("BEGIN");
-    for (int i = 0; i < 20000; ++i) {
-        char id[16];
-        std::snprintf(id, sizeof id, "user%06d", i);
-        s.exec(std::string("INSERT INTO users (id, email, created_at, updated_at) VALUES ('") + id +
-               "', '" + id + "@example.com', 1, 1)");
-        s.exec(std::string("INSERT INTO group_members VALUES ('everyone', '") + id + "')");
-    }
-    s.exec("INSERT INTO groups (name, created_at) VALUES ('everyone', 1)");
-    s.exec("COMMIT");
+    s.big_group("everyone", 20000);
     // One recipient a step: the expansion takes many rounds, and is stopped in one.
     Config config = testing::router_config("[bulk]\nexpand_batch = 1\n");
     const std::string base = "ipc:///tmp/notify-router-cancel-" + std::to_string(getpid());
@@ -368,16 +359,7 @@ TEST_CASE("the router's cancel stops an expansion and cancels what it made") {
 
 TEST_CASE("expanding a group of 100,000 users") {
     TempStore s;
-    s.exec("BEGIN");
-    for (int i = 0; i < 100000; ++i) {
-        char id[16];
-        std::snprintf(id, sizeof id, "user%06d", i);
-        s.exec(std::string("INSERT INTO users (id, email, created_at, updated_at) VALUES ('") + id +
-               "', '" + id + "@example.com', 1, 1)");
-        s.exec(std::string("INSERT INTO group_members VALUES ('everyone', '") + id + "')");
-    }
-    s.exec("INSERT INTO groups (name, created_at) VALUES ('everyone', 1)");
-    s.exec("COMMIT");
+    s.big_group("everyone", 100000);
     Config config = testing::router_config();  // bulk.expand_batch = 5000
     store::FanoutStore fanouts(*s);
     router::Expander expander(config, fanouts);

@@ -6,6 +6,8 @@
 #include <sqlite3.h>
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -101,6 +103,21 @@ class TempStore {
         for (const auto& m : members)
             exec("INSERT INTO group_members (group_name, user_id) VALUES ('" + name + "','" + m +
                  "')");
+    }
+
+    // Group `name` of `count` users "user000000"... with an email each, in one
+    // transaction.
+    void big_group(const std::string& name, int count) {
+        exec("BEGIN");
+        std::vector<std::string> members;
+        for (int i = 0; i < count; ++i) {
+            char id[16];
+            std::snprintf(id, sizeof id, "user%06d", i);
+            user(id, std::string(id) + "@example.com");
+            members.emplace_back(id);
+        }
+        group(name, members);
+        exec("COMMIT");
     }
 
     // Stores a send to `targets` as ingest does for users and groups.
