@@ -134,6 +134,40 @@ bool is_e164_number(std::string_view text) {
     return util->IsValidNumber(number);
 }
 
+namespace {
+
+bool all_digits(std::string_view s) {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+// What a recipient must look like for providers with their own address forms,
+// or "" when `r` is fine.
+std::string address_form_problem(std::string_view type, std::string_view r) {
+    if (type == "telegram") {
+        std::string_view id = r.substr(r.front() == '-' ? 1 : 0);
+        if (all_digits(id)) return "";
+        if (r.front() == '@' && r.size() >= 6 && r.size() <= 33) {
+            bool ok = true;
+            for (char c : r.substr(1))
+                ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                            (c >= '0' && c <= '9') || c == '_');
+            if (ok) return "";
+        }
+        return "a Telegram chat id such as '-1001234567890' or '@channelname'";
+    }
+    if (type == "onebot") {
+        if (all_digits(r)) return "";
+        if (r.substr(0, 6) == "group/" && all_digits(r.substr(6))) return "";
+        return "a QQ number such as '10001', or 'group/NUMBER' for a group";
+    }
+    return "";
+}
+
+}  // namespace
+
 bool is_sms_type(std::string_view provider_type) {
     return provider_type == "aliyun-sms" || provider_type == "tencent-sms" ||
            provider_type == "twilio";
@@ -165,6 +199,10 @@ Status check_recipients(const std::vector<std::string>& to, std::string_view cha
                                   ? "empty recipient for channel '" + channel + "'"
                                   : "recipient longer than 256 bytes for channel '" + channel + "'",
                               at);
+        if (std::string form = address_form_problem(channel_type, r); !form.empty())
+            return make_error(
+                ErrorKind::invalid, "invalid_address",
+                "invalid recipient '" + r + "' for channel '" + channel + "' (" + form + ")", at);
     }
     return ok();
 }

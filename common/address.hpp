@@ -1,6 +1,7 @@
 // address.hpp - recipient checks at the door, by the type of the channel's first
 // provider: email addresses for "smtp", E.164 phone numbers for SMS providers,
-// anything short and non-empty for the rest. A bad address is refused before
+// chat ids for "telegram", QQ numbers or "group/NUMBER" for "onebot", anything
+// short and non-empty for the rest. A bad address is refused before
 // anything is stored.
 #pragma once
 

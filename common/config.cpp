@@ -252,6 +252,18 @@ Status bind(Config& c, const Values& v) {
     return ok();
 }
 
+// "20/1m", or "" / "none" for no limit.
+Expected<FrequencyCap> parse_rate_limit(const std::string& text) {
+    if (text.empty() || text == "none") return FrequencyCap{};
+    auto cap = parse_frequency_cap(text);
+    if (!cap)
+        return make_error(ErrorKind::invalid, "invalid_config",
+                          "'" + text +
+                              "' must be COUNT/PERIOD, like \"20/1m\" (twenty a minute), "
+                              "or \"none\"");
+    return cap;
+}
+
 Status read_providers(Config& c, const toml::table& root, const std::string& name) {
     const toml::node* node = root.get("providers");
     if (!node) return ok();
@@ -271,11 +283,53 @@ Status read_providers(Config& c, const toml::table& root, const std::string& nam
                 where(name, value),
                 "provider '" + pname + "' has no 'type' (smtp, webhook, file, ...)");
         p.type = *type;
+        if (const toml::node* limit = ptbl->get("rate_limit")) {
+            auto text = limit->value<std::string>();
+            auto cap = text ? parse_rate_limit(*text)
+                            : Expected<FrequencyCap>(make_error(
+                                  ErrorKind::invalid, "invalid_config",
+                                  "must be a string like \"20/1m\" (twenty a minute) or \"none\""));
+            if (!cap)
+                return config_error(where(name, *limit),
+                                    "'providers." + pname + ".rate_limit': " + cap.error().message);
+            p.rate_limit = *cap;
+        } else {
+            p.rate_limit = default_rate_limit(p.type);
+        }
         std::ostringstream js;
         js << toml::json_formatter{*ptbl};
         p.settings_json = js.str();
         c.providers[pname] = std::move(p);
     }
+    return ok();
+}
+
+// `weights = [3, 1]`: one non-negative integer per provider, at least one above 0.
+Status read_weights(ChannelConfig& ch, const toml::node& node, const std::string& at) {
+    const std::string key = "'channels." + ch.name + ".weights'";
+    const auto* arr = node.as_array();
+    if (!arr) return config_error(at, key + " must be an array of integers, like [3, 1]");
+    if (arr->size() != ch.providers.size())
+        return config_error(at, key + " has " + std::to_string(arr->size()) + " weight" +
+                                    (arr->size() == 1 ? "" : "s") + " for " +
+                                    std::to_string(ch.providers.size()) + " provider" +
+                                    (ch.providers.size() == 1 ? "" : "s") +
+                                    "; give one per provider, in the same order");
+    long total = 0;
+    for (const auto& el : *arr) {
+        auto w = el.value<int64_t>();
+        if (!w) return config_error(at, key + " must be an array of integers, like [3, 1]");
+        if (*w < 0)
+            return config_error(at, key + ": weight " + std::to_string(*w) +
+                                        " is negative; use 0 for a provider kept for "
+                                        "failover");
+        if (*w > 1'000'000)
+            return config_error(
+                at, key + ": weight " + std::to_string(*w) + " is too large (at most 1000000)");
+        ch.weights.push_back(static_cast<long>(*w));
+        total += static_cast<long>(*w);
+    }
+    if (total == 0) return config_error(at, key + " needs at least one weight above 0");
     return ok();
 }
 
@@ -303,11 +357,11 @@ Status read_channels(Config& c, const toml::table& root, const std::string& name
                         where(name, cv),
                         "'channels." + cname + ".frequency_cap': " + cap.error().message);
                 ch.frequency_cap = *cap;
-            } else if (ck.str() != "providers") {
+            } else if (ck.str() != "providers" && ck.str() != "weights") {
                 return config_error(
                     where(name, cv),
                     "unknown key 'channels." + cname + "." + std::string(ck.str()) + "'" +
-                        util::did_you_mean(ck.str(), {"providers", "frequency_cap"}));
+                        util::did_you_mean(ck.str(), {"providers", "frequency_cap", "weights"}));
             }
         }
         const auto* arr = (*ctbl)["providers"].as_array();
@@ -324,6 +378,10 @@ Status read_channels(Config& c, const toml::table& root, const std::string& name
                                                          "' names unknown provider '" + *s + "'" +
                                                          util::did_you_mean(*s, known));
             ch.providers.push_back(*s);
+        }
+        if (const toml::node* weights = ctbl->get("weights")) {
+            auto st = read_weights(ch, *weights, where(name, *weights));
+            if (!st) return st;
         }
         c.channels[cname] = std::move(ch);
     }
@@ -399,8 +457,9 @@ Expected<Config> build(const toml::table* root, const std::string& name) {
         std::string dir = std::filesystem::path(c.store.path).parent_path().string();
         std::string outbox = (dir.empty() ? std::string(".") : dir) + "/outbox.jsonl";
         c.providers["outbox"] =
-            ProviderConfig{"outbox", "file", "{\"type\":\"file\",\"path\":\"" + outbox + "\"}", 0};
-        c.channels["outbox"] = ChannelConfig{"outbox", {"outbox"}, {}};
+            ProviderConfig{"outbox", "file", "{\"type\":\"file\",\"path\":\"" + outbox + "\"}", 0,
+                           default_rate_limit("file")};
+        c.channels["outbox"] = ChannelConfig{"outbox", {"outbox"}, {}, {}};
     }
     return c;
 }
@@ -455,6 +514,22 @@ Expected<FrequencyCap> parse_frequency_cap(const std::string& text) {
     auto period = util::parse_duration(text.substr(slash + 1));
     if (!period || *period <= 0) return bad();
     return FrequencyCap{count, *period};
+}
+
+FrequencyCap default_rate_limit(const std::string& type) {
+    // The vendors' documented limits for one robot, bot or token; notify.toml(5)
+    // lists the same table.
+    static const struct {
+        const char* type;
+        FrequencyCap limit;
+    } kDefaults[] = {
+        {"dingtalk-robot", {20, 60'000}}, {"wecom-robot", {20, 60'000}},
+        {"feishu-bot", {100, 60'000}},    {"slack", {1, 1'000}},
+        {"telegram", {30, 1'000}},
+    };
+    for (const auto& d : kDefaults)
+        if (type == d.type) return d.limit;
+    return FrequencyCap{};
 }
 
 Status Config::check_channel(const std::string& name, const std::string& field) const {

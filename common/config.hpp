@@ -19,15 +19,6 @@ namespace notify {
 
 using util::Millis;
 
-// One configured provider account: [providers.NAME]. The adapter named by `type`
-// reads its own keys from `settings_json` (the table as JSON text).
-struct ProviderConfig {
-    std::string name;
-    std::string type;
-    std::string settings_json;
-    int line = 0;  // where the table starts in the file, for messages
-};
-
 // At most `count` deliveries per user (or address) and channel in any `period`;
 // count 0: no cap.
 struct FrequencyCap {
@@ -35,11 +26,27 @@ struct FrequencyCap {
     Millis period = 0;
 };
 
+// One configured provider account: [providers.NAME]. The adapter named by `type`
+// reads its own keys from `settings_json` (the table as JSON text).
+struct ProviderConfig {
+    std::string name;
+    std::string type;
+    std::string settings_json;
+    int line = 0;  // where the table starts in the file, for messages
+    // At most `count` dispatches to this provider in any `period`, counted by the
+    // router over every worker; count 0: no limit. `rate_limit = "20/1m"`, else
+    // default_rate_limit(type).
+    FrequencyCap rate_limit;
+};
+
 // [channels.NAME]: what senders name; providers are tried in order.
 struct ChannelConfig {
     std::string name;
     std::vector<std::string> providers;
     FrequencyCap frequency_cap;  // overrides preferences.frequency_cap when set
+    // One per provider: first attempts are shared in these proportions (smooth
+    // weighted round robin); empty: every first attempt goes to the first provider.
+    std::vector<long> weights;
 };
 
 // Where a value came from, for `notifyctl config show`.
@@ -131,6 +138,11 @@ struct Config {
 
 // "5/1h": five per hour; "" is no cap.
 Expected<FrequencyCap> parse_frequency_cap(const std::string& text);
+
+// The documented rate limit of a provider type that sets no `rate_limit`: the
+// vendors' published limits for a robot or bot ("dingtalk-robot": 20/1m, ...);
+// no limit (count 0) for the others.
+FrequencyCap default_rate_limit(const std::string& type);
 
 // Finds and loads the configuration. `explicit_path` is --config (may be empty).
 Expected<Config> load_config(const std::string& explicit_path);

@@ -60,6 +60,7 @@ std::string encode(const Result& m) {
     if (!m.code.empty()) j["code"] = m.code;
     if (!m.message.empty()) j["message"] = m.message;
     if (m.retry_after) j["retry_after"] = m.retry_after;
+    if (!m.detail.empty()) j["detail"] = m.detail;
     return j.dump();
 }
 
@@ -154,6 +155,7 @@ std::optional<Result> decode_result(const std::string& frame) {
     r.code = str(*j, "code");
     r.message = str(*j, "message");
     r.retry_after = num<Millis>(*j, "retry_after");
+    r.detail = str(*j, "detail");
     if (r.delivery_id.empty()) return std::nullopt;
     return r;
 }

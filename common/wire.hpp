@@ -6,7 +6,8 @@
 //                               adds N credits; sent once at start and again as a heartbeat
 //                               (credit 0) every worker.heartbeat
 //   router -> worker  Job       {"type":"job", ...}: one delivery to attempt
-//   worker -> router  Result    {"type":"result", ...}: the outcome; gives back one credit
+//   worker -> router  Result    {"type":"result", ...}: the outcome (with the provider's
+//                               code, message, retry_after and detail); gives back one credit
 //   worker -> router  Bye       {"type":"bye","worker":NAME}: draining, send no more
 //   router -> worker  Reconnect {"type":"reconnect"}: the router does not know this worker
 //                               (it restarted); the worker answers with a Ready carrying its
@@ -69,6 +70,7 @@ struct Result {
     std::string code;        // the provider's code: HTTP status, vendor errcode, SMTP reply
     std::string message;     // the provider's reason
     Millis retry_after = 0;  // the provider asked to wait this long (429 Retry-After)
+    std::string detail;      // facts the router records with the outcome ("segments=2 ...")
 };
 
 std::string encode(const Ready& m);

@@ -7,6 +7,10 @@
 // checked before every poll; a poll never starts while a frame is waiting.
 // Results leave through a small outbox so a full socket never blocks the loop.
 //
+// An attempt may take several transfers (an access token, then the send) and may
+// wait while another job of the same provider fetches the token: such jobs are
+// parked and started again when one of the worker's transfers ends.
+//
 // Stopping: the first SIGTERM/SIGINT sends Bye, tells systemd STOPPING=1, answers
 // jobs that still arrive with a retryable "worker shutting down" and lets the
 // transfers in flight finish; a second signal abandons them (retryable too).
@@ -76,11 +80,19 @@ class Worker {
         std::unique_ptr<Transfer> transfer;
         Millis started = 0;
     };
+    struct Parked {
+        wire::Job job;
+        Millis started = 0;
+    };
 
     void build_adapters();
     Adapter* adapter_for(const std::string& provider, Attempt& refusal);
     void on_frame(const std::string& frame);
     void start_job(const wire::Job& job);
+    // Runs what an adapter made of an attempt: reports it, parks it or adds its transfer.
+    void go_on(const wire::Job& job, Millis started, channels::Started next);
+    // Starts the parked jobs again; `idle`: no transfer is running that could end their wait.
+    void resume_parked(bool idle);
     void report(const wire::Job& job, const Attempt& attempt, Millis started);
     void send(std::string frame) { outbox_.push_back(std::move(frame)); }
     void pump_socket();
@@ -101,6 +113,7 @@ class Worker {
     std::map<std::string, std::unique_ptr<Adapter>> adapters_;
     std::map<std::string, std::string> broken_;  // provider -> why it cannot be used
     std::unordered_map<CURL*, InFlight> in_flight_;
+    std::deque<Parked> parked_;
     std::deque<std::string> outbox_;
     bool draining_ = false;
     Millis heartbeat_every_ = 1000;
@@ -198,12 +211,19 @@ void Worker::start_job(const wire::Job& job) {
     NLOG(debug, job.notification_id,
          "start delivery=" << job.delivery_id << " provider=" << job.provider
                            << " attempt=" << job.attempt);
-    channels::Started s = adapter->start(job);
-    if (auto* done = std::get_if<Attempt>(&s)) {
+    go_on(job, started, adapter->start(job));
+}
+
+void Worker::go_on(const wire::Job& job, Millis started, channels::Started next) {
+    if (auto* done = std::get_if<Attempt>(&next)) {
         report(job, *done, started);
         return;
     }
-    auto transfer = std::move(std::get<std::unique_ptr<Transfer>>(s));
+    if (std::holds_alternative<channels::Wait>(next)) {
+        parked_.push_back(Parked{job, started});
+        return;
+    }
+    auto transfer = std::move(std::get<std::unique_ptr<Transfer>>(next));
     CURL* easy = transfer->handle();
     // Finish inside the router's lease, with time for the result to reach it: an
     // answer after the lease would come after the router has tried again.
@@ -228,6 +248,28 @@ void Worker::start_job(const wire::Job& job) {
     in_flight_[easy] = InFlight{job, std::move(transfer), started};
 }
 
+void Worker::resume_parked(bool idle) {
+    std::deque<Parked> waiting;
+    waiting.swap(parked_);
+    for (auto& p : waiting) {
+        Attempt refusal;
+        Adapter* adapter = adapter_for(p.job.provider, refusal);
+        if (!adapter) {
+            report(p.job, refusal, p.started);
+            continue;
+        }
+        channels::Started next;
+        try {
+            next = adapter->start(p.job);
+        } catch (const std::exception& e) {
+            next = Attempt::retryable("internal", e.what());
+        }
+        if (idle && std::holds_alternative<channels::Wait>(next))
+            next = Attempt::retryable("internal", "waited for a request that is not running");
+        go_on(p.job, p.started, std::move(next));
+    }
+}
+
 void Worker::report(const wire::Job& job, const Attempt& a, Millis started) {
     wire::Result r;
     r.delivery_id = job.delivery_id;
@@ -238,11 +280,13 @@ void Worker::report(const wire::Job& job, const Attempt& a, Millis started) {
     r.code = a.code;
     r.message = a.message;
     r.retry_after = a.retry_after;
+    r.detail = a.detail;
     send(wire::encode(r));
     Millis took = util::steady_ms() - started;
     std::ostringstream extra;
     if (!a.provider_message_id.empty()) extra << " provider_message_id=" << a.provider_message_id;
     if (a.retry_after) extra << " retry_after=" << util::format_duration(a.retry_after);
+    if (!a.detail.empty()) extra << " " << a.detail;
     if (!a.message.empty()) extra << " message=" << quoted(a.message);
     if (a.outcome == wire::Outcome::sent) {
         NLOG(info, job.notification_id,
@@ -283,6 +327,7 @@ void Worker::pump_curl() {
     int running = 0;
     curl_multi_perform(multi_, &running);
     int left = 0;
+    bool ended = false;
     while (CURLMsg* m = curl_multi_info_read(multi_, &left)) {
         if (m->msg != CURLMSG_DONE) continue;
         CURL* easy = m->easy_handle;
@@ -292,15 +337,17 @@ void Worker::pump_curl() {
         if (it == in_flight_.end()) continue;
         InFlight flight = std::move(it->second);
         in_flight_.erase(it);
-        Attempt a;
+        channels::Started next;
         try {
-            a = flight.transfer->finish(result);
+            next = flight.transfer->finish(result);
         } catch (const std::exception& e) {
-            a = Attempt::retryable("internal", e.what());
+            next = Attempt::retryable("internal", e.what());
         }
         flight.transfer.reset();
-        report(flight.job, a, flight.started);
+        go_on(flight.job, flight.started, std::move(next));
+        ended = true;
     }
+    if (!parked_.empty() && (ended || in_flight_.empty())) resume_parked(in_flight_.empty());
 }
 
 void Worker::on_signals() {
@@ -310,7 +357,7 @@ void Worker::on_signals() {
         begin_drain();
         --n;
     }
-    if (n > 0 && !in_flight_.empty()) abandon_transfers();
+    if (n > 0 && (!in_flight_.empty() || !parked_.empty())) abandon_transfers();
 }
 
 void Worker::begin_drain() {
@@ -328,6 +375,9 @@ void Worker::abandon_transfers() {
                flight.started);
     }
     in_flight_.clear();
+    for (auto& p : parked_)
+        report(p.job, Attempt::retryable("shutting_down", "worker shutting down"), p.started);
+    parked_.clear();
 }
 
 void Worker::heartbeat() {
@@ -382,7 +432,7 @@ int Worker::run() {
         pump_curl();
         pump_socket();
         heartbeat();
-        if (draining_ && in_flight_.empty()) {
+        if (draining_ && in_flight_.empty() && parked_.empty()) {
             if (outbox_.empty()) break;
             Millis now = util::steady_ms();
             if (!drained_at) drained_at = now;

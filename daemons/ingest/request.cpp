@@ -16,6 +16,7 @@
 #include "util/crypto.hpp"
 #include "util/id.hpp"
 #include "util/strings.hpp"
+#include "vendor_templates.hpp"
 
 namespace notify::ingest {
 
@@ -237,6 +238,9 @@ Expected<store::Accepted> build_notification(const json& item, const RequestCont
     const auto [approval, fanout] = decide_fanout(*recipients, cfg);
 
     st = read_string(item, "template", prefix, n.template_name, kMaxShortField);
+    if (!st) return st.error();
+    // Providers that send only vendor-approved templates need a mapping for this one.
+    st = check_vendor_template(cfg, n.channel, n.template_name, prefix + "template");
     if (!st) return st.error();
     if (!n.template_name.empty()) {
         if (!n.subject.empty() || !n.body.empty() || !n.html.empty())

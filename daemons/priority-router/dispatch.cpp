@@ -9,14 +9,16 @@
 namespace notify::router {
 
 void Router::dispatch(Millis now) {
+    update_blocked(now);
     while (!ready_.empty()) {
         bool any = false;
         for (WorkerInfo* w : workers_.with_credit()) {
             std::optional<ReadyItem> item;
             const long capacity = w->credit + static_cast<long>(w->in_flight.size());
             const bool high_only = w->credit <= capacity * config_.router.reserve_high / 100;
-            // Skip entries that changed since they were queued (canceled, sent, expired).
-            while ((item = ready_.pop(w->channels, high_only))) {
+            // Skip entries that changed since they were queued (canceled, sent, expired);
+            // channels at their rate limit keep theirs.
+            while ((item = ready_.pop(w->channels, high_only, blocked_))) {
                 auto it = active_.find(item->delivery_id);
                 if (it != active_.end() && it->second.state == DeliveryState::queued) break;
             }
@@ -25,10 +27,24 @@ void Router::dispatch(Millis now) {
             if (dispatch_one(*w, item->delivery_id, e, now)) {
                 any = true;
                 workers_.served(*w);
+                if (limiter_.limited(e.provider)) update_blocked(now);
             }
             if (ready_.empty()) break;
         }
         if (!any) break;
+    }
+    update_blocked(now);
+}
+
+void Router::update_blocked(Millis now) {
+    blocked_.clear();
+    rate_wake_ = 0;
+    for (const auto& channel : limited_channels_) {
+        if (!choice_.blocked(channel, now)) continue;
+        blocked_.insert(channel);
+        if (!ready_.waiting(channel)) continue;
+        const Millis at = choice_.next_free(channel, now);
+        rate_wake_ = rate_wake_ ? std::min(rate_wake_, at) : at;
     }
 }
 
@@ -39,12 +55,31 @@ bool Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis
         return false;
     }
     const int attempt = e.attempts + 1;
-    const std::string provider = provider_for(e, attempt);
-    if (provider.empty()) {
-        transition(id, e, DeliveryState::failed, "failed",
-                   "channel '" + e.channel + "' is no longer configured", now);
-        return false;
+    const ProviderPick pick =
+        choice_.choose(e.channel, e.attempts == 0 ? std::string() : e.provider, e.tried, now);
+    switch (pick.kind) {
+        case ProviderPick::Kind::unconfigured:
+            transition(id, e, DeliveryState::failed, "failed",
+                       "channel '" + e.channel + "' is no longer configured", now);
+            return false;
+        case ProviderPick::Kind::blocked:
+            // Every provider is at its limit (another channel sharing one took the last
+            // slot): back to the head of its queue.
+            ready_.push_front(e.priority, e.channel, ReadyItem{e.seq, id});
+            blocked_.insert(e.channel);
+            return false;
+        case ProviderPick::Kind::wait:
+            e.next_attempt_at = pick.at;
+            timers_.add({pick.at, TimerKind::due, id, e.attempts});
+            transition(id, e, DeliveryState::deferred, "waiting",
+                       "failover to provider '" + pick.provider +
+                           "' waits for its rate limit; next at " + util::format_rfc3339(pick.at),
+                       now);
+            return false;
+        case ProviderPick::Kind::chosen:
+            break;
     }
+    const std::string& provider = pick.provider;
     std::optional<wire::Job> job = store_.load_job(id);
     if (!job) {
         NLOG(error, e.notification_id, "delivery=" << id << " is not in the store; dropped");
@@ -70,10 +105,12 @@ bool Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis
         workers_.remove(identity);
         return false;
     }
+    limiter_.try_take(provider, now);  // has capacity: choose() checked it
     --w.credit;
     w.in_flight.insert(id);
     e.attempts = attempt;
     e.provider = provider;
+    e.dispatched_at = now;
     e.worker = w.identity;
     timers_.add({job->deadline, TimerKind::lease, id, attempt});
     transition(id, e, DeliveryState::in_flight, "dispatched",
@@ -124,11 +161,21 @@ void Router::on_worker_frame(const std::string& identity, const std::string& fra
 void Router::on_result(WorkerInfo* w, const wire::Result& r, Millis now) {
     if (w && w->in_flight.erase(r.delivery_id)) ++w->credit;
     auto it = active_.find(r.delivery_id);
+    // Every answer tells of its provider's health, a late one too.
+    const std::string& answered =
+        !r.provider.empty() || it == active_.end() ? r.provider : it->second.provider;
+    if (r.outcome == wire::Outcome::sent)
+        choice_.succeeded(answered);
+    else if (r.outcome == wire::Outcome::retryable)
+        choice_.failed(answered, now, r.retry_after);
     if (it == active_.end()) return;  // already final (a duplicate or a late answer)
     Entry& e = it->second;
+    if (e.state == DeliveryState::in_flight && e.attempts == r.attempt)
+        limiter_.answered(e.provider, e.dispatched_at, now);
     std::string detail = "provider=" + r.provider;
     if (!r.code.empty()) detail += " code=" + r.code;
     if (!r.message.empty()) detail += " " + r.message;
+    if (!r.detail.empty()) detail += " " + r.detail;
     // A success counts whatever attempt it answers, even one the router had given up
     // on (lease, restart): sending again would only duplicate it.
     if (r.outcome == wire::Outcome::sent) {
@@ -166,6 +213,28 @@ void Router::retry_or_fail(const std::string& id, Entry& e, const std::string& r
                    now);
         return;
     }
+    if (!e.provider.empty() &&
+        std::find(e.tried.begin(), e.tried.end(), e.provider) == e.tried.end())
+        e.tried.push_back(e.provider);
+    // Another provider of the channel not tried since the last backoff takes the
+    // retry at once, also when the failed one asked for a pause (Retry-After):
+    // that provider rests meanwhile (ProviderChoice::failed).
+    const std::string next = choice_.failover(e.channel, e.provider, e.tried, now);
+    if (!next.empty()) {
+        RetryDecision d = retry_.immediately(e.attempts, now, e.accepted_at, reason);
+        if (d.state == DeliveryState::failed) {
+            transition(id, e, DeliveryState::failed, "failed", d.reason, now);
+            return;
+        }
+        e.next_attempt_at = d.next_attempt_at;
+        transition(id, e, DeliveryState::queued, "retry",
+                   "attempt " + std::to_string(e.attempts) + " failed: " + reason +
+                       "; failing over to provider '" + next + "'",
+                   now);
+        ready_.push(e.priority, e.channel, ReadyItem{e.seq, id});
+        return;
+    }
+    e.tried.clear();  // every provider had its turn: back off, then start again
     RetryDecision d = retry_.after_failure(e.attempts, now, e.accepted_at, retry_after, reason);
     if (d.state == DeliveryState::failed) {
         transition(id, e, DeliveryState::failed, "failed", d.reason, now);

@@ -3,8 +3,8 @@
 // Reads: [store], [router] (listen, control, lease, retry_min, retry_max,
 // max_attempts, max_lifetime, share_medium, share_low, sweep_interval,
 // flush_interval, worker_timeout), [preferences], [bulk] (expand_batch),
-// templates.default_locale, [channels] (names, frequency_cap) and [providers]
-// (names and types). See notify-priority-router(8).
+// templates.default_locale, [channels] (names, frequency_cap, weights) and
+// [providers] (names, types and rate_limit). See notify-priority-router(8).
 #include <systemd/sd-daemon.h>
 #include <CLI/CLI.hpp>
 

@@ -12,14 +12,29 @@ void ReadyQueues::push(Priority p, const std::string& channel, ReadyItem item) {
     ++size_;
 }
 
+void ReadyQueues::push_front(Priority p, const std::string& channel, ReadyItem item) {
+    queues_[static_cast<int>(p)][channel].push_front(std::move(item));
+    ++counts_[static_cast<int>(p)];
+    ++size_;
+}
+
 std::size_t ReadyQueues::size(Priority p) const {
     return counts_[static_cast<int>(p)];
 }
 
-std::deque<ReadyItem>* ReadyQueues::oldest(Priority p, const std::vector<std::string>& channels) {
+bool ReadyQueues::waiting(const std::string& channel) const {
+    for (const auto& by_channel : queues_) {
+        auto it = by_channel.find(channel);
+        if (it != by_channel.end() && !it->second.empty()) return true;
+    }
+    return false;
+}
+
+std::deque<ReadyItem>* ReadyQueues::oldest(Priority p, const std::vector<std::string>& channels,
+                                           const std::set<std::string>& skip) {
     std::deque<ReadyItem>* best = nullptr;
     for (auto& [channel, q] : queues_[static_cast<int>(p)]) {
-        if (q.empty()) continue;
+        if (q.empty() || skip.count(channel)) continue;
         if (!channels.empty() &&
             std::find(channels.begin(), channels.end(), channel) == channels.end())
             continue;
@@ -28,10 +43,10 @@ std::deque<ReadyItem>* ReadyQueues::oldest(Priority p, const std::vector<std::st
     return best;
 }
 
-std::optional<ReadyItem> ReadyQueues::pop(const std::vector<std::string>& channels,
-                                          bool high_only) {
+std::optional<ReadyItem> ReadyQueues::pop(const std::vector<std::string>& channels, bool high_only,
+                                          const std::set<std::string>& skip) {
     if (high_only) {
-        std::deque<ReadyItem>* q = counts_[0] ? oldest(Priority::high, channels) : nullptr;
+        std::deque<ReadyItem>* q = counts_[0] ? oldest(Priority::high, channels, skip) : nullptr;
         if (!q) return std::nullopt;
         ReadyItem item = std::move(q->front());
         q->pop_front();
@@ -41,7 +56,7 @@ std::optional<ReadyItem> ReadyQueues::pop(const std::vector<std::string>& channe
     }
     std::deque<ReadyItem>* found[kPriorityCount];
     for (int p = 0; p < kPriorityCount; ++p)
-        found[p] = counts_[p] ? oldest(static_cast<Priority>(p), channels) : nullptr;
+        found[p] = counts_[p] ? oldest(static_cast<Priority>(p), channels, skip) : nullptr;
 
     // Every dispatch pays each waiting lower queue its share; an empty queue's account
     // is reset. A queue whose account is full is served and pays 100; the lowest first.

@@ -13,12 +13,16 @@
 // credit it keeps in reserve for high (router.reserve_high), so that a high
 // delivery never waits behind a full house of lower ones. Entries are ids; whoever pops one checks
 // it is still ready (a canceled delivery stays in its queue until popped).
+//
+// A channel whose providers are all at their rate limit is passed as `skip`: its
+// deliveries stay where they are, in order, and the other channels are served.
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,9 +40,15 @@ class ReadyQueues {
     ReadyQueues(int share_medium, int share_low);
 
     void push(Priority p, const std::string& channel, ReadyItem item);
-    // The next delivery for a worker that serves `channels` (empty: any). With
-    // `high_only`, only high is served and the lower queues' shares are left as they are.
-    std::optional<ReadyItem> pop(const std::vector<std::string>& channels, bool high_only = false);
+    // Puts back an entry that was popped but could not go, at the head of its queue.
+    void push_front(Priority p, const std::string& channel, ReadyItem item);
+    // The next delivery for a worker that serves `channels` (empty: any), from no
+    // channel in `skip`. With `high_only`, only high is served and the lower queues'
+    // shares are left as they are.
+    std::optional<ReadyItem> pop(const std::vector<std::string>& channels, bool high_only = false,
+                                 const std::set<std::string>& skip = {});
+    // True when some priority holds an entry for `channel`.
+    bool waiting(const std::string& channel) const;
     bool empty() const { return size_ == 0; }
     std::size_t size() const { return size_; }
     std::size_t size(Priority p) const;
@@ -46,7 +56,8 @@ class ReadyQueues {
   private:
     using ChannelQueues = std::map<std::string, std::deque<ReadyItem>>;
     // The channel queue of priority p with the oldest head that the worker serves.
-    std::deque<ReadyItem>* oldest(Priority p, const std::vector<std::string>& channels);
+    std::deque<ReadyItem>* oldest(Priority p, const std::vector<std::string>& channels,
+                                  const std::set<std::string>& skip);
 
     ChannelQueues queues_[kPriorityCount];
     std::size_t counts_[kPriorityCount] = {0, 0, 0};

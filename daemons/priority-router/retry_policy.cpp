@@ -14,6 +14,21 @@ Millis RetryPolicy::backoff(int attempts) {
     return std::max<Millis>(1, half(rng_));
 }
 
+RetryDecision RetryPolicy::immediately(int attempts, Millis now, Millis accepted_at,
+                                       const std::string& last_error) const {
+    RetryDecision d;
+    if (attempts >= limits_.max_attempts) {
+        d.state = DeliveryState::failed;
+        d.reason = "gave up after " + std::to_string(attempts) + " attempts: " + last_error;
+    } else if (now > accepted_at + limits_.max_lifetime) {
+        d.state = DeliveryState::failed;
+        d.reason = "gave up after " + util::format_duration(now - accepted_at) + ": " + last_error;
+    } else {
+        d.next_attempt_at = now;
+    }
+    return d;
+}
+
 RetryDecision RetryPolicy::after_failure(int attempts, Millis now, Millis accepted_at,
                                          Millis retry_after, const std::string& last_error) {
     RetryDecision d;

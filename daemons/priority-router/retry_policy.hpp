@@ -6,7 +6,9 @@
 // than the provider's Retry-After. Postfix spaces its retries the same way, over
 // hours; notifications are worth less after minutes, so the defaults are 5s to
 // 10m. A delivery gives up (failed) after router.max_attempts attempts or when
-// its next attempt would fall beyond router.max_lifetime after acceptance. (A
+// its next attempt would fall beyond router.max_lifetime after acceptance. A
+// failover to another provider of the channel (provider_choice.hpp) is a retry
+// without a wait: it counts as an attempt and obeys the same two limits. (A
 // delivery's own expires_at is the router's timer, not a retry decision: it
 // expires at that moment whatever it is waiting for, unless it is in flight.)
 #pragma once
@@ -39,6 +41,10 @@ class RetryPolicy {
     Millis backoff(int attempts);
     RetryDecision after_failure(int attempts, Millis now, Millis accepted_at, Millis retry_after,
                                 const std::string& last_error);
+    // A retry at once (a failover): deferred to `now` unless out of attempts or
+    // lifetime.
+    RetryDecision immediately(int attempts, Millis now, Millis accepted_at,
+                              const std::string& last_error) const;
 
   private:
     RetryLimits limits_;

@@ -23,12 +23,17 @@ Router::Router(const Config& config, store::Store& store)
       ready_(static_cast<int>(config.router.share_medium),
              static_cast<int>(config.router.share_low)),
       retry_(limits_of(config)),
+      limiter_(config),
+      choice_(config, limiter_),
       fanouts_(std::make_unique<store::FanoutStore>(store)),
       directory_(std::make_unique<store::DirectoryStore>(store)),
       log_(*fanouts_),
       gate_(config, *fanouts_, *directory_),
       expander_(config, *fanouts_),
-      personalizer_(config, store, *directory_) {}
+      personalizer_(config, store, *directory_) {
+    for (const auto& name : config.channel_names())
+        if (choice_.can_block(name)) limited_channels_.push_back(name);
+}
 
 Router::~Router() {
     sockets_.reset();
@@ -226,14 +231,6 @@ void Router::transition(const std::string& id, Entry& e, DeliveryState state, co
     }
 }
 
-std::string Router::provider_for(const Entry& e, int attempt) const {
-    const ChannelConfig* ch = config_.channel(e.channel);
-    if (!ch || ch->providers.empty()) return "";
-    // Each retry moves on to the channel's next provider, so a provider that is down
-    // does not hold the channel up when another is configured.
-    return ch->providers[static_cast<std::size_t>(attempt - 1) % ch->providers.size()];
-}
-
 void Router::run(const std::atomic<bool>& stop) {
     zmq::pollitem_t items[] = {
         {static_cast<void*>(sockets_->workers), 0, ZMQ_POLLIN, 0},
@@ -255,7 +252,8 @@ void Router::run(const std::atomic<bool>& stop) {
         Millis wake = next_sweep;
         if (log_.pending()) wake = std::min(wake, next_flush);
         if (!timers_.empty()) wake = std::min(wake, timers_.next_at());
-        if (expander_.busy() && !drain_until) wake = now;  // a fan-out's next step
+        if (rate_wake_) wake = std::min(wake, rate_wake_);  // a rate-limited channel frees up
+        if (expander_.busy() && !drain_until) wake = now;   // a fan-out's next step
         long timeout = static_cast<long>(std::clamp<Millis>(wake - now, 0, 1000));
         try {
             zmq::poll(items, 2, std::chrono::milliseconds(timeout));

@@ -8,13 +8,17 @@
 //      frames, rendered per user (personalize.hpp), to workers that have credit;
 //      every state change, with its event, to the store (batched).
 // Each new delivery passes the preference gate (gate.hpp) once before it is
-// queued. On start it rebuilds its queues from the store: whatever was queued,
+// queued. Which provider takes an attempt, rate limits per provider and
+// failover are provider_choice.hpp and rate_limiter.hpp: a channel whose
+// providers are all at their limit keeps its deliveries queued, in order, while
+// other channels go on. On start it rebuilds its queues from the store: whatever was queued,
 // deferred, scheduled or in flight when the previous router stopped is queued
 // again, and deliveries the gate had not checked are checked.
 #pragma once
 
 #include <atomic>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -22,6 +26,8 @@
 #include "fanout.hpp"
 #include "gate.hpp"
 #include "personalize.hpp"
+#include "provider_choice.hpp"
+#include "rate_limiter.hpp"
 #include "ready_queues.hpp"
 #include "retry_policy.hpp"
 #include "store/directory_store.hpp"
@@ -45,10 +51,14 @@ struct Entry {
     Millis accepted_at = 0;
     Millis expires_at = 0;
     Millis next_attempt_at = 0;
-    std::string worker;  // identity of the worker holding it, when in flight
+    Millis dispatched_at = 0;  // of the attempt in flight
+    std::string worker;        // identity of the worker holding it, when in flight
     std::string provider;
     std::string last_error;
     bool cancel_requested = false;
+    // Providers whose attempts failed since the last backoff: while one of the
+    // channel's providers is not among them, a retryable failure fails over at once.
+    std::vector<std::string> tried;
 };
 
 class Sockets;
@@ -78,6 +88,9 @@ class Router {
     void retry_or_fail(const std::string& id, Entry& e, const std::string& reason,
                        Millis retry_after, Millis now);
     void drop_silent_workers(Millis now);
+    // The channels whose providers are all at their rate limit, and when the first
+    // one with deliveries waiting frees up (rate_wake_).
+    void update_blocked(Millis now);
     // Queues again what a worker that left was holding.
     void requeue_held(const WorkerInfo& w, const std::string& why, Millis now);
     // --- operator requests (control.cpp)
@@ -91,7 +104,6 @@ class Router {
     void transition(const std::string& id, Entry& e, DeliveryState state, const char* event,
                     const std::string& detail, Millis now, const std::string& message_id = {});
     void make_ready(const std::string& id, Entry& e);
-    std::string provider_for(const Entry& e, int attempt) const;
 
     const Config& config_;
     store::Store& store_;
@@ -99,6 +111,11 @@ class Router {
     ReadyQueues ready_;
     Timers timers_;
     RetryPolicy retry_;
+    RateLimiter limiter_;
+    ProviderChoice choice_;
+    std::vector<std::string> limited_channels_;  // channels whose providers all have a limit
+    std::set<std::string> blocked_;              // of those, the ones at their limit now
+    Millis rate_wake_ = 0;  // when a blocked channel with work frees up; 0: none
     WorkerPool workers_;
     std::unique_ptr<store::FanoutStore> fanouts_;
     std::unique_ptr<store::DirectoryStore> directory_;

@@ -1,9 +1,12 @@
 add_executable(unit_router
+  ${CMAKE_CURRENT_LIST_DIR}/test_provider_choice.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_rate_limiter.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_ready_queues.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_retry_policy.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_router_fanout.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_router_gate.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_router_personalize.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_router_providers.cpp
 )
 target_link_libraries(unit_router PRIVATE catch_main notify_router cppzmq Threads::Threads PkgConfig::SQLITE3)
 add_test(NAME unit_router COMMAND unit_router)

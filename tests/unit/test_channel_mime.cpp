@@ -387,7 +387,7 @@ TEST_CASE("smtp adapter sends the unsubscribe fields of its job") {
     auto started = (*adapter)->start(job);
     REQUIRE(std::holds_alternative<std::unique_ptr<Transfer>>(started));
     auto& transfer = std::get<std::unique_ptr<Transfer>>(started);
-    Attempt attempt = transfer->finish(curl_easy_perform(transfer->handle()));
+    Attempt attempt = std::get<Attempt>(transfer->finish(curl_easy_perform(transfer->handle())));
     INFO(attempt.code << " " << attempt.message);
     REQUIRE(attempt.outcome == notify::wire::Outcome::sent);
     std::string msg = server.data();

@@ -8,6 +8,7 @@
 
 #include "channels/adapter.hpp"
 #include "channels/registry.hpp"
+#include "util/strings.hpp"
 
 using namespace notify;
 
@@ -30,10 +31,18 @@ const std::string kSmtp = "url = \"smtp://127.0.0.1:25\"\nfrom = \"Notify <n@exa
 }  // namespace
 
 TEST_CASE("registry knows its types") {
-    CHECK(channels::known_types() == std::vector<std::string>{"file", "smtp", "webhook"});
+    const std::vector<std::string> types = {
+        "aliyun-sms",      "dingtalk-robot", "dingtalk-work-notice",
+        "feishu-bot",      "file",           "onebot",
+        "slack",           "smtp",           "telegram",
+        "tencent-sms",     "twilio",         "webhook",
+        "wechat-template", "wecom-app",      "wecom-robot"};
+    CHECK(channels::known_types() == types);
     CHECK(problem("smpt", kSmtp) == "provider 'p': unknown type 'smpt', did you mean 'smtp'?");
-    CHECK(problem("pager", "") ==
-          "provider 'p': unknown type 'pager' (known types: file, smtp, webhook)");
+    CHECK(problem("dingtalk-robt", "") ==
+          "provider 'p': unknown type 'dingtalk-robt', did you mean 'dingtalk-robot'?");
+    CHECK(util::starts_with(problem("pager", ""),
+                            "provider 'p': unknown type 'pager' (known types: aliyun-sms, "));
 }
 
 TEST_CASE("smtp provider validation") {

@@ -161,7 +161,7 @@ TEST_CASE("webhook adapter posts to a receiver") {
     REQUIRE(std::holds_alternative<std::unique_ptr<channels::Transfer>>(started));
     auto& transfer = std::get<std::unique_ptr<channels::Transfer>>(started);
     CURLcode result = curl_easy_perform(transfer->handle());
-    channels::Attempt attempt = transfer->finish(result);
+    channels::Attempt attempt = std::get<channels::Attempt>(transfer->finish(result));
     CHECK(attempt.outcome == wire::Outcome::sent);
 
     const std::string& req = receiver.request();

@@ -55,6 +55,109 @@ providers = ["hook"]
     }
 }
 
+TEST_CASE("providers' rate limits and channels' weights") {
+    const std::string robots = R"(
+[providers.ding]
+type = "dingtalk-robot"
+[providers.wecom]
+type = "wecom-robot"
+[providers.feishu]
+type = "feishu-bot"
+[providers.slack]
+type = "slack"
+[providers.tg]
+type = "telegram"
+[providers.hook]
+type = "webhook"
+url = "http://127.0.0.1:9/x"
+)";
+    SECTION("defaults by type, from one table") {
+        auto c = parse_config(robots + "[channels.ops]\nproviders = [\"ding\"]\n", "t.toml");
+        REQUIRE(c);
+        auto limit = [&](const char* p) {
+            const FrequencyCap& r = c->provider(p)->rate_limit;
+            return std::to_string(r.count) + "/" + std::to_string(r.period);
+        };
+        CHECK(limit("ding") == "20/60000");
+        CHECK(limit("wecom") == "20/60000");
+        CHECK(limit("feishu") == "100/60000");
+        CHECK(limit("slack") == "1/1000");
+        CHECK(limit("tg") == "30/1000");
+        CHECK(limit("hook") == "0/0");
+        CHECK(default_rate_limit("smtp").count == 0);
+        CHECK(default_rate_limit("dingtalk-robot").count == 20);
+        CHECK(c->channel("ops")->weights.empty());
+        // The embedded outbox has no limit.
+        auto plain = parse_config("", "t.toml");
+        REQUIRE(plain);
+        CHECK(plain->provider("outbox")->rate_limit.count == 0);
+    }
+    SECTION("set, or turned off, per provider") {
+        auto c = parse_config(R"(
+[providers.ops-robot]
+type = "dingtalk-robot"
+rate_limit = "10/30s"
+[providers.free]
+type = "telegram"
+rate_limit = "none"
+[providers.empty]
+type = "slack"
+rate_limit = ""
+[providers.hook]
+type = "webhook"
+url = "http://127.0.0.1:9/x"
+rate_limit = "5/1s"
+[channels.ops]
+providers = ["ops-robot", "hook"]
+weights = [3, 1]
+[channels.standby]
+providers = ["free", "empty"]
+weights = [1, 0]
+)",
+                              "t.toml");
+        REQUIRE(c);
+        CHECK(c->provider("ops-robot")->rate_limit.count == 10);
+        CHECK(c->provider("ops-robot")->rate_limit.period == 30'000);
+        CHECK(c->provider("free")->rate_limit.count == 0);
+        CHECK(c->provider("empty")->rate_limit.count == 0);
+        CHECK(c->provider("hook")->rate_limit.count == 5);
+        CHECK(c->provider("hook")->settings_json.find("rate_limit") != std::string::npos);
+        CHECK(c->channel("ops")->weights == std::vector<long>{3, 1});
+        CHECK(c->channel("standby")->weights == std::vector<long>{1, 0});
+    }
+    SECTION("bad values name the table and the key") {
+        auto error = [](const std::string& text) {
+            auto c = parse_config(text, "t.toml");
+            REQUIRE_FALSE(c);
+            return c.error().message;
+        };
+        const std::string robot = "[providers.ops-robot]\ntype = \"dingtalk-robot\"\n";
+        CHECK(error(robot + "rate_limit = \"20 a minute\"\n") ==
+              "t.toml:3: 'providers.ops-robot.rate_limit': '20 a minute' must be COUNT/PERIOD, "
+              "like \"20/1m\" (twenty a minute), or \"none\"");
+        CHECK(error(robot + "rate_limit = \"0/1m\"\n").find("'providers.ops-robot.rate_limit'") !=
+              std::string::npos);
+        CHECK(error(robot + "rate_limit = 20\n") ==
+              "t.toml:3: 'providers.ops-robot.rate_limit': must be a string like \"20/1m\" "
+              "(twenty a minute) or \"none\"");
+        const std::string pair = robots + "[channels.ops]\nproviders = [\"ding\", \"hook\"]\n";
+        CHECK(error(pair + "weights = [3]\n") ==
+              "t.toml:17: 'channels.ops.weights' has 1 weight for 2 providers; give one per "
+              "provider, in the same order");
+        CHECK(error(pair + "weights = [0, 0]\n") ==
+              "t.toml:17: 'channels.ops.weights' needs at least one weight above 0");
+        CHECK(error(pair + "weights = [3, -1]\n") ==
+              "t.toml:17: 'channels.ops.weights': weight -1 is negative; use 0 for a provider "
+              "kept for failover");
+        CHECK(error(pair + "weights = [\"3\", \"1\"]\n") ==
+              "t.toml:17: 'channels.ops.weights' must be an array of integers, like [3, 1]");
+        CHECK(error(pair + "weights = 3\n") ==
+              "t.toml:17: 'channels.ops.weights' must be an array of integers, like [3, 1]");
+        CHECK(error(pair + "weight = [3, 1]\n") ==
+              "t.toml:17: unknown key 'channels.ops.weight', did you mean 'weights'?");
+    }
+}
+
 TEST_CASE("secrets resolve from the environment and files") {
     setenv("NOTIFY_TEST_SECRET", "s3cret", 1);
     CHECK(*resolve_secret("env:NOTIFY_TEST_SECRET") == "s3cret");

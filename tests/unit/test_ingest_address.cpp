@@ -70,3 +70,21 @@ TEST_CASE("recipients are checked by the channel's provider type") {
         }
     }
 }
+
+TEST_CASE("telegram and onebot recipients have their own forms") {
+    CHECK(check_recipients({"-1001234567890", "42", "@notify_ops"}, "telegram", "tg", "to"));
+    CHECK(check_recipients({}, "telegram", "tg", "to"));  // the provider's chat_id
+    auto tg = check_recipients({"ops room"}, "telegram", "tg", "to");
+    REQUIRE_FALSE(tg);
+    CHECK(tg.error().message ==
+          "invalid recipient 'ops room' for channel 'tg' (a Telegram chat id such as "
+          "'-1001234567890' or '@channelname')");
+    CHECK_FALSE(check_recipients({"@abc"}, "telegram", "tg", "to"));  // names are 5-32 long
+    CHECK(check_recipients({"10001", "group/123456"}, "onebot", "qq", "to"));
+    auto qq = check_recipients({"group:123"}, "onebot", "qq", "to");
+    REQUIRE_FALSE(qq);
+    CHECK(qq.error().message ==
+          "invalid recipient 'group:123' for channel 'qq' (a QQ number such as '10001', or "
+          "'group/NUMBER' for a group)");
+    CHECK_FALSE(check_recipients({"group/"}, "onebot", "qq", "to"));
+}

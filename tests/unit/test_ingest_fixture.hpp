@@ -19,7 +19,7 @@ max_body_bytes = 2048
 type = "smtp"
 url = "smtp://127.0.0.1:2525"
 [providers.sms]
-type = "aliyun-sms"
+type = "twilio"
 [providers.hook]
 type = "webhook"
 [providers.out]

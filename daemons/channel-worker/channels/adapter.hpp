@@ -3,10 +3,14 @@
 // An adapter is built once per configured provider (it parses and checks the
 // provider's settings then) and is asked to start one attempt per job. An
 // attempt either ends at once (a synchronous adapter such as `file`, or a job
-// the adapter refuses before sending anything) or becomes a Transfer: a prepared
-// libcurl easy handle that the worker adds to its curl multi loop. When curl is
-// done with the handle the worker calls Transfer::finish, which turns the
-// transfer's result into an Attempt outcome.
+// the adapter refuses before sending anything), becomes a Transfer (a prepared
+// libcurl easy handle that the worker adds to its curl multi loop), or waits
+// (Wait: the adapter is fetching something every job needs, such as an access
+// token, and the worker calls start() again once one of the adapter's
+// transfers ends). When curl is done with a handle the worker calls
+// Transfer::finish, which ends the attempt with an outcome or continues it: a
+// next request (the send after its access token, the send again after the
+// token was refreshed, the next part of a long message) or a wait.
 //
 // Adapters never touch ZeroMQ, the store or other adapters.
 #pragma once
@@ -30,18 +34,27 @@ struct Attempt {
     std::string code;                 // "250", "503", "curl:7", ...
     std::string message;              // the provider's reason
     Millis retry_after = 0;           // the provider asked to wait this long
+    std::string detail;               // facts recorded with it: "length=75 segments=2 ..."
 
     static Attempt sent(std::string message_id, std::string code = {}) {
-        return Attempt{wire::Outcome::sent, std::move(message_id), std::move(code), {}, 0};
+        return Attempt{wire::Outcome::sent, std::move(message_id), std::move(code), {}, 0, {}};
     }
     static Attempt retryable(std::string code, std::string message, Millis retry_after = 0) {
-        return Attempt{
-            wire::Outcome::retryable, {}, std::move(code), std::move(message), retry_after};
+        return Attempt{wire::Outcome::retryable, {},          std::move(code),
+                       std::move(message),       retry_after, {}};
     }
     static Attempt permanent(std::string code, std::string message) {
-        return Attempt{wire::Outcome::permanent, {}, std::move(code), std::move(message), 0};
+        return Attempt{wire::Outcome::permanent, {}, std::move(code), std::move(message), 0, {}};
     }
 };
+
+class Transfer;
+
+// The attempt waits for something the adapter is fetching for all its jobs.
+struct Wait {};
+
+// Either the attempt is over, or a transfer to run, or it waits.
+using Started = std::variant<Attempt, std::unique_ptr<Transfer>, Wait>;
 
 // One request in flight. Owns its easy handle and every buffer the handle points at.
 class Transfer {
@@ -51,11 +64,8 @@ class Transfer {
     // The time limit the adapter set on the handle.
     virtual Millis timeout() const = 0;
     // Called once, after curl has finished the handle (or the worker gave up on it).
-    virtual Attempt finish(CURLcode result) = 0;
+    virtual Started finish(CURLcode result) = 0;
 };
-
-// Either the attempt is over already, or a transfer to run.
-using Started = std::variant<Attempt, std::unique_ptr<Transfer>>;
 
 class Adapter {
   public:
@@ -74,5 +84,20 @@ struct AdapterOptions {
 using AdapterFactory = Expected<std::unique_ptr<Adapter>>(const ProviderConfig&,
                                                           const AdapterOptions&);
 using ProviderValidator = Status(const ProviderConfig&);
+
+// The two halves of that pair for an adapter built from its checked settings:
+//   make:     return adapter_from<MyAdapter>(read_settings(provider, options.default_timeout));
+//   validate: return status_of(read_settings(provider, AdapterOptions{}.default_timeout));
+template <class AdapterType, class SettingsType>
+Expected<std::unique_ptr<Adapter>> adapter_from(Expected<SettingsType> settings) {
+    if (!settings) return settings.error();
+    return std::unique_ptr<Adapter>(std::make_unique<AdapterType>(std::move(*settings)));
+}
+
+template <class T>
+Status status_of(const Expected<T>& value) {
+    if (!value) return value.error();
+    return ok();
+}
 
 }  // namespace notify::channels

@@ -14,6 +14,18 @@ namespace notify::channels {
 namespace file    { AdapterFactory make; ProviderValidator validate; }
 namespace smtp    { AdapterFactory make; ProviderValidator validate; }
 namespace webhook { AdapterFactory make; ProviderValidator validate; }
+namespace dingtalk_robot       { AdapterFactory make; ProviderValidator validate; }
+namespace dingtalk_work_notice { AdapterFactory make; ProviderValidator validate; }
+namespace wecom_robot          { AdapterFactory make; ProviderValidator validate; }
+namespace wecom_app            { AdapterFactory make; ProviderValidator validate; }
+namespace feishu_bot           { AdapterFactory make; ProviderValidator validate; }
+namespace wechat_template      { AdapterFactory make; ProviderValidator validate; }
+namespace onebot               { AdapterFactory make; ProviderValidator validate; }
+namespace aliyun_sms           { AdapterFactory make; ProviderValidator validate; }
+namespace tencent_sms          { AdapterFactory make; ProviderValidator validate; }
+namespace twilio               { AdapterFactory make; ProviderValidator validate; }
+namespace slack                { AdapterFactory make; ProviderValidator validate; }
+namespace telegram             { AdapterFactory make; ProviderValidator validate; }
 // clang-format on
 
 namespace {
@@ -28,6 +40,18 @@ const AdapterType kTypes[] = {
     {"file", &file::make, &file::validate},
     {"smtp", &smtp::make, &smtp::validate},
     {"webhook", &webhook::make, &webhook::validate},
+    {"dingtalk-robot", &dingtalk_robot::make, &dingtalk_robot::validate},
+    {"dingtalk-work-notice", &dingtalk_work_notice::make, &dingtalk_work_notice::validate},
+    {"wecom-robot", &wecom_robot::make, &wecom_robot::validate},
+    {"wecom-app", &wecom_app::make, &wecom_app::validate},
+    {"feishu-bot", &feishu_bot::make, &feishu_bot::validate},
+    {"wechat-template", &wechat_template::make, &wechat_template::validate},
+    {"onebot", &onebot::make, &onebot::validate},
+    {"aliyun-sms", &aliyun_sms::make, &aliyun_sms::validate},
+    {"tencent-sms", &tencent_sms::make, &tencent_sms::validate},
+    {"twilio", &twilio::make, &twilio::validate},
+    {"slack", &slack::make, &slack::validate},
+    {"telegram", &telegram::make, &telegram::validate},
 };
 
 const AdapterType* find_type(const std::string& type) {

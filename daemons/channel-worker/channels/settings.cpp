@@ -34,6 +34,7 @@ Error Settings::error(const std::string& key, const std::string& what) const {
 Status Settings::allow_only(const std::vector<std::string>& allowed) const {
     std::vector<std::string> names = allowed;
     names.push_back("type");
+    names.push_back("rate_limit");
     for (const auto& item : table_->json.items()) {
         bool known = false;
         for (const auto& n : names) known = known || n == item.key();
@@ -66,6 +67,46 @@ Expected<bool> Settings::boolean(const std::string& key, bool fallback) const {
     if (it == table_->json.end()) return fallback;
     if (!it->is_boolean()) return error(key, "'" + key + "' must be true or false");
     return it->get<bool>();
+}
+
+Expected<long long> Settings::integer(const std::string& key, bool required,
+                                      long long fallback) const {
+    auto it = table_->json.find(key);
+    if (it == table_->json.end()) {
+        if (required) return error(key, "'" + key + "' is missing");
+        return fallback;
+    }
+    if (!it->is_number_integer()) return error(key, "'" + key + "' must be an integer");
+    return it->get<long long>();
+}
+
+Expected<std::string> Settings::choice(const std::string& key,
+                                       const std::vector<std::string>& choices,
+                                       const std::string& hint) const {
+    auto value = text(key, false, choices.front());
+    if (!value) return value.error();
+    std::string listed;
+    for (size_t i = 0; i < choices.size(); ++i) {
+        if (*value == choices[i]) return value;
+        listed += (i == 0                    ? ""
+                   : i + 1 == choices.size() ? " or "
+                                             : ", ") +
+                  ("\"" + choices[i] + "\"");
+    }
+    return error(key, "'" + key + "' must be " + listed + ", not '" + *value + "'" +
+                          (hint.empty() ? util::did_you_mean(*value, choices) : " (" + hint + ")"));
+}
+
+Expected<std::vector<std::string>> Settings::string_list(const std::string& key) const {
+    std::vector<std::string> out;
+    auto it = table_->json.find(key);
+    if (it == table_->json.end()) return out;
+    if (!it->is_array()) return error(key, "'" + key + "' must be a list of strings");
+    for (const auto& v : *it) {
+        if (!v.is_string()) return error(key, "'" + key + "' must be a list of strings");
+        out.push_back(v.get<std::string>());
+    }
+    return out;
 }
 
 Expected<Millis> Settings::duration(const std::string& key, Millis fallback) const {
@@ -132,6 +173,11 @@ Expected<std::string> Settings::url(const std::string& key,
         return error(key, "'" + key + "' must start with " + expected + ", not '" + *raw + "'");
     if (host.empty()) return error(key, "'" + key + "' names no host: '" + *raw + "'");
     return *raw;
+}
+
+Expected<std::string> Settings::endpoint(const std::string& fallback) const {
+    if (!has("endpoint")) return fallback;
+    return url("endpoint", {"http", "https"});
 }
 
 }  // namespace notify::channels

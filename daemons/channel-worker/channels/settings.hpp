@@ -22,7 +22,8 @@ class Settings {
     // Fails when settings_json is not a JSON object.
     static Expected<Settings> parse(const ProviderConfig& provider);
 
-    // Refuses keys outside `allowed` ("type" is always allowed).
+    // Refuses keys outside `allowed` ("type" and the router's "rate_limit" are
+    // always allowed).
     Status allow_only(const std::vector<std::string>& allowed) const;
 
     bool has(const std::string& key) const;
@@ -30,6 +31,15 @@ class Settings {
     Expected<std::string> text(const std::string& key, bool required,
                                const std::string& fallback = {}) const;
     Expected<bool> boolean(const std::string& key, bool fallback) const;
+    // An integer; `required` makes a missing key an error, else `fallback` is returned.
+    Expected<long long> integer(const std::string& key, bool required,
+                                long long fallback = 0) const;
+    // One of `choices` (missing: the first); else an error listing them, ended
+    // with `hint` when one is given, else with a "did you mean" suggestion.
+    Expected<std::string> choice(const std::string& key, const std::vector<std::string>& choices,
+                                 const std::string& hint = {}) const;
+    // A list of strings (missing: empty).
+    Expected<std::vector<std::string>> string_list(const std::string& key) const;
     // A duration string such as "10s"; must be positive.
     Expected<Millis> duration(const std::string& key, Millis fallback) const;
     // A table whose values are all strings.
@@ -39,6 +49,9 @@ class Settings {
     // A URL whose scheme is one of `schemes` and which names a host.
     Expected<std::string> url(const std::string& key,
                               const std::vector<std::string>& schemes) const;
+    // The optional `endpoint` key (an http:// or https:// URL), else `fallback`:
+    // the vendor's documented base URL.
+    Expected<std::string> endpoint(const std::string& fallback) const;
 
     // "provider 'NAME': WHAT", as an ErrorKind::invalid error about `key`.
     Error error(const std::string& key, const std::string& what) const;

@@ -128,7 +128,7 @@ class SmtpTransfer : public CurlTransfer {
         }
     }
 
-    Attempt finish(CURLcode result) override {
+    Started finish(CURLcode result) override {
         long code = response_code();
         return classify_smtp(result, code, reply_text(header_lines(), code), message_id_);
     }

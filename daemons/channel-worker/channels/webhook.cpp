@@ -89,7 +89,7 @@ class WebhookTransfer : public CurlTransfer {
         use_headers();
     }
 
-    Attempt finish(CURLcode result) override {
+    Started finish(CURLcode result) override {
         if (result != CURLE_OK) return curl_failure(result);
         return classify_http(response_code(), body(), header_value("Retry-After"), util::now_ms());
     }

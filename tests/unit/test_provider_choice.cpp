@@ -1,0 +1,216 @@
+// test_provider_choice.cpp - weighted first attempts, failover order, rate
+// capacity and provider health.
+#include <catch2/catch.hpp>
+
+#include <map>
+
+#include "config.hpp"
+#include "provider_choice.hpp"
+#include "rate_limiter.hpp"
+
+using namespace notify;
+using notify::router::HealthRules;
+using notify::router::ProviderChoice;
+using notify::router::ProviderPick;
+using notify::router::RateLimiter;
+
+namespace {
+
+Config three_providers(const std::string& channel_extra = {}) {
+    auto c = parse_config(R"(
+[providers.a]
+type = "webhook"
+url = "http://127.0.0.1:9/a"
+[providers.b]
+type = "webhook"
+url = "http://127.0.0.1:9/b"
+[providers.c]
+type = "webhook"
+url = "http://127.0.0.1:9/c"
+[channels.ops]
+providers = ["a", "b", "c"]
+)" + channel_extra,
+                          "t.toml");
+    REQUIRE(c);
+    return *c;
+}
+
+std::string first(ProviderChoice& choice, Millis now, const std::string& channel = "ops") {
+    ProviderPick p = choice.choose(channel, "", {}, now);
+    REQUIRE(p.kind == ProviderPick::Kind::chosen);
+    return p.provider;
+}
+
+}  // namespace
+
+TEST_CASE("first attempts follow the channel's weights, or its first provider") {
+    SECTION("weights 3:1 give exactly 300 and 100 of 400, interleaved") {
+        auto c = parse_config(R"(
+[providers.a]
+type = "webhook"
+url = "http://127.0.0.1:9/a"
+[providers.b]
+type = "webhook"
+url = "http://127.0.0.1:9/b"
+[channels.ops]
+providers = ["a", "b"]
+weights = [3, 1]
+)",
+                              "t.toml");
+        REQUIRE(c);
+        RateLimiter limiter(*c);
+        ProviderChoice choice(*c, limiter);
+        std::string order;
+        std::map<std::string, int> count;
+        for (int i = 0; i < 400; ++i) {
+            const std::string p = first(choice, 1000);
+            ++count[p];
+            order += p;
+        }
+        CHECK(count["a"] == 300);
+        CHECK(count["b"] == 100);
+        CHECK(order.substr(0, 8) == "aabaaaba");
+        // Every run of four has exactly one b: never two b's together, never four a's.
+        for (std::size_t i = 0; i + 4 <= order.size(); i += 4)
+            CHECK(std::count(order.begin() + static_cast<long>(i),
+                             order.begin() + static_cast<long>(i) + 4, 'b') == 1);
+        CHECK(order.find("bb") == std::string::npos);
+        CHECK(order.find("aaaa") == std::string::npos);
+    }
+    SECTION("without weights the first provider takes every first attempt") {
+        Config c = three_providers();
+        RateLimiter limiter(c);
+        ProviderChoice choice(c, limiter);
+        for (int i = 0; i < 10; ++i) CHECK(first(choice, 1000) == "a");
+    }
+    SECTION("a weight of 0 keeps a provider for failover") {
+        Config c = three_providers("weights = [0, 1, 1]\n");
+        RateLimiter limiter(c);
+        ProviderChoice choice(c, limiter);
+        std::map<std::string, int> count;
+        for (int i = 0; i < 10; ++i) ++count[first(choice, 1000)];
+        CHECK(count["a"] == 0);
+        CHECK(count["b"] == 5);
+        CHECK(count["c"] == 5);
+        CHECK(choice.failover("ops", "c", {"c"}, 1000) == "a");
+    }
+    SECTION("an unknown channel is unconfigured") {
+        Config c = three_providers();
+        RateLimiter limiter(c);
+        ProviderChoice choice(c, limiter);
+        CHECK(choice.choose("gone", "", {}, 0).kind == ProviderPick::Kind::unconfigured);
+    }
+}
+
+TEST_CASE("a retry goes to the provider after the one that failed") {
+    Config c = three_providers();
+    RateLimiter limiter(c);
+    ProviderChoice choice(c, limiter);
+    const Millis now = 1000;
+    SECTION("failover order, then nothing left untried") {
+        CHECK(choice.failover("ops", "a", {"a"}, now) == "b");
+        CHECK(choice.choose("ops", "a", {"a"}, now).provider == "b");
+        CHECK(choice.failover("ops", "b", {"a", "b"}, now) == "c");
+        CHECK(choice.choose("ops", "b", {"a", "b"}, now).provider == "c");
+        CHECK(choice.failover("ops", "c", {"a", "b", "c"}, now).empty());
+        // After the backoff (nothing tried since), the next after the last failure.
+        CHECK(choice.choose("ops", "c", {}, now).provider == "a");
+    }
+    SECTION("the order wraps around from where it failed") {
+        CHECK(choice.failover("ops", "b", {"b"}, now) == "c");
+        CHECK(choice.failover("ops", "c", {"b", "c"}, now) == "a");
+        CHECK(choice.failover("ops", "a", {"b", "c", "a"}, now).empty());
+    }
+    SECTION("a provider out of capacity is passed over; a failover waits for its own") {
+        limiter.set_limit("b", FrequencyCap{1, 60'000});
+        REQUIRE(limiter.try_take("b", now));
+        CHECK(choice.choose("ops", "a", {}, now).provider == "c");
+        // Failing over from a with c tried too: b is the only one left, and it is full.
+        ProviderPick wait = choice.choose("ops", "c", {"a", "c"}, now);
+        CHECK(wait.kind == ProviderPick::Kind::wait);
+        CHECK(wait.provider == "b");
+        CHECK(wait.at == now + 60'000);
+        CHECK(choice.choose("ops", "c", {"a", "c"}, now + 60'000).provider == "b");
+    }
+}
+
+TEST_CASE("rate limits pass over a full provider and block a channel with none free") {
+    Config c = three_providers();
+    RateLimiter limiter(c);
+    for (const char* p : {"a", "b", "c"}) limiter.set_limit(p, FrequencyCap{1, 1000});
+    ProviderChoice choice(c, limiter);
+    CHECK(choice.can_block("ops"));
+    const Millis t = 10'000;
+    std::string order;
+    for (int i = 0; i < 3; ++i) {
+        REQUIRE_FALSE(choice.blocked("ops", t + i));
+        const std::string p = first(choice, t + i);
+        REQUIRE(limiter.try_take(p, t + i));
+        order += p;
+    }
+    CHECK(order == "abc");
+    CHECK(choice.blocked("ops", t + 3));
+    CHECK(choice.choose("ops", "", {}, t + 3).kind == ProviderPick::Kind::blocked);
+    CHECK(choice.next_free("ops", t + 3) == t + 1000);
+    CHECK_FALSE(choice.blocked("ops", t + 1000));
+    CHECK(first(choice, t + 1000) == "a");
+    limiter.set_limit("c", FrequencyCap{});
+    CHECK_FALSE(choice.can_block("ops"));
+}
+
+TEST_CASE("a provider that keeps failing is down for a while") {
+    Config c = three_providers("weights = [1, 1, 0]\n");
+    RateLimiter limiter(c);
+    ProviderChoice choice(c, limiter, HealthRules{3, 30'000});
+    const Millis t = 100'000;
+    SECTION("three retryable failures in a row: skipped for 30s, then tried again") {
+        choice.failed("a", t);
+        choice.failed("a", t + 1);
+        CHECK_FALSE(choice.down("a", t + 2));
+        choice.failed("a", t + 2);
+        CHECK(choice.down("a", t + 2));
+        for (int i = 0; i < 6; ++i) CHECK(first(choice, t + 10) == "b");
+        // Failover from b skips a (down) and goes to c; from c, nothing is left.
+        CHECK(choice.failover("ops", "b", {"b"}, t + 10) == "c");
+        CHECK(choice.failover("ops", "c", {"b", "c"}, t + 10).empty());
+        // Its 30 seconds are over: a takes its share again.
+        CHECK_FALSE(choice.down("a", t + 2 + 30'000));
+        std::map<std::string, int> count;
+        for (int i = 0; i < 4; ++i) ++count[first(choice, t + 30'002)];
+        CHECK(count["a"] == 2);
+        CHECK(count["b"] == 2);
+        SECTION("one more failure after the pause makes it down again") {
+            choice.failed("a", t + 40'000);
+            CHECK(choice.down("a", t + 40'000));
+            CHECK(choice.down("a", t + 69'999));
+            CHECK_FALSE(choice.down("a", t + 70'000));
+        }
+        SECTION("a success makes it healthy") {
+            choice.succeeded("a");
+            choice.failed("a", t + 40'000);
+            CHECK_FALSE(choice.down("a", t + 40'000));
+        }
+    }
+    SECTION("a vendor's Retry-After rests the provider that long, at once") {
+        choice.failed("a", t, 60'000);
+        CHECK(choice.down("a", t));
+        CHECK(choice.down("a", t + 59'999));
+        CHECK_FALSE(choice.down("a", t + 60'000));
+        CHECK(choice.failover("ops", "a", {"a"}, t + 1) == "b");
+        for (int i = 0; i < 4; ++i) CHECK(first(choice, t + 10) == "b");
+    }
+    SECTION("a success in between starts the count again") {
+        choice.failed("a", t);
+        choice.failed("a", t);
+        choice.succeeded("a");
+        choice.failed("a", t);
+        choice.failed("a", t);
+        CHECK_FALSE(choice.down("a", t));
+    }
+    SECTION("when every provider is down, the attempt still goes out") {
+        for (const char* p : {"a", "b", "c"})
+            for (int i = 0; i < 3; ++i) choice.failed(p, t);
+        CHECK(first(choice, t + 1) == "a");
+        CHECK(choice.choose("ops", "a", {}, t + 1).provider == "b");
+    }
+}

@@ -1,0 +1,235 @@
+// test_router_providers.cpp - the router with a fake worker on its socket: a
+// channel at its rate limit does not hold back another channel, and a retryable
+// failure fails over at once to the channel's other provider, then backs off.
+#include <unistd.h>
+#include <catch2/catch.hpp>
+#include <zmq.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include "ready_queues.hpp"
+#include "router.hpp"
+#include "test_router_fixture.hpp"
+#include "util/id.hpp"
+#include "wire.hpp"
+
+using namespace notify;
+using notify::testing::TempStore;
+
+namespace {
+
+// Stores one notification with a delivery to each of `to` on `channel`.
+std::string send(TempStore& s, const std::string& channel, const std::vector<std::string>& to) {
+    store::Accepted a;
+    a.notification.created_at = util::now_ms();
+    a.notification.id = util::new_ulid(a.notification.created_at);
+    a.notification.channel = channel;
+    a.notification.to = to;
+    a.notification.subject = "s";
+    a.notification.body = "b";
+    for (std::size_t i = 0; i < to.size(); ++i) {
+        Delivery d;
+        d.id = delivery_id_for(a.notification.id, i);
+        d.notification_id = a.notification.id;
+        d.channel = channel;
+        d.recipient = to[i];
+        d.created_at = d.updated_at = a.notification.created_at;
+        a.deliveries.push_back(d);
+    }
+    std::vector<store::Accepted> batch{a};
+    REQUIRE(s->insert_batch(batch));
+    return a.notification.id;
+}
+
+// A worker as the router sees one: a DEALER that announces credit and reads jobs.
+class FakeWorker {
+  public:
+    FakeWorker(zmq::context_t& ctx, const std::string& endpoint, int credit)
+        : socket_(ctx, zmq::socket_type::dealer) {
+        socket_.set(zmq::sockopt::linger, 0);
+        socket_.connect(endpoint);
+        send(wire::encode(wire::Ready{"fake", credit, {}}));
+    }
+    void send(const std::string& frame) { socket_.send(zmq::buffer(frame), zmq::send_flags::none); }
+    // The next job within `ms`, or nothing.
+    std::optional<wire::Job> job(int ms) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+        while (std::chrono::steady_clock::now() < deadline) {
+            zmq::pollitem_t item{static_cast<void*>(socket_), 0, ZMQ_POLLIN, 0};
+            zmq::poll(&item, 1, std::chrono::milliseconds(50));
+            zmq::message_t msg;
+            if (!socket_.recv(msg, zmq::recv_flags::dontwait)) continue;
+            const std::string frame = msg.to_string();
+            if (wire::message_type(frame) == "job") return wire::decode_job(frame);
+        }
+        return std::nullopt;
+    }
+    void answer(const wire::Job& j, wire::Outcome outcome, const std::string& code = "503") {
+        wire::Result r;
+        r.delivery_id = j.delivery_id;
+        r.attempt = j.attempt;
+        r.outcome = outcome;
+        r.provider = j.provider;
+        r.code = code;
+        r.message = outcome == wire::Outcome::sent ? "" : "busy";
+        send(wire::encode(r));
+    }
+
+  private:
+    zmq::socket_t socket_;
+};
+
+// Runs a router over the store in a thread for the life of the object.
+class RunningRouter {
+  public:
+    RunningRouter(const Config& config, store::Store& store) : router_(config, store) {
+        REQUIRE(router_.start());
+        thread_ = std::thread([this] { router_.run(stop_); });
+    }
+    ~RunningRouter() {
+        stop_ = true;
+        thread_.join();
+    }
+
+  private:
+    router::Router router_;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
+Config providers_config(const std::string& tag) {
+    Config c = testing::router_config(R"(
+[router]
+retry_min = "1m"
+retry_max = "2m"
+[providers.robot]
+type = "dingtalk-robot"
+rate_limit = "2/1m"
+[providers.alt]
+type = "webhook"
+url = "http://127.0.0.1:9/alt"
+[channels.robot]
+providers = ["robot"]
+[channels.pair]
+providers = ["alt", "hook"]
+)");
+    const std::string base = "ipc:///tmp/notify-router-" + tag + "-" + std::to_string(getpid());
+    c.router.listen = base + "-listen.sock";
+    c.router.control = base + "-control.sock";
+    return c;
+}
+
+// Waits (with a deadline) until `done` holds.
+template <typename F>
+bool eventually(F done, int ms = 5000) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (done()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return done();
+}
+
+}  // namespace
+
+TEST_CASE("ready queues leave a blocked channel's deliveries in place, in order") {
+    router::ReadyQueues q(10, 5);
+    q.push(Priority::medium, "robot", router::ReadyItem{1, "r1"});
+    q.push(Priority::medium, "robot", router::ReadyItem{2, "r2"});
+    q.push(Priority::medium, "email", router::ReadyItem{3, "e1"});
+    const std::set<std::string> blocked{"robot"};
+    CHECK(q.pop({}, false, blocked)->delivery_id == "e1");
+    CHECK_FALSE(q.pop({}, false, blocked));
+    CHECK_FALSE(q.pop({}, true, blocked));
+    CHECK(q.waiting("robot"));
+    CHECK_FALSE(q.waiting("email"));
+    auto r = q.pop({});
+    REQUIRE(r);
+    CHECK(r->delivery_id == "r1");
+    q.push_front(Priority::medium, "robot", *r);  // could not go: back at the head
+    CHECK(q.pop({})->delivery_id == "r1");
+    CHECK(q.pop({})->delivery_id == "r2");
+    CHECK(q.empty());
+}
+
+TEST_CASE("a channel at its rate limit does not hold back another channel") {
+    TempStore s;
+    Config config = providers_config("limit");
+    // The robot's deliveries are older: without the limit they would go first.
+    const std::string robot = send(s, "robot", {"", "", "", "", ""});
+    const std::string email = send(s, "email", {"a@example.com", "b@example.com", "c@example.com"});
+    auto reader = s.open();
+    std::map<std::string, int> jobs;
+    {
+        RunningRouter r(config, *s);
+        zmq::context_t ctx;
+        FakeWorker w(ctx, config.router.listen, 20);
+        while (auto j = w.job(1500)) {
+            ++jobs[j->channel];
+            CHECK(j->provider == (j->channel == "robot" ? "robot" : "mail"));
+            w.answer(*j, wire::Outcome::sent, "200");
+        }
+        CHECK(eventually([&] {
+            int sent = 0;
+            for (const auto& d : reader->deliveries_of(email))
+                if (d.state == DeliveryState::sent) ++sent;
+            return sent == 3;
+        }));
+    }
+    CHECK(jobs["robot"] == 2);
+    CHECK(jobs["email"] == 3);
+    int queued = 0, sent = 0;
+    for (const auto& d : reader->deliveries_of(robot)) {
+        if (d.state == DeliveryState::queued) ++queued;
+        if (d.state == DeliveryState::sent) ++sent;
+    }
+    CHECK(sent == 2);
+    CHECK(queued == 3);
+    // The two that went are the oldest two: the queue kept its order.
+    CHECK(reader->deliveries_of(robot)[0].state == DeliveryState::sent);
+    CHECK(reader->deliveries_of(robot)[1].state == DeliveryState::sent);
+}
+
+TEST_CASE("a retryable failure fails over at once, then backs off") {
+    TempStore s;
+    Config config = providers_config("failover");
+    const std::string nid = send(s, "pair", {""});
+    auto reader = s.open();
+    {
+        RunningRouter r(config, *s);
+        zmq::context_t ctx;
+        FakeWorker w(ctx, config.router.listen, 5);
+        auto first = w.job(5000);
+        REQUIRE(first);
+        CHECK(first->provider == "alt");
+        CHECK(first->attempt == 1);
+        w.answer(*first, wire::Outcome::retryable);
+        // retry_min is a minute: a second job within seconds is the failover.
+        auto second = w.job(3000);
+        REQUIRE(second);
+        CHECK(second->provider == "hook");
+        CHECK(second->attempt == 2);
+        w.answer(*second, wire::Outcome::retryable);
+        // Both providers failed: the backoff applies, nothing is sent meanwhile.
+        CHECK_FALSE(w.job(700));
+        CHECK(eventually(
+            [&] { return reader->deliveries_of(nid)[0].state == DeliveryState::deferred; }));
+    }
+    auto v = reader->get_notification(nid, true);
+    REQUIRE(v);
+    std::vector<std::string> retries;
+    for (const auto& e : v->events)
+        if (e.type == "retry") retries.push_back(e.detail);
+    REQUIRE(retries.size() == 2);
+    CHECK(retries[0].find("attempt 1 failed: 503 busy; failing over to provider 'hook'") !=
+          std::string::npos);
+    CHECK(retries[1].find("attempt 2 failed: 503 busy; next at ") != std::string::npos);
+    const Delivery d = reader->deliveries_of(nid)[0];
+    CHECK(d.attempts == 2);
+    CHECK(d.provider == "hook");
+    // The backoff before attempt 3 is 1m to 2m (retry_min 1m, doubled once).
+    CHECK(d.next_attempt_at >= util::now_ms() + 50'000);
+}
