@@ -252,16 +252,21 @@ Status bind(Config& c, const Values& v) {
     return ok();
 }
 
-// "20/1m", or "" / "none" for no limit.
-Expected<FrequencyCap> parse_rate_limit(const std::string& text) {
-    if (text.empty() || text == "none") return FrequencyCap{};
-    auto cap = parse_frequency_cap(text);
-    if (!cap)
-        return make_error(ErrorKind::invalid, "invalid_config",
-                          "'" + text +
-                              "' must be COUNT/PERIOD, like \"20/1m\" (twenty a minute), "
-                              "or \"none\"");
-    return cap;
+// "20/1m", several as "5/1s, 100/1m", or "" / "none" for no limit.
+Expected<std::vector<FrequencyCap>> parse_rate_limit(const std::string& text) {
+    std::vector<FrequencyCap> out;
+    if (text.empty() || text == "none") return out;
+    for (const auto& part : util::split(text, ',')) {
+        std::string one = util::trim(part);
+        auto cap = parse_frequency_cap(one);
+        if (!cap || cap->count <= 0)
+            return make_error(ErrorKind::invalid, "invalid_config",
+                              "'" + one +
+                                  "' must be COUNT/PERIOD, like \"20/1m\" (twenty a minute), "
+                                  "several separated by commas, or \"none\"");
+        out.push_back(*cap);
+    }
+    return out;
 }
 
 Status read_providers(Config& c, const toml::table& root, const std::string& name) {
@@ -286,15 +291,15 @@ Status read_providers(Config& c, const toml::table& root, const std::string& nam
         if (const toml::node* limit = ptbl->get("rate_limit")) {
             auto text = limit->value<std::string>();
             auto cap = text ? parse_rate_limit(*text)
-                            : Expected<FrequencyCap>(make_error(
+                            : Expected<std::vector<FrequencyCap>>(make_error(
                                   ErrorKind::invalid, "invalid_config",
                                   "must be a string like \"20/1m\" (twenty a minute) or \"none\""));
             if (!cap)
                 return config_error(where(name, *limit),
                                     "'providers." + pname + ".rate_limit': " + cap.error().message);
-            p.rate_limit = *cap;
+            p.rate_limits = *cap;
         } else {
-            p.rate_limit = default_rate_limit(p.type);
+            p.rate_limits = default_rate_limit(p.type);
         }
         std::ostringstream js;
         js << toml::json_formatter{*ptbl};
@@ -516,20 +521,22 @@ Expected<FrequencyCap> parse_frequency_cap(const std::string& text) {
     return FrequencyCap{count, *period};
 }
 
-FrequencyCap default_rate_limit(const std::string& type) {
+std::vector<FrequencyCap> default_rate_limit(const std::string& type) {
     // The vendors' documented limits for one robot, bot or token; notify.toml(5)
     // lists the same table.
     static const struct {
         const char* type;
-        FrequencyCap limit;
+        std::vector<FrequencyCap> limits;
     } kDefaults[] = {
-        {"dingtalk-robot", {20, 60'000}}, {"wecom-robot", {20, 60'000}},
-        {"feishu-bot", {100, 60'000}},    {"slack", {1, 1'000}},
-        {"telegram", {30, 1'000}},
+        {"dingtalk-robot", {{20, 60'000}}},
+        {"wecom-robot", {{20, 60'000}}},
+        {"feishu-bot", {{5, 1'000}, {100, 60'000}}},
+        {"slack", {{1, 1'000}}},
+        {"telegram", {{30, 1'000}}},
     };
     for (const auto& d : kDefaults)
-        if (type == d.type) return d.limit;
-    return FrequencyCap{};
+        if (type == d.type) return d.limits;
+    return {};
 }
 
 Status Config::check_channel(const std::string& name, const std::string& field) const {

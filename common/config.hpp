@@ -33,10 +33,10 @@ struct ProviderConfig {
     std::string type;
     std::string settings_json;
     int line = 0;  // where the table starts in the file, for messages
-    // At most `count` dispatches to this provider in any `period`, counted by the
-    // router over every worker; count 0: no limit. `rate_limit = "20/1m"`, else
-    // default_rate_limit(type).
-    FrequencyCap rate_limit;
+    // At most `count` dispatches to this provider in any `period`, for each of
+    // these, counted by the router over every worker; none: no limit.
+    // `rate_limit = "20/1m"` (or "5/1s, 100/1m"), else default_rate_limit(type).
+    std::vector<FrequencyCap> rate_limits;
 };
 
 // [channels.NAME]: what senders name; providers are tried in order.
@@ -139,10 +139,10 @@ struct Config {
 // "5/1h": five per hour; "" is no cap.
 Expected<FrequencyCap> parse_frequency_cap(const std::string& text);
 
-// The documented rate limit of a provider type that sets no `rate_limit`: the
-// vendors' published limits for a robot or bot ("dingtalk-robot": 20/1m, ...);
-// no limit (count 0) for the others.
-FrequencyCap default_rate_limit(const std::string& type);
+// The documented rate limits of a provider type that sets no `rate_limit`: the
+// vendors' published limits for a robot or bot ("dingtalk-robot": 20/1m,
+// "feishu-bot": 5/1s and 100/1m, ...); none for the others.
+std::vector<FrequencyCap> default_rate_limit(const std::string& type);
 
 // Finds and loads the configuration. `explicit_path` is --config (may be empty).
 Expected<Config> load_config(const std::string& explicit_path);

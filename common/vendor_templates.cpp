@@ -87,11 +87,13 @@ Status check_vendor_template(const Config& config, const std::string& channel,
         const ProviderConfig* p = config.provider(name);
         if (!p || !needs_vendor_template(p->type)) continue;
         if (template_name.empty())
-            return make_error(ErrorKind::conflict, "no_vendor_template",
-                              "channel '" + channel + "' sends only from templates: provider '" +
-                                  name + "' (" + p->type +
-                                  ") needs '--template NAME' mapped in its 'templates' table",
-                              field);
+            return make_error(
+                ErrorKind::conflict, "no_vendor_template",
+                "channel '" + channel + "' sends only from templates: provider '" + name + "' (" +
+                    p->type +
+                    ") needs a template ('--template NAME', or \"template\" over HTTP) mapped "
+                    "in its 'templates' table",
+                field);
         auto templates = read_vendor_templates(*p);
         if (!templates) return templates.error();
         if (!templates->count(template_name)) {

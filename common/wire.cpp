@@ -1,5 +1,6 @@
 #include "wire.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace notify::wire {
@@ -61,6 +62,8 @@ std::string encode(const Result& m) {
     if (!m.message.empty()) j["message"] = m.message;
     if (m.retry_after) j["retry_after"] = m.retry_after;
     if (!m.detail.empty()) j["detail"] = m.detail;
+    if (m.provider_fault) j["provider_fault"] = true;
+    if (m.parts > 1) j["parts"] = m.parts;
     return j.dump();
 }
 
@@ -156,6 +159,9 @@ std::optional<Result> decode_result(const std::string& frame) {
     r.message = str(*j, "message");
     r.retry_after = num<Millis>(*j, "retry_after");
     r.detail = str(*j, "detail");
+    if (auto it = j->find("provider_fault"); it != j->end() && it->is_boolean())
+        r.provider_fault = it->get<bool>();
+    r.parts = std::max(1, num<int>(*j, "parts"));
     if (r.delivery_id.empty()) return std::nullopt;
     return r;
 }

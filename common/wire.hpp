@@ -67,10 +67,12 @@ struct Result {
     Outcome outcome = Outcome::sent;
     std::string provider;
     std::string provider_message_id;  // when sent
-    std::string code;        // the provider's code: HTTP status, vendor errcode, SMTP reply
-    std::string message;     // the provider's reason
-    Millis retry_after = 0;  // the provider asked to wait this long (429 Retry-After)
-    std::string detail;      // facts the router records with the outcome ("segments=2 ...")
+    std::string code;             // the provider's code: HTTP status, vendor errcode, SMTP reply
+    std::string message;          // the provider's reason
+    Millis retry_after = 0;       // the provider asked to wait this long (429 Retry-After)
+    std::string detail;           // facts the router records with the outcome ("segments=2 ...")
+    bool provider_fault = false;  // permanent for this provider only: fail over
+    int parts = 1;                // requests the vendor received (a split text: more than one)
 };
 
 std::string encode(const Ready& m);

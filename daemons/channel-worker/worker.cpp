@@ -91,8 +91,9 @@ class Worker {
     void start_job(const wire::Job& job);
     // Runs what an adapter made of an attempt: reports it, parks it or adds its transfer.
     void go_on(const wire::Job& job, Millis started, channels::Started next);
-    // Starts the parked jobs again; `idle`: no transfer is running that could end their wait.
-    void resume_parked(bool idle);
+    // Starts the parked jobs again (those whose lease ran out are answered).
+    void resume_parked();
+    void drop_unstarted(Transfer& transfer);
     void report(const wire::Job& job, const Attempt& attempt, Millis started);
     void send(std::string frame) { outbox_.push_back(std::move(frame)); }
     void pump_socket();
@@ -230,6 +231,7 @@ void Worker::go_on(const wire::Job& job, Millis started, channels::Started next)
     if (job.deadline > 0) {
         Millis left = job.deadline - util::now_ms() - kResultMargin;
         if (left <= 0) {
+            drop_unstarted(*transfer);
             report(job, Attempt::retryable("lease", "the lease ran out before the attempt"),
                    started);
             return;
@@ -239,6 +241,7 @@ void Worker::go_on(const wire::Job& job, Millis started, channels::Started next)
     }
     CURLMcode mc = curl_multi_add_handle(multi_, easy);
     if (mc != CURLM_OK) {
+        drop_unstarted(*transfer);
         report(job,
                Attempt::retryable("curlm:" + std::to_string(static_cast<int>(mc)),
                                   curl_multi_strerror(mc)),
@@ -248,10 +251,26 @@ void Worker::go_on(const wire::Job& job, Millis started, channels::Started next)
     in_flight_[easy] = InFlight{job, std::move(transfer), started};
 }
 
-void Worker::resume_parked(bool idle) {
+// A transfer the worker will not run (or stops running) still ends through
+// finish(), so that it releases what it holds for others (a token fetch in
+// progress); its outcome is not the attempt's.
+void Worker::drop_unstarted(Transfer& transfer) {
+    try {
+        (void)transfer.finish(CURLE_ABORTED_BY_CALLBACK);
+    } catch (const std::exception& e) {
+        NLOG(warning, "", "dropping a transfer: " << e.what());
+    }
+}
+
+void Worker::resume_parked() {
     std::deque<Parked> waiting;
     waiting.swap(parked_);
     for (auto& p : waiting) {
+        if (p.job.deadline > 0 && util::now_ms() > p.job.deadline - kResultMargin) {
+            report(p.job, Attempt::retryable("lease", "the lease ran out while waiting"),
+                   p.started);
+            continue;
+        }
         Attempt refusal;
         Adapter* adapter = adapter_for(p.job.provider, refusal);
         if (!adapter) {
@@ -264,7 +283,8 @@ void Worker::resume_parked(bool idle) {
         } catch (const std::exception& e) {
             next = Attempt::retryable("internal", e.what());
         }
-        if (idle && std::holds_alternative<channels::Wait>(next))
+        // A wait with nothing running that could end it would never end.
+        if (in_flight_.empty() && std::holds_alternative<channels::Wait>(next))
             next = Attempt::retryable("internal", "waited for a request that is not running");
         go_on(p.job, p.started, std::move(next));
     }
@@ -281,6 +301,8 @@ void Worker::report(const wire::Job& job, const Attempt& a, Millis started) {
     r.message = a.message;
     r.retry_after = a.retry_after;
     r.detail = a.detail;
+    r.provider_fault = a.provider_fault;
+    r.parts = a.parts;
     send(wire::encode(r));
     Millis took = util::steady_ms() - started;
     std::ostringstream extra;
@@ -347,7 +369,7 @@ void Worker::pump_curl() {
         go_on(flight.job, flight.started, std::move(next));
         ended = true;
     }
-    if (!parked_.empty() && (ended || in_flight_.empty())) resume_parked(in_flight_.empty());
+    if (!parked_.empty() && (ended || in_flight_.empty())) resume_parked();
 }
 
 void Worker::on_signals() {
@@ -371,6 +393,7 @@ void Worker::abandon_transfers() {
     NLOG(warning, "", "abandoning in_flight=" << in_flight_.size());
     for (auto& [easy, flight] : in_flight_) {
         curl_multi_remove_handle(multi_, easy);
+        drop_unstarted(*flight.transfer);
         report(flight.job, Attempt::retryable("shutting_down", "worker shutting down"),
                flight.started);
     }

@@ -5,6 +5,7 @@
 #include "router.hpp"
 #include "sockets.hpp"
 #include "util/log.hpp"
+#include "util/strings.hpp"
 
 namespace notify::router {
 
@@ -158,6 +159,23 @@ void Router::on_worker_frame(const std::string& identity, const std::string& fra
     NLOG(warning, "", "ignored a malformed frame from a worker: " << frame.substr(0, 120));
 }
 
+namespace {
+
+// Whether a failure tells of its provider's health: a vendor's answer or a
+// connection failure does. The worker's own refusals (shutting down, a lease run
+// out, an internal fault, a provider it cannot build) and waits a vendor asks
+// for one recipient (Retry-After: a per-number or per-chat limit) do not.
+bool tells_health(const wire::Result& r) {
+    if (r.outcome == wire::Outcome::permanent) return r.provider_fault;
+    if (r.retry_after > 0) return false;
+    for (const char* own : {"shutting_down", "lease", "internal", "curl:init", "unknown_provider",
+                            "invalid_provider"})
+        if (r.code == own) return false;
+    return !util::starts_with(r.code, "curlm:");
+}
+
+}  // namespace
+
 void Router::on_result(WorkerInfo* w, const wire::Result& r, Millis now) {
     if (w && w->in_flight.erase(r.delivery_id)) ++w->credit;
     auto it = active_.find(r.delivery_id);
@@ -166,12 +184,12 @@ void Router::on_result(WorkerInfo* w, const wire::Result& r, Millis now) {
         !r.provider.empty() || it == active_.end() ? r.provider : it->second.provider;
     if (r.outcome == wire::Outcome::sent)
         choice_.succeeded(answered);
-    else if (r.outcome == wire::Outcome::retryable)
-        choice_.failed(answered, now, r.retry_after);
+    else if (tells_health(r))
+        choice_.failed(answered, now);
     if (it == active_.end()) return;  // already final (a duplicate or a late answer)
     Entry& e = it->second;
     if (e.state == DeliveryState::in_flight && e.attempts == r.attempt)
-        limiter_.answered(e.provider, e.dispatched_at, now);
+        limiter_.answered(e.provider, e.dispatched_at, now, r.parts);
     std::string detail = "provider=" + r.provider;
     if (!r.code.empty()) detail += " code=" + r.code;
     if (!r.message.empty()) detail += " " + r.message;
@@ -194,10 +212,34 @@ void Router::on_result(WorkerInfo* w, const wire::Result& r, Millis now) {
         r.code.empty() || r.message.empty() ? r.code + r.message : r.code + " " + r.message;
     if (r.outcome == wire::Outcome::permanent) {
         e.last_error = reason;
+        // Permanent for this provider only (its account, credentials, a recipient it
+        // cannot take): another provider of the channel may still send it.
+        if (r.provider_fault && !e.cancel_requested && fail_over(r.delivery_id, e, reason, now))
+            return;
         transition(r.delivery_id, e, DeliveryState::failed, "failed", detail, now);
         return;
     }
     retry_or_fail(r.delivery_id, e, reason, r.retry_after, now);
+}
+
+bool Router::fail_over(const std::string& id, Entry& e, const std::string& reason, Millis now) {
+    if (!e.provider.empty() &&
+        std::find(e.tried.begin(), e.tried.end(), e.provider) == e.tried.end())
+        e.tried.push_back(e.provider);
+    const std::string next = choice_.failover(e.channel, e.provider, e.tried, now);
+    if (next.empty()) return false;
+    RetryDecision d = retry_.immediately(e.attempts, now, e.accepted_at, reason);
+    if (d.state == DeliveryState::failed) {
+        transition(id, e, DeliveryState::failed, "failed", d.reason, now);
+        return true;
+    }
+    e.next_attempt_at = d.next_attempt_at;
+    transition(id, e, DeliveryState::queued, "retry",
+               "attempt " + std::to_string(e.attempts) + " failed: " + reason +
+                   "; failing over to provider '" + next + "'",
+               now);
+    ready_.push(e.priority, e.channel, ReadyItem{e.seq, id});
+    return true;
 }
 
 void Router::retry_or_fail(const std::string& id, Entry& e, const std::string& reason,
@@ -213,27 +255,9 @@ void Router::retry_or_fail(const std::string& id, Entry& e, const std::string& r
                    now);
         return;
     }
-    if (!e.provider.empty() &&
-        std::find(e.tried.begin(), e.tried.end(), e.provider) == e.tried.end())
-        e.tried.push_back(e.provider);
     // Another provider of the channel not tried since the last backoff takes the
-    // retry at once, also when the failed one asked for a pause (Retry-After):
-    // that provider rests meanwhile (ProviderChoice::failed).
-    const std::string next = choice_.failover(e.channel, e.provider, e.tried, now);
-    if (!next.empty()) {
-        RetryDecision d = retry_.immediately(e.attempts, now, e.accepted_at, reason);
-        if (d.state == DeliveryState::failed) {
-            transition(id, e, DeliveryState::failed, "failed", d.reason, now);
-            return;
-        }
-        e.next_attempt_at = d.next_attempt_at;
-        transition(id, e, DeliveryState::queued, "retry",
-                   "attempt " + std::to_string(e.attempts) + " failed: " + reason +
-                       "; failing over to provider '" + next + "'",
-                   now);
-        ready_.push(e.priority, e.channel, ReadyItem{e.seq, id});
-        return;
-    }
+    // retry at once, also when the failed one asked for a wait (Retry-After).
+    if (fail_over(id, e, reason, now)) return;
     e.tried.clear();  // every provider had its turn: back off, then start again
     RetryDecision d = retry_.after_failure(e.attempts, now, e.accepted_at, retry_after, reason);
     if (d.state == DeliveryState::failed) {

@@ -146,18 +146,10 @@ void ProviderChoice::succeeded(const std::string& provider) {
     health_.erase(it);
 }
 
-void ProviderChoice::failed(const std::string& provider, Millis now, Millis retry_after) {
+void ProviderChoice::failed(const std::string& provider, Millis now) {
     if (provider.empty()) return;
     Health& h = health_[provider];
     ++h.failures;
-    if (retry_after > 0 && now + retry_after > h.down_until) {
-        // The vendor asked for a pause: the provider rests that long.
-        h.down_until = now + retry_after;
-        NLOG(warning, "",
-             "provider=" << provider << " asked to wait " << util::format_duration(retry_after)
-                         << "; other providers take its attempts meanwhile");
-        return;
-    }
     if (h.failures < rules_.failures_to_down || now < h.down_until) return;
     const bool again = h.down_until != 0;
     h.down_until = now + rules_.down_for;

@@ -13,8 +13,8 @@
 // Health: after `failures_to_down` (3) retryable failures in a row a provider is
 // down for `down_for` (30s): first attempts and failovers go to the others. When
 // that time has passed it is tried again; one more failure makes it down again,
-// any success makes it healthy. A failure that carries the vendor's Retry-After
-// makes the provider down for that long at once.
+// any success makes it healthy. Only failures that tell of the provider count
+// (the router leaves out the worker's own and per-recipient waits).
 #pragma once
 
 #include <string>
@@ -66,8 +66,7 @@ class ProviderChoice {
 
     // Outcomes of attempts, for health. Permanent failures say nothing about it.
     void succeeded(const std::string& provider);
-    // `retry_after`: the vendor asked for a pause; the provider is down that long.
-    void failed(const std::string& provider, Millis now, Millis retry_after = 0);
+    void failed(const std::string& provider, Millis now);
     bool down(const std::string& provider, Millis now) const;
 
   private:

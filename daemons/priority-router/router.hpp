@@ -87,6 +87,9 @@ class Router {
     void on_result(WorkerInfo* w, const wire::Result& r, Millis now);
     void retry_or_fail(const std::string& id, Entry& e, const std::string& reason,
                        Millis retry_after, Millis now);
+    // Queues the delivery at once for the channel's next provider it has not
+    // failed on since its last backoff; false when there is none.
+    bool fail_over(const std::string& id, Entry& e, const std::string& reason, Millis now);
     void drop_silent_workers(Millis now);
     // The channels whose providers are all at their rate limit, and when the first
     // one with deliveries waiting frees up (rate_wake_).

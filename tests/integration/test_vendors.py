@@ -7,6 +7,7 @@
 # held to the provider's rate_limit; and bad input refused or failed with its reason.
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -197,10 +198,19 @@ def test_sms_from_vendor_templates_with_params_from_the_data(vendors, make_stack
 
     for nid in (ali_id, tc_id):
         sent_events = [detail for kind, detail in events_of(stack.get(nid)) if kind == "sent"]
-        assert sent_events and "segments=1" in sent_events[-1], events_of(stack.get(nid))
+        assert sent_events, events_of(stack.get(nid))
+        # The size of what the phone shows: 【Acme】 and the text notify rendered; the
+        # brackets are not GSM-7, so UCS-2: 70 characters in one segment, else 67 each.
+        size = re.search(r"length=(\d+) segments=(\d+) encoding=(\S+)", sent_events[-1])
+        assert size, sent_events[-1]
+        length, segments = int(size.group(1)), int(size.group(2))
+        text = stack.get(nid)["body"]
+        assert length == len("【" + SIGN_NAME + "】" + text), (length, text)
+        assert size.group(3) == "UCS-2"
+        assert segments == (1 if length <= 70 else -(-length // 67)), sent_events[-1]
         status = stack.ctl("status", "-v", nid)
         assert status.returncode == 0, status.stderr
-        assert "sent" in status.stdout and "segments=1" in status.stdout, status.stdout
+        assert f"segments={segments}" in status.stdout, status.stdout
 
 
 # --- (d) failover ------------------------------------------------------------------------------

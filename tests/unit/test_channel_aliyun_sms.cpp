@@ -128,7 +128,8 @@ TEST_CASE("aliyun-sms sends a signed SendSms form", "[sms]") {
     CHECK(a.outcome == wire::Outcome::sent);
     CHECK(a.provider_message_id == "900619746936498440^0");
     CHECK(a.code == "OK");
-    CHECK(a.detail == "length=20 segments=1 encoding=UCS-2");
+    // The size of what the phone shows: "【阿里云短信测试】" and the body's 20 characters.
+    CHECK(a.detail == "length=29 segments=1 encoding=UCS-2");
 
     auto requests = vendor.mock.requests();
     REQUIRE(requests.size() == 1);
@@ -176,22 +177,38 @@ TEST_CASE("aliyun-sms classifies the vendor's codes", "[sms]") {
                                                     R"(","Code":")" + code + R"("})"};
         return run_attempt(*sms, sms_job("+8613800138000", "Code 123456"));
     };
-    const std::string detail = "length=11 segments=1 encoding=GSM-7";
+    // "【阿里云短信测试】Code 123456": the brackets are not GSM-7.
+    const std::string detail = "length=20 segments=1 encoding=UCS-2";
     for (const char* code :
          {"isv.BUSINESS_LIMIT_CONTROL", "Throttling.User", "ServiceUnavailable", "InternalError"}) {
         auto a = answer(code[0] == 'S' ? 503 : 200, code);
         CHECK(a.outcome == wire::Outcome::retryable);
+        CHECK_FALSE(a.provider_fault);
         CHECK(a.code == code);
         CHECK(a.message == std::string("m ") + code);
         CHECK(a.detail == detail);
     }
+    // The recipient or the message: no provider could send it.
     for (const char* code :
-         {"isv.MOBILE_NUMBER_ILLEGAL", "isv.TEMPLATE_MISSING_PARAMETERS",
-          "isv.SMS_SIGNATURE_ILLEGAL", "isv.SMS_TEMPLATE_ILLEGAL", "isv.AMOUNT_NOT_ENOUGH",
-          "InvalidAccessKeyId.NotFound", "isv.SOMETHING_NEW"}) {
+         {"isv.MOBILE_NUMBER_ILLEGAL", "isv.TEMPLATE_MISSING_PARAMETERS", "isv.SOMETHING_NEW"}) {
         auto a = answer(200, code);
+        INFO(code);
         CHECK(a.outcome == wire::Outcome::permanent);
+        CHECK_FALSE(a.provider_fault);
         CHECK(a.code == code);
+        CHECK(a.detail == detail);
+    }
+    // This account: permanent here, the channel's next provider may send it.
+    for (const char* code :
+         {"isv.SMS_SIGNATURE_ILLEGAL", "isv.SMS_TEMPLATE_ILLEGAL", "isv.AMOUNT_NOT_ENOUGH",
+          "InvalidAccessKeyId.NotFound", "InvalidAccessKeyId.Disabled", "isv.ACCOUNT_ABNORMAL",
+          "isv.ACCOUNT_NOT_EXISTS", "SignatureDoesNotMatch"}) {
+        auto a = answer(200, code);
+        INFO(code);
+        CHECK(a.outcome == wire::Outcome::permanent);
+        CHECK(a.provider_fault);
+        CHECK(a.code == code);
+        CHECK(a.message == std::string("m ") + code);
         CHECK(a.detail == detail);
     }
     auto bare = answer(502, "");
@@ -212,23 +229,30 @@ TEST_CASE("aliyun-sms classifies the vendor's codes", "[sms]") {
                                        "[providers.p.templates.login-code]\ncode = \"SMS_1\"\n");
     auto refused = run_attempt(*wrong, sms_job("+8613800138000", "x"));
     CHECK(refused.outcome == wire::Outcome::permanent);
+    CHECK(refused.provider_fault);
     CHECK(refused.code == "SignatureDoesNotMatch");
+    CHECK(refused.detail == "length=4 segments=1 encoding=UCS-2");  // "【s】x"
 }
 
 TEST_CASE("aliyun-sms refuses what it cannot send, before sending", "[sms]") {
     AliyunMock vendor;
     auto sms = toml_adapter("aliyun-sms", vendor.keys());
-    const std::string detail = "length=11 segments=1 encoding=GSM-7";
+    const std::string detail = "length=20 segments=1 encoding=UCS-2";
 
     SECTION("a number outside mainland China") {
+        // Another provider of the channel may send abroad.
         auto a = run_attempt(*sms, sms_job("+14155550100", "Code 123456"));
         CHECK(a.outcome == wire::Outcome::permanent);
+        CHECK(a.provider_fault);
         CHECK(a.code == "unsupported_recipient");
         CHECK(a.message ==
               "'+14155550100' is not a mainland China number (+86); aliyun-sms sends abroad only "
               "with international = true");
         CHECK(a.detail == detail);
+        // Not E.164: no provider could send it.
         auto b = run_attempt(*sms, sms_job("13800138000", "Code 123456"));
+        CHECK(b.outcome == wire::Outcome::permanent);
+        CHECK_FALSE(b.provider_fault);
         CHECK(b.code == "unsupported_recipient");
         CHECK(run_attempt(*sms, sms_job("+86", "Code 123456")).code == "unsupported_recipient");
         CHECK(vendor.mock.requests().empty());
@@ -247,13 +271,16 @@ TEST_CASE("aliyun-sms refuses what it cannot send, before sending", "[sms]") {
         job.template_name = "login-cod";
         auto a = run_attempt(*sms, job);
         CHECK(a.outcome == wire::Outcome::permanent);
+        CHECK(a.provider_fault);  // another provider may have the template
         CHECK(a.code == "no_vendor_template");
         CHECK(a.message ==
               "provider 'p' (aliyun-sms) has no vendor template code for template 'login-cod', "
               "did you mean 'login-code'?");
         CHECK(a.detail == detail);
         job.template_name.clear();
-        CHECK(run_attempt(*sms, job).code == "no_vendor_template");
+        auto none = run_attempt(*sms, job);
+        CHECK(none.code == "no_vendor_template");
+        CHECK(none.provider_fault);
         CHECK(vendor.mock.requests().empty());
     }
     SECTION("data without a template variable") {
@@ -261,6 +288,7 @@ TEST_CASE("aliyun-sms refuses what it cannot send, before sending", "[sms]") {
         job.data_json = R"({"code":"123456"})";
         auto a = run_attempt(*sms, job);
         CHECK(a.outcome == wire::Outcome::permanent);
+        CHECK_FALSE(a.provider_fault);
         CHECK(a.code == "missing_data");
         CHECK(a.message ==
               "data has no 'ttl.minutes' for the vendor template's parameter 'minutes'");
@@ -276,7 +304,7 @@ TEST_CASE("aliyun-sms refuses what it cannot send, before sending", "[sms]") {
         auto a = run_attempt(*gone, sms_job("+8613800138000", "Code 123456"));
         CHECK(a.outcome == wire::Outcome::retryable);
         CHECK(a.code == "curl:7");
-        CHECK(a.detail == detail);
+        CHECK(a.detail == "length=14 segments=1 encoding=UCS-2");  // "【s】Code 123456"
     }
 }
 

@@ -176,10 +176,12 @@ TEST_CASE("dingtalk work notice access token", "[dingtalk]") {
         CHECK(vendor.of("/gettoken").size() == 2);
         CHECK(vendor.of(kSendPath).size() == 2);
     }
-    SECTION("wrong app credentials are permanent and nothing is sent") {
-        vendor.token_error = GENERATE(std::string("40089"), std::string("40001"));
+    SECTION("wrong app credentials fail over (permanent here) and nothing is sent") {
+        vendor.token_error =
+            GENERATE(std::string("40089"), std::string("40001"), std::string("60020"));
         auto a = test::run_attempt(*adapter, job_to("manager7", "", "hello"));
         CHECK(a.outcome == wire::Outcome::permanent);
+        CHECK(a.provider_fault);
         CHECK(a.code == vendor.token_error);
         CHECK(a.message.find("invalid appkey or appsecret") != std::string::npos);
         CHECK(vendor.of(kSendPath).empty());
@@ -188,6 +190,7 @@ TEST_CASE("dingtalk work notice access token", "[dingtalk]") {
         vendor.token_error = "-1";
         auto a = test::run_attempt(*adapter, job_to("manager7", "", "hello"));
         CHECK(a.outcome == wire::Outcome::retryable);
+        CHECK_FALSE(a.provider_fault);
         CHECK(a.code == "-1");
     }
     SECTION("a split message refused midway goes on from the refused part") {
@@ -231,7 +234,15 @@ TEST_CASE("dingtalk work notice outcomes by errcode", "[dingtalk]") {
         vendor.send_codes = {"33012"};
         auto a = test::run_attempt(*adapter, job_to("u1", "", "x"));
         CHECK(a.outcome == wire::Outcome::permanent);
+        CHECK_FALSE(a.provider_fault);
         CHECK(a.code == "33012");
+    }
+    SECTION("a caller IP outside the app's allow-list fails over") {
+        vendor.send_codes = {"60020"};
+        auto a = test::run_attempt(*adapter, job_to("u1", "", "x"));
+        CHECK(a.outcome == wire::Outcome::permanent);
+        CHECK(a.provider_fault);
+        CHECK(a.code == "60020");
     }
     SECTION("a text over the limit with overflow = reject") {
         auto strict = adapter_of(provider_of("corp-app", "dingtalk-work-notice", [&] {

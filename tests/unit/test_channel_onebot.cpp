@@ -48,6 +48,15 @@ TEST_CASE("onebot sends private and group messages", "[onebot]") {
                                               {"message", "hello [CQ:at,qq=all]"},
                                               {"auto_escape", false}});
     }
+    SECTION("invalid UTF-8 in the text goes out replaced, nothing thrown") {
+        channels::Attempt a;
+        REQUIRE_NOTHROW(
+            a = test::run_attempt(*adapter_of("qq", settings), job_to("10001", "", "x\xC3")));
+        CHECK(a.outcome == wire::Outcome::sent);
+        auto rs = mock.requests();
+        REQUIRE(rs.size() == 1);
+        CHECK(json::parse(rs[0].body)["message"] == "x\xEF\xBF\xBD");
+    }
     SECTION("a payload of segments") {
         wire::Job job = job_to("10001", "s", "b");
         job.payload = R"([{"type":"text","data":{"text":"hi"}},{"type":"face","data":{"id":"1"}}])";

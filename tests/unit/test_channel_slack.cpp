@@ -29,6 +29,15 @@ TEST_CASE("slack posts to the incoming webhook", "[slack]") {
               json{{"text", "<@U012AB3CD> *Deploy &lt;prod&gt;*\na &amp; b &lt;!channel&gt;"},
                    {"mrkdwn", true}});
     }
+    SECTION("invalid UTF-8 in the text goes out replaced, nothing thrown") {
+        channels::Attempt a;
+        REQUIRE_NOTHROW(
+            a = test::run_attempt(*adapter_of("team", settings), job_to("", "", "a\xFE b")));
+        CHECK(a.outcome == wire::Outcome::sent);
+        auto rs = mock.requests();
+        REQUIRE(rs.size() == 1);
+        CHECK(json::parse(rs[0].body)["text"] == "a\xEF\xBF\xBD b");
+    }
     SECTION("plain text without mrkdwn and without a subject") {
         settings["mrkdwn"] = false;
         auto a = test::run_attempt(*adapter_of("team", settings), job_to("", "Deploy", "done"));

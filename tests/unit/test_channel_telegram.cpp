@@ -198,6 +198,61 @@ TEST_CASE("telegram texts over 4096 characters", "[telegram]") {
     }
 }
 
+TEST_CASE("telegram counts its limit in UTF-16 code units", "[telegram]") {
+    VendorMock mock([](const MockRequest&) {
+        return MockReply{200, R"({"ok":true,"result":{"message_id":5}})"};
+    });
+    json settings = {{"type", "telegram"}, {"endpoint", mock.base()}, {"bot_token", kBotToken}};
+    // 3000 emoji: 3000 characters but 6000 UTF-16 code units (each is a surrogate pair).
+    std::string body;
+    for (int i = 0; i < 3000; ++i) body += "\xF0\x9F\x98\x80";  // U+1F600
+    auto utf16 = [](const std::string& t) {
+        return channels::text_length(t, channels::LengthUnit::utf16);
+    };
+    SECTION("split") {
+        auto a = test::run_attempt(*adapter_of("tg", settings), job_to("1234", "", body));
+        CHECK(a.outcome == wire::Outcome::sent);
+        CHECK(a.detail == "parts=2");
+        auto rs = mock.requests();
+        REQUIRE(rs.size() == 2);
+        std::string first = json::parse(rs[0].body)["text"];
+        std::string second = json::parse(rs[1].body)["text"];
+        CHECK(utf16(first) == 4096);  // 2048 emoji, none cut in half
+        CHECK(first.size() == 2048 * 4);
+        CHECK(first + second == body);
+    }
+    SECTION("truncate") {
+        settings["overflow"] = "truncate";
+        auto a = test::run_attempt(*adapter_of("tg", settings), job_to("1234", "", body));
+        CHECK(a.detail == "truncated=6000/4096");
+        auto rs = mock.requests();
+        REQUIRE(rs.size() == 1);
+        std::string part = json::parse(rs[0].body)["text"];
+        CHECK(utf16(part) == 4095);  // 2047 emoji and the ellipsis
+        CHECK(part.substr(part.size() - 3) == "\xE2\x80\xA6");
+    }
+    SECTION("reject") {
+        settings["overflow"] = "reject";
+        auto a = test::run_attempt(*adapter_of("tg", settings), job_to("1234", "", body));
+        CHECK(a.code == "too_long");
+        CHECK(a.message.find("6000 UTF-16 code units") != std::string::npos);
+        CHECK(mock.requests().empty());
+    }
+}
+
+TEST_CASE("telegram sends a text with invalid UTF-8, replaced", "[telegram]") {
+    VendorMock mock([](const MockRequest&) {
+        return MockReply{200, R"({"ok":true,"result":{"message_id":6}})"};
+    });
+    json settings = {{"type", "telegram"}, {"endpoint", mock.base()}, {"bot_token", kBotToken}};
+    channels::Attempt a;
+    REQUIRE_NOTHROW(
+        a = test::run_attempt(*adapter_of("tg", settings), job_to("1234", "", "bad \xFF byte")));
+    CHECK(a.outcome == wire::Outcome::sent);
+    REQUIRE(mock.requests().size() == 1);
+    CHECK(json::parse(mock.requests()[0].body)["text"] == "bad \xEF\xBF\xBD byte");
+}
+
 TEST_CASE("telegram settings errors name the provider and the key", "[telegram]") {
     json s = {{"type", "telegram"}, {"bot_token", kBotToken}};
     REQUIRE(channels::validate_provider(provider_of("tg", s)));

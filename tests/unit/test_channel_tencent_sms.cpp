@@ -166,7 +166,8 @@ TEST_CASE("tencent-sms sends a TC3-signed SendSms", "[sms]") {
     CHECK(a.outcome == wire::Outcome::sent);
     CHECK(a.provider_message_id == "5000:1045710669157053657849499619");
     CHECK(a.code == "Ok");
-    CHECK(a.detail == "length=20 segments=1 encoding=UCS-2");
+    // The size of what the phone shows: "【腾讯云】" and the 20 characters of the body.
+    CHECK(a.detail == "length=25 segments=1 encoding=UCS-2");
 
     auto requests = vendor.mock.requests();
     REQUIRE(requests.size() == 1);
@@ -209,10 +210,13 @@ TEST_CASE("tencent-sms classifies request and per-number codes", "[sms]") {
         bool per_number;
         wire::Outcome outcome;
         Millis retry_after;
+        bool provider_fault = false;  // permanent for this provider: fails over
     };
     const Millis hour = 3600 * 1000;
     const std::vector<Case> cases = {
-        {"AuthFailure.SecretIdNotFound", false, wire::Outcome::permanent, 0},
+        {"AuthFailure.SecretIdNotFound", false, wire::Outcome::permanent, 0, true},
+        {"AuthFailure.UnauthorizedOperation", false, wire::Outcome::permanent, 0, true},
+        {"UnauthorizedOperation.SmsSdkAppIdVerifyFail", false, wire::Outcome::permanent, 0, true},
         {"AuthFailure.SignatureExpire", false, wire::Outcome::retryable, 0},
         {"LimitExceeded.AppDailyLimit", false, wire::Outcome::retryable, hour},
         {"InternalError.Timeout", false, wire::Outcome::retryable, 0},
@@ -222,17 +226,22 @@ TEST_CASE("tencent-sms classifies request and per-number codes", "[sms]") {
         {"LimitExceeded.PhoneNumberOneHourLimit", true, wire::Outcome::retryable, hour},
         {"LimitExceeded.PhoneNumberThirtySecondLimit", true, wire::Outcome::retryable, 30000},
         {"InvalidParameterValue.IncorrectPhoneNumber", true, wire::Outcome::permanent, 0},
-        {"FailedOperation.TemplateIncorrectOrUnapproved", true, wire::Outcome::permanent, 0},
+        {"FailedOperation.TemplateIncorrectOrUnapproved", true, wire::Outcome::permanent, 0, true},
+        {"FailedOperation.SignatureIncorrectOrUnapproved", true, wire::Outcome::permanent, 0, true},
+        {"FailedOperation.InsufficientBalanceInSmsPackage", false, wire::Outcome::permanent, 0,
+         true},
         {"FailedOperation.PhoneNumberInBlacklist", true, wire::Outcome::permanent, 0},
     };
     for (const auto& c : cases) {
         INFO(c.code);
         auto a = c.per_number ? number_error(c.code) : request_error(c.code);
         CHECK(a.outcome == c.outcome);
+        CHECK(a.provider_fault == c.provider_fault);
         CHECK(a.code == c.code);
         CHECK(a.message == "m");
         CHECK(a.retry_after == c.retry_after);
-        CHECK(a.detail == "length=6 segments=1 encoding=GSM-7");
+        // "【腾讯云】Code 1": the brackets are not GSM-7.
+        CHECK(a.detail == "length=11 segments=1 encoding=UCS-2");
     }
     CHECK(vendor.mock.requests().back().header("X-TC-Region") == "ap-beijing");
     vendor.answer = {503, ""};
@@ -248,19 +257,28 @@ TEST_CASE("tencent-sms classifies request and per-number codes", "[sms]") {
                                         "[providers.p.templates.login-code]\ncode = \"1\"\n");
     auto refused = run_attempt(*wrong, sms_job("+8613800138000", "x"));
     CHECK(refused.outcome == wire::Outcome::permanent);
+    CHECK(refused.provider_fault);
     CHECK(refused.code == "AuthFailure.SignatureFailure");
+    CHECK(refused.detail == "length=1 segments=1 encoding=GSM-7");  // no sign_name: the body
     auto unsigned_body = nlohmann::json::parse(vendor.mock.requests().back().body);
     CHECK_FALSE(unsigned_body.contains("SignName"));
     CHECK(unsigned_body["TemplateParamSet"] == nlohmann::json::array());
 
     auto job = sms_job("+8613800138000", "x");
     job.template_name = "signup";
-    CHECK(run_attempt(*sms, job).code == "no_vendor_template");
+    auto unmapped = run_attempt(*sms, job);
+    CHECK(unmapped.code == "no_vendor_template");
+    CHECK(unmapped.outcome == wire::Outcome::permanent);
+    CHECK(unmapped.provider_fault);  // another provider may have the template
     job = sms_job("+8613800138000", "x");
     job.data_json = R"({"ttl":{"minutes":5}})";
-    CHECK(run_attempt(*sms, job).message ==
-          "data has no 'code' for the vendor template's parameter '1'");
-    CHECK(run_attempt(*sms, sms_job("8613800138000", "x")).code == "unsupported_recipient");
+    auto no_data = run_attempt(*sms, job);
+    CHECK(no_data.message == "data has no 'code' for the vendor template's parameter '1'");
+    CHECK_FALSE(no_data.provider_fault);
+    auto not_e164 = run_attempt(*sms, sms_job("8613800138000", "x"));
+    CHECK(not_e164.code == "unsupported_recipient");
+    CHECK(not_e164.outcome == wire::Outcome::permanent);
+    CHECK_FALSE(not_e164.provider_fault);
 }
 
 TEST_CASE("tencent-sms settings are checked, naming provider and key", "[sms]") {

@@ -183,16 +183,32 @@ TEST_CASE("twilio classifies error codes and statuses", "[sms]") {
                         R"(,"message":"m","more_info":"https://www.twilio.com/docs/errors/)" +
                         std::to_string(code) + R"(","status":)" + std::to_string(status) + "}"};
     };
-    for (int code : {21211, 21614, 21408, 21610, 21606}) {
+    // The recipient: no provider could send it.
+    for (int code : {21211, 21614, 21610}) {
         auto a = answer(error(400, code));
+        INFO(code);
         CHECK(a.outcome == wire::Outcome::permanent);
+        CHECK_FALSE(a.provider_fault);
         CHECK(a.code == std::to_string(code));
         CHECK(a.message == "m");
         CHECK(a.detail == "length=2 segments=1 encoding=GSM-7");
     }
-    CHECK(answer(error(401, 20003)).outcome == wire::Outcome::permanent);
+    // This account (its From, its regions): the channel's next provider may send it.
+    for (int code : {21408, 21606}) {
+        auto a = answer(error(400, code));
+        INFO(code);
+        CHECK(a.outcome == wire::Outcome::permanent);
+        CHECK(a.provider_fault);
+        CHECK(a.code == std::to_string(code));
+        CHECK(a.detail == "length=2 segments=1 encoding=GSM-7");
+    }
+    auto auth = answer(error(401, 20003));
+    CHECK(auth.outcome == wire::Outcome::permanent);
+    CHECK(auth.provider_fault);
+    CHECK(auth.code == "20003");
     auto busy = answer(error(503, 20500));
     CHECK(busy.outcome == wire::Outcome::retryable);
+    CHECK_FALSE(busy.provider_fault);
     CHECK(busy.code == "20500");
     auto bare = answer({500, ""});
     CHECK(bare.outcome == wire::Outcome::retryable);
@@ -200,9 +216,12 @@ TEST_CASE("twilio classifies error codes and statuses", "[sms]") {
     auto limited = answer(with_header(MockReply(429, ""), "Retry-After: 30"));
     CHECK(limited.outcome == wire::Outcome::retryable);
     CHECK(limited.retry_after == 30000);
-    CHECK(answer(error(400, 21602)).outcome == wire::Outcome::permanent);
+    auto unknown = answer(error(400, 21602));
+    CHECK(unknown.outcome == wire::Outcome::permanent);
+    CHECK_FALSE(unknown.provider_fault);
     auto bad_to = run_attempt(*sms, sms_job("0044 20 7946 0000", "hi"));
     CHECK(bad_to.code == "unsupported_recipient");
+    CHECK_FALSE(bad_to.provider_fault);
 }
 
 TEST_CASE("twilio settings are checked, naming provider and key", "[sms]") {

@@ -1,6 +1,8 @@
 // Tests for what the vendor adapters share: URL encoding, fitting texts to a
 // vendor's limit, the access-token cache and the token flow (one fetch at a
 // time, a refused token refreshed once), and vendor template mappings.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -9,6 +11,7 @@
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
 #include "test_vendor_mock.hpp"
+#include "util/time.hpp"
 #include "vendor_templates.hpp"
 
 using namespace notify;
@@ -177,7 +180,7 @@ class TestTokenAdapter : public TokenAdapter {
             return t;
         }
         t.token = j["access_token"].get<std::string>();
-        t.lifetime = 7200000;
+        t.lifetime = j.value("lifetime_ms", 7200000);
         return t;
     }
     Started send(const wire::Job& job, const std::string& token, bool may_refresh) override {
@@ -204,13 +207,16 @@ struct TokenVendor {
     std::atomic<int> sends{0};
     std::atomic<bool> expired{false};
     std::atomic<bool> always_expired{false};
-    bool credentials_ok = true;
+    std::atomic<bool> credentials_ok{true};
+    std::atomic<long> lifetime_ms{7200000};
     test::VendorMock mock{[this](const test::MockRequest& r) {
         if (r.path() == "/token") {
             if (!credentials_ok) return test::MockReply{403, "{}"};
             int n = ++fetches;
             expired = false;
-            return test::MockReply{200, "{\"access_token\":\"t" + std::to_string(n) + "\"}"};
+            return test::MockReply{
+                200, "{\"access_token\":\"t" + std::to_string(n) +
+                         "\",\"lifetime_ms\":" + std::to_string(lifetime_ms.load()) + "}"};
         }
         int n = ++sends;
         if (expired || always_expired)
@@ -368,11 +374,127 @@ providers = ["tw"]
     REQUIRE_FALSE(raw);
     CHECK(raw.error().code == "no_vendor_template");
     CHECK(raw.error().message ==
-          "channel 'sms' sends only from templates: provider 'ali' (aliyun-sms) needs "
-          "'--template NAME' mapped in its 'templates' table");
+          "channel 'sms' sends only from templates: provider 'ali' (aliyun-sms) needs a "
+          "template ('--template NAME', or \"template\" over HTTP) mapped in its 'templates' "
+          "table");
     auto unmapped = check_vendor_template(*config, "sms", "login-cod", "template");
     REQUIRE_FALSE(unmapped);
     CHECK(unmapped.error().message ==
           "provider 'ali' (aliyun-sms) has no vendor template code for template 'login-cod', "
           "did you mean 'login-code'? (add [providers.ali.templates.login-cod] with 'code')");
+}
+
+TEST_CASE("an early refresh that fails leaves the valid token in use", "[vendor]") {
+    TokenVendor v;
+    v.lifetime_ms = 300;  // due for a refresh after 270 ms
+    TestTokenAdapter a(v.mock.base());
+    REQUIRE(test::run_attempt(a, job_to("ann")).outcome == wire::Outcome::sent);
+    const Millis due = util::steady_ms() + 280;
+    while (util::steady_ms() < due) usleep(10'000);
+    v.credentials_ok = false;
+    // This job tries the refresh, which fails; it still goes out with t1.
+    Attempt second = test::run_attempt(a, job_to("bob"));
+    CHECK(second.outcome == wire::Outcome::sent);
+    // Within the failure's hold nobody fetches again: t1 serves while valid.
+    Attempt third = test::run_attempt(a, job_to("cy"));
+    CHECK(third.outcome == wire::Outcome::sent);
+    auto requests = v.mock.requests();
+    REQUIRE(requests.size() == 5);  // fetch, send, failed fetch, send, send
+    CHECK(requests[3].query("access_token") == "t1");
+    CHECK(requests[4].query("access_token") == "t1");
+}
+
+TEST_CASE("a job waiting for a refresh it asked for does not refresh again", "[vendor]") {
+    TokenVendor v;
+    TestTokenAdapter a(v.mock.base());
+    REQUIRE(test::run_attempt(a, job_to("ann")).outcome == wire::Outcome::sent);
+    v.always_expired = true;  // the vendor refuses every token from now on
+    auto perform = [](Started s) {
+        auto t = std::move(std::get<std::unique_ptr<Transfer>>(s));
+        return t->finish(curl_easy_perform(t->handle()));
+    };
+    Started first = a.start(job_to("bob"));
+    Started second = a.start(job_to("cy"));
+    // bob's send is refused: bob fetches a new token (not yet run).
+    Started bob_fetch = perform(std::move(first));
+    REQUIRE(std::holds_alternative<std::unique_ptr<Transfer>>(bob_fetch));
+    // cy's send is refused too: cy waits for bob's fetch.
+    CHECK(std::holds_alternative<Wait>(perform(std::move(second))));
+    // bob's fetch gives t2, bob's send with it is refused again: retryable, no more fetches.
+    Started bob_send = perform(std::move(bob_fetch));
+    Started bob_end = perform(std::move(bob_send));
+    CHECK(std::get<Attempt>(bob_end).code == "42001");
+    CHECK(v.fetches == 2);
+    // cy starts again (as the worker does): t2 was refused meanwhile, so cy fetches
+    // t3 and sends once; refused again, it ends without a further refresh.
+    const int sends_before = v.sends;
+    Attempt cy = test::run_attempt(a, job_to("cy"));
+    CHECK(cy.outcome == wire::Outcome::retryable);
+    CHECK(cy.code == "42001");
+    CHECK(v.fetches == 3);
+    CHECK(v.sends == sends_before + 1);
+}
+
+TEST_CASE("a fetch the worker drops does not hold other jobs back", "[vendor]") {
+    TokenVendor v;
+    TestTokenAdapter a(v.mock.base());
+    Started fetch = a.start(job_to("ann"));
+    REQUIRE(std::holds_alternative<std::unique_ptr<Transfer>>(fetch));
+    CHECK(std::holds_alternative<Wait>(a.start(job_to("bob"))));
+    // The worker drops the fetch before running it (its lease ran out).
+    auto t = std::move(std::get<std::unique_ptr<Transfer>>(fetch));
+    (void)t->finish(CURLE_ABORTED_BY_CALLBACK);
+    // The next job fetches for itself instead of failing or waiting forever.
+    CHECK(test::run_attempt(a, job_to("bob")).outcome == wire::Outcome::sent);
+    CHECK(v.fetches == 1);
+}
+
+TEST_CASE("texts counted in UTF-16 code units", "[vendor]") {
+    const std::string grin = "\xF0\x9F\x98\x80";  // U+1F600, outside the BMP: a surrogate pair
+    const std::string text = "ok " + grin + grin + " \xD0\x96";  // "ok 😀😀 Ж"
+    CHECK(text_length(text, LengthUnit::utf16) == 9);
+    CHECK(text_length(text, LengthUnit::characters) == 7);
+    CHECK(text_length(text, LengthUnit::bytes) == 14);
+    CHECK(text_length("a\xFF", LengthUnit::utf16) == 2);  // an invalid byte counts one
+
+    SECTION("fits as it is") {
+        auto f = fit_text(text, TextLimit{9, LengthUnit::utf16, Overflow::split});
+        REQUIRE(f);
+        CHECK(f->parts == std::vector<std::string>{text});
+        CHECK(f->detail.empty());
+    }
+    SECTION("split never cuts a pair") {
+        std::string emoji;
+        for (int i = 0; i < 5; ++i) emoji += grin;  // 10 code units
+        auto f = fit_text(emoji, TextLimit{3, LengthUnit::utf16, Overflow::split});
+        REQUIRE(f);
+        REQUIRE(f->parts.size() == 5);
+        for (const auto& p : f->parts) CHECK(p == grin);
+        CHECK(f->detail == "parts=5");
+        // A limit smaller than one pair: each emoji alone, nothing lost, no endless loop.
+        auto g = fit_text(emoji, TextLimit{1, LengthUnit::utf16, Overflow::split});
+        REQUIRE(g);
+        CHECK(g->parts.size() == 5);
+        CHECK(joined(g->parts) == emoji);
+    }
+    SECTION("truncate: the ellipsis counts one") {
+        auto f = fit_text(text, TextLimit{6, LengthUnit::utf16, Overflow::truncate});
+        REQUIRE(f);
+        REQUIRE(f->parts.size() == 1);
+        CHECK(f->parts[0] == "ok " + grin + "\xE2\x80\xA6");  // 3 + 2 + 1
+        CHECK(text_length(f->parts[0], LengthUnit::utf16) == 6);
+        CHECK(f->detail == "truncated=9/6");
+        // Room for half a pair only: the pair is left out whole.
+        auto g = fit_text(text, TextLimit{5, LengthUnit::utf16, Overflow::truncate});
+        REQUIRE(g);
+        CHECK(g->parts[0] == "ok \xE2\x80\xA6");
+    }
+    SECTION("reject says the unit") {
+        auto f = fit_text(text, TextLimit{8, LengthUnit::utf16, Overflow::reject});
+        REQUIRE_FALSE(f);
+        CHECK(f.error().code == "too_long");
+        CHECK(f.error().message ==
+              "the message is 9 UTF-16 code units, over the provider's limit of 8 (overflow = "
+              "\"reject\")");
+    }
 }

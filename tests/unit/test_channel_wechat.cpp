@@ -150,13 +150,14 @@ TEST_CASE("wechat-template classifies the send's errcodes", "[wechat]") {
         int errcode;
         wire::Outcome outcome;
         Millis retry_after;
+        bool provider_fault = false;  // this account's: the next provider may send it
     };
     Case c = GENERATE(
         Case{-1, wire::Outcome::retryable, 0}, Case{45009, wire::Outcome::retryable, 3600000},
         Case{40003, wire::Outcome::permanent, 0}, Case{43004, wire::Outcome::permanent, 0},
-        Case{43101, wire::Outcome::permanent, 0}, Case{40037, wire::Outcome::permanent, 0},
-        Case{40036, wire::Outcome::permanent, 0}, Case{47003, wire::Outcome::permanent, 0},
-        Case{40164, wire::Outcome::permanent, 0},
+        Case{43101, wire::Outcome::permanent, 0}, Case{40037, wire::Outcome::permanent, 0, true},
+        Case{40036, wire::Outcome::permanent, 0, true}, Case{47003, wire::Outcome::permanent, 0},
+        Case{40164, wire::Outcome::permanent, 0, true},
         Case{48001, wire::Outcome::permanent, 0});  // not in the table
     const std::string errmsg = "refused\nfor a reason rid: 6543-21";
     VendorMock mock([&](const MockRequest& r) {
@@ -167,6 +168,7 @@ TEST_CASE("wechat-template classifies the send's errcodes", "[wechat]") {
     channels::Attempt a = test::run_attempt(*adapter, shipped_job());
     INFO("errcode " << c.errcode);
     CHECK(a.outcome == c.outcome);
+    CHECK(a.provider_fault == c.provider_fault);
     CHECK(a.code == std::to_string(c.errcode));
     CHECK(a.message == "refused for a reason rid: 6543-21");
     CHECK(a.retry_after == c.retry_after);
@@ -199,20 +201,26 @@ TEST_CASE("wechat-template token errors", "[wechat]") {
     struct Case {
         int errcode;
         wire::Outcome outcome;
+        bool provider_fault;
     };
-    Case c = GENERATE(Case{40013, wire::Outcome::permanent}, Case{40125, wire::Outcome::permanent},
-                      Case{40164, wire::Outcome::permanent}, Case{-1, wire::Outcome::retryable});
+    // The account's credentials or IP: permanent here, the channel's next provider may send.
+    Case c = GENERATE(
+        Case{40013, wire::Outcome::permanent, true}, Case{40125, wire::Outcome::permanent, true},
+        Case{40001, wire::Outcome::permanent, true}, Case{40164, wire::Outcome::permanent, true},
+        Case{-1, wire::Outcome::retryable, false});
     VendorMock mock([&](const MockRequest&) {
         return MockReply{200, json{{"errcode", c.errcode}, {"errmsg", "no token for you"}}.dump()};
     });
     auto adapter = adapter_for(base_settings(mock));
     channels::Attempt a = test::run_attempt(*adapter, shipped_job());
     CHECK(a.outcome == c.outcome);
+    CHECK(a.provider_fault == c.provider_fault);
     CHECK(a.code == std::to_string(c.errcode));
     CHECK(a.message == "access token: no token for you");
     // A job right after gets the same reason without asking again.
     channels::Attempt b = test::run_attempt(*adapter, shipped_job("01JWZ.1"));
     CHECK(b.outcome == c.outcome);
+    CHECK(b.provider_fault == c.provider_fault);
     CHECK(b.code == a.code);
     CHECK(mock.requests().size() == 1);
     CHECK(on_path(mock, kTemplatePath).empty());
@@ -277,6 +285,7 @@ TEST_CASE("wechat-template refuses jobs it cannot send", "[wechat]") {
         job.template_name = "password-reset";
         auto a = test::run_attempt(*adapter, job);
         CHECK(a.outcome == wire::Outcome::permanent);
+        CHECK(a.provider_fault);  // another provider may have the template
         CHECK(a.code == "no_vendor_template");
         CHECK(a.message.find("'password-reset'") != std::string::npos);
     }
@@ -284,11 +293,13 @@ TEST_CASE("wechat-template refuses jobs it cannot send", "[wechat]") {
         job.template_name.clear();
         auto a = test::run_attempt(*adapter, job);
         CHECK(a.code == "no_vendor_template");
+        CHECK(a.provider_fault);
     }
     SECTION("data lacks a parameter") {
         job.data_json = R"({"item":"Desk lamp"})";
         auto a = test::run_attempt(*adapter, job);
         CHECK(a.outcome == wire::Outcome::permanent);
+        CHECK_FALSE(a.provider_fault);
         CHECK(a.code == "missing_data");
         CHECK(a.message.find("'order.total'") != std::string::npos);
     }
@@ -304,6 +315,22 @@ TEST_CASE("wechat-template refuses jobs it cannot send", "[wechat]") {
         CHECK(a.code == "invalid_payload");
     }
     CHECK(on_path(mock, kTemplatePath).empty());
+}
+
+TEST_CASE("wechat-template sends invalid UTF-8 replaced instead of throwing", "[wechat]") {
+    VendorMock mock([](const MockRequest& r) {
+        if (r.path() == "/cgi-bin/stable_token") return token_reply("T");
+        return MockReply{200, R"({"errcode":0,"errmsg":"ok","msgid":1})"};
+    });
+    auto adapter = adapter_for(base_settings(mock));
+    wire::Job job = shipped_job();
+    job.to = "oUpF8u\xFF\xC3";  // data is parsed JSON (valid UTF-8); the openid is not checked
+    channels::Attempt a;
+    REQUIRE_NOTHROW(a = test::run_attempt(*adapter, job));
+    CHECK(a.outcome == wire::Outcome::sent);
+    auto sends = on_path(mock, kTemplatePath);
+    REQUIRE(sends.size() == 1);
+    CHECK(json::parse(sends[0].body)["touser"] == "oUpF8u\xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
 TEST_CASE("wechat-template merges a payload into the body", "[wechat]") {

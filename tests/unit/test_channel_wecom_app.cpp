@@ -181,6 +181,29 @@ TEST_CASE("wecom-app access token reuse and refresh", "[wecom]") {
         CHECK(sends[1].query("access_token") == "TOKEN-2");
         CHECK(sends[0].body == sends[1].body);
     }
+    SECTION("a send refused with 40001 (invalid credential) refreshes the token too") {
+        app.send_replies = {R"({"errcode":40001,"errmsg":"invalid credential"})",
+                            R"({"errcode":0,"errmsg":"ok","msgid":"MSG-3"})"};
+        auto adapter = adapter_of("ops-wecom", "wecom-app", app.settings());
+        auto done = test::run_attempt(*adapter, job_to("u1", "", "hi"));
+        CHECK(done.outcome == wire::Outcome::sent);
+        CHECK(done.provider_message_id == "MSG-3");
+        CHECK(app.of("/cgi-bin/gettoken").size() == 2);
+        auto sends = app.of("/cgi-bin/message/send");
+        REQUIRE(sends.size() == 2);
+        CHECK(sends[0].query("access_token") == "TOKEN-1");
+        CHECK(sends[1].query("access_token") == "TOKEN-2");
+        CHECK(sends[0].body == sends[1].body);
+    }
+    SECTION("40001 on the send twice is retryable, after one refresh") {
+        app.send_replies = {R"({"errcode":40001,"errmsg":"invalid credential"})"};
+        auto adapter = adapter_of("ops-wecom", "wecom-app", app.settings());
+        auto done = test::run_attempt(*adapter, job_to("u1", "", "hi"));
+        CHECK(done.outcome == wire::Outcome::retryable);
+        CHECK(done.code == "40001");
+        CHECK(app.of("/cgi-bin/gettoken").size() == 2);
+        CHECK(app.of("/cgi-bin/message/send").size() == 2);
+    }
     SECTION("a token refused twice (40014) is retryable") {
         app.send_replies = {R"({"errcode":40014,"errmsg":"invalid access_token"})"};
         auto adapter = adapter_of("ops-wecom", "wecom-app", app.settings());
@@ -218,6 +241,7 @@ TEST_CASE("wecom-app error codes", "[wecom]") {
         wire::Outcome outcome;
         std::string code;
         Millis retry_after;
+        bool provider_fault = false;  // permanent for this provider: fails over
     };
     SECTION("send replies") {
         const Case cases[] = {
@@ -225,7 +249,7 @@ TEST_CASE("wecom-app error codes", "[wecom]") {
              "45009", 60000},
             {R"({"errcode":-1,"errmsg":"system busy"})", wire::Outcome::retryable, "-1", 0},
             {R"({"errcode":60020,"errmsg":"not allow to access from your ip"})",
-             wire::Outcome::permanent, "60020", 0},
+             wire::Outcome::permanent, "60020", 0, true},
             {R"({"errcode":81013,"errmsg":"user & party & tag all invalid"})",
              wire::Outcome::permanent, "81013", 0},
             {R"({"errcode":88888,"errmsg":"new"})", wire::Outcome::permanent, "88888", 0},
@@ -243,6 +267,7 @@ TEST_CASE("wecom-app error codes", "[wecom]") {
             auto adapter = adapter_of("ops-wecom", "wecom-app", app.settings());
             auto done = test::run_attempt(*adapter, job_to("u1", "", "hi"));
             CHECK(done.outcome == c.outcome);
+            CHECK(done.provider_fault == c.provider_fault);
             CHECK(done.code == c.code);
             CHECK(done.retry_after == c.retry_after);
             CHECK(app.of("/cgi-bin/gettoken").size() == 1);
@@ -258,11 +283,14 @@ TEST_CASE("wecom-app error codes", "[wecom]") {
         CHECK(done.message.find("invalidparty") != std::string::npos);
     }
     SECTION("token replies") {
+        // The corp's credentials or IP: the channel's next provider may send it.
         const Case cases[] = {
-            {R"({"errcode":40013,"errmsg":"invalid corpid"})", wire::Outcome::permanent, "40013",
-             0},
+            {R"({"errcode":40013,"errmsg":"invalid corpid"})", wire::Outcome::permanent, "40013", 0,
+             true},
             {R"({"errcode":40001,"errmsg":"invalid credential"})", wire::Outcome::permanent,
-             "40001", 0},
+             "40001", 0, true},
+            {R"({"errcode":60020,"errmsg":"not allow to access from your ip"})",
+             wire::Outcome::permanent, "60020", 0, true},
             {R"({"errcode":-1,"errmsg":"system busy"})", wire::Outcome::retryable, "-1", 0},
         };
         for (const auto& c : cases) {
@@ -272,6 +300,7 @@ TEST_CASE("wecom-app error codes", "[wecom]") {
             auto adapter = adapter_of("ops-wecom", "wecom-app", app.settings());
             auto done = test::run_attempt(*adapter, job_to("u1", "", "hi"));
             CHECK(done.outcome == c.outcome);
+            CHECK(done.provider_fault == c.provider_fault);
             CHECK(done.code == c.code);
             CHECK(done.message.find("access token: ") == 0);
             CHECK(app.of("/cgi-bin/message/send").empty());

@@ -75,22 +75,25 @@ url = "http://127.0.0.1:9/x"
         auto c = parse_config(robots + "[channels.ops]\nproviders = [\"ding\"]\n", "t.toml");
         REQUIRE(c);
         auto limit = [&](const char* p) {
-            const FrequencyCap& r = c->provider(p)->rate_limit;
-            return std::to_string(r.count) + "/" + std::to_string(r.period);
+            std::string out;
+            for (const FrequencyCap& r : c->provider(p)->rate_limits)
+                out += (out.empty() ? "" : " ") + std::to_string(r.count) + "/" +
+                       std::to_string(r.period);
+            return out;
         };
         CHECK(limit("ding") == "20/60000");
         CHECK(limit("wecom") == "20/60000");
-        CHECK(limit("feishu") == "100/60000");
+        CHECK(limit("feishu") == "5/1000 100/60000");
         CHECK(limit("slack") == "1/1000");
         CHECK(limit("tg") == "30/1000");
-        CHECK(limit("hook") == "0/0");
-        CHECK(default_rate_limit("smtp").count == 0);
-        CHECK(default_rate_limit("dingtalk-robot").count == 20);
+        CHECK(limit("hook").empty());
+        CHECK(default_rate_limit("smtp").empty());
+        CHECK(default_rate_limit("dingtalk-robot").at(0).count == 20);
         CHECK(c->channel("ops")->weights.empty());
         // The embedded outbox has no limit.
         auto plain = parse_config("", "t.toml");
         REQUIRE(plain);
-        CHECK(plain->provider("outbox")->rate_limit.count == 0);
+        CHECK(plain->provider("outbox")->rate_limits.empty());
     }
     SECTION("set, or turned off, per provider") {
         auto c = parse_config(R"(
@@ -106,7 +109,7 @@ rate_limit = ""
 [providers.hook]
 type = "webhook"
 url = "http://127.0.0.1:9/x"
-rate_limit = "5/1s"
+rate_limit = "5/1s, 100/1m"
 [channels.ops]
 providers = ["ops-robot", "hook"]
 weights = [3, 1]
@@ -116,11 +119,14 @@ weights = [1, 0]
 )",
                               "t.toml");
         REQUIRE(c);
-        CHECK(c->provider("ops-robot")->rate_limit.count == 10);
-        CHECK(c->provider("ops-robot")->rate_limit.period == 30'000);
-        CHECK(c->provider("free")->rate_limit.count == 0);
-        CHECK(c->provider("empty")->rate_limit.count == 0);
-        CHECK(c->provider("hook")->rate_limit.count == 5);
+        REQUIRE(c->provider("ops-robot")->rate_limits.size() == 1);
+        CHECK(c->provider("ops-robot")->rate_limits[0].count == 10);
+        CHECK(c->provider("ops-robot")->rate_limits[0].period == 30'000);
+        CHECK(c->provider("free")->rate_limits.empty());
+        CHECK(c->provider("empty")->rate_limits.empty());
+        REQUIRE(c->provider("hook")->rate_limits.size() == 2);
+        CHECK(c->provider("hook")->rate_limits[0].count == 5);
+        CHECK(c->provider("hook")->rate_limits[1].period == 60'000);
         CHECK(c->provider("hook")->settings_json.find("rate_limit") != std::string::npos);
         CHECK(c->channel("ops")->weights == std::vector<long>{3, 1});
         CHECK(c->channel("standby")->weights == std::vector<long>{1, 0});
@@ -134,7 +140,7 @@ weights = [1, 0]
         const std::string robot = "[providers.ops-robot]\ntype = \"dingtalk-robot\"\n";
         CHECK(error(robot + "rate_limit = \"20 a minute\"\n") ==
               "t.toml:3: 'providers.ops-robot.rate_limit': '20 a minute' must be COUNT/PERIOD, "
-              "like \"20/1m\" (twenty a minute), or \"none\"");
+              "like \"20/1m\" (twenty a minute), several separated by commas, or \"none\"");
         CHECK(error(robot + "rate_limit = \"0/1m\"\n").find("'providers.ops-robot.rate_limit'") !=
               std::string::npos);
         CHECK(error(robot + "rate_limit = 20\n") ==

@@ -191,14 +191,6 @@ TEST_CASE("a provider that keeps failing is down for a while") {
             CHECK_FALSE(choice.down("a", t + 40'000));
         }
     }
-    SECTION("a vendor's Retry-After rests the provider that long, at once") {
-        choice.failed("a", t, 60'000);
-        CHECK(choice.down("a", t));
-        CHECK(choice.down("a", t + 59'999));
-        CHECK_FALSE(choice.down("a", t + 60'000));
-        CHECK(choice.failover("ops", "a", {"a"}, t + 1) == "b");
-        for (int i = 0; i < 4; ++i) CHECK(first(choice, t + 10) == "b");
-    }
     SECTION("a success in between starts the count again") {
         choice.failed("a", t);
         choice.failed("a", t);

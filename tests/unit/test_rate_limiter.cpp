@@ -120,3 +120,27 @@ providers = ["ding", "custom", "free", "hook"]
         if (r.try_take("ding", i)) ++ding;
     CHECK(ding == 20);
 }
+
+TEST_CASE("a split message takes a slot for each of its parts from its answer") {
+    RateLimiter l;
+    l.set_limit("robot", FrequencyCap{5, 60'000});
+    REQUIRE(l.try_take("robot", 0));
+    // The attempt was sent as three messages, answered at 1s.
+    l.answered("robot", 0, 1'000, 3);
+    CHECK(l.try_take("robot", 1'000));
+    CHECK(l.try_take("robot", 1'000));
+    CHECK_FALSE(l.try_take("robot", 1'000));  // 3 parts + 2 = 5
+    CHECK(l.next_free("robot", 1'000) == 61'000);
+}
+
+TEST_CASE("a provider with two limits needs room in both") {
+    RateLimiter l;
+    l.set_limits("bot", {FrequencyCap{5, 1'000}, FrequencyCap{8, 60'000}});
+    for (int i = 0; i < 5; ++i) CHECK(l.try_take("bot", 0));
+    CHECK_FALSE(l.try_take("bot", 999));  // five a second
+    CHECK(l.next_free("bot", 999) == 1'000);
+    for (int i = 0; i < 3; ++i) CHECK(l.try_take("bot", 1'000));
+    CHECK_FALSE(l.try_take("bot", 2'000));  // eight a minute
+    CHECK(l.next_free("bot", 2'000) == 60'000);
+    CHECK(l.try_take("bot", 60'000));
+}

@@ -67,8 +67,10 @@ class FakeWorker {
         }
         return std::nullopt;
     }
-    void answer(const wire::Job& j, wire::Outcome outcome, const std::string& code = "503") {
+    void answer(const wire::Job& j, wire::Outcome outcome, const std::string& code = "503",
+                bool provider_fault = false) {
         wire::Result r;
+        r.provider_fault = provider_fault;
         r.delivery_id = j.delivery_id;
         r.attempt = j.attempt;
         r.outcome = outcome;
@@ -232,4 +234,39 @@ TEST_CASE("a retryable failure fails over at once, then backs off") {
     CHECK(d.provider == "hook");
     // The backoff before attempt 3 is 1m to 2m (retry_min 1m, doubled once).
     CHECK(d.next_attempt_at >= util::now_ms() + 50'000);
+}
+
+TEST_CASE("a failure that is the provider's alone fails over; a plain permanent one does not") {
+    TempStore s;
+    Config config = providers_config("provider-fault");
+    const std::string fails_over = send(s, "pair", {""});
+    auto reader = s.open();
+    {
+        RunningRouter r(config, *s);
+        zmq::context_t ctx;
+        FakeWorker w(ctx, config.router.listen, 5);
+        auto first = w.job(5000);
+        REQUIRE(first);
+        CHECK(first->provider == "alt");
+        // Out of balance at this provider: the next one takes it at once.
+        w.answer(*first, wire::Outcome::permanent, "isv.AMOUNT_NOT_ENOUGH", true);
+        auto second = w.job(3000);
+        REQUIRE(second);
+        CHECK(second->provider == "hook");
+        // Refused for good there too, with nobody left: failed.
+        w.answer(*second, wire::Outcome::permanent, "unsupported_recipient", true);
+        CHECK(eventually(
+            [&] { return reader->deliveries_of(fails_over)[0].state == DeliveryState::failed; }));
+        CHECK(reader->deliveries_of(fails_over)[0].attempts == 2);
+
+        const std::string final_one = send(s, "pair", {""});
+        auto third = w.job(5000);
+        REQUIRE(third);
+        // A bad number no provider could take: final at once.
+        w.answer(*third, wire::Outcome::permanent, "21211");
+        CHECK_FALSE(w.job(700));
+        CHECK(eventually(
+            [&] { return reader->deliveries_of(final_one)[0].state == DeliveryState::failed; }));
+        CHECK(reader->deliveries_of(final_one)[0].attempts == 1);
+    }
 }

@@ -35,16 +35,39 @@ struct Attempt {
     std::string message;              // the provider's reason
     Millis retry_after = 0;           // the provider asked to wait this long
     std::string detail;               // facts recorded with it: "length=75 segments=2 ..."
+    // Permanent for this provider only (its account, credentials, balance, or a
+    // recipient it cannot take): another provider of the channel may send it.
+    bool provider_fault = false;
+    int parts = 1;  // requests the vendor received for the message (a split text: more)
 
     static Attempt sent(std::string message_id, std::string code = {}) {
-        return Attempt{wire::Outcome::sent, std::move(message_id), std::move(code), {}, 0, {}};
+        Attempt a;
+        a.provider_message_id = std::move(message_id);
+        a.code = std::move(code);
+        return a;
     }
     static Attempt retryable(std::string code, std::string message, Millis retry_after = 0) {
-        return Attempt{wire::Outcome::retryable, {},          std::move(code),
-                       std::move(message),       retry_after, {}};
+        Attempt a = failure(wire::Outcome::retryable, std::move(code), std::move(message));
+        a.retry_after = retry_after;
+        return a;
     }
     static Attempt permanent(std::string code, std::string message) {
-        return Attempt{wire::Outcome::permanent, {}, std::move(code), std::move(message), 0, {}};
+        return failure(wire::Outcome::permanent, std::move(code), std::move(message));
+    }
+    // Permanent here; the router fails over to another provider of the channel.
+    static Attempt provider_refused(std::string code, std::string message) {
+        Attempt a = permanent(std::move(code), std::move(message));
+        a.provider_fault = true;
+        return a;
+    }
+
+  private:
+    static Attempt failure(wire::Outcome o, std::string code, std::string message) {
+        Attempt a;
+        a.outcome = o;
+        a.code = std::move(code);
+        a.message = std::move(message);
+        return a;
     }
 };
 

@@ -8,10 +8,16 @@
 // params only), timeout.
 // Aliyun sends only the template registered there: the job's template name
 // selects its TemplateCode and the job's data fills TemplateParam. The SMS
-// size recorded with the attempt is that of the body notify rendered from the
-// same template.
+// size recorded with the attempt is that of the text the phone receives: the
+// body notify rendered from the same template, after "【sign_name】", which
+// Aliyun puts in front.
 // Recipients: E.164. Mainland numbers (+86) are sent without the prefix; other
 // numbers only with international = true (as digits with the country code).
+// What this account cannot send (its key, balance, signature or templates, a
+// foreign number, a job template it has no mapping for) is permanent for this
+// provider: the channel's next provider takes the delivery.
+#include <variant>
+
 #include <nlohmann/json.hpp>
 
 #include "channels/aliyun_signature.hpp"
@@ -43,22 +49,27 @@ struct AliyunSettings {
 };
 
 // Codes from the SendSms error list; an unlisted code is permanent, except
-// the Throttling.* family (see classify()).
+// the families classify() knows.
 constexpr VendorCode kCodes[] = {
     {"isv.BUSINESS_LIMIT_CONTROL", CodeClass::retryable},
     {"ServiceUnavailable", CodeClass::retryable},
     {"InternalError", CodeClass::retryable},
     {"isv.MOBILE_NUMBER_ILLEGAL", CodeClass::permanent},
     {"isv.TEMPLATE_MISSING_PARAMETERS", CodeClass::permanent},
-    {"isv.SMS_SIGNATURE_ILLEGAL", CodeClass::permanent},
-    {"isv.SMS_TEMPLATE_ILLEGAL", CodeClass::permanent},
-    {"isv.AMOUNT_NOT_ENOUGH", CodeClass::permanent},
-    {"SignatureDoesNotMatch", CodeClass::permanent},
-    {"InvalidAccessKeyId.NotFound", CodeClass::permanent},
+    {"isv.SMS_SIGNATURE_ILLEGAL", CodeClass::provider},  // the sign_name is not approved
+    {"isv.SMS_TEMPLATE_ILLEGAL", CodeClass::provider},   // the template code is not approved
+    {"isv.AMOUNT_NOT_ENOUGH", CodeClass::provider},      // the account's balance
+    {"isv.OUT_OF_SERVICE", CodeClass::provider},         // the account is suspended
+    {"isv.PRODUCT_UN_SUBSCRIPT", CodeClass::provider},   // SMS not enabled for the account
+    {"isv.PRODUCT_UNSUBSCRIBE", CodeClass::provider},    // SMS not enabled for the account
+    {"isv.DENY_IP_RANGE", CodeClass::provider},          // the caller's region is refused
+    {"SignatureDoesNotMatch", CodeClass::provider},      // access_key_secret is wrong
 };
 
 CodeClass classify(const std::string& code) {
     if (util::starts_with(code, "Throttling")) return CodeClass::retryable;
+    if (util::starts_with(code, "InvalidAccessKeyId") || util::starts_with(code, "isv.ACCOUNT_"))
+        return CodeClass::provider;  // the access key or the account itself
     return classify_code(kCodes, code, CodeClass::permanent);
 }
 
@@ -105,16 +116,25 @@ Expected<AliyunSettings> read_settings(const ProviderConfig& provider, Millis de
 }
 
 // PhoneNumbers for `to`: the national number for +86, else (international)
-// the digits with the country code.
-Expected<std::string> phone_number(const std::string& to, bool international) {
-    if (auto e164 = check_e164(to, "+8613800138000"); !e164) return e164.error();
+// the digits with the country code. Not E.164: permanent; a number abroad
+// without `international`: permanent for this provider only.
+std::variant<std::string, Attempt> phone_number(const std::string& to, bool international) {
+    if (auto e164 = check_e164(to, "+8613800138000"); !e164)
+        return Attempt::permanent(e164.error().code, e164.error().message);
     if (util::starts_with(to, "+86")) return to.substr(3);
     if (!international)
-        return make_error(ErrorKind::invalid, "unsupported_recipient",
-                          "'" + to +
-                              "' is not a mainland China number (+86); aliyun-sms sends abroad "
-                              "only with international = true");
+        return Attempt::provider_refused("unsupported_recipient",
+                                         "'" + to +
+                                             "' is not a mainland China number (+86); aliyun-sms "
+                                             "sends abroad only with international = true");
     return to.substr(1);
+}
+
+// A job the provider's templates cannot fill: no mapping is this provider's
+// (another may have one); data the template needs is missing for any.
+Attempt unfilled(const Error& e) {
+    if (e.code == "no_vendor_template") return Attempt::provider_refused(e.code, e.message);
+    return Attempt::permanent(e.code, e.message);
 }
 
 // UTC "yyyy-MM-ddTHH:mm:ssZ" of now.
@@ -148,15 +168,20 @@ class AliyunAdapter : public Adapter {
     explicit AliyunAdapter(AliyunSettings settings) : settings_(std::move(settings)) {}
 
     Started start(const wire::Job& job) override {
-        return with_detail(send(job), describe(sms_size(job.body)));
+        return with_detail(send(job), describe(sms_size(signed_text(job.body))));
     }
 
   private:
+    // The SMS as it reaches the phone: Aliyun puts the signature in front.
+    std::string signed_text(const std::string& body) const {
+        return "【" + settings_.sign_name + "】" + body;
+    }
+
     Started send(const wire::Job& job) {
         auto phone = phone_number(job.to, settings_.international);
-        if (!phone) return Attempt::permanent(phone.error().code, phone.error().message);
+        if (auto* refused = std::get_if<Attempt>(&phone)) return *refused;
         auto filled = settings_.templates.fill(job);
-        if (!filled) return Attempt::permanent(filled.error().code, filled.error().message);
+        if (!filled) return unfilled(filled.error());
 
         AliyunParams params = {
             {"Action", "SendSms"},
@@ -168,7 +193,7 @@ class AliyunAdapter : public Adapter {
             {"SignatureNonce", util::hex(util::random_bytes(16))},
             {"Timestamp", timestamp_now()},
             {"RegionId", settings_.region},
-            {"PhoneNumbers", *phone},
+            {"PhoneNumbers", std::get<std::string>(phone)},
             {"SignName", settings_.sign_name},
             {"TemplateCode", filled->code},
             {"OutId", job.delivery_id},

@@ -13,7 +13,10 @@
 // at most 2048 bytes: longer texts are split, truncated or rejected as
 // `overflow` says. The reply's task_id is the message id (of the first part).
 // A send refused for its token (invalid or expired) fetches a new token and
-// sends once more; a split message then goes on from the refused part.
+// sends once more; a split message then goes on from the refused part. A
+// token fetch refused (the app's key or secret, 40089, or the caller IP,
+// 60020) is permanent for this provider: the channel's next provider takes
+// the delivery.
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -36,14 +39,16 @@ constexpr size_t kTitleLimit = 128;
 constexpr Millis kDefaultLifetime = 7200 * 1000;
 
 constexpr VendorCode kSendCodes[] = {
-    {"40014", CodeClass::token},   // invalid access_token
-    {"42001", CodeClass::token},   // access_token expired
-    {"40001", CodeClass::token},   // access_token invalid (or wrong secret: the refetch says)
-    {"88", CodeClass::retryable},  // calls too fast, briefly refused
-    {"-1", CodeClass::retryable},  // system busy
+    {"40014", CodeClass::token},     // invalid access_token
+    {"42001", CodeClass::token},     // access_token expired
+    {"40001", CodeClass::token},     // access_token invalid (or wrong secret: the refetch says)
+    {"88", CodeClass::retryable},    // calls too fast, briefly refused
+    {"-1", CodeClass::retryable},    // system busy
+    {"60020", CodeClass::provider},  // caller IP not in the app's allow-list
 };
 
-// gettoken: anything but "busy" means the app's credentials are wrong.
+// gettoken: anything but "busy" means the app's credentials (or the caller's
+// IP) are refused: permanent for this provider.
 constexpr VendorCode kTokenCodes[] = {
     {"88", CodeClass::retryable},
     {"-1", CodeClass::retryable},
@@ -199,7 +204,7 @@ class WorkNoticeAdapter : public TokenAdapter {
             out.failure = without_code(reply, "errcode");
             out.failure->message = "gettoken: " + out.failure->message;
         } else if (r.code != "0") {
-            CodeClass kind = classify_code(kTokenCodes, r.code, CodeClass::permanent);
+            CodeClass kind = classify_code(kTokenCodes, r.code, CodeClass::provider);
             out.failure = vendor_failure(kind, r.code, "gettoken: " + r.message);
         } else if (r.field("access_token").empty()) {
             out.failure = Attempt::permanent("bad_reply", "the token reply has no access_token");

@@ -15,6 +15,15 @@ bool continuation(char c) {
     return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
 }
 
+// The length of the UTF-8 sequence that `lead` starts, in `unit` (0 for a
+// continuation byte). Invalid bytes count as one character each.
+size_t char_length(char lead, LengthUnit unit) {
+    if (continuation(lead)) return 0;
+    auto byte = static_cast<unsigned char>(lead);
+    if (unit == LengthUnit::utf16 && byte >= 0xF0 && byte <= 0xF4) return 2;  // a surrogate pair
+    return 1;
+}
+
 // The longest prefix of `text` (in bytes) that is at most `max` in `unit`,
 // ending on a character boundary.
 size_t prefix_within(std::string_view text, size_t max, LengthUnit unit) {
@@ -24,11 +33,12 @@ size_t prefix_within(std::string_view text, size_t max, LengthUnit unit) {
         while (end > 0 && continuation(text[end])) --end;
         return end;
     }
-    size_t chars = 0;
+    size_t length = 0;
     for (size_t i = 0; i < text.size(); ++i) {
-        if (continuation(text[i])) continue;
-        if (chars == max) return i;
-        ++chars;
+        size_t n = char_length(text[i], unit);
+        if (n == 0) continue;
+        if (length + n > max) return i;
+        length += n;
     }
     return text.size();
 }
@@ -59,7 +69,7 @@ Expected<Overflow> read_overflow(const Settings& settings, Overflow fallback) {
 size_t text_length(std::string_view text, LengthUnit unit) {
     if (unit == LengthUnit::bytes) return text.size();
     size_t n = 0;
-    for (char c : text) n += continuation(c) ? 0 : 1;
+    for (char c : text) n += char_length(c, unit);
     return n;
 }
 
@@ -70,7 +80,9 @@ Expected<FittedText> fit_text(std::string_view text, const TextLimit& limit) {
         out.parts.emplace_back(text);
         return out;
     }
-    const std::string unit = limit.unit == LengthUnit::bytes ? " bytes" : " characters";
+    const std::string unit = limit.unit == LengthUnit::bytes   ? " bytes"
+                             : limit.unit == LengthUnit::utf16 ? " UTF-16 code units"
+                                                               : " characters";
     const std::string sizes = std::to_string(length) + "/" + std::to_string(limit.max);
     if (limit.overflow == Overflow::reject)
         return make_error(ErrorKind::invalid, "too_long",
@@ -87,8 +99,11 @@ Expected<FittedText> fit_text(std::string_view text, const TextLimit& limit) {
     std::string_view rest = text;
     while (!rest.empty()) {
         size_t room = prefix_within(rest, limit.max, limit.unit);
+        if (room == 0) {  // one character longer than the limit (a pair with max 1): alone
+            room = 1;
+            while (room < rest.size() && continuation(rest[room])) ++room;
+        }
         size_t cut = room == rest.size() ? room : cut_point(rest, room);
-        if (cut == 0) cut = room;  // a single character over the limit cannot happen for max >= 4
         out.parts.emplace_back(rest.substr(0, cut));
         rest.remove_prefix(cut);
     }

@@ -5,8 +5,10 @@
 //             begins, nothing is lost (the default)
 //   truncate  one message, cut and ended with "…" so the reader sees it was cut
 //   reject    the delivery fails (permanent, code "too_long")
-// Limits are counted in UTF-8 bytes (DingTalk, WeCom, Feishu) or in characters
-// (Unicode code points: Telegram, Slack, Twilio), as each vendor documents.
+// Limits are counted in UTF-8 bytes (DingTalk, WeCom, Feishu), in characters
+// (Unicode code points: Slack, Twilio) or in UTF-16 code units (Telegram: a
+// character outside the Basic Multilingual Plane, such as most emoji, counts
+// 2), as each vendor documents.
 // The Attempt's detail records what was done: "parts=3" or "truncated=5000/4096".
 #pragma once
 
@@ -20,7 +22,7 @@
 namespace notify::channels {
 
 enum class Overflow { split, truncate, reject };
-enum class LengthUnit { bytes, characters };
+enum class LengthUnit { bytes, characters, utf16 };
 
 struct TextLimit {
     size_t max = 0;  // 0: no limit

@@ -1,13 +1,17 @@
 // message_parts.cpp - the parts of a message sent one after another in one attempt.
 #include "channels/message_parts.hpp"
 
+#include <algorithm>
+
 namespace notify::channels {
 
 namespace {
 
-// The attempt's end at part `at` (it failed there, or the last part was sent).
-Attempt ended(const MessageParts& parts, size_t at, Attempt done) {
+// The attempt's end at part `at` (it failed there, or the last part was sent);
+// `requests`: how many of its requests went to the vendor.
+Attempt ended(const MessageParts& parts, size_t at, Attempt done, size_t requests) {
     done.detail = parts.detail;
+    done.parts = static_cast<int>(std::max<size_t>(1, requests));
     if (done.outcome != wire::Outcome::sent && parts.count > 1)
         add_detail(done.detail,
                    "sent_parts=" + std::to_string(at) + "/" + std::to_string(parts.count));
@@ -36,7 +40,7 @@ Started send_parts(std::shared_ptr<const MessageParts> parts, PartsProgress from
     auto request = parts->request(from.next);
     if (!request)
         return ended(*parts, from.next,
-                     Attempt::permanent(request.error().code, request.error().message));
+                     Attempt::permanent(request.error().code, request.error().message), from.next);
     auto on_reply = [parts, from](const HttpReply& reply) -> Started {
         PartReply read = parts->read(reply);
         Attempt& done = read.attempt;
@@ -45,15 +49,15 @@ Started send_parts(std::shared_ptr<const MessageParts> parts, PartsProgress from
             if (next.next == 0) next.first_id = done.provider_message_id;
             if (++next.next < parts->count) return send_parts(parts, std::move(next));
             done.provider_message_id = next.first_id;
-            return ended(*parts, from.next, std::move(done));
+            return ended(*parts, from.next, std::move(done), from.next + 1);
         }
         if (read.token_refused && parts->refused) {
             Started again = parts->refused(done, from);
             if (auto* refused = std::get_if<Attempt>(&again))
-                return ended(*parts, from.next, std::move(*refused));
+                return ended(*parts, from.next, std::move(*refused), from.next + 1);
             return again;
         }
-        return ended(*parts, from.next, std::move(done));
+        return ended(*parts, from.next, std::move(done), from.next + 1);
     };
     return http_call(parts->timeout, std::move(*request), on_reply);
 }

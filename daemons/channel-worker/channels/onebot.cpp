@@ -186,7 +186,7 @@ class OnebotAdapter : public Adapter {
         HttpRequest request{"POST",
                             join_url(settings_.endpoint, target->action),
                             {"Content-Type: application/json"},
-                            body.dump()};
+                            body.dump(-1, ' ', false, json::error_handler_t::replace)};
         if (!settings_.access_token.empty())
             request.headers.push_back("Authorization: Bearer " + settings_.access_token);
         return http_call(settings_.timeout, std::move(request),

@@ -177,7 +177,8 @@ class SlackAdapter : public Adapter {
         mend_entities(*fitted, settings_.overflow);
         std::vector<std::string> bodies;
         for (const auto& part : fitted->parts)
-            bodies.push_back(json{{"text", part}, {"mrkdwn", settings_.mrkdwn}}.dump());
+            bodies.push_back(json{{"text", part}, {"mrkdwn", settings_.mrkdwn}}.dump(
+                -1, ' ', false, json::error_handler_t::replace));
         return post(std::move(bodies), fitted->detail);
     }
 

@@ -3,8 +3,8 @@
 // Keys: endpoint (default https://api.telegram.org), bot_token (required,
 // secret, "123456:ABC..."), chat_id (the chat when a delivery names none),
 // parse_mode ("" plain text, "MarkdownV2" or "HTML"), disable_notification
-// (default false), overflow (text over 4096 characters: "split", "truncate" or
-// "reject"), timeout.
+// (default false), overflow (text over 4096 UTF-16 code units, as Telegram
+// counts: an emoji outside the BMP is 2; "split", "truncate" or "reject"), timeout.
 //
 // POST {endpoint}/bot{token}/sendMessage with JSON {"chat_id", "text", ...};
 // an integer chat id goes as a JSON number, "@channel" as a string. The text is
@@ -38,7 +38,7 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kDefaultEndpoint = "https://api.telegram.org";
-constexpr size_t kMaxText = 4096;  // characters
+constexpr size_t kMaxText = 4096;  // UTF-16 code units
 
 struct TelegramSettings {
     std::string endpoint;
@@ -188,7 +188,7 @@ class TelegramAdapter : public Adapter {
                 body["parse_mode"] = settings_.parse_mode;
             if (settings_.disable_notification && !body.contains("disable_notification"))
                 body["disable_notification"] = true;
-            return body.dump();
+            return body.dump(-1, ' ', false, json::error_handler_t::replace);
         };
         if (!job.payload.empty()) {
             auto payload = json::parse(job.payload, nullptr, false);
@@ -200,8 +200,7 @@ class TelegramAdapter : public Adapter {
         std::string text = job.subject.empty() ? job.body : job.subject + "\n" + job.body;
         if (util::trim(text).empty())
             return Attempt::permanent("empty_message", "the message has no text");
-        auto fitted =
-            fit_text(text, TextLimit{kMaxText, LengthUnit::characters, settings_.overflow});
+        auto fitted = fit_text(text, TextLimit{kMaxText, LengthUnit::utf16, settings_.overflow});
         if (!fitted) return Attempt::permanent(fitted.error().code, fitted.error().message);
         std::vector<std::string> bodies;
         for (const auto& part : fitted->parts) bodies.push_back(with_options(json{{"text", part}}));

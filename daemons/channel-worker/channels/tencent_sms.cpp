@@ -7,9 +7,13 @@
 // TemplateParamSet order), timeout.
 // Tencent sends only the template registered there: the job's template name
 // selects its TemplateId and the job's data fills TemplateParamSet. The SMS
-// size recorded with the attempt is that of the body notify rendered from the
-// same template.
+// size recorded with the attempt is that of the text the phone receives: the
+// body notify rendered from the same template, after "【sign_name】" when a
+// sign_name is set (Tencent puts it in front).
 // Recipients: E.164 ("+8613800138000"), sent as they are.
+// What this account cannot send (its credentials, balance, signature or
+// templates, a job template it has no mapping for) is permanent for this
+// provider: the channel's next provider takes the delivery.
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -54,9 +58,22 @@ struct Verdict {
     Millis retry_after = 0;
 };
 
+// Codes that say this account cannot send, where another provider could.
+constexpr std::string_view kAccountCodes[] = {
+    "FailedOperation.InsufficientBalanceInSmsPackage",
+    "FailedOperation.SignatureIncorrectOrUnapproved",
+    "FailedOperation.TemplateIncorrectOrUnapproved",
+    "FailedOperation.TemplateUnapprovedOrNotExist",
+    "InvalidParameterValue.SdkAppIdNotExist",
+};
+
 Verdict classify(const std::string& code) {
     if (code == "AuthFailure.SignatureExpire") return {CodeClass::retryable, 0};  // our clock
-    if (util::starts_with(code, "AuthFailure.")) return {CodeClass::permanent, 0};
+    if (util::starts_with(code, "AuthFailure.") ||
+        util::starts_with(code, "UnauthorizedOperation."))
+        return {CodeClass::provider, 0};
+    for (std::string_view account : kAccountCodes)
+        if (code == account) return {CodeClass::provider, 0};
     if (util::starts_with(code, "LimitExceeded.")) {
         // The per-number and per-application daily and hourly caps last a while.
         if (code.find("DailyLimit") != std::string::npos ||
@@ -192,15 +209,26 @@ class TencentAdapter : public Adapter {
     explicit TencentAdapter(TencentSettings settings) : settings_(std::move(settings)) {}
 
     Started start(const wire::Job& job) override {
-        return with_detail(send(job), describe(sms_size(job.body)));
+        return with_detail(send(job), describe(sms_size(signed_text(job.body))));
     }
 
   private:
+    // The SMS as it reaches the phone: Tencent puts the signature in front.
+    std::string signed_text(const std::string& body) const {
+        if (settings_.sign_name.empty()) return body;
+        return "【" + settings_.sign_name + "】" + body;
+    }
+
     Started send(const wire::Job& job) {
         if (auto e164 = check_e164(job.to, "+8613800138000"); !e164)
             return Attempt::permanent(e164.error().code, e164.error().message);
         auto filled = settings_.templates.fill(job);
-        if (!filled) return Attempt::permanent(filled.error().code, filled.error().message);
+        if (!filled) {
+            // No mapping here is this provider's (another may have one).
+            if (filled.error().code == "no_vendor_template")
+                return Attempt::provider_refused(filled.error().code, filled.error().message);
+            return Attempt::permanent(filled.error().code, filled.error().message);
+        }
 
         nlohmann::json body = {
             {"PhoneNumberSet", nlohmann::json::array({job.to})},

@@ -31,7 +31,7 @@ struct FetchedToken {
 class TokenAdapter : public Adapter {
   public:
     explicit TokenAdapter(Millis timeout) : timeout_(timeout) {}
-    Started start(const wire::Job& job) final { return start_with(job, true); }
+    Started start(const wire::Job& job) final;
 
   protected:
     virtual HttpRequest token_request() const = 0;
@@ -70,6 +70,8 @@ class TokenAdapter : public Adapter {
     Millis timeout_;
     TokenCache tokens_;
     std::map<std::string, Stopped> stopped_;  // by delivery id and attempt
+    // Attempts whose token was refreshed once and that wait for the new one.
+    std::map<std::string, Millis> refreshed_;
 };
 
 }  // namespace notify::channels

@@ -28,6 +28,8 @@ class TokenCache {
     void begin_fetch() { fetching_ = true; }
     // The fetch gave a token valid for `lifetime` from `now`.
     void store(std::string token, Millis lifetime, Millis now);
+    // The fetch was dropped before it ran: no token, no failure to keep.
+    void abandon_fetch() { fetching_ = false; }
     // The fetch failed with `why` (kept for kFailureHold).
     void fetch_failed(Attempt why, Millis now);
     // The failure of a fetch that ended less than kFailureHold ago.

@@ -42,12 +42,13 @@ struct TwilioSettings {
 };
 
 // Twilio's error codes; others follow the HTTP status (429 and 5xx retryable).
+// `provider`: this account cannot send it, the channel's next provider may.
 constexpr VendorCode kCodes[] = {
     {"20429", CodeClass::retryable},  // too many requests
-    {"20003", CodeClass::permanent},  // authentication failed
+    {"20003", CodeClass::provider},   // authentication failed
     {"21211", CodeClass::permanent},  // invalid 'To' number
-    {"21408", CodeClass::permanent},  // region not enabled
-    {"21606", CodeClass::permanent},  // 'From' cannot send SMS
+    {"21408", CodeClass::provider},   // region not enabled
+    {"21606", CodeClass::provider},   // 'From' cannot send SMS
     {"21610", CodeClass::permanent},  // recipient unsubscribed (STOP)
     {"21614", CodeClass::permanent},  // not a mobile number
 };

@@ -33,13 +33,16 @@ CodeClass classify_code(std::span<const VendorCode> table, std::string_view code
 Attempt vendor_failure(CodeClass kind, std::string code, std::string message, Millis retry_after) {
     if (kind == CodeClass::permanent)
         return Attempt::permanent(std::move(code), std::move(message));
+    if (kind == CodeClass::provider)
+        return Attempt::provider_refused(std::move(code), std::move(message));
     return Attempt::retryable(std::move(code), std::move(message), retry_after);
 }
 
 Attempt code_failure(std::span<const VendorCode> table, const std::string& code,
                      std::string message, const HttpReply& reply, Millis wait) {
     CodeClass kind = classify_code(table, code, CodeClass::permanent);
-    if (kind == CodeClass::permanent) return Attempt::permanent(code, std::move(message));
+    if (kind == CodeClass::permanent || kind == CodeClass::provider)
+        return vendor_failure(kind, code, std::move(message));
     Millis asked = parse_retry_after(reply.retry_after, util::now_ms());
     return Attempt::retryable(code, std::move(message), asked > 0 ? asked : wait);
 }

@@ -7,6 +7,9 @@
 //   permanent   bad recipient, content rejected, signature or credentials wrong
 //   token       the access token was refused (expired, invalid): refresh it and
 //               send once more, then treat as retryable
+//   provider    permanent for this provider only (its credentials, balance,
+//               signature settings, a recipient it cannot take): the router fails
+//               over to another provider of the channel
 // A code the table does not list is `fallback` (adapters pass permanent for
 // well-documented APIs and retryable where unknown codes are usually transient).
 // The vendor's code and message are kept on the Attempt as the delivery's reason.
@@ -25,7 +28,7 @@
 
 namespace notify::channels {
 
-enum class CodeClass { retryable, permanent, token };
+enum class CodeClass { retryable, permanent, token, provider };
 
 struct VendorCode {
     std::string_view code;

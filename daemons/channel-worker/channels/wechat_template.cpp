@@ -12,7 +12,10 @@
 // worker of the account shares the platform's token) and is kept per provider
 // by TokenAdapter. The send is POST {endpoint}{path}?access_token=TOKEN with a
 // JSON body; errcode 0 is sent (msgid), 40001/40014/42001 refresh the token once,
-// -1 and 45009 are retryable, the documented refusals and unknown codes permanent.
+// -1 and 45009 are retryable. What only this account cannot do (its credentials,
+// caller IP, template ids, a job template it has no mapping for) is permanent for
+// this provider (the channel's next provider takes the delivery); the other
+// documented refusals (the openid) and unknown codes are permanent.
 // A job's payload (a JSON object) is merged into the body it builds.
 #include <algorithm>
 #include <map>
@@ -64,19 +67,18 @@ constexpr VendorCode kSendCodes[] = {
     {"40003", CodeClass::permanent},  // invalid openid
     {"43004", CodeClass::permanent},  // the user does not follow the account
     {"43101", CodeClass::permanent},  // the user refused (no subscription left)
-    {"40036", CodeClass::permanent},  // invalid template_id size
-    {"40037", CodeClass::permanent},  // invalid template_id
+    {"40036", CodeClass::provider},   // invalid template_id size
+    {"40037", CodeClass::provider},   // invalid template_id
     {"47003", CodeClass::permanent},  // argument invalid (a data value)
-    {"40164", CodeClass::permanent},  // caller IP not in the allow-list
+    {"40164", CodeClass::provider},   // caller IP not in the allow-list
 };
 
-// stable_token's errcodes.
+// stable_token's errcodes; any other refusal (40001, 40013 invalid appid, 40125
+// invalid appsecret, 40164 caller IP not allowed, ...) is the account's:
+// permanent for this provider.
 constexpr VendorCode kTokenCodes[] = {
     {"-1", CodeClass::retryable},     // system busy
     {"45009", CodeClass::retryable},  // call quota reached
-    {"40013", CodeClass::permanent},  // invalid appid
-    {"40125", CodeClass::permanent},  // invalid appsecret
-    {"40164", CodeClass::permanent},  // caller IP not in the allow-list
 };
 
 constexpr const char* kDefaultEndpoint = "https://api.weixin.qq.com";
@@ -192,6 +194,11 @@ Expected<WechatSettings> read_settings(const ProviderConfig& provider, Millis de
     return out;
 }
 
+// Invalid UTF-8 (in a recipient, say) becomes U+FFFD instead of an exception.
+std::string dump(const json& j) {
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 // What a send's reply says; a refused token is marked for TokenAdapter.
 PartReply read_reply(const HttpReply& reply) {
     if (reply.status != 200)
@@ -222,7 +229,7 @@ class WechatAdapter : public TokenAdapter {
         return HttpRequest{"POST",
                            join_url(settings_.endpoint, "/cgi-bin/stable_token"),
                            {"Content-Type: application/json"},
-                           body.dump()};
+                           dump(body)};
     }
 
     FetchedToken read_token(const HttpReply& reply) const override {
@@ -247,7 +254,7 @@ class WechatAdapter : public TokenAdapter {
             return out;
         }
         if (code.empty()) code = "invalid_reply";
-        CodeClass kind = classify_code(kTokenCodes, code, CodeClass::permanent);
+        CodeClass kind = classify_code(kTokenCodes, code, CodeClass::provider);
         out.failure = vendor_failure(
             kind, code, "access token: " + (r.message.empty() ? "no access_token" : r.message),
             code == "45009" ? kQuotaWait : 0);
@@ -272,7 +279,7 @@ class WechatAdapter : public TokenAdapter {
             return Attempt::permanent("missing_recipient", "the delivery has no openid");
         auto found = settings_.templates.find(job.template_name);
         if (found == settings_.templates.end())
-            return Attempt::permanent(
+            return Attempt::provider_refused(
                 "no_vendor_template",
                 job.template_name.empty()
                     ? "wechat-template sends only from templates: the notification has none"
@@ -313,7 +320,7 @@ class WechatAdapter : public TokenAdapter {
             for (const auto& [key, value] : extra.items())
                 if (key != "touser") body[key] = value;
         }
-        return body.dump();
+        return dump(body);
     }
 
     WechatSettings settings_;

@@ -11,8 +11,11 @@
 // toparty or totag), agentid and the message; a job's payload is sent as the
 // message with those added. Content is at most 2048 bytes; longer texts follow
 // `overflow`. Recipients: a userid, "party:ID", "tag:ID", "@all".
-// Outcome from errcode (tables below); errcode 0 with our recipient listed as
-// invalid is a permanent failure. The message id is the reply's msgid.
+// Outcome from errcode (tables below): 40001, 40014 and 42001 on a send refresh
+// the token and send once more; a refused token fetch (the corp's credentials)
+// and 60020 (caller IP) are permanent for this provider, so the channel's next
+// provider takes the delivery. errcode 0 with our recipient listed as invalid is
+// a permanent failure. The message id is the reply's msgid.
 #include <span>
 
 #include <nlohmann/json.hpp>
@@ -37,20 +40,20 @@ constexpr Millis kFrequencyWait = 60 * 1000;
 constexpr Millis kDefaultTokenLife = 7200 * 1000;
 constexpr Millis kMaxDuplicateInterval = 4 * 3600 * 1000;
 
+// gettoken: other codes (40001 invalid corp_secret, 40013 invalid corpid,
+// 60020 caller IP not trusted, ...) are the corp's: permanent for this provider.
 const VendorCode kTokenCodes[] = {
     {"-1", CodeClass::retryable},     // system busy
     {"45009", CodeClass::retryable},  // api frequency out of limit
-    {"40001", CodeClass::permanent},  // invalid credential (corp_secret)
-    {"40013", CodeClass::permanent},  // invalid corpid
-    {"60020", CodeClass::permanent},  // caller IP not trusted
 };
 
 const VendorCode kSendCodes[] = {
     {"-1", CodeClass::retryable},     // system busy
     {"45009", CodeClass::retryable},  // api frequency out of limit
+    {"40001", CodeClass::token},      // invalid credential: the token is not (or no longer) valid
     {"40014", CodeClass::token},      // invalid access_token
     {"42001", CodeClass::token},      // access_token expired
-    {"60020", CodeClass::permanent},  // caller IP not trusted
+    {"60020", CodeClass::provider},   // caller IP not trusted
     {"81013", CodeClass::permanent},  // no valid recipient
 };
 
@@ -202,11 +205,14 @@ bool lists(const std::string& list, const std::string& id) {
     return false;
 }
 
-// A failed errcode, classified by `table`.
-Attempt failure(std::span<const VendorCode> table, const ErrcodeReply& r, const HttpReply& reply,
-                const std::string& context) {
-    return code_failure(table, r.code, context + r.message, reply,
-                        r.code == "45009" ? kFrequencyWait : 0);
+// A failed errcode, classified by `table` (an unlisted code: `fallback`). A
+// retryable one waits as long as Retry-After says, else a minute for 45009.
+Attempt failure(std::span<const VendorCode> table, CodeClass fallback, const ErrcodeReply& r,
+                const HttpReply& reply, const std::string& context) {
+    Millis wait = parse_retry_after(reply.retry_after, util::now_ms());
+    if (wait <= 0 && r.code == "45009") wait = kFrequencyWait;
+    return vendor_failure(classify_code(table, r.code, fallback), r.code, context + r.message,
+                          wait);
 }
 
 // What a send's reply says for `target`; a refused token is marked for TokenAdapter.
@@ -215,7 +221,7 @@ PartReply read_reply(const HttpReply& reply, const Target& t) {
     if (!r.valid) return without_code(reply, "errcode");
     if (r.code != "0")
         return PartReply(
-            failure(kSendCodes, r, reply, ""),
+            failure(kSendCodes, CodeClass::permanent, r, reply, ""),
             classify_code(kSendCodes, r.code, CodeClass::permanent) == CodeClass::token);
     if (t.id != "@all" && lists(r.field(t.invalid), t.id))
         return Attempt::permanent(
@@ -247,7 +253,7 @@ class AppAdapter : public TokenAdapter {
         ErrcodeReply r = read_errcode_reply(reply.body);
         std::string token = r.field("access_token");
         if (r.valid && r.code != "0") {
-            out.failure = failure(kTokenCodes, r, reply, "access token: ");
+            out.failure = failure(kTokenCodes, CodeClass::provider, r, reply, "access token: ");
         } else if (!token.empty()) {
             out.token = token;
             out.lifetime = r.seconds("expires_in", kDefaultTokenLife);
