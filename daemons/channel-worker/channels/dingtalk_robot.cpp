@@ -21,6 +21,7 @@
 #include "channels/message_limits.hpp"
 #include "channels/message_parts.hpp"
 #include "channels/robot_mention.hpp"
+#include "channels/send_settings.hpp"
 #include "channels/settings.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
@@ -59,8 +60,7 @@ struct RobotSettings {
     std::string secret;
     std::string msgtype;
     std::string title;
-    Overflow overflow = Overflow::split;
-    Millis timeout = 0;
+    SendSettings send;
 };
 
 Expected<RobotSettings> read_settings(const ProviderConfig& provider, Millis default_timeout) {
@@ -91,12 +91,9 @@ Expected<RobotSettings> read_settings(const ProviderConfig& provider, Millis def
     auto title = s->text("title", false);
     if (!title) return title.error();
     out.title = *title;
-    auto overflow = read_overflow(*s);
-    if (!overflow) return overflow.error();
-    out.overflow = *overflow;
-    auto timeout = s->duration("timeout", default_timeout);
-    if (!timeout) return timeout.error();
-    out.timeout = *timeout;
+    auto send = read_send_settings(*s, default_timeout);
+    if (!send) return send.error();
+    out.send = *send;
     return out;
 }
 
@@ -165,7 +162,7 @@ Expected<PartBodies> prepare(const RobotSettings& settings, const wire::Job& job
     }
     if (util::trim(content).empty())
         return make_error(ErrorKind::invalid, "empty_message", "the notification has no text");
-    auto fitted = fit_json_text(content, kContentLimit, settings.overflow);
+    auto fitted = fit_json_text(content, kContentLimit, settings.send.overflow);
     if (!fitted) return fitted.error();
     PartBodies out;
     out.detail = fitted->detail;
@@ -209,7 +206,7 @@ class RobotAdapter : public Adapter {
         MessageParts parts;
         parts.count = prepared->bodies.size();
         parts.detail = prepared->detail;
-        parts.timeout = settings_.timeout;
+        parts.timeout = settings_.send.timeout;
         parts.request = [this,
                          bodies = std::move(prepared->bodies)](size_t i) -> Expected<HttpRequest> {
             return HttpRequest{

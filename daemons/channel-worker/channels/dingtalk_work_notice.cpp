@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "channels/message_limits.hpp"
+#include "channels/send_settings.hpp"
 #include "channels/settings.hpp"
 #include "channels/token_adapter.hpp"
 #include "channels/vendor_codes.hpp"
@@ -60,8 +61,7 @@ struct NoticeSettings {
     std::string app_secret;
     long long agent_id = 0;
     std::string msgtype;
-    Overflow overflow = Overflow::split;
-    Millis timeout = 0;
+    SendSettings send;
 };
 
 Expected<NoticeSettings> read_settings(const ProviderConfig& provider, Millis default_timeout) {
@@ -81,20 +81,16 @@ Expected<NoticeSettings> read_settings(const ProviderConfig& provider, Millis de
     auto secret = s->secret("app_secret", true);
     if (!secret) return secret.error();
     out.app_secret = *secret;
-    auto agent = s->integer("agent_id", true);
+    auto agent = s->positive_integer("agent_id");
     if (!agent) return agent.error();
-    if (*agent <= 0) return s->error("agent_id", "'agent_id' must be a positive integer");
     out.agent_id = *agent;
     auto msgtype =
         s->choice("msgtype", {"text", "markdown"}, "other kinds come from a template's payload");
     if (!msgtype) return msgtype.error();
     out.msgtype = *msgtype;
-    auto overflow = read_overflow(*s);
-    if (!overflow) return overflow.error();
-    out.overflow = *overflow;
-    auto timeout = s->duration("timeout", default_timeout);
-    if (!timeout) return timeout.error();
-    out.timeout = *timeout;
+    auto send = read_send_settings(*s, default_timeout);
+    if (!send) return send.error();
+    out.send = *send;
     return out;
 }
 
@@ -160,7 +156,7 @@ Expected<PartBodies> prepare(const NoticeSettings& settings, const wire::Job& jo
     const size_t envelope_size = dump(msg).size();
     if (envelope_size + 64 > kMsgLimit)
         return make_error(ErrorKind::invalid, "too_long", "the message's title is too long");
-    auto fitted = fit_json_text(content, kMsgLimit - envelope_size, settings.overflow);
+    auto fitted = fit_json_text(content, kMsgLimit - envelope_size, settings.send.overflow);
     if (!fitted) return fitted.error();
     out.detail = fitted->detail;
     const char* field = settings.msgtype == "text" ? "content" : "text";
@@ -185,7 +181,7 @@ PartReply read_reply(const HttpReply& reply) {
 class WorkNoticeAdapter : public TokenAdapter {
   public:
     explicit WorkNoticeAdapter(NoticeSettings settings)
-        : TokenAdapter(settings.timeout), settings_(std::move(settings)) {}
+        : TokenAdapter(settings.send.timeout), settings_(std::move(settings)) {}
 
   protected:
     HttpRequest token_request() const override {

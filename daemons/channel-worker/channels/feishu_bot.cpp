@@ -18,6 +18,7 @@
 #include "channels/feishu_sign.hpp"
 #include "channels/message_limits.hpp"
 #include "channels/message_parts.hpp"
+#include "channels/send_settings.hpp"
 #include "channels/settings.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
@@ -49,8 +50,7 @@ struct BotSettings {
     std::string url;
     std::string secret;  // "" when the bot does not check signatures
     Kind kind = Kind::text;
-    Overflow overflow = Overflow::split;
-    Millis timeout = 0;
+    SendSettings send;
 };
 
 bool token_char(char c) {
@@ -83,12 +83,9 @@ Expected<BotSettings> read_settings(const ProviderConfig& provider, Millis defau
     auto msgtype = s->choice("msgtype", {"text", "post"});
     if (!msgtype) return msgtype.error();
     out.kind = *msgtype == "post" ? Kind::post : Kind::text;
-    auto overflow = read_overflow(*s);
-    if (!overflow) return overflow.error();
-    out.overflow = *overflow;
-    auto timeout = s->duration("timeout", default_timeout);
-    if (!timeout) return timeout.error();
-    out.timeout = *timeout;
+    auto send = read_send_settings(*s, default_timeout);
+    if (!send) return send.error();
+    out.send = *send;
     return out;
 }
 
@@ -164,7 +161,7 @@ Expected<Sequence> build(const BotSettings& settings, const wire::Job& job) {
         text = at_tag(*mention) + (job.subject.empty() ? job.body
                                    : job.body.empty()  ? job.subject
                                                        : job.subject + "\n" + job.body);
-    auto fitted = fit_text(text, TextLimit{kTextBytes, LengthUnit::bytes, settings.overflow});
+    auto fitted = fit_text(text, TextLimit{kTextBytes, LengthUnit::bytes, settings.send.overflow});
     if (!fitted) return fitted.error();
     Sequence seq;
     seq.detail = fitted->detail;
@@ -217,7 +214,7 @@ class BotAdapter : public Adapter {
         MessageParts parts;
         parts.count = seq->messages.size();
         parts.detail = seq->detail;
-        parts.timeout = settings_.timeout;
+        parts.timeout = settings_.send.timeout;
         parts.request = [this, messages = std::move(seq->messages)](size_t i) {
             return request(messages[i]);
         };

@@ -80,6 +80,13 @@ Expected<long long> Settings::integer(const std::string& key, bool required,
     return it->get<long long>();
 }
 
+Expected<long long> Settings::positive_integer(const std::string& key) const {
+    auto value = integer(key, true);
+    if (!value) return value.error();
+    if (*value <= 0) return error(key, "'" + key + "' must be a positive integer");
+    return value;
+}
+
 Expected<std::string> Settings::choice(const std::string& key,
                                        const std::vector<std::string>& choices,
                                        const std::string& hint) const {

@@ -34,6 +34,8 @@ class Settings {
     // An integer; `required` makes a missing key an error, else `fallback` is returned.
     Expected<long long> integer(const std::string& key, bool required,
                                 long long fallback = 0) const;
+    // A required integer that must be more than zero.
+    Expected<long long> positive_integer(const std::string& key) const;
     // One of `choices` (missing: the first); else an error listing them, ended
     // with `hint` when one is given, else with a "did you mean" suggestion.
     Expected<std::string> choice(const std::string& key, const std::vector<std::string>& choices,

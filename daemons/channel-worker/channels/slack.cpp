@@ -21,6 +21,7 @@
 #include "channels/message_limits.hpp"
 #include "channels/message_parts.hpp"
 #include "channels/outcome.hpp"
+#include "channels/send_settings.hpp"
 #include "channels/settings.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
@@ -39,8 +40,7 @@ constexpr size_t kLongestEntity = 5;  // "&amp;"
 struct SlackSettings {
     std::string url;
     bool mrkdwn = true;
-    Overflow overflow = Overflow::split;
-    Millis timeout = 0;
+    SendSettings send;
 };
 
 Expected<SlackSettings> read_settings(const ProviderConfig& provider, Millis default_timeout) {
@@ -54,12 +54,9 @@ Expected<SlackSettings> read_settings(const ProviderConfig& provider, Millis def
     auto mrkdwn = s->boolean("mrkdwn", true);
     if (!mrkdwn) return mrkdwn.error();
     out.mrkdwn = *mrkdwn;
-    auto overflow = read_overflow(*s);
-    if (!overflow) return overflow.error();
-    out.overflow = *overflow;
-    auto timeout = s->duration("timeout", default_timeout);
-    if (!timeout) return timeout.error();
-    out.timeout = *timeout;
+    auto send = read_send_settings(*s, default_timeout);
+    if (!send) return send.error();
+    out.send = *send;
     return out;
 }
 
@@ -170,11 +167,12 @@ class SlackAdapter : public Adapter {
 
         // Room for an entity moved to the next part keeps every part within the limit.
         size_t max =
-            settings_.overflow == Overflow::split ? kMaxText - (kLongestEntity - 1) : kMaxText;
+            settings_.send.overflow == Overflow::split ? kMaxText - (kLongestEntity - 1) : kMaxText;
         if (text_length(text, LengthUnit::characters) <= kMaxText) max = kMaxText;
-        auto fitted = fit_text(text, TextLimit{max, LengthUnit::characters, settings_.overflow});
+        auto fitted =
+            fit_text(text, TextLimit{max, LengthUnit::characters, settings_.send.overflow});
         if (!fitted) return Attempt::permanent(fitted.error().code, fitted.error().message);
-        mend_entities(*fitted, settings_.overflow);
+        mend_entities(*fitted, settings_.send.overflow);
         std::vector<std::string> bodies;
         for (const auto& part : fitted->parts)
             bodies.push_back(json{{"text", part}, {"mrkdwn", settings_.mrkdwn}}.dump(
@@ -187,7 +185,7 @@ class SlackAdapter : public Adapter {
     Started post(std::vector<std::string> bodies, std::string detail) {
         MessageParts parts = posts(settings_.url, {"Content-Type: application/json"},
                                    {std::move(bodies), std::move(detail)});
-        parts.timeout = settings_.timeout;
+        parts.timeout = settings_.send.timeout;
         parts.read = read_reply;
         return send_parts(std::move(parts));
     }

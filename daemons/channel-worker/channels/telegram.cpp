@@ -25,6 +25,7 @@
 #include "channels/message_limits.hpp"
 #include "channels/message_parts.hpp"
 #include "channels/outcome.hpp"
+#include "channels/send_settings.hpp"
 #include "channels/settings.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
@@ -46,8 +47,7 @@ struct TelegramSettings {
     std::string chat_id;
     std::string parse_mode;
     bool disable_notification = false;
-    Overflow overflow = Overflow::split;
-    Millis timeout = 0;
+    SendSettings send;
 };
 
 // "123456789:AAH..." : the bot's id, a colon, letters, digits, '_' and '-'.
@@ -125,12 +125,9 @@ Expected<TelegramSettings> read_settings(const ProviderConfig& provider, Millis 
     auto quiet = s->boolean("disable_notification", false);
     if (!quiet) return quiet.error();
     out.disable_notification = *quiet;
-    auto overflow = read_overflow(*s);
-    if (!overflow) return overflow.error();
-    out.overflow = *overflow;
-    auto timeout = s->duration("timeout", default_timeout);
-    if (!timeout) return timeout.error();
-    out.timeout = *timeout;
+    auto send = read_send_settings(*s, default_timeout);
+    if (!send) return send.error();
+    out.send = *send;
     return out;
 }
 
@@ -200,7 +197,8 @@ class TelegramAdapter : public Adapter {
         std::string text = job.subject.empty() ? job.body : job.subject + "\n" + job.body;
         if (util::trim(text).empty())
             return Attempt::permanent("empty_message", "the message has no text");
-        auto fitted = fit_text(text, TextLimit{kMaxText, LengthUnit::utf16, settings_.overflow});
+        auto fitted =
+            fit_text(text, TextLimit{kMaxText, LengthUnit::utf16, settings_.send.overflow});
         if (!fitted) return Attempt::permanent(fitted.error().code, fitted.error().message);
         std::vector<std::string> bodies;
         for (const auto& part : fitted->parts) bodies.push_back(with_options(json{{"text", part}}));
@@ -212,7 +210,7 @@ class TelegramAdapter : public Adapter {
     Started send(std::vector<std::string> bodies, std::string detail) {
         MessageParts parts =
             posts(url_, {"Content-Type: application/json"}, {std::move(bodies), std::move(detail)});
-        parts.timeout = settings_.timeout;
+        parts.timeout = settings_.send.timeout;
         parts.read = read_reply;
         return send_parts(std::move(parts));
     }

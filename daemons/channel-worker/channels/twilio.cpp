@@ -15,6 +15,7 @@
 #include "channels/message_limits.hpp"
 #include "channels/message_parts.hpp"
 #include "channels/outcome.hpp"
+#include "channels/send_settings.hpp"
 #include "channels/settings.hpp"
 #include "channels/sms_size.hpp"
 #include "channels/sms_template.hpp"
@@ -37,8 +38,7 @@ struct TwilioSettings {
     std::string authorization;  // "Basic ..." from the SID and the auth token
     std::string from;
     std::string messaging_service_sid;
-    Overflow overflow = Overflow::split;
-    Millis timeout = 0;
+    SendSettings send;
 };
 
 // Twilio's error codes; others follow the HTTP status (429 and 5xx retryable).
@@ -96,12 +96,9 @@ Expected<TwilioSettings> read_settings(const ProviderConfig& provider, Millis de
                             *service + "'");
     out.from = *from;
     out.messaging_service_sid = *service;
-    auto overflow = read_overflow(*s);
-    if (!overflow) return overflow.error();
-    out.overflow = *overflow;
-    auto timeout = s->duration("timeout", default_timeout);
-    if (!timeout) return timeout.error();
-    out.timeout = *timeout;
+    auto send = read_send_settings(*s, default_timeout);
+    if (!send) return send.error();
+    out.send = *send;
     return out;
 }
 
@@ -146,7 +143,8 @@ class TwilioAdapter : public Adapter {
     Started begin(const wire::Job& job) {
         if (auto e164 = check_e164(job.to, "+14155550100"); !e164)
             return Attempt::permanent(e164.error().code, e164.error().message);
-        auto fitted = fit_text(job.body, {kMaxBody, LengthUnit::characters, settings_.overflow});
+        auto fitted =
+            fit_text(job.body, {kMaxBody, LengthUnit::characters, settings_.send.overflow});
         if (!fitted) return Attempt::permanent(fitted.error().code, fitted.error().message);
         std::vector<std::pair<std::string, std::string>> fields = {{"To", job.to}};
         if (!settings_.messaging_service_sid.empty())
@@ -165,7 +163,7 @@ class TwilioAdapter : public Adapter {
                   {"Authorization: " + settings_.authorization,
                    "Content-Type: application/x-www-form-urlencoded", "Accept: application/json"},
                   {std::move(bodies), std::move(fitted->detail)});
-        parts.timeout = settings_.timeout;
+        parts.timeout = settings_.send.timeout;
         parts.read = read_reply;
         return send_parts(std::move(parts));
     }

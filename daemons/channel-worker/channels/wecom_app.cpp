@@ -22,6 +22,7 @@
 
 #include "channels/message_limits.hpp"
 #include "channels/outcome.hpp"
+#include "channels/send_settings.hpp"
 #include "channels/settings.hpp"
 #include "channels/token_adapter.hpp"
 #include "channels/vendor_codes.hpp"
@@ -67,8 +68,7 @@ struct AppSettings {
     Kind kind = Kind::text;
     bool safe = false;
     long long duplicate_seconds = 0;  // 0: no duplicate check
-    Overflow overflow = Overflow::split;
-    Millis timeout = 0;
+    SendSettings send;
 };
 
 Expected<AppSettings> read_settings(const ProviderConfig& provider, Millis default_timeout) {
@@ -88,9 +88,8 @@ Expected<AppSettings> read_settings(const ProviderConfig& provider, Millis defau
     auto secret = s->secret("corp_secret", true);
     if (!secret) return secret.error();
     out.corp_secret = *secret;
-    auto agent = s->integer("agent_id", true);
+    auto agent = s->positive_integer("agent_id");
     if (!agent) return agent.error();
-    if (*agent <= 0) return s->error("agent_id", "'agent_id' must be a positive integer");
     out.agent_id = *agent;
     auto msgtype = s->choice("msgtype", {"text", "markdown"});
     if (!msgtype) return msgtype.error();
@@ -106,12 +105,9 @@ Expected<AppSettings> read_settings(const ProviderConfig& provider, Millis defau
                             "'duplicate_check_interval' must be at most 4h");
         out.duplicate_seconds = (*interval + 999) / 1000;
     }
-    auto overflow = read_overflow(*s);
-    if (!overflow) return overflow.error();
-    out.overflow = *overflow;
-    auto timeout = s->duration("timeout", default_timeout);
-    if (!timeout) return timeout.error();
-    out.timeout = *timeout;
+    auto send = read_send_settings(*s, default_timeout);
+    if (!send) return send.error();
+    out.send = *send;
     return out;
 }
 
@@ -185,7 +181,8 @@ Expected<Sequence> build(const AppSettings& settings, const wire::Job& job) {
         text = job.subject.empty() ? job.body
                : job.body.empty()  ? job.subject
                                    : job.subject + "\n" + job.body;
-    auto fitted = fit_text(text, TextLimit{kContentBytes, LengthUnit::bytes, settings.overflow});
+    auto fitted =
+        fit_text(text, TextLimit{kContentBytes, LengthUnit::bytes, settings.send.overflow});
     if (!fitted) return fitted.error();
     seq.detail = fitted->detail;
     const char* type = settings.kind == Kind::markdown ? "markdown" : "text";
@@ -237,7 +234,7 @@ PartReply read_reply(const HttpReply& reply, const Target& t) {
 class AppAdapter : public TokenAdapter {
   public:
     explicit AppAdapter(AppSettings settings)
-        : TokenAdapter(settings.timeout), settings_(std::move(settings)) {}
+        : TokenAdapter(settings.send.timeout), settings_(std::move(settings)) {}
 
   protected:
     HttpRequest token_request() const override {

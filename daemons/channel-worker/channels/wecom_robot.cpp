@@ -19,6 +19,7 @@
 #include "channels/message_parts.hpp"
 #include "channels/outcome.hpp"
 #include "channels/robot_mention.hpp"
+#include "channels/send_settings.hpp"
 #include "channels/settings.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
@@ -51,8 +52,7 @@ enum class Kind { text, markdown };
 struct RobotSettings {
     std::string url;  // the send URL, key included
     Kind kind = Kind::text;
-    Overflow overflow = Overflow::split;
-    Millis timeout = 0;
+    SendSettings send;
 };
 
 bool key_char(char c) {
@@ -81,12 +81,9 @@ Expected<RobotSettings> read_settings(const ProviderConfig& provider, Millis def
     auto msgtype = s->choice("msgtype", {"text", "markdown"});
     if (!msgtype) return msgtype.error();
     out.kind = *msgtype == "markdown" ? Kind::markdown : Kind::text;
-    auto overflow = read_overflow(*s);
-    if (!overflow) return overflow.error();
-    out.overflow = *overflow;
-    auto timeout = s->duration("timeout", default_timeout);
-    if (!timeout) return timeout.error();
-    out.timeout = *timeout;
+    auto send = read_send_settings(*s, default_timeout);
+    if (!send) return send.error();
+    out.send = *send;
     return out;
 }
 
@@ -150,7 +147,7 @@ Expected<PartBodies> build(const RobotSettings& settings, const wire::Job& job) 
                                    : job.subject + "\n" + job.body;
     }
     const size_t limit = settings.kind == Kind::markdown ? kMarkdownBytes : kTextBytes;
-    auto fitted = fit_text(text, TextLimit{limit, LengthUnit::bytes, settings.overflow});
+    auto fitted = fit_text(text, TextLimit{limit, LengthUnit::bytes, settings.send.overflow});
     if (!fitted) return fitted.error();
     if (!fitted->detail.empty()) add_detail(seq.detail, fitted->detail);
     for (size_t i = 0; i < fitted->parts.size(); ++i) {
@@ -186,7 +183,7 @@ class RobotAdapter : public Adapter {
         if (!seq) return Attempt::permanent(seq.error().code, seq.error().message);
         MessageParts parts =
             posts(settings_.url, {"Content-Type: application/json"}, std::move(*seq));
-        parts.timeout = settings_.timeout;
+        parts.timeout = settings_.send.timeout;
         parts.read = read_reply;
         return send_parts(std::move(parts));
     }
