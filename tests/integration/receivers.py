@@ -79,22 +79,9 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def _read_body(self):
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip(), 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
-
     def _handle(self):
         receiver = self.server.receiver
-        body = self._read_body()
+        body = read_request_body(self)
         headers = {k.lower(): v for k, v in self.headers.items()}
         req = Request(time.time(), self.command, self.path, headers, body)
         if receiver.secret is not None:
@@ -119,7 +106,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_GET = _handle
 
 
-class _Server(ThreadingHTTPServer):
+class LoopbackHttpServer(ThreadingHTTPServer):
     request_queue_size = 256  # a burst of connections from the worker is normal
     daemon_threads = True
     block_on_close = False
@@ -129,6 +116,37 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+def read_request_body(handler):
+    """The body of the request `handler` is reading: by Content-Length, or chunked."""
+    if handler.headers.get("Transfer-Encoding", "").lower() != "chunked":
+        return handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
+    chunks = []
+    while True:
+        size = int(handler.rfile.readline().split(b";")[0].strip(), 16)
+        if size == 0:
+            while handler.rfile.readline() not in (b"\r\n", b"\n", b""):
+                pass
+            return b"".join(chunks)
+        chunks.append(handler.rfile.read(size))
+        handler.rfile.readline()
+
+
+def serve_http(handler_class, **attributes):
+    """An HTTP server on 127.0.0.1 at a free port, serving on its own thread, with
+    `attributes` set on it for the handler to find (self.server.NAME)."""
+    server = LoopbackHttpServer(("127.0.0.1", 0), handler_class)
+    for name, value in attributes.items():
+        setattr(server, name, value)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                     daemon=True).start()
+    return server
+
+
+def stop_http(server):
+    server.shutdown()
+    server.server_close()
+
+
 class HttpReceiver:
     def __init__(self, respond=always(Reply()), secret=None):
         self.respond = respond
@@ -136,12 +154,8 @@ class HttpReceiver:
         self.requests = []
         self._lock = threading.Lock()
         self._ids = set()
-        self.server = _Server(("127.0.0.1", free_port()), _Handler)
-        self.server.receiver = self
+        self.server = serve_http(_Handler, receiver=self)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        self._thread = threading.Thread(target=self.server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
 
     def record(self, req):
         reply = self.respond(req)
@@ -165,8 +179,7 @@ class HttpReceiver:
             return set(self._ids)
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        stop_http(self.server)
 
 
 class _SmtpHandler:

@@ -22,13 +22,14 @@ import hashlib
 import hmac
 import itertools
 import json
-import sys
 import threading
 import time
 import urllib.parse
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from receivers import read_request_body, serve_http, stop_http
 
 # --- signing, from the vendors' documentation -------------------------------------------------
 
@@ -115,21 +116,8 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def _read_body(self):
-        if self.headers.get("Transfer-Encoding", "").lower() != "chunked":
-            return self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        chunks = []
-        while True:
-            size = int(self.rfile.readline().split(b";")[0].strip(), 16)
-            if size == 0:
-                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                    pass
-                return b"".join(chunks)
-            chunks.append(self.rfile.read(size))
-            self.rfile.readline()
-
     def _handle(self):
-        body = self._read_body()
+        body = read_request_body(self)
         target = urllib.parse.urlsplit(self.path)
         query = dict(urllib.parse.parse_qsl(target.query, keep_blank_values=True))
         req = VendorRequest(time.time(), self.command, target.path, query,
@@ -154,28 +142,14 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = _handle
 
 
-class _Server(ThreadingHTTPServer):
-    request_queue_size = 256
-    daemon_threads = True
-    block_on_close = False
-
-    def handle_error(self, request, client_address):
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
 class VendorMock:
     """A server on 127.0.0.1; subclasses define answer(req) -> (status, JSON object)."""
 
     def __init__(self):
         self.lock = threading.Lock()
         self.requests = []
-        self.server = _Server(("127.0.0.1", 0), _Handler)
-        self.server.mock = self
+        self.server = serve_http(_Handler, mock=self)
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(target=self.server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
 
     def record(self, req):
         with self.lock:
@@ -186,8 +160,7 @@ class VendorMock:
             return list(self.requests)
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        stop_http(self.server)
 
     def __enter__(self):
         return self

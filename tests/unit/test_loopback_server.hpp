@@ -16,22 +16,28 @@
 
 namespace notify::test {
 
+// A listening TCP socket on 127.0.0.1 at a free port (set in `port`).
+inline int listen_on_loopback(int backlog, int& port) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    socklen_t len = sizeof addr;
+    REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    port = ntohs(addr.sin_port);
+    REQUIRE(listen(fd, backlog) == 0);
+    return fd;
+}
+
 class LoopbackServer {
   public:
     // Talks to the client on the connected socket `fd` until done.
     using Session = std::function<void(int fd)>;
 
     explicit LoopbackServer(Session session) : session_(std::move(session)) {
-        fd_ = socket(AF_INET, SOCK_STREAM, 0);
-        REQUIRE(fd_ >= 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-        socklen_t len = sizeof addr;
-        REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-        port_ = ntohs(addr.sin_port);
-        REQUIRE(listen(fd_, 1) == 0);
+        fd_ = listen_on_loopback(1, port_);
         thread_ = std::thread([this] { serve(); });
     }
     ~LoopbackServer() {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "channels/adapter.hpp"
+#include "test_loopback_server.hpp"
 #include "util/strings.hpp"
 
 namespace notify::test {
@@ -66,16 +67,7 @@ class VendorMock {
     using Handler = std::function<MockReply(const MockRequest&)>;
 
     explicit VendorMock(Handler handler) : handler_(std::move(handler)) {
-        fd_ = socket(AF_INET, SOCK_STREAM, 0);
-        REQUIRE(fd_ >= 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-        socklen_t len = sizeof addr;
-        REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-        port_ = ntohs(addr.sin_port);
-        REQUIRE(listen(fd_, 16) == 0);
+        fd_ = listen_on_loopback(16, port_);
         thread_ = std::thread([this] { serve(); });
     }
     ~VendorMock() {
