@@ -44,6 +44,16 @@ bool parse_level(std::string_view text, Level& out) {
     return false;
 }
 
+std::string clip(std::string_view value, size_t max) {
+    if (value.size() <= max) return std::string(value);
+    size_t cut = max;
+    // Back off continuation bytes so the cut never splits a UTF-8 character.
+    while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;
+    std::string out(value.substr(0, cut));
+    out += "...(" + std::to_string(value.size() - cut) + " bytes more)";
+    return out;
+}
+
 bool enabled(Level level) {
     return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
 }
@@ -59,7 +69,8 @@ void write(Level level, std::string_view id, const std::string& text) {
         line += id;
         line += ": ";
     }
-    line += text;
+    size_t room = kMaxLine > line.size() ? kMaxLine - line.size() : 0;
+    line += text.size() > room ? clip(text, room) : text;
     line += '\n';
     std::lock_guard lock(g_mu);
     // One write(2) per line keeps lines whole when several processes share stderr.

@@ -17,7 +17,13 @@ void set_level(Level level);
 bool parse_level(std::string_view text, Level& out);
 bool enabled(Level level);
 // Writes one line; `id` may be empty for lines not about a notification.
+// A line longer than kMaxLine bytes is cut there and ends "...(N bytes more)",
+// so no input, however large, is logged whole.
 void write(Level level, std::string_view id, const std::string& text);
+inline constexpr size_t kMaxLine = 4096;
+// A value from outside (a URL, a header, a field) for a log line: at most `max`
+// bytes, cut on a UTF-8 boundary and marked "...(N bytes more)" when cut.
+std::string clip(std::string_view value, size_t max = 256);
 
 }  // namespace notify::log
 
