@@ -34,6 +34,12 @@ const KeyDef kKeys[] = {
     {"ingest.max_recipients", KeyType::integer, "1000"},
     {"ingest.batch_max", KeyType::integer, "2000"},
     {"ingest.require_api_key", KeyType::boolean, "true"},
+    {"ingest.max_connections", KeyType::integer, "1024"},
+    {"ingest.http_idle_timeout", KeyType::duration, "30s"},
+    {"ingest.http_request_timeout", KeyType::duration, "30s"},
+    {"ingest.http_max_header_bytes", KeyType::integer, "16384"},
+    {"ingest.http_max_headers", KeyType::integer, "100"},
+    {"ingest.http_max_url_bytes", KeyType::integer, "8192"},
     {"router.listen", KeyType::string, "ipc://{runtime_dir}/router.sock"},
     {"router.control", KeyType::string, "ipc://{runtime_dir}/router-control.sock"},
     {"router.lease", KeyType::duration, "60s"},
@@ -192,6 +198,12 @@ Status bind(Config& c, const Values& v) {
     c.ingest.max_recipients = num("ingest.max_recipients");
     c.ingest.batch_max = num("ingest.batch_max");
     c.ingest.require_api_key = v.get("ingest.require_api_key") == "true";
+    c.ingest.max_connections = num("ingest.max_connections");
+    c.ingest.http_idle_timeout = dur("ingest.http_idle_timeout");
+    c.ingest.http_request_timeout = dur("ingest.http_request_timeout");
+    c.ingest.http_max_header_bytes = num("ingest.http_max_header_bytes");
+    c.ingest.http_max_headers = num("ingest.http_max_headers");
+    c.ingest.http_max_url_bytes = num("ingest.http_max_url_bytes");
     c.router.listen = v.get("router.listen");
     c.router.control = v.get("router.control");
     c.router.lease = dur("router.lease");
@@ -229,6 +241,15 @@ Status bind(Config& c, const Values& v) {
     if (c.ingest.max_body_bytes < 1024)
         return config_error(v.by_key.at("ingest.max_body_bytes").origin,
                             "'ingest.max_body_bytes' must be at least 1024");
+    for (const char* key : {"ingest.max_connections", "ingest.http_max_header_bytes",
+                            "ingest.http_max_headers", "ingest.http_max_url_bytes"})
+        if (num(key) < 1)
+            return config_error(v.by_key.at(key).origin,
+                                std::string("'") + key + "' must be at least 1");
+    for (const char* key : {"ingest.http_idle_timeout", "ingest.http_request_timeout"})
+        if (dur(key) < 1000)
+            return config_error(v.by_key.at(key).origin,
+                                std::string("'") + key + "' must be at least 1s");
     if (c.router.max_attempts < 1 || c.worker.concurrency < 1 || c.ingest.batch_max < 1)
         return config_error(c.file.empty() ? "config" : c.file,
                             "router.max_attempts, worker.concurrency and ingest.batch_max must "

@@ -74,6 +74,12 @@ struct Config {
         long max_recipients = 0;
         long batch_max = 0;  // notifications per commit at most
         bool require_api_key = true;
+        long max_connections = 0;         // open HTTP connections at most
+        Millis http_idle_timeout = 0;     // a silent connection is closed after this
+        Millis http_request_timeout = 0;  // one request's head and body must arrive in this
+        long http_max_header_bytes = 0;   // all header lines of one request together
+        long http_max_headers = 0;        // header lines in one request
+        long http_max_url_bytes = 0;      // the request target
     } ingest;
 
     struct Router {

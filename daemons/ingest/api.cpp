@@ -116,9 +116,10 @@ Response internal_response() {
 }
 
 Response method_not_allowed(const Request& req, const std::string& allowed) {
-    Response r = error_response(405, make_error(ErrorKind::usage, "method_not_allowed",
-                                                "method '" + req.method + "' is not allowed on '" +
-                                                    req.path + "' (allowed: " + allowed + ")"));
+    Response r =
+        error_response(405, make_error(ErrorKind::usage, "method_not_allowed",
+                                       "method '" + req.method + "' is not allowed on '" +
+                                           log::clip(req.path) + "' (allowed: " + allowed + ")"));
     r.headers.emplace_back("Allow", allowed);
     return r;
 }
@@ -188,7 +189,7 @@ void Api::route(const Request& req, Reply done) {
     Route route = match(req.path);
     if (route.kind == RouteKind::none)
         return fail(done, make_error(ErrorKind::not_found, "not_found",
-                                     "no such route '" + req.path + "'"));
+                                     "no such route '" + log::clip(req.path) + "'"));
     if (!method_allowed(req, allowed_methods(route.kind), done)) return;
     if (route.kind == RouteKind::healthz) return health(done);
     if (route.kind == RouteKind::metrics) {
@@ -246,7 +247,8 @@ void Api::route(const Request& req, Reply done) {
         default:
             break;
     }
-    fail(done, make_error(ErrorKind::not_found, "not_found", "no such route '" + req.path + "'"));
+    fail(done, make_error(ErrorKind::not_found, "not_found",
+                          "no such route '" + log::clip(req.path) + "'"));
 }
 
 }  // namespace notify::ingest

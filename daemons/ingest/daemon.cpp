@@ -6,6 +6,8 @@
 // Config keys read: runtime_dir, store.path, store.synchronous,
 // store.busy_timeout, ingest.listen, ingest.http, ingest.max_body_bytes,
 // ingest.max_recipients, ingest.batch_max, ingest.require_api_key,
+// ingest.max_connections, ingest.http_idle_timeout, ingest.http_request_timeout,
+// ingest.http_max_header_bytes, ingest.http_max_headers, ingest.http_max_url_bytes,
 // router.control, and the channels and providers (for validation).
 #include "daemon.hpp"
 
@@ -109,7 +111,7 @@ int run_daemon(const Config& config) {
     std::unique_ptr<HttpServer> http;
     if (!config.ingest.http.empty()) {
         http = std::make_unique<HttpServer>(base.get(), api, metrics, inflight,
-                                            config.ingest.max_body_bytes);
+                                            HttpLimits::from(config));
         auto st = http->bind(config.ingest.http);
         if (!st) {
             NLOG(error, "", st.error().message);

@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "http_status.hpp"
+#include "request.hpp"
 #include "util/log.hpp"
 
 namespace notify::ingest {
@@ -42,56 +44,48 @@ const char* method_name(evhttp_cmd_type cmd) {
     return "UNKNOWN";
 }
 
-const char* reason(int status) {
-    switch (status) {
-        case 200:
-            return "OK";
-        case 202:
-            return "Accepted";
-        case 400:
-            return "Bad Request";
-        case 401:
-            return "Unauthorized";
-        case 403:
-            return "Forbidden";
-        case 404:
-            return "Not Found";
-        case 405:
-            return "Method Not Allowed";
-        case 409:
-            return "Conflict";
-        case 413:
-            return "Payload Too Large";
-        case 422:
-            return "Unprocessable Entity";
-        case 429:
-            return "Too Many Requests";
-        case 500:
-            return "Internal Server Error";
-        case 503:
-            return "Service Unavailable";
-        default:
-            return "Error";
-    }
-}
-
 }  // namespace
 
+HttpLimits HttpLimits::from(const Config& config) {
+    HttpLimits l;
+    l.max_body_bytes = config.ingest.max_body_bytes;
+    l.max_url_bytes = config.ingest.http_max_url_bytes;
+    l.max_header_bytes = config.ingest.http_max_header_bytes;
+    l.max_headers = config.ingest.http_max_headers;
+    l.max_connections = config.ingest.max_connections;
+    l.idle_timeout = config.ingest.http_idle_timeout;
+    l.request_timeout = config.ingest.http_request_timeout;
+    return l;
+}
+
 HttpServer::HttpServer(event_base* base, Api& api, Metrics& metrics, InFlight& inflight,
-                       long max_body_bytes)
-    : api_(api), metrics_(metrics), inflight_(inflight) {
+                       const HttpLimits& limits)
+    : api_(api), metrics_(metrics), inflight_(inflight), limits_(limits), backoff_(base, metrics) {
     http_ = evhttp_new(base);
     evhttp_set_allowed_methods(http_, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
                                           EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
                                           EVHTTP_REQ_PATCH);
-    // The API answers bodies over ingest.max_body_bytes with a JSON 413; evhttp's
-    // own limit only bounds memory for bodies far beyond that.
-    evhttp_set_max_body_size(http_, max_body_bytes * 2 + 65536);
-    evhttp_set_timeout(http_, 60);
+    // A head up to the URL and header limits is read whole and answered 414 or
+    // 431 by over_limit(); evhttp cuts off what is far beyond them.
+    long head = limits.max_url_bytes + limits.max_header_bytes + 4096;
+    evhttp_set_max_headers_size(http_, head);
+    // A body up to max_body_bytes plus the head is read and answered 413 by
+    // over_limit(); HttpConnections refuses one that goes beyond while it
+    // arrives. evhttp's own limit stays off: it refuses by Content-Length
+    // before reading (an HTML 413 and a reset while the client still sends).
+    ConnectionLimits c;
+    c.max_connections = limits.max_connections;
+    c.idle_timeout = limits.idle_timeout;
+    c.request_timeout = limits.request_timeout;
+    c.max_request_bytes = limits.max_body_bytes + head;
+    evhttp_set_max_body_size(http_, -1);
+    connections_ = std::make_unique<HttpConnections>(base, http_, c, metrics);
     evhttp_set_gencb(http_, &HttpServer::on_request, this);
 }
 
 HttpServer::~HttpServer() {
+    backoff_.watch(nullptr);
+    // Frees the connections, which tells connections_ (still alive here).
     if (http_) evhttp_free(http_);
 }
 
@@ -113,13 +107,15 @@ Status HttpServer::bind(const std::string& host_port) {
         return make_error(
             ErrorKind::unavailable, "bind_failed",
             "cannot listen on '" + host_port + "' (ingest.http): " + std::strerror(errno));
-    // Accepted sockets inherit this on Linux; tune_connection() sets it again on each.
+    backoff_.watch(evhttp_bound_socket_get_listener(listener_));
+    // Accepted sockets inherit this on Linux; HttpConnections sets it again on each.
     int one = 1;
     setsockopt(evhttp_bound_socket_get_fd(listener_), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return ok();
 }
 
 void HttpServer::close_listener() {
+    backoff_.watch(nullptr);
     if (listener_) evhttp_del_accept_socket(http_, listener_);
     listener_ = nullptr;
 }
@@ -128,22 +124,65 @@ void HttpServer::on_request(evhttp_request* req, void* arg) {
     static_cast<HttpServer*>(arg)->handle(req);
 }
 
-void HttpServer::on_connection_closed(evhttp_connection* conn, void* arg) {
-    static_cast<HttpServer*>(arg)->tuned_.erase(conn);
+std::optional<HttpServer::Refusal> HttpServer::over_limit(evhttp_request* req,
+                                                          size_t body_bytes) const {
+    auto refuse = [](int status, const char* code, const std::string& message, const char* field) {
+        return Refusal{status, make_error(ErrorKind::invalid, code, message, field)};
+    };
+    const char* uri = evhttp_request_get_uri(req);
+    size_t uri_bytes = uri ? std::strlen(uri) : 0;
+    if (static_cast<long>(uri_bytes) > limits_.max_url_bytes)
+        return refuse(414, "url_too_long",
+                      "the URL of " + std::to_string(uri_bytes) + " bytes is over the limit of " +
+                          std::to_string(limits_.max_url_bytes) + " (ingest.http_max_url_bytes)",
+                      "url");
+    long count = 0;
+    long bytes = 0;
+    evkeyvalq* headers = evhttp_request_get_input_headers(req);
+    for (evkeyval* kv = headers->tqh_first; kv; kv = kv->next.tqe_next) {
+        ++count;
+        bytes += static_cast<long>(std::strlen(kv->key) + std::strlen(kv->value) + 4);
+    }
+    if (count > limits_.max_headers)
+        return refuse(431, "too_many_headers",
+                      std::to_string(count) + " header fields are over the limit of " +
+                          std::to_string(limits_.max_headers) + " (ingest.http_max_headers)",
+                      "headers");
+    if (bytes > limits_.max_header_bytes)
+        return refuse(
+            431, "headers_too_large",
+            "header fields of " + std::to_string(bytes) + " bytes are over the limit of " +
+                std::to_string(limits_.max_header_bytes) + " (ingest.http_max_header_bytes)",
+            "headers");
+    if (auto st = check_body_size(body_bytes, limits_.max_body_bytes); !st)
+        return Refusal{413, st.error()};
+    return std::nullopt;
 }
 
-void HttpServer::tune_connection(evhttp_request* req) {
-    evhttp_connection* conn = evhttp_request_get_connection(req);
-    if (!conn || !tuned_.insert(conn).second) return;
-    evhttp_connection_set_closecb(conn, &HttpServer::on_connection_closed, this);
-    if (bufferevent* bev = evhttp_connection_get_bufferevent(conn)) {
-        int one = 1;
-        setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    }
+void HttpServer::reply(evhttp_request* req, const Response& resp) {
+    evkeyvalq* out = evhttp_request_get_output_headers(req);
+    evhttp_add_header(out, "Content-Type", resp.content_type.c_str());
+    for (const auto& [name, value] : resp.headers)
+        evhttp_add_header(out, name.c_str(), value.c_str());
+    evbuffer* buf = evbuffer_new();
+    evbuffer_add(buf, resp.body.data(), resp.body.size());
+    evhttp_send_reply(req, resp.status, http_reason(resp.status), buf);
+    evbuffer_free(buf);
+    metrics_.http_request(resp.status);
 }
 
 void HttpServer::handle(evhttp_request* req) {
-    tune_connection(req);
+    connections_->dispatched(req);
+    evbuffer* in = evhttp_request_get_input_buffer(req);
+    size_t len = evbuffer_get_length(in);
+    if (auto refused = over_limit(req, len)) {
+        const char* uri = evhttp_request_get_uri(req);
+        metrics_.rejected(refused->error.code);
+        NLOG(info, "",
+             "rejected transport=http code=" << refused->error.code << " status=" << refused->status
+                                             << " url=" << log::clip(uri ? uri : "", 128));
+        return reply(req, error_response(refused->status, refused->error));
+    }
     Request r;
     r.method = method_name(evhttp_request_get_command(req));
     if (r.method == "HEAD") r.method = "GET";  // evhttp leaves the body out itself
@@ -161,23 +200,13 @@ void HttpServer::handle(evhttp_request* req) {
     if (const char* auth =
             evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization"))
         r.authorization = auth;
-    evbuffer* in = evhttp_request_get_input_buffer(req);
-    size_t len = evbuffer_get_length(in);
     if (len) {
         r.body.resize(len);
         evbuffer_copyout(in, r.body.data(), len);
     }
     inflight_.begin();
     auto answer = [this, req](Response resp) {
-        evkeyvalq* out = evhttp_request_get_output_headers(req);
-        evhttp_add_header(out, "Content-Type", resp.content_type.c_str());
-        for (const auto& [name, value] : resp.headers)
-            evhttp_add_header(out, name.c_str(), value.c_str());
-        evbuffer* buf = evbuffer_new();
-        evbuffer_add(buf, resp.body.data(), resp.body.size());
-        evhttp_send_reply(req, resp.status, reason(resp.status), buf);
-        evbuffer_free(buf);
-        metrics_.http_request(resp.status);
+        reply(req, resp);
         inflight_.end();
     };
     try {

@@ -1,12 +1,26 @@
 // http_server.hpp - the HTTP/JSON transport over libevent's evhttp on the loop
 // thread: keep-alive, TCP_NODELAY on every accepted connection, one Request per
 // HTTP request handed to the API core, the Response sent back as it is.
+//
+// Limits, each answered with the JSON error body and counted in /metrics:
+//   URL over ingest.http_max_url_bytes             414 url_too_long
+//   headers over ingest.http_max_header_bytes      431 headers_too_large
+//   more than ingest.http_max_headers headers      431 too_many_headers
+//   body over ingest.max_body_bytes                413 too_large (every route)
+// and, per connection (http_connections.hpp), ingest.max_connections,
+// ingest.http_idle_timeout and ingest.http_request_timeout. A request head
+// far beyond the limits (URL and header limits together, plus 4 KiB) is cut off
+// by evhttp itself with 400 and the connection closed, so no header is held
+// in memory unbounded.
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
-#include <unordered_set>
 
+#include "accept_backoff.hpp"
 #include "api.hpp"
+#include "http_connections.hpp"
 #include "inflight.hpp"
 #include "metrics.hpp"
 
@@ -17,10 +31,22 @@ struct evhttp_connection;
 
 namespace notify::ingest {
 
+struct HttpLimits {
+    long max_body_bytes = 1048576;
+    long max_url_bytes = 8192;
+    long max_header_bytes = 16384;
+    long max_headers = 100;
+    long max_connections = 1024;
+    Millis idle_timeout = 30000;
+    Millis request_timeout = 30000;
+
+    static HttpLimits from(const Config& config);
+};
+
 class HttpServer {
   public:
     HttpServer(event_base* base, Api& api, Metrics& metrics, InFlight& inflight,
-               long max_body_bytes);
+               const HttpLimits& limits);
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
@@ -32,16 +58,23 @@ class HttpServer {
 
   private:
     static void on_request(evhttp_request* req, void* arg);
-    static void on_connection_closed(evhttp_connection* conn, void* arg);
     void handle(evhttp_request* req);
-    void tune_connection(evhttp_request* req);
+    struct Refusal {
+        int status;
+        Error error;
+    };
+    // The request over a limit of its own (URL, headers, body): why.
+    std::optional<Refusal> over_limit(evhttp_request* req, size_t body_bytes) const;
+    void reply(evhttp_request* req, const Response& resp);
 
     Api& api_;
     Metrics& metrics_;
     InFlight& inflight_;
+    HttpLimits limits_;
     evhttp* http_ = nullptr;
+    std::unique_ptr<HttpConnections> connections_;
+    AcceptBackoff backoff_;
     evhttp_bound_socket* listener_ = nullptr;
-    std::unordered_set<evhttp_connection*> tuned_;
 };
 
 }  // namespace notify::ingest

@@ -52,6 +52,14 @@ std::string Metrics::render() const {
     o << "# HELP notify_ingest_pending Notifications waiting for their commit.\n"
          "# TYPE notify_ingest_pending gauge\n"
       << "notify_ingest_pending " << pending_ << "\n";
+    o << "# HELP notify_http_connections_open HTTP connections open now.\n"
+         "# TYPE notify_http_connections_open gauge\n"
+      << "notify_http_connections_open " << http_open_ << "\n";
+    o << "# HELP notify_http_accept_failures_total Failed accept() calls on the HTTP "
+         "listener, by error.\n"
+         "# TYPE notify_http_accept_failures_total counter\n";
+    for (const auto& [error, n] : accept_failures_)
+        o << "notify_http_accept_failures_total{error=\"" << error << "\"} " << n << "\n";
     return o.str();
 }
 

@@ -2,7 +2,9 @@
 //   notify_ingest_accepted_total, notify_ingest_rejected_total{code},
 //   notify_http_requests_total{status}, notify_zmq_requests_total{status},
 //   notify_ingest_commit_batch_size (summary), notify_ingest_commit_seconds
-//   (histogram), notify_ingest_pending (gauge).
+//   (histogram), notify_ingest_pending (gauge), notify_http_connections_open
+//   (gauge), notify_http_accept_failures_total{error} (accept() failed, such as
+//   when file descriptors run out).
 // Updated and read on the event loop thread only.
 #pragma once
 
@@ -21,6 +23,8 @@ class Metrics {
     void zmq_request(int status) { ++zmq_[status]; }
     void commit(std::uint64_t batch_size, double seconds);
     void pending_add(std::int64_t delta) { pending_ += delta; }
+    void http_connections_open(std::int64_t n) { http_open_ = n; }
+    void accept_failed(const std::string& error) { ++accept_failures_[error]; }
     std::int64_t pending() const { return pending_; }
 
     std::string render() const;
@@ -38,6 +42,8 @@ class Metrics {
     std::uint64_t commit_count_ = 0;
     double commit_sum_ = 0;
     std::int64_t pending_ = 0;
+    std::int64_t http_open_ = 0;
+    std::map<std::string, std::uint64_t> accept_failures_;
 };
 
 }  // namespace notify::ingest

@@ -49,6 +49,9 @@ struct RequestContext {
 // The body as JSON; 400 "malformed_json" with the parser's position otherwise,
 // or "invalid_utf8" naming the field whose string is not valid UTF-8.
 Expected<nlohmann::json> parse_body(const std::string& text);
+// 413 "too_large" (field "body") for a body of more than `max_bytes`
+// (ingest.max_body_bytes); every route of the HTTP server checks it.
+Status check_body_size(size_t bytes, long max_bytes);
 // parse_body for a body of at most `max_bytes` (ingest.max_body_bytes); a
 // larger one is refused whole: 413 "too_large".
 Expected<nlohmann::json> parse_sized_body(const std::string& text, long max_bytes);

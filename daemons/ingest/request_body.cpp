@@ -112,12 +112,18 @@ Expected<json> parse_body(const std::string& text) {
     }
 }
 
-Expected<json> parse_sized_body(const std::string& text, long max_bytes) {
-    if (static_cast<long>(text.size()) > max_bytes)
+Status check_body_size(size_t bytes, long max_bytes) {
+    if (static_cast<long>(bytes) > max_bytes)
         return make_error(ErrorKind::too_large, "too_large",
-                          "request body of " + std::to_string(text.size()) +
+                          "request body of " + std::to_string(bytes) +
                               " bytes is over the limit of " + std::to_string(max_bytes) +
-                              " (ingest.max_body_bytes)");
+                              " (ingest.max_body_bytes)",
+                          "body");
+    return ok();
+}
+
+Expected<json> parse_sized_body(const std::string& text, long max_bytes) {
+    if (auto st = check_body_size(text.size(), max_bytes); !st) return st.error();
     return parse_body(text);
 }
 

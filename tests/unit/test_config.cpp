@@ -171,3 +171,27 @@ TEST_CASE("secrets resolve from the environment and files") {
     CHECK_FALSE(resolve_secret("env:NOTIFY_TEST_UNSET_VARIABLE"));
     CHECK_FALSE(resolve_secret("file:/nonexistent/secret"));
 }
+
+TEST_CASE("the HTTP server's limits have defaults and are checked") {
+    SECTION("defaults") {
+        auto c = parse_config("", "t.toml");
+        REQUIRE(c);
+        CHECK(c->ingest.max_connections == 1024);
+        CHECK(c->ingest.http_idle_timeout == 30000);
+        CHECK(c->ingest.http_request_timeout == 30000);
+        CHECK(c->ingest.http_max_header_bytes == 16384);
+        CHECK(c->ingest.http_max_headers == 100);
+        CHECK(c->ingest.http_max_url_bytes == 8192);
+    }
+    SECTION("values out of range name the key and the line") {
+        auto none = parse_config("[ingest]\nmax_connections = 0\n", "t.toml");
+        REQUIRE_FALSE(none);
+        CHECK(none.error().message == "t.toml:2: 'ingest.max_connections' must be at least 1");
+        auto instant = parse_config("[ingest]\nhttp_request_timeout = \"0s\"\n", "t.toml");
+        REQUIRE_FALSE(instant);
+        CHECK(instant.error().message ==
+              "t.toml:2: 'ingest.http_request_timeout' must be at least 1s");
+        CHECK_FALSE(parse_config("[ingest]\nhttp_max_headers = -1\n", "t.toml"));
+        CHECK_FALSE(parse_config("[ingest]\nhttp_idle_timeout = \"500ms\"\n", "t.toml"));
+    }
+}

@@ -224,6 +224,11 @@ TEST_CASE("API: request errors") {
         CHECK(r.status == 413);
         CHECK(code(r) == "too_large");
     }
+    SECTION("a long unknown path is quoted clipped in the 404") {
+        Response r = h.call("GET", "/nope/" + std::string(100000, 'a'));
+        CHECK(r.status == 404);
+        CHECK(r.body.size() < 1024);
+    }
     SECTION("validation codes pass through with their status and field") {
         Response r = h.call("POST", "/v1/notifications", R"({"channel":"emial","body":"b"})");
         CHECK(r.status == 400);
