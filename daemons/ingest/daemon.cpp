@@ -118,7 +118,8 @@ int run_daemon(const Config& config) {
             return kExitUnavailable;
         }
     }
-    ZmqServer zmq(base.get(), zmq_context.get(), api, metrics, inflight);
+    ZmqServer zmq(base.get(), zmq_context.get(), api, metrics, inflight,
+                  config.ingest.max_body_bytes);
     if (auto st = zmq.bind(config.ingest.listen); !st) {
         NLOG(error, "", st.error().message);
         return kExitUnavailable;

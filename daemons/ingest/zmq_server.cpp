@@ -18,8 +18,13 @@ namespace notify::ingest {
 using nlohmann::json;
 
 ZmqServer::ZmqServer(event_base* base, void* zmq_context, Api& api, Metrics& metrics,
-                     InFlight& inflight)
-    : base_(base), zmq_context_(zmq_context), api_(api), metrics_(metrics), inflight_(inflight) {}
+                     InFlight& inflight, long max_body_bytes)
+    : base_(base),
+      zmq_context_(zmq_context),
+      api_(api),
+      metrics_(metrics),
+      inflight_(inflight),
+      max_body_bytes_(max_body_bytes) {}
 
 ZmqServer::~ZmqServer() {
     if (ev_) event_free(ev_);
@@ -34,6 +39,9 @@ ZmqServer::~ZmqServer() {
 Status ZmqServer::bind(const std::string& endpoint) {
     util::prepare_ipc(endpoint);
     socket_ = zmq_socket(zmq_context_, ZMQ_ROUTER);
+    // The body travels inside the JSON frame, escaped: room for twice its limit.
+    std::int64_t max_frame = static_cast<std::int64_t>(max_body_bytes_) * 2 + 65536;
+    if (socket_) zmq_setsockopt(socket_, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame);
     if (!socket_ || zmq_bind(socket_, endpoint.c_str()) != 0)
         return make_error(
             ErrorKind::unavailable, "bind_failed",
@@ -133,11 +141,16 @@ void ZmqServer::serve(std::vector<std::string> frames) {
     std::string payload = std::move(frames.back());
     frames.pop_back();  // the envelope: identity and, from REQ, the empty delimiter
     auto req = parse_payload(payload);
+    if (req) {
+        if (auto st = check_body_size(req->body.size(), max_body_bytes_); !st) req = st.error();
+    }
     if (!req) {
-        Response r = error_response(400, req.error());
+        Response r =
+            error_response(req.error().kind == ErrorKind::too_large ? 413 : 400, req.error());
         metrics_.rejected(req.error().code);
-        metrics_.zmq_request(400);
-        NLOG(info, "", "rejected code=" << req.error().code << " " << req.error().message);
+        metrics_.zmq_request(r.status);
+        NLOG(info, "",
+             "rejected transport=zmq code=" << req.error().code << " " << req.error().message);
         send(frames, reply_payload(r));
         return;
     }

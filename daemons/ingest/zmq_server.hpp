@@ -5,7 +5,9 @@
 // and the reply, under the same envelope, is
 //   {"status":202,"body":<JSON>,"headers":{...}}        (headers only when some)
 // Requests over this socket are trusted with admin scope: the socket file's
-// permissions guard it.
+// permissions guard it. A frame over ZMQ_MAXMSGSIZE (twice ingest.max_body_bytes
+// plus 64 KiB) makes libzmq drop that peer before it is held in memory; a
+// smaller request whose body is over ingest.max_body_bytes gets 413 "too_large".
 #pragma once
 
 #include <string>
@@ -19,7 +21,8 @@ namespace notify::ingest {
 
 class ZmqServer {
   public:
-    ZmqServer(event_base* base, void* zmq_context, Api& api, Metrics& metrics, InFlight& inflight);
+    ZmqServer(event_base* base, void* zmq_context, Api& api, Metrics& metrics, InFlight& inflight,
+              long max_body_bytes);
     ~ZmqServer();
     ZmqServer(const ZmqServer&) = delete;
     ZmqServer& operator=(const ZmqServer&) = delete;
@@ -44,6 +47,7 @@ class ZmqServer {
     Api& api_;
     Metrics& metrics_;
     InFlight& inflight_;
+    long max_body_bytes_;
     void* socket_ = nullptr;
     std::string endpoint_;
     event* ev_ = nullptr;

@@ -3,7 +3,8 @@
 # many headers and long URLs are refused without memory or log growing with them, a
 # body over ingest.max_body_bytes gets a JSON 413 on every route, connections past
 # ingest.max_connections are refused and counted while /healthz still answers, running
-# out of file descriptors neither spins nor floods the log.
+# out of file descriptors neither spins nor floods the log, and an oversized ZeroMQ
+# frame does not grow ingest's memory.
 
 import http.client
 import json
@@ -261,3 +262,34 @@ def test_out_of_file_descriptors_neither_spins_nor_floods_the_log(ingest):
     resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft, hard))
     wait_for(lambda: stack._healthy(), 10, "/healthz on a new connection")
     assert metric(stack, "notify_http_accept_failures_total") >= 1
+
+
+def test_oversized_zmq_frame_does_not_grow_memory(ingest):
+    stack = ingest(**{"ingest.max_body_bytes": 65536})
+    pid = stack.procs["ingest"].pid
+    before = rss_kib(pid)
+    ctx = zmq.Context()
+    sock = ctx.socket(zmq.DEALER)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.connect(f"ipc://{stack.run_dir}/ingest.sock")
+    monitor = sock.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+    sock.send_multipart([b"", b"{" + b" " * (64 << 20)])
+    # Either ingest answers the frame (it was read whole) or drops the peer.
+    poller = zmq.Poller()
+    poller.register(sock, zmq.POLLIN)
+    poller.register(monitor, zmq.POLLIN)
+    assert poller.poll(30000), "no answer and no disconnect within 30 s"
+    # A request after it, on a new socket, is still answered.
+    ok = ctx.socket(zmq.REQ)
+    ok.setsockopt(zmq.LINGER, 0)
+    ok.setsockopt(zmq.RCVTIMEO, 10000)
+    ok.connect(f"ipc://{stack.run_dir}/ingest.sock")
+    ok.send(json.dumps({"method": "GET", "path": "/healthz"}).encode())
+    assert json.loads(ok.recv())["status"] == 200
+    sock.disable_monitor()
+    monitor.close()
+    sock.close()
+    ok.close()
+    ctx.term()
+    grown = rss_kib(pid) - before
+    assert grown < 32 * 1024, f"ingest's peak memory grew by {grown} KiB for a 64 MB frame"
