@@ -125,6 +125,25 @@ def test_slow_client_is_cut_off_at_the_request_deadline(ingest):
     assert metric(stack, 'notify_ingest_rejected_total{code="request_timeout"}') == 1
 
 
+def test_request_deadline_counts_from_each_requests_first_byte(ingest):
+    stack = ingest(**{"ingest.http_request_timeout": "1s", "ingest.http_idle_timeout": "30s"})
+    conn = http.client.HTTPConnection("127.0.0.1", stack.http_port, timeout=5)
+    for _ in range(2):
+        conn.request("GET", "/healthz")
+        assert conn.getresponse().read() is not None
+        # Quiet between requests for longer than the deadline: that is idle time.
+        time.sleep(1.5)
+    # Two requests in one write: both answered.
+    sock = connect(stack)
+    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                 b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    _, _, rest = read_answer(sock)
+    sock.close()
+    assert b"HTTP/1.1 200" in rest, rest
+    conn.request("GET", "/healthz")
+    assert conn.getresponse().status == 200
+
+
 def test_idle_connection_is_closed_after_the_idle_timeout(ingest):
     stack = ingest(**{"ingest.http_idle_timeout": "1s"})
     sock = connect(stack)
