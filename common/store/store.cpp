@@ -203,7 +203,12 @@ Store::Store(sqlite3* db) : db_(db), st_(std::make_unique<Statements>(db)) {}
 
 Store::~Store() {
     st_.reset();
-    sqlite3_close(db_);
+    // Another owner's statements (a DirectoryStore's, a TemplateStore's) may still be
+    // prepared if it is destroyed after the store. sqlite3_close() would answer BUSY
+    // and keep the connection forever; sqlite3_close_v2() closes it when the last of
+    // them is finalized. The busy handler's limit dies with the store, so it goes first.
+    sqlite3_busy_handler(db_, nullptr, nullptr);
+    sqlite3_close_v2(db_);
 }
 
 int Store::schema_version() const {

@@ -179,7 +179,7 @@ Expected<Millis> parse_time(std::string_view text, Millis now, std::string_view 
         return text[3] == '+' ? now + *d : now - *d;
     }
     size_t pos = 0;
-    int y, mo, d, h = 0, mi = 0, s = 0;
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
     if (!read_int(text, pos, 4, y) || pos >= text.size() || text[pos++] != '-' ||
         !read_int(text, pos, 2, mo) || pos >= text.size() || text[pos++] != '-' ||
         !read_int(text, pos, 2, d))
@@ -220,7 +220,7 @@ Expected<Millis> parse_time(std::string_view text, Millis now, std::string_view 
         ++pos;
     } else if (z == '+' || z == '-') {
         ++pos;
-        int oh, om;
+        int oh = 0, om = 0;
         if (!read_int(text, pos, 2, oh) || pos >= text.size() || text[pos++] != ':' ||
             !read_int(text, pos, 2, om) || oh > 23 || om > 59)
             return bad_time(text, "bad zone offset");

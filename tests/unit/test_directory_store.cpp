@@ -14,6 +14,7 @@
 #include "store/csv.hpp"
 #include "store/directory_records.hpp"
 #include "store/directory_store.hpp"
+#include "test_speed.hpp"
 
 using namespace notify;
 using namespace notify::store;
@@ -451,7 +452,7 @@ TEST_CASE("100,000 users import in one go", "[directory][import][timing]") {
     auto opened = Store::open(path, {});
     REQUIRE(opened);
     auto st = std::move(*opened);
-    DirectoryStore d(*st);
+    auto d = std::make_unique<DirectoryStore>(*st);
     std::string text;
     text.reserve(100000 * 160);
     for (int i = 0; i < 100000; ++i) {
@@ -462,7 +463,7 @@ TEST_CASE("100,000 users import in one go", "[directory][import][timing]") {
                 R"("],"identities":{"wecom":"W)" + n + R"("},"attributes":{"n":)" + n + "}}\n";
     }
     auto start = std::chrono::steady_clock::now();
-    auto r = d.import_users(std::string_view(text), format(RecordFormat::jsonl));
+    auto r = d->import_users(std::string_view(text), format(RecordFormat::jsonl));
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::steady_clock::now() - start)
                   .count();
@@ -470,9 +471,11 @@ TEST_CASE("100,000 users import in one go", "[directory][import][timing]") {
     REQUIRE(r);
     CHECK(r->errors.empty());
     CHECK(r->imported == 100000);
-    CHECK(d.count_members("g3") == 10000);
-    CHECK(d.find_user_by_address("wecom", "W99999") == std::optional<std::string>("user99999"));
-    CHECK(ms < 30000);  // the target is well under 5 s; this only catches a pathology
+    CHECK(d->count_members("g3") == 10000);
+    CHECK(d->find_user_by_address("wecom", "W99999") == std::optional<std::string>("user99999"));
+    // the target is well under 5 s; this only catches a pathology
+    CHECK(ms < 30000 * test::kSlowdown);
+    d.reset();  // its statements first, then the store: the files are closed for good
     st.reset();
     for (const char* ext : {"", "-wal", "-shm"}) std::remove((path + ext).c_str());
 }

@@ -1,10 +1,12 @@
 #include <catch2/catch.hpp>
 
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <thread>
 
+#include "store/directory_store.hpp"
 #include "store/store.hpp"
 #include "util/id.hpp"
 
@@ -145,6 +147,19 @@ TEST_CASE("store keeps notifications, deliveries and their events") {
         REQUIRE(s.revoke_api_key("ci"));
         CHECK_FALSE(s.find_api_key(*key));
     }
+}
+
+TEST_CASE("a store closed before another owner's statements frees its connection") {
+    { REQUIRE(store::Store::open(":memory:", {})); }  // SQLite's one-time allocations
+    const sqlite3_int64 before = sqlite3_memory_used();
+    {
+        auto st = store::Store::open(":memory:", {});
+        REQUIRE(st);
+        auto directory = std::make_unique<store::DirectoryStore>(**st);
+        st->reset();  // the directory's statements are still prepared
+        directory.reset();
+    }
+    CHECK(sqlite3_memory_used() == before);
 }
 
 TEST_CASE("processes opening a new store at the same moment all get it") {

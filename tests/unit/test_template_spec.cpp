@@ -2,10 +2,14 @@
 //
 // Prints "<file>: N of M cases pass" for each file when run with -s.
 // NOTIFY_MUSTACHE_SPEC_DIR points at the specification's JSON files (shared/
-// beside the repository). A missing directory or file fails the test.
+// beside the repository). They are not part of the repository: without the
+// directory the test prints "skipped: ..." with the reason, which CTest reports as
+// a skip (the unit_template_spec test, tests/unit/template.cmake); a directory that
+// lacks one of the files fails.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -48,11 +52,15 @@ const std::set<std::string> known_gaps = {
 
 }  // namespace
 
-TEST_CASE("every case of the mustache specification renders as expected") {
+TEST_CASE("every case of the mustache specification renders as expected", "[spec]") {
     namespace fs = std::filesystem;
     const fs::path dir = NOTIFY_MUSTACHE_SPEC_DIR;
+    if (!fs::is_directory(dir)) {
+        std::cout << "skipped: the Mustache specification is not in " << dir.string()
+                  << " (configure with -DNOTIFY_CONFORMANCE_DIR=DIR holding mustache/*.json)\n";
+        return;
+    }
     INFO("specification directory: " << dir.string());
-    REQUIRE(fs::is_directory(dir));
 
     const std::set<std::string> required = {
         "comments.json", "delimiters.json", "interpolation.json", "inverted.json",
