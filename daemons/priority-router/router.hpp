@@ -33,6 +33,7 @@
 #include "store/directory_store.hpp"
 #include "store/fanout_store.hpp"
 #include "store/store.hpp"
+#include "store_backoff.hpp"
 #include "timers.hpp"
 #include "transition_log.hpp"
 #include "wire.hpp"
@@ -107,6 +108,9 @@ class Router {
     void transition(const std::string& id, Entry& e, DeliveryState state, const char* event,
                     const std::string& detail, Millis now, const std::string& message_id = {});
     void make_ready(const std::string& id, Entry& e);
+    // Commits the transition log (or, while writes fail and nothing waits, probes
+    // the store) and tells the backoff how it went.
+    void flush_log(Millis now);
 
     const Config& config_;
     store::Store& store_;
@@ -123,6 +127,7 @@ class Router {
     std::unique_ptr<store::FanoutStore> fanouts_;
     std::unique_ptr<store::DirectoryStore> directory_;
     TransitionLog log_;
+    StoreBackoff backoff_;
     Gate gate_;
     Expander expander_;
     Personalizer personalizer_;
