@@ -185,7 +185,19 @@ void Router::fire_timers(Millis now) {
                 break;
             case TimerKind::lease:
                 if (e.state == DeliveryState::in_flight && e.attempts == t.attempt) {
-                    if (WorkerInfo* w = workers_.find(e.worker)) w->in_flight.erase(t.delivery_id);
+                    WorkerInfo* w = workers_.find(e.worker);
+                    if (w && w->last_seen <= e.dispatched_at) {
+                        // Not a word for a whole lease, though a live worker heartbeats
+                        // every worker.heartbeat: dead or hung, whatever it holds.
+                        WorkerInfo gone = *w;
+                        workers_.remove(gone.identity);
+                        NLOG(warning, "",
+                             "worker=" << gone.name << " was not heard from for a lease; "
+                                       << "requeueing in_flight=" << gone.in_flight.size());
+                        worker_gone(gone, "was not heard from for a whole lease", now);
+                        break;
+                    }
+                    if (w) w->in_flight.erase(t.delivery_id);
                     retry_or_fail(t.delivery_id, e,
                                   "no result within the lease of " +
                                       util::format_duration(config_.router.lease),

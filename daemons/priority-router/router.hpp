@@ -60,6 +60,7 @@ struct Entry {
     // Providers whose attempts failed since the last backoff: while one of the
     // channel's providers is not among them, a retryable failure fails over at once.
     std::vector<std::string> tried;
+    int worker_deaths = 0;  // workers that died holding it (worker_deaths.hpp)
 };
 
 class Sockets;
@@ -95,8 +96,9 @@ class Router {
     // The channels whose providers are all at their rate limit, and when the first
     // one with deliveries waiting frees up (rate_wake_).
     void update_blocked(Millis now);
-    // Queues again what a worker that left was holding.
-    void requeue_held(const WorkerInfo& w, const std::string& why, Millis now);
+    // What a worker that left was holding: queued again, or failed when workers
+    // keep dying on it (worker_deaths.hpp). `how` says how it was found gone.
+    void worker_gone(const WorkerInfo& w, const std::string& how, Millis now);
     // --- operator requests (control.cpp)
     void on_control_frame(const std::string& identity, const std::string& frame, bool delimiter);
     std::string cancel(const std::string& notification_id, const std::string& by);
