@@ -53,6 +53,7 @@ const KeyDef kKeys[] = {
     {"router.sweep_interval", KeyType::duration, "1s"},
     {"router.flush_interval", KeyType::duration, "5ms"},
     {"router.worker_timeout", KeyType::duration, "10s"},
+    {"router.max_worker_deaths", KeyType::integer, "3"},
     {"worker.router", KeyType::string, "{router.listen}"},
     {"worker.concurrency", KeyType::integer, "256"},
     {"worker.timeout", KeyType::duration, "30s"},
@@ -217,6 +218,10 @@ Status bind(Config& c, const Values& v) {
     c.router.sweep_interval = dur("router.sweep_interval");
     c.router.flush_interval = dur("router.flush_interval");
     c.router.worker_timeout = dur("router.worker_timeout");
+    c.router.max_worker_deaths = num("router.max_worker_deaths");
+    if (c.router.max_worker_deaths < 1)
+        return config_error(v.by_key.at("router.max_worker_deaths").origin,
+                            "'router.max_worker_deaths' must be at least 1");
     c.worker.router = v.get("worker.router");
     c.worker.concurrency = num("worker.concurrency");
     c.worker.timeout = dur("worker.timeout");

@@ -95,7 +95,8 @@ struct Config {
         long reserve_high = 0;  // percent of each worker's credit kept for high
         Millis sweep_interval = 0;
         Millis flush_interval = 0;
-        Millis worker_timeout = 0;  // a silent worker is dropped after this
+        Millis worker_timeout = 0;   // a silent worker is dropped after this
+        long max_worker_deaths = 0;  // workers that may die holding a delivery before it fails
     } router;
 
     struct Worker {

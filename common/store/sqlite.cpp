@@ -2,6 +2,23 @@
 
 namespace notify::store {
 
+namespace {
+
+// A failed step or exec as a StoreFailure; the commit hook's refusal
+// (moved_file.hpp) is told as what it stands for.
+StoreFailure failure(sqlite3* db, int rc, std::string message) {
+    if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_COMMITHOOK) {
+        const char* path = sqlite3_db_filename(db, "main");
+        return {SQLITE_CONSTRAINT_COMMITHOOK,
+                std::string("the store file '") + (path ? path : "") +
+                    "' was deleted or replaced while it was open; nothing is written to it "
+                    "until the daemons are restarted"};
+    }
+    return {rc, std::move(message)};
+}
+
+}  // namespace
+
 Stmt::Stmt(sqlite3* db, std::string_view sql) {
     int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
                                 SQLITE_PREPARE_PERSISTENT, &s_, nullptr);
@@ -26,9 +43,10 @@ bool Stmt::step() {
     int rc = sqlite3_step(s_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    std::string msg = sqlite3_errmsg(sqlite3_db_handle(s_));
+    sqlite3* db = sqlite3_db_handle(s_);
+    StoreFailure f = failure(db, rc, sqlite3_errmsg(db));
     sqlite3_reset(s_);
-    throw StoreFailure{rc, msg};
+    throw f;
 }
 
 void Stmt::reset() {
@@ -64,13 +82,14 @@ void exec(sqlite3* db, const char* sql) {
     if (rc != SQLITE_OK) {
         std::string msg = err ? err : sqlite3_errstr(rc);
         sqlite3_free(err);
-        throw StoreFailure{rc, msg};
+        throw failure(db, rc, msg);
     }
 }
 
 Error to_error(const StoreFailure& f) {
     bool busy = f.code == SQLITE_BUSY || f.code == SQLITE_LOCKED || f.code == SQLITE_FULL ||
-                f.code == SQLITE_IOERR || f.code == SQLITE_READONLY || f.code == SQLITE_CANTOPEN;
+                f.code == SQLITE_IOERR || f.code == SQLITE_READONLY || f.code == SQLITE_CANTOPEN ||
+                f.code == SQLITE_CONSTRAINT_COMMITHOOK;
     return make_error(busy ? ErrorKind::unavailable : ErrorKind::internal, "store_unavailable",
                       "store: " + f.message);
 }

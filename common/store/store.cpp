@@ -9,6 +9,7 @@
 
 #include "store/delivery_rows.hpp"
 #include "store/fanout_rows.hpp"
+#include "store/moved_file.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
 #include "util/crypto.hpp"
@@ -181,6 +182,7 @@ Expected<std::unique_ptr<Store>> Store::open(const std::string& path, const Opti
             exec(db, "PRAGMA foreign_keys = ON");
             exec(db, "PRAGMA temp_store = MEMORY");
             migrate(db);
+            refuse_commits_when_moved(db);
             auto store = std::unique_ptr<Store>(new Store(db));
             store->busy_limit_ = std::move(busy_limit);
             return store;
@@ -510,6 +512,17 @@ std::string Store::setting(const std::string& key) {
     } catch (const StoreFailure&) {
         return {};
     }
+}
+
+bool Store::file_moved() {
+    return store::file_moved(db_);
+}
+
+Status Store::probe_write(Millis now) {
+    return in_transaction(db_, [&] {
+        write_setting(db_, "write_probe", std::to_string(now));
+        return ok();
+    });
 }
 
 Expected<std::string> Store::setting_or_insert(const std::string& key, const std::string& value) {

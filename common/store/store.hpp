@@ -163,6 +163,13 @@ class Store {
     // Writes `value` unless the key is set already; returns the value now stored.
     Expected<std::string> setting_or_insert(const std::string& key, const std::string& value);
 
+    // --- health -----------------------------------------------------------------
+    // Every commit is refused once the file was deleted or replaced (moved_file.hpp).
+    bool file_moved();
+    // A small write transaction (the time, in `settings`): whether the store takes
+    // writes now, for a daemon that wants to know without waiting for traffic.
+    Status probe_write(Millis now);
+
     sqlite3* handle() { return db_; }
 
   private:

@@ -9,10 +9,12 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
 #include "config.hpp"
+#include "last_words.hpp"
 #include "stop_signals.hpp"
 #include "util/log.hpp"
 #include "worker.hpp"
@@ -72,6 +74,10 @@ int main(int argc, char** argv) {
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return fail("cannot start libcurl", 70);
     int signal_fd = notify::worker::install_stop_signals();
     if (signal_fd < 0) return fail("cannot install signal handlers", 70);
+    // One line per job the worker may hold at once (its credit), up to a bound.
+    if (!notify::worker::last_words::install(
+            static_cast<size_t>(std::min<long>(config->worker.concurrency, 4096))))
+        return fail("cannot install the fatal-signal handlers", 70);
     int status = 70;
     try {
         status = notify::worker::run(*config, name, signal_fd);

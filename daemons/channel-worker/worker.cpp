@@ -28,6 +28,7 @@
 
 #include "channels/adapter.hpp"
 #include "channels/registry.hpp"
+#include "last_words.hpp"
 #include "stop_signals.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
@@ -190,6 +191,7 @@ void Worker::on_frame(const std::string& frame) {
         NLOG(warning, "", "ignored malformed job bytes=" << frame.size());
         return;
     }
+    last_words::note(*job);  // before anything of the job runs: it may be what kills us
     try {
         start_job(*job);
     } catch (const std::exception& e) {
@@ -291,6 +293,7 @@ void Worker::resume_parked() {
 }
 
 void Worker::report(const wire::Job& job, const Attempt& a, Millis started) {
+    last_words::forget(job);
     wire::Result r;
     r.delivery_id = job.delivery_id;
     r.attempt = job.attempt;

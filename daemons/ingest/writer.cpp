@@ -3,9 +3,16 @@
 
 #include <zmq.h>
 
+#include <chrono>
+
 #include "util/log.hpp"
 
 namespace notify::ingest {
+
+namespace {
+// How long the writer may go without learning whether the store takes writes.
+constexpr auto kCheckEvery = std::chrono::seconds(1);
+}  // namespace
 
 GroupWriter::GroupWriter(std::unique_ptr<store::Store> store, Mailbox& mailbox, void* zmq_context,
                          std::string nudge_endpoint, size_t batch_max, OnCommit on_commit)
@@ -64,12 +71,19 @@ void GroupWriter::run() {
             socket = nullptr;
         }
     }
+    auto next_check = std::chrono::steady_clock::now() + kCheckEvery;
     while (true) {
         std::vector<Submission> group;
         {
             std::unique_lock lock(mu_);
-            cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-            if (queue_.empty()) break;  // stopping, and nothing left
+            cv_.wait_until(lock, next_check, [this] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) {
+                if (stopping_) break;  // and nothing left
+                lock.unlock();
+                check_store();
+                next_check = std::chrono::steady_clock::now() + kCheckEvery;
+                continue;
+            }
             size_t count = 0;
             // Whole requests only; the first is taken even when it alone is larger.
             while (!queue_.empty() &&
@@ -81,11 +95,8 @@ void GroupWriter::run() {
         }
         CommitStats stats;
         auto results = commit_group(*store_, group, util::now_ms(), stats);
-        healthy_.store(stats.ok, std::memory_order_relaxed);
-        if (!stats.ok)
-            NLOG(error, "",
-                 "commit failed notifications=" << stats.notifications << " "
-                                                << results.front().status.error().message);
+        record_health(results.front().status);
+        next_check = std::chrono::steady_clock::now() + kCheckEvery;
         if (stats.ok && stats.stored > 0) nudge(socket);
         // One post per group: metrics first, then every reply of the group.
         auto shared_group = std::make_shared<std::vector<Submission>>(std::move(group));
@@ -97,6 +108,22 @@ void GroupWriter::run() {
         });
     }
     if (socket) zmq_close(socket);
+}
+
+void GroupWriter::record_health(const Status& st) {
+    healthy_.store(static_cast<bool>(st), std::memory_order_relaxed);
+    const Millis now = util::now_ms();
+    if (!st) {
+        if (auto line = failures_.failed(st.error().message, now)) NLOG(error, "", *line);
+    } else if (auto line = failures_.recovered(now)) {
+        NLOG(info, "", *line);
+    }
+}
+
+void GroupWriter::check_store() {
+    // A moved file takes no commit (the commit hook refuses it): the probe fails and
+    // says why before a send has to find out.
+    if (!healthy() || store_->file_moved()) record_health(store_->probe_write(util::now_ms()));
 }
 
 }  // namespace notify::ingest

@@ -8,6 +8,13 @@
 // cost of a durable commit among many requests. After each commit that stored
 // something it sends {"op":"nudge"} to router.control (DEALER, never blocking: a
 // lost nudge only delays the router until its next sweep of the store).
+//
+// Health: after each commit the writer is healthy when it succeeded. Every
+// second without a commit it checks the store by itself, so that /healthz tells
+// the truth without waiting for traffic: while healthy, that the file is still
+// the one at its path (moved_file.hpp); while not, with a small write (a probe),
+// and is healthy again as soon as one succeeds. Failures are logged once with a
+// count (util/repeated_failure.hpp), not once per group.
 #pragma once
 
 #include <atomic>
@@ -21,6 +28,7 @@
 
 #include "commit.hpp"
 #include "mailbox.hpp"
+#include "util/repeated_failure.hpp"
 
 namespace notify::ingest {
 
@@ -42,6 +50,10 @@ class GroupWriter : public Committer {
   private:
     void run();
     void nudge(void* socket);
+    // What the writer knows of the store after a commit or a check.
+    void record_health(const Status& st);
+    // The check of a second without commits (see above).
+    void check_store();
 
     std::unique_ptr<store::Store> store_;
     Mailbox& mailbox_;
@@ -55,6 +67,7 @@ class GroupWriter : public Committer {
     std::deque<Submission> queue_;
     bool stopping_ = false;
     std::atomic<bool> healthy_{true};
+    util::RepeatedFailure failures_{"store write failed"};  // the writer thread's
     std::thread thread_;
 };
 

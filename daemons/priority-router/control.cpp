@@ -65,7 +65,7 @@ void Router::on_control_frame(const std::string& identity, const std::string& fr
                                                                             : std::string())
                         : resend(id);
             // Commit before answering, so that whoever asked reads the new states.
-            log_.flush();
+            flush_log(util::now_ms());
         }
     } else if (op == "approve" || op == "reject") {
         auto text = [&](const char* key) {
@@ -118,7 +118,7 @@ std::string Router::cancel(const std::string& notification_id, const std::string
 
 std::string Router::resend(const std::string& notification_id) {
     const Millis now = util::now_ms();
-    log_.flush();  // the store must show the latest states before they are read
+    flush_log(now);  // the store must show the latest states before they are read
     int requeued = 0;
     for (const Delivery& d : store_.deliveries_of(notification_id)) {
         // Only what did not go out: a sent delivery is not repeated, an expired one stays

@@ -6,6 +6,7 @@
 #include "sockets.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
+#include "worker_deaths.hpp"
 
 namespace notify::router {
 
@@ -101,9 +102,9 @@ bool Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis
         // The worker left: forget it; the delivery stays queued for another one.
         NLOG(warning, "", "worker=" << w.name << " is gone; dropping it");
         ready_.push(e.priority, e.channel, ReadyItem{e.seq, id});
-        std::string identity = w.identity;
-        requeue_held(w, "worker " + w.name + " left", now);
-        workers_.remove(identity);
+        WorkerInfo gone = w;
+        workers_.remove(gone.identity);
+        worker_gone(gone, "is no longer connected", now);
         return false;
     }
     limiter_.try_take(provider, now);  // has capacity: choose() checked it
@@ -276,16 +277,23 @@ void Router::drop_silent_workers(Millis now) {
     for (WorkerInfo& w : workers_.drop_silent(now - config_.router.worker_timeout)) {
         NLOG(warning, "",
              "worker=" << w.name << " went silent; requeueing in_flight=" << w.in_flight.size());
-        requeue_held(w, "worker " + w.name + " went silent", now);
+        worker_gone(w, "went silent", now);
     }
 }
 
-void Router::requeue_held(const WorkerInfo& w, const std::string& why, Millis now) {
+void Router::worker_gone(const WorkerInfo& w, const std::string& how, Millis now) {
     for (const auto& id : w.in_flight) {
         auto it = active_.find(id);
         if (it == active_.end() || it->second.state != DeliveryState::in_flight) continue;
-        transition(id, it->second, DeliveryState::queued, "requeued", why, now);
-        make_ready(id, it->second);
+        Entry& e = it->second;
+        HeldVerdict v = after_worker_left(e.worker_deaths, !w.draining,
+                                          config_.router.max_worker_deaths, w.name, how);
+        if (v.state == DeliveryState::failed) {
+            transition(id, e, DeliveryState::failed, v.event, v.detail, now);
+            continue;
+        }
+        transition(id, e, DeliveryState::queued, v.event, v.detail, now);
+        make_ready(id, e);
     }
 }
 

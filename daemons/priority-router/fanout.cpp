@@ -155,17 +155,17 @@ std::size_t Expander::step(Millis now) {
     s.at = now;
     s.deliveries = std::move(out);
     auto st = store_.write_step(s);
+    last_write_ = ok();
     if (!st) {
         if (st.error().code == "not_expanding") {
             NLOG(warning, f.notification_id, "fan-out is no longer expanding; leaving it");
             known_.erase(f.notification_id);
             work_.pop_front();
         } else {
-            // Kept as it was: the same step is tried again on the next round.
+            // Kept as it was: the same step is tried again later.
             for (const Delivery& d : s.deliveries)
                 w.seen.erase(d.user_id.empty() ? "a:" + d.recipient : "u:" + d.user_id);
-            NLOG(warning, f.notification_id,
-                 "expansion step not stored, will retry: " << st.error().message);
+            last_write_ = st;
         }
         return 0;
     }

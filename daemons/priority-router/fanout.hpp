@@ -37,6 +37,9 @@ class Expander {
     std::size_t expanding() const { return work_.size(); }
     // Writes one step of the next fan-out in turn; returns the deliveries written.
     std::size_t step(Millis now);
+    // Whether the last step's write was taken (a refused step is tried again; the
+    // caller decides when: store_backoff.hpp).
+    const Status& last_write() const { return last_write_; }
     // Stops working on a fan-out (canceled): no further step is tried.
     void drop(const std::string& notification_id);
 
@@ -55,6 +58,7 @@ class Expander {
     store::FanoutStore& store_;
     std::deque<Work> work_;
     std::unordered_set<std::string> known_;  // notification ids in work_
+    Status last_write_ = ok();
 };
 
 }  // namespace notify::router

@@ -28,6 +28,7 @@ Router::Router(const Config& config, store::Store& store)
       fanouts_(std::make_unique<store::FanoutStore>(store)),
       directory_(std::make_unique<store::DirectoryStore>(store)),
       log_(*fanouts_),
+      backoff_(config.router.flush_interval),
       gate_(config, *fanouts_, *directory_),
       expander_(config, *fanouts_),
       personalizer_(config, store, *directory_) {
@@ -184,7 +185,19 @@ void Router::fire_timers(Millis now) {
                 break;
             case TimerKind::lease:
                 if (e.state == DeliveryState::in_flight && e.attempts == t.attempt) {
-                    if (WorkerInfo* w = workers_.find(e.worker)) w->in_flight.erase(t.delivery_id);
+                    WorkerInfo* w = workers_.find(e.worker);
+                    if (w && w->last_seen <= e.dispatched_at) {
+                        // Not a word for a whole lease, though a live worker heartbeats
+                        // every worker.heartbeat: dead or hung, whatever it holds.
+                        WorkerInfo gone = *w;
+                        workers_.remove(gone.identity);
+                        NLOG(warning, "",
+                             "worker=" << gone.name << " was not heard from for a lease; "
+                                       << "requeueing in_flight=" << gone.in_flight.size());
+                        worker_gone(gone, "was not heard from for a whole lease", now);
+                        break;
+                    }
+                    if (w) w->in_flight.erase(t.delivery_id);
                     retry_or_fail(t.delivery_id, e,
                                   "no result within the lease of " +
                                       util::format_duration(config_.router.lease),
@@ -231,6 +244,13 @@ void Router::transition(const std::string& id, Entry& e, DeliveryState state, co
     }
 }
 
+void Router::flush_log(Millis now) {
+    if (log_.pending() || !backoff_.failing())
+        backoff_.record(log_.flush(), now);
+    else
+        backoff_.record(store_.probe_write(now), now);
+}
+
 void Router::run(const std::atomic<bool>& stop) {
     zmq::pollitem_t items[] = {
         {static_cast<void*>(sockets_->workers), 0, ZMQ_POLLIN, 0},
@@ -250,10 +270,13 @@ void Router::run(const std::atomic<bool>& stop) {
         if (drain_until && (workers_.in_flight() == 0 || now >= drain_until)) break;
 
         Millis wake = next_sweep;
-        if (log_.pending()) wake = std::min(wake, next_flush);
+        const Millis writable_at = std::max(now, backoff_.retry_at());
+        if (log_.pending() || backoff_.failing())
+            wake = std::min(wake, std::max(next_flush, writable_at));
         if (!timers_.empty()) wake = std::min(wake, timers_.next_at());
         if (rate_wake_) wake = std::min(wake, rate_wake_);  // a rate-limited channel frees up
-        if (expander_.busy() && !drain_until) wake = now;   // a fan-out's next step
+        if (expander_.busy() && !drain_until)
+            wake = std::min(wake, writable_at);  // a fan-out's next step
         long timeout = static_cast<long>(std::clamp<Millis>(wake - now, 0, 1000));
         try {
             zmq::poll(items, 2, std::chrono::milliseconds(timeout));
@@ -280,10 +303,14 @@ void Router::run(const std::atomic<bool>& stop) {
             next_sweep = now + config_.router.sweep_interval;
         }
         fire_timers(now);
-        if (!drain_until) dispatch(now);
+        // Outcomes that cannot be recorded would be sent again after a restart.
+        if (!drain_until && !backoff_.failing()) dispatch(now);
         // One step of expansion per round, so dispatching goes on between steps;
         // the next round's sweep reads (and gates) what it wrote.
-        if (!drain_until && expander_.busy() && expander_.step(now) > 0) sweep_requested_ = true;
+        if (!drain_until && expander_.busy() && backoff_.ready(now)) {
+            if (expander_.step(now) > 0) sweep_requested_ = true;
+            backoff_.record(expander_.last_write(), now);
+        }
         if (now >= next_liveness) {
             drop_silent_workers(now);
             if (now >= next_purge) {
@@ -292,12 +319,13 @@ void Router::run(const std::atomic<bool>& stop) {
             }
             next_liveness = now + 1000;
         }
-        if (now >= next_flush || log_.pending() >= 2000) {
-            log_.flush();
+        if (backoff_.ready(now) &&
+            (now >= next_flush || log_.pending() >= 2000 || backoff_.failing())) {
+            flush_log(now);
             next_flush = now + config_.router.flush_interval;
         }
     }
-    log_.flush();
+    flush_log(util::now_ms());
     NLOG(info, "", "stopped: active=" << active_.size());
 }
 

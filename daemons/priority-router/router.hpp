@@ -33,6 +33,7 @@
 #include "store/directory_store.hpp"
 #include "store/fanout_store.hpp"
 #include "store/store.hpp"
+#include "store_backoff.hpp"
 #include "timers.hpp"
 #include "transition_log.hpp"
 #include "wire.hpp"
@@ -59,6 +60,7 @@ struct Entry {
     // Providers whose attempts failed since the last backoff: while one of the
     // channel's providers is not among them, a retryable failure fails over at once.
     std::vector<std::string> tried;
+    int worker_deaths = 0;  // workers that died holding it (worker_deaths.hpp)
 };
 
 class Sockets;
@@ -94,8 +96,9 @@ class Router {
     // The channels whose providers are all at their rate limit, and when the first
     // one with deliveries waiting frees up (rate_wake_).
     void update_blocked(Millis now);
-    // Queues again what a worker that left was holding.
-    void requeue_held(const WorkerInfo& w, const std::string& why, Millis now);
+    // What a worker that left was holding: queued again, or failed when workers
+    // keep dying on it (worker_deaths.hpp). `how` says how it was found gone.
+    void worker_gone(const WorkerInfo& w, const std::string& how, Millis now);
     // --- operator requests (control.cpp)
     void on_control_frame(const std::string& identity, const std::string& frame, bool delimiter);
     std::string cancel(const std::string& notification_id, const std::string& by);
@@ -107,6 +110,9 @@ class Router {
     void transition(const std::string& id, Entry& e, DeliveryState state, const char* event,
                     const std::string& detail, Millis now, const std::string& message_id = {});
     void make_ready(const std::string& id, Entry& e);
+    // Commits the transition log (or, while writes fail and nothing waits, probes
+    // the store) and tells the backoff how it went.
+    void flush_log(Millis now);
 
     const Config& config_;
     store::Store& store_;
@@ -123,6 +129,7 @@ class Router {
     std::unique_ptr<store::FanoutStore> fanouts_;
     std::unique_ptr<store::DirectoryStore> directory_;
     TransitionLog log_;
+    StoreBackoff backoff_;
     Gate gate_;
     Expander expander_;
     Personalizer personalizer_;

@@ -1,8 +1,6 @@
 // transition_log.cpp - batching the router's writes; see transition_log.hpp.
 #include "transition_log.hpp"
 
-#include "util/log.hpp"
-
 namespace notify::router {
 
 void TransitionLog::add(store::Transition t) {
@@ -14,19 +12,14 @@ void TransitionLog::add(store::Transition t) {
     pending_.push_back(std::move(t));
 }
 
-bool TransitionLog::flush() {
-    if (pending_.empty() && !gated_seq_) return true;
+Status TransitionLog::flush() {
+    if (pending_.empty() && !gated_seq_) return ok();
     auto st = store_.apply(pending_, gated_seq_);
-    if (!st) {
-        NLOG(warning, "",
-             "store commit failed, will retry: pending=" << pending_.size() << " "
-                                                         << st.error().message);
-        return false;
-    }
+    if (!st) return st;
     pending_.clear();
     row_writer_.clear();
     gated_seq_.reset();
-    return true;
+    return ok();
 }
 
 }  // namespace notify::router

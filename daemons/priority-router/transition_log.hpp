@@ -1,9 +1,9 @@
 // transition_log.hpp - the router's writes to the store, batched: every change
 // to a delivery and its event are kept here and committed together every
 // router.flush_interval (or sooner when many are waiting). A failed commit is
-// kept and tried again, so no outcome is dropped. When one delivery changes
-// several times before a commit (dispatched, then sent), its row is written
-// once, with the last state; every event is still appended.
+// kept and tried again (when, store_backoff.hpp says), so no outcome is dropped. When one delivery
+// changes several times before a commit (dispatched, then sent), its row is written once, with the
+// last state; every event is still appended.
 //
 // The preference gate's mark (the highest delivery seq it has checked) goes in
 // the same commit as the suppressions it decided, so a restart checks exactly
@@ -28,8 +28,8 @@ class TransitionLog {
     // Commits `seq` as the gate's mark with the next flush.
     void set_gated_seq(std::int64_t seq) { gated_seq_ = seq; }
     std::size_t pending() const { return pending_.size() + (gated_seq_ ? 1 : 0); }
-    // Commits what is pending; false (and kept) when the store refused.
-    bool flush();
+    // Commits what is pending; kept when the store refused, and the error returned.
+    Status flush();
 
   private:
     store::FanoutStore& store_;

@@ -137,6 +137,7 @@ class Stack:
         self.config = self.dir / "notify.toml"
         self.config.write_text(render_config(merged, providers, channels), encoding="utf-8")
         self.procs = {}
+        self.launcher = []  # run before each program, e.g. nsenter into a mount namespace
         self.crashed = []  # daemons that exited while they should have been running
         self._admin_key = None
 
@@ -167,7 +168,7 @@ class Stack:
         log.write(f"--- harness: starting {binary.name} at {time.time():.3f}\n".encode())
         log.flush()
         self.procs[name] = subprocess.Popen(
-            [str(binary), "--config", str(self.config)],
+            [*self.launcher, str(binary), "--config", str(self.config)],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=clean_env(), cwd=self.dir)
         log.close()
 
@@ -246,7 +247,7 @@ class Stack:
     def ctl(self, *args, timeout=30, input=None):
         binary = BIN_DIR / "notifyctl"
         assert binary.exists(), f"{binary} is not built"
-        return subprocess.run([str(binary), "--config", str(self.config), *args],
+        return subprocess.run([*self.launcher, str(binary), "--config", str(self.config), *args],
                               capture_output=True, text=True, timeout=timeout, input=input,
                               env=clean_env(), cwd=self.dir)
 
