@@ -30,6 +30,13 @@ bool is_space(char c) {
     return is_blank(c) || c == '\n' || c == '\r';
 }
 
+// The last '\n' in s[from, to], or npos. Bounded below by `from`, since a search
+// back to the start for every tag makes a long line cost its length squared.
+size_t last_newline(std::string_view s, size_t from, size_t to) {
+    size_t found = s.substr(from, to + 1 - from).rfind('\n');
+    return found == npos ? npos : from + found;
+}
+
 std::string_view trimmed(std::string_view s) {
     while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
     while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
@@ -206,8 +213,7 @@ Expected<std::vector<Node>> Parser::run() {
             add_text(src_.substr(pos));
             break;
         }
-        size_t nl = src_.rfind('\n', open);
-        if (nl != npos && nl >= pos) {
+        if (size_t nl = last_newline(src_, pos, open); nl != npos) {
             line_start = nl + 1;
             line_has_tag = false;
         }
@@ -246,8 +252,8 @@ Expected<std::vector<Node>> Parser::run() {
             add_text(src_.substr(pos, open - pos));
             pos = tag.end;
             line_has_tag = true;
-            size_t inner_nl = src_.rfind('\n', tag.end - 1);
-            if (inner_nl != npos && inner_nl >= open) line_start = inner_nl + 1;
+            size_t inner_nl = last_newline(src_, open, tag.end - 1);
+            if (inner_nl != npos) line_start = inner_nl + 1;
         }
 
         std::string_view name = trimmed(content);
