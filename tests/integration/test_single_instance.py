@@ -86,3 +86,15 @@ def test_workers_run_side_by_side_but_not_under_one_name(http_receiver, make_sta
         first.terminate()
         assert first.wait(timeout=10) == 0
 
+
+def test_the_store_and_its_wal_and_shm_are_private(http_receiver, make_stack):
+    old = os.umask(0o022)  # a umask that would leave them readable by all
+    try:
+        stack = hook_stack(make_stack, http_receiver())
+        stack.submit(channel="hook", body="hello")
+    finally:
+        os.umask(old)
+    for suffix in ("", "-wal", "-shm"):
+        path = f"{stack.store_path}{suffix}"
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+        assert mode == 0o600, f"{path} is {mode:o}"
