@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "channels/registry.hpp"
 #include "config.hpp"
 #include "stop_signals.hpp"
 #include "util/instance_lock.hpp"
@@ -69,6 +70,10 @@ int main(int argc, char** argv) {
         return fail(
             "log.level must be debug, info, warning or error, not '" + config->log_level + "'", 65);
     notify::log::set_level(level);
+    // No line shows a provider's secret, whatever a vendor's answer or an error echoes.
+    for (const auto& [provider_name, provider] : config->providers)
+        for (auto& secret : notify::channels::secret_values(provider))
+            notify::log::never_show(std::move(secret));
     // Workers run side by side; two under one --name would be one worker to the
     // router, so a named worker holds RUNTIME_DIR/notify-channel-worker.NAME.lock
     // (the default name, HOST-PID, is unique already).

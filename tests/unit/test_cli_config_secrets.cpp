@@ -8,6 +8,7 @@
 #include <set>
 
 #include "channels/registry.hpp"
+#include "config.hpp"
 #include "test_cli_helpers.hpp"
 
 using notify::cli::test::notifyctl;
@@ -153,4 +154,30 @@ TEST_CASE("config check names a bad secret without printing it", "[cli][secrets]
             "headers = { Authorization = \"Bearer abc123\\r\\nX: y\" }\n",
             "abc123");
     }
+}
+
+TEST_CASE("the worker's log is told every declared secret of every provider", "[cli][secrets]") {
+    auto keys = every_declared_key();
+    auto config = notify::parse_config(config_with(keys, as_string), "notify.toml");
+    REQUIRE(config);
+    for (const auto& [name, provider] : config->providers) {
+        auto values = notify::channels::secret_values(provider);
+        std::set<std::string> got(values.begin(), values.end()), want;
+        for (const auto& k : keys)
+            if (k.secret && "p-" + k.type == name) want.insert(k.value);
+        INFO(name);
+        CHECK(got == want);
+    }
+    // A table's values, and a reference resolved.
+    setenv("NOTIFY_TEST_HOOK_SECRET", "from-the-environment", 1);
+    auto hook = notify::parse_config(
+        "[providers.hook]\ntype = \"webhook\"\nurl = \"http://127.0.0.1/\"\n"
+        "secret = \"env:NOTIFY_TEST_HOOK_SECRET\"\n"
+        "headers = { Authorization = \"Bearer abc123\" }\n",
+        "notify.toml");
+    REQUIRE(hook);
+    auto values = notify::channels::secret_values(hook->providers.at("hook"));
+    CHECK(std::set<std::string>(values.begin(), values.end()) ==
+          std::set<std::string>{"from-the-environment", "Bearer abc123"});
+    unsetenv("NOTIFY_TEST_HOOK_SECRET");
 }

@@ -1,6 +1,7 @@
 // util/redact: how a secret is shown when it must be named.
 #include <catch2/catch.hpp>
 
+#include "util/log.hpp"
 #include "util/redact.hpp"
 
 using namespace notify::util;
@@ -21,4 +22,15 @@ TEST_CASE("URLs lose their passwords wherever they are", "[util]") {
     CHECK(without_password("https://user@example.com/") == "https://user@example.com/");
     CHECK(without_password("http://127.0.0.1:8025/v1") == "http://127.0.0.1:8025/v1");
     CHECK(without_password("plain text") == "plain text");
+}
+
+TEST_CASE("log lines hide the secrets they were told of, and URL passwords", "[util]") {
+    notify::log::never_show("tok-8842-secret");
+    notify::log::never_show("abc");  // too short to hide without hiding words
+    CHECK(
+        notify::log::hidden_secrets("GET https://api.example.com/bottok-8842-secret/send failed") ==
+        "GET https://api.example.com/bot********/send failed");
+    CHECK(notify::log::hidden_secrets("tok-8842-secret tok-8842-secret") == "******** ********");
+    CHECK(notify::log::hidden_secrets("smtp://ops:pw@127.0.0.1 abc") ==
+          "smtp://ops:********@127.0.0.1 abc");
 }

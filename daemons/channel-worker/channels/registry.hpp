@@ -37,6 +37,11 @@ const ProviderKeys* provider_keys(const std::string& type);
 // an unknown type counts as secret.
 std::string shown_settings(const ProviderConfig& provider);
 
+// The values of a provider's secret keys as the adapter will use them
+// ("env:" and "file:" references resolved; each string of a table), for
+// log::never_show(). Unresolvable references are left out.
+std::vector<std::string> secret_values(const ProviderConfig& provider);
+
 // Builds the adapter for a provider (validating it the same way first).
 Expected<std::unique_ptr<Adapter>> make_adapter(const ProviderConfig& provider,
                                                 const AdapterOptions& options);

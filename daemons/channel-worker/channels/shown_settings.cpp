@@ -1,5 +1,6 @@
-// shown_settings.cpp - a provider's settings with its secrets masked, by the
-// declaration of its type's keys (registry.hpp).
+// shown_settings.cpp - a provider's settings with its secrets masked, and the
+// values of those secrets for the log to hide, by the declaration of its
+// type's keys (registry.hpp).
 #include <nlohmann/json.hpp>
 
 #include "channels/registry.hpp"
@@ -41,6 +42,26 @@ std::string shown_settings(const ProviderConfig& provider) {
         it.value() = secret ? masked(it.value()) : without_passwords(it.value());
     }
     return settings.dump();
+}
+
+std::vector<std::string> secret_values(const ProviderConfig& provider) {
+    std::vector<std::string> out;
+    nlohmann::json settings = nlohmann::json::parse(provider.settings_json, nullptr, false);
+    const ProviderKeys* keys = provider_keys(provider.type);
+    if (!settings.is_object() || !keys) return out;
+    auto add = [&](const nlohmann::json& value) {
+        if (!value.is_string()) return;
+        auto resolved = resolve_secret(value.get<std::string>());
+        if (resolved && !resolved->empty()) out.push_back(*resolved);
+    };
+    for (auto it = settings.begin(); it != settings.end(); ++it) {
+        if (!is_secret(*keys, it.key())) continue;
+        if (it.value().is_object())
+            for (const auto& v : it.value()) add(v);
+        else
+            add(it.value());
+    }
+    return out;
 }
 
 }  // namespace notify::channels
