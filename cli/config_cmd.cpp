@@ -1,7 +1,9 @@
 // config_cmd.cpp - `notifyctl config check` (load the configuration, check
 // each provider's settings with the channel adapters' own rules, and say
 // whether it is good, with file:line when not) and `notifyctl config show`
-// (every setting, its value and where it came from; secrets masked).
+// (every setting, its value and where it came from). Secrets are masked by
+// declaration: a global key's `secret` flag in config.cpp, a provider key's in
+// its type's `keys` (channels/registry.hpp); URLs lose their passwords.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -9,28 +11,12 @@
 
 #include "channels/registry.hpp"
 #include "command.hpp"
-#include "config_cmd.hpp"
+#include "config_secret.hpp"
 #include "output.hpp"
+#include "util/redact.hpp"
 #include "util/strings.hpp"
 
 namespace notify::cli {
-
-// Whether a provider setting holds a secret that `config show` must not print.
-bool is_secret_key(const std::string& key) {
-    std::string k = util::to_lower(key);
-    return k == "secret" || k == "password" || k == "token" ||
-           (k.size() > 4 && k.compare(k.size() - 4, 4, "_key") == 0) || k == "key";
-}
-
-// The value `config show` prints: secrets as "********", except references
-// ("env:NAME", "file:/path"), which say where the secret is and not what.
-std::string shown_value(const std::string& key, const nlohmann::json& value) {
-    std::string text = value.is_string() ? value.get<std::string>() : value.dump();
-    if (!is_secret_key(key)) return text;
-    if (value.is_string() && (util::starts_with(text, "env:") || util::starts_with(text, "file:")))
-        return text;
-    return "********";
-}
 
 namespace {
 
@@ -38,14 +24,25 @@ struct Line {
     std::string key, value, origin;
 };
 
+std::string shown(const Setting& s) {
+    return is_secret_setting(s.key) ? util::masked_secret(s.value)
+                                    : util::without_password(s.value);
+}
+
+// A provider's table with its secrets masked.
+nlohmann::json shown_settings(const ProviderConfig& p) {
+    nlohmann::json settings = nlohmann::json::parse(channels::shown_settings(p), nullptr, false);
+    return settings.is_object() ? settings : nlohmann::json::object();
+}
+
 std::vector<Line> provider_lines(const Config& c) {
     std::vector<Line> out;
     for (const auto& [name, p] : c.providers) {
         std::string origin = p.line ? c.file + ":" + std::to_string(p.line) : "default";
-        nlohmann::json settings = nlohmann::json::parse(p.settings_json, nullptr, false);
-        if (!settings.is_object()) continue;
+        nlohmann::json settings = shown_settings(p);
         for (const auto& [k, v] : settings.items())
-            out.push_back({"providers." + name + "." + k, shown_value(k, v), origin});
+            out.push_back({"providers." + name + "." + k,
+                           v.is_string() ? v.get<std::string>() : v.dump(), origin});
     }
     for (const auto& [name, ch] : c.channels)
         out.push_back({"channels." + name + ".providers", util::join(ch.providers, ","),
@@ -61,16 +58,9 @@ int show(Context& ctx) {
         nlohmann::json j = {{"file", c.file.empty() ? nlohmann::json() : nlohmann::json(c.file)}};
         j["settings"] = nlohmann::json::array();
         for (const auto& s : c.settings)
-            j["settings"].push_back({{"key", s.key}, {"value", s.value}, {"origin", s.origin}});
+            j["settings"].push_back({{"key", s.key}, {"value", shown(s)}, {"origin", s.origin}});
         j["providers"] = nlohmann::json::object();
-        for (const auto& [name, p] : c.providers) {
-            nlohmann::json settings = nlohmann::json::parse(p.settings_json, nullptr, false);
-            nlohmann::json shown = nlohmann::json::object();
-            if (settings.is_object())
-                for (const auto& [k, v] : settings.items())
-                    shown[k] = is_secret_key(k) ? nlohmann::json(shown_value(k, v)) : v;
-            j["providers"][name] = shown;
-        }
+        for (const auto& [name, p] : c.providers) j["providers"][name] = shown_settings(p);
         j["channels"] = nlohmann::json::object();
         for (const auto& [name, ch] : c.channels)
             j["channels"][name] = {{"providers", ch.providers}};
@@ -78,7 +68,7 @@ int show(Context& ctx) {
         return exit_ok;
     }
     std::vector<Line> lines;
-    for (const auto& s : c.settings) lines.push_back({s.key, s.value, s.origin});
+    for (const auto& s : c.settings) lines.push_back({s.key, shown(s), s.origin});
     auto rest = provider_lines(c);
     lines.insert(lines.end(), rest.begin(), rest.end());
     size_t width = 0;

@@ -6,7 +6,9 @@
 // ../sbin from it (where cmake --install puts them), else on PATH. Each line a daemon writes
 // (stdout or stderr) is copied to notifyctl's stderr behind its name: "router | ...". Ctrl-C or
 // SIGTERM stops them all (SIGTERM, then SIGKILL after 10 s) and exits 0; a daemon that exits on its
-// own stops the others and exits 70 naming it. The daemons run in their own process group so that a
+// own stops the others and exits 70 naming it (75 when it found another of its kind running). A
+// stack already running for the same runtime_dir (its daemons' lock files there are held) is
+// refused with 75 before anything starts. The daemons run in their own process group so that a
 // Ctrl-C reaches notifyctl alone and the order of shutdown stays notifyctl's.
 #include <CLI/CLI.hpp>
 
@@ -26,6 +28,7 @@
 
 #include "command.hpp"
 #include "up.hpp"
+#include "util/instance_lock.hpp"
 #include "util/ipc.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
@@ -252,6 +255,17 @@ int run_up(Context& ctx) {
                         "up: cannot find '" + d.program + "' next to notifyctl ('" + self_dir +
                             "'), in its ../sbin or on PATH");
     }
+    // A stack already running for this runtime_dir keeps it: starting nothing
+    // leaves its sockets alone (the daemons refuse on their own too).
+    for (const auto& d : daemons) {
+        long pid = util::InstanceLock::holder(util::lock_path(c.runtime_dir, d.program));
+        if (pid != 0)
+            return fail(ctx, exit_temp,
+                        "up: " + d.program + " is already running for runtime_dir '" +
+                            c.runtime_dir + "' (" +
+                            (pid > 0 ? "pid " + std::to_string(pid) : std::string("starting")) +
+                            "); stop it first or give this stack its own runtime_dir");
+    }
     std::filesystem::create_directories(c.runtime_dir, ec);
 
     std::vector<std::string> args;
@@ -277,8 +291,12 @@ int run_up(Context& ctx) {
     auto died = [&]() {
         const Daemon* d = stack.dead();
         std::string what = d->program + " " + how_it_ended(d->status);
+        // 75: one of its kind already runs for this runtime_dir (its own line says
+        // which PID); try again once that one has stopped.
+        bool busy = WIFEXITED(d->status) && WEXITSTATUS(d->status) == exit_temp;
         stack.stop_all();
-        return finish(fail(ctx, exit_software, "up: " + what + "; stopped the others"));
+        return finish(
+            fail(ctx, busy ? exit_temp : exit_software, "up: " + what + "; stopped the others"));
     };
 
     Event e = Event::none;

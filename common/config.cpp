@@ -1,4 +1,5 @@
 #include "config.hpp"
+#include "config_secret.hpp"
 
 #include <unistd.h>
 
@@ -18,7 +19,8 @@ enum class KeyType { string, integer, boolean, duration, string_list };
 struct KeyDef {
     const char* key;
     KeyType type;
-    const char* def;  // default as text; "{runtime_dir}" and "{state_dir}" are expanded
+    const char* def;      // default as text; "{runtime_dir}" and "{state_dir}" are expanded
+    bool secret = false;  // `config show` and messages print "********" or its reference
 };
 
 // Every scalar key, declared once. notify.toml(5) documents each.
@@ -64,7 +66,7 @@ const KeyDef kKeys[] = {
     {"preferences.frequency_cap", KeyType::string, ""},
     {"preferences.dedup_window", KeyType::duration, "0s"},
     {"preferences.unsubscribe_url", KeyType::string, "http://{ingest.http}/v1/unsubscribe"},
-    {"preferences.unsubscribe_secret", KeyType::string, ""},
+    {"preferences.unsubscribe_secret", KeyType::string, "", true},
     {"bulk.approval_threshold", KeyType::integer, "10000"},
     {"bulk.expand_batch", KeyType::integer, "5000"},
 };
@@ -616,6 +618,12 @@ Expected<Config> load_config(const std::string& explicit_path) {
         return build(nullptr, "");
     }
     return parse_text(text, path);
+}
+
+bool is_secret_setting(const std::string& key) {
+    for (const auto& d : kKeys)
+        if (key == d.key) return d.secret;
+    return false;
 }
 
 Expected<std::string> resolve_secret(const std::string& value) {

@@ -10,6 +10,7 @@
 #include "store/delivery_rows.hpp"
 #include "store/fanout_rows.hpp"
 #include "store/moved_file.hpp"
+#include "store/private_file.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
 #include "util/crypto.hpp"
@@ -158,6 +159,7 @@ Expected<std::unique_ptr<Store>> Store::open(const std::string& path, const Opti
         auto dir = std::filesystem::path(path).parent_path();
         if (!dir.empty()) std::filesystem::create_directories(dir, ec);
     }
+    make_private(path, options.create);
     sqlite3* db = nullptr;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (options.create) flags |= SQLITE_OPEN_CREATE;

@@ -4,6 +4,9 @@
 
 #include <atomic>
 #include <mutex>
+#include <vector>
+
+#include "util/redact.hpp"
 
 namespace notify::log {
 
@@ -11,6 +14,7 @@ namespace {
 std::string g_program = "notify";
 std::atomic<int> g_level{static_cast<int>(Level::info)};
 std::mutex g_mu;
+std::vector<std::string> g_secrets;  // set before threads start, read-only after
 
 const char* level_name(Level l) {
     switch (l) {
@@ -54,6 +58,20 @@ std::string clip(std::string_view value, size_t max) {
     return out;
 }
 
+void never_show(std::string value) {
+    if (value.size() >= 4) g_secrets.push_back(std::move(value));
+}
+
+std::string hidden_secrets(std::string_view text) {
+    std::string out = util::without_password(text);
+    for (const auto& secret : g_secrets) {
+        for (size_t at = out.find(secret); at != std::string::npos;
+             at = out.find(secret, at + util::kMasked.size()))
+            out.replace(at, secret.size(), util::kMasked);
+    }
+    return out;
+}
+
 bool enabled(Level level) {
     return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
 }
@@ -70,7 +88,8 @@ void write(Level level, std::string_view id, const std::string& text) {
         line += ": ";
     }
     size_t room = kMaxLine > line.size() ? kMaxLine - line.size() : 0;
-    line += text.size() > room ? clip(text, room) : text;
+    std::string shown = hidden_secrets(text);
+    line += shown.size() > room ? clip(shown, room) : shown;
     line += '\n';
     std::lock_guard lock(g_mu);
     // One write(2) per line keeps lines whole when several processes share stderr.

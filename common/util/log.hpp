@@ -24,6 +24,12 @@ inline constexpr size_t kMaxLine = 4096;
 // A value from outside (a URL, a header, a field) for a log line: at most `max`
 // bytes, cut on a UTF-8 boundary and marked "...(N bytes more)" when cut.
 std::string clip(std::string_view value, size_t max = 256);
+// Values no line may show, such as the providers' secrets as resolved: write()
+// prints each occurrence as "********", and any URL without its password.
+// Called at start, before any thread logs; values shorter than 4 bytes are ignored.
+void never_show(std::string value);
+// `text` as write() prints it: without those values and URL passwords.
+std::string hidden_secrets(std::string_view text);
 
 }  // namespace notify::log
 

@@ -3,19 +3,22 @@
 //
 // Reads: --config FILE (else $NOTIFY_CONFIG, ./notify.toml, /etc/notify/notify.toml),
 // log.level, worker.* and the providers and channels. Exit status: 0 after a
-// clean stop, 64 bad usage, 65/66 bad or unreadable configuration, 69 when the
-// router endpoint cannot be used, 70 on an internal failure.
+// clean stop, 75 when a worker of the same --name runs, 64 bad usage, 65/66 bad or unreadable
+// configuration, 69 when the router endpoint cannot be used, 70 on an internal failure.
 #include <curl/curl.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <string>
 
+#include "channels/registry.hpp"
 #include "config.hpp"
 #include "last_words.hpp"
 #include "stop_signals.hpp"
+#include "util/instance_lock.hpp"
 #include "util/log.hpp"
 #include "worker.hpp"
 
@@ -69,6 +72,21 @@ int main(int argc, char** argv) {
         return fail(
             "log.level must be debug, info, warning or error, not '" + config->log_level + "'", 65);
     notify::log::set_level(level);
+    // No line shows a provider's secret, whatever a vendor's answer or an error echoes.
+    for (const auto& [provider_name, provider] : config->providers)
+        for (auto& secret : notify::channels::secret_values(provider))
+            notify::log::never_show(std::move(secret));
+    // Workers run side by side; two under one --name would be one worker to the
+    // router, so a named worker holds RUNTIME_DIR/notify-channel-worker.NAME.lock
+    // (the default name, HOST-PID, is unique already).
+    std::optional<notify::util::InstanceLock> lock;
+    if (!name.empty()) {
+        auto taken = notify::util::InstanceLock::acquire(
+            notify::util::lock_path(config->runtime_dir, kProgram, name),
+            std::string(kProgram) + " '" + name + "'");
+        if (!taken) return fail(taken.error().message, notify::exit_code(taken.error().kind));
+        lock.emplace(std::move(*taken));
+    }
     if (name.empty()) name = default_name();
 
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return fail("cannot start libcurl", 70);

@@ -5,12 +5,14 @@
 // Out: notifications and their deliveries committed to the store (store.path),
 //      acknowledged only after commit; nudges to the router (router.control);
 //      cancel and resend forwarded to the router.
+// One instance per runtime_dir: it holds RUNTIME_DIR/notify-ingest.lock.
 // See notify-ingest(8) for the API and notify.toml(5) for the configuration.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "config.hpp"
 #include "daemon.hpp"
+#include "util/instance_lock.hpp"
 #include "util/log.hpp"
 
 int main(int argc, char** argv) {
@@ -46,6 +48,14 @@ int main(int argc, char** argv) {
         return 78;  // EX_CONFIG
     }
     notify::log::set_level(level);
+    // Before anything is bound: a second ingest for this runtime_dir leaves the
+    // first one's sockets alone.
+    auto lock = notify::util::InstanceLock::acquire(
+        notify::util::lock_path(config->runtime_dir, "notify-ingest"), "notify-ingest");
+    if (!lock) {
+        std::cerr << "notify-ingest: error: " << lock.error().message << "\n";
+        return notify::exit_code(lock.error().kind);
+    }
     try {
         return notify::ingest::run_daemon(*config);
     } catch (const std::exception& e) {

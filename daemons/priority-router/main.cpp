@@ -4,7 +4,8 @@
 // max_attempts, max_lifetime, share_medium, share_low, sweep_interval,
 // flush_interval, worker_timeout), [preferences], [bulk] (expand_batch),
 // templates.default_locale, [channels] (names, frequency_cap, weights) and
-// [providers] (names, types and rate_limit). See notify-priority-router(8).
+// [providers] (names, types and rate_limit). One instance per runtime_dir: it
+// holds RUNTIME_DIR/notify-priority-router.lock. See notify-priority-router(8).
 #include <systemd/sd-daemon.h>
 #include <CLI/CLI.hpp>
 
@@ -14,6 +15,7 @@
 
 #include "config.hpp"
 #include "router.hpp"
+#include "util/instance_lock.hpp"
 #include "util/log.hpp"
 
 namespace {
@@ -46,6 +48,14 @@ int main(int argc, char** argv) {
     }
     log::Level level;
     if (log::parse_level(config->log_level, level)) log::set_level(level);
+    // Before anything is bound: a second router for this runtime_dir leaves the
+    // first one's sockets alone.
+    auto lock = util::InstanceLock::acquire(
+        util::lock_path(config->runtime_dir, "notify-priority-router"), "notify-priority-router");
+    if (!lock) {
+        std::cerr << "notify-priority-router: error: " << lock.error().message << "\n";
+        return exit_code(lock.error().kind);
+    }
 
     // The router's commits do not wait for the disk (WAL with synchronous=NORMAL): they
     // are durable at the next fsync of the shared log, ingest's next commit, and a

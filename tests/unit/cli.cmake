@@ -3,6 +3,7 @@
 add_executable(unit_cli
   test_cli_args.cpp
   test_cli_client.cpp
+  test_cli_config_secrets.cpp
   test_cli_fanout.cpp
   test_cli_output.cpp
   test_cli_replies.cpp
@@ -10,7 +11,7 @@ add_executable(unit_cli
   test_cli_template_manage.cpp
   test_cli_user.cpp
 )
-target_link_libraries(unit_cli PRIVATE catch_main notifyctl_lib cppzmq Threads::Threads)
+target_link_libraries(unit_cli PRIVATE catch_main notifyctl_lib notify_channels cppzmq Threads::Threads)
 # the starter templates in templates/ are imported by the tests
 target_compile_definitions(unit_cli PRIVATE NOTIFY_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 add_test(NAME unit_cli COMMAND unit_cli)

@@ -115,12 +115,13 @@ TEST_CASE("texts over a vendor's limit are split or cut visibly", "[vendor]") {
 }
 
 TEST_CASE("the overflow key", "[vendor]") {
-    auto s = Settings::parse(provider_from("x", R"({"overflow":"truncate"})"));
+    const ProviderKeys keys = {{"overflow"}};
+    auto s = Settings::parse(provider_from("x", R"({"overflow":"truncate"})"), keys);
     REQUIRE(s);
     CHECK(*read_overflow(*s) == Overflow::truncate);
-    auto d = Settings::parse(provider_from("x", "{}"));
+    auto d = Settings::parse(provider_from("x", "{}"), keys);
     CHECK(*read_overflow(*d) == Overflow::split);
-    auto bad = Settings::parse(provider_from("x", R"({"overflow":"chop"})"));
+    auto bad = Settings::parse(provider_from("x", R"({"overflow":"chop"})"), keys);
     auto r = read_overflow(*bad);
     REQUIRE_FALSE(r);
     CHECK(r.error().message ==

@@ -1,10 +1,9 @@
 // Tests for cli/output.cpp and the text forms built on it: tables, widths,
-// truncation, the queue listing, and secrets in `config show`.
+// truncation and the queue listing (secrets in `config show`: test_cli_config_secrets.cpp).
 #include <catch2/catch.hpp>
 
 #include <sstream>
 
-#include "config_cmd.hpp"
 #include "output.hpp"
 #include "queue.hpp"
 #include "up.hpp"
@@ -81,20 +80,6 @@ TEST_CASE("queue listing in the manner of mailq", "[cli]") {
               "low       email    queued    1      0s\n"
               "-- 3 deliveries waiting\n");
     }
-}
-
-TEST_CASE("config show masks secrets but not references to them", "[cli]") {
-    CHECK(is_secret_key("secret"));
-    CHECK(is_secret_key("password"));
-    CHECK(is_secret_key("token"));
-    CHECK(is_secret_key("app_key"));
-    CHECK_FALSE(is_secret_key("endpoint"));
-    CHECK_FALSE(is_secret_key("keyword"));
-    CHECK(shown_value("password", "hunter2") == "********");
-    CHECK(shown_value("secret", "env:HOOK_SECRET") == "env:HOOK_SECRET");
-    CHECK(shown_value("token", "file:/etc/notify/token") == "file:/etc/notify/token");
-    CHECK(shown_value("url", "smtp://127.0.0.1:25") == "smtp://127.0.0.1:25");
-    CHECK(shown_value("app_key", 12345) == "********");
 }
 
 TEST_CASE("up finds the daemons beside notifyctl, then on PATH", "[cli]") {

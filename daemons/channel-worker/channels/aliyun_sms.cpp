@@ -22,6 +22,7 @@
 
 #include "channels/aliyun_signature.hpp"
 #include "channels/outcome.hpp"
+#include "channels/provider_keys.hpp"
 #include "channels/settings.hpp"
 #include "channels/sms_size.hpp"
 #include "channels/sms_template.hpp"
@@ -32,6 +33,12 @@
 #include "util/time.hpp"
 
 namespace notify::channels::aliyun_sms {
+
+// The keys of a provider of this type; a secret is never shown (see
+// provider_keys.hpp).
+extern const ProviderKeys keys = {{"endpoint"},  {"access_key_id"}, {"access_key_secret", kSecret},
+                                  {"sign_name"}, {"region"},        {"international"},
+                                  {"templates"}, {"timeout"}};
 
 namespace {
 
@@ -74,12 +81,8 @@ CodeClass classify(const std::string& code) {
 }
 
 Expected<AliyunSettings> read_settings(const ProviderConfig& provider, Millis default_timeout) {
-    auto s = Settings::parse(provider);
+    auto s = Settings::parse(provider, keys);
     if (!s) return s.error();
-    if (auto st = s->allow_only({"endpoint", "access_key_id", "access_key_secret", "sign_name",
-                                 "region", "international", "templates", "timeout"});
-        !st)
-        return st.error();
     AliyunSettings out;
     auto endpoint = s->endpoint(kDefaultEndpoint);
     if (!endpoint) return endpoint.error();

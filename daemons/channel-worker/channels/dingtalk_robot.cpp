@@ -20,6 +20,7 @@
 #include "channels/dingtalk_sign.hpp"
 #include "channels/message_limits.hpp"
 #include "channels/message_parts.hpp"
+#include "channels/provider_keys.hpp"
 #include "channels/robot_mention.hpp"
 #include "channels/send_settings.hpp"
 #include "channels/settings.hpp"
@@ -29,6 +30,12 @@
 #include "util/time.hpp"
 
 namespace notify::channels::dingtalk_robot {
+
+// The keys of a provider of this type; a secret is never shown (see
+// provider_keys.hpp).
+extern const ProviderKeys keys = {{"endpoint"}, {"token", kSecret}, {"secret", kSecret},
+                                  {"msgtype"},  {"title"},          {"overflow"},
+                                  {"timeout"}};
 
 namespace {
 
@@ -64,12 +71,8 @@ struct RobotSettings {
 };
 
 Expected<RobotSettings> read_settings(const ProviderConfig& provider, Millis default_timeout) {
-    auto s = Settings::parse(provider);
+    auto s = Settings::parse(provider, keys);
     if (!s) return s.error();
-    if (auto st = s->allow_only(
-            {"endpoint", "token", "secret", "msgtype", "title", "overflow", "timeout"});
-        !st)
-        return st.error();
     RobotSettings out;
     auto endpoint = s->endpoint(kDefaultEndpoint);
     if (!endpoint) return endpoint.error();

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "channels/message_limits.hpp"
+#include "channels/provider_keys.hpp"
 #include "channels/send_settings.hpp"
 #include "channels/settings.hpp"
 #include "channels/token_adapter.hpp"
@@ -29,6 +30,12 @@
 #include "util/time.hpp"
 
 namespace notify::channels::dingtalk_work_notice {
+
+// The keys of a provider of this type; a secret is never shown (see
+// provider_keys.hpp).
+extern const ProviderKeys keys = {{"endpoint"}, {"app_key"}, {"app_secret", kSecret},
+                                  {"agent_id"}, {"msgtype"}, {"overflow"},
+                                  {"timeout"}};
 
 namespace {
 
@@ -65,12 +72,8 @@ struct NoticeSettings {
 };
 
 Expected<NoticeSettings> read_settings(const ProviderConfig& provider, Millis default_timeout) {
-    auto s = Settings::parse(provider);
+    auto s = Settings::parse(provider, keys);
     if (!s) return s.error();
-    if (auto st = s->allow_only(
-            {"endpoint", "app_key", "app_secret", "agent_id", "msgtype", "overflow", "timeout"});
-        !st)
-        return st.error();
     NoticeSettings out;
     auto endpoint = s->endpoint(kDefaultEndpoint);
     if (!endpoint) return endpoint.error();

@@ -18,6 +18,7 @@
 #include "channels/feishu_sign.hpp"
 #include "channels/message_limits.hpp"
 #include "channels/message_parts.hpp"
+#include "channels/provider_keys.hpp"
 #include "channels/send_settings.hpp"
 #include "channels/settings.hpp"
 #include "channels/vendor_codes.hpp"
@@ -26,6 +27,11 @@
 #include "util/time.hpp"
 
 namespace notify::channels::feishu_bot {
+
+// The keys of a provider of this type; a secret is never shown (see
+// provider_keys.hpp).
+extern const ProviderKeys keys = {{"endpoint"}, {"token", kSecret}, {"secret", kSecret},
+                                  {"msgtype"},  {"overflow"},       {"timeout"}};
 
 namespace {
 
@@ -59,11 +65,8 @@ bool token_char(char c) {
 }
 
 Expected<BotSettings> read_settings(const ProviderConfig& provider, Millis default_timeout) {
-    auto s = Settings::parse(provider);
+    auto s = Settings::parse(provider, keys);
     if (!s) return s.error();
-    if (auto st = s->allow_only({"endpoint", "token", "secret", "msgtype", "overflow", "timeout"});
-        !st)
-        return st.error();
     BotSettings out;
     auto endpoint = s->endpoint(kDefaultEndpoint);
     if (!endpoint) return endpoint.error();

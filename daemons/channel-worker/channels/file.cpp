@@ -15,16 +15,20 @@
 #include <nlohmann/json.hpp>
 
 #include "channels/adapter.hpp"
+#include "channels/provider_keys.hpp"
 #include "channels/settings.hpp"
 
 namespace notify::channels::file {
 
+// The keys of a provider of this type; a secret is never shown (see
+// provider_keys.hpp).
+extern const ProviderKeys keys = {{"path"}};
+
 namespace {
 
 Expected<std::string> read_path(const ProviderConfig& provider) {
-    auto s = Settings::parse(provider);
+    auto s = Settings::parse(provider, keys);
     if (!s) return s.error();
-    if (auto st = s->allow_only({"path"}); !st) return st.error();
     return s->text("path", true);
 }
 

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "channels/outcome.hpp"
+#include "channels/provider_keys.hpp"
 #include "channels/settings.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
@@ -25,6 +26,11 @@
 #include "util/time.hpp"
 
 namespace notify::channels::onebot {
+
+// The keys of a provider of this type; a secret is never shown (see
+// provider_keys.hpp).
+extern const ProviderKeys keys = {
+    {"endpoint"}, {"access_token", kSecret}, {"auto_escape"}, {"timeout"}};
 
 namespace {
 
@@ -43,10 +49,8 @@ constexpr VendorCode kFailedCodes[] = {
 };
 
 Expected<OnebotSettings> read_settings(const ProviderConfig& provider, Millis default_timeout) {
-    auto s = Settings::parse(provider);
+    auto s = Settings::parse(provider, keys);
     if (!s) return s.error();
-    if (auto st = s->allow_only({"endpoint", "access_token", "auto_escape", "timeout"}); !st)
-        return st.error();
     OnebotSettings out;
     auto endpoint = s->url("endpoint", {"http", "https"});
     if (!endpoint) return endpoint.error();

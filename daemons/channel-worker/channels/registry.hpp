@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "channels/provider_keys.hpp"
 #include "config.hpp"
 #include "util/error.hpp"
 
@@ -25,6 +26,21 @@ Status validate_provider(const ProviderConfig& provider);
 
 // The provider types this build knows, sorted.
 std::vector<std::string> known_types();
+
+// The keys a provider type takes, secrets marked; nullptr for an unknown type.
+const ProviderKeys* provider_keys(const std::string& type);
+
+// A provider's settings as they may be shown (`notifyctl config show`, logs):
+// JSON text of its table where each value of a key its type declares secret is
+// "********" or its "env:NAME" / "file:/path" reference (each value of a table
+// so), and URLs in the others have no password. Every value of a provider of
+// an unknown type counts as secret.
+std::string shown_settings(const ProviderConfig& provider);
+
+// The values of a provider's secret keys as the adapter will use them
+// ("env:" and "file:" references resolved; each string of a table), for
+// log::never_show(). Unresolvable references are left out.
+std::vector<std::string> secret_values(const ProviderConfig& provider);
 
 // Builds the adapter for a provider (validating it the same way first).
 Expected<std::unique_ptr<Adapter>> make_adapter(const ProviderConfig& provider,

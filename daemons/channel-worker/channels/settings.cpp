@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/redact.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -15,34 +16,34 @@ struct Settings::Table {
     nlohmann::json json;
 };
 
-Expected<Settings> Settings::parse(const ProviderConfig& provider) {
+Expected<Settings> Settings::parse(const ProviderConfig& provider, const ProviderKeys& keys) {
     Settings s;
     s.provider_ = provider.name;
+    s.keys_ = &keys;
     auto table = std::make_shared<Table>();
     table->json = nlohmann::json::parse(provider.settings_json, nullptr, false);
     if (table->json.is_discarded() || !table->json.is_object())
         return s.error("", "settings are not a table");
     s.table_ = std::move(table);
+    std::vector<std::string> names{"type", "rate_limit"};
+    for (const auto& k : keys) names.emplace_back(k.name);
+    for (const auto& item : s.table_->json.items()) {
+        bool known = false;
+        for (const auto& n : names) known = known || n == item.key();
+        if (!known)
+            return s.error(item.key(), "unknown key '" + item.key() + "'" +
+                                           util::did_you_mean(item.key(), names));
+    }
     return s;
+}
+
+std::string Settings::quoted(const std::string& key, const std::string& raw) const {
+    return is_secret(*keys_, key) ? util::masked_secret(raw) : util::without_password(raw);
 }
 
 Error Settings::error(const std::string& key, const std::string& what) const {
     return make_error(ErrorKind::invalid, "invalid_provider",
                       "provider '" + provider_ + "': " + what, key);
-}
-
-Status Settings::allow_only(const std::vector<std::string>& allowed) const {
-    std::vector<std::string> names = allowed;
-    names.push_back("type");
-    names.push_back("rate_limit");
-    for (const auto& item : table_->json.items()) {
-        bool known = false;
-        for (const auto& n : names) known = known || n == item.key();
-        if (!known)
-            return error(item.key(), "unknown key '" + item.key() + "'" +
-                                         util::did_you_mean(item.key(), names));
-    }
-    return ok();
 }
 
 bool Settings::has(const std::string& key) const {
@@ -100,7 +101,7 @@ Expected<std::string> Settings::choice(const std::string& key,
                                              : ", ") +
                   ("\"" + choices[i] + "\"");
     }
-    return error(key, "'" + key + "' must be " + listed + ", not '" + *value + "'" +
+    return error(key, "'" + key + "' must be " + listed + ", not '" + quoted(key, *value) + "'" +
                           (hint.empty() ? util::did_you_mean(*value, choices) : " (" + hint + ")"));
 }
 
@@ -140,6 +141,10 @@ Expected<std::map<std::string, std::string>> Settings::string_table(const std::s
 }
 
 Expected<std::string> Settings::secret(const std::string& key, bool required) const {
+    if (!is_secret(*keys_, key))
+        return make_error(
+            ErrorKind::internal, "undeclared_secret",
+            "provider '" + provider_ + "': '" + key + "' is read as a secret but not declared one");
     auto raw = text(key, required);
     if (!raw) return raw.error();
     if (raw->empty()) return std::string();
@@ -172,13 +177,14 @@ Expected<std::string> Settings::url(const std::string& key,
     }
     curl_url_cleanup(u);
     if (rc != CURLUE_OK)
-        return error(key, "'" + key + "' is not a valid URL '" + *raw +
+        return error(key, "'" + key + "' is not a valid URL '" + quoted(key, *raw) +
                               "': " + util::to_lower(curl_url_strerror(rc)));
     bool scheme_ok = false;
     for (const auto& s : schemes) scheme_ok = scheme_ok || s == scheme;
     if (!scheme_ok)
-        return error(key, "'" + key + "' must start with " + expected + ", not '" + *raw + "'");
-    if (host.empty()) return error(key, "'" + key + "' names no host: '" + *raw + "'");
+        return error(
+            key, "'" + key + "' must start with " + expected + ", not '" + quoted(key, *raw) + "'");
+    if (host.empty()) return error(key, "'" + key + "' names no host: '" + quoted(key, *raw) + "'");
     return *raw;
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "channels/provider_keys.hpp"
 #include "config.hpp"
 #include "util/error.hpp"
 
@@ -19,12 +20,10 @@ namespace notify::channels {
 
 class Settings {
   public:
-    // Fails when settings_json is not a JSON object.
-    static Expected<Settings> parse(const ProviderConfig& provider);
-
-    // Refuses keys outside `allowed` ("type" and the router's "rate_limit" are
-    // always allowed).
-    Status allow_only(const std::vector<std::string>& allowed) const;
+    // Fails when settings_json is not a JSON object or holds a key outside
+    // `keys`, the type's declaration ("type" and the router's "rate_limit" are
+    // always allowed). `keys` must outlive the Settings.
+    static Expected<Settings> parse(const ProviderConfig& provider, const ProviderKeys& keys);
 
     bool has(const std::string& key) const;
     // A string; `required` makes a missing key an error, else `fallback` is returned.
@@ -46,9 +45,12 @@ class Settings {
     Expected<Millis> duration(const std::string& key, Millis fallback) const;
     // A table whose values are all strings.
     Expected<std::map<std::string, std::string>> string_table(const std::string& key) const;
-    // A string that may be "env:NAME" or "file:/path", resolved.
+    // A string that may be "env:NAME" or "file:/path", resolved. Only for keys
+    // declared secret: any other key is an internal error, so that no secret is
+    // read without `config show` and the messages masking it.
     Expected<std::string> secret(const std::string& key, bool required) const;
-    // A URL whose scheme is one of `schemes` and which names a host.
+    // A URL whose scheme is one of `schemes` and which names a host. Messages
+    // quote it without its password, and not at all when the key is secret.
     Expected<std::string> url(const std::string& key,
                               const std::vector<std::string>& schemes) const;
     // The optional `endpoint` key (an http:// or https:// URL), else `fallback`:
@@ -61,7 +63,12 @@ class Settings {
 
   private:
     struct Table;
+    // `raw` as a message may quote it: masked for a secret key, else without a
+    // URL's password.
+    std::string quoted(const std::string& key, const std::string& raw) const;
+
     std::string provider_;
+    const ProviderKeys* keys_ = nullptr;
     std::shared_ptr<const Table> table_;
 };
 

@@ -21,6 +21,7 @@
 #include "channels/message_limits.hpp"
 #include "channels/message_parts.hpp"
 #include "channels/outcome.hpp"
+#include "channels/provider_keys.hpp"
 #include "channels/send_settings.hpp"
 #include "channels/settings.hpp"
 #include "channels/vendor_codes.hpp"
@@ -29,6 +30,10 @@
 #include "util/time.hpp"
 
 namespace notify::channels::slack {
+
+// The keys of a provider of this type; a secret is never shown (see
+// provider_keys.hpp).
+extern const ProviderKeys keys = {{"url", kSecret}, {"mrkdwn"}, {"overflow"}, {"timeout"}};
 
 namespace {
 
@@ -44,9 +49,8 @@ struct SlackSettings {
 };
 
 Expected<SlackSettings> read_settings(const ProviderConfig& provider, Millis default_timeout) {
-    auto s = Settings::parse(provider);
+    auto s = Settings::parse(provider, keys);
     if (!s) return s.error();
-    if (auto st = s->allow_only({"url", "mrkdwn", "overflow", "timeout"}); !st) return st.error();
     SlackSettings out;
     auto url = s->url("url", {"http", "https"});
     if (!url) return url.error();

@@ -14,11 +14,18 @@
 
 #include "channels/mime.hpp"
 #include "channels/outcome.hpp"
+#include "channels/provider_keys.hpp"
 #include "channels/settings.hpp"
 #include "channels/transfer.hpp"
 #include "util/strings.hpp"
 
 namespace notify::channels::smtp {
+
+// The keys of a provider of this type; a secret is never shown (see
+// provider_keys.hpp).
+extern const ProviderKeys keys = {
+    {"url"},        {"from"},   {"username", kSecret}, {"password", kSecret}, {"starttls"},
+    {"tls_verify"}, {"timeout"}};
 
 namespace {
 
@@ -33,12 +40,8 @@ struct SmtpSettings {
 };
 
 Expected<SmtpSettings> read_settings(const ProviderConfig& provider, Millis default_timeout) {
-    auto s = Settings::parse(provider);
+    auto s = Settings::parse(provider, keys);
     if (!s) return s.error();
-    if (auto st = s->allow_only(
-            {"url", "from", "username", "password", "starttls", "tls_verify", "timeout"});
-        !st)
-        return st.error();
     SmtpSettings out;
     auto url = s->url("url", {"smtp", "smtps"});
     if (!url) return url.error();

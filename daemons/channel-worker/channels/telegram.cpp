@@ -25,6 +25,7 @@
 #include "channels/message_limits.hpp"
 #include "channels/message_parts.hpp"
 #include "channels/outcome.hpp"
+#include "channels/provider_keys.hpp"
 #include "channels/send_settings.hpp"
 #include "channels/settings.hpp"
 #include "channels/vendor_codes.hpp"
@@ -33,6 +34,12 @@
 #include "util/time.hpp"
 
 namespace notify::channels::telegram {
+
+// The keys of a provider of this type; a secret is never shown (see
+// provider_keys.hpp).
+extern const ProviderKeys keys = {{"endpoint"},   {"bot_token", kSecret},   {"chat_id"},
+                                  {"parse_mode"}, {"disable_notification"}, {"overflow"},
+                                  {"timeout"}};
 
 namespace {
 
@@ -85,12 +92,8 @@ std::optional<json> chat_value(const std::string& id) {
 }
 
 Expected<TelegramSettings> read_settings(const ProviderConfig& provider, Millis default_timeout) {
-    auto s = Settings::parse(provider);
+    auto s = Settings::parse(provider, keys);
     if (!s) return s.error();
-    if (auto st = s->allow_only({"endpoint", "bot_token", "chat_id", "parse_mode",
-                                 "disable_notification", "overflow", "timeout"});
-        !st)
-        return st.error();
     TelegramSettings out;
     auto endpoint = s->endpoint(kDefaultEndpoint);
     if (!endpoint) return endpoint.error();

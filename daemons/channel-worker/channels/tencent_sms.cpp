@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "channels/outcome.hpp"
+#include "channels/provider_keys.hpp"
 #include "channels/settings.hpp"
 #include "channels/sms_size.hpp"
 #include "channels/sms_template.hpp"
@@ -31,6 +32,12 @@
 #include "util/time.hpp"
 
 namespace notify::channels::tencent_sms {
+
+// The keys of a provider of this type; a secret is never shown (see
+// provider_keys.hpp).
+extern const ProviderKeys keys = {{"endpoint"},   {"secret_id"}, {"secret_key", kSecret},
+                                  {"sdk_app_id"}, {"sign_name"}, {"region"},
+                                  {"templates"},  {"timeout"}};
 
 namespace {
 
@@ -118,12 +125,8 @@ bool all_digits(std::string_view text) {
 }
 
 Expected<TencentSettings> read_settings(const ProviderConfig& provider, Millis default_timeout) {
-    auto s = Settings::parse(provider);
+    auto s = Settings::parse(provider, keys);
     if (!s) return s.error();
-    if (auto st = s->allow_only({"endpoint", "secret_id", "secret_key", "sdk_app_id", "sign_name",
-                                 "region", "templates", "timeout"});
-        !st)
-        return st.error();
     TencentSettings out;
     auto endpoint = s->endpoint(kDefaultEndpoint);
     if (!endpoint) return endpoint.error();

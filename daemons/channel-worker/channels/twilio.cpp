@@ -15,6 +15,7 @@
 #include "channels/message_limits.hpp"
 #include "channels/message_parts.hpp"
 #include "channels/outcome.hpp"
+#include "channels/provider_keys.hpp"
 #include "channels/send_settings.hpp"
 #include "channels/settings.hpp"
 #include "channels/sms_size.hpp"
@@ -26,6 +27,12 @@
 #include "util/time.hpp"
 
 namespace notify::channels::twilio {
+
+// The keys of a provider of this type; a secret is never shown (see
+// provider_keys.hpp).
+extern const ProviderKeys keys = {{"endpoint"}, {"account_sid"},           {"auth_token", kSecret},
+                                  {"from"},     {"messaging_service_sid"}, {"overflow"},
+                                  {"timeout"}};
 
 namespace {
 
@@ -62,12 +69,8 @@ bool is_sid(std::string_view text, std::string_view prefix) {
 }
 
 Expected<TwilioSettings> read_settings(const ProviderConfig& provider, Millis default_timeout) {
-    auto s = Settings::parse(provider);
+    auto s = Settings::parse(provider, keys);
     if (!s) return s.error();
-    if (auto st = s->allow_only({"endpoint", "account_sid", "auth_token", "from",
-                                 "messaging_service_sid", "overflow", "timeout"});
-        !st)
-        return st.error();
     TwilioSettings out;
     auto endpoint = s->endpoint(kDefaultEndpoint);
     if (!endpoint) return endpoint.error();

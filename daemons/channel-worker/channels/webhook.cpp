@@ -10,12 +10,17 @@
 #include <map>
 
 #include "channels/outcome.hpp"
+#include "channels/provider_keys.hpp"
 #include "channels/settings.hpp"
 #include "channels/transfer.hpp"
 #include "channels/webhook_payload.hpp"
 #include "util/strings.hpp"
 
 namespace notify::channels::webhook {
+
+// The keys of a provider of this type; a secret is never shown (see
+// provider_keys.hpp).
+extern const ProviderKeys keys = {{"url"}, {"secret", kSecret}, {"headers", kSecret}, {"timeout"}};
 
 namespace {
 
@@ -37,9 +42,8 @@ bool is_token(std::string_view name) {
 }
 
 Expected<WebhookSettings> read_settings(const ProviderConfig& provider, Millis default_timeout) {
-    auto s = Settings::parse(provider);
+    auto s = Settings::parse(provider, keys);
     if (!s) return s.error();
-    if (auto st = s->allow_only({"url", "secret", "headers", "timeout"}); !st) return st.error();
     WebhookSettings out;
     auto url = s->url("url", {"http", "https"});
     if (!url) return url.error();

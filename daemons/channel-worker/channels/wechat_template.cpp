@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "channels/outcome.hpp"
+#include "channels/provider_keys.hpp"
 #include "channels/settings.hpp"
 #include "channels/token_adapter.hpp"
 #include "channels/vendor_codes.hpp"
@@ -32,6 +33,11 @@
 #include "vendor_templates.hpp"
 
 namespace notify::channels::wechat_template {
+
+// The keys of a provider of this type; a secret is never shown (see
+// provider_keys.hpp).
+extern const ProviderKeys keys = {{"endpoint"}, {"app_id"},    {"app_secret", kSecret},
+                                  {"message"},  {"templates"}, {"timeout"}};
 
 namespace {
 
@@ -152,12 +158,8 @@ Status check_template(const Settings& s, Kind kind, const std::string& name,
 }
 
 Expected<WechatSettings> read_settings(const ProviderConfig& provider, Millis default_timeout) {
-    auto s = Settings::parse(provider);
+    auto s = Settings::parse(provider, keys);
     if (!s) return s.error();
-    if (auto st =
-            s->allow_only({"endpoint", "app_id", "app_secret", "message", "templates", "timeout"});
-        !st)
-        return st.error();
     WechatSettings out;
     auto endpoint = s->endpoint(kDefaultEndpoint);
     if (!endpoint) return endpoint.error();

@@ -22,6 +22,7 @@
 
 #include "channels/message_limits.hpp"
 #include "channels/outcome.hpp"
+#include "channels/provider_keys.hpp"
 #include "channels/send_settings.hpp"
 #include "channels/settings.hpp"
 #include "channels/token_adapter.hpp"
@@ -30,6 +31,13 @@
 #include "util/time.hpp"
 
 namespace notify::channels::wecom_app {
+
+// The keys of a provider of this type; a secret is never shown (see
+// provider_keys.hpp).
+extern const ProviderKeys keys = {
+    {"endpoint"}, {"corp_id"}, {"corp_secret", kSecret},     {"agent_id"},
+    {"msgtype"},  {"safe"},    {"duplicate_check_interval"}, {"overflow"},
+    {"timeout"}};
 
 namespace {
 
@@ -72,12 +80,8 @@ struct AppSettings {
 };
 
 Expected<AppSettings> read_settings(const ProviderConfig& provider, Millis default_timeout) {
-    auto s = Settings::parse(provider);
+    auto s = Settings::parse(provider, keys);
     if (!s) return s.error();
-    if (auto st = s->allow_only({"endpoint", "corp_id", "corp_secret", "agent_id", "msgtype",
-                                 "safe", "duplicate_check_interval", "overflow", "timeout"});
-        !st)
-        return st.error();
     AppSettings out;
     auto endpoint = s->endpoint(kDefaultEndpoint);
     if (!endpoint) return endpoint.error();

@@ -18,6 +18,7 @@
 #include "channels/message_limits.hpp"
 #include "channels/message_parts.hpp"
 #include "channels/outcome.hpp"
+#include "channels/provider_keys.hpp"
 #include "channels/robot_mention.hpp"
 #include "channels/send_settings.hpp"
 #include "channels/settings.hpp"
@@ -27,6 +28,11 @@
 #include "util/time.hpp"
 
 namespace notify::channels::wecom_robot {
+
+// The keys of a provider of this type; a secret is never shown (see
+// provider_keys.hpp).
+extern const ProviderKeys keys = {
+    {"endpoint"}, {"key", kSecret}, {"msgtype"}, {"overflow"}, {"timeout"}};
 
 namespace {
 
@@ -61,10 +67,8 @@ bool key_char(char c) {
 }
 
 Expected<RobotSettings> read_settings(const ProviderConfig& provider, Millis default_timeout) {
-    auto s = Settings::parse(provider);
+    auto s = Settings::parse(provider, keys);
     if (!s) return s.error();
-    if (auto st = s->allow_only({"endpoint", "key", "msgtype", "overflow", "timeout"}); !st)
-        return st.error();
     RobotSettings out;
     auto endpoint = s->endpoint(kDefaultEndpoint);
     if (!endpoint) return endpoint.error();
