@@ -34,6 +34,8 @@ const KeyDef kKeys[] = {
     {"ingest.max_recipients", KeyType::integer, "1000"},
     {"ingest.batch_max", KeyType::integer, "2000"},
     {"ingest.require_api_key", KeyType::boolean, "true"},
+    {"api.rate_limit", KeyType::string, "100/1s"},
+    {"api.recipients_per_day", KeyType::integer, "100000"},
     {"router.listen", KeyType::string, "ipc://{runtime_dir}/router.sock"},
     {"router.control", KeyType::string, "ipc://{runtime_dir}/router-control.sock"},
     {"router.lease", KeyType::duration, "60s"},
@@ -192,6 +194,15 @@ Status bind(Config& c, const Values& v) {
     c.ingest.max_recipients = num("ingest.max_recipients");
     c.ingest.batch_max = num("ingest.batch_max");
     c.ingest.require_api_key = v.get("ingest.require_api_key") == "true";
+    auto key_rate = parse_key_rate_limit(v.get("api.rate_limit"));
+    if (!key_rate)
+        return config_error(v.by_key.at("api.rate_limit").origin,
+                            "'api.rate_limit': " + key_rate.error().message);
+    c.api.rate_limit = *key_rate;
+    c.api.recipients_per_day = num("api.recipients_per_day");
+    if (c.api.recipients_per_day < 0)
+        return config_error(v.by_key.at("api.recipients_per_day").origin,
+                            "'api.recipients_per_day' must be 0 (no limit) or more");
     c.router.listen = v.get("router.listen");
     c.router.control = v.get("router.control");
     c.router.lease = dur("router.lease");
@@ -519,6 +530,17 @@ Expected<FrequencyCap> parse_frequency_cap(const std::string& text) {
     auto period = util::parse_duration(text.substr(slash + 1));
     if (!period || *period <= 0) return bad();
     return FrequencyCap{count, *period};
+}
+
+Expected<FrequencyCap> parse_key_rate_limit(const std::string& text) {
+    if (text.empty() || text == "none") return FrequencyCap{};
+    auto cap = parse_frequency_cap(text);
+    if (!cap)
+        return make_error(ErrorKind::invalid, "invalid_rate_limit",
+                          "rate limit '" + text +
+                              "' must be COUNT/PERIOD, like \"100/1s\" (a hundred requests a "
+                              "second), or \"none\"");
+    return cap;
 }
 
 std::vector<FrequencyCap> default_rate_limit(const std::string& type) {
