@@ -77,6 +77,8 @@ const std::vector<Command>& commands() {
         {"approve", "let a send held for approval go out", setup_approve},
         {"reject", "refuse a send held for approval, with a reason", setup_reject},
         {"apikey", "create, list and revoke API keys (works on the store directly)", setup_apikey},
+        {"audit", "who approved, rejected or changed what, and when (reads the store)",
+         setup_audit},
         {"config", "check the configuration or show every setting and its origin", setup_config},
         {"template", "preview templates: render a stored one or a local file", setup_template},
         {"user", "the user directory: add, change, list, import and export users", setup_user},

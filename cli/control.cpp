@@ -3,8 +3,6 @@
 // those not yet sent, and say what happened. `notifyctl approve ID` and
 // `notifyctl reject ID --reason TEXT` decide a send held for approval; the
 // decision is recorded under the operator's login name.
-#include <pwd.h>
-#include <unistd.h>
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -13,6 +11,7 @@
 #include "client.hpp"
 #include "command.hpp"
 #include "input.hpp"
+#include "local_store.hpp"
 #include "output.hpp"
 #include "util/strings.hpp"
 
@@ -55,14 +54,6 @@ Runner setup_action(CLI::App& cmd, Context& ctx, Action action, const char* exam
         }
         return exit_ok;
     };
-}
-
-// Who decides: the login name, as `logger` and `at` record it.
-std::string operator_name() {
-    for (const char* var : {"LOGNAME", "USER"})
-        if (const char* v = std::getenv(var); v && *v) return v;
-    if (const passwd* pw = getpwuid(geteuid())) return pw->pw_name;
-    return "uid " + std::to_string(geteuid());
 }
 
 struct Decision {

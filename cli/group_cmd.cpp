@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "directory_cmd.hpp"
+#include "local_store.hpp"
 #include "output.hpp"
 #include "store/directory_records.hpp"
 #include "util/strings.hpp"
@@ -44,6 +45,7 @@ int run_save(Context& ctx, const GroupArgs& a, bool create) {
             if (a.requires_approval) g.requires_approval = true;
             if (a.no_approval) g.requires_approval = false;
             if (auto ok = d.put_group(g); !ok) return fail(ctx, ok.error());
+            audit_local(ctx, d.store(), create ? "group.add" : "group.update", a.name);
             if (ctx.globals.json)
                 print_json(ctx.out, store::group_view(*d.get_group(a.name)));
             else if (!ctx.globals.quiet)
@@ -111,6 +113,7 @@ int run_rm(Context& ctx, const std::string& name) {
         ctx, false,
         [&](store::DirectoryStore& d) {
             if (auto ok = d.remove_group(name); !ok) return fail(ctx, ok.error());
+            audit_local(ctx, d.store(), "group.remove", name);
             if (ctx.globals.json)
                 print_json(ctx.out, {{"removed", name}});
             else if (!ctx.globals.quiet)
@@ -131,6 +134,8 @@ int run_members(Context& ctx, const MemberArgs& a, bool add) {
         [&](store::DirectoryStore& d) {
             auto ok = add ? d.add_members(a.group, a.users) : d.remove_members(a.group, a.users);
             if (!ok) return fail(ctx, ok.error());
+            audit_local(ctx, d.store(), add ? "group.members.add" : "group.members.remove", a.group,
+                        util::join(a.users, ", "));
             std::int64_t count = d.count_members(a.group);
             if (ctx.globals.json)
                 print_json(ctx.out, {{"group", a.group}, {"members", count}});

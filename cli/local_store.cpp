@@ -1,6 +1,14 @@
 #include "local_store.hpp"
 
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <filesystem>
+
+#include "command.hpp"
+#include "store/audit.hpp"
+#include "util/time.hpp"
 
 namespace notify::cli {
 
@@ -15,6 +23,20 @@ Expected<std::unique_ptr<store::Store>> open_store(const Context& ctx, bool crea
     options.busy_timeout = config->store.busy_timeout;
     options.create = create;
     return store::Store::open(config->store.path, options);
+}
+
+std::string operator_name() {
+    for (const char* var : {"LOGNAME", "USER"})
+        if (const char* v = std::getenv(var); v && *v) return v;
+    if (const passwd* pw = getpwuid(geteuid())) return pw->pw_name;
+    return "uid " + std::to_string(geteuid());
+}
+
+void audit_local(Context& ctx, store::Store& store, const std::string& action,
+                 const std::string& target, const std::string& detail) {
+    auto st =
+        store::record_audit(store, {0, util::now_ms(), operator_name(), action, target, detail});
+    if (!st) warn(ctx, "the audit log did not record '" + action + "': " + st.error().message);
 }
 
 }  // namespace notify::cli

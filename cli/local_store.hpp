@@ -14,4 +14,11 @@ namespace notify::cli {
 // and `create` is false.
 Expected<std::unique_ptr<store::Store>> open_store(const Context& ctx, bool create);
 
+// Who runs notifyctl: the login name, as `logger` and `at` record it.
+std::string operator_name();
+// Records a change made on the store directly in its audit log, by
+// operator_name(); a failure to record it is a warning, not the command's error.
+void audit_local(Context& ctx, store::Store& store, const std::string& action,
+                 const std::string& target, const std::string& detail = {});
+
 }  // namespace notify::cli

@@ -230,6 +230,9 @@ int run_import(Context& ctx, const std::string& dir, bool dry_run) {
             f.t.author = author;
             auto v = ts->add(f.t);
             if (!v) return fail(ctx, v.error());
+            audit_local(ctx, **st, "template.import", f.t.name,
+                        variant_label(f.t.name, f.t.channel, f.t.locale) + " version " +
+                            std::to_string(*v));
             version = *v;
         }
         ++added;

@@ -107,6 +107,9 @@ int run_add(Context& ctx, const AddArgs& a) {
     if (!st) return fail(ctx, st.error());
     auto version = store::TemplateStore(**st).add(t);
     if (!version) return fail(ctx, version.error());
+    audit_local(
+        ctx, **st, "template.add", t.name,
+        variant_label(t.name, t.channel, t.locale) + " version " + std::to_string(*version));
     if (ctx.globals.json)
         print_json(ctx.out, {{"name", t.name},
                              {"channel", t.channel},
@@ -249,6 +252,9 @@ int run_rm(Context& ctx, const VariantArgs& a) {
     auto version =
         store::TemplateStore(**st).remove(a.name, a.channel, a.locale, template_author());
     if (!version) return fail(ctx, version.error());
+    audit_local(
+        ctx, **st, "template.remove", a.name,
+        variant_label(a.name, a.channel, a.locale) + " version " + std::to_string(*version));
     if (ctx.globals.json)
         print_json(ctx.out, {{"removed", a.name},
                              {"channel", a.channel},
@@ -265,6 +271,9 @@ int run_restore(Context& ctx, const VariantArgs& a) {
     auto version = store::TemplateStore(**st).restore(a.name, a.channel, a.locale, a.version,
                                                       template_author());
     if (!version) return fail(ctx, version.error());
+    audit_local(ctx, **st, "template.restore", a.name,
+                variant_label(a.name, a.channel, a.locale) + " version " +
+                    std::to_string(a.version) + " as version " + std::to_string(*version));
     if (ctx.globals.json)
         print_json(ctx.out, {{"name", a.name},
                              {"channel", a.channel},

@@ -168,6 +168,7 @@ int run_save(Context& ctx, const UserArgs& a, bool create) {
                 ctx, exit_data,
                 saved.error().message + " (change it with 'notifyctl user set " + a.id + "')");
         if (!saved) return fail(ctx, saved.error());
+        audit_local(ctx, d.store(), create ? "user.add" : "user.update", a.id);
         if (ctx.globals.json)
             print_user(ctx, *d.get_user(a.id));
         else if (!ctx.globals.quiet)
@@ -227,6 +228,7 @@ int run_ls(Context& ctx, const ListArgs& a) {
 int run_rm(Context& ctx, const std::string& id) {
     return with_user_directory(ctx, id, false, [&](store::DirectoryStore& d) {
         if (auto ok = d.remove_user(id); !ok) return fail(ctx, ok.error());
+        audit_local(ctx, d.store(), "user.remove", id);
         if (ctx.globals.json)
             print_json(ctx.out, {{"removed", id}});
         else if (!ctx.globals.quiet)

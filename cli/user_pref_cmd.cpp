@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "directory_cmd.hpp"
+#include "local_store.hpp"
 #include "output.hpp"
 #include "util/time.hpp"
 
@@ -66,6 +67,9 @@ int run_pref_set(Context& ctx, const PrefArgs& a) {
     return with_user_directory(ctx, a.id, false, [&](store::DirectoryStore& d) {
         store::Preference p{a.id, a.category, a.channel, a.opt_out, 0};
         if (auto ok = d.set_preference(p); !ok) return fail(ctx, ok.error());
+        audit_local(ctx, d.store(), "user.preferences.put", a.id,
+                    std::string(a.opt_out ? "opted out of " : "opted in to ") + "category '" +
+                        a.category + "', channel '" + a.channel + "'");
         if (ctx.globals.json)
             print_json(ctx.out, {{"user", a.id},
                                  {"category", a.category},
@@ -84,6 +88,7 @@ int run_subscription(Context& ctx, const std::string& id, bool unsubscribe) {
     return with_user_directory(ctx, id, false, [&](store::DirectoryStore& d) {
         Millis at = unsubscribe ? util::now_ms() : 0;
         if (auto ok = d.set_unsubscribed(id, at); !ok) return fail(ctx, ok.error());
+        audit_local(ctx, d.store(), unsubscribe ? "user.unsubscribe" : "user.resubscribe", id);
         if (ctx.globals.json)
             print_json(ctx.out, {{"user", id}, {"unsubscribed", unsubscribe}});
         else if (!ctx.globals.quiet)

@@ -11,6 +11,7 @@
 
 #include "directory_cmd.hpp"
 #include "input.hpp"
+#include "local_store.hpp"
 #include "output.hpp"
 #include "store/directory_records.hpp"
 #include "util/strings.hpp"
@@ -71,6 +72,9 @@ int run_import(Context& ctx, const ImportArgs& a) {
                 return fail(ctx, exit_code(report.error().kind),
                             "user import: " + report.error().message);
             const auto& errors = report->errors;
+            if (report->imported > 0)
+                audit_local(ctx, d.store(), "user.import", a.group,
+                            std::to_string(report->imported) + " users");
             bool failed = !errors.empty() && !a.skip_bad;
             if (ctx.globals.json) {
                 json list = json::array();

@@ -42,6 +42,8 @@ const KeyDef kKeys[] = {
     {"ingest.http_max_header_bytes", KeyType::integer, "16384"},
     {"ingest.http_max_headers", KeyType::integer, "100"},
     {"ingest.http_max_url_bytes", KeyType::integer, "8192"},
+    {"api.rate_limit", KeyType::string, "none"},
+    {"api.recipients_per_day", KeyType::integer, "0"},
     {"router.listen", KeyType::string, "ipc://{runtime_dir}/router.sock"},
     {"router.control", KeyType::string, "ipc://{runtime_dir}/router-control.sock"},
     {"router.lease", KeyType::duration, "60s"},
@@ -207,6 +209,15 @@ Status bind(Config& c, const Values& v) {
     c.ingest.http_max_header_bytes = num("ingest.http_max_header_bytes");
     c.ingest.http_max_headers = num("ingest.http_max_headers");
     c.ingest.http_max_url_bytes = num("ingest.http_max_url_bytes");
+    auto key_rate = parse_key_rate_limit(v.get("api.rate_limit"));
+    if (!key_rate)
+        return config_error(v.by_key.at("api.rate_limit").origin,
+                            "'api.rate_limit': " + key_rate.error().message);
+    c.api.rate_limit = *key_rate;
+    c.api.recipients_per_day = num("api.recipients_per_day");
+    if (c.api.recipients_per_day < 0)
+        return config_error(v.by_key.at("api.recipients_per_day").origin,
+                            "'api.recipients_per_day' must be 0 (no limit) or more");
     c.router.listen = v.get("router.listen");
     c.router.control = v.get("router.control");
     c.router.lease = dur("router.lease");
@@ -547,6 +558,17 @@ Expected<FrequencyCap> parse_frequency_cap(const std::string& text) {
     auto period = util::parse_duration(text.substr(slash + 1));
     if (!period || *period <= 0) return bad();
     return FrequencyCap{count, *period};
+}
+
+Expected<FrequencyCap> parse_key_rate_limit(const std::string& text) {
+    if (text.empty() || text == "none") return FrequencyCap{};
+    auto cap = parse_frequency_cap(text);
+    if (!cap)
+        return make_error(ErrorKind::invalid, "invalid_rate_limit",
+                          "rate limit '" + text +
+                              "' must be COUNT/PERIOD, like \"100/1s\" (a hundred requests a "
+                              "second), or \"none\"");
+    return cap;
 }
 
 std::vector<FrequencyCap> default_rate_limit(const std::string& type) {

@@ -82,6 +82,12 @@ struct Config {
         long http_max_url_bytes = 0;      // the request target
     } ingest;
 
+    // Per API key, so that one team cannot starve the others (notify-ingest).
+    struct Api {
+        FrequencyCap rate_limit;      // requests per period; count 0: no limit
+        long recipients_per_day = 0;  // recipients accepted per UTC day; 0: no limit
+    } api;
+
     struct Router {
         std::string listen;   // workers connect here (ROUTER)
         std::string control;  // ingest and notifyctl: nudges, cancel, resend (ROUTER)
@@ -145,6 +151,8 @@ struct Config {
 
 // "5/1h": five per hour; "" is no cap.
 Expected<FrequencyCap> parse_frequency_cap(const std::string& text);
+// An API key's request rate: "100/1s"; "" or "none" is no limit.
+Expected<FrequencyCap> parse_key_rate_limit(const std::string& text);
 
 // The documented rate limits of a provider type that sets no `rate_limit`: the
 // vendors' published limits for a robot or bot ("dingtalk-robot": 20/1m,

@@ -61,7 +61,8 @@ struct Notification {
     std::string category;
     std::string module;
     std::string idempotency_key;
-    std::string source;  // who sent it: the API key's name, or "cli"
+    std::string source;      // who sent it: the API key's name, or "local" (notifyctl)
+    std::string api_key_id;  // the id of that key ("local", "http" without a key): its owner
 };
 
 struct Delivery {

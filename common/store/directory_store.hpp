@@ -97,6 +97,8 @@ struct SaveOptions {
 class DirectoryStore {
   public:
     explicit DirectoryStore(Store& store);
+    // The store it works on (notifyctl records its changes in the audit log there).
+    Store& store() { return store_; }
     ~DirectoryStore();
 
     // --- users

@@ -165,6 +165,43 @@ ALTER TABLE deliveries ADD COLUMN user_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE deliveries ADD COLUMN locale TEXT NOT NULL DEFAULT '';
 CREATE INDEX deliveries_by_created ON deliveries (created_at);
 )sql",
+    // 4: ownership between API keys. A notification names the key that made it
+    // (older ones are given the key of their source's name; "cli" was the ipc
+    // socket, now "local"); idempotency keys are scoped per API key; a key may
+    // carry its own rate limits ("" and -1: the [api] defaults); admin actions
+    // are kept in an audit log.
+    R"sql(
+ALTER TABLE notifications ADD COLUMN api_key_id TEXT NOT NULL DEFAULT '';
+UPDATE notifications SET source = 'local' WHERE source = 'cli';
+UPDATE notifications SET api_key_id = COALESCE(
+    (SELECT k.id FROM api_keys k WHERE k.name = notifications.source ORDER BY k.created_at
+     LIMIT 1), source);
+CREATE INDEX notifications_by_key ON notifications (api_key_id, id);
+CREATE TABLE idempotency_scoped (
+    api_key_id      TEXT NOT NULL,
+    key             TEXT NOT NULL,
+    notification_id TEXT NOT NULL,
+    request_hash    TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    PRIMARY KEY (api_key_id, key)
+) WITHOUT ROWID;
+INSERT OR REPLACE INTO idempotency_scoped
+    SELECT COALESCE(n.api_key_id, ''), i.key, i.notification_id, i.request_hash, i.created_at
+    FROM idempotency i LEFT JOIN notifications n ON n.id = i.notification_id;
+DROP TABLE idempotency;
+ALTER TABLE idempotency_scoped RENAME TO idempotency;
+ALTER TABLE api_keys ADD COLUMN rate_limit TEXT NOT NULL DEFAULT '';
+ALTER TABLE api_keys ADD COLUMN recipients_per_day INTEGER NOT NULL DEFAULT -1;
+CREATE TABLE audit (
+    seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+    at     INTEGER NOT NULL,
+    actor  TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_by_at ON audit (at);
+)sql",
 };
 
 }  // namespace

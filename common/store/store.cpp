@@ -28,7 +28,15 @@ const char* kDeliveryColumns =
 
 const char* kNotificationColumns =
     "id, created_at, channel, recipients, subject, body, html, template, data, locale, priority, "
-    "send_at, expires_at, category, module, idempotency_key, source, payload";
+    "send_at, expires_at, category, module, idempotency_key, source, payload, api_key_id";
+
+const char* kApiKeyColumns =
+    "id, name, scope, hash, created_at, revoked_at, rate_limit, recipients_per_day";
+
+ApiKey read_api_key(const Stmt& s) {
+    return ApiKey{s.text(0),    s.text(1),    s.text(2),
+                  s.integer(4), s.integer(5), ApiKeyLimits{s.text(6), s.integer(7)}};
+}
 
 Delivery read_delivery(const Stmt& s) {
     Delivery d;
@@ -73,6 +81,7 @@ Notification read_notification(const Stmt& s) {
     n.idempotency_key = s.text(15);
     n.source = s.text(16);
     n.payload = s.text(17);
+    n.api_key_id = s.text(18);
     return n;
 }
 
@@ -96,14 +105,14 @@ std::string sql(const std::string& a, const char* cols, const std::string& b) {
 struct Store::Statements {
     explicit Statements(sqlite3* db)
         : insert_notification(db, sql("INSERT INTO notifications (", kNotificationColumns,
-                                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")),
+                                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")),
           rows(db),
           upsert_idempotency(db,
-                             "INSERT OR REPLACE INTO idempotency (key, notification_id, "
-                             "request_hash, created_at) VALUES (?,?,?,?)"),
+                             "INSERT OR REPLACE INTO idempotency (api_key_id, key, "
+                             "notification_id, request_hash, created_at) VALUES (?,?,?,?,?)"),
           find_idempotency(db,
                            "SELECT notification_id, request_hash, created_at FROM idempotency "
-                           "WHERE key = ?"),
+                           "WHERE api_key_id = ? AND key = ?"),
           get_notification(
               db, sql("SELECT ", kNotificationColumns, " FROM notifications WHERE id = ?")),
           deliveries_of(db, sql("SELECT ", kDeliveryColumns,
@@ -134,14 +143,10 @@ struct Store::Statements {
                      "WHERE state IN ('scheduled', 'queued', 'in-flight', 'deferred') GROUP BY "
                      "priority, channel, state ORDER BY priority, channel, state"),
           insert_api_key(db,
-                         "INSERT INTO api_keys (id, name, scope, hash, created_at) VALUES "
-                         "(?,?,?,?,?)"),
-          find_api_key(db,
-                       "SELECT id, name, scope, hash, created_at, revoked_at FROM api_keys WHERE "
-                       "id = ?"),
-          list_api_keys(db,
-                        "SELECT id, name, scope, hash, created_at, revoked_at FROM api_keys "
-                        "ORDER BY created_at"),
+                         "INSERT INTO api_keys (id, name, scope, hash, created_at, rate_limit, "
+                         "recipients_per_day) VALUES (?,?,?,?,?,?,?)"),
+          find_api_key(db, sql("SELECT ", kApiKeyColumns, " FROM api_keys WHERE id = ?")),
+          list_api_keys(db, sql("SELECT ", kApiKeyColumns, " FROM api_keys ORDER BY created_at")),
           revoke_api_key(db,
                          "UPDATE api_keys SET revoked_at = ? WHERE (id = ? OR name = ?) AND "
                          "revoked_at = 0") {}
@@ -242,7 +247,8 @@ Status Store::insert_batch(std::vector<Accepted>& batch) {
                 .bind(15, n.module)
                 .bind(16, n.idempotency_key)
                 .bind(17, n.source)
-                .bind(18, n.payload);
+                .bind(18, n.payload)
+                .bind(19, n.api_key_id);
             s.insert_notification.step();
             s.insert_notification.reset();
             for (auto& d : a.deliveries) {
@@ -254,10 +260,11 @@ Status Store::insert_batch(std::vector<Accepted>& batch) {
             }
             if (a.fanout) insert_fanout(db_, *a.fanout);
             if (!n.idempotency_key.empty()) {
-                s.upsert_idempotency.bind(1, n.idempotency_key)
-                    .bind(2, n.id)
-                    .bind(3, a.request_hash)
-                    .bind(4, n.created_at);
+                s.upsert_idempotency.bind(1, n.api_key_id)
+                    .bind(2, n.idempotency_key)
+                    .bind(3, n.id)
+                    .bind(4, a.request_hash)
+                    .bind(5, n.created_at);
                 s.upsert_idempotency.step();
                 s.upsert_idempotency.reset();
             }
@@ -269,10 +276,11 @@ Status Store::insert_batch(std::vector<Accepted>& batch) {
     }
 }
 
-std::optional<IdempotencyRecord> Store::find_idempotency(const std::string& key, Millis now,
+std::optional<IdempotencyRecord> Store::find_idempotency(const std::string& api_key_id,
+                                                         const std::string& key, Millis now,
                                                          Millis window) {
     auto& s = st_->find_idempotency;
-    s.bind(1, key);
+    s.bind(1, api_key_id).bind(2, key);
     std::optional<IdempotencyRecord> out;
     if (s.step()) {
         IdempotencyRecord r{s.text(0), s.text(1), s.integer(2)};
@@ -365,6 +373,7 @@ Expected<ListPage> Store::list_notifications(const ListFilter& f) {
     };
     if (!f.channel.empty()) add_text(" AND n.channel = ?", f.channel);
     if (!f.module.empty()) add_text(" AND n.module = ?", f.module);
+    if (!f.api_key_id.empty()) add_text(" AND n.api_key_id = ?", f.api_key_id);
     if (!f.group.empty())
         add_text(
             " AND n.id IN (SELECT notification_id FROM fanouts WHERE instr(char(10) || targets || "
@@ -542,7 +551,8 @@ Expected<std::string> Store::setting_or_insert(const std::string& key, const std
     }
 }
 
-Expected<std::string> Store::create_api_key(const std::string& name, const std::string& scope) {
+Expected<std::string> Store::create_api_key(const std::string& name, const std::string& scope,
+                                            const ApiKeyLimits& limits) {
     if (scope != "send" && scope != "read" && scope != "admin")
         return make_error(
             ErrorKind::usage, "invalid_scope",
@@ -555,7 +565,9 @@ Expected<std::string> Store::create_api_key(const std::string& name, const std::
             .bind(2, name.empty() ? id : name)
             .bind(3, scope)
             .bind(4, util::hex(util::sha256(secret)))
-            .bind(5, util::now_ms());
+            .bind(5, util::now_ms())
+            .bind(6, limits.rate_limit)
+            .bind(7, static_cast<std::int64_t>(limits.recipients_per_day));
         s.step();
         s.reset();
     } catch (const StoreFailure& f) {
@@ -575,7 +587,7 @@ std::optional<ApiKey> Store::find_api_key(const std::string& presented) {
     s.bind(1, id);
     std::optional<ApiKey> out;
     if (s.step()) {
-        ApiKey k{s.text(0), s.text(1), s.text(2), s.integer(4), s.integer(5)};
+        ApiKey k = read_api_key(s);
         if (k.revoked_at == 0 &&
             util::constant_time_equal(s.text(3), util::hex(util::sha256(secret))))
             out = k;
@@ -585,9 +597,7 @@ std::optional<ApiKey> Store::find_api_key(const std::string& presented) {
 }
 
 std::vector<ApiKey> Store::list_api_keys() {
-    return st_->list_api_keys.collect([](const Stmt& s) {
-        return ApiKey{s.text(0), s.text(1), s.text(2), s.integer(4), s.integer(5)};
-    });
+    return st_->list_api_keys.collect(read_api_key);
 }
 
 Status Store::revoke_api_key(const std::string& id_or_name) {

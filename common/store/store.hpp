@@ -64,9 +64,10 @@ struct ListFilter {
     std::string channel;
     std::optional<Priority> priority;
     std::string module;
-    std::string group;  // notifications sent to group:NAME
-    Millis since = 0;   // created at or after
-    Millis until = 0;   // created before
+    std::string group;       // notifications sent to group:NAME
+    std::string api_key_id;  // made by this API key only (a send-scope key's own)
+    Millis since = 0;        // created at or after
+    Millis until = 0;        // created before
     int limit = 50;
     std::string cursor;  // the last id of the previous page (ids sort by time, newest first)
 };
@@ -104,12 +105,19 @@ struct Transition {
     bool update_row = true;  // false: a later transition in the same batch sets the row
 };
 
+// A key's own limits; "" and -1 take the [api] defaults of the config.
+struct ApiKeyLimits {
+    std::string rate_limit;        // "100/1s", "none", or "" (api.rate_limit)
+    long recipients_per_day = -1;  // 0: no limit; -1: api.recipients_per_day
+};
+
 struct ApiKey {
     std::string id;
     std::string name;
     std::string scope;  // send, read or admin
     Millis created_at = 0;
     Millis revoked_at = 0;
+    ApiKeyLimits limits;
 };
 
 class Store {
@@ -125,8 +133,10 @@ class Store {
     // Writes the notifications, their deliveries (setting each Delivery::seq), one
     // "accepted" event per delivery, and idempotency keys, in one transaction.
     Status insert_batch(std::vector<Accepted>& batch);
-    // The record for `key` if it was used within `window` of `now`.
-    std::optional<IdempotencyRecord> find_idempotency(const std::string& key, Millis now,
+    // The record for `key` of the API key `api_key_id` if it was used within
+    // `window` of `now`: idempotency keys are scoped per API key.
+    std::optional<IdempotencyRecord> find_idempotency(const std::string& api_key_id,
+                                                      const std::string& key, Millis now,
                                                       Millis window);
 
     // --- reads ------------------------------------------------------------------
@@ -153,7 +163,8 @@ class Store {
 
     // --- API keys ---------------------------------------------------------------
     // Creates a key; returns the secret to show once ("nk_<id>_<secret>").
-    Expected<std::string> create_api_key(const std::string& name, const std::string& scope);
+    Expected<std::string> create_api_key(const std::string& name, const std::string& scope,
+                                         const ApiKeyLimits& limits = {});
     std::optional<ApiKey> find_api_key(const std::string& presented);
     std::vector<ApiKey> list_api_keys();
     Status revoke_api_key(const std::string& id_or_name);

@@ -7,6 +7,7 @@
 #include "unsubscribe_link.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
+#include "util/time.hpp"
 
 namespace notify::ingest {
 
@@ -26,6 +27,7 @@ enum class RouteKind {
     directory,    // /v1/users..., /v1/groups...
     templates,    // /v1/templates...
     unsubscribe,  // /v1/unsubscribe/{token}
+    audit,        // /v1/audit
 };
 
 struct Route {
@@ -42,6 +44,7 @@ Route match(std::string path) {
     if (path == "/v1/queue") return {RouteKind::queue, {}, {}, {}};
     if (path == "/v1/notifications") return {RouteKind::notifications, {}, {}, {}};
     if (path == "/v1/notifications/batch") return {RouteKind::batch, {}, {}, {}};
+    if (path == "/v1/audit") return {RouteKind::audit, {}, {}, {}};
     if (util::starts_with(path, "/v1/")) {
         auto parts = util::split(path.substr(4), '/');
         const std::string& top = parts.front();
@@ -73,6 +76,7 @@ const char* allowed_methods(RouteKind k) {
         case RouteKind::metrics:
         case RouteKind::queue:
         case RouteKind::one:
+        case RouteKind::audit:
             return "GET";
         case RouteKind::notifications:
             return "GET, POST";
@@ -90,8 +94,13 @@ const char* allowed_methods(RouteKind k) {
     return "";
 }
 
-Scope needed_scope(const Route& r, const std::string& method) {
-    if (method == "GET") return Scope::read;
+// A send-scope key may read its own notifications (the routes filter by owner).
+Scope needed_scope(const Route& r, const std::string& method, Scope have) {
+    if (r.kind == RouteKind::audit) return Scope::admin;
+    if (method == "GET") {
+        bool own = r.kind == RouteKind::one || r.kind == RouteKind::notifications;
+        return own && have == Scope::send ? Scope::send : Scope::read;
+    }
     if (r.kind == RouteKind::action && (r.action == "approve" || r.action == "reject"))
         return Scope::admin;
     if (r.kind == RouteKind::directory || r.kind == RouteKind::templates) return Scope::admin;
@@ -132,6 +141,7 @@ Api::Api(const Config& config, store::Store& reads, Committer& committer, Router
       control_(control),
       metrics_(metrics),
       keys_(reads, key_cache_ttl),
+      limits_(config),
       templates_(reads, config.templates.default_locale) {}
 
 store::DirectoryStore& Api::directory() {
@@ -154,6 +164,16 @@ void Api::fail(const Reply& done, int status, const Error& e) {
          "rejected code=" << e.code << " status=" << status << (e.field.empty() ? "" : " field=")
                           << e.field << " " << e.message);
     done(error_response(status, e));
+}
+
+void Api::refuse(const Reply& done, const LimitRefusal& r) {
+    metrics_.rejected(r.error.code);
+    NLOG(info, "",
+         "rejected code=" << r.error.code << " status=429 field=" << r.error.field << " "
+                          << r.error.message);
+    Response resp = error_response(429, r.error);
+    resp.headers.emplace_back("Retry-After", std::to_string(r.retry_after));
+    done(std::move(resp));
 }
 
 bool Api::method_allowed(const Request& req, const std::string& allowed, const Reply& done) {
@@ -205,7 +225,7 @@ void Api::route(const Request& req, Reply done) {
     // The link's signature is its authentication: a mail client has no API key.
     if (route.kind == RouteKind::unsubscribe) return unsubscribe_request(req, route.parts, done);
 
-    Principal who{Scope::admin, "cli"};
+    Principal who{Scope::admin, kLocalPrincipal, kLocalPrincipal, {}, {}};
     if (!req.trusted) {
         auto p = keys_.authenticate(req.authorization, config_.ingest.require_api_key);
         if (!p) {
@@ -218,7 +238,8 @@ void Api::route(const Request& req, Reply done) {
         }
         who = *p;
     }
-    Scope need = needed_scope(route, req.method);
+    if (auto refused = limits_.admit_request(who, util::now_ms())) return refuse(done, *refused);
+    Scope need = needed_scope(route, req.method, who.scope);
     if (!allows(who.scope, need))
         return fail(done,
                     make_error(ErrorKind::forbidden, "forbidden",
@@ -226,16 +247,26 @@ void Api::route(const Request& req, Reply done) {
                                    "'; this needs '" + to_string(need) + "'" +
                                    (need == Scope::admin ? "" : " or 'admin'")));
 
+    // Admin changes are recorded once they succeed.
+    if (need == Scope::admin && req.method != "GET")
+        done = audited(req,
+                       route.kind == RouteKind::action
+                           ? std::vector<std::string>{"notifications", route.id, route.action}
+                           : route.parts,
+                       who, std::move(done));
+
     switch (route.kind) {
+        case RouteKind::audit:
+            return get_audit(req, done);
         case RouteKind::queue:
             return get_queue(done);
         case RouteKind::notifications:
             if (req.method == "POST") return post_notification(req, who, std::move(done));
-            return list_notifications(req, done);
+            return list_notifications(req, who, done);
         case RouteKind::batch:
             return post_batch(req, who, std::move(done));
         case RouteKind::one:
-            return get_notification(route.id, req, done);
+            return get_notification(route.id, req, who, done);
         case RouteKind::action:
             if (route.action == "cancel" || route.action == "resend")
                 return control_action(route.id, route.action, who, std::move(done));

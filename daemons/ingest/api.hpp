@@ -15,9 +15,13 @@
 //   /v1/templates                              versioned templates (api_templates.cpp)
 //   GET|POST /v1/unsubscribe/{token}           one-click unsubscribe (RFC 8058); the
 //                                              signed token stands for an API key
+//   GET  /v1/audit?since=&limit=               the audit log (api_audit.cpp; admin)
 //   GET  /healthz, GET /metrics                no authentication
 // Reads need the read scope, sends the send scope; approvals and changes to the
-// directory and templates need admin.
+// directory and templates need admin. A send-scope key also reads, and cancels
+// and resends, the notifications it made itself, and no others: another's id
+// is 404 as if it did not exist. Every API key is held to its rate limits
+// (key_limits.hpp); every admin change that succeeds is in the audit log.
 //
 // Writes go through a Committer and are answered only after their commit, so
 // handle() may call `done` later, on the loop thread.
@@ -32,6 +36,7 @@
 #include "auth.hpp"
 #include "commit.hpp"
 #include "config.hpp"
+#include "key_limits.hpp"
 #include "metrics.hpp"
 #include "store/directory_store.hpp"
 #include "store/store.hpp"
@@ -107,14 +112,18 @@ class Api {
     // True when req.method is one of `allowed` ("GET, POST"); otherwise answers
     // 405 (method_not_allowed) and counts the rejection.
     bool method_allowed(const Request& req, const std::string& allowed, const Reply& done);
+    // 429 with Retry-After for a key over one of its limits.
+    void refuse(const Reply& done, const LimitRefusal& r);
 
     // api_send.cpp
     void post_notification(const Request& req, const Principal& who, Reply done);
     void post_batch(const Request& req, const Principal& who, Reply done);
     // api_read.cpp
     // ?deliveries=N: at most N deliveries (default 1000) with their events.
-    void get_notification(const std::string& id, const Request& req, const Reply& done);
-    void list_notifications(const Request& req, const Reply& done);
+    // A send-scope `who` sees only its own notifications.
+    void get_notification(const std::string& id, const Request& req, const Principal& who,
+                          const Reply& done);
+    void list_notifications(const Request& req, const Principal& who, const Reply& done);
     void get_queue(const Reply& done);
     void health(const Reply& done);
     // api_actions.cpp
@@ -131,6 +140,15 @@ class Api {
     // api_templates.cpp
     void templates_request(const Request& req, const std::vector<std::string>& parts,
                            const Principal& who, const Reply& done);
+    // api_audit.cpp
+    void get_audit(const Request& req, const Reply& done);
+    // `done` that first records a successful admin change (approve, reject, the
+    // directory, templates) in the audit log, by `who`.
+    Reply audited(const Request& req, const std::vector<std::string>& parts, const Principal& who,
+                  Reply done);
+    // One entry in the audit log; a failure to write it is logged, not answered.
+    void audit(const std::string& actor, const std::string& action, const std::string& target,
+               const std::string& detail);
     // api_unsubscribe.cpp
     void unsubscribe_request(const Request& req, const std::vector<std::string>& parts,
                              const Reply& done);
@@ -148,6 +166,7 @@ class Api {
     RouterControl& control_;
     Metrics& metrics_;
     KeyCache keys_;
+    KeyLimits limits_;
     StoredTemplates templates_;
     bool stopping_ = false;
 };

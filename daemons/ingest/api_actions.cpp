@@ -17,11 +17,12 @@ using nlohmann::json;
 
 namespace {
 
-// 1: found, 0: not found, -1: the store cannot be read.
-int notification_exists(store::Store& store, const std::string& id) {
+// 1: found (and `who` may act on it), 0: not found (or another key's), -1: the
+// store cannot be read.
+int notification_exists(store::Store& store, const std::string& id, const Principal& who) {
     try {
         auto v = store.get_notification(id, false, 0);
-        if (v) return 1;
+        if (v) return owns(who, v->notification) ? 1 : 0;
         return v.error().kind == ErrorKind::not_found ? 0 : -1;
     } catch (...) {
         return -1;
@@ -110,7 +111,7 @@ Expected<Decision> read_decision(const Request& req, const Principal& who,
 
 void Api::control_action(const std::string& id, const std::string& action, const Principal& who,
                          Reply done) {
-    int exists = notification_exists(reads_, id);
+    int exists = notification_exists(reads_, id, who);
     if (exists < 0) return fail(done, read_failure());
     if (exists == 0) return fail(done, unknown_id(id));
     std::string counter = action == "cancel" ? "canceled" : "requeued";

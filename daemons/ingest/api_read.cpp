@@ -105,7 +105,8 @@ Response json_response(int status, const json& body) {
 
 }  // namespace
 
-void Api::get_notification(const std::string& id, const Request& req, const Reply& done) {
+void Api::get_notification(const std::string& id, const Request& req, const Principal& who,
+                           const Reply& done) {
     constexpr long kDefaultDeliveries = 1000, kMaxDeliveries = 100000;
     long limit = kDefaultDeliveries;
     for (const auto& [key, value] : req.query) {
@@ -129,18 +130,18 @@ void Api::get_notification(const std::string& id, const Request& req, const Repl
     } catch (...) {
         return fail(done, store_read_failure());
     }
-    if (!v) {
-        if (v.error().kind == ErrorKind::not_found)
-            return fail(done, make_error(ErrorKind::not_found, "not_found",
-                                         "no notification '" + id + "'"));
-        return fail(done, store_read_failure());
-    }
+    if (!v && v.error().kind != ErrorKind::not_found) return fail(done, store_read_failure());
+    // Another key's notification is answered as one that does not exist.
+    if (!v || !owns(who, v->notification))
+        return fail(done,
+                    make_error(ErrorKind::not_found, "not_found", "no notification '" + id + "'"));
     done(json_response(200, render_notification(*v, true)));
 }
 
-void Api::list_notifications(const Request& req, const Reply& done) {
+void Api::list_notifications(const Request& req, const Principal& who, const Reply& done) {
     auto filter = parse_filter(req.query);
     if (!filter) return fail(done, filter.error());
+    if (who.scope == Scope::send) filter->api_key_id = who.id;
     Expected<store::ListPage> page = store_read_failure();
     try {
         page = reads_.list_notifications(*filter);

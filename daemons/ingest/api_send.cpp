@@ -30,6 +30,12 @@ ItemSummary summary_of(const store::Accepted& a) {
     return {a.notification.channel, a.fanout};
 }
 
+// What counts against a key's recipients_per_day: its deliveries, or the
+// recipients of its fan-out as counted at the door.
+long recipients_of(const store::Accepted& a) {
+    return a.fanout ? static_cast<long>(a.fanout->total) : static_cast<long>(a.deliveries.size());
+}
+
 // A replayed item answers as the first notification is now; its fan-out, if it
 // has one, is read back.
 void read_back_fanout(store::Store& reads, const ItemResult& r, ItemSummary& s) {
@@ -81,19 +87,29 @@ std::string dump_safe(const json& j) {
 void Api::post_notification(const Request& req, const Principal& who, Reply done) {
     auto body = parse_sized_body(req.body, config_.ingest.max_body_bytes);
     if (!body) return fail(done, body.error());
-    RequestContext ctx{&config_, util::now_ms(), who.name, &templates_,
-                       names_directory(*body) ? &directory() : nullptr};
+    RequestContext ctx{&config_,
+                       util::now_ms(),
+                       who.name,
+                       &templates_,
+                       names_directory(*body) ? &directory() : nullptr,
+                       who.id};
     auto accepted = build_notification(*body, ctx);
     if (!accepted) return fail(done, accepted.error());
+    long recipients = recipients_of(*accepted);
+    if (auto refused = limits_.reserve_recipients(who, recipients, ctx.now))
+        return refuse(done, *refused);
 
     std::string key = accepted->notification.idempotency_key;
     ItemSummary summary = summary_of(*accepted);
     Submission sub;
     sub.items.push_back(std::move(*accepted));
     metrics_.pending_add(1);
-    sub.done = [this, done = std::move(done), key, summary = std::move(summary),
-                source = who.name](CommitResult result) mutable {
+    sub.done = [this, done = std::move(done), key, summary = std::move(summary), who,
+                recipients](CommitResult result) mutable {
         metrics_.pending_add(-1);
+        const std::string& source = who.name;
+        bool stored = result.status && result.items.at(0).kind == ItemResult::Kind::stored;
+        if (!stored) limits_.release_recipients(who, recipients, util::now_ms());
         guarded(done, [&] {
             if (!result.status) return fail(done, result.status.error());
             const ItemResult& r = result.items.at(0);
@@ -144,12 +160,14 @@ void Api::post_batch(const Request& req, const Principal& who, Reply done) {
     // Each item on its own: an error answers that item only.
     bool needs_directory = std::any_of(list->begin(), list->end(),
                                        [](const json& item) { return names_directory(item); });
-    RequestContext ctx{&config_, util::now_ms(), who.name, &templates_,
-                       needs_directory ? &directory() : nullptr};
+    RequestContext ctx{
+        &config_, util::now_ms(), who.name, &templates_, needs_directory ? &directory() : nullptr,
+        who.id};
     auto slots = std::make_shared<std::vector<json>>(list->size());
     std::vector<size_t> positions;  // the slot of each submitted item
     std::vector<std::string> keys;
     std::vector<ItemSummary> summaries;
+    std::vector<long> recipients;  // of each submitted item
     Submission sub;
     for (size_t i = 0; i < list->size(); ++i) {
         auto a = build_notification((*list)[i], ctx, "notifications[" + std::to_string(i) + "].");
@@ -164,6 +182,7 @@ void Api::post_batch(const Request& req, const Principal& who, Reply done) {
         positions.push_back(i);
         keys.push_back(a->notification.idempotency_key);
         summaries.push_back(summary_of(*a));
+        recipients.push_back(recipients_of(*a));
         sub.items.push_back(std::move(*a));
     }
     auto answer = [](const std::vector<json>& items) {
@@ -173,13 +192,24 @@ void Api::post_batch(const Request& req, const Principal& who, Reply done) {
         return resp;
     };
     if (sub.items.empty()) return done(answer(*slots));
+    // The day's allowance is taken for the whole batch or refused for all of it.
+    long total = 0;
+    for (long n : recipients) total += n;
+    if (auto refused = limits_.reserve_recipients(who, total, ctx.now))
+        return refuse(done, *refused);
 
     size_t count = sub.items.size();
     metrics_.pending_add(static_cast<std::int64_t>(count));
     sub.done = [this, done = std::move(done), slots, positions = std::move(positions),
-                keys = std::move(keys), summaries = std::move(summaries), answer, count,
-                source = who.name](CommitResult result) mutable {
+                keys = std::move(keys), summaries = std::move(summaries), answer, count, who,
+                recipients = std::move(recipients)](CommitResult result) mutable {
         metrics_.pending_add(-static_cast<std::int64_t>(count));
+        const std::string& source = who.name;
+        long unused = 0;  // reserved for items that were not stored
+        for (size_t j = 0; j < recipients.size(); ++j)
+            if (!result.status || result.items.at(j).kind != ItemResult::Kind::stored)
+                unused += recipients[j];
+        limits_.release_recipients(who, unused, util::now_ms());
         guarded(done, [&] {
             if (!result.status) return fail(done, result.status.error());
             for (size_t j = 0; j < result.items.size(); ++j) {

@@ -148,6 +148,10 @@ void Api::unsubscribe_request(const Request& req, const std::vector<std::string>
                                      << " category=" << target->category);
     else
         NLOG(info, "", "unsubscribed user=" << target->user_id << " category=" << target->category);
+    audit("unsubscribe-link", "unsubscribe",
+          target->user_id.empty() ? target->channel + ":" + target->address
+                                  : "user:" + target->user_id,
+          target->category);
     done(page(200, "Unsubscribed", "<p>You will no longer receive " + what + ".</p>\n"));
 }
 

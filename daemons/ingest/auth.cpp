@@ -29,9 +29,23 @@ bool allows(Scope have, Scope need) {
     return have == Scope::admin || have == need;
 }
 
+namespace {
+
+Principal principal_of(const store::ApiKey& key, Scope scope) {
+    Principal p{scope, key.name, key.id, {}, {}};
+    // Checked when the key was made; a value that does not parse is the default.
+    if (!key.limits.rate_limit.empty())
+        if (auto cap = parse_key_rate_limit(key.limits.rate_limit)) p.rate_limit = *cap;
+    if (key.limits.recipients_per_day >= 0) p.recipients_per_day = key.limits.recipients_per_day;
+    return p;
+}
+
+}  // namespace
+
 Expected<Principal> KeyCache::authenticate(const std::string& authorization, bool require_key) {
     if (authorization.empty()) {
-        if (!require_key) return Principal{Scope::admin, "http"};
+        if (!require_key)
+            return Principal{Scope::admin, kAnonymousPrincipal, kAnonymousPrincipal, {}, {}};
         return make_error(ErrorKind::unauthorized, "unauthorized",
                           "missing API key: send 'Authorization: Bearer <key>' (notifyctl apikey "
                           "create makes one)");
@@ -56,7 +70,7 @@ std::optional<Principal> KeyCache::lookup(const std::string& token) {
     std::optional<Principal> found;
     try {
         if (auto key = store_.find_api_key(token)) {
-            if (auto scope = parse_scope(key->scope)) found = Principal{*scope, key->name};
+            if (auto scope = parse_scope(key->scope)) found = principal_of(*key, *scope);
         }
     } catch (...) {
         // A store that cannot be read authenticates nobody; nothing is cached.

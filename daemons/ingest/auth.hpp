@@ -2,13 +2,15 @@
 // checked with Store::find_api_key and cached for a few seconds so the hot path
 // does not reach SQLite on every request (a revoked key stops working within the
 // cache's lifetime). Scopes: "read" may GET, "send" may POST notifications,
-// batches, cancel and resend, "admin" may do everything.
+// batches, cancel and resend, and read, cancel and resend only the
+// notifications it made itself; "admin" may do everything.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <unordered_map>
 
+#include "config.hpp"
 #include "store/store.hpp"
 #include "util/error.hpp"
 
@@ -21,10 +23,26 @@ const char* to_string(Scope s);
 // Whether a key of scope `have` may do what needs `need`.
 bool allows(Scope have, Scope need);
 
+// The ids (and names) of the callers that are not an API key.
+inline constexpr const char* kLocalPrincipal = "local";     // notifyctl over the ipc socket
+inline constexpr const char* kAnonymousPrincipal = "http";  // without a key (require_api_key off)
+
 struct Principal {
     Scope scope = Scope::admin;
-    std::string name;  // the key's name; "cli" for the ipc socket, "http" without a key
+    std::string name;  // the key's name; "local" for the ipc socket, "http" without a key
+    std::string id;    // the key's id, which owns what it sends; else the same as `name`
+    // The key's own limits (apikey create --rate-limit, --recipients-per-day);
+    // unset: the [api] defaults.
+    std::optional<FrequencyCap> rate_limit;
+    std::optional<long> recipients_per_day;
+    // An API key (not the ipc socket, not an anonymous request): rate limits apply.
+    bool is_key() const { return id != kLocalPrincipal && id != kAnonymousPrincipal; }
 };
+
+// Whether `who` may see, cancel and resend `n`: a send-scope key only its own.
+inline bool owns(const Principal& who, const Notification& n) {
+    return who.scope != Scope::send || n.api_key_id == who.id;
+}
 
 constexpr Millis kKeyCacheTtl = 5000;
 

@@ -44,7 +44,9 @@ std::vector<CommitResult> commit_group(store::Store& store, std::vector<Submissi
                 Slot& slot = slots[s][i];
                 const std::string& key = a.notification.idempotency_key;
                 if (!key.empty()) {
-                    auto seen = keys.find(key);
+                    // Scoped per API key: another key's use of the same text is its own.
+                    std::string scoped = a.notification.api_key_id + '\n' + key;
+                    auto seen = keys.find(scoped);
                     if (seen != keys.end()) {
                         bool same = seen->second.hash == a.request_hash;
                         slot.result.kind =
@@ -52,7 +54,8 @@ std::vector<CommitResult> commit_group(store::Store& store, std::vector<Submissi
                         slot.result.id = seen->second.id;
                         continue;
                     }
-                    if (auto rec = store.find_idempotency(key, now, kIdempotencyWindow)) {
+                    if (auto rec = store.find_idempotency(a.notification.api_key_id, key, now,
+                                                          kIdempotencyWindow)) {
                         bool same = rec->request_hash == a.request_hash;
                         slot.result.kind =
                             same ? ItemResult::Kind::replayed : ItemResult::Kind::conflict;
@@ -61,7 +64,7 @@ std::vector<CommitResult> commit_group(store::Store& store, std::vector<Submissi
                             slot.result.deliveries = store.deliveries_of(rec->notification_id);
                         continue;
                     }
-                    keys.emplace(key, FirstUse{a.request_hash, a.notification.id});
+                    keys.emplace(std::move(scoped), FirstUse{a.request_hash, a.notification.id});
                 }
                 slot.write = true;
                 slot.batch_index = batch.size();

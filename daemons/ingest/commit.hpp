@@ -2,8 +2,8 @@
 // requests becomes one transaction.
 //
 // A Submission is the validated notifications of one request. commit_group()
-// takes many submissions, settles idempotency keys (against the store, within a
-// 24 h window, and within the group itself), writes the rest with one
+// takes many submissions, settles idempotency keys (each API key's own: against
+// the store within a 24 h window, and within the group itself), writes the rest with one
 // Store::insert_batch, and gives each submission its result. If the transaction
 // fails, every submission of the group fails and nothing of it is stored.
 //

@@ -72,6 +72,7 @@ json render_notification(const store::NotificationView& v, bool with_events) {
     put_if(j, "module", n.module);
     put_if(j, "idempotency_key", n.idempotency_key);
     j["source"] = n.source;
+    put_if(j, "api_key_id", n.api_key_id);
     // Counted over every delivery when the store counted them (a single
     // notification), else over those listed.
     json states = json::object();

@@ -3,7 +3,7 @@
 //
 //   {"id","created_at","channel","to":[...],"subject","body","html"?,"data"?,
 //    "template"?,"locale"?,"priority","send_at"?,"expires_at"?,"category"?,
-//    "module"?,"idempotency_key"?,"source","states":{"queued":1,...},
+//    "module"?,"idempotency_key"?,"source","api_key_id"?,"states":{"queued":1,...},
 //    "deliveries":[{"id","channel","to","state","attempts","provider",
 //                   "provider_message_id","last_error","created_at","updated_at",
 //                   "next_attempt_at"?,"expires_at"?,"user_id"?,"locale"?}],

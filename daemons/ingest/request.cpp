@@ -151,6 +151,7 @@ Expected<store::Accepted> build_notification(const json& item, const RequestCont
     Notification& n = a.notification;
     n.created_at = ctx.now;
     n.source = ctx.source;
+    n.api_key_id = ctx.api_key_id;
 
     auto channel_it = item.find("channel");
     if (channel_it == item.end() || channel_it->is_null())

@@ -40,10 +40,11 @@ class TemplateRenderer;
 struct RequestContext {
     const Config* config = nullptr;
     Millis now = 0;
-    std::string source;                     // the API key's name, "cli" or "http"
+    std::string source;                     // the API key's name, "local" or "http"
     TemplateRenderer* templates = nullptr;  // none: a request naming a template is refused
     // Where user:ID and group:NAME are looked up; none: such recipients are refused.
     store::DirectoryStore* directory = nullptr;
+    std::string api_key_id{};  // the key that owns what is sent (Principal::id)
 };
 
 // The body as JSON; 400 "malformed_json" with the parser's position otherwise,

@@ -244,4 +244,33 @@ TEST_CASE("apikey works on the store", "[cli]") {
     CHECK(r.out == "revoked API key 'billing'\n");
     r = notifyctl({"--config", f, "apikey", "revoke", "billing"});
     CHECK(r.rc == 65);
+
+    SECTION("a key may carry its own limits") {
+        r = notifyctl({"--config", f, "apikey", "create", "--scope", "send", "--name", "tight",
+                       "--rate-limit", "5/1s", "--recipients-per-day", "20", "--json"});
+        REQUIRE(r.rc == 0);
+        auto made = nlohmann::json::parse(r.out);
+        CHECK(made["rate_limit"] == "5/1s");
+        CHECK(made["recipients_per_day"] == 20);
+        r = notifyctl(
+            {"--config", f, "apikey", "create", "--scope", "send", "--rate-limit", "fast"});
+        CHECK(r.rc == 64);
+        CHECK(r.err.find("--rate-limit") != std::string::npos);
+    }
+    SECTION("creating and revoking keys is in the audit log") {
+        r = notifyctl({"--config", f, "audit", "--json"});
+        REQUIRE(r.rc == 0);
+        std::vector<nlohmann::json> entries;
+        std::istringstream lines(r.out);
+        for (std::string line; std::getline(lines, line);)
+            entries.push_back(nlohmann::json::parse(line));
+        REQUIRE(entries.size() == 2);
+        CHECK(entries[0]["action"] == "apikey.create");
+        CHECK(entries[0]["target"] == "billing");
+        CHECK_FALSE(entries[0]["actor"].get<std::string>().empty());
+        CHECK(entries[1]["action"] == "apikey.revoke");
+        r = notifyctl({"--config", f, "audit", "--since", "now+1h"});
+        CHECK(r.rc == 0);
+        CHECK(r.out == "no audit entries\n");
+    }
 }

@@ -11,6 +11,7 @@
 #include "api.hpp"
 #include "render.hpp"
 #include "request.hpp"
+#include "store/audit.hpp"
 #include "store/directory_store.hpp"
 #include "store/fanout_store.hpp"
 #include "store/template_store.hpp"
@@ -374,6 +375,12 @@ TEST_CASE("API: approve and reject go to the router", "[ingest][fanout]") {
         CHECK(body_of(r) == json{{"id", held}, {"state", "expanding"}});
         REQUIRE(h.control.requests.size() == 1);
         CHECK(h.control.requests[0] == json{{"op", "approve"}, {"id", held}, {"by", "http"}});
+        auto audit = store::read_audit(*h.store, 0, 10);
+        REQUIRE(audit);
+        REQUIRE(audit->size() == 1);
+        CHECK((*audit)[0].action == "approve");
+        CHECK((*audit)[0].target == held);
+        CHECK((*audit)[0].actor == "http");
     }
     SECTION("reject carries the reason; notifyctl over ipc names the operator") {
         h.control.reply = R"({"ok":true,"state":"rejected"})";
@@ -413,6 +420,8 @@ TEST_CASE("API: approve and reject go to the router", "[ingest][fanout]") {
         Response down = h.call("POST", base + "/approve");
         CHECK(down.status == 503);
         CHECK(error_code(down) == "router_unavailable");
+        // What did not happen is not in the audit log.
+        CHECK(store::read_audit(*h.store, 0, 10)->empty());
     }
     SECTION("what cannot be pending is refused without asking the router") {
         Response r = h.call("POST", "/v1/notifications/" + plain + "/approve");

@@ -46,6 +46,7 @@ TEST_CASE("store keeps notifications, deliveries and their events") {
         make("email", {"a@example.com", "b@example.com"}, Priority::high),
         make("email", {"c@example.com"}, Priority::low)};
     batch[0].notification.idempotency_key = "k1";
+    batch[0].notification.api_key_id = "keya";
     batch[0].request_hash = "h1";
     REQUIRE(s.insert_batch(batch));
     CHECK(batch[0].deliveries[0].seq < batch[0].deliveries[1].seq);
@@ -61,12 +62,16 @@ TEST_CASE("store keeps notifications, deliveries and their events") {
         CHECK_FALSE(s.get_notification("nope", false));
         CHECK(s.get_notification("nope", false).error().kind == ErrorKind::not_found);
     }
-    SECTION("idempotency within the window only") {
-        auto r = s.find_idempotency("k1", util::now_ms(), 86'400'000);
+    SECTION("idempotency within the window only, per API key") {
+        auto r = s.find_idempotency("keya", "k1", util::now_ms(), 86'400'000);
         REQUIRE(r);
         CHECK(r->notification_id == batch[0].notification.id);
-        CHECK_FALSE(s.find_idempotency("k1", util::now_ms() + 90'000'000, 86'400'000));
-        CHECK_FALSE(s.find_idempotency("k2", util::now_ms(), 86'400'000));
+        CHECK_FALSE(s.find_idempotency("keya", "k1", util::now_ms() + 90'000'000, 86'400'000));
+        CHECK_FALSE(s.find_idempotency("keya", "k2", util::now_ms(), 86'400'000));
+        CHECK_FALSE(s.find_idempotency("keyb", "k1", util::now_ms(), 86'400'000));
+        auto v = s.get_notification(batch[0].notification.id, false);
+        REQUIRE(v);
+        CHECK(v->notification.api_key_id == "keya");
     }
     SECTION("router reads new and active work, applies transitions") {
         CHECK(s.load_new(0, 10).size() == 3);

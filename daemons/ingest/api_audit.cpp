@@ -1,0 +1,142 @@
+// api_audit.cpp - the audit log in notify-ingest: every admin change that
+// succeeds (approve, reject, the user directory, templates) is recorded by one
+// wrapper around its answer, and one-click unsubscribes by their route; GET
+// /v1/audit?since=&limit= reads it (admin scope), oldest first:
+//   {"entries": [{"seq","at","actor","action","target","detail"}, ...]}
+// Actions are "approve" and "reject" (detail: the reason), and
+// RESOURCE[.PART].VERB for the directory and templates, e.g. "user.add",
+// "user.update", "group.members.add", "template.put", "template.restore"
+// (VERB from the method: POST add, PUT put, PATCH update, DELETE remove); the
+// target is the resource's id or name, the detail the request's body, clipped.
+#include <nlohmann/json.hpp>
+
+#include "api.hpp"
+#include "store/audit.hpp"
+#include "util/log.hpp"
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+namespace notify::ingest {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr size_t kMaxDetail = 1000;
+constexpr int kDefaultLimit = 1000, kMaxLimit = 10000;
+
+std::string verb_of(const std::string& method) {
+    if (method == "POST") return "add";
+    if (method == "PUT") return "put";
+    if (method == "PATCH") return "update";
+    if (method == "DELETE") return "remove";
+    return util::to_lower(method);
+}
+
+std::string singular(const std::string& resource) {
+    return !resource.empty() && resource.back() == 's' ? resource.substr(0, resource.size() - 1)
+                                                       : resource;
+}
+
+std::string clipped(const std::string& text) {
+    return text.size() <= kMaxDetail ? text : text.substr(0, kMaxDetail) + "...";
+}
+
+// What a created resource is called, from the answer to its POST.
+std::string created_name(const std::string& answer) {
+    json j = json::parse(answer, nullptr, false);
+    if (!j.is_object()) return {};
+    for (const char* key : {"id", "name"})
+        if (auto it = j.find(key); it != j.end() && it->is_string()) return *it;
+    return {};
+}
+
+}  // namespace
+
+void Api::audit(const std::string& actor, const std::string& action, const std::string& target,
+                const std::string& detail) {
+    auto st = store::record_audit(reads_, {0, util::now_ms(), actor, action, target, detail});
+    if (!st)
+        NLOG(error, "",
+             "audit not recorded action=" << action << " target=" << log::clip(target)
+                                          << " error=" << st.error().message);
+}
+
+Reply Api::audited(const Request& req, const std::vector<std::string>& parts, const Principal& who,
+                   Reply done) {
+    return [this, method = req.method, body = req.body, parts, actor = who.name,
+            done = std::move(done)](Response r) {
+        if (r.status >= 200 && r.status < 300 && !parts.empty()) {
+            std::string action, target = parts.size() > 1 ? parts[1] : created_name(r.body);
+            std::string detail = clipped(body);
+            if (parts[0] == "notifications") {
+                action = parts[2];  // approve or reject
+                json b = json::parse(body, nullptr, false);
+                detail = b.is_object() && b.contains("reason") && b["reason"].is_string()
+                             ? clipped(b["reason"].get<std::string>())
+                             : std::string();
+            } else {
+                action = singular(parts[0]);
+                for (size_t i = 2; i < parts.size(); ++i) action += "." + parts[i];
+                // POST /v1/users/import names no user; a restore is its own verb.
+                if (parts.size() == 2 && parts[1] == "import") {
+                    action += ".import";
+                    target.clear();
+                } else if (parts.size() == 3 && parts[2] == "restore") {
+                    // "template.restore" as it stands
+                } else {
+                    action += "." + verb_of(method);
+                }
+            }
+            audit(actor, action, target, detail);
+        }
+        done(std::move(r));
+    };
+}
+
+void Api::get_audit(const Request& req, const Reply& done) {
+    Millis since = 0;
+    int limit = kDefaultLimit;
+    for (const auto& [key, value] : req.query) {
+        if (key == "since") {
+            auto t = util::parse_time(value, util::now_ms(), "UTC");
+            if (!t)
+                return fail(done, make_error(ErrorKind::invalid, "invalid_filter",
+                                             t.error().message, "since"));
+            since = *t;
+        } else if (key == "limit") {
+            char* end = nullptr;
+            long n = std::strtol(value.c_str(), &end, 10);
+            if (value.empty() || *end || n < 1 || n > kMaxLimit)
+                return fail(done,
+                            make_error(ErrorKind::invalid, "invalid_filter",
+                                       "'limit' must be a number from 1 to " +
+                                           std::to_string(kMaxLimit) + ", not '" + value + "'",
+                                       "limit"));
+            limit = static_cast<int>(n);
+        } else {
+            return fail(done, make_error(ErrorKind::invalid, "unknown_filter",
+                                         "unknown filter '" + key + "'" +
+                                             util::did_you_mean(key, {"since", "limit"}),
+                                         key));
+        }
+    }
+    auto entries = store::read_audit(reads_, since, limit);
+    if (!entries)
+        return fail(done, make_error(ErrorKind::unavailable, "store_unavailable",
+                                     "the store cannot be read"));
+    json list = json::array();
+    for (const auto& e : *entries)
+        list.push_back({{"seq", e.seq},
+                        {"at", util::format_rfc3339(e.at)},
+                        {"actor", e.actor},
+                        {"action", e.action},
+                        {"target", e.target},
+                        {"detail", e.detail}});
+    Response r;
+    r.body =
+        json{{"entries", std::move(list)}}.dump(-1, ' ', false, json::error_handler_t::replace);
+    done(std::move(r));
+}
+
+}  // namespace notify::ingest
