@@ -1,5 +1,5 @@
 // test_log.cpp - log lines stay bounded whatever they are given.
-#include <catch2/catch_test_macros.hpp>
+#include <catch2/catch.hpp>
 
 #include <string>
 
