@@ -11,6 +11,7 @@
 #include "command.hpp"
 #include "config_cmd.hpp"
 #include "output.hpp"
+#include "util/json_parse.hpp"
 #include "util/strings.hpp"
 
 namespace notify::cli {
@@ -42,7 +43,7 @@ std::vector<Line> provider_lines(const Config& c) {
     std::vector<Line> out;
     for (const auto& [name, p] : c.providers) {
         std::string origin = p.line ? c.file + ":" + std::to_string(p.line) : "default";
-        nlohmann::json settings = nlohmann::json::parse(p.settings_json, nullptr, false);
+        nlohmann::json settings = util::json_or_discarded(p.settings_json);
         if (!settings.is_object()) continue;
         for (const auto& [k, v] : settings.items())
             out.push_back({"providers." + name + "." + k, shown_value(k, v), origin});
@@ -64,7 +65,7 @@ int show(Context& ctx) {
             j["settings"].push_back({{"key", s.key}, {"value", s.value}, {"origin", s.origin}});
         j["providers"] = nlohmann::json::object();
         for (const auto& [name, p] : c.providers) {
-            nlohmann::json settings = nlohmann::json::parse(p.settings_json, nullptr, false);
+            nlohmann::json settings = util::json_or_discarded(p.settings_json);
             nlohmann::json shown = nlohmann::json::object();
             if (settings.is_object())
                 for (const auto& [k, v] : settings.items())

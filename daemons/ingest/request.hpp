@@ -46,7 +46,8 @@ struct RequestContext {
     store::DirectoryStore* directory = nullptr;
 };
 
-// The body as JSON; 400 "malformed_json" with the parser's position otherwise,
+// The body as JSON, at most util::kMaxJsonDepth deep; 400 "malformed_json" with
+// the parser's position otherwise, "too_deep" or "number_out_of_range" naming the field,
 // or "invalid_utf8" naming the field whose string is not valid UTF-8.
 Expected<nlohmann::json> parse_body(const std::string& text);
 // parse_body for a body of at most `max_bytes` (ingest.max_body_bytes); a
