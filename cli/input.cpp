@@ -50,7 +50,11 @@ Expected<nlohmann::json> data_object(const std::string& arg) {
     auto parsed = util::parse_json(*text, {.what = "the JSON"});
     if (!parsed) {
         Error e = parsed.error();
-        if (e.code == "malformed_json") e.code = "invalid_json";
+        if (e.code == "malformed_json") {
+            e.code = "invalid_json";
+            e.message =
+                "not valid JSON" + e.message.substr(std::string_view("malformed JSON").size());
+        }
         e.message = "--data: " + e.message;
         if (e.field.empty()) e.field = "data";
         return e;
