@@ -145,6 +145,7 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
     } catch (const CLI::ParseError& e) {
         return parse_failure(ctx, app, e);
     }
+    ctx.globals.config_given = app.count("--config") > 0;
 
     auto timeout = util::parse_duration(timeout_text);
     if (!timeout || *timeout <= 0)
@@ -183,7 +184,7 @@ void warn(Context& ctx, const std::string& message) {
 }
 
 Expected<Config> load(const Context& ctx) {
-    return load_config(ctx.globals.config_path);
+    return load_config(ctx.globals.config_path, ctx.globals.config_given);
 }
 
 }  // namespace notify::cli

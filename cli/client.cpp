@@ -10,6 +10,7 @@
 #include <zmq.hpp>
 
 #include "util/ipc.hpp"
+#include "util/json_parse.hpp"
 #include "util/time.hpp"
 
 namespace notify::cli {
@@ -47,7 +48,7 @@ Expected<Reply> decode_reply(std::string_view frame) {
         return make_error(ErrorKind::internal, "bad_reply",
                           "notify-ingest sent a malformed reply: " + why);
     };
-    nlohmann::json j = nlohmann::json::parse(frame, nullptr, false);
+    nlohmann::json j = util::json_or_discarded(frame);
     if (j.is_discarded()) return bad("not JSON");
     if (!j.is_object() || !j.contains("status") || !j["status"].is_number_integer())
         return bad("no integer \"status\"");

@@ -34,11 +34,12 @@ enum Exit : int {
 };
 
 struct Globals {
-    std::string config_path;  // --config
-    bool json = false;        // --json
-    bool quiet = false;       // -q
-    int verbose = 0;          // -v (repeatable)
-    Millis timeout = 10000;   // --timeout: how long to wait for notify-ingest
+    std::string config_path;    // --config
+    bool config_given = false;  // --config was on the command line, maybe empty
+    bool json = false;          // --json
+    bool quiet = false;         // -q
+    int verbose = 0;            // -v (repeatable)
+    Millis timeout = 10000;     // --timeout: how long to wait for notify-ingest
 };
 
 struct Context {

@@ -13,6 +13,7 @@
 #include "command.hpp"
 #include "config_secret.hpp"
 #include "output.hpp"
+#include "util/json_parse.hpp"
 #include "util/redact.hpp"
 #include "util/strings.hpp"
 
@@ -31,7 +32,7 @@ std::string shown(const Setting& s) {
 
 // A provider's table with its secrets masked.
 nlohmann::json shown_settings(const ProviderConfig& p) {
-    nlohmann::json settings = nlohmann::json::parse(channels::shown_settings(p), nullptr, false);
+    nlohmann::json settings = util::json_or_discarded(channels::shown_settings(p));
     return settings.is_object() ? settings : nlohmann::json::object();
 }
 

@@ -10,6 +10,7 @@
 #include <iterator>
 
 #include "model.hpp"
+#include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -46,16 +47,19 @@ Expected<nlohmann::json> data_object(const std::string& arg) {
     auto text = text_or_file(arg, "--data");
     if (!text) return text.error();
     if (auto st = utf8_arg(*text, "--data"); !st) return st.error();
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(*text);
-    } catch (const nlohmann::json::parse_error& e) {
-        std::string why = e.what();
-        // "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
-        if (auto pos = why.find("] "); pos != std::string::npos) why = why.substr(pos + 2);
-        return make_error(ErrorKind::invalid, "invalid_json", "--data: not valid JSON: " + why,
-                          "data");
+    auto parsed = util::parse_json(*text, {.what = "the JSON"});
+    if (!parsed) {
+        Error e = parsed.error();
+        if (e.code == "malformed_json") {
+            e.code = "invalid_json";
+            e.message =
+                "not valid JSON" + e.message.substr(std::string_view("malformed JSON").size());
+        }
+        e.message = "--data: " + e.message;
+        if (e.field.empty()) e.field = "data";
+        return e;
     }
+    nlohmann::json& j = *parsed;
     if (!j.is_object())
         return make_error(ErrorKind::invalid, "invalid_data",
                           std::string("--data: must be a JSON object like '{\"host\":\"db1\"}', "

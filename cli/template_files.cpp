@@ -22,6 +22,7 @@
 #include "local_store.hpp"
 #include "output.hpp"
 #include "template_manage.hpp"
+#include "util/json_parse.hpp"
 #include "util/strings.hpp"
 
 namespace notify::cli {
@@ -344,7 +345,7 @@ Expected<std::string> toml_file(const store::TemplateVersion& t) {
     out += "text = " + toml_string(t.text) + "\n";
     out += "html = " + toml_string(t.html) + "\n";
     if (!t.params_json.empty()) {
-        auto j = nlohmann::json::parse(t.params_json, nullptr, false);
+        auto j = util::json_or_discarded(t.params_json);
         if (!j.is_object())
             return make_error(ErrorKind::invalid, "invalid_params", "params are not a JSON object");
         auto params = to_toml_table(j);

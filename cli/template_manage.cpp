@@ -12,6 +12,7 @@
 #include "local_store.hpp"
 #include "output.hpp"
 #include "template_manage.hpp"
+#include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -57,7 +58,7 @@ struct VariantArgs {
 
 nlohmann::json params_value(const std::string& params_json) {
     if (params_json.empty()) return nlohmann::json::object();
-    auto j = nlohmann::json::parse(params_json, nullptr, false);
+    auto j = util::json_or_discarded(params_json);
     return j.is_discarded() ? nlohmann::json(params_json) : j;
 }
 

@@ -14,6 +14,7 @@
 #include "local_store.hpp"
 #include "output.hpp"
 #include "store/directory_records.hpp"
+#include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -110,8 +111,8 @@ Status apply(const UserArgs& a, store::User& u) {
             u.identities[kv->first] = kv->second;
     }
     if (!a.attrs.empty()) {
-        json attrs = u.attributes_json.empty() ? json::object()
-                                               : json::parse(u.attributes_json, nullptr, false);
+        json attrs =
+            u.attributes_json.empty() ? json::object() : util::json_or_discarded(u.attributes_json);
         if (!attrs.is_object()) attrs = json::object();
         for (const auto& arg : a.attrs) {
             auto kv = key_value(arg, "--attr", "KEY=VALUE, as plan=pro");

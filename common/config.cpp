@@ -1,6 +1,7 @@
 #include "config.hpp"
 #include "config_secret.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <toml++/toml.h>
@@ -614,6 +615,13 @@ Expected<Config> parse_config(const std::string& toml_text, const std::string& n
     return parse_text(toml_text, name);
 }
 
+Expected<Config> load_config(const std::string& explicit_path, bool given) {
+    if (given && explicit_path.empty())
+        return make_error(ErrorKind::no_input, "no_config",
+                          "cannot read config '': --config names no file");
+    return load_config(explicit_path);
+}
+
 Expected<Config> load_config(const std::string& explicit_path) {
     std::string path = explicit_path;
     bool must_exist = !path.empty();
@@ -632,6 +640,13 @@ Expected<Config> load_config(const std::string& explicit_path) {
         }
     }
     if (path.empty()) return build(nullptr, "");
+    // A directory or a device reads as empty text, which would pass for a
+    // config of defaults: refuse what is not a regular file.
+    struct stat st {};
+    if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+        return make_error(ErrorKind::no_input, "no_config",
+                          "cannot read config '" + path + "': " +
+                              (S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file"));
     std::string text;
     if (!util::read_file(path, text)) {
         if (must_exist || access(path.c_str(), F_OK) == 0)

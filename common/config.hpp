@@ -160,7 +160,12 @@ Expected<FrequencyCap> parse_key_rate_limit(const std::string& text);
 std::vector<FrequencyCap> default_rate_limit(const std::string& type);
 
 // Finds and loads the configuration. `explicit_path` is --config (may be empty).
+// A path that names a directory, a device or nothing readable is an error
+// (no_input, exit 66), never a config of defaults.
 Expected<Config> load_config(const std::string& explicit_path);
+// The same for a --config that was `given` on the command line: an empty one
+// ("--config ''") is an error too.
+Expected<Config> load_config(const std::string& explicit_path, bool given);
 // Loads from TOML text; `name` is used in messages. For tests.
 Expected<Config> parse_config(const std::string& toml_text, const std::string& name);
 

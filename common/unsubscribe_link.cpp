@@ -10,6 +10,7 @@
 
 #include "store/store.hpp"
 #include "util/crypto.hpp"
+#include "util/json_parse.hpp"
 
 namespace notify {
 
@@ -97,7 +98,7 @@ std::optional<UnsubscribeTarget> verify_unsubscribe_token(const std::string& sec
 
     auto text = base64url_decode(payload);
     if (!text) return std::nullopt;
-    json fields = json::parse(*text, nullptr, false);
+    json fields = util::json_or_discarded(*text);
     if (!fields.is_array() || fields.empty()) return std::nullopt;
     for (const auto& f : fields)
         if (!f.is_string()) return std::nullopt;

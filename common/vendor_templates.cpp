@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/json_parse.hpp"
 #include "util/strings.hpp"
 
 namespace notify {
@@ -36,7 +37,7 @@ bool needs_vendor_template(std::string_view type) {
 Expected<std::map<std::string, VendorTemplate>> read_vendor_templates(
     const ProviderConfig& provider) {
     std::map<std::string, VendorTemplate> out;
-    auto j = nlohmann::json::parse(provider.settings_json, nullptr, false);
+    auto j = util::json_or_discarded(provider.settings_json);
     if (j.is_discarded() || !j.is_object()) return out;
     auto it = j.find("templates");
     if (it == j.end()) return out;
@@ -115,7 +116,7 @@ Expected<std::vector<std::pair<std::string, std::string>>> vendor_params(
     const VendorTemplate& t, const std::string& data_json) {
     nlohmann::json data = nlohmann::json::object();
     if (!data_json.empty()) {
-        data = nlohmann::json::parse(data_json, nullptr, false);
+        data = util::json_or_discarded(data_json);
         if (data.is_discarded()) data = nlohmann::json::object();
     }
     std::vector<std::pair<std::string, std::string>> out;

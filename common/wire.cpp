@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "util/json_parse.hpp"
+
 namespace notify::wire {
 
 using nlohmann::json;
@@ -77,7 +79,7 @@ std::string encode_reconnect() {
 
 namespace {
 std::optional<json> parse(const std::string& frame) {
-    json j = json::parse(frame, nullptr, false);
+    json j = util::json_or_discarded(frame);
     if (j.is_discarded() || !j.is_object()) return std::nullopt;
     return j;
 }

@@ -11,6 +11,7 @@
 #include "store/directory_store.hpp"
 #include "store/template_store.hpp"
 #include "template/template.hpp"
+#include "util/json_parse.hpp"
 
 namespace notify::rendering {
 
@@ -36,7 +37,7 @@ std::string lookup_key(const std::string& name, const std::string& channel,
 // The "payload" member of a template's channel parameters, when it has one.
 std::optional<std::string> payload_source(const std::string& params_json) {
     if (params_json.empty()) return std::nullopt;
-    auto params = nlohmann::json::parse(params_json, nullptr, false);
+    auto params = util::json_or_discarded(params_json);
     if (!params.is_object()) return std::nullopt;
     auto it = params.find("payload");
     if (it == params.end() || !it->is_string()) return std::nullopt;
@@ -159,7 +160,7 @@ Expected<Content> StoredTemplates::render(const TemplateRef& ref, const nlohmann
                              "template '" + p.name + "': " + tmpl::missing_message(missing),
                              "data");
     if (p.payload) {
-        auto parsed = nlohmann::json::parse(out.payload, nullptr, false);
+        auto parsed = util::json_or_discarded(out.payload);
         if (parsed.is_discarded())
             return unprocessable(
                 "template_syntax",
@@ -187,7 +188,7 @@ Status StoredTemplates::render(Notification& n, const nlohmann::json& data,
 nlohmann::json user_object(const store::User& u) {
     nlohmann::json out = nlohmann::json::object();
     if (!u.attributes_json.empty()) {
-        auto attributes = nlohmann::json::parse(u.attributes_json, nullptr, false);
+        auto attributes = util::json_or_discarded(u.attributes_json);
         if (attributes.is_object()) out = std::move(attributes);
     }
     out["id"] = u.id;

@@ -10,6 +10,7 @@
 
 #include "store/csv.hpp"
 #include "store/directory_formats.hpp"
+#include "util/json_parse.hpp"
 #include "util/strings.hpp"
 
 namespace notify::store {
@@ -165,7 +166,7 @@ void write_csv_records(std::ostream& out, const std::vector<User>& users) {
     for (size_t i = 0; i < users.size(); ++i) {
         for (const auto& [channel, _] : users[i].identities) channels.insert(channel);
         if (users[i].attributes_json.empty()) continue;
-        attrs[i] = json::parse(users[i].attributes_json, nullptr, false);
+        attrs[i] = util::json_or_discarded(users[i].attributes_json);
         if (!attrs[i].is_object()) {
             attrs[i] = json();
             continue;

@@ -12,6 +12,7 @@
 
 #include "address.hpp"
 #include "store/directory_formats.hpp"
+#include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -139,7 +140,7 @@ Status check_user_fields(const User& u, bool attributes_checked) {
         if (auto s = check_text(address, field, kMaxText); !s) return s;
     }
     if (!attributes_checked && !u.attributes_json.empty()) {
-        json a = json::parse(u.attributes_json, nullptr, false);
+        json a = util::json_or_discarded(u.attributes_json);
         if (a.is_discarded() || !a.is_object())
             return invalid("invalid_attributes", "'attributes' must be a JSON object",
                            "attributes");
@@ -223,7 +224,7 @@ json user_record(const User& u) {
     if (!u.groups.empty()) j["groups"] = u.groups;
     if (!u.identities.empty()) j["identities"] = u.identities;
     if (!u.attributes_json.empty()) {
-        json a = json::parse(u.attributes_json, nullptr, false);
+        json a = util::json_or_discarded(u.attributes_json);
         if (!a.is_discarded()) j["attributes"] = std::move(a);
     }
     return j;
@@ -242,7 +243,7 @@ json user_view(const User& u) {
            {"phone", u.phone},   {"locale", u.locale}, {"timezone", u.timezone},
            {"module", u.module}, {"groups", u.groups}, {"identities", u.identities}};
     json a =
-        u.attributes_json.empty() ? json::object() : json::parse(u.attributes_json, nullptr, false);
+        u.attributes_json.empty() ? json::object() : util::json_or_discarded(u.attributes_json);
     j["attributes"] = a.is_discarded() ? json::object() : a;
     j["unsubscribed_at"] =
         u.unsubscribed_at ? json(util::format_rfc3339(u.unsubscribed_at)) : json(nullptr);
@@ -258,18 +259,9 @@ namespace {
 Expected<User> user_from_line(std::string_view row) {
     if (util::invalid_utf8_at(row) != std::string_view::npos)
         return invalid("invalid_utf8", "not valid UTF-8", "");
-    json j;
-    try {
-        j = json::parse(row);
-    } catch (const json::parse_error& e) {
-        std::string what = e.what();
-        auto cut = what.find("] ");
-        if (cut != std::string::npos) what = what.substr(cut + 2);
-        auto col = what.find("parse error at line 1, ");
-        if (col != std::string::npos) what = what.substr(col + 23);
-        return invalid("malformed_json", "malformed JSON: " + what, "");
-    }
-    return user_from_record(j);
+    auto j = util::parse_json(row, {.what = "the line"});
+    if (!j) return j.error();
+    return user_from_record(*j);
 }
 
 void read_jsonl(std::string_view text, RecordSet& set) {

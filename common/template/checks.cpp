@@ -1,5 +1,6 @@
 // checks.cpp - the checks a template passes before it is stored (checks.hpp).
 #include "template/checks.hpp"
+#include "util/json_parse.hpp"
 
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -34,7 +35,7 @@ Status check_template(const Parts& t, const PartialLoader& partials) {
     for (const auto& [label, text] : parts)
         if (auto st = check_part(label, text, partials); !st) return st;
     if (t.params_json.empty()) return ok();
-    auto params = nlohmann::json::parse(t.params_json, nullptr, false);
+    auto params = util::json_or_discarded(t.params_json);
     if (!params.is_object()) return ok();  // normalized_params says why
     auto payload = params.find("payload");
     if (payload == params.end()) return ok();
@@ -47,7 +48,7 @@ Status check_template(const Parts& t, const PartialLoader& partials) {
 
 Expected<std::string> normalized_params(const std::string& params_json, const std::string& what) {
     if (params_json.empty()) return std::string();
-    auto j = nlohmann::json::parse(params_json, nullptr, false);
+    auto j = util::json_or_discarded(params_json);
     if (j.is_discarded() || !j.is_object())
         return make_error(ErrorKind::invalid, "invalid_params", what + " must be a JSON object",
                           what);

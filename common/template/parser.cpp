@@ -90,6 +90,7 @@ class Parser {
     void add_text(std::string_view text);
     Status set_delimiters(std::string_view content, size_t at);
     Status close(std::string_view name, size_t at);
+    Status push_open(Node node, size_t at);
 
     std::string_view src_;
     std::string otag_ = "{{";
@@ -153,6 +154,15 @@ Status Parser::close(std::string_view name, size_t at) {
     }
     open_.pop_back();
     current().push_back(std::move(top.node));
+    return ok();
+}
+
+Status Parser::push_open(Node node, size_t at) {
+    if (open_.size() >= static_cast<size_t>(max_section_depth)) {
+        return fail(at,
+                    "sections nest deeper than " + std::to_string(max_section_depth) + " levels");
+    }
+    open_.push_back(Open{std::move(node), at});
     return ok();
 }
 
@@ -273,7 +283,7 @@ Expected<std::vector<Node>> Parser::run() {
             case '^':
                 node.kind = sigil == '#' ? NodeKind::section : NodeKind::inverted;
                 node.name = make_name(name);
-                open_.push_back(Open{std::move(node), open});
+                if (auto st = push_open(std::move(node), open); !st) return st.error();
                 continue;
             case '$':
             case '<':
@@ -281,7 +291,7 @@ Expected<std::vector<Node>> Parser::run() {
                 node.text = std::string(name);
                 node.standalone = standalone;
                 node.indent = std::move(indent);
-                open_.push_back(Open{std::move(node), open});
+                if (auto st = push_open(std::move(node), open); !st) return st.error();
                 continue;
             case '>':
                 node.kind = NodeKind::partial;

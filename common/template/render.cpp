@@ -46,6 +46,7 @@ class Renderer {
     std::string take() { return std::move(out_); }
 
   private:
+    Status each_node(const std::vector<Node>& list);
     const json* lookup(const Name& name) const;
     void text(const std::string& literal);
     void variable(const Node& node);
@@ -63,7 +64,8 @@ class Renderer {
     std::string indent_;
     bool at_line_start_ = true;
     Overrides overrides_;
-    int depth_ = 0;
+    int depth_ = 0;    // partials being rendered
+    int nesting_ = 0;  // lists of nodes being rendered, through every partial
     std::map<std::string, std::optional<Template>, std::less<>> partials_;
 };
 
@@ -213,6 +215,20 @@ Status Renderer::include(const Node& node, const Overrides& overrides) {
 }
 
 Status Renderer::nodes(const std::vector<Node>& list) {
+    // Each template nests at most max_section_depth deep (the parser sees to
+    // it), but partials stack templates; this bounds the recursion whatever
+    // they hold.
+    if (nesting_ >= max_render_depth)
+        return make_error(ErrorKind::invalid, "template_depth",
+                          "sections nest deeper than " + std::to_string(max_render_depth) +
+                              " levels through partials");
+    ++nesting_;
+    Status st = each_node(list);
+    --nesting_;
+    return st;
+}
+
+Status Renderer::each_node(const std::vector<Node>& list) {
     for (const Node& node : list) {
         Status st = ok();
         switch (node.kind) {

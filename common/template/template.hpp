@@ -9,8 +9,13 @@
 //
 // Errors: a syntax error is an Error of kind invalid with code
 // "template_syntax" and a message that starts with "line L, column C: ".
-// Rendering fails only when a partial has a syntax error or partials nest
-// deeper than max_partial_depth; a missing partial renders as empty text, as
+// Sections, inverted sections, blocks and parents nest at most
+// max_section_depth deep in one template: deeper is a syntax error
+// at the tag that goes too deep, so a stored template can
+// never make the renderer recurse without bound.
+// Rendering fails only when a partial has a syntax error, partials nest
+// deeper than max_partial_depth, or sections nest deeper than
+// max_render_depth counted through every partial; a missing partial renders as empty text, as
 // the specification requires. Variables that resolve to nothing also render
 // as empty text; RenderOptions::missing collects their names so a caller can
 // refuse a send ("missing variables: a, b.c").
@@ -60,7 +65,9 @@ using PartialSource = std::variant<std::string, Template>;
 // Returns std::nullopt for an unknown partial, which renders as empty text.
 using PartialLoader = std::function<std::optional<PartialSource>(const std::string& name)>;
 
+inline constexpr int max_section_depth = 64;
 inline constexpr int max_partial_depth = 100;
+inline constexpr int max_render_depth = 256;
 
 struct RenderOptions {
     Escape escape = Escape::html;

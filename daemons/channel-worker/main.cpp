@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
     }
 
     notify::log::set_program(kProgram);
-    auto config = notify::load_config(config_path);
+    auto config = notify::load_config(config_path, app.count("--config") > 0);
     if (!config) return fail(config.error().message, notify::exit_code(config.error().kind));
     notify::log::Level level{};
     if (!notify::log::parse_level(config->log_level, level))

@@ -260,7 +260,7 @@ void Worker::drop_unstarted(Transfer& transfer) {
     try {
         (void)transfer.finish(CURLE_ABORTED_BY_CALLBACK);
     } catch (const std::exception& e) {
-        NLOG(warning, "", "dropping a transfer: " << e.what());
+        NLOG(warning, "", "dropping a transfer: " << log::clip(e.what()));
     }
 }
 
@@ -343,7 +343,7 @@ void Worker::pump_socket() {
         try {
             on_frame(msg.to_string());
         } catch (const std::exception& e) {
-            NLOG(error, "", "frame not handled: " << e.what());
+            NLOG(error, "", "frame not handled: " << log::clip(e.what()));
         }
     }
 }

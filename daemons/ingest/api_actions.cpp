@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "api.hpp"
+#include "util/json_parse.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
 
@@ -74,7 +75,7 @@ Expected<Decision> read_decision(const Request& req, const Principal& who,
     Decision d{who.name, {}};
     json body = json::object();
     if (!req.body.empty()) {
-        body = json::parse(req.body, nullptr, false);
+        body = util::json_or_discarded(req.body);
         if (body.is_discarded())
             return make_error(ErrorKind::invalid, "malformed_json",
                               "the body of '" + action + "' is not JSON");
@@ -130,7 +131,7 @@ void Api::answer_action(const Reply& done, const std::string& id, const std::str
             done, make_error(ErrorKind::unavailable, "router_unavailable",
                              "the router did not answer on its control socket (" +
                                  reply.error().message + "); is notify-priority-router running?"));
-    json r = json::parse(*reply, nullptr, false);
+    json r = util::json_or_discarded(*reply);
     if (r.is_object() && r.value("ok", false)) {
         auto count = [&r](const std::string& name) -> long {
             auto it = r.find(name);
@@ -190,7 +191,7 @@ void Api::approval_action(const std::string& id, const std::string& action, cons
                                            "the router did not answer on its control socket (" +
                                                reply.error().message +
                                                "); is notify-priority-router running?"));
-                json r = json::parse(*reply, nullptr, false);
+                json r = util::json_or_discarded(*reply);
                 if (r.is_object() && r.value("ok", false) && r.contains("state") &&
                     r["state"].is_string()) {
                     std::string now = r["state"];

@@ -12,6 +12,7 @@
 
 #include "api.hpp"
 #include "store/audit.hpp"
+#include "util/json_parse.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
@@ -39,12 +40,12 @@ std::string singular(const std::string& resource) {
 }
 
 std::string clipped(const std::string& text) {
-    return text.size() <= kMaxDetail ? text : text.substr(0, kMaxDetail) + "...";
+    return log::clip(text, kMaxDetail);
 }
 
 // What a created resource is called, from the answer to its POST.
 std::string created_name(const std::string& answer) {
-    json j = json::parse(answer, nullptr, false);
+    json j = util::json_or_discarded(answer);
     if (!j.is_object()) return {};
     for (const char* key : {"id", "name"})
         if (auto it = j.find(key); it != j.end() && it->is_string()) return *it;
@@ -71,7 +72,7 @@ Reply Api::audited(const Request& req, const std::vector<std::string>& parts, co
             std::string detail = clipped(body);
             if (parts[0] == "notifications") {
                 action = parts[2];  // approve or reject
-                json b = json::parse(body, nullptr, false);
+                json b = util::json_or_discarded(body);
                 detail = b.is_object() && b.contains("reason") && b["reason"].is_string()
                              ? clipped(b["reason"].get<std::string>())
                              : std::string();

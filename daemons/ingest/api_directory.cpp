@@ -30,6 +30,7 @@
 #include "api.hpp"
 #include "directory_routes.hpp"
 #include "request.hpp"
+#include "util/json_parse.hpp"
 #include "util/strings.hpp"
 
 namespace notify::ingest {
@@ -117,7 +118,7 @@ void Api::directory_request(const Request& req, const std::vector<std::string>& 
     }
     if (!answer) return fail(done, answer.error());
     if (answer->status >= 400) {
-        metrics_.rejected(json::parse(answer->body, nullptr, false)["error"].value("code", ""));
+        metrics_.rejected(util::json_or_discarded(answer->body)["error"].value("code", ""));
         return done(std::move(*answer));
     }
     done(std::move(*answer));

@@ -25,6 +25,7 @@
 #include "request.hpp"
 #include "store/template_store.hpp"
 #include "template/checks.hpp"
+#include "util/json_parse.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
@@ -105,7 +106,7 @@ Status read_text(const json& body, const std::string& name, std::string& out) {
 
 json params_value(const std::string& params_json) {
     if (params_json.empty()) return json::object();
-    auto j = json::parse(params_json, nullptr, false);
+    auto j = util::json_or_discarded(params_json);
     return j.is_discarded() ? json(params_json) : j;
 }
 
@@ -354,7 +355,7 @@ void Api::templates_request(const Request& req, const std::vector<std::string>& 
         else
             answer = routes.remove(req, name);
     } catch (const std::exception& e) {
-        NLOG(error, "", "templates error=" << e.what());
+        NLOG(error, "", "templates error=" << log::clip(e.what()));
         answer = store_failure();
     } catch (...) {
         // The store's reads throw its own failure type: the store is busy or broken.

@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     notify::log::set_program("notify-ingest");
-    auto config = notify::load_config(config_path);
+    auto config = notify::load_config(config_path, app.count("--config") > 0);
     if (!config) {
         std::cerr << "notify-ingest: error: " << config.error().message << "\n";
         return notify::exit_code(config.error().kind);

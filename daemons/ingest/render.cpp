@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/json_parse.hpp"
 #include "util/time.hpp"
 
 namespace notify::ingest {
@@ -60,7 +61,7 @@ json render_notification(const store::NotificationView& v, bool with_events) {
     put_if(j, "html", n.html);
     if (!n.data_json.empty()) {
         // Stored as the JSON text ingest validated; shown as the object again.
-        json data = json::parse(n.data_json, nullptr, false);
+        json data = util::json_or_discarded(n.data_json);
         j["data"] = data.is_discarded() ? json(n.data_json) : data;
     }
     put_if(j, "template", n.template_name);

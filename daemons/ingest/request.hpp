@@ -47,7 +47,8 @@ struct RequestContext {
     std::string api_key_id{};  // the key that owns what is sent (Principal::id)
 };
 
-// The body as JSON; 400 "malformed_json" with the parser's position otherwise,
+// The body as JSON, at most util::kMaxJsonDepth deep; 400 "malformed_json" with
+// the parser's position otherwise, "too_deep" or "number_out_of_range" naming the field,
 // or "invalid_utf8" naming the field whose string is not valid UTF-8.
 Expected<nlohmann::json> parse_body(const std::string& text);
 // 413 "too_large" (field "body") for a body of more than `max_bytes`

@@ -10,6 +10,7 @@
 
 #include "request.hpp"
 #include "util/ipc.hpp"
+#include "util/json_parse.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
 
@@ -114,11 +115,16 @@ Expected<Request> ZmqServer::parse_payload(const std::string& payload) {
         return make_error(ErrorKind::invalid, "malformed_request",
                           "malformed request frame: " + why);
     };
-    json j = json::parse(payload, nullptr, false);
-    if (j.is_discarded() && util::invalid_utf8_at(payload) != std::string_view::npos)
+    // The envelope is one level around the body, which parse_body bounds
+    // again as it does an HTTP body.
+    auto parsed = util::parse_json(
+        payload, {.max_depth = util::kMaxJsonDepth + 1, .what = "the request frame"});
+    if (!parsed && parsed.error().code == "invalid_utf8")
         return make_error(ErrorKind::invalid, "invalid_utf8",
                           "malformed request frame: it is not valid UTF-8");
-    if (j.is_discarded() || !j.is_object()) return bad("expected a JSON object");
+    if (!parsed && parsed.error().code != "malformed_json") return parsed.error();
+    if (!parsed || !parsed->is_object()) return bad("expected a JSON object");
+    const json& j = *parsed;
     Request r;
     r.trusted = true;
     auto method = j.find("method");
@@ -164,7 +170,7 @@ void ZmqServer::serve(std::vector<std::string> frames) {
         });
     } catch (const std::exception& e) {
         // Api::handle answers its own failures; this is the last line of defence.
-        NLOG(error, "", "internal transport=zmq error=" << e.what());
+        NLOG(error, "", "internal transport=zmq error=" << log::clip(e.what()));
         metrics_.zmq_request(500);
         send(*envelope, reply_payload(internal_response()));
         inflight_.end();

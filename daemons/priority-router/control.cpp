@@ -23,6 +23,7 @@
 
 #include "router.hpp"
 #include "sockets.hpp"
+#include "util/json_parse.hpp"
 #include "util/log.hpp"
 
 namespace notify::router {
@@ -37,7 +38,7 @@ std::string error_reply(const std::string& code, const std::string& message) {
 
 void Router::on_control_frame(const std::string& identity, const std::string& frame,
                               bool delimiter) {
-    json request = json::parse(frame, nullptr, false);
+    json request = util::json_or_discarded(frame);
     std::string op = request.is_object() && request.contains("op") && request["op"].is_string()
                          ? request["op"].get<std::string>()
                          : std::string();

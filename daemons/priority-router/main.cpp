@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
     }
 
     log::set_program("notify-priority-router");
-    auto config = load_config(config_path);
+    auto config = load_config(config_path, app.count("--config") > 0);
     if (!config) {
         std::cerr << "notify-priority-router: error: " << config.error().message << "\n";
         return exit_code(config.error().kind);

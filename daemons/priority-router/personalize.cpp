@@ -8,6 +8,7 @@
 #include "rendering/stored_templates.hpp"
 #include "unsubscribe_link.hpp"
 #include "util/id.hpp"
+#include "util/json_parse.hpp"
 #include "util/log.hpp"
 
 namespace notify::router {
@@ -80,7 +81,7 @@ Status Personalizer::personalize(wire::Job& job, Millis now) {
     if (it == state_->data.end()) {
         if (state_->data.size() >= kMaxNotifications) state_->data.clear();
         auto parsed = job.data_json.empty() ? nlohmann::json::object()
-                                            : nlohmann::json::parse(job.data_json, nullptr, false);
+                                            : util::json_or_discarded(job.data_json);
         if (!parsed.is_object()) parsed = nlohmann::json::object();
         it = state_->data.emplace(job.notification_id, std::move(parsed)).first;
     }

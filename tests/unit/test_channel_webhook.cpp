@@ -84,6 +84,13 @@ TEST_CASE("webhook body") {
     job.created_at = 1700000000000;
     job.attempt = 3;
 
+    SECTION("data stored deeper than the JSON limit is sent as its text, not copied") {
+        // Stored before ingest refused such data: copying it recursively would
+        // overflow the worker's stack, and the job would kill every worker.
+        job.data_json = R"({"k":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+        auto j = nlohmann::json::parse(channels::webhook_body(job));
+        CHECK(j["data"] == job.data_json);
+    }
     SECTION("the fields, with empty optional ones left out") {
         auto j = nlohmann::json::parse(channels::webhook_body(job));
         CHECK(j["id"] == "01JABC.2");

@@ -195,3 +195,29 @@ TEST_CASE("the HTTP server's limits have defaults and are checked") {
         CHECK_FALSE(parse_config("[ingest]\nhttp_idle_timeout = \"500ms\"\n", "t.toml"));
     }
 }
+
+TEST_CASE("a config path that is not a regular file is refused, not read as defaults") {
+    SECTION("a directory") {
+        auto c = load_config("/tmp");
+        REQUIRE_FALSE(c);
+        CHECK(c.error().kind == ErrorKind::no_input);
+        CHECK(c.error().message == "cannot read config '/tmp': is a directory");
+    }
+    SECTION("a device") {
+        auto c = load_config("/dev/null");
+        REQUIRE_FALSE(c);
+        CHECK(c.error().kind == ErrorKind::no_input);
+        CHECK(c.error().message == "cannot read config '/dev/null': not a regular file");
+    }
+    SECTION("a missing file") {
+        auto c = load_config("/nonexistent/notify.toml");
+        REQUIRE_FALSE(c);
+        CHECK(c.error().kind == ErrorKind::no_input);
+    }
+    SECTION("an empty --config") {
+        auto c = load_config("", true);
+        REQUIRE_FALSE(c);
+        CHECK(c.error().kind == ErrorKind::no_input);
+        CHECK(c.error().message == "cannot read config '': --config names no file");
+    }
+}

@@ -341,6 +341,15 @@ TEST_CASE("import is all or nothing", "[directory][import]") {
         CHECK(d.get_user("ann")->groups == std::vector<std::string>{"ops"});
         CHECK(d.find_user_by_address("wecom", "C1") == std::optional<std::string>("carol"));
     }
+    SECTION("a row nested deeper than the JSON limit is a bad row, not a crash") {
+        std::string deep = R"({"id":"eve","attributes":{"tree":)" + std::string(100000, '[') +
+                           std::string(100000, ']') + "}}\n";
+        auto r = import_text(d, deep, format(RecordFormat::jsonl, true));
+        CHECK(r.imported == 0);
+        REQUIRE(r.errors.size() == 1);
+        CHECK(r.errors[0].message ==
+              "'attributes.tree' nests arrays and objects deeper than 64 levels");
+    }
     SECTION("--group adds every imported user to a group") {
         ImportOptions o = format(RecordFormat::jsonl, true);
         o.group = "newsletter";

@@ -241,6 +241,19 @@ TEST_CASE("API: request errors") {
         CHECK(h.call("POST", "/v1/notifications", R"({"channel":"hook","template":"t"})").status ==
               422);
     }
+    SECTION("data nested too deep or a number out of range: 400 naming the field") {
+        std::string deep = R"({"channel":"hook","body":"b","data":{"x":)" + std::string(100, '[') +
+                           std::string(100, ']') + "}}";
+        Response r = h.call("POST", "/v1/notifications", deep);
+        CHECK(r.status == 400);
+        CHECK(code(r) == "too_deep");
+        CHECK(json::parse(r.body)["error"]["field"] == "data.x");
+        Response big = h.call("POST", "/v1/notifications",
+                              R"({"channel":"hook","body":"b","data":{"n":1e400}})");
+        CHECK(big.status == 400);
+        CHECK(code(big) == "number_out_of_range");
+        CHECK(json::parse(big.body)["error"]["field"] == "data.n");
+    }
     SECTION("routes and methods") {
         CHECK(h.call("GET", "/v2/things").status == 404);
         Response m = h.call("DELETE", "/v1/notifications");

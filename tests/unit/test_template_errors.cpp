@@ -74,3 +74,46 @@ TEST_CASE("a partial that includes itself forever fails instead of overflowing")
     CHECK(out.error().message ==
           "partials nest deeper than 100 levels at 'loop'; is a partial recursive?");
 }
+
+namespace {
+
+std::string nested_sections(int levels, const std::string& inside = "x") {
+    std::string text;
+    for (int i = 0; i < levels; ++i) text += "{{#a}}";
+    text += inside;
+    for (int i = 0; i < levels; ++i) text += "{{/a}}";
+    return text;
+}
+
+}  // namespace
+
+TEST_CASE("sections nest at most max_section_depth deep, checked when parsed") {
+    SECTION("up to the limit parses and renders") {
+        auto parsed = tmpl::Template::parse(nested_sections(tmpl::max_section_depth));
+        REQUIRE(parsed);
+        CHECK(*tmpl::render(*parsed, nlohmann::json{{"a", true}}) == "x");
+    }
+    SECTION("one more is a syntax error at the tag that goes too deep") {
+        CHECK(syntax_error(nested_sections(tmpl::max_section_depth + 1)) ==
+              "line 1, column 385: sections nest deeper than 64 levels");
+        CHECK(syntax_error("{{<p}}\n" + std::string(70, ' ') + nested_sections(64)) ==
+              "line 2, column 449: sections nest deeper than 64 levels");
+    }
+    SECTION("20,000 levels are refused, not stored to crash every send") {
+        CHECK(syntax_error(nested_sections(20000)) ==
+              "line 1, column 385: sections nest deeper than 64 levels");
+    }
+}
+
+TEST_CASE("partials that stack deep sections fail the render instead of overflowing") {
+    auto parsed = tmpl::Template::parse("{{>loop}}");
+    REQUIRE(parsed);
+    tmpl::RenderOptions options;
+    options.partials = [](const std::string&) -> std::optional<tmpl::PartialSource> {
+        return tmpl::PartialSource{nested_sections(60, "{{>loop}}")};
+    };
+    auto out = tmpl::render(*parsed, nlohmann::json{{"a", true}}, options);
+    REQUIRE_FALSE(out);
+    CHECK(out.error().code == "template_depth");
+    CHECK(out.error().message == "sections nest deeper than 256 levels through partials");
+}

@@ -29,6 +29,7 @@
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
 #include "util/crypto.hpp"
+#include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -146,7 +147,7 @@ std::string timestamp_now() {
 }
 
 Attempt read_reply(const HttpReply& reply) {
-    auto j = nlohmann::json::parse(reply.body, nullptr, false);
+    auto j = util::json_or_discarded(reply.body);
     std::string code;
     if (!j.is_discarded() && j.is_object())
         if (auto it = j.find("Code"); it != j.end() && it->is_string())

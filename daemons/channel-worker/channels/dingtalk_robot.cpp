@@ -26,6 +26,7 @@
 #include "channels/settings.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
+#include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -123,7 +124,7 @@ std::string dump(const json& j) {
 }
 
 Expected<PartBodies> from_payload(const wire::Job& job, const Mention& mention) {
-    json message = json::parse(job.payload, nullptr, false);
+    json message = util::json_or_discarded(job.payload);
     if (message.is_discarded() || !message.is_object() || !message.contains("msgtype") ||
         !message["msgtype"].is_string())
         return make_error(ErrorKind::invalid, "invalid_payload",

@@ -26,6 +26,7 @@
 #include "channels/settings.hpp"
 #include "channels/token_adapter.hpp"
 #include "channels/vendor_codes.hpp"
+#include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -125,7 +126,7 @@ Expected<PartBodies> prepare(const NoticeSettings& settings, const wire::Job& jo
     if (!envelope) return envelope.error();
     PartBodies out;
     if (!job.payload.empty()) {
-        json msg = json::parse(job.payload, nullptr, false);
+        json msg = util::json_or_discarded(job.payload);
         if (msg.is_discarded() || !msg.is_object() || !msg.contains("msgtype") ||
             !msg["msgtype"].is_string())
             return make_error(ErrorKind::invalid, "invalid_payload",

@@ -23,6 +23,7 @@
 #include "channels/settings.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
+#include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -117,7 +118,7 @@ struct Sequence {
 };
 
 Expected<Sequence> from_payload(const wire::Job& job, const std::string& mention) {
-    auto j = json::parse(job.payload, nullptr, false);
+    auto j = util::json_or_discarded(job.payload);
     if (j.is_discarded() || !j.is_object() || !j.contains("msg_type") || !j["msg_type"].is_string())
         return make_error(ErrorKind::invalid, "invalid_payload",
                           "the template's payload is not a Feishu message (a JSON object with "
@@ -195,7 +196,7 @@ std::string string_of(const json& j, const char* a, const char* b) {
 
 // The outcome a reply gives: its code when it has one, else its HTTP status.
 Attempt read_reply(const HttpReply& reply) {
-    auto j = json::parse(reply.body, nullptr, false);
+    auto j = util::json_or_discarded(reply.body);
     std::optional<long long> number;
     if (!j.is_discarded() && j.is_object()) number = integer_of(j, "code", "StatusCode");
     if (number) {

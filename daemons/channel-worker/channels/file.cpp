@@ -17,6 +17,7 @@
 #include "channels/adapter.hpp"
 #include "channels/provider_keys.hpp"
 #include "channels/settings.hpp"
+#include "util/json_parse.hpp"
 
 namespace notify::channels::file {
 
@@ -42,7 +43,7 @@ std::string line_for(const wire::Job& job) {
     j["body"] = job.body;
     if (!job.html.empty()) j["html"] = job.html;
     if (!job.data_json.empty()) {
-        auto data = nlohmann::ordered_json::parse(job.data_json, nullptr, false);
+        auto data = util::ordered_json_or_discarded(job.data_json);
         j["data"] = data.is_discarded() ? nlohmann::ordered_json(job.data_json) : data;
     }
     j["priority"] = to_string(job.priority);

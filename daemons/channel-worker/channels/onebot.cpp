@@ -22,6 +22,7 @@
 #include "channels/settings.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
+#include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -104,7 +105,7 @@ std::string json_text(const json& j, const char* key) {
 
 // What a 200 reply says: {"status":"ok|async|failed","retcode":N,"data":{...},...}.
 Attempt read_reply(const HttpReply& reply) {
-    auto j = json::parse(reply.body, nullptr, false);
+    auto j = util::json_or_discarded(reply.body);
     if (j.is_discarded() || !j.is_object() || !j.contains("status"))
         return Attempt::retryable("invalid_reply", "the reply is not a OneBot response: " +
                                                        vendor_message(reply.body.substr(0, 200)));
@@ -164,7 +165,7 @@ class OnebotAdapter : public Adapter {
                 "onebot recipient must be a QQ number or 'group/NUMBER', not '" + job.to + "'");
         json body = json::object();
         if (!job.payload.empty()) {
-            auto payload = json::parse(job.payload, nullptr, false);
+            auto payload = util::json_or_discarded(job.payload);
             if (payload.is_array()) {
                 body["message"] = payload;
             } else if (payload.is_object() && payload.contains("message")) {

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/json_parse.hpp"
 #include "util/strings.hpp"
 
 namespace notify::channels {
@@ -43,7 +44,7 @@ Millis parse_retry_after(std::string_view value, Millis now) {
 }
 
 std::string reason_from_body(std::string_view body) {
-    auto j = nlohmann::json::parse(body, nullptr, false);
+    auto j = util::json_or_discarded(body);
     if (!j.is_discarded() && j.is_object()) {
         auto str = [&](const nlohmann::json& obj, const char* key) -> std::string {
             auto it = obj.find(key);
@@ -62,7 +63,7 @@ Attempt classify_http(long status, std::string_view body, std::string_view retry
     std::string code = std::to_string(status);
     if (status >= 200 && status < 300) {
         std::string id;
-        auto j = nlohmann::json::parse(body, nullptr, false);
+        auto j = util::json_or_discarded(body);
         if (!j.is_discarded() && j.is_object())
             if (auto it = j.find("id"); it != j.end() && it->is_string())
                 id = it->get<std::string>();

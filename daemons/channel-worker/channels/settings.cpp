@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/json_parse.hpp"
 #include "util/redact.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
@@ -21,7 +22,7 @@ Expected<Settings> Settings::parse(const ProviderConfig& provider, const Provide
     s.provider_ = provider.name;
     s.keys_ = &keys;
     auto table = std::make_shared<Table>();
-    table->json = nlohmann::json::parse(provider.settings_json, nullptr, false);
+    table->json = util::json_or_discarded(provider.settings_json);
     if (table->json.is_discarded() || !table->json.is_object())
         return s.error("", "settings are not a table");
     s.table_ = std::move(table);

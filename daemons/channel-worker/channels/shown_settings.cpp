@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "channels/registry.hpp"
+#include "util/json_parse.hpp"
 #include "util/redact.hpp"
 
 namespace notify::channels {
@@ -33,7 +34,7 @@ nlohmann::json without_passwords(const nlohmann::json& value) {
 }  // namespace
 
 std::string shown_settings(const ProviderConfig& provider) {
-    nlohmann::json settings = nlohmann::json::parse(provider.settings_json, nullptr, false);
+    nlohmann::json settings = util::json_or_discarded(provider.settings_json);
     if (!settings.is_object()) return "{}";
     const ProviderKeys* keys = provider_keys(provider.type);
     for (auto it = settings.begin(); it != settings.end(); ++it) {
@@ -46,7 +47,7 @@ std::string shown_settings(const ProviderConfig& provider) {
 
 std::vector<std::string> secret_values(const ProviderConfig& provider) {
     std::vector<std::string> out;
-    nlohmann::json settings = nlohmann::json::parse(provider.settings_json, nullptr, false);
+    nlohmann::json settings = util::json_or_discarded(provider.settings_json);
     const ProviderKeys* keys = provider_keys(provider.type);
     if (!settings.is_object() || !keys) return out;
     auto add = [&](const nlohmann::json& value) {

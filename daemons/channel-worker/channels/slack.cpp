@@ -26,6 +26,7 @@
 #include "channels/settings.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
+#include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -145,7 +146,7 @@ class SlackAdapter : public Adapter {
 
     Started start(const wire::Job& job) override {
         if (!job.payload.empty()) {
-            auto payload = json::parse(job.payload, nullptr, false);
+            auto payload = util::json_or_discarded(job.payload);
             if (payload.is_discarded() || !payload.is_object())
                 return Attempt::permanent("invalid_payload",
                                           "the template's payload is not a JSON object");

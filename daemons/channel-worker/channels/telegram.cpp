@@ -30,6 +30,7 @@
 #include "channels/settings.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
+#include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -135,7 +136,7 @@ Expected<TelegramSettings> read_settings(const ProviderConfig& provider, Millis 
 }
 
 Attempt read_reply(const HttpReply& reply) {
-    auto j = json::parse(reply.body, nullptr, false);
+    auto j = util::json_or_discarded(reply.body);
     if (j.is_discarded() || !j.is_object() || !j.contains("ok"))
         return classify_http(reply.status, reply.body, reply.retry_after, util::now_ms());
     if (j["ok"] == true) {
@@ -191,7 +192,7 @@ class TelegramAdapter : public Adapter {
             return body.dump(-1, ' ', false, json::error_handler_t::replace);
         };
         if (!job.payload.empty()) {
-            auto payload = json::parse(job.payload, nullptr, false);
+            auto payload = util::json_or_discarded(job.payload);
             if (payload.is_discarded() || !payload.is_object() || !payload.contains("text"))
                 return Attempt::permanent(
                     "invalid_payload", "the template's payload must be a JSON object with 'text'");

@@ -28,6 +28,7 @@
 #include "channels/tc3_signature.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
+#include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -186,7 +187,7 @@ Attempt failure(const std::string& code, const std::string& message, const HttpR
 }
 
 Attempt read_reply(const HttpReply& reply) {
-    auto j = nlohmann::json::parse(reply.body, nullptr, false);
+    auto j = util::json_or_discarded(reply.body);
     const nlohmann::json* response = nullptr;
     if (!j.is_discarded() && j.is_object())
         if (auto it = j.find("Response"); it != j.end() && it->is_object()) response = &*it;

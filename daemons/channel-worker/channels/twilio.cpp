@@ -23,6 +23,7 @@
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
 #include "util/crypto.hpp"
+#include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -106,7 +107,7 @@ Expected<TwilioSettings> read_settings(const ProviderConfig& provider, Millis de
 }
 
 Attempt read_failure(const HttpReply& reply) {
-    auto j = nlohmann::json::parse(reply.body, nullptr, false);
+    auto j = util::json_or_discarded(reply.body);
     std::string code;
     std::string message;
     if (!j.is_discarded() && j.is_object()) {
@@ -128,7 +129,7 @@ Attempt read_failure(const HttpReply& reply) {
 Attempt read_reply(const HttpReply& reply) {
     if (reply.status < 200 || reply.status >= 300) return read_failure(reply);
     std::string sid;
-    auto j = nlohmann::json::parse(reply.body, nullptr, false);
+    auto j = util::json_or_discarded(reply.body);
     if (!j.is_discarded() && j.is_object())
         if (auto it = j.find("sid"); it != j.end() && it->is_string()) sid = it->get<std::string>();
     return Attempt::sent(sid, std::to_string(reply.status));

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "channels/outcome.hpp"
+#include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -75,7 +76,7 @@ Millis ErrcodeReply::seconds(std::string_view key, Millis fallback) const {
 
 ErrcodeReply read_errcode_reply(std::string_view body) {
     ErrcodeReply out;
-    auto json = nlohmann::json::parse(body, nullptr, false);
+    auto json = util::json_or_discarded(body);
     if (json.is_discarded() || !json.is_object()) return out;
     auto object = std::make_shared<const nlohmann::json>(std::move(json));
     out.object = object;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/crypto.hpp"
+#include "util/json_parse.hpp"
 #include "util/time.hpp"
 
 namespace notify::channels {
@@ -20,7 +21,7 @@ std::string webhook_body(const wire::Job& job) {
     j["subject"] = job.subject;
     j["body"] = job.body;
     if (!job.data_json.empty()) {
-        auto data = nlohmann::ordered_json::parse(job.data_json, nullptr, false);
+        auto data = util::ordered_json_or_discarded(job.data_json);
         j["data"] = data.is_discarded() ? nlohmann::ordered_json(job.data_json) : data;
     }
     j["priority"] = to_string(job.priority);

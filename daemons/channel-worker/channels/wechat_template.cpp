@@ -28,6 +28,7 @@
 #include "channels/settings.hpp"
 #include "channels/token_adapter.hpp"
 #include "channels/vendor_codes.hpp"
+#include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 #include "vendor_templates.hpp"
@@ -315,7 +316,7 @@ class WechatAdapter : public TokenAdapter {
         body["data"] = data;
 
         if (!job.payload.empty()) {
-            auto extra = json::parse(job.payload, nullptr, false);
+            auto extra = util::json_or_discarded(job.payload);
             if (extra.is_discarded() || !extra.is_object())
                 return Attempt::permanent("invalid_payload",
                                           "the template's payload is not a JSON object");

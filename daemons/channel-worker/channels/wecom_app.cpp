@@ -27,6 +27,7 @@
 #include "channels/settings.hpp"
 #include "channels/token_adapter.hpp"
 #include "channels/vendor_codes.hpp"
+#include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -167,7 +168,7 @@ Expected<Sequence> build(const AppSettings& settings, const wire::Job& job) {
         }
     };
     if (!job.payload.empty()) {
-        auto j = json::parse(job.payload, nullptr, false);
+        auto j = util::json_or_discarded(job.payload);
         if (j.is_discarded() || !j.is_object() || !j.contains("msgtype") ||
             !j["msgtype"].is_string())
             return make_error(ErrorKind::invalid, "invalid_payload",

@@ -24,6 +24,7 @@
 #include "channels/settings.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
+#include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -112,7 +113,7 @@ std::string dump(const json& j) {
 }
 
 Expected<PartBodies> from_payload(const wire::Job& job, const Mention& mention) {
-    auto j = json::parse(job.payload, nullptr, false);
+    auto j = util::json_or_discarded(job.payload);
     if (j.is_discarded() || !j.is_object() || !j.contains("msgtype") || !j["msgtype"].is_string())
         return make_error(ErrorKind::invalid, "invalid_payload",
                           "the template's payload is not a WeCom message (a JSON object with "
