@@ -183,7 +183,10 @@ def test_chaos_kills_lose_nothing(http_receiver, make_stack, capsys):
         print(f"\nchaos: seed {seed} (NOTIFY_CHAOS_SEED={seed} repeats this run)")
 
     receiver = http_receiver()
-    stack = make_stack(settings={"worker.concurrency": CONCURRENCY},
+    # A delivery in flight at three worker kills would end failed by the poison-job
+    # rule (router.max_worker_deaths); these kills are the drill's, not the job's.
+    stack = make_stack(settings={"worker.concurrency": CONCURRENCY,
+                                 "router.max_worker_deaths": 1000},
                        providers={"chaos-hook": {"type": "webhook", "url": receiver.url}},
                        channels={"hook": ["chaos-hook"]})
     stack.start()

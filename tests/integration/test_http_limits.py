@@ -228,6 +228,7 @@ def test_connections_past_the_limit_are_refused_and_counted(ingest):
     wait_for(lambda: metric(stack, "notify_http_connections_open") >= 8, 5,
              "8 connections open")
     held.append(connect(stack))  # the 8th for good
+    refusals_began = time.monotonic()
     extra = [connect(stack) for _ in range(3)]
     for sock in extra:
         sock.settimeout(5)
@@ -245,8 +246,10 @@ def test_connections_past_the_limit_are_refused_and_counted(ingest):
     wait_for(lambda: metric(stack, 'notify_ingest_rejected_total{code="too_many_connections"}') >= 3,
              5, "refusals counted in /metrics")
     assert stack.request("GET", "/healthz", key=None).status == 200
+    # At most one line a second (with a count), however slowly the machine runs.
+    seconds = time.monotonic() - refusals_began
     log = stack.log_path("ingest").read_text()
-    assert 1 <= log.count("too_many_connections") <= 2, log
+    assert 1 <= log.count("too_many_connections") <= int(seconds) + 2, log
 
 
 def test_out_of_file_descriptors_neither_spins_nor_floods_the_log(ingest):
@@ -272,7 +275,9 @@ def test_out_of_file_descriptors_neither_spins_nor_floods_the_log(ingest):
         time.sleep(0.1)
     cpu = cpu_seconds(pid) - cpu_before
     grown = stack.log_path("ingest").stat().st_size - log_before
-    assert cpu < 1.0, f"ingest used {cpu:.2f} s of CPU in 3 s with no descriptors left"
+    # Spinning on accept() takes the whole 3 s; waiting takes next to nothing
+    # (1.5 leaves room for a sanitizer build on a busy machine).
+    assert cpu < 1.5, f"ingest used {cpu:.2f} s of CPU in 3 s with no descriptors left"
     assert grown < 4096, f"the log grew by {grown} bytes in 3 s"
     keepalive.request("GET", "/healthz")
     assert keepalive.getresponse().status == 200
