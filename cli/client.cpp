@@ -9,6 +9,7 @@
 #include <chrono>
 #include <zmq.hpp>
 
+#include "ingest_frame.hpp"
 #include "util/ipc.hpp"
 #include "util/json_parse.hpp"
 #include "util/time.hpp"
@@ -58,7 +59,8 @@ Expected<Reply> decode_reply(std::string_view frame) {
     return r;
 }
 
-Expected<Reply> exchange(const std::string& endpoint, const Request& request, Millis timeout) {
+Expected<Reply> exchange(const std::string& endpoint, const Request& request, Millis timeout,
+                         long max_body_bytes) {
     // A local socket that does not exist means nothing is listening: say so at once
     // instead of waiting out the timeout.
     const std::string path = util::ipc_path(endpoint);
@@ -73,6 +75,8 @@ Expected<Reply> exchange(const std::string& endpoint, const Request& request, Mi
         return make_error(ErrorKind::invalid, "invalid_utf8",
                           "the request holds text that is not valid UTF-8");
     }
+    // notify-ingest's socket drops a larger frame unanswered: say so now.
+    if (auto st = check_ingest_frame(frame.size(), max_body_bytes); !st) return st.error();
     const auto start = std::chrono::steady_clock::now();
     auto elapsed = [&start] {
         return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -180,7 +184,8 @@ int Api::open() {
 }
 
 int Api::call(const Request& request, std::string_view what, nlohmann::json& body) {
-    auto reply = exchange(config_.ingest.listen, request, ctx_.globals.timeout);
+    auto reply = exchange(config_.ingest.listen, request, ctx_.globals.timeout,
+                          config_.ingest.max_body_bytes);
     if (!reply) return fail(ctx_, reply.error());
     int code = exit_code_for_reply(
         reply->status,

@@ -36,8 +36,11 @@ Expected<Reply> decode_reply(std::string_view frame);
 // Sends one request and waits up to `timeout` for its reply. A new socket per
 // call: a REQ socket that timed out cannot be used again. Unavailable (exit 69)
 // when no connection came up within min(timeout, 1s), so nothing was sent;
-// temporary (exit 75) when the request went out and no reply came.
-Expected<Reply> exchange(const std::string& endpoint, const Request& request, Millis timeout);
+// temporary (exit 75) when the request went out and no reply came; too_large
+// (exit 65) at once, before connecting, for a request over the frame limit that
+// `max_body_bytes` (ingest.max_body_bytes) gives notify-ingest's socket.
+Expected<Reply> exchange(const std::string& endpoint, const Request& request, Millis timeout,
+                         long max_body_bytes);
 
 // Exit code for an API reply (0 for 2xx); `code` is body.error.code.
 int exit_code_for_reply(int status, std::string_view code);

@@ -54,7 +54,7 @@ void AcceptBackoff::failed(int error) {
     metrics_.accept_failed(error == EMFILE ? "emfile" : error == ENFILE ? "enfile" : "other");
     // libevent already retries the errors that pass (EAGAIN, ECONNABORTED);
     // any other comes straight back when retried at once.
-    if (std::uint64_t n = log_.due())
+    if (long n = log_.due(util::steady_ms()))
         NLOG(warning, "",
              "accept failed transport=http error=\"" << std::strerror(error) << "\" count=" << n
                                                      << " pause_ms=" << pause_);

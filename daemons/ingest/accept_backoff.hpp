@@ -10,8 +10,8 @@
 
 #include <event2/event.h>
 
-#include "log_throttle.hpp"
 #include "metrics.hpp"
+#include "util/repeated_failure.hpp"
 #include "util/time.hpp"
 
 struct evconnlistener;
@@ -37,7 +37,7 @@ class AcceptBackoff {
     util::Millis pause_;
     evconnlistener* listener_ = nullptr;
     event* resume_ = nullptr;
-    LogThrottle log_;
+    util::RepeatedFailure log_{1000};
 };
 
 }  // namespace notify::ingest

@@ -163,7 +163,7 @@ void HttpConnections::refuse(Conn& c, int status, const std::string& code,
                              const std::string& message) {
     metrics_.rejected(code);
     metrics_.http_request(status);
-    if (std::uint64_t n = log_[code].due())
+    if (long n = log_.try_emplace(code, 1000).first->second.due(util::steady_ms()))
         NLOG(warning, "",
              "refused transport=http code=" << code << " status=" << status << " count=" << n
                                             << " open=" << conns_.size());

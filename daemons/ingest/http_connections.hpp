@@ -28,8 +28,8 @@
 #include <vector>
 
 #include "lingering_close.hpp"
-#include "log_throttle.hpp"
 #include "metrics.hpp"
+#include "util/repeated_failure.hpp"
 #include "util/time.hpp"
 
 struct bufferevent;
@@ -93,7 +93,7 @@ class HttpConnections {
     event* adopt_ = nullptr;
     std::vector<bufferevent*> fresh_;
     std::unordered_map<evhttp_connection*, std::unique_ptr<Conn>> conns_;
-    std::map<std::string, LogThrottle> log_;
+    std::map<std::string, util::RepeatedFailure> log_;  // per refusal code, 1s
     LingeringClose lingering_;
 };
 

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ingest_frame.hpp"
 #include "request.hpp"
 #include "util/ipc.hpp"
 #include "util/json_parse.hpp"
@@ -40,8 +41,7 @@ ZmqServer::~ZmqServer() {
 Status ZmqServer::bind(const std::string& endpoint) {
     util::prepare_ipc(endpoint);
     socket_ = zmq_socket(zmq_context_, ZMQ_ROUTER);
-    // The body travels inside the JSON frame, escaped: room for twice its limit.
-    std::int64_t max_frame = static_cast<std::int64_t>(max_body_bytes_) * 2 + 65536;
+    std::int64_t max_frame = ingest_frame_limit(max_body_bytes_);
     if (socket_) zmq_setsockopt(socket_, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame);
     if (!socket_ || zmq_bind(socket_, endpoint.c_str()) != 0)
         return make_error(

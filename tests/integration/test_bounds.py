@@ -1,11 +1,13 @@
 # test_bounds.py - input that would make a program recurse without bound or read
 # nonsense as its config is refused with the documented error, and every daemon keeps
 # running: data nested 60,000 and 100,000 levels deep, a number too large for a double,
-# a template with 20,000 nested sections, notifyctl --data @deep.json, and --config
-# naming a directory, a device or nothing.
+# a template with 20,000 nested sections, notifyctl --data @deep.json, a notifyctl
+# request over ingest's ZeroMQ frame limit, and --config naming a directory, a device
+# or nothing.
 
 import json
 import subprocess
+import time
 
 from notify_stack import BIN_DIR, DAEMONS, clean_env
 
@@ -80,6 +82,24 @@ def test_notifyctl_refuses_deep_data_with_65(http_receiver, make_stack, tmp_path
     assert res.returncode == 65, (res.returncode, res.stderr)
     stack.check_running()
     assert stack.request("GET", "/v1/notifications").json["notifications"] == []
+
+
+def test_notifyctl_refuses_a_request_over_the_ingest_frame_limit_at_once(make_stack, tmp_path):
+    # ingest drops a frame over 2 x ingest.max_body_bytes + 64 KiB unanswered; notifyctl
+    # must not wait for the reply that never comes.
+    stack = make_stack(settings={"ingest.max_body_bytes": 1024})
+    stack.start("ingest")
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps({"log": "x" * (2 * 1024 + 64 * 1024)}))
+    start = time.monotonic()
+    res = stack.ctl("send", "--channel", "email", "--data", f"@{big}", "body")
+    took = time.monotonic() - start
+    assert res.returncode == 65, (res.returncode, res.stderr)
+    assert took < 5, took
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("notifyctl: error: request of "), lines
+    assert "over the limit of 67584" in lines[0] and "ingest.max_body_bytes" in lines[0], lines
+    stack.check_running()
 
 
 def test_a_deeply_nested_template_is_never_stored(http_receiver, make_stack, tmp_path):

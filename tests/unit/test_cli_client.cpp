@@ -195,6 +195,34 @@ TEST_CASE("a daemon that takes the request but never answers is 75", "[cli]") {
     }
 }
 
+TEST_CASE("a request over ingest's frame limit is 65 at once, unsent", "[cli]") {
+    Setup s;
+    // ingest.max_body_bytes = 1024 gives a frame limit of 2 * 1024 + 64 KiB.
+    std::string config =
+        s.dir.write("small.toml", "runtime_dir = \"" + s.dir.path() + "\"\n[ingest]\nlisten = \"" +
+                                      s.endpoint + "\"\nmax_body_bytes = 1024\n");
+    FakeIngest ingest(s.endpoint, [](const json&) {
+        return json::parse(R"({"status": 202, "body": {"id": "01JDTEST", "deliveries": []}})");
+    });
+    SECTION("over the limit") {
+        auto start = std::chrono::steady_clock::now();
+        auto r = notifyctl({"--config", config, "--timeout", "5s", "send", "--channel", "email",
+                            std::string(2 * 1024 + 64 * 1024, 'x')});
+        CHECK(r.rc == 65);
+        CHECK(r.err.find("notifyctl: error: request of ") == 0);
+        CHECK(r.err.find(" bytes is over the limit of 67584 (twice ingest.max_body_bytes of "
+                         "1024, plus 64 KiB)\n") != std::string::npos);
+        CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+        CHECK(ingest.requests().empty());
+    }
+    SECTION("within it, the request goes out") {
+        auto r = notifyctl(
+            {"--config", config, "send", "--channel", "email", std::string(60 * 1024, 'x')});
+        CHECK(r.rc == 0);
+        CHECK(ingest.requests().size() == 1);
+    }
+}
+
 TEST_CASE("a missing local socket is 69 at once", "[cli]") {
     Setup s;
     auto start = std::chrono::steady_clock::now();

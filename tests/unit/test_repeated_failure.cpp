@@ -1,5 +1,6 @@
 // test_repeated_failure.cpp - a failure repeated hundreds of times a second is
-// logged once, then with a count at most once per period, and once when it ends.
+// logged once, then with a count at most once per period, and once when it ends;
+// a caller writing its own line gets the count alone (due).
 #include <catch2/catch.hpp>
 
 #include "util/repeated_failure.hpp"
@@ -42,4 +43,16 @@ TEST_CASE("a repeated failure is told once, then counted") {
         REQUIRE(again);
         CHECK(*again == "store write failed: disk full");
     }
+}
+
+TEST_CASE("an event counted for the caller's own line is due at most once a period") {
+    RepeatedFailure refused(1'000);
+    CHECK(refused.due(5'000) == 1);  // the first at once
+    long counted = 0;
+    for (int i = 1; i <= 99; ++i) counted += refused.due(5'000 + i * 5);
+    CHECK(counted == 0);
+    CHECK(refused.due(6'000) == 100);  // the 99 held back and this one
+    CHECK(refused.due(6'001) == 0);
+    CHECK(refused.due(7'500) == 2);
+    CHECK_FALSE(refused.failing());  // due() is not a failure of an action
 }
