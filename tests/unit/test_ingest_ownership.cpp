@@ -270,3 +270,21 @@ TEST_CASE("an import is audited by its count, a template by its variant", "[inge
         CHECK(e.detail.find("secret-token-123") == std::string::npos);
     }
 }
+
+TEST_CASE("a resend counts against the key's recipients a day", "[ingest]") {
+    test::ApiHarness h("require_api_key = true\n[api]\nrecipients_per_day = 1\n", 0);
+    Keys k = make_keys(*h.store, {"", 2});
+    Response a_sent = call(h, "POST", "/v1/notifications", k.a, kSend);
+    REQUIRE(a_sent.status == 202);
+    const std::string a_path = "/v1/notifications/" + std::string(json::parse(a_sent.body)["id"]);
+    // A's day is used up: its resend is refused as a send would be.
+    Response over = call(h, "POST", a_path + "/resend", k.a);
+    CHECK(over.status == 429);
+    CHECK(json::parse(over.body)["error"]["field"] == "recipients_per_day");
+    // B has room for one more; a resend the router does not take gives it back.
+    Response b_sent = call(h, "POST", "/v1/notifications", k.b, kSend);
+    REQUIRE(b_sent.status == 202);
+    const std::string b_path = "/v1/notifications/" + std::string(json::parse(b_sent.body)["id"]);
+    for (int i = 0; i < 3; ++i)
+        CHECK(error_code(call(h, "POST", b_path + "/resend", k.b)) == "router_unavailable");
+}
