@@ -21,6 +21,7 @@
 
 #include "local_store.hpp"
 #include "output.hpp"
+#include "store/audit.hpp"
 #include "template_manage.hpp"
 #include "util/json_parse.hpp"
 #include "util/strings.hpp"
@@ -232,8 +233,7 @@ int run_import(Context& ctx, const std::string& dir, bool dry_run) {
             auto v = ts->add(f.t);
             if (!v) return fail(ctx, v.error());
             audit_local(ctx, **st, "template.import", f.t.name,
-                        variant_label(f.t.name, f.t.channel, f.t.locale) + " version " +
-                            std::to_string(*v));
+                        store::template_detail(f.t.name, f.t.channel, f.t.locale, *v));
             version = *v;
         }
         ++added;

@@ -11,6 +11,7 @@
 #include "input.hpp"
 #include "local_store.hpp"
 #include "output.hpp"
+#include "store/audit.hpp"
 #include "template_manage.hpp"
 #include "util/json_parse.hpp"
 #include "util/strings.hpp"
@@ -108,9 +109,8 @@ int run_add(Context& ctx, const AddArgs& a) {
     if (!st) return fail(ctx, st.error());
     auto version = store::TemplateStore(**st).add(t);
     if (!version) return fail(ctx, version.error());
-    audit_local(
-        ctx, **st, "template.add", t.name,
-        variant_label(t.name, t.channel, t.locale) + " version " + std::to_string(*version));
+    audit_local(ctx, **st, "template.add", t.name,
+                store::template_detail(t.name, t.channel, t.locale, *version));
     if (ctx.globals.json)
         print_json(ctx.out, {{"name", t.name},
                              {"channel", t.channel},
@@ -253,9 +253,8 @@ int run_rm(Context& ctx, const VariantArgs& a) {
     auto version =
         store::TemplateStore(**st).remove(a.name, a.channel, a.locale, template_author());
     if (!version) return fail(ctx, version.error());
-    audit_local(
-        ctx, **st, "template.remove", a.name,
-        variant_label(a.name, a.channel, a.locale) + " version " + std::to_string(*version));
+    audit_local(ctx, **st, "template.remove", a.name,
+                store::template_detail(a.name, a.channel, a.locale, *version));
     if (ctx.globals.json)
         print_json(ctx.out, {{"removed", a.name},
                              {"channel", a.channel},
@@ -273,8 +272,7 @@ int run_restore(Context& ctx, const VariantArgs& a) {
                                                       template_author());
     if (!version) return fail(ctx, version.error());
     audit_local(ctx, **st, "template.restore", a.name,
-                variant_label(a.name, a.channel, a.locale) + " version " +
-                    std::to_string(a.version) + " as version " + std::to_string(*version));
+                store::template_detail(a.name, a.channel, a.locale, *version, a.version));
     if (ctx.globals.json)
         print_json(ctx.out, {{"name", a.name},
                              {"channel", a.channel},

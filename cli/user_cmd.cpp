@@ -13,6 +13,7 @@
 #include "input.hpp"
 #include "local_store.hpp"
 #include "output.hpp"
+#include "store/audit.hpp"
 #include "store/directory_records.hpp"
 #include "util/json_parse.hpp"
 #include "util/strings.hpp"
@@ -88,6 +89,21 @@ Expected<std::pair<std::string, std::string>> key_value(const std::string& arg,
     if (eq == std::string::npos || eq == 0)
         return make_error(ErrorKind::usage, "usage", flag + " '" + arg + "' must be " + example);
     return std::pair{arg.substr(0, eq), arg.substr(eq + 1)};
+}
+
+// The fields of a user the options given set, by their names in the API
+// (POST /v1/users), for the audit log.
+std::vector<std::string> given_fields(const UserArgs& a) {
+    const std::pair<const char*, const char*> scalars[] = {
+        {"--name", "name"},     {"--email", "email"}, {"--phone", "phone"},
+        {"--locale", "locale"}, {"--tz", "timezone"}, {"--module", "module"}};
+    std::vector<std::string> fields;
+    for (const auto& [flag, field] : scalars)
+        if (a.given(flag)) fields.emplace_back(field);
+    if (!a.identities.empty()) fields.emplace_back("identities");
+    if (!a.attrs.empty()) fields.emplace_back("attributes");
+    if (!a.groups.empty()) fields.emplace_back("groups");
+    return fields;
 }
 
 // Applies the options that were given to `u` (all of them for a new user).
@@ -169,7 +185,9 @@ int run_save(Context& ctx, const UserArgs& a, bool create) {
                 ctx, exit_data,
                 saved.error().message + " (change it with 'notifyctl user set " + a.id + "')");
         if (!saved) return fail(ctx, saved.error());
-        audit_local(ctx, d.store(), create ? "user.add" : "user.update", a.id);
+        auto fields = given_fields(a);
+        audit_local(ctx, d.store(), create ? "user.add" : "user.update", a.id,
+                    fields.empty() ? std::string() : store::fields_detail(std::move(fields)));
         if (ctx.globals.json)
             print_user(ctx, *d.get_user(a.id));
         else if (!ctx.globals.quiet)

@@ -13,6 +13,7 @@
 #include "input.hpp"
 #include "local_store.hpp"
 #include "output.hpp"
+#include "store/audit.hpp"
 #include "store/directory_records.hpp"
 #include "util/strings.hpp"
 
@@ -74,7 +75,7 @@ int run_import(Context& ctx, const ImportArgs& a) {
             const auto& errors = report->errors;
             if (report->imported > 0)
                 audit_local(ctx, d.store(), "user.import", a.group,
-                            std::to_string(report->imported) + " users");
+                            store::import_detail(report->imported));
             bool failed = !errors.empty() && !a.skip_bad;
             if (ctx.globals.json) {
                 json list = json::array();

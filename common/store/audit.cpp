@@ -1,10 +1,37 @@
 // audit.cpp - the audit table's two statements.
 #include "store/audit.hpp"
 
+#include <algorithm>
+
 #include "store/sqlite.hpp"
 #include "store/store.hpp"
+#include "util/log.hpp"
+#include "util/strings.hpp"
 
 namespace notify::store {
+
+namespace {
+constexpr size_t kMaxDetail = 1000;
+}
+
+std::string fields_detail(std::vector<std::string> fields) {
+    std::sort(fields.begin(), fields.end());
+    return log::clip("fields: " + util::join(fields, ", "), kMaxDetail);
+}
+
+std::string template_detail(const std::string& name, const std::string& channel,
+                            const std::string& locale, std::int64_t version,
+                            std::int64_t restored) {
+    std::string s = "'" + name + "'";
+    if (!channel.empty()) s += " for channel '" + channel + "'";
+    if (!locale.empty()) s += " in locale '" + locale + "'";
+    if (restored > 0) s += " version " + std::to_string(restored) + " as";
+    return log::clip(s + " version " + std::to_string(version), kMaxDetail);
+}
+
+std::string import_detail(std::int64_t imported) {
+    return std::to_string(imported) + " users";
+}
 
 Status record_audit(Store& store, const AuditEntry& e) {
     try {

@@ -6,6 +6,9 @@
 // the ipc socket, the login name for notifyctl working on the store directly,
 // "unsubscribe-link" for a recipient's one-click link), the action
 // ("approve", "template.put", "apikey.create", ...), its target and a detail.
+// The detail is a summary, never a request's body: the log is kept for good, so
+// it holds no personal data (a user's email, phone, identities) and no secret.
+// The functions below build it for notify-ingest and notifyctl alike.
 // Read by `notifyctl audit` and GET /v1/audit.
 #pragma once
 
@@ -28,6 +31,16 @@ struct AuditEntry {
     std::string target;
     std::string detail;
 };
+
+// The fields a change set, by name only, sorted: "fields: email, name".
+std::string fields_detail(std::vector<std::string> fields);
+// A template variant and the version a change made: "'welcome' for channel
+// 'email' in locale 'de' version 3"; a restore adds the version it restored.
+std::string template_detail(const std::string& name, const std::string& channel,
+                            const std::string& locale, std::int64_t version,
+                            std::int64_t restored = 0);
+// An import of users: "12 users".
+std::string import_detail(std::int64_t imported);
 
 // Appends one entry (its seq is assigned by the store).
 Status record_audit(Store& store, const AuditEntry& entry);

@@ -4,6 +4,7 @@
 // {"id","state"}. reject needs {"reason": TEXT}; both record who decided: the
 // API key's name, or over the trusted ipc socket the "by" notifyctl sends (the
 // operator's login name).
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -11,6 +12,7 @@
 #include "util/json_parse.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
+#include "util/time.hpp"
 
 namespace notify::ingest {
 
@@ -18,24 +20,32 @@ using nlohmann::json;
 
 namespace {
 
-// 1: found (and `who` may act on it), 0: not found (or another key's), -1: the
-// store cannot be read.
-int notification_exists(store::Store& store, const std::string& id, const Principal& who) {
+Error read_failure() {
+    return make_error(ErrorKind::unavailable, "store_unavailable", "the store cannot be read");
+}
+
+// The recipients a notification has: its deliveries, or its fan-out's total
+// when that is more (deliveries not yet expanded); nullopt when it does not
+// exist or is another key's; an error when the store cannot be read.
+Expected<std::optional<long>> recipients_of(store::Store& store, const std::string& id,
+                                            const Principal& who) {
     try {
         auto v = store.get_notification(id, false, 0);
-        if (v) return owns(who, v->notification) ? 1 : 0;
-        return v.error().kind == ErrorKind::not_found ? 0 : -1;
+        if (!v) {
+            if (v.error().kind == ErrorKind::not_found) return std::optional<long>();
+            return read_failure();
+        }
+        if (!owns(who, v->notification)) return std::optional<long>();
+        std::int64_t n = v->deliveries_total;
+        if (v->fanout) n = std::max(n, v->fanout->total);
+        return std::optional<long>(static_cast<long>(n));
     } catch (...) {
-        return -1;
+        return read_failure();
     }
 }
 
 Error unknown_id(const std::string& id) {
     return make_error(ErrorKind::not_found, "not_found", "no notification '" + id + "'");
-}
-
-Error read_failure() {
-    return make_error(ErrorKind::unavailable, "store_unavailable", "the store cannot be read");
 }
 
 constexpr size_t kMaxReason = 1000;
@@ -112,16 +122,36 @@ Expected<Decision> read_decision(const Request& req, const Principal& who,
 
 void Api::control_action(const std::string& id, const std::string& action, const Principal& who,
                          Reply done) {
-    int exists = notification_exists(reads_, id, who);
-    if (exists < 0) return fail(done, read_failure());
-    if (exists == 0) return fail(done, unknown_id(id));
+    auto recipients = recipients_of(reads_, id, who);
+    if (!recipients) return fail(done, recipients.error());
+    if (!*recipients) return fail(done, unknown_id(id));
+    // A resend sends again: its deliveries count against the key's recipients
+    // of the day like a new send; what the router does not requeue is given back.
+    long reserved = 0;
+    if (action == "resend") {
+        if (auto refused = limits_.reserve_recipients(who, **recipients, util::now_ms()))
+            return refuse(done, *refused);
+        reserved = **recipients;
+    }
     std::string counter = action == "cancel" ? "canceled" : "requeued";
     std::string request = json{{"op", action}, {"id", id}, {"by", who.name}}.dump(
         -1, ' ', false, json::error_handler_t::replace);
-    control_.call(request,
-                  [this, done = std::move(done), id, action, counter](Expected<std::string> reply) {
-                      guarded(done, [&] { answer_action(done, id, action, counter, reply); });
-                  });
+    Reply answered = [this, who, reserved, done = std::move(done)](Response r) {
+        if (reserved > 0) {
+            long used = 0;
+            if (r.status >= 200 && r.status < 300) {
+                json b = util::json_or_discarded(r.body);
+                if (b.is_object() && b.contains("requeued") && b["requeued"].is_number_integer())
+                    used = std::min(reserved, b["requeued"].get<long>());
+            }
+            if (used < reserved) limits_.release_recipients(who, reserved - used, util::now_ms());
+        }
+        done(std::move(r));
+    };
+    control_.call(request, [this, done = std::move(answered), id, action,
+                            counter](Expected<std::string> reply) {
+        guarded(done, [&] { answer_action(done, id, action, counter, reply); });
+    });
 }
 
 void Api::answer_action(const Reply& done, const std::string& id, const std::string& action,

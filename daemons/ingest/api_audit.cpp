@@ -7,7 +7,10 @@
 // RESOURCE[.PART].VERB for the directory and templates, e.g. "user.add",
 // "user.update", "group.members.add", "template.put", "template.restore"
 // (VERB from the method: POST add, PUT put, PATCH update, DELETE remove); the
-// target is the resource's id or name, the detail the request's body, clipped.
+// target is the resource's id or name. The detail is a summary, never the
+// body (store/audit.hpp, the same as notifyctl records): for templates the
+// variant and version, for an import the users imported, otherwise the names of
+// the fields the body set ("fields: email, name"), and for reject its reason.
 #include <nlohmann/json.hpp>
 
 #include "api.hpp"
@@ -44,8 +47,7 @@ std::string clipped(const std::string& text) {
 }
 
 // What a created resource is called, from the answer to its POST.
-std::string created_name(const std::string& answer) {
-    json j = util::json_or_discarded(answer);
+std::string created_name(const json& j) {
     if (!j.is_object()) return {};
     for (const char* key : {"id", "name"})
         if (auto it = j.find(key); it != j.end() && it->is_string()) return *it;
@@ -65,31 +67,43 @@ void Api::audit(const std::string& actor, const std::string& action, const std::
 
 Reply Api::audited(const Request& req, const std::vector<std::string>& parts, const Principal& who,
                    Reply done) {
-    return [this, method = req.method, body = req.body, parts, actor = who.name,
+    if (parts.empty()) return done;
+    std::string action, detail;
+    // The summary is taken from the body now: the body itself is not kept.
+    json body = util::json_or_discarded(req.body);
+    if (parts[0] == "notifications") {
+        action = parts[2];  // approve or reject (resend, cancel)
+        if (body.is_object() && body.contains("reason") && body["reason"].is_string())
+            detail = clipped(body["reason"].get<std::string>());
+    } else {
+        action = singular(parts[0]);
+        for (size_t i = 2; i < parts.size(); ++i) action += "." + parts[i];
+        // POST /v1/users/import names no user; a restore is its own verb.
+        if (parts.size() == 2 && parts[1] == "import")
+            action += ".import";
+        else if (!(parts.size() == 3 && parts[2] == "restore"))
+            action += "." + verb_of(req.method);
+        if (body.is_object() && !body.empty()) {
+            std::vector<std::string> fields;
+            for (const auto& item : body.items()) fields.push_back(item.key());
+            detail = store::fields_detail(std::move(fields));
+        }
+    }
+    bool named = parts.size() > 1 && parts[1] != "import";
+    return [this, parts, action = std::move(action), detail = std::move(detail),
+            target = named ? parts[1] : std::string(), actor = who.name,
             done = std::move(done)](Response r) {
-        if (r.status >= 200 && r.status < 300 && !parts.empty()) {
-            std::string action, target = parts.size() > 1 ? parts[1] : created_name(r.body);
-            std::string detail = clipped(body);
-            if (parts[0] == "notifications") {
-                action = parts[2];  // approve or reject
-                json b = util::json_or_discarded(body);
-                detail = b.is_object() && b.contains("reason") && b["reason"].is_string()
-                             ? clipped(b["reason"].get<std::string>())
-                             : std::string();
-            } else {
-                action = singular(parts[0]);
-                for (size_t i = 2; i < parts.size(); ++i) action += "." + parts[i];
-                // POST /v1/users/import names no user; a restore is its own verb.
-                if (parts.size() == 2 && parts[1] == "import") {
-                    action += ".import";
-                    target.clear();
-                } else if (parts.size() == 3 && parts[2] == "restore") {
-                    // "template.restore" as it stands
-                } else {
-                    action += "." + verb_of(method);
-                }
-            }
-            audit(actor, action, target, detail);
+        if (r.status >= 200 && r.status < 300) {
+            json answer = util::json_or_discarded(r.body);
+            std::string what = detail;
+            if (parts[0] == "templates" && answer.is_object())
+                what = store::template_detail(
+                    answer.value("name", target), answer.value("channel", std::string()),
+                    answer.value("locale", std::string()), answer.value("version", 0LL),
+                    answer.value("restored", 0LL));
+            else if (action == "user.import" && answer.is_object())
+                what = store::import_detail(answer.value("imported", 0LL));
+            audit(actor, action, parts.size() > 1 ? target : created_name(answer), what);
         }
         done(std::move(r));
     };
@@ -109,17 +123,17 @@ void Api::get_audit(const Request& req, const Reply& done) {
             char* end = nullptr;
             long n = std::strtol(value.c_str(), &end, 10);
             if (value.empty() || *end || n < 1 || n > kMaxLimit)
-                return fail(done,
-                            make_error(ErrorKind::invalid, "invalid_filter",
-                                       "'limit' must be a number from 1 to " +
-                                           std::to_string(kMaxLimit) + ", not '" + value + "'",
-                                       "limit"));
+                return fail(done, make_error(ErrorKind::invalid, "invalid_filter",
+                                             "'limit' must be a number from 1 to " +
+                                                 std::to_string(kMaxLimit) + ", not '" +
+                                                 log::clip(value) + "'",
+                                             "limit"));
             limit = static_cast<int>(n);
         } else {
             return fail(done, make_error(ErrorKind::invalid, "unknown_filter",
-                                         "unknown filter '" + key + "'" +
+                                         "unknown filter '" + log::clip(key) + "'" +
                                              util::did_you_mean(key, {"since", "limit"}),
-                                         key));
+                                         log::clip(key)));
         }
     }
     auto entries = store::read_audit(reads_, since, limit);

@@ -80,11 +80,29 @@ std::string what_of(const UnsubscribeTarget& t) {
                               : "messages in the category \"" + t.category + "\"";
 }
 
-// Records the unsubscribe. A user removed from the directory since the
-// message was sent has nothing left to unsubscribe from: that is success.
-// An opt-out of a category also overrides the user's opt-ins to it on single
-// channels, which would otherwise win as the more specific preference.
-Status record(store::DirectoryStore& directory, const UnsubscribeTarget& t, Millis now) {
+// Whether the unsubscribe is already in the store (the link was used before).
+bool already_unsubscribed(store::DirectoryStore& directory, const UnsubscribeTarget& t) {
+    if (t.user_id.empty()) return directory.address_unsubscribed(t.channel, t.address, t.category);
+    if (t.category.empty()) {
+        auto user = directory.get_user(t.user_id);
+        return !user || user->unsubscribed_at != 0;
+    }
+    bool opted_out = false;
+    for (const auto& p : directory.preferences(t.user_id)) {
+        if (p.category != t.category) continue;
+        if (!p.opted_out) return false;  // an opt-in the link overrides
+        if (p.channel.empty()) opted_out = true;
+    }
+    return opted_out;
+}
+
+// Records the unsubscribe; true when it changed something. A user removed from
+// the directory since the message was sent has nothing left to unsubscribe
+// from: that is success, and no change. An opt-out of a category also
+// overrides the user's opt-ins to it on single channels, which would otherwise
+// win as the more specific preference.
+Expected<bool> record(store::DirectoryStore& directory, const UnsubscribeTarget& t, Millis now) {
+    if (already_unsubscribed(directory, t)) return false;
     Status st = ok();
     if (t.user_id.empty()) {
         st = directory.unsubscribe_address(t.channel, t.address, t.category, now);
@@ -97,8 +115,9 @@ Status record(store::DirectoryStore& directory, const UnsubscribeTarget& t, Mill
     } else {
         st = directory.set_unsubscribed(t.user_id, now);
     }
-    if (!st && st.error().kind == ErrorKind::not_found) return ok();
-    return st;
+    if (!st && st.error().kind == ErrorKind::not_found) return false;
+    if (!st) return st.error();
+    return true;
 }
 
 }  // namespace
@@ -134,13 +153,18 @@ void Api::unsubscribe_request(const Request& req, const std::vector<std::string>
                              "value=\"One-Click\">\n<button type=\"submit\">Unsubscribe</button>\n"
                              "</form>\n"));
     }
-    Status st = record(directory(), *target, util::now_ms());
-    if (!st) {
+    auto changed = record(directory(), *target, util::now_ms());
+    if (!changed) {
         metrics_.rejected("store_unavailable");
-        NLOG(error, "", "unsubscribe failed error=" << st.error().message);
+        NLOG(error, "", "unsubscribe failed error=" << changed.error().message);
         return done(page(503, "Try again later",
                          "<p>Your request could not be recorded just now. Please try again "
                          "later.</p>\n"));
+    }
+    // The route is public: a link used again changes nothing and writes no row.
+    if (!*changed) {
+        NLOG(info, "", "unsubscribe unchanged (already unsubscribed)");
+        return done(page(200, "Unsubscribed", "<p>You will no longer receive " + what + ".</p>\n"));
     }
     if (target->user_id.empty())
         NLOG(info, "",

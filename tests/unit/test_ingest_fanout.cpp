@@ -483,6 +483,19 @@ TEST_CASE("API: one-click unsubscribe pages", "[ingest][unsubscribe]") {
         CHECK(h.dir->address_unsubscribed("email", "x@example.com", "news"));
         CHECK_FALSE(h.dir->address_unsubscribed("email", "x@example.com", "alerts"));
     }
+    SECTION("a link used again is audited once: only a change is recorded") {
+        auto audited = [&] { return store::read_audit(*h.store, 0, 100)->size(); };
+        for (const UnsubscribeTarget& t :
+             std::vector<UnsubscribeTarget>{{"alice", "", "", "marketing"},
+                                            {"bob", "", "", ""},
+                                            {"", "email", "x@example.com", "news"}}) {
+            size_t before = audited();
+            REQUIRE(h.call("POST", path(t)).status == 200);
+            CHECK(audited() == before + 1);
+            for (int i = 0; i < 3; ++i) REQUIRE(h.call("POST", path(t)).status == 200);
+            CHECK(audited() == before + 1);
+        }
+    }
     SECTION("a user removed since is success with nothing to record") {
         REQUIRE(h.dir->remove_user("bob"));
         CHECK(h.call("POST", path({"bob", "", "", ""})).status == 200);

@@ -220,8 +220,12 @@ TEST_CASE("admin changes are in the audit log with the key's name", "[ingest]") 
     CHECK((*entries)[0].actor == "ops");
     CHECK((*entries)[0].action == "user.add");
     CHECK((*entries)[0].target == "u1");
+    // A summary, never the body: the log outlives the user and holds no personal data.
+    CHECK((*entries)[0].detail == "fields: email, id");
+    CHECK((*entries)[0].detail.find("u1@example.com") == std::string::npos);
     CHECK((*entries)[1].action == "user.update");
-    CHECK((*entries)[1].detail.find("U One") != std::string::npos);
+    CHECK((*entries)[1].detail == "fields: name");
+    CHECK((*entries)[1].detail.find("U One") == std::string::npos);
 
     Response listed = call(h, "GET", "/v1/audit", k.admin);
     REQUIRE(listed.status == 200);
@@ -235,4 +239,52 @@ TEST_CASE("admin changes are in the audit log with the key's name", "[ingest]") 
             .empty());
     CHECK(error_code(call(h, "GET", "/v1/audit", k.admin, {}, {{"sinse", "x"}})) ==
           "unknown_filter");
+    // Query values are clipped in the answer.
+    const std::string huge(5000, 'q');
+    Response bad_limit = call(h, "GET", "/v1/audit", k.admin, {}, {{"limit", huge}});
+    CHECK(error_code(bad_limit) == "invalid_filter");
+    CHECK(bad_limit.body.find(huge) == std::string::npos);
+    Response bad_key = call(h, "GET", "/v1/audit", k.admin, {}, {{huge, "1"}});
+    CHECK(error_code(bad_key) == "unknown_filter");
+    CHECK(bad_key.body.find(huge) == std::string::npos);
+}
+
+TEST_CASE("an import is audited by its count, a template by its variant", "[ingest]") {
+    test::ApiHarness h("require_api_key = true\n", 0);
+    Keys k = make_keys(*h.store);
+    REQUIRE(call(h, "POST", "/v1/users/import", k.admin,
+                 "{\"id\":\"u7\",\"email\":\"u7@example.com\"}\n", {{"format", "jsonl"}})
+                .status == 200);
+    REQUIRE(call(h, "PUT", "/v1/templates/welcome", k.admin,
+                 R"({"channel":"hook","subject":"hi","text":"secret-token-123"})")
+                .status == 201);
+    auto entries = store::read_audit(*h.store, 0, 100);
+    REQUIRE(entries);
+    REQUIRE(entries->size() == 2);
+    CHECK((*entries)[0].action == "user.import");
+    CHECK((*entries)[0].detail == "1 users");
+    CHECK((*entries)[1].action == "template.put");
+    CHECK((*entries)[1].detail == "'welcome' for channel 'hook' version 1");
+    for (const auto& e : *entries) {
+        CHECK(e.detail.find("u7@example.com") == std::string::npos);
+        CHECK(e.detail.find("secret-token-123") == std::string::npos);
+    }
+}
+
+TEST_CASE("a resend counts against the key's recipients a day", "[ingest]") {
+    test::ApiHarness h("require_api_key = true\n[api]\nrecipients_per_day = 1\n", 0);
+    Keys k = make_keys(*h.store, {"", 2});
+    Response a_sent = call(h, "POST", "/v1/notifications", k.a, kSend);
+    REQUIRE(a_sent.status == 202);
+    const std::string a_path = "/v1/notifications/" + std::string(json::parse(a_sent.body)["id"]);
+    // A's day is used up: its resend is refused as a send would be.
+    Response over = call(h, "POST", a_path + "/resend", k.a);
+    CHECK(over.status == 429);
+    CHECK(json::parse(over.body)["error"]["field"] == "recipients_per_day");
+    // B has room for one more; a resend the router does not take gives it back.
+    Response b_sent = call(h, "POST", "/v1/notifications", k.b, kSend);
+    REQUIRE(b_sent.status == 202);
+    const std::string b_path = "/v1/notifications/" + std::string(json::parse(b_sent.body)["id"]);
+    for (int i = 0; i < 3; ++i)
+        CHECK(error_code(call(h, "POST", b_path + "/resend", k.b)) == "router_unavailable");
 }
