@@ -27,6 +27,7 @@
 #include <zmq.hpp>
 
 #include "channels/adapter.hpp"
+#include "channels/attempt_result.hpp"
 #include "channels/registry.hpp"
 #include "last_words.hpp"
 #include "stop_signals.hpp"
@@ -294,25 +295,14 @@ void Worker::resume_parked() {
 
 void Worker::report(const wire::Job& job, const Attempt& a, Millis started) {
     last_words::forget(job);
-    wire::Result r;
-    r.delivery_id = job.delivery_id;
-    r.attempt = job.attempt;
-    r.outcome = a.outcome;
-    r.provider = job.provider;
-    r.provider_message_id = a.provider_message_id;
-    r.code = a.code;
-    r.message = a.message;
-    r.retry_after = a.retry_after;
-    r.detail = a.detail;
-    r.provider_fault = a.provider_fault;
-    r.parts = a.parts;
+    const wire::Result r = channels::result_of(job, a);
     send(wire::encode(r));
     Millis took = util::steady_ms() - started;
     std::ostringstream extra;
     if (!a.provider_message_id.empty()) extra << " provider_message_id=" << a.provider_message_id;
     if (a.retry_after) extra << " retry_after=" << util::format_duration(a.retry_after);
-    if (!a.detail.empty()) extra << " " << a.detail;
-    if (!a.message.empty()) extra << " message=" << quoted(a.message);
+    if (!r.detail.empty()) extra << " " << r.detail;
+    if (!r.message.empty()) extra << " message=" << quoted(r.message);
     if (a.outcome == wire::Outcome::sent) {
         NLOG(info, job.notification_id,
              "delivery=" << job.delivery_id << " provider=" << job.provider

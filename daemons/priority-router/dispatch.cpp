@@ -157,7 +157,7 @@ void Router::on_worker_frame(const std::string& identity, const std::string& fra
         NLOG(info, "", "worker=" << w->name << " is draining in_flight=" << w->in_flight.size());
         return;
     }
-    NLOG(warning, "", "ignored a malformed frame from a worker: " << frame.substr(0, 120));
+    NLOG(warning, "", "ignored a malformed frame from a worker: " << log::clip(frame, 120));
 }
 
 namespace {

@@ -115,6 +115,18 @@ TEST_CASE("onebot outcomes", "[onebot]") {
     CHECK(a.message.find(c.message) != std::string::npos);
 }
 
+TEST_CASE("onebot cuts a long reply on a character boundary", "[onebot]") {
+    // "\xc3\xa9" (e acute) takes bytes 200 and 201 of the reply.
+    std::string body = std::string(199, 'x') + "\xc3\xa9" + std::string(50, 'y');
+    VendorMock mock([&](const MockRequest&) { return MockReply{200, body}; });
+    auto a =
+        test::run_attempt(*adapter_of("qq", json{{"type", "onebot"}, {"endpoint", mock.base()}}),
+                          job_to("10001", "", "hi"));
+    CHECK(a.code == "invalid_reply");
+    CHECK(a.message.find('\xc3') == std::string::npos);
+    CHECK(a.message.find(std::string(199, 'x') + "...(52 bytes more)") != std::string::npos);
+}
+
 TEST_CASE("onebot settings errors name the provider and the key", "[onebot]") {
     json s = {{"type", "onebot"}, {"endpoint", "http://127.0.0.1:5700"}};
     REQUIRE(channels::validate_provider(provider_of("qq", s)));

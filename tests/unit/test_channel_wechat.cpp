@@ -195,6 +195,18 @@ TEST_CASE("wechat-template answers HTTP failures and unreadable replies", "[wech
         CHECK(a.outcome == wire::Outcome::retryable);
         CHECK(a.code == "invalid_reply");
     }
+    SECTION("a long unreadable reply is cut on a character boundary") {
+        // "\xc3\xa9" (e acute) takes bytes 200 and 201 of the reply.
+        std::string body = std::string(199, 'x') + "\xc3\xa9" + std::string(50, 'y');
+        VendorMock mock([&](const MockRequest& r) {
+            if (r.path() == "/cgi-bin/stable_token") return token_reply("T");
+            return reply_with(200, body, "text/html");
+        });
+        auto a = test::run_attempt(*adapter_for(base_settings(mock)), shipped_job());
+        CHECK(a.code == "invalid_reply");
+        CHECK(a.message.find('\xc3') == std::string::npos);
+        CHECK(a.message.find(std::string(199, 'x') + "...(52 bytes more)") != std::string::npos);
+    }
 }
 
 TEST_CASE("wechat-template token errors", "[wechat]") {

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <thread>
 
@@ -269,4 +270,40 @@ TEST_CASE("a failure that is the provider's alone fails over; a plain permanent 
             [&] { return reader->deliveries_of(final_one)[0].state == DeliveryState::failed; }));
         CHECK(reader->deliveries_of(final_one)[0].attempts == 1);
     }
+}
+
+TEST_CASE("a malformed worker frame is logged cut on a character boundary") {
+    TempStore s;
+    Config config = providers_config("malformed");
+    // "\xc3\xa9" (e acute) takes bytes 119 and 120 of the frame.
+    const std::string head = R"({"type":"nonsense","pad":")";
+    const std::string frame =
+        head + std::string(119 - head.size(), 'x') + "\xc3\xa9" + std::string(40, 'y') + "\"}";
+    std::FILE* log = std::tmpfile();
+    REQUIRE(log);
+    const int saved = ::dup(2);
+    ::dup2(::fileno(log), 2);
+    std::string logged;
+    {
+        RunningRouter r(config, *s);
+        zmq::context_t ctx;
+        FakeWorker w(ctx, config.router.listen, 0);
+        w.send(frame);
+        eventually([&] {
+            // pread leaves the offset the router writes at alone.
+            logged.clear();
+            char buf[4096];
+            for (ssize_t n; (n = ::pread(::fileno(log), buf, sizeof buf, logged.size())) > 0;)
+                logged.append(buf, static_cast<size_t>(n));
+            return logged.find("bytes more)") != std::string::npos;
+        });
+    }
+    ::dup2(saved, 2);
+    ::close(saved);
+    std::fclose(log);
+    INFO(logged);
+    const std::string shown = "malformed frame from a worker: " + frame.substr(0, 119) + "...(" +
+                              std::to_string(frame.size() - 119) + " bytes more)";
+    CHECK(logged.find(shown) != std::string::npos);
+    CHECK(logged.find('\xc3') == std::string::npos);
 }

@@ -3,6 +3,7 @@ add_executable(unit_worker
   test_channel_mime.cpp
   test_channel_webhook.cpp
   test_channel_outcome.cpp
+  test_channel_attempt_result.cpp
   test_channel_registry.cpp
   test_channel_dingtalk_robot.cpp
   test_channel_dingtalk_work_notice.cpp

@@ -23,6 +23,7 @@
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
 #include "util/json_parse.hpp"
+#include "util/log.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -108,7 +109,7 @@ Attempt read_reply(const HttpReply& reply) {
     auto j = util::json_or_discarded(reply.body);
     if (j.is_discarded() || !j.is_object() || !j.contains("status"))
         return Attempt::retryable("invalid_reply", "the reply is not a OneBot response: " +
-                                                       vendor_message(reply.body.substr(0, 200)));
+                                                       vendor_message(log::clip(reply.body, 200)));
     long long retcode = -1;
     if (auto it = j.find("retcode"); it != j.end() && it->is_number_integer())
         retcode = it->get<long long>();
@@ -134,7 +135,7 @@ Attempt read_reply(const HttpReply& reply) {
 Attempt classify_status(const HttpReply& reply) {
     const std::string code = std::to_string(reply.status);
     auto fail = [&](const std::string& why) {
-        std::string detail = vendor_message(reply.body.substr(0, 200));
+        std::string detail = vendor_message(log::clip(reply.body, 200));
         return Attempt::permanent(code, why + (detail.empty() ? "" : ": " + detail));
     };
     switch (reply.status) {

@@ -29,6 +29,7 @@
 #include "channels/token_adapter.hpp"
 #include "channels/vendor_codes.hpp"
 #include "util/json_parse.hpp"
+#include "util/log.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 #include "vendor_templates.hpp"
@@ -209,7 +210,7 @@ PartReply read_reply(const HttpReply& reply) {
     ErrcodeReply r = read_errcode_reply(reply.body);
     if (!r.valid)
         return Attempt::retryable("invalid_reply", "the reply has no errcode: " +
-                                                       vendor_message(reply.body.substr(0, 200)));
+                                                       vendor_message(log::clip(reply.body, 200)));
     if (r.code == "0") return Attempt::sent(r.field("msgid"), r.code);
     CodeClass kind = classify_code(kSendCodes, r.code, CodeClass::permanent);
     return PartReply(
@@ -247,7 +248,7 @@ class WechatAdapter : public TokenAdapter {
         if (!r.object) {
             out.failure = Attempt::retryable("invalid_reply",
                                              "access token: the reply is not a JSON object: " +
-                                                 vendor_message(reply.body.substr(0, 200)));
+                                                 vendor_message(log::clip(reply.body, 200)));
             return out;
         }
         std::string code = r.code;

@@ -1,0 +1,37 @@
+// Tests for the result frame of a finished attempt: a secret a vendor echoes
+// back does not leave the worker.
+#include <catch2/catch.hpp>
+
+#include "channels/attempt_result.hpp"
+#include "util/log.hpp"
+
+using namespace notify;
+using channels::Attempt;
+
+TEST_CASE("a result carries neither a resolved secret nor a URL password", "[worker]") {
+    log::never_show("wk-7731-resolved-secret");
+    wire::Job job;
+    job.delivery_id = "d-1";
+    job.attempt = 2;
+    job.provider = "hook";
+    Attempt a = Attempt::provider_refused(
+        "401", "token wk-7731-resolved-secret refused by https://bot:pw9@127.0.0.1/send");
+    a.detail = "url=https://127.0.0.1/botwk-7731-resolved-secret/send";
+    a.retry_after = 5000;
+    a.parts = 3;
+
+    wire::Result r = channels::result_of(job, a);
+
+    CHECK(r.message == "token ******** refused by https://bot:********@127.0.0.1/send");
+    CHECK(r.detail == "url=https://127.0.0.1/bot********/send");
+    CHECK(wire::encode(r).find("wk-7731-resolved-secret") == std::string::npos);
+    CHECK(wire::encode(r).find("pw9") == std::string::npos);
+    CHECK(r.delivery_id == "d-1");
+    CHECK(r.attempt == 2);
+    CHECK(r.provider == "hook");
+    CHECK(r.outcome == wire::Outcome::permanent);
+    CHECK(r.code == "401");
+    CHECK(r.provider_fault);
+    CHECK(r.retry_after == 5000);
+    CHECK(r.parts == 3);
+}
