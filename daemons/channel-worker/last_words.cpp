@@ -32,6 +32,9 @@ static_assert(std::atomic<long>::is_always_lock_free);
 
 Slot* g_slots = nullptr;
 std::size_t g_capacity = 0;
+// The signal stack lives as long as the process; held here so that it stays
+// reachable (and is not reported as a leak at exit).
+void* g_alt_stack = nullptr;
 std::atomic<long> g_unnamed{0};  // jobs in flight without a slot
 // The worker thread's own bookkeeping; never read by the handler.
 std::unordered_map<std::string, std::size_t>* g_slot_of = nullptr;
@@ -115,7 +118,8 @@ bool install(std::size_t capacity) {
 
     stack_t stack{};
     stack.ss_size = std::max<std::size_t>(kAltStackBytes, SIGSTKSZ);
-    stack.ss_sp = std::malloc(stack.ss_size);
+    g_alt_stack = std::malloc(stack.ss_size);
+    stack.ss_sp = g_alt_stack;
     if (!stack.ss_sp || sigaltstack(&stack, nullptr) != 0) return false;
     struct sigaction sa {};
     sa.sa_handler = on_fatal_signal;
