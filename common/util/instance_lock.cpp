@@ -93,10 +93,19 @@ std::string lock_path(const std::string& runtime_dir, const std::string& program
     std::string name = program;
     if (!instance.empty()) {
         name += '.';
+        // Percent-encoded, so that two names never share a file ("a/b" is "a%2Fb").
+        static const char* hex = "0123456789ABCDEF";
         for (char c : instance) {
             bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                          (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-            name += plain ? c : '_';
+            if (plain) {
+                name += c;
+            } else {
+                unsigned char u = static_cast<unsigned char>(c);
+                name += '%';
+                name += hex[u >> 4];
+                name += hex[u & 0xF];
+            }
         }
     }
     return (runtime_dir.empty() ? std::string(".") : runtime_dir) + "/" + name + ".lock";

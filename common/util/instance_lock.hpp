@@ -37,7 +37,7 @@ class InstanceLock {
 // The lock file of `program` in runtime_dir: "RUNTIME_DIR/PROGRAM.lock", with
 // `instance` ("RUNTIME_DIR/PROGRAM.INSTANCE.lock") for programs that may run
 // more than once under different names; characters other than letters, digits,
-// '.', '_' and '-' in it become '_'.
+// '.', '_' and '-' in it are percent-encoded ("%2F"), so no two names share one.
 std::string lock_path(const std::string& runtime_dir, const std::string& program,
                       const std::string& instance = {});
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "util/redact.hpp"
+#include "util/strings.hpp"
 
 namespace notify::log {
 
@@ -36,12 +37,8 @@ std::string without(std::string_view text, std::string_view secret) {
 // clip(), counting `beyond` more bytes left out after `value`.
 std::string clip_before(std::string_view value, size_t max, size_t beyond) {
     if (value.size() <= max && beyond == 0) return std::string(value);
-    size_t cut = std::min(max, value.size());
-    // Back off continuation bytes so the cut never splits a UTF-8 character.
-    while (cut > 0 && cut < value.size() && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80)
-        --cut;
-    std::string out(value.substr(0, cut));
-    out += "...(" + std::to_string(value.size() - cut + beyond) + " bytes more)";
+    std::string out = util::cut_utf8(value, max);
+    out += "...(" + std::to_string(value.size() - out.size() + beyond) + " bytes more)";
     return out;
 }
 

@@ -77,6 +77,13 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
     return c.empty() ? std::string() : ", did you mean '" + c + "'?";
 }
 
+std::string cut_utf8(std::string_view text, size_t max) {
+    if (text.size() <= max) return std::string(text);
+    size_t end = max;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    return std::string(text.substr(0, end));
+}
+
 size_t invalid_utf8_at(std::string_view text) {
     size_t i = 0;
     while (i < text.size()) {

@@ -20,6 +20,8 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 // The offset of the first byte that is not part of well-formed UTF-8 (no
 // overlongs, surrogates or code points past U+10FFFF), or npos when all is.
 size_t invalid_utf8_at(std::string_view text);
+// `text` cut to at most `max` bytes without splitting a UTF-8 character.
+std::string cut_utf8(std::string_view text, size_t max);
 // Reads a whole file; false when it cannot be opened.
 bool read_file(const std::string& path, std::string& out);
 

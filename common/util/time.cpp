@@ -143,6 +143,9 @@ Expected<Millis> parse_duration(std::string_view text) {
             return bad("missing unit (ms, s, m, h or d)");
         else
             return bad("unknown unit '" + std::string(unit) + "' (ms, s, m, h or d)");
+        // About 31,700 years: far beyond any setting, and far from overflowing.
+        constexpr Millis kMaxDuration = 1'000'000'000'000'000LL;
+        if (n > kMaxDuration / mult || total + n * mult > kMaxDuration) return bad("too large");
         total += n * mult;
     }
     return total;

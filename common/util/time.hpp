@@ -20,7 +20,8 @@ Millis steady_ms();
 // "2026-11-27T07:17:47.123Z" (milliseconds shown only when not zero).
 std::string format_rfc3339(Millis t);
 
-// Parses a duration: a sequence of <number><unit> with units ms, s, m, h, d.
+// Parses a duration: a sequence of <number><unit> with units ms, s, m, h, d;
+// more than 10^15 ms in all is refused as too large.
 Expected<Millis> parse_duration(std::string_view text);
 // "1h30m", "45s", "250ms": the shortest exact spelling.
 std::string format_duration(Millis d);

@@ -114,7 +114,7 @@ Expected<Decision> read_decision(const Request& req, const Principal& who,
     // Only notifyctl over the ipc socket may name the operator; an API key is
     // its own name.
     std::string by = util::trim(body.value("by", std::string()));
-    if (req.trusted && !by.empty()) d.by = by.substr(0, kMaxBy);
+    if (req.trusted && !by.empty()) d.by = util::cut_utf8(by, kMaxBy);
     return d;
 }
 

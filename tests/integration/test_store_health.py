@@ -168,3 +168,42 @@ def test_a_full_disk_refuses_sends_backs_off_and_recovers_without_traffic(
     assert send(stack, "after").status == 202
     assert any("works again" in line for line in log_lines(stack, "router")), \
         log_lines(stack, "router")[-20:]
+
+
+def set_immutable(paths, on):
+    flag = "+i" if on else "-i"
+    return subprocess.run(["chattr", flag, *paths], capture_output=True, text=True)
+
+
+def test_a_read_only_store_takes_no_send_and_recovers_without_traffic(http_receiver, make_stack):
+    """The store's files made immutable (chattr +i: even root cannot write them, also
+    through descriptors already open) under a running stack, then writable again."""
+    if os.geteuid() != 0 or not shutil.which("chattr"):
+        pytest.skip("needs root and chattr(1) to make the store read-only")
+    receiver = http_receiver()
+    stack = hook_stack(make_stack, receiver)
+    stack.start()
+    first = stack.submit(channel="hook", subject="before", body="stored")["id"]
+    assert stack.wait_final(first)["deliveries"][0]["state"] == "sent"
+
+    files = [p for p in (stack.store_path, f"{stack.store_path}-wal", f"{stack.store_path}-shm")
+             if os.path.exists(p)]
+    made = set_immutable(files, True)
+    if made.returncode != 0:
+        pytest.skip(f"the file system of {stack.store_path} takes no immutable flag: "
+                    f"{made.stderr.strip()}")
+    try:
+        wait_for(lambda: healthz(stack) == 503, 5, "GET /healthz = 503 with a read-only store")
+        res = send(stack, "read-only")
+        assert res.status == 503, f"a send was acknowledged into a read-only store: {res!r}"
+        assert res.json["error"]["code"] == "store_unavailable", res.json
+        ctl = stack.ctl("send", "--channel", "hook", "--subject", "read-only", "from notifyctl")
+        assert ctl.returncode == 75, (ctl.returncode, ctl.stdout, ctl.stderr)
+    finally:
+        set_immutable(files, False)
+
+    wait_for(lambda: healthz(stack) == 200, 3, "GET /healthz = 200 once the store is writable "
+             "again, with no traffic")
+    after = send(stack, "writable again")
+    assert after.status == 202, after
+    assert stack.wait_final(after.json["id"])["deliveries"][0]["state"] == "sent"

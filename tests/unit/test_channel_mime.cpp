@@ -243,6 +243,13 @@ TEST_CASE("mime subject encoding") {
         for (const auto& line : lines_of(h)) CHECK(line.size() <= 998);
         CHECK(decode_words(unfold(h.substr(9, h.size() - 11))) == std::string(1200, 'x'));
     }
+    SECTION("a run of spaces too long for a line is encoded instead") {
+        std::string subject = "a" + std::string(1100, ' ') + "b";
+        std::string h = mime::header("Subject", subject);
+        require_crlf_only(h);
+        for (const auto& line : lines_of(h)) CHECK(line.size() <= 998);
+        CHECK(decode_words(unfold(h.substr(9, h.size() - 11))) == subject);
+    }
 }
 
 TEST_CASE("mime bodies") {

@@ -96,5 +96,8 @@ TEST_CASE("a worker's name becomes a safe part of its lock file", "[util]") {
     CHECK(lock_path("/run/notify", "notify-channel-worker", "mail-1") ==
           "/run/notify/notify-channel-worker.mail-1.lock");
     CHECK(lock_path("/run/notify", "notify-channel-worker", "../x y") ==
-          "/run/notify/notify-channel-worker..._x_y.lock");
+          "/run/notify/notify-channel-worker...%2Fx%20y.lock");
+    // Two names, two lock files: one worker cannot keep another from starting.
+    CHECK(lock_path("/run", "w", "a/b") != lock_path("/run", "w", "a_b"));
+    CHECK(lock_path("/run", "w", "a%2Fb") != lock_path("/run", "w", "a/b"));
 }

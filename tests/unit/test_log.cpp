@@ -4,6 +4,7 @@
 #include <string>
 
 #include "util/log.hpp"
+#include "util/strings.hpp"
 
 using notify::log::clip;
 
@@ -23,4 +24,16 @@ TEST_CASE("clip keeps short values and cuts long ones with the count left out") 
         CHECK(clip(text, 3) == "ab...(6 bytes more)");
         CHECK(clip(text, 5) == "ab\xe4\xbd\xa0...(3 bytes more)");
     }
+}
+
+TEST_CASE("cut_utf8 keeps whole characters only") {
+    using notify::util::cut_utf8;
+    std::string text = "ab\xe4\xbd\xa0\xe5\xa5\xbd";  // "ab你好"
+    CHECK(cut_utf8(text, 100) == text);
+    CHECK(cut_utf8(text, 8) == text);
+    CHECK(cut_utf8(text, 7) == "ab\xe4\xbd\xa0");
+    CHECK(cut_utf8(text, 4) == "ab");
+    CHECK(cut_utf8(text, 2) == "ab");
+    CHECK(cut_utf8("\xe4\xbd\xa0", 2).empty());
+    CHECK(cut_utf8("", 0).empty());
 }

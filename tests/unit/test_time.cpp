@@ -13,6 +13,11 @@ TEST_CASE("durations parse and print") {
     CHECK_FALSE(parse_duration("10"));
     CHECK_FALSE(parse_duration("10x"));
     CHECK_FALSE(parse_duration(""));
+    CHECK(*parse_duration("36500d") == 36'500LL * 86'400'000);
+    // Too large to be meant, and past a 64-bit product: refused, never wrapped.
+    CHECK_FALSE(parse_duration("111111111111d"));
+    CHECK_FALSE(parse_duration("999999999999d999999999999d"));
+    CHECK(parse_duration("11574075d").error().message.find("too large") != std::string::npos);
     CHECK(format_duration(5'400'000) == "1h30m");
     CHECK(format_duration(250) == "250ms");
 }

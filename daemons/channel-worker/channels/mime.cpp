@@ -53,7 +53,8 @@ std::string quoted(std::string_view s) {
 }
 
 // Folds ASCII text at single spaces so lines stay near kFoldAt; returns "" when
-// a word is too long to fit in a line at all, or looks like an encoded word.
+// a word (or a run of spaces) is too long to fit in a line at all, or looks like
+// an encoded word.
 std::string fold_ascii(std::string_view name, std::string_view value, bool& ok) {
     std::vector<std::string> words = util::split(value, ' ');
     std::string out(name);
@@ -74,6 +75,10 @@ std::string fold_ascii(std::string_view name, std::string_view value, bool& ok) 
         out += ' ';
         out += w;
         line_len += 1 + w.size();
+        if (line_len > kMaxLine) {  // a long run of spaces: no place to fold it
+            ok = false;
+            return {};
+        }
     }
     out += "\r\n";
     return out;

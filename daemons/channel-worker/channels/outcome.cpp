@@ -12,13 +12,6 @@ namespace {
 
 constexpr size_t kReasonBytes = 200;
 
-std::string cut_utf8(std::string_view text, size_t max) {
-    if (text.size() <= max) return std::string(text);
-    size_t end = max;
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-    return std::string(text.substr(0, end));
-}
-
 // Control characters would break a log line or a one-line reason.
 std::string one_line(std::string text) {
     for (char& c : text)
@@ -50,12 +43,12 @@ std::string reason_from_body(std::string_view body) {
             auto it = obj.find(key);
             return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
         };
-        if (std::string m = str(j, "message"); !m.empty()) return one_line(cut_utf8(m, 1000));
-        if (std::string e = str(j, "error"); !e.empty()) return one_line(cut_utf8(e, 1000));
+        if (std::string m = str(j, "message"); !m.empty()) return one_line(util::cut_utf8(m, 1000));
+        if (std::string e = str(j, "error"); !e.empty()) return one_line(util::cut_utf8(e, 1000));
         if (auto it = j.find("error"); it != j.end() && it->is_object())
-            if (std::string m = str(*it, "message"); !m.empty()) return one_line(cut_utf8(m, 1000));
+            if (std::string m = str(*it, "message"); !m.empty()) return one_line(util::cut_utf8(m, 1000));
     }
-    return one_line(cut_utf8(body, kReasonBytes));
+    return one_line(util::cut_utf8(body, kReasonBytes));
 }
 
 Attempt classify_http(long status, std::string_view body, std::string_view retry_after,

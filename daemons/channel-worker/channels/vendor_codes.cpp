@@ -49,12 +49,7 @@ Attempt code_failure(std::span<const VendorCode> table, const std::string& code,
 }
 
 std::string vendor_message(std::string_view text) {
-    std::string out(text.substr(0, std::min(text.size(), kMessageBytes)));
-    if (text.size() > kMessageBytes) {
-        size_t end = kMessageBytes;
-        while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-        out.resize(end);
-    }
+    std::string out = util::cut_utf8(text, kMessageBytes);
     for (char& c : out)
         if (static_cast<unsigned char>(c) < 0x20) c = ' ';
     return util::trim(out);
