@@ -185,3 +185,43 @@ TEST_CASE("processes opening a new store at the same moment all get it") {
     std::filesystem::remove_all(dir);
     CHECK(opened == 90);
 }
+
+TEST_CASE("a store given the index of notifications by key loses it on opening") {
+    char tmpl[] = "/tmp/notify-store-v4-XXXXXX";
+    REQUIRE(mkdtemp(tmpl));
+    const std::string path = std::string(tmpl) + "/notify.db";
+    auto indexes = [&] {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        sqlite3_stmt* st = nullptr;
+        sqlite3_prepare_v2(db,
+                           "SELECT count(*) FROM sqlite_master WHERE name = 'notifications_by_key'",
+                           -1, &st, nullptr);
+        sqlite3_step(st);
+        int n = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        return n;
+    };
+    int version = 0;
+    { REQUIRE(store::Store::open(path, {})); }
+    {
+        // As an earlier form of migration 4 left a store.
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(db,
+                             "CREATE INDEX notifications_by_key ON notifications (api_key_id, id);"
+                             "PRAGMA user_version = 4;",
+                             nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+    }
+    REQUIRE(indexes() == 1);
+    {
+        auto s = store::Store::open(path, {});
+        REQUIRE(s);
+        version = (*s)->schema_version();
+    }
+    CHECK(version >= 5);
+    CHECK(indexes() == 0);
+    std::filesystem::remove_all(tmpl);
+}

@@ -46,7 +46,8 @@ std::string reason_from_body(std::string_view body) {
         if (std::string m = str(j, "message"); !m.empty()) return one_line(util::cut_utf8(m, 1000));
         if (std::string e = str(j, "error"); !e.empty()) return one_line(util::cut_utf8(e, 1000));
         if (auto it = j.find("error"); it != j.end() && it->is_object())
-            if (std::string m = str(*it, "message"); !m.empty()) return one_line(util::cut_utf8(m, 1000));
+            if (std::string m = str(*it, "message"); !m.empty())
+                return one_line(util::cut_utf8(m, 1000));
     }
     return one_line(util::cut_utf8(body, kReasonBytes));
 }
