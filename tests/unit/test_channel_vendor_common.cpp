@@ -114,6 +114,12 @@ TEST_CASE("texts over a vendor's limit are split or cut visibly", "[vendor]") {
     }
 }
 
+TEST_CASE("a title is the first line, cut on a character boundary", "[vendor]") {
+    CHECK(first_line("  Disk full  \nsecond line", 100) == "Disk full");
+    CHECK(first_line("\xe7\xa3\x81\xe7\x9b\x98 full", 4) == "\xe7\xa3\x81");  // "磁盘 full"
+    CHECK(first_line("abc", 3) == "abc");
+}
+
 TEST_CASE("the overflow key", "[vendor]") {
     const ProviderKeys keys = {{"overflow"}};
     auto s = Settings::parse(provider_from("x", R"({"overflow":"truncate"})"), keys);

@@ -148,11 +148,7 @@ Expected<FittedText> fit_json_text(std::string_view text, size_t max, Overflow o
 }
 
 std::string first_line(std::string_view text, size_t max) {
-    std::string line = util::trim(text.substr(0, text.find('\n')));
-    if (line.size() <= max) return line;
-    size_t end = max;
-    while (end > 0 && (static_cast<unsigned char>(line[end]) & 0xC0) == 0x80) --end;
-    return line.substr(0, end);
+    return util::cut_utf8(util::trim(text.substr(0, text.find('\n'))), max);
 }
 
 }  // namespace notify::channels
