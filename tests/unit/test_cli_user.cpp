@@ -232,3 +232,24 @@ TEST_CASE("group add, set, show, ls, rm and members", "[cli][directory]") {
     CHECK(s.run({"group", "rm", "ops"}).rc == 65);
     CHECK(s.run({"user", "show", "bob"}).rc == 0);
 }
+
+TEST_CASE("user add and set are audited with the fields they set", "[cli][directory]") {
+    Setup s;
+    REQUIRE(s.run({"user", "add", "ann", "--email", "ann@example.com", "--name", "Ann", "--group",
+                   "ops"})
+                .rc == 0);
+    REQUIRE(s.run({"user", "set", "ann", "--tz", "Asia/Shanghai"}).rc == 0);
+    auto audit = s.run({"--json", "audit"});
+    REQUIRE(audit.rc == 0);
+    std::vector<json> entries;
+    for (const auto& line : util::split(audit.out, '\n'))
+        if (!line.empty()) entries.push_back(json::parse(line));
+    REQUIRE(entries.size() == 2);
+    CHECK(entries[0]["action"] == "user.add");
+    CHECK(entries[0]["target"] == "ann");
+    CHECK(entries[0]["detail"] == "fields: email, groups, name");
+    CHECK(entries[1]["action"] == "user.update");
+    CHECK(entries[1]["detail"] == "fields: timezone");
+    // A summary only: the address itself is not kept.
+    CHECK(audit.out.find("ann@example.com") == std::string::npos);
+}
