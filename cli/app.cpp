@@ -79,6 +79,8 @@ const std::vector<Command>& commands() {
         {"apikey", "create, list and revoke API keys (works on the store directly)", setup_apikey},
         {"audit", "who approved, rejected or changed what, and when (reads the store)",
          setup_audit},
+        {"report", "counts, peaks, sizes, latency and failures over time (reads the store)",
+         setup_report},
         {"config", "check the configuration or show every setting and its origin", setup_config},
         {"template", "preview templates: render a stored one or a local file", setup_template},
         {"user", "the user directory: add, change, list, import and export users", setup_user},

@@ -59,6 +59,7 @@ const KeyDef kKeys[] = {
     {"router.flush_interval", KeyType::duration, "5ms"},
     {"router.worker_timeout", KeyType::duration, "10s"},
     {"router.max_worker_deaths", KeyType::integer, "3"},
+    {"router.rollup_interval", KeyType::duration, "1s"},
     {"worker.router", KeyType::string, "{router.listen}"},
     {"worker.concurrency", KeyType::integer, "256"},
     {"worker.timeout", KeyType::duration, "30s"},
@@ -72,6 +73,7 @@ const KeyDef kKeys[] = {
     {"preferences.unsubscribe_secret", KeyType::string, "", true},
     {"bulk.approval_threshold", KeyType::integer, "10000"},
     {"bulk.expand_batch", KeyType::integer, "5000"},
+    {"report.timezone", KeyType::string, ""},
 };
 
 std::string env_name(const std::string& key) {
@@ -233,6 +235,7 @@ Status bind(Config& c, const Values& v) {
     c.router.flush_interval = dur("router.flush_interval");
     c.router.worker_timeout = dur("router.worker_timeout");
     c.router.max_worker_deaths = num("router.max_worker_deaths");
+    c.router.rollup_interval = dur("router.rollup_interval");
     if (c.router.max_worker_deaths < 1)
         return config_error(v.by_key.at("router.max_worker_deaths").origin,
                             "'router.max_worker_deaths' must be at least 1");
@@ -255,6 +258,9 @@ Status bind(Config& c, const Values& v) {
     if (c.bulk.expand_batch < 1)
         return config_error(v.by_key.at("bulk.expand_batch").origin,
                             "'bulk.expand_batch' must be at least 1");
+    c.report.timezone = v.get("report.timezone");
+    if (auto zone = util::check_zone(c.report.timezone); !zone)
+        return config_error(v.by_key.at("report.timezone").origin, zone.error().message);
     const std::string& chans = v.get("worker.channels");
     if (!chans.empty()) c.worker.channels = util::split(chans, ',');
     if (c.ingest.max_body_bytes < 1024)

@@ -101,8 +101,9 @@ struct Config {
         long reserve_high = 0;  // percent of each worker's credit kept for high
         Millis sweep_interval = 0;
         Millis flush_interval = 0;
-        Millis worker_timeout = 0;   // a silent worker is dropped after this
-        long max_worker_deaths = 0;  // workers that may die holding a delivery before it fails
+        Millis worker_timeout = 0;      // a silent worker is dropped after this
+        long max_worker_deaths = 0;     // workers that may die holding a delivery before it fails
+        Millis rollup_interval = 1000;  // how often report counts are written
     } router;
 
     struct Worker {
@@ -112,6 +113,10 @@ struct Config {
         Millis heartbeat = 0;
         std::vector<std::string> channels;  // empty: all
     } worker;
+
+    struct Report {
+        std::string timezone;  // where report days begin; "": the system's zone
+    } report;
 
     struct Templates {
         std::string default_locale;  // tried after the requested locale and its language

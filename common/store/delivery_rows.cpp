@@ -13,7 +13,11 @@ DeliveryRows::DeliveryRows(sqlite3* db)
                        "priority, state, attempts, created_at, updated_at, next_attempt_at, "
                        "expires_at, last_error, user_id, locale) VALUES "
                        "(?,?,?,?,?,?,0,?,?,?,?,?,?,?)"),
-      insert_event_(db, "INSERT INTO events (delivery_id, at, type, detail) VALUES (?,?,?,?)") {}
+      insert_event_(db, "INSERT INTO events (delivery_id, at, type, detail) VALUES (?,?,?,?)"),
+      insert_counted_event_(
+          db,
+          "INSERT INTO events (delivery_id, at, type, detail, provider, reason, size) "
+          "VALUES (?,?,?,?,?,?,?)") {}
 
 std::int64_t DeliveryRows::insert(const Delivery& d, const std::string& last_error) {
     insert_delivery_.bind(1, d.id)
@@ -34,9 +38,20 @@ std::int64_t DeliveryRows::insert(const Delivery& d, const std::string& last_err
 }
 
 void DeliveryRows::event(const std::string& id, Millis at, const std::string& type,
-                         const std::string& detail) {
-    insert_event_.bind(1, id).bind(2, at).bind(3, type).bind(4, detail);
-    insert_event_.run();
+                         const std::string& detail, const EventFacts& facts) {
+    if (facts.provider.empty() && facts.reason.empty() && facts.size < 0) {
+        insert_event_.bind(1, id).bind(2, at).bind(3, type).bind(4, detail);
+        insert_event_.run();
+        return;
+    }
+    insert_counted_event_.bind(1, id)
+        .bind(2, at)
+        .bind(3, type)
+        .bind(4, detail)
+        .bind(5, facts.provider)
+        .bind(6, facts.reason)
+        .bind(7, facts.size);
+    insert_counted_event_.run();
 }
 
 std::string accepted_detail(const Delivery& d) {

@@ -9,11 +9,19 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "model.hpp"
 #include "store/sqlite.hpp"
 
 namespace notify::store {
+
+// What reports read of an event besides its type and time (store/rollup.hpp).
+struct EventFacts {
+    std::string_view provider;  // of the attempt
+    std::string_view reason;    // of a failure, retry or suppression, short
+    std::int64_t size = -1;     // bytes sent
+};
 
 class DeliveryRows {
   public:
@@ -23,13 +31,14 @@ class DeliveryRows {
     // returns the delivery's seq.
     std::int64_t insert(const Delivery& d, const std::string& last_error);
     // Appends an event to the log of a delivery (or of a notification, by its id).
-    void event(const std::string& id, Millis at, const std::string& type,
-               const std::string& detail);
+    void event(const std::string& id, Millis at, const std::string& type, const std::string& detail,
+               const EventFacts& facts = {});
 
   private:
     sqlite3* db_;
     Stmt insert_delivery_;
     Stmt insert_event_;
+    Stmt insert_counted_event_;  // with EventFacts
 };
 
 // The detail of a delivery's "accepted" event: "send_at=TIME" when it waits

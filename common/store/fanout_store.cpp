@@ -7,6 +7,7 @@
 #include "address.hpp"
 #include "store/delivery_rows.hpp"
 #include "store/fanout_rows.hpp"
+#include "store/rollup.hpp"
 #include "store/sqlite.hpp"
 #include "util/strings.hpp"
 
@@ -74,8 +75,8 @@ struct FanoutStore::Statements {
                  "deliveries WHERE created_at >= ? AND seq <= ? AND state NOT IN ('suppressed', "
                  "'canceled') ORDER BY seq"),
           content(db,
-                  "SELECT category, template, data, subject, body, html FROM notifications WHERE "
-                  "id = ?") {}
+                  "SELECT category, template, data, subject, body, html, module, recipients FROM "
+                  "notifications WHERE id = ?") {}
     Stmt load_expanding, delivered_to, members, user;
     DeliveryRows rows;  // deliveries and events
     Stmt step_fanout, decide_fanout, cancel_fanout, notification_exists, unsubscribed_at,
@@ -134,7 +135,8 @@ Status FanoutStore::write_step(const ExpansionStep& step) {
             s.rows.insert(d, d.last_error);
             s.rows.event(d.id, step.at, "accepted", accepted_detail(d));
             if (d.state == DeliveryState::suppressed)
-                s.rows.event(d.id, step.at, "suppressed", d.last_error);
+                s.rows.event(d.id, step.at, "suppressed", d.last_error,
+                             EventFacts{{}, suppression_reason(d.last_error)});
         }
         s.step_fanout.bind(1, step.cursor)
             .bind(2, step.expanded)
@@ -217,9 +219,10 @@ std::int64_t FanoutStore::gated_seq() {
 }
 
 Status FanoutStore::apply(const std::vector<Transition>& transitions,
-                          std::optional<std::int64_t> gated_seq) {
-    if (!gated_seq) return store_.apply(transitions);
-    return store_.apply(transitions, {{kGatedSeqSetting, std::to_string(*gated_seq)}});
+                          std::optional<std::int64_t> gated_seq,
+                          const std::function<void()>& also) {
+    if (!gated_seq) return store_.apply(transitions, {}, also);
+    return store_.apply(transitions, {{kGatedSeqSetting, std::to_string(*gated_seq)}}, also);
 }
 
 std::optional<UserOptOuts> FanoutStore::opt_outs(const std::string& user_id) {
@@ -248,12 +251,10 @@ std::vector<RecentDelivery> FanoutStore::recent(Millis since, std::int64_t up_to
 }
 
 std::optional<NotificationContent> FanoutStore::content(const std::string& notification_id) {
-    auto rows = st_->content.bind(1, notification_id).collect([](const Stmt& s) {
-        return NotificationContent{s.text(0), s.text(1), s.text(2),
-                                   s.text(3), s.text(4), s.text(5)};
+    return st_->content.bind(1, notification_id).first([](const Stmt& s) {
+        return NotificationContent{s.text(0), s.text(1), s.text(2), s.text(3),
+                                   s.text(4), s.text(5), s.text(6), report_groups(s.view(7))};
     });
-    if (rows.empty()) return std::nullopt;
-    return rows.front();
 }
 
 }  // namespace notify::store

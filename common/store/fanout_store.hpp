@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,8 +72,8 @@ struct RecentDelivery {
     Millis created_at = 0;
 };
 
-// What the gate reads of a notification: its category, and what makes two
-// notifications "the same content" for dedup.
+// What the router reads of a notification: its category, what makes two
+// notifications "the same content" for dedup, and what reports count it by.
 struct NotificationContent {
     std::string category;
     std::string template_name;
@@ -80,6 +81,8 @@ struct NotificationContent {
     std::string subject;
     std::string body;
     std::string html;
+    std::string module;
+    std::string groups;  // the groups among its recipients (store::report_groups)
 };
 
 constexpr const char* kGatedSeqSetting = "router.gated_seq";
@@ -120,7 +123,8 @@ class FanoutStore {
     // --- the preference gate
     std::int64_t gated_seq();
     // Store::apply's work and, when `gated_seq` is set, the gate's mark, in one transaction.
-    Status apply(const std::vector<Transition>& transitions, std::optional<std::int64_t> gated_seq);
+    Status apply(const std::vector<Transition>& transitions, std::optional<std::int64_t> gated_seq,
+                 const std::function<void()>& also = {});
     std::optional<UserOptOuts> opt_outs(const std::string& user_id);
     // The raw address is unsubscribed from every category or from `category`.
     bool address_unsubscribed(const std::string& channel, const std::string& address,

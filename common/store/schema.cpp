@@ -1,5 +1,7 @@
 #include "store/schema.hpp"
 
+#include <algorithm>
+
 #include "store/sqlite.hpp"
 
 namespace notify::store {
@@ -208,6 +210,45 @@ CREATE INDEX audit_by_at ON audit (at);
     R"sql(
 DROP INDEX IF EXISTS notifications_by_key;
 )sql",
+    // 6: reports. An event names the provider of its attempt, the short reason
+    // of a failure or suppression, and the bytes sent; rollups count what
+    // happened per minute, hour and day, per status alone and per status and
+    // one dimension (store/rollup.hpp), rows of one generation at a time (a
+    // rebuild writes the next and then switches).
+    R"sql(
+ALTER TABLE events ADD COLUMN provider TEXT NOT NULL DEFAULT '';
+ALTER TABLE events ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE events ADD COLUMN size INTEGER NOT NULL DEFAULT -1;
+CREATE TABLE rollups (
+    generation  INTEGER NOT NULL,
+    resolution  INTEGER NOT NULL,
+    dimension   TEXT NOT NULL,
+    bucket      INTEGER NOT NULL,
+    status      TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    count       INTEGER NOT NULL,
+    size_sum    INTEGER NOT NULL,
+    size_hist   TEXT NOT NULL,
+    latency_sum INTEGER NOT NULL,
+    latency_hist TEXT NOT NULL,
+    PRIMARY KEY (generation, resolution, dimension, bucket, status, value, reason)
+) WITHOUT ROWID;
+CREATE TABLE rollup_series (
+    generation  INTEGER NOT NULL,
+    resolution  INTEGER NOT NULL,
+    bucket      INTEGER NOT NULL,
+    status      TEXT NOT NULL,
+    count       INTEGER NOT NULL,
+    size_sum    INTEGER NOT NULL,
+    size_hist   TEXT NOT NULL,
+    latency_sum INTEGER NOT NULL,
+    latency_hist TEXT NOT NULL,
+    peak        INTEGER NOT NULL,
+    peak_at     INTEGER NOT NULL,
+    PRIMARY KEY (generation, resolution, bucket, status)
+) WITHOUT ROWID;
+)sql",
 };
 
 }  // namespace
@@ -218,8 +259,9 @@ int current_schema_version(sqlite3* db) {
     return static_cast<int>(s.integer(0));
 }
 
-void migrate(sqlite3* db) {
-    const int target = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
+void migrate(sqlite3* db, int up_to) {
+    const int all = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
+    const int target = up_to < 0 ? all : std::min(up_to, all);
     for (int v = current_schema_version(db); v < target; ++v) {
         Transaction tx(db);
         // Another process may have migrated while this one waited for the lock.

@@ -30,7 +30,9 @@ Stmt::~Stmt() {
 }
 
 Stmt& Stmt::bind(int i, std::string_view v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    // An empty view may have no data: still the empty text, never NULL.
+    sqlite3_bind_text(s_, i, v.data() ? v.data() : "", static_cast<int>(v.size()),
+                      SQLITE_TRANSIENT);
     return *this;
 }
 
@@ -70,6 +72,13 @@ std::string Stmt::text(int col) const {
     int n = sqlite3_column_bytes(s_, col);
     return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n))
              : std::string();
+}
+
+std::string_view Stmt::view(int col) const {
+    const unsigned char* p = sqlite3_column_text(s_, col);
+    int n = sqlite3_column_bytes(s_, col);
+    return p ? std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(n))
+             : std::string_view();
 }
 
 std::int64_t Stmt::integer(int col) const {

@@ -51,6 +51,8 @@ class Stmt {
     void run();
 
     std::string text(int col) const;
+    // The same without a copy: valid until the next step or reset.
+    std::string_view view(int col) const;
     std::int64_t integer(int col) const;
 
   private:

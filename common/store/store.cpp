@@ -11,6 +11,7 @@
 #include "store/fanout_rows.hpp"
 #include "store/moved_file.hpp"
 #include "store/private_file.hpp"
+#include "store/rollup.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
 #include "util/crypto.hpp"
@@ -487,8 +488,9 @@ std::optional<wire::Job> Store::load_job(const std::string& delivery_id) {
 }
 
 Status Store::apply(const std::vector<Transition>& transitions,
-                    const std::vector<std::pair<std::string, std::string>>& settings) {
-    if (transitions.empty() && settings.empty()) return ok();
+                    const std::vector<std::pair<std::string, std::string>>& settings,
+                    const std::function<void()>& also) {
+    if (transitions.empty() && settings.empty() && !also) return ok();
     try {
         Transaction tx(db_);
         auto& s = *st_;
@@ -506,10 +508,15 @@ Status Store::apply(const std::vector<Transition>& transitions,
                 s.update_delivery.reset();
             }
             if (!t.event_type.empty()) {
-                s.rows.event(t.delivery_id, t.at, t.event_type, t.event_detail);
+                if (is_report_status(t.event_type))
+                    s.rows.event(t.delivery_id, t.at, t.event_type, t.event_detail,
+                                 EventFacts{t.provider, t.reason, t.size});
+                else
+                    s.rows.event(t.delivery_id, t.at, t.event_type, t.event_detail);
             }
         }
         for (const auto& [key, value] : settings) write_setting(db_, key, value);
+        if (also) also();
         tx.commit();
         return ok();
     } catch (const StoreFailure& f) {

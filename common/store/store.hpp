@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -102,6 +103,8 @@ struct Transition {
     Millis at = 0;
     std::string event_type;
     std::string event_detail;
+    std::string reason;      // of a failure, retry or suppression, short (store/rollup.hpp)
+    std::int64_t size = -1;  // bytes sent, for "sent"
     bool update_row = true;  // false: a later transition in the same batch sets the row
 };
 
@@ -157,9 +160,11 @@ class Store {
     std::optional<wire::Job> load_job(const std::string& delivery_id);
     std::vector<Delivery> deliveries_of(const std::string& notification_id);
     // Applies the transitions and appends their events in one transaction.
-    // `settings` are written in the same transaction (the router's gate mark).
+    // `settings` are written in the same transaction (the router's gate mark),
+    // and `also` runs last in it (the router's rollups).
     Status apply(const std::vector<Transition>& transitions,
-                 const std::vector<std::pair<std::string, std::string>>& settings = {});
+                 const std::vector<std::pair<std::string, std::string>>& settings = {},
+                 const std::function<void()>& also = {});
 
     // --- API keys ---------------------------------------------------------------
     // Creates a key; returns the secret to show once ("nk_<id>_<secret>").

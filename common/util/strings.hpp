@@ -12,6 +12,7 @@ std::string trim(std::string_view text);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 bool starts_with(std::string_view text, std::string_view prefix);
 std::string to_lower(std::string_view text);
+std::string to_upper(std::string_view text);
 // The candidate closest to `word` by edit distance, or "" when none is close:
 // used for "unknown channel 'emial', did you mean 'email'?".
 std::string closest(std::string_view word, const std::vector<std::string>& candidates);

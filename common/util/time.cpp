@@ -55,9 +55,7 @@ Expected<Millis> civil_in_zone(int y, int mo, int d, int h, int mi, int s, std::
     if (had) saved = old;
     if (!tz.empty()) {
         std::string zone(tz);
-        std::string path = "/usr/share/zoneinfo/" + zone;
-        if (zone != "UTC" && access(path.c_str(), R_OK) != 0)
-            return bad_time(text, "unknown time zone '" + zone + "'");
+        if (!check_zone(zone)) return bad_time(text, "unknown time zone '" + zone + "'");
         setenv("TZ", zone.c_str(), 1);
         tzset();
     }
@@ -82,6 +80,24 @@ Expected<Millis> civil_in_zone(int y, int mo, int d, int h, int mi, int s, std::
 }
 
 }  // namespace
+
+Status check_zone(std::string_view zone) {
+    if (zone.empty() || zone == "UTC") return ok();
+    const std::string name(zone);
+    if (name.find("..") == std::string::npos && name.front() != '/' &&
+        access(("/usr/share/zoneinfo/" + name).c_str(), R_OK) == 0)
+        return ok();
+    return make_error(ErrorKind::invalid, "unknown_zone",
+                      "unknown time zone '" + name + "' (an IANA name such as 'Asia/Shanghai')");
+}
+
+Status use_local_zone(std::string_view zone) {
+    if (zone.empty()) return ok();
+    if (auto st = check_zone(zone); !st) return st;
+    setenv("TZ", std::string(zone).c_str(), 1);
+    tzset();
+    return ok();
+}
 
 Millis now_ms() {
     using namespace std::chrono;

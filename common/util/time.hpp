@@ -31,4 +31,10 @@ std::string format_duration(Millis d);
 // (an IANA name; empty means the local zone).
 Expected<Millis> parse_time(std::string_view text, Millis now, std::string_view tz = {});
 
+// Whether `zone` is an IANA time zone name this host knows ("" and "UTC" are).
+Status check_zone(std::string_view zone);
+// Makes `zone` the process's local time zone ("" leaves it as it is). Call it
+// before any thread starts: the C library's local time is process-wide.
+Status use_local_zone(std::string_view zone);
+
 }  // namespace notify::util

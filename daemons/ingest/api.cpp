@@ -28,6 +28,7 @@ enum class RouteKind {
     templates,    // /v1/templates...
     unsubscribe,  // /v1/unsubscribe/{token}
     audit,        // /v1/audit
+    reports,      // /v1/reports
 };
 
 struct Route {
@@ -45,6 +46,7 @@ Route match(std::string path) {
     if (path == "/v1/notifications") return {RouteKind::notifications, {}, {}, {}};
     if (path == "/v1/notifications/batch") return {RouteKind::batch, {}, {}, {}};
     if (path == "/v1/audit") return {RouteKind::audit, {}, {}, {}};
+    if (path == "/v1/reports") return {RouteKind::reports, {}, {}, {}};
     if (util::starts_with(path, "/v1/")) {
         auto parts = util::split(path.substr(4), '/');
         const std::string& top = parts.front();
@@ -77,6 +79,7 @@ const char* allowed_methods(RouteKind k) {
         case RouteKind::queue:
         case RouteKind::one:
         case RouteKind::audit:
+        case RouteKind::reports:
             return "GET";
         case RouteKind::notifications:
             return "GET, POST";
@@ -258,6 +261,8 @@ void Api::route(const Request& req, Reply done) {
     switch (route.kind) {
         case RouteKind::audit:
             return get_audit(req, done);
+        case RouteKind::reports:
+            return get_report(req, done);
         case RouteKind::queue:
             return get_queue(done);
         case RouteKind::notifications:

@@ -16,6 +16,7 @@
 //   GET|POST /v1/unsubscribe/{token}           one-click unsubscribe (RFC 8058); the
 //                                              signed token stands for an API key
 //   GET  /v1/audit?since=&limit=               the audit log (api_audit.cpp; admin)
+//   GET  /v1/reports?since=&until=&by=&format= reports (api_reports.cpp; read)
 //   GET  /healthz, GET /metrics                no authentication
 // Reads need the read scope, sends the send scope; approvals and changes to the
 // directory and templates need admin. A send-scope key also reads, and cancels
@@ -39,6 +40,7 @@
 #include "key_limits.hpp"
 #include "metrics.hpp"
 #include "store/directory_store.hpp"
+#include "store/rollup_store.hpp"
 #include "store/store.hpp"
 #include "templating.hpp"
 
@@ -142,6 +144,8 @@ class Api {
                            const Principal& who, const Reply& done);
     // api_audit.cpp
     void get_audit(const Request& req, const Reply& done);
+    // api_reports.cpp
+    void get_report(const Request& req, const Reply& done);
     // `done` that first records a successful admin change (approve, reject, the
     // directory, templates) in the audit log, by `who`.
     Reply audited(const Request& req, const std::vector<std::string>& parts, const Principal& who,
@@ -161,6 +165,7 @@ class Api {
     const Config& config_;
     store::Store& reads_;
     std::unique_ptr<store::DirectoryStore> directory_;
+    std::unique_ptr<store::RollupStore> rollups_;  // made on first use
     std::string link_secret_;
     Committer& committer_;
     RouterControl& control_;

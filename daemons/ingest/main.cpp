@@ -14,6 +14,7 @@
 #include "daemon.hpp"
 #include "util/instance_lock.hpp"
 #include "util/log.hpp"
+#include "util/time.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
         return 78;  // EX_CONFIG
     }
     notify::log::set_level(level);
+    notify::util::use_local_zone(config->report.timezone);  // report days (checked with the config)
     // Before anything is bound: a second ingest for this runtime_dir leaves the
     // first one's sockets alone.
     auto lock = notify::util::InstanceLock::acquire(

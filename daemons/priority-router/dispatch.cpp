@@ -114,6 +114,8 @@ bool Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis
     e.provider = provider;
     e.dispatched_at = now;
     e.worker = w.identity;
+    e.size = static_cast<std::int64_t>(job->subject.size() + job->body.size() + job->html.size() +
+                                       job->payload.size());
     timers_.add({job->deadline, TimerKind::lease, id, attempt});
     transition(id, e, DeliveryState::in_flight, "dispatched",
                "attempt=" + std::to_string(attempt) + " provider=" + provider + " worker=" + w.name,

@@ -169,6 +169,7 @@ std::size_t Expander::step(Millis now) {
         }
         return 0;
     }
+    if (written_) written_(s);
     const std::size_t written = s.deliveries.size();
     f.cursor = s.cursor;
     f.expanded = s.expanded;

@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <string>
 #include <unordered_set>
 
@@ -42,6 +43,8 @@ class Expander {
     const Status& last_write() const { return last_write_; }
     // Stops working on a fan-out (canceled): no further step is tried.
     void drop(const std::string& notification_id);
+    // Called with each step once it is committed.
+    void on_written(std::function<void(const store::ExpansionStep&)> f) { written_ = std::move(f); }
 
   private:
     struct Work {
@@ -59,6 +62,7 @@ class Expander {
     std::deque<Work> work_;
     std::unordered_set<std::string> known_;  // notification ids in work_
     Status last_write_ = ok();
+    std::function<void(const store::ExpansionStep&)> written_;
 };
 
 }  // namespace notify::router

@@ -10,9 +10,6 @@ namespace notify::router {
 
 namespace {
 
-// Notifications whose facts are kept at most; the map starts over when full.
-constexpr std::size_t kMaxFacts = 50000;
-
 std::string describe(const store::Preference& p) {
     std::string out = "opted out of ";
     out += p.category.empty() ? "every category" : "category '" + p.category + "'";
@@ -26,25 +23,12 @@ std::string cap_text(const FrequencyCap& cap) {
 
 }  // namespace
 
-Gate::Gate(const Config& config, store::FanoutStore& store, store::DirectoryStore& directory)
-    : config_(config), store_(store), directory_(directory) {
+Gate::Gate(const Config& config, store::FanoutStore& store, store::DirectoryStore& directory,
+           NotificationFactsCache& facts)
+    : config_(config), store_(store), directory_(directory), facts_(facts) {
     longest_ = std::max(config.preferences.dedup_window, config.preferences.frequency_cap.period);
     for (const auto& [name, ch] : config.channels)
         if (ch.frequency_cap.count) longest_ = std::max(longest_, ch.frequency_cap.period);
-}
-
-const Gate::NotificationFacts& Gate::facts(const std::string& notification_id) {
-    if (auto it = facts_.find(notification_id); it != facts_.end()) return it->second;
-    if (facts_.size() >= kMaxFacts) facts_.clear();
-    NotificationFacts f;
-    if (auto c = store_.content(notification_id)) {
-        f.category = c->category;
-        std::string what = c->template_name.empty()
-                               ? "c\n" + c->subject + '\0' + c->body + '\0' + c->html
-                               : "t\n" + c->template_name + '\0' + c->data_json;
-        f.content_key = util::sha256(what);
-    }
-    return facts_.emplace(notification_id, std::move(f)).first->second;
 }
 
 std::string Gate::cap_key(const Delivery& d) {
@@ -82,7 +66,7 @@ void Gate::rebuild(std::int64_t gated_seq, Millis now) {
         d.recipient = r.recipient;
         d.user_id = r.user_id;
         d.created_at = r.created_at;
-        count(d, facts(d.notification_id));
+        count(d, *facts_.get(d.notification_id));
         ++n;
     }
     NLOG(
@@ -110,18 +94,19 @@ std::optional<std::string> Gate::opted_out(const std::string& user_id, const std
 }
 
 std::optional<std::string> Gate::check(const Delivery& d, Millis now) {
-    const NotificationFacts& f = facts(d.notification_id);
-    const bool mandatory = config_.is_mandatory(f.category);
+    const FactsRef facts = facts_.get(d.notification_id);
+    const NotificationFacts& f = *facts;
+    const bool mandatory = config_.is_mandatory(f.category());
     if (!mandatory) {
         std::string user_id = d.user_id;
         if (user_id.empty() && !d.recipient.empty()) {
-            if (store_.address_unsubscribed(d.channel, d.recipient, f.category))
+            if (store_.address_unsubscribed(d.channel, d.recipient, f.category()))
                 return std::string("unsubscribed");
             if (auto owner = directory_.find_user_by_address(d.channel, d.recipient))
                 user_id = *owner;
         }
         if (!user_id.empty())
-            if (auto reason = opted_out(user_id, f.category, d.channel)) return reason;
+            if (auto reason = opted_out(user_id, f.category(), d.channel)) return reason;
     }
     const Millis window = config_.preferences.dedup_window;
     if (window > 0) {

@@ -28,6 +28,7 @@
 
 #include "config.hpp"
 #include "model.hpp"
+#include "notification_facts.hpp"
 #include "store/directory_store.hpp"
 #include "store/fanout_store.hpp"
 
@@ -35,7 +36,8 @@ namespace notify::router {
 
 class Gate {
   public:
-    Gate(const Config& config, store::FanoutStore& store, store::DirectoryStore& directory);
+    Gate(const Config& config, store::FanoutStore& store, store::DirectoryStore& directory,
+         NotificationFactsCache& facts);
     // Counts what was admitted before: deliveries with seq <= `gated_seq`.
     void rebuild(std::int64_t gated_seq, Millis now);
     // The reason to suppress `d`, or nullopt when it passes (and is counted).
@@ -46,15 +48,10 @@ class Gate {
     Millis longest_window() const { return longest_; }
 
   private:
-    struct NotificationFacts {
-        std::string category;
-        std::string content_key;  // digest of what dedup compares
-    };
     struct Sent {
         std::string delivery_id;
         Millis at = 0;
     };
-    const NotificationFacts& facts(const std::string& notification_id);
     std::optional<std::string> opted_out(const std::string& user_id, const std::string& category,
                                          const std::string& channel);
     void count(const Delivery& d, const NotificationFacts& facts);
@@ -64,8 +61,8 @@ class Gate {
     const Config& config_;
     store::FanoutStore& store_;
     store::DirectoryStore& directory_;
+    NotificationFactsCache& facts_;
     Millis longest_ = 0;
-    std::unordered_map<std::string, NotificationFacts> facts_;
     std::unordered_map<std::string, std::deque<Millis>> admitted_;  // cap key -> times
     std::unordered_map<std::string, Sent> recent_;                  // dedup key -> last
 };

@@ -17,6 +17,7 @@
 #include "router.hpp"
 #include "util/instance_lock.hpp"
 #include "util/log.hpp"
+#include "util/time.hpp"
 
 namespace {
 std::atomic<bool> g_stop{false};
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
     }
     log::Level level;
     if (log::parse_level(config->log_level, level)) log::set_level(level);
+    util::use_local_zone(config->report.timezone);  // report days (checked with the config)
     // Before anything is bound: a second router for this runtime_dir leaves the
     // first one's sockets alone.
     auto lock = util::InstanceLock::acquire(

@@ -27,13 +27,26 @@ Router::Router(const Config& config, store::Store& store)
       choice_(config, limiter_),
       fanouts_(std::make_unique<store::FanoutStore>(store)),
       directory_(std::make_unique<store::DirectoryStore>(store)),
+      facts_(*fanouts_),
+      rollups_(store, config.router.rollup_interval),
       log_(*fanouts_),
       backoff_(config.router.flush_interval),
-      gate_(config, *fanouts_, *directory_),
+      gate_(config, *fanouts_, *directory_, facts_),
       expander_(config, *fanouts_),
       personalizer_(config, store, *directory_) {
     for (const auto& name : config.channel_names())
         if (choice_.can_block(name)) limited_channels_.push_back(name);
+    // A step writes its suppressed deliveries with their events: counted here.
+    expander_.on_written([this](const store::ExpansionStep& s) {
+        for (const Delivery& d : s.deliveries) {
+            if (d.state != DeliveryState::suppressed) continue;
+            store::Transition t;
+            t.at = s.at;
+            t.event_type = "suppressed";
+            t.reason = store::suppression_reason(d.last_error);
+            rollups_.logged(t, d.channel, d.priority, *facts_.get(s.notification_id), d.created_at);
+        }
+    });
 }
 
 Router::~Router() {
@@ -56,11 +69,10 @@ Status Router::start() {
         return make_error(ErrorKind::unavailable, "bind_failed",
                           std::string("cannot bind router sockets: ") + e.what());
     }
-    rebuild();
-    return ok();
+    return rebuild();
 }
 
-void Router::rebuild() {
+Status Router::rebuild() {
     const Millis now = util::now_ms();
     // The gate counts what it admitted before; deliveries after its mark are
     // checked now, in store order.
@@ -68,8 +80,10 @@ void Router::rebuild() {
     gate_.rebuild(gated_seq_, now);
     // Read the high-water mark first: anything stored later is found by sweep().
     last_seq_ = store_.max_delivery_seq();
+    if (auto st = rollups_.start(last_seq_); !st) return st;
     std::size_t in_flight = 0, checked = 0;
     for (const Delivery& d : store_.load_active()) {
+        rollups_.accepted(d, *facts_.get(d.notification_id));
         if (d.state == DeliveryState::in_flight) ++in_flight;
         if (d.seq > gated_seq_) {
             admit_new(d, now);
@@ -89,6 +103,7 @@ void Router::rebuild() {
              << active_.size() << " requeued_in_flight=" << in_flight << " ready=" << ready_.size()
              << " timers=" << timers_.size() << " gated=" << checked
              << " expanding=" << expander_.expanding());
+    return ok();
 }
 
 void Router::sweep() {
@@ -99,6 +114,7 @@ void Router::sweep() {
         auto batch = store_.load_new(last_seq_, kSweepBatch);
         for (const Delivery& d : batch) {
             last_seq_ = d.seq;
+            rollups_.accepted(d, *facts_.get(d.notification_id));
             if (!is_final(d.state) && !active_.count(d.id)) {
                 if (d.seq > gated_seq_)
                     admit_new(d, now);
@@ -127,6 +143,8 @@ void Router::admit_new(const Delivery& d, Millis now) {
     t.at = now;
     t.event_type = "suppressed";
     t.event_detail = *reason;
+    t.reason = store::suppression_reason(*reason);
+    rollups_.logged(t, d.channel, d.priority, *facts_.get(d.notification_id), d.created_at);
     log_.add(std::move(t));
     NLOG(info, d.notification_id, "delivery=" << d.id << " state=suppressed " << *reason);
 }
@@ -144,6 +162,7 @@ void Router::admit(const Delivery& d) {
     e.next_attempt_at = d.next_attempt_at;
     e.provider = d.provider;
     e.last_error = d.last_error;
+    e.facts = facts_.get(d.notification_id);
     auto [it, _] = active_.insert_or_assign(d.id, std::move(e));
     Entry& entry = it->second;
     if (entry.expires_at) timers_.add({entry.expires_at, TimerKind::expiry, d.id, 0});
@@ -218,8 +237,11 @@ void Router::fire_timers(Millis now) {
 void Router::transition(const std::string& id, Entry& e, DeliveryState state, const char* event,
                         const std::string& detail, Millis now, const std::string& message_id) {
     e.state = state;
-    if (state == DeliveryState::failed || state == DeliveryState::expired) e.last_error = detail;
     store::Transition t;
+    if (std::string_view(event) == "failed" || std::string_view(event) == "retry")
+        t.reason = store::failure_reason(e.last_error.empty() ? detail : e.last_error);
+    if (state == DeliveryState::sent) t.size = e.size;
+    if (state == DeliveryState::failed || state == DeliveryState::expired) e.last_error = detail;
     t.delivery_id = id;
     t.state = state;
     t.attempts = e.attempts;
@@ -230,6 +252,7 @@ void Router::transition(const std::string& id, Entry& e, DeliveryState state, co
     t.at = now;
     t.event_type = event;
     t.event_detail = detail;
+    if (e.facts) rollups_.logged(t, e.channel, e.priority, *e.facts, e.accepted_at);
     log_.add(std::move(t));
     if (state == DeliveryState::sent || state == DeliveryState::failed ||
         state == DeliveryState::expired || state == DeliveryState::canceled) {
@@ -244,11 +267,15 @@ void Router::transition(const std::string& id, Entry& e, DeliveryState state, co
     }
 }
 
-void Router::flush_log(Millis now) {
-    if (log_.pending() || !backoff_.failing())
-        backoff_.record(log_.flush(), now);
-    else
+void Router::flush_log(Millis now, bool last) {
+    const bool rollups = rollups_.due(now) || (last && !rollups_.idle());
+    if (log_.pending() || rollups || !backoff_.failing()) {
+        Status st = log_.flush(rollups ? rollups_.writer() : std::function<void()>());
+        if (rollups) rollups_.written(static_cast<bool>(st), now);
+        backoff_.record(st, now);
+    } else {
         backoff_.record(store_.probe_write(now), now);
+    }
 }
 
 void Router::run(const std::atomic<bool>& stop) {
@@ -325,7 +352,7 @@ void Router::run(const std::atomic<bool>& stop) {
             next_flush = now + config_.router.flush_interval;
         }
     }
-    flush_log(util::now_ms());
+    flush_log(util::now_ms(), true);
     NLOG(info, "", "stopped: active=" << active_.size());
 }
 

@@ -25,11 +25,13 @@
 #include "config.hpp"
 #include "fanout.hpp"
 #include "gate.hpp"
+#include "notification_facts.hpp"
 #include "personalize.hpp"
 #include "provider_choice.hpp"
 #include "rate_limiter.hpp"
 #include "ready_queues.hpp"
 #include "retry_policy.hpp"
+#include "rollups.hpp"
 #include "store/directory_store.hpp"
 #include "store/fanout_store.hpp"
 #include "store/store.hpp"
@@ -60,7 +62,9 @@ struct Entry {
     // Providers whose attempts failed since the last backoff: while one of the
     // channel's providers is not among them, a retryable failure fails over at once.
     std::vector<std::string> tried;
-    int worker_deaths = 0;  // workers that died holding it (worker_deaths.hpp)
+    int worker_deaths = 0;   // workers that died holding it (worker_deaths.hpp)
+    FactsRef facts;          // of its notification
+    std::int64_t size = -1;  // bytes of the content of the attempt in flight
 };
 
 class Sockets;
@@ -76,7 +80,7 @@ class Router {
 
   private:
     // --- work coming in (router.cpp)
-    void rebuild();
+    Status rebuild();
     void sweep();
     void admit(const Delivery& d);
     // A delivery seen for the first time: suppressed by the gate, or admitted.
@@ -112,7 +116,8 @@ class Router {
     void make_ready(const std::string& id, Entry& e);
     // Commits the transition log (or, while writes fail and nothing waits, probes
     // the store) and tells the backoff how it went.
-    void flush_log(Millis now);
+    // `last`: the rollups are written whether or not it is their time.
+    void flush_log(Millis now, bool last = false);
 
     const Config& config_;
     store::Store& store_;
@@ -128,6 +133,8 @@ class Router {
     WorkerPool workers_;
     std::unique_ptr<store::FanoutStore> fanouts_;
     std::unique_ptr<store::DirectoryStore> directory_;
+    NotificationFactsCache facts_;
+    Rollups rollups_;
     TransitionLog log_;
     StoreBackoff backoff_;
     Gate gate_;

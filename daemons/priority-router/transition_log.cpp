@@ -12,9 +12,9 @@ void TransitionLog::add(store::Transition t) {
     pending_.push_back(std::move(t));
 }
 
-Status TransitionLog::flush() {
-    if (pending_.empty() && !gated_seq_) return ok();
-    auto st = store_.apply(pending_, gated_seq_);
+Status TransitionLog::flush(const std::function<void()>& also) {
+    if (pending_.empty() && !gated_seq_ && !also) return ok();
+    auto st = store_.apply(pending_, gated_seq_, also);
     if (!st) return st;
     pending_.clear();
     row_writer_.clear();

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -28,8 +29,9 @@ class TransitionLog {
     // Commits `seq` as the gate's mark with the next flush.
     void set_gated_seq(std::int64_t seq) { gated_seq_ = seq; }
     std::size_t pending() const { return pending_.size() + (gated_seq_ ? 1 : 0); }
-    // Commits what is pending; kept when the store refused, and the error returned.
-    Status flush();
+    // Commits what is pending, and runs `also` in the same transaction; kept
+    // when the store refused, and the error returned.
+    Status flush(const std::function<void()>& also = {});
 
   private:
     store::FanoutStore& store_;

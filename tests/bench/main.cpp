@@ -85,6 +85,7 @@ const Command kCommands[] = {
     {"priority", "high-priority accept->sent under a low-priority backlog", priority},
     {"bulk", "a send to --group: accept time and expansion rate", bulk},
     {"render", "render a stored template per user (--store PATH): us each", render},
+    {"reports", "a month of --count deliveries into --store, then reports: ms each", reports},
     {"gen-users", "write --count users as JSON Lines to --output", gen_users},
     {"free-port", "print a free loopback TCP port", free_port},
     {"wait-healthy", "wait until GET /healthz answers 200", wait_healthy},

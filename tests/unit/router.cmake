@@ -3,6 +3,7 @@ add_executable(unit_router
   ${CMAKE_CURRENT_LIST_DIR}/test_rate_limiter.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_ready_queues.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_retry_policy.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_rollup.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_router_fanout.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_router_gate.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_router_personalize.cpp

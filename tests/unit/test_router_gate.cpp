@@ -18,7 +18,8 @@ struct GateFixture {
         : config(testing::router_config(extra)),
           fanouts(*s),
           directory(*s),
-          gate(config, fanouts, directory) {}
+          facts(fanouts),
+          gate(config, fanouts, directory, facts) {}
 
     // A notification of `category` with `body`; returns its id.
     std::string notification(const std::string& category, const std::string& body = "hello",
@@ -47,6 +48,7 @@ struct GateFixture {
     Config config;
     store::FanoutStore fanouts;
     store::DirectoryStore directory;
+    router::NotificationFactsCache facts;
     router::Gate gate;
     int notifications = 0, deliveries = 0;
 };
@@ -178,12 +180,14 @@ TEST_CASE("the gate's counters are rebuilt from what it had admitted") {
     next.user_id = "ann";
     next.created_at = now;
     SECTION("everything up to the mark counts") {
-        router::Gate gate(config, fanouts, directory);
+        router::NotificationFactsCache facts(fanouts);
+        router::Gate gate(config, fanouts, directory, facts);
         gate.rebuild(mark, now);
         CHECK(gate.check(next, now) == "frequency cap 2/1h reached on channel 'email'");
     }
     SECTION("nothing after it does") {
-        router::Gate gate(config, fanouts, directory);
+        router::NotificationFactsCache facts(fanouts);
+        router::Gate gate(config, fanouts, directory, facts);
         gate.rebuild(mark - 1, now);
         CHECK_FALSE(gate.check(next, now));
     }

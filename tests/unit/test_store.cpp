@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "store/directory_store.hpp"
+#include "store/schema.hpp"
 #include "store/store.hpp"
 #include "util/id.hpp"
 
@@ -204,14 +205,13 @@ TEST_CASE("a store given the index of notifications by key loses it on opening")
         return n;
     };
     int version = 0;
-    { REQUIRE(store::Store::open(path, {})); }
     {
         // As an earlier form of migration 4 left a store.
         sqlite3* db = nullptr;
         REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        store::migrate(db, 4);
         REQUIRE(sqlite3_exec(db,
-                             "CREATE INDEX notifications_by_key ON notifications (api_key_id, id);"
-                             "PRAGMA user_version = 4;",
+                             "CREATE INDEX notifications_by_key ON notifications (api_key_id, id);",
                              nullptr, nullptr, nullptr) == SQLITE_OK);
         sqlite3_close(db);
     }

@@ -1,0 +1,170 @@
+// report_cmd.cpp - `notifyctl report [--since T] [--until T] [--by DIM]...
+// [--format table|csv|json] [--rebuild]`: counts per status, the peak per
+// second, the share of each channel, the size and the time to send (average,
+// p50, p95, p99), the top failure reasons per provider and the suppressions by
+// reason, from the rollups (report/report.hpp), grouped by minute, hour or day
+// and any of channel, provider, priority, status, template, module, category
+// and group. Like `audit`, it reads the store directly (store.path);
+// GET /v1/reports gives the same JSON to a read key.
+//
+// --rebuild counts everything again from the deliveries and their event log
+// first (store/rollup_store.hpp), one rebuild at a time.
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <memory>
+
+#include "command.hpp"
+#include "local_store.hpp"
+#include "output.hpp"
+#include "report/report.hpp"
+#include "report/report_output.hpp"
+#include "store/rollup_store.hpp"
+#include "util/instance_lock.hpp"
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+namespace notify::cli {
+
+namespace {
+
+struct ReportOptions {
+    report::RequestText text;
+    std::string format = "table";
+    bool rebuild = false;
+};
+
+std::string percent(double share) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%.1f%%", share * 100);
+    return buf;
+}
+
+std::string peak_text(const std::optional<store::Peak>& p, const char* what) {
+    if (!p || p->per_second == 0) return std::string("0 ") + what + "/s";
+    return std::to_string(p->per_second) + " " + what + "/s at " + report::format_time(p->at);
+}
+
+void print_table(Context& ctx, const report::Report& r) {
+    ctx.out << "report from " << report::format_time(r.from) << " until "
+            << report::format_time(r.until) << "\n";
+    const auto columns = report::figure_columns(r);
+    const auto total = report::figure_values(r, r.total);
+    // Columns that say something: statuses with a count, figures that are known.
+    std::vector<std::size_t> shown;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        const bool status = store::is_report_status(columns[i]);
+        const bool always = columns[i] == "accepted" || columns[i] == "sent" ||
+                            columns[i] == "failed" || columns[i] == "count";
+        bool known = false;
+        for (const auto& row : r.rows)
+            if (!report::figure_values(r, row)[i].empty()) known = true;
+        if (always || (status ? total[i] != "0" : known)) shown.push_back(i);
+    }
+    std::vector<std::string> headers;
+    for (auto d : r.by) headers.push_back(util::to_upper(report::to_string(d)));
+    for (auto i : shown) headers.push_back(util::to_upper(columns[i]));
+    Table table(headers);
+    auto add = [&](std::vector<std::string> key, const std::vector<std::string>& values) {
+        for (auto& k : key)
+            if (k.empty()) k = "-";
+        for (auto i : shown) key.push_back(values[i].empty() ? "-" : values[i]);
+        table.add(std::move(key));
+    };
+    for (const auto& row : r.rows) add(row.key, report::figure_values(r, row));
+    const bool by_status =
+        std::find(r.by.begin(), r.by.end(), report::Dimension::status) != r.by.end();
+    if (!r.by.empty() && !by_status) {
+        std::vector<std::string> key(r.by.size(), "");
+        key[0] = "TOTAL";
+        add(key, total);
+    }
+    if (r.by.empty() || !r.rows.empty()) table.print(ctx.out);
+    ctx.out << "peak: " << peak_text(r.total.peak_sent, "sent") << "; "
+            << peak_text(r.total.peak_accepted, "accepted") << "\n";
+    if (!r.channels.empty()) {
+        ctx.out << "most used channel: " << r.channels.front().channel << " ("
+                << percent(r.channels.front().share) << " of sent)";
+        for (std::size_t i = 1; i < r.channels.size(); ++i)
+            ctx.out << (i == 1 ? "; then " : ", ") << r.channels[i].channel << " "
+                    << percent(r.channels[i].share);
+        ctx.out << "\n";
+    }
+    if (!r.failures.empty()) {
+        ctx.out << "\nfailure reasons:\n";
+        Table failures({"PROVIDER", "STATUS", "COUNT", "REASON"});
+        for (const auto& f : r.failures)
+            failures.add({f.provider.empty() ? "-" : f.provider, f.status, std::to_string(f.count),
+                          f.reason});
+        failures.print(ctx.out);
+    }
+    if (!r.suppressions.empty()) {
+        ctx.out << "\nsuppressions:\n";
+        Table suppressions({"REASON", "COUNT"});
+        for (const auto& s : r.suppressions) suppressions.add({s.reason, std::to_string(s.count)});
+        suppressions.print(ctx.out);
+    }
+}
+
+}  // namespace
+
+Runner setup_report(CLI::App& cmd, Context& ctx) {
+    auto o = std::make_shared<ReportOptions>();
+    cmd.add_option("--since", o->text.since,
+                   "from TIME (RFC 3339, YYYY-MM-DD, now-7d, ...; default: today 00:00)");
+    cmd.add_option("--until", o->text.until, "until TIME (default: now)");
+    cmd.add_option("--by", o->text.by,
+                   "group by minute|hour|day|channel|provider|priority|status|template|module|"
+                   "category|group (repeat, or separate with commas)");
+    cmd.add_option("--format", o->format, "table (default), csv or json")
+        ->check(CLI::IsMember({"table", "csv", "json"}));
+    cmd.add_flag("--rebuild", o->rebuild,
+                 "count everything again from the deliveries and their events first");
+    cmd.footer(
+        "Examples:\n"
+        "  notifyctl report --by channel\n"
+        "  notifyctl report --since 2026-11-01 --until 2026-12-01 --by day --by status\n"
+        "  notifyctl report --since now-1h --by minute --format csv > last-hour.csv\n"
+        "  notifyctl report --rebuild");
+    return [&ctx, o]() -> int {
+        auto config = load(ctx);
+        if (!config) return fail(ctx, config.error());
+        util::use_local_zone(config->report.timezone);
+        auto request =
+            report::parse_request(o->text, util::now_ms(), {"--since", "--until", "--by"});
+        if (!request) return fail(ctx, exit_usage, request.error().message);
+        auto s = open_store(ctx, false);
+        if (!s) return fail(ctx, s.error());
+        report::Report r = report::empty(*request);
+        if (*s) {
+            store::RollupStore rollups(**s);
+            if (o->rebuild) {
+                auto lock = util::InstanceLock::acquire(
+                    util::lock_path(config->runtime_dir, "notifyctl-report-rebuild"),
+                    "a report rebuild");
+                if (!lock) return fail(ctx, lock.error());
+                auto marks = rollups.rebuild();
+                if (!marks) return fail(ctx, marks.error());
+                if (!ctx.globals.quiet)
+                    ctx.err << "notifyctl: rebuilt the reports from deliveries up to "
+                            << marks->delivery_seq << " and events up to " << marks->event_seq
+                            << "\n";
+            }
+            auto made = report::make(rollups, *request);
+            if (!made) return fail(ctx, made.error());
+            r = std::move(*made);
+        } else if (o->rebuild && !ctx.globals.quiet) {
+            ctx.err << "notifyctl: no store yet: nothing to rebuild\n";
+        }
+        const std::string format = ctx.globals.json ? "json" : o->format;
+        if (format == "json")
+            print_json(ctx.out, report::to_json(r));
+        else if (format == "csv")
+            report::write_csv(ctx.out, r);
+        else
+            print_table(ctx, r);
+        return exit_ok;
+    };
+}
+
+}  // namespace notify::cli

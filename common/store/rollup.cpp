@@ -1,0 +1,242 @@
+// rollup.cpp - folding what reports count; see rollup.hpp.
+#include "store/rollup.hpp"
+
+#include <algorithm>
+#include <ctime>
+#include <tuple>
+
+#include "util/strings.hpp"
+
+namespace notify::store {
+
+namespace {
+
+// Seconds kept for peaks behind the latest one folded: folds arrive about in
+// time order, late by a flush or a restart at most.
+constexpr Millis kSecondsKept = 3'600'000;
+
+std::size_t status_index(std::string_view status) {
+    const auto& all = report_statuses();
+    return static_cast<std::size_t>(std::find(all.begin(), all.end(), status) - all.begin());
+}
+
+}  // namespace
+
+const std::vector<std::string>& report_statuses() {
+    static const std::vector<std::string> kStatuses = {
+        "accepted", "sent",   "delivered", "read",       "clicked",
+        "retry",    "failed", "expired",   "suppressed", "canceled"};
+    return kStatuses;
+}
+
+const std::vector<std::string>& rollup_dimensions() {
+    static const std::vector<std::string> kDimensions = {
+        "channel", "provider", "priority", "template", "module", "category", "group"};
+    return kDimensions;
+}
+
+std::string value_in(const RollupDims& d, std::string_view dimension) {
+    if (dimension == "channel") return d.channel;
+    if (dimension == "provider") return d.provider;
+    if (dimension == "priority") return to_string(d.priority);
+    if (dimension == "template") return d.template_name;
+    if (dimension == "module") return d.module;
+    if (dimension == "category") return d.category;
+    if (dimension == "group") return d.groups;
+    return {};
+}
+
+bool is_report_status(std::string_view status) {
+    const auto& all = report_statuses();
+    return std::find(all.begin(), all.end(), status) != all.end();
+}
+
+std::string report_groups(std::string_view recipients) {
+    if (recipients.find("group:") == std::string_view::npos) return {};
+    std::vector<std::string> groups;
+    for (const auto& r : util::split(recipients, '\n'))
+        if (r.rfind("group:", 0) == 0) groups.push_back(r.substr(6));
+    std::sort(groups.begin(), groups.end());
+    groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
+    std::string out;
+    for (const auto& g : groups) {
+        if (!out.empty()) out += ',';
+        out += g;
+    }
+    return util::cut_utf8(out, kReasonBytes);
+}
+
+std::string suppression_reason(std::string_view detail) {
+    static const std::pair<std::string_view, std::string_view> kClasses[] = {
+        {"unsubscribed", "unsubscribed"}, {"opted out", "opted_out"},
+        {"duplicate of", "duplicate"},    {"frequency cap", "frequency_cap"},
+        {"no user", "no_user"},
+    };
+    for (const auto& [prefix, name] : kClasses)
+        if (detail.substr(0, prefix.size()) == prefix) return std::string(name);
+    if (detail.find("has no address") != std::string_view::npos) return "no_address";
+    return failure_reason(detail);
+}
+
+std::string failure_reason(std::string_view reason) {
+    return util::cut_utf8(reason, kReasonBytes);
+}
+
+RollupFold fold_of(const RollupDims& notification) {
+    RollupFold f;
+    f.template_name = notification.template_name;
+    f.module = notification.module;
+    f.category = notification.category;
+    f.groups = notification.groups;
+    return f;
+}
+
+void Figures::add(std::int64_t bytes, Millis ms) {
+    ++count;
+    if (bytes >= 0) {
+        size_sum += bytes;
+        size.add(bytes);
+    }
+    if (ms >= 0) {
+        latency_sum += ms;
+        latency.add(ms);
+    }
+}
+
+void Figures::merge(const Figures& o) {
+    count += o.count;
+    size_sum += o.size_sum;
+    size.merge(o.size);
+    latency_sum += o.latency_sum;
+    latency.merge(o.latency);
+}
+
+bool Figures::operator==(const Figures& o) const {
+    return count == o.count && size_sum == o.size_sum && size == o.size &&
+           latency_sum == o.latency_sum && latency == o.latency;
+}
+
+void Peak::merge(const Peak& o) {
+    if (o.per_second > per_second || (o.per_second == per_second && o.at && o.at < at)) *this = o;
+}
+
+Millis bucket_start(Resolution r, Millis at) {
+    if (r != Resolution::day) {
+        const auto width = static_cast<Millis>(r);
+        Millis start = at - at % width;
+        return at < 0 && at % width ? start - width : start;
+    }
+    std::time_t t = static_cast<std::time_t>(at >= 0 ? at / 1000 : (at - 999) / 1000);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+    tm.tm_isdst = -1;
+    return static_cast<Millis>(std::mktime(&tm)) * 1000;
+}
+
+Millis bucket_end(Resolution r, Millis start) {
+    if (r != Resolution::day) return start + static_cast<Millis>(r);
+    // A local day is 23 to 25 hours long: the next midnight is the one after
+    // a day and a half.
+    return bucket_start(Resolution::day, start + 36 * 3'600'000);
+}
+
+Millis RollupBatch::start_of(int resolution, Millis at) {
+    const Resolution r = kResolutions[resolution];
+    if (r != Resolution::day) return bucket_start(r, at);
+    if (at < day_start_ || at >= day_end_) {
+        day_start_ = bucket_start(Resolution::day, at);
+        day_end_ = bucket_end(Resolution::day, day_start_);
+    }
+    return day_start_;
+}
+
+void RollupBatch::add(const RollupFold& f) {
+    const std::size_t status = status_index(f.status);
+    if (status >= report_statuses().size()) return;
+    // The peak: folds of this status in this second so far.
+    if (seconds_.size() <= status) seconds_.resize(report_statuses().size());
+    Seconds& seconds = seconds_[status];
+    const Millis second = f.at - ((f.at % 1000) + 1000) % 1000;
+    const std::int64_t in_second = ++seconds.counts[second];
+    if (second > seconds.latest) {
+        seconds.latest = second;
+        if (seconds.counts.size() > 4096)
+            seconds.counts.erase(seconds.counts.begin(),
+                                 seconds.counts.lower_bound(second - kSecondsKept));
+    }
+    // The dimensions, by index.
+    key_.assign(1, static_cast<char>('0' + status));
+    for (std::string_view part :
+         {f.channel, f.provider, f.template_name, f.module, f.category, f.groups, f.reason}) {
+        key_ += '\x1f';
+        key_ += part;
+    }
+    key_ += static_cast<char>('0' + static_cast<int>(f.priority));
+    auto [at, added] = dims_index_.try_emplace(key_, static_cast<std::uint32_t>(dims_.size()));
+    if (added) {
+        RollupDims d{std::string(f.channel),       std::string(f.provider), f.priority,
+                     std::string(f.template_name), std::string(f.module),   std::string(f.category),
+                     std::string(f.groups),        std::string(f.reason)};
+        dims_.emplace_back(static_cast<std::uint32_t>(status), std::move(d));
+    }
+    for (int r = 0; r < 3; ++r) {
+        const Millis bucket = start_of(r, f.at);
+        SeriesFigures& s = series_[Key{r, bucket, static_cast<std::uint32_t>(status)}];
+        s.figures.add(f.size, f.latency);
+        s.peak.merge(Peak{in_second, second});
+        rows_[Key{r, bucket, at->second}].add(f.size, f.latency);
+    }
+}
+
+void RollupBatch::each_row(const std::function<void(const RollupRow&)>& f) const {
+    // Many combinations share a row of one dimension: merged first.
+    std::map<std::tuple<int, Millis, std::uint32_t, std::size_t, std::string, std::string>, Figures>
+        merged;
+    for (const auto& [key, figures] : rows_) {
+        const auto& [status, dims] = dims_[key.what];
+        const auto& dimensions = rollup_dimensions();
+        for (std::size_t d = 0; d < dimensions.size(); ++d)
+            merged[{key.resolution, key.bucket, status, d, value_in(dims, dimensions[d]),
+                    dims.reason}]
+                .merge(figures);
+    }
+    RollupRow row;
+    for (const auto& [key, figures] : merged) {
+        const auto& [resolution, bucket, status, dimension, value, reason] = key;
+        row.resolution = kResolutions[resolution];
+        row.bucket = bucket;
+        row.status = report_statuses()[status];
+        row.dimension = rollup_dimensions()[dimension];
+        row.value = value;
+        row.reason = reason;
+        row.figures = figures;
+        f(row);
+    }
+}
+
+void RollupBatch::each_series(const std::function<void(const SeriesRow&)>& f) const {
+    SeriesRow row;
+    for (const auto& [key, s] : series_) {
+        row.resolution = kResolutions[key.resolution];
+        row.bucket = key.bucket;
+        row.status = report_statuses()[key.what];
+        row.figures = s.figures;
+        row.peak = s.peak;
+        f(row);
+    }
+}
+
+void RollupBatch::clear() {
+    rows_.clear();
+    series_.clear();
+    dims_index_.clear();
+    dims_.clear();
+}
+
+void RollupBatch::reset() {
+    clear();
+    seconds_.clear();
+}
+
+}  // namespace notify::store

@@ -1,0 +1,176 @@
+// rollup.hpp - what reports count, folded into rollups: per minute, hour and
+// day, per status and one dimension (channel, provider, priority, template,
+// module, category or group; failures and suppressions also by reason), the
+// count, the size of what was sent and the time from acceptance to sent (sums
+// and histograms), and per status alone the same figures with the peak per
+// second. A row per dimension rather than per combination keeps a month of
+// rows small whatever the traffic: a report groups by one dimension at a time.
+//
+// A fold is one thing that happened at one time: a delivery accepted (at its
+// acceptance), or an event of its log (sent, delivered, read, clicked, retry,
+// failed, expired, suppressed, canceled). Folds are counted where they happen
+// (RollupBatch), written by RollupStore, and read back by reports. Days begin
+// at local midnight (the process's zone: report.timezone).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "model.hpp"
+#include "util/histogram.hpp"
+
+namespace notify::store {
+
+// The statuses reports count, in the order reports show them.
+const std::vector<std::string>& report_statuses();
+bool is_report_status(std::string_view status);
+
+// What a fold is counted by, apart from its status and time.
+struct RollupDims {
+    std::string channel;
+    std::string provider;  // of the attempt; "" before one
+    Priority priority = Priority::medium;
+    std::string template_name;
+    std::string module;
+    std::string category;
+    std::string groups;  // the groups the notification was sent to, sorted, comma-separated
+    std::string reason;  // why it failed, was retried or suppressed (short), else ""
+};
+
+// The groups named among a notification's recipients ("group:NAME", one
+// recipient per line as the store keeps them), as RollupDims::groups.
+std::string report_groups(std::string_view recipients);
+// The class of a suppression's reason: unsubscribed, opted_out, duplicate,
+// frequency_cap, no_address, no_user, else the reason cut short.
+std::string suppression_reason(std::string_view detail);
+// A failure's reason as a rollup keeps it: cut to kReasonBytes.
+std::string failure_reason(std::string_view reason);
+constexpr std::size_t kReasonBytes = 120;
+
+// One thing counted. The views must outlive only the call to RollupBatch::add.
+struct RollupFold {
+    Millis at = 0;
+    std::string_view status;
+    std::string_view channel;
+    std::string_view provider;
+    Priority priority = Priority::medium;
+    std::string_view template_name;
+    std::string_view module;
+    std::string_view category;
+    std::string_view groups;
+    std::string_view reason;
+    std::int64_t size = -1;  // bytes sent (sent only), else -1
+    Millis latency = -1;     // acceptance to sent (sent only), else -1
+};
+
+// A fold with a notification's dimensions (template, module, category,
+// groups) as views into `notification`; the rest is the caller's to set.
+RollupFold fold_of(const RollupDims& notification);
+
+struct Figures {
+    std::int64_t count = 0;
+    std::int64_t size_sum = 0;
+    util::Histogram size;
+    std::int64_t latency_sum = 0;
+    util::Histogram latency;
+    void add(std::int64_t bytes, Millis ms);
+    void merge(const Figures& o);
+    bool operator==(const Figures& o) const;
+};
+
+// The most folds of one status in one second within a bucket, and that second.
+struct Peak {
+    std::int64_t per_second = 0;
+    Millis at = 0;
+    void merge(const Peak& o);
+};
+
+enum class Resolution : std::int64_t { minute = 60'000, hour = 3'600'000, day = 86'400'000 };
+constexpr Resolution kResolutions[] = {Resolution::minute, Resolution::hour, Resolution::day};
+
+// The start of the bucket that holds `at`, and the start of the next one.
+Millis bucket_start(Resolution r, Millis at);
+Millis bucket_end(Resolution r, Millis start);
+
+// The dimensions rows are kept by, as rows name them.
+const std::vector<std::string>& rollup_dimensions();
+// A fold's value in `dimension` (priority by name).
+std::string value_in(const RollupDims& dims, std::string_view dimension);
+
+struct RollupRow {
+    Resolution resolution = Resolution::minute;
+    Millis bucket = 0;
+    std::string status;
+    std::string dimension;  // one of rollup_dimensions()
+    std::string value;
+    std::string reason;  // of failed, retry and suppressed; else ""
+    Figures figures;
+};
+
+struct SeriesRow {
+    Resolution resolution = Resolution::minute;
+    Millis bucket = 0;
+    std::string status;
+    Figures figures;
+    Peak peak;
+};
+
+// Folds not written yet. The counts per second that peaks come from outlive
+// clear(), so a second folded across two writes still has its whole count.
+// They are kept for the hour before the latest second of each status: folds
+// of one status come in time order (the log is written so), give or take a
+// flush.
+class RollupBatch {
+  public:
+    void add(const RollupFold& f);
+    bool empty() const { return series_.empty(); }
+    std::size_t rows() const { return rows_.size(); }
+    void clear();
+    // Forgets the counts per second too (the rollups were rebuilt under it).
+    void reset();
+
+    // The batch's figures per status and each dimension, merged.
+    void each_row(const std::function<void(const RollupRow&)>& f) const;
+    void each_series(const std::function<void(const SeriesRow&)>& f) const;
+
+  private:
+    struct Key {
+        int resolution;  // index in kResolutions
+        Millis bucket;
+        std::uint32_t what;  // status, or status and dimensions (an index in dims_)
+        bool operator==(const Key& o) const {
+            return resolution == o.resolution && bucket == o.bucket && what == o.what;
+        }
+    };
+    struct KeyHash {
+        std::size_t operator()(const Key& k) const {
+            return std::hash<std::int64_t>()(k.bucket) * 31 + k.what * 4 +
+                   static_cast<std::size_t>(k.resolution);
+        }
+    };
+    struct Seconds {
+        std::map<Millis, std::int64_t> counts;  // second -> folds in it
+        Millis latest = 0;
+    };
+    struct SeriesFigures {
+        Figures figures;
+        Peak peak;
+    };
+    // The buckets of `at`, the local day's from a cache (one day is asked for most).
+    Millis start_of(int resolution, Millis at);
+
+    std::unordered_map<std::string, std::uint32_t> dims_index_;  // status and dimensions -> index
+    std::vector<std::pair<std::uint32_t, RollupDims>> dims_;     // status index, dimensions
+    std::unordered_map<Key, Figures, KeyHash> rows_;
+    std::unordered_map<Key, SeriesFigures, KeyHash> series_;  // `what` is the status index
+    std::vector<Seconds> seconds_;                            // by status index
+    std::string key_;                                         // reused for each fold
+    Millis day_start_ = 0, day_end_ = 0;
+};
+
+}  // namespace notify::store

@@ -1,0 +1,69 @@
+// rollup_store.hpp - the rollups in the store (tables `rollups` and
+// `rollup_series`, store/rollup.hpp says what they count) and the marks that
+// say what they include:
+//   rollup.delivery_seq  deliveries up to it are counted as accepted;
+//   rollup.event_seq     events up to it are counted (those reports count);
+//   rollup.generation    the rows reports read; a rebuild writes the next one
+//                        and then moves the mark.
+// The router folds as it goes and writes a batch with the marks every second
+// (in the transaction of its transitions); after a restart or a rebuild it
+// replays from the marks what they do not cover, so each thing is counted once.
+//
+// write, marks and write_marks run inside a transaction of the caller and
+// throw StoreFailure; replay, rebuild and the reads are calls of their own.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "store/rollup.hpp"
+#include "store/store.hpp"
+#include "util/error.hpp"
+
+namespace notify::store {
+
+struct RollupMarks {
+    std::int64_t delivery_seq = 0;
+    std::int64_t event_seq = 0;
+    std::int64_t generation = 1;
+};
+
+class RollupStore {
+  public:
+    explicit RollupStore(Store& store);
+    ~RollupStore();
+
+    // --- inside the caller's transaction
+    // Whether marks were ever written (a router counted, or a rebuild ran).
+    bool has_marks();
+    RollupMarks marks();
+    void write_marks(const RollupMarks& m);
+    // Adds the batch's figures to the rows of `generation`.
+    void write(const RollupBatch& batch, std::int64_t generation);
+    // The highest delivery and event seq stored now.
+    RollupMarks latest();
+
+    // Folds into `batch` what lies after `from` up to `to`: deliveries as
+    // accepted, then counted events. `spill` is called whenever the batch
+    // holds many rows (it writes and clears them).
+    void replay(const RollupMarks& from, const RollupMarks& to, RollupBatch& batch,
+                const std::function<void(RollupBatch&)>& spill);
+    // Counts everything again from the deliveries and the event log into the
+    // next generation, then switches reports to it. Returns the new marks.
+    Expected<RollupMarks> rebuild();
+
+    // --- reports
+    // Rows of `generation` at resolution `r` of `dimension` with from <= bucket < to.
+    Status read_rows(std::int64_t generation, Resolution r, const std::string& dimension,
+                     Millis from, Millis to, const std::function<void(const RollupRow&)>& row);
+    Status read_series(std::int64_t generation, Resolution r, Millis from, Millis to,
+                       const std::function<void(const SeriesRow&)>& row);
+
+  private:
+    struct Statements;
+    Store& store_;
+    std::unique_ptr<Statements> st_;
+};
+
+}  // namespace notify::store

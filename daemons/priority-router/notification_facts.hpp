@@ -1,0 +1,40 @@
+// notification_facts.hpp - what the router needs of a notification beyond its
+// deliveries, read from the store once and kept while its deliveries are
+// active: its category and content digest (the preference gate) and what
+// reports count it by (rollups). Deliveries hold on to their facts; the cache
+// forgets the oldest when it holds kMaxFacts notifications.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "store/fanout_store.hpp"
+#include "store/rollup.hpp"
+
+namespace notify::router {
+
+struct NotificationFacts {
+    std::string content_key;  // digest of what dedup compares
+    // What reports count it by: its template, module, category and groups.
+    store::RollupDims dims;
+    const std::string& category() const { return dims.category; }
+};
+
+using FactsRef = std::shared_ptr<const NotificationFacts>;
+
+class NotificationFactsCache {
+  public:
+    explicit NotificationFactsCache(store::FanoutStore& store) : store_(store) {}
+    // The facts of a notification; empty facts when it is not in the store.
+    FactsRef get(const std::string& notification_id);
+
+    static constexpr std::size_t kMaxFacts = 50000;
+
+  private:
+    store::FanoutStore& store_;
+    std::unordered_map<std::string, FactsRef> facts_;
+};
+
+}  // namespace notify::router

@@ -1,0 +1,116 @@
+// rollups.cpp - the router's counting for reports; see rollups.hpp.
+#include "rollups.hpp"
+
+#include "store/sqlite.hpp"
+#include "util/log.hpp"
+#include "util/time.hpp"
+
+namespace notify::router {
+
+namespace {
+
+store::RollupFold fold_of(const std::string& channel, Priority priority,
+                          const NotificationFacts& facts) {
+    store::RollupFold f = store::fold_of(facts.dims);
+    f.channel = channel;
+    f.priority = priority;
+    return f;
+}
+
+}  // namespace
+
+Rollups::Rollups(store::Store& store, Millis write_interval)
+    : db_(store), store_(store), write_interval_(write_interval) {}
+
+Status Rollups::start(std::int64_t up_to_seq) {
+    return store::in_transaction(db_.handle(), [&] {
+        const bool fresh = !store_.has_marks();
+        store::RollupMarks from = store_.marks();
+        store::RollupMarks to = store_.latest();
+        to.delivery_seq =
+            fresh ? up_to_seq : std::max(from.delivery_seq, std::min(to.delivery_seq, up_to_seq));
+        to.generation = from.generation;
+        if (fresh) {
+            if (up_to_seq > 0)
+                NLOG(info, "",
+                     "reports count from now on; 'notifyctl report --rebuild' counts what came "
+                     "before");
+        } else {
+            store_.replay(from, to, batch_, [&](store::RollupBatch& b) {
+                store_.write(b, from.generation);
+                b.clear();
+            });
+            store_.write(batch_, from.generation);
+        }
+        store_.write_marks(to);
+        batch_.clear();
+        delivery_seq_ = to.delivery_seq;
+        generation_ = to.generation;
+        next_write_ = util::now_ms() + write_interval_;
+        if (!fresh && (to.delivery_seq > from.delivery_seq || to.event_seq > from.event_seq))
+            NLOG(info, "",
+                 "reports: counted what the last router had not written: deliveries="
+                     << to.delivery_seq - from.delivery_seq << " events_after=" << from.event_seq);
+        return ok();
+    });
+}
+
+void Rollups::accepted(const Delivery& d, const NotificationFacts& facts) {
+    if (d.seq <= delivery_seq_) return;
+    delivery_seq_ = d.seq;
+    store::RollupFold f = fold_of(d.channel, d.priority, facts);
+    f.at = d.created_at;
+    f.status = "accepted";
+    batch_.add(f);
+}
+
+void Rollups::logged(const store::Transition& t, const std::string& channel, Priority priority,
+                     const NotificationFacts& facts, Millis accepted_at) {
+    if (!store::is_report_status(t.event_type) || t.event_type == "accepted") return;
+    store::RollupFold f = fold_of(channel, priority, facts);
+    f.at = t.at;
+    f.status = t.event_type;
+    f.provider = t.provider;
+    f.reason = t.reason;
+    if (t.event_type == "sent") {
+        f.size = t.size;
+        f.latency = t.at - accepted_at;
+    }
+    batch_.add(f);
+}
+
+bool Rollups::due(Millis now) const {
+    return !batch_.empty() && now >= next_write_;
+}
+
+std::function<void()> Rollups::writer() {
+    return [this] {
+        store::RollupMarks stored = store_.marks();
+        store::RollupMarks latest = store_.latest();
+        if (stored.generation != generation_) {
+            // Rebuilt under us: what we counted may be in the new rows already.
+            NLOG(info, "", "reports were rebuilt; counting again from their marks");
+            batch_.reset();
+            store_.replay(stored, latest, batch_, [&](store::RollupBatch& b) {
+                store_.write(b, stored.generation);
+                b.clear();
+            });
+            pending_marks_ = {std::max(latest.delivery_seq, stored.delivery_seq), latest.event_seq,
+                              stored.generation};
+        } else {
+            pending_marks_ = {delivery_seq_, latest.event_seq, generation_};
+        }
+        store_.write(batch_, pending_marks_.generation);
+        store_.write_marks(pending_marks_);
+    };
+}
+
+void Rollups::written(bool committed, Millis now) {
+    if (!committed) return;
+    batch_.clear();
+    delivery_seq_ = std::max(delivery_seq_, pending_marks_.delivery_seq);
+    generation_ = pending_marks_.generation;
+    next_write_ = now + write_interval_;
+}
+
+}  // namespace notify::router

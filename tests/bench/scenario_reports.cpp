@@ -1,0 +1,287 @@
+// scenario_reports.cpp - how fast reports answer over a big store: writes a
+// month of mixed traffic (--count deliveries, 10,000,000 by default, with their
+// notifications and events, in time order, as the daemons would have) into
+// --store, counts it with `report --rebuild`'s code, then times each report
+// over the month: by nothing, by each dimension, and by a time unit with a
+// dimension. Target: every one under 200 ms. No daemon runs meanwhile
+// (tests/bench/run stops the stack first).
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+#include <vector>
+
+#include "clock.hpp"
+#include "report.hpp"
+#include "report/report.hpp"
+#include "scenarios.hpp"
+#include "store/rollup_store.hpp"
+#include "store/store.hpp"
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+namespace notify::bench {
+
+namespace {
+
+constexpr Millis kDay = 86'400'000;
+
+struct Channel {
+    const char* name;
+    std::vector<const char*> providers;
+};
+
+const Channel kChannels[] = {
+    {"email", {"smtp-a", "smtp-b"}}, {"sms", {"twilio", "aliyun"}}, {"wecom", {"wecom"}},
+    {"dingtalk", {"dingtalk"}},      {"push", {"fcm", "apns"}},     {"hook", {"hook"}},
+};
+const char* const kModules[] = {"billing", "auth", "marketing", "ops", ""};
+const char* const kCategories[] = {"account", "security", "promo", ""};
+const char* const kRecipients[] = {"a@example.com", "group:ops", "group:sales\ngroup:ops",
+                                   "user:u1"};
+const char* const kFailures[] = {"21211 Invalid 'To' Phone Number",  "isv.BUSINESS_LIMIT_CONTROL",
+                                 "550 5.1.1 mailbox unavailable",    "HTTP 400",
+                                 "no result within the lease of 5m", "60020 not allow to access"};
+const char* const kSuppressions[] = {"unsubscribed", "opted_out", "duplicate", "frequency_cap",
+                                     "no_address"};
+
+struct Writer {
+    explicit Writer(sqlite3* db) : db_(db) {
+        prepare(notification_,
+                "INSERT INTO notifications (id, created_at, channel, recipients, "
+                "template, module, category, priority) VALUES (?,?,?,?,?,?,?,?)");
+        prepare(delivery_,
+                "INSERT INTO deliveries (id, notification_id, channel, recipient, "
+                "priority, state, created_at, updated_at, provider) VALUES "
+                "(?,?,?,'r',?,?,?,?,?)");
+        prepare(event_,
+                "INSERT INTO events (delivery_id, at, type, detail, provider, reason, "
+                "size) VALUES (?,?,?,'',?,?,?)");
+    }
+    ~Writer() {
+        for (auto* s : {notification_, delivery_, event_}) sqlite3_finalize(s);
+    }
+    void prepare(sqlite3_stmt*& s, const char* sql) {
+        sqlite3_prepare_v2(db_, sql, -1, &s, nullptr);
+    }
+    static void text(sqlite3_stmt* s, int i, const std::string& v) {
+        sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    }
+    bool run(sqlite3_stmt* s) {
+        bool ok = sqlite3_step(s) == SQLITE_DONE;
+        sqlite3_reset(s);
+        return ok;
+    }
+    sqlite3* db_;
+    sqlite3_stmt *notification_ = nullptr, *delivery_ = nullptr, *event_ = nullptr;
+};
+
+struct Event {
+    Millis at;
+    std::string delivery;
+    const char* type;
+    std::string provider;
+    std::string reason;
+    std::int64_t size;
+    bool operator<(const Event& o) const { return at < o.at; }
+};
+
+// Writes `count` deliveries spread over [from, to) and returns how many events.
+long generate(sqlite3* db, long count, Millis from, Millis to) {
+    std::mt19937_64 rnd(11);
+    auto pick = [&](auto& list) -> decltype(auto) {
+        return list[rnd() % (sizeof list / sizeof list[0])];
+    };
+    Writer w(db);
+    long written = 0, events = 0, n = 0;
+    // An hour at a time, so that rows go in time order and events wait in memory
+    // for an hour at most.
+    std::vector<Event> pending;
+    const Millis hour = 3'600'000;
+    const long per_hour = std::max<long>(1, count / ((to - from) / hour));
+    sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+    for (Millis h = from; h < to && written < count; h += hour) {
+        for (long k = 0; k < per_hour && written < count;) {
+            const std::string nid = "01BENCH" + std::to_string(++n);
+            const Millis created = h + static_cast<Millis>(rnd() % hour);
+            const Channel& ch = pick(kChannels);
+            const std::string tmpl = "template-" + std::to_string(rnd() % 20);
+            const int priority = static_cast<int>(rnd() % 3);
+            sqlite3_bind_text(w.notification_, 1, nid.c_str(), -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(w.notification_, 2, created);
+            sqlite3_bind_text(w.notification_, 3, ch.name, -1, SQLITE_STATIC);
+            sqlite3_bind_text(w.notification_, 4, pick(kRecipients), -1, SQLITE_STATIC);
+            Writer::text(w.notification_, 5, tmpl);
+            sqlite3_bind_text(w.notification_, 6, pick(kModules), -1, SQLITE_STATIC);
+            sqlite3_bind_text(w.notification_, 7, pick(kCategories), -1, SQLITE_STATIC);
+            sqlite3_bind_int(w.notification_, 8, priority);
+            w.run(w.notification_);
+            const int deliveries = 1 + static_cast<int>(rnd() % 3);
+            for (int d = 0; d < deliveries && written < count; ++d, ++k, ++written) {
+                const std::string did = nid + "." + std::to_string(d + 1);
+                const unsigned outcome = static_cast<unsigned>(rnd() % 100);
+                std::string provider = ch.providers[rnd() % ch.providers.size()];
+                Millis t = created + 5 + static_cast<Millis>(rnd() % 3000);
+                const char* state = "sent";
+                if (outcome < 8) {
+                    pending.push_back({t, did, "retry", provider, pick(kFailures), -1});
+                    t += 1000 + static_cast<Millis>(rnd() % 60000);
+                }
+                if (outcome < 75) {
+                    pending.push_back({t, did, "sent", provider, "",
+                                       static_cast<std::int64_t>(50 + rnd() % 4000)});
+                    if (outcome % 3 == 0)
+                        pending.push_back({t + 2000, did, "delivered", provider, "", -1});
+                } else if (outcome < 85) {
+                    state = "failed";
+                    pending.push_back({t, did, "failed", provider, pick(kFailures), -1});
+                } else if (outcome < 95) {
+                    state = "suppressed";
+                    provider.clear();
+                    pending.push_back(
+                        {created + 1, did, "suppressed", "", pick(kSuppressions), -1});
+                } else if (outcome < 98) {
+                    state = "expired";
+                    pending.push_back({t + hour, did, "expired", provider, "", -1});
+                } else {
+                    state = "canceled";
+                    pending.push_back({t, did, "canceled", provider, "", -1});
+                }
+                Writer::text(w.delivery_, 1, did);
+                Writer::text(w.delivery_, 2, nid);
+                sqlite3_bind_text(w.delivery_, 3, ch.name, -1, SQLITE_STATIC);
+                sqlite3_bind_int(w.delivery_, 4, priority);
+                sqlite3_bind_text(w.delivery_, 5, state, -1, SQLITE_STATIC);
+                sqlite3_bind_int64(w.delivery_, 6, created);
+                sqlite3_bind_int64(w.delivery_, 7, t);
+                Writer::text(w.delivery_, 8, provider);
+                w.run(w.delivery_);
+            }
+        }
+        // Events of this hour and earlier, in time order.
+        std::sort(pending.begin(), pending.end());
+        auto until =
+            std::lower_bound(pending.begin(), pending.end(), Event{h + hour, {}, "", {}, {}, 0});
+        for (auto it = pending.begin(); it != until; ++it) {
+            Writer::text(w.event_, 1, it->delivery);
+            sqlite3_bind_int64(w.event_, 2, it->at);
+            sqlite3_bind_text(w.event_, 3, it->type, -1, SQLITE_STATIC);
+            Writer::text(w.event_, 4, it->provider);
+            Writer::text(w.event_, 5, it->reason);
+            sqlite3_bind_int64(w.event_, 6, it->size);
+            w.run(w.event_);
+            ++events;
+        }
+        pending.erase(pending.begin(), until);
+        if ((h - from) / hour % 24 == 23) {
+            sqlite3_exec(db, "COMMIT; BEGIN", nullptr, nullptr, nullptr);
+        }
+    }
+    std::sort(pending.begin(), pending.end());
+    for (const auto& e : pending) {
+        Writer::text(w.event_, 1, e.delivery);
+        sqlite3_bind_int64(w.event_, 2, e.at);
+        sqlite3_bind_text(w.event_, 3, e.type, -1, SQLITE_STATIC);
+        Writer::text(w.event_, 4, e.provider);
+        Writer::text(w.event_, 5, e.reason);
+        sqlite3_bind_int64(w.event_, 6, e.size);
+        w.run(w.event_);
+        ++events;
+    }
+    sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    return events;
+}
+
+}  // namespace
+
+int reports(const Options& o) {
+    const std::string name = "reports";
+    if (o.store.empty()) {
+        progress(name, "needs --store PATH, a store no daemon is using");
+        return 1;
+    }
+    auto store = store::Store::open(o.store, store::Options{false, 60000, true});
+    if (!store) {
+        progress(name, store.error().message);
+        return 1;
+    }
+    const long count = o.count > 0 ? o.count : 10'000'000;
+    const Millis now = util::now_ms();
+    const Millis from = store::bucket_start(store::Resolution::day, now - 30 * kDay);
+    progress(name, "writing " + format_count(count) + " deliveries over 30 days");
+    Micros t0 = now_us();
+    const long events = generate((*store)->handle(), count, from, now);
+    Micros t1 = now_us();
+    report(name, "deliveries written",
+           format_count(count) + " with " + format_count(events) + " events in " +
+               std::to_string(static_cast<int>(seconds_between(t0, t1))) + " s");
+    store::RollupStore rollups(**store);
+    progress(name, "counting them (report --rebuild)");
+    t0 = now_us();
+    auto rebuilt = rollups.rebuild();
+    t1 = now_us();
+    if (!rebuilt) {
+        progress(name, "rebuild failed: " + rebuilt.error().message);
+        return 1;
+    }
+    char value[64];
+    std::snprintf(value, sizeof value, "%.1f s", seconds_between(t0, t1));
+    report(name, "report --rebuild of them all", value);
+
+    const std::vector<std::vector<std::string>> cases = {{},
+                                                         {"minute"},
+                                                         {"hour"},
+                                                         {"day"},
+                                                         {"channel"},
+                                                         {"provider"},
+                                                         {"priority"},
+                                                         {"status"},
+                                                         {"template"},
+                                                         {"module"},
+                                                         {"category"},
+                                                         {"group"},
+                                                         {"day", "channel"},
+                                                         {"hour", "status"},
+                                                         {"day", "template", "status"},
+                                                         {"minute", "channel"}};
+    double slowest = 0;
+    std::string slowest_name;
+    for (const auto& by : cases) {
+        report::RequestText text{util::format_rfc3339(from), util::format_rfc3339(now), by};
+        auto request = report::parse_request(text, now, {"since", "until", "by"});
+        if (!request) {
+            progress(name, request.error().message);
+            return 1;
+        }
+        std::vector<double> ms;
+        std::size_t rows = 0;
+        for (int i = 0; i < 5; ++i) {
+            Micros a = now_us();
+            auto r = report::make(rollups, *request);
+            Micros b = now_us();
+            if (!r) {
+                progress(name, r.error().message);
+                return 1;
+            }
+            rows = r->rows.size();
+            ms.push_back(static_cast<double>(b - a) / 1000.0);
+        }
+        std::sort(ms.begin(), ms.end());
+        const double median = ms[ms.size() / 2];
+        std::string label =
+            "a month by " + (by.empty() ? std::string("nothing") : util::join(by, ","));
+        std::snprintf(value, sizeof value, "%.1f ms (%zu rows)", median, rows);
+        report(name, label, value, "< 200 ms", verdict(median < 200));
+        if (median > slowest) {
+            slowest = median;
+            slowest_name = label;
+        }
+    }
+    std::snprintf(value, sizeof value, "%.1f ms", slowest);
+    report(name, "slowest report over a month", value + (" (" + slowest_name + ")"), "< 200 ms",
+           verdict(slowest < 200));
+    return 0;
+}
+
+}  // namespace notify::bench

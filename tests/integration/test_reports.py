@@ -1,0 +1,354 @@
+# test_reports.py - reports (`notifyctl report`) read rollups, never the
+# deliveries; they must agree exactly with a direct count over the store:
+# "accepted" counts deliveries by their acceptance, every other status counts
+# the events of that type by their time. A generated month of mixed traffic
+# (every channel kind, priority and outcome, in a zone with a daylight-saving
+# change) is counted by `report --rebuild`; live traffic through the real
+# daemons is counted by the router as it goes, and a rebuild must agree with it.
+
+import csv
+import io
+import json
+import random
+import sqlite3
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from notify_stack import wait_for
+from receivers import Reply, always, scripted
+
+STATUSES = ["accepted", "sent", "delivered", "read", "clicked", "retry", "failed", "expired",
+            "suppressed", "canceled"]
+DIMENSIONS = ["minute", "hour", "day", "channel", "provider", "priority", "status", "template",
+              "module", "category", "group"]
+PRIORITY = {0: "high", 1: "medium", 2: "low"}
+
+
+def groups_of(recipients):
+    names = sorted({r[6:] for r in recipients.split("\n") if r.startswith("group:")})
+    return ",".join(names)
+
+
+def local_iso(ms, zone):
+    text = datetime.fromtimestamp(ms / 1000, zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def time_key(dim, ms, zone):
+    t = datetime.fromtimestamp(ms / 1000, zone)
+    if dim == "minute":
+        t = t.replace(second=0, microsecond=0)
+    elif dim == "hour":
+        # Hours are UTC hours, shown in local time.
+        u = datetime.fromtimestamp(ms / 1000, ZoneInfo("UTC")).replace(minute=0, second=0,
+                                                                       microsecond=0)
+        t = u.astimezone(zone)
+    else:
+        t = t.replace(hour=0, minute=0, second=0, microsecond=0)
+        t = datetime(t.year, t.month, t.day, tzinfo=zone)
+    return local_iso(int(t.timestamp() * 1000), zone)
+
+
+def direct_counts(db_path, since, until, by, zone):
+    """{key tuple: {status: count}} counted from the deliveries and the event log."""
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    rows = db.execute(
+        "SELECT 'accepted', d.created_at, d.channel, '', d.priority, n.template, n.module, "
+        "n.category, n.recipients, '' FROM deliveries d JOIN notifications n "
+        "ON n.id = d.notification_id WHERE d.created_at >= ? AND d.created_at < ? "
+        "UNION ALL "
+        "SELECT e.type, e.at, d.channel, e.provider, d.priority, n.template, n.module, "
+        "n.category, n.recipients, e.reason FROM events e JOIN deliveries d ON d.id = "
+        "e.delivery_id JOIN notifications n ON n.id = d.notification_id WHERE e.at >= ? AND "
+        "e.at < ? AND e.type IN ('sent', 'delivered', 'read', 'clicked', 'retry', 'failed', "
+        "'expired', 'suppressed', 'canceled')", (since, until, since, until)).fetchall()
+    db.close()
+    out = {}
+    for status, at, channel, provider, priority, template, module, category, recipients, _ in rows:
+        values = {"channel": channel, "provider": provider, "priority": PRIORITY[priority],
+                  "status": status, "template": template, "module": module,
+                  "category": category, "group": groups_of(recipients)}
+        key = tuple(time_key(d, at, zone) if d in ("minute", "hour", "day") else values[d]
+                    for d in by)
+        counts = out.setdefault(key, dict.fromkeys(STATUSES, 0))
+        counts[status] += 1
+    return out
+
+
+def report(stack, *args):
+    res = stack.ctl("report", *args, "--format", "json")
+    assert res.returncode == 0, f"report {args}: {res.returncode} {res.stderr}"
+    return json.loads(res.stdout)
+
+
+def reported_counts(doc):
+    by = doc["by"]
+    return {tuple(row[d] for d in by): row["counts"] for row in doc["rows"]}
+
+
+def without_zero_rows(counts):
+    return {k: v for k, v in counts.items() if any(v.values())}
+
+
+def ms(t):
+    return int(t.timestamp() * 1000)
+
+
+# --- a generated month -----------------------------------------------------------------------
+
+ZONE = ZoneInfo("America/New_York")  # 2026-11-01 has 25 hours there
+CHANNELS = {  # channel -> providers
+    "email": ["smtp-a", "smtp-b"], "sms": ["twilio", "aliyun"], "wecom": ["wecom"],
+    "hook": ["hook"], "dingtalk": ["dingtalk"], "push": ["fcm"],
+}
+FAILURES = ["21211 Invalid 'To' Phone Number", "isv.BUSINESS_LIMIT_CONTROL",
+            "550 5.1.1 mailbox unavailable", "HTTP 400"]
+SUPPRESSIONS = ["unsubscribed", "opted out of category 'promo' on every channel",
+                "duplicate of 01X.1 within 10m", "frequency cap 5/1h reached on channel 'sms'",
+                "user 'u9' has no address for channel 'sms'"]
+
+
+def generate_month(db_path, seed=7, notifications=2500):
+    """Notifications, deliveries and events spread over November 2026 (and a little
+    before and after it), written straight into the store."""
+    rnd = random.Random(seed)
+    start = ms(datetime(2026, 10, 31, 20, 0, tzinfo=ZONE))
+    end = ms(datetime(2026, 12, 1, 3, 0, tzinfo=ZONE))
+    db = sqlite3.connect(str(db_path))
+    deliveries, log = [], []
+    for i in range(notifications):
+        nid = f"01GEN{i:08d}"
+        created = rnd.randrange(start, end)
+        # Bursts: a fifth of the traffic lands in a few busy seconds.
+        if rnd.random() < 0.2:
+            created = ms(datetime(2026, 11, 17, 9, 0, 5, tzinfo=ZONE)) + rnd.randrange(0, 3000)
+        channel = rnd.choice(list(CHANNELS))
+        template = rnd.choice(["", "welcome", "otp", "invoice", "digest"])
+        module = rnd.choice(["", "billing", "auth", "marketing"])
+        category = rnd.choice(["", "security", "promo", "account"])
+        targets = rnd.choice([["a@example.com"], ["group:ops"], ["group:sales", "group:ops"],
+                              ["user:u1"]])
+        priority = rnd.choice([0, 1, 2])
+        db.execute("INSERT INTO notifications (id, created_at, channel, recipients, template, "
+                   "module, category, priority) VALUES (?,?,?,?,?,?,?,?)",
+                   (nid, created, channel, "\n".join(targets), template, module, category,
+                    priority))
+        for k in range(rnd.choice([1, 1, 2, 3])):
+            did = f"{nid}.{k + 1}"
+            events = [("accepted", created, "", "", -1)]
+            t = created
+            outcome = rnd.choices(["sent", "retry-sent", "failed", "suppressed", "expired",
+                                   "canceled", "retry-failed"], [50, 10, 10, 10, 5, 5, 10])[0]
+            provider = rnd.choice(CHANNELS[channel])
+            if outcome.startswith("retry"):
+                t += rnd.randrange(50, 5000)
+                events.append(("retry", t, provider, rnd.choice(FAILURES), -1))
+                provider = rnd.choice(CHANNELS[channel])
+            if outcome.endswith("sent"):
+                t += rnd.randrange(5, 20000)
+                events.append(("sent", t, provider, "", rnd.randrange(20, 5000)))
+                if rnd.random() < 0.3:
+                    events.append(("delivered", t + rnd.randrange(100, 9000), provider, "", -1))
+            elif outcome.endswith("failed"):
+                t += rnd.randrange(5, 20000)
+                events.append(("failed", t, provider, rnd.choice(FAILURES), -1))
+            elif outcome == "suppressed":
+                reason = rnd.choice(SUPPRESSIONS)
+                events.append(("suppressed", t + 1, "", reason.split(" ")[0], -1))
+            elif outcome == "expired":
+                events.append(("expired", t + 3_600_000, "", "", -1))
+            else:
+                events.append(("canceled", t + rnd.randrange(1, 60000), "", "", -1))
+            state = {"retry-sent": "sent", "retry-failed": "failed"}.get(outcome, outcome)
+            deliveries.append((created, did, nid, channel, priority, state, t, provider))
+            log += [(at, did, etype, prov, reason, size) for etype, at, prov, reason, size in events]
+    # In store order, as the daemons write them: by time.
+    for created, did, nid, channel, priority, state, t, provider in sorted(deliveries):
+        db.execute("INSERT INTO deliveries (id, notification_id, channel, recipient, priority, "
+                   "state, created_at, updated_at, provider) VALUES (?,?,?,?,?,?,?,?,?)",
+                   (did, nid, channel, "r", priority, state, created, t, provider))
+    for at, did, etype, prov, reason, size in sorted(log):
+        db.execute("INSERT INTO events (delivery_id, at, type, detail, provider, reason, size) "
+                   "VALUES (?,?,?,?,?,?,?)", (did, at, etype, "", prov, reason, size))
+    db.commit()
+    db.close()
+
+
+def test_reports_of_a_generated_month_agree_with_the_store(make_stack):
+    stack = make_stack(settings={"report.timezone": "America/New_York"})
+    stack.admin_key  # creates the store
+    generate_month(stack.store_path)
+    rebuilt = stack.ctl("report", "--rebuild", "--format", "json")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    since = ms(datetime(2026, 11, 1, tzinfo=ZONE))
+    until = ms(datetime(2026, 12, 1, tzinfo=ZONE))
+    window = ("--since", "2026-11-01", "--until", "2026-12-01")
+    for dim in DIMENSIONS:
+        doc = report(stack, *window, "--by", dim)
+        got = reported_counts(doc)
+        want = direct_counts(stack.store_path, since, until, [dim], ZONE)
+        if dim == "status":
+            # Grouped by status, each row counts its own status.
+            got = {k: {s: c for s, c in v.items() if c} for k, v in got.items()}
+            want = {k: {s: c for s, c in v.items() if c} for k, v in want.items()}
+        assert without_zero_rows(got) == without_zero_rows(want), f"--by {dim}"
+    # A time unit, a dimension and status at once.
+    doc = report(stack, *window, "--by", "day,channel", "--by", "status")
+    got = {k: {s: c for s, c in v.items() if c} for k, v in reported_counts(doc).items()}
+    want = direct_counts(stack.store_path, since, until, ["day", "channel", "status"], ZONE)
+    assert got == {k: {s: c for s, c in v.items() if c} for k, v in want.items()}
+    # The whole month: totals, the peak per second, sizes and latency.
+    doc = report(stack, *window)
+    db = sqlite3.connect(str(stack.store_path))
+    total = direct_counts(stack.store_path, since, until, [], ZONE)[()]
+    assert doc["total"]["counts"] == total
+    peak = db.execute("SELECT at / 1000, count(*) c FROM events WHERE type = 'sent' AND at >= ? "
+                      "AND at < ? GROUP BY 1 ORDER BY c DESC LIMIT 1", (since, until)).fetchone()
+    assert doc["total"]["peak_per_second"]["sent"]["count"] == peak[1]
+    sizes = sorted(r[0] for r in db.execute(
+        "SELECT size FROM events WHERE type = 'sent' AND at >= ? AND at < ?", (since, until)))
+    assert abs(doc["total"]["size"]["average"] - sum(sizes) / len(sizes)) < 1e-6
+    exact_p95 = sizes[int(0.95 * len(sizes) + 0.999999) - 1]
+    assert abs(doc["total"]["size"]["p95"] - exact_p95) <= exact_p95 * 0.0625 + 1
+    sent_by_channel = dict(db.execute(
+        "SELECT d.channel, count(*) FROM events e JOIN deliveries d ON d.id = e.delivery_id "
+        "WHERE e.type = 'sent' AND e.at >= ? AND e.at < ? GROUP BY 1", (since, until)))
+    assert doc["most_used_channel"] == max(sent_by_channel, key=sent_by_channel.get)
+    assert {c["channel"]: c["sent"] for c in doc["channels"]} == sent_by_channel
+    suppressed = dict(db.execute(
+        "SELECT reason, count(*) FROM events WHERE type = 'suppressed' AND at >= ? AND at < ? "
+        "GROUP BY 1", (since, until)))
+    assert {s["reason"]: s["count"] for s in doc["suppressions"]} == suppressed
+    failed = dict(((p, r), n) for p, r, n in db.execute(
+        "SELECT provider, reason, count(*) FROM events WHERE type = 'failed' AND at >= ? AND "
+        "at < ? GROUP BY 1, 2", (since, until)))
+    assert {(f["provider"], f["reason"]): f["count"] for f in doc["failures"]
+            if f["status"] == "failed"} == failed
+    db.close()
+    # CSV is read by Python's csv module, one line per row of the JSON.
+    res = stack.ctl("report", *window, "--by", "channel", "--format", "csv")
+    assert res.returncode == 0, res.stderr
+    lines = list(csv.DictReader(io.StringIO(res.stdout)))
+    by_channel = reported_counts(report(stack, *window, "--by", "channel"))
+    assert {(r["channel"],): {s: int(r[s]) for s in STATUSES} for r in lines} == by_channel
+
+
+def test_a_report_over_no_data_is_empty_and_bad_requests_are_refused(make_stack):
+    stack = make_stack()
+    stack.admin_key
+    doc = report(stack, "--since", "2020-01-01", "--until", "2020-02-01", "--by", "day")
+    assert doc["rows"] == []
+    assert set(doc["total"]["counts"].values()) == {0}
+    res = stack.ctl("report", "--by", "chanel")
+    assert res.returncode == 64, res.stderr
+    assert "unknown report dimension 'chanel'" in res.stderr and "'channel'" in res.stderr
+    res = stack.ctl("report", "--since", "2026-12-02", "--until", "2026-12-01")
+    assert res.returncode == 64 and "is not before its end" in res.stderr, res.stderr
+    res = stack.ctl("report", "--by", "day", "--by", "hour")
+    assert res.returncode == 64 and "not several" in res.stderr, res.stderr
+    res = stack.ctl("report", "--by", "channel,priority")
+    assert res.returncode == 64 and "at a time" in res.stderr, res.stderr
+    res = stack.ctl("report", "--since", "yesterday-ish")
+    assert res.returncode == 64 and "--since" in res.stderr, res.stderr
+
+
+# --- live traffic ----------------------------------------------------------------------------
+
+def test_the_router_counts_live_traffic_as_a_rebuild_does(http_receiver, make_stack):
+    ok = http_receiver()
+    broken = http_receiver(respond=always(Reply(status=400, body=b'{"error":"bad"}')))
+    flaky = http_receiver(respond=scripted(Reply(status=503), Reply(status=503)))
+    stack = make_stack(providers={"ok": {"type": "webhook", "url": ok.url},
+                                  "broken": {"type": "webhook", "url": broken.url},
+                                  "flaky": {"type": "webhook", "url": flaky.url}},
+                       channels={"ok": ["ok"], "broken": ["broken"], "flaky": ["flaky"]})
+    stack.start()
+    ids = []
+    for i in range(6):
+        ids.append(stack.submit(channel="ok", body=f"hello {i}", priority="high",
+                                module="billing", category="account")["id"])
+    for i in range(3):
+        ids.append(stack.submit(channel="broken", body=f"nope {i}", priority="low")["id"])
+    ids.append(stack.submit(channel="flaky", body="eventually")["id"])
+    later = stack.submit(channel="ok", body="later", send_at="now+1h")["id"]
+    res = stack.request("POST", f"/v1/notifications/{later}/cancel")
+    assert res.status == 200, res
+    for nid in ids + [later]:
+        stack.wait_final(nid)
+    deliveries = stack.store_query("SELECT count(*) FROM deliveries")[0][0]
+
+    def counted():
+        doc = report(stack, "--by", "status")
+        got = {row["status"]: row["counts"][row["status"]] for row in doc["rows"]}
+        return doc if got.get("accepted") == deliveries and got.get("canceled") == 1 and \
+            got.get("sent") == 7 else None
+    wait_for(counted, 10, "the router to write its rollups")
+    live = {dim: report(stack, "--by", dim) for dim in ("status", "channel", "provider",
+                                                        "priority", "module", "minute")}
+    # Against the store, status by status.
+    now_ms = int(datetime.now().timestamp() * 1000) + 120_000
+    zone = ZoneInfo("UTC")
+    for dim in ("status", "channel", "provider", "priority", "module"):
+        want = direct_counts(stack.store_path, 0, now_ms, [dim], zone)
+        assert without_zero_rows(reported_counts(live[dim])) == without_zero_rows(want), dim
+    got = {row["status"]: row["counts"][row["status"]] for row in live["status"]["rows"]}
+    assert got == {"accepted": 11, "sent": 7, "failed": 3, "retry": 2, "canceled": 1}, got
+    failures = live["status"]["failures"]
+    assert {(f["provider"], f["status"]) for f in failures} == {("broken", "failed"),
+                                                                ("flaky", "retry")}, failures
+    # A rebuild from the event log gives the same reports.
+    res = stack.ctl("report", "--rebuild", "-q")
+    assert res.returncode == 0, res.stderr
+    for dim, doc in live.items():
+        assert report(stack, "--by", dim) == doc, f"--by {dim} after --rebuild"
+    # And the router goes on counting in the new generation.
+    nid = stack.submit(channel="ok", body="after the rebuild")["id"]
+    stack.wait_final(nid)
+    wait_for(lambda: report(stack)["total"]["counts"]["sent"] == 8, 10,
+             "the send after the rebuild to be counted")
+
+
+def test_what_a_killed_router_had_not_written_is_counted_when_it_starts(http_receiver,
+                                                                        make_stack):
+    ok = http_receiver()
+    # Rollups written only when the router stops: a kill loses all it counted.
+    stack = make_stack(settings={"router.rollup_interval": "1h"},
+                       providers={"ok": {"type": "webhook", "url": ok.url}},
+                       channels={"ok": ["ok"]})
+    stack.start()
+    ids = [stack.submit(channel="ok", body=f"m{i}")["id"] for i in range(12)]
+    for nid in ids:
+        stack.wait_final(nid)
+    assert report(stack)["total"]["counts"]["sent"] == 0, "nothing is written before the hour"
+    stack.kill("router")
+    stack.start("router")
+    wait_for(lambda: report(stack)["total"]["counts"]["sent"] == 12, 10,
+             "the restarted router to count what the killed one had not written")
+    doc = report(stack, "--by", "status")
+    assert stack.ctl("report", "--rebuild", "-q").returncode == 0
+    assert report(stack, "--by", "status") == doc
+
+
+def test_reports_over_http_are_the_cli_s_for_a_read_key(make_stack):
+    stack = make_stack(settings={"report.timezone": "Asia/Shanghai"})
+    stack.start("ingest")
+    generate_month(stack.store_path, notifications=300)
+    assert stack.ctl("report", "--rebuild", "-q").returncode == 0
+    read_key = stack.api_key("read")
+    query = "since=2026-11-01&until=2026-12-01&by=day,channel"
+    res = stack.request("GET", f"/v1/reports?{query}", key=read_key)
+    assert res.status == 200, res
+    assert res.json == report(stack, "--since", "2026-11-01", "--until", "2026-12-01",
+                              "--by", "day,channel")
+    res = stack.request("GET", f"/v1/reports?{query}&format=csv", key=read_key)
+    assert res.status == 200 and res.headers["Content-Type"].startswith("text/csv"), res
+    rows = list(csv.DictReader(io.StringIO(res.body.decode())))
+    assert len(rows) == len(report(stack, "--since", "2026-11-01", "--until", "2026-12-01",
+                                   "--by", "day,channel")["rows"])
+    assert stack.request("GET", f"/v1/reports?{query}", key=stack.api_key("send")).status == 403
+    for bad, field in (("by=chanel", "by"), ("since=2026-12-02&until=2026-12-01", "since"),
+                       ("by=day,hour", "by"), ("by=channel,module", "by"), ("sinse=now", "sinse"),
+                       ("format=xml", "format"), ("since=tomorrow-ish", "since")):
+        res = stack.request("GET", f"/v1/reports?{bad}", key=read_key)
+        assert res.status == 400, (bad, res)
+        assert res.json["error"]["field"] == field, (bad, res.json)
