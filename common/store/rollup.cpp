@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <ctime>
-#include <tuple>
 
 #include "util/strings.hpp"
 
@@ -191,28 +190,30 @@ void RollupBatch::add(const RollupFold& f) {
 
 void RollupBatch::each_row(const std::function<void(const RollupRow&)>& f) const {
     // Many combinations share a row of one dimension: merged first.
-    std::map<std::tuple<int, Millis, std::uint32_t, std::size_t, std::string, std::string>, Figures>
-        merged;
-    for (const auto& [key, figures] : rows_) {
-        const auto& [status, dims] = dims_[key.what];
-        const auto& dimensions = rollup_dimensions();
-        for (std::size_t d = 0; d < dimensions.size(); ++d)
-            merged[{key.resolution, key.bucket, status, d, value_in(dims, dimensions[d]),
-                    dims.reason}]
-                .merge(figures);
+    std::unordered_map<std::string, RollupRow> merged;
+    std::string key;
+    const auto& dimensions = rollup_dimensions();
+    for (const auto& [k, figures] : rows_) {
+        const auto& [status, dims] = dims_[k.what];
+        for (const auto& dimension : dimensions) {
+            std::string value = value_in(dims, dimension);
+            key = std::to_string(k.resolution) + '\x1f' + std::to_string(k.bucket) + '\x1f' +
+                  std::to_string(status) + '\x1f' + dimension + '\x1f' + value + '\x1f' +
+                  dims.reason;
+            auto [it, added] = merged.try_emplace(key);
+            RollupRow& row = it->second;
+            if (added) {
+                row.resolution = kResolutions[k.resolution];
+                row.bucket = k.bucket;
+                row.status = report_statuses()[status];
+                row.dimension = dimension;
+                row.value = std::move(value);
+                row.reason = dims.reason;
+            }
+            row.figures.merge(figures);
+        }
     }
-    RollupRow row;
-    for (const auto& [key, figures] : merged) {
-        const auto& [resolution, bucket, status, dimension, value, reason] = key;
-        row.resolution = kResolutions[resolution];
-        row.bucket = bucket;
-        row.status = report_statuses()[status];
-        row.dimension = rollup_dimensions()[dimension];
-        row.value = value;
-        row.reason = reason;
-        row.figures = figures;
-        f(row);
-    }
+    for (const auto& [k, row] : merged) f(row);
 }
 
 void RollupBatch::each_series(const std::function<void(const SeriesRow&)>& f) const {

@@ -73,26 +73,61 @@ std::string provider_in(const std::string& detail) {
     return detail.substr(at, detail.find(' ', at) - at);
 }
 
+// Histograms are added up in SQL by this function, so that a row is written
+// with one upsert: notify_histogram_merge(a, b) is the histogram of both
+// (text forms, util/histogram.hpp); one that does not read back counts as empty.
+void histogram_merge(sqlite3_context* ctx, int, sqlite3_value** argv) {
+    auto text = [](sqlite3_value* v) {
+        const unsigned char* p = sqlite3_value_text(v);
+        return p ? std::string_view(reinterpret_cast<const char*>(p),
+                                    static_cast<std::size_t>(sqlite3_value_bytes(v)))
+                 : std::string_view();
+    };
+    const std::string_view a = text(argv[0]), b = text(argv[1]);
+    if (a.empty() || b.empty()) {
+        const std::string_view one = a.empty() ? b : a;
+        sqlite3_result_text(ctx, one.data() ? one.data() : "", static_cast<int>(one.size()),
+                            SQLITE_TRANSIENT);
+        return;
+    }
+    util::Histogram h = histogram(a);
+    h.merge(histogram(b));
+    const std::string merged = h.encode();
+    sqlite3_result_text(ctx, merged.data(), static_cast<int>(merged.size()), SQLITE_TRANSIENT);
+}
+
+// What an upsert adds to a row that is there.
+const std::string kAddFigures =
+    "count = count + excluded.count, size_sum = size_sum + excluded.size_sum, "
+    "size_hist = notify_histogram_merge(size_hist, excluded.size_hist), "
+    "latency_sum = latency_sum + excluded.latency_sum, "
+    "latency_hist = notify_histogram_merge(latency_hist, excluded.latency_hist)";
+
+sqlite3* with_functions(sqlite3* db) {
+    sqlite3_create_function_v2(db, "notify_histogram_merge", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                               nullptr, histogram_merge, nullptr, nullptr, nullptr);
+    return db;
+}
+
 }  // namespace
 
 struct RollupStore::Statements {
     explicit Statements(sqlite3* db)
-        : get_row(db,
-                  "SELECT count, size_sum, size_hist, latency_sum, latency_hist FROM rollups "
-                  "WHERE generation=? AND resolution=? AND dimension=? AND bucket=? AND "
-                  "status=? AND value=? AND reason=?"),
-          put_row(db,
-                  "INSERT OR REPLACE INTO rollups (generation, resolution, dimension, bucket, "
-                  "status, value, reason, count, size_sum, size_hist, latency_sum, "
-                  "latency_hist) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"),
-          get_series(db,
-                     "SELECT count, size_sum, size_hist, latency_sum, latency_hist, peak, peak_at "
-                     "FROM rollup_series WHERE generation=? AND resolution=? AND bucket=? AND "
-                     "status=?"),
+        : put_row(db,
+                  "INSERT INTO rollups (generation, resolution, dimension, bucket, status, "
+                  "value, reason, count, size_sum, size_hist, latency_sum, latency_hist) VALUES "
+                  "(?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (generation, resolution, dimension, "
+                  "bucket, status, value, reason) DO UPDATE SET " +
+                      kAddFigures),
           put_series(db,
-                     "INSERT OR REPLACE INTO rollup_series (generation, resolution, bucket, "
-                     "status, count, size_sum, size_hist, latency_sum, latency_hist, peak, "
-                     "peak_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)"),
+                     "INSERT INTO rollup_series (generation, resolution, bucket, status, count, "
+                     "size_sum, size_hist, latency_sum, latency_hist, peak, peak_at) VALUES "
+                     "(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (generation, resolution, bucket, "
+                     "status) DO UPDATE SET " +
+                         kAddFigures +
+                         ", peak_at = CASE WHEN excluded.peak > peak OR (excluded.peak = peak AND "
+                         "excluded.peak_at < peak_at) THEN excluded.peak_at ELSE peak_at END, "
+                         "peak = max(peak, excluded.peak)"),
           max_delivery(db, "SELECT COALESCE(MAX(seq), 0) FROM deliveries"),
           max_event(db, "SELECT COALESCE(MAX(seq), 0) FROM events"),
           new_deliveries(db,
@@ -115,12 +150,12 @@ struct RollupStore::Statements {
                  "SELECT bucket, status, count, size_sum, size_hist, latency_sum, latency_hist, "
                  "peak, peak_at FROM rollup_series WHERE generation=? AND resolution=? AND "
                  "bucket >= ? AND bucket < ?") {}
-    Stmt get_row, put_row, get_series, put_series, max_delivery, max_event, new_deliveries,
-        new_events, notification, rows, series;
+    Stmt put_row, put_series, max_delivery, max_event, new_deliveries, new_events, notification,
+        rows, series;
 };
 
 RollupStore::RollupStore(Store& store)
-    : store_(store), st_(std::make_unique<Statements>(store.handle())) {}
+    : store_(store), st_(std::make_unique<Statements>(with_functions(store.handle()))) {}
 
 RollupStore::~RollupStore() = default;
 
@@ -153,34 +188,17 @@ RollupMarks RollupStore::latest() {
 void RollupStore::write(const RollupBatch& batch, std::int64_t generation) {
     auto& s = *st_;
     batch.each_row([&](const RollupRow& row) {
-        bind_row_key(s.get_row, generation, row);
-        Figures f =
-            s.get_row.first([](const Stmt& r) { return read_figures(r, 0); }).value_or(Figures{});
-        f.merge(row.figures);
         bind_row_key(s.put_row, generation, row);
-        bind_figures(s.put_row, 8, f);
+        bind_figures(s.put_row, 8, row.figures);
         s.put_row.run();
     });
     batch.each_series([&](const SeriesRow& row) {
-        auto bind_key = [&](Stmt& st) {
-            st.bind(1, generation)
-                .bind(2, static_cast<std::int64_t>(row.resolution))
-                .bind(3, row.bucket)
-                .bind(4, row.status);
-        };
-        bind_key(s.get_series);
-        Figures f;
-        Peak peak;
-        s.get_series.first([&](const Stmt& r) {
-            f = read_figures(r, 0);
-            peak = Peak{r.integer(5), r.integer(6)};
-            return true;
-        });
-        f.merge(row.figures);
-        peak.merge(row.peak);
-        bind_key(s.put_series);
-        bind_figures(s.put_series, 5, f);
-        s.put_series.bind(10, peak.per_second).bind(11, peak.at);
+        s.put_series.bind(1, generation)
+            .bind(2, static_cast<std::int64_t>(row.resolution))
+            .bind(3, row.bucket)
+            .bind(4, row.status);
+        bind_figures(s.put_series, 5, row.figures);
+        s.put_series.bind(10, row.peak.per_second).bind(11, row.peak.at);
         s.put_series.run();
     });
 }

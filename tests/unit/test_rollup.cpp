@@ -147,7 +147,34 @@ TEST_CASE("rollups written and replayed from the store agree") {
     REQUIRE(rollups.read_series(2, store::Resolution::day, 0, t + 86'400'000,
                                 [&](const store::SeriesRow& r) { counted += r.figures.count; }));
     CHECK(counted == 2);
-    // The old generation is gone; writing a batch twice adds it twice.
+    SECTION("a batch written twice counts twice, histograms added up in the store") {
+        s.exec("BEGIN");
+        rollups.write(batch, 7);
+        rollups.write(batch, 7);
+        s.exec("COMMIT");
+        std::int64_t sent = 0;
+        util::Histogram sizes;
+        store::Peak peak;
+        REQUIRE(rollups.read_rows(7, store::Resolution::minute, "channel", 0, t + 86'400'000,
+                                  [&](const store::RollupRow& r) {
+                                      if (r.status != "sent") return;
+                                      sent += r.figures.count;
+                                      sizes.merge(r.figures.size);
+                                  }));
+        REQUIRE(rollups.read_series(7, store::Resolution::minute, 0, t + 86'400'000,
+                                    [&](const store::SeriesRow& r) {
+                                        if (r.status == "sent") peak = r.peak;
+                                    }));
+        CHECK(sent == 2);
+        CHECK(sizes.count() == 2);
+        CHECK(sizes.quantile(0.5) ==
+              util::Histogram::bucket_low(util::Histogram::bucket_of(70)) +
+                  (util::Histogram::bucket_high(util::Histogram::bucket_of(70)) -
+                   util::Histogram::bucket_low(util::Histogram::bucket_of(70))) /
+                      2);
+        CHECK(peak.per_second == 1);  // the same second written twice is not two in it
+    }
+    // The old generation is gone.
     std::int64_t old_rows = 0;
     REQUIRE(rollups.read_rows(1, store::Resolution::day, "channel", 0, t + 86'400'000,
                               [&](const store::RollupRow&) { ++old_rows; }));
