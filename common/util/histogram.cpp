@@ -36,7 +36,7 @@ std::int64_t Histogram::bucket_low(int bucket) {
 std::int64_t Histogram::bucket_high(int bucket) {
     if (bucket < kExact) return bucket;
     const int e = (bucket - kExact) / kSubBuckets + 4;
-    return bucket_low(bucket) + (std::int64_t{1} << (e - kSubBits)) - 1;
+    return bucket_low(bucket) + ((std::int64_t{1} << (e - kSubBits)) - 1);
 }
 
 void Histogram::add(std::int64_t value, std::int64_t count) {
@@ -86,7 +86,8 @@ std::int64_t Histogram::quantile(double q) const {
     std::int64_t seen = 0;
     for (const auto& [bucket, n] : counts_) {
         seen += n;
-        if (seen >= rank) return (bucket_low(bucket) + bucket_high(bucket)) / 2;
+        if (seen >= rank)
+            return bucket_low(bucket) + (bucket_high(bucket) - bucket_low(bucket)) / 2;
     }
     return bucket_high(counts_.rbegin()->first);
 }

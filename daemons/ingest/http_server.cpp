@@ -192,8 +192,12 @@ void HttpServer::handle(evhttp_request* req) {
     if (const char* q = uri ? evhttp_uri_get_query(uri) : nullptr) {
         evkeyvalq params;
         if (evhttp_parse_query_str(q, &params) == 0) {
-            for (evkeyval* kv = params.tqh_first; kv; kv = kv->next.tqe_next)
-                r.query[kv->key] = kv->value;
+            for (evkeyval* kv = params.tqh_first; kv; kv = kv->next.tqe_next) {
+                // by=day&by=channel is by=day,channel; any other repeated one: the last.
+                auto [it, added] = r.query.try_emplace(kv->key, kv->value);
+                if (!added)
+                    it->second = it->first == "by" ? it->second + "," + kv->value : kv->value;
+            }
         }
         evhttp_clear_headers(&params);
     }

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -21,6 +22,12 @@ TEST_CASE("every value falls in the bucket whose bounds hold it") {
     CHECK(Histogram::bucket_of(16) == 16);
     CHECK(Histogram::bucket_of(17) == 16);  // 16..17 share a bucket
     CHECK(Histogram::bucket_of(18) == 17);
+    // The last bucket ends at the largest value, without overflowing.
+    const std::int64_t top = std::numeric_limits<std::int64_t>::max();
+    CHECK(Histogram::bucket_high(Histogram::bucket_of(top)) == top);
+    Histogram h;
+    h.add(top);
+    CHECK(h.quantile(0.5) >= Histogram::bucket_low(Histogram::bucket_of(top)));
 }
 
 TEST_CASE("quantiles are within 6.25% of the exact value") {
