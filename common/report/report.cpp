@@ -85,28 +85,6 @@ Millis time_group(Dimension d, Millis t) {
     }
 }
 
-// The name rows keep dimension `d` by ("" for time and status).
-std::string row_dimension(Dimension d) {
-    switch (d) {
-        case Dimension::channel:
-            return "channel";
-        case Dimension::provider:
-            return "provider";
-        case Dimension::priority:
-            return "priority";
-        case Dimension::template_name:
-            return "template";
-        case Dimension::module:
-            return "module";
-        case Dimension::category:
-            return "category";
-        case Dimension::group:
-            return "group";
-        default:
-            return {};
-    }
-}
-
 std::string value_of(Dimension d, Millis bucket, const std::string& status,
                      const std::string& value) {
     if (is_time(d)) return std::to_string(time_group(d, bucket));
@@ -147,11 +125,6 @@ Row row_of(const Gathered& g) {
     return row;
 }
 
-std::size_t status_rank(const std::string& status) {
-    const auto& all = store::report_statuses();
-    return static_cast<std::size_t>(std::find(all.begin(), all.end(), status) - all.begin());
-}
-
 int priority_rank(const std::string& name) {
     auto p = parse_priority(name);
     return p ? static_cast<int>(*p) : 9;
@@ -163,6 +136,11 @@ const char* to_string(Dimension d) {
     for (const auto& n : kNames)
         if (n.d == d) return n.name;
     return "?";
+}
+
+// The name rows keep dimension `d` by: its own, "" for time and status.
+static std::string row_dimension(Dimension d) {
+    return is_time(d) || d == Dimension::status ? std::string() : to_string(d);
 }
 
 Expected<Dimension> parse_dimension(std::string_view text) {
@@ -388,7 +366,7 @@ Expected<Report> make(store::RollupStore& rollups, const Request& request) {
             if (request.by[i] == Dimension::priority)
                 return priority_rank(a.key[i]) < priority_rank(b.key[i]);
             if (request.by[i] == Dimension::status)
-                return status_rank(a.key[i]) < status_rank(b.key[i]);
+                return store::status_index(a.key[i]) < store::status_index(b.key[i]);
             return a.key[i] < b.key[i];
         }
         return false;

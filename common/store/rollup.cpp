@@ -14,11 +14,6 @@ namespace {
 // time order, late by a flush or a restart at most.
 constexpr Millis kSecondsKept = 3'600'000;
 
-std::size_t status_index(std::string_view status) {
-    const auto& all = report_statuses();
-    return static_cast<std::size_t>(std::find(all.begin(), all.end(), status) - all.begin());
-}
-
 }  // namespace
 
 const std::vector<std::string>& report_statuses() {
@@ -45,9 +40,13 @@ std::string value_in(const RollupDims& d, std::string_view dimension) {
     return {};
 }
 
-bool is_report_status(std::string_view status) {
+std::size_t status_index(std::string_view status) {
     const auto& all = report_statuses();
-    return std::find(all.begin(), all.end(), status) != all.end();
+    return static_cast<std::size_t>(std::find(all.begin(), all.end(), status) - all.begin());
+}
+
+bool is_report_status(std::string_view status) {
+    return status_index(status) < report_statuses().size();
 }
 
 std::string report_groups(std::string_view recipients) {

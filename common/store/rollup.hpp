@@ -29,6 +29,8 @@ namespace notify::store {
 // The statuses reports count, in the order reports show them.
 const std::vector<std::string>& report_statuses();
 bool is_report_status(std::string_view status);
+// Where `status` stands in report_statuses(); its size for anything else.
+std::size_t status_index(std::string_view status);
 
 // What a fold is counted by, apart from its status and time.
 struct RollupDims {
