@@ -95,8 +95,10 @@ void print_summary(std::ostream& out, const nlohmann::json& n, bool verbose) {
     if (users) headers.insert(headers.begin() + 1, "USER");
     Table deliveries(headers);
     for (const auto& d : all) {
-        std::string detail = member(d, "state") == "sent" ? member(d, "provider_message_id")
-                                                          : member(d, "last_error");
+        const std::string state = member(d, "state");
+        std::string detail = state == "sent" || state == "delivered"
+                                 ? member(d, "provider_message_id")
+                                 : member(d, "last_error");
         std::string next = member(d, "next_attempt_at");
         if (detail.empty() && !next.empty()) detail = "next attempt " + next;
         std::vector<std::string> row = {member(d, "id"),

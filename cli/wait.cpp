@@ -29,7 +29,7 @@ std::string delivery_line(const nlohmann::json& d) {
     std::string state = member(d, "state", "?");
     std::string line = member(d, "id", "?") + "  " + member(d, "to", "-") + "  " + state;
     std::string provider = member(d, "provider");
-    if (state == "sent") {
+    if (state == "sent" || state == "delivered") {
         if (!provider.empty()) line += "  via " + provider;
         std::string pmid = member(d, "provider_message_id");
         if (!pmid.empty()) line += " (" + pmid + ")";
@@ -68,7 +68,8 @@ bool all_final(const nlohmann::json& notification) {
 
 int final_exit_code(const nlohmann::json& notification) {
     for (const auto& [state, count] : state_counts(notification))
-        if (count > 0 && state != "sent" && state != "suppressed") return exit_wait_failed;
+        if (count > 0 && state != "sent" && state != "delivered" && state != "suppressed")
+            return exit_wait_failed;
     return exit_ok;
 }
 

@@ -23,9 +23,10 @@ std::optional<Priority> parse_priority(std::string_view text) {
 
 namespace {
 constexpr DeliveryState kAllStates[] = {
-    DeliveryState::scheduled, DeliveryState::queued,     DeliveryState::in_flight,
-    DeliveryState::deferred,  DeliveryState::sent,       DeliveryState::failed,
-    DeliveryState::expired,   DeliveryState::suppressed, DeliveryState::canceled,
+    DeliveryState::scheduled, DeliveryState::queued,  DeliveryState::in_flight,
+    DeliveryState::deferred,  DeliveryState::sent,    DeliveryState::delivered,
+    DeliveryState::failed,    DeliveryState::expired, DeliveryState::suppressed,
+    DeliveryState::canceled,
 };
 }
 
@@ -41,6 +42,8 @@ const char* to_string(DeliveryState s) {
             return "deferred";
         case DeliveryState::sent:
             return "sent";
+        case DeliveryState::delivered:
+            return "delivered";
         case DeliveryState::failed:
             return "failed";
         case DeliveryState::expired:
@@ -63,6 +66,7 @@ std::optional<DeliveryState> parse_delivery_state(std::string_view text) {
 bool is_final(DeliveryState s) {
     switch (s) {
         case DeliveryState::sent:
+        case DeliveryState::delivered:
         case DeliveryState::failed:
         case DeliveryState::expired:
         case DeliveryState::suppressed:

@@ -3,6 +3,8 @@
 //
 // Lifecycle of one delivery (see ARCHITECTURE.md):
 //   queued -> in-flight -> sent | deferred (retry later) | failed
+//   sent -> delivered -> failed, or sent -> failed, when the provider's
+//   receipts say so (a bounce)
 //   scheduled -> queued at send_at;  queued|deferred -> expired | canceled
 //   queued|scheduled -> suppressed (no address for the channel, opt-out,
 //   unsubscribe, frequency cap, duplicate) before any attempt
@@ -32,6 +34,7 @@ enum class DeliveryState {
     in_flight,  // handed to a worker under a lease
     deferred,   // a retryable failure; waits for its next attempt
     sent,
+    delivered,  // the provider's receipt says it reached the recipient
     failed,
     expired,
     suppressed,

@@ -66,6 +66,7 @@ std::string encode(const Result& m) {
     if (!m.detail.empty()) j["detail"] = m.detail;
     if (m.provider_fault) j["provider_fault"] = true;
     if (m.parts > 1) j["parts"] = m.parts;
+    if (m.took >= 0) j["took"] = m.took;
     return j.dump();
 }
 
@@ -164,6 +165,8 @@ std::optional<Result> decode_result(const std::string& frame) {
     if (auto it = j->find("provider_fault"); it != j->end() && it->is_boolean())
         r.provider_fault = it->get<bool>();
     r.parts = std::max(1, num<int>(*j, "parts"));
+    r.took = num<Millis>(*j, "took", -1);
+    if (r.took < -1) r.took = -1;
     if (r.delivery_id.empty()) return std::nullopt;
     return r;
 }

@@ -7,7 +7,8 @@
 //                               (credit 0) every worker.heartbeat
 //   router -> worker  Job       {"type":"job", ...}: one delivery to attempt
 //   worker -> router  Result    {"type":"result", ...}: the outcome (with the provider's
-//                               code, message, retry_after and detail); gives back one credit
+//                               code, message, retry_after, detail, and the attempt's time
+//                               in the worker); gives back one credit
 //   worker -> router  Bye       {"type":"bye","worker":NAME}: draining, send no more
 //   router -> worker  Reconnect {"type":"reconnect"}: the router does not know this worker
 //                               (it restarted); the worker answers with a Ready carrying its
@@ -18,6 +19,7 @@
 //   {"op":"resend","id":NOTIFICATION}    reply {"ok":true,"requeued":N}
 //   {"op":"queue"}                       reply: counts per priority, channel and state
 //   {"op":"ping"}                        reply {"ok":true}
+//   {"op":"metrics"}                     reply: the router's figures, Prometheus text
 #pragma once
 
 #include <optional>
@@ -73,6 +75,7 @@ struct Result {
     std::string detail;           // facts the router records with the outcome ("segments=2 ...")
     bool provider_fault = false;  // permanent for this provider only: fail over
     int parts = 1;                // requests the vendor received (a split text: more than one)
+    Millis took = -1;             // the attempt's time in the worker, all its requests; -1: unknown
 };
 
 std::string encode(const Ready& m);

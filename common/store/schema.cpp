@@ -249,6 +249,13 @@ CREATE TABLE rollup_series (
     PRIMARY KEY (generation, resolution, bucket, status)
 ) WITHOUT ROWID;
 )sql",
+    // 7: receipts. A provider's receipt names a delivery by the id the provider
+    // gave it; only deliveries that have one are in the index, so an accept
+    // writes nothing more.
+    R"sql(
+CREATE INDEX deliveries_by_provider_message ON deliveries (provider, provider_message_id)
+    WHERE provider_message_id != '';
+)sql",
 };
 
 }  // namespace

@@ -118,6 +118,11 @@ struct Store::Statements {
               db, sql("SELECT ", kNotificationColumns, " FROM notifications WHERE id = ?")),
           deliveries_of(db, sql("SELECT ", kDeliveryColumns,
                                 " FROM deliveries WHERE notification_id = ? ORDER BY seq")),
+          delivery_by_id(db, sql("SELECT ", kDeliveryColumns, " FROM deliveries WHERE id = ?")),
+          delivery_by_message(db, sql("SELECT ", kDeliveryColumns,
+                                      " FROM deliveries WHERE provider = ? AND "
+                                      "provider_message_id = ? AND provider_message_id != '' "
+                                      "ORDER BY seq DESC LIMIT 1")),
           events_of(db,
                     "SELECT seq, delivery_id, at, type, detail FROM events WHERE delivery_id >= ? "
                     "AND delivery_id < ? ORDER BY seq"),
@@ -137,7 +142,7 @@ struct Store::Statements {
           update_delivery(
               db,
               "UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, "
-              "provider = CASE WHEN ?3 = '' THEN provider ELSE ?4 END, "
+              "provider = CASE WHEN ?4 = '' THEN provider ELSE ?4 END, "
               "provider_message_id = ?5, last_error = ?6, updated_at = ?7 WHERE id = ?8"),
           queue_rows(db,
                      "SELECT priority, channel, state, COUNT(*), MIN(created_at) FROM deliveries "
@@ -154,9 +159,9 @@ struct Store::Statements {
 
     Stmt insert_notification;
     DeliveryRows rows;  // deliveries and events
-    Stmt upsert_idempotency, find_idempotency, get_notification, deliveries_of, events_of,
-        load_active, load_new, max_seq, load_job, update_delivery, queue_rows, insert_api_key,
-        find_api_key, list_api_keys, revoke_api_key;
+    Stmt upsert_idempotency, find_idempotency, get_notification, deliveries_of, delivery_by_id,
+        delivery_by_message, events_of, load_active, load_new, max_seq, load_job, update_delivery,
+        queue_rows, insert_api_key, find_api_key, list_api_keys, revoke_api_key;
 };
 
 Expected<std::unique_ptr<Store>> Store::open(const std::string& path, const Options& options) {
@@ -353,6 +358,15 @@ bool Store::fill_deliveries(NotificationView& v, int limit) {
 
 std::vector<Delivery> Store::deliveries_of(const std::string& notification_id) {
     return st_->deliveries_of.bind(1, notification_id).collect(read_delivery);
+}
+
+std::optional<Delivery> Store::find_delivery(const std::string& id) {
+    return st_->delivery_by_id.bind(1, id).first(read_delivery);
+}
+
+std::optional<Delivery> Store::find_delivery_by_message(const std::string& provider,
+                                                        const std::string& message_id) {
+    return st_->delivery_by_message.bind(1, provider).bind(2, message_id).first(read_delivery);
 }
 
 Expected<ListPage> Store::list_notifications(const ListFilter& f) {

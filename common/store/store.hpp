@@ -159,6 +159,11 @@ class Store {
     // What a worker needs to attempt one delivery (provider, attempt and deadline unset).
     std::optional<wire::Job> load_job(const std::string& delivery_id);
     std::vector<Delivery> deliveries_of(const std::string& notification_id);
+    std::optional<Delivery> find_delivery(const std::string& id);
+    // The latest delivery `provider` took with the id `message_id` (its
+    // provider_message_id), for a receipt that names it so.
+    std::optional<Delivery> find_delivery_by_message(const std::string& provider,
+                                                     const std::string& message_id);
     // Applies the transitions and appends their events in one transaction.
     // `settings` are written in the same transaction (the router's gate mark),
     // and `also` runs last in it (the router's rollups).

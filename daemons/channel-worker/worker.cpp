@@ -295,9 +295,11 @@ void Worker::resume_parked() {
 
 void Worker::report(const wire::Job& job, const Attempt& a, Millis started) {
     last_words::forget(job);
-    const wire::Result r = channels::result_of(job, a);
-    send(wire::encode(r));
-    Millis took = util::steady_ms() - started;
+    wire::Result result = channels::result_of(job, a);
+    result.took = util::steady_ms() - started;  // the router's figure of the vendor's round trip
+    send(wire::encode(result));
+    const wire::Result& r = result;  // const, so that quoted() below is ours, not std::quoted
+    const Millis took = r.took;
     std::ostringstream extra;
     if (!a.provider_message_id.empty()) extra << " provider_message_id=" << a.provider_message_id;
     if (a.retry_after) extra << " retry_after=" << util::format_duration(a.retry_after);

@@ -1,5 +1,5 @@
 // api.cpp - routing, authentication and scope checks of the API core, and the
-// answers that need no store: errors, /metrics.
+// answers that need no store: errors.
 #include "api.hpp"
 
 #include <nlohmann/json.hpp>
@@ -27,6 +27,7 @@ enum class RouteKind {
     directory,    // /v1/users..., /v1/groups...
     templates,    // /v1/templates...
     unsubscribe,  // /v1/unsubscribe/{token}
+    receipts,     // /v1/receipts/{provider}
     audit,        // /v1/audit
     reports,      // /v1/reports
 };
@@ -53,6 +54,7 @@ Route match(std::string path) {
         RouteKind kind = top == "users" || top == "groups" ? RouteKind::directory
                          : top == "templates"              ? RouteKind::templates
                          : top == "unsubscribe"            ? RouteKind::unsubscribe
+                         : top == "receipts"               ? RouteKind::receipts
                                                            : RouteKind::none;
         if (kind != RouteKind::none) {
             for (const auto& p : parts)
@@ -85,6 +87,7 @@ const char* allowed_methods(RouteKind k) {
             return "GET, POST";
         case RouteKind::batch:
         case RouteKind::action:
+        case RouteKind::receipts:
             return "POST";
         case RouteKind::directory:
         case RouteKind::templates:
@@ -215,18 +218,15 @@ void Api::route(const Request& req, Reply done) {
                                      "no such route '" + log::clip(req.path) + "'"));
     if (!method_allowed(req, allowed_methods(route.kind), done)) return;
     if (route.kind == RouteKind::healthz) return health(done);
-    if (route.kind == RouteKind::metrics) {
-        Response r;
-        r.body = metrics_.render();
-        r.content_type = "text/plain; version=0.0.4";
-        return done(std::move(r));
-    }
+    if (route.kind == RouteKind::metrics) return get_metrics(std::move(done));
     if (stopping_)
         return fail(done, make_error(ErrorKind::unavailable, "shutting_down",
                                      "notify-ingest is shutting down; try again shortly"));
 
     // The link's signature is its authentication: a mail client has no API key.
     if (route.kind == RouteKind::unsubscribe) return unsubscribe_request(req, route.parts, done);
+    // A vendor has no API key either: its signature (or the URL's token) is checked.
+    if (route.kind == RouteKind::receipts) return receipts_request(req, route.parts, done);
 
     Principal who{Scope::admin, kLocalPrincipal, kLocalPrincipal, {}, {}};
     if (!req.trusted) {

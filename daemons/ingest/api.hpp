@@ -17,7 +17,10 @@
 //                                              signed token stands for an API key
 //   GET  /v1/audit?since=&limit=               the audit log (api_audit.cpp; admin)
 //   GET  /v1/reports?since=&until=&by=&format= reports (api_reports.cpp; read)
-//   GET  /healthz, GET /metrics                no authentication
+//   POST /v1/receipts/{provider}               a vendor's delivery receipts (api_receipts.cpp),
+//                                              authenticated by its signature, not a key
+//   GET  /healthz, GET /metrics                no authentication; /metrics adds the
+//                                              router's figures (api_metrics.cpp)
 // Reads need the read scope, sends the send scope; approvals and changes to the
 // directory and templates need admin. A send-scope key also reads, and cancels
 // and resends, the notifications it made itself, and no others: another's id
@@ -44,7 +47,16 @@
 #include "store/store.hpp"
 #include "templating.hpp"
 
+namespace notify::channels {
+class ReceiptReader;
+}
+
 namespace notify::ingest {
+
+// The request headers that vendors sign receipts with; the HTTP server keeps
+// these in Request::headers.
+inline constexpr const char* kReceiptHeaders[] = {"x-twilio-signature", "x-notify-timestamp",
+                                                  "x-notify-signature"};
 
 struct Request {
     std::string method;  // "GET", "POST", ...
@@ -53,6 +65,8 @@ struct Request {
     std::string body;
     std::string authorization;  // the Authorization header (HTTP)
     bool trusted = false;       // the ipc socket: admin without a key
+    // The headers receipts are signed with (kReceiptHeaders), names in lower case.
+    std::map<std::string, std::string> headers;
 };
 
 struct Response {
@@ -64,7 +78,7 @@ struct Response {
 
 using Reply = std::function<void(Response)>;
 
-// The router's control socket, for cancel and resend: sends one JSON request and
+// The router's control socket, for cancel, resend and metrics: sends one JSON request and
 // calls `done` on the loop thread with the reply, or an "unavailable" error.
 class RouterControl {
   public:
@@ -128,6 +142,10 @@ class Api {
     void list_notifications(const Request& req, const Principal& who, const Reply& done);
     void get_queue(const Reply& done);
     void health(const Reply& done);
+    // api_metrics.cpp: ingest's figures and the router's (asked for once for
+    // every scrape waiting), or notify_router_up 0 when it does not answer.
+    void get_metrics(Reply done);
+    void answer_metrics(const Expected<std::string>& router);
     // api_actions.cpp
     // `who` is named in the events of a fan-out that a cancel stops.
     void control_action(const std::string& id, const std::string& action, const Principal& who,
@@ -153,6 +171,12 @@ class Api {
     // One entry in the audit log; a failure to write it is logged, not answered.
     void audit(const std::string& actor, const std::string& action, const std::string& target,
                const std::string& detail);
+    // api_receipts.cpp
+    void receipts_request(const Request& req, const std::vector<std::string>& parts,
+                          const Reply& done);
+    // The reader of a provider's receipts, made on first use; nullptr when
+    // there is none (logged once).
+    const channels::ReceiptReader* receipt_reader(const std::string& provider);
     // api_unsubscribe.cpp
     void unsubscribe_request(const Request& req, const std::vector<std::string>& parts,
                              const Reply& done);
@@ -167,12 +191,14 @@ class Api {
     std::unique_ptr<store::DirectoryStore> directory_;
     std::unique_ptr<store::RollupStore> rollups_;  // made on first use
     std::string link_secret_;
+    std::map<std::string, std::shared_ptr<const channels::ReceiptReader>> receipt_readers_;
     Committer& committer_;
     RouterControl& control_;
     Metrics& metrics_;
     KeyCache keys_;
     KeyLimits limits_;
     StoredTemplates templates_;
+    std::vector<Reply> metrics_waiting_;  // scrapes waiting for the router's figures
     bool stopping_ = false;
 };
 

@@ -85,6 +85,7 @@ std::string dump_safe(const json& j) {
 }  // namespace
 
 void Api::post_notification(const Request& req, const Principal& who, Reply done) {
+    const auto since = Metrics::Clock::now();
     auto body = parse_sized_body(req.body, config_.ingest.max_body_bytes);
     if (!body) return fail(done, body.error());
     RequestContext ctx{&config_,
@@ -104,9 +105,10 @@ void Api::post_notification(const Request& req, const Principal& who, Reply done
     Submission sub;
     sub.items.push_back(std::move(*accepted));
     metrics_.pending_add(1);
-    sub.done = [this, done = std::move(done), key, summary = std::move(summary), who,
-                recipients](CommitResult result) mutable {
+    sub.done = [this, done = std::move(done), key, summary = std::move(summary), who, recipients,
+                since](CommitResult result) mutable {
         metrics_.pending_add(-1);
+        if (result.status) metrics_.answered_send(since);
         const std::string& source = who.name;
         bool stored = result.status && result.items.at(0).kind == ItemResult::Kind::stored;
         if (!stored) limits_.release_recipients(who, recipients, util::now_ms());
@@ -134,6 +136,7 @@ void Api::post_notification(const Request& req, const Principal& who, Reply done
 }
 
 void Api::post_batch(const Request& req, const Principal& who, Reply done) {
+    const auto since = Metrics::Clock::now();
     auto body = parse_sized_body(req.body, config_.ingest.max_body_bytes);
     if (!body) return fail(done, body.error());
     if (!body->is_object())
@@ -202,8 +205,9 @@ void Api::post_batch(const Request& req, const Principal& who, Reply done) {
     metrics_.pending_add(static_cast<std::int64_t>(count));
     sub.done = [this, done = std::move(done), slots, positions = std::move(positions),
                 keys = std::move(keys), summaries = std::move(summaries), answer, count, who,
-                recipients = std::move(recipients)](CommitResult result) mutable {
+                recipients = std::move(recipients), since](CommitResult result) mutable {
         metrics_.pending_add(-static_cast<std::int64_t>(count));
+        if (result.status) metrics_.answered_send(since);
         const std::string& source = who.name;
         long unused = 0;  // reserved for items that were not stored
         for (size_t j = 0; j < recipients.size(); ++j)

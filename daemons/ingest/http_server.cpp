@@ -176,11 +176,14 @@ void HttpServer::handle(evhttp_request* req) {
     evbuffer* in = evhttp_request_get_input_buffer(req);
     size_t len = evbuffer_get_length(in);
     if (auto refused = over_limit(req, len)) {
+        // The path only: a query may carry a secret (a receipts URL's token).
         const char* uri = evhttp_request_get_uri(req);
+        std::string_view path = uri ? uri : "";
+        path = path.substr(0, path.find('?'));
         metrics_.rejected(refused->error.code);
         NLOG(info, "",
              "rejected transport=http code=" << refused->error.code << " status=" << refused->status
-                                             << " url=" << log::clip(uri ? uri : "", 128));
+                                             << " path=" << log::clip(path, 128));
         return reply(req, error_response(refused->status, refused->error));
     }
     Request r;
@@ -204,6 +207,9 @@ void HttpServer::handle(evhttp_request* req) {
     if (const char* auth =
             evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization"))
         r.authorization = auth;
+    for (const char* name : kReceiptHeaders)
+        if (const char* v = evhttp_find_header(evhttp_request_get_input_headers(req), name))
+            r.headers.emplace(name, v);
     if (len) {
         r.body.resize(len);
         evbuffer_copyout(in, r.body.data(), len);

@@ -2,6 +2,7 @@
 // the store), and cancel, resend, approve and reject from operators through ingest.
 //   {"op":"nudge"}                     no reply; reads new deliveries and fan-outs
 //   {"op":"ping"}                      {"ok":true,"active":N,"workers":N}
+//   {"op":"metrics"}                   the router's figures, Prometheus text (router_metrics.hpp)
 //   {"op":"cancel","id":NOTIFICATION[,"by":WHO]}
 //                                      {"ok":true,"canceled":N,"in_flight":N}, plus
 //                                      "fanout":"canceled" when it stopped a fan-out
@@ -15,6 +16,7 @@
 //   {"op":"reject","id":NOTIFICATION,"by":WHO,"reason":TEXT}
 //                                      {"ok":true,"state":"rejected"}: nothing is sent;
 //                                      event "rejected" "by WHO: TEXT"
+//   {"op":"receipt","provider":NAME,"receipts":[...]}   see receipts.cpp
 // Errors: {"error":{"code":C,"message":M}} with C invalid_request, unknown_op,
 // not_found, or not_pending_approval (approve or reject of a send not held).
 // Deliveries in flight cannot be called back: they are canceled if their attempt
@@ -48,7 +50,9 @@ void Router::on_control_frame(const std::string& identity, const std::string& fr
         return;
     }
     std::string reply;
-    if (op == "ping") {
+    if (op == "metrics") {
+        reply = metrics_.render(gauges(util::now_ms()));
+    } else if (op == "ping") {
         reply = json{{"ok", true},
                      {"active", active_.size()},
                      {"workers", workers_.size()},
@@ -80,6 +84,10 @@ void Router::on_control_frame(const std::string& identity, const std::string& fr
             reply = error_reply("invalid_request", "'reject' needs a 'reason'");
         else
             reply = decide(op, id, text("by"), reason);
+    } else if (op == "receipt") {
+        auto answer = receipts(request, identity, delimiter);
+        if (!answer) return;  // held until its flush (receipts.cpp)
+        reply = std::move(*answer);
     } else {
         reply = error_reply("unknown_op", "unknown control request '" + op + "'");
     }

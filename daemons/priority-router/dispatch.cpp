@@ -108,6 +108,7 @@ bool Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis
         return false;
     }
     limiter_.try_take(provider, now);  // has capacity: choose() checked it
+    metrics_.dispatched(provider);
     --w.credit;
     w.in_flight.insert(id);
     e.attempts = attempt;
@@ -164,17 +165,22 @@ void Router::on_worker_frame(const std::string& identity, const std::string& fra
 
 namespace {
 
+// Whether the worker refused the attempt itself (shutting down, a lease run
+// out, an internal fault, a provider it cannot build): no vendor was asked.
+bool worker_refused(const wire::Result& r) {
+    for (const char* own : {"shutting_down", "lease", "internal", "curl:init", "unknown_provider",
+                            "invalid_provider"})
+        if (r.code == own) return true;
+    return util::starts_with(r.code, "curlm:");
+}
+
 // Whether a failure tells of its provider's health: a vendor's answer or a
-// connection failure does. The worker's own refusals (shutting down, a lease run
-// out, an internal fault, a provider it cannot build) and waits a vendor asks
+// connection failure does. The worker's own refusals and waits a vendor asks
 // for one recipient (Retry-After: a per-number or per-chat limit) do not.
 bool tells_health(const wire::Result& r) {
     if (r.outcome == wire::Outcome::permanent) return r.provider_fault;
     if (r.retry_after > 0) return false;
-    for (const char* own : {"shutting_down", "lease", "internal", "curl:init", "unknown_provider",
-                            "invalid_provider"})
-        if (r.code == own) return false;
-    return !util::starts_with(r.code, "curlm:");
+    return !worker_refused(r);
 }
 
 }  // namespace
@@ -189,6 +195,9 @@ void Router::on_result(WorkerInfo* w, const wire::Result& r, Millis now) {
         choice_.succeeded(answered);
     else if (tells_health(r))
         choice_.failed(answered, now);
+    if (!answered.empty())
+        metrics_.answered(answered, r.outcome,
+                          r.outcome != wire::Outcome::sent && worker_refused(r) ? -1 : r.took);
     if (it == active_.end()) return;  // already final (a duplicate or a late answer)
     Entry& e = it->second;
     if (e.state == DeliveryState::in_flight && e.attempts == r.attempt)

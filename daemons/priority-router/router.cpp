@@ -1,6 +1,7 @@
 #include "router.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include "sockets.hpp"
 #include "util/ipc.hpp"
@@ -29,6 +30,7 @@ Router::Router(const Config& config, store::Store& store)
       directory_(std::make_unique<store::DirectoryStore>(store)),
       facts_(*fanouts_),
       rollups_(store, config.router.rollup_interval),
+      metrics_(config),
       log_(*fanouts_),
       backoff_(config.router.flush_interval),
       gate_(config, *fanouts_, *directory_, facts_),
@@ -38,8 +40,10 @@ Router::Router(const Config& config, store::Store& store)
         if (choice_.can_block(name)) limited_channels_.push_back(name);
     // A step writes its suppressed deliveries with their events: counted here.
     expander_.on_written([this](const store::ExpansionStep& s) {
+        metrics_.expanded(s.deliveries.size(), s.done);
         for (const Delivery& d : s.deliveries) {
             if (d.state != DeliveryState::suppressed) continue;
+            metrics_.entered(metrics_.channel_index(d.channel), d.state, 0);
             store::Transition t;
             t.at = s.at;
             t.event_type = "suppressed";
@@ -84,6 +88,7 @@ Status Router::rebuild() {
     std::size_t in_flight = 0, checked = 0;
     for (const Delivery& d : store_.load_active()) {
         rollups_.accepted(d, *facts_.get(d.notification_id));
+        metrics_.accepted(metrics_.channel_index(d.channel));
         if (d.state == DeliveryState::in_flight) ++in_flight;
         if (d.seq > gated_seq_) {
             admit_new(d, now);
@@ -115,6 +120,7 @@ void Router::sweep() {
         for (const Delivery& d : batch) {
             last_seq_ = d.seq;
             rollups_.accepted(d, *facts_.get(d.notification_id));
+            metrics_.accepted(metrics_.channel_index(d.channel));
             if (!is_final(d.state) && !active_.count(d.id)) {
                 if (d.seq > gated_seq_)
                     admit_new(d, now);
@@ -145,11 +151,12 @@ void Router::admit_new(const Delivery& d, Millis now) {
     t.event_detail = *reason;
     t.reason = store::suppression_reason(*reason);
     rollups_.logged(t, d.channel, d.priority, *facts_.get(d.notification_id), d.created_at);
+    metrics_.entered(metrics_.channel_index(d.channel), DeliveryState::suppressed, 0);
     log_.add(std::move(t));
     NLOG(info, d.notification_id, "delivery=" << d.id << " state=suppressed " << *reason);
 }
 
-void Router::admit(const Delivery& d) {
+Entry Router::entry_of(const Delivery& d) {
     Entry e;
     e.seq = d.seq;
     e.notification_id = d.notification_id;
@@ -163,7 +170,12 @@ void Router::admit(const Delivery& d) {
     e.provider = d.provider;
     e.last_error = d.last_error;
     e.facts = facts_.get(d.notification_id);
-    auto [it, _] = active_.insert_or_assign(d.id, std::move(e));
+    e.channel_index = metrics_.channel_index(d.channel);
+    return e;
+}
+
+void Router::admit(const Delivery& d) {
+    auto [it, _] = active_.insert_or_assign(d.id, entry_of(d));
     Entry& entry = it->second;
     if (entry.expires_at) timers_.add({entry.expires_at, TimerKind::expiry, d.id, 0});
     switch (entry.state) {
@@ -253,14 +265,18 @@ void Router::transition(const std::string& id, Entry& e, DeliveryState state, co
     t.event_type = event;
     t.event_detail = detail;
     if (e.facts) rollups_.logged(t, e.channel, e.priority, *e.facts, e.accepted_at);
+    metrics_.entered(e.channel_index, state, now - e.accepted_at);
     log_.add(std::move(t));
-    if (state == DeliveryState::sent || state == DeliveryState::failed ||
-        state == DeliveryState::expired || state == DeliveryState::canceled) {
+    // A receipt that came before the worker's answer (receipts.cpp).
+    auto waiting =
+        state == DeliveryState::sent ? waiting_receipt(id, e, message_id, now) : std::nullopt;
+    if (is_final(state)) {
         NLOG(info, e.notification_id,
              "delivery=" << id << " state=" << to_string(state) << " attempts=" << e.attempts << " "
                          << detail);
         std::string key = id;  // `id` may live in the entry being erased
         active_.erase(key);
+        if (waiting) apply_receipt(waiting->first, waiting->second, now);
     } else {
         NLOG(debug, e.notification_id,
              "delivery=" << id << " state=" << to_string(state) << " " << detail);
@@ -270,8 +286,15 @@ void Router::transition(const std::string& id, Entry& e, DeliveryState state, co
 void Router::flush_log(Millis now, bool last) {
     const bool rollups = rollups_.due(now) || (last && !rollups_.idle());
     if (log_.pending() || rollups || !backoff_.failing()) {
+        const bool writes = log_.pending() > 0 || rollups;  // else nothing is committed
+        const auto started = std::chrono::steady_clock::now();
         Status st = log_.flush(rollups ? rollups_.writer() : std::function<void()>());
+        if (writes)
+            metrics_.committed(
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+                static_cast<bool>(st));
         if (rollups) rollups_.written(static_cast<bool>(st), now);
+        if (!held_replies_.empty()) answer_held(static_cast<bool>(st));
         backoff_.record(st, now);
     } else {
         backoff_.record(store_.probe_write(now), now);

@@ -3,7 +3,7 @@
 // In:  new deliveries from the store (read by sequence, on a nudge from ingest
 //      or every router.sweep_interval); fan-outs to expand (sends to users and
 //      groups); Ready and Result frames from workers on router.listen; cancel,
-//      resend, approve, reject and nudge requests on router.control.
+//      resend, approve, reject, nudge and receipt requests on router.control.
 // Out: deliveries of fan-outs (fanout.hpp), written a step per round; Job
 //      frames, rendered per user (personalize.hpp), to workers that have credit;
 //      every state change, with its event, to the store (batched).
@@ -18,6 +18,8 @@
 
 #include <atomic>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -32,12 +34,14 @@
 #include "ready_queues.hpp"
 #include "retry_policy.hpp"
 #include "rollups.hpp"
+#include "router_metrics.hpp"
 #include "store/directory_store.hpp"
 #include "store/fanout_store.hpp"
 #include "store/store.hpp"
 #include "store_backoff.hpp"
 #include "timers.hpp"
 #include "transition_log.hpp"
+#include "unmatched_receipts.hpp"
 #include "wire.hpp"
 #include "worker_pool.hpp"
 
@@ -65,6 +69,8 @@ struct Entry {
     int worker_deaths = 0;   // workers that died holding it (worker_deaths.hpp)
     FactsRef facts;          // of its notification
     std::int64_t size = -1;  // bytes of the content of the attempt in flight
+    // Its channel's number in RouterMetrics (router_metrics.hpp).
+    std::size_t channel_index = 0;
 };
 
 class Sockets;
@@ -83,6 +89,8 @@ class Router {
     Status rebuild();
     void sweep();
     void admit(const Delivery& d);
+    // What memory keeps of a delivery read from the store.
+    Entry entry_of(const Delivery& d);
     // A delivery seen for the first time: suppressed by the gate, or admitted.
     void admit_new(const Delivery& d, Millis now);
     void fire_timers(Millis now);
@@ -109,6 +117,25 @@ class Router {
     std::string resend(const std::string& notification_id);
     std::string decide(const std::string& op, const std::string& notification_id,
                        const std::string& by, const std::string& reason);
+    // --- figures for /metrics (router_gauges.cpp): what the state holds now
+    RouterGauges gauges(Millis now) const;
+
+    // --- provider receipts (receipts.cpp)
+    // The reply, or nullopt when it is held until the flush that commits what
+    // the receipts recorded.
+    std::optional<std::string> receipts(const nlohmann::json& request, const std::string& identity,
+                                        bool delimiter);
+    // The delivery a receipt names, as the store has it.
+    std::optional<Delivery> receipt_delivery(const ReceiptNote& r);
+    // "recorded", "duplicate" or "ignored".
+    const char* apply_receipt(const Delivery& d, const ReceiptNote& r, Millis now);
+    // Sends the held replies: what they say when `committed`, else an error.
+    void answer_held(bool committed);
+    // The receipt that waits for the delivery `id` just sent as `message_id`.
+    std::optional<std::pair<Delivery, ReceiptNote>> waiting_receipt(const std::string& id,
+                                                                    const Entry& e,
+                                                                    const std::string& message_id,
+                                                                    Millis now);
 
     // Records a change to the store and the log; final states leave memory.
     void transition(const std::string& id, Entry& e, DeliveryState state, const char* event,
@@ -135,12 +162,20 @@ class Router {
     std::unique_ptr<store::DirectoryStore> directory_;
     NotificationFactsCache facts_;
     Rollups rollups_;
+    RouterMetrics metrics_;
     TransitionLog log_;
     StoreBackoff backoff_;
     Gate gate_;
     Expander expander_;
     Personalizer personalizer_;
     std::unordered_map<std::string, Entry> active_;
+    UnmatchedReceipts unmatched_;
+    struct HeldReply {
+        std::string identity;
+        std::string reply;
+        bool delimiter = false;
+    };
+    std::vector<HeldReply> held_replies_;  // control replies waiting for a commit
     std::int64_t last_seq_ = 0;
     std::int64_t gated_seq_ = 0;  // every delivery up to it has passed the gate (or is final)
     bool sweep_requested_ = false;

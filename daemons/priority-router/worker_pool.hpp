@@ -37,6 +37,7 @@ class WorkerPool {
     std::vector<WorkerInfo> drop_silent(Millis deadline);
     void remove(const std::string& identity);
     std::size_t size() const { return workers_.size(); }
+    const std::unordered_map<std::string, WorkerInfo>& all() const { return workers_; }
     std::size_t in_flight() const;
 
   private:

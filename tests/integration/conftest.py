@@ -58,6 +58,20 @@ def make_stack(request, http_receiver):
 
 
 @pytest.fixture
+def vendors():
+    """Registers mocks to close after the test (after the daemons stopped: request this
+    fixture before make_stack)."""
+    made = []
+
+    def keep(mock):
+        made.append(mock)
+        return mock
+    yield keep
+    for mock in made:
+        mock.close()
+
+
+@pytest.fixture
 def http_receiver():
     made = []
 

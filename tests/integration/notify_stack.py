@@ -26,7 +26,7 @@ DAEMONS = {
     "router": "notify-priority-router",
     "worker": "notify-channel-worker",
 }
-FINAL_STATES = {"sent", "failed", "expired", "suppressed", "canceled"}
+FINAL_STATES = {"sent", "delivered", "failed", "expired", "suppressed", "canceled"}
 
 BASE_SETTINGS = {
     "log.level": "info",

@@ -28,20 +28,6 @@ TC_SECRET_ID, TC_SECRET_KEY, TC_APP_ID = "AKIDnotifytest0123", "tencent-secret-k
 SIGN_NAME = "Acme"
 
 
-@pytest.fixture
-def vendors():
-    """Registers mocks to close after the test (after the daemons stopped: request this
-    fixture before make_stack)."""
-    made = []
-
-    def keep(mock):
-        made.append(mock)
-        return mock
-    yield keep
-    for mock in made:
-        mock.close()
-
-
 # --- providers as each test configures them ---------------------------------------------------
 
 

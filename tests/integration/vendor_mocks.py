@@ -11,6 +11,8 @@
 #   AliyunSmsMock      Dysmsapi SendSms, RPC style with signature V1 (HMAC-SHA1);
 #                      nonces must be unique; can be told to fail every request.
 #   TencentSmsMock     SendSms 2021-01-11 signed with TC3-HMAC-SHA256.
+#   TwilioMock         POST /2010-04-01/Accounts/{sid}/Messages.json with HTTP Basic auth;
+#                      can hold its answers until the test lets them go.
 #
 # Standard library only (/usr/bin/python3). `python3 vendor_mocks.py` checks the
 # signing functions against the provider reference's worked examples, then drives
@@ -56,6 +58,14 @@ def aliyun_signature(secret, method, params):
     mac = hmac.new((secret + "&").encode(), aliyun_string_to_sign(method, params).encode(),
                    hashlib.sha1)
     return base64.b64encode(mac.digest()).decode()
+
+
+def twilio_signature(auth_token, url, fields):
+    """X-Twilio-Signature: base64 HMAC-SHA1 of the URL and each distinct name and value of
+    the form fields, sorted by name, then value."""
+    text = url + "".join(k + v for k, v in sorted(set(fields)))
+    return base64.b64encode(hmac.new(auth_token.encode(), text.encode(),
+                                     hashlib.sha1).digest()).decode()
 
 
 def _sha256_hex(data):
@@ -579,6 +589,67 @@ class TencentSmsMock(VendorMock):
     def error_codes(self):
         with self.lock:
             return list(self.errors)
+
+
+# --- Twilio Messages API ----------------------------------------------------------------------
+
+
+class TwilioMock(VendorMock):
+    """One account (SID and auth token). hold() makes later sends wait for release()."""
+
+    def __init__(self, account_sid, auth_token):
+        self.account_sid, self.auth_token = account_sid, auth_token
+        self.accepted = []  # the form fields of accepted sends, as dicts
+        self._next = 1
+        self._gate = threading.Event()
+        self._gate.set()
+        self.waiting = threading.Semaphore(0)  # released once per held send
+        super().__init__()
+
+    def next_sid(self):
+        """The SID the next send will get (they are numbered in order)."""
+        with self.lock:
+            return f"SM{self._next:032x}"
+
+    def hold(self):
+        self._gate.clear()
+
+    def release(self):
+        self._gate.set()
+
+    def answer(self, req):
+        path = f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"
+        if req.method != "POST" or req.path != path:
+            return 404, {"code": 20404, "message": "The requested resource was not found",
+                         "status": 404}
+        expected = "Basic " + base64.b64encode(
+            f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        if not hmac.compare_digest(req.headers.get("authorization", ""), expected):
+            return 401, {"code": 20003, "message": "Authenticate", "status": 401}
+        if not req.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            return 400, {"code": 20001, "message": "content type", "status": 400}
+        fields = dict(urllib.parse.parse_qsl(req.body.decode(), keep_blank_values=True))
+        to = fields.get("To", "")
+        if not (to.startswith("+") and to[1:].isdigit()):
+            return 400, {"code": 21211, "message": f"The 'To' number {to} is not valid",
+                         "status": 400}
+        if not fields.get("Body") or not (fields.get("From") or fields.get("MessagingServiceSid")):
+            return 400, {"code": 21602, "message": "Message body is required", "status": 400}
+        if not self._gate.is_set():
+            self.waiting.release()
+            self._gate.wait(30)
+        with self.lock:
+            sid = f"SM{self._next:032x}"
+            self._next += 1
+            self.accepted.append(fields)
+        return 201, {"sid": sid, "status": "queued", "to": to, "from": fields.get("From"),
+                     "body": fields["Body"], "num_segments": "1",
+                     "direction": "outbound-api", "api_version": "2010-04-01",
+                     "error_code": None}
+
+    def sent(self):
+        with self.lock:
+            return list(self.accepted)
 
 
 # --- self-test: the reference's vectors, then each mock over HTTP -------------------------------

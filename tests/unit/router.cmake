@@ -6,6 +6,7 @@ add_executable(unit_router
   ${CMAKE_CURRENT_LIST_DIR}/test_rollup.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_router_fanout.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_router_gate.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_router_metrics.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_router_personalize.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_router_providers.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_worker_deaths.cpp

@@ -60,7 +60,7 @@ struct Harness {
 
     Response call(const std::string& method, const std::string& path, const std::string& body = {},
                   const std::string& auth = {}, std::map<std::string, std::string> query = {}) {
-        Request r{method, path, std::move(query), body, auth, false};
+        Request r{method, path, std::move(query), body, auth, false, {}};
         std::optional<Response> out;
         api->handle(r, [&](Response resp) { out = std::move(resp); });
         REQUIRE(out);  // every route answers at once with SyncCommitter and FakeControl
@@ -335,7 +335,7 @@ TEST_CASE("API: an exception answers 500 once and the API keeps serving") {
         h.control.throw_after = true;
         int answers = 0;
         Response last;
-        Request req{"POST", "/v1/notifications/" + id + "/cancel", {}, {}, {}, false};
+        Request req{"POST", "/v1/notifications/" + id + "/cancel", {}, {}, {}, false, {}};
         h.api->handle(req, [&](Response resp) {
             ++answers;
             last = std::move(resp);
@@ -462,7 +462,7 @@ TEST_CASE("API: keys and scopes") {
     CHECK(h.call("GET", "/metrics").status == 200);
 
     SECTION("the ipc socket is trusted as admin") {
-        Request r{"GET", "/v1/notifications/" + id, {}, {}, {}, true};
+        Request r{"GET", "/v1/notifications/" + id, {}, {}, {}, true, {}};
         std::optional<Response> out;
         h.api->handle(r, [&](Response resp) { out = std::move(resp); });
         REQUIRE(out);

@@ -20,7 +20,7 @@ struct Directory : notify::ingest::test::ApiHarness {
 
     Response call(const std::string& method, const std::string& path, const std::string& body = {},
                   std::map<std::string, std::string> query = {}) {
-        return handle({method, path, std::move(query), body, {}, false});
+        return handle({method, path, std::move(query), body, {}, false, {}});
     }
 };
 

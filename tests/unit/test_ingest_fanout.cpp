@@ -96,7 +96,7 @@ struct ApiHarness : Directory {
 
     Response call(const std::string& method, const std::string& path, const std::string& body = {},
                   std::map<std::string, std::string> query = {}, bool trusted = false) {
-        Request r{method, path, std::move(query), body, {}, trusted};
+        Request r{method, path, std::move(query), body, {}, trusted, {}};
         std::optional<Response> out;
         api->handle(r, [&](Response resp) { out = std::move(resp); });
         REQUIRE(out);
@@ -434,7 +434,7 @@ TEST_CASE("API: approve and reject go to the router", "[ingest][fanout]") {
         ApiHarness keyed("require_api_key = true\n");
         auto key = keyed.store->create_api_key("sender", "send");
         REQUIRE(key);
-        Request req{"POST", base + "/approve", {}, {}, "Bearer " + *key, false};
+        Request req{"POST", base + "/approve", {}, {}, "Bearer " + *key, false, {}};
         std::optional<Response> out;
         keyed.api->handle(req, [&](Response resp) { out = std::move(resp); });
         REQUIRE(out);

@@ -33,7 +33,7 @@ Keys make_keys(store::Store& s, const store::ApiKeyLimits& b_limits = {}) {
 Response call(test::ApiHarness& h, const std::string& method, const std::string& path,
               const std::string& auth, const std::string& body = {},
               std::map<std::string, std::string> query = {}) {
-    return h.handle(Request{method, path, std::move(query), body, auth, false});
+    return h.handle(Request{method, path, std::move(query), body, auth, false, {}});
 }
 
 std::string error_code(const Response& r) {
@@ -161,7 +161,8 @@ TEST_CASE("per-key request rate limit answers 429 with Retry-After", "[ingest]")
     CHECK(call(h, "GET", "/v1/notifications", k.read).status == 200);
     // notifyctl over the ipc socket is the local operator: not limited.
     for (int i = 0; i < 3; ++i)
-        CHECK(h.handle(Request{"POST", "/v1/notifications", {}, kSend, {}, true}).status == 202);
+        CHECK(h.handle(Request{"POST", "/v1/notifications", {}, kSend, {}, true, {}}).status ==
+              202);
 }
 
 TEST_CASE("per-key recipients a day answer 429 naming the limit", "[ingest]") {

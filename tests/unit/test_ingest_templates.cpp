@@ -28,7 +28,7 @@ struct Templates : notify::ingest::test::ApiHarness {
     Response call(const std::string& method, const std::string& path, const std::string& body = {},
                   std::map<std::string, std::string> query = {}, std::string auth = {}) {
         if (auth.empty()) auth = "Bearer " + key;
-        return handle({method, path, std::move(query), body, auth, false});
+        return handle({method, path, std::move(query), body, auth, false, {}});
     }
 
     json put(const std::string& name, const json& body, int status = 201) {

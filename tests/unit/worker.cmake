@@ -13,6 +13,7 @@ add_executable(unit_worker
   test_channel_aliyun_sms.cpp
   test_channel_tencent_sms.cpp
   test_channel_twilio.cpp
+  test_channel_receipts.cpp
   test_channel_wechat.cpp
   test_channel_onebot.cpp
   test_channel_slack.cpp

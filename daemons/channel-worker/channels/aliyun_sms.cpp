@@ -5,7 +5,8 @@
 // Keys: endpoint (default https://dysmsapi.aliyuncs.com), access_key_id,
 // access_key_secret (secret), sign_name, region (default cn-hangzhou),
 // international (default false), templates (vendor_templates.hpp; named
-// params only), timeout.
+// params only), timeout, receipt_secret (secret; the ?token= of its receipts,
+// aliyun_sms_receipt.cpp).
 // Aliyun sends only the template registered there: the job's template name
 // selects its TemplateCode and the job's data fills TemplateParam. The SMS
 // size recorded with the attempt is that of the text the phone receives: the
@@ -39,7 +40,7 @@ namespace notify::channels::aliyun_sms {
 // provider_keys.hpp).
 extern const ProviderKeys keys = {{"endpoint"},  {"access_key_id"}, {"access_key_secret", kSecret},
                                   {"sign_name"}, {"region"},        {"international"},
-                                  {"templates"}, {"timeout"}};
+                                  {"templates"}, {"timeout"},       {"receipt_secret", kSecret}};
 
 namespace {
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "channels/adapter.hpp"
+#include "channels/receipt.hpp"
 #include "util/strings.hpp"
 
 namespace notify::channels {
@@ -82,7 +83,9 @@ std::vector<std::string> known_types() {
 Status validate_provider(const ProviderConfig& provider) {
     const AdapterType* t = find_type(provider.type);
     if (!t) return unknown_type(provider);
-    return t->validate(provider);
+    if (auto st = t->validate(provider); !st) return st;
+    auto receipts = make_receipt_reader(provider);  // its receipt keys
+    return receipts ? ok() : Status(receipts.error());
 }
 
 const ProviderKeys* provider_keys(const std::string& type) {

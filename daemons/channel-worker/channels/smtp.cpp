@@ -4,7 +4,8 @@
 // Keys: url (required, smtp://host:port or smtps://host:port), from (required,
 // "Name <addr@domain>"), username, password (may be env:/file:), starttls
 // ("always" | "never" | "opportunistic", default "opportunistic"), tls_verify
-// (default true), timeout. The message is composed by mime.hpp; its Message-ID
+// (default true), timeout, receipt_secret (secret; signs a relay's receipts,
+// signed_receipt.cpp). The message is composed by mime.hpp; its Message-ID
 // "<delivery-id@domain-of-from>" is the provider message id when sent. A job
 // with an unsubscribe_url gets List-Unsubscribe and List-Unsubscribe-Post
 // (one-click, RFC 8058) header fields.
@@ -24,8 +25,8 @@ namespace notify::channels::smtp {
 // The keys of a provider of this type; a secret is never shown (see
 // provider_keys.hpp).
 extern const ProviderKeys keys = {
-    {"url"},        {"from"},   {"username", kSecret}, {"password", kSecret}, {"starttls"},
-    {"tls_verify"}, {"timeout"}};
+    {"url"},      {"from"},       {"username", kSecret}, {"password", kSecret},
+    {"starttls"}, {"tls_verify"}, {"timeout"},           {"receipt_secret", kSecret}};
 
 namespace {
 

@@ -4,7 +4,8 @@
 // Keys: endpoint (default https://sms.tencentcloudapi.com), secret_id,
 // secret_key (secret), sdk_app_id (digits), sign_name, region (default
 // ap-guangzhou), templates (vendor_templates.hpp; positional params only, in
-// TemplateParamSet order), timeout.
+// TemplateParamSet order), timeout, receipt_secret (secret; the ?token= of its
+// status reports, tencent_sms_receipt.cpp).
 // Tencent sends only the template registered there: the job's template name
 // selects its TemplateId and the job's data fills TemplateParamSet. The SMS
 // size recorded with the attempt is that of the text the phone receives: the
@@ -38,7 +39,7 @@ namespace notify::channels::tencent_sms {
 // provider_keys.hpp).
 extern const ProviderKeys keys = {{"endpoint"},   {"secret_id"}, {"secret_key", kSecret},
                                   {"sdk_app_id"}, {"sign_name"}, {"region"},
-                                  {"templates"},  {"timeout"}};
+                                  {"templates"},  {"timeout"},   {"receipt_secret", kSecret}};
 
 namespace {
 

@@ -4,7 +4,10 @@
 //
 // Keys: endpoint (default https://api.twilio.com), account_sid, auth_token
 // (secret), exactly one of from (a Twilio number or sender id) and
-// messaging_service_sid, overflow (default split), timeout.
+// messaging_service_sid, overflow (default split), timeout, status_callback
+// (an http:// or https:// URL sent as each message's StatusCallback: where
+// Twilio posts its status callbacks, notify-ingest's /v1/receipts/NAME; see
+// twilio_receipt.cpp).
 // The text is the job's body; Twilio takes at most 1600 characters per
 // message, so a longer body is split into several messages (or truncated, or
 // refused, as `overflow` says), sent one after another in one attempt.
@@ -33,7 +36,7 @@ namespace notify::channels::twilio {
 // provider_keys.hpp).
 extern const ProviderKeys keys = {{"endpoint"}, {"account_sid"},           {"auth_token", kSecret},
                                   {"from"},     {"messaging_service_sid"}, {"overflow"},
-                                  {"timeout"}};
+                                  {"timeout"},  {"status_callback"}};
 
 namespace {
 
@@ -46,6 +49,7 @@ struct TwilioSettings {
     std::string authorization;  // "Basic ..." from the SID and the auth token
     std::string from;
     std::string messaging_service_sid;
+    std::string status_callback;
     SendSettings send;
 };
 
@@ -100,6 +104,11 @@ Expected<TwilioSettings> read_settings(const ProviderConfig& provider, Millis de
                             *service + "'");
     out.from = *from;
     out.messaging_service_sid = *service;
+    if (s->has("status_callback")) {
+        auto callback = s->url("status_callback", {"http", "https"});
+        if (!callback) return callback.error();
+        out.status_callback = *callback;
+    }
     auto send = read_send_settings(*s, default_timeout);
     if (!send) return send.error();
     out.send = *send;
@@ -155,6 +164,8 @@ class TwilioAdapter : public Adapter {
             fields.emplace_back("MessagingServiceSid", settings_.messaging_service_sid);
         else
             fields.emplace_back("From", settings_.from);
+        if (!settings_.status_callback.empty())
+            fields.emplace_back("StatusCallback", settings_.status_callback);
         std::vector<std::string> bodies;
         for (const auto& part : fitted->parts) {
             fields.emplace_back("Body", part);

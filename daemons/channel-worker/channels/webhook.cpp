@@ -3,7 +3,8 @@
 // webhook_payload.hpp builds from the job's fields.
 //
 // Keys: url (required, http:// or https://), secret (optional HMAC key, may be
-// env:/file:), headers (table of extra request headers), timeout.
+// env:/file:), headers (table of extra request headers), timeout,
+// receipt_secret (secret; signs the receiver's receipts, signed_receipt.cpp).
 // Headers sent: Content-Type, User-Agent, X-Notify-Delivery, X-Notify-Timestamp
 // and, with a secret, X-Notify-Signature (see webhook_payload.hpp). Redirects
 // are not followed. Outcomes as in outcome.hpp.
@@ -20,7 +21,8 @@ namespace notify::channels::webhook {
 
 // The keys of a provider of this type; a secret is never shown (see
 // provider_keys.hpp).
-extern const ProviderKeys keys = {{"url"}, {"secret", kSecret}, {"headers", kSecret}, {"timeout"}};
+extern const ProviderKeys keys = {
+    {"url"}, {"secret", kSecret}, {"headers", kSecret}, {"timeout"}, {"receipt_secret", kSecret}};
 
 namespace {
 

@@ -1,0 +1,184 @@
+// receipts.cpp - what providers report after a send (channels/receipt.hpp),
+// passed on by notify-ingest:
+//   {"op":"receipt","provider":NAME,"receipts":[{"message_id","delivery_id",
+//    "status","code","detail"}]}
+//   -> {"ok":true,"recorded":N,"duplicate":N,"waiting":N,"ignored":N}
+// A receipt names its delivery by delivery_id (one of this provider's) or by
+// the provider's message id; when it has both they must agree, so that a
+// report of an earlier attempt does not touch a resent one. delivered moves a
+// sent delivery to delivered; failed moves a sent or delivered one to failed
+// (the message bounced); read and clicked are events of a sent or delivered
+// one (which is delivered from then on). A receipt repeating the state the
+// delivery is in is a duplicate; one for a delivery that never went out, or
+// that is queued to be attempted again, is ignored. One for a delivery in
+// flight, or naming a message id no delivery has yet, waits
+// (unmatched_receipts.hpp). The answer of a request that recorded something
+// is held until the flush that commits it (or refused when that flush fails),
+// so receipts share the router's batched commits.
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+#include "router.hpp"
+#include "sockets.hpp"
+#include "util/log.hpp"
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+namespace notify::router {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr size_t kMaxReceiptText = 256;
+
+std::string text_of(const json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string()
+               ? util::cut_utf8(it->get<std::string>(), kMaxReceiptText)
+               : std::string();
+}
+
+bool went_out(const Delivery& d) {
+    return d.state == DeliveryState::sent || d.state == DeliveryState::delivered ||
+           (d.state == DeliveryState::failed && !d.provider_message_id.empty());
+}
+
+}  // namespace
+
+std::optional<Delivery> Router::receipt_delivery(const ReceiptNote& r) {
+    if (!r.delivery_id.empty()) {
+        auto d = store_.find_delivery(r.delivery_id);
+        if (!d || d->provider != r.provider) return std::nullopt;
+        return d;
+    }
+    return store_.find_delivery_by_message(r.provider, r.message_id);
+}
+
+const char* Router::apply_receipt(const Delivery& d, const ReceiptNote& r, Millis now) {
+    if (!went_out(d)) return "ignored";
+    DeliveryState to = DeliveryState::delivered;
+    if (r.status == "delivered") {
+        if (d.state == DeliveryState::delivered) return "duplicate";
+        if (d.state == DeliveryState::failed) return "ignored";  // a bounce came first
+    } else if (r.status == "failed") {
+        if (d.state == DeliveryState::failed) return "duplicate";
+        to = DeliveryState::failed;
+    } else if (d.state == DeliveryState::failed) {  // read, clicked
+        return "ignored";
+    }
+    Entry e = entry_of(d);
+    std::string why =
+        r.code.empty() || r.detail.empty() ? r.code + r.detail : r.code + " " + r.detail;
+    // A failure's reason (the rollups' and `ls`'s) is the vendor's code and words.
+    e.last_error =
+        r.status == "failed" ? (why.empty() ? std::string("bounced") : why) : d.last_error;
+    std::string detail = "provider=" + d.provider + " receipt";
+    if (!why.empty()) detail += " " + why;
+    transition(d.id, e, to, r.status.c_str(), detail, now, d.provider_message_id);
+    return "recorded";
+}
+
+std::optional<std::string> Router::receipts(const json& request, const std::string& identity,
+                                            bool delimiter) {
+    const Millis now = util::now_ms();
+    const std::string provider = text_of(request, "provider");
+    auto list = request.find("receipts");
+    if (provider.empty() || list == request.end() || !list->is_array())
+        return json{{"error",
+                     {{"code", "invalid_request"},
+                      {"message", "'receipt' needs a 'provider' and a 'receipts' array"}}}}
+            .dump();
+    std::map<std::string, long> counts{
+        {"recorded", 0}, {"duplicate", 0}, {"waiting", 0}, {"ignored", 0}};
+    // What this request changed, for a later receipt of the same delivery in it.
+    std::unordered_map<std::string, DeliveryState> changed;
+    bool flushed = false;
+    for (const auto& item : *list) {
+        if (!item.is_object()) continue;
+        ReceiptNote r{provider,
+                      text_of(item, "message_id"),
+                      text_of(item, "delivery_id"),
+                      text_of(item, "status"),
+                      text_of(item, "code"),
+                      text_of(item, "detail")};
+        if (r.message_id.empty() && r.delivery_id.empty()) {
+            ++counts["ignored"];
+            continue;
+        }
+        auto d = receipt_delivery(r);
+        // Sent a moment ago: its state (and id) may not be committed yet.
+        if ((!d || !is_final(d->state)) && log_.pending() && !flushed) {
+            flush_log(now);
+            flushed = true;
+            d = receipt_delivery(r);
+        }
+        if (d && !r.message_id.empty() && !d->provider_message_id.empty() &&
+            d->provider_message_id != r.message_id) {
+            ++counts["ignored"];  // of an earlier attempt
+            continue;
+        }
+        const bool in_flight =
+            d && active_.count(d->id) && active_.at(d->id).state == DeliveryState::in_flight;
+        if ((!d && !r.message_id.empty()) || in_flight) {
+            unmatched_.add(std::move(r), now);
+            ++counts["waiting"];
+            continue;
+        }
+        if (!d || active_.count(d->id)) {
+            ++counts["ignored"];
+            continue;
+        }
+        if (auto it = changed.find(d->id); it != changed.end()) d->state = it->second;
+        const char* outcome = apply_receipt(*d, r, now);
+        ++counts[outcome];
+        if (std::string_view(outcome) == "recorded")
+            changed[d->id] =
+                r.status == "failed" ? DeliveryState::failed : DeliveryState::delivered;
+    }
+    NLOG(info, "",
+         "receipts provider=" << provider << " recorded=" << counts["recorded"] << " duplicate="
+                              << counts["duplicate"] << " waiting=" << counts["waiting"]
+                              << " ignored=" << counts["ignored"]);
+    json reply{{"ok", true}};
+    for (const auto& [k, v] : counts) reply[k] = v;
+    std::string text = reply.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (counts["recorded"] == 0) return text;
+    held_replies_.push_back({identity, std::move(text), delimiter});
+    return std::nullopt;
+}
+
+void Router::answer_held(bool committed) {
+    for (auto& h : held_replies_)
+        Sockets::send_to(sockets_->control, h.identity,
+                         committed ? h.reply
+                                   : json{{"error",
+                                           {{"code", "store_unavailable"},
+                                            {"message",
+                                             "the receipts could not be committed; "
+                                             "send them again"}}}}
+                                         .dump(),
+                         h.delimiter);
+    held_replies_.clear();
+}
+
+std::optional<std::pair<Delivery, ReceiptNote>> Router::waiting_receipt(
+    const std::string& id, const Entry& e, const std::string& message_id, Millis now) {
+    if (unmatched_.empty()) return std::nullopt;
+    auto r = message_id.empty() ? std::nullopt : unmatched_.take(e.provider, message_id, now);
+    if (!r) r = unmatched_.take(e.provider, UnmatchedReceipts::delivery_key(id), now);
+    if (!r || (!r->message_id.empty() && r->message_id != message_id)) return std::nullopt;
+    Delivery d;
+    d.id = id;
+    d.notification_id = e.notification_id;
+    d.channel = e.channel;
+    d.priority = e.priority;
+    d.state = DeliveryState::sent;
+    d.attempts = e.attempts;
+    d.created_at = e.accepted_at;
+    d.provider = e.provider;
+    d.provider_message_id = message_id;
+    return std::make_pair(std::move(d), std::move(*r));
+}
+
+}  // namespace notify::router

@@ -1,0 +1,90 @@
+// unmatched_receipts.hpp - receipts that came too early. A vendor may report
+// a message before the worker's answer that carries its id reaches the
+// router; such a receipt (naming a message id no delivery has yet, or a
+// delivery still in flight) waits here, at most kKeep and at most kMaxWaiting
+// of them (the oldest go first), and is applied when the delivery is sent.
+// Memory only: a router that stops forgets them.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "model.hpp"
+
+namespace notify::router {
+
+struct ReceiptNote {
+    std::string provider;
+    std::string message_id;
+    std::string delivery_id;
+    std::string status;  // delivered, failed, read or clicked
+    std::string code;
+    std::string detail;
+};
+
+class UnmatchedReceipts {
+  public:
+    static constexpr Millis kKeep = 10 * 60 * 1000;
+    static constexpr std::size_t kMaxWaiting = 10000;
+
+    // Kept under its message id, else under delivery_key(its delivery id).
+    void add(ReceiptNote note, Millis now) {
+        forget(now);
+        if (order_.size() >= kMaxWaiting) forget_first();
+        std::string key =
+            key_of(note.provider,
+                   note.message_id.empty() ? delivery_key(note.delivery_id) : note.message_id);
+        order_.push_back({key, now + kKeep, ++added_});
+        waiting_[key] = {std::move(note), added_};
+    }
+
+    static std::string delivery_key(const std::string& delivery_id) {
+        return "delivery " + delivery_id;
+    }
+
+    // The receipt waiting under `provider`'s `id`, taken out.
+    std::optional<ReceiptNote> take(const std::string& provider, const std::string& id,
+                                    Millis now) {
+        if (waiting_.empty()) return std::nullopt;
+        forget(now);
+        auto it = waiting_.find(key_of(provider, id));
+        if (it == waiting_.end()) return std::nullopt;
+        ReceiptNote note = std::move(it->second.note);
+        waiting_.erase(it);  // its entry in order_ finds nothing when it comes up
+        return note;
+    }
+
+    bool empty() const { return waiting_.empty(); }
+
+  private:
+    struct Waiting {
+        ReceiptNote note;
+        std::uint64_t number = 0;  // which add() put it here
+    };
+    struct Queued {
+        std::string key;
+        Millis until = 0;
+        std::uint64_t number = 0;
+    };
+    static std::string key_of(const std::string& provider, const std::string& message_id) {
+        return provider + '\n' + message_id;
+    }
+    void forget(Millis now) {
+        while (!order_.empty() && order_.front().until <= now) forget_first();
+    }
+    // The oldest entry; a later receipt under the same key stays.
+    void forget_first() {
+        auto it = waiting_.find(order_.front().key);
+        if (it != waiting_.end() && it->second.number == order_.front().number) waiting_.erase(it);
+        order_.pop_front();
+    }
+
+    std::unordered_map<std::string, Waiting> waiting_;
+    std::deque<Queued> order_;
+    std::uint64_t added_ = 0;
+};
+
+}  // namespace notify::router
