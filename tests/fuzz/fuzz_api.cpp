@@ -12,7 +12,8 @@ namespace {
 
 void must(ingest::Api& api, const char* method, const char* path, const char* body) {
     std::optional<ingest::Response> out;
-    api.handle({method, path, {}, body, {}, true}, [&](ingest::Response r) { out = std::move(r); });
+    api.handle({method, path, {}, body, {}, true, {}},
+               [&](ingest::Response r) { out = std::move(r); });
     if (!out || out->status >= 300) {
         log::write(log::Level::error, "", std::string("fuzz seed failed: ") + path);
         std::abort();
