@@ -94,7 +94,14 @@ std::string value_of(Dimension d, Millis bucket, const std::string& status,
 
 // What one group gathers while rows are read.
 struct Gathered {
-    std::map<std::string, store::Figures> by_status;
+    // Figures by status (store::status_index), in the order they came: a few.
+    std::vector<std::pair<std::size_t, store::Figures>> by_status;
+    store::Figures& of(const std::string& status) {
+        const std::size_t i = store::status_index(status);
+        for (auto& [s, f] : by_status)
+            if (s == i) return f;
+        return by_status.emplace_back(i, store::Figures{}).second;
+    }
     store::Peak peak_sent, peak_accepted;
     bool peaks = false;
 };
@@ -112,11 +119,16 @@ Spread spread_of(std::int64_t sum, const util::Histogram& h) {
 
 Row row_of(const Gathered& g) {
     Row row;
-    for (const auto& status : store::report_statuses()) row.counts[status] = 0;
-    for (const auto& [status, f] : g.by_status) row.counts[status] += f.count;
-    if (auto it = g.by_status.find("sent"); it != g.by_status.end()) {
-        row.size = spread_of(it->second.size_sum, it->second.size);
-        row.latency = spread_of(it->second.latency_sum, it->second.latency);
+    const auto& names = store::report_statuses();
+    for (const auto& status : names) row.counts.emplace_hint(row.counts.end(), status, 0);
+    static const std::size_t sent = store::status_index("sent");
+    for (const auto& [status, f] : g.by_status) {
+        if (status >= names.size()) continue;
+        row.counts[names[status]] += f.count;
+        if (status == sent) {
+            row.size = spread_of(f.size_sum, f.size);
+            row.latency = spread_of(f.latency_sum, f.latency);
+        }
     }
     if (g.peaks) {
         row.peak_sent = g.peak_sent;
@@ -300,12 +312,12 @@ Expected<Report> make(store::RollupStore& rollups, const Request& request) {
                                                     total.peak_accepted.merge(s.peak);
                                                 if (!into_groups) return;
                                                 Gathered& g = group(s.bucket, s.status, {});
-                                                g.by_status[s.status].merge(s.figures);
+                                                g.of(s.status).merge(s.figures);
                                                 g.peaks = true;
                                                 if (s.status == "sent") g.peak_sent.merge(s.peak);
                                                 if (s.status == "accepted")
                                                     g.peak_accepted.merge(s.peak);
-                                                total.by_status[s.status].merge(s.figures);
+                                                total.of(s.status).merge(s.figures);
                                             });
             if (!st) return st;
         }
@@ -324,8 +336,8 @@ Expected<Report> make(store::RollupStore& rollups, const Request& request) {
         st = read_series(main_plan, true);
     } else {
         st = read_rows(main_plan, dimension, [&](const store::RollupRow& r) {
-            group(r.bucket, r.status, r.value).by_status[r.status].merge(r.figures);
-            total.by_status[r.status].merge(r.figures);
+            group(r.bucket, r.status, r.value).of(r.status).merge(r.figures);
+            total.of(r.status).merge(r.figures);
         });
         if (st) st = read_series(day_plan, false);
     }

@@ -28,6 +28,7 @@ enum class RouteKind {
     templates,    // /v1/templates...
     unsubscribe,  // /v1/unsubscribe/{token}
     receipts,     // /v1/receipts/{provider}
+    web,          // the dashboard: /, /login, /logout, /static/...
     audit,        // /v1/audit
     reports,      // /v1/reports
 };
@@ -42,6 +43,9 @@ struct Route {
 Route match(std::string path) {
     if (path.size() > 1 && path.back() == '/') path.pop_back();
     if (path == "/healthz") return {RouteKind::healthz, {}, {}, {}};
+    if (path.empty() || path == "/" || path == "/login" || path == "/logout" ||
+        util::starts_with(path, "/static/"))
+        return {RouteKind::web, {}, {}, {}};
     if (path == "/metrics") return {RouteKind::metrics, {}, {}, {}};
     if (path == "/v1/queue") return {RouteKind::queue, {}, {}, {}};
     if (path == "/v1/notifications") return {RouteKind::notifications, {}, {}, {}};
@@ -93,6 +97,7 @@ const char* allowed_methods(RouteKind k) {
         case RouteKind::templates:
             return "GET, POST, PUT, PATCH, DELETE";
         case RouteKind::unsubscribe:
+        case RouteKind::web:
             return "GET, POST";
         case RouteKind::none:
             break;
@@ -227,6 +232,8 @@ void Api::route(const Request& req, Reply done) {
     if (route.kind == RouteKind::unsubscribe) return unsubscribe_request(req, route.parts, done);
     // A vendor has no API key either: its signature (or the URL's token) is checked.
     if (route.kind == RouteKind::receipts) return receipts_request(req, route.parts, done);
+    // The dashboard signs in with a key once and holds a session cookie.
+    if (route.kind == RouteKind::web) return web_request(req, done);
 
     Principal who{Scope::admin, kLocalPrincipal, kLocalPrincipal, {}, {}};
     if (!req.trusted) {

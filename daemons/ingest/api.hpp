@@ -19,6 +19,8 @@
 //   GET  /v1/reports?since=&until=&by=&format= reports (api_reports.cpp; read)
 //   POST /v1/receipts/{provider}               a vendor's delivery receipts (api_receipts.cpp),
 //                                              authenticated by its signature, not a key
+//   GET  /, /login, /static/..., POST /login, /logout
+//                                              the web dashboard (api_web.cpp)
 //   GET  /healthz, GET /metrics                no authentication; /metrics adds the
 //                                              router's figures (api_metrics.cpp)
 // Reads need the read scope, sends the send scope; approvals and changes to the
@@ -46,6 +48,8 @@
 #include "store/rollup_store.hpp"
 #include "store/store.hpp"
 #include "templating.hpp"
+#include "web_assets.hpp"
+#include "web_session.hpp"
 
 namespace notify::channels {
 class ReceiptReader;
@@ -53,10 +57,13 @@ class ReceiptReader;
 
 namespace notify::ingest {
 
-// The request headers that vendors sign receipts with; the HTTP server keeps
-// these in Request::headers.
-inline constexpr const char* kReceiptHeaders[] = {"x-twilio-signature", "x-notify-timestamp",
-                                                  "x-notify-signature"};
+enum class Lang;
+struct PageUser;
+
+// The request headers the HTTP server keeps in Request::headers: those that
+// vendors sign receipts with, and the dashboard's cookies and language.
+inline constexpr const char* kKeptHeaders[] = {"x-twilio-signature", "x-notify-timestamp",
+                                               "x-notify-signature", "cookie", "accept-language"};
 
 struct Request {
     std::string method;  // "GET", "POST", ...
@@ -65,7 +72,7 @@ struct Request {
     std::string body;
     std::string authorization;  // the Authorization header (HTTP)
     bool trusted = false;       // the ipc socket: admin without a key
-    // The headers receipts are signed with (kReceiptHeaders), names in lower case.
+    // The headers in kKeptHeaders that came, names in lower case.
     std::map<std::string, std::string> headers;
 };
 
@@ -177,6 +184,10 @@ class Api {
     // The reader of a provider's receipts, made on first use; nullptr when
     // there is none (logged once).
     const channels::ReceiptReader* receipt_reader(const std::string& provider);
+    // api_web.cpp: the dashboard
+    void web_request(const Request& req, const Reply& done);
+    Response login(const Request& req, Lang lang);
+    Response overview(Lang lang, const PageUser& user);
     // api_unsubscribe.cpp
     void unsubscribe_request(const Request& req, const std::vector<std::string>& parts,
                              const Reply& done);
@@ -192,6 +203,8 @@ class Api {
     std::unique_ptr<store::RollupStore> rollups_;  // made on first use
     std::string link_secret_;
     std::map<std::string, std::shared_ptr<const channels::ReceiptReader>> receipt_readers_;
+    WebSessions sessions_;
+    WebAssets assets_;
     Committer& committer_;
     RouterControl& control_;
     Metrics& metrics_;

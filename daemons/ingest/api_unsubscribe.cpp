@@ -17,37 +17,11 @@
 #include "unsubscribe_link.hpp"
 #include "util/log.hpp"
 #include "util/time.hpp"
+#include "web_page.hpp"
 
 namespace notify::ingest {
 
 namespace {
-
-std::string escape_html(const std::string& text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
 
 Response page(int status, const std::string& title, const std::string& body_html) {
     Response r;

@@ -207,7 +207,7 @@ void HttpServer::handle(evhttp_request* req) {
     if (const char* auth =
             evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization"))
         r.authorization = auth;
-    for (const char* name : kReceiptHeaders)
+    for (const char* name : kKeptHeaders)
         if (const char* v = evhttp_find_header(evhttp_request_get_input_headers(req), name))
             r.headers.emplace(name, v);
     if (len) {

@@ -6,12 +6,12 @@
 // MessageStatus delivered is delivered, undelivered and failed are failed,
 // read is read; queued, sending, sent and the others change nothing.
 #include <algorithm>
-#include <optional>
 
 #include "channels/provider_keys.hpp"
 #include "channels/receipt.hpp"
 #include "channels/settings.hpp"
 #include "util/crypto.hpp"
+#include "util/form.hpp"
 #include "util/strings.hpp"
 
 namespace notify::channels::twilio {
@@ -20,61 +20,9 @@ extern const ProviderKeys keys;
 
 namespace {
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-// application/x-www-form-urlencoded: '+' is a space, %XX a byte.
-std::optional<std::string> form_unescape(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (c == '+') {
-            out += ' ';
-        } else if (c == '%') {
-            if (i + 2 >= text.size()) return std::nullopt;
-            int hi = hex_value(text[i + 1]), lo = hex_value(text[i + 2]);
-            if (hi < 0 || lo < 0) return std::nullopt;
-            out += static_cast<char>(hi * 16 + lo);
-            i += 2;
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
-using Fields = std::vector<std::pair<std::string, std::string>>;
-
-std::optional<Fields> parse_form(std::string_view body) {
-    Fields out;
-    size_t start = 0;
-    while (start <= body.size()) {
-        size_t end = body.find('&', start);
-        if (end == std::string_view::npos) end = body.size();
-        std::string_view pair = body.substr(start, end - start);
-        if (!pair.empty()) {
-            size_t eq = pair.find('=');
-            auto name = form_unescape(pair.substr(0, eq));
-            auto value = form_unescape(eq == std::string_view::npos ? std::string_view()
-                                                                    : pair.substr(eq + 1));
-            if (!name || !value) return std::nullopt;
-            out.emplace_back(std::move(*name), std::move(*value));
-        }
-        start = end + 1;
-    }
-    return out;
-}
-
 // A field's value, at most 200 bytes of it.
-std::string field(const Fields& fields, const char* name) {
-    for (const auto& [k, v] : fields)
-        if (k == name) return util::cut_utf8(v, 200);
-    return {};
+std::string field(const util::FormFields& fields, const char* name) {
+    return util::cut_utf8(util::form_value(fields, name), 200);
 }
 
 class TwilioReceipts : public ReceiptReader {
@@ -88,7 +36,7 @@ class TwilioReceipts : public ReceiptReader {
         auto header = request.headers.find("x-twilio-signature");
         if (header == request.headers.end())
             return receipts::bad_signature(provider_, "no X-Twilio-Signature header");
-        auto fields = parse_form(request.body);
+        auto fields = util::parse_form(request.body);
         if (!fields) return receipts::invalid(provider_, "the body is not a valid form");
         if (!util::constant_time_equal(header->second, signature(*fields)))
             return receipts::bad_signature(provider_, "X-Twilio-Signature does not match");
@@ -113,7 +61,7 @@ class TwilioReceipts : public ReceiptReader {
     ReceiptAnswer answer(const std::string&) const override { return {"text/plain", ""}; }
 
   private:
-    std::string signature(Fields fields) const {
+    std::string signature(util::FormFields fields) const {
         std::sort(fields.begin(), fields.end());
         fields.erase(std::unique(fields.begin(), fields.end()), fields.end());
         std::string text = url_;

@@ -1,0 +1,197 @@
+// api_web.cpp - the web dashboard's pages (served by notify-ingest at /):
+//   GET  /            the overview: today's counts, the queue by priority,
+//                     pending approvals (signed in; else to /login)
+//   GET  /login       the sign-in form; POST /login signs in with an API key of
+//                     scope read or admin (web_session.hpp)
+//   POST /logout      signs out
+//   GET  /static/...  Bootstrap and Chart.js from their Debian packages
+// Every form that changes something carries the session's CSRF token (the
+// sign-in form a token bound to a short-lived cookie); a form without it is
+// 403 and changes nothing. Sign-ins and sign-outs are in the audit log.
+#include "api.hpp"
+#include "report/report.hpp"
+#include "store/rollup_store.hpp"
+#include "util/crypto.hpp"
+#include "util/form.hpp"
+#include "util/log.hpp"
+#include "util/time.hpp"
+#include "web_page.hpp"
+
+namespace notify::ingest {
+
+namespace {
+
+constexpr const char* kLoginCookie = "notify_login";
+
+std::string cookie_of(const Request& req, const char* name) {
+    auto it = req.headers.find("cookie");
+    return it == req.headers.end() ? std::string() : cookie_value(it->second, name);
+}
+
+std::string set_cookie(const char* name, const std::string& value, const char* path, long max_age) {
+    return std::string(name) + "=" + value + "; Path=" + path +
+           "; Max-Age=" + std::to_string(max_age) + "; HttpOnly; SameSite=Strict";
+}
+
+bool same_token(const std::string& a, const std::string& b) {
+    return !a.empty() && util::constant_time_equal(a, b);
+}
+
+std::string alert(const std::string& text) {
+    return "<div class=\"alert alert-danger\" id=\"error\">" + escape_html(text) + "</div>";
+}
+
+}  // namespace
+
+void Api::web_request(const Request& req, const Reply& done) {
+    if (req.path.rfind("/static/", 0) == 0) {
+        const WebAsset* asset = assets_.find(req.path);
+        if (!asset)
+            return fail(done, make_error(ErrorKind::not_found, "not_found",
+                                         "no such file '" + log::clip(req.path) + "'"));
+        Response r;
+        r.content_type = asset->content_type;
+        r.body = asset->body;
+        r.headers.emplace_back("Cache-Control", "public, max-age=86400");
+        return done(std::move(r));
+    }
+    const Lang lang = lang_of(req);
+    auto answer = [&](Response r) {
+        if (auto q = req.query.find("lang"); q != req.query.end())
+            r.headers.emplace_back("Set-Cookie", "notify_lang=" + std::string(to_string(lang)) +
+                                                     "; Path=/; Max-Age=31536000; SameSite=Strict");
+        done(std::move(r));
+    };
+    if (req.path == "/login") return answer(login(req, lang));
+
+    const Millis now = util::now_ms();
+    const std::string session_id = cookie_of(req, kSessionCookie);
+    WebSession* session = session_id.empty() ? nullptr : sessions_.find(session_id, now);
+    std::optional<Principal> who;
+    if (session) {
+        auto p = keys_.authenticate("Bearer " + session->key, true);
+        if (p && p->scope != Scope::send)
+            who = *p;
+        else
+            sessions_.close(session_id);  // the key was revoked
+    }
+    if (!who) return answer(redirect("/login"));
+    const PageUser user{who->name, to_string(who->scope), session->csrf};
+
+    if (req.path == "/logout") {
+        if (req.method != "POST" ||
+            !same_token(
+                util::form_value(util::parse_form(req.body).value_or(util::FormFields{}), "csrf"),
+                session->csrf))
+            return answer(
+                web_page(403, lang, tr(lang, "forbidden"), alert(tr(lang, "forbidden")), user));
+        audit(who->name, "dashboard.sign-out", who->id, "");
+        sessions_.close(session_id);
+        Response r = redirect("/login");
+        r.headers.emplace_back("Set-Cookie", set_cookie(kSessionCookie, "", "/", 0));
+        return answer(std::move(r));
+    }
+    if (req.path == "/" && req.method == "GET") return answer(overview(lang, user));
+    fail(done, make_error(ErrorKind::not_found, "not_found",
+                          "no such page '" + log::clip(req.path) + "'"));
+}
+
+Response Api::login(const Request& req, Lang lang) {
+    auto form_page = [&](int status, const std::string& error) {
+        std::string token = random_token();
+        std::string body =
+            "<div class=\"row justify-content-center\"><div class=\"col-md-5\">"
+            "<h1 class=\"h3 my-4\">notify · " +
+            std::string(tr(lang, "sign_in")) + "</h1>" + (error.empty() ? "" : alert(error)) +
+            "<form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"csrf\" "
+            "value=\"" +
+            token + "\"><div class=\"mb-3\"><label class=\"form-label\" for=\"key\">" +
+            tr(lang, "api_key") +
+            "</label><input class=\"form-control\" type=\"password\" id=\"key\" name=\"key\" "
+            "autocomplete=\"current-password\" required><div class=\"form-text\">" +
+            tr(lang, "api_key_help") +
+            "</div></div><button class=\"btn btn-primary\" id=\"sign-in\" "
+            "type=\"submit\">" +
+            tr(lang, "sign_in") + "</button></form></div></div>";
+        Response r = web_page(status, lang, tr(lang, "sign_in"), body, PageUser{});
+        r.headers.emplace_back("Set-Cookie", set_cookie(kLoginCookie, token, "/login", 3600));
+        return r;
+    };
+    if (req.method != "POST") return form_page(200, "");
+    auto form = util::parse_form(req.body);
+    if (!form || !same_token(util::form_value(*form, "csrf"), cookie_of(req, kLoginCookie)))
+        return form_page(403, tr(lang, "bad_form"));
+    const std::string key = util::form_value(*form, "key");
+    auto who = keys_.authenticate("Bearer " + key, true);
+    if (!who || key.empty()) {
+        NLOG(info, "", "dashboard sign-in refused: the key is not valid");
+        return form_page(401, tr(lang, "bad_key"));
+    }
+    if (who->scope == Scope::send) return form_page(403, tr(lang, "send_scope"));
+    std::string id = sessions_.open(key, util::now_ms());
+    audit(who->name, "dashboard.sign-in", who->id, to_string(who->scope));
+    Response r = redirect("/");
+    r.headers.emplace_back("Set-Cookie",
+                           set_cookie(kSessionCookie, id, "/", WebSessions::kIdle / 1000));
+    r.headers.emplace_back("Set-Cookie", set_cookie(kLoginCookie, "", "/login", 0));
+    return r;
+}
+
+Response Api::overview(Lang lang, const PageUser& user) {
+    // Today's counts, from the rollups.
+    std::string today;
+    auto request = report::parse_request({}, util::now_ms(), {"since", "until", "by"});
+    if (request) {
+        if (!rollups_) rollups_ = std::make_unique<store::RollupStore>(reads_);
+        auto made = report::make(*rollups_, *request);
+        if (made) {
+            today = "<table class=\"table table-sm w-auto\" id=\"today\"><thead><tr><th>" +
+                    std::string(tr(lang, "status")) + "</th><th class=\"text-end\">" +
+                    tr(lang, "count") + "</th></tr></thead><tbody>";
+            for (const auto& status : store::report_statuses())
+                today += "<tr data-status=\"" + escape_html(status) + "\"><td>" +
+                         escape_html(status) + "</td><td class=\"text-end\">" +
+                         std::to_string(made->total.counts[status]) + "</td></tr>";
+            today += "</tbody></table>";
+            if (made->total.peak_sent)
+                today += "<p>" + std::string(tr(lang, "peak_sent")) + ": <span id=\"peak-sent\">" +
+                         std::to_string(made->total.peak_sent->per_second) + "</span></p>";
+        }
+    }
+    // The queue by priority.
+    std::int64_t waiting[kPriorityCount] = {}, in_flight[kPriorityCount] = {};
+    for (const auto& row : reads_.queue_rows()) {
+        auto p = static_cast<int>(row.priority);
+        (row.state == DeliveryState::in_flight ? in_flight : waiting)[p] += row.count;
+    }
+    std::string queue = "<table class=\"table table-sm w-auto\" id=\"queue\"><thead><tr><th>" +
+                        std::string(tr(lang, "priority")) + "</th><th class=\"text-end\">" +
+                        tr(lang, "waiting") + "</th><th class=\"text-end\">" +
+                        tr(lang, "in_flight") + "</th></tr></thead><tbody>";
+    for (Priority p : {Priority::high, Priority::medium, Priority::low}) {
+        const int i = static_cast<int>(p);
+        queue += "<tr data-priority=\"" + std::string(to_string(p)) + "\"><td>" +
+                 tr(lang, to_string(p)) + "</td><td class=\"text-end\">" +
+                 std::to_string(waiting[i]) + "</td><td class=\"text-end\">" +
+                 std::to_string(in_flight[i]) + "</td></tr>";
+    }
+    queue += "</tbody></table>";
+    // Sends waiting for an administrator.
+    store::ListFilter pending;
+    pending.fanout = store::FanoutState::pending_approval;
+    pending.limit = 1000;
+    auto page = reads_.list_notifications(pending);
+    std::string approvals =
+        page ? std::to_string(page->notifications.size()) + (page->next_cursor.empty() ? "" : "+")
+             : std::string("?");
+    std::string body = "<h1 class=\"h3 mb-4\">" + std::string(tr(lang, "overview")) +
+                       "</h1><div class=\"row\"><div class=\"col-md-4\"><h2 class=\"h5\">" +
+                       tr(lang, "today") + "</h2>" + today +
+                       "</div><div class=\"col-md-4\"><h2 class=\"h5\">" + tr(lang, "queue") +
+                       "</h2>" + queue + "</div><div class=\"col-md-4\"><h2 class=\"h5\">" +
+                       tr(lang, "approvals") + "</h2><p class=\"display-6\" id=\"approvals\">" +
+                       approvals + "</p></div></div>";
+    return web_page(200, lang, tr(lang, "overview"), body, user);
+}
+
+}  // namespace notify::ingest

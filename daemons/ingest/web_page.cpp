@@ -1,0 +1,150 @@
+// web_page.cpp - see web_page.hpp.
+#include "web_page.hpp"
+
+#include "web_session.hpp"
+
+namespace notify::ingest {
+
+namespace {
+
+struct Words {
+    const char* key;
+    const char* en;
+    const char* zh;
+};
+
+// Every word the dashboard shows, in both languages.
+constexpr Words kWords[] = {
+    {"notify", "notify", "notify 通知"},
+    {"sign_in", "Sign in", "登录"},
+    {"sign_out", "Sign out", "退出"},
+    {"api_key", "API key", "API 密钥"},
+    {"api_key_help", "An API key of scope read or admin (notifyctl apikey create).",
+     "权限为 read 或 admin 的 API 密钥（notifyctl apikey create）。"},
+    {"bad_key", "That key is not valid.", "该密钥无效。"},
+    {"send_scope", "A key of scope send cannot sign in; use one of scope read or admin.",
+     "send 权限的密钥不能登录；请使用 read 或 admin 权限的密钥。"},
+    {"bad_form", "The form has expired; sign in again.", "表单已过期，请重新登录。"},
+    {"forbidden", "This form is not valid (its CSRF token is missing or wrong).",
+     "表单无效（CSRF 令牌缺失或错误）。"},
+    {"overview", "Overview", "概览"},
+    {"today", "Today", "今天"},
+    {"queue", "Queue by priority", "按优先级的队列"},
+    {"priority", "Priority", "优先级"},
+    {"waiting", "Waiting", "等待中"},
+    {"in_flight", "In flight", "发送中"},
+    {"approvals", "Pending approvals", "待审批"},
+    {"status", "Status", "状态"},
+    {"count", "Count", "数量"},
+    {"peak_sent", "Peak sent per second", "每秒发送峰值"},
+    {"signed_in_as", "Signed in as", "当前用户"},
+    {"high", "high", "高"},
+    {"medium", "medium", "中"},
+    {"low", "low", "低"},
+    {"language", "中文", "English"},
+};
+
+}  // namespace
+
+Lang lang_of(const Request& req) {
+    auto q = req.query.find("lang");
+    std::string chosen = q != req.query.end() ? q->second : std::string();
+    if (chosen.empty()) {
+        auto c = req.headers.find("cookie");
+        if (c != req.headers.end()) chosen = cookie_value(c->second, "notify_lang");
+    }
+    if (chosen == "zh") return Lang::zh;
+    if (chosen == "en") return Lang::en;
+    auto a = req.headers.find("accept-language");
+    return a != req.headers.end() && a->second.rfind("zh", 0) == 0 ? Lang::zh : Lang::en;
+}
+
+const char* to_string(Lang lang) {
+    return lang == Lang::zh ? "zh" : "en";
+}
+
+const char* tr(Lang lang, std::string_view key) {
+    for (const auto& w : kWords)
+        if (key == w.key) return lang == Lang::zh ? w.zh : w.en;
+    return "?";
+}
+
+std::string escape_html(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return out;
+}
+
+Response web_page(int status, Lang lang, const std::string& title, const std::string& body,
+                  const PageUser& user) {
+    const bool zh = lang == Lang::zh;
+    std::string nav;
+    if (!user.name.empty())
+        nav =
+            "<nav class=\"navbar navbar-expand bg-body-tertiary mb-4\"><div "
+            "class=\"container\"><a class=\"navbar-brand\" href=\"/\">notify</a>"
+            "<ul class=\"navbar-nav me-auto\"><li class=\"nav-item\"><a class=\"nav-link\" "
+            "href=\"/\">" +
+            std::string(tr(lang, "overview")) +
+            "</a></li></ul><span class=\"navbar-text me-3\" id=\"who\">" +
+            tr(lang, "signed_in_as") + " " + escape_html(user.name) + " (" +
+            escape_html(user.scope) +
+            ")</span><form method=\"post\" action=\"/logout\" class=\"d-flex\">"
+            "<input type=\"hidden\" name=\"csrf\" value=\"" +
+            escape_html(user.csrf) +
+            "\"><button class=\"btn btn-outline-secondary btn-sm\" id=\"sign-out\">" +
+            tr(lang, "sign_out") + "</button></form></div></nav>";
+    Response r;
+    r.status = status;
+    r.content_type = "text/html; charset=utf-8";
+    r.headers.emplace_back("Cache-Control", "no-store");
+    r.headers.emplace_back("Content-Security-Policy",
+                           "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+                           "form-action 'self'; base-uri 'none'");
+    r.headers.emplace_back("X-Frame-Options", "DENY");
+    r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    r.headers.emplace_back("Referrer-Policy", "same-origin");
+    r.body = "<!DOCTYPE html>\n<html lang=\"" + std::string(zh ? "zh-CN" : "en") +
+             "\">\n<head>\n<meta charset=\"utf-8\">\n"
+             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+             "<title>" +
+             escape_html(title) +
+             " · notify</title>\n"
+             "<link rel=\"stylesheet\" href=\"/static/bootstrap.min.css\">\n</head>\n<body>\n" +
+             nav + "<main class=\"container\">\n" + body +
+             "<p class=\"mt-5 small\"><a id=\"lang\" href=\"?lang=" + (zh ? "en" : "zh") + "\">" +
+             tr(lang, "language") + "</a></p>\n</main>\n</body>\n</html>\n";
+    return r;
+}
+
+Response redirect(const std::string& location) {
+    Response r;
+    r.status = 303;
+    r.content_type = "text/plain; charset=utf-8";
+    r.headers.emplace_back("Location", location);
+    r.headers.emplace_back("Cache-Control", "no-store");
+    return r;
+}
+
+}  // namespace notify::ingest

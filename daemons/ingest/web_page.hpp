@@ -1,0 +1,38 @@
+// web_page.hpp - how the dashboard's pages are made: server-rendered HTML in
+// one layout (Bootstrap from Debian's libjs-bootstrap5, served by
+// web_assets.hpp), in English or Chinese, every value escaped.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "api.hpp"
+
+namespace notify::ingest {
+
+enum class Lang { en, zh };
+
+// ?lang= (en or zh), else the notify_lang cookie, else Accept-Language.
+Lang lang_of(const Request& req);
+const char* to_string(Lang lang);
+// The words for `key` in `lang` (the key itself when there are none).
+const char* tr(Lang lang, std::string_view key);
+
+std::string escape_html(std::string_view text);
+
+// What the layout shows of who is signed in; empty name: nobody.
+struct PageUser {
+    std::string name;
+    std::string scope;
+    std::string csrf;
+};
+
+// A whole page: head, the navigation (when someone is signed in), `body`.
+// Answered with no-store, a Content-Security-Policy that allows only this
+// origin, and no framing.
+Response web_page(int status, Lang lang, const std::string& title, const std::string& body,
+                  const PageUser& user);
+// 303 See Other to `location`.
+Response redirect(const std::string& location);
+
+}  // namespace notify::ingest
