@@ -132,6 +132,7 @@ struct Store::Statements {
           load_new(db, sql("SELECT ", kDeliveryColumns,
                            " FROM deliveries WHERE seq > ? ORDER BY seq LIMIT ?")),
           max_seq(db, "SELECT COALESCE(MAX(seq), 0) FROM deliveries"),
+          count_fanouts(db, "SELECT count(*) FROM fanouts WHERE state = ?"),
           load_job(db,
                    "SELECT d.id, d.notification_id, d.channel, d.recipient, n.subject, n.body, "
                    "n.html, n.data, n.category, n.module, d.priority, d.attempts, d.created_at, "
@@ -160,8 +161,8 @@ struct Store::Statements {
     Stmt insert_notification;
     DeliveryRows rows;  // deliveries and events
     Stmt upsert_idempotency, find_idempotency, get_notification, deliveries_of, delivery_by_id,
-        delivery_by_message, events_of, load_active, load_new, max_seq, load_job, update_delivery,
-        queue_rows, insert_api_key, find_api_key, list_api_keys, revoke_api_key;
+        delivery_by_message, events_of, load_active, load_new, max_seq, count_fanouts, load_job,
+        update_delivery, queue_rows, insert_api_key, find_api_key, list_api_keys, revoke_api_key;
 };
 
 Expected<std::unique_ptr<Store>> Store::open(const std::string& path, const Options& options) {
@@ -465,6 +466,15 @@ std::vector<Delivery> Store::load_new(std::int64_t after_seq, int limit) {
 
 std::int64_t Store::max_delivery_seq() {
     auto& s = st_->max_seq;
+    s.step();
+    std::int64_t v = s.integer(0);
+    s.reset();
+    return v;
+}
+
+std::int64_t Store::count_fanouts(FanoutState state) {
+    auto& s = st_->count_fanouts;
+    s.bind(1, to_string(state));
     s.step();
     std::int64_t v = s.integer(0);
     s.reset();

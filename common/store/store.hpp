@@ -149,6 +149,8 @@ class Store {
                                                 int delivery_limit = -1);
     Expected<ListPage> list_notifications(const ListFilter& filter);
     std::vector<QueueRow> queue_rows();
+    // Sends to users and groups in `state` (the dashboard's pending approvals).
+    std::int64_t count_fanouts(FanoutState state);
 
     // --- router -----------------------------------------------------------------
     // Deliveries not in a final state, in store order.

@@ -177,13 +177,8 @@ Response Api::overview(Lang lang, const PageUser& user) {
     }
     queue += "</tbody></table>";
     // Sends waiting for an administrator.
-    store::ListFilter pending;
-    pending.fanout = store::FanoutState::pending_approval;
-    pending.limit = 1000;
-    auto page = reads_.list_notifications(pending);
-    std::string approvals =
-        page ? std::to_string(page->notifications.size()) + (page->next_cursor.empty() ? "" : "+")
-             : std::string("?");
+    const std::string approvals =
+        std::to_string(reads_.count_fanouts(store::FanoutState::pending_approval));
     std::string body = "<h1 class=\"h3 mb-4\">" + std::string(tr(lang, "overview")) +
                        "</h1><div class=\"row\"><div class=\"col-md-4\"><h2 class=\"h5\">" +
                        tr(lang, "today") + "</h2>" + today +
