@@ -151,7 +151,8 @@ std::string notification_of(const std::string& id) {
 }
 
 struct ListOptions {
-    std::string status, channel, priority, since, until, module, group, cursor;
+    std::string status, channel, priority, since, until, module, group, user, template_name, text,
+        cursor;
     int limit = 0;
 };
 
@@ -193,6 +194,9 @@ Runner setup_ls(CLI::App& cmd, Context& ctx) {
     cmd.add_option("--until", o->until, "created before this time");
     cmd.add_option("--module", o->module, "only this module");
     cmd.add_option("--group", o->group, "only sends to group:NAME");
+    cmd.add_option("--user", o->user, "only those with a delivery to this directory user");
+    cmd.add_option("--template", o->template_name, "only those made from this template");
+    cmd.add_option("--text", o->text, "only those whose subject or body contains this text");
     cmd.add_option("--limit", o->limit, "at most this many (the server's default: 50)")
         ->check(CLI::Range(1, 1000));
     cmd.add_option("--cursor", o->cursor, "the next page: the cursor the previous page printed");
@@ -237,6 +241,9 @@ Runner setup_ls(CLI::App& cmd, Context& ctx) {
         if (!o->channel.empty()) req.query["channel"] = o->channel;
         if (!o->module.empty()) req.query["module"] = o->module;
         if (!o->group.empty()) req.query["group"] = o->group;
+        if (!o->user.empty()) req.query["user"] = o->user;
+        if (!o->template_name.empty()) req.query["template"] = o->template_name;
+        if (!o->text.empty()) req.query["text"] = o->text;
         if (o->limit > 0) req.query["limit"] = std::to_string(o->limit);
         if (!o->cursor.empty()) req.query["cursor"] = o->cursor;
 

@@ -256,6 +256,13 @@ CREATE TABLE rollup_series (
 CREATE INDEX deliveries_by_provider_message ON deliveries (provider, provider_message_id)
     WHERE provider_message_id != '';
 )sql",
+    // 8: the dashboard finds notifications by the directory user they went to
+    // and by template. Partial: a send to a raw address without a template
+    // writes neither.
+    R"sql(
+CREATE INDEX deliveries_by_user ON deliveries (user_id, notification_id) WHERE user_id != '';
+CREATE INDEX notifications_by_template ON notifications (template, id) WHERE template != '';
+)sql",
 };
 
 }  // namespace

@@ -395,6 +395,14 @@ Expected<ListPage> Store::list_notifications(const ListFilter& f) {
             " AND n.id IN (SELECT notification_id FROM fanouts WHERE instr(char(10) || targets || "
             "char(10), char(10) || ? || char(10)) > 0)",
             "group:" + f.group);
+    if (!f.user.empty())
+        add_text(" AND n.id IN (SELECT notification_id FROM deliveries WHERE user_id = ?)", f.user);
+    if (!f.template_name.empty()) add_text(" AND n.template = ?", f.template_name);
+    if (!f.text.empty()) {
+        // instr, not LIKE: the text is matched as it is, with no wildcards.
+        add_text(" AND (instr(n.subject, ?)", f.text);
+        add_text(" OR instr(n.body, ?))", f.text);
+    }
     if (f.priority) add_int(" AND n.priority = ?", static_cast<int>(*f.priority));
     if (f.since) add_int(" AND n.created_at >= ?", f.since);
     if (f.until) add_int(" AND n.created_at < ?", f.until);

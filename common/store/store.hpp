@@ -65,7 +65,10 @@ struct ListFilter {
     std::string channel;
     std::optional<Priority> priority;
     std::string module;
-    std::string group;       // notifications sent to group:NAME
+    std::string group;  // notifications sent to group:NAME
+    std::string user;   // with a delivery made for this directory user
+    std::string template_name;
+    std::string text;        // in the subject or the body (a scan within the other filters)
     std::string api_key_id;  // made by this API key only (a send-scope key's own)
     Millis since = 0;        // created at or after
     Millis until = 0;        // created before

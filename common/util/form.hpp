@@ -17,4 +17,10 @@ std::optional<FormFields> parse_form(std::string_view body);
 // The first value of `name`, or "".
 std::string form_value(const FormFields& fields, std::string_view name);
 
+// RFC 3986 percent-encoding: unreserved characters (A-Z a-z 0-9 - _ . ~) stay,
+// every other byte becomes %XX with upper-case hex (space is %20, '*' is %2A).
+std::string percent_encode(std::string_view text);
+// "a=1&b=2" from name/value pairs, each percent-encoded, in the given order.
+std::string form_encode(const FormFields& fields);
+
 }  // namespace notify::util

@@ -13,8 +13,6 @@ namespace notify::ingest {
 
 using nlohmann::json;
 
-namespace {
-
 enum class RouteKind {
     none,
     healthz,
@@ -28,7 +26,7 @@ enum class RouteKind {
     templates,    // /v1/templates...
     unsubscribe,  // /v1/unsubscribe/{token}
     receipts,     // /v1/receipts/{provider}
-    web,          // the dashboard: /, /login, /logout, /static/...
+    web,          // the dashboard: every path outside /v1/ (api_web.cpp)
     audit,        // /v1/audit
     reports,      // /v1/reports
 };
@@ -40,13 +38,13 @@ struct Route {
     std::vector<std::string> parts;  // the path's segments after /v1/, for resources
 };
 
+namespace {
+
 Route match(std::string path) {
     if (path.size() > 1 && path.back() == '/') path.pop_back();
     if (path == "/healthz") return {RouteKind::healthz, {}, {}, {}};
-    if (path.empty() || path == "/" || path == "/login" || path == "/logout" ||
-        util::starts_with(path, "/static/"))
-        return {RouteKind::web, {}, {}, {}};
     if (path == "/metrics") return {RouteKind::metrics, {}, {}, {}};
+    if (!util::starts_with(path, "/v1/")) return {RouteKind::web, {}, {}, {}};
     if (path == "/v1/queue") return {RouteKind::queue, {}, {}, {}};
     if (path == "/v1/notifications") return {RouteKind::notifications, {}, {}, {}};
     if (path == "/v1/notifications/batch") return {RouteKind::batch, {}, {}, {}};
@@ -248,6 +246,19 @@ void Api::route(const Request& req, Reply done) {
         }
         who = *p;
     }
+    serve(route, req, who, std::move(done));
+}
+
+void Api::call_as(const Request& req, const Principal& who, Reply done) {
+    Route route = match(req.path);
+    if (route.kind == RouteKind::none || route.kind == RouteKind::web)
+        return fail(done, make_error(ErrorKind::not_found, "not_found",
+                                     "no such route '" + log::clip(req.path) + "'"));
+    if (!method_allowed(req, allowed_methods(route.kind), done)) return;
+    serve(route, req, who, std::move(done));
+}
+
+void Api::serve(const Route& route, const Request& req, const Principal& who, Reply done) {
     if (auto refused = limits_.admit_request(who, util::now_ms())) return refuse(done, *refused);
     Scope need = needed_scope(route, req.method, who.scope);
     if (!allows(who.scope, need))

@@ -6,7 +6,8 @@
 //   POST /v1/notifications/batch               accept many (202, per-item results)
 //   GET  /v1/notifications/{id}[?deliveries=N] one notification, its first N (1000)
 //                                              deliveries and their events, counts by state
-//   GET  /v1/notifications?status=&channel=... a page of notifications
+//   GET  /v1/notifications?status=&channel=... a page of notifications (also group=, user=,
+//                                              template=, text=)
 //   GET  /v1/queue                             non-final deliveries by priority/channel/state
 //   POST /v1/notifications/{id}/cancel|resend  forwarded to the router's control socket
 //                                              (cancel: {"id","canceled","in_flight"})
@@ -59,6 +60,7 @@ namespace notify::ingest {
 
 enum class Lang;
 struct PageUser;
+struct Route;
 
 // The request headers the HTTP server keeps in Request::headers: those that
 // vendors sign receipts with, and the dashboard's cookies and language.
@@ -117,6 +119,12 @@ class Api {
 
   private:
     void route(const Request& req, Reply done);
+    // What route() does once it knows who asks: their rate limits, the scope
+    // the route needs, the audit of an admin change, the route itself.
+    void serve(const Route& route, const Request& req, const Principal& who, Reply done);
+    // A /v1/ request made on behalf of `who` (the dashboard's signed-in key):
+    // the same checks and answers as over HTTP.
+    void call_as(const Request& req, const Principal& who, Reply done);
     // Runs `body`; an exception from it is logged and answered 500 through `done`
     // (which answers once: see handle()). Callbacks that run later use it too.
     template <class F>

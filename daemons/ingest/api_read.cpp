@@ -17,8 +17,10 @@ using nlohmann::json;
 
 namespace {
 
-const std::vector<std::string> kFilters = {"status", "channel", "priority", "since", "until",
-                                           "module", "limit",   "cursor",   "group"};
+const std::vector<std::string> kFilters = {"status", "channel", "priority", "since",
+                                           "until",  "module",  "limit",    "cursor",
+                                           "group",  "user",    "template", "text"};
+constexpr size_t kMaxText = 200;
 constexpr int kMaxLimit = 1000;
 
 Error bad_filter(const std::string& name, const std::string& message) {
@@ -83,6 +85,15 @@ Expected<store::ListFilter> parse_filter(const std::map<std::string, std::string
             f.channel = value;
         } else if (name == "module") {
             f.module = value;
+        } else if (name == "user") {
+            f.user = value;
+        } else if (name == "template") {
+            f.template_name = value;
+        } else if (name == "text") {
+            if (value.size() > kMaxText)
+                return bad_filter(name,
+                                  "'text' is longer than " + std::to_string(kMaxText) + " bytes");
+            f.text = value;
         } else if (name == "cursor") {
             if (value.size() > 64) return bad_filter(name, "'cursor' is not one this API gave");
             f.cursor = value;

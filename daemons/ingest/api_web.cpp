@@ -1,21 +1,28 @@
-// api_web.cpp - the web dashboard's pages (served by notify-ingest at /):
-//   GET  /            the overview: today's counts, the queue by priority,
-//                     pending approvals (signed in; else to /login)
+// api_web.cpp - the web dashboard (served by notify-ingest at /): sign-in,
+// sign-out, the overview, and the dispatch of every other page (web_pages.hpp)
 //   GET  /login       the sign-in form; POST /login signs in with an API key of
 //                     scope read or admin (web_session.hpp)
 //   POST /logout      signs out
-//   GET  /static/...  Bootstrap and Chart.js from their Debian packages
-// Every form that changes something carries the session's CSRF token (the
-// sign-in form a token bound to a short-lived cookie); a form without it is
-// 403 and changes nothing. Sign-ins and sign-outs are in the audit log.
+//   GET  /            the overview: today's counts, the queue by priority,
+//                     pending approvals
+//   GET  /static/...  Bootstrap and Chart.js from their Debian packages, and
+//                     the dashboard's own script
+// Every page but /login needs a session (else 303 to /login). Every POST
+// carries the session's CSRF token (the sign-in form a token bound to a
+// short-lived cookie); one without it is 403 and changes nothing. Pages change
+// things through the /v1/ API as the signed-in key, so a read key is refused
+// there as it would be over HTTP. Sign-ins and sign-outs are in the audit log.
 #include "api.hpp"
 #include "report/report.hpp"
 #include "store/rollup_store.hpp"
 #include "util/crypto.hpp"
 #include "util/form.hpp"
 #include "util/log.hpp"
+#include "util/strings.hpp"
 #include "util/time.hpp"
+#include "web_call.hpp"
 #include "web_page.hpp"
+#include "web_pages.hpp"
 
 namespace notify::ingest {
 
@@ -41,6 +48,46 @@ std::string alert(const std::string& text) {
     return "<div class=\"alert alert-danger\" id=\"error\">" + escape_html(text) + "</div>";
 }
 
+struct WebRoute {
+    const char* method;
+    const char* pattern;  // segments; "*" matches any one
+    void (*page)(const WebCall&);
+};
+
+constexpr WebRoute kPages[] = {
+    {"GET", "/notifications", notifications_page},
+    {"GET", "/notifications/*", notification_page},
+    {"POST", "/notifications/*/resend", notification_action},
+    {"POST", "/notifications/*/cancel", notification_action},
+    {"POST", "/notifications/*/approve", notification_action},
+    {"POST", "/notifications/*/reject", notification_action},
+    {"GET", "/approvals", approvals_page},
+};
+
+std::vector<std::string> segments(const std::string& path) {
+    std::vector<std::string> out;
+    for (auto& s : util::split(path, '/'))
+        if (!s.empty()) out.push_back(std::move(s));
+    return out;
+}
+
+// The page for `parts`; `known` says whether any page has that path (for 405).
+const WebRoute* find_page(const std::string& method, const std::vector<std::string>& parts,
+                          bool& known) {
+    known = false;
+    for (const auto& r : kPages) {
+        auto pattern = segments(r.pattern);
+        if (pattern.size() != parts.size()) continue;
+        bool same = true;
+        for (size_t i = 0; i < parts.size() && same; ++i)
+            same = pattern[i] == "*" || pattern[i] == parts[i];
+        if (!same) continue;
+        known = true;
+        if (method == r.method) return &r;
+    }
+    return nullptr;
+}
+
 }  // namespace
 
 void Api::web_request(const Request& req, const Reply& done) {
@@ -56,13 +103,21 @@ void Api::web_request(const Request& req, const Reply& done) {
         return done(std::move(r));
     }
     const Lang lang = lang_of(req);
-    auto answer = [&](Response r) {
-        if (auto q = req.query.find("lang"); q != req.query.end())
+    // Answered now or later (a page may wait for a commit or the router).
+    const bool chose_lang = req.query.count("lang") > 0;
+    Reply answer = [done, chose_lang, lang](Response r) {
+        if (chose_lang)
             r.headers.emplace_back("Set-Cookie", "notify_lang=" + std::string(to_string(lang)) +
                                                      "; Path=/; Max-Age=31536000; SameSite=Strict");
         done(std::move(r));
     };
     if (req.path == "/login") return answer(login(req, lang));
+    const auto parts = segments(req.path);
+    bool known = false;
+    const WebRoute* page = find_page(req.method, parts, known);
+    if (!known && !parts.empty() && req.path != "/logout")
+        return fail(done, make_error(ErrorKind::not_found, "not_found",
+                                     "no such route '" + log::clip(req.path) + "'"));
 
     const Millis now = util::now_ms();
     const std::string session_id = cookie_of(req, kSessionCookie);
@@ -78,22 +133,36 @@ void Api::web_request(const Request& req, const Reply& done) {
     if (!who) return answer(redirect("/login"));
     const PageUser user{who->name, to_string(who->scope), session->csrf};
 
-    if (req.path == "/logout") {
-        if (req.method != "POST" ||
-            !same_token(
-                util::form_value(util::parse_form(req.body).value_or(util::FormFields{}), "csrf"),
-                session->csrf))
+    util::FormFields form;
+    if (req.method == "POST") {
+        form = util::parse_form(req.body).value_or(util::FormFields{});
+        if (!same_token(util::form_value(form, "csrf"), session->csrf))
             return answer(
                 web_page(403, lang, tr(lang, "forbidden"), alert(tr(lang, "forbidden")), user));
+    }
+    if (req.path == "/logout") {
+        if (req.method != "POST") return answer(method_not_allowed(req, "POST"));
         audit(who->name, "dashboard.sign-out", who->id, "");
         sessions_.close(session_id);
         Response r = redirect("/login");
         r.headers.emplace_back("Set-Cookie", set_cookie(kSessionCookie, "", "/", 0));
         return answer(std::move(r));
     }
-    if (req.path == "/" && req.method == "GET") return answer(overview(lang, user));
-    fail(done, make_error(ErrorKind::not_found, "not_found",
-                          "no such page '" + log::clip(req.path) + "'"));
+    if (parts.empty()) {
+        if (req.method != "GET") return answer(method_not_allowed(req, "GET"));
+        return answer(overview(lang, user));
+    }
+    if (!page) return answer(method_not_allowed(req, req.method == "GET" ? "POST" : "GET"));
+    WebCall call;
+    call.req = req;
+    call.parts = parts;
+    call.form = std::move(form);
+    call.lang = lang;
+    call.user = user;
+    call.admin = who->scope == Scope::admin;
+    call.api = [this, who = *who](Request r, Reply then) { call_as(r, who, std::move(then)); };
+    call.done = answer;
+    page->page(call);
 }
 
 Response Api::login(const Request& req, Lang lang) {

@@ -29,6 +29,10 @@ constexpr std::streamsize kMaxAsset = 4 << 20;
 
 const WebAsset* WebAssets::find(const std::string& path) {
     if (auto it = read_.find(path); it != read_.end()) return it->second ? &*it->second : nullptr;
+    for (std::size_t i = 0; i < kEmbeddedScriptCount; ++i)
+        if (path == kEmbeddedScripts[i].path)
+            return &*(read_[path] =
+                          WebAsset{"text/javascript; charset=utf-8", kEmbeddedScripts[i].text});
     for (const auto& k : kAssets) {
         if (path != k.path) continue;
         std::optional<WebAsset> asset;

@@ -1,8 +1,10 @@
-// web_assets.hpp - the browser libraries the dashboard uses, served under
-// /static/ from where Debian installs them (libjs-bootstrap5, libjs-chart.js);
-// nothing else is served from the disk. Read on first use and kept.
+// web_assets.hpp - what the dashboard's pages load, served under /static/: the
+// browser libraries from where Debian installs them (libjs-bootstrap5,
+// libjs-chart.js), read on first use and kept, and the dashboard's own scripts
+// (web/*.js), embedded at build time. Nothing else is served from the disk.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -13,6 +15,14 @@ struct WebAsset {
     std::string content_type;
     std::string body;
 };
+
+// One of the dashboard's own scripts (web_scripts.cpp, made by CMake).
+struct EmbeddedAsset {
+    const char* path;  // "/static/dashboard.js"
+    const char* text;
+};
+extern const EmbeddedAsset kEmbeddedScripts[];
+extern const std::size_t kEmbeddedScriptCount;
 
 class WebAssets {
   public:

@@ -42,7 +42,69 @@ constexpr Words kWords[] = {
     {"medium", "medium", "中"},
     {"low", "low", "低"},
     {"language", "中文", "English"},
+    {"error", "Error", "错误"},
+    {"any", "any", "全部"},
+    {"notifications", "Notifications", "通知"},
+    {"notification", "Notification", "通知"},
+    {"since", "From (UTC)", "开始（UTC）"},
+    {"until", "Until (UTC)", "结束（UTC）"},
+    {"channel", "Channel", "渠道"},
+    {"module", "Module", "模块"},
+    {"user", "User", "用户"},
+    {"group", "Group", "用户组"},
+    {"template", "Template", "模板"},
+    {"text", "Text", "文本"},
+    {"apply", "Filter", "筛选"},
+    {"clear", "Clear", "清除"},
+    {"time_help",
+     "Times: 2026-12-01, 2026-12-01 08:00, RFC 3339 (2026-12-01T08:00:00+08:00) or now-1d.",
+     "时间：2026-12-01、2026-12-01 08:00、RFC 3339（2026-12-01T08:00:00+08:00）或 now-1d。"},
+    {"created", "Created (UTC)", "创建时间（UTC）"},
+    {"id", "ID", "ID"},
+    {"recipients", "Recipients", "接收者"},
+    {"recipient", "Recipient", "接收者"},
+    {"content", "Content", "内容"},
+    {"first_page", "« First page", "« 第一页"},
+    {"next_page", "Next page »", "下一页 »"},
+    {"no_notifications", "No notifications match.", "没有匹配的通知。"},
+    {"locale", "Locale", "语言"},
+    {"category", "Category", "类别"},
+    {"source", "Sent by", "发送者"},
+    {"fanout", "Bulk send", "批量发送"},
+    {"decided_by", "decided by", "审批人"},
+    {"reason", "Reason", "原因"},
+    {"resend", "Resend failed", "重发失败的"},
+    {"cancel", "Cancel", "取消"},
+    {"approve", "Approve", "批准"},
+    {"reject", "Reject", "拒绝"},
+    {"done_resend", "Requeued for sending", "已重新排队"},
+    {"done_cancel", "Canceled", "已取消"},
+    {"done_approve", "Approved", "已批准"},
+    {"done_reject", "Rejected", "已拒绝"},
+    {"attempts", "Attempts", "尝试次数"},
+    {"provider", "Provider", "服务商"},
+    {"last_error", "Last error", "最后错误"},
+    {"updated", "Updated (UTC)", "更新时间（UTC）"},
+    {"shown_of", "Shown", "显示"},
+    {"deliveries", "Deliveries", "投递"},
+    {"no_deliveries", "No deliveries yet.", "尚无投递。"},
+    {"timeline", "Timeline", "时间线"},
+    {"at", "At (UTC)", "时间（UTC）"},
+    {"delivery", "Delivery", "投递"},
+    {"event", "Event", "事件"},
+    {"detail", "Detail", "详情"},
+    {"no_events", "No events.", "无事件。"},
+    {"size", "Size", "数量"},
+    {"sample", "Sample of recipients", "接收者样例"},
+    {"admin_to_decide", "Approving and rejecting need an API key of scope admin.",
+     "批准和拒绝需要 admin 权限的 API 密钥。"},
+    {"no_approvals", "Nothing is waiting for approval.", "没有待审批的发送。"},
 };
+
+std::string nav_item(const char* href, const char* text, const char* id) {
+    return std::string("<li class=\"nav-item\"><a class=\"nav-link\" id=\"") + id + "\" href=\"" +
+           href + "\">" + text + "</a></li>";
+}
 
 }  // namespace
 
@@ -104,12 +166,12 @@ Response web_page(int status, Lang lang, const std::string& title, const std::st
         nav =
             "<nav class=\"navbar navbar-expand bg-body-tertiary mb-4\"><div "
             "class=\"container\"><a class=\"navbar-brand\" href=\"/\">notify</a>"
-            "<ul class=\"navbar-nav me-auto\"><li class=\"nav-item\"><a class=\"nav-link\" "
-            "href=\"/\">" +
-            std::string(tr(lang, "overview")) +
-            "</a></li></ul><span class=\"navbar-text me-3\" id=\"who\">" +
-            tr(lang, "signed_in_as") + " " + escape_html(user.name) + " (" +
-            escape_html(user.scope) +
+            "<ul class=\"navbar-nav me-auto\">" +
+            nav_item("/", tr(lang, "overview"), "nav-overview") +
+            nav_item("/notifications", tr(lang, "notifications"), "nav-notifications") +
+            nav_item("/approvals", tr(lang, "approvals"), "nav-approvals") +
+            "</ul><span class=\"navbar-text me-3\" id=\"who\">" + tr(lang, "signed_in_as") + " " +
+            escape_html(user.name) + " (" + escape_html(user.scope) +
             ")</span><form method=\"post\" action=\"/logout\" class=\"d-flex\">"
             "<input type=\"hidden\" name=\"csrf\" value=\"" +
             escape_html(user.csrf) +
@@ -131,7 +193,8 @@ Response web_page(int status, Lang lang, const std::string& title, const std::st
              "<title>" +
              escape_html(title) +
              " · notify</title>\n"
-             "<link rel=\"stylesheet\" href=\"/static/bootstrap.min.css\">\n</head>\n<body>\n" +
+             "<link rel=\"stylesheet\" href=\"/static/bootstrap.min.css\">\n"
+             "<script src=\"/static/dashboard.js\" defer></script>\n</head>\n<body>\n" +
              nav + "<main class=\"container\">\n" + body +
              "<p class=\"mt-5 small\"><a id=\"lang\" href=\"?lang=" + (zh ? "en" : "zh") + "\">" +
              tr(lang, "language") + "</a></p>\n</main>\n</body>\n</html>\n";

@@ -7,6 +7,8 @@
 #       log is attached to the report and the directory is kept.
 #   http_receiver(respond=..., secret=...)  an HttpReceiver (receivers.py)
 #   smtp_receiver                            an SmtpReceiver
+#   browser                                  headless Chromium through Selenium
+#       (Debian's chromium, chromium-driver, python3-selenium); skipped without them
 
 import shutil
 import tempfile
@@ -90,3 +92,21 @@ def smtp_receiver():
     receiver = SmtpReceiver()
     yield receiver
     receiver.close()
+
+
+@pytest.fixture
+def browser():
+    if not (shutil.which("chromium") and shutil.which("chromedriver")):
+        pytest.skip("chromium and chromium-driver are not installed (scripts/install-deps "
+                    "installs them)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+    options = Options()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1280,900", "--lang=en-US"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()

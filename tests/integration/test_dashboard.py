@@ -4,78 +4,27 @@
 # today's counts, the queue and the pending approvals as the store has them; a
 # bad key and a send-scope key are refused; the session cookie is HttpOnly and
 # SameSite=Strict; a form without its CSRF token is refused and changes nothing;
-# the page switches to Chinese; signing out ends the session. A screenshot of
-# each page is saved under $NOTIFY_ARTIFACT_DIR/dashboard (default
+# the page switches to Chinese; signing out ends the session. The notifications
+# page filters by date range, priority and group to exactly the notifications
+# that match; a notification's page shows its timeline and resends a failed
+# one; the approvals page approves one bulk send and rejects another with a
+# reason, and a read key can do neither. A screenshot of each page is saved
+# under $NOTIFY_ARTIFACT_DIR/dashboard (default
 # build/artifacts/dashboard).
 
 import http.client
 import json
-import os
-import shutil
-from pathlib import Path
+import time
+from datetime import datetime, timezone
 
-import pytest
-
+from dashboard_browser import click, hook_stack, shot, sign_in, text
 from notify_stack import wait_for
-
-ARTIFACTS = Path(os.environ.get("NOTIFY_ARTIFACT_DIR")
-                 or Path(__file__).resolve().parents[2] / "build" / "artifacts") / "dashboard"
-
-
-@pytest.fixture
-def browser():
-    if not (shutil.which("chromium") and shutil.which("chromedriver")):
-        pytest.skip("chromium and chromium-driver are not installed (scripts/install-deps "
-                    "installs them)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-    options = Options()
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1280,900", "--lang=en-US"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
-
-
-def shot(driver, name):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
-
-
-def click(driver, element_id):
-    """Clicks and waits for the page it leads to."""
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-    old = driver.find_element("tag name", "html")
-    driver.find_element("id", element_id).click()
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(old))
-
-
-def sign_in(driver, base, key):
-    driver.get(base + "/login")
-    field = driver.find_element("id", "key")
-    field.clear()
-    field.send_keys(key)
-    click(driver, "sign-in")
-
-
-def text(driver, element_id):
-    return driver.find_element("id", element_id).text
-
+from receivers import Reply, scripted
 
 def test_sign_in_overview_csrf_language_and_sign_out(browser, make_stack, http_receiver):
-    hook = http_receiver()
-    stack = make_stack(settings={"bulk.approval_threshold": 2},
-                       providers={"hook": {"type": "webhook", "url": hook.url}},
-                       channels={"hook": ["hook"]})
-    stack.start()
+    stack = hook_stack(make_stack, http_receiver(), {f"u{i}": "staff" for i in range(3)},
+                       settings={"bulk.approval_threshold": 2})
     base = f"http://127.0.0.1:{stack.http_port}"
-    for i in range(3):
-        assert stack.ctl("user", "add", f"u{i}", "--identity", f"hook=u{i}", "--group",
-                         "staff").returncode == 0
     sent = [stack.submit(channel="hook", body=f"build {i} is green")["id"] for i in range(2)]
     for nid in sent:
         stack.wait_final(nid)
@@ -87,6 +36,18 @@ def test_sign_in_overview_csrf_language_and_sign_out(browser, make_stack, http_r
         assert res.returncode == 0, res.stderr
         return json.loads(res.stdout)["total"]["counts"].get(status)
     wait_for(lambda: today("sent") == 2, 10, "the rollups to count today's sends")
+
+    # The dashboard's own script is built in; nothing else is served.
+    conn = http.client.HTTPConnection("127.0.0.1", stack.http_port, timeout=10)
+    conn.request("GET", "/static/dashboard.js")
+    res = conn.getresponse()
+    assert res.status == 200 and "javascript" in res.getheader("Content-Type")
+    assert b"data-live" in res.read()
+    conn.request("GET", "/static/../notify.toml")
+    res = conn.getresponse()
+    res.read()
+    assert res.status == 404
+    conn.close()
 
     # Not signed in: the sign-in page.
     browser.get(base + "/")
@@ -148,3 +109,127 @@ def test_sign_in_overview_csrf_language_and_sign_out(browser, make_stack, http_r
     conn.close()
     actions = [a for (a,) in stack.store_query("SELECT action FROM audit ORDER BY at")]
     assert "dashboard.sign-in" in actions and "dashboard.sign-out" in actions, actions
+
+
+def rfc3339_now():
+    time.sleep(0.01)  # ids and times on either side differ
+    stamp = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    time.sleep(0.01)
+    return stamp
+
+
+def listed_ids(driver):
+    return {r.get_attribute("data-id")
+            for r in driver.find_elements("css selector", "#notifications tbody tr")}
+
+
+def post_with_session(port, path, cookie, form):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("POST", path, body=form,
+                 headers={"Cookie": f"notify_session={cookie}",
+                          "Content-Type": "application/x-www-form-urlencoded"})
+    res = conn.getresponse()
+    body = res.read().decode()
+    conn.close()
+    return res.status, body
+
+
+def test_notifications_timeline_resend_and_approvals(browser, make_stack, http_receiver):
+    from selenium.webdriver.support.ui import Select
+    # The first delivery is refused for good; every later one is taken.
+    hook = http_receiver(respond=scripted(Reply(status=400, body=b'{"error":"bad"}')))
+    stack = hook_stack(make_stack, hook, {f"u{i}": "ops" if i < 2 else "staff" for i in range(5)},
+                       settings={"bulk.approval_threshold": 2})
+    base = f"http://127.0.0.1:{stack.http_port}"
+
+    failed = stack.submit(channel="hook", priority="high", body="will fail")["id"]
+    assert stack.wait_final(failed)["states"] == {"failed": 1}
+    since = rfc3339_now()
+    wanted = stack.submit(channel="hook", to="group:ops", priority="high", body="ops high")["id"]
+    stack.submit(channel="hook", to="group:ops", priority="low", body="ops low")
+    stack.submit(channel="hook", priority="high", body="direct high")
+    until = rfc3339_now()
+    stack.submit(channel="hook", to="group:ops", priority="high", body="ops high later")
+    first = stack.submit(channel="hook", to="group:staff", body="All hands 1")["id"]
+    second = stack.submit(channel="hook", to="group:staff", body="All hands 2")["id"]
+    third = stack.submit(channel="hook", to="group:staff", body="All hands 3")["id"]
+    stack.wait_final(wanted)
+
+    # A read key: the list, filtered by date range, priority and group.
+    sign_in(browser, base, stack.api_key("read"))
+    read_session = browser.get_cookie("notify_session")["value"]
+    click(browser, "nav-notifications")
+    assert len(listed_ids(browser)) == 8
+    browser.find_element("id", "f-since").send_keys(since)
+    browser.find_element("id", "f-until").send_keys(until)
+    Select(browser.find_element("id", "f-priority")).select_by_value("high")
+    browser.find_element("id", "f-group").send_keys("ops")
+    click(browser, "apply")
+    assert listed_ids(browser) == {wanted}
+    direct = {nid for (nid,) in stack.store_query(
+        "SELECT n.id FROM notifications n JOIN fanouts f ON f.notification_id = n.id "
+        "WHERE n.priority = 0 AND f.targets = 'group:ops' AND "
+        "n.created_at >= ? AND n.created_at < ?",
+        int(datetime.fromisoformat(since.replace("Z", "+00:00")).timestamp() * 1000),
+        int(datetime.fromisoformat(until.replace("Z", "+00:00")).timestamp() * 1000))}
+    assert direct == {wanted}
+    shot(browser, "notifications-filtered")
+
+    # Its timeline.
+    browser.find_element("link text", wanted).click()
+    wait_for(lambda: browser.find_elements("id", "timeline"), 10, "the notification's page")
+    types = [r.get_attribute("data-type")
+             for r in browser.find_elements("css selector", "#timeline tbody tr")]
+    assert "accepted" in types and "sent" in types, types
+    assert len(browser.find_elements("css selector", "#deliveries tbody tr")) == 2
+    assert not browser.find_elements("id", "resend")  # a read key has no buttons
+    shot(browser, "notification")
+
+    # Pending bulk sends: a read key sees them, with a sample, and cannot decide.
+    click(browser, "nav-approvals")
+    rows = {r.get_attribute("data-id"): r
+            for r in browser.find_elements("css selector", "#approvals tbody tr")}
+    assert set(rows) == {first, second, third}
+    assert "u2" in rows[first].text and "3" in rows[first].text
+    assert browser.find_elements("id", "read-only")
+    assert not browser.find_elements("id", "approve-" + first)
+    csrf = browser.find_element("css selector", "form[action='/logout'] input[name=csrf]")
+    status, body = post_with_session(stack.http_port, f"/notifications/{first}/approve",
+                                     read_session, f"csrf={csrf.get_attribute('value')}")
+    assert status == 403 and "admin" in body, (status, body[:300])
+    assert stack.get(first)["fanout"]["state"] == "pending-approval"
+    click(browser, "sign-out")
+
+    # An admin key: resend the failed one.
+    sign_in(browser, base, stack.api_key("admin"))
+    browser.get(f"{base}/notifications/{failed}")
+    click(browser, "resend")
+    assert "(1)" in text(browser, "notice")
+    wait_for(lambda: stack.get(failed)["states"] == {"sent": 1}, 20, "the resent delivery")
+    browser.refresh()
+    assert browser.find_element("css selector", "#deliveries [data-state=sent]")
+    shot(browser, "notification-resent")
+
+    # Approve one bulk send, reject another with a reason.
+    click(browser, "nav-approvals")
+    shot(browser, "approvals")
+    click(browser, "approve-" + first)
+    assert "Approved" in text(browser, "notice")
+    browser.find_element("id", "reason-" + second).send_keys("not this week")
+    click(browser, "reject-" + second)
+    assert "Rejected" in text(browser, "notice")
+    left = {r.get_attribute("data-id")
+            for r in browser.find_elements("css selector", "#approvals tbody tr")}
+    assert left == {third}
+    assert stack.get(first)["fanout"]["state"] in ("expanding", "done")
+    stack.wait_final(first)
+    res = stack.request("GET", "/v1/notifications?user=u3&text=All%20hands")
+    assert [n["id"] for n in res.json["notifications"]] == [first], res
+    rejected = stack.get(second)["fanout"]
+    assert rejected["state"] == "rejected" and rejected["reason"] == "not this week"
+    (admin,) = stack.store_query("SELECT actor FROM audit WHERE action = 'dashboard.sign-in' "
+                                 "AND detail = 'admin'")
+    assert rejected["decided_by"] == admin[0]
+    decided = stack.store_query("SELECT actor, action, target FROM audit WHERE action IN "
+                                "('approve', 'reject') ORDER BY at")
+    assert decided == [(admin[0], "approve", first), (admin[0], "reject", second)], decided

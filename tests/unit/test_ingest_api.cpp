@@ -160,6 +160,23 @@ TEST_CASE("API: accept a notification, then read it back") {
         CHECK(json::parse(h.call("GET", "/v1/notifications", {}, {}, {{"status", "scheduled"}})
                               .body)["notifications"]
                   .size() == 1);
+        // Text is matched as it is: '%' and '_' are no wildcards.
+        h.post_id(R"({"channel":"hook","body":"disk 95% full on db_1"})");
+        auto by_text = [&](const std::string& text) {
+            return json::parse(h.call("GET", "/v1/notifications", {}, {}, {{"text", text}})
+                                   .body)["notifications"]
+                .size();
+        };
+        CHECK(by_text("95% full") == 1);
+        CHECK(by_text("db_1") == 1);
+        CHECK(by_text("9_%") == 0);
+        CHECK(by_text("db%1") == 0);
+        CHECK(json::parse(h.call("GET", "/v1/notifications", {}, {}, {{"user", "nobody"}})
+                              .body)["notifications"]
+                  .empty());
+        CHECK(json::parse(h.call("GET", "/v1/notifications", {}, {}, {{"template", "nothing"}})
+                              .body)["notifications"]
+                  .empty());
     }
     SECTION("bad filters") {
         Response empty_range =
@@ -182,6 +199,8 @@ TEST_CASE("API: accept a notification, then read it back") {
               "invalid_filter");
         CHECK(code(h.call("GET", "/v1/notifications", {}, {}, {{"chanel", "x"}})) ==
               "unknown_filter");
+        CHECK(code(h.call("GET", "/v1/notifications", {}, {}, {{"text", std::string(201, 'x')}})) ==
+              "invalid_filter");
     }
     SECTION("queue") {
         Response q = h.call("GET", "/v1/queue");

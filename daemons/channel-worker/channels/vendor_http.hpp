@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "channels/adapter.hpp"
+#include "util/form.hpp"
 
 namespace notify::channels {
 
@@ -42,11 +43,7 @@ Started http_call(Millis timeout, HttpRequest request, ReplyHandler on_reply,
 // "https://oapi.dingtalk.com" + "/robot/send": joins without doubling the '/'.
 std::string join_url(std::string_view base, std::string_view path);
 
-// RFC 3986 percent-encoding: unreserved characters (A-Z a-z 0-9 - _ . ~) stay,
-// every other byte becomes %XX with upper-case hex (space is %20, '*' is %2A).
-std::string percent_encode(std::string_view text);
-
-// "a=1&b=2" from name/value pairs, each percent-encoded, in the given order.
-std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields);
+using util::form_encode;
+using util::percent_encode;
 
 }  // namespace notify::channels
