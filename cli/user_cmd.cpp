@@ -206,7 +206,7 @@ int run_show(Context& ctx, const std::string& id) {
 }
 
 struct ListArgs {
-    std::string group, module;
+    std::string group, module, text;
     int limit = 100;
 };
 
@@ -222,7 +222,7 @@ int run_ls(Context& ctx, const ListArgs& a) {
         [&](store::DirectoryStore& d) {
             if (auto known = check_group_filter(d, a.group); !known)
                 return fail(ctx, known.error());
-            auto users = d.list_users({a.group, a.module, "", a.limit + 1});
+            auto users = d.list_users({a.group, a.module, "", a.limit + 1, a.text});
             bool more = static_cast<int>(users.size()) > a.limit;
             if (more) users.pop_back();
             if (ctx.globals.json) {
@@ -304,6 +304,7 @@ Runner setup_user(CLI::App& cmd, Context& ctx) {
     auto* l = cmd.add_subcommand("ls", "list users by id");
     l->add_option("--group", ls->group, "only the members of this group");
     l->add_option("--module", ls->module, "only the users of this module");
+    l->add_option("--text", ls->text, "only users whose id, name, email or phone contains this");
     l->add_option("--limit", ls->limit, "at most this many")
         ->check(CLI::Range(1, 1000000))
         ->capture_default_str();

@@ -128,7 +128,7 @@ int run_export(Context& ctx, const ExportArgs& a) {
             [&](store::DirectoryStore& d) {
                 if (auto known = check_group_filter(d, a.group); !known)
                     return fail(ctx, known.error());
-                auto ok = d.export_users(out, *format, {a.group, a.module, "", 0});
+                auto ok = d.export_users(out, *format, {a.group, a.module, "", 0, ""});
                 if (!ok) return fail(ctx, ok.error());
                 return int(exit_ok);
             },

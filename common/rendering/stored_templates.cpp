@@ -19,6 +19,10 @@ namespace {
 
 // Past lookups kept at most; the cache starts over when it is full.
 constexpr std::size_t kMaxCachedLookups = 20000;
+// A draft and its data come from one hand: what rendering one part may cost
+// (steps of the engine, bytes of output).
+constexpr std::size_t kDraftMaxSteps = 1000000;
+constexpr std::size_t kDraftMaxOutput = 1 << 20;
 
 struct Parsed {
     std::string name;
@@ -44,6 +48,34 @@ std::optional<std::string> payload_source(const std::string& params_json) {
     return it->get<std::string>();
 }
 
+Expected<Parsed> parse_parts(const store::TemplateVersion& t) {
+    Parsed p;
+    p.name = t.name;
+    const std::string payload = payload_source(t.params_json).value_or(std::string());
+    for (auto [text, out, part] :
+         {std::tuple{&t.subject, &p.subject, "subject"}, std::tuple{&t.text, &p.text, "text"},
+          std::tuple{&t.html, &p.html, "html"}, std::tuple{&payload, &p.payload, "payload"}}) {
+        if (text->empty()) continue;
+        auto tree = tmpl::Template::parse(*text);
+        if (!tree)
+            return unprocessable("template_syntax",
+                                 "template '" + t.name + "' " + part + ": " + tree.error().message,
+                                 "template");
+        *out = std::move(*tree);
+    }
+    return p;
+}
+
+// A rendered payload must be JSON: it is a webhook's body.
+Status check_payload(const Parsed& p, const Content& out) {
+    if (p.payload && util::json_or_discarded(out.payload).is_discarded())
+        return unprocessable(
+            "template_syntax",
+            "template '" + p.name + "' payload: the rendered payload is not valid JSON",
+            "template");
+    return ok();
+}
+
 }  // namespace
 
 struct StoredTemplates::State {
@@ -60,22 +92,9 @@ struct StoredTemplates::State {
     Expected<std::shared_ptr<const Parsed>> parse(const store::TemplateVersion& t) {
         const std::string key = lookup_key(t.name, t.channel, t.locale, t.version);
         if (auto it = parsed.find(key); it != parsed.end()) return it->second;
-        auto p = std::make_shared<Parsed>();
-        p->name = t.name;
-        const std::string payload = payload_source(t.params_json).value_or(std::string());
-        for (auto [text, out, part] :
-             {std::tuple{&t.subject, &p->subject, "subject"}, std::tuple{&t.text, &p->text, "text"},
-              std::tuple{&t.html, &p->html, "html"},
-              std::tuple{&payload, &p->payload, "payload"}}) {
-            if (text->empty()) continue;
-            auto tree = tmpl::Template::parse(*text);
-            if (!tree)
-                return unprocessable(
-                    "template_syntax",
-                    "template '" + t.name + "' " + part + ": " + tree.error().message, "template");
-            *out = std::move(*tree);
-        }
-        std::shared_ptr<const Parsed> done = std::move(p);
+        auto p = parse_parts(t);
+        if (!p) return p.error();
+        std::shared_ptr<const Parsed> done = std::make_shared<const Parsed>(std::move(*p));
         parsed.emplace(key, done);
         return done;
     }
@@ -119,6 +138,42 @@ struct StoredTemplates::State {
         }
         return out;
     }
+
+    // `p` rendered against `data`: the subject and text unescaped, the HTML
+    // HTML-escaped, the payload JSON-escaped; partials as of ref's time.
+    // `bounded`: within kDraftMaxSteps and kDraftMaxOutput per part.
+    Expected<Content> fill(const Parsed& p, const TemplateRef& ref, const nlohmann::json& data,
+                           std::vector<std::string>& missing, bool bounded = false) {
+        tmpl::RenderOptions options;
+        options.missing = &missing;
+        if (bounded) {
+            options.max_nodes = kDraftMaxSteps;
+            options.max_output = kDraftMaxOutput;
+        }
+        options.partials = [this, &ref](const std::string& name) { return partial(name, ref); };
+        Content out;
+        for (auto [tree, text, escape] :
+             {std::tuple{&p.subject, &out.subject, tmpl::Escape::none},
+              std::tuple{&p.text, &out.body, tmpl::Escape::none},
+              std::tuple{&p.html, &out.html, tmpl::Escape::html},
+              std::tuple{&p.payload, &out.payload, tmpl::Escape::json}}) {
+            if (!*tree) continue;
+            options.escape = escape;
+            auto rendered = tmpl::render(**tree, data, options);
+            if (!rendered && rendered.error().code == "render_too_large") {
+                Error e = rendered.error();
+                e.message = "template '" + p.name + "': " + e.message;
+                e.field = "template";
+                return e;
+            }
+            if (!rendered)
+                return unprocessable("template_syntax",
+                                     "template '" + p.name + "': " + rendered.error().message,
+                                     "template");
+            *text = std::move(*rendered);
+        }
+        return out;
+    }
 };
 
 StoredTemplates::StoredTemplates(store::Store& store, const std::string& default_locale)
@@ -135,38 +190,26 @@ Expected<Content> StoredTemplates::render(const TemplateRef& ref, const nlohmann
         return unprocessable("unknown_template", "no template '" + ref.name + "'" + where,
                              "template");
     }
-    const Parsed& p = **found;
-
     std::vector<std::string> missing;
-    tmpl::RenderOptions options;
-    options.missing = &missing;
-    options.partials = [this, &ref](const std::string& name) { return state_->partial(name, ref); };
-    Content out;
-    for (auto [tree, text, escape] : {std::tuple{&p.subject, &out.subject, tmpl::Escape::none},
-                                      std::tuple{&p.text, &out.body, tmpl::Escape::none},
-                                      std::tuple{&p.html, &out.html, tmpl::Escape::html},
-                                      std::tuple{&p.payload, &out.payload, tmpl::Escape::json}}) {
-        if (!*tree) continue;
-        options.escape = escape;
-        auto rendered = tmpl::render(**tree, data, options);
-        if (!rendered)
-            return unprocessable("template_syntax",
-                                 "template '" + p.name + "': " + rendered.error().message,
-                                 "template");
-        *text = std::move(*rendered);
-    }
+    auto out = state_->fill(**found, ref, data, missing);
+    if (!out) return out.error();
     if (!missing.empty())
         return unprocessable("missing_variables",
-                             "template '" + p.name + "': " + tmpl::missing_message(missing),
+                             "template '" + (*found)->name + "': " + tmpl::missing_message(missing),
                              "data");
-    if (p.payload) {
-        auto parsed = util::json_or_discarded(out.payload);
-        if (parsed.is_discarded())
-            return unprocessable(
-                "template_syntax",
-                "template '" + p.name + "' payload: the rendered payload is not valid JSON",
-                "template");
-    }
+    if (auto st = check_payload(**found, *out); !st) return st.error();
+    return out;
+}
+
+Expected<Content> StoredTemplates::render_draft(const store::TemplateVersion& draft,
+                                                const nlohmann::json& data,
+                                                std::vector<std::string>& missing) {
+    auto p = parse_parts(draft);
+    if (!p) return p.error();
+    auto out = state_->fill(*p, TemplateRef{draft.name, draft.channel, draft.locale, 0}, data,
+                            missing, true);
+    if (!out) return out.error();
+    if (auto st = check_payload(*p, *out); !st) return st.error();
     return out;
 }
 

@@ -22,12 +22,14 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "model.hpp"
 #include "util/error.hpp"
 
 namespace notify::store {
 class Store;
+struct TemplateVersion;
 struct User;
 }  // namespace notify::store
 
@@ -58,6 +60,17 @@ class StoredTemplates {
 
     // The content of `ref` rendered against `data`.
     Expected<Content> render(const TemplateRef& ref, const nlohmann::json& data);
+
+    // A template not (yet) stored, as the editor previews it: `draft` (its
+    // name, channel, locale, subject, text, html and params_json) rendered
+    // against `data` exactly as render() renders a stored one, with partials
+    // from the store's current versions for its channel and locale. Variables
+    // `data` leaves unfilled are not an error here: their names go to `missing`.
+    // Since whoever writes the draft also gives the data, each part may cost
+    // at most a million steps of the engine and 1 MiB of output (else
+    // "render_too_large", kind too_large).
+    Expected<Content> render_draft(const store::TemplateVersion& draft, const nlohmann::json& data,
+                                   std::vector<std::string>& missing);
 
     // At the door: fills n.subject, n.body, n.html and n.payload from the current
     // version of n.template_name for n.channel and n.locale. Errors name the field

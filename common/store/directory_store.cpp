@@ -207,6 +207,10 @@ std::vector<User> DirectoryStore::list_users(const UserFilter& filter) {
         sql += "JOIN group_members gm ON gm.user_id = u.id AND gm.group_name = ?1 ";
     sql += "WHERE u.id > ?2 ";
     if (!filter.module.empty()) sql += "AND u.module = ?3 ";
+    if (!filter.text.empty())
+        sql +=
+            "AND (instr(u.id, ?5) OR instr(u.name, ?5) OR instr(u.email, ?5) OR "
+            "instr(u.phone, ?5)) ";
     sql += "ORDER BY u.id";
     if (filter.limit > 0) sql += " LIMIT ?4";
     Stmt s(store_.handle(), sql);
@@ -214,6 +218,7 @@ std::vector<User> DirectoryStore::list_users(const UserFilter& filter) {
     s.bind(2, filter.after);
     if (!filter.module.empty()) s.bind(3, filter.module);
     if (filter.limit > 0) s.bind(4, filter.limit);
+    if (!filter.text.empty()) s.bind(5, filter.text);
     return s.collect(read_user);
 }
 

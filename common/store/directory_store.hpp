@@ -80,6 +80,7 @@ struct UserFilter {
     std::string module;
     std::string after;  // id cursor: users with a greater id
     int limit = 100;    // 0 or less: no limit
+    std::string text;   // in the id, name, email or phone, as it is (no wildcards)
 };
 
 // What saving a user does to its group memberships (User::groups).

@@ -74,6 +74,10 @@ struct ListFilter {
     Millis until = 0;        // created before
     int limit = 50;
     std::string cursor;  // the last id of the previous page (ids sort by time, newest first)
+    // Filters checked row by row read at most this many notifications a page
+    // (newest first from the cursor); when the window ends before the range
+    // does, the page may hold fewer than `limit` and next_cursor reads on.
+    int window = 50000;
 };
 
 // A page lists at most this many deliveries of each notification; its counts

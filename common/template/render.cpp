@@ -53,6 +53,9 @@ class Renderer {
     Status section(const Node& node);
     Status include(const Node& node, const Overrides& overrides);
     Expected<const Template*> partial(const std::string& name);
+    // One step more (a node, or an item of a list a section repeats for),
+    // within RenderOptions::max_nodes and max_output.
+    Status spend();
     void start_line() {
         if (at_line_start_ && !indent_.empty()) out_ += indent_;
         at_line_start_ = false;
@@ -64,8 +67,9 @@ class Renderer {
     std::string indent_;
     bool at_line_start_ = true;
     Overrides overrides_;
-    int depth_ = 0;    // partials being rendered
-    int nesting_ = 0;  // lists of nodes being rendered, through every partial
+    int depth_ = 0;            // partials being rendered
+    int nesting_ = 0;          // lists of nodes being rendered, through every partial
+    std::size_t visited_ = 0;  // steps taken, for RenderOptions::max_nodes
     std::map<std::string, std::optional<Template>, std::less<>> partials_;
 };
 
@@ -149,6 +153,7 @@ Status Renderer::section(const Node& node) {
     if (falsey) return ok();
     if (value->is_array()) {
         for (const json& item : *value) {
+            if (Status spent = spend(); !spent) return spent;
             stack_.push_back(&item);
             Status st = nodes(node.children);
             stack_.pop_back();
@@ -214,6 +219,17 @@ Status Renderer::include(const Node& node, const Overrides& overrides) {
     return st;
 }
 
+Status Renderer::spend() {
+    const bool over_nodes = options_.max_nodes && ++visited_ > options_.max_nodes;
+    const bool over_output = options_.max_output && out_.size() > options_.max_output;
+    if (!over_nodes && !over_output) return ok();
+    return make_error(ErrorKind::too_large, "render_too_large",
+                      "the rendering is too large (over " +
+                          (over_output ? std::to_string(options_.max_output) + " bytes"
+                                       : std::to_string(options_.max_nodes) + " steps") +
+                          "); do sections repeat inside sections over long lists?");
+}
+
 Status Renderer::nodes(const std::vector<Node>& list) {
     // Each template nests at most max_section_depth deep (the parser sees to
     // it), but partials stack templates; this bounds the recursion whatever
@@ -230,6 +246,7 @@ Status Renderer::nodes(const std::vector<Node>& list) {
 
 Status Renderer::each_node(const std::vector<Node>& list) {
     for (const Node& node : list) {
+        if (Status spent = spend(); !spent) return spent;
         Status st = ok();
         switch (node.kind) {
             case NodeKind::text:

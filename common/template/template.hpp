@@ -18,11 +18,16 @@
 // max_render_depth counted through every partial; a missing partial renders as empty text, as
 // the specification requires. Variables that resolve to nothing also render
 // as empty text; RenderOptions::missing collects their names so a caller can
-// refuse a send ("missing variables: a, b.c").
+// refuse a send ("missing variables: a, b.c"). Sections repeat per item of a
+// list, so nested sections over lists in the data can multiply the work: a
+// caller that renders templates and data from one untrusted hand sets
+// RenderOptions::max_nodes and max_output, and a render past either fails
+// with code "render_too_large" (kind too_large).
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -75,6 +80,11 @@ struct RenderOptions {
     // When set, receives each interpolated name that resolved to nothing, as
     // written in the template ("b.c"), once each, in order of first use.
     std::vector<std::string>* missing = nullptr;
+    // When not 0: at most this many steps (each tag and text rendered, and
+    // each item a section repeats for) and about this many bytes of output (a
+    // value being written may carry it past, by no more than its own size).
+    std::size_t max_nodes = 0;
+    std::size_t max_output = 0;
 };
 
 Expected<std::string> render(const Template& tmpl, const nlohmann::json& data,

@@ -1,5 +1,6 @@
 #include "util/id.hpp"
 
+#include <algorithm>
 #include <mutex>
 #include <random>
 
@@ -44,11 +45,8 @@ std::string new_ulid(Millis at) {
         lo = s.lo;
     }
     char out[26];
-    std::uint64_t t = static_cast<std::uint64_t>(at);
-    for (int i = 9; i >= 0; --i) {
-        out[i] = kAlphabet[t & 31];
-        t >>= 5;
-    }
+    const std::string time = ulid_prefix(at);
+    std::copy(time.begin(), time.end(), out);
     // 80 random bits -> 16 characters, most significant first.
     for (int i = 25; i >= 10; --i) {
         out[i] = kAlphabet[lo & 31];
@@ -70,6 +68,16 @@ Millis ulid_time(const std::string& id) {
         t = (t << 5) | v;
     }
     return t;
+}
+
+std::string ulid_prefix(Millis at) {
+    std::string out(10, '0');
+    std::uint64_t t = at > 0 ? static_cast<std::uint64_t>(at) : 0;
+    for (int i = 9; i >= 0; --i) {
+        out[i] = kAlphabet[t & 31];
+        t >>= 5;
+    }
+    return out;
 }
 
 }  // namespace notify::util

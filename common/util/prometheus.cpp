@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 
 namespace notify::util::prometheus {
 
@@ -94,6 +95,83 @@ void Text::line(std::string_view name, Labels labels, const Label* extra, std::s
         out_.push_back('}');
     }
     out_.append(" ").append(value).append("\n");
+}
+
+std::string Sample::label(std::string_view wanted) const {
+    for (const auto& [n, v] : labels)
+        if (n == wanted) return v;
+    return {};
+}
+
+namespace {
+
+// Reads NAME{a="x",b="y"} VALUE from `line`; false when it is not a sample.
+bool read_sample(std::string_view line, Sample& s) {
+    size_t i = 0;
+    while (i < line.size() && line[i] != '{' && line[i] != ' ') ++i;
+    if (i == 0 || i == line.size()) return false;
+    s.name.assign(line.substr(0, i));
+    s.labels.clear();
+    if (line[i] == '{') {
+        ++i;
+        while (i < line.size() && line[i] != '}') {
+            size_t eq = line.find('=', i);
+            if (eq == std::string_view::npos || eq + 1 >= line.size() || line[eq + 1] != '"')
+                return false;
+            std::string name(line.substr(i, eq - i)), value;
+            size_t j = eq + 2;
+            for (; j < line.size() && line[j] != '"'; ++j) {
+                if (line[j] == '\\' && j + 1 < line.size()) {
+                    ++j;
+                    value += line[j] == 'n' ? '\n' : line[j];
+                } else {
+                    value += line[j];
+                }
+            }
+            if (j == line.size()) return false;
+            s.labels.emplace_back(std::move(name), std::move(value));
+            i = j + 1;
+            if (i < line.size() && line[i] == ',') ++i;
+        }
+        if (i == line.size()) return false;
+        ++i;
+    }
+    while (i < line.size() && line[i] == ' ') ++i;
+    std::string number(line.substr(i, line.find(' ', i) - i));
+    if (number == "+Inf") {
+        s.value = HUGE_VAL;
+        return true;
+    }
+    if (number == "-Inf") {
+        s.value = -HUGE_VAL;
+        return true;
+    }
+    char* end = nullptr;
+    s.value = std::strtod(number.c_str(), &end);
+    return !number.empty() && *end == '\0';
+}
+
+}  // namespace
+
+std::vector<Sample> read_samples(std::string_view text) {
+    std::vector<Sample> out;
+    while (!text.empty()) {
+        size_t nl = text.find('\n');
+        std::string_view line = text.substr(0, nl);
+        text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+        if (line.empty() || line.front() == '#') continue;
+        Sample s;
+        if (read_sample(line, s)) out.push_back(std::move(s));
+    }
+    return out;
+}
+
+double sum_of(const std::vector<Sample>& samples, std::string_view name, std::string_view label,
+              std::string_view value) {
+    double sum = 0;
+    for (const auto& s : samples)
+        if (s.name == name && (label.empty() || s.label(label) == value)) sum += s.value;
+    return sum;
 }
 
 }  // namespace notify::util::prometheus

@@ -21,6 +21,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace notify::util::prometheus {
@@ -92,5 +93,22 @@ std::string escape_label_value(std::string_view value);
 std::string escape_help(std::string_view help);
 // A sample's value: "+Inf", "-Inf", "NaN" or the shortest exact decimal form.
 std::string format_value(double value);
+
+// One sample of an exposition, as read back.
+struct Sample {
+    std::string name;
+    std::vector<std::pair<std::string, std::string>> labels;  // unescaped values
+    double value = 0;
+
+    // The value of label `name`, or "".
+    std::string label(std::string_view name) const;
+};
+// The samples of an exposition in the text format (comments skipped); a line
+// that is not a sample is skipped too, so a reader takes what it knows.
+std::vector<Sample> read_samples(std::string_view text);
+// The sum of every sample named `name` whose labels include `where` (one
+// label name and value; an empty name matches every sample).
+double sum_of(const std::vector<Sample>& samples, std::string_view name,
+              std::string_view label = {}, std::string_view value = {});
 
 }  // namespace notify::util::prometheus

@@ -112,6 +112,7 @@ Scope needed_scope(const Route& r, const std::string& method, Scope have) {
     }
     if (r.kind == RouteKind::action && (r.action == "approve" || r.action == "reject"))
         return Scope::admin;
+    if (r.kind == RouteKind::templates && is_template_preview(method, r.parts)) return Scope::read;
     if (r.kind == RouteKind::directory || r.kind == RouteKind::templates) return Scope::admin;
     return Scope::send;
 }

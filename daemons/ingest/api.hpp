@@ -105,6 +105,9 @@ Response internal_response();
 // 405 "method_not_allowed" for a method not among `allowed` ("GET, POST"), with
 // the Allow header.
 Response method_not_allowed(const Request& req, const std::string& allowed);
+// POST /v1/templates/preview (`parts` after /v1/): it renders and stores
+// nothing, so it needs only the read scope and is no change to audit.
+bool is_template_preview(const std::string& method, const std::vector<std::string>& parts);
 
 class Api {
   public:
@@ -195,7 +198,9 @@ class Api {
     // api_web.cpp: the dashboard
     void web_request(const Request& req, const Reply& done);
     Response login(const Request& req, Lang lang);
+    // web_overview.cpp: the overview page, and its live figures (GET /live)
     Response overview(Lang lang, const PageUser& user);
+    void live(Reply done);
     // api_unsubscribe.cpp
     void unsubscribe_request(const Request& req, const std::vector<std::string>& parts,
                              const Reply& done);

@@ -6,7 +6,8 @@
 // This file holds the entry point and the checks the routes share; the routes
 // are in api_users.cpp and api_groups.cpp.
 //
-//   GET    /v1/users?group=&module=&limit=&cursor=  {"users":[...],"next_cursor"}
+//   GET    /v1/users?group=&module=&text=&limit=&cursor=  {"users":[...],"next_cursor"};
+//                                          text: in the id, name, email or phone
 //   POST   /v1/users                       a record -> 201 the user; 409 when it exists
 //   GET    /v1/users/{id}                  the user
 //   PUT    /v1/users/{id}                  a record: created (201) or replaced whole (200);

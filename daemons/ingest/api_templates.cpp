@@ -17,6 +17,17 @@
 //                                          "version"}; syntax errors 422 template_syntax
 //   DELETE /v1/templates/{name}?channel=&locale=   a deleted version; 404 when none
 //   POST   /v1/templates/{name}/restore    {"version","channel","locale"} -> 200
+//   POST   /v1/templates/preview           {"channel","locale","subject","text","html",
+//                                          "data"} -> 200 {"subject","text","html",
+//                                          "missing":[...]}: the parts rendered against
+//                                          data as a send renders them (HTML escaped in
+//                                          html, partials from the store for the channel
+//                                          and locale); variables data leaves unfilled
+//                                          are listed, not refused. Checked as PUT
+//                                          checks (422 template_syntax with the field);
+//                                          a rendering past its budget is 413
+//                                          render_too_large; stores nothing, so the
+//                                          read scope may ask.
 #include <algorithm>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -39,6 +50,8 @@ namespace {
 const std::vector<std::string> kPutFields = {"channel", "locale", "subject",
                                              "text",    "html",   "params"};
 const std::vector<std::string> kRestoreFields = {"version", "channel", "locale"};
+const std::vector<std::string> kPreviewFields = {"channel", "locale", "subject",
+                                                 "text",    "html",   "data"};
 
 Error store_failure() {
     return make_error(ErrorKind::unavailable, "store_unavailable",
@@ -132,8 +145,12 @@ json full(const store::TemplateVersion& t) {
 // The answers of each route; errors come back as Error and are answered by the caller.
 class TemplateRoutes {
   public:
-    TemplateRoutes(store::Store& store, const Config& config, const std::string& author)
-        : templates_(store, config.templates.default_locale), config_(config), author_(author) {}
+    TemplateRoutes(store::Store& store, const Config& config, rendering::StoredTemplates& renderer,
+                   const std::string& author)
+        : templates_(store, config.templates.default_locale),
+          renderer_(renderer),
+          config_(config),
+          author_(author) {}
 
     Expected<Response> list(const Request& req) {
         if (auto st = allow_query(req, {}); !st) return st.error();
@@ -196,21 +213,7 @@ class TemplateRoutes {
         if (!body) return body.error();
         store::TemplateVersion t;
         t.name = name;
-        for (const auto& [field_name, slot] : {std::pair{"channel", &t.channel},
-                                               {"locale", &t.locale},
-                                               {"subject", &t.subject},
-                                               {"text", &t.text},
-                                               {"html", &t.html}})
-            if (auto st = read_text(*body, field_name, *slot); !st) return st.error();
-        if (!t.channel.empty() && !config_.channel(t.channel))
-            return invalid("unknown_channel",
-                           "unknown channel '" + t.channel + "'" +
-                               util::did_you_mean(t.channel, config_.channel_names()) +
-                               " (known: " + util::join(config_.channel_names(), ", ") + ")",
-                           "channel");
-        if (!t.locale.empty())
-            if (auto st = tmpl::check_word(t.locale, "locale"); !st)
-                return bad_word(st.error(), "invalid_locale", "locale");
+        if (auto st = read_variant(*body, t); !st) return st.error();
         if (t.subject.empty() && t.text.empty() && t.html.empty())
             return invalid("missing_field", "give at least one of 'subject', 'text', 'html'", "");
         if (auto p = body->find("params"); p != body->end() && !p->is_null()) {
@@ -220,16 +223,8 @@ class TemplateRoutes {
             if (!params) return params.error();
             t.params_json = *params;
         }
-        // {{> name}} is the stored template `name` for the same channel and locale,
-        // as when a notification is rendered.
-        tmpl::PartialLoader partials =
-            [this, channel = t.channel,
-             locale = t.locale](const std::string& partial) -> std::optional<tmpl::PartialSource> {
-            auto p = templates_.resolve(partial, channel, locale);
-            if (!p) return std::nullopt;
-            return tmpl::PartialSource(p->text);
-        };
-        if (auto st = tmpl::check_template({t.subject, t.text, t.html, t.params_json}, partials);
+        if (auto st = tmpl::check_template({t.subject, t.text, t.html, t.params_json},
+                                           partials_for(t.channel, t.locale));
             !st)
             return st.error();
         t.author = author_;
@@ -284,7 +279,68 @@ class TemplateRoutes {
                                        {"version", *version}});
     }
 
+    Expected<Response> preview(const Request& req) {
+        if (auto st = allow_query(req, {}); !st) return st.error();
+        auto body = object_body(req, kPreviewFields, config_.ingest.max_body_bytes);
+        if (!body) return body.error();
+        store::TemplateVersion t;
+        if (auto st = read_variant(*body, t); !st) return st.error();
+        json data = json::object();
+        if (auto d = body->find("data"); d != body->end() && !d->is_null()) {
+            if (!d->is_object()) return invalid("invalid_type", "'data' must be an object", "data");
+            data = std::move(*d);
+        }
+        if (auto st = tmpl::check_template({t.subject, t.text, t.html, ""},
+                                           partials_for(t.channel, t.locale));
+            !st)
+            return st.error();
+        std::vector<std::string> missing;
+        auto content = renderer_.render_draft(t, data, missing);
+        if (!content) return content.error();
+        return json_response(200, json{{"subject", content->subject},
+                                       {"text", content->body},
+                                       {"html", content->html},
+                                       {"missing", missing}});
+    }
+
   private:
+    // A variant's channel is one of the configuration ("" is every channel)
+    // and its locale a plain word.
+    // The variant's channel and locale and its parts, checked.
+    Status read_variant(const json& body, store::TemplateVersion& t) {
+        for (const auto& [field_name, slot] : {std::pair{"channel", &t.channel},
+                                               {"locale", &t.locale},
+                                               {"subject", &t.subject},
+                                               {"text", &t.text},
+                                               {"html", &t.html}})
+            if (auto st = read_text(body, field_name, *slot); !st) return st;
+        return check_variant(t);
+    }
+
+    Status check_variant(const store::TemplateVersion& t) {
+        if (!t.channel.empty() && !config_.channel(t.channel))
+            return invalid("unknown_channel",
+                           "unknown channel '" + t.channel + "'" +
+                               util::did_you_mean(t.channel, config_.channel_names()) +
+                               " (known: " + util::join(config_.channel_names(), ", ") + ")",
+                           "channel");
+        if (!t.locale.empty())
+            if (auto st = tmpl::check_word(t.locale, "locale"); !st)
+                return bad_word(st.error(), "invalid_locale", "locale");
+        return ok();
+    }
+
+    // {{> name}} is the stored template `name` for the same channel and locale,
+    // as when a notification is rendered.
+    tmpl::PartialLoader partials_for(const std::string& channel, const std::string& locale) {
+        return [this, channel,
+                locale](const std::string& partial) -> std::optional<tmpl::PartialSource> {
+            auto p = templates_.resolve(partial, channel, locale);
+            if (!p) return std::nullopt;
+            return tmpl::PartialSource(p->text);
+        };
+    }
+
     // check_word's error, with the code word and field of this API.
     static Error bad_word(Error e, const std::string& code, const std::string& name) {
         e.kind = ErrorKind::invalid;
@@ -317,6 +373,7 @@ class TemplateRoutes {
     }
 
     store::TemplateStore templates_;
+    rendering::StoredTemplates& renderer_;
     const Config& config_;
     std::string author_;
 };
@@ -324,6 +381,7 @@ class TemplateRoutes {
 // The methods each path takes; "" for a path that is not a route.
 std::string allowed_methods(const std::vector<std::string>& parts) {
     if (parts.size() == 1) return "GET";
+    if (parts.size() == 2 && parts[1] == "preview") return "GET, PUT, DELETE, POST";
     if (parts.size() == 2) return "GET, PUT, DELETE";
     if (parts.size() == 3 && parts[2] == "history") return "GET";
     if (parts.size() == 3 && parts[2] == "restore") return "POST";
@@ -331,6 +389,11 @@ std::string allowed_methods(const std::vector<std::string>& parts) {
 }
 
 }  // namespace
+
+bool is_template_preview(const std::string& method, const std::vector<std::string>& parts) {
+    return method == "POST" && parts.size() == 2 && parts[0] == "templates" &&
+           parts[1] == "preview";
+}
 
 void Api::templates_request(const Request& req, const std::vector<std::string>& parts,
                             const Principal& who, const Reply& done) {
@@ -342,7 +405,7 @@ void Api::templates_request(const Request& req, const std::vector<std::string>& 
 
     Expected<Response> answer = store_failure();
     try {
-        TemplateRoutes routes(reads_, config_, who.name);
+        TemplateRoutes routes(reads_, config_, templates_.shared(), who.name);
         const std::string name = parts.size() > 1 ? parts[1] : std::string();
         if (parts.size() == 1)
             answer = routes.list(req);
@@ -352,6 +415,8 @@ void Api::templates_request(const Request& req, const std::vector<std::string>& 
             answer = routes.show(req, name);
         else if (req.method == "PUT")
             answer = routes.put(req, name);
+        else if (req.method == "POST")
+            answer = routes.preview(req);
         else
             answer = routes.remove(req, name);
     } catch (const std::exception& e) {
@@ -366,7 +431,7 @@ void Api::templates_request(const Request& req, const std::vector<std::string>& 
         const Error& e = answer.error();
         return fail(done, e.code == "template_syntax" ? 422 : http_status(e.kind), e);
     }
-    if (req.method != "GET")
+    if (req.method != "GET" && !is_template_preview(req.method, parts))
         NLOG(info, "",
              "template " << (req.method == "PUT"      ? "added"
                              : req.method == "DELETE" ? "removed"

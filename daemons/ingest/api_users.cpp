@@ -29,6 +29,8 @@ json preferences_json(const store::User& u, const std::vector<store::Preference>
                 {"preferences", std::move(list)}};
 }
 
+constexpr size_t kMaxSearch = 200;
+
 // A user record from `body` whose "id", when given, must be `id`.
 Expected<store::User> record_for(json body, const std::string& id) {
     if (body.contains("id") && body["id"] != json(id))
@@ -79,14 +81,19 @@ class UserRoutes {
     }
 
     Expected<Response> list_users() {
-        if (auto s = check_query(req_, {"group", "module", "limit", "cursor"}); !s)
+        if (auto s = check_query(req_, {"group", "module", "limit", "cursor", "text"}); !s)
             return s.error();
         auto limit = limit_of(req_, 100);
         if (!limit) return limit.error();
         std::string group = query_value(req_, "group");
         if (!group.empty() && !d_.get_group(group)) return not_found("group", group);
+        std::string text = query_value(req_, "text");
+        if (text.size() > kMaxSearch)
+            return invalid("invalid_query",
+                           "'text' is longer than " + std::to_string(kMaxSearch) + " bytes",
+                           "text");
         auto users = d_.list_users(
-            {group, query_value(req_, "module"), query_value(req_, "cursor"), *limit + 1});
+            {group, query_value(req_, "module"), query_value(req_, "cursor"), *limit + 1, text});
         bool more = static_cast<int>(users.size()) > *limit;
         if (more) users.pop_back();
         json list = json::array();

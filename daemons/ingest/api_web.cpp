@@ -4,7 +4,7 @@
 //                     scope read or admin (web_session.hpp)
 //   POST /logout      signs out
 //   GET  /            the overview: today's counts, the queue by priority,
-//                     pending approvals
+//                     pending approvals, live figures (GET /live; web_overview.cpp)
 //   GET  /static/...  Bootstrap and Chart.js from their Debian packages, and
 //                     the dashboard's own script
 // Every page but /login needs a session (else 303 to /login). Every POST
@@ -13,8 +13,6 @@
 // things through the /v1/ API as the signed-in key, so a read key is refused
 // there as it would be over HTTP. Sign-ins and sign-outs are in the audit log.
 #include "api.hpp"
-#include "report/report.hpp"
-#include "store/rollup_store.hpp"
 #include "util/crypto.hpp"
 #include "util/form.hpp"
 #include "util/log.hpp"
@@ -62,6 +60,18 @@ constexpr WebRoute kPages[] = {
     {"POST", "/notifications/*/approve", notification_action},
     {"POST", "/notifications/*/reject", notification_action},
     {"GET", "/approvals", approvals_page},
+    {"GET", "/reports", reports_page},
+    {"GET", "/reports.csv", report_csv},
+    {"GET", "/users", users_page},
+    {"GET", "/users/*", user_page},
+    {"GET", "/groups", groups_page},
+    {"GET", "/groups/*", group_page},
+    {"GET", "/templates", templates_page},
+    {"GET", "/templates/new", template_editor},  // before /templates/*: the first match wins
+    {"GET", "/templates/*", template_page},
+    {"GET", "/templates/*/edit", template_editor},
+    {"POST", "/templates/*", template_post},
+    {"POST", "/templates/*/restore", template_restore},
 };
 
 std::vector<std::string> segments(const std::string& path) {
@@ -115,7 +125,7 @@ void Api::web_request(const Request& req, const Reply& done) {
     const auto parts = segments(req.path);
     bool known = false;
     const WebRoute* page = find_page(req.method, parts, known);
-    if (!known && !parts.empty() && req.path != "/logout")
+    if (!known && !parts.empty() && req.path != "/logout" && req.path != "/live")
         return fail(done, make_error(ErrorKind::not_found, "not_found",
                                      "no such route '" + log::clip(req.path) + "'"));
 
@@ -148,8 +158,9 @@ void Api::web_request(const Request& req, const Reply& done) {
         r.headers.emplace_back("Set-Cookie", set_cookie(kSessionCookie, "", "/", 0));
         return answer(std::move(r));
     }
-    if (parts.empty()) {
+    if (parts.empty() || req.path == "/live") {
         if (req.method != "GET") return answer(method_not_allowed(req, "GET"));
+        if (req.path == "/live") return live(answer);
         return answer(overview(lang, user));
     }
     if (!page) return answer(method_not_allowed(req, req.method == "GET" ? "POST" : "GET"));
@@ -204,58 +215,6 @@ Response Api::login(const Request& req, Lang lang) {
                            set_cookie(kSessionCookie, id, "/", WebSessions::kIdle / 1000));
     r.headers.emplace_back("Set-Cookie", set_cookie(kLoginCookie, "", "/login", 0));
     return r;
-}
-
-Response Api::overview(Lang lang, const PageUser& user) {
-    // Today's counts, from the rollups.
-    std::string today;
-    auto request = report::parse_request({}, util::now_ms(), {"since", "until", "by"});
-    if (request) {
-        if (!rollups_) rollups_ = std::make_unique<store::RollupStore>(reads_);
-        auto made = report::make(*rollups_, *request);
-        if (made) {
-            today = "<table class=\"table table-sm w-auto\" id=\"today\"><thead><tr><th>" +
-                    std::string(tr(lang, "status")) + "</th><th class=\"text-end\">" +
-                    tr(lang, "count") + "</th></tr></thead><tbody>";
-            for (const auto& status : store::report_statuses())
-                today += "<tr data-status=\"" + escape_html(status) + "\"><td>" +
-                         escape_html(status) + "</td><td class=\"text-end\">" +
-                         std::to_string(made->total.counts[status]) + "</td></tr>";
-            today += "</tbody></table>";
-            if (made->total.peak_sent)
-                today += "<p>" + std::string(tr(lang, "peak_sent")) + ": <span id=\"peak-sent\">" +
-                         std::to_string(made->total.peak_sent->per_second) + "</span></p>";
-        }
-    }
-    // The queue by priority.
-    std::int64_t waiting[kPriorityCount] = {}, in_flight[kPriorityCount] = {};
-    for (const auto& row : reads_.queue_rows()) {
-        auto p = static_cast<int>(row.priority);
-        (row.state == DeliveryState::in_flight ? in_flight : waiting)[p] += row.count;
-    }
-    std::string queue = "<table class=\"table table-sm w-auto\" id=\"queue\"><thead><tr><th>" +
-                        std::string(tr(lang, "priority")) + "</th><th class=\"text-end\">" +
-                        tr(lang, "waiting") + "</th><th class=\"text-end\">" +
-                        tr(lang, "in_flight") + "</th></tr></thead><tbody>";
-    for (Priority p : {Priority::high, Priority::medium, Priority::low}) {
-        const int i = static_cast<int>(p);
-        queue += "<tr data-priority=\"" + std::string(to_string(p)) + "\"><td>" +
-                 tr(lang, to_string(p)) + "</td><td class=\"text-end\">" +
-                 std::to_string(waiting[i]) + "</td><td class=\"text-end\">" +
-                 std::to_string(in_flight[i]) + "</td></tr>";
-    }
-    queue += "</tbody></table>";
-    // Sends waiting for an administrator.
-    const std::string approvals =
-        std::to_string(reads_.count_fanouts(store::FanoutState::pending_approval));
-    std::string body = "<h1 class=\"h3 mb-4\">" + std::string(tr(lang, "overview")) +
-                       "</h1><div class=\"row\"><div class=\"col-md-4\"><h2 class=\"h5\">" +
-                       tr(lang, "today") + "</h2>" + today +
-                       "</div><div class=\"col-md-4\"><h2 class=\"h5\">" + tr(lang, "queue") +
-                       "</h2>" + queue + "</div><div class=\"col-md-4\"><h2 class=\"h5\">" +
-                       tr(lang, "approvals") + "</h2><p class=\"display-6\" id=\"approvals\">" +
-                       approvals + "</p></div></div>";
-    return web_page(200, lang, tr(lang, "overview"), body, user);
 }
 
 }  // namespace notify::ingest

@@ -37,15 +37,20 @@ void WebCall::get(const std::string& path, const util::FormFields& query, Then t
 
 void WebCall::change(const std::string& method, const std::string& path, const json& body,
                      Then then) const {
+    WebCall self = *this;
+    attempt(method, path, body, [self, then = std::move(then)](Response answer) {
+        if (answer.status / 100 != 2) return self.error_page(answer);
+        then(parsed(answer));
+    });
+}
+
+void WebCall::attempt(const std::string& method, const std::string& path, const json& body,
+                      Reply then) const {
     Request r;
     r.method = method;
     r.path = path;
     r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-    WebCall self = *this;
-    api(std::move(r), [self, then = std::move(then)](Response answer) {
-        if (answer.status / 100 != 2) return self.error_page(answer);
-        then(parsed(answer));
-    });
+    api(std::move(r), std::move(then));
 }
 
 void WebCall::page(int status, const std::string& title, const std::string& body) const {
@@ -53,18 +58,22 @@ void WebCall::page(int status, const std::string& title, const std::string& body
 }
 
 void WebCall::error_page(const Response& answer) const {
-    json j = parsed(answer);
-    std::string message = answer.body;
-    if (j.is_object() && j.contains("error") && j["error"].is_object())
-        message = j["error"].value("message", message);
     page(answer.status, t("error"),
          "<h1 class=\"h3 mb-3\">" + std::string(t("error")) +
              "</h1><div class=\"alert alert-danger\" id=\"error\" data-status=\"" +
-             std::to_string(answer.status) + "\">" + escape_html(message) + "</div>");
+             std::to_string(answer.status) + "\">" + escape_html(error_message(answer)) + "</div>");
 }
 
 void WebCall::go(const std::string& location) const {
     done(redirect(location));
+}
+
+std::string error_message(const Response& answer) {
+    json j = parsed(answer);
+    std::string message = answer.body;
+    if (j.is_object() && j.contains("error") && j["error"].is_object())
+        message = j["error"].value("message", message);
+    return message;
 }
 
 }  // namespace notify::ingest

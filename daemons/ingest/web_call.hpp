@@ -37,6 +37,10 @@ struct WebCall {
     void get(const std::string& path, const util::FormFields& query, Then then) const;
     void change(const std::string& method, const std::string& path, const nlohmann::json& body,
                 Then then) const;
+    // As change(), but `then` gets the API's answer whatever its status, for a
+    // page that shows a refusal in its own form (error_message()).
+    void attempt(const std::string& method, const std::string& path, const nlohmann::json& body,
+                 Reply then) const;
     // Answers with the layout around `body`.
     void page(int status, const std::string& title, const std::string& body) const;
     // The API's error answer as a page with its status and message.
@@ -44,5 +48,8 @@ struct WebCall {
     // 303 to `location` (a path on this site).
     void go(const std::string& location) const;
 };
+
+// The message of the API's error answer ({"error":{"message"}}), else its body.
+std::string error_message(const Response& answer);
 
 }  // namespace notify::ingest

@@ -52,6 +52,17 @@ std::string input_field(std::string_view type, std::string_view name, std::strin
            "></div>";
 }
 
+std::string textarea_field(std::string_view name, std::string_view label, std::string_view value,
+                           int rows) {
+    const std::string id = "f-" + std::string(name);
+    return "<div class=\"mb-2\"><label class=\"form-label small\"" + attr("for", id) + ">" +
+           escape_html(label) +
+           "</label><textarea class=\"form-control form-control-sm font-monospace\"" +
+           attr("id", id) + attr("name", name) + attr("rows", std::to_string(rows)) +
+           // The parser drops one newline after <textarea>: this one, not the value's.
+           " spellcheck=\"false\">\n" + escape_html(value) + "</textarea></div>";
+}
+
 std::string select_field(std::string_view name, std::string_view label, std::string_view any,
                          const std::vector<std::pair<std::string, std::string>>& options,
                          std::string_view chosen) {
@@ -109,8 +120,7 @@ void HtmlTable::row(const std::vector<std::string>& cells_html, std::string_view
 
 std::string HtmlTable::html(std::string_view empty) const {
     if (!any_)
-        return "<p class=\"text-body-secondary\"" + attr("id", id_) + ">" + escape_html(empty) +
-               "</p>";
+        return "<p class=\"text-muted\"" + attr("id", id_) + ">" + escape_html(empty) + "</p>";
     std::string out =
         "<div class=\"table-responsive\"><table class=\"table table-sm "
         "table-hover align-middle\"" +

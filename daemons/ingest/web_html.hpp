@@ -29,6 +29,9 @@ std::string post_button(std::string_view action, std::string_view label, std::st
 // A labelled <input> in a Bootstrap column.
 std::string input_field(std::string_view type, std::string_view name, std::string_view label,
                         std::string_view value);
+// A labelled <textarea> across its form (monospace: template text, JSON).
+std::string textarea_field(std::string_view name, std::string_view label, std::string_view value,
+                           int rows);
 // A labelled <select>; the first option is "any" (value "").
 std::string select_field(std::string_view name, std::string_view label, std::string_view any,
                          const std::vector<std::pair<std::string, std::string>>& options,

@@ -20,6 +20,7 @@ namespace {
 constexpr const char* kFilters[] = {"since",  "until", "priority", "status",   "channel",
                                     "module", "user",  "group",    "template", "text"};
 constexpr int kShownDeliveries = 200;
+constexpr size_t kPageSize = 50;  // the API's default limit
 
 // "2026-12-01" is that day's start; "2026-12-01T08:00" (a browser's
 // datetime-local) reads as "2026-12-01 08:00". The API reads these in UTC and
@@ -148,6 +149,10 @@ void notifications_page(const WebCall& c) {
             paging += link(with_query("/notifications", next), c.t("next_page"), "next-page");
         }
         paging += "</nav>";
+        // A page of rare matches may end at the window the store reads per page.
+        if (page["next_cursor"].is_string() && page["notifications"].size() < kPageSize)
+            paging = "<p class=\"small text-muted\" id=\"read-on\">" + std::string(c.t("read_on")) +
+                     "</p>" + paging;
         c.page(200, c.t("notifications"),
                heading(c.t("notifications")) + filter_form(c) +
                    table.html(c.t("no_notifications")) + paging);

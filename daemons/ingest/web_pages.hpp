@@ -22,5 +22,36 @@ std::string action_notice(const WebCall& call);
 //   GET /approvals    bulk sends waiting for an administrator, with their size
 //                     and a sample of their recipients
 void approvals_page(const WebCall& call);
+// web_reports.cpp
+//   GET /reports?since=&until=&by=&by2=   the report as a chart and tables
+//   GET /reports.csv?...                  the same report as CSV, to download
+void reports_page(const WebCall& call);
+void report_csv(const WebCall& call);
+// web_directory.cpp
+//   GET /users?text=&group=&cursor=   users found by text (id, name, email, phone) or group
+//   GET /users/{id}                   one user: identities, preferences, recent notifications
+//   GET /groups, /groups/{name}       the groups; one group with its members
+void users_page(const WebCall& call);
+void user_page(const WebCall& call);
+void groups_page(const WebCall& call);
+void group_page(const WebCall& call);
+// web_templates.cpp
+//   GET  /templates                    the current variant of every template
+//   GET  /templates/{name}?channel=&locale=&a=&b=
+//                                      its variants, its version history, and
+//                                      with a and b the line diff of those two
+//                                      versions of the variant
+//   POST /templates/{name}/restore     version, channel, locale: roll back (admin)
+//   GET  /templates/new, /templates/{name}/edit?channel=&locale=
+//                                      the editor, with the server's preview
+//   POST /templates/{name}, /templates/new
+//                                      op=save: a new version (admin); op=preview:
+//                                      the editor again with its preview
+//   POST /templates/preview            (web/templates.js) the preview as JSON
+void templates_page(const WebCall& call);
+void template_page(const WebCall& call);
+void template_restore(const WebCall& call);
+void template_editor(const WebCall& call);
+void template_post(const WebCall& call);
 
 }  // namespace notify::ingest

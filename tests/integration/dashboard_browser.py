@@ -3,7 +3,9 @@
 # clicks that wait for the next page, signing in, and a stack with one webhook
 # channel and a few directory users. The `browser` fixture is in conftest.py.
 
+import http.client
 import os
+import urllib.parse
 from pathlib import Path
 
 ARTIFACTS = Path(os.environ.get("NOTIFY_ARTIFACT_DIR")
@@ -17,11 +19,23 @@ def shot(driver, name):
 
 def click(driver, element_id):
     """Clicks and waits for the page it leads to."""
-    from selenium.webdriver.support import expected_conditions
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
     old = driver.find_element("tag name", "html")
-    driver.find_element("id", element_id).click()
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(old))
+    element = driver.find_element("id", element_id)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})",
+                          element)
+    element.click()
+
+    def left(_):
+        # Chromium reports a page that is gone as stale, or (mid-navigation)
+        # as a node that no longer belongs to the document.
+        try:
+            old.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    WebDriverWait(driver, 15).until(left)
 
 
 def sign_in(driver, base, key):
@@ -34,6 +48,21 @@ def sign_in(driver, base, key):
 
 def text(driver, element_id):
     return driver.find_element("id", element_id).text
+
+
+def post_with_session(port, path, cookie, fields):
+    """POSTs form `fields` (a dict, or a string already encoded) with the
+    session cookie only, as a page of another site could; returns the status
+    and the body."""
+    body = fields if isinstance(fields, str) else urllib.parse.urlencode(fields)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("POST", path, body=body,
+                 headers={"Cookie": f"notify_session={cookie}",
+                          "Content-Type": "application/x-www-form-urlencoded"})
+    res = conn.getresponse()
+    answer = res.read().decode()
+    conn.close()
+    return res.status, answer
 
 
 def hook_stack(make_stack, hook, groups, settings=None):

@@ -8,16 +8,22 @@
 # page filters by date range, priority and group to exactly the notifications
 # that match; a notification's page shows its timeline and resends a failed
 # one; the approvals page approves one bulk send and rejects another with a
-# reason, and a read key can do neither. A screenshot of each page is saved
+# reason, and a read key can do neither. The reports page shows the same
+# figures as `notifyctl report`, draws them with Chart.js and downloads the
+# same CSV; a bad dimension is a 400 page. The users page finds a user by
+# name and shows its identities, preferences and recent notifications; the
+# groups page lists groups and their members. A screenshot of each page is saved
 # under $NOTIFY_ARTIFACT_DIR/dashboard (default
 # build/artifacts/dashboard).
 
+import csv
 import http.client
+import io
 import json
 import time
 from datetime import datetime, timezone
 
-from dashboard_browser import click, hook_stack, shot, sign_in, text
+from dashboard_browser import click, hook_stack, post_with_session, shot, sign_in, text
 from notify_stack import wait_for
 from receivers import Reply, scripted
 
@@ -77,6 +83,12 @@ def test_sign_in_overview_csrf_language_and_sign_out(browser, make_stack, http_r
                 for r in browser.find_elements("css selector", "#queue tbody tr"))
     assert shown == queued[0]
     assert "read" in text(browser, "who")
+    # Live figures, refreshed by the page's script from /live.
+    wait_for(lambda: text(browser, "data-figure-sent") == "2", 10, "the live sent figure")
+    assert text(browser, "data-figure-accepted") == "3"
+    wait_for(lambda: text(browser, "data-rate-sent") != "–", 10, "a rate")
+    badge = browser.find_element("css selector", "#providers [data-provider=hook]")
+    assert badge.get_attribute("data-healthy") == "true"
     shot(browser, "overview")
 
     # A form without its CSRF token changes nothing: the session still works.
@@ -121,17 +133,6 @@ def rfc3339_now():
 def listed_ids(driver):
     return {r.get_attribute("data-id")
             for r in driver.find_elements("css selector", "#notifications tbody tr")}
-
-
-def post_with_session(port, path, cookie, form):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("POST", path, body=form,
-                 headers={"Cookie": f"notify_session={cookie}",
-                          "Content-Type": "application/x-www-form-urlencoded"})
-    res = conn.getresponse()
-    body = res.read().decode()
-    conn.close()
-    return res.status, body
 
 
 def test_notifications_timeline_resend_and_approvals(browser, make_stack, http_receiver):
@@ -233,3 +234,109 @@ def test_notifications_timeline_resend_and_approvals(browser, make_stack, http_r
     decided = stack.store_query("SELECT actor, action, target FROM audit WHERE action IN "
                                 "('approve', 'reject') ORDER BY at")
     assert decided == [(admin[0], "approve", first), (admin[0], "reject", second)], decided
+
+
+def test_reports_chart_table_and_csv(browser, make_stack, http_receiver):
+    hook = http_receiver(respond=scripted(Reply(status=400, body=b'{"error":"bad"}')))
+    stack = make_stack(providers={"hook": {"type": "webhook", "url": hook.url}},
+                       channels={"hook": ["hook"], "alerts": ["hook"]})
+    stack.start()
+    base = f"http://127.0.0.1:{stack.http_port}"
+    ids = [stack.submit(channel="hook", body=f"h{i}")["id"] for i in range(4)]
+    ids += [stack.submit(channel="alerts", body="a")["id"]]
+    for nid in ids:
+        stack.wait_final(nid)
+
+    def cli_report(*by):
+        res = stack.ctl("report", *[a for b in by for a in ("--by", b)], "--format", "json")
+        assert res.returncode == 0, res.stderr
+        return json.loads(res.stdout)
+    wait_for(lambda: cli_report()["total"]["counts"]["sent"] == 4, 10, "the rollups")
+
+    sign_in(browser, base, stack.api_key("read"))
+    cookie = browser.get_cookie("notify_session")["value"]
+    click(browser, "nav-reports")
+    from selenium.webdriver.support.ui import Select
+    Select(browser.find_element("id", "f-by")).select_by_value("channel")
+    click(browser, "show")
+    expected = {r["channel"]: r["counts"] for r in cli_report("channel")["rows"]}
+    header = [th.text for th in browser.find_elements("css selector", "#report thead th")]
+    shown = {}
+    for row in browser.find_elements("css selector", "#report tbody tr"):
+        cells = [td.text for td in row.find_elements("tag name", "td")]
+        shown[row.get_attribute("data-key")] = dict(zip(header, cells))
+    assert set(shown) == set(expected) == {"hook", "alerts"}
+    for channel, counts in expected.items():
+        for status in ("accepted", "sent", "failed"):
+            assert shown[channel][status] == str(counts[status]), (channel, status, shown)
+    assert text(browser, "most-used") == "hook"
+    wait_for(lambda: browser.execute_script(
+        "const c = document.getElementById('chart'); return !!(c && c.chart);"), 10,
+        "Chart.js to draw the chart")
+    assert browser.execute_script("return document.getElementById('chart').chart.config.type") \
+        == "bar"
+    failures = browser.find_elements("css selector", "#failures tbody tr")
+    assert len(failures) == 1 and "hook" in failures[0].text
+    shot(browser, "reports")
+
+    # The CSV link downloads what notifyctl prints.
+    href = browser.find_element("id", "csv").get_attribute("href")
+    conn = http.client.HTTPConnection("127.0.0.1", stack.http_port, timeout=10)
+    conn.request("GET", href[len(base):], headers={"Cookie": f"notify_session={cookie}"})
+    res = conn.getresponse()
+    body = res.read().decode()
+    conn.close()
+    assert res.status == 200 and res.getheader("Content-Type").startswith("text/csv")
+    assert "attachment" in res.getheader("Content-Disposition")
+    cli = stack.ctl("report", "--by", "channel", "--format", "csv")
+    assert list(csv.DictReader(io.StringIO(body))) == list(csv.DictReader(io.StringIO(cli.stdout)))
+
+    # Over time: a line chart; a bad dimension: the API's 400 as a page.
+    browser.get(base + "/reports?by=hour")
+    wait_for(lambda: browser.execute_script(
+        "const c = document.getElementById('chart'); return c && c.chart && c.chart.config.type;")
+        == "line", 10, "a line chart")
+    browser.get(base + "/reports?by=colour")
+    assert "colour" in text(browser, "error")
+    assert browser.find_element("id", "error").get_attribute("data-status") == "400"
+
+
+def test_users_and_groups(browser, make_stack, http_receiver):
+    stack = hook_stack(make_stack, http_receiver(), {"u0": "ops", "u1": "ops", "u2": "sales"})
+    base = f"http://127.0.0.1:{stack.http_port}"
+    assert stack.ctl("user", "set", "u1", "--name", "Zhang San", "--email",
+                     "zs@example.com").returncode == 0
+    assert stack.ctl("user", "pref", "set", "u1", "--category", "marketing",
+                     "--opt-out").returncode == 0
+    sent = stack.submit(channel="hook", to="user:u1", body="your invoice")["id"]
+    stack.wait_final(sent)
+
+    sign_in(browser, base, stack.api_key("read"))
+    click(browser, "nav-users")
+    assert {r.get_attribute("data-id")
+            for r in browser.find_elements("css selector", "#users tbody tr")} == {"u0", "u1", "u2"}
+    browser.find_element("id", "f-text").send_keys("Zhang")
+    click(browser, "find")
+    rows = browser.find_elements("css selector", "#users tbody tr")
+    assert [r.get_attribute("data-id") for r in rows] == ["u1"]
+    shot(browser, "users")
+
+    browser.find_element("link text", "u1").click()
+    wait_for(lambda: browser.find_elements("id", "identities"), 10, "the user's page")
+    assert text(browser, "user-email") == "zs@example.com"
+    identity = browser.find_element("css selector", "#identities [data-channel=hook]")
+    assert "u1" in identity.text
+    assert "marketing" in text(browser, "preferences")
+    assert [r.get_attribute("data-id") for r in
+            browser.find_elements("css selector", "#notifications tbody tr")] == [sent]
+    shot(browser, "user")
+
+    browser.get(base + "/groups")
+    members = {r.get_attribute("data-name"): r.find_elements("tag name", "td")[2].text
+               for r in browser.find_elements("css selector", "#groups tbody tr")}
+    assert members == {"ops": "2", "sales": "1"}
+    browser.find_element("link text", "ops").click()
+    wait_for(lambda: browser.find_elements("id", "members"), 10, "the group's page")
+    assert {r.get_attribute("data-id")
+            for r in browser.find_elements("css selector", "#members tbody tr")} == {"u0", "u1"}
+    shot(browser, "groups")

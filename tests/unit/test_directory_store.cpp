@@ -163,11 +163,18 @@ TEST_CASE("users are listed by id with filters and a cursor", "[directory]") {
         return out;
     };
     CHECK(ids(d.list_users({})) == std::vector<std::string>{"u1", "u2", "u3", "u4"});
-    CHECK(ids(d.list_users({"all", "", "", 100})) == std::vector<std::string>{"u1", "u2", "u3"});
-    CHECK(ids(d.list_users({"", "crm", "", 100})) == std::vector<std::string>{"u3", "u4"});
-    CHECK(ids(d.list_users({"all", "crm", "", 100})) == std::vector<std::string>{"u3"});
-    CHECK(ids(d.list_users({"", "", "u1", 2})) == std::vector<std::string>{"u2", "u3"});
-    CHECK(ids(d.list_users({"", "", "", 0})).size() == 4);
+    CHECK(ids(d.list_users({"all", "", "", 100, ""})) ==
+          std::vector<std::string>{"u1", "u2", "u3"});
+    CHECK(ids(d.list_users({"", "crm", "", 100, ""})) == std::vector<std::string>{"u3", "u4"});
+    CHECK(ids(d.list_users({"all", "crm", "", 100, ""})) == std::vector<std::string>{"u3"});
+    CHECK(ids(d.list_users({"", "", "u1", 2, ""})) == std::vector<std::string>{"u2", "u3"});
+    CHECK(ids(d.list_users({"", "", "", 0, ""})).size() == 4);
+    // Text in the id, name, email or phone, as it is.
+    CHECK(ids(d.list_users({"", "", "", 100, "u2"})) == std::vector<std::string>{"u2"});
+    CHECK(ids(d.list_users({"", "", "", 100, "U2"})).empty());
+    CHECK(ids(d.list_users({"", "", "", 100, "%"})).empty());
+    CHECK(ids(d.list_users({"all", "", "", 100, "u"})) ==
+          std::vector<std::string>{"u1", "u2", "u3"});
 }
 
 TEST_CASE("a raw address leads to its user", "[directory]") {
@@ -429,7 +436,7 @@ TEST_CASE("export gives back what import reads", "[directory][export]") {
     for (RecordFormat f : {RecordFormat::jsonl, RecordFormat::csv}) {
         INFO((f == RecordFormat::csv ? "csv" : "jsonl"));
         std::ostringstream out;
-        REQUIRE(d.export_users(out, f, {"", "", "", 0}));
+        REQUIRE(d.export_users(out, f, {"", "", "", 0, ""}));
         auto fresh = memory_store();
         DirectoryStore e(*fresh);
         auto r = import_text(e, out.str(), format(f));
@@ -442,12 +449,12 @@ TEST_CASE("export gives back what import reads", "[directory][export]") {
             CHECK(user_record(before[i]) == user_record(after[i]));
     }
     std::ostringstream jsonl;
-    REQUIRE(d.export_users(jsonl, RecordFormat::jsonl, {"vip", "", "", 0}));
+    REQUIRE(d.export_users(jsonl, RecordFormat::jsonl, {"vip", "", "", 0, ""}));
     std::string vip = jsonl.str();
     CHECK(vip.rfind(R"({"id":"ann","name":"Smith, \"Ann\"","email":"ann@example.com")", 0) == 0);
     CHECK(std::count(vip.begin(), vip.end(), '\n') == 1);
     std::ostringstream csv;
-    REQUIRE(d.export_users(csv, RecordFormat::csv, {"", "", "", 2}));
+    REQUIRE(d.export_users(csv, RecordFormat::csv, {"", "", "", 2, ""}));
     CHECK(csv.str().rfind("id,name,email,phone,locale,timezone,module,groups,identity.hook,"
                           "identity.wecom,attr.note,attr.plan\r\n",
                           0) == 0);

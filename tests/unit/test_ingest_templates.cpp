@@ -1,6 +1,7 @@
 // /v1/templates through the API core: list, show, history, add (PUT) with the
 // checks of `notifyctl template add`, remove, restore, the author of each
-// version, and the errors; against an in-memory store, no sockets.
+// version, the preview of a template not yet stored, and the errors; against
+// an in-memory store, no sockets.
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -276,4 +277,114 @@ TEST_CASE("templates API: methods, routes and scopes") {
     CHECK(h.call("GET", "/v1/templates", {}, {}, bearer).status == 200);
     CHECK(h.call("PUT", "/v1/templates/t", R"({"text":"t"})", {}, bearer).status == 403);
     CHECK(h.call("DELETE", "/v1/templates/t", {}, {}, bearer).status == 403);
+}
+
+TEST_CASE("templates API: preview renders a draft as a send would") {
+    Templates h;
+    h.put("footer", {{"text", "-- {{team}}"}});
+    h.put("footer", {{"locale", "zh-CN"}, {"text", "—— {{team}}"}});
+    auto preview = [&](const json& body, int status = 200) {
+        Response r = h.call("POST", "/v1/templates/preview", body.dump());
+        INFO(r.body);
+        REQUIRE(r.status == status);
+        return json::parse(r.body);
+    };
+
+    SECTION("each part rendered with its escaping, unfilled variables listed") {
+        json r = preview({{"subject", "Hi {{name}} & co"},
+                          {"text", "Dear {{name}},\n{{body}}"},
+                          {"html", "<p>{{name}}</p><p>{{{raw}}}</p>"},
+                          {"data", {{"name", "<Ada>"}, {"raw", "<b>x</b>"}}}});
+        CHECK(r["subject"] == "Hi <Ada> & co");
+        CHECK(r["text"] == "Dear <Ada>,\n");
+        CHECK(r["html"] == "<p>&lt;Ada&gt;</p><p><b>x</b></p>");
+        CHECK(r["missing"] == json{"body"});
+    }
+    SECTION("partials come from the store for the draft's channel and locale") {
+        json body = {{"text", "Hello\n{{> footer}}"}, {"data", {{"team", "ops"}}}};
+        CHECK(preview(body)["text"] == "Hello\n-- ops");
+        body["locale"] = "zh-CN";
+        CHECK(preview(body)["text"] == "Hello\n—— ops");
+        body["channel"] = "email";
+        CHECK(preview(body)["text"] == "Hello\n—— ops");
+    }
+    SECTION("the same text renders the same as a stored template at a send") {
+        const std::string text =
+            "{{#items}}- {{name}}: {{qty}}\n{{/items}}{{^items}}none{{/items}}";
+        json data = {{"items", {{{"name", "a"}, {"qty", 1}}, {{"name", "b"}, {"qty", 2.5}}}}};
+        h.put("order", {{"channel", "hook"}, {"text", text}});
+        Response sent =
+            h.call("POST", "/v1/notifications",
+                   json{{"channel", "hook"}, {"template", "order"}, {"data", data}}.dump());
+        INFO(sent.body);
+        REQUIRE(sent.status == 202);
+        const std::string id = json::parse(sent.body)["id"];
+        json stored = json::parse(h.call("GET", "/v1/notifications/" + id).body);
+        CHECK(preview({{"channel", "hook"}, {"text", text}, {"data", data}})["text"] ==
+              stored["body"]);
+    }
+    SECTION("no data is empty data, and nothing is stored") {
+        json r = preview({{"subject", "{{a.b}} {{c}}"}});
+        CHECK(r["subject"] == " ");
+        CHECK(r["text"] == "");
+        CHECK(r["missing"] == json{"a.b", "c"});
+        CHECK(h.call("GET", "/v1/templates/preview").status == 404);
+        CHECK(json::parse(h.call("GET", "/v1/templates").body)["templates"].size() == 2);
+    }
+    SECTION("syntax errors are 422 with the part, as for PUT") {
+        json e = preview({{"subject", "ok"}, {"html", "<p>{{#open}}</p>"}}, 422)["error"];
+        CHECK(e["code"] == "template_syntax");
+        CHECK(e["field"] == "html");
+        CHECK(e["message"].get<std::string>().rfind("html: line 1, column ", 0) == 0);
+    }
+    SECTION("a draft whose sections multiply over its data is refused, not rendered") {
+        Response r =
+            h.call("POST", "/v1/templates/preview",
+                   json{{"text", "{{#a}}{{#a}}{{#a}}{{#a}}{{#a}}x{{/a}}{{/a}}{{/a}}{{/a}}{{/a}}"},
+                        {"data", {{"a", std::vector<int>(100, 1)}}}}
+                       .dump());
+        CHECK(r.status == 413);
+        CHECK(error_of(r)["code"] == "render_too_large");
+    }
+    SECTION("bad input is refused by name") {
+        CHECK(preview({{"text", "t"}, {"data", "x"}}, 400)["error"]["field"] == "data");
+        CHECK(preview({{"text", "t"}, {"data", json::array()}}, 400)["error"]["field"] == "data");
+        CHECK(preview({{"text", 3}}, 400)["error"]["field"] == "text");
+        CHECK(preview({{"text", "t"}, {"params", json::object()}}, 400)["error"]["code"] ==
+              "unknown_field");
+        CHECK(preview({{"text", "t"}, {"channel", "emial"}}, 400)["error"]["code"] ==
+              "unknown_channel");
+        CHECK(preview({{"text", "t"}, {"locale", "zh CN"}}, 400)["error"]["code"] ==
+              "invalid_locale");
+        Response large =
+            h.call("POST", "/v1/templates/preview", json{{"text", std::string(4000, 'x')}}.dump());
+        CHECK(large.status == 413);
+        CHECK(h.call("POST", "/v1/templates/preview", "{nope").status == 400);
+        CHECK(h.call("POST", "/v1/templates/preview", R"({"text":"t"})", {{"x", "1"}}).status ==
+              400);
+    }
+    SECTION("a read key may preview; a send key may not; no audit entry") {
+        auto read = h.store->create_api_key("dash", "read");
+        REQUIRE(read);
+        Response r =
+            h.call("POST", "/v1/templates/preview", R"({"text":"{{a}}"})", {}, "Bearer " + *read);
+        CHECK(r.status == 200);
+        auto send = h.store->create_api_key("app", "send");
+        REQUIRE(send);
+        CHECK(h.call("POST", "/v1/templates/preview", R"({"text":"t"})", {}, "Bearer " + *send)
+                  .status == 403);
+        Response audit = h.call("GET", "/v1/audit");
+        REQUIRE(audit.status == 200);
+        for (const auto& e : json::parse(audit.body)["entries"])
+            CHECK(e["action"] != "template.preview");
+    }
+    SECTION("only POST previews; a template may still be named preview") {
+        Response get = h.call("DELETE", "/v1/templates/x/preview");
+        CHECK(get.status == 404);
+        h.put("preview", {{"text", "a template named preview"}});
+        json shown = json::parse(h.call("GET", "/v1/templates/preview").body);
+        CHECK(shown["variants"][0]["text"] == "a template named preview");
+        Response patch = h.call("PATCH", "/v1/templates/preview", "{}");
+        CHECK(header(patch, "Allow") == "GET, PUT, DELETE, POST");
+    }
 }

@@ -107,3 +107,27 @@ TEST_CASE("the standard bucket sets ascend") {
     CHECK(ascending(kRequestBuckets));
     CHECK(ascending(kDeliveryBuckets));
 }
+
+TEST_CASE("an exposition reads back sample by sample") {
+    Text t;
+    t.family("notify_deliveries_total", "counter", "Deliveries.");
+    t.sample("notify_deliveries_total", {{"channel", "sms"}, {"state", "sent"}}, 7);
+    t.sample("notify_deliveries_total", {{"channel", "mail"}, {"state", "sent"}}, 5);
+    t.sample("notify_deliveries_total", {{"channel", "mail"}, {"state", "failed"}}, 2);
+    t.sample("notify_provider_healthy", {{"provider", "a \"b\"\\\nc"}}, 1);
+    t.sample("notify_up", {}, 0.5);
+    t.sample("notify_inf", {{"le", "+Inf"}}, std::numeric_limits<double>::infinity());
+    t.append("not a sample line\nnotify_bad{x=\"1\" 3\n");
+    auto samples = read_samples(t.str());
+    REQUIRE(samples.size() == 6);
+    CHECK(samples[0].name == "notify_deliveries_total");
+    CHECK(samples[0].label("channel") == "sms");
+    CHECK(samples[0].label("nothing").empty());
+    CHECK(samples[3].label("provider") == "a \"b\"\\\nc");
+    CHECK(samples[4].value == 0.5);
+    CHECK(samples[5].value == std::numeric_limits<double>::infinity());
+    CHECK(sum_of(samples, "notify_deliveries_total") == 14);
+    CHECK(sum_of(samples, "notify_deliveries_total", "state", "sent") == 12);
+    CHECK(sum_of(samples, "notify_deliveries_total", "state", "read") == 0);
+    CHECK(read_samples("").empty());
+}

@@ -225,3 +225,75 @@ TEST_CASE("a store given the index of notifications by key loses it on opening")
     CHECK(indexes() == 0);
     std::filesystem::remove_all(tmpl);
 }
+
+TEST_CASE("a list page reads a bounded window; a time range is an id range") {
+    auto st = store::Store::open(":memory:", {});
+    REQUIRE(st);
+    auto& s = **st;
+    // 30 notifications a minute apart; the 3 oldest are high priority.
+    const Millis t0 = 1'790'000'000'000;
+    std::vector<store::Accepted> batch;
+    std::vector<std::string> ids;
+    for (int i = 0; i < 30; ++i) {
+        auto a = make("email", {"a@example.com"}, i < 3 ? Priority::high : Priority::low);
+        a.notification.created_at = t0 + i * 60'000;
+        // As new_ulid makes them, without its guard against a clock set back
+        // (other tests in this process made ids of today).
+        a.notification.id = util::ulid_prefix(a.notification.created_at) + std::string(16, 'A');
+        for (auto& d : a.deliveries) {
+            d.notification_id = a.notification.id;
+            d.id = delivery_id_for(a.notification.id, 0);
+        }
+        ids.push_back(a.notification.id);
+        batch.push_back(std::move(a));
+    }
+    REQUIRE(s.insert_batch(batch));
+
+    SECTION("rare matches: short pages that read on until the range ends") {
+        store::ListFilter f;
+        f.priority = Priority::high;
+        f.window = 10;
+        std::vector<std::string> found;
+        int pages = 0;
+        do {
+            auto page = s.list_notifications(f);
+            REQUIRE(page);
+            for (const auto& v : page->notifications) found.push_back(v.notification.id);
+            f.cursor = page->next_cursor;
+            ++pages;
+        } while (!f.cursor.empty() && pages < 10);
+        CHECK(pages == 3);
+        CHECK(found == std::vector<std::string>{ids[2], ids[1], ids[0]});
+    }
+    SECTION("no filter and an indexed one read no window") {
+        store::ListFilter f;
+        f.window = 5;
+        f.limit = 20;
+        CHECK(s.list_notifications(f)->notifications.size() == 20);
+        f.status = std::nullopt;
+        f.fanout = store::FanoutState::pending_approval;
+        CHECK(s.list_notifications(f)->next_cursor.empty());
+    }
+    SECTION("since and until pick exactly the minutes asked") {
+        store::ListFilter f;
+        f.since = t0 + 10 * 60'000;
+        f.until = t0 + 13 * 60'000;
+        auto page = s.list_notifications(f);
+        REQUIRE(page);
+        std::vector<std::string> got;
+        for (const auto& v : page->notifications) got.push_back(v.notification.id);
+        CHECK(got == std::vector<std::string>{ids[12], ids[11], ids[10]});
+        CHECK(page->next_cursor.empty());
+        f.since = t0 + 10 * 60'000 + 1;  // one ms later: the 10th is out
+        CHECK(s.list_notifications(f)->notifications.size() == 2);
+    }
+    SECTION("a common delivery state pages as any list does") {
+        store::ListFilter f;
+        f.status = DeliveryState::queued;
+        f.limit = 25;
+        auto page = s.list_notifications(f);
+        REQUIRE(page);
+        CHECK(page->notifications.size() == 25);
+        CHECK(page->next_cursor == ids[5]);
+    }
+}

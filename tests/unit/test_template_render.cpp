@@ -1,5 +1,5 @@
-// test_template_render.cpp - escape modes, missing variables, partial sources
-// and the cost of one render and of one parse.
+// test_template_render.cpp - escape modes, missing variables, partial sources,
+// the render budget, and the cost of one render and of one parse.
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -110,6 +110,41 @@ TEST_CASE("a partial used many times in one render is loaded once") {
     REQUIRE(out);
     CHECK(*out == "[1][2][3]");
     CHECK(loads == 1);
+}
+
+TEST_CASE("a render budget stops sections that multiply over long lists") {
+    // Five sections deep over a list of 100: 10^10 steps unbounded.
+    auto nested =
+        tmpl::Template::parse("{{#a}}{{#a}}{{#a}}{{#a}}{{#a}}x{{/a}}{{/a}}{{/a}}{{/a}}{{/a}}");
+    REQUIRE(nested);
+    const json data = {{"a", std::vector<int>(100, 1)}};
+    tmpl::RenderOptions options;
+    SECTION("steps are counted, also for sections with nothing inside") {
+        options.max_nodes = 10000;
+        auto out = tmpl::render(*nested, data, options);
+        REQUIRE_FALSE(out);
+        CHECK(out.error().code == "render_too_large");
+        CHECK(out.error().kind == ErrorKind::too_large);
+        CHECK(out.error().message.find("10000 steps") != std::string::npos);
+        auto empty = tmpl::Template::parse("{{#a}}{{#a}}{{#a}}{{#a}}{{/a}}{{/a}}{{/a}}{{/a}}");
+        REQUIRE(empty);
+        CHECK_FALSE(tmpl::render(*empty, data, options));
+    }
+    SECTION("output is bounded") {
+        options.max_output = 1000;
+        auto out = tmpl::render(*nested, data, options);
+        REQUIRE_FALSE(out);
+        CHECK(out.error().message.find("1000 bytes") != std::string::npos);
+    }
+    SECTION("what fits renders as without a budget") {
+        options.max_nodes = 1000;
+        options.max_output = 1000;
+        auto small = tmpl::Template::parse("{{#a}}{{.}}{{/a}}");
+        REQUIRE(small);
+        auto out = tmpl::render(*small, data, options);
+        REQUIRE(out);
+        CHECK(*out == std::string(100, '1'));
+    }
 }
 
 TEST_CASE("a parsed template renders a typical message in well under 10 microseconds") {

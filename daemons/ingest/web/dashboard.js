@@ -3,7 +3,9 @@
 // it; with it they add:
 //   [data-live="/live"]  figures that refresh every second: each child with
 //                        data-figure="NAME" shows the answer's NAME, and with
-//                        data-rate="NAME" NAME's change per second
+//                        data-rate="NAME" NAME's change per second, and
+//                        data-providers="NAME" a badge per member of the
+//                        answer's NAME object (green when true, red when not)
 //   canvas[data-chart]   a Chart.js chart whose configuration is the attribute's
 //                        JSON (chart.min.js is loaded only on such pages)
 "use strict";
@@ -48,6 +50,18 @@
               const rate = (now[name] - last[name]) * 1000 / (now.at - last.at);
               f.textContent = rate.toFixed(rate < 10 ? 1 : 0);
             }
+          });
+          el.querySelectorAll("[data-providers]").forEach(function (f) {
+            const all = now[f.dataset.providers] || {};
+            f.replaceChildren();
+            Object.keys(all).sort().forEach(function (name) {
+              const b = document.createElement("span");
+              b.className = "badge me-1 " + (all[name] ? "text-bg-success" : "text-bg-danger");
+              b.dataset.provider = name;
+              b.dataset.healthy = String(all[name]);
+              b.textContent = name;
+              f.appendChild(b);
+            });
           });
           last = now;
           el.dataset.updated = String(now.at);
