@@ -43,6 +43,7 @@ const KeyDef kKeys[] = {
     {"ingest.http_max_header_bytes", KeyType::integer, "16384"},
     {"ingest.http_max_headers", KeyType::integer, "100"},
     {"ingest.http_max_url_bytes", KeyType::integer, "8192"},
+    {"ingest.secure_cookies", KeyType::boolean, "false"},
     {"api.rate_limit", KeyType::string, "none"},
     {"api.recipients_per_day", KeyType::integer, "0"},
     {"router.listen", KeyType::string, "ipc://{runtime_dir}/router.sock"},
@@ -206,6 +207,7 @@ Status bind(Config& c, const Values& v) {
     c.ingest.max_recipients = num("ingest.max_recipients");
     c.ingest.batch_max = num("ingest.batch_max");
     c.ingest.require_api_key = v.get("ingest.require_api_key") == "true";
+    c.ingest.secure_cookies = v.get("ingest.secure_cookies") == "true";
     c.ingest.max_connections = num("ingest.max_connections");
     c.ingest.http_idle_timeout = dur("ingest.http_idle_timeout");
     c.ingest.http_request_timeout = dur("ingest.http_request_timeout");

@@ -80,6 +80,7 @@ struct Config {
         long http_max_header_bytes = 0;   // all header lines of one request together
         long http_max_headers = 0;        // header lines in one request
         long http_max_url_bytes = 0;      // the request target
+        bool secure_cookies = false;      // the dashboard's cookies carry Secure (behind https)
     } ingest;
 
     // Per API key, so that one team cannot starve the others (notify-ingest).

@@ -391,7 +391,7 @@ Expected<ListPage> Store::list_notifications(const ListFilter& f) {
     const bool indexed =
         !f.group.empty() || !f.user.empty() || !f.template_name.empty() || (f.fanout && !f.status);
     const bool filtered = !f.channel.empty() || !f.module.empty() || !f.api_key_id.empty() ||
-                          !f.text.empty() || f.priority || f.status || f.since || f.until;
+                          !f.text.empty() || f.priority || f.status;
     try {
         // With filters, the window (ListFilter::window): so that every page
         // costs about the same however rare its matches and however big the

@@ -33,9 +33,11 @@ std::string cookie_of(const Request& req, const char* name) {
     return it == req.headers.end() ? std::string() : cookie_value(it->second, name);
 }
 
-std::string set_cookie(const char* name, const std::string& value, const char* path, long max_age) {
+std::string set_cookie(const char* name, const std::string& value, const char* path, long max_age,
+                       bool secure) {
     return std::string(name) + "=" + value + "; Path=" + path +
-           "; Max-Age=" + std::to_string(max_age) + "; HttpOnly; SameSite=Strict";
+           "; Max-Age=" + std::to_string(max_age) + "; HttpOnly; SameSite=Strict" +
+           (secure ? "; Secure" : "");
 }
 
 bool same_token(const std::string& a, const std::string& b) {
@@ -155,7 +157,8 @@ void Api::web_request(const Request& req, const Reply& done) {
         audit(who->name, "dashboard.sign-out", who->id, "");
         sessions_.close(session_id);
         Response r = redirect("/login");
-        r.headers.emplace_back("Set-Cookie", set_cookie(kSessionCookie, "", "/", 0));
+        r.headers.emplace_back(
+            "Set-Cookie", set_cookie(kSessionCookie, "", "/", 0, config_.ingest.secure_cookies));
         return answer(std::move(r));
     }
     if (parts.empty() || req.path == "/live") {
@@ -194,7 +197,8 @@ Response Api::login(const Request& req, Lang lang) {
             "type=\"submit\">" +
             tr(lang, "sign_in") + "</button></form></div></div>";
         Response r = web_page(status, lang, tr(lang, "sign_in"), body, PageUser{});
-        r.headers.emplace_back("Set-Cookie", set_cookie(kLoginCookie, token, "/login", 3600));
+        r.headers.emplace_back("Set-Cookie", set_cookie(kLoginCookie, token, "/login", 3600,
+                                                        config_.ingest.secure_cookies));
         return r;
     };
     if (req.method != "POST") return form_page(200, "");
@@ -212,8 +216,10 @@ Response Api::login(const Request& req, Lang lang) {
     audit(who->name, "dashboard.sign-in", who->id, to_string(who->scope));
     Response r = redirect("/");
     r.headers.emplace_back("Set-Cookie",
-                           set_cookie(kSessionCookie, id, "/", WebSessions::kIdle / 1000));
-    r.headers.emplace_back("Set-Cookie", set_cookie(kLoginCookie, "", "/login", 0));
+                           set_cookie(kSessionCookie, id, "/", WebSessions::kIdle / 1000,
+                                      config_.ingest.secure_cookies));
+    r.headers.emplace_back(
+        "Set-Cookie", set_cookie(kLoginCookie, "", "/login", 0, config_.ingest.secure_cookies));
     return r;
 }
 

@@ -42,6 +42,7 @@ void group_page(const WebCall& call);
 //                                      with a and b the line diff of those two
 //                                      versions of the variant
 //   POST /templates/{name}/restore     version, channel, locale: roll back (admin)
+// web_template_editor.cpp
 //   GET  /templates/new, /templates/{name}/edit?channel=&locale=
 //                                      the editor, with the server's preview
 //   POST /templates/{name}, /templates/new
@@ -53,5 +54,8 @@ void template_page(const WebCall& call);
 void template_restore(const WebCall& call);
 void template_editor(const WebCall& call);
 void template_post(const WebCall& call);
+// Shared by both: "/templates/NAME", and the notice a read key sees.
+std::string template_path(const std::string& name);
+std::string read_only_notice(const WebCall& call);
 
 }  // namespace notify::ingest

@@ -86,6 +86,7 @@ const Command kCommands[] = {
     {"bulk", "a send to --group: accept time and expansion rate", bulk},
     {"render", "render a stored template per user (--store PATH): us each", render},
     {"reports", "a month of --count deliveries into --store, then reports: ms each", reports},
+    {"dashboard", "sign in with --key, then each page 10 times: slowest ms", dashboard},
     {"gen-users", "write --count users as JSON Lines to --output", gen_users},
     {"free-port", "print a free loopback TCP port", free_port},
     {"wait-healthy", "wait until GET /healthz answers 200", wait_healthy},
@@ -134,6 +135,7 @@ int main(int argc, char** argv) {
     app.add_option("--group", o.group, "bulk: the group to send to (everyone)");
     app.add_option("--output", o.output, "gen-users: the file to write");
     app.add_option("--store", o.store, "render: the store with the starter templates");
+    app.add_option("--key", o.key, "dashboard: an API key of scope read or admin");
     app.add_option("--backlog", o.backlog, "priority: low-priority backlog")->capture_default_str();
     app.add_option("--high-rate", o.high_rate, "priority: high-priority sends per second")
         ->capture_default_str();

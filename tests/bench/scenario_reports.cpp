@@ -19,6 +19,7 @@
 #include "scenarios.hpp"
 #include "store/rollup_store.hpp"
 #include "store/store.hpp"
+#include "util/id.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -104,8 +105,11 @@ long generate(sqlite3* db, long count, Millis from, Millis to) {
     sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
     for (Millis h = from; h < to && written < count; h += hour) {
         for (long k = 0; k < per_hour && written < count;) {
-            const std::string nid = "01BENCH" + std::to_string(++n);
             const Millis created = h + static_cast<Millis>(rnd() % hour);
+            // A ULID of its time, as ingest makes them (a counter for the rest).
+            std::string count_part = std::to_string(++n);
+            const std::string nid =
+                util::ulid_prefix(created) + std::string(16 - count_part.size(), '0') + count_part;
             const Channel& ch = pick(kChannels);
             const std::string tmpl = "template-" + std::to_string(rnd() % 20);
             const int priority = static_cast<int>(rnd() % 3);

@@ -10,6 +10,8 @@
 //   bulk          a send to a group: accept time < 2 s, expansion >= 100,000/s
 //   render        a stored template rendered per user                <= 10 us
 //   reports       reports over a month of 10,000,000 deliveries      < 200 ms
+//   dashboard     the dashboard's pages over that month: overview < 100 ms,
+//                 notifications with filters < 300 ms
 //
 // Every scenario is bounded by a count and a time limit. Each returns 0 when it
 // ran (targets met or not) and 1 when it could not run at all.
@@ -41,6 +43,7 @@ struct Options {
     std::string group;   // bulk: the group to send to ("everyone")
     std::string output;  // gen-users: the file to write
     std::string store;   // render: the store holding the starter templates; reports: a store
+    std::string key;     // dashboard: an API key of scope read or admin to sign in with
 };
 
 // The receiver at o.receiver, or null (with a progress line when `required`).
@@ -58,6 +61,7 @@ int priority(const Options& o);
 int bulk(const Options& o);
 int render(const Options& o);
 int reports(const Options& o);
+int dashboard(const Options& o);
 // Writes `count` users as JSON Lines to `path` (o.output), each with an identity
 // on o.channel, for `notifyctl user import`.
 int gen_users(const Options& o);

@@ -375,8 +375,8 @@ TEST_CASE("templates API: preview renders a draft as a send would") {
                   .status == 403);
         Response audit = h.call("GET", "/v1/audit");
         REQUIRE(audit.status == 200);
-        for (const auto& e : json::parse(audit.body)["entries"])
-            CHECK(e["action"] != "template.preview");
+        const json entries = json::parse(audit.body)["entries"];
+        for (const auto& e : entries) CHECK(e["action"] != "template.preview");
     }
     SECTION("only POST previews; a template may still be named preview") {
         Response get = h.call("DELETE", "/v1/templates/x/preview");

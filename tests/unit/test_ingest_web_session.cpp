@@ -1,7 +1,9 @@
 // Tests for the dashboard's sessions (web_session.hpp) and the form parser
-// its pages and Twilio's callbacks share (util/form.hpp).
+// its pages and Twilio's callbacks share (util/form.hpp), and the cookies
+// they set.
 #include <catch2/catch.hpp>
 
+#include "test_ingest_harness.hpp"
 #include "util/form.hpp"
 #include "web_session.hpp"
 
@@ -48,4 +50,23 @@ TEST_CASE("forms are decoded, repeats kept, bad escapes refused", "[web]") {
     CHECK(f->size() == 4);
     CHECK_FALSE(util::parse_form("a=%zz"));
     CHECK_FALSE(util::parse_form("a=%4"));
+}
+
+TEST_CASE("the dashboard's cookies are Secure only when asked", "[web]") {
+    auto cookies_of = [](const std::string& extra) {
+        test::ApiHarness h(extra);
+        Request r;
+        r.method = "GET";
+        r.path = "/login";
+        std::string cookies;
+        for (const auto& [name, value] : h.handle(r).headers)
+            if (name == "Set-Cookie") cookies += value + "\n";
+        return cookies;
+    };
+    const std::string plain = cookies_of("");
+    CHECK(plain.find("notify_login=") != std::string::npos);
+    CHECK(plain.find("HttpOnly; SameSite=Strict") != std::string::npos);
+    CHECK(plain.find("Secure") == std::string::npos);
+    CHECK(cookies_of("secure_cookies = true\n").find("SameSite=Strict; Secure") !=
+          std::string::npos);
 }
