@@ -4,7 +4,11 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <limits>
+#include <tuple>
 #include <unordered_map>
+
+#include "store/rollup_bucket.hpp"
 
 #include "util/strings.hpp"
 #include "util/time.hpp"
@@ -85,25 +89,31 @@ Millis time_group(Dimension d, Millis t) {
     }
 }
 
-std::string value_of(Dimension d, Millis bucket, const std::string& status,
-                     const std::string& value) {
-    if (is_time(d)) return std::to_string(time_group(d, bucket));
-    if (d == Dimension::status) return status;
-    return value;
-}
+const std::size_t kSent = store::status_index("sent");
+const std::size_t kAccepted = store::status_index("accepted");
 
-// What one group gathers while rows are read.
+// What one group gathers while cells are read: counts per status, the figures
+// of what was sent, and, from the series, the peaks.
 struct Gathered {
-    // Figures by status (store::status_index), in the order they came: a few.
-    std::vector<std::pair<std::size_t, store::Figures>> by_status;
-    store::Figures& of(const std::string& status) {
-        const std::size_t i = store::status_index(status);
-        for (auto& [s, f] : by_status)
-            if (s == i) return f;
-        return by_status.emplace_back(i, store::Figures{}).second;
-    }
+    std::array<std::int64_t, store::kReportStatuses> counts{};
+    store::Figures sent;
     store::Peak peak_sent, peak_accepted;
     bool peaks = false;
+    // Takes the cell's histograms when it has none of its own yet.
+    void add(store::Cell& c) {
+        counts[c.status] += c.figures.count;
+        if (c.status == kSent) {
+            if (sent.count == 0) {
+                std::swap(sent, c.figures);
+                c.figures.count = 0;
+            } else {
+                sent.merge(c.figures);
+            }
+            peak_sent.merge(c.peak);
+        } else if (c.status == kAccepted) {
+            peak_accepted.merge(c.peak);
+        }
+    }
 };
 
 Spread spread_of(std::int64_t sum, const util::Histogram& h) {
@@ -111,31 +121,147 @@ Spread spread_of(std::int64_t sum, const util::Histogram& h) {
     s.count = h.count();
     if (s.count == 0) return s;
     s.average = static_cast<double>(sum) / static_cast<double>(s.count);
-    s.p50 = h.quantile(0.50);
-    s.p95 = h.quantile(0.95);
-    s.p99 = h.quantile(0.99);
+    static constexpr double kAt[] = {0.50, 0.95, 0.99};
+    std::int64_t v[3];
+    h.quantiles(kAt, v);
+    s.p50 = v[0];
+    s.p95 = v[1];
+    s.p99 = v[2];
     return s;
 }
 
-Row row_of(const Gathered& g) {
-    Row row;
-    const auto& names = store::report_statuses();
-    for (const auto& status : names) row.counts.emplace_hint(row.counts.end(), status, 0);
-    static const std::size_t sent = store::status_index("sent");
-    for (const auto& [status, f] : g.by_status) {
-        if (status >= names.size()) continue;
-        row.counts[names[status]] += f.count;
-        if (status == sent) {
-            row.size = spread_of(f.size_sum, f.size);
-            row.latency = spread_of(f.latency_sum, f.latency);
+// The total: every cell read, the sent histograms added up densely.
+struct Total : Gathered {
+    util::HistogramSum size, latency;
+    void add(const store::Cell& c) {
+        counts[c.status] += c.figures.count;
+        if (c.status == kSent) {
+            sent.count += c.figures.count;
+            sent.size_sum += c.figures.size_sum;
+            sent.latency_sum += c.figures.latency_sum;
+            size.add(c.figures.size);
+            latency.add(c.figures.latency);
+            peak_sent.merge(c.peak);
+        } else if (c.status == kAccepted) {
+            peak_accepted.merge(c.peak);
         }
     }
+    const Gathered& summed() {
+        sent.size = size.histogram();
+        sent.latency = latency.histogram();
+        return *this;
+    }
+};
+
+Row row_of(const Gathered& g) {
+    Row row;
+    row.counts = g.counts;
+    row.size = spread_of(g.sent.size_sum, g.sent.size);
+    row.latency = spread_of(g.sent.latency_sum, g.sent.latency);
     if (g.peaks) {
         row.peak_sent = g.peak_sent;
         row.peak_accepted = g.peak_accepted;
     }
     return row;
 }
+
+// The groups of a report: one per time group, value and status asked for
+// (0, "" and 0 for what is not). Cells come in time order, so a time group is
+// whole when the next begins: it is handed to `done` then (and by finish() at
+// the end), and its storage serves the next.
+class Groups {
+  public:
+    struct Group {
+        std::uint32_t value;  // an index in values()
+        std::uint32_t status;
+        Gathered gathered;
+    };
+    using Done = std::function<void(Millis time, const std::vector<Group>& groups)>;
+    explicit Groups(Done done) : done_(std::move(done)) {}
+
+    Gathered& at(Millis time, std::string_view value, std::size_t status) {
+        if (time != time_) {
+            finish();
+            time_ = time;
+        }
+        const std::size_t slot = id_of(value) * kSlotsPerValue + status;
+        if (slot_[slot] < 0) {
+            slot_[slot] = static_cast<std::int32_t>(current_.size());
+            current_.push_back(Group{static_cast<std::uint32_t>(slot / kSlotsPerValue),
+                                     static_cast<std::uint32_t>(status),
+                                     spare_.empty() ? Gathered{} : take()});
+        }
+        return current_[static_cast<std::size_t>(slot_[slot])].gathered;
+    }
+    void finish() {
+        if (current_.empty()) return;
+        done_(time_, current_);
+        for (auto& g : current_) {
+            slot_[g.value * kSlotsPerValue + g.status] = -1;
+            spare_.push_back(std::move(g.gathered));
+        }
+        current_.clear();
+    }
+    const std::string& value(std::uint32_t id) const { return values_[id]; }
+
+  private:
+    static constexpr std::size_t kSlotsPerValue = store::kReportStatuses;
+    std::uint32_t id_of(std::string_view value) {
+        if (has_last_ && values_[last_id_] == value) return last_id_;
+        probe_.assign(value);
+        auto [it, added] = ids_.try_emplace(probe_, static_cast<std::uint32_t>(values_.size()));
+        if (added) {
+            values_.push_back(probe_);
+            slot_.resize(values_.size() * kSlotsPerValue, -1);
+        }
+        has_last_ = true;
+        last_id_ = it->second;
+        return it->second;
+    }
+    // A used group's storage, emptied (its histograms keep their room).
+    Gathered take() {
+        Gathered g = std::move(spare_.back());
+        spare_.pop_back();
+        g.counts.fill(0);
+        g.sent.count = g.sent.size_sum = g.sent.latency_sum = 0;
+        g.sent.size.clear();
+        g.sent.latency.clear();
+        g.peak_sent = g.peak_accepted = store::Peak{};
+        g.peaks = false;
+        return g;
+    }
+
+    Done done_;
+    Millis time_ = std::numeric_limits<Millis>::min();
+    std::vector<Group> current_;
+    std::vector<Gathered> spare_;
+    std::vector<std::int32_t> slot_;  // value id and status -> index in current_, or -1
+    std::vector<std::string> values_;
+    std::unordered_map<std::string, std::uint32_t> ids_;
+    std::string probe_;
+    bool has_last_ = false;
+    std::uint32_t last_id_ = 0;  // the value looked up last
+};
+
+// Local times as reports show them, the zone's offset looked up once an hour.
+class TimeText {
+  public:
+    std::string operator()(Millis t) {
+        const Millis hour = t - ((t % 3'600'000) + 3'600'000) % 3'600'000;
+        if (hour != hour_) {
+            hour_ = hour;
+            // One offset for the whole hour when it starts and ends with it.
+            offset_ = util::utc_offset(hour);
+            whole_hour_ = util::utc_offset(hour + 3'599'999) == offset_;
+        }
+        return util::format_local(t, whole_hour_ ? offset_ : util::utc_offset(t));
+    }
+
+  private:
+    Millis hour_ = std::numeric_limits<Millis>::min();
+    long offset_ = 0;
+    bool whole_hour_ = false;
+};
 
 int priority_rank(const std::string& name) {
     auto p = parse_priority(name);
@@ -253,19 +379,12 @@ Report empty(const Request& request) {
 }
 
 std::string format_time(Millis t) {
-    std::time_t secs = static_cast<std::time_t>(t >= 0 ? t / 1000 : (t - 999) / 1000);
-    std::tm tm{};
-    localtime_r(&secs, &tm);
-    const long off = tm.tm_gmtoff / 60;
-    char buf[64];
-    if (off == 0)
-        std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    else
-        std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld",
-                      tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                      tm.tm_sec, off < 0 ? '-' : '+', std::labs(off) / 60, std::labs(off) % 60);
-    return buf;
+    return util::format_local(t, util::utc_offset(t));
+}
+
+std::int64_t Row::count(std::string_view status) const {
+    const std::size_t i = store::status_index(status);
+    return i < counts.size() ? counts[i] : 0;
 }
 
 Expected<Report> make(store::RollupStore& rollups, const Request& request) {
@@ -273,117 +392,122 @@ Expected<Report> make(store::RollupStore& rollups, const Request& request) {
     Report report = empty(request);
     const std::int64_t generation = rollups.marks().generation;
 
-    // Rows read from the series (per status alone) when nothing but time and
-    // status groups them; else the rows of the one dimension asked for.
+    // Cells read from the series (by status alone) when nothing but time and
+    // status groups them; else from the rows of the one dimension asked for.
     std::string dimension;
-    for (Dimension d : request.by)
+    std::optional<Dimension> time_unit;
+    bool by_status = false;
+    for (Dimension d : request.by) {
         if (!row_dimension(d).empty()) dimension = row_dimension(d);
+        if (is_time(d)) time_unit = d;
+        if (d == Dimension::status) by_status = true;
+    }
     const auto main_plan = plan(report.from, report.until, largest_for(request.by));
     const auto day_plan = plan(report.from, report.until, store::Resolution::day);
 
-    // Groups by their values joined with '\x1f' (the values kept beside them).
-    std::unordered_map<std::string, std::pair<std::vector<std::string>, Gathered>> groups;
-    Gathered total;
-    total.peaks = true;
-    std::string joined;
-    auto group = [&](Millis bucket, const std::string& status,
-                     const std::string& value) -> Gathered& {
-        joined.clear();
-        for (Dimension d : request.by) {
-            if (is_time(d))
-                joined += std::to_string(time_group(d, bucket));
-            else
-                joined += d == Dimension::status ? status : value;
-            joined += '\x1f';
-        }
-        auto [it, added] = groups.try_emplace(joined);
-        if (added)
-            for (Dimension d : request.by)
-                it->second.first.push_back(value_of(d, bucket, status, value));
-        return it->second.second;
-    };
-    auto read_series = [&](const std::vector<Piece>& pieces, bool into_groups) -> Status {
+    bool damaged = false;
+    store::Cell cell;
+    auto read = [&](const std::vector<Piece>& pieces, const std::string& dim,
+                    const std::function<void(Millis, store::Cell&)>& each) -> Status {
         for (const Piece& p : pieces) {
-            Status st = rollups.read_series(generation, p.resolution, p.from, p.to,
-                                            [&](const store::SeriesRow& s) {
-                                                if (s.status == "sent")
-                                                    total.peak_sent.merge(s.peak);
-                                                if (s.status == "accepted")
-                                                    total.peak_accepted.merge(s.peak);
-                                                if (!into_groups) return;
-                                                Gathered& g = group(s.bucket, s.status, {});
-                                                g.of(s.status).merge(s.figures);
-                                                g.peaks = true;
-                                                if (s.status == "sent") g.peak_sent.merge(s.peak);
-                                                if (s.status == "accepted")
-                                                    g.peak_accepted.merge(s.peak);
-                                                total.of(s.status).merge(s.figures);
-                                            });
+            Status st = rollups.read_buckets(generation, p.resolution, dim, p.from, p.to,
+                                             [&](Millis bucket, std::string_view data) {
+                                                 store::BucketReader cells(data);
+                                                 while (cells.next(cell)) each(bucket, cell);
+                                                 if (!cells.ok()) damaged = true;
+                                             });
             if (!st) return st;
         }
         return ok();
     };
-    auto read_rows = [&](const std::vector<Piece>& pieces, const std::string& dim,
-                         const std::function<void(const store::RollupRow&)>& each) -> Status {
-        for (const Piece& p : pieces)
-            if (Status st = rollups.read_rows(generation, p.resolution, dim, p.from, p.to, each);
-                !st)
-                return st;
-        return ok();
-    };
-    Status st = ok();
-    if (dimension.empty()) {
-        st = read_series(main_plan, true);
-    } else {
-        st = read_rows(main_plan, dimension, [&](const store::RollupRow& r) {
-            group(r.bucket, r.status, r.value).of(r.status).merge(r.figures);
-            total.of(r.status).merge(r.figures);
+
+    // Rows as time groups end: time in order, then each dimension as asked
+    // (priorities high to low, statuses as reports list them, values by name).
+    const auto& statuses = store::report_statuses();
+    TimeText time_text;
+    std::vector<std::size_t> order;
+    Groups groups([&](Millis time, const std::vector<Groups::Group>& done) {
+        order.resize(done.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::sort(order.begin(), order.end(), [&](std::size_t ia, std::size_t ib) {
+            const auto &a = done[ia], &b = done[ib];
+            for (Dimension d : request.by) {
+                if (d == Dimension::status && a.status != b.status) return a.status < b.status;
+                if (is_time(d) || d == Dimension::status || a.value == b.value) continue;
+                const std::string &va = groups.value(a.value), &vb = groups.value(b.value);
+                if (d == Dimension::priority && priority_rank(va) != priority_rank(vb))
+                    return priority_rank(va) < priority_rank(vb);
+                return va < vb;
+            }
+            return false;
         });
-        if (st) st = read_series(day_plan, false);
-    }
+        for (std::size_t i : order) {
+            const auto& g = done[i];
+            Row row = row_of(g.gathered);
+            row.key.reserve(request.by.size());
+            for (Dimension d : request.by) {
+                if (is_time(d))
+                    row.key.push_back(time_text(time));
+                else if (d == Dimension::status)
+                    row.key.push_back(statuses[g.status]);
+                else
+                    row.key.push_back(groups.value(g.value));
+            }
+            if (time_unit) row.time = time;
+            report.rows.push_back(std::move(row));
+        }
+    });
+    Total total;
+    total.peaks = true;
+    Gathered* group = nullptr;
+    Status st = read(main_plan, dimension, [&](Millis bucket, store::Cell& c) {
+        if (c.new_value || by_status || !group) {
+            group = &groups.at(time_unit ? time_group(*time_unit, bucket) : 0,
+                               dimension.empty() ? std::string_view() : c.value,
+                               by_status ? c.status : 0);
+            group->peaks = dimension.empty();
+        }
+        total.add(c);
+        group->add(c);
+    });
+    // The peaks of the whole range, from the series, when a dimension was read.
+    if (st && !dimension.empty())
+        st = read(day_plan, "", [&](Millis, store::Cell& c) {
+            if (c.status == kSent) total.peak_sent.merge(c.peak);
+            if (c.status == kAccepted) total.peak_accepted.merge(c.peak);
+        });
     // Each channel's share and the suppressions by reason from the channel rows,
     // the failures from the provider rows.
-    std::map<std::string, std::int64_t> sent_by_channel;
+    std::map<std::string, std::int64_t, std::less<>> sent_by_channel;
     std::map<std::tuple<std::string, std::string, std::string>, std::int64_t> reasons;
+    static const std::size_t kFailed = store::status_index("failed"),
+                             kRetry = store::status_index("retry"),
+                             kSuppressed = store::status_index("suppressed");
     if (st)
-        st = read_rows(day_plan, "channel", [&](const store::RollupRow& r) {
-            if (r.status == "sent") sent_by_channel[r.value] += r.figures.count;
-            if (r.status == "suppressed") reasons[{"", r.status, r.reason}] += r.figures.count;
+        st = read(day_plan, "channel", [&](Millis, store::Cell& c) {
+            if (c.status == kSent) {
+                auto it = sent_by_channel.find(c.value);
+                if (it == sent_by_channel.end())
+                    it = sent_by_channel.emplace(std::string(c.value), 0).first;
+                it->second += c.figures.count;
+            }
+            if (c.status == kSuppressed)
+                reasons[{"", statuses[c.status], std::string(c.reason)}] += c.figures.count;
         });
     if (st)
-        st = read_rows(day_plan, "provider", [&](const store::RollupRow& r) {
-            if (r.status == "failed" || r.status == "retry")
-                reasons[{r.value, r.status, r.reason}] += r.figures.count;
+        st = read(day_plan, "provider", [&](Millis, store::Cell& c) {
+            if (c.status == kFailed || c.status == kRetry)
+                reasons[{std::string(c.value), statuses[c.status], std::string(c.reason)}] +=
+                    c.figures.count;
         });
+    groups.finish();
     if (!st) return st.error();
+    if (damaged)
+        return make_error(ErrorKind::unavailable, "rollups_damaged",
+                          "the rollups hold a row that does not read; 'notifyctl report "
+                          "--rebuild' counts them again");
 
-    std::optional<std::size_t> time_index;
-    for (std::size_t i = 0; i < request.by.size(); ++i)
-        if (is_time(request.by[i])) time_index = i;
-    for (auto& [joined_key, entry] : groups) {
-        const auto& [key, g] = entry;
-        Row row = row_of(g);
-        row.key = key;
-        if (time_index) {
-            row.time = std::stoll(key[*time_index]);
-            row.key[*time_index] = format_time(row.time);
-        }
-        report.rows.push_back(std::move(row));
-    }
-    // Time in order, priorities high to low, everything else by name.
-    std::sort(report.rows.begin(), report.rows.end(), [&](const Row& a, const Row& b) {
-        if (a.time != b.time) return a.time < b.time;
-        for (std::size_t i = 0; i < request.by.size(); ++i) {
-            if (a.key[i] == b.key[i]) continue;
-            if (request.by[i] == Dimension::priority)
-                return priority_rank(a.key[i]) < priority_rank(b.key[i]);
-            if (request.by[i] == Dimension::status)
-                return store::status_index(a.key[i]) < store::status_index(b.key[i]);
-            return a.key[i] < b.key[i];
-        }
-        return false;
-    });
-    report.total = row_of(total);
+    report.total = row_of(total.summed());
 
     std::int64_t all_sent = 0;
     for (const auto& [channel, n] : sent_by_channel) all_sent += n;

@@ -11,6 +11,7 @@
 // GET /v1/reports take the same parameters and give the same JSON.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -76,12 +77,15 @@ struct Row {
     // One value per dimension of the request, as stored: times in ms, priority
     // as its name, "" where a delivery had none (no group, no template).
     std::vector<std::string> key;
-    Millis time = -1;                            // the bucket's start, when grouped by time
-    std::map<std::string, std::int64_t> counts;  // by status (every status, zeros too)
-    std::optional<store::Peak> peak_sent;        // when grouped by time (or by nothing)
+    Millis time = -1;  // the bucket's start, when grouped by time
+    // By status, in the order of store::report_statuses().
+    std::array<std::int64_t, store::kReportStatuses> counts{};
+    std::optional<store::Peak> peak_sent;  // when grouped by time (or by nothing)
     std::optional<store::Peak> peak_accepted;
     Spread size;
     Spread latency;
+    // The count of `status` (0 for one reports do not count).
+    std::int64_t count(std::string_view status) const;
 };
 
 struct ChannelShare {

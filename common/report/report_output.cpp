@@ -35,7 +35,10 @@ json row_json(const Report& r, const Row& row, bool with_key) {
     json j = json::object();
     if (with_key)
         for (std::size_t i = 0; i < r.by.size(); ++i) j[to_string(r.by[i])] = row.key[i];
-    j["counts"] = row.counts;
+    json counts = json::object();
+    for (std::size_t i = 0; i < row.counts.size(); ++i)
+        counts[store::report_statuses()[i]] = row.counts[i];
+    j["counts"] = std::move(counts);
     if (row.peak_sent)
         j["peak_per_second"] = {{"sent", peak_json(*row.peak_sent)},
                                 {"accepted", peak_json(*row.peak_accepted)}};
@@ -93,11 +96,10 @@ std::vector<std::string> figure_values(const Report& r, const Row& row) {
     std::vector<std::string> v;
     if (by_status(r)) {
         std::int64_t n = 0;
-        for (const auto& [status, count] : row.counts) n += count;
+        for (std::int64_t count : row.counts) n += count;
         v.push_back(std::to_string(n));
     } else {
-        for (const auto& status : store::report_statuses())
-            v.push_back(std::to_string(row.counts.count(status) ? row.counts.at(status) : 0));
+        for (std::int64_t count : row.counts) v.push_back(std::to_string(count));
     }
     v.push_back(row.peak_sent ? std::to_string(row.peak_sent->per_second) : "");
     v.push_back(row.peak_accepted ? std::to_string(row.peak_accepted->per_second) : "");

@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <ctime>
+#include <tuple>
 
+#include "store/rollup_bucket.hpp"
 #include "util/strings.hpp"
 
 namespace notify::store {
@@ -20,6 +22,7 @@ const std::vector<std::string>& report_statuses() {
     static const std::vector<std::string> kStatuses = {
         "accepted", "sent",   "delivered", "read",       "clicked",
         "retry",    "failed", "expired",   "suppressed", "canceled"};
+    static_assert(kReportStatuses == 10, "kStatuses has kReportStatuses names");
     return kStatuses;
 }
 
@@ -27,17 +30,6 @@ const std::vector<std::string>& rollup_dimensions() {
     static const std::vector<std::string> kDimensions = {
         "channel", "provider", "priority", "template", "module", "category", "group"};
     return kDimensions;
-}
-
-std::string value_in(const RollupDims& d, std::string_view dimension) {
-    if (dimension == "channel") return d.channel;
-    if (dimension == "provider") return d.provider;
-    if (dimension == "priority") return to_string(d.priority);
-    if (dimension == "template") return d.template_name;
-    if (dimension == "module") return d.module;
-    if (dimension == "category") return d.category;
-    if (dimension == "group") return d.groups;
-    return {};
 }
 
 std::size_t status_index(std::string_view status) {
@@ -163,7 +155,7 @@ void RollupBatch::add(const RollupFold& f) {
             seconds.counts.erase(seconds.counts.begin(),
                                  seconds.counts.lower_bound(second - kSecondsKept));
     }
-    // The dimensions, by index.
+    // The combination of values, by index.
     key_.assign(1, static_cast<char>('0' + status));
     for (std::string_view part :
          {f.channel, f.provider, f.template_name, f.module, f.category, f.groups, f.reason}) {
@@ -171,12 +163,15 @@ void RollupBatch::add(const RollupFold& f) {
         key_ += part;
     }
     key_ += static_cast<char>('0' + static_cast<int>(f.priority));
-    auto [at, added] = dims_index_.try_emplace(key_, static_cast<std::uint32_t>(dims_.size()));
+    auto [at, added] =
+        combination_ids_.try_emplace(key_, static_cast<std::uint32_t>(combinations_.size()));
     if (added) {
-        RollupDims d{std::string(f.channel),       std::string(f.provider), f.priority,
-                     std::string(f.template_name), std::string(f.module),   std::string(f.category),
-                     std::string(f.groups),        std::string(f.reason)};
-        dims_.emplace_back(static_cast<std::uint32_t>(status), std::move(d));
+        // In the order of rollup_dimensions().
+        combinations_.push_back(Combination{
+            static_cast<std::uint32_t>(status),
+            {intern(f.channel), intern(f.provider), intern(to_string(f.priority)),
+             intern(f.template_name), intern(f.module), intern(f.category), intern(f.groups)},
+            intern(f.reason)});
     }
     for (int r = 0; r < 3; ++r) {
         const Millis bucket = start_of(r, f.at);
@@ -187,51 +182,77 @@ void RollupBatch::add(const RollupFold& f) {
     }
 }
 
-void RollupBatch::each_row(const std::function<void(const RollupRow&)>& f) const {
-    // Many combinations share a row of one dimension: merged first.
-    std::unordered_map<std::string, RollupRow> merged;
-    std::string key;
-    const auto& dimensions = rollup_dimensions();
-    for (const auto& [k, figures] : rows_) {
-        const auto& [status, dims] = dims_[k.what];
-        for (const auto& dimension : dimensions) {
-            std::string value = value_in(dims, dimension);
-            key = std::to_string(k.resolution) + '\x1f' + std::to_string(k.bucket) + '\x1f' +
-                  std::to_string(status) + '\x1f' + dimension + '\x1f' + value + '\x1f' +
-                  dims.reason;
-            auto [it, added] = merged.try_emplace(key);
-            RollupRow& row = it->second;
-            if (added) {
-                row.resolution = kResolutions[k.resolution];
-                row.bucket = k.bucket;
-                row.status = report_statuses()[status];
-                row.dimension = dimension;
-                row.value = std::move(value);
-                row.reason = dims.reason;
-            }
-            row.figures.merge(figures);
-        }
-    }
-    for (const auto& [k, row] : merged) f(row);
+std::uint32_t RollupBatch::intern(std::string_view text) {
+    auto [it, added] =
+        string_ids_.try_emplace(std::string(text), static_cast<std::uint32_t>(strings_.size()));
+    if (added) strings_.emplace_back(text);
+    return it->second;
 }
 
-void RollupBatch::each_series(const std::function<void(const SeriesRow&)>& f) const {
-    SeriesRow row;
-    for (const auto& [key, s] : series_) {
-        row.resolution = kResolutions[key.resolution];
-        row.bucket = key.bucket;
-        row.status = report_statuses()[key.what];
-        row.figures = s.figures;
-        row.peak = s.peak;
-        f(row);
+void RollupBatch::each_bucket(
+    const std::function<void(Resolution, const std::string&, Millis, std::string_view)>& f) const {
+    // Strings by rank in byte order, so that cells sort as buckets keep them
+    // by comparing numbers ("" is first, rank 0).
+    std::vector<std::uint32_t> by_rank(strings_.size()), rank(strings_.size());
+    for (std::uint32_t i = 0; i < by_rank.size(); ++i) by_rank[i] = i;
+    std::sort(by_rank.begin(), by_rank.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return strings_[a] < strings_[b]; });
+    for (std::uint32_t i = 0; i < by_rank.size(); ++i) rank[by_rank[i]] = i;
+
+    struct Entry {
+        int resolution;
+        std::uint32_t dimension;  // 0 for the series, else 1 + an index in rollup_dimensions()
+        Millis bucket;
+        std::uint32_t value, status, reason;  // value and reason by rank
+        const Figures* figures;
+        const Peak* peak;
+        auto key() const { return std::tie(resolution, dimension, bucket, value, status, reason); }
+    };
+    std::vector<Entry> entries;
+    entries.reserve(series_.size() + rows_.size() * kRollupDimensions);
+    for (const auto& [k, s] : series_)
+        entries.push_back({k.resolution, 0, k.bucket, 0, k.what, 0, &s.figures, &s.peak});
+    for (const auto& [k, figures] : rows_) {
+        const Combination& c = combinations_[k.what];
+        for (std::uint32_t d = 0; d < kRollupDimensions; ++d)
+            entries.push_back({k.resolution, d + 1, k.bucket, rank[c.values[d]], c.status,
+                               rank[c.reason], &figures, nullptr});
+    }
+    std::sort(entries.begin(), entries.end(),
+              [](const Entry& a, const Entry& b) { return a.key() < b.key(); });
+
+    static const std::string kSeries;
+    for (std::size_t i = 0; i < entries.size();) {
+        const Entry& first = entries[i];
+        BucketWriter out;
+        std::size_t j = i;
+        for (; j < entries.size() && entries[j].resolution == first.resolution &&
+               entries[j].dimension == first.dimension && entries[j].bucket == first.bucket;) {
+            Cell cell;
+            cell.value = strings_[by_rank[entries[j].value]];
+            cell.status = entries[j].status;
+            cell.reason = strings_[by_rank[entries[j].reason]];
+            const auto key = entries[j].key();
+            for (; j < entries.size() && entries[j].key() == key; ++j) {
+                cell.figures.merge(*entries[j].figures);
+                if (entries[j].peak) cell.peak.merge(*entries[j].peak);
+            }
+            out.add(cell);
+        }
+        f(kResolutions[first.resolution],
+          first.dimension ? rollup_dimensions()[first.dimension - 1] : kSeries, first.bucket,
+          out.data());
+        i = j;
     }
 }
 
 void RollupBatch::clear() {
     rows_.clear();
     series_.clear();
-    dims_index_.clear();
-    dims_.clear();
+    combination_ids_.clear();
+    combinations_.clear();
+    strings_.assign(1, std::string());
+    string_ids_ = {{std::string(), 0}};
 }
 
 void RollupBatch::reset() {

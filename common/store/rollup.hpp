@@ -3,8 +3,10 @@
 // module, category or group; failures and suppressions also by reason), the
 // count, the size of what was sent and the time from acceptance to sent (sums
 // and histograms), and per status alone the same figures with the peak per
-// second. A row per dimension rather than per combination keeps a month of
+// second. Counts per dimension rather than per combination keep a month of
 // rows small whatever the traffic: a report groups by one dimension at a time.
+// Each bucket of each dimension is one row, its cells packed
+// (store/rollup_bucket.hpp).
 //
 // A fold is one thing that happened at one time: a delivery accepted (at its
 // acceptance), or an event of its log (sent, delivered, read, clicked, retry,
@@ -13,6 +15,7 @@
 // at local midnight (the process's zone: report.timezone).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -28,6 +31,7 @@ namespace notify::store {
 
 // The statuses reports count, in the order reports show them.
 const std::vector<std::string>& report_statuses();
+constexpr std::size_t kReportStatuses = 10;
 bool is_report_status(std::string_view status);
 // Where `status` stands in report_statuses(); its size for anything else.
 std::size_t status_index(std::string_view status);
@@ -101,26 +105,7 @@ Millis bucket_end(Resolution r, Millis start);
 
 // The dimensions rows are kept by, as rows name them.
 const std::vector<std::string>& rollup_dimensions();
-// A fold's value in `dimension` (priority by name).
-std::string value_in(const RollupDims& dims, std::string_view dimension);
-
-struct RollupRow {
-    Resolution resolution = Resolution::minute;
-    Millis bucket = 0;
-    std::string status;
-    std::string dimension;  // one of rollup_dimensions()
-    std::string value;
-    std::string reason;  // of failed, retry and suppressed; else ""
-    Figures figures;
-};
-
-struct SeriesRow {
-    Resolution resolution = Resolution::minute;
-    Millis bucket = 0;
-    std::string status;
-    Figures figures;
-    Peak peak;
-};
+constexpr std::size_t kRollupDimensions = 7;
 
 // Folds not written yet. The counts per second that peaks come from outlive
 // clear(), so a second folded across two writes still has its whole count.
@@ -136,15 +121,16 @@ class RollupBatch {
     // Forgets the counts per second too (the rollups were rebuilt under it).
     void reset();
 
-    // The batch's figures per status and each dimension, merged.
-    void each_row(const std::function<void(const RollupRow&)>& f) const;
-    void each_series(const std::function<void(const SeriesRow&)>& f) const;
+    // The batch's figures as packed rows (store/rollup_bucket.hpp): one per
+    // resolution, dimension ("" for the series, by status alone) and bucket.
+    void each_bucket(const std::function<void(Resolution, const std::string& dimension,
+                                              Millis bucket, std::string_view data)>& f) const;
 
   private:
     struct Key {
         int resolution;  // index in kResolutions
         Millis bucket;
-        std::uint32_t what;  // status, or status and dimensions (an index in dims_)
+        std::uint32_t what;  // status, or a combination (an index in combinations_)
         bool operator==(const Key& o) const {
             return resolution == o.resolution && bucket == o.bucket && what == o.what;
         }
@@ -166,8 +152,18 @@ class RollupBatch {
     // The buckets of `at`, the local day's from a cache (one day is asked for most).
     Millis start_of(int resolution, Millis at);
 
-    std::unordered_map<std::string, std::uint32_t> dims_index_;  // status and dimensions -> index
-    std::vector<std::pair<std::uint32_t, RollupDims>> dims_;     // status index, dimensions
+    // A status with a value in each dimension and a reason, as strings_ ids.
+    struct Combination {
+        std::uint32_t status;
+        std::array<std::uint32_t, kRollupDimensions> values;
+        std::uint32_t reason;
+    };
+    std::uint32_t intern(std::string_view text);
+
+    std::unordered_map<std::string, std::uint32_t> combination_ids_;  // key_ -> index
+    std::vector<Combination> combinations_;
+    std::vector<std::string> strings_{""};  // values and reasons folded, "" first
+    std::unordered_map<std::string, std::uint32_t> string_ids_{{"", 0}};
     std::unordered_map<Key, Figures, KeyHash> rows_;
     std::unordered_map<Key, SeriesFigures, KeyHash> series_;  // `what` is the status index
     std::vector<Seconds> seconds_;                            // by status index

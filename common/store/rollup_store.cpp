@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "store/fanout_rows.hpp"
+#include "store/rollup_bucket.hpp"
 #include "store/sqlite.hpp"
 #include "util/strings.hpp"
 
@@ -28,42 +29,6 @@ std::int64_t to_int(const std::string& text, std::int64_t otherwise) {
     }
 }
 
-util::Histogram histogram(std::string_view text) {
-    if (text.empty()) return {};
-    auto h = util::Histogram::decode(text);
-    return h ? std::move(*h) : util::Histogram();
-}
-
-Figures read_figures(const Stmt& s, int first) {
-    Figures f;
-    f.count = s.integer(first);
-    f.size_sum = s.integer(first + 1);
-    f.size = histogram(s.view(first + 2));
-    f.latency_sum = s.integer(first + 3);
-    f.latency = histogram(s.view(first + 4));
-    return f;
-}
-
-// Binds the figures at `first` .. `first + 4`.
-void bind_figures(Stmt& s, int first, const Figures& f) {
-    s.bind(first, f.count)
-        .bind(first + 1, f.size_sum)
-        .bind(first + 2, f.size.encode())
-        .bind(first + 3, f.latency_sum)
-        .bind(first + 4, f.latency.encode());
-}
-
-// Binds generation, resolution, dimension, bucket, status, value and reason, 1 to 7.
-void bind_row_key(Stmt& s, std::int64_t generation, const RollupRow& r) {
-    s.bind(1, generation)
-        .bind(2, static_cast<std::int64_t>(r.resolution))
-        .bind(3, r.dimension)
-        .bind(4, r.bucket)
-        .bind(5, r.status)
-        .bind(6, r.value)
-        .bind(7, r.reason);
-}
-
 // The provider named in an event's text ("provider=NAME ..."), for events
 // written before events had a provider of their own.
 std::string provider_in(const std::string& detail) {
@@ -73,39 +38,27 @@ std::string provider_in(const std::string& detail) {
     return detail.substr(at, detail.find(' ', at) - at);
 }
 
-// Histograms are added up in SQL by this function, so that a row is written
-// with one upsert: notify_histogram_merge(a, b) is the histogram of both
-// (text forms, util/histogram.hpp); one that does not read back counts as empty.
-void histogram_merge(sqlite3_context* ctx, int, sqlite3_value** argv) {
-    auto text = [](sqlite3_value* v) {
-        const unsigned char* p = sqlite3_value_text(v);
-        return p ? std::string_view(reinterpret_cast<const char*>(p),
+// Packed rows are added up in SQL by this function, so that a row is written
+// with one upsert: notify_rollup_merge(a, b) is the row of both
+// (store/rollup_bucket.hpp). A stored row that does not read back is replaced
+// rather than the batch lost with it.
+void rollup_merge(sqlite3_context* ctx, int, sqlite3_value** argv) {
+    auto bytes = [](sqlite3_value* v) {
+        const void* p = sqlite3_value_blob(v);
+        return p ? std::string_view(static_cast<const char*>(p),
                                     static_cast<std::size_t>(sqlite3_value_bytes(v)))
                  : std::string_view();
     };
-    const std::string_view a = text(argv[0]), b = text(argv[1]);
-    if (a.empty() || b.empty()) {
-        const std::string_view one = a.empty() ? b : a;
-        sqlite3_result_text(ctx, one.data() ? one.data() : "", static_cast<int>(one.size()),
-                            SQLITE_TRANSIENT);
-        return;
-    }
-    util::Histogram h = histogram(a);
-    h.merge(histogram(b));
-    const std::string merged = h.encode();
-    sqlite3_result_text(ctx, merged.data(), static_cast<int>(merged.size()), SQLITE_TRANSIENT);
+    const std::string_view stored = bytes(argv[0]), added = bytes(argv[1]);
+    auto merged = merge_buckets(stored, added);
+    const std::string_view out = merged ? std::string_view(*merged) : added;
+    sqlite3_result_blob(ctx, out.data() ? out.data() : "", static_cast<int>(out.size()),
+                        SQLITE_TRANSIENT);
 }
 
-// What an upsert adds to a row that is there.
-const std::string kAddFigures =
-    "count = count + excluded.count, size_sum = size_sum + excluded.size_sum, "
-    "size_hist = notify_histogram_merge(size_hist, excluded.size_hist), "
-    "latency_sum = latency_sum + excluded.latency_sum, "
-    "latency_hist = notify_histogram_merge(latency_hist, excluded.latency_hist)";
-
 sqlite3* with_functions(sqlite3* db) {
-    sqlite3_create_function_v2(db, "notify_histogram_merge", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-                               nullptr, histogram_merge, nullptr, nullptr, nullptr);
+    sqlite3_create_function_v2(db, "notify_rollup_merge", 2, SQLITE_DETERMINISTIC, nullptr,
+                               rollup_merge, nullptr, nullptr, nullptr);
     return db;
 }
 
@@ -113,21 +66,10 @@ sqlite3* with_functions(sqlite3* db) {
 
 struct RollupStore::Statements {
     explicit Statements(sqlite3* db)
-        : put_row(db,
-                  "INSERT INTO rollups (generation, resolution, dimension, bucket, status, "
-                  "value, reason, count, size_sum, size_hist, latency_sum, latency_hist) VALUES "
-                  "(?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (generation, resolution, dimension, "
-                  "bucket, status, value, reason) DO UPDATE SET " +
-                      kAddFigures),
-          put_series(db,
-                     "INSERT INTO rollup_series (generation, resolution, bucket, status, count, "
-                     "size_sum, size_hist, latency_sum, latency_hist, peak, peak_at) VALUES "
-                     "(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (generation, resolution, bucket, "
-                     "status) DO UPDATE SET " +
-                         kAddFigures +
-                         ", peak_at = CASE WHEN excluded.peak > peak OR (excluded.peak = peak AND "
-                         "excluded.peak_at < peak_at) THEN excluded.peak_at ELSE peak_at END, "
-                         "peak = max(peak, excluded.peak)"),
+        : put(db,
+              "INSERT INTO rollup_buckets (generation, resolution, dimension, bucket, data) "
+              "VALUES (?,?,?,?,?) ON CONFLICT (generation, resolution, dimension, bucket) DO "
+              "UPDATE SET data = notify_rollup_merge(data, excluded.data)"),
           max_delivery(db, "SELECT COALESCE(MAX(seq), 0) FROM deliveries"),
           max_event(db, "SELECT COALESCE(MAX(seq), 0) FROM events"),
           new_deliveries(db,
@@ -142,16 +84,10 @@ struct RollupStore::Statements {
           notification(db,
                        "SELECT template, module, category, recipients FROM notifications WHERE "
                        "id = ?"),
-          rows(db,
-               "SELECT bucket, status, value, reason, count, size_sum, size_hist, latency_sum, "
-               "latency_hist FROM rollups WHERE generation=? AND resolution=? AND dimension=? "
-               "AND bucket >= ? AND bucket < ?"),
-          series(db,
-                 "SELECT bucket, status, count, size_sum, size_hist, latency_sum, latency_hist, "
-                 "peak, peak_at FROM rollup_series WHERE generation=? AND resolution=? AND "
-                 "bucket >= ? AND bucket < ?") {}
-    Stmt put_row, put_series, max_delivery, max_event, new_deliveries, new_events, notification,
-        rows, series;
+          buckets(db,
+                  "SELECT bucket, data FROM rollup_buckets WHERE generation=? AND resolution=? "
+                  "AND dimension=? AND bucket >= ? AND bucket < ? ORDER BY bucket") {}
+    Stmt put, max_delivery, max_event, new_deliveries, new_events, notification, buckets;
 };
 
 RollupStore::RollupStore(Store& store)
@@ -186,21 +122,16 @@ RollupMarks RollupStore::latest() {
 }
 
 void RollupStore::write(const RollupBatch& batch, std::int64_t generation) {
-    auto& s = *st_;
-    batch.each_row([&](const RollupRow& row) {
-        bind_row_key(s.put_row, generation, row);
-        bind_figures(s.put_row, 8, row.figures);
-        s.put_row.run();
-    });
-    batch.each_series([&](const SeriesRow& row) {
-        s.put_series.bind(1, generation)
-            .bind(2, static_cast<std::int64_t>(row.resolution))
-            .bind(3, row.bucket)
-            .bind(4, row.status);
-        bind_figures(s.put_series, 5, row.figures);
-        s.put_series.bind(10, row.peak.per_second).bind(11, row.peak.at);
-        s.put_series.run();
-    });
+    auto& put = st_->put;
+    batch.each_bucket(
+        [&](Resolution r, const std::string& dimension, Millis bucket, std::string_view data) {
+            put.bind(1, generation)
+                .bind(2, static_cast<std::int64_t>(r))
+                .bind(3, dimension)
+                .bind(4, bucket)
+                .bind_blob(5, data);
+            put.run();
+        });
 }
 
 void RollupStore::replay(const RollupMarks& from, const RollupMarks& to, RollupBatch& batch,
@@ -278,10 +209,8 @@ Expected<RollupMarks> RollupStore::rebuild() {
     Status st = in_transaction(db, [&] {
         next = latest();
         next.generation = marks().generation + 1;
-        Stmt clear_rows(db, "DELETE FROM rollups WHERE generation >= ?");
-        clear_rows.bind(1, next.generation).run();
-        Stmt clear_series(db, "DELETE FROM rollup_series WHERE generation >= ?");
-        clear_series.bind(1, next.generation).run();
+        Stmt clear(db, "DELETE FROM rollup_buckets WHERE generation >= ?");
+        clear.bind(1, next.generation).run();
         return ok();
     });
     if (!st) return st.error();
@@ -307,63 +236,29 @@ Expected<RollupMarks> RollupStore::rebuild() {
     if (!st) return st.error();
     // The old generation is read by nobody now.
     st = in_transaction(db, [&] {
-        Stmt old_rows(db, "DELETE FROM rollups WHERE generation < ?");
-        old_rows.bind(1, next.generation).run();
-        Stmt old_series(db, "DELETE FROM rollup_series WHERE generation < ?");
-        old_series.bind(1, next.generation).run();
+        Stmt old(db, "DELETE FROM rollup_buckets WHERE generation < ?");
+        old.bind(1, next.generation).run();
         return ok();
     });
     if (!st) return st.error();
     return next;
 }
 
-Status RollupStore::read_rows(std::int64_t generation, Resolution r, const std::string& dimension,
-                              Millis from, Millis to,
-                              const std::function<void(const RollupRow&)>& each) {
+Status RollupStore::read_buckets(std::int64_t generation, Resolution r,
+                                 const std::string& dimension, Millis from, Millis to,
+                                 const std::function<void(Millis, std::string_view)>& each) {
+    auto& s = st_->buckets;
     try {
-        auto& s = st_->rows;
         s.bind(1, generation)
             .bind(2, static_cast<std::int64_t>(r))
             .bind(3, dimension)
             .bind(4, from)
             .bind(5, to);
-        RollupRow row;
-        row.resolution = r;
-        row.dimension = dimension;
-        while (s.step()) {
-            row.bucket = s.integer(0);
-            row.status = s.view(1);
-            row.value = s.view(2);
-            row.reason = s.view(3);
-            row.figures = read_figures(s, 4);
-            each(row);
-        }
+        while (s.step()) each(s.integer(0), s.blob(1));
         s.reset();
         return ok();
     } catch (const StoreFailure& f) {
-        st_->rows.reset();
-        return to_error(f);
-    }
-}
-
-Status RollupStore::read_series(std::int64_t generation, Resolution r, Millis from, Millis to,
-                                const std::function<void(const SeriesRow&)>& each) {
-    try {
-        auto& s = st_->series;
-        s.bind(1, generation).bind(2, static_cast<std::int64_t>(r)).bind(3, from).bind(4, to);
-        SeriesRow row;
-        row.resolution = r;
-        while (s.step()) {
-            row.bucket = s.integer(0);
-            row.status = s.text(1);
-            row.figures = read_figures(s, 2);
-            row.peak = Peak{s.integer(7), s.integer(8)};
-            each(row);
-        }
         s.reset();
-        return ok();
-    } catch (const StoreFailure& f) {
-        st_->series.reset();
         return to_error(f);
     }
 }

@@ -1,6 +1,7 @@
-// rollup_store.hpp - the rollups in the store (tables `rollups` and
-// `rollup_series`, store/rollup.hpp says what they count) and the marks that
-// say what they include:
+// rollup_store.hpp - the rollups in the store (table `rollup_buckets`, a
+// packed row per resolution, dimension and bucket: store/rollup.hpp says what
+// they count, store/rollup_bucket.hpp how) and the marks that say what they
+// include:
 //   rollup.delivery_seq  deliveries up to it are counted as accepted;
 //   rollup.event_seq     events up to it are counted (those reports count);
 //   rollup.generation    the rows reports read; a rebuild writes the next one
@@ -54,11 +55,12 @@ class RollupStore {
     Expected<RollupMarks> rebuild();
 
     // --- reports
-    // Rows of `generation` at resolution `r` of `dimension` with from <= bucket < to.
-    Status read_rows(std::int64_t generation, Resolution r, const std::string& dimension,
-                     Millis from, Millis to, const std::function<void(const RollupRow&)>& row);
-    Status read_series(std::int64_t generation, Resolution r, Millis from, Millis to,
-                       const std::function<void(const SeriesRow&)>& row);
+    // The packed rows (store/rollup_bucket.hpp) of `generation` at resolution
+    // `r` of `dimension` ("" for the series) with from <= bucket < to, in bucket
+    // order. The data is valid during the call only.
+    Status read_buckets(std::int64_t generation, Resolution r, const std::string& dimension,
+                        Millis from, Millis to,
+                        const std::function<void(Millis bucket, std::string_view data)>& each);
 
   private:
     struct Statements;

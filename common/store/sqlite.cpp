@@ -36,6 +36,12 @@ Stmt& Stmt::bind(int i, std::string_view v) {
     return *this;
 }
 
+Stmt& Stmt::bind_blob(int i, std::string_view bytes) {
+    sqlite3_bind_blob(s_, i, bytes.data() ? bytes.data() : "", static_cast<int>(bytes.size()),
+                      SQLITE_TRANSIENT);
+    return *this;
+}
+
 Stmt& Stmt::bind(int i, std::int64_t v) {
     sqlite3_bind_int64(s_, i, v);
     return *this;
@@ -78,6 +84,13 @@ std::string_view Stmt::view(int col) const {
     const unsigned char* p = sqlite3_column_text(s_, col);
     int n = sqlite3_column_bytes(s_, col);
     return p ? std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(n))
+             : std::string_view();
+}
+
+std::string_view Stmt::blob(int col) const {
+    const void* p = sqlite3_column_blob(s_, col);
+    int n = sqlite3_column_bytes(s_, col);
+    return p ? std::string_view(static_cast<const char*>(p), static_cast<size_t>(n))
              : std::string_view();
 }
 

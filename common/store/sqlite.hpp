@@ -26,6 +26,8 @@ class Stmt {
     Stmt& bind(int i, std::string_view v);
     Stmt& bind(int i, std::int64_t v);
     Stmt& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
+    // Bytes as a BLOB (an empty one for an empty view, never NULL).
+    Stmt& bind_blob(int i, std::string_view bytes);
     // SQLITE_ROW: true; SQLITE_DONE: false; anything else throws StoreFailure.
     bool step();
     void reset();
@@ -53,6 +55,8 @@ class Stmt {
     std::string text(int col) const;
     // The same without a copy: valid until the next step or reset.
     std::string_view view(int col) const;
+    // A BLOB column's bytes without a copy, valid as long.
+    std::string_view blob(int col) const;
     std::int64_t integer(int col) const;
 
   private:

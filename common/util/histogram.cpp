@@ -2,7 +2,7 @@
 #include "util/histogram.hpp"
 
 #include <algorithm>
-#include <charconv>
+#include <cstdint>
 
 namespace notify::util {
 
@@ -11,6 +11,7 @@ constexpr int kExact = 16;      // values below have a bucket each
 constexpr int kSubBuckets = 8;  // buckets per power of two above
 constexpr int kSubBits = 3;
 constexpr int kMaxBucket = kExact + (62 - 4) * kSubBuckets + kSubBuckets - 1;
+static_assert(Histogram::kBuckets == kMaxBucket + 1);
 
 int highest_bit(std::uint64_t v) {
     return 63 - __builtin_clzll(v);
@@ -53,77 +54,104 @@ void Histogram::add(std::int64_t value, std::int64_t count) {
 
 void Histogram::merge(const Histogram& other) {
     if (other.counts_.empty()) return;
-    if (counts_.empty()) {
-        counts_ = other.counts_;
-        total_ = other.total_;
-        return;
-    }
-    std::vector<std::pair<int, std::int64_t>> merged;
-    merged.reserve(counts_.size() + other.counts_.size());
-    auto a = counts_.cbegin();
-    auto b = other.counts_.cbegin();
-    while (a != counts_.cend() || b != other.counts_.cend()) {
-        if (b == other.counts_.end() || (a != counts_.end() && a->first < b->first)) {
-            merged.push_back(*a++);
-        } else if (a == counts_.end() || b->first < a->first) {
-            merged.push_back(*b++);
-        } else {
-            merged.emplace_back(a->first, a->second + b->second);
-            ++a;
+    total_ += other.total_;
+    // In place: count the buckets only `other` has, make room for them at the
+    // end, then merge from the back (most merges add no bucket at all).
+    std::size_t added = 0;
+    for (auto a = counts_.cbegin(), b = other.counts_.cbegin(); b != other.counts_.cend();) {
+        if (a == counts_.cend() || b->first < a->first) {
+            ++added;
             ++b;
+        } else {
+            if (a->first == b->first) ++b;
+            ++a;
         }
     }
-    counts_ = std::move(merged);
-    total_ += other.total_;
+    std::size_t a = counts_.size(), b = other.counts_.size();
+    counts_.resize(a + added);
+    for (std::size_t out = counts_.size(); b > 0;) {
+        const auto& theirs = other.counts_[b - 1];
+        if (a > 0 && counts_[a - 1].first > theirs.first) {
+            counts_[--out] = counts_[--a];
+        } else if (a > 0 && counts_[a - 1].first == theirs.first) {
+            counts_[--out] = {theirs.first, counts_[--a].second + theirs.second};
+            --b;
+        } else {
+            counts_[--out] = theirs;
+            --b;
+        }
+    }
 }
 
 std::int64_t Histogram::quantile(double q) const {
-    if (total_ == 0) return 0;
-    // The rank of the value asked for, 1-based: the smallest with rank/total >= q.
-    auto rank = static_cast<std::int64_t>(q * static_cast<double>(total_));
-    if (static_cast<double>(rank) < q * static_cast<double>(total_)) ++rank;
-    if (rank < 1) rank = 1;
-    std::int64_t seen = 0;
-    for (const auto& [bucket, n] : counts_) {
-        seen += n;
-        if (seen >= rank)
-            return bucket_low(bucket) + (bucket_high(bucket) - bucket_low(bucket)) / 2;
-    }
-    return bucket_high(counts_.rbegin()->first);
+    std::int64_t v = 0;
+    quantiles(std::span<const double>(&q, 1), std::span<std::int64_t>(&v, 1));
+    return v;
 }
 
-std::string Histogram::encode() const {
-    std::string out;
-    for (const auto& [bucket, n] : counts_) {
-        if (!out.empty()) out += ' ';
-        out += std::to_string(bucket);
-        out += ':';
-        out += std::to_string(n);
-    }
-    return out;
-}
-
-std::optional<Histogram> Histogram::decode(std::string_view text) {
-    Histogram h;
+void Histogram::quantiles(std::span<const double> qs, std::span<std::int64_t> out) const {
     std::size_t i = 0;
-    int last = -1;
-    while (i < text.size()) {
-        int bucket = 0;
-        std::int64_t n = 0;
-        auto [p1, e1] = std::from_chars(text.data() + i, text.data() + text.size(), bucket);
-        if (e1 != std::errc() || p1 == text.data() + text.size() || *p1 != ':') return std::nullopt;
-        auto [p2, e2] = std::from_chars(p1 + 1, text.data() + text.size(), n);
-        if (e2 != std::errc() || bucket <= last || bucket > kMaxBucket || n <= 0)
-            return std::nullopt;
-        h.counts_.emplace_back(bucket, n);
-        if (__builtin_add_overflow(h.total_, n, &h.total_)) return std::nullopt;
-        last = bucket;
-        i = static_cast<std::size_t>(p2 - text.data());
-        if (i < text.size()) {
-            if (text[i] != ' ' || i + 1 == text.size()) return std::nullopt;
-            ++i;
+    // The rank of the value asked for, 1-based: the smallest with rank/total >= q.
+    auto rank_of = [&](double q) {
+        auto rank = static_cast<std::int64_t>(q * static_cast<double>(total_));
+        if (static_cast<double>(rank) < q * static_cast<double>(total_)) ++rank;
+        return rank < 1 ? std::int64_t{1} : rank;
+    };
+    if (total_ > 0) {
+        std::int64_t seen = 0;
+        for (const auto& [bucket, n] : counts_) {
+            seen += n;
+            for (; i < qs.size() && seen >= rank_of(qs[i]); ++i)
+                out[i] = bucket_low(bucket) + (bucket_high(bucket) - bucket_low(bucket)) / 2;
+            if (i == qs.size()) return;
         }
     }
+    for (; i < qs.size(); ++i) out[i] = total_ > 0 ? bucket_high(counts_.rbegin()->first) : 0;
+}
+
+void Histogram::clear() {
+    counts_.clear();
+    total_ = 0;
+}
+
+void Histogram::pack(std::string& out) const {
+    put_varint(out, counts_.size());
+    int last = -1;
+    for (const auto& [bucket, n] : counts_) {
+        put_varint(out, static_cast<std::uint64_t>(bucket - last));
+        put_varint(out, static_cast<std::uint64_t>(n));
+        last = bucket;
+    }
+}
+
+bool Histogram::unpack(PackedReader& in) {
+    clear();
+    auto refuse = [&] {
+        clear();
+        return false;
+    };
+    const std::uint64_t n = in.varint();
+    if (n > static_cast<std::uint64_t>(kMaxBucket) + 1) return refuse();
+    std::int64_t bucket = -1;
+    for (std::uint64_t i = 0; i < n && in.ok(); ++i) {
+        const std::uint64_t step = in.varint();
+        const std::uint64_t count = in.varint();
+        if (step == 0 || step > static_cast<std::uint64_t>(kMaxBucket) + 1 || count == 0 ||
+            count > static_cast<std::uint64_t>(INT64_MAX))
+            return refuse();
+        bucket += static_cast<std::int64_t>(step);
+        if (bucket > kMaxBucket) return refuse();
+        counts_.emplace_back(static_cast<int>(bucket), static_cast<std::int64_t>(count));
+        if (__builtin_add_overflow(total_, static_cast<std::int64_t>(count), &total_))
+            return refuse();
+    }
+    return in.ok() ? true : refuse();
+}
+
+Histogram HistogramSum::histogram() const {
+    Histogram h;
+    for (std::size_t b = 0; b < counts_.size(); ++b)
+        if (counts_[b] > 0) h.add(Histogram::bucket_low(static_cast<int>(b)), counts_[b]);
     return h;
 }
 

@@ -4,16 +4,19 @@
 //
 // Values below 16 have a bucket each; above, every power of two is split into
 // 8 buckets, so a percentile read as its bucket's middle is within 6.25% of
-// the true value. A histogram is stored as text: "INDEX:COUNT" pairs separated
-// by spaces, in index order ("" when empty).
+// the true value. A histogram is stored packed (util/packed.hpp): the number of
+// buckets in use, then for each, in bucket order, its distance from the one
+// before (from -1 for the first) and its count.
 #pragma once
 
 #include <cstdint>
-#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "util/packed.hpp"
 
 namespace notify::util {
 
@@ -26,10 +29,15 @@ class Histogram {
     // The value at quantile `q` (0 < q <= 1): the middle of the bucket that holds
     // it; 0 when empty.
     std::int64_t quantile(double q) const;
+    // The values at several quantiles, in ascending order, in one pass.
+    void quantiles(std::span<const double> qs, std::span<std::int64_t> out) const;
 
-    std::string encode() const;
-    // nullopt when `text` is not a histogram's encoding.
-    static std::optional<Histogram> decode(std::string_view text);
+    void clear();
+
+    void pack(std::string& out) const;
+    // Reads a packed histogram in place of this one's values; false, and
+    // empty, when what is there is not one.
+    bool unpack(PackedReader& in);
 
     // The bucket that holds `value`, and the values a bucket holds.
     static int bucket_of(std::int64_t value);
@@ -38,9 +46,27 @@ class Histogram {
 
     bool operator==(const Histogram& o) const { return counts_ == o.counts_; }
 
+    // The buckets in use, in order, with their counts.
+    const std::vector<std::pair<int, std::int64_t>>& buckets() const { return counts_; }
+    static constexpr int kBuckets = 16 + (62 - 4) * 8 + 8;
+
   private:
     std::vector<std::pair<int, std::int64_t>> counts_;  // (bucket, count), by bucket
     std::int64_t total_ = 0;
+};
+
+// A sum of many histograms, a count per bucket: adding one walks only its
+// buckets in use, where merging into a Histogram walks both.
+class HistogramSum {
+  public:
+    HistogramSum() : counts_(Histogram::kBuckets) {}
+    void add(const Histogram& h) {
+        for (const auto& [bucket, n] : h.buckets()) counts_[static_cast<std::size_t>(bucket)] += n;
+    }
+    Histogram histogram() const;
+
+  private:
+    std::vector<std::int64_t> counts_;
 };
 
 }  // namespace notify::util

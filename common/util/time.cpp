@@ -124,6 +124,68 @@ std::string format_rfc3339(Millis t) {
     return buf;
 }
 
+long utc_offset(Millis t) {
+    std::time_t secs = static_cast<std::time_t>(t >= 0 ? t / 1000 : (t - 999) / 1000);
+    std::tm tm{};
+    localtime_r(&secs, &tm);
+    return tm.tm_gmtoff;
+}
+
+std::string format_local(Millis t, long offset) {
+    const std::int64_t secs = (t >= 0 ? t / 1000 : (t - 999) / 1000) + offset;
+    std::int64_t days = secs / 86400, in_day = secs % 86400;
+    if (in_day < 0) {
+        in_day += 86400;
+        --days;
+    }
+    // The civil date of a day count, in eras of 400 years (146,097 days) from
+    // 0000-03-01, so that leap days fall at the end of each year counted.
+    const std::int64_t z = days + 719468;
+    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const std::int64_t day_of_era = z - era * 146097;
+    const std::int64_t year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+    const std::int64_t day_of_year =
+        day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    const std::int64_t mp = (5 * day_of_year + 2) / 153;
+    const std::int64_t day = day_of_year - (153 * mp + 2) / 5 + 1;
+    const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
+    const std::int64_t year = year_of_era + era * 400 + (month <= 2 ? 1 : 0);
+    std::string out;
+    if (year < 0 || year > 9999) {  // not a time anyone sends, but still one
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "%lld-%02lld-%02lldT%02lld:%02lld:%02lld",
+                      static_cast<long long>(year), static_cast<long long>(month),
+                      static_cast<long long>(day), static_cast<long long>(in_day / 3600),
+                      static_cast<long long>(in_day / 60 % 60),
+                      static_cast<long long>(in_day % 60));
+        out = buf;
+    } else {
+        out = "0000-00-00T00:00:00";
+    }
+    auto digits = [&](std::size_t end, std::int64_t v, int n) {
+        for (; n > 0; --n, v /= 10) out[--end] = static_cast<char>('0' + v % 10);
+    };
+    if (year >= 0 && year <= 9999) {
+        digits(4, year, 4);
+        digits(7, month, 2);
+        digits(10, day, 2);
+        digits(13, in_day / 3600, 2);
+        digits(16, in_day / 60 % 60, 2);
+        digits(19, in_day % 60, 2);
+    }
+    if (offset == 0) {
+        out += 'Z';
+    } else {
+        const long a = std::labs(offset);
+        out += offset < 0 ? '-' : '+';
+        out += "00:00";
+        digits(out.size() - 3, a / 3600, 2);
+        digits(out.size(), a / 60 % 60, 2);
+    }
+    return out;
+}
+
 Expected<Millis> parse_duration(std::string_view text) {
     auto bad = [&](std::string_view why) {
         return make_error(ErrorKind::invalid, "invalid_duration",

@@ -20,6 +20,12 @@ Millis steady_ms();
 // "2026-11-27T07:17:47.123Z" (milliseconds shown only when not zero).
 std::string format_rfc3339(Millis t);
 
+// The local zone's offset from UTC at `t`, in seconds east.
+long utc_offset(Millis t);
+// `t` to the second in local time `offset` seconds east of UTC, with that
+// offset: "2026-12-01T09:00:00+08:00" ("Z" for none).
+std::string format_local(Millis t, long offset);
+
 // Parses a duration: a sequence of <number><unit> with units ms, s, m, h, d;
 // more than 10^15 ms in all is refused as too large.
 Expected<Millis> parse_duration(std::string_view text);

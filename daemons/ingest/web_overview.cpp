@@ -53,7 +53,7 @@ Response Api::overview(Lang lang, const PageUser& user) {
             for (const auto& status : store::report_statuses())
                 today += "<tr data-status=\"" + escape_html(status) + "\"><td>" +
                          escape_html(status) + "</td><td class=\"text-end\">" +
-                         std::to_string(made->total.counts[status]) + "</td></tr>";
+                         std::to_string(made->total.count(status)) + "</td></tr>";
             today += "</tbody></table>";
             if (made->total.peak_sent)
                 today += "<p>" + std::string(tr(lang, "peak_sent")) + ": <span id=\"peak-sent\">" +

@@ -1,5 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <string>
+#include <vector>
+
 #include "util/id.hpp"
 #include "util/time.hpp"
 
@@ -58,4 +64,43 @@ TEST_CASE("ULIDs sort in creation order and carry their time") {
     CHECK(b < c);
     CHECK(ulid_time(a) == 1'700'000'000'000);
     CHECK(ulid_time("not-an-id") == -1);
+}
+
+TEST_CASE("local times print as strftime does, with their offset, across zone changes") {
+    const char* was = std::getenv("TZ");
+    const std::string saved = was ? was : "";
+    for (const char* zone : {"UTC", "Asia/Shanghai", "America/New_York", "Asia/Kathmandu",
+                             "Australia/Lord_Howe", "America/St_Johns"}) {
+        setenv("TZ", zone, 1);
+        tzset();
+        // Every 11 hours, 40 minutes and 1 second from 2023 to 2027, DST changes
+        // included, and a few times before 1970.
+        std::vector<Millis> times = {-1'000, -86'400'000LL * 365 * 30 - 12'345'000, 0};
+        for (Millis t = 1'672'531'200'000; t < 1'830'297'600'000; t += 42'001'000)
+            times.push_back(t);
+        for (Millis t : times) {
+            std::time_t secs = static_cast<std::time_t>(t >= 0 ? t / 1000 : (t - 999) / 1000);
+            std::tm tm{};
+            localtime_r(&secs, &tm);
+            char want[64];
+            std::strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%S", &tm);
+            std::string expected = want;
+            const long off = tm.tm_gmtoff;
+            if (off == 0) {
+                expected += "Z";
+            } else {
+                char o[48];
+                std::snprintf(o, sizeof o, "%c%02ld:%02ld", off < 0 ? '-' : '+',
+                              std::labs(off) / 3600, std::labs(off) / 60 % 60);
+                expected += o;
+            }
+            REQUIRE(utc_offset(t) == off);
+            REQUIRE(format_local(t, off) == expected);
+        }
+    }
+    if (was)
+        setenv("TZ", saved.c_str(), 1);
+    else
+        unsetenv("TZ");
+    tzset();
 }
