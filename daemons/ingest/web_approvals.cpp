@@ -64,53 +64,58 @@ void render(const WebCall& c, const std::vector<Pending>& pending) {
            heading(c.t("approvals")) + action_notice(c) + note + table.html(c.t("no_approvals")));
 }
 
+// Reads a sample of each targeted group's members, one group after another,
+// then shows the page. Each read's answer holds the reader alive.
+struct SampleReader : std::enable_shared_from_this<SampleReader> {
+    WebCall c;
+    std::vector<Pending> pending;
+    std::vector<std::pair<size_t, std::string>> groups;  // (index into pending, group)
+
+    explicit SampleReader(const WebCall& call) : c(call) {}
+    void read(size_t i) {
+        if (i == groups.size()) {
+            render(c, pending);
+            return;
+        }
+        // A group deleted since has no sample; the page still shows.
+        Request r;
+        r.method = "GET";
+        r.path = "/v1/groups/" + groups[i].second + "/members";
+        r.query["limit"] = std::to_string(kSample);
+        c.api(std::move(r), [self = shared_from_this(), i](Response answer) {
+            json members = nlohmann::json::parse(answer.body, nullptr, false);
+            auto& sample = self->pending[self->groups[i].first].sample;
+            if (answer.status == 200 && members.is_object())
+                for (const auto& m : members["members"])
+                    if (m.is_string() && sample.size() < kSample)
+                        sample.push_back(m.get<std::string>());
+            self->read(i + 1);
+        });
+    }
+};
+
 }  // namespace
 
 void approvals_page(const WebCall& c) {
     c.get("/v1/notifications", {{"status", "pending-approval"}, {"limit", std::to_string(kListed)}},
           [c](json page) {
-              auto pending = std::make_shared<std::vector<Pending>>();
-              // (index into pending, group) for each sample to read.
-              std::vector<std::pair<size_t, std::string>> groups;
+              auto reader = std::make_shared<SampleReader>(c);
+              auto& pending = reader->pending;
               for (const auto& n : page["notifications"]) {
-                  pending->push_back({n, {}});
+                  pending.push_back({n, {}});
                   size_t asked = 0;
                   for (const auto& t : n["to"]) {
                       if (!t.is_string()) continue;
                       std::string target = t.get<std::string>();
                       if (target.rfind("user:", 0) == 0) {
-                          if (pending->back().sample.size() < kSample)
-                              pending->back().sample.push_back(target.substr(5));
+                          if (pending.back().sample.size() < kSample)
+                              pending.back().sample.push_back(target.substr(5));
                       } else if (target.rfind("group:", 0) == 0 && asked++ < kSampledGroups) {
-                          groups.emplace_back(pending->size() - 1, target.substr(6));
+                          reader->groups.emplace_back(pending.size() - 1, target.substr(6));
                       }
                   }
               }
-              // One read per group, one after another; then the page.
-              auto next = std::make_shared<std::function<void(size_t)>>();
-              *next = [c, pending, groups, next](size_t i) {
-                  if (i == groups.size()) {
-                      render(c, *pending);
-                      *next = nullptr;  // ends the cycle next -> lambda -> next
-                      return;
-                  }
-                  const auto& [row, group] = groups[i];
-                  // A group deleted since has no sample; the page still shows.
-                  Request r;
-                  r.method = "GET";
-                  r.path = "/v1/groups/" + group + "/members";
-                  r.query["limit"] = std::to_string(kSample);
-                  c.api(std::move(r), [pending, next, i, row = row](Response answer) {
-                      json members = nlohmann::json::parse(answer.body, nullptr, false);
-                      auto& sample = (*pending)[row].sample;
-                      if (answer.status == 200 && members.is_object())
-                          for (const auto& m : members["members"])
-                              if (m.is_string() && sample.size() < kSample)
-                                  sample.push_back(m.get<std::string>());
-                      (*next)(i + 1);
-                  });
-              };
-              (*next)(0);
+              reader->read(0);
           });
 }
 

@@ -7,16 +7,9 @@
 #include <string_view>
 
 #include "api.hpp"
+#include "web_words.hpp"
 
 namespace notify::ingest {
-
-enum class Lang { en, zh };
-
-// ?lang= (en or zh), else the notify_lang cookie, else Accept-Language.
-Lang lang_of(const Request& req);
-const char* to_string(Lang lang);
-// The words for `key` in `lang` (the key itself when there are none).
-const char* tr(Lang lang, std::string_view key);
 
 std::string escape_html(std::string_view text);
 
