@@ -69,7 +69,9 @@ constexpr WebRoute kPages[] = {
     {"GET", "/groups", groups_page},
     {"GET", "/groups/*", group_page},
     {"GET", "/templates", templates_page},
-    {"GET", "/templates/new", template_editor},  // before /templates/*: the first match wins
+    {"GET", "/new-template", template_editor},
+    {"POST", "/new-template", template_post},
+    {"POST", "/template-preview", template_post},
     {"GET", "/templates/*", template_page},
     {"GET", "/templates/*/edit", template_editor},
     {"POST", "/templates/*", template_post},

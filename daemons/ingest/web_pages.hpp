@@ -43,12 +43,12 @@ void group_page(const WebCall& call);
 //                                      versions of the variant
 //   POST /templates/{name}/restore     version, channel, locale: roll back (admin)
 // web_template_editor.cpp
-//   GET  /templates/new, /templates/{name}/edit?channel=&locale=
+//   GET  /new-template, /templates/{name}/edit?channel=&locale=
 //                                      the editor, with the server's preview
-//   POST /templates/{name}, /templates/new
+//   POST /templates/{name}, /new-template
 //                                      op=save: a new version (admin); op=preview:
 //                                      the editor again with its preview
-//   POST /templates/preview            (web/templates.js) the preview as JSON
+//   POST /template-preview             (web/templates.js) the preview as JSON
 void templates_page(const WebCall& call);
 void template_page(const WebCall& call);
 void template_restore(const WebCall& call);

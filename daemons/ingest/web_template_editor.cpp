@@ -45,7 +45,7 @@ Draft draft_of_form(const WebCall& c) {
     d.html = typed_text(c, "html");
     d.params = typed_text(c, "params");
     d.data = typed_text(c, "data");
-    d.is_new = c.parts[1] == "new";
+    d.is_new = c.parts[0] == "new-template";
     return d;
 }
 
@@ -148,7 +148,7 @@ std::string preview_html(const WebCall& c, const Response& answer) {
 }
 
 std::string editor_form(const WebCall& c, const Draft& d) {
-    const std::string action = d.is_new ? "/templates/new" : template_path(d.name);
+    const std::string action = d.is_new ? "/new-template" : template_path(d.name);
     std::string out = "<form method=\"post\" id=\"template-form\" action=\"" + escape_html(action) +
                       "\">" + hidden("csrf", c.user.csrf) + "<div class=\"row g-2 mb-2\">" +
                       (d.is_new ? input_field("text", "name", c.t("template_name"), d.name)
@@ -221,7 +221,7 @@ void save(const WebCall& c, const Draft& d) {
 }  // namespace
 
 void template_editor(const WebCall& c) {
-    if (c.parts.size() == 2) {  // /templates/new
+    if (c.parts[0] == "new-template") {
         Draft d;
         d.is_new = true;
         d.data = "{}";
@@ -243,7 +243,7 @@ void template_post(const WebCall& c) {
     const Draft d = draft_of_form(c);
     const std::string op = c.param("op");
     if (op == "save") return save(c, d);
-    if (op == "preview" || c.parts[1] != "preview") return show_editor(c, d, 200, {});
+    if (op == "preview" || c.parts[0] != "template-preview") return show_editor(c, d, 200, {});
     // templates.js: the API's answer as it is, for the script to show.
     render_preview(c, d, d.data, [c](Response answer) {
         answer.headers.emplace_back("Cache-Control", "no-store");

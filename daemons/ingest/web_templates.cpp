@@ -188,7 +188,7 @@ void templates_page(const WebCall& c) {
         if (c.admin)
             add =
                 "<p><a class=\"btn btn-sm btn-primary\" id=\"new-template\" "
-                "href=\"/templates/new\">" +
+                "href=\"/new-template\">" +
                 escape_html(c.t("new_template")) + "</a></p>";
         c.page(200, c.t("templates"),
                heading(c.t("templates")) + add + table.html(c.t("no_templates")));

@@ -60,7 +60,7 @@ def test_edit_preview_save_diff_and_roll_back(browser, make_stack, http_receiver
     conn = http.client.HTTPConnection("127.0.0.1", stack.http_port, timeout=10)
     conn.request("GET", "/static/templates.js")
     res = conn.getresponse()
-    assert res.status == 200 and b"/templates/preview" in res.read()
+    assert res.status == 200 and b"/template-preview" in res.read()
     conn.close()
 
     sign_in(browser, base, stack.api_key("admin"))
@@ -180,6 +180,15 @@ def test_edit_preview_save_diff_and_roll_back(browser, make_stack, http_receiver
     assert actions.count("template.put") == 4 and "template.restore" in actions, actions
     assert not [a for a in actions if "preview" in a], actions
 
+    # Templates may be called "new" or "preview": their pages are theirs.
+    for name in ("new", "preview"):
+        res = stack.request("PUT", f"/v1/templates/{name}", body={"text": f"I am {name}"})
+        assert res.status == 201, res
+        browser.get(f"{base}/templates/{name}")
+        wait_for(lambda: browser.find_elements("id", "history"), 10, f"the page of '{name}'")
+        assert browser.find_element("tag name", "h1").text.endswith(" " + name)
+        assert f"I am {name}" in browser.page_source
+
 
 def test_read_key_sees_no_buttons_and_is_refused(browser, make_stack, http_receiver):
     stack = hook_stack(make_stack, http_receiver(), {})
@@ -217,7 +226,7 @@ def test_read_key_sees_no_buttons_and_is_refused(browser, make_stack, http_recei
                                       "text": "changed"})
     assert status == 403 and "admin" in body, (status, body[:300])
     # Without the token even the preview is refused.
-    status, _ = post_with_session(stack.http_port, "/templates/preview", session,
+    status, _ = post_with_session(stack.http_port, "/template-preview", session,
                                   {"text": "{{a}}"})
     assert status == 403
     now = current(stack)

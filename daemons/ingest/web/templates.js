@@ -1,7 +1,7 @@
 // templates.js - the template editor's live preview, served at
-// /static/templates.js and loaded only by the editor (/templates/new,
+// /static/templates.js and loaded only by the editor (/new-template,
 // /templates/NAME/edit). As the user types it posts the form, CSRF field and
-// all, to /templates/preview once the typing has paused for 300 ms, and shows
+// all, to /template-preview once the typing has paused for 300 ms, and shows
 // the server's rendering in #preview: the subject, text and HTML source as
 // text, the HTML in the sandboxed frame (sandbox="": no script runs in it).
 // Only the answer to the latest request is shown. Without this script the
@@ -37,7 +37,7 @@
       fields.delete("op");
       let answer = null;
       try {
-        const r = await fetch("/templates/preview", {
+        const r = await fetch("/template-preview", {
           method: "POST",
           credentials: "same-origin",
           headers: { "Content-Type": "application/x-www-form-urlencoded" },
