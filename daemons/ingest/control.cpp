@@ -37,6 +37,15 @@ Expected<std::string> ZmqRouterControl::exchange(const std::string& request) con
 
 void ZmqRouterControl::call(const std::string& request,
                             std::function<void(Expected<std::string>)> done) {
+    if (calls_.size() >= max_calls_) {
+        Error busy =
+            make_error(ErrorKind::temporary, "router_busy",
+                       "router.control '" + endpoint_ + "': " + std::to_string(calls_.size()) +
+                           " calls are waiting for the router already; try again");
+        mailbox_.post(
+            [busy = std::move(busy), done = std::move(done)]() mutable { done(std::move(busy)); });
+        return;
+    }
     std::uint64_t id = next_++;
     calls_[id] = std::thread([this, id, request, done = std::move(done)]() mutable {
         auto reply = exchange(request);

@@ -10,6 +10,7 @@ add_executable(unit_ingest
   ${CMAKE_CURRENT_LIST_DIR}/test_ingest_ownership.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_ingest_directory.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_ingest_transport.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_ingest_control.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_ingest_fanout.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_unsubscribe_link.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_ingest_templates.cpp
