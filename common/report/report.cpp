@@ -49,16 +49,22 @@ std::vector<Piece> plan(Millis from, Millis to, store::Resolution largest) {
         else
             pieces.push_back({r, a, b});
     };
+    // The local day that holds c.
+    Millis day_start = 0, day_end = std::numeric_limits<Millis>::min();
     for (Millis c = from; c < to;) {
-        if (largest == Resolution::day && store::bucket_start(Resolution::day, c) == c) {
-            Millis end = store::bucket_end(Resolution::day, c);
-            if (end <= to) {
-                add(Resolution::day, c, end);
-                c = end;
-                continue;
-            }
+        if (c < day_start || c >= day_end) {
+            day_start = store::bucket_start(Resolution::day, c);
+            day_end = store::bucket_end(Resolution::day, day_start);
         }
-        if (largest != Resolution::minute && c % 3'600'000 == 0 && c + 3'600'000 <= to) {
+        if (largest == Resolution::day && day_start == c && day_end <= to) {
+            add(Resolution::day, c, day_end);
+            c = day_end;
+            continue;
+        }
+        // An hour row, unless a local day begins inside it (zones 30 or 45
+        // minutes off the hour): then its minutes, each in its own day.
+        if (largest != Resolution::minute && c % 3'600'000 == 0 && c + 3'600'000 <= to &&
+            (largest != Resolution::day || c + 3'600'000 <= day_end)) {
             add(Resolution::hour, c, c + 3'600'000);
             c += 3'600'000;
             continue;

@@ -212,11 +212,22 @@ void RollupBatch::each_bucket(
     entries.reserve(series_.size() + rows_.size() * kRollupDimensions);
     for (const auto& [k, s] : series_)
         entries.push_back({k.resolution, 0, k.bucket, 0, k.what, 0, &s.figures, &s.peak});
+    // Reasons are kept where reports read them, so that a row's size grows
+    // with its values, not with every distinct failure text: suppressions by
+    // channel, failures and retries by provider.
+    static const std::uint32_t kChannel = 1, kProvider = 2;
+    static const std::size_t kSuppressed = status_index("suppressed"),
+                             kFailed = status_index("failed"), kRetry = status_index("retry");
     for (const auto& [k, figures] : rows_) {
         const Combination& c = combinations_[k.what];
-        for (std::uint32_t d = 0; d < kRollupDimensions; ++d)
-            entries.push_back({k.resolution, d + 1, k.bucket, rank[c.values[d]], c.status,
-                               rank[c.reason], &figures, nullptr});
+        for (std::uint32_t d = 0; d < kRollupDimensions; ++d) {
+            const std::uint32_t dimension = d + 1;
+            const bool reason =
+                (dimension == kChannel && c.status == kSuppressed) ||
+                (dimension == kProvider && (c.status == kFailed || c.status == kRetry));
+            entries.push_back({k.resolution, dimension, k.bucket, rank[c.values[d]], c.status,
+                               reason ? rank[c.reason] : 0, &figures, nullptr});
+        }
     }
     std::sort(entries.begin(), entries.end(),
               [](const Entry& a, const Entry& b) { return a.key() < b.key(); });

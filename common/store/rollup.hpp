@@ -1,6 +1,7 @@
 // rollup.hpp - what reports count, folded into rollups: per minute, hour and
 // day, per status and one dimension (channel, provider, priority, template,
-// module, category or group; failures and suppressions also by reason), the
+// module, category or group; suppressions by channel and failures and retries
+// by provider also by reason), the
 // count, the size of what was sent and the time from acceptance to sent (sums
 // and histograms), and per status alone the same figures with the peak per
 // second. Counts per dimension rather than per combination keep a month of

@@ -7,6 +7,13 @@ namespace {
 
 constexpr std::uint64_t kHasValue = 1, kHasReason = 2;
 constexpr std::uint64_t kHasFigures = 1, kHasPeak = 2;
+// What a row may hold, far above any real traffic, so that adding up rows
+// cannot overflow: counts to 2^48, sums to 2^60 either way.
+constexpr std::int64_t kMaxCount = std::int64_t{1} << 48, kMaxSum = std::int64_t{1} << 60;
+
+bool within(std::int64_t v, std::int64_t low, std::int64_t high) {
+    return v >= low && v <= high;
+}
 
 bool has_figures(const Figures& f) {
     return f.size_sum != 0 || f.latency_sum != 0 || !f.size.empty() || !f.latency.empty();
@@ -47,7 +54,11 @@ bool BucketReader::next(Cell& c) {
     } else {
         c.peak = Peak{};
     }
-    if (!in_.ok() || c.status >= report_statuses().size() || c.figures.count < 0)
+    const Figures& f = c.figures;
+    if (!in_.ok() || c.status >= report_statuses().size() || !within(f.count, 0, kMaxCount) ||
+        !within(f.size_sum, -kMaxSum, kMaxSum) || !within(f.latency_sum, -kMaxSum, kMaxSum) ||
+        f.size.count() > kMaxCount || f.latency.count() > kMaxCount ||
+        !within(c.peak.per_second, 0, kMaxCount))
         return ok_ = false;
     return true;
 }

@@ -6,6 +6,7 @@
 #include "store/fanout_rows.hpp"
 #include "store/rollup_bucket.hpp"
 #include "store/sqlite.hpp"
+#include "util/log.hpp"
 #include "util/strings.hpp"
 
 namespace notify::store {
@@ -41,8 +42,9 @@ std::string provider_in(const std::string& detail) {
 // Packed rows are added up in SQL by this function, so that a row is written
 // with one upsert: notify_rollup_merge(a, b) is the row of both
 // (store/rollup_bucket.hpp). A stored row that does not read back is replaced
-// rather than the batch lost with it.
-void rollup_merge(sqlite3_context* ctx, int, sqlite3_value** argv) {
+// rather than the batch lost with it, and said so: `report --rebuild` counts
+// it again. Nothing may be thrown through SQLite's frames.
+void rollup_merge(sqlite3_context* ctx, int, sqlite3_value** argv) try {
     auto bytes = [](sqlite3_value* v) {
         const void* p = sqlite3_value_blob(v);
         return p ? std::string_view(static_cast<const char*>(p),
@@ -51,14 +53,24 @@ void rollup_merge(sqlite3_context* ctx, int, sqlite3_value** argv) {
     };
     const std::string_view stored = bytes(argv[0]), added = bytes(argv[1]);
     auto merged = merge_buckets(stored, added);
+    if (!merged)
+        NLOG(warning, "",
+             "a stored rollup row does not read; replaced by what is counted now "
+             "('notifyctl report --rebuild' counts it again)");
     const std::string_view out = merged ? std::string_view(*merged) : added;
     sqlite3_result_blob(ctx, out.data() ? out.data() : "", static_cast<int>(out.size()),
                         SQLITE_TRANSIENT);
+} catch (const std::bad_alloc&) {
+    sqlite3_result_error_nomem(ctx);
+} catch (const std::exception& e) {
+    sqlite3_result_error(ctx, e.what(), -1);
 }
 
 sqlite3* with_functions(sqlite3* db) {
-    sqlite3_create_function_v2(db, "notify_rollup_merge", 2, SQLITE_DETERMINISTIC, nullptr,
-                               rollup_merge, nullptr, nullptr, nullptr);
+    const int rc = sqlite3_create_function_v2(db, "notify_rollup_merge", 2,
+                                              SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, nullptr,
+                                              rollup_merge, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) throw StoreFailure{rc, "cannot register notify_rollup_merge"};
     return db;
 }
 
@@ -260,6 +272,9 @@ Status RollupStore::read_buckets(std::int64_t generation, Resolution r,
     } catch (const StoreFailure& f) {
         s.reset();
         return to_error(f);
+    } catch (...) {
+        s.reset();  // not left open over the snapshot it reads
+        throw;
     }
 }
 

@@ -265,14 +265,14 @@ CREATE INDEX notifications_by_template ON notifications (template, id) WHERE tem
 )sql",
     // 9: rollups packed, a row per resolution, dimension and bucket holding
     // every value, status and reason (store/rollup_bucket.hpp): a month by
-    // minute reads 43,200 rows rather than one per status and value. The old
-    // rows and their marks go: the router counts from its start on, and
-    // `notifyctl report --rebuild` counts what came before (the router says so
-    // when it starts; at 10,000,000 deliveries that is minutes, not something
-    // to do before a router may dispatch).
+    // minute reads 43,200 rows rather than one per status and value. The
+    // marks go: the router counts from its start on, and `notifyctl report
+    // --rebuild` counts what came before (the router says so when it starts; at
+    // 10,000,000 deliveries that is minutes, not something to do before a
+    // router may dispatch). The old tables stay, unread, so that a router of
+    // the release before, still running while the others are upgraded, can
+    // still commit its transitions; a later migration drops them.
     R"sql(
-DROP TABLE rollups;
-DROP TABLE rollup_series;
 CREATE TABLE rollup_buckets (
     generation  INTEGER NOT NULL,
     resolution  INTEGER NOT NULL,

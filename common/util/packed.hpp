@@ -43,6 +43,7 @@ class PackedReader {
         for (int shift = 0; shift < 64; shift += 7) {
             if (p_ == end_) return fail();
             const unsigned char b = *p_++;
+            if (shift == 63 && b > 1) return fail();  // more than 64 bits
             v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
             if (!(b & 0x80)) return v;
         }

@@ -64,6 +64,35 @@ TEST_CASE("merged histograms are the histogram of all their values") {
     CHECK(a.count() == all.count());
 }
 
+TEST_CASE("merges in any overlap, into itself, and sums give the histogram of all values") {
+    std::mt19937_64 rnd(7);
+    for (int round = 0; round < 500; ++round) {
+        // Buckets before, between, after and on each other's.
+        Histogram a, b, all;
+        notify::util::HistogramSum sum;
+        const int na = static_cast<int>(rnd() % 20), nb = static_cast<int>(rnd() % 20);
+        for (int i = 0; i < na; ++i) {
+            const auto v = static_cast<std::int64_t>(rnd() % 5000);
+            a.add(v);
+            all.add(v);
+        }
+        for (int i = 0; i < nb; ++i) {
+            const auto v = static_cast<std::int64_t>(rnd() % 5000);
+            b.add(v, 3);
+            all.add(v, 3);
+        }
+        sum.add(a);
+        sum.add(b);
+        Histogram twice = a;
+        a.merge(b);
+        REQUIRE(a == all);
+        CHECK(a.count() == all.count());
+        CHECK(sum.histogram() == all);
+        twice.merge(twice);
+        for (const auto& [bucket, n] : twice.buckets()) CHECK(n % 2 == 0);
+    }
+}
+
 TEST_CASE("a histogram's packed form reads back, and anything else is refused") {
     Histogram h;
     for (int v : {0, 3, 3, 200, 70000, 70001}) h.add(v);

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 
+#include "report/report.hpp"
 #include "store/delivery_rows.hpp"
 #include "store/rollup.hpp"
 #include "store/rollup_bucket.hpp"
@@ -287,7 +288,7 @@ TEST_CASE("two packings of a bucket merge into one; one that does not read is re
     CHECK_FALSE(reader.ok());
 }
 
-TEST_CASE("a store with rollups of before they were packed drops them and their marks") {
+TEST_CASE("a store with rollups of before they were packed loses their marks") {
     char tmpl[] = "/tmp/notify-rollup-migration-XXXXXX";
     REQUIRE(mkdtemp(tmpl));
     const std::string path = std::string(tmpl) + "/notify.db";
@@ -312,4 +313,72 @@ TEST_CASE("a store with rollups of before they were packed drops them and their 
         CHECK(rows.empty());
     }
     std::filesystem::remove_all(tmpl);
+}
+
+TEST_CASE("a report counts each fold in its local day and groups, in a zone off the hour") {
+    Zone zone("Asia/Kolkata");  // +05:30: local midnight is 18:30 UTC
+    TempStore s;
+    store::RollupStore rollups(*s);
+    store::RollupBatch batch;
+    const Millis day = 86'400'000;
+    const Millis start = at("2026-11-01T00:00:00+05:30");
+    // From mid-morning of the first day to early on the fifth: whole days, and
+    // hours and minutes at both ends, some holding a local midnight.
+    const Millis since = start + 3 * 3'600'000 + 17 * 60'000,
+                 until = start + 4 * day + 5 * 3'600'000;
+    std::map<std::pair<std::string, std::string>, std::int64_t> want;  // (local date, channel)
+    std::int64_t sent = 0, failed = 0;
+    for (Millis t = start; t < start + 5 * day; t += 7 * 60'000 + 13'000) {
+        const int i = static_cast<int>((t - start) / 60'000);
+        store::RollupFold f;
+        f.at = t;
+        f.channel = i % 3 == 0 ? "email" : "短信";  // a value beyond ASCII too
+        f.status = i % 5 == 0 ? "failed" : "sent";
+        if (i % 5 == 0) {
+            f.provider = "p";
+            f.reason = i % 2 ? "HTTP 500" : "HTTP 400";
+        } else {
+            f.size = 100 + i % 700;
+            f.latency = 5 + i % 90;
+        }
+        batch.add(f);
+        if (t < since - since % 60'000 || t >= until) continue;
+        if (i % 5 == 0)
+            ++failed;
+        else
+            ++sent;
+        want[{report::format_time(t).substr(0, 10), std::string(f.channel)}] += i % 5 == 0 ? 0 : 1;
+    }
+    s.exec("BEGIN");
+    rollups.write(batch, 1);
+    rollups.write_marks({0, 0, 1});
+    s.exec("COMMIT");
+
+    report::Request r{since, until, {report::Dimension::day, report::Dimension::channel}};
+    auto made = report::make(rollups, r);
+    REQUIRE(made);
+    std::map<std::pair<std::string, std::string>, std::int64_t> got;
+    Millis last = 0;
+    std::string last_channel;
+    for (const auto& row : made->rows) {
+        got[{row.key[0].substr(0, 10), row.key[1]}] += row.count("sent");
+        // In order: time, then channel by name; each (day, channel) once.
+        CHECK((row.time > last || (row.time == last && row.key[1] > last_channel)));
+        last = row.time;
+        last_channel = row.key[1];
+        CHECK(row.key[0].substr(10) == "T00:00:00+05:30");
+    }
+    CHECK(got == want);
+    CHECK(made->total.count("sent") == sent);
+    CHECK(made->total.count("failed") == failed);
+    std::int64_t failures = 0;
+    for (const auto& f : made->failures) failures += f.count;
+    CHECK(failures == failed);
+    // By nothing: the same total, with the size spread of what was sent.
+    auto whole = report::make(rollups, report::Request{since, until, {}});
+    REQUIRE(whole);
+    REQUIRE(whole->rows.size() == 1);
+    CHECK(whole->rows[0].count("sent") == sent);
+    CHECK(whole->rows[0].size.count == sent);
+    CHECK(whole->total.size.p50 == whole->rows[0].size.p50);
 }
