@@ -105,19 +105,24 @@ struct Gathered {
     store::Figures sent;
     store::Peak peak_sent, peak_accepted;
     bool peaks = false;
+    void peak(const store::Cell& c) {
+        if (c.status == kSent) peak_sent.merge(c.peak);
+        if (c.status == kAccepted) peak_accepted.merge(c.peak);
+    }
+    // The cell's count and peak; its figures are the caller's to add.
+    void count(const store::Cell& c) {
+        counts[c.status] += c.figures.count;
+        peak(c);
+    }
     // Takes the cell's histograms when it has none of its own yet.
     void add(store::Cell& c) {
-        counts[c.status] += c.figures.count;
-        if (c.status == kSent) {
-            if (sent.count == 0) {
-                std::swap(sent, c.figures);
-                c.figures.count = 0;
-            } else {
-                sent.merge(c.figures);
-            }
-            peak_sent.merge(c.peak);
-        } else if (c.status == kAccepted) {
-            peak_accepted.merge(c.peak);
+        count(c);
+        if (c.status != kSent) return;
+        if (sent.count == 0) {
+            std::swap(sent, c.figures);
+            c.figures.count = 0;
+        } else {
+            sent.merge(c.figures);
         }
     }
 };
@@ -140,17 +145,13 @@ Spread spread_of(std::int64_t sum, const util::Histogram& h) {
 struct Total : Gathered {
     util::HistogramSum size, latency;
     void add(const store::Cell& c) {
-        counts[c.status] += c.figures.count;
-        if (c.status == kSent) {
-            sent.count += c.figures.count;
-            sent.size_sum += c.figures.size_sum;
-            sent.latency_sum += c.figures.latency_sum;
-            size.add(c.figures.size);
-            latency.add(c.figures.latency);
-            peak_sent.merge(c.peak);
-        } else if (c.status == kAccepted) {
-            peak_accepted.merge(c.peak);
-        }
+        count(c);
+        if (c.status != kSent) return;
+        sent.count += c.figures.count;
+        sent.size_sum += c.figures.size_sum;
+        sent.latency_sum += c.figures.latency_sum;
+        size.add(c.figures.size);
+        latency.add(c.figures.latency);
     }
     const Gathered& summed() {
         sent.size = size.histogram();
@@ -478,10 +479,7 @@ Expected<Report> make(store::RollupStore& rollups, const Request& request) {
     });
     // The peaks of the whole range, from the series, when a dimension was read.
     if (st && !dimension.empty())
-        st = read(day_plan, "", [&](Millis, store::Cell& c) {
-            if (c.status == kSent) total.peak_sent.merge(c.peak);
-            if (c.status == kAccepted) total.peak_accepted.merge(c.peak);
-        });
+        st = read(day_plan, "", [&](Millis, store::Cell& c) { total.peak(c); });
     // Each channel's share and the suppressions by reason from the channel rows,
     // the failures from the provider rows.
     std::map<std::string, std::int64_t, std::less<>> sent_by_channel;
