@@ -72,6 +72,10 @@ const KeyDef kKeys[] = {
     {"preferences.dedup_window", KeyType::duration, "0s"},
     {"preferences.unsubscribe_url", KeyType::string, "http://{ingest.http}/v1/unsubscribe"},
     {"preferences.unsubscribe_secret", KeyType::string, "", true},
+    {"tracking.opens", KeyType::boolean, "false"},
+    {"tracking.clicks", KeyType::boolean, "false"},
+    {"tracking.url", KeyType::string, "http://{ingest.http}/v1/track"},
+    {"tracking.secret", KeyType::string, "", true},
     {"bulk.approval_threshold", KeyType::integer, "10000"},
     {"bulk.expand_batch", KeyType::integer, "5000"},
     {"report.timezone", KeyType::string, ""},
@@ -255,6 +259,14 @@ Status bind(Config& c, const Values& v) {
     c.preferences.dedup_window = dur("preferences.dedup_window");
     c.preferences.unsubscribe_url = v.get("preferences.unsubscribe_url");
     c.preferences.unsubscribe_secret = v.get("preferences.unsubscribe_secret");
+    c.tracking.opens = v.get("tracking.opens") == "true";
+    c.tracking.clicks = v.get("tracking.clicks") == "true";
+    c.tracking.url = v.get("tracking.url");
+    c.tracking.secret = v.get("tracking.secret");
+    if ((c.tracking.opens || c.tracking.clicks) && !util::starts_with(c.tracking.url, "http://") &&
+        !util::starts_with(c.tracking.url, "https://"))
+        return config_error(v.by_key.at("tracking.url").origin,
+                            "'tracking.url' must be an http:// or https:// address");
     c.bulk.approval_threshold = num("bulk.approval_threshold");
     c.bulk.expand_batch = num("bulk.expand_batch");
     if (c.bulk.expand_batch < 1)

@@ -131,6 +131,13 @@ struct Config {
         std::string unsubscribe_secret;  // signs them; "" keeps a generated one in the store
     } preferences;
 
+    struct Tracking {
+        bool opens = false;   // an invisible image in HTML email records `read`
+        bool clicks = false;  // links in HTML email go through a redirect that records `clicked`
+        std::string url;      // base of the tracking links, served by notify-ingest
+        std::string secret;   // signs them; "" keeps a generated one in the store
+    } tracking;
+
     struct Bulk {
         long approval_threshold = 0;  // a send to more recipients waits for approval; 0: never
         long expand_batch = 0;        // deliveries written per step of a fan-out

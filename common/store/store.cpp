@@ -124,6 +124,7 @@ struct Store::Statements {
                                       " FROM deliveries WHERE provider = ? AND "
                                       "provider_message_id = ? AND provider_message_id != '' "
                                       "ORDER BY seq DESC LIMIT 1")),
+          delivery_has_event(db, "SELECT 1 FROM events WHERE delivery_id = ? AND type = ? LIMIT 1"),
           events_of(db,
                     "SELECT seq, delivery_id, at, type, detail FROM events WHERE delivery_id >= ? "
                     "AND delivery_id < ? ORDER BY seq"),
@@ -162,8 +163,9 @@ struct Store::Statements {
     Stmt insert_notification;
     DeliveryRows rows;  // deliveries and events
     Stmt upsert_idempotency, find_idempotency, get_notification, deliveries_of, delivery_by_id,
-        delivery_by_message, events_of, load_active, load_new, max_seq, count_fanouts, load_job,
-        update_delivery, queue_rows, insert_api_key, find_api_key, list_api_keys, revoke_api_key;
+        delivery_by_message, delivery_has_event, events_of, load_active, load_new, max_seq,
+        count_fanouts, load_job, update_delivery, queue_rows, insert_api_key, find_api_key,
+        list_api_keys, revoke_api_key;
 };
 
 Expected<std::unique_ptr<Store>> Store::open(const std::string& path, const Options& options) {
@@ -369,6 +371,13 @@ std::optional<Delivery> Store::find_delivery(const std::string& id) {
 std::optional<Delivery> Store::find_delivery_by_message(const std::string& provider,
                                                         const std::string& message_id) {
     return st_->delivery_by_message.bind(1, provider).bind(2, message_id).first(read_delivery);
+}
+
+bool Store::has_event(const std::string& delivery_id, const std::string& type) {
+    return st_->delivery_has_event.bind(1, delivery_id)
+        .bind(2, type)
+        .first([](Stmt&) { return true; })
+        .has_value();
 }
 
 std::vector<QueueRow> Store::queue_rows() {

@@ -173,6 +173,8 @@ class Store {
     // provider_message_id), for a receipt that names it so.
     std::optional<Delivery> find_delivery_by_message(const std::string& provider,
                                                      const std::string& message_id);
+    // Whether the delivery's log holds an event of `type` (committed).
+    bool has_event(const std::string& delivery_id, const std::string& type);
     // Applies the transitions and appends their events in one transaction.
     // `settings` are written in the same transaction (the router's gate mark),
     // and `also` runs last in it (the router's rollups).

@@ -1,38 +1,10 @@
 // escape.cpp - escaping of interpolated values for HTML, JSON and plain text.
 #include "template/escape.hpp"
 
+#include "util/html.hpp"
+
 namespace notify::tmpl {
 namespace {
-
-void append_html(std::string& out, std::string_view text) {
-    size_t run = 0;  // start of the bytes not yet copied
-    for (size_t i = 0; i < text.size(); ++i) {
-        const char* entity = nullptr;
-        switch (text[i]) {
-            case '&':
-                entity = "&amp;";
-                break;
-            case '<':
-                entity = "&lt;";
-                break;
-            case '>':
-                entity = "&gt;";
-                break;
-            case '"':
-                entity = "&quot;";
-                break;
-            case '\'':
-                entity = "&#39;";
-                break;
-            default:
-                continue;
-        }
-        out.append(text.substr(run, i - run));
-        out += entity;
-        run = i + 1;
-    }
-    out.append(text.substr(run));
-}
 
 void append_json(std::string& out, std::string_view text) {
     static constexpr char hex[] = "0123456789abcdef";
@@ -85,7 +57,7 @@ void append_json(std::string& out, std::string_view text) {
 void append_escaped(std::string& out, std::string_view text, Escape mode) {
     switch (mode) {
         case Escape::html:
-            append_html(out, text);
+            util::append_html(out, text);
             return;
         case Escape::json:
             append_json(out, text);

@@ -26,6 +26,7 @@ enum class RouteKind {
     templates,    // /v1/templates...
     unsubscribe,  // /v1/unsubscribe/{token}
     receipts,     // /v1/receipts/{provider}
+    tracking,     // /v1/track/{open|click}/{token}
     web,          // the dashboard: every path outside /v1/ (api_web.cpp)
     audit,        // /v1/audit
     reports,      // /v1/reports
@@ -57,6 +58,7 @@ Route match(std::string path) {
                          : top == "templates"              ? RouteKind::templates
                          : top == "unsubscribe"            ? RouteKind::unsubscribe
                          : top == "receipts"               ? RouteKind::receipts
+                         : top == "track"                  ? RouteKind::tracking
                                                            : RouteKind::none;
         if (kind != RouteKind::none) {
             for (const auto& p : parts)
@@ -84,6 +86,7 @@ const char* allowed_methods(RouteKind k) {
         case RouteKind::one:
         case RouteKind::audit:
         case RouteKind::reports:
+        case RouteKind::tracking:
             return "GET";
         case RouteKind::notifications:
             return "GET, POST";
@@ -229,6 +232,8 @@ void Api::route(const Request& req, Reply done) {
 
     // The link's signature is its authentication: a mail client has no API key.
     if (route.kind == RouteKind::unsubscribe) return unsubscribe_request(req, route.parts, done);
+    // Nor does a reader of a tracked email.
+    if (route.kind == RouteKind::tracking) return tracking_request(req, route.parts, done);
     // A vendor has no API key either: its signature (or the URL's token) is checked.
     if (route.kind == RouteKind::receipts) return receipts_request(req, route.parts, done);
     // The dashboard signs in with a key once and holds a session cookie.

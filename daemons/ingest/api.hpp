@@ -76,6 +76,7 @@ struct Request {
     bool trusted = false;       // the ipc socket: admin without a key
     // The headers in kKeptHeaders that came, names in lower case.
     std::map<std::string, std::string> headers;
+    bool head = false;  // a HEAD request (method says GET): answered, not acted on
 };
 
 struct Response {
@@ -205,6 +206,10 @@ class Api {
     void unsubscribe_request(const Request& req, const std::vector<std::string>& parts,
                              const Reply& done);
 
+    // api_tracking.cpp
+    void tracking_request(const Request& req, const std::vector<std::string>& parts,
+                          const Reply& done);
+
     // The directory over reads_, made on first use and kept.
     store::DirectoryStore& directory();
     // The secret of unsubscribe links, read (or made) once.
@@ -215,6 +220,7 @@ class Api {
     std::unique_ptr<store::DirectoryStore> directory_;
     std::unique_ptr<store::RollupStore> rollups_;  // made on first use
     std::string link_secret_;
+    std::string tracking_secret_;  // tracking links' secret, read (or made) on first use
     std::map<std::string, std::shared_ptr<const channels::ReceiptReader>> receipt_readers_;
     WebSessions sessions_;
     WebAssets assets_;

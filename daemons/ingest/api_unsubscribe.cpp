@@ -23,30 +23,10 @@ namespace notify::ingest {
 
 namespace {
 
-Response page(int status, const std::string& title, const std::string& body_html) {
-    Response r;
-    r.status = status;
-    r.content_type = "text/html; charset=utf-8";
-    // The URL carries the token: keep it out of caches and Referer headers.
-    r.headers.emplace_back("Cache-Control", "no-store");
-    r.headers.emplace_back("Referrer-Policy", "no-referrer");
-    r.body =
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        "<title>" +
-        escape_html(title) +
-        "</title>\n"
-        "<style>body{font-family:sans-serif;max-width:32em;margin:3em auto;padding:0 1em}"
-        "button{font-size:1em;padding:.5em 1.5em}</style>\n"
-        "</head>\n<body>\n<h1>" +
-        escape_html(title) + "</h1>\n" + body_html + "</body>\n</html>\n";
-    return r;
-}
-
 Response not_found_page() {
-    return page(404, "Link not valid",
-                "<p>This unsubscribe link is not valid. Use the link from a recent "
-                "message.</p>\n");
+    return link_page(404, "Link not valid",
+                     "<p>This unsubscribe link is not valid. Use the link from a recent "
+                     "message.</p>\n");
 }
 
 std::string what_of(const UnsubscribeTarget& t) {
@@ -106,9 +86,9 @@ void Api::unsubscribe_request(const Request& req, const std::vector<std::string>
     if (!secret) {
         metrics_.rejected("unavailable");
         NLOG(error, "", "unsubscribe unavailable error=" << secret.error().message);
-        return done(page(503, "Try again later",
-                         "<p>Your request could not be handled just now. Please try again "
-                         "later.</p>\n"));
+        return done(link_page(503, "Try again later",
+                              "<p>Your request could not be handled just now. Please try again "
+                              "later.</p>\n"));
     }
     auto target = verify_unsubscribe_token(*secret, parts[1]);
     if (!target) {
@@ -120,25 +100,27 @@ void Api::unsubscribe_request(const Request& req, const std::vector<std::string>
     if (req.method == "GET") {
         // The form posts back to this very path; the field is what RFC 8058
         // one-click clients send.
-        return done(page(200, "Unsubscribe",
-                         "<p>Stop receiving " + what + "?</p>\n<form method=\"post\" action=\"" +
-                             escape_html(req.path) +
-                             "\">\n<input type=\"hidden\" name=\"List-Unsubscribe\" "
-                             "value=\"One-Click\">\n<button type=\"submit\">Unsubscribe</button>\n"
-                             "</form>\n"));
+        return done(
+            link_page(200, "Unsubscribe",
+                      "<p>Stop receiving " + what + "?</p>\n<form method=\"post\" action=\"" +
+                          escape_html(req.path) +
+                          "\">\n<input type=\"hidden\" name=\"List-Unsubscribe\" "
+                          "value=\"One-Click\">\n<button type=\"submit\">Unsubscribe</button>\n"
+                          "</form>\n"));
     }
     auto changed = record(directory(), *target, util::now_ms());
     if (!changed) {
         metrics_.rejected("store_unavailable");
         NLOG(error, "", "unsubscribe failed error=" << changed.error().message);
-        return done(page(503, "Try again later",
-                         "<p>Your request could not be recorded just now. Please try again "
-                         "later.</p>\n"));
+        return done(link_page(503, "Try again later",
+                              "<p>Your request could not be recorded just now. Please try again "
+                              "later.</p>\n"));
     }
     // The route is public: a link used again changes nothing and writes no row.
     if (!*changed) {
         NLOG(info, "", "unsubscribe unchanged (already unsubscribed)");
-        return done(page(200, "Unsubscribed", "<p>You will no longer receive " + what + ".</p>\n"));
+        return done(
+            link_page(200, "Unsubscribed", "<p>You will no longer receive " + what + ".</p>\n"));
     }
     if (target->user_id.empty())
         NLOG(info, "",
@@ -150,7 +132,7 @@ void Api::unsubscribe_request(const Request& req, const std::vector<std::string>
           target->user_id.empty() ? target->channel + ":" + target->address
                                   : "user:" + target->user_id,
           target->category);
-    done(page(200, "Unsubscribed", "<p>You will no longer receive " + what + ".</p>\n"));
+    done(link_page(200, "Unsubscribed", "<p>You will no longer receive " + what + ".</p>\n"));
 }
 
 }  // namespace notify::ingest

@@ -188,7 +188,8 @@ void HttpServer::handle(evhttp_request* req) {
     }
     Request r;
     r.method = method_name(evhttp_request_get_command(req));
-    if (r.method == "HEAD") r.method = "GET";  // evhttp leaves the body out itself
+    r.head = r.method == "HEAD";
+    if (r.head) r.method = "GET";  // evhttp leaves the body out itself
     const evhttp_uri* uri = evhttp_request_get_evhttp_uri(req);
     const char* path = uri ? evhttp_uri_get_path(uri) : nullptr;
     r.path = path && *path ? path : "/";

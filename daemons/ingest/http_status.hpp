@@ -7,8 +7,16 @@ inline const char* http_reason(int status) {
     switch (status) {
         case 200:
             return "OK";
+        case 201:
+            return "Created";
         case 202:
             return "Accepted";
+        case 204:
+            return "No Content";
+        case 302:
+            return "Found";
+        case 303:
+            return "See Other";
         case 400:
             return "Bad Request";
         case 401:
@@ -35,10 +43,12 @@ inline const char* http_reason(int status) {
             return "Request Header Fields Too Large";
         case 500:
             return "Internal Server Error";
+        case 502:
+            return "Bad Gateway";
         case 503:
             return "Service Unavailable";
         default:
-            return "Error";
+            return status < 400 ? "OK" : "Error";
     }
 }
 

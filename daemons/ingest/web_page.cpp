@@ -12,33 +12,6 @@ std::string nav_item(const char* href, const char* text, const char* id) {
 
 }  // namespace
 
-std::string escape_html(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
-
 Response web_page(int status, Lang lang, const std::string& title, const std::string& body,
                   const PageUser& user) {
     const bool zh = lang == Lang::zh;
@@ -82,6 +55,26 @@ Response web_page(int status, Lang lang, const std::string& title, const std::st
              nav + "<main class=\"container\">\n" + body +
              "<p class=\"mt-5 small\"><a id=\"lang\" href=\"?lang=" + (zh ? "en" : "zh") + "\">" +
              tr(lang, "language") + "</a></p>\n</main>\n</body>\n</html>\n";
+    return r;
+}
+
+Response link_page(int status, const std::string& title, const std::string& body_html) {
+    Response r;
+    r.status = status;
+    r.content_type = "text/html; charset=utf-8";
+    // The URL carries the token: keep it out of caches and Referer headers.
+    r.headers.emplace_back("Cache-Control", "no-store");
+    r.headers.emplace_back("Referrer-Policy", "no-referrer");
+    r.body =
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        "<title>" +
+        escape_html(title) +
+        "</title>\n"
+        "<style>body{font-family:sans-serif;max-width:32em;margin:3em auto;padding:0 1em}"
+        "button{font-size:1em;padding:.5em 1.5em}</style>\n"
+        "</head>\n<body>\n<h1>" +
+        escape_html(title) + "</h1>\n" + body_html + "</body>\n</html>\n";
     return r;
 }
 

@@ -7,11 +7,12 @@
 #include <string_view>
 
 #include "api.hpp"
+#include "util/html.hpp"
 #include "web_words.hpp"
 
 namespace notify::ingest {
 
-std::string escape_html(std::string_view text);
+using util::escape_html;
 
 // What the layout shows of who is signed in; empty name: nobody.
 struct PageUser {
@@ -25,6 +26,10 @@ struct PageUser {
 // origin, and no framing.
 Response web_page(int status, Lang lang, const std::string& title, const std::string& body,
                   const PageUser& user);
+// A small page of its own (no layout, no sign-in) for the people who follow a
+// link from a message: unsubscribe and tracking links. Not stored by caches
+// and sent with no Referer, since the URL carries the link's token.
+Response link_page(int status, const std::string& title, const std::string& body_html);
 // 303 See Other to `location`.
 Response redirect(const std::string& location);
 

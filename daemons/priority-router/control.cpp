@@ -17,6 +17,9 @@
 //                                      {"ok":true,"state":"rejected"}: nothing is sent;
 //                                      event "rejected" "by WHO: TEXT"
 //   {"op":"receipt","provider":NAME,"receipts":[...]}   see receipts.cpp
+//   {"op":"track","delivery_id":ID,"status":"read"|"clicked"[,"url":URL]}
+//                                      {"ok":true,"outcome":"recorded"|"duplicate"|"ignored"}:
+//                                      an open or click of a tracked email (receipts.cpp)
 // Errors: {"error":{"code":C,"message":M}} with C invalid_request, unknown_op,
 // not_found, or not_pending_approval (approve or reject of a send not held).
 // Deliveries in flight cannot be called back: they are canceled if their attempt
@@ -88,6 +91,8 @@ void Router::on_control_frame(const std::string& identity, const std::string& fr
         auto answer = receipts(request, identity, delimiter);
         if (!answer) return;  // held until its flush (receipts.cpp)
         reply = std::move(*answer);
+    } else if (op == "track") {
+        reply = track(request);
     } else {
         reply = error_reply("unknown_op", "unknown control request '" + op + "'");
     }

@@ -6,6 +6,8 @@
 #include <unordered_map>
 
 #include "rendering/stored_templates.hpp"
+#include "tracked_html.hpp"
+#include "tracking_link.hpp"
 #include "unsubscribe_link.hpp"
 #include "util/id.hpp"
 #include "util/json_parse.hpp"
@@ -33,7 +35,8 @@ struct Personalizer::State {
     std::unordered_map<std::string, CachedUser> users;
     // Each notification's data, parsed once; "user" is replaced per delivery.
     std::unordered_map<std::string, nlohmann::json> data;
-    std::string secret;  // "" when links cannot be signed
+    std::string secret;           // "" when links cannot be signed
+    std::string tracking_secret;  // "" when nothing is tracked
 };
 
 Personalizer::Personalizer(const Config& config, store::Store& store,
@@ -41,6 +44,13 @@ Personalizer::Personalizer(const Config& config, store::Store& store,
     : config_(config),
       directory_(directory),
       state_(std::make_unique<State>(store, config.templates.default_locale)) {
+    if (config.tracking.opens || config.tracking.clicks) {
+        auto secret = tracking_secret(config, store);
+        if (secret)
+            state_->tracking_secret = *secret;
+        else
+            NLOG(warning, "", "email is not tracked: " << secret.error().message);
+    }
     if (config.preferences.unsubscribe_url.empty()) return;
     auto secret = unsubscribe_secret(config, store);
     if (secret)
@@ -52,6 +62,28 @@ Personalizer::Personalizer(const Config& config, store::Store& store,
 Personalizer::~Personalizer() = default;
 
 Status Personalizer::personalize(wire::Job& job, Millis now) {
+    add_unsubscribe_link(job);
+    if (auto rendered = render_for_user(job, now); !rendered) return rendered;
+    if (!state_->tracking_secret.empty() && !job.html.empty()) track(job);
+    return ok();
+}
+
+void Personalizer::track(wire::Job& job) const {
+    const std::string& secret = state_->tracking_secret;
+    const std::string& base = config_.tracking.url;
+    HtmlTracking tracking;
+    if (config_.tracking.clicks)
+        tracking.click = [&](const std::string& url) {
+            // The unsubscribe link stays as it is: it acts on a POST of its own.
+            if (!trackable_url(url) || (!job.unsubscribe_url.empty() && url == job.unsubscribe_url))
+                return std::string();
+            return click_link(base, secret, job.delivery_id, url);
+        };
+    if (config_.tracking.opens) tracking.pixel = open_link(base, secret, job.delivery_id);
+    job.html = track_html(job.html, tracking);
+}
+
+void Personalizer::add_unsubscribe_link(wire::Job& job) const {
     if (!state_->secret.empty() && !config_.is_mandatory(job.category)) {
         UnsubscribeTarget target;
         target.category = job.category;
@@ -64,6 +96,9 @@ Status Personalizer::personalize(wire::Job& job, Millis now) {
         if (!target.user_id.empty() || !target.address.empty())
             job.unsubscribe_url = unsubscribe_url(config_, state_->secret, target);
     }
+}
+
+Status Personalizer::render_for_user(wire::Job& job, Millis now) {
     if (job.user_id.empty() || job.template_name.empty()) return ok();
 
     // The user, from the cache while it is fresh.

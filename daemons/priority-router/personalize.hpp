@@ -8,6 +8,9 @@
 //   - every delivery of a category that is not mandatory gets a signed one-click
 //     unsubscribe link (Job::unsubscribe_url) for its user, or for its channel
 //     and address.
+//   - with tracking.opens or tracking.clicks, an HTML part gets its open image
+//     and its links made into click links (tracking_link.hpp), signed for the
+//     delivery.
 // A failure (the user is gone, the template lacks or does not render for this
 // user) is an error that fails the delivery for good.
 //
@@ -15,7 +18,7 @@
 // and each notification's parsed data are cached.
 //
 // Reads: templates.default_locale, preferences.unsubscribe_url,
-// preferences.unsubscribe_secret, preferences.mandatory_categories.
+// preferences.unsubscribe_secret, preferences.mandatory_categories, tracking.*.
 #pragma once
 
 #include <memory>
@@ -36,6 +39,10 @@ class Personalizer {
     Status personalize(wire::Job& job, Millis now);
 
   private:
+    void add_unsubscribe_link(wire::Job& job) const;
+    Status render_for_user(wire::Job& job, Millis now);
+    void track(wire::Job& job) const;
+
     struct State;
     const Config& config_;
     store::DirectoryStore& directory_;

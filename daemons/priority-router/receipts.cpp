@@ -55,7 +55,8 @@ std::optional<Delivery> Router::receipt_delivery(const ReceiptNote& r) {
     return store_.find_delivery_by_message(r.provider, r.message_id);
 }
 
-const char* Router::apply_receipt(const Delivery& d, const ReceiptNote& r, Millis now) {
+const char* Router::apply_receipt(const Delivery& d, const ReceiptNote& r, Millis now,
+                                  const char* source) {
     if (!went_out(d)) return "ignored";
     DeliveryState to = DeliveryState::delivered;
     if (r.status == "delivered") {
@@ -73,7 +74,7 @@ const char* Router::apply_receipt(const Delivery& d, const ReceiptNote& r, Milli
     // A failure's reason (the rollups' and `ls`'s) is the vendor's code and words.
     e.last_error =
         r.status == "failed" ? (why.empty() ? std::string("bounced") : why) : d.last_error;
-    std::string detail = "provider=" + d.provider + " receipt";
+    std::string detail = "provider=" + d.provider + " " + source;
     if (!why.empty()) detail += " " + why;
     transition(d.id, e, to, r.status.c_str(), detail, now, d.provider_message_id);
     return "recorded";
@@ -146,6 +147,39 @@ std::optional<std::string> Router::receipts(const json& request, const std::stri
     if (counts["recorded"] == 0) return text;
     held_replies_.push_back({identity, std::move(text), delimiter});
     return std::nullopt;
+}
+
+// An email's open image or one of its links was followed. Each is recorded once
+// per delivery (the first open, the first click), as an event of a delivery
+// that went out and is not being attempted again; the reply says which.
+std::string Router::track(const json& request) {
+    const Millis now = util::now_ms();
+    ReceiptNote r{"",
+                  "",
+                  text_of(request, "delivery_id"),
+                  text_of(request, "status"),
+                  "",
+                  text_of(request, "url")};
+    if (r.delivery_id.empty() || (r.status != "read" && r.status != "clicked"))
+        return json{{"error",
+                     {{"code", "invalid_request"},
+                      {"message",
+                       "'track' needs a 'delivery_id' and a 'status' of read or "
+                       "clicked"}}}}
+            .dump();
+    // The delivery's last state and events, with what this router has not
+    // committed yet (an open a moment ago).
+    if (log_.pending()) flush_log(now);
+    auto d = store_.find_delivery(r.delivery_id);
+    const char* outcome = "ignored";
+    if (d && !active_.count(d->id)) {
+        r.provider = d->provider;
+        outcome =
+            store_.has_event(d->id, r.status) ? "duplicate" : apply_receipt(*d, r, now, "tracking");
+    }
+    NLOG(info, d ? d->notification_id : std::string(),
+         "tracking delivery=" << r.delivery_id << " " << r.status << " " << outcome);
+    return json{{"ok", true}, {"outcome", outcome}}.dump();
 }
 
 void Router::answer_held(bool committed) {

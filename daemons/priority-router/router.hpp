@@ -127,8 +127,12 @@ class Router {
                                         bool delimiter);
     // The delivery a receipt names, as the store has it.
     std::optional<Delivery> receipt_delivery(const ReceiptNote& r);
-    // "recorded", "duplicate" or "ignored".
-    const char* apply_receipt(const Delivery& d, const ReceiptNote& r, Millis now);
+    // "recorded", "duplicate" or "ignored". `source` names where it came from
+    // in the event's detail: "receipt" (the vendor) or "tracking" (a link).
+    const char* apply_receipt(const Delivery& d, const ReceiptNote& r, Millis now,
+                              const char* source = "receipt");
+    // An open or a click of a tracked email (tracking_link.hpp).
+    std::string track(const nlohmann::json& request);
     // Sends the held replies: what they say when `committed`, else an error.
     void answer_held(bool committed);
     // The receipt that waits for the delivery `id` just sent as `message_id`.

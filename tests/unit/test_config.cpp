@@ -196,6 +196,25 @@ TEST_CASE("the HTTP server's limits have defaults and are checked") {
     }
 }
 
+TEST_CASE("email tracking is off by default and its links' base is checked when on") {
+    auto c = parse_config("[ingest]\nhttp = \"127.0.0.1:9000\"\n", "t.toml");
+    REQUIRE(c);
+    CHECK_FALSE(c->tracking.opens);
+    CHECK_FALSE(c->tracking.clicks);
+    CHECK(c->tracking.url == "http://127.0.0.1:9000/v1/track");
+    CHECK(c->tracking.secret.empty());
+
+    auto on = parse_config("[tracking]\nclicks = true\nurl = \"https://t.example.com/v1/track\"\n",
+                           "t.toml");
+    REQUIRE(on);
+    CHECK(on->tracking.clicks);
+    CHECK_FALSE(on->tracking.opens);
+
+    auto bad = parse_config("[tracking]\nopens = true\nurl = \"t.example.com/track\"\n", "t.toml");
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().message == "t.toml:3: 'tracking.url' must be an http:// or https:// address");
+}
+
 TEST_CASE("a config path that is not a regular file is refused, not read as defaults") {
     SECTION("a directory") {
         auto c = load_config("/tmp");

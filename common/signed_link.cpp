@@ -1,0 +1,95 @@
+// signed_link.cpp - making and checking signed link tokens; see signed_link.hpp.
+#include "signed_link.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "config.hpp"
+#include "store/store.hpp"
+#include "util/crypto.hpp"
+#include "util/json_parse.hpp"
+
+namespace notify {
+
+using nlohmann::json;
+
+namespace {
+
+int base64url_value(char c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '-') return 62;
+    if (c == '_') return 63;
+    return -1;
+}
+
+// Unpadded base64url to bytes; nullopt for any other character or a length
+// that no encoding produces.
+std::optional<std::string> base64url_decode(std::string_view text) {
+    if (text.size() % 4 == 1) return std::nullopt;
+    std::string out;
+    out.reserve(text.size() * 3 / 4);
+    unsigned buffer = 0;
+    int bits = 0;
+    for (char c : text) {
+        int v = base64url_value(c);
+        if (v < 0) return std::nullopt;
+        buffer = (buffer << 6) | static_cast<unsigned>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((buffer >> bits) & 0xff);
+        }
+    }
+    return out;
+}
+
+std::string signature(const std::string& secret, std::string_view payload) {
+    return util::base64url(util::hmac_sha256(secret, payload));
+}
+
+}  // namespace
+
+Expected<std::string> link_secret(const std::string& configured, const char* key,
+                                  const char* setting, store::Store& store) {
+    if (!configured.empty()) {
+        auto secret = resolve_secret(configured);
+        if (!secret) return secret.error();
+        if (secret->empty())
+            return make_error(ErrorKind::invalid, "missing_secret",
+                              std::string(key) + " resolves to an empty secret");
+        return *secret;
+    }
+    return store.setting_or_insert(setting, util::base64url(util::random_bytes(32)));
+}
+
+std::string sign_link(const std::string& secret, const std::vector<std::string>& fields) {
+    std::string payload =
+        util::base64url(json(fields).dump(-1, ' ', false, json::error_handler_t::replace));
+    return payload + "." + signature(secret, payload);
+}
+
+std::optional<std::vector<std::string>> verify_link(const std::string& secret,
+                                                    const std::string& token,
+                                                    std::size_t max_token) {
+    if (token.size() > max_token) return std::nullopt;
+    auto dot = token.find('.');
+    if (dot == std::string::npos || dot == 0) return std::nullopt;
+    std::string_view payload(token.data(), dot);
+    std::string_view mac(token.data() + dot + 1, token.size() - dot - 1);
+    if (!util::constant_time_equal(mac, signature(secret, payload))) return std::nullopt;
+
+    auto text = base64url_decode(payload);
+    if (!text) return std::nullopt;
+    json fields = util::json_or_discarded(*text);
+    if (!fields.is_array() || fields.empty()) return std::nullopt;
+    std::vector<std::string> out;
+    out.reserve(fields.size());
+    for (const auto& f : fields) {
+        if (!f.is_string()) return std::nullopt;
+        out.push_back(f.get<std::string>());
+    }
+    return out;
+}
+
+}  // namespace notify
