@@ -70,9 +70,8 @@ std::string sign_link(const std::string& secret, const std::vector<std::string>&
 }
 
 std::optional<std::vector<std::string>> verify_link(const std::string& secret,
-                                                    const std::string& token,
-                                                    std::size_t max_token) {
-    if (token.size() > max_token) return std::nullopt;
+                                                    const std::string& token) {
+    if (token.size() > kMaxLinkToken) return std::nullopt;
     auto dot = token.find('.');
     if (dot == std::string::npos || dot == 0) return std::nullopt;
     std::string_view payload(token.data(), dot);

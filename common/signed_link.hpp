@@ -28,11 +28,13 @@ namespace notify {
 Expected<std::string> link_secret(const std::string& configured, const char* key,
                                   const char* setting, store::Store& store);
 
+// The longest token verify_link takes.
+constexpr std::size_t kMaxLinkToken = 4096;
+
 std::string sign_link(const std::string& secret, const std::vector<std::string>& fields);
 // The fields of a token whose signature checks out; nullopt for anything else,
-// or for a token longer than `max_token` bytes.
+// or for a token longer than kMaxLinkToken bytes.
 std::optional<std::vector<std::string>> verify_link(const std::string& secret,
-                                                    const std::string& token,
-                                                    std::size_t max_token = 4096);
+                                                    const std::string& token);
 
 }  // namespace notify

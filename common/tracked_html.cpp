@@ -147,15 +147,6 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-// Where the last "</body" begins, or npos.
-std::size_t body_end(std::string_view html) {
-    constexpr std::string_view kClose = "</body";
-    if (html.size() < kClose.size()) return std::string_view::npos;
-    for (std::size_t i = html.size() - kClose.size() + 1; i-- > 0;)
-        if (html[i] == '<' && equals_nocase(html.substr(i, kClose.size()), kClose)) return i;
-    return std::string_view::npos;
-}
-
 }  // namespace
 
 std::string track_html(std::string_view html, const HtmlTracking& tracking) {
@@ -163,6 +154,7 @@ std::string track_html(std::string_view html, const HtmlTracking& tracking) {
     out.reserve(html.size() + html.size() / 4 + 256);
     const std::size_t n = html.size();
     std::vector<Attribute> attributes;
+    std::size_t body_close = std::string::npos;
     std::size_t i = 0;
     while (i < n) {
         std::size_t lt = html.find('<', i);
@@ -172,12 +164,23 @@ std::string track_html(std::string_view html, const HtmlTracking& tracking) {
         }
         out.append(html.substr(i, lt - i));
         if (html.substr(lt, 4) == "<!--") {
-            std::size_t end = html.find("-->", lt + 4);
-            end = end == std::string_view::npos ? n : end + 3;
+            // "<!-->" and "<!--->" end where they begin.
+            std::size_t end;
+            if (html.substr(lt, 5) == "<!-->") {
+                end = lt + 5;
+            } else if (html.substr(lt, 6) == "<!--->") {
+                end = lt + 6;
+            } else {
+                end = html.find("-->", lt + 4);
+                end = end == std::string_view::npos ? n : end + 3;
+            }
             out.append(html.substr(lt, end - lt));
             i = end;
             continue;
         }
+        // The open image goes before the last </body> outside comments.
+        if (html.substr(lt, 2) == "</" && equals_nocase(html.substr(lt + 2, 4), "body"))
+            body_close = out.size();
         std::size_t name_end = lt + 1;
         while (name_end < n && std::isalnum(static_cast<unsigned char>(html[name_end]))) ++name_end;
         std::string_view name = html.substr(lt + 1, name_end - lt - 1);
@@ -215,11 +218,10 @@ std::string track_html(std::string_view html, const HtmlTracking& tracking) {
     const std::string image = "<img src=\"" + util::escape_html(tracking.pixel) +
                               "\" width=\"1\" height=\"1\" alt=\"\" "
                               "style=\"display:block;border:0;width:1px;height:1px\">";
-    std::size_t at = body_end(out);
-    if (at == std::string_view::npos)
+    if (body_close == std::string::npos)
         out += image;
     else
-        out.insert(at, image);
+        out.insert(body_close, image);
     return out;
 }
 

@@ -29,7 +29,7 @@ bool starts_with_nocase(std::string_view s, std::string_view prefix) {
 }  // namespace
 
 Expected<std::string> tracking_secret(const Config& config, store::Store& store) {
-    return link_secret(config.tracking.secret, "tracking.secret", "tracking.secret", store);
+    return link_secret(config.tracking.secret, "tracking.secret", kTrackingSecretSetting, store);
 }
 
 bool trackable_url(std::string_view url) {
@@ -50,7 +50,20 @@ std::string open_link(std::string_view base, const std::string& secret,
 
 std::string click_link(std::string_view base, const std::string& secret,
                        const std::string& delivery_id, const std::string& url) {
-    return link(base, "click", sign_link(secret, {"c", delivery_id, url}));
+    std::string token = sign_link(secret, {"c", delivery_id, url});
+    if (token.size() > kMaxLinkToken) return {};
+    return link(base, "click", token);
+}
+
+std::string url_origin(std::string_view url) {
+    const std::size_t scheme = url.find("://");
+    if (scheme == std::string_view::npos) return {};
+    const std::size_t end = url.find_first_of("/?#", scheme + 3);
+    std::string_view origin = url.substr(0, end);
+    // Credentials before '@' are not part of where it leads.
+    if (auto at = origin.rfind('@'); at != std::string_view::npos && at > scheme)
+        return std::string(origin.substr(0, scheme + 3)) + std::string(origin.substr(at + 1));
+    return std::string(origin);
 }
 
 std::optional<TrackedLink> verify_tracking_token(const std::string& secret, TrackKind kind,

@@ -35,6 +35,8 @@ struct TrackedLink {
 // servers and proxies take in a request line).
 constexpr std::size_t kMaxTrackedUrl = 2048;
 
+// The store setting that keeps the secret when tracking.secret is not set.
+constexpr const char* kTrackingSecretSetting = "tracking.secret";
 Expected<std::string> tracking_secret(const Config& config, store::Store& store);
 
 // Whether a click on `url` may be tracked: http or https, at most kMaxTrackedUrl
@@ -44,8 +46,13 @@ bool trackable_url(std::string_view url);
 // `base` is tracking.url (a trailing '/' is ignored).
 std::string open_link(std::string_view base, const std::string& secret,
                       const std::string& delivery_id);
+// "" when the token would be longer than a link's token may be (an address of
+// many characters that JSON escapes): the address is then left as it is.
 std::string click_link(std::string_view base, const std::string& secret,
                        const std::string& delivery_id, const std::string& url);
+// Where an address leads, without its path, query or fragment:
+// "https://shop.example.com:8443".
+std::string url_origin(std::string_view url);
 
 // What a token of `kind` names when its signature checks out; nullopt otherwise.
 std::optional<TrackedLink> verify_tracking_token(const std::string& secret, TrackKind kind,

@@ -270,7 +270,7 @@ class TimeText {
     bool whole_hour_ = false;
 };
 
-int priority_rank(const std::string& name) {
+int priority_rank(std::string_view name) {
     auto p = parse_priority(name);
     return p ? static_cast<int>(*p) : 9;
 }
@@ -325,10 +325,11 @@ Status check(const Request& r) {
     int dimensions = 0;
     for (Dimension d : r.by)
         if (!is_time(d) && d != Dimension::status) ++dimensions;
-    if (dimensions > 1)
-        return make_error(ErrorKind::invalid, "two_dimensions",
-                          "a report is grouped by one of channel, provider, priority, template, "
-                          "module, category and group at a time (besides a time unit and status)");
+    if (dimensions > 2)
+        return make_error(ErrorKind::invalid, "three_dimensions",
+                          "a report is grouped by at most two of channel, provider, priority, "
+                          "template, module, category and group at once (besides a time unit "
+                          "and status)");
     return ok();
 }
 
@@ -398,21 +399,52 @@ Expected<Report> make(store::RollupStore& rollups, const Request& request) {
     if (auto st = check(request); !st) return st.error();
     Report report = empty(request);
     const std::int64_t generation = rollups.marks().generation;
+    bool damaged = false;
 
     // Cells read from the series (by status alone) when nothing but time and
-    // status groups them; else from the rows of the one dimension asked for.
-    std::string dimension;
+    // status groups them, from the rows of the one dimension asked for, or
+    // from those of the pair of two: a group's value is then both values,
+    // joined in the pair's order.
     std::optional<Dimension> time_unit;
     bool by_status = false;
+    std::vector<std::size_t> picked;  // the dimensions asked for, as rollup_dimensions() indexes
+    const auto& dimensions = store::rollup_dimensions();
     for (Dimension d : request.by) {
-        if (!row_dimension(d).empty()) dimension = row_dimension(d);
+        const std::string name = row_dimension(d);
+        if (!name.empty())
+            picked.push_back(static_cast<std::size_t>(
+                std::find(dimensions.begin(), dimensions.end(), name) - dimensions.begin()));
         if (is_time(d)) time_unit = d;
         if (d == Dimension::status) by_status = true;
     }
+    const bool pair = picked.size() == 2;
+    const std::string dimension =
+        picked.empty() ? std::string()
+        : pair         ? store::rollup_pairs()[store::pair_index(std::min(picked[0], picked[1]),
+                                                                 std::max(picked[0], picked[1]))]
+                       : dimensions[picked[0]];
+    if (pair) {
+        const Millis since = rollups.pairs_since();
+        if (since > report.from)
+            return make_error(
+                ErrorKind::invalid, "rollups_incomplete",
+                "reports by two of channel, provider, priority, template, module, category and "
+                "group count from " +
+                    format_time(since) +
+                    " (when this version began to count them); 'notifyctl report --rebuild' "
+                    "counts what came before");
+    }
+    // The value of a group in the k-th dimension asked for.
+    auto part = [&](std::string_view value, std::size_t k) -> std::string_view {
+        if (!pair) return value;
+        const std::size_t at = value.find(store::kPairSeparator);
+        if (at == std::string_view::npos) return value;
+        const bool first = picked[k] == std::min(picked[0], picked[1]);
+        return first ? value.substr(0, at) : value.substr(at + 1);
+    };
     const auto main_plan = plan(report.from, report.until, largest_for(request.by));
     const auto day_plan = plan(report.from, report.until, store::Resolution::day);
 
-    bool damaged = false;
     store::Cell cell;
     auto read = [&](const std::vector<Piece>& pieces, const std::string& dim,
                     const std::function<void(Millis, store::Cell&)>& each) -> Status {
@@ -438,10 +470,18 @@ Expected<Report> make(store::RollupStore& rollups, const Request& request) {
         for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
         std::sort(order.begin(), order.end(), [&](std::size_t ia, std::size_t ib) {
             const auto &a = done[ia], &b = done[ib];
+            std::size_t k = 0;  // the dimension's place among those asked for
             for (Dimension d : request.by) {
-                if (d == Dimension::status && a.status != b.status) return a.status < b.status;
-                if (is_time(d) || d == Dimension::status || a.value == b.value) continue;
-                const std::string &va = groups.value(a.value), &vb = groups.value(b.value);
+                if (d == Dimension::status) {
+                    if (a.status != b.status) return a.status < b.status;
+                    continue;
+                }
+                if (is_time(d)) continue;
+                const std::size_t at = k++;
+                if (a.value == b.value) continue;
+                const std::string_view va = part(groups.value(a.value), at),
+                                       vb = part(groups.value(b.value), at);
+                if (va == vb) continue;
                 if (d == Dimension::priority && priority_rank(va) != priority_rank(vb))
                     return priority_rank(va) < priority_rank(vb);
                 return va < vb;
@@ -452,13 +492,14 @@ Expected<Report> make(store::RollupStore& rollups, const Request& request) {
             const auto& g = done[i];
             Row row = row_of(g.gathered);
             row.key.reserve(request.by.size());
+            std::size_t k = 0;
             for (Dimension d : request.by) {
                 if (is_time(d))
                     row.key.push_back(time_text(time));
                 else if (d == Dimension::status)
                     row.key.push_back(statuses[g.status]);
                 else
-                    row.key.push_back(groups.value(g.value));
+                    row.key.emplace_back(part(groups.value(g.value), k++));
             }
             if (time_unit) row.time = time;
             report.rows.push_back(std::move(row));

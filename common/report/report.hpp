@@ -2,7 +2,8 @@
 // the peak per second, the share of each channel, the size of what was sent
 // and the time from acceptance to sent (average, p50, p95, p99), the top
 // failure reasons per provider and the suppressions by reason, over a range of
-// time and grouped by up to one time unit, status and one dimension.
+// time and grouped by up to one time unit, status and two dimensions (two at
+// once read the rows of their pair, store/rollup.hpp).
 //
 // A report covers whole minutes: from the minute of `since` to the end of the
 // minute before `until` (or of `until`'s own minute when it is not on a
@@ -50,7 +51,8 @@ struct Request {
     std::vector<Dimension> by;
 };
 
-// Checks a request: since before until, at most one time unit, no dimension twice.
+// Checks a request: since before until, at most one time unit and two other
+// dimensions besides status, no dimension twice.
 Status check(const Request& r);
 
 // A request from what a user writes: times as RFC 3339, "now-7d", a local

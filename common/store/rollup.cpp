@@ -32,6 +32,22 @@ const std::vector<std::string>& rollup_dimensions() {
     return kDimensions;
 }
 
+const std::vector<std::string>& rollup_pairs() {
+    static const std::vector<std::string> kPairs = [] {
+        std::vector<std::string> out;
+        const auto& d = rollup_dimensions();
+        for (std::size_t a = 0; a < d.size(); ++a)
+            for (std::size_t b = a + 1; b < d.size(); ++b) out.push_back(d[a] + "+" + d[b]);
+        return out;
+    }();
+    return kPairs;
+}
+
+std::size_t pair_index(std::size_t a, std::size_t b) {
+    // The pairs of every dimension before a, then a's with those after it.
+    return a * (2 * kRollupDimensions - a - 1) / 2 + (b - a - 1);
+}
+
 std::size_t status_index(std::string_view status) {
     const auto& all = report_statuses();
     return static_cast<std::size_t>(std::find(all.begin(), all.end(), status) - all.begin());
@@ -167,11 +183,22 @@ void RollupBatch::add(const RollupFold& f) {
         combination_ids_.try_emplace(key_, static_cast<std::uint32_t>(combinations_.size()));
     if (added) {
         // In the order of rollup_dimensions().
-        combinations_.push_back(Combination{
-            static_cast<std::uint32_t>(status),
-            {intern(f.channel), intern(f.provider), intern(to_string(f.priority)),
-             intern(f.template_name), intern(f.module), intern(f.category), intern(f.groups)},
-            intern(f.reason)});
+        const std::string_view values[kRollupDimensions] = {
+            f.channel,  f.provider, to_string(f.priority), f.template_name, f.module,
+            f.category, f.groups};
+        Combination c{static_cast<std::uint32_t>(status), {}, intern(f.reason), {}};
+        for (std::size_t d = 0; d < kRollupDimensions; ++d) c.values[d] = intern(values[d]);
+        std::string joined;
+        for (std::size_t a = 0; a < kRollupDimensions; ++a)
+            for (std::size_t b = a + 1; b < kRollupDimensions; ++b) {
+                // A separator inside a value would split it apart: it reads as a space.
+                joined.clear();
+                for (char ch : values[a]) joined += ch == kPairSeparator ? ' ' : ch;
+                joined += kPairSeparator;
+                for (char ch : values[b]) joined += ch == kPairSeparator ? ' ' : ch;
+                c.pairs[pair_index(a, b)] = intern(joined);
+            }
+        combinations_.push_back(c);
     }
     for (int r = 0; r < 3; ++r) {
         const Millis bucket = start_of(r, f.at);
@@ -201,7 +228,9 @@ void RollupBatch::each_bucket(
 
     struct Entry {
         int resolution;
-        std::uint32_t dimension;  // 0 for the series, else 1 + an index in rollup_dimensions()
+        // 0 for the series, 1 + an index in rollup_dimensions(), or
+        // kFirstPair + an index in rollup_pairs().
+        std::uint32_t dimension;
         Millis bucket;
         std::uint32_t value, status, reason;  // value and reason by rank
         const Figures* figures;
@@ -209,13 +238,13 @@ void RollupBatch::each_bucket(
         auto key() const { return std::tie(resolution, dimension, bucket, value, status, reason); }
     };
     std::vector<Entry> entries;
-    entries.reserve(series_.size() + rows_.size() * kRollupDimensions);
+    entries.reserve(series_.size() + rows_.size() * (kRollupDimensions + kRollupPairs));
     for (const auto& [k, s] : series_)
         entries.push_back({k.resolution, 0, k.bucket, 0, k.what, 0, &s.figures, &s.peak});
     // Reasons are kept where reports read them, so that a row's size grows
     // with its values, not with every distinct failure text: suppressions by
     // channel, failures and retries by provider.
-    static const std::uint32_t kChannel = 1, kProvider = 2;
+    static const std::uint32_t kChannel = 1, kProvider = 2, kFirstPair = kRollupDimensions + 1;
     static const std::size_t kSuppressed = status_index("suppressed"),
                              kFailed = status_index("failed"), kRetry = status_index("retry");
     for (const auto& [k, figures] : rows_) {
@@ -228,6 +257,9 @@ void RollupBatch::each_bucket(
             entries.push_back({k.resolution, dimension, k.bucket, rank[c.values[d]], c.status,
                                reason ? rank[c.reason] : 0, &figures, nullptr});
         }
+        for (std::uint32_t p = 0; p < kRollupPairs; ++p)
+            entries.push_back({k.resolution, kFirstPair + p, k.bucket, rank[c.pairs[p]], c.status,
+                               0, &figures, nullptr});
     }
     std::sort(entries.begin(), entries.end(),
               [](const Entry& a, const Entry& b) { return a.key() < b.key(); });
@@ -250,9 +282,11 @@ void RollupBatch::each_bucket(
             }
             out.add(cell);
         }
-        f(kResolutions[first.resolution],
-          first.dimension ? rollup_dimensions()[first.dimension - 1] : kSeries, first.bucket,
-          out.data());
+        const std::string& name = first.dimension == 0 ? kSeries
+                                  : first.dimension < kFirstPair
+                                      ? rollup_dimensions()[first.dimension - 1]
+                                      : rollup_pairs()[first.dimension - kFirstPair];
+        f(kResolutions[first.resolution], name, first.bucket, out.data());
         i = j;
     }
 }

@@ -4,8 +4,12 @@
 // by provider also by reason), the
 // count, the size of what was sent and the time from acceptance to sent (sums
 // and histograms), and per status alone the same figures with the peak per
-// second. Counts per dimension rather than per combination keep a month of
-// rows small whatever the traffic: a report groups by one dimension at a time.
+// second. Counts per dimension keep the rows that most reports read small
+// whatever the traffic; for a report by two at once, each pair of dimensions
+// has rows of its own ("template+group": a value of each, joined by '\x1f';
+// no reason), as small as the two dimensions' values allow. Not every
+// combination of all seven: for dimensions independent of each other that is
+// about a row per delivery.
 // Each bucket of each dimension is one row, its cells packed
 // (store/rollup_bucket.hpp).
 //
@@ -107,6 +111,13 @@ Millis bucket_end(Resolution r, Millis start);
 // The dimensions rows are kept by, as rows name them.
 const std::vector<std::string>& rollup_dimensions();
 constexpr std::size_t kRollupDimensions = 7;
+// The pairs of dimensions, as rows name them: "A+B", A before B in
+// rollup_dimensions(); a value is A's and B's joined by kPairSeparator.
+constexpr std::size_t kRollupPairs = kRollupDimensions * (kRollupDimensions - 1) / 2;
+const std::vector<std::string>& rollup_pairs();
+// Where the pair of dimensions a < b (rollup_dimensions() indexes) is in rollup_pairs().
+std::size_t pair_index(std::size_t a, std::size_t b);
+constexpr char kPairSeparator = '\x1f';
 
 // Folds not written yet. The counts per second that peaks come from outlive
 // clear(), so a second folded across two writes still has its whole count.
@@ -153,11 +164,13 @@ class RollupBatch {
     // The buckets of `at`, the local day's from a cache (one day is asked for most).
     Millis start_of(int resolution, Millis at);
 
-    // A status with a value in each dimension and a reason, as strings_ ids.
+    // A status with a value in each dimension and a reason, and the values of
+    // each pair of dimensions joined, as strings_ ids.
     struct Combination {
         std::uint32_t status;
         std::array<std::uint32_t, kRollupDimensions> values;
         std::uint32_t reason;
+        std::array<std::uint32_t, kRollupPairs> pairs;
     };
     std::uint32_t intern(std::string_view text);
 

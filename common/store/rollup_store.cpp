@@ -20,6 +20,7 @@ constexpr std::size_t kFactsKept = 100000;
 const char* const kDeliverySeq = "rollup.delivery_seq";
 const char* const kEventSeq = "rollup.event_seq";
 const char* const kGeneration = "rollup.generation";
+const char* const kPairsSince = "rollup.pairs_since";
 
 std::int64_t to_int(const std::string& text, std::int64_t otherwise) {
     if (text.empty()) return otherwise;
@@ -123,6 +124,10 @@ void RollupStore::write_marks(const RollupMarks& m) {
     write_setting(db, kDeliverySeq, std::to_string(m.delivery_seq));
     write_setting(db, kEventSeq, std::to_string(m.event_seq));
     write_setting(db, kGeneration, std::to_string(m.generation));
+}
+
+Millis RollupStore::pairs_since() {
+    return to_int(read_setting(store_.handle(), kPairsSince), 0);
 }
 
 RollupMarks RollupStore::latest() {
@@ -243,6 +248,9 @@ Expected<RollupMarks> RollupStore::rebuild() {
     st = in_transaction(db, [&] {
         write(batch, next.generation);
         write_marks(next);
+        // The new generation has the rows of pairs of everything.
+        Stmt pairs(db, "DELETE FROM settings WHERE key = ?");
+        pairs.bind(1, kPairsSince).run();
         return ok();
     });
     if (!st) return st.error();

@@ -5,7 +5,10 @@
 //   rollup.delivery_seq  deliveries up to it are counted as accepted;
 //   rollup.event_seq     events up to it are counted (those reports count);
 //   rollup.generation    the rows reports read; a rebuild writes the next one
-//                        and then moves the mark.
+//                        and then moves the mark;
+//   rollup.pairs_since   where the rows of pairs of dimensions begin to count
+//                        everything, for rollups counted before they were
+//                        kept (absent: from the start; a rebuild removes it).
 // The router folds as it goes and writes a batch with the marks every second
 // (in the transaction of its transitions); after a restart or a rebuild it
 // replays from the marks what they do not cover, so each thing is counted once.
@@ -42,6 +45,8 @@ class RollupStore {
     void write_marks(const RollupMarks& m);
     // Adds the batch's figures to the rows of `generation`.
     void write(const RollupBatch& batch, std::int64_t generation);
+    // rollup.pairs_since: 0, or the first minute the rows of pairs count whole.
+    Millis pairs_since();
     // The highest delivery and event seq stored now.
     RollupMarks latest();
 

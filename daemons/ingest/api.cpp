@@ -152,6 +152,7 @@ Api::Api(const Config& config, store::Store& reads, Committer& committer, Router
       reads_(reads),
       committer_(committer),
       control_(control),
+      tracking_queue_(control),
       metrics_(metrics),
       keys_(reads, key_cache_ttl),
       limits_(config),

@@ -49,6 +49,7 @@
 #include "store/rollup_store.hpp"
 #include "store/store.hpp"
 #include "templating.hpp"
+#include "tracking_queue.hpp"
 #include "web_assets.hpp"
 #include "web_session.hpp"
 
@@ -220,12 +221,13 @@ class Api {
     std::unique_ptr<store::DirectoryStore> directory_;
     std::unique_ptr<store::RollupStore> rollups_;  // made on first use
     std::string link_secret_;
-    std::string tracking_secret_;  // tracking links' secret, read (or made) on first use
+    std::string tracking_secret_;  // tracking links' secret, read on first use
     std::map<std::string, std::shared_ptr<const channels::ReceiptReader>> receipt_readers_;
     WebSessions sessions_;
     WebAssets assets_;
     Committer& committer_;
     RouterControl& control_;
+    TrackingQueue tracking_queue_;  // opens and clicks for the router (api_tracking.cpp)
     Metrics& metrics_;
     KeyCache keys_;
     KeyLimits limits_;

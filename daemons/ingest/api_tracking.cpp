@@ -3,23 +3,20 @@
 //
 // The signed token is the link's only credential. An open answers a 1x1
 // transparent GIF; a click answers 302 to the address the link was made for.
-// Either asks the router to record the event (read, clicked; the first of each
-// per delivery counts) without waiting for it: the reader is answered at once,
+// Either queues the event (read, clicked; the first of each per delivery
+// counts) for the router (tracking_queue.hpp): the reader is answered at once,
 // and a router that cannot record it is logged, not shown to the reader. A
-// HEAD request (link checkers) is answered the same way and records nothing. A
+// click records where it went (scheme, host and port), not the whole address.
+// A HEAD request (link checkers) is answered the same way and records nothing. A
 // token that is malformed, altered, of the other kind or signed with another
 // secret gets a 404 page, so no link here redirects anywhere it was not made for.
-#include <nlohmann/json.hpp>
-
 #include "api.hpp"
+#include "store/store.hpp"
 #include "tracking_link.hpp"
-#include "util/json_parse.hpp"
 #include "util/log.hpp"
 #include "web_page.hpp"
 
 namespace notify::ingest {
-
-using nlohmann::json;
 
 namespace {
 
@@ -55,7 +52,11 @@ void Api::tracking_request(const Request& req, const std::vector<std::string>& p
         return fail(done, make_error(ErrorKind::not_found, "not_found",
                                      "no such route '" + log::clip(req.path) + "'"));
     if (tracking_secret_.empty()) {
-        auto secret = tracking_secret(config_, reads_);
+        // A secret is made only where tracking is on; else links made before
+        // it was turned off are checked with the one kept, if any.
+        auto secret = config_.tracking.opens || config_.tracking.clicks
+                          ? tracking_secret(config_, reads_)
+                          : Expected<std::string>(reads_.setting(kTrackingSecretSetting));
         if (!secret) {
             NLOG(error, "", "tracking links cannot be checked: " << secret.error().message);
             return done(link_page(503, "Try again later",
@@ -63,8 +64,10 @@ void Api::tracking_request(const Request& req, const std::vector<std::string>& p
         }
         tracking_secret_ = *secret;
     }
-    auto link = verify_tracking_token(tracking_secret_, open ? TrackKind::open : TrackKind::click,
-                                      parts[2]);
+    std::optional<TrackedLink> link;
+    if (!tracking_secret_.empty())
+        link = verify_tracking_token(tracking_secret_, open ? TrackKind::open : TrackKind::click,
+                                     parts[2]);
     if (!link) {
         NLOG(info, "", "rejected code=bad_tracking_link status=404 kind=" << kind);
         return done(link_page(404, "Link not valid",
@@ -72,20 +75,10 @@ void Api::tracking_request(const Request& req, const std::vector<std::string>& p
     }
     done(open ? pixel() : go_to(link->url));
     if (req.head) return;
-
-    json request{
-        {"op", "track"}, {"delivery_id", link->delivery_id}, {"status", open ? "read" : "clicked"}};
-    if (!open) request["url"] = link->url;
-    const std::string delivery = link->delivery_id;
-    control_.call(
-        request.dump(-1, ' ', false, json::error_handler_t::replace),
-        [delivery](Expected<std::string> reply) {
-            json r = reply ? util::json_or_discarded(*reply) : json();
-            if (!r.is_object() || !r.value("ok", false))
-                NLOG(warning, "",
-                     "tracking delivery=" << delivery << " not recorded: "
-                                          << (reply ? log::clip(*reply) : reply.error().message));
-        });
+    // The event keeps where a click went, not the whole address: links may
+    // carry tokens (a password reset) that the event log must not show.
+    tracking_queue_.add(link->delivery_id, open ? "read" : "clicked",
+                        open ? std::string() : url_origin(link->url));
 }
 
 }  // namespace notify::ingest

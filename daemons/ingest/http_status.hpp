@@ -48,7 +48,7 @@ inline const char* http_reason(int status) {
         case 503:
             return "Service Unavailable";
         default:
-            return status < 400 ? "OK" : "Error";
+            return status < 300 ? "OK" : status < 400 ? "Redirect" : "Error";
     }
 }
 

@@ -17,9 +17,9 @@
 //                                      {"ok":true,"state":"rejected"}: nothing is sent;
 //                                      event "rejected" "by WHO: TEXT"
 //   {"op":"receipt","provider":NAME,"receipts":[...]}   see receipts.cpp
-//   {"op":"track","delivery_id":ID,"status":"read"|"clicked"[,"url":URL]}
-//                                      {"ok":true,"outcome":"recorded"|"duplicate"|"ignored"}:
-//                                      an open or click of a tracked email (receipts.cpp)
+//   {"op":"track","events":[{"delivery_id","status":"read"|"clicked","url"}...]}
+//                                      {"ok":true,"recorded":N,"duplicate":N,"ignored":N}:
+//                                      opens and clicks of tracked email (receipts.cpp)
 // Errors: {"error":{"code":C,"message":M}} with C invalid_request, unknown_op,
 // not_found, or not_pending_approval (approve or reject of a send not held).
 // Deliveries in flight cannot be called back: they are canceled if their attempt

@@ -64,7 +64,9 @@ Personalizer::~Personalizer() = default;
 Status Personalizer::personalize(wire::Job& job, Millis now) {
     add_unsubscribe_link(job);
     if (auto rendered = render_for_user(job, now); !rendered) return rendered;
-    if (!state_->tracking_secret.empty() && !job.html.empty()) track(job);
+    if (!state_->tracking_secret.empty() && !job.html.empty() &&
+        config_.channel_type(job.channel) == "smtp")
+        track(job);
     return ok();
 }
 
@@ -74,10 +76,8 @@ void Personalizer::track(wire::Job& job) const {
     HtmlTracking tracking;
     if (config_.tracking.clicks)
         tracking.click = [&](const std::string& url) {
-            // The unsubscribe link stays as it is: it acts on a POST of its own.
-            if (!trackable_url(url) || (!job.unsubscribe_url.empty() && url == job.unsubscribe_url))
-                return std::string();
-            return click_link(base, secret, job.delivery_id, url);
+            return trackable_url(url) ? click_link(base, secret, job.delivery_id, url)
+                                      : std::string();
         };
     if (config_.tracking.opens) tracking.pixel = open_link(base, secret, job.delivery_id);
     job.html = track_html(job.html, tracking);

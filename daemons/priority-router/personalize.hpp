@@ -8,9 +8,9 @@
 //   - every delivery of a category that is not mandatory gets a signed one-click
 //     unsubscribe link (Job::unsubscribe_url) for its user, or for its channel
 //     and address.
-//   - with tracking.opens or tracking.clicks, an HTML part gets its open image
-//     and its links made into click links (tracking_link.hpp), signed for the
-//     delivery.
+//   - with tracking.opens or tracking.clicks, the HTML part of an email (a
+//     channel of smtp providers) gets its open image and its links made into
+//     click links (tracking_link.hpp), signed for the delivery.
 // A failure (the user is gone, the template lacks or does not render for this
 // user) is an error that fails the delivery for good.
 //

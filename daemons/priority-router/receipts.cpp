@@ -31,6 +31,8 @@ using nlohmann::json;
 namespace {
 
 constexpr size_t kMaxReceiptText = 256;
+constexpr size_t kMaxTrackEvents = 10000;
+constexpr size_t kMaxTrackedKept = 100000;  // opens and clicks recorded lately
 
 std::string text_of(const json& j, const char* key) {
     auto it = j.find(key);
@@ -149,37 +151,63 @@ std::optional<std::string> Router::receipts(const json& request, const std::stri
     return std::nullopt;
 }
 
-// An email's open image or one of its links was followed. Each is recorded once
-// per delivery (the first open, the first click), as an event of a delivery
-// that went out and is not being attempted again; the reply says which.
+// Opens and clicks of tracked email, in a batch from notify-ingest
+// (tracking_queue.hpp): {"events":[{"delivery_id","status":"read"|"clicked",
+// "url"}]}. The first of each per delivery is recorded, as an event of a
+// delivery that went out and is not being attempted again; the reply counts
+// what became of them.
 std::string Router::track(const json& request) {
     const Millis now = util::now_ms();
-    ReceiptNote r{"",
-                  "",
-                  text_of(request, "delivery_id"),
-                  text_of(request, "status"),
-                  "",
-                  text_of(request, "url")};
-    if (r.delivery_id.empty() || (r.status != "read" && r.status != "clicked"))
+    auto list = request.find("events");
+    if (list == request.end() || !list->is_array() || list->size() > kMaxTrackEvents)
         return json{{"error",
                      {{"code", "invalid_request"},
-                      {"message",
-                       "'track' needs a 'delivery_id' and a 'status' of read or "
-                       "clicked"}}}}
+                      {"message", "'track' needs an 'events' array of at most " +
+                                      std::to_string(kMaxTrackEvents)}}}}
             .dump();
-    // The delivery's last state and events, with what this router has not
-    // committed yet (an open a moment ago).
-    if (log_.pending()) flush_log(now);
-    auto d = store_.find_delivery(r.delivery_id);
-    const char* outcome = "ignored";
-    if (d && !active_.count(d->id)) {
-        r.provider = d->provider;
-        outcome =
-            store_.has_event(d->id, r.status) ? "duplicate" : apply_receipt(*d, r, now, "tracking");
+    long recorded = 0, duplicate = 0, ignored = 0;
+    bool flushed = false;
+    for (const auto& item : *list) {
+        ReceiptNote r{"",
+                      "",
+                      text_of(item, "delivery_id"),
+                      text_of(item, "status"),
+                      "",
+                      text_of(item, "url")};
+        if (r.delivery_id.empty() || (r.status != "read" && r.status != "clicked")) {
+            ++ignored;
+            continue;
+        }
+        auto d = store_.find_delivery(r.delivery_id);
+        // Sent a moment ago: its state may not be committed yet.
+        if ((!d || !is_final(d->state)) && log_.pending() && !flushed) {
+            flush_log(now);
+            flushed = true;
+            d = store_.find_delivery(r.delivery_id);
+        }
+        std::string key = r.delivery_id + '\n' + r.status;
+        const char* outcome = "ignored";
+        if (d && !active_.count(d->id)) {
+            r.provider = d->provider;
+            // Recorded before but perhaps not committed yet: tracked_ knows.
+            if (tracked_.count(key) || store_.has_event(d->id, r.status)) {
+                outcome = "duplicate";
+            } else {
+                outcome = apply_receipt(*d, r, now, "tracking");
+                if (std::string_view(outcome) == "recorded") {
+                    if (tracked_.size() >= kMaxTrackedKept) tracked_.clear();
+                    tracked_.insert(std::move(key));
+                }
+            }
+        }
+        const std::string_view o(outcome);
+        (o == "recorded" ? recorded : o == "duplicate" ? duplicate : ignored) += 1;
+        NLOG(info, d ? d->notification_id : std::string(),
+             "tracking delivery=" << r.delivery_id << " " << r.status << " " << outcome);
     }
-    NLOG(info, d ? d->notification_id : std::string(),
-         "tracking delivery=" << r.delivery_id << " " << r.status << " " << outcome);
-    return json{{"ok", true}, {"outcome", outcome}}.dump();
+    return json{
+        {"ok", true}, {"recorded", recorded}, {"duplicate", duplicate}, {"ignored", ignored}}
+        .dump();
 }
 
 void Router::answer_held(bool committed) {

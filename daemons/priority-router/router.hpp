@@ -23,6 +23,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "config.hpp"
 #include "fanout.hpp"
@@ -131,7 +132,7 @@ class Router {
     // in the event's detail: "receipt" (the vendor) or "tracking" (a link).
     const char* apply_receipt(const Delivery& d, const ReceiptNote& r, Millis now,
                               const char* source = "receipt");
-    // An open or a click of a tracked email (tracking_link.hpp).
+    // Opens and clicks of tracked email (tracking_link.hpp), in a batch.
     std::string track(const nlohmann::json& request);
     // Sends the held replies: what they say when `committed`, else an error.
     void answer_held(bool committed);
@@ -174,6 +175,9 @@ class Router {
     Personalizer personalizer_;
     std::unordered_map<std::string, Entry> active_;
     UnmatchedReceipts unmatched_;
+    // Deliveries' opens and clicks recorded lately ("ID\nread"), so that one
+    // not committed yet is not recorded twice (receipts.cpp).
+    std::unordered_set<std::string> tracked_;
     struct HeldReply {
         std::string identity;
         std::string reply;

@@ -267,7 +267,10 @@ int reports(const Options& o) {
                                                          {"day", "channel"},
                                                          {"hour", "status"},
                                                          {"day", "template", "status"},
-                                                         {"minute", "channel"}};
+                                                         {"minute", "channel"},
+                                                         {"template", "group"},
+                                                         {"day", "channel", "provider"},
+                                                         {"hour", "template", "priority"}};
     double slowest = 0;
     std::string slowest_name;
     for (const auto& by : cases) {

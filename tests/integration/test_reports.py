@@ -205,6 +205,19 @@ def test_reports_of_a_generated_month_agree_with_the_store(make_stack):
     got = {k: {s: c for s, c in v.items() if c} for k, v in reported_counts(doc).items()}
     want = direct_counts(stack.store_path, since, until, ["day", "channel", "status"], ZONE)
     assert got == {k: {s: c for s, c in v.items() if c} for k, v in want.items()}
+    # Two dimensions at once, with and without time and status.
+    for by in (["channel", "provider"], ["priority", "template"],
+               ["hour", "module", "category"], ["day", "group", "channel", "status"]):
+        doc = report(stack, *window, "--by", ",".join(by))
+        got = {k: {s: c for s, c in v.items() if c} for k, v in reported_counts(doc).items()}
+        want = direct_counts(stack.store_path, since, until, by, ZONE)
+        want = {k: {s: c for s, c in v.items() if c} for k, v in want.items()}
+        if "status" in by:
+            got = {k: {s: c for s, c in v.items() if s == k[by.index("status")]}
+                   for k, v in got.items()}
+            want = {k: {s: c for s, c in v.items() if s == k[by.index("status")]}
+                    for k, v in want.items()}
+        assert {k: v for k, v in got.items() if v} == {k: v for k, v in want.items() if v}, by
     # The whole month: totals, the peak per second, sizes and latency.
     doc = report(stack, *window)
     db = sqlite3.connect(str(stack.store_path))
@@ -254,8 +267,10 @@ def test_a_report_over_no_data_is_empty_and_bad_requests_are_refused(make_stack)
     assert res.returncode == 64 and "is not before its end" in res.stderr, res.stderr
     res = stack.ctl("report", "--by", "day", "--by", "hour")
     assert res.returncode == 64 and "not several" in res.stderr, res.stderr
-    res = stack.ctl("report", "--by", "channel,priority")
-    assert res.returncode == 64 and "at a time" in res.stderr, res.stderr
+    res = stack.ctl("report", "--by", "channel,priority", "--by", "channel")
+    assert res.returncode == 64 and "'channel' is given twice" in res.stderr, res.stderr
+    res = stack.ctl("report", "--by", "channel,priority,module")
+    assert res.returncode == 64 and "at most two" in res.stderr, res.stderr
     res = stack.ctl("report", "--since", "yesterday-ish")
     assert res.returncode == 64 and "--since" in res.stderr, res.stderr
 
@@ -360,7 +375,7 @@ def test_reports_over_http_are_the_cli_s_for_a_read_key(make_stack):
                                    "--by", "day,channel")["rows"])
     assert stack.request("GET", f"/v1/reports?{query}", key=stack.api_key("send")).status == 403
     for bad, field in (("by=chanel", "by"), ("since=2026-12-02&until=2026-12-01", "since"),
-                       ("by=day,hour", "by"), ("by=channel,module", "by"), ("sinse=now", "sinse"),
+                       ("by=day,hour", "by"), ("by=channel,module,group", "by"), ("sinse=now", "sinse"),
                        ("format=xml", "format"), ("since=tomorrow-ish", "since")):
         res = stack.request("GET", f"/v1/reports?{bad}", key=read_key)
         assert res.status == 400, (bad, res)

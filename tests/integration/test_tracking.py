@@ -2,7 +2,8 @@
 # the HTML part that reaches a real SMTP server carries signed click links and an
 # open image; notify-ingest serves them, redirecting only to the address a link was
 # made for, and the router records the first open (read) and the first click
-# (clicked) of each delivery in its event log and the reports.
+# (clicked, with the address's origin) of each delivery in its event log and the
+# reports.
 
 import email
 import http.client
@@ -105,7 +106,12 @@ def test_opens_and_clicks_of_a_tracked_email_are_recorded_once(smtp_receiver, ma
     wait_for(lambda: len(tracking_lines(stack, did)) == 2, 10, "the open and the click to be recorded")
     assert sorted(tracking_lines(stack, did)) == [("clicked", "recorded"), ("read", "recorded")]
 
-    # The same link again, and the image again: counted once each.
+    # The same link again, and the image again: ingest knows it sent them.
+    assert fetch(stack, "GET", clicks[0])[0] == 302
+    assert fetch(stack, "GET", opens[0])[0] == 200
+    # A restarted ingest does not: the router counts each once all the same.
+    stack.stop("ingest")
+    stack.start("ingest")
     fetch(stack, "GET", clicks[0])
     fetch(stack, "GET", opens[0])
     wait_for(lambda: len(tracking_lines(stack, did)) == 4, 10, "the repeats to be seen")
@@ -113,7 +119,8 @@ def test_opens_and_clicks_of_a_tracked_email_are_recorded_once(smtp_receiver, ma
                                                       ("read", "duplicate")]
 
     clicked = events(stack, did, "clicked")
-    assert len(clicked) == 1 and "tracking" in clicked[0] and "invoice?id=42" in clicked[0]
+    # Where it went, not the whole address (links may carry tokens).
+    assert len(clicked) == 1 and clicked[0].endswith("tracking https://billing.example.com")
     assert len(events(stack, did, "read")) == 1
     doc = stack.get(accepted["id"])
     assert doc["deliveries"][0]["state"] == "delivered", "an opened email was delivered"

@@ -4,10 +4,12 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <map>
+#include <tuple>
 
 #include "report/report.hpp"
 #include "store/delivery_rows.hpp"
@@ -381,4 +383,135 @@ TEST_CASE("a report counts each fold in its local day and groups, in a zone off 
     CHECK(whole->rows[0].count("sent") == sent);
     CHECK(whole->rows[0].size.count == sent);
     CHECK(whole->total.size.p50 == whole->rows[0].size.p50);
+}
+
+TEST_CASE("a report by two dimensions at once counts each pair of their values") {
+    Zone zone("Europe/Berlin");
+    TempStore s;
+    store::RollupStore rollups(*s);
+    store::RollupBatch batch;
+    const Millis start = at("2026-10-24T00:00:00+02:00");  // 2026-10-25 has 25 hours here
+    const Millis since = start + 90 * 60'000, until = start + 3 * 86'400'000 + 7 * 60'000;
+    const char* channels[] = {"email", "sms", "wecom"};
+    const char* templates[] = {"", "welcome", "otp", "bill\x1fing"};  // a separator in a value
+    const Priority priorities[] = {Priority::high, Priority::medium, Priority::low};
+    // (hour, channel, template, priority, status) -> count
+    std::map<std::tuple<Millis, std::string, std::string, std::string, std::string>, std::int64_t>
+        want;
+    for (Millis t = start; t < start + 4 * 86'400'000; t += 4 * 60'000 + 7'000) {
+        const int i = static_cast<int>((t - start) / 60'000);
+        store::RollupFold f;
+        f.at = t;
+        f.channel = channels[i % 3];
+        f.template_name = templates[(i / 3) % 4];
+        f.priority = priorities[(i / 5) % 3];
+        f.module = i % 2 ? "billing" : "auth";
+        f.status = i % 7 == 0 ? "failed" : i % 11 == 0 ? "accepted" : "sent";
+        if (f.status == "sent") {
+            f.size = 10 + i % 300;
+            f.latency = i % 50;
+        }
+        batch.add(f);
+        if (t < since || t >= until) continue;
+        std::string shown(f.template_name);
+        std::replace(shown.begin(), shown.end(), '\x1f', ' ');
+        ++want[{store::bucket_start(store::Resolution::hour, t), std::string(f.channel), shown,
+                to_string(f.priority), std::string(f.status)}];
+    }
+    s.exec("BEGIN");
+    rollups.write(batch, 1);
+    rollups.write_marks({0, 0, 1});
+    s.exec("COMMIT");
+
+    using D = report::Dimension;
+    // Priority before template in the request; in the pair's row, template first.
+    report::Request r{since, until, {D::hour, D::template_name, D::priority, D::status}};
+    auto made = report::make(rollups, r);
+    REQUIRE(made);
+    decltype(want) got;
+    for (const auto& row : made->rows) {
+        REQUIRE(row.key.size() == 4);
+        const std::string& status = row.key[3];
+        got[{row.time, "", row.key[1], row.key[2], status}] += row.count(status);
+    }
+    decltype(want) want_without_channel;
+    for (const auto& [k, n] : want) {
+        auto key = k;
+        std::get<1>(key) = "";
+        want_without_channel[key] += n;
+    }
+    CHECK(got == want_without_channel);
+    auto reversed = report::make(rollups, {since, until, {D::priority, D::template_name}});
+    REQUIRE(reversed);
+    REQUIRE_FALSE(reversed->rows.empty());
+    CHECK(reversed->rows.front().key[0] == "high");
+    CHECK(reversed->rows.front().key[1] == "");
+    CHECK(reversed->rows.back().key[0] == "low");
+    CHECK(reversed->rows.back().key[1] == "welcome");
+    // Rows in order: time, template by name, priority high to low, status.
+    for (std::size_t i = 1; i < made->rows.size(); ++i) {
+        const auto &a = made->rows[i - 1], &b = made->rows[i];
+        if (a.time != b.time) {
+            CHECK(a.time < b.time);
+            continue;
+        }
+        CHECK(a.key[1] <= b.key[1]);
+        if (a.key[1] == b.key[1] && a.key[2] != b.key[2])
+            CHECK(*parse_priority(a.key[2]) < *parse_priority(b.key[2]));
+    }
+
+    // Two dimensions without time, against the one-dimension report's totals.
+    auto pair = report::make(rollups, {since, until, {D::module, D::channel}});
+    auto single = report::make(rollups, {since, until, {D::channel}});
+    REQUIRE(pair);
+    REQUIRE(single);
+    std::map<std::string, std::int64_t> per_channel, from_pairs;
+    for (const auto& row : single->rows) per_channel[row.key[0]] = row.count("sent");
+    for (const auto& row : pair->rows) from_pairs[row.key[1]] += row.count("sent");
+    CHECK(from_pairs == per_channel);
+    CHECK(pair->rows.size() == 6);
+    CHECK(pair->total.count("sent") == single->total.count("sent"));
+    CHECK(pair->total.size.p99 == single->total.size.p99);
+
+    auto three = report::make(rollups, {since, until, {D::module, D::channel, D::priority}});
+    REQUIRE_FALSE(three);
+    CHECK(three.error().code == "three_dimensions");
+}
+
+TEST_CASE("reports by two dimensions count from when the rows of pairs began") {
+    char tmpl[] = "/tmp/notify-rollup-pairs-XXXXXX";
+    REQUIRE(mkdtemp(tmpl));
+    const std::string path = std::string(tmpl) + "/notify.db";
+    {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        store::migrate(db, 9);
+        REQUIRE(sqlite3_exec(db,
+                             "INSERT INTO rollup_buckets VALUES (1, 60000, '', 0, x'');"
+                             "INSERT INTO settings (key, value) VALUES ('rollup.generation', '1')",
+                             nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+    }
+    auto s = store::Store::open(path, {});
+    REQUIRE(s);
+    store::RollupStore rollups(**s);
+    const Millis since = rollups.pairs_since();
+    const Millis now = util::now_ms();
+    CHECK(since > now);
+    CHECK(since <= now + 120'000);
+    CHECK(since % 60'000 == 0);
+
+    using D = report::Dimension;
+    auto before = report::make(rollups, {now - 3'600'000, now, {D::channel, D::module}});
+    REQUIRE_FALSE(before);
+    CHECK(before.error().code == "rollups_incomplete");
+    CHECK(before.error().message.find("--rebuild") != std::string::npos);
+    // One dimension, and ranges after it began, are as before.
+    CHECK(report::make(rollups, {now - 3'600'000, now, {D::channel}}));
+    CHECK(report::make(rollups, {since, since + 60'000, {D::channel, D::module}}));
+    // A rebuild counts everything into the rows of pairs too.
+    REQUIRE(rollups.rebuild());
+    CHECK(rollups.pairs_since() == 0);
+    CHECK(report::make(rollups, {now - 3'600'000, now, {D::channel, D::module}}));
+    std::filesystem::remove_all(tmpl);
 }

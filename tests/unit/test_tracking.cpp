@@ -153,3 +153,33 @@ TEST_CASE("the open image goes before </body>, or at the end", "[tracking]") {
     std::string links_only = tracked("<a href=\"https://e.example/\">e</a>", false, true);
     CHECK(links_only.rfind("<a href=\"https://e.example/\">e</a><img", 0) == 0);
 }
+
+TEST_CASE("comments that close at once, and a </body> inside a comment", "[tracking]") {
+    auto out =
+        tracked("<!--><a href=\"https://a.example/\">a</a><!---><p>x</p></body><!-- </body> -->",
+                true, true);
+    CHECK(destinations(out) == std::vector<std::string>{"https://a.example/"});
+    auto img = out.find("<img src=");
+    REQUIRE(img != std::string::npos);
+    CHECK(out.substr(img).find("</body><!-- </body> -->") != std::string::npos);
+    CHECK(out.find("<!-- </body> -->") > img);
+}
+
+TEST_CASE("a click records where it went, and an address too long for a token stays",
+          "[tracking]") {
+    CHECK(url_origin("https://shop.example.com:8443/reset?token=abc#x") ==
+          "https://shop.example.com:8443");
+    CHECK(url_origin("http://user:pw@example.com/p") == "http://example.com");
+    CHECK(url_origin("https://example.com") == "https://example.com");
+    CHECK(url_origin("https://example.com?q=1") == "https://example.com");
+    CHECK(url_origin("mailto:x@example.com").empty());
+    // Quotes and backslashes double in the token's JSON: a link of them is
+    // not made at all, rather than one that never verifies.
+    std::string quoted = "https://example.com/" + std::string(2000, '"');
+    REQUIRE(trackable_url(quoted));
+    CHECK(click_link(kBase, kSecret, "d1", quoted).empty());
+    std::string plain = "https://example.com/" + std::string(2000, 'a');
+    auto link = click_link(kBase, kSecret, "d1", plain);
+    REQUIRE_FALSE(link.empty());
+    CHECK(verify_tracking_token(kSecret, TrackKind::click, token_of(link))->url == plain);
+}
