@@ -51,15 +51,18 @@ void print_table(Context& ctx, const report::Report& r) {
     const auto columns = report::figure_columns(r);
     const auto total = report::figure_values(r, r.total);
     // Columns that say something: statuses with a count, figures that are known.
+    std::vector<bool> known(columns.size(), false);
+    for (const auto& row : r.rows) {
+        const auto values = report::figure_values(r, row);
+        for (std::size_t i = 0; i < values.size(); ++i)
+            if (!values[i].empty()) known[i] = true;
+    }
     std::vector<std::size_t> shown;
     for (std::size_t i = 0; i < columns.size(); ++i) {
         const bool status = store::is_report_status(columns[i]);
         const bool always = columns[i] == "accepted" || columns[i] == "sent" ||
                             columns[i] == "failed" || columns[i] == "count";
-        bool known = false;
-        for (const auto& row : r.rows)
-            if (!report::figure_values(r, row)[i].empty()) known = true;
-        if (always || (status ? total[i] != "0" : known)) shown.push_back(i);
+        if (always || (status ? total[i] != "0" : known[i])) shown.push_back(i);
     }
     std::vector<std::string> headers;
     for (auto d : r.by) headers.push_back(util::to_upper(report::to_string(d)));
@@ -157,9 +160,10 @@ Runner setup_report(CLI::App& cmd, Context& ctx) {
             ctx.err << "notifyctl: no store yet: nothing to rebuild\n";
         }
         const std::string format = ctx.globals.json ? "json" : o->format;
-        if (format == "json")
-            print_json(ctx.out, report::to_json(r));
-        else if (format == "csv")
+        if (format == "json") {
+            report::write_json(ctx.out, r);
+            ctx.out << "\n";
+        } else if (format == "csv")
             report::write_csv(ctx.out, r);
         else
             print_table(ctx, r);

@@ -83,6 +83,14 @@ store::Resolution largest_for(const std::vector<Dimension>& by) {
     return store::Resolution::day;
 }
 
+// About how long a time group is (a day: 24 hours, whatever the zone does).
+Millis time_width(Dimension d) {
+    return d == Dimension::minute ? kMinute : d == Dimension::hour ? 3'600'000 : 86'400'000;
+}
+
+// The most rows reserved ahead (a guess; more still fit).
+constexpr std::size_t kRowsReserved = 1 << 22;
+
 // The start of the time group (minute, hour or local day) that holds `t`.
 Millis time_group(Dimension d, Millis t) {
     switch (d) {
@@ -488,6 +496,14 @@ Expected<Report> make(store::RollupStore& rollups, const Request& request) {
             }
             return false;
         });
+        // Room for every row at once, judged by the first time group: rows
+        // are moved when the vector grows, and a month by minute has many.
+        if (report.rows.empty() && time_unit)
+            report.rows.reserve(std::min<std::size_t>(
+                done.size() *
+                    static_cast<std::size_t>((report.until - time) / time_width(*time_unit) + 1),
+                kRowsReserved));
+        const std::string when = time_unit ? time_text(time) : std::string();
         for (std::size_t i : order) {
             const auto& g = done[i];
             Row row = row_of(g.gathered);
@@ -495,7 +511,7 @@ Expected<Report> make(store::RollupStore& rollups, const Request& request) {
             std::size_t k = 0;
             for (Dimension d : request.by) {
                 if (is_time(d))
-                    row.key.push_back(time_text(time));
+                    row.key.push_back(when);
                 else if (d == Dimension::status)
                     row.key.push_back(statuses[g.status]);
                 else

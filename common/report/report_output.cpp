@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <nlohmann/json.hpp>
+
 #include "store/csv.hpp"
 
 namespace notify::report {
@@ -22,61 +24,188 @@ std::string decimal(double v) {
     return buf;
 }
 
-json spread_json(const Spread& s) {
-    return {
-        {"count", s.count}, {"average", s.average}, {"p50", s.p50}, {"p95", s.p95}, {"p99", s.p99}};
+// JSON text written as it goes, not built as a document first: a month by
+// minute and a dimension is a quarter of a million rows. Members come in the
+// order nlohmann::json's objects keep (by name), values as it writes them.
+class JsonWriter {
+  public:
+    explicit JsonWriter(std::ostream& out) : out_(out) {}
+    void text(std::string_view s) {
+        buf_ += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+    void number(std::int64_t n) { buf_ += std::to_string(n); }
+    void number(double d) { buf_ += json(d).dump(); }
+    void raw(std::string_view s) { buf_ += s; }
+    void name(std::string_view n) {
+        text(n);
+        buf_ += ':';
+    }
+    // Writes what is buffered when it is large.
+    void flush(bool all = false) {
+        if (all || buf_.size() >= (1u << 16)) {
+            out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+            buf_.clear();
+        }
+    }
+
+  private:
+    std::ostream& out_;
+    std::string buf_;
+};
+
+void write_spread(JsonWriter& w, const Spread& s) {
+    w.raw("{\"average\":");
+    w.number(s.average);
+    w.raw(",\"count\":");
+    w.number(s.count);
+    w.raw(",\"p50\":");
+    w.number(s.p50);
+    w.raw(",\"p95\":");
+    w.number(s.p95);
+    w.raw(",\"p99\":");
+    w.number(s.p99);
+    w.raw("}");
 }
 
-json peak_json(const store::Peak& p) {
-    return {{"count", p.per_second}, {"at", p.at ? json(format_time(p.at)) : json(nullptr)}};
+void write_peak(JsonWriter& w, const store::Peak& p) {
+    w.raw("{\"at\":");
+    if (p.at)
+        w.text(format_time(p.at));
+    else
+        w.raw("null");
+    w.raw(",\"count\":");
+    w.number(p.per_second);
+    w.raw("}");
 }
 
-json row_json(const Report& r, const Row& row, bool with_key) {
-    json j = json::object();
+// The members of a row in the order they are written: a dimension's index,
+// or one of these.
+enum : int { kCounts = -1, kLatency = -2, kPeak = -3, kSize = -4 };
+
+std::vector<std::pair<std::string, int>> row_members(const Report& r, bool with_key) {
+    std::vector<std::pair<std::string, int>> m = {
+        {"counts", kCounts}, {"latency_ms", kLatency}, {"peak_per_second", kPeak}, {"size", kSize}};
     if (with_key)
-        for (std::size_t i = 0; i < r.by.size(); ++i) j[to_string(r.by[i])] = row.key[i];
-    json counts = json::object();
-    for (std::size_t i = 0; i < row.counts.size(); ++i)
-        counts[store::report_statuses()[i]] = row.counts[i];
-    j["counts"] = std::move(counts);
-    if (row.peak_sent)
-        j["peak_per_second"] = {{"sent", peak_json(*row.peak_sent)},
-                                {"accepted", peak_json(*row.peak_accepted)}};
-    j["size"] = spread_json(row.size);
-    j["latency_ms"] = spread_json(row.latency);
-    return j;
+        for (std::size_t i = 0; i < r.by.size(); ++i)
+            m.emplace_back(to_string(r.by[i]), static_cast<int>(i));
+    std::sort(m.begin(), m.end());
+    return m;
+}
+
+// The statuses by name, as indexes in store::report_statuses().
+std::vector<std::size_t> statuses_by_name() {
+    const auto& names = store::report_statuses();
+    std::vector<std::size_t> order(names.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return names[a] < names[b]; });
+    return order;
+}
+
+void write_row(JsonWriter& w, const Row& row,
+               const std::vector<std::pair<std::string, int>>& members,
+               const std::vector<std::size_t>& statuses) {
+    w.raw("{");
+    bool first = true;
+    for (const auto& [member, what] : members) {
+        if (what == kPeak && !row.peak_sent) continue;
+        if (!first) w.raw(",");
+        first = false;
+        w.name(member);
+        switch (what) {
+            case kCounts: {
+                w.raw("{");
+                for (std::size_t i = 0; i < statuses.size(); ++i) {
+                    if (i) w.raw(",");
+                    w.name(store::report_statuses()[statuses[i]]);
+                    w.number(row.counts[statuses[i]]);
+                }
+                w.raw("}");
+                break;
+            }
+            case kLatency:
+                write_spread(w, row.latency);
+                break;
+            case kSize:
+                write_spread(w, row.size);
+                break;
+            case kPeak:
+                w.raw("{\"accepted\":");
+                write_peak(w, *row.peak_accepted);
+                w.raw(",\"sent\":");
+                write_peak(w, *row.peak_sent);
+                w.raw("}");
+                break;
+            default:
+                w.text(row.key[static_cast<std::size_t>(what)]);
+        }
+    }
+    w.raw("}");
 }
 
 }  // namespace
 
-json to_json(const Report& r) {
-    json j;
-    j["from"] = format_time(r.from);
-    j["until"] = format_time(r.until);
-    json by = json::array();
-    for (Dimension d : r.by) by.push_back(to_string(d));
-    j["by"] = by;
-    json rows = json::array();
-    for (const Row& row : r.rows) rows.push_back(row_json(r, row, true));
-    j["rows"] = std::move(rows);
-    j["total"] = row_json(r, r.total, false);
-    json channels = json::array();
-    for (const auto& c : r.channels)
-        channels.push_back({{"channel", c.channel}, {"sent", c.sent}, {"share", c.share}});
-    j["channels"] = std::move(channels);
-    j["most_used_channel"] = r.channels.empty() ? json(nullptr) : json(r.channels.front().channel);
-    json failures = json::array();
-    for (const auto& f : r.failures)
-        failures.push_back({{"provider", f.provider},
-                            {"status", f.status},
-                            {"reason", f.reason},
-                            {"count", f.count}});
-    j["failures"] = std::move(failures);
-    json suppressions = json::array();
-    for (const auto& s : r.suppressions)
-        suppressions.push_back({{"reason", s.reason}, {"count", s.count}});
-    j["suppressions"] = std::move(suppressions);
-    return j;
+void write_json(std::ostream& out, const Report& r) {
+    JsonWriter w(out);
+    const auto statuses = statuses_by_name();
+    w.raw("{\"by\":[");
+    for (std::size_t i = 0; i < r.by.size(); ++i) {
+        if (i) w.raw(",");
+        w.text(to_string(r.by[i]));
+    }
+    w.raw("],\"channels\":[");
+    for (std::size_t i = 0; i < r.channels.size(); ++i) {
+        const auto& c = r.channels[i];
+        w.raw(i ? ",{\"channel\":" : "{\"channel\":");
+        w.text(c.channel);
+        w.raw(",\"sent\":");
+        w.number(c.sent);
+        w.raw(",\"share\":");
+        w.number(c.share);
+        w.raw("}");
+    }
+    w.raw("],\"failures\":[");
+    for (std::size_t i = 0; i < r.failures.size(); ++i) {
+        const auto& f = r.failures[i];
+        w.raw(i ? ",{\"count\":" : "{\"count\":");
+        w.number(f.count);
+        w.raw(",\"provider\":");
+        w.text(f.provider);
+        w.raw(",\"reason\":");
+        w.text(f.reason);
+        w.raw(",\"status\":");
+        w.text(f.status);
+        w.raw("}");
+    }
+    w.raw("],\"from\":");
+    w.text(format_time(r.from));
+    w.raw(",\"most_used_channel\":");
+    if (r.channels.empty())
+        w.raw("null");
+    else
+        w.text(r.channels.front().channel);
+    w.raw(",\"rows\":[");
+    const auto members = row_members(r, true);
+    for (std::size_t i = 0; i < r.rows.size(); ++i) {
+        if (i) w.raw(",");
+        write_row(w, r.rows[i], members, statuses);
+        w.flush();
+    }
+    w.raw("],\"suppressions\":[");
+    for (std::size_t i = 0; i < r.suppressions.size(); ++i) {
+        const auto& s = r.suppressions[i];
+        w.raw(i ? ",{\"count\":" : "{\"count\":");
+        w.number(s.count);
+        w.raw(",\"reason\":");
+        w.text(s.reason);
+        w.raw("}");
+    }
+    w.raw("],\"total\":");
+    write_row(w, r.total, row_members(r, false), statuses);
+    w.raw(",\"until\":");
+    w.text(format_time(r.until));
+    w.raw("}");
+    w.flush(true);
 }
 
 std::vector<std::string> figure_columns(const Report& r) {

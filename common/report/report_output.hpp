@@ -17,7 +17,6 @@
 //       latency_p95_ms, latency_p99_ms.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -26,7 +25,9 @@
 
 namespace notify::report {
 
-nlohmann::json to_json(const Report& r);
+// Written as it goes (a month by minute and a dimension is a quarter of a
+// million rows), members in order of name, one line without a newline.
+void write_json(std::ostream& out, const Report& r);
 void write_csv(std::ostream& out, const Report& r);
 
 // The columns of a row after its dimensions, as the CSV names them, and a

@@ -55,8 +55,9 @@ void Api::get_report(const Request& req, const Reply& done) {
         r.content_type = "text/csv; charset=utf-8";
         r.headers.emplace_back("Content-Disposition", "attachment; filename=\"report.csv\"");
     } else {
-        r.body =
-            report::to_json(*made).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        std::ostringstream out;
+        report::write_json(out, *made);
+        r.body = out.str();
     }
     done(std::move(r));
 }

@@ -3,15 +3,18 @@
 #include <catch2/catch.hpp>
 
 #include <sqlite3.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <map>
+#include <sstream>
 #include <tuple>
 
 #include "report/report.hpp"
+#include "report/report_output.hpp"
 #include "store/delivery_rows.hpp"
 #include "store/rollup.hpp"
 #include "store/rollup_bucket.hpp"
@@ -514,4 +517,45 @@ TEST_CASE("reports by two dimensions count from when the rows of pairs began") {
     CHECK(rollups.pairs_since() == 0);
     CHECK(report::make(rollups, {now - 3'600'000, now, {D::channel, D::module}}));
     std::filesystem::remove_all(tmpl);
+}
+
+TEST_CASE("a report written as JSON reads back whole, odd values included") {
+    using D = report::Dimension;
+    report::Report r = report::empty(
+        {at("2026-11-01T00:00:00Z"), at("2026-11-02T00:00:00Z"), {D::day, D::template_name}});
+    report::Row row;
+    row.key = {"2026-11-01T00:00:00+00:00", std::string("say \"hi\"\n") + '\xff'};
+    row.time = at("2026-11-01T00:00:00Z");
+    row.counts[store::status_index("sent")] = 7;
+    row.size = {7, 12.5, 10, 20, 30};
+    row.peak_sent = store::Peak{3, at("2026-11-01T08:00:01Z")};
+    row.peak_accepted = store::Peak{};
+    r.rows.push_back(row);
+    r.total = row;
+    r.total.peak_sent.reset();
+    r.channels.push_back({"email", 7, 1.0});
+    r.failures.push_back({"smtp", "failed", "550 \"no\"", 2});
+    r.suppressions.push_back({"", "suppressed", "unsubscribed", 1});
+    std::ostringstream out;
+    report::write_json(out, r);
+    auto j = nlohmann::json::parse(out.str());
+    CHECK(j["by"] == nlohmann::json::array({"day", "template"}));
+    REQUIRE(j["rows"].size() == 1);
+    const auto& first = j["rows"][0];
+    CHECK(first["template"] == "say \"hi\"\n\xef\xbf\xbd");  // not UTF-8: U+FFFD
+    CHECK(first["day"] == "2026-11-01T00:00:00+00:00");
+    CHECK(first["counts"]["sent"] == 7);
+    CHECK(first["counts"].size() == store::kReportStatuses);
+    CHECK(first["size"]["average"] == 12.5);
+    CHECK(first["size"]["p99"] == 30);
+    CHECK(first["peak_per_second"]["sent"]["count"] == 3);
+    CHECK(first["peak_per_second"]["accepted"]["at"].is_null());
+    CHECK_FALSE(j["total"].contains("peak_per_second"));
+    CHECK_FALSE(j["total"].contains("day"));
+    CHECK(j["most_used_channel"] == "email");
+    CHECK(j["channels"][0]["share"] == 1.0);
+    CHECK(j["failures"][0]["reason"] == "550 \"no\"");
+    CHECK(j["suppressions"][0] == nlohmann::json({{"reason", "unsubscribed"}, {"count", 1}}));
+    // Members in order of name, as a document of them would be written.
+    CHECK(out.str() == j.dump());
 }
