@@ -148,26 +148,31 @@ void write_row(JsonWriter& w, const Row& row,
 void write_json(std::ostream& out, const Report& r) {
     JsonWriter w(out);
     const auto statuses = statuses_by_name();
-    w.raw("{\"by\":[");
-    for (std::size_t i = 0; i < r.by.size(); ++i) {
-        if (i) w.raw(",");
-        w.text(to_string(r.by[i]));
-    }
-    w.raw("],\"channels\":[");
-    for (std::size_t i = 0; i < r.channels.size(); ++i) {
-        const auto& c = r.channels[i];
-        w.raw(i ? ",{\"channel\":" : "{\"channel\":");
+    // [ITEM,...], each written by `each`.
+    auto array = [&](const auto& items, const auto& each) {
+        w.raw("[");
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            if (i) w.raw(",");
+            each(items[i]);
+            w.flush();
+        }
+        w.raw("]");
+    };
+    w.raw("{\"by\":");
+    array(r.by, [&](Dimension d) { w.text(to_string(d)); });
+    w.raw(",\"channels\":");
+    array(r.channels, [&](const ChannelShare& c) {
+        w.raw("{\"channel\":");
         w.text(c.channel);
         w.raw(",\"sent\":");
         w.number(c.sent);
         w.raw(",\"share\":");
         w.number(c.share);
         w.raw("}");
-    }
-    w.raw("],\"failures\":[");
-    for (std::size_t i = 0; i < r.failures.size(); ++i) {
-        const auto& f = r.failures[i];
-        w.raw(i ? ",{\"count\":" : "{\"count\":");
+    });
+    w.raw(",\"failures\":");
+    array(r.failures, [&](const Reason& f) {
+        w.raw("{\"count\":");
         w.number(f.count);
         w.raw(",\"provider\":");
         w.text(f.provider);
@@ -176,31 +181,26 @@ void write_json(std::ostream& out, const Report& r) {
         w.raw(",\"status\":");
         w.text(f.status);
         w.raw("}");
-    }
-    w.raw("],\"from\":");
+    });
+    w.raw(",\"from\":");
     w.text(format_time(r.from));
     w.raw(",\"most_used_channel\":");
     if (r.channels.empty())
         w.raw("null");
     else
         w.text(r.channels.front().channel);
-    w.raw(",\"rows\":[");
+    w.raw(",\"rows\":");
     const auto members = row_members(r, true);
-    for (std::size_t i = 0; i < r.rows.size(); ++i) {
-        if (i) w.raw(",");
-        write_row(w, r.rows[i], members, statuses);
-        w.flush();
-    }
-    w.raw("],\"suppressions\":[");
-    for (std::size_t i = 0; i < r.suppressions.size(); ++i) {
-        const auto& s = r.suppressions[i];
-        w.raw(i ? ",{\"count\":" : "{\"count\":");
+    array(r.rows, [&](const Row& row) { write_row(w, row, members, statuses); });
+    w.raw(",\"suppressions\":");
+    array(r.suppressions, [&](const Reason& s) {
+        w.raw("{\"count\":");
         w.number(s.count);
         w.raw(",\"reason\":");
         w.text(s.reason);
         w.raw("}");
-    }
-    w.raw("],\"total\":");
+    });
+    w.raw(",\"total\":");
     write_row(w, r.total, row_members(r, false), statuses);
     w.raw(",\"until\":");
     w.text(format_time(r.until));
