@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <ctime>
 #include <tuple>
+#include <utility>
 
 #include "store/rollup_bucket.hpp"
 #include "util/strings.hpp"
@@ -117,6 +118,12 @@ void Figures::merge(const Figures& o) {
     latency.merge(o.latency);
 }
 
+void Figures::clear() {
+    count = size_sum = latency_sum = 0;
+    size.clear();
+    latency.clear();
+}
+
 bool Figures::operator==(const Figures& o) const {
     return count == o.count && size_sum == o.size_sum && size == o.size &&
            latency_sum == o.latency_sum && latency == o.latency;
@@ -145,16 +152,6 @@ Millis bucket_end(Resolution r, Millis start) {
     // A local day is 23 to 25 hours long: the next midnight is the one after
     // a day and a half.
     return bucket_start(Resolution::day, start + 36 * 3'600'000);
-}
-
-Millis RollupBatch::start_of(int resolution, Millis at) {
-    const Resolution r = kResolutions[resolution];
-    if (r != Resolution::day) return bucket_start(r, at);
-    if (at < day_start_ || at >= day_end_) {
-        day_start_ = bucket_start(Resolution::day, at);
-        day_end_ = bucket_end(Resolution::day, day_start_);
-    }
-    return day_start_;
 }
 
 void RollupBatch::add(const RollupFold& f) {
@@ -200,13 +197,11 @@ void RollupBatch::add(const RollupFold& f) {
             }
         combinations_.push_back(c);
     }
-    for (int r = 0; r < 3; ++r) {
-        const Millis bucket = start_of(r, f.at);
-        SeriesFigures& s = series_[Key{r, bucket, static_cast<std::uint32_t>(status)}];
-        s.figures.add(f.size, f.latency);
-        s.peak.merge(Peak{in_second, second});
-        rows_[Key{r, bucket, at->second}].add(f.size, f.latency);
-    }
+    const Millis minute = bucket_start(Resolution::minute, f.at);
+    SeriesFigures& s = series_[Key{minute, static_cast<std::uint32_t>(status)}];
+    s.figures.add(f.size, f.latency);
+    s.peak.merge(Peak{in_second, second});
+    rows_[Key{minute, at->second}].add(f.size, f.latency);
 }
 
 std::uint32_t RollupBatch::intern(std::string_view text) {
@@ -216,88 +211,183 @@ std::uint32_t RollupBatch::intern(std::string_view text) {
     return it->second;
 }
 
-void RollupBatch::each_bucket(
-    const std::function<void(Resolution, const std::string&, Millis, std::string_view)>& f) const {
-    // Strings by rank in byte order, so that cells sort as buckets keep them
-    // by comparing numbers ("" is first, rank 0).
-    std::vector<std::uint32_t> by_rank(strings_.size()), rank(strings_.size());
-    for (std::uint32_t i = 0; i < by_rank.size(); ++i) by_rank[i] = i;
-    std::sort(by_rank.begin(), by_rank.end(),
-              [&](std::uint32_t a, std::uint32_t b) { return strings_[a] < strings_[b]; });
-    for (std::uint32_t i = 0; i < by_rank.size(); ++i) rank[by_rank[i]] = i;
+namespace {
 
+// Figures of many cells added up: histograms densely (util::HistogramSum).
+struct FiguresSum {
+    std::int64_t count = 0, size_sum = 0, latency_sum = 0;
+    util::HistogramSum size, latency;
+    void add(const Figures& f) {
+        count += f.count;
+        size_sum += f.size_sum;
+        latency_sum += f.latency_sum;
+        size.add(f.size);
+        latency.add(f.latency);
+    }
+    // The sum into `out`, leaving this one empty.
+    void take(Figures& out) {
+        out.count = std::exchange(count, 0);
+        out.size_sum = std::exchange(size_sum, 0);
+        out.latency_sum = std::exchange(latency_sum, 0);
+        size.take(out.size);
+        latency.take(out.latency);
+    }
+};
+
+// The start of the bucket of resolution `r` that holds a minute, the local
+// day's from the last asked (a batch's minutes are mostly of one day).
+class BucketOfMinute {
+  public:
+    explicit BucketOfMinute(Resolution r) : r_(r) {}
+    Millis operator()(Millis minute) {
+        if (r_ != Resolution::day) return bucket_start(r_, minute);
+        if (minute < day_start_ || minute >= day_end_) {
+            day_start_ = bucket_start(Resolution::day, minute);
+            day_end_ = bucket_end(Resolution::day, day_start_);
+        }
+        return day_start_;
+    }
+
+  private:
+    Resolution r_;
+    Millis day_start_ = 0, day_end_ = 0;
+};
+
+// A batch's rows of minutes as rows of `r` (hours or days; minutes are
+// only the batch's own).
+template <typename Map>
+const Map& by_resolution(Resolution r, const Map& minutes, Map& out) {
+    if (r == Resolution::minute) return minutes;
+    BucketOfMinute start(r);
+    for (const auto& [k, v] : minutes) {
+        auto key = k;
+        key.bucket = start(k.bucket);
+        out[key].merge(v);
+    }
+    return out;
+}
+
+}  // namespace
+
+void RollupBatch::each_bucket(const Sink& f) const {
+    const Ranks order = ranks();
+    for (Resolution r : kResolutions) {
+        Series series;
+        Rows rows;
+        write_series(r, by_resolution(r, series_, series), f);
+        write_rows(r, by_resolution(r, rows_, rows), order, f);
+    }
+}
+
+RollupBatch::Ranks RollupBatch::ranks() const {
+    Ranks out;
+    out.of.assign(strings_.size(), 0);
+    std::vector<char> used(strings_.size(), 0);
+    used[0] = 1;
+    for (const auto& [k, figures] : rows_) {
+        const Combination& c = combinations_[k.what];
+        used[c.reason] = 1;
+        for (std::uint32_t v : c.values) used[v] = 1;
+        for (std::uint32_t v : c.pairs) used[v] = 1;
+    }
+    for (std::uint32_t i = 0; i < used.size(); ++i)
+        if (used[i]) out.by.push_back(i);
+    std::sort(out.by.begin(), out.by.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return strings_[a] < strings_[b]; });
+    for (std::uint32_t i = 0; i < out.by.size(); ++i) out.of[out.by[i]] = i;
+    return out;
+}
+
+void RollupBatch::write_series(Resolution r, const Series& series, const Sink& f) const {
+    // A cell per status, a row per bucket.
+    static const std::string kSeries;
+    std::vector<std::pair<const Key*, const SeriesFigures*>> cells;
+    cells.reserve(series.size());
+    for (const auto& [k, s] : series) cells.emplace_back(&k, &s);
+    std::sort(cells.begin(), cells.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.first->bucket, a.first->what) < std::tie(b.first->bucket, b.first->what);
+    });
+    for (std::size_t i = 0; i < cells.size();) {
+        const Millis bucket = cells[i].first->bucket;
+        BucketWriter out;
+        for (; i < cells.size() && cells[i].first->bucket == bucket; ++i)
+            out.add({}, cells[i].first->what, {}, cells[i].second->figures, cells[i].second->peak);
+        f(r, kSeries, bucket, out.data());
+    }
+}
+
+void RollupBatch::write_rows(Resolution r, const Rows& rows, const Ranks& ranks,
+                             const Sink& f) const {
+    // By bucket, then a row of each dimension and each pair of them: a row's
+    // cells are as many as the bucket's combinations at most.
+    std::vector<std::pair<const Key*, const Figures*>> by_bucket;
+    by_bucket.reserve(rows.size());
+    for (const auto& [k, figures] : rows) by_bucket.emplace_back(&k, &figures);
+    std::sort(by_bucket.begin(), by_bucket.end(),
+              [](const auto& a, const auto& b) { return a.first->bucket < b.first->bucket; });
     struct Entry {
-        int resolution;
-        // 0 for the series, 1 + an index in rollup_dimensions(), or
-        // kFirstPair + an index in rollup_pairs().
-        std::uint32_t dimension;
-        Millis bucket;
-        std::uint32_t value, status, reason;  // value and reason by rank
+        std::uint64_t order;   // the value's rank, then the status
+        std::uint32_t reason;  // by rank
         const Figures* figures;
-        const Peak* peak;
-        auto key() const { return std::tie(resolution, dimension, bucket, value, status, reason); }
+        bool operator<(const Entry& o) const {
+            return order != o.order ? order < o.order : reason < o.reason;
+        }
+        bool same_cell(const Entry& o) const { return order == o.order && reason == o.reason; }
     };
-    std::vector<Entry> entries;
-    entries.reserve(series_.size() + rows_.size() * (kRollupDimensions + kRollupPairs));
-    for (const auto& [k, s] : series_)
-        entries.push_back({k.resolution, 0, k.bucket, 0, k.what, 0, &s.figures, &s.peak});
     // Reasons are kept where reports read them, so that a row's size grows
     // with its values, not with every distinct failure text: suppressions by
     // channel, failures and retries by provider.
-    static const std::uint32_t kChannel = 1, kProvider = 2, kFirstPair = kRollupDimensions + 1;
-    static const std::size_t kSuppressed = status_index("suppressed"),
-                             kFailed = status_index("failed"), kRetry = status_index("retry");
-    for (const auto& [k, figures] : rows_) {
-        const Combination& c = combinations_[k.what];
-        for (std::uint32_t d = 0; d < kRollupDimensions; ++d) {
-            const std::uint32_t dimension = d + 1;
-            const bool reason =
-                (dimension == kChannel && c.status == kSuppressed) ||
-                (dimension == kProvider && (c.status == kFailed || c.status == kRetry));
-            entries.push_back({k.resolution, dimension, k.bucket, rank[c.values[d]], c.status,
-                               reason ? rank[c.reason] : 0, &figures, nullptr});
-        }
-        for (std::uint32_t p = 0; p < kRollupPairs; ++p)
-            entries.push_back({k.resolution, kFirstPair + p, k.bucket, rank[c.pairs[p]], c.status,
-                               0, &figures, nullptr});
-    }
-    std::sort(entries.begin(), entries.end(),
-              [](const Entry& a, const Entry& b) { return a.key() < b.key(); });
-
-    static const std::string kSeries;
-    for (std::size_t i = 0; i < entries.size();) {
-        const Entry& first = entries[i];
-        BucketWriter out;
-        std::size_t j = i;
-        for (; j < entries.size() && entries[j].resolution == first.resolution &&
-               entries[j].dimension == first.dimension && entries[j].bucket == first.bucket;) {
-            Cell cell;
-            cell.value = strings_[by_rank[entries[j].value]];
-            cell.status = entries[j].status;
-            cell.reason = strings_[by_rank[entries[j].reason]];
-            const auto key = entries[j].key();
-            for (; j < entries.size() && entries[j].key() == key; ++j) {
-                cell.figures.merge(*entries[j].figures);
-                if (entries[j].peak) cell.peak.merge(*entries[j].peak);
+    static const std::size_t kChannel = 0, kProvider = 1;
+    static const auto kSuppressed = static_cast<std::uint32_t>(status_index("suppressed")),
+                      kFailed = static_cast<std::uint32_t>(status_index("failed")),
+                      kRetry = static_cast<std::uint32_t>(status_index("retry"));
+    std::vector<Entry> entries;
+    FiguresSum sum;
+    Figures summed;
+    for (std::size_t i = 0, j = 0; i < by_bucket.size(); i = j) {
+        const Millis bucket = by_bucket[i].first->bucket;
+        for (j = i; j < by_bucket.size() && by_bucket[j].first->bucket == bucket;) ++j;
+        for (std::size_t d = 0; d < kRollupDimensions + kRollupPairs; ++d) {
+            entries.clear();
+            for (std::size_t e = i; e < j; ++e) {
+                const Combination& c = combinations_[by_bucket[e].first->what];
+                const std::uint32_t value =
+                    d < kRollupDimensions ? c.values[d] : c.pairs[d - kRollupDimensions];
+                const bool reason = (d == kChannel && c.status == kSuppressed) ||
+                                    (d == kProvider && (c.status == kFailed || c.status == kRetry));
+                entries.push_back({std::uint64_t{ranks.of[value]} << 8 | c.status,
+                                   reason ? ranks.of[c.reason] : 0, by_bucket[e].second});
             }
-            out.add(cell);
+            std::sort(entries.begin(), entries.end());
+            BucketWriter out;
+            for (std::size_t e = 0, end = 0; e < entries.size(); e = end) {
+                const Figures* figures = entries[e].figures;
+                for (end = e + 1; end < entries.size() && entries[end].same_cell(entries[e]);)
+                    ++end;
+                if (end - e > 1) {
+                    for (std::size_t k = e; k < end; ++k) sum.add(*entries[k].figures);
+                    sum.take(summed);
+                    figures = &summed;
+                }
+                out.add(strings_[ranks.by[entries[e].order >> 8]], entries[e].order & 0xff,
+                        strings_[ranks.by[entries[e].reason]], *figures, Peak{});
+            }
+            const std::string& name = d < kRollupDimensions ? rollup_dimensions()[d]
+                                                            : rollup_pairs()[d - kRollupDimensions];
+            f(r, name, bucket, out.data());
         }
-        const std::string& name = first.dimension == 0 ? kSeries
-                                  : first.dimension < kFirstPair
-                                      ? rollup_dimensions()[first.dimension - 1]
-                                      : rollup_pairs()[first.dimension - kFirstPair];
-        f(kResolutions[first.resolution], name, first.bucket, out.data());
-        i = j;
     }
 }
 
 void RollupBatch::clear() {
     rows_.clear();
     series_.clear();
-    combination_ids_.clear();
-    combinations_.clear();
-    strings_.assign(1, std::string());
-    string_ids_ = {{std::string(), 0}};
+    if (combinations_.size() > kCombinationsKept) {
+        combination_ids_.clear();
+        combinations_.clear();
+        strings_.assign(1, std::string());
+        string_ids_ = {{std::string(), 0}};
+    }
 }
 
 void RollupBatch::reset() {

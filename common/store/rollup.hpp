@@ -91,6 +91,7 @@ struct Figures {
     util::Histogram latency;
     void add(std::int64_t bytes, Millis ms);
     void merge(const Figures& o);
+    void clear();
     bool operator==(const Figures& o) const;
 };
 
@@ -119,11 +120,13 @@ const std::vector<std::string>& rollup_pairs();
 std::size_t pair_index(std::size_t a, std::size_t b);
 constexpr char kPairSeparator = '\x1f';
 
-// Folds not written yet. The counts per second that peaks come from outlive
-// clear(), so a second folded across two writes still has its whole count.
-// They are kept for the hour before the latest second of each status: folds
-// of one status come in time order (the log is written so), give or take a
-// flush.
+// Folds not written yet, by minute: hours and local days are added up from
+// the minutes as the batch is written. The counts per second that peaks come
+// from outlive clear(), so a second folded across two writes still has its
+// whole count. They are kept for the hour before the latest second of each
+// status: folds of one status come in time order (the log is written so),
+// give or take a flush. So are the combinations of values a batch has seen,
+// up to kCombinationsKept, so that the next write does not make them again.
 class RollupBatch {
   public:
     void add(const RollupFold& f);
@@ -135,22 +138,21 @@ class RollupBatch {
 
     // The batch's figures as packed rows (store/rollup_bucket.hpp): one per
     // resolution, dimension ("" for the series, by status alone) and bucket.
-    void each_bucket(const std::function<void(Resolution, const std::string& dimension,
-                                              Millis bucket, std::string_view data)>& f) const;
+    using Sink = std::function<void(Resolution, const std::string& dimension, Millis bucket,
+                                    std::string_view data)>;
+    void each_bucket(const Sink& f) const;
+
+    static constexpr std::size_t kCombinationsKept = 4096;
 
   private:
     struct Key {
-        int resolution;  // index in kResolutions
         Millis bucket;
         std::uint32_t what;  // status, or a combination (an index in combinations_)
-        bool operator==(const Key& o) const {
-            return resolution == o.resolution && bucket == o.bucket && what == o.what;
-        }
+        bool operator==(const Key& o) const { return bucket == o.bucket && what == o.what; }
     };
     struct KeyHash {
         std::size_t operator()(const Key& k) const {
-            return std::hash<std::int64_t>()(k.bucket) * 31 + k.what * 4 +
-                   static_cast<std::size_t>(k.resolution);
+            return std::hash<std::int64_t>()(k.bucket) * 31 + k.what;
         }
     };
     struct Seconds {
@@ -160,9 +162,13 @@ class RollupBatch {
     struct SeriesFigures {
         Figures figures;
         Peak peak;
+        void merge(const SeriesFigures& o) {
+            figures.merge(o.figures);
+            peak.merge(o.peak);
+        }
     };
-    // The buckets of `at`, the local day's from a cache (one day is asked for most).
-    Millis start_of(int resolution, Millis at);
+    using Rows = std::unordered_map<Key, Figures, KeyHash>;
+    using Series = std::unordered_map<Key, SeriesFigures, KeyHash>;  // `what` is the status index
 
     // A status with a value in each dimension and a reason, and the values of
     // each pair of dimensions joined, as strings_ ids.
@@ -173,16 +179,24 @@ class RollupBatch {
         std::array<std::uint32_t, kRollupPairs> pairs;
     };
     std::uint32_t intern(std::string_view text);
+    // The strings the rows use, by rank in byte order ("" first, rank 0):
+    // cells then sort as buckets keep them by comparing numbers.
+    struct Ranks {
+        std::vector<std::uint32_t> of;  // strings_ id -> rank
+        std::vector<std::uint32_t> by;  // rank -> strings_ id
+    };
+    Ranks ranks() const;
+    void write_series(Resolution r, const Series& series, const Sink& f) const;
+    void write_rows(Resolution r, const Rows& rows, const Ranks& ranks, const Sink& f) const;
 
     std::unordered_map<std::string, std::uint32_t> combination_ids_;  // key_ -> index
     std::vector<Combination> combinations_;
     std::vector<std::string> strings_{""};  // values and reasons folded, "" first
     std::unordered_map<std::string, std::uint32_t> string_ids_{{"", 0}};
-    std::unordered_map<Key, Figures, KeyHash> rows_;
-    std::unordered_map<Key, SeriesFigures, KeyHash> series_;  // `what` is the status index
-    std::vector<Seconds> seconds_;                            // by status index
-    std::string key_;                                         // reused for each fold
-    Millis day_start_ = 0, day_end_ = 0;
+    Rows rows_;                     // by minute
+    Series series_;                 // by minute
+    std::vector<Seconds> seconds_;  // by status index
+    std::string key_;               // reused for each fold
 };
 
 }  // namespace notify::store

@@ -42,22 +42,37 @@ class BucketReader {
     // The next cell into `c` (its histograms' storage reused); false at the
     // end, or at data that does not read (then ok() is false).
     bool next(Cell& c);
+    // The next cell's value, status and reason into `c`, and the packed rest
+    // of it (its body: flags, count, figures, peak) into `body`, unread but
+    // for where it ends; read_body() reads it.
+    bool next_raw(Cell& c, std::string_view& body);
     bool ok() const { return ok_; }
 
   private:
+    bool head(Cell& c);
     util::PackedReader in_;
     std::string_view value_;
     bool ok_ = true;
 };
 
+// A cell's body as next_raw() gave it, into `c`'s count, figures and peak;
+// false when it does not read.
+bool read_body(std::string_view body, Cell& c);
+
 // Writes cells in order of value, status and reason, each once.
 class BucketWriter {
   public:
-    void add(const Cell& c);
+    void add(const Cell& c) { add(c.value, c.status, c.reason, c.figures, c.peak); }
+    void add(std::string_view value, std::size_t status, std::string_view reason,
+             const Figures& figures, const Peak& peak);
+    // A cell whose body is packed already (BucketReader::next_raw).
+    void add_raw(std::string_view value, std::size_t status, std::string_view reason,
+                 std::string_view body);
     bool empty() const { return out_.empty(); }
     const std::string& data() const { return out_; }
 
   private:
+    void head(std::string_view value, std::size_t status, std::string_view reason);
     std::string out_;
     std::string value_;
 };

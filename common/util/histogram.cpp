@@ -149,10 +149,23 @@ bool Histogram::unpack(PackedReader& in) {
 }
 
 Histogram HistogramSum::histogram() const {
+    HistogramSum copy = *this;
     Histogram h;
-    for (std::size_t b = 0; b < counts_.size(); ++b)
-        if (counts_[b] > 0) h.add(Histogram::bucket_low(static_cast<int>(b)), counts_[b]);
+    copy.take(h);
     return h;
+}
+
+void HistogramSum::take(Histogram& out) {
+    out.clear();
+    std::sort(used_.begin(), used_.end());
+    out.counts_.reserve(used_.size());
+    for (int bucket : used_) {
+        std::int64_t& count = counts_[static_cast<std::size_t>(bucket)];
+        out.counts_.emplace_back(bucket, count);
+        out.total_ += count;
+        count = 0;
+    }
+    used_.clear();
 }
 
 }  // namespace notify::util

@@ -51,6 +51,7 @@ class Histogram {
     static constexpr int kBuckets = 16 + (62 - 4) * 8 + 8;
 
   private:
+    friend class HistogramSum;
     std::vector<std::pair<int, std::int64_t>> counts_;  // (bucket, count), by bucket
     std::int64_t total_ = 0;
 };
@@ -61,12 +62,20 @@ class HistogramSum {
   public:
     HistogramSum() : counts_(Histogram::kBuckets) {}
     void add(const Histogram& h) {
-        for (const auto& [bucket, n] : h.buckets()) counts_[static_cast<std::size_t>(bucket)] += n;
+        for (const auto& [bucket, n] : h.buckets()) {
+            std::int64_t& count = counts_[static_cast<std::size_t>(bucket)];
+            if (count == 0 && n != 0) used_.push_back(bucket);
+            count += n;
+        }
     }
+    bool empty() const { return used_.empty(); }
     Histogram histogram() const;
+    // The sum into `out` (its storage reused), leaving this one empty.
+    void take(Histogram& out);
 
   private:
     std::vector<std::int64_t> counts_;
+    std::vector<int> used_;  // the buckets counted in, in no order
 };
 
 }  // namespace notify::util

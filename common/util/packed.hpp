@@ -61,12 +61,14 @@ class PackedReader {
         return v;
     }
 
-  private:
+    // Stops reading: what is there does not read.
     std::uint64_t fail() {
         ok_ = false;
         p_ = end_;
         return 0;
     }
+
+  private:
     const unsigned char* p_;
     const unsigned char* end_;
     bool ok_ = true;
