@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 
 #include "command.hpp"
 #include "local_store.hpp"
@@ -138,35 +139,51 @@ Runner setup_report(CLI::App& cmd, Context& ctx) {
         if (!request) return fail(ctx, exit_usage, request.error().message);
         auto s = open_store(ctx, false);
         if (!s) return fail(ctx, s.error());
-        report::Report r = report::empty(*request);
+        std::optional<store::RollupStore> rollups;
         if (*s) {
-            store::RollupStore rollups(**s);
+            rollups.emplace(**s);
             if (o->rebuild) {
                 auto lock = util::InstanceLock::acquire(
                     util::lock_path(config->runtime_dir, "notifyctl-report-rebuild"),
                     "a report rebuild");
                 if (!lock) return fail(ctx, lock.error());
-                auto marks = rollups.rebuild();
+                auto marks = rollups->rebuild();
                 if (!marks) return fail(ctx, marks.error());
                 if (!ctx.globals.quiet)
                     ctx.err << "notifyctl: rebuilt the reports from deliveries up to "
                             << marks->delivery_seq << " and events up to " << marks->event_seq
                             << "\n";
             }
-            auto made = report::make(rollups, *request);
-            if (!made) return fail(ctx, made.error());
-            r = std::move(*made);
         } else if (o->rebuild && !ctx.globals.quiet) {
             ctx.err << "notifyctl: no store yet: nothing to rebuild\n";
         }
+        // JSON and CSV are written row by row as the report is made; the
+        // table needs every row first, for its columns.
+        auto make = [&](report::RowSink* sink) -> Expected<report::Report> {
+            if (!rollups) {
+                report::Report r = report::empty(*request);
+                if (sink) sink->begin(r);
+                return r;
+            }
+            return sink ? report::make(*rollups, *request, *sink)
+                        : report::make(*rollups, *request);
+        };
         const std::string format = ctx.globals.json ? "json" : o->format;
         if (format == "json") {
-            report::write_json(ctx.out, r);
+            report::JsonReport json(ctx.out);
+            auto r = make(&json);
+            if (!r) return fail(ctx, r.error());
+            json.end(*r);
             ctx.out << "\n";
-        } else if (format == "csv")
-            report::write_csv(ctx.out, r);
-        else
-            print_table(ctx, r);
+        } else if (format == "csv") {
+            report::CsvReport csv(ctx.out);
+            auto r = make(&csv);
+            if (!r) return fail(ctx, r.error());
+        } else {
+            auto r = make(nullptr);
+            if (!r) return fail(ctx, r.error());
+            print_table(ctx, *r);
+        }
         return exit_ok;
     };
 }

@@ -83,14 +83,6 @@ store::Resolution largest_for(const std::vector<Dimension>& by) {
     return store::Resolution::day;
 }
 
-// About how long a time group is (a day: 24 hours, whatever the zone does).
-Millis time_width(Dimension d) {
-    return d == Dimension::minute ? kMinute : d == Dimension::hour ? 3'600'000 : 86'400'000;
-}
-
-// The most rows reserved ahead (a guess; more still fit).
-constexpr std::size_t kRowsReserved = 1 << 22;
-
 // The start of the time group (minute, hour or local day) that holds `t`.
 Millis time_group(Dimension d, Millis t) {
     switch (d) {
@@ -168,17 +160,35 @@ struct Total : Gathered {
     }
 };
 
-Row row_of(const Gathered& g) {
-    Row row;
+// A row's figures from what its group gathered (its key is the caller's).
+void fill_row(const Gathered& g, Row& row) {
     row.counts = g.counts;
     row.size = spread_of(g.sent.size_sum, g.sent.size);
     row.latency = spread_of(g.sent.latency_sum, g.sent.latency);
+    row.peak_sent.reset();
+    row.peak_accepted.reset();
     if (g.peaks) {
         row.peak_sent = g.peak_sent;
         row.peak_accepted = g.peak_accepted;
     }
+}
+
+Row row_of(const Gathered& g) {
+    Row row;
+    fill_row(g, row);
     return row;
 }
+
+// Keeps the rows in the report.
+class KeptRows : public RowSink {
+  public:
+    explicit KeptRows(std::vector<Row>& rows) : rows_(rows) {}
+    void begin(const Report&) override {}
+    void row(const Row& row) override { rows_.push_back(row); }
+
+  private:
+    std::vector<Row>& rows_;
+};
 
 // The groups of a report: one per time group, value and status asked for
 // (0, "" and 0 for what is not). Cells come in time order, so a time group is
@@ -278,9 +288,46 @@ class TimeText {
     bool whole_hour_ = false;
 };
 
+using SentByChannel = std::map<std::string, std::int64_t, std::less<>>;
+using Reasons = std::map<std::tuple<std::string, std::string, std::string>, std::int64_t>;
+
 int priority_rank(std::string_view name) {
     auto p = parse_priority(name);
     return p ? static_cast<int>(*p) : 9;
+}
+
+// What was sent per channel and the reasons counted (provider, status,
+// reason), as the report gives them: each channel's share, most first; the
+// top failure reasons per provider; the suppressions, most first.
+void add_shares_and_reasons(const SentByChannel& sent_by_channel, const Reasons& reasons,
+                            Report& report) {
+    std::int64_t all_sent = 0;
+    for (const auto& [channel, n] : sent_by_channel) all_sent += n;
+    for (const auto& [channel, n] : sent_by_channel)
+        if (n > 0)
+            report.channels.push_back(
+                {channel, n,
+                 all_sent ? static_cast<double>(n) / static_cast<double>(all_sent) : 0});
+    std::stable_sort(report.channels.begin(), report.channels.end(),
+                     [](const ChannelShare& a, const ChannelShare& b) { return a.sent > b.sent; });
+
+    std::map<std::string, std::vector<Reason>> per_provider;
+    for (const auto& [k, n] : reasons) {
+        const auto& [provider, status, reason] = k;
+        if (n == 0) continue;
+        Reason r{provider, status, reason, n};
+        if (status == "suppressed")
+            report.suppressions.push_back(r);
+        else
+            per_provider[provider].push_back(r);
+    }
+    auto most_first = [](const Reason& a, const Reason& b) { return a.count > b.count; };
+    for (auto& [provider, list] : per_provider) {
+        std::stable_sort(list.begin(), list.end(), most_first);
+        if (list.size() > Report::kTopReasons) list.resize(Report::kTopReasons);
+        report.failures.insert(report.failures.end(), list.begin(), list.end());
+    }
+    std::stable_sort(report.suppressions.begin(), report.suppressions.end(), most_first);
 }
 
 }  // namespace
@@ -403,7 +450,7 @@ std::int64_t Row::count(std::string_view status) const {
     return i < counts.size() ? counts[i] : 0;
 }
 
-Expected<Report> make(store::RollupStore& rollups, const Request& request) {
+Expected<Report> make(store::RollupStore& rollups, const Request& request, RowSink& sink) {
     if (auto st = check(request); !st) return st.error();
     Report report = empty(request);
     const std::int64_t generation = rollups.marks().generation;
@@ -468,11 +515,41 @@ Expected<Report> make(store::RollupStore& rollups, const Request& request) {
         return ok();
     };
 
+    // Each channel's share and the suppressions by reason from the channel
+    // rows, the failures from the provider rows: known before the first row.
+    SentByChannel sent_by_channel;
+    Reasons reasons;
+    const auto& statuses = store::report_statuses();
+    static const std::size_t kFailed = store::status_index("failed"),
+                             kRetry = store::status_index("retry"),
+                             kSuppressed = store::status_index("suppressed");
+    Status st = read(day_plan, "channel", [&](Millis, store::Cell& c) {
+        if (c.status == kSent) {
+            auto it = sent_by_channel.find(c.value);
+            if (it == sent_by_channel.end())
+                it = sent_by_channel.emplace(std::string(c.value), 0).first;
+            it->second += c.figures.count;
+        }
+        if (c.status == kSuppressed)
+            reasons[{"", statuses[c.status], std::string(c.reason)}] += c.figures.count;
+    });
+    if (st)
+        st = read(day_plan, "provider", [&](Millis, store::Cell& c) {
+            if (c.status == kFailed || c.status == kRetry)
+                reasons[{std::string(c.value), statuses[c.status], std::string(c.reason)}] +=
+                    c.figures.count;
+        });
+    if (!st) return st.error();
+    add_shares_and_reasons(sent_by_channel, reasons, report);
+    sink.begin(report);
+
     // Rows as time groups end: time in order, then each dimension as asked
     // (priorities high to low, statuses as reports list them, values by name).
-    const auto& statuses = store::report_statuses();
+    // One row's storage serves them all.
     TimeText time_text;
     std::vector<std::size_t> order;
+    Row row;
+    row.key.resize(request.by.size());
     Groups groups([&](Millis time, const std::vector<Groups::Group>& done) {
         order.resize(done.size());
         for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -496,35 +573,29 @@ Expected<Report> make(store::RollupStore& rollups, const Request& request) {
             }
             return false;
         });
-        // Room for every row at once, judged by the first time group: rows
-        // are moved when the vector grows, and a month by minute has many.
-        if (report.rows.empty() && time_unit)
-            report.rows.reserve(std::min<std::size_t>(
-                done.size() *
-                    static_cast<std::size_t>((report.until - time) / time_width(*time_unit) + 1),
-                kRowsReserved));
-        const std::string when = time_unit ? time_text(time) : std::string();
+        if (time_unit) {
+            row.time = time;
+            const std::string when = time_text(time);
+            for (std::size_t i = 0; i < request.by.size(); ++i)
+                if (is_time(request.by[i])) row.key[i] = when;
+        }
         for (std::size_t i : order) {
             const auto& g = done[i];
-            Row row = row_of(g.gathered);
-            row.key.reserve(request.by.size());
+            fill_row(g.gathered, row);
             std::size_t k = 0;
-            for (Dimension d : request.by) {
-                if (is_time(d))
-                    row.key.push_back(when);
-                else if (d == Dimension::status)
-                    row.key.push_back(statuses[g.status]);
-                else
-                    row.key.emplace_back(part(groups.value(g.value), k++));
+            for (std::size_t d = 0; d < request.by.size(); ++d) {
+                if (request.by[d] == Dimension::status)
+                    row.key[d] = statuses[g.status];
+                else if (!is_time(request.by[d]))
+                    row.key[d] = part(groups.value(g.value), k++);
             }
-            if (time_unit) row.time = time;
-            report.rows.push_back(std::move(row));
+            sink.row(row);
         }
     });
     Total total;
     total.peaks = true;
     Gathered* group = nullptr;
-    Status st = read(main_plan, dimension, [&](Millis bucket, store::Cell& c) {
+    st = read(main_plan, dimension, [&](Millis bucket, store::Cell& c) {
         if (c.new_value || by_status || !group) {
             group = &groups.at(time_unit ? time_group(*time_unit, bucket) : 0,
                                dimension.empty() ? std::string_view() : c.value,
@@ -537,30 +608,6 @@ Expected<Report> make(store::RollupStore& rollups, const Request& request) {
     // The peaks of the whole range, from the series, when a dimension was read.
     if (st && !dimension.empty())
         st = read(day_plan, "", [&](Millis, store::Cell& c) { total.peak(c); });
-    // Each channel's share and the suppressions by reason from the channel rows,
-    // the failures from the provider rows.
-    std::map<std::string, std::int64_t, std::less<>> sent_by_channel;
-    std::map<std::tuple<std::string, std::string, std::string>, std::int64_t> reasons;
-    static const std::size_t kFailed = store::status_index("failed"),
-                             kRetry = store::status_index("retry"),
-                             kSuppressed = store::status_index("suppressed");
-    if (st)
-        st = read(day_plan, "channel", [&](Millis, store::Cell& c) {
-            if (c.status == kSent) {
-                auto it = sent_by_channel.find(c.value);
-                if (it == sent_by_channel.end())
-                    it = sent_by_channel.emplace(std::string(c.value), 0).first;
-                it->second += c.figures.count;
-            }
-            if (c.status == kSuppressed)
-                reasons[{"", statuses[c.status], std::string(c.reason)}] += c.figures.count;
-        });
-    if (st)
-        st = read(day_plan, "provider", [&](Millis, store::Cell& c) {
-            if (c.status == kFailed || c.status == kRetry)
-                reasons[{std::string(c.value), statuses[c.status], std::string(c.reason)}] +=
-                    c.figures.count;
-        });
     groups.finish();
     if (!st) return st.error();
     if (damaged)
@@ -570,34 +617,15 @@ Expected<Report> make(store::RollupStore& rollups, const Request& request) {
 
     report.total = row_of(total.summed());
 
-    std::int64_t all_sent = 0;
-    for (const auto& [channel, n] : sent_by_channel) all_sent += n;
-    for (const auto& [channel, n] : sent_by_channel)
-        if (n > 0)
-            report.channels.push_back(
-                {channel, n,
-                 all_sent ? static_cast<double>(n) / static_cast<double>(all_sent) : 0});
-    std::stable_sort(report.channels.begin(), report.channels.end(),
-                     [](const ChannelShare& a, const ChannelShare& b) { return a.sent > b.sent; });
-
-    std::map<std::string, std::vector<Reason>> per_provider;
-    for (const auto& [k, n] : reasons) {
-        const auto& [provider, status, reason] = k;
-        if (n == 0) continue;
-        Reason r{provider, status, reason, n};
-        if (status == "suppressed")
-            report.suppressions.push_back(r);
-        else
-            per_provider[provider].push_back(r);
-    }
-    auto most_first = [](const Reason& a, const Reason& b) { return a.count > b.count; };
-    for (auto& [provider, list] : per_provider) {
-        std::stable_sort(list.begin(), list.end(), most_first);
-        if (list.size() > Report::kTopReasons) list.resize(Report::kTopReasons);
-        report.failures.insert(report.failures.end(), list.begin(), list.end());
-    }
-    std::stable_sort(report.suppressions.begin(), report.suppressions.end(), most_first);
     return report;
+}
+
+Expected<Report> make(store::RollupStore& rollups, const Request& request) {
+    std::vector<Row> rows;
+    KeptRows keep(rows);
+    auto made = make(rollups, request, keep);
+    if (made) made->rows = std::move(rows);
+    return made;
 }
 
 }  // namespace notify::report

@@ -115,7 +115,24 @@ struct Report {
     static constexpr std::size_t kTopReasons = 10;
 };
 
-// Reads the report from the rollups of the current generation.
+// Where a report's rows go as they are made, time groups in time order (a
+// month by minute and a dimension is a quarter of a million rows; none need
+// be held).
+class RowSink {
+  public:
+    virtual ~RowSink() = default;
+    // The report but its rows and total (range, dimensions, channels,
+    // failures, suppressions), before the first row.
+    virtual void begin(const Report& head) = 0;
+    // A row, valid during the call only.
+    virtual void row(const Row& row) = 0;
+};
+
+// Reads the report from the rollups of the current generation, each row
+// handed to `sink` as it is made: the report returned has no rows. An error
+// after begin() may come after some rows.
+Expected<Report> make(store::RollupStore& rollups, const Request& request, RowSink& sink);
+// The same with the rows kept in the report.
 Expected<Report> make(store::RollupStore& rollups, const Request& request);
 // The report of a store that holds nothing yet.
 Report empty(const Request& request);

@@ -2,6 +2,8 @@
 #include "report/report_output.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -24,34 +26,70 @@ std::string decimal(double v) {
     return buf;
 }
 
+}  // namespace
+
 // JSON text written as it goes, not built as a document first: a month by
 // minute and a dimension is a quarter of a million rows. Members come in the
 // order nlohmann::json's objects keep (by name), values as it writes them.
-class JsonWriter {
+class JsonReport::Writer {
   public:
-    explicit JsonWriter(std::ostream& out) : out_(out) {}
+    explicit Writer(std::ostream& out) : out_(&out), buf_(own_) {}
+    // Straight into `body`, no copy made.
+    explicit Writer(std::string& body) : buf_(body) {}
+    // Text as nlohmann::json writes it (UTF-8 kept, what is not UTF-8
+    // replaced); printable ASCII without quotes or backslashes as it is.
     void text(std::string_view s) {
-        buf_ += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+        const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+            return c >= 0x20 && c != '"' && c != '\\' && static_cast<unsigned char>(c) < 0x80;
+        });
+        if (!plain) {
+            buf_ += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+            return;
+        }
+        buf_ += '"';
+        buf_ += s;
+        buf_ += '"';
     }
-    void number(std::int64_t n) { buf_ += std::to_string(n); }
-    void number(double d) { buf_ += json(d).dump(); }
+    void number(std::int64_t n) {
+        char digits[24];
+        buf_.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
+    }
+    // A number as nlohmann::json writes it: the shortest digits that read back
+    // the same, a fraction always (100.0), an exponent outside 1e-5..1e15.
+    void number(double d) {
+        char digits[32];
+        const char* end = std::to_chars(digits, digits + sizeof digits, d).ptr;
+        const std::string_view shortest(digits, static_cast<std::size_t>(end - digits));
+        if (!std::isfinite(d) || std::abs(d) >= 1e15 || (d != 0 && std::abs(d) < 1e-5) ||
+            shortest.find('e') != std::string_view::npos) {
+            buf_ += json(d).dump();
+            return;
+        }
+        buf_ += shortest;
+        if (shortest.find('.') == std::string_view::npos) buf_ += ".0";
+    }
     void raw(std::string_view s) { buf_ += s; }
     void name(std::string_view n) {
         text(n);
         buf_ += ':';
     }
-    // Writes what is buffered when it is large.
+    // Writes what is buffered to the stream when it is large.
     void flush(bool all = false) {
-        if (all || buf_.size() >= (1u << 16)) {
-            out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+        if (out_ && (all || buf_.size() >= (1u << 16))) {
+            out_->write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
             buf_.clear();
         }
     }
 
   private:
-    std::ostream& out_;
-    std::string buf_;
+    std::ostream* out_ = nullptr;
+    std::string own_;
+    std::string& buf_;
 };
+
+namespace {
+
+using JsonWriter = JsonReport::Writer;
 
 void write_spread(JsonWriter& w, const Spread& s) {
     w.raw("{\"average\":");
@@ -143,25 +181,33 @@ void write_row(JsonWriter& w, const Row& row,
     w.raw("}");
 }
 
+// [ITEM,...], each written by `each`.
+template <typename Items, typename Each>
+void write_array(JsonWriter& w, const Items& items, const Each& each) {
+    w.raw("[");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i) w.raw(",");
+        each(items[i]);
+    }
+    w.raw("]");
+}
+
 }  // namespace
 
-void write_json(std::ostream& out, const Report& r) {
-    JsonWriter w(out);
-    const auto statuses = statuses_by_name();
-    // [ITEM,...], each written by `each`.
-    auto array = [&](const auto& items, const auto& each) {
-        w.raw("[");
-        for (std::size_t i = 0; i < items.size(); ++i) {
-            if (i) w.raw(",");
-            each(items[i]);
-            w.flush();
-        }
-        w.raw("]");
-    };
+JsonReport::JsonReport(std::ostream& out)
+    : w_(std::make_unique<Writer>(out)), statuses_(statuses_by_name()) {}
+
+JsonReport::JsonReport(std::string& body)
+    : w_(std::make_unique<Writer>(body)), statuses_(statuses_by_name()) {}
+
+JsonReport::~JsonReport() = default;
+
+void JsonReport::begin(const Report& r) {
+    JsonWriter& w = *w_;
     w.raw("{\"by\":");
-    array(r.by, [&](Dimension d) { w.text(to_string(d)); });
+    write_array(w, r.by, [&](Dimension d) { w.text(to_string(d)); });
     w.raw(",\"channels\":");
-    array(r.channels, [&](const ChannelShare& c) {
+    write_array(w, r.channels, [&](const ChannelShare& c) {
         w.raw("{\"channel\":");
         w.text(c.channel);
         w.raw(",\"sent\":");
@@ -171,7 +217,7 @@ void write_json(std::ostream& out, const Report& r) {
         w.raw("}");
     });
     w.raw(",\"failures\":");
-    array(r.failures, [&](const Reason& f) {
+    write_array(w, r.failures, [&](const Reason& f) {
         w.raw("{\"count\":");
         w.number(f.count);
         w.raw(",\"provider\":");
@@ -189,11 +235,23 @@ void write_json(std::ostream& out, const Report& r) {
         w.raw("null");
     else
         w.text(r.channels.front().channel);
-    w.raw(",\"rows\":");
-    const auto members = row_members(r, true);
-    array(r.rows, [&](const Row& row) { write_row(w, row, members, statuses); });
-    w.raw(",\"suppressions\":");
-    array(r.suppressions, [&](const Reason& s) {
+    w.raw(",\"rows\":[");
+    members_ = row_members(r, true);
+    first_row_ = true;
+    w.flush();
+}
+
+void JsonReport::row(const Row& row) {
+    if (!first_row_) w_->raw(",");
+    first_row_ = false;
+    write_row(*w_, row, members_, statuses_);
+    w_->flush();
+}
+
+void JsonReport::end(const Report& r) {
+    JsonWriter& w = *w_;
+    w.raw("],\"suppressions\":");
+    write_array(w, r.suppressions, [&](const Reason& s) {
         w.raw("{\"count\":");
         w.number(s.count);
         w.raw(",\"reason\":");
@@ -201,11 +259,18 @@ void write_json(std::ostream& out, const Report& r) {
         w.raw("}");
     });
     w.raw(",\"total\":");
-    write_row(w, r.total, row_members(r, false), statuses);
+    write_row(w, r.total, row_members(r, false), statuses_);
     w.raw(",\"until\":");
     w.text(format_time(r.until));
     w.raw("}");
     w.flush(true);
+}
+
+void write_json(std::ostream& out, const Report& r) {
+    JsonReport json(out);
+    json.begin(r);
+    for (const Row& row : r.rows) json.row(row);
+    json.end(r);
 }
 
 std::vector<std::string> figure_columns(const Report& r) {
@@ -245,18 +310,26 @@ std::vector<std::string> figure_values(const Report& r, const Row& row) {
     return v;
 }
 
-void write_csv(std::ostream& out, const Report& r) {
+void CsvReport::begin(const Report& head) {
+    head_ = &head;
     std::vector<std::string> header;
-    for (Dimension d : r.by) header.push_back(to_string(d));
-    auto cols = figure_columns(r);
+    for (Dimension d : head.by) header.push_back(to_string(d));
+    auto cols = figure_columns(head);
     header.insert(header.end(), cols.begin(), cols.end());
-    store::write_csv_row(out, header);
-    for (const Row& row : r.rows) {
-        std::vector<std::string> line = row.key;
-        auto values = figure_values(r, row);
-        line.insert(line.end(), values.begin(), values.end());
-        store::write_csv_row(out, line);
-    }
+    store::write_csv_row(out_, header);
+}
+
+void CsvReport::row(const Row& row) {
+    line_.assign(row.key.begin(), row.key.end());
+    auto values = figure_values(*head_, row);
+    line_.insert(line_.end(), values.begin(), values.end());
+    store::write_csv_row(out_, line_);
+}
+
+void write_csv(std::ostream& out, const Report& r) {
+    CsvReport csv(out);
+    csv.begin(r);
+    for (const Row& row : r.rows) csv.row(row);
 }
 
 }  // namespace notify::report

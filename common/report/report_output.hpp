@@ -17,6 +17,7 @@
 //       latency_p95_ms, latency_p99_ms.
 #pragma once
 
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -25,8 +26,43 @@
 
 namespace notify::report {
 
-// Written as it goes (a month by minute and a dimension is a quarter of a
-// million rows), members in order of name, one line without a newline.
+// A report as JSON written as it is made (make() with this as its sink, then
+// end()): members in order of name, one line without a newline.
+class JsonReport : public RowSink {
+  public:
+    explicit JsonReport(std::ostream& out);
+    // Appended to `body` (an HTTP response's), no copy made.
+    explicit JsonReport(std::string& body);
+    ~JsonReport() override;
+    // Everything before the rows, and opens them.
+    void begin(const Report& head) override;
+    void row(const Row& row) override;
+    // Closes the rows and writes the rest (suppressions, total, until).
+    void end(const Report& report);
+
+    class Writer;  // JSON text, buffered (report_output.cpp)
+
+  private:
+    std::unique_ptr<Writer> w_;
+    std::vector<std::pair<std::string, int>> members_;  // of a row, in the order written
+    std::vector<std::size_t> statuses_;                 // by name
+    bool first_row_ = true;
+};
+
+// A report's rows as CSV, written as they are made: the header at begin().
+class CsvReport : public RowSink {
+  public:
+    explicit CsvReport(std::ostream& out) : out_(out) {}
+    void begin(const Report& head) override;
+    void row(const Row& row) override;
+
+  private:
+    std::ostream& out_;
+    const Report* head_ = nullptr;
+    std::vector<std::string> line_;
+};
+
+// A report made whole already, written the same ways.
 void write_json(std::ostream& out, const Report& r);
 void write_csv(std::ostream& out, const Report& r);
 

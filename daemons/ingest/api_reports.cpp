@@ -43,21 +43,28 @@ void Api::get_report(const Request& req, const Reply& done) {
     auto request = report::parse_request(text, util::now_ms(), {"since", "until", "by"});
     if (!request) return fail(done, request.error());
     if (!rollups_) rollups_ = std::make_unique<store::RollupStore>(reads_);
-    auto made = report::make(*rollups_, *request);
+    // Written as it is made, and sent once whole: an error may come late.
+    Response r;
+    auto made = [&]() -> Expected<report::Report> {
+        if (format == "csv") {
+            std::ostringstream out;
+            report::CsvReport csv(out);
+            auto whole = report::make(*rollups_, *request, csv);
+            r.body = std::move(out).str();
+            return whole;
+        }
+        report::JsonReport json(r.body);
+        auto whole = report::make(*rollups_, *request, json);
+        if (whole) json.end(*whole);
+        return whole;
+    }();
+    if (!made && made.error().kind == ErrorKind::invalid) return fail(done, made.error());
     if (!made)
         return fail(done, make_error(ErrorKind::unavailable, "store_unavailable",
                                      "the store cannot be read: " + made.error().message));
-    Response r;
     if (format == "csv") {
-        std::ostringstream out;
-        report::write_csv(out, *made);
-        r.body = out.str();
         r.content_type = "text/csv; charset=utf-8";
         r.headers.emplace_back("Content-Disposition", "attachment; filename=\"report.csv\"");
-    } else {
-        std::ostringstream out;
-        report::write_json(out, *made);
-        r.body = out.str();
     }
     done(std::move(r));
 }

@@ -380,3 +380,14 @@ def test_reports_over_http_are_the_cli_s_for_a_read_key(make_stack):
         res = stack.request("GET", f"/v1/reports?{bad}", key=read_key)
         assert res.status == 400, (bad, res)
         assert res.json["error"]["field"] == field, (bad, res.json)
+    # By two dimensions over days before their rows were counted: 400 with the
+    # reason, as the CLI's exit 65.
+    with sqlite3.connect(stack.store_path) as db:
+        db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('rollup.pairs_since', ?)",
+                   (str(int(datetime(2026, 11, 15, tzinfo=ZoneInfo("UTC")).timestamp() * 1000)),))
+    res = stack.request("GET", "/v1/reports?since=2026-11-01&until=2026-12-01&by=channel,module",
+                        key=read_key)
+    assert res.status == 400 and res.json["error"]["code"] == "rollups_incomplete", res
+    res = stack.request("GET", "/v1/reports?since=2026-11-20&until=2026-12-01&by=channel,module",
+                        key=read_key)
+    assert res.status == 200 and res.json["rows"], res

@@ -576,11 +576,20 @@ TEST_CASE("a report written as JSON reads back whole, odd values included") {
     r.channels.push_back({"email", 7, 1.0});
     r.failures.push_back({"smtp", "failed", "550 \"no\"", 2});
     r.suppressions.push_back({"", "suppressed", "unsubscribed", 1});
+    // Numbers written as a document of them would write them, whatever their size.
+    for (double v : {0.0, -0.0, 100.0, 0.1, 1.0 / 3, 123456.789, 2.5e-7, 1e-5, 0.00012, 1e15,
+                     123456789012345.6, 1e21, 5e-324}) {
+        report::Row extra = r.rows.front();
+        extra.size.average = v;
+        extra.latency.average = v * 3;
+        r.rows.push_back(extra);
+        r.channels.push_back({"c", 1, v});
+    }
     std::ostringstream out;
     report::write_json(out, r);
     auto j = nlohmann::json::parse(out.str());
     CHECK(j["by"] == nlohmann::json::array({"day", "template"}));
-    REQUIRE(j["rows"].size() == 1);
+    REQUIRE(j["rows"].size() == 14);
     const auto& first = j["rows"][0];
     CHECK(first["template"] == "say \"hi\"\n\xef\xbf\xbd");  // not UTF-8: U+FFFD
     CHECK(first["day"] == "2026-11-01T00:00:00+00:00");
@@ -598,4 +607,7 @@ TEST_CASE("a report written as JSON reads back whole, odd values included") {
     CHECK(j["suppressions"][0] == nlohmann::json({{"reason", "unsubscribed"}, {"count", 1}}));
     // Members in order of name, as a document of them would be written.
     CHECK(out.str() == j.dump());
+    for (const auto& each : r.rows)
+        CHECK(out.str().find("{\"average\":" + nlohmann::json(each.size.average).dump() + ",") !=
+              std::string::npos);
 }
