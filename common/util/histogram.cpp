@@ -97,12 +97,14 @@ void Histogram::quantiles(std::span<const double> qs, std::span<std::int64_t> ou
         if (static_cast<double>(rank) < q * static_cast<double>(total_)) ++rank;
         return rank < 1 ? std::int64_t{1} : rank;
     };
-    if (total_ > 0) {
-        std::int64_t seen = 0;
+    if (total_ > 0 && !qs.empty()) {
+        std::int64_t seen = 0, next = rank_of(qs[0]);
         for (const auto& [bucket, n] : counts_) {
             seen += n;
-            for (; i < qs.size() && seen >= rank_of(qs[i]); ++i)
+            while (i < qs.size() && seen >= next) {
                 out[i] = bucket_low(bucket) + (bucket_high(bucket) - bucket_low(bucket)) / 2;
+                if (++i < qs.size()) next = rank_of(qs[i]);
+            }
             if (i == qs.size()) return;
         }
     }
