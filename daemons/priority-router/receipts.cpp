@@ -154,7 +154,8 @@ std::optional<std::string> Router::receipts(const json& request, const std::stri
 // Opens and clicks of tracked email, in a batch from notify-ingest
 // (tracking_queue.hpp): {"events":[{"delivery_id","status":"read"|"clicked",
 // "url"}]}. The first of each per delivery is recorded, as an event of a
-// delivery that went out and is not being attempted again; the reply counts
+// delivery that went out and is not being attempted again; one of a delivery
+// in flight waits for its send (unmatched_receipts.hpp). The reply counts
 // what became of them.
 std::string Router::track(const json& request) {
     const Millis now = util::now_ms();
@@ -165,7 +166,7 @@ std::string Router::track(const json& request) {
                       {"message", "'track' needs an 'events' array of at most " +
                                       std::to_string(kMaxTrackEvents)}}}}
             .dump();
-    long recorded = 0, duplicate = 0, ignored = 0;
+    long recorded = 0, duplicate = 0, waiting = 0, ignored = 0;
     bool flushed = false;
     for (const auto& item : *list) {
         ReceiptNote r{"",
@@ -185,29 +186,42 @@ std::string Router::track(const json& request) {
             flushed = true;
             d = store_.find_delivery(r.delivery_id);
         }
-        std::string key = r.delivery_id + '\n' + r.status;
         const char* outcome = "ignored";
-        if (d && !active_.count(d->id)) {
-            r.provider = d->provider;
-            // Recorded before but perhaps not committed yet: tracked_ knows.
-            if (tracked_.count(key) || store_.has_event(d->id, r.status)) {
-                outcome = "duplicate";
-            } else {
-                outcome = apply_receipt(*d, r, now, "tracking");
-                if (std::string_view(outcome) == "recorded") {
-                    if (tracked_.size() >= kMaxTrackedKept) tracked_.clear();
-                    tracked_.insert(std::move(key));
-                }
-            }
+        const bool in_flight =
+            d && active_.count(d->id) && active_.at(d->id).state == DeliveryState::in_flight;
+        if (in_flight) {
+            outcome = "waiting";
+            unmatched_.add_tracking(r, now);
+        } else if (d && !active_.count(d->id)) {
+            outcome = record_tracking(*d, r, now);
         }
         const std::string_view o(outcome);
-        (o == "recorded" ? recorded : o == "duplicate" ? duplicate : ignored) += 1;
+        (o == "recorded"    ? recorded
+         : o == "duplicate" ? duplicate
+         : o == "waiting"   ? waiting
+                            : ignored) += 1;
         NLOG(info, d ? d->notification_id : std::string(),
              "tracking delivery=" << r.delivery_id << " " << r.status << " " << outcome);
     }
-    return json{
-        {"ok", true}, {"recorded", recorded}, {"duplicate", duplicate}, {"ignored", ignored}}
+    return json{{"ok", true},
+                {"recorded", recorded},
+                {"duplicate", duplicate},
+                {"waiting", waiting},
+                {"ignored", ignored}}
         .dump();
+}
+
+const char* Router::record_tracking(const Delivery& d, ReceiptNote r, Millis now) {
+    r.provider = d.provider;
+    std::string key = d.id + '\n' + r.status;
+    // Recorded before but perhaps not committed yet: tracked_ knows.
+    if (tracked_.count(key) || store_.has_event(d.id, r.status)) return "duplicate";
+    const char* outcome = apply_receipt(d, r, now, "tracking");
+    if (std::string_view(outcome) == "recorded") {
+        if (tracked_.size() >= kMaxTrackedKept) tracked_.clear();
+        tracked_.insert(std::move(key));
+    }
+    return outcome;
 }
 
 void Router::answer_held(bool committed) {
@@ -224,12 +238,8 @@ void Router::answer_held(bool committed) {
     held_replies_.clear();
 }
 
-std::optional<std::pair<Delivery, ReceiptNote>> Router::waiting_receipt(
-    const std::string& id, const Entry& e, const std::string& message_id, Millis now) {
-    if (unmatched_.empty()) return std::nullopt;
-    auto r = message_id.empty() ? std::nullopt : unmatched_.take(e.provider, message_id, now);
-    if (!r) r = unmatched_.take(e.provider, UnmatchedReceipts::delivery_key(id), now);
-    if (!r || (!r->message_id.empty() && r->message_id != message_id)) return std::nullopt;
+void Router::apply_waiting(const std::string& id, const Entry& e, const std::string& message_id,
+                           Millis now) {
     Delivery d;
     d.id = id;
     d.notification_id = e.notification_id;
@@ -240,7 +250,19 @@ std::optional<std::pair<Delivery, ReceiptNote>> Router::waiting_receipt(
     d.created_at = e.accepted_at;
     d.provider = e.provider;
     d.provider_message_id = message_id;
-    return std::make_pair(std::move(d), std::move(*r));
+    auto r = message_id.empty() ? std::nullopt : unmatched_.take(e.provider, message_id, now);
+    if (!r) r = unmatched_.take(e.provider, UnmatchedReceipts::delivery_key(id), now);
+    if (r && (r->message_id.empty() || r->message_id == message_id) &&
+        std::string_view(apply_receipt(d, *r, now)) == "recorded")
+        d.state = r->status == "failed" ? DeliveryState::failed : DeliveryState::delivered;
+    for (const char* status : {"read", "clicked"})
+        if (auto t = unmatched_.take_tracking(id, status, now)) {
+            const char* outcome = record_tracking(d, std::move(*t), now);
+            NLOG(info, d.notification_id,
+                 "tracking delivery=" << id << " " << status << " " << outcome);
+            if (std::string_view(outcome) == "recorded" && d.state == DeliveryState::sent)
+                d.state = DeliveryState::delivered;
+        }
 }
 
 }  // namespace notify::router

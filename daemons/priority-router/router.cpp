@@ -267,16 +267,17 @@ void Router::transition(const std::string& id, Entry& e, DeliveryState state, co
     if (e.facts) rollups_.logged(t, e.channel, e.priority, *e.facts, e.accepted_at);
     metrics_.entered(e.channel_index, state, now - e.accepted_at);
     log_.add(std::move(t));
-    // A receipt that came before the worker's answer (receipts.cpp).
-    auto waiting =
-        state == DeliveryState::sent ? waiting_receipt(id, e, message_id, now) : std::nullopt;
     if (is_final(state)) {
         NLOG(info, e.notification_id,
              "delivery=" << id << " state=" << to_string(state) << " attempts=" << e.attempts << " "
                          << detail);
         std::string key = id;  // `id` may live in the entry being erased
+        // Receipts, opens and clicks that came before the worker's answer
+        // (receipts.cpp).
+        std::optional<Entry> sent;
+        if (state == DeliveryState::sent && !unmatched_.empty()) sent = e;
         active_.erase(key);
-        if (waiting) apply_receipt(waiting->first, waiting->second, now);
+        if (sent) apply_waiting(key, *sent, message_id, now);
     } else {
         NLOG(debug, e.notification_id,
              "delivery=" << id << " state=" << to_string(state) << " " << detail);

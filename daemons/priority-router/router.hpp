@@ -134,13 +134,15 @@ class Router {
                               const char* source = "receipt");
     // Opens and clicks of tracked email (tracking_link.hpp), in a batch.
     std::string track(const nlohmann::json& request);
+    // An open or click of `d`, the first of its kind recorded: "recorded",
+    // "duplicate" or "ignored".
+    const char* record_tracking(const Delivery& d, ReceiptNote r, Millis now);
     // Sends the held replies: what they say when `committed`, else an error.
     void answer_held(bool committed);
-    // The receipt that waits for the delivery `id` just sent as `message_id`.
-    std::optional<std::pair<Delivery, ReceiptNote>> waiting_receipt(const std::string& id,
-                                                                    const Entry& e,
-                                                                    const std::string& message_id,
-                                                                    Millis now);
+    // What waited for the delivery `id` just sent as `message_id` (a
+    // provider's receipt, opens and clicks), applied: called as it leaves memory.
+    void apply_waiting(const std::string& id, const Entry& e, const std::string& message_id,
+                       Millis now);
 
     // Records a change to the store and the log; final states leave memory.
     void transition(const std::string& id, Entry& e, DeliveryState state, const char* event,

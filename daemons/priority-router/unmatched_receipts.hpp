@@ -3,7 +3,9 @@
 // router; such a receipt (naming a message id no delivery has yet, or a
 // delivery still in flight) waits here, at most kKeep and at most kMaxWaiting
 // of them (the oldest go first), and is applied when the delivery is sent.
-// Memory only: a router that stops forgets them.
+// So does an open or a click of a tracked email still in flight (a mail
+// scanner may fetch its links as the message arrives), under its delivery id
+// and kind. Memory only: a router that stops forgets them.
 #pragma once
 
 #include <cstdint>
@@ -32,13 +34,20 @@ class UnmatchedReceipts {
 
     // Kept under its message id, else under delivery_key(its delivery id).
     void add(ReceiptNote note, Millis now) {
-        forget(now);
-        if (order_.size() >= kMaxWaiting) forget_first();
         std::string key =
             key_of(note.provider,
                    note.message_id.empty() ? delivery_key(note.delivery_id) : note.message_id);
-        order_.push_back({key, now + kKeep, ++added_});
-        waiting_[key] = {std::move(note), added_};
+        add_under(std::move(key), std::move(note), now);
+    }
+
+    // An open or a click (status read or clicked) of a delivery in flight.
+    void add_tracking(ReceiptNote note, Millis now) {
+        std::string key = key_of("", tracking_key(note.delivery_id, note.status));
+        add_under(std::move(key), std::move(note), now);
+    }
+    std::optional<ReceiptNote> take_tracking(const std::string& delivery_id,
+                                             const std::string& status, Millis now) {
+        return take("", tracking_key(delivery_id, status), now);
     }
 
     static std::string delivery_key(const std::string& delivery_id) {
@@ -71,6 +80,15 @@ class UnmatchedReceipts {
     };
     static std::string key_of(const std::string& provider, const std::string& message_id) {
         return provider + '\n' + message_id;
+    }
+    static std::string tracking_key(const std::string& delivery_id, const std::string& status) {
+        return "tracking " + status + " " + delivery_id;
+    }
+    void add_under(std::string key, ReceiptNote note, Millis now) {
+        forget(now);
+        if (order_.size() >= kMaxWaiting) forget_first();
+        order_.push_back({key, now + kKeep, ++added_});
+        waiting_[std::move(key)] = {std::move(note), added_};
     }
     void forget(Millis now) {
         while (!order_.empty() && order_.front().until <= now) forget_first();

@@ -191,6 +191,8 @@ class _SmtpHandler:
         login = session.auth_data.login if isinstance(session.auth_data, LoginPassword) else None
         self.owner._session(tls=session.ssl is not None,
                             login=login if session.authenticated else None)
+        if self.owner.reply_delay:
+            await asyncio.sleep(self.owner.reply_delay)
         return "250 OK message accepted"
 
 
@@ -211,6 +213,7 @@ class SmtpReceiver:
 
     def __init__(self, tls_context=None, credentials=None):
         self.messages = []  # (mail_from, rcpt_tos, raw bytes)
+        self.reply_delay = 0.0  # seconds between a message's end and its 250, once kept
         self.sessions = []  # {"tls": bool, "login": bytes or None} per message
         self._lock = threading.Lock()
         self.port = free_port()

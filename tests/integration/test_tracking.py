@@ -135,6 +135,36 @@ def test_opens_and_clicks_of_a_tracked_email_are_recorded_once(smtp_receiver, ma
     assert counts()["sent"] == 1
 
 
+def test_an_open_and_a_click_while_the_email_is_in_flight_wait_for_its_send(smtp_receiver,
+                                                                             make_stack):
+    # A mail scanner may fetch a message's links before the server's 250 reaches
+    # the worker: the delivery is still in flight, and the open and the click wait.
+    smtp_receiver.reply_delay = 2.0
+    stack = tracked_stack(make_stack, smtp_receiver)
+    accepted = stack.submit(channel="email", to="ops@example.com", subject="Invoice",
+                            body="Your invoice", html=HTML)
+    wait_for(lambda: smtp_receiver.snapshot(), 10, "the message to reach the SMTP server")
+    (delivery,) = stack.get(accepted["id"])["deliveries"]
+    assert delivery["state"] == "in-flight", delivery
+    did = delivery["id"]
+    html, _ = html_of(smtp_receiver)
+    base = f"http://127.0.0.1:{stack.http_port}/v1/track"
+    (click,) = re.findall(rf'href="({re.escape(base)}/click/[^"]+)"', html)
+    (image,) = re.findall(rf'<img src="({re.escape(base)}/open/[^"]+)"', html)
+    assert fetch(stack, "GET", click)[0] == 302
+    assert fetch(stack, "GET", image)[0] == 200
+    wait_for(lambda: len(tracking_lines(stack, did)) == 2, 10, "the router to hear of them")
+    assert sorted(tracking_lines(stack, did)) == [("clicked", "waiting"), ("read", "waiting")]
+
+    (delivery,) = stack.wait_final(accepted["id"])["deliveries"]
+    wait_for(lambda: len(tracking_lines(stack, did)) == 4, 10, "the waiting ones to be applied")
+    assert sorted(tracking_lines(stack, did)[2:]) == [("clicked", "recorded"),
+                                                      ("read", "recorded")]
+    assert len(events(stack, did, "read")) == 1 and len(events(stack, did, "clicked")) == 1
+    wait_for(lambda: stack.get(accepted["id"])["deliveries"][0]["state"] == "delivered", 10,
+             "the opened email to be delivered")
+
+
 def test_tracking_is_off_unless_configured(smtp_receiver, make_stack):
     stack = make_stack(
         providers={"corp-mail": {"type": "smtp", "url": smtp_receiver.url,
