@@ -159,13 +159,23 @@ std::optional<HttpServer::Refusal> HttpServer::over_limit(evhttp_request* req,
     return std::nullopt;
 }
 
-void HttpServer::reply(evhttp_request* req, const Response& resp) {
+void HttpServer::reply(evhttp_request* req, Response resp) {
     evkeyvalq* out = evhttp_request_get_output_headers(req);
     evhttp_add_header(out, "Content-Type", resp.content_type.c_str());
     for (const auto& [name, value] : resp.headers)
         evhttp_add_header(out, name.c_str(), value.c_str());
     evbuffer* buf = evbuffer_new();
-    evbuffer_add(buf, resp.body.data(), resp.body.size());
+    if (resp.body.size() < kBodyCopied) {
+        evbuffer_add(buf, resp.body.data(), resp.body.size());
+    } else {
+        // A large body (a report, a page of metrics) is sent from where it
+        // was written, not copied: the buffer owns it until it is sent.
+        auto* body = new std::string(std::move(resp.body));
+        evbuffer_add_reference(
+            buf, body->data(), body->size(),
+            [](const void*, size_t, void* owned) { delete static_cast<std::string*>(owned); },
+            body);
+    }
     evhttp_send_reply(req, resp.status, http_reason(resp.status), buf);
     evbuffer_free(buf);
     metrics_.http_request(resp.status);
@@ -217,7 +227,7 @@ void HttpServer::handle(evhttp_request* req) {
     }
     inflight_.begin();
     auto answer = [this, req](Response resp) {
-        reply(req, resp);
+        reply(req, std::move(resp));
         inflight_.end();
     };
     try {

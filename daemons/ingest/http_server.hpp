@@ -65,7 +65,9 @@ class HttpServer {
     };
     // The request over a limit of its own (URL, headers, body): why.
     std::optional<Refusal> over_limit(evhttp_request* req, size_t body_bytes) const;
-    void reply(evhttp_request* req, const Response& resp);
+    // Sends `resp`; a body of kBodyCopied bytes or more is handed over, not copied.
+    void reply(evhttp_request* req, Response resp);
+    static constexpr std::size_t kBodyCopied = 64 * 1024;
 
     Api& api_;
     Metrics& metrics_;

@@ -365,6 +365,12 @@ def test_reports_over_http_are_the_cli_s_for_a_read_key(make_stack):
     assert res.status == 200, res
     assert res.json == report(stack, "--since", "2026-11-01", "--until", "2026-12-01",
                               "--by", "day,channel")
+    # A large answer (sent from where it was written, not copied) reads back whole.
+    res = stack.request("GET", "/v1/reports?since=2026-11-01&until=2026-12-01&by=minute,status",
+                        key=read_key)
+    assert res.status == 200 and len(res.body) > 64 * 1024, (res.status, len(res.body))
+    assert res.json == report(stack, "--since", "2026-11-01", "--until", "2026-12-01",
+                              "--by", "minute,status")
     res = stack.request("GET", "/v1/reports?since=2026-11-01&until=2026-12-01&by=day&by=channel",
                         key=read_key)
     assert res.status == 200 and res.json["by"] == ["day", "channel"], res
