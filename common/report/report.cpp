@@ -288,6 +288,12 @@ class TimeText {
     bool whole_hour_ = false;
 };
 
+Error damaged_error() {
+    return make_error(ErrorKind::unavailable, "rollups_damaged",
+                      "the rollups hold a row that does not read; 'notifyctl report "
+                      "--rebuild' counts them again");
+}
+
 using SentByChannel = std::map<std::string, std::int64_t, std::less<>>;
 using Reasons = std::map<std::tuple<std::string, std::string, std::string>, std::int64_t>;
 
@@ -541,6 +547,7 @@ Expected<Report> make(store::RollupStore& rollups, const Request& request, RowSi
         });
     if (!st) return st.error();
     add_shares_and_reasons(sent_by_channel, reasons, report);
+    if (damaged) return damaged_error();
     sink.begin(report);
 
     // Rows as time groups end: time in order, then each dimension as asked
@@ -610,10 +617,7 @@ Expected<Report> make(store::RollupStore& rollups, const Request& request, RowSi
         st = read(day_plan, "", [&](Millis, store::Cell& c) { total.peak(c); });
     groups.finish();
     if (!st) return st.error();
-    if (damaged)
-        return make_error(ErrorKind::unavailable, "rollups_damaged",
-                          "the rollups hold a row that does not read; 'notifyctl report "
-                          "--rebuild' counts them again");
+    if (damaged) return damaged_error();
 
     report.total = row_of(total.summed());
 

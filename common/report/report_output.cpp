@@ -54,19 +54,14 @@ class JsonReport::Writer {
         char digits[24];
         buf_.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
     }
-    // A number as nlohmann::json writes it: the shortest digits that read back
-    // the same, a fraction always (100.0), an exponent outside 1e-5..1e15.
+    // A number as nlohmann::json writes it, with the routine its dump() uses.
     void number(double d) {
-        char digits[32];
-        const char* end = std::to_chars(digits, digits + sizeof digits, d).ptr;
-        const std::string_view shortest(digits, static_cast<std::size_t>(end - digits));
-        if (!std::isfinite(d) || std::abs(d) >= 1e15 || (d != 0 && std::abs(d) < 1e-5) ||
-            shortest.find('e') != std::string_view::npos) {
-            buf_ += json(d).dump();
+        if (!std::isfinite(d)) {
+            buf_ += "null";
             return;
         }
-        buf_ += shortest;
-        if (shortest.find('.') == std::string_view::npos) buf_ += ".0";
+        char digits[64];
+        buf_.append(digits, nlohmann::detail::to_chars(digits, digits + sizeof digits, d));
     }
     void raw(std::string_view s) { buf_ += s; }
     void name(std::string_view n) {

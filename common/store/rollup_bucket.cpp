@@ -68,24 +68,38 @@ bool read_body(util::PackedReader& in, Cell& c) {
            f.latency.count() <= kMaxCount && within(c.peak.per_second, 0, kMaxCount);
 }
 
-// Steps over a cell's body: its varints, read but not kept.
+// Steps over a packed histogram, checking it as Histogram::unpack does (its
+// buckets in order and in range, none empty) and its total as read_body().
+bool skip_histogram(util::PackedReader& in) {
+    const std::uint64_t buckets = in.varint();
+    if (buckets > static_cast<std::uint64_t>(util::Histogram::kBuckets)) return false;
+    std::uint64_t bucket = 0, total = 0;
+    for (std::uint64_t i = 0; i < buckets && in.ok(); ++i) {
+        const std::uint64_t step = in.varint(), count = in.varint();
+        if (step > static_cast<std::uint64_t>(util::Histogram::kBuckets)) return false;
+        bucket += step;  // from -1: the first step is the bucket plus one
+        total += count;
+        if (step == 0 || bucket > static_cast<std::uint64_t>(util::Histogram::kBuckets) ||
+            count == 0 || count > static_cast<std::uint64_t>(kMaxCount) ||
+            total > static_cast<std::uint64_t>(kMaxCount))
+            return false;
+    }
+    return in.ok();
+}
+
+// Steps over a cell's body, checking what it holds as read_body() does but
+// keeping none of it.
 void skip_body(util::PackedReader& in) {
     const std::uint64_t flags = in.varint();
-    in.varint();  // count
+    bool fine = in.varint() <= static_cast<std::uint64_t>(kMaxCount);  // count
     if (flags & kHasFigures)
-        for (int histogram = 0; histogram < 2 && in.ok(); ++histogram) {
-            in.varint();  // sum
-            const std::uint64_t buckets = in.varint();
-            if (buckets > static_cast<std::uint64_t>(util::Histogram::kBuckets)) {
-                in.fail();
-                return;
-            }
-            for (std::uint64_t i = 0; i < 2 * buckets && in.ok(); ++i) in.varint();
-        }
-    if (flags & kHasPeak) {
-        in.varint();
-        in.varint();
+        for (int histogram = 0; histogram < 2 && fine; ++histogram)
+            fine = within(in.signed_varint(), -kMaxSum, kMaxSum) && skip_histogram(in);
+    if (fine && (flags & kHasPeak)) {
+        fine = in.varint() <= static_cast<std::uint64_t>(kMaxCount);
+        in.signed_varint();
     }
+    if (!fine) in.fail();
 }
 
 }  // namespace

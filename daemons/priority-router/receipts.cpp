@@ -191,7 +191,7 @@ std::string Router::track(const json& request) {
             d && active_.count(d->id) && active_.at(d->id).state == DeliveryState::in_flight;
         if (in_flight) {
             outcome = "waiting";
-            unmatched_.add_tracking(r, now);
+            early_tracking_.add_tracking(r, now);
         } else if (d && !active_.count(d->id)) {
             outcome = record_tracking(*d, r, now);
         }
@@ -240,6 +240,20 @@ void Router::answer_held(bool committed) {
 
 void Router::apply_waiting(const std::string& id, const Entry& e, const std::string& message_id,
                            Millis now) {
+    std::optional<ReceiptNote> receipt, tracked[2];
+    static const char* const kTracked[2] = {"read", "clicked"};
+    if (!unmatched_.empty()) {
+        if (!message_id.empty()) receipt = unmatched_.take(e.provider, message_id, now);
+        if (!receipt)
+            receipt = unmatched_.take(e.provider, UnmatchedReceipts::delivery_key(id), now);
+        if (receipt && !receipt->message_id.empty() && receipt->message_id != message_id)
+            receipt.reset();
+    }
+    if (!early_tracking_.empty())
+        for (int i = 0; i < 2; ++i)
+            tracked[i] = early_tracking_.take_tracking(id, kTracked[i], now);
+    if (!receipt && !tracked[0] && !tracked[1]) return;
+    // The delivery as the store has it once its send is committed.
     Delivery d;
     d.id = id;
     d.notification_id = e.notification_id;
@@ -248,21 +262,21 @@ void Router::apply_waiting(const std::string& id, const Entry& e, const std::str
     d.state = DeliveryState::sent;
     d.attempts = e.attempts;
     d.created_at = e.accepted_at;
+    d.expires_at = e.expires_at;
+    d.next_attempt_at = e.next_attempt_at;
     d.provider = e.provider;
     d.provider_message_id = message_id;
-    auto r = message_id.empty() ? std::nullopt : unmatched_.take(e.provider, message_id, now);
-    if (!r) r = unmatched_.take(e.provider, UnmatchedReceipts::delivery_key(id), now);
-    if (r && (r->message_id.empty() || r->message_id == message_id) &&
-        std::string_view(apply_receipt(d, *r, now)) == "recorded")
-        d.state = r->status == "failed" ? DeliveryState::failed : DeliveryState::delivered;
-    for (const char* status : {"read", "clicked"})
-        if (auto t = unmatched_.take_tracking(id, status, now)) {
-            const char* outcome = record_tracking(d, std::move(*t), now);
-            NLOG(info, d.notification_id,
-                 "tracking delivery=" << id << " " << status << " " << outcome);
-            if (std::string_view(outcome) == "recorded" && d.state == DeliveryState::sent)
-                d.state = DeliveryState::delivered;
-        }
+    d.last_error = e.last_error;
+    if (receipt && std::string_view(apply_receipt(d, *receipt, now)) == "recorded")
+        d.state = receipt->status == "failed" ? DeliveryState::failed : DeliveryState::delivered;
+    for (int i = 0; i < 2; ++i) {
+        if (!tracked[i]) continue;
+        const char* outcome = record_tracking(d, std::move(*tracked[i]), now);
+        NLOG(info, d.notification_id,
+             "tracking delivery=" << id << " " << kTracked[i] << " " << outcome);
+        if (std::string_view(outcome) == "recorded" && d.state == DeliveryState::sent)
+            d.state = DeliveryState::delivered;
+    }
 }
 
 }  // namespace notify::router

@@ -275,7 +275,8 @@ void Router::transition(const std::string& id, Entry& e, DeliveryState state, co
         // Receipts, opens and clicks that came before the worker's answer
         // (receipts.cpp).
         std::optional<Entry> sent;
-        if (state == DeliveryState::sent && !unmatched_.empty()) sent = e;
+        if (state == DeliveryState::sent && (!unmatched_.empty() || !early_tracking_.empty()))
+            sent = std::move(e);  // leaves with the entry
         active_.erase(key);
         if (sent) apply_waiting(key, *sent, message_id, now);
     } else {

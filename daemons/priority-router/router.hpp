@@ -177,6 +177,7 @@ class Router {
     Personalizer personalizer_;
     std::unordered_map<std::string, Entry> active_;
     UnmatchedReceipts unmatched_;
+    UnmatchedReceipts early_tracking_;  // opens and clicks of deliveries in flight
     // Deliveries' opens and clicks recorded lately ("ID\nread"), so that one
     // not committed yet is not recorded twice (receipts.cpp).
     std::unordered_set<std::string> tracked_;

@@ -139,8 +139,9 @@ def test_an_open_and_a_click_while_the_email_is_in_flight_wait_for_its_send(smtp
                                                                              make_stack):
     # A mail scanner may fetch a message's links before the server's 250 reaches
     # the worker: the delivery is still in flight, and the open and the click wait.
-    smtp_receiver.reply_delay = 2.0
-    stack = tracked_stack(make_stack, smtp_receiver)
+    smtp_receiver.reply_delay = 6.0
+    stack = tracked_stack(make_stack, smtp_receiver,
+                          **{"worker.timeout": "20s", "router.lease": "30s"})
     accepted = stack.submit(channel="email", to="ops@example.com", subject="Invoice",
                             body="Your invoice", html=HTML)
     wait_for(lambda: smtp_receiver.snapshot(), 10, "the message to reach the SMTP server")

@@ -326,6 +326,40 @@ TEST_CASE("two packings of a bucket merge into one; one that does not read is re
     util::put_varint(unknown, 0);
     util::put_varint(unknown, 1);
     CHECK_FALSE(store::merge_buckets(b.data(), unknown));
+    // A stored cell the batch does not touch is checked all the same: a count
+    // past what a row may hold, or a histogram's bucket past the last.
+    for (const auto& [count, step] : {std::pair<std::uint64_t, std::uint64_t>{1ull << 50, 1},
+                                      {1, std::uint64_t{util::Histogram::kBuckets} + 1}}) {
+        std::string stored;
+        util::put_varint(stored, (store::status_index("sent") << 2) | 1);
+        util::put_bytes(stored, "aaa");  // before b's values: copied, not merged
+        util::put_varint(stored, 1);     // figures follow
+        util::put_varint(stored, count);
+        util::put_signed(stored, 0);
+        util::put_varint(stored, 1);  // one bucket
+        util::put_varint(stored, step);
+        util::put_varint(stored, 1);
+        util::put_signed(stored, 0);
+        util::put_varint(stored, 0);  // no latency buckets
+        CHECK_FALSE(store::merge_buckets(stored, b.data()));
+        store::BucketReader whole(stored);
+        store::Cell cell;
+        CHECK_FALSE(whole.next(cell));  // as reading it whole finds
+    }
+    {
+        std::string fine;
+        util::put_varint(fine, (store::status_index("sent") << 2) | 1);
+        util::put_bytes(fine, "aaa");
+        util::put_varint(fine, 1);
+        util::put_varint(fine, 1);
+        util::put_signed(fine, 0);
+        util::put_varint(fine, 1);
+        util::put_varint(fine, 5);
+        util::put_varint(fine, 1);
+        util::put_signed(fine, 0);
+        util::put_varint(fine, 0);
+        CHECK(store::merge_buckets(fine, b.data()));
+    }
     store::BucketReader reader(cut);
     store::Cell back;
     while (reader.next(back)) {
@@ -578,7 +612,7 @@ TEST_CASE("a report written as JSON reads back whole, odd values included") {
     r.suppressions.push_back({"", "suppressed", "unsubscribed", 1});
     // Numbers written as a document of them would write them, whatever their size.
     for (double v : {0.0, -0.0, 100.0, 0.1, 1.0 / 3, 123456.789, 2.5e-7, 1e-5, 0.00012, 1e15,
-                     123456789012345.6, 1e21, 5e-324}) {
+                     123456789012345.6, 1e21, 5e-324, 0.039674476341557977, 43223.348988012884}) {
         report::Row extra = r.rows.front();
         extra.size.average = v;
         extra.latency.average = v * 3;
@@ -589,7 +623,7 @@ TEST_CASE("a report written as JSON reads back whole, odd values included") {
     report::write_json(out, r);
     auto j = nlohmann::json::parse(out.str());
     CHECK(j["by"] == nlohmann::json::array({"day", "template"}));
-    REQUIRE(j["rows"].size() == 14);
+    REQUIRE(j["rows"].size() == 16);
     const auto& first = j["rows"][0];
     CHECK(first["template"] == "say \"hi\"\n\xef\xbf\xbd");  // not UTF-8: U+FFFD
     CHECK(first["day"] == "2026-11-01T00:00:00+00:00");
