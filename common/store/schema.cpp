@@ -295,6 +295,18 @@ INSERT INTO settings (key, value)
 DROP TABLE IF EXISTS rollups;
 DROP TABLE IF EXISTS rollup_series;
 )sql",
+    // 11: receipts, opens and clicks that came before the send they are of
+    // wait in the store too, so that a router that stops or dies does not lose
+    // what the vendor or the reader was told was taken (store/early_receipts.hpp).
+    R"sql(
+CREATE TABLE early_receipts (
+    kind   TEXT NOT NULL,     -- receipt or tracking
+    key    TEXT NOT NULL,     -- what it waits under
+    note   TEXT NOT NULL,     -- JSON: provider, message_id, delivery_id, status, code, detail
+    until  INTEGER NOT NULL,  -- ms since epoch; forgotten after
+    PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
+)sql",
 };
 
 }  // namespace

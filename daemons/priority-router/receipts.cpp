@@ -146,7 +146,8 @@ std::optional<std::string> Router::receipts(const json& request, const std::stri
     json reply{{"ok", true}};
     for (const auto& [k, v] : counts) reply[k] = v;
     std::string text = reply.dump(-1, ' ', false, json::error_handler_t::replace);
-    if (counts["recorded"] == 0) return text;
+    // Answered once what was recorded, and what waits, is committed.
+    if (counts["recorded"] == 0 && counts["waiting"] == 0) return text;
     held_replies_.push_back({identity, std::move(text), delimiter});
     return std::nullopt;
 }
@@ -236,6 +237,58 @@ void Router::answer_held(bool committed) {
                                          .dump(),
                          h.delimiter);
     held_replies_.clear();
+}
+
+namespace {
+
+constexpr const char* kReceiptKind = "receipt";
+constexpr const char* kTrackingKind = "tracking";
+
+std::string note_text(const ReceiptNote& n) {
+    return json{{"provider", n.provider},
+                {"message_id", n.message_id},
+                {"delivery_id", n.delivery_id},
+                {"status", n.status},
+                {"code", n.code},
+                {"detail", n.detail}}
+        .dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::optional<ReceiptNote> note_of(const std::string& text) {
+    auto j = json::parse(text, nullptr, false);
+    if (!j.is_object()) return std::nullopt;
+    return ReceiptNote{text_of(j, "provider"), text_of(j, "message_id"), text_of(j, "delivery_id"),
+                       text_of(j, "status"),   text_of(j, "code"),       text_of(j, "detail")};
+}
+
+}  // namespace
+
+void Router::restore_early_receipts(Millis now) {
+    std::size_t restored = 0;
+    for (auto& r : early_store_->load(now)) {
+        auto note = note_of(r.note);
+        if (!note) continue;
+        auto& into = r.kind == kTrackingKind ? early_tracking_ : unmatched_;
+        into.restore(std::move(r.key), std::move(*note), r.until, now);
+        ++restored;
+    }
+    if (restored) NLOG(info, "", "receipts waiting for their send, read back: " << restored);
+}
+
+void Router::note_early_changes() {
+    const std::pair<const char*, UnmatchedReceipts*> both[] = {{kReceiptKind, &unmatched_},
+                                                               {kTrackingKind, &early_tracking_}};
+    for (const auto& [kind, from] : both)
+        for (auto& c : from->take_changes()) early_changes_.emplace_back(kind, std::move(c));
+}
+
+void Router::write_early_changes() {
+    for (const auto& [kind, c] : early_changes_) {
+        if (c.note)
+            early_store_->put({kind, c.key, note_text(*c.note), c.until});
+        else
+            early_store_->remove(kind, c.key);
+    }
 }
 
 void Router::apply_waiting(const std::string& id, const Entry& e, const std::string& message_id,

@@ -36,6 +36,7 @@ Router::Router(const Config& config, store::Store& store)
       gate_(config, *fanouts_, *directory_, facts_),
       expander_(config, *fanouts_),
       personalizer_(config, store, *directory_) {
+    early_store_ = std::make_unique<store::EarlyReceipts>(store.handle());
     for (const auto& name : config.channel_names())
         if (choice_.can_block(name)) limited_channels_.push_back(name);
     // A step writes its suppressed deliveries with their events: counted here.
@@ -85,6 +86,7 @@ Status Router::rebuild() {
     // Read the high-water mark first: anything stored later is found by sweep().
     last_seq_ = store_.max_delivery_seq();
     if (auto st = rollups_.start(last_seq_); !st) return st;
+    restore_early_receipts(now);
     std::size_t in_flight = 0, checked = 0;
     for (const Delivery& d : store_.load_active()) {
         rollups_.accepted(d, *facts_.get(d.notification_id));
@@ -287,10 +289,21 @@ void Router::transition(const std::string& id, Entry& e, DeliveryState state, co
 
 void Router::flush_log(Millis now, bool last) {
     const bool rollups = rollups_.due(now) || (last && !rollups_.idle());
-    if (log_.pending() || rollups || !backoff_.failing()) {
-        const bool writes = log_.pending() > 0 || rollups;  // else nothing is committed
+    note_early_changes();
+    const bool early = !early_changes_.empty();
+    if (log_.pending() || rollups || early || !backoff_.failing()) {
+        // Else nothing is committed.
+        const bool writes = log_.pending() > 0 || rollups || early;
         const auto started = std::chrono::steady_clock::now();
-        Status st = log_.flush(rollups ? rollups_.writer() : std::function<void()>());
+        std::function<void()> also;
+        if (rollups || early)
+            also = [this, early,
+                    rollup_writer = rollups ? rollups_.writer() : std::function<void()>()] {
+                if (rollup_writer) rollup_writer();
+                if (early) write_early_changes();
+            };
+        Status st = log_.flush(also);
+        if (early && st) early_changes_.clear();
         if (writes)
             metrics_.committed(
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),

@@ -37,6 +37,7 @@
 #include "rollups.hpp"
 #include "router_metrics.hpp"
 #include "store/directory_store.hpp"
+#include "store/early_receipts.hpp"
 #include "store/fanout_store.hpp"
 #include "store/store.hpp"
 #include "store_backoff.hpp"
@@ -139,6 +140,12 @@ class Router {
     const char* record_tracking(const Delivery& d, ReceiptNote r, Millis now);
     // Sends the held replies: what they say when `committed`, else an error.
     void answer_held(bool committed);
+    // Receipts, opens and clicks waiting for their send, in the store too
+    // (store/early_receipts.hpp): read back at start; what came and went
+    // since the last commit, to write in the next, and what it writes.
+    void restore_early_receipts(Millis now);
+    void note_early_changes();
+    void write_early_changes();
     // What waited for the delivery `id` just sent as `message_id` (a
     // provider's receipt, opens and clicks), applied: called as it leaves memory.
     void apply_waiting(const std::string& id, const Entry& e, const std::string& message_id,
@@ -178,6 +185,9 @@ class Router {
     std::unordered_map<std::string, Entry> active_;
     UnmatchedReceipts unmatched_;
     UnmatchedReceipts early_tracking_;  // opens and clicks of deliveries in flight
+    std::unique_ptr<store::EarlyReceipts> early_store_;
+    // (kind, change) of both, not committed yet, in order.
+    std::vector<std::pair<const char*, UnmatchedReceipts::Change>> early_changes_;
     // Deliveries' opens and clicks recorded lately ("ID\nread"), so that one
     // not committed yet is not recorded twice (receipts.cpp).
     std::unordered_set<std::string> tracked_;

@@ -5,7 +5,8 @@
 // of them (the oldest go first), and is applied when the delivery is sent.
 // So does an open or a click of a tracked email still in flight (a mail
 // scanner may fetch its links as the message arrives), under its delivery id
-// and kind. Memory only: a router that stops forgets them.
+// and kind. What comes and goes is also noted as changes, which the router
+// writes to the store (store/early_receipts.hpp) and reads back at its start.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,8 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "model.hpp"
 
@@ -62,11 +65,28 @@ class UnmatchedReceipts {
         auto it = waiting_.find(key_of(provider, id));
         if (it == waiting_.end()) return std::nullopt;
         ReceiptNote note = std::move(it->second.note);
+        changes_.push_back({it->first, std::nullopt, 0});
         waiting_.erase(it);  // its entry in order_ finds nothing when it comes up
         return note;
     }
 
     bool empty() const { return waiting_.empty(); }
+
+    // A receipt kept (`note` set, until `until`) or gone, under `key`.
+    struct Change {
+        std::string key;
+        std::optional<ReceiptNote> note;
+        Millis until = 0;
+    };
+    // What came and went since the last call, in order.
+    std::vector<Change> take_changes() { return std::exchange(changes_, {}); }
+    // A receipt read back from the store: waits again under `key` until
+    // `until`, not noted as a change.
+    void restore(std::string key, ReceiptNote note, Millis until, Millis now) {
+        if (until <= now) return;
+        keep(std::move(key), std::move(note), until, now);
+        changes_.clear();
+    }
 
   private:
     struct Waiting {
@@ -85,9 +105,13 @@ class UnmatchedReceipts {
         return "tracking " + status + " " + delivery_id;
     }
     void add_under(std::string key, ReceiptNote note, Millis now) {
+        keep(std::move(key), std::move(note), now + kKeep, now);
+    }
+    void keep(std::string key, ReceiptNote note, Millis until, Millis now) {
         forget(now);
         if (order_.size() >= kMaxWaiting) forget_first();
-        order_.push_back({key, now + kKeep, ++added_});
+        order_.push_back({key, until, ++added_});
+        changes_.push_back({key, note, until});
         waiting_[std::move(key)] = {std::move(note), added_};
     }
     void forget(Millis now) {
@@ -96,12 +120,16 @@ class UnmatchedReceipts {
     // The oldest entry; a later receipt under the same key stays.
     void forget_first() {
         auto it = waiting_.find(order_.front().key);
-        if (it != waiting_.end() && it->second.number == order_.front().number) waiting_.erase(it);
+        if (it != waiting_.end() && it->second.number == order_.front().number) {
+            changes_.push_back({it->first, std::nullopt, 0});
+            waiting_.erase(it);
+        }
         order_.pop_front();
     }
 
     std::unordered_map<std::string, Waiting> waiting_;
     std::deque<Queued> order_;
+    std::vector<Change> changes_;
     std::uint64_t added_ = 0;
 };
 

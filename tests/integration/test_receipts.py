@@ -207,9 +207,12 @@ def post_signed(stack, provider, receipts, at=None, secret=HOOK_SECRET):
                                   "X-Notify-Signature": expected_signature(secret, ts, body)})
 
 
-def test_a_receipt_for_a_delivery_in_flight_waits_for_its_answer(make_stack, http_receiver):
-    hook = http_receiver(respond=always(Reply(delay=1.5)))
-    stack = make_stack(providers={"hook": {"type": "webhook", "url": hook.url,
+def receipt_waiting_for_a_slow_send(make_stack, http_receiver, delay, settings=None):
+    """A webhook delivery in flight (its receiver answers after `delay` seconds) and a
+    signed `delivered` receipt for it, answered as waiting: (stack, notification id)."""
+    hook = http_receiver(respond=always(Reply(delay=delay)))
+    stack = make_stack(settings=settings or {},
+                       providers={"hook": {"type": "webhook", "url": hook.url,
                                            "receipt_secret": HOOK_SECRET}},
                        channels={"hooks": ["hook"]})
     stack.start()
@@ -219,10 +222,32 @@ def test_a_receipt_for_a_delivery_in_flight_waits_for_its_answer(make_stack, htt
     assert d["state"] == "in-flight", d
     res = post_signed(stack, "hook", {"delivery_id": d["id"], "status": "delivered"})
     assert res.status == 200 and res.json["waiting"] == 1, res
+    return stack, nid
+
+
+def test_a_receipt_for_a_delivery_in_flight_waits_for_its_answer(make_stack, http_receiver):
+    stack, nid = receipt_waiting_for_a_slow_send(make_stack, http_receiver, 1.5)
     wait_for(lambda: delivery(stack, nid)[0]["state"] == "delivered", 15,
              "the waiting receipt to be applied", check=stack.check_running)
     _, events = delivery(stack, nid)
     assert [k for k, _ in events][-2:] == ["sent", "delivered"], events
+
+
+def test_a_waiting_receipt_outlives_a_router_that_dies(make_stack, http_receiver):
+    # The vendor was told the receipt was taken: a router killed while it waits
+    # for the send reads it back from the store when it starts again.
+    stack, nid = receipt_waiting_for_a_slow_send(
+        make_stack, http_receiver, 4, {"worker.timeout": "20s", "router.lease": "30s"})
+    # Answered once it was committed.
+    assert stack.store_query("SELECT kind FROM early_receipts") == [("receipt",)]
+    stack.kill("router")
+    stack.start("router")
+    wait_for(lambda: delivery(stack, nid)[0]["state"] == "delivered", 30,
+             "the receipt read back to be applied", check=stack.check_running)
+    assert "receipts waiting for their send, read back: 1" in \
+        stack.log_path("router").read_text(errors="replace")
+    wait_for(lambda: stack.store_query("SELECT count(*) FROM early_receipts") == [(0,)], 10,
+             "the applied receipt to leave the store")
 
 
 def test_receipts_for_providers_that_take_none(make_stack, http_receiver):
