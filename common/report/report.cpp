@@ -141,21 +141,15 @@ Spread spread_of(std::int64_t sum, const util::Histogram& h) {
     return s;
 }
 
-// The total: every cell read, the sent histograms added up densely.
+// The total: every cell read, the sent figures added up densely.
 struct Total : Gathered {
-    util::HistogramSum size, latency;
+    store::FiguresSum sent_sum;
     void add(const store::Cell& c) {
         count(c);
-        if (c.status != kSent) return;
-        sent.count += c.figures.count;
-        sent.size_sum += c.figures.size_sum;
-        sent.latency_sum += c.figures.latency_sum;
-        size.add(c.figures.size);
-        latency.add(c.figures.latency);
+        if (c.status == kSent) sent_sum.add(c.figures);
     }
     const Gathered& summed() {
-        sent.size = size.histogram();
-        sent.latency = latency.histogram();
+        sent_sum.take(sent);
         return *this;
     }
 };

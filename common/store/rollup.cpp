@@ -124,6 +124,22 @@ void Figures::clear() {
     latency.clear();
 }
 
+void FiguresSum::add(const Figures& f) {
+    count += f.count;
+    size_sum += f.size_sum;
+    latency_sum += f.latency_sum;
+    size.add(f.size);
+    latency.add(f.latency);
+}
+
+void FiguresSum::take(Figures& out) {
+    out.count = std::exchange(count, 0);
+    out.size_sum = std::exchange(size_sum, 0);
+    out.latency_sum = std::exchange(latency_sum, 0);
+    size.take(out.size);
+    latency.take(out.latency);
+}
+
 bool Figures::operator==(const Figures& o) const {
     return count == o.count && size_sum == o.size_sum && size == o.size &&
            latency_sum == o.latency_sum && latency == o.latency;
@@ -212,27 +228,6 @@ std::uint32_t RollupBatch::intern(std::string_view text) {
 }
 
 namespace {
-
-// Figures of many cells added up: histograms densely (util::HistogramSum).
-struct FiguresSum {
-    std::int64_t count = 0, size_sum = 0, latency_sum = 0;
-    util::HistogramSum size, latency;
-    void add(const Figures& f) {
-        count += f.count;
-        size_sum += f.size_sum;
-        latency_sum += f.latency_sum;
-        size.add(f.size);
-        latency.add(f.latency);
-    }
-    // The sum into `out`, leaving this one empty.
-    void take(Figures& out) {
-        out.count = std::exchange(count, 0);
-        out.size_sum = std::exchange(size_sum, 0);
-        out.latency_sum = std::exchange(latency_sum, 0);
-        size.take(out.size);
-        latency.take(out.latency);
-    }
-};
 
 // The start of the bucket of resolution `r` that holds a minute, the local
 // day's from the last asked (a batch's minutes are mostly of one day).

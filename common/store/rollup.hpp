@@ -95,6 +95,16 @@ struct Figures {
     bool operator==(const Figures& o) const;
 };
 
+// Figures of many cells added up, histograms densely (util::HistogramSum):
+// cheaper than merging them pair by pair when many are added.
+struct FiguresSum {
+    std::int64_t count = 0, size_sum = 0, latency_sum = 0;
+    util::HistogramSum size, latency;
+    void add(const Figures& f);
+    // The sum into `out` (its histograms' storage reused), leaving this one empty.
+    void take(Figures& out);
+};
+
 // The most folds of one status in one second within a bucket, and that second.
 struct Peak {
     std::int64_t per_second = 0;

@@ -150,13 +150,6 @@ bool Histogram::unpack(PackedReader& in) {
     return in.ok() ? true : refuse();
 }
 
-Histogram HistogramSum::histogram() const {
-    HistogramSum copy = *this;
-    Histogram h;
-    copy.take(h);
-    return h;
-}
-
 void HistogramSum::take(Histogram& out) {
     out.clear();
     std::sort(used_.begin(), used_.end());

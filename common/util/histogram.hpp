@@ -69,7 +69,6 @@ class HistogramSum {
         }
     }
     bool empty() const { return used_.empty(); }
-    Histogram histogram() const;
     // The sum into `out` (its storage reused), leaving this one empty.
     void take(Histogram& out);
 

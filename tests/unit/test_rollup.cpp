@@ -196,6 +196,22 @@ TEST_CASE("a batch written again holds only what was folded since") {
     for (const auto& row : rows_of(batch, "channel+template"))
         if (row.resolution == store::Resolution::minute) values.push_back(row.value);
     CHECK(values == std::vector<std::string>{"chat\x1fotp", "email\x1f"});
+
+    // Past kCombinationsKept they are all forgotten at the next clear().
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i <= store::RollupBatch::kCombinationsKept; ++i)
+        names.push_back("t" + std::to_string(i));
+    for (const auto& name : names) {
+        f.template_name = name;
+        batch.add(f);
+    }
+    batch.clear();
+    f.template_name = "welcome";
+    batch.add(f);
+    values.clear();
+    for (const auto& row : rows_of(batch, "template"))
+        if (row.resolution == store::Resolution::day) values.push_back(row.value);
+    CHECK(values == std::vector<std::string>{"welcome"});
 }
 
 TEST_CASE("rollups written and replayed from the store agree") {
