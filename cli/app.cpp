@@ -81,6 +81,7 @@ const std::vector<Command>& commands() {
          setup_audit},
         {"report", "counts, peaks, sizes, latency and failures over time (reads the store)",
          setup_report},
+        {"schedule", "recurring sends: preview when a cron expression fires", setup_schedule},
         {"config", "check the configuration or show every setting and its origin", setup_config},
         {"template", "preview templates: render a stored one or a local file", setup_template},
         {"user", "the user directory: add, change, list, import and export users", setup_user},

@@ -4,7 +4,7 @@
 // p50, p95, p99), the top failure reasons per provider and the suppressions by
 // reason, from the rollups (report/report.hpp), grouped by minute, hour or day
 // and any of channel, provider, priority, status, template, module, category
-// and group. Like `audit`, it reads the store directly (store.path);
+// and group, every row or a page of them. Like `audit`, it reads the store directly (store.path);
 // GET /v1/reports gives the same JSON to a read key.
 //
 // --rebuild counts everything again from the deliveries and their event log
@@ -46,7 +46,8 @@ std::string peak_text(const std::optional<store::Peak>& p, const char* what) {
     return std::to_string(p->per_second) + " " + what + "/s at " + report::format_time(p->at);
 }
 
-void print_table(Context& ctx, const report::Report& r) {
+// `paged`: the rows are those from `offset` on, of rows_total.
+void print_table(Context& ctx, const report::Report& r, bool paged, std::int64_t offset) {
     ctx.out << "report from " << report::format_time(r.from) << " until "
             << report::format_time(r.until) << "\n";
     const auto columns = report::figure_columns(r);
@@ -84,6 +85,11 @@ void print_table(Context& ctx, const report::Report& r) {
         add(key, total);
     }
     if (r.by.empty() || !r.rows.empty()) table.print(ctx.out);
+    if (paged && r.rows.empty())
+        ctx.out << "no rows after row " << offset << " (" << r.rows_total << " in all)\n";
+    else if (paged)
+        ctx.out << "rows " << offset + 1 << "-" << offset + static_cast<std::int64_t>(r.rows.size())
+                << " of " << r.rows_total << "\n";
     ctx.out << "peak: " << peak_text(r.total.peak_sent, "sent") << "; "
             << peak_text(r.total.peak_accepted, "accepted") << "\n";
     if (!r.channels.empty()) {
@@ -120,6 +126,8 @@ Runner setup_report(CLI::App& cmd, Context& ctx) {
     cmd.add_option("--by", o->text.by,
                    "group by minute|hour|day|channel|provider|priority|status|template|module|"
                    "category|group (repeat, or separate with commas)");
+    cmd.add_option("--offset", o->text.offset, "leave out the first N rows");
+    cmd.add_option("--limit", o->text.limit, "show at most N rows (the total still counts all)");
     cmd.add_option("--format", o->format, "table (default), csv or json")
         ->check(CLI::IsMember({"table", "csv", "json"}));
     cmd.add_flag("--rebuild", o->rebuild,
@@ -129,13 +137,13 @@ Runner setup_report(CLI::App& cmd, Context& ctx) {
         "  notifyctl report --by channel\n"
         "  notifyctl report --since 2026-11-01 --until 2026-12-01 --by day --by status\n"
         "  notifyctl report --since now-1h --by minute --format csv > last-hour.csv\n"
+        "  notifyctl report --since now-30d --by minute,channel --offset 1000 --limit 1000\n"
         "  notifyctl report --rebuild");
     return [&ctx, o]() -> int {
         auto config = load(ctx);
         if (!config) return fail(ctx, config.error());
         util::use_local_zone(config->report.timezone);
-        auto request =
-            report::parse_request(o->text, util::now_ms(), {"--since", "--until", "--by"});
+        auto request = report::parse_request(o->text, util::now_ms(), report::flag_names());
         if (!request) return fail(ctx, exit_usage, request.error().message);
         auto s = open_store(ctx, false);
         if (!s) return fail(ctx, s.error());
@@ -182,7 +190,7 @@ Runner setup_report(CLI::App& cmd, Context& ctx) {
         } else {
             auto r = make(nullptr);
             if (!r) return fail(ctx, r.error());
-            print_table(ctx, *r);
+            print_table(ctx, *r, request->offset > 0 || request->limit > 0, request->offset);
         }
         return exit_ok;
     };

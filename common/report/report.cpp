@@ -10,6 +10,7 @@
 
 #include "store/rollup_bucket.hpp"
 
+#include "util/log.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -385,48 +386,78 @@ Status check(const Request& r) {
                           "a report is grouped by at most two of channel, provider, priority, "
                           "template, module, category and group at once (besides a time unit "
                           "and status)");
+    if (r.offset < 0 || r.offset > Request::kMaxOffset)
+        return make_error(ErrorKind::invalid, "bad_offset",
+                          "the offset must be from 0 to " + std::to_string(Request::kMaxOffset));
+    if (r.limit < 0 || r.limit > Request::kMaxLimit)
+        return make_error(ErrorKind::invalid, "bad_limit",
+                          "the limit must be from 1 to " + std::to_string(Request::kMaxLimit));
     return ok();
 }
 
-Expected<Request> parse_request(const RequestText& text, Millis now,
-                                const std::vector<std::string>& names) {
-    auto named = [&](std::size_t i, Error e) {
-        e.message = names.at(i) + ": " + e.message;
-        e.field = names.at(i);
+const RequestNames& query_names() {
+    static const RequestNames names{"since", "until", "by", "offset", "limit"};
+    return names;
+}
+
+const RequestNames& flag_names() {
+    static const RequestNames names{"--since", "--until", "--by", "--offset", "--limit"};
+    return names;
+}
+
+Expected<Request> parse_request(const RequestText& text, Millis now, const RequestNames& names) {
+    auto named = [&](const std::string& name, Error e) {
+        e.message = name + ": " + e.message;
+        e.field = name;
         return e;
     };
-    auto time_of = [&](const std::string& t, std::size_t i) -> Expected<Millis> {
-        std::string written = t;
-        // A bare date is its local midnight.
-        if (written.size() == 10 && written[4] == '-' && written[7] == '-') written += " 00:00";
-        auto parsed = util::parse_time(written, now);
-        if (!parsed) return named(i, parsed.error());
+    auto time_of = [&](const std::string& t, const std::string& name) -> Expected<Millis> {
+        auto parsed = util::parse_time(t, now);
+        if (!parsed) return named(name, parsed.error());
         return *parsed;
     };
     Request r;
     if (text.since.empty()) {
         r.since = store::bucket_start(store::Resolution::day, now);
     } else {
-        auto t = time_of(text.since, 0);
+        auto t = time_of(text.since, names.since);
         if (!t) return t.error();
         r.since = *t;
     }
     if (text.until.empty()) {
         r.until = now;
     } else {
-        auto t = time_of(text.until, 1);
+        auto t = time_of(text.until, names.until);
         if (!t) return t.error();
         r.until = *t;
     }
     for (const auto& list : text.by)
         for (const auto& word : util::split(list, ',')) {
             auto d = parse_dimension(util::trim(word));
-            if (!d) return named(2, d.error());
+            if (!d) return named(names.by, d.error());
             r.by.push_back(*d);
         }
+    // A whole number from `min` to `max`; "" is 0 (no offset, every row).
+    auto whole_of = [&](const std::string& t, const std::string& name, const std::string& word,
+                        std::int64_t min, std::int64_t max) -> Expected<std::int64_t> {
+        if (t.empty()) return std::int64_t{0};
+        auto n = util::parse_whole(t, min, max);
+        if (!n)
+            return named(name, make_error(ErrorKind::invalid, "bad_" + word,
+                                          "the " + word + " must be a whole number from " +
+                                              std::to_string(min) + " to " + std::to_string(max) +
+                                              ", not '" + log::clip(t) + "'"));
+        return *n;
+    };
+    auto offset = whole_of(text.offset, names.offset, "offset", 0, Request::kMaxOffset);
+    if (!offset) return offset.error();
+    r.offset = *offset;
+    auto limit = whole_of(text.limit, names.limit, "limit", 1, Request::kMaxLimit);
+    if (!limit) return limit.error();
+    r.limit = *limit;
     if (auto st = check(r); !st) {
         Error e = st.error();
-        e.field = e.code == "bad_range" ? names.at(0) : names.at(2);
+        e.field = e.code == "bad_range" ? names.since : names.by;
         return e;
     }
     return r;
@@ -546,12 +577,19 @@ Expected<Report> make(store::RollupStore& rollups, const Request& request, RowSi
 
     // Rows as time groups end: time in order, then each dimension as asked
     // (priorities high to low, statuses as reports list them, values by name).
-    // One row's storage serves them all.
+    // One row's storage serves them all. Rows outside the page asked for are
+    // counted, not made, and time groups wholly outside it are not sorted.
     TimeText time_text;
     std::vector<std::size_t> order;
     Row row;
     row.key.resize(request.by.size());
+    std::int64_t rows_before = 0;  // the rows of the time groups done
+    const std::int64_t page_end = request.limit > 0 ? request.offset + request.limit
+                                                    : std::numeric_limits<std::int64_t>::max();
     Groups groups([&](Millis time, const std::vector<Groups::Group>& done) {
+        const std::int64_t first = rows_before;
+        rows_before += static_cast<std::int64_t>(done.size());
+        if (rows_before <= request.offset || first >= page_end) return;
         order.resize(done.size());
         for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
         std::sort(order.begin(), order.end(), [&](std::size_t ia, std::size_t ib) {
@@ -580,8 +618,10 @@ Expected<Report> make(store::RollupStore& rollups, const Request& request, RowSi
             for (std::size_t i = 0; i < request.by.size(); ++i)
                 if (is_time(request.by[i])) row.key[i] = when;
         }
-        for (std::size_t i : order) {
-            const auto& g = done[i];
+        const std::int64_t from = std::max<std::int64_t>(request.offset - first, 0);
+        const std::int64_t to = std::min<std::int64_t>(page_end - first, rows_before - first);
+        for (std::int64_t n = from; n < to; ++n) {
+            const auto& g = done[order[static_cast<std::size_t>(n)]];
             fill_row(g.gathered, row);
             std::size_t k = 0;
             for (std::size_t d = 0; d < request.by.size(); ++d) {
@@ -604,7 +644,7 @@ Expected<Report> make(store::RollupStore& rollups, const Request& request, RowSi
             group->peaks = dimension.empty();
         }
         total.add(c);
-        group->add(c);
+        if (rows_before < page_end) group->add(c);  // else counted only
     });
     // The peaks of the whole range, from the series, when a dimension was read.
     if (st && !dimension.empty())
@@ -614,6 +654,7 @@ Expected<Report> make(store::RollupStore& rollups, const Request& request, RowSi
     if (damaged) return damaged_error();
 
     report.total = row_of(total.summed());
+    report.rows_total = rows_before;
 
     return report;
 }

@@ -49,6 +49,14 @@ struct Request {
     Millis since = 0;
     Millis until = 0;
     std::vector<Dimension> by;
+    // A page of the rows: the first `offset` left out, then at most `limit`
+    // (0: every row). The total and what comes before the rows are the whole
+    // range's either way; rows left out cost no percentiles, and once the page
+    // is full the rest are only counted.
+    std::int64_t offset = 0;
+    std::int64_t limit = 0;
+    static constexpr std::int64_t kMaxLimit = 1'000'000;
+    static constexpr std::int64_t kMaxOffset = 1'000'000'000;
 };
 
 // Checks a request: since before until, at most one time unit and two other
@@ -58,15 +66,22 @@ Status check(const Request& r);
 // A request from what a user writes: times as RFC 3339, "now-7d", a local
 // "YYYY-MM-DD" (its midnight) or "YYYY-MM-DD HH:MM"; "" for `since` is today's
 // local midnight and for `until` now; each `by` a dimension or several
-// separated by commas. Errors name the flag or parameter in their message and
-// field (`names`: "--since", "--until", "--by" or "since", "until", "by").
+// separated by commas; `offset` and `limit` whole numbers ("" for none).
+// Errors name the flag or parameter in their message and field, as `names`
+// calls them: query_names() or flag_names().
 struct RequestText {
     std::string since;
     std::string until;
     std::vector<std::string> by;
+    std::string offset;
+    std::string limit;
 };
-Expected<Request> parse_request(const RequestText& text, Millis now,
-                                const std::vector<std::string>& names);
+struct RequestNames {
+    std::string since, until, by, offset, limit;
+};
+const RequestNames& query_names();  // since, until, by, offset, limit (GET /v1/reports)
+const RequestNames& flag_names();   // --since, ... (notifyctl report)
+Expected<Request> parse_request(const RequestText& text, Millis now, const RequestNames& names);
 
 // Figures of what was sent: size in bytes, latency from acceptance in ms.
 struct Spread {
@@ -108,6 +123,7 @@ struct Report {
     Millis until = 0;
     std::vector<Dimension> by;
     std::vector<Row> rows;
+    std::int64_t rows_total = 0;  // of the whole range, when the rows are a page of them
     Row total;
     std::vector<ChannelShare> channels;  // most sent first
     std::vector<Reason> failures;        // per provider, most first, at most kTopReasons each

@@ -245,7 +245,9 @@ void JsonReport::row(const Row& row) {
 
 void JsonReport::end(const Report& r) {
     JsonWriter& w = *w_;
-    w.raw("],\"suppressions\":");
+    w.raw("],\"rows_total\":");
+    w.number(r.rows_total);
+    w.raw(",\"suppressions\":");
     write_array(w, r.suppressions, [&](const Reason& s) {
         w.raw("{\"count\":");
         w.number(s.count);

@@ -2,7 +2,8 @@
 // --format json`) and as CSV (its rows: `--format csv`, the dashboard's
 // download). The table for terminals is notifyctl's (cli/report_cmd.cpp).
 //
-// JSON: {"from", "until", "by": [...], "rows": [ROW...], "total": ROW,
+// JSON: {"from", "until", "by": [...], "rows": [ROW...], "rows_total" (of the
+//        whole range, when "rows" is a page of them), "total": ROW,
 //        "channels": [{"channel", "sent", "share"}], "most_used_channel",
 //        "failures": [{"provider", "status", "reason", "count"}],
 //        "suppressions": [{"reason", "count"}]}

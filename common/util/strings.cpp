@@ -84,6 +84,17 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
     return c.empty() ? std::string() : ", did you mean '" + c + "'?";
 }
 
+std::optional<std::int64_t> parse_whole(std::string_view text, std::int64_t min, std::int64_t max) {
+    if (text.empty() || text.size() > 18) return std::nullopt;
+    std::int64_t n = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        n = n * 10 + (c - '0');
+    }
+    if (n < min || n > max) return std::nullopt;
+    return n;
+}
+
 std::string cut_utf8(std::string_view text, size_t max) {
     if (text.size() <= max) return std::string(text);
     size_t end = max;

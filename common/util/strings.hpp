@@ -1,6 +1,8 @@
 // strings.hpp - small text helpers.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +25,9 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 size_t invalid_utf8_at(std::string_view text);
 // `text` cut to at most `max` bytes without splitting a UTF-8 character.
 std::string cut_utf8(std::string_view text, size_t max);
+// A whole number written in decimal digits alone, from `min` to `max`;
+// nothing for anything else (a sign, a space, a fraction, too many digits).
+std::optional<std::int64_t> parse_whole(std::string_view text, std::int64_t min, std::int64_t max);
 // Reads a whole file; false when it cannot be opened.
 bool read_file(const std::string& path, std::string& out);
 

@@ -265,8 +265,12 @@ Expected<Millis> parse_time(std::string_view text, Millis now, std::string_view 
         !read_int(text, pos, 2, mo) || pos >= text.size() || text[pos++] != '-' ||
         !read_int(text, pos, 2, d))
         return bad_time(text, "expected RFC 3339, 'now+10m' or 'YYYY-MM-DD HH:MM'");
-    bool rfc = pos < text.size() && (text[pos] == 'T' || text[pos] == 't');
-    if (pos == text.size() || (text[pos] != 'T' && text[pos] != 't' && text[pos] != ' '))
+    if (pos == text.size()) {  // a date alone: its midnight
+        if (!valid_date(y, mo, d, 0, 0, 0)) return bad_time(text, "no such date");
+        return civil_in_zone(y, mo, d, 0, 0, 0, tz, text);
+    }
+    bool rfc = text[pos] == 'T' || text[pos] == 't';
+    if (text[pos] != 'T' && text[pos] != 't' && text[pos] != ' ')
         return bad_time(text, "expected a time after the date");
     ++pos;
     if (!read_int(text, pos, 2, h) || pos >= text.size() || text[pos++] != ':' ||

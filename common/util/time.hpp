@@ -33,8 +33,8 @@ Expected<Millis> parse_duration(std::string_view text);
 std::string format_duration(Millis d);
 
 // Parses RFC 3339 ("2026-11-27T08:00:00Z", "+08:00" offsets, fractions),
-// "now", "now+DUR", "now-DUR", and "YYYY-MM-DD HH:MM[:SS]" in the zone `tz`
-// (an IANA name; empty means the local zone).
+// "now", "now+DUR", "now-DUR", and "YYYY-MM-DD HH:MM[:SS]" or "YYYY-MM-DD"
+// (its midnight) in the zone `tz` (an IANA name; empty means the local zone).
 Expected<Millis> parse_time(std::string_view text, Millis now, std::string_view tz = {});
 
 // Whether `zone` is an IANA time zone name this host knows ("" and "UTC" are).

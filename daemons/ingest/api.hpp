@@ -17,7 +17,8 @@
 //   GET|POST /v1/unsubscribe/{token}           one-click unsubscribe (RFC 8058); the
 //                                              signed token stands for an API key
 //   GET  /v1/audit?since=&limit=               the audit log (api_audit.cpp; admin)
-//   GET  /v1/reports?since=&until=&by=&format= reports (api_reports.cpp; read)
+//   GET  /v1/reports?since=&until=&by=&...   reports, a page of rows with offset=&limit=
+//                                              (api_reports.cpp; read)
 //   POST /v1/receipts/{provider}               a vendor's delivery receipts (api_receipts.cpp),
 //                                              authenticated by its signature, not a key
 //   GET  /, /login, /static/..., POST /login, /logout

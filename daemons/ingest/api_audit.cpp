@@ -120,15 +120,14 @@ void Api::get_audit(const Request& req, const Reply& done) {
                                              t.error().message, "since"));
             since = *t;
         } else if (key == "limit") {
-            char* end = nullptr;
-            long n = std::strtol(value.c_str(), &end, 10);
-            if (value.empty() || *end || n < 1 || n > kMaxLimit)
+            auto n = util::parse_whole(value, 1, kMaxLimit);
+            if (!n)
                 return fail(done, make_error(ErrorKind::invalid, "invalid_filter",
                                              "'limit' must be a number from 1 to " +
                                                  std::to_string(kMaxLimit) + ", not '" +
                                                  log::clip(value) + "'",
                                              "limit"));
-            limit = static_cast<int>(n);
+            limit = static_cast<int>(*n);
         } else {
             return fail(done, make_error(ErrorKind::invalid, "unknown_filter",
                                          "unknown filter '" + log::clip(key) + "'" +

@@ -72,14 +72,13 @@ Status check_query(const Request& req, const std::vector<std::string>& known) {
 Expected<int> limit_of(const Request& req, int fallback) {
     auto it = req.query.find("limit");
     if (it == req.query.end() || it->second.empty()) return fallback;
-    char* end = nullptr;
-    long n = std::strtol(it->second.c_str(), &end, 10);
-    if (*end || n < 1 || n > kMaxLimit)
+    auto n = util::parse_whole(it->second, 1, kMaxLimit);
+    if (!n)
         return invalid("invalid_filter",
                        "'limit' must be a number from 1 to " + std::to_string(kMaxLimit) +
                            ", not '" + it->second + "'",
                        "limit");
-    return static_cast<int>(n);
+    return static_cast<int>(*n);
 }
 
 std::string query_value(const Request& req, const std::string& name) {

@@ -1,8 +1,10 @@
 // api_reports.cpp - GET /v1/reports?since=&until=&by=&format= (read scope):
 // the report of `notifyctl report` (report/report.hpp) over the rollups, as
 // JSON (report/report_output.hpp), or as CSV with format=csv. `by` names
-// dimensions separated by commas (by=day,channel). Bad parameters are 400 with
-// the parameter named; a range with nothing in it is an empty report.
+// dimensions separated by commas (by=day,channel); offset and limit make the
+// rows a page ("rows_total" counts them all; X-Total-Count with CSV). Bad
+// parameters are 400 with the parameter named; a range with nothing in it is
+// an empty report.
 #include <sstream>
 
 #include "api.hpp"
@@ -25,6 +27,10 @@ void Api::get_report(const Request& req, const Reply& done) {
             text.until = value;
         } else if (key == "by") {
             text.by.push_back(value);
+        } else if (key == "offset") {
+            text.offset = value;
+        } else if (key == "limit") {
+            text.limit = value;
         } else if (key == "format") {
             if (value != "json" && value != "csv")
                 return fail(
@@ -33,14 +39,14 @@ void Api::get_report(const Request& req, const Reply& done) {
                                      "format"));
             format = value;
         } else {
-            return fail(done,
-                        make_error(ErrorKind::invalid, "unknown_parameter",
-                                   "unknown parameter '" + log::clip(key) + "'" +
-                                       util::did_you_mean(key, {"since", "until", "by", "format"}),
-                                   log::clip(key)));
+            return fail(done, make_error(ErrorKind::invalid, "unknown_parameter",
+                                         "unknown parameter '" + log::clip(key) + "'" +
+                                             util::did_you_mean(key, {"since", "until", "by",
+                                                                      "offset", "limit", "format"}),
+                                         log::clip(key)));
         }
     }
-    auto request = report::parse_request(text, util::now_ms(), {"since", "until", "by"});
+    auto request = report::parse_request(text, util::now_ms(), report::query_names());
     if (!request) return fail(done, request.error());
     if (!rollups_) rollups_ = std::make_unique<store::RollupStore>(reads_);
     // Written as it is made, and sent once whole: an error may come late.
@@ -65,6 +71,7 @@ void Api::get_report(const Request& req, const Reply& done) {
     if (format == "csv") {
         r.content_type = "text/csv; charset=utf-8";
         r.headers.emplace_back("Content-Disposition", "attachment; filename=\"report.csv\"");
+        r.headers.emplace_back("X-Total-Count", std::to_string(made->rows_total));
     }
     done(std::move(r));
 }

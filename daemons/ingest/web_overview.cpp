@@ -42,7 +42,7 @@ std::string live_panel(Lang lang) {
 Response Api::overview(Lang lang, const PageUser& user) {
     // Today's counts, from the rollups.
     std::string today;
-    auto request = report::parse_request({}, util::now_ms(), {"since", "until", "by"});
+    auto request = report::parse_request({}, util::now_ms(), report::query_names());
     if (request) {
         if (!rollups_) rollups_ = std::make_unique<store::RollupStore>(reads_);
         auto made = report::make(*rollups_, *request);

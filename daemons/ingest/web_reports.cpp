@@ -1,12 +1,14 @@
 // web_reports.cpp - the dashboard's reports: the report of GET /v1/reports
 // (the same as `notifyctl report`) over a range and up to two dimensions, as a
 // chart (Chart.js: counts over time when grouped by time, per value
-// otherwise), a table of its rows, the share per channel, the top failure
-// reasons and the suppressions; and its CSV for download.
+// otherwise) and a table of its rows, kRowsPerPage at a time, the share per
+// channel, the top failure reasons and the suppressions; and its CSV (every
+// row) for download.
 #include <nlohmann/json.hpp>
 
 #include "report/report.hpp"
 #include "store/rollup.hpp"
+#include "util/strings.hpp"
 #include "web_html.hpp"
 #include "web_pages.hpp"
 
@@ -16,7 +18,10 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kParams[] = {"since", "until", "by", "by2"};
+constexpr const char* kParams[] = {"since", "until", "by", "by2"};  // and offset, of a page
+// A month by minute and a dimension is a quarter of a million rows; a month
+// by hour is 720.
+constexpr std::int64_t kRowsPerPage = 1000;
 // The statuses a chart draws, with their colours; a table shows them all.
 constexpr std::pair<const char*, const char*> kCharted[] = {
     {"accepted", "#6c757d"}, {"sent", "#198754"},    {"delivered", "#0d6efd"},
@@ -29,6 +34,49 @@ util::FormFields api_query(const WebCall& c) {
     if (!by2.empty()) by += (by.empty() ? "" : ",") + by2;
     q.emplace_back("by", by);
     return q;
+}
+
+// The rows of one page asked for.
+util::FormFields page_query(const WebCall& c) {
+    util::FormFields q = api_query(c);
+    q.emplace_back("offset", c.param("offset"));
+    q.emplace_back("limit", std::to_string(kRowsPerPage));
+    return q;
+}
+
+std::string replaced(std::string text, std::string_view name, const std::string& value) {
+    const auto at = text.find(name);
+    if (at != std::string::npos) text.replace(at, name.size(), value);
+    return text;
+}
+
+// "Rows 1001–2000 of 260,874" and links to the pages before and after, when
+// the report has more rows than a page.
+std::string pager(const WebCall& c, const json& report) {
+    const std::int64_t total = report.value("rows_total", std::int64_t{0});
+    const auto shown = static_cast<std::int64_t>(report["rows"].size());
+    const std::int64_t offset =
+        util::parse_whole(c.param("offset"), 0, report::Request::kMaxOffset).value_or(0);
+    if (offset == 0 && shown >= total) return {};
+    util::FormFields kept;
+    for (const char* p : kParams) kept.emplace_back(p, c.param(p));
+    auto at = [&](std::int64_t o) {
+        util::FormFields q = kept;
+        if (o > 0) q.emplace_back("offset", std::to_string(o));
+        return with_query("/reports", q);
+    };
+    std::string words = c.t("report_rows_page");
+    words = replaced(words, "{from}", std::to_string(shown ? offset + 1 : offset));
+    words = replaced(words, "{to}", std::to_string(offset + shown));
+    words = replaced(words, "{total}", std::to_string(total));
+    std::string html = "<nav id=\"pager\" class=\"my-2\"><span id=\"rows-shown\">" +
+                       escape_html(words) + "</span>";
+    if (offset > 0)
+        html += " " + link(at(std::max<std::int64_t>(offset - kRowsPerPage, 0)),
+                           c.t("previous_page"), "previous-page");
+    if (offset + shown < total)
+        html += " " + link(at(offset + kRowsPerPage), c.t("next_page"), "next-page");
+    return html + "</nav>";
 }
 
 std::string dimension_select(const WebCall& c, const char* name, const char* word) {
@@ -170,7 +218,7 @@ std::string side_tables(const WebCall& c, const json& report) {
 }  // namespace
 
 void reports_page(const WebCall& c) {
-    c.get("/v1/reports", api_query(c), [c](json report) {
+    c.get("/v1/reports", page_query(c), [c](json report) {
         std::string range = "<p id=\"range\">" + escape_html(str(report, "from")) + " – " +
                             escape_html(str(report, "until"));
         if (report["most_used_channel"].is_string())
@@ -178,8 +226,8 @@ void reports_page(const WebCall& c) {
                      escape_html(report["most_used_channel"].get<std::string>()) + "</b>";
         range += "</p>";
         c.page(200, c.t("reports"),
-               heading(c.t("reports")) + form(c) + range + chart(report) + rows_table(c, report) +
-                   side_tables(c, report));
+               heading(c.t("reports")) + form(c) + range + chart(report) + pager(c, report) +
+                   rows_table(c, report) + side_tables(c, report));
     });
 }
 

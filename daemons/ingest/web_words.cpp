@@ -164,6 +164,8 @@ constexpr Words kWords[] = {
     {"latency_percentiles", "Accept→sent p50 / p95 / p99 (ms)",
      "接收→发送 p50 / p95 / p99（毫秒）"},
     {"no_report_rows", "Nothing happened in this range.", "该时间范围内没有数据。"},
+    {"report_rows_page", "Rows {from}–{to} of {total}", "第 {from}–{to} 行，共 {total} 行"},
+    {"previous_page", "« Previous page", "« 上一页"},
     {"share", "Share", "占比"},
     {"channel_share", "Sent per channel", "各渠道发送"},
     {"top_failures", "Top failure reasons", "主要失败原因"},

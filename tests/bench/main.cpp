@@ -86,6 +86,7 @@ const Command kCommands[] = {
     {"bulk", "a send to --group: accept time and expansion rate", bulk},
     {"render", "render a stored template per user (--store PATH): us each", render},
     {"reports", "a month of --count deliveries into --store, then reports: ms each", reports},
+    {"schedules", "the next --count (1,000) firings of cron expressions: ms each", schedules},
     {"dashboard", "sign in with --key, then each page 10 times: slowest ms", dashboard},
     {"gen-users", "write --count users as JSON Lines to --output", gen_users},
     {"free-port", "print a free loopback TCP port", free_port},

@@ -277,13 +277,17 @@ int reports(const Options& o) {
                                                          {"hour", "template", "priority"}};
     double slowest = 0;
     std::string slowest_name;
-    for (const auto& by : cases) {
-        report::RequestText text{util::format_rfc3339(from), util::format_rfc3339(until), by};
-        auto request = report::parse_request(text, now, {"since", "until", "by"});
-        if (!request) {
-            progress(name, request.error().message);
-            return 1;
-        }
+    // Times one report: made with its rows counted and dropped, and answered
+    // as GET /v1/reports writes its response; the medians of 5 and the rows
+    // the report has in all.
+    struct Timed {
+        double made_ms = 0, answered_ms = 0;
+        std::size_t rows = 0, bytes = 0;
+        std::int64_t rows_total = 0;
+    };
+    auto time_report = [&](const report::RequestText& text) -> Expected<Timed> {
+        auto request = report::parse_request(text, now, report::query_names());
+        if (!request) return request.error();
         // Rows made and counted, not kept.
         struct Counted : report::RowSink {
             std::size_t rows = 0;
@@ -291,7 +295,7 @@ int reports(const Options& o) {
             void row(const report::Row&) override { ++rows; }
         } counted;
         std::vector<double> ms, made_ms;
-        std::size_t rows = 0, bytes = 0;
+        Timed t;
         for (int i = 0; i < 5; ++i) {
             Micros a = now_us();
             auto r = report::make(rollups, *request, counted);
@@ -301,27 +305,66 @@ int reports(const Options& o) {
             auto answered = report::make(rollups, *request, json);
             if (answered) json.end(*answered);
             Micros c = now_us();
-            if (!r || !answered) {
-                progress(name, (r ? answered : r).error().message);
-                return 1;
-            }
-            rows = counted.rows;
-            bytes = body.size();
+            if (!r || !answered) return (r ? answered : r).error();
+            t.rows = counted.rows;
+            t.rows_total = r->rows_total;
+            t.bytes = body.size();
             made_ms.push_back(static_cast<double>(b - a) / 1000.0);
             ms.push_back(static_cast<double>(c - b) / 1000.0);
         }
         std::sort(made_ms.begin(), made_ms.end());
         std::sort(ms.begin(), ms.end());
-        const double median = ms[ms.size() / 2];
-        std::string label =
-            "a month by " + (by.empty() ? std::string("nothing") : util::join(by, ","));
+        t.made_ms = made_ms[made_ms.size() / 2];
+        t.answered_ms = ms[ms.size() / 2];
+        return t;
+    };
+    auto show = [&](const std::string& label, const Timed& t) {
         std::snprintf(value, sizeof value, "%.1f ms (%zu rows, %.1f MB of JSON; made in %.1f ms)",
-                      median, rows, static_cast<double>(bytes) / 1e6, made_ms[made_ms.size() / 2]);
-        report(name, label, value, "< 200 ms", verdict(median < 200));
-        if (median > slowest) {
-            slowest = median;
+                      t.answered_ms, t.rows, static_cast<double>(t.bytes) / 1e6, t.made_ms);
+        report(name, label, value, "< 200 ms", verdict(t.answered_ms < 200));
+        if (t.answered_ms > slowest) {
+            slowest = t.answered_ms;
             slowest_name = label;
         }
+    };
+    std::int64_t largest_rows = 0;
+    std::vector<std::string> largest;
+    for (const auto& by : cases) {
+        report::RequestText text;
+        text.since = util::format_rfc3339(from);
+        text.until = util::format_rfc3339(until);
+        text.by = by;
+        auto t = time_report(text);
+        if (!t) {
+            progress(name, t.error().message);
+            return 1;
+        }
+        show("a month by " + (by.empty() ? std::string("nothing") : util::join(by, ",")), *t);
+        if (t->rows_total > largest_rows) {
+            largest_rows = t->rows_total;
+            largest = by;
+        }
+    }
+    // The largest a page at a time, as the dashboard reads it: the first, one
+    // in the middle and the last.
+    constexpr std::int64_t kPage = 1000;
+    for (std::int64_t offset :
+         {std::int64_t{0}, largest_rows / 2, std::max<std::int64_t>(largest_rows - kPage, 0)}) {
+        report::RequestText text;
+        text.since = util::format_rfc3339(from);
+        text.until = util::format_rfc3339(until);
+        text.by = largest;
+        text.offset = std::to_string(offset);
+        text.limit = std::to_string(kPage);
+        auto t = time_report(text);
+        if (!t) {
+            progress(name, t.error().message);
+            return 1;
+        }
+        show("a month by " + util::join(largest, ",") + ", rows " + std::to_string(offset + 1) +
+                 "-" + std::to_string(std::min(offset + kPage, largest_rows)) + " of " +
+                 std::to_string(largest_rows),
+             *t);
     }
     std::snprintf(value, sizeof value, "%.1f ms", slowest);
     report(name, "slowest report over a month", value + (" (" + slowest_name + ")"), "< 200 ms",

@@ -10,6 +10,7 @@
 //   bulk          a send to a group: accept time < 2 s, expansion >= 100,000/s
 //   render        a stored template rendered per user                <= 10 us
 //   reports       reports over a month of 10,000,000 deliveries      < 200 ms
+//   schedules     the next 1,000 firings of a cron expression         < 5 ms
 //   dashboard     the dashboard's pages over that month: overview < 100 ms,
 //                 notifications with filters < 300 ms
 //
@@ -61,6 +62,7 @@ int priority(const Options& o);
 int bulk(const Options& o);
 int render(const Options& o);
 int reports(const Options& o);
+int schedules(const Options& o);
 int dashboard(const Options& o);
 // Writes `count` users as JSON Lines to `path` (o.output), each with an identity
 // on o.channel, for `notifyctl user import`.

@@ -24,6 +24,7 @@ import time
 from datetime import datetime, timezone
 
 from dashboard_browser import click, hook_stack, post_with_session, shot, sign_in, text
+from generated_month import generate_month
 from notify_stack import wait_for
 from receivers import Reply, scripted
 
@@ -299,6 +300,39 @@ def test_reports_chart_table_and_csv(browser, make_stack, http_receiver):
     browser.get(base + "/reports?by=colour")
     assert "colour" in text(browser, "error")
     assert browser.find_element("id", "error").get_attribute("data-status") == "400"
+
+
+def test_a_large_report_is_shown_a_page_at_a_time(browser, make_stack):
+    stack = make_stack()
+    stack.start("ingest")
+    generate_month(stack.store_path, notifications=1500)
+    assert stack.ctl("report", "--rebuild", "-q").returncode == 0
+    res = stack.ctl("report", "--since", "2026-11-01", "--until", "2026-12-01", "--by", "minute",
+                    "--format", "json")
+    assert res.returncode == 0, res.stderr
+    whole = json.loads(res.stdout)
+    n = whole["rows_total"]
+    assert 1000 < n < 2000, n
+    base = f"http://127.0.0.1:{stack.http_port}"
+    sign_in(browser, base, stack.api_key("read"))
+
+    def shown_keys():
+        return [row.get_attribute("data-key")
+                for row in browser.find_elements("css selector", "#report tbody tr")]
+    browser.get(base + "/reports?since=2026-11-01&until=2026-12-01&by=minute")
+    assert text(browser, "rows-shown") == f"Rows 1–1000 of {n}"
+    assert shown_keys() == [r["minute"] for r in whole["rows"][:1000]]
+    assert not browser.find_elements("id", "previous-page")
+    click(browser, "next-page")
+    assert text(browser, "rows-shown") == f"Rows 1001–{n} of {n}"
+    assert shown_keys() == [r["minute"] for r in whole["rows"][1000:]]
+    assert not browser.find_elements("id", "next-page")
+    shot(browser, "reports-paged")
+    click(browser, "previous-page")
+    assert text(browser, "rows-shown") == f"Rows 1–1000 of {n}"
+    # A report that fits one page has no pager.
+    browser.get(base + "/reports?since=2026-11-01&until=2026-12-01&by=day")
+    assert not browser.find_elements("id", "pager")
 
 
 def test_users_and_groups(browser, make_stack, http_receiver):

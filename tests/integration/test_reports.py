@@ -9,11 +9,11 @@
 import csv
 import io
 import json
-import random
 import sqlite3
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from generated_month import ZONE, generate_month, ms
 from notify_stack import wait_for
 from receivers import Reply, always, scripted
 
@@ -96,90 +96,6 @@ def reported_counts(doc):
 
 def without_zero_rows(counts):
     return {k: v for k, v in counts.items() if any(v.values())}
-
-
-def ms(t):
-    return int(t.timestamp() * 1000)
-
-
-# --- a generated month -----------------------------------------------------------------------
-
-ZONE = ZoneInfo("America/New_York")  # 2026-11-01 has 25 hours there
-CHANNELS = {  # channel -> providers
-    "email": ["smtp-a", "smtp-b"], "sms": ["twilio", "aliyun"], "wecom": ["wecom"],
-    "hook": ["hook"], "dingtalk": ["dingtalk"], "push": ["fcm"],
-}
-FAILURES = ["21211 Invalid 'To' Phone Number", "isv.BUSINESS_LIMIT_CONTROL",
-            "550 5.1.1 mailbox unavailable", "HTTP 400"]
-SUPPRESSIONS = ["unsubscribed", "opted out of category 'promo' on every channel",
-                "duplicate of 01X.1 within 10m", "frequency cap 5/1h reached on channel 'sms'",
-                "user 'u9' has no address for channel 'sms'"]
-
-
-def generate_month(db_path, seed=7, notifications=2500):
-    """Notifications, deliveries and events spread over November 2026 (and a little
-    before and after it), written straight into the store."""
-    rnd = random.Random(seed)
-    start = ms(datetime(2026, 10, 31, 20, 0, tzinfo=ZONE))
-    end = ms(datetime(2026, 12, 1, 3, 0, tzinfo=ZONE))
-    db = sqlite3.connect(str(db_path))
-    deliveries, log = [], []
-    for i in range(notifications):
-        nid = f"01GEN{i:08d}"
-        created = rnd.randrange(start, end)
-        # Bursts: a fifth of the traffic lands in a few busy seconds.
-        if rnd.random() < 0.2:
-            created = ms(datetime(2026, 11, 17, 9, 0, 5, tzinfo=ZONE)) + rnd.randrange(0, 3000)
-        channel = rnd.choice(list(CHANNELS))
-        template = rnd.choice(["", "welcome", "otp", "invoice", "digest"])
-        module = rnd.choice(["", "billing", "auth", "marketing"])
-        category = rnd.choice(["", "security", "promo", "account"])
-        targets = rnd.choice([["a@example.com"], ["group:ops"], ["group:sales", "group:ops"],
-                              ["user:u1"]])
-        priority = rnd.choice([0, 1, 2])
-        db.execute("INSERT INTO notifications (id, created_at, channel, recipients, template, "
-                   "module, category, priority) VALUES (?,?,?,?,?,?,?,?)",
-                   (nid, created, channel, "\n".join(targets), template, module, category,
-                    priority))
-        for k in range(rnd.choice([1, 1, 2, 3])):
-            did = f"{nid}.{k + 1}"
-            events = [("accepted", created, "", "", -1)]
-            t = created
-            outcome = rnd.choices(["sent", "retry-sent", "failed", "suppressed", "expired",
-                                   "canceled", "retry-failed"], [50, 10, 10, 10, 5, 5, 10])[0]
-            provider = rnd.choice(CHANNELS[channel])
-            if outcome.startswith("retry"):
-                t += rnd.randrange(50, 5000)
-                events.append(("retry", t, provider, rnd.choice(FAILURES), -1))
-                provider = rnd.choice(CHANNELS[channel])
-            if outcome.endswith("sent"):
-                t += rnd.randrange(5, 20000)
-                events.append(("sent", t, provider, "", rnd.randrange(20, 5000)))
-                if rnd.random() < 0.3:
-                    events.append(("delivered", t + rnd.randrange(100, 9000), provider, "", -1))
-            elif outcome.endswith("failed"):
-                t += rnd.randrange(5, 20000)
-                events.append(("failed", t, provider, rnd.choice(FAILURES), -1))
-            elif outcome == "suppressed":
-                reason = rnd.choice(SUPPRESSIONS)
-                events.append(("suppressed", t + 1, "", reason.split(" ")[0], -1))
-            elif outcome == "expired":
-                events.append(("expired", t + 3_600_000, "", "", -1))
-            else:
-                events.append(("canceled", t + rnd.randrange(1, 60000), "", "", -1))
-            state = {"retry-sent": "sent", "retry-failed": "failed"}.get(outcome, outcome)
-            deliveries.append((created, did, nid, channel, priority, state, t, provider))
-            log += [(at, did, etype, prov, reason, size) for etype, at, prov, reason, size in events]
-    # In store order, as the daemons write them: by time.
-    for created, did, nid, channel, priority, state, t, provider in sorted(deliveries):
-        db.execute("INSERT INTO deliveries (id, notification_id, channel, recipient, priority, "
-                   "state, created_at, updated_at, provider) VALUES (?,?,?,?,?,?,?,?,?)",
-                   (did, nid, channel, "r", priority, state, created, t, provider))
-    for at, did, etype, prov, reason, size in sorted(log):
-        db.execute("INSERT INTO events (delivery_id, at, type, detail, provider, reason, size) "
-                   "VALUES (?,?,?,?,?,?,?)", (did, at, etype, "", prov, reason, size))
-    db.commit()
-    db.close()
 
 
 def test_reports_of_a_generated_month_agree_with_the_store(make_stack):
@@ -380,7 +296,31 @@ def test_reports_over_http_are_the_cli_s_for_a_read_key(make_stack):
     assert len(rows) == len(report(stack, "--since", "2026-11-01", "--until", "2026-12-01",
                                    "--by", "day,channel")["rows"])
     assert stack.request("GET", f"/v1/reports?{query}", key=stack.api_key("send")).status == 403
-    for bad, field in (("by=chanel", "by"), ("since=2026-12-02&until=2026-12-01", "since"),
+    # Pages of the rows: each the slice of the whole, the total the whole range's.
+    whole = report(stack, "--since", "2026-11-01", "--until", "2026-12-01", "--by", "hour,channel")
+    n = len(whole["rows"])
+    assert n > 100 and whole["rows_total"] == n
+    for offset, limit in ((0, 10), (37, 25), (n - 3, 10), (n, 5)):
+        res = stack.request("GET", "/v1/reports?since=2026-11-01&until=2026-12-01&by=hour,channel"
+                            f"&offset={offset}&limit={limit}", key=read_key)
+        assert res.status == 200, res
+        assert res.json["rows"] == whole["rows"][offset:offset + limit], (offset, limit)
+        assert res.json["rows_total"] == n and res.json["total"] == whole["total"]
+    res = stack.request("GET", "/v1/reports?since=2026-11-01&until=2026-12-01&by=hour,channel"
+                        "&offset=40&limit=20&format=csv", key=read_key)
+    assert res.status == 200 and res.headers["X-Total-Count"] == str(n), res
+    page = list(csv.DictReader(io.StringIO(res.body.decode())))
+    assert [(r["hour"], r["channel"]) for r in page] == \
+        [(r["hour"], r["channel"]) for r in whole["rows"][40:60]]
+    res = stack.ctl("report", "--since", "2026-11-01", "--until", "2026-12-01",
+                    "--by", "hour,channel", "--offset", "40", "--limit", "20")
+    assert res.returncode == 0, res.stderr
+    assert f"rows 41-60 of {n}\n" in res.stdout, res.stdout
+    assert sum(1 for line in res.stdout.splitlines() if line.startswith("2026-11-")) == 20
+    res = stack.ctl("report", "--limit", "0")
+    assert res.returncode == 64 and "--limit: the limit must be" in res.stderr, res.stderr
+    for bad, field in (("offset=-1", "offset"), ("limit=0", "limit"), ("limit=ten", "limit"),
+                       ("by=chanel", "by"), ("since=2026-12-02&until=2026-12-01", "since"),
                        ("by=day,hour", "by"), ("by=channel,module,group", "by"), ("sinse=now", "sinse"),
                        ("format=xml", "format"), ("since=tomorrow-ish", "since")):
         res = stack.request("GET", f"/v1/reports?{bad}", key=read_key)

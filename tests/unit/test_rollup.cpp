@@ -478,6 +478,102 @@ TEST_CASE("a report counts each fold in its local day and groups, in a zone off 
     CHECK(whole->total.size.p50 == whole->rows[0].size.p50);
 }
 
+TEST_CASE("a report gives a page of its rows and counts them all") {
+    Zone zone("UTC");
+    TempStore s;
+    store::RollupStore rollups(*s);
+    store::RollupBatch batch;
+    const Millis start = at("2026-11-02T00:00:00Z");
+    for (Millis t = start; t < start + 3 * 3'600'000; t += 41'000) {
+        const int i = static_cast<int>((t - start) / 41'000);
+        store::RollupFold f;
+        f.at = t;
+        f.channel = i % 3 == 0 ? "email" : i % 3 == 1 ? "sms" : "hook";
+        f.status = "sent";
+        f.size = 100 + i % 300;
+        f.latency = 5 + i % 50;
+        batch.add(f);
+    }
+    s.exec("BEGIN");
+    rollups.write(batch, 1);
+    rollups.write_marks({0, 0, 1});
+    s.exec("COMMIT");
+
+    report::Request whole{
+        start, start + 3 * 3'600'000, {report::Dimension::minute, report::Dimension::channel}};
+    auto all = report::make(rollups, whole);
+    REQUIRE(all);
+    const auto n = static_cast<std::int64_t>(all->rows.size());
+    REQUIRE(n > 200);
+    CHECK(all->rows_total == n);
+    auto same = [](const report::Row& a, const report::Row& b) {
+        return a.key == b.key && a.counts == b.counts && a.size.p50 == b.size.p50 &&
+               a.size.p99 == b.size.p99 && a.latency.p95 == b.latency.p95 &&
+               a.size.average == b.size.average;
+    };
+    // Pages from the start, across time groups, to the end and past it.
+    for (auto [offset, limit] : std::vector<std::pair<std::int64_t, std::int64_t>>{
+             {0, 1}, {0, 7}, {1, 2}, {100, 50}, {n - 5, 10}, {n, 10}, {n + 100, 1}, {5, 0}}) {
+        report::Request paged = whole;
+        paged.offset = offset;
+        paged.limit = limit;
+        auto page = report::make(rollups, paged);
+        REQUIRE(page);
+        CHECK(page->rows_total == n);
+        const std::int64_t end = limit ? std::min(n, offset + limit) : n;
+        REQUIRE(static_cast<std::int64_t>(page->rows.size()) ==
+                std::max<std::int64_t>(end - offset, 0));
+        for (std::int64_t k = offset; k < end; ++k)
+            CHECK(same(page->rows[static_cast<std::size_t>(k - offset)],
+                       all->rows[static_cast<std::size_t>(k)]));
+        // The total is the whole range's, whatever the page.
+        CHECK(page->total.counts == all->total.counts);
+        CHECK(page->total.size.p99 == all->total.size.p99);
+        CHECK(page->total.peak_sent->per_second == all->total.peak_sent->per_second);
+    }
+    // By nothing but a dimension: one time group, paged the same way.
+    report::Request by_channel{start, start + 3 * 3'600'000, {report::Dimension::channel}};
+    by_channel.offset = 1;
+    by_channel.limit = 1;
+    auto one = report::make(rollups, by_channel);
+    REQUIRE(one);
+    CHECK(one->rows_total == 3);
+    REQUIRE(one->rows.size() == 1);
+    CHECK(one->rows[0].key[0] == "hook");  // by name: email, hook, sms
+}
+
+TEST_CASE("a report's page is asked for with whole numbers in range") {
+    report::RequestText text;
+    text.since = "2026-11-01T00:00:00Z";
+    text.until = "2026-11-02T00:00:00Z";
+    text.by = {"hour"};
+    const Millis now = at("2026-12-01T00:00:00Z");
+    text.offset = "20";
+    text.limit = "10";
+    auto ok = report::parse_request(text, now, report::query_names());
+    REQUIRE(ok);
+    CHECK(ok->offset == 20);
+    CHECK(ok->limit == 10);
+    for (auto [offset, limit, field] :
+         std::vector<std::tuple<std::string, std::string, std::string>>{
+             {"-1", "", "offset"},
+             {"1.5", "", "offset"},
+             {"x", "", "offset"},
+             {"1000000001", "", "offset"},
+             {"", "0", "limit"},
+             {"", "1000001", "limit"},
+             {"", " 5", "limit"},
+             {"", "99999999999999999999", "limit"}}) {
+        text.offset = offset;
+        text.limit = limit;
+        auto bad = report::parse_request(text, now, report::flag_names());
+        REQUIRE_FALSE(bad);
+        CHECK(bad.error().kind == ErrorKind::invalid);
+        CHECK(bad.error().field == "--" + field);
+        CHECK(bad.error().message.find("--" + field + ": the " + field + " must be") == 0);
+    }
+}
+
 TEST_CASE("a report by two dimensions at once counts each pair of their values") {
     Zone zone("Europe/Berlin");
     TempStore s;

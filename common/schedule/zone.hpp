@@ -1,0 +1,57 @@
+// zone.hpp - an IANA time zone from the system's tz database
+// (/usr/share/zoneinfo, through Howard Hinnant's date/tz), and the instants
+// that local wall times are in it, the rules of each date applied (never an
+// offset taken once).
+//
+// A wall time a spring-forward skips is the first instant after the gap (02:30
+// on the night New York skips 02:00-03:00 is 03:00 EDT); one a fall-back
+// repeats is its first occurrence (01:30 EDT, not 01:30 EST). This is how
+// cronie runs jobs over a change of offset, and what schedules rely on.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "util/error.hpp"
+#include "util/time.hpp"
+
+namespace date {
+class time_zone;
+}
+
+namespace notify::schedule {
+
+using util::Millis;
+
+// A wall time: a date and a minute of its day.
+struct LocalTime {
+    int year = 1970;
+    unsigned month = 1, day = 1;  // 1-12, 1-31
+    unsigned hour = 0, minute = 0;
+    unsigned weekday = 4;  // 0 Sunday; 1970-01-01 was a Thursday
+};
+
+class Zone {
+  public:
+    // "Asia/Shanghai", "UTC", ...; invalid "unknown_timezone" otherwise.
+    static Expected<Zone> named(std::string_view name);
+    // The zone the machine is set to (/etc/localtime, or TZ), UTC when it has none.
+    static Zone local();
+
+    const std::string& name() const;
+    // The wall time at `t`, to the minute (seconds dropped).
+    LocalTime local_at(Millis t) const;
+    // The instant of a wall time (skipped: the end of the gap; repeated: the first).
+    Millis instant_of(const LocalTime& wall) const;
+    // The offset from UTC at `t`, in seconds.
+    long offset_at(Millis t) const;
+    // RFC 3339 in the zone, with its offset: "2026-03-08T03:00:00-04:00"
+    // ("+00:00", not "Z", for an offset of zero).
+    std::string format(Millis t) const;
+
+  private:
+    explicit Zone(const date::time_zone* tz) : tz_(tz) {}
+    const date::time_zone* tz_;
+};
+
+}  // namespace notify::schedule
