@@ -7,8 +7,14 @@
 // on the night New York skips 02:00-03:00 is 03:00 EDT); one a fall-back
 // repeats is its first occurrence (01:30 EDT, not 01:30 EST). This is how
 // cronie runs jobs over a change of offset, and what schedules rely on.
+//
+// The system's zone files list each zone's changes up to 2037 and end with the
+// rule for after (posix_tz.hpp); date/tz keeps the last offset from then on,
+// so from the year after the last change listed the rule is applied here.
 #pragma once
 
+#include <climits>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -22,6 +28,7 @@ class time_zone;
 namespace notify::schedule {
 
 using util::Millis;
+struct PosixTz;
 
 // A wall time: a date and a minute of its day.
 struct LocalTime {
@@ -50,8 +57,13 @@ class Zone {
     std::string format(Millis t) const;
 
   private:
-    explicit Zone(const date::time_zone* tz) : tz_(tz) {}
+    explicit Zone(const date::time_zone* tz);
+    bool by_rule(Millis t) const { return rule_ && t >= rule_from_; }
+
     const date::time_zone* tz_;
+    std::shared_ptr<const PosixTz> rule_;  // for the years after the file's last change
+    int rule_year_ = INT_MAX;
+    Millis rule_from_ = LLONG_MAX;  // January 1 of rule_year_, UTC
 };
 
 }  // namespace notify::schedule

@@ -307,6 +307,38 @@ CREATE TABLE early_receipts (
     PRIMARY KEY (kind, key)
 ) WITHOUT ROWID;
 )sql",
+    // 12: schedules, the recurring sends the router fires, and what became of
+    // each firing (store/schedule_store.hpp).
+    R"sql(
+CREATE TABLE schedules (
+    name         TEXT PRIMARY KEY,
+    kind         TEXT NOT NULL,               -- cron, every or at
+    spec         TEXT NOT NULL,               -- the cron expression, the period or the instant (ms)
+    timezone     TEXT NOT NULL DEFAULT '',
+    anchor       INTEGER NOT NULL DEFAULT 0,  -- every: firings at anchor + k * period
+    until        INTEGER NOT NULL DEFAULT 0,  -- 0: no end
+    misfire      TEXT NOT NULL DEFAULT 'once',
+    paused       INTEGER NOT NULL DEFAULT 0,
+    notification TEXT NOT NULL,               -- the send, as POST /v1/notifications takes it
+    api_key_id   TEXT NOT NULL DEFAULT '',
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    next_at      INTEGER NOT NULL DEFAULT 0,  -- the next firing; 0: none is left
+    last_at      INTEGER NOT NULL DEFAULT 0   -- the last firing handled
+) WITHOUT ROWID;
+CREATE TABLE schedule_firings (
+    schedule        TEXT NOT NULL,
+    at              INTEGER NOT NULL,            -- the firing's time (the first of a run missed)
+    handled_at      INTEGER NOT NULL,
+    outcome         TEXT NOT NULL,               -- made, missed or refused
+    firings         INTEGER NOT NULL DEFAULT 1,  -- how many firings the row stands for
+    notification_id TEXT NOT NULL DEFAULT '',
+    detail          TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (schedule, at)
+) WITHOUT ROWID;
+CREATE INDEX schedule_firings_notification ON schedule_firings (notification_id)
+    WHERE notification_id <> '';
+)sql",
 };
 
 }  // namespace

@@ -5,6 +5,7 @@ add_executable(unit_router
   ${CMAKE_CURRENT_LIST_DIR}/test_ready_queues.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_retry_policy.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_rollup.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_schedule_store.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_router_fanout.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_router_gate.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_router_metrics.cpp

@@ -6,6 +6,9 @@
 
 #include "schedule/cron.hpp"
 #include "schedule/firings.hpp"
+#include "schedule/misfire.hpp"
+#include "schedule/posix_tz.hpp"
+#include "schedule/spec.hpp"
 #include "schedule/zone.hpp"
 #include "util/time.hpp"
 
@@ -145,4 +148,174 @@ TEST_CASE("a time zone is one of the tz database's, and formats with its offset"
     CHECK(london.format(at("2026-07-10T09:00:00Z")) == "2026-07-10T10:00:00+01:00");
     const auto kolkata = zone("Asia/Kolkata");
     CHECK(kolkata.format(at("2026-07-10T09:00:00Z")) == "2026-07-10T14:30:00+05:30");
+}
+
+TEST_CASE("the POSIX TZ rule that ends a zone file gives the offsets after its last change") {
+    auto ny = schedule::parse_posix_tz("EST5EDT,M3.2.0,M11.1.0");
+    REQUIRE(ny);
+    CHECK(ny->std_offset == -5 * 3600);
+    CHECK(ny->dst_offset == -4 * 3600);
+    // 2040: the second Sunday of March is the 11th, the first of November the 4th.
+    const auto [into, out_of] = ny->changes(2040);
+    CHECK(into * 1000 == at("2040-03-11T07:00:00Z"));
+    CHECK(out_of * 1000 == at("2040-11-04T06:00:00Z"));
+    CHECK(ny->offset_at(at("2040-07-01T00:00:00Z") / 1000) == -4 * 3600);
+    CHECK(ny->offset_at(at("2040-12-01T00:00:00Z") / 1000) == -5 * 3600);
+
+    // Lord Howe: +10:30, half an hour more in the southern summer.
+    auto lh = schedule::parse_posix_tz("<+1030>-10:30<+11>-11,M10.1.0,M4.1.0");
+    REQUIRE(lh);
+    CHECK(lh->std_offset == 10 * 3600 + 1800);
+    CHECK(lh->dst_offset == 11 * 3600);
+    CHECK(lh->offset_at(at("2040-01-15T00:00:00Z") / 1000) == 11 * 3600);
+    CHECK(lh->offset_at(at("2040-06-15T00:00:00Z") / 1000) == 10 * 3600 + 1800);
+    // Dublin: standard time in summer, one hour less ("daylight saving") in winter.
+    auto dublin = schedule::parse_posix_tz("IST-1GMT0,M10.5.0,M3.5.0/1");
+    REQUIRE(dublin);
+    CHECK(dublin->offset_at(at("2040-07-01T00:00:00Z") / 1000) == 3600);
+    CHECK(dublin->offset_at(at("2040-01-01T00:00:00Z") / 1000) == 0);
+    // Times past 24 hours, Julian days, days from 0, no summer time at all.
+    auto santiago = schedule::parse_posix_tz("<-04>4<-03>,M9.1.6/24,M4.1.6/24");
+    REQUIRE(santiago);
+    CHECK(santiago->start.time == 24 * 3600);
+    auto julian = schedule::parse_posix_tz("XXX-2YYY,J60/-1:30,300/25:00:00");
+    REQUIRE(julian);
+    CHECK(julian->start.time == -5400);
+    CHECK(julian->changes(2040).first * 1000 == at("2040-03-01T00:00:00+02:00") - 5'400'000);
+    auto shanghai = schedule::parse_posix_tz("CST-8");
+    REQUIRE(shanghai);
+    CHECK_FALSE(shanghai->has_dst);
+    CHECK(shanghai->offset_at(0) == 8 * 3600);
+    for (const char* bad : {"", "E5", "EST", "EST5EDT,M13.1.0,M11.1.0", "EST5EDT,M3.2.0",
+                            "EST5EDT,M3.6.0,M11.1.0", "EST5EDT,M3.2.7,M11.1.0", "EST5EDT,J0,J1",
+                            "EST200", "<+1030-10:30", "EST5EDT,M3.2.0,M11.1.0x"})
+        CHECK_FALSE(schedule::parse_posix_tz(bad));
+    // The system's zone file ends with its rule.
+    auto file = schedule::read_tzif_rule("/usr/share/zoneinfo/America/New_York");
+    REQUIRE(file);
+    CHECK(file->has_dst);
+    CHECK(file->start.month == 3);
+    CHECK_FALSE(schedule::read_tzif_rule("/nonexistent/zone"));
+}
+
+TEST_CASE("zones keep changing their offsets after the last change their files list") {
+    CHECK(firings("0 12 1 1,7 *", "America/New_York", "2039-12-01T00:00:00Z", 4) ==
+          std::vector<std::string>{"2040-01-01T12:00:00-05:00", "2040-07-01T12:00:00-04:00",
+                                   "2041-01-01T12:00:00-05:00", "2041-07-01T12:00:00-04:00"});
+    // The night New York springs forward in 2040, and falls back.
+    CHECK(firings("30 2 * * *", "America/New_York", "2040-03-10T12:00:00Z", 2) ==
+          std::vector<std::string>{"2040-03-11T03:00:00-04:00", "2040-03-12T02:30:00-04:00"});
+    CHECK(firings("30 1 * * *", "America/New_York", "2040-11-03T12:00:00Z", 2) ==
+          std::vector<std::string>{"2040-11-04T01:30:00-04:00", "2040-11-05T01:30:00-05:00"});
+    CHECK(zone("Europe/Dublin").format(at("2045-07-01T12:00:00Z")) == "2045-07-01T13:00:00+01:00");
+    CHECK(zone("Asia/Shanghai").format(at("2045-07-01T12:00:00Z")) == "2045-07-01T20:00:00+08:00");
+}
+
+namespace {
+
+schedule::Spec spec_of(schedule::SpecText text, Millis now, Millis anchor = 0) {
+    auto spec = schedule::parse_spec(text, now, anchor ? anchor : now, schedule::spec_flag_names());
+    REQUIRE(spec);
+    return *spec;
+}
+
+Error spec_error(schedule::SpecText text, Millis now) {
+    auto spec = schedule::parse_spec(text, now, now, schedule::spec_flag_names());
+    REQUIRE_FALSE(spec);
+    CHECK(spec.error().kind == ErrorKind::invalid);
+    return spec.error();
+}
+
+}  // namespace
+
+TEST_CASE("a schedule fires by cron in its zone, every period in absolute time, or once") {
+    const Millis now = at("2026-11-01T04:00:00Z");  // 00:00 EDT, the night New York falls back
+    auto cron = spec_of({"0 * * * *", "", "", "America/New_York", ""}, now);
+    CHECK(cron.next_after(now) == at("2026-11-01T05:00:00Z"));                         // 01:00 EDT
+    CHECK(cron.next_after(at("2026-11-01T05:00:00Z")) == at("2026-11-01T07:00:00Z"));  // 02:00 EST
+    CHECK(cron.describe() == "cron 0 * * * * America/New_York");
+    // Every hour is every 3,600 s across the change: 01:00 EDT, then 01:00 EST.
+    auto every = spec_of({"", "1h", "", "America/New_York", ""}, now);
+    CHECK(every.next_after(now) == at("2026-11-01T05:00:00Z"));
+    CHECK(every.next_after(at("2026-11-01T05:00:00Z")) == at("2026-11-01T06:00:00Z"));
+    CHECK(every.next_after(at("2026-11-01T05:30:00Z")) == at("2026-11-01T06:00:00Z"));
+    CHECK(every.describe() == "every 1h");
+    auto once = spec_of({"", "", "2026-11-02 09:00", "Asia/Shanghai", ""}, now);
+    CHECK(once.next_after(now) == at("2026-11-02T01:00:00Z"));
+    CHECK_FALSE(once.next_after(at("2026-11-02T01:00:00Z")));
+    // Nothing after until.
+    auto until = spec_of({"", "10m", "", "", "now+25m"}, now);
+    CHECK(until.next_after(now) == now + 600'000);
+    CHECK(until.next_after(now + 600'000) == now + 1'200'000);
+    CHECK_FALSE(until.next_after(now + 1'200'000));
+}
+
+TEST_CASE("a bad schedule names its field") {
+    const Millis now = at("2026-12-04T12:00:00Z");
+    CHECK(spec_error({"60 * * * *", "", "", "", ""}, now).message ==
+          "--cron: minute: 60 is out of range 0-59");
+    CHECK(spec_error({"", "0s", "", "", ""}, now).field == "--every");
+    CHECK(spec_error({"", "500ms", "", "", ""}, now).message.find("at least 1s") !=
+          std::string::npos);
+    CHECK(spec_error({"", "soon", "", "", ""}, now).field == "--every");
+    CHECK(spec_error({"@daily", "", "", "Mars/Base", ""}, now).field == "--tz");
+    CHECK(spec_error({"", "", "2026-12-01 09:00", "UTC", ""}, now)
+              .message.find("is not in the future") != std::string::npos);
+    CHECK(spec_error({"@daily", "", "", "", "2026-12-03"}, now).field == "--until");
+    CHECK(spec_error({"", "", "now+2h", "", "now+1h"}, now).message ==
+          "--until: it would never fire: its first firing comes after --until");
+    CHECK(spec_error({"", "", "", "", ""}, now).message ==
+          "--cron: one of --cron, --every and --at is needed");
+    CHECK(spec_error({"@daily", "1h", "", "", ""}, now).field == "--every");
+    auto bad =
+        schedule::parse_spec({"@daily", "", "", "", ""}, now, now, schedule::spec_field_names());
+    CHECK(bad);
+    CHECK(schedule::parse_spec({"@dayly", "", "", "", ""}, now, now, schedule::spec_field_names())
+              .error()
+              .field == "cron");
+}
+
+TEST_CASE("late firings follow the misfire policy; firings on time are always made") {
+    const Millis t0 = at("2026-12-04T08:00:00Z");
+    auto every = spec_of({"", "15m", "", "UTC", ""}, t0 - 900'000, t0 - 900'000);
+    REQUIRE(every.next_after(t0 - 1) == t0);
+    const Millis grace = 60'000;
+    // On time: one firing, the next after it.
+    auto p = schedule::plan(every, t0, t0 + 5'000, schedule::Misfire::skip, grace, 10);
+    CHECK(p.make == std::vector<Millis>{t0});
+    CHECK(p.late == 0);
+    CHECK(p.next == t0 + 900'000);
+    // Down from 08:00 to 09:10: 08:00, 08:15, 08:30, 08:45 and 09:00 are late.
+    const Millis back = at("2026-12-04T09:10:00Z");
+    p = schedule::plan(every, t0, back, schedule::Misfire::once, grace, 10);
+    CHECK(p.make == std::vector<Millis>{at("2026-12-04T09:00:00Z")});
+    CHECK(p.late == 5);
+    CHECK(p.missed == 4);
+    CHECK(p.late_first == t0);
+    CHECK(p.late_last == at("2026-12-04T09:00:00Z"));
+    CHECK(p.next == at("2026-12-04T09:15:00Z"));
+    p = schedule::plan(every, t0, back, schedule::Misfire::all, grace, 3);
+    CHECK(p.make == std::vector<Millis>{t0, t0 + 900'000, t0 + 1'800'000});
+    CHECK(p.missed == 2);  // past the cap of 3
+    p = schedule::plan(every, t0, back, schedule::Misfire::skip, grace, 10);
+    CHECK(p.make.empty());
+    CHECK(p.missed == 5);
+    // Late ones and one on time: 09:00:30 is within the minute of grace.
+    p = schedule::plan(every, t0, at("2026-12-04T09:00:30Z"), schedule::Misfire::once, grace, 10);
+    CHECK(p.make == std::vector<Millis>{at("2026-12-04T08:45:00Z"), at("2026-12-04T09:00:00Z")});
+    CHECK(p.missed == 3);
+    // A firing every second down for a year is not walked one by one.
+    auto second = spec_of({"", "1s", "", "UTC", ""}, t0 - 1000, t0 - 1000);
+    p = schedule::plan(second, t0, t0 + 365LL * 86'400'000, schedule::Misfire::skip, grace, 10,
+                       1000);
+    CHECK(p.late == 1000);
+    CHECK(p.next == t0 + 365LL * 86'400'000 + 1000);
+    // A one-shot that was missed is spent after it.
+    auto once = spec_of({"", "", "now+1h", "UTC", ""}, t0);
+    p = schedule::plan(once, t0 + 3'600'000, t0 + 7'200'000, schedule::Misfire::once, grace, 10);
+    CHECK(p.make == std::vector<Millis>{t0 + 3'600'000});
+    CHECK_FALSE(p.next);
+    CHECK(*schedule::parse_misfire("all") == schedule::Misfire::all);
+    CHECK(schedule::parse_misfire("some").error().message ==
+          "the misfire policy is once, all or skip, not 'some'");
 }

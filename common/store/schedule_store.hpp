@@ -1,0 +1,75 @@
+// schedule_store.hpp - schedules in the store (schema 12): each one's
+// definition (when it fires, common/schedule/spec.hpp, and the send it makes,
+// as POST /v1/notifications takes it), whether it is paused, its next firing
+// and the last it handled; and its history, a row per firing handled: the
+// notification it made, or a run of firings missed while nothing could fire
+// them (common/schedule/misfire.hpp). A firing's row is keyed by its schedule
+// and time, so a firing written twice is refused: what makes a firing writes
+// its row in the transaction that stores its notification, and a firing is
+// made once whatever stops in between.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model.hpp"
+#include "store/sqlite.hpp"
+
+namespace notify::store {
+
+struct ScheduleRow {
+    std::string name;
+    std::string kind;  // cron, every or at
+    std::string spec;  // the cron expression, or the period or the instant in ms
+    std::string timezone;
+    Millis anchor = 0;
+    Millis until = 0;  // 0: no end
+    std::string misfire = "once";
+    bool paused = false;
+    std::string notification;  // JSON
+    std::string api_key_id;
+    Millis created_at = 0;
+    Millis updated_at = 0;
+    Millis next_at = 0;  // 0: none left
+    Millis last_at = 0;  // 0: none yet
+};
+
+struct FiringRow {
+    std::string schedule;
+    Millis at = 0;  // the firing's time, or the first of a run missed
+    Millis handled_at = 0;
+    std::string outcome;  // made, missed or refused
+    std::int64_t firings = 1;
+    std::string notification_id;  // made: the notification
+    std::string detail;           // why: "5 firings from ... to ... missed (misfire skip)"
+};
+
+class ScheduleStore {
+  public:
+    explicit ScheduleStore(sqlite3* db);
+    // Adds a schedule, or replaces the one of its name (its history kept);
+    // true when it is new.
+    bool put(const ScheduleRow& s);
+    // False when there is no such schedule; its history stays.
+    bool remove(const std::string& name);
+    std::optional<ScheduleRow> get(const std::string& name);
+    // Every schedule, by name.
+    std::vector<ScheduleRow> list();
+    // False when there is no such schedule.
+    bool set_paused(const std::string& name, bool paused, Millis next_at, Millis now);
+    // After firings are handled: the next (0: none left) and the last.
+    void advance(const std::string& name, Millis next_at, Millis last_at, Millis now);
+    // False when the schedule has a row for that time already.
+    bool record(const FiringRow& f);
+    // The newest first, at most `limit`.
+    std::vector<FiringRow> history(const std::string& name, int limit);
+
+  private:
+    sqlite3* db_;
+    Stmt put_, advance_, record_;
+};
+
+}  // namespace notify::store
