@@ -30,7 +30,7 @@
 
 #include "api.hpp"
 #include "directory_routes.hpp"
-#include "request.hpp"
+#include "door.hpp"
 #include "util/json_parse.hpp"
 #include "util/strings.hpp"
 

@@ -8,8 +8,8 @@
 #include <optional>
 
 #include "api.hpp"
+#include "door.hpp"
 #include "render.hpp"
-#include "request.hpp"
 #include "store/directory_store.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"

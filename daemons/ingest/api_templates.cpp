@@ -33,7 +33,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api.hpp"
-#include "request.hpp"
+#include "door.hpp"
 #include "store/template_store.hpp"
 #include "template/checks.hpp"
 #include "util/json_parse.hpp"

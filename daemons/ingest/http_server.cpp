@@ -12,8 +12,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "door.hpp"
 #include "http_status.hpp"
-#include "request.hpp"
 #include "util/log.hpp"
 
 namespace notify::ingest {

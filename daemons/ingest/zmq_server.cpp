@@ -8,8 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "door.hpp"
 #include "ingest_frame.hpp"
-#include "request.hpp"
 #include "util/ipc.hpp"
 #include "util/json_parse.hpp"
 #include "util/log.hpp"

@@ -5,10 +5,9 @@
 // The store is made once and only read.
 #include <nlohmann/json.hpp>
 
+#include "door.hpp"
 #include "fuzz_api.hpp"
-#include "request.hpp"
 #include "store/directory_store.hpp"
-#include "templating.hpp"
 
 using namespace notify;
 

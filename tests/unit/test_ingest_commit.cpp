@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commit.hpp"
-#include "request.hpp"
+#include "door.hpp"
 #include "test_ingest_fixture.hpp"
 
 using namespace notify;

@@ -9,8 +9,8 @@
 #include <set>
 
 #include "api.hpp"
+#include "door.hpp"
 #include "render.hpp"
-#include "request.hpp"
 #include "store/audit.hpp"
 #include "store/directory_store.hpp"
 #include "store/fanout_store.hpp"

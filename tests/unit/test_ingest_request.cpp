@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "request.hpp"
+#include "door.hpp"
 #include "test_ingest_fixture.hpp"
 
 using namespace notify;

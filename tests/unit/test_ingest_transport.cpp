@@ -7,7 +7,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "request.hpp"
+#include "door.hpp"
 #include "test_ingest_fixture.hpp"
 #include "writer.hpp"
 #include "zmq_server.hpp"

@@ -11,7 +11,7 @@
 #include "rendering/stored_templates.hpp"
 #include "util/error.hpp"
 
-namespace notify::ingest {
+namespace notify::accept {
 
 using rendering::Content;
 using rendering::TemplateRef;
@@ -40,4 +40,4 @@ class StoredTemplates final : public TemplateRenderer {
     rendering::StoredTemplates templates_;
 };
 
-}  // namespace notify::ingest
+}  // namespace notify::accept

@@ -1,7 +1,7 @@
 // recipients.cpp - the recipients of a request: checked, looked up in the
 // directory and counted, and the fan-out decision they lead to. See
 // recipients.hpp.
-#include "recipients.hpp"
+#include "accept/recipients.hpp"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -10,7 +10,7 @@
 #include "address.hpp"
 #include "util/strings.hpp"
 
-namespace notify::ingest {
+namespace notify::accept {
 
 using nlohmann::json;
 
@@ -112,4 +112,4 @@ store::Fanout fanout_for(const Notification& n, const Recipients& recipients, bo
     return f;
 }
 
-}  // namespace notify::ingest
+}  // namespace notify::accept

@@ -1,9 +1,9 @@
 // request.cpp - validation of a notification request, before anything is stored:
 // its fields one by one, its recipients (recipients.cpp), its template, and
 // the deliveries or the fan-out it becomes. Reading the body: request_body.cpp.
-#include "request.hpp"
+#include "accept/request.hpp"
 
-#include "templating.hpp"
+#include "accept/templating.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -18,7 +18,7 @@
 #include "util/strings.hpp"
 #include "vendor_templates.hpp"
 
-namespace notify::ingest {
+namespace notify::accept {
 
 using nlohmann::json;
 
@@ -307,4 +307,4 @@ std::string request_hash(const json& item) {
     return util::hex(util::sha256(copy.dump()));
 }
 
-}  // namespace notify::ingest
+}  // namespace notify::accept

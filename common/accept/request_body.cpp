@@ -4,10 +4,10 @@
 // says where (the byte, or the field at fault). See request.hpp.
 #include <nlohmann/json.hpp>
 
-#include "request.hpp"
+#include "accept/request.hpp"
 #include "util/json_parse.hpp"
 
-namespace notify::ingest {
+namespace notify::accept {
 
 Expected<nlohmann::json> parse_body(const std::string& text) {
     return util::parse_json(text, {.what = "the body"});
@@ -28,4 +28,4 @@ Expected<nlohmann::json> parse_sized_body(const std::string& text, long max_byte
     return parse_body(text);
 }
 
-}  // namespace notify::ingest
+}  // namespace notify::accept

@@ -18,7 +18,7 @@
 #include "store/fanout.hpp"
 #include "util/error.hpp"
 
-namespace notify::ingest {
+namespace notify::accept {
 
 // True when the item's "to" names a user or a group, so that a caller opens the
 // directory only for requests that need it.
@@ -49,4 +49,4 @@ FanoutDecision decide_fanout(const Recipients& recipients, const Config& config)
 store::Fanout fanout_for(const Notification& n, const Recipients& recipients, bool approval,
                          Millis now);
 
-}  // namespace notify::ingest
+}  // namespace notify::accept

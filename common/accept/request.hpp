@@ -23,8 +23,8 @@
 #include <string>
 #include <string_view>
 
+#include "accept/recipients.hpp"  // names_directory
 #include "config.hpp"
-#include "recipients.hpp"  // names_directory
 #include "store/store.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -33,7 +33,7 @@ namespace notify::store {
 class DirectoryStore;
 }
 
-namespace notify::ingest {
+namespace notify::accept {
 
 class TemplateRenderer;
 
@@ -68,4 +68,4 @@ Expected<store::Accepted> build_notification(const nlohmann::json& item, const R
 // without its idempotency_key: equal bodies give equal hashes in any key order.
 std::string request_hash(const nlohmann::json& item);
 
-}  // namespace notify::ingest
+}  // namespace notify::accept
