@@ -41,12 +41,16 @@ int preview(Context& ctx, const PreviewOptions& o) {
     if (!zone) return fail_flag(ctx, zone.error(), "--tz");
     Millis from = util::now_ms();
     if (!o.from.empty()) {
-        auto t = util::parse_time(o.from, from, zone->name());
+        auto t = zone->read_time(o.from, from);
         if (!t) return fail_flag(ctx, t.error(), "--from");
         from = *t;
     }
     const auto firings =
         schedule::next_firings(*cron, *zone, from, static_cast<std::size_t>(o.count));
+    if (firings.size() < static_cast<std::size_t>(o.count))
+        warn(ctx, "it fires " + std::to_string(firings.size()) + " time" +
+                      (firings.size() == 1 ? "" : "s") + " after " + zone->format(from) +
+                      " and before the year " + std::to_string(schedule::kLastYear + 1));
     if (ctx.globals.json) {
         nlohmann::json list = nlohmann::json::array();
         for (Millis t : firings) list.push_back(zone->format(t));
@@ -77,8 +81,8 @@ Runner setup_schedule(CLI::App& cmd, Context& ctx) {
     preview_cmd->add_option("--tz", o->zone,
                             "the IANA time zone it runs in (default: this machine's)");
     preview_cmd->add_option("--from", o->from,
-                            "firings after TIME (RFC 3339, now+1d, \"YYYY-MM-DD HH:MM\" in "
-                            "--tz; default: now)");
+                            "firings after TIME (RFC 3339, now+1d, \"YYYY-MM-DD HH:MM\" or "
+                            "YYYY-MM-DD in --tz; default: now)");
     preview_cmd->add_option("--count", o->count, "how many (default 10, at most 100000)")
         ->check(CLI::Range(1, 100000));
     preview_cmd->footer(

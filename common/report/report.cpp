@@ -391,7 +391,8 @@ Status check(const Request& r) {
                           "the offset must be from 0 to " + std::to_string(Request::kMaxOffset));
     if (r.limit < 0 || r.limit > Request::kMaxLimit)
         return make_error(ErrorKind::invalid, "bad_limit",
-                          "the limit must be from 1 to " + std::to_string(Request::kMaxLimit));
+                          "the limit must be from 1 to " + std::to_string(Request::kMaxLimit) +
+                              " (or 0 for every row)");
     return ok();
 }
 
@@ -437,27 +438,23 @@ Expected<Request> parse_request(const RequestText& text, Millis now, const Reque
             if (!d) return named(names.by, d.error());
             r.by.push_back(*d);
         }
-    // A whole number from `min` to `max`; "" is 0 (no offset, every row).
-    auto whole_of = [&](const std::string& t, const std::string& name, const std::string& word,
-                        std::int64_t min, std::int64_t max) -> Expected<std::int64_t> {
-        if (t.empty()) return std::int64_t{0};
-        auto n = util::parse_whole(t, min, max);
-        if (!n)
-            return named(name, make_error(ErrorKind::invalid, "bad_" + word,
-                                          "the " + word + " must be a whole number from " +
-                                              std::to_string(min) + " to " + std::to_string(max) +
-                                              ", not '" + log::clip(t) + "'"));
-        return *n;
-    };
-    auto offset = whole_of(text.offset, names.offset, "offset", 0, Request::kMaxOffset);
-    if (!offset) return offset.error();
-    r.offset = *offset;
-    auto limit = whole_of(text.limit, names.limit, "limit", 1, Request::kMaxLimit);
-    if (!limit) return limit.error();
-    r.limit = *limit;
+    // Whole numbers; "" is 0 (no offset, every row).
+    for (auto [text_of, name, code, min, max, out] :
+         {std::tuple{&text.offset, &names.offset, "bad_offset", std::int64_t{0},
+                     Request::kMaxOffset, &r.offset},
+          std::tuple{&text.limit, &names.limit, "bad_limit", std::int64_t{1}, Request::kMaxLimit,
+                     &r.limit}}) {
+        if (text_of->empty()) continue;
+        auto n = util::parse_whole(*text_of, min, max, *name, code);
+        if (!n) return n.error();
+        *out = *n;
+    }
     if (auto st = check(r); !st) {
         Error e = st.error();
-        e.field = e.code == "bad_range" ? names.since : names.by;
+        e.field = e.code == "bad_range"    ? names.since
+                  : e.code == "bad_offset" ? names.offset
+                  : e.code == "bad_limit"  ? names.limit
+                                           : names.by;
         return e;
     }
     return r;

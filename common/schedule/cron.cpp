@@ -139,9 +139,7 @@ Expected<Cron> parse_cron(std::string_view written) {
             std::vector<std::string> names;
             for (const auto& m : kMacros) names.emplace_back(m.first);
             return make_error(ErrorKind::invalid, "invalid_cron",
-                              "'" + log::clip(text) +
-                                  "' is not one of @yearly, @annually, "
-                                  "@monthly, @weekly, @daily, @midnight and @hourly" +
+                              "'" + log::clip(text) + "' is not one of " + util::join(names, ", ") +
                                   util::did_you_mean(word, names));
         }
         text = expanded;

@@ -1,16 +1,17 @@
 #include "schedule/firings.hpp"
 
+#include <date/date.h>
+
+#include <algorithm>
+
 namespace notify::schedule {
 
 namespace {
 
-bool leap(int year) {
-    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
 unsigned days_in_month(int year, unsigned month) {
-    static constexpr unsigned kDays[] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return month == 2 && leap(year) ? 29 : kDays[month];
+    const date::year_month_day_last last{date::year(year),
+                                         date::month_day_last{date::month(month)}};
+    return static_cast<unsigned>(last.day());
 }
 
 void next_day(LocalTime& w) {
@@ -39,7 +40,7 @@ std::optional<Millis> next_firing(const Cron& cron, const Zone& zone, Millis aft
     // Wall times from the minute `after` is in, in order; the first whose
     // instant is later than `after` (one a fall-back repeats may be earlier).
     LocalTime w = zone.local_at(after);
-    const int last_year = w.year + kHorizonYears;
+    const int last_year = std::min(w.year + kHorizonYears, kLastYear);
     unsigned from_hour = w.hour, from_minute = w.minute;
     while (w.year <= last_year) {
         if (!cron.months[w.month]) {

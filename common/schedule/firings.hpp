@@ -2,8 +2,10 @@
 // names, in order, each made an instant by the zone's rules of its date
 // (zone.hpp). Wall times a spring-forward skips all fire once, at the end of
 // the gap; a wall time a fall-back repeats fires once, at its first
-// occurrence. Past kHorizonYears there is no next firing (the rarest an
-// expression parse_cron() takes can be is a leap day, 8 years apart at most).
+// occurrence. The search spans kHorizonYears, a whole cycle of the Gregorian
+// calendar, so an expression parse_cron() takes always finds its next firing
+// there (February 29 on a Sunday is 28 to 40 years apart), and it ends with
+// the year 9999 (kLastYear): after that there is none.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +17,7 @@
 
 namespace notify::schedule {
 
-constexpr int kHorizonYears = 10;
+constexpr int kHorizonYears = 400;
 
 // The first firing strictly after `after`.
 std::optional<Millis> next_firing(const Cron& cron, const Zone& zone, Millis after);

@@ -86,7 +86,7 @@ Expected<Spec> parse_spec(const SpecText& text, Millis now, Millis anchor, const
         spec.period = *period;
         spec.anchor = anchor;
     } else {
-        auto at = util::parse_time(text.at, now, zone->name());
+        auto at = zone->read_time(text.at, now);
         if (!at) return named(at.error(), names.at);
         if (*at <= now)
             return invalid("invalid_schedule",
@@ -96,7 +96,7 @@ Expected<Spec> parse_spec(const SpecText& text, Millis now, Millis anchor, const
         spec.anchor = *at;
     }
     if (!text.until.empty()) {
-        auto until = util::parse_time(text.until, now, zone->name());
+        auto until = zone->read_time(text.until, now);
         if (!until) return named(until.error(), names.until);
         if (*until <= now)
             return invalid(

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 #include "schedule/posix_tz.hpp"
 #include "util/log.hpp"
@@ -67,11 +68,38 @@ Expected<Zone> Zone::named(std::string_view name) {
 }
 
 Zone Zone::local() {
+    if (const char* tz = std::getenv("TZ"); tz && *tz) {
+        auto named_zone = named(tz[0] == ':' ? tz + 1 : tz);
+        if (named_zone) return *named_zone;
+    }
     try {
         return Zone(date::current_zone());
     } catch (const std::exception&) {
         return Zone(date::locate_zone("UTC"));
     }
+}
+
+Expected<Millis> Zone::read_time(std::string_view text, Millis now) const {
+    // A wall time: a date, maybe a time, and no zone of its own.
+    const bool wall = text.size() >= 10 && text.substr(0, 3) != "now" &&
+                      text.substr(10).find_first_of("Zz+-") == std::string_view::npos;
+    auto t = util::parse_time(text, now, wall ? "UTC" : "");
+    if (!t) return t;
+    if (wall) {
+        // The wall time's fields, read as if in UTC, made an instant here.
+        const Millis within_minute = ((*t % 60'000) + 60'000) % 60'000;
+        *t = instant_of(wall_of((*t - within_minute) / 1000)) + within_minute;
+    }
+    // Outside by more than a day's offsets cannot be read as a local date.
+    constexpr Millis kDayMs = 86'400'000, kFrom1900 = -2'208'988'800'000,
+                     kTo10000 = 253'402'300'800'000;
+    const bool far = *t < kFrom1900 - kDayMs || *t > kTo10000 + kDayMs;
+    const int year = far ? 0 : local_at(*t).year;
+    if (far || year < kFirstYear || year > kLastYear)
+        return make_error(ErrorKind::invalid, "invalid_time",
+                          "'" + log::clip(text) + "' is not between the years " +
+                              std::to_string(kFirstYear) + " and " + std::to_string(kLastYear));
+    return *t;
 }
 
 const std::string& Zone::name() const {

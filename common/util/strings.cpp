@@ -95,6 +95,17 @@ std::optional<std::int64_t> parse_whole(std::string_view text, std::int64_t min,
     return n;
 }
 
+Expected<std::int64_t> parse_whole(std::string_view text, std::int64_t min, std::int64_t max,
+                                   const std::string& name, const std::string& code) {
+    if (auto n = parse_whole(text, min, max)) return *n;
+    const std::string shown =
+        text.size() > 40 ? std::string(text.substr(0, 40)) + "..." : std::string(text);
+    return make_error(ErrorKind::invalid, code,
+                      "'" + name + "' must be a whole number from " + std::to_string(min) + " to " +
+                          std::to_string(max) + ", not '" + shown + "'",
+                      name);
+}
+
 std::string cut_utf8(std::string_view text, size_t max) {
     if (text.size() <= max) return std::string(text);
     size_t end = max;

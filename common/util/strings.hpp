@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/error.hpp"
+
 namespace notify::util {
 
 std::vector<std::string> split(std::string_view text, char sep);
@@ -28,6 +30,10 @@ std::string cut_utf8(std::string_view text, size_t max);
 // A whole number written in decimal digits alone, from `min` to `max`;
 // nothing for anything else (a sign, a space, a fraction, too many digits).
 std::optional<std::int64_t> parse_whole(std::string_view text, std::int64_t min, std::int64_t max);
+// The same for a named input, with the error it gets otherwise: invalid,
+// `code`, "'NAME' must be a whole number from MIN to MAX, not 'TEXT'", field NAME.
+Expected<std::int64_t> parse_whole(std::string_view text, std::int64_t min, std::int64_t max,
+                                   const std::string& name, const std::string& code);
 // Reads a whole file; false when it cannot be opened.
 bool read_file(const std::string& path, std::string& out);
 

@@ -120,13 +120,8 @@ void Api::get_audit(const Request& req, const Reply& done) {
                                              t.error().message, "since"));
             since = *t;
         } else if (key == "limit") {
-            auto n = util::parse_whole(value, 1, kMaxLimit);
-            if (!n)
-                return fail(done, make_error(ErrorKind::invalid, "invalid_filter",
-                                             "'limit' must be a number from 1 to " +
-                                                 std::to_string(kMaxLimit) + ", not '" +
-                                                 log::clip(value) + "'",
-                                             "limit"));
+            auto n = util::parse_whole(value, 1, kMaxLimit, "limit", "invalid_filter");
+            if (!n) return fail(done, n.error());
             limit = static_cast<int>(*n);
         } else {
             return fail(done, make_error(ErrorKind::invalid, "unknown_filter",

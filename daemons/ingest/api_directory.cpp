@@ -72,12 +72,8 @@ Status check_query(const Request& req, const std::vector<std::string>& known) {
 Expected<int> limit_of(const Request& req, int fallback) {
     auto it = req.query.find("limit");
     if (it == req.query.end() || it->second.empty()) return fallback;
-    auto n = util::parse_whole(it->second, 1, kMaxLimit);
-    if (!n)
-        return invalid("invalid_filter",
-                       "'limit' must be a number from 1 to " + std::to_string(kMaxLimit) +
-                           ", not '" + it->second + "'",
-                       "limit");
+    auto n = util::parse_whole(it->second, 1, kMaxLimit, "limit", "invalid_filter");
+    if (!n) return n.error();
     return static_cast<int>(*n);
 }
 

@@ -75,12 +75,9 @@ Expected<store::ListFilter> parse_filter(const std::map<std::string, std::string
             if (!t) return bad_filter(name, t.error().message);
             (name == "since" ? f.since : f.until) = *t;
         } else if (name == "limit") {
-            char* end = nullptr;
-            long n = std::strtol(value.c_str(), &end, 10);
-            if (*end || n < 1 || n > kMaxLimit)
-                return bad_filter(name, "'limit' must be a number from 1 to " +
-                                            std::to_string(kMaxLimit) + ", not '" + value + "'");
-            f.limit = static_cast<int>(n);
+            auto n = util::parse_whole(value, 1, kMaxLimit, name, "invalid_filter");
+            if (!n) return bad_filter(name, n.error().message);
+            f.limit = static_cast<int>(*n);
         } else if (name == "channel") {
             f.channel = value;
         } else if (name == "module") {
@@ -126,14 +123,9 @@ void Api::get_notification(const std::string& id, const Request& req, const Prin
                                          "unknown query parameter '" + key + "'" +
                                              util::did_you_mean(key, {"deliveries"}),
                                          key));
-        char* end = nullptr;
-        limit = std::strtol(value.c_str(), &end, 10);
-        if (value.empty() || *end || limit < 0 || limit > kMaxDeliveries)
-            return fail(done,
-                        make_error(ErrorKind::invalid, "invalid_query",
-                                   "'deliveries' must be a number from 0 to " +
-                                       std::to_string(kMaxDeliveries) + ", not '" + value + "'",
-                                   "deliveries"));
+        auto n = util::parse_whole(value, 0, kMaxDeliveries, "deliveries", "invalid_query");
+        if (!n) return fail(done, n.error());
+        limit = *n;
     }
     Expected<store::NotificationView> v = store_read_failure();
     try {

@@ -50,30 +50,45 @@ std::string replaced(std::string text, std::string_view name, const std::string&
     return text;
 }
 
+// The report's parameters as the page was asked for them (not its offset).
+util::FormFields kept_params(const WebCall& c) {
+    util::FormFields kept;
+    for (const char* p : kParams) kept.emplace_back(p, c.param(p));
+    return kept;
+}
+
 // "Rows 1001–2000 of 260,874" and links to the pages before and after, when
-// the report has more rows than a page.
+// the report has more rows than a page. The links name the range the report
+// covered, not the words that asked for it, so that "now-7d" does not move
+// between one page and the next.
 std::string pager(const WebCall& c, const json& report) {
     const std::int64_t total = report.value("rows_total", std::int64_t{0});
     const auto shown = static_cast<std::int64_t>(report["rows"].size());
     const std::int64_t offset =
         util::parse_whole(c.param("offset"), 0, report::Request::kMaxOffset).value_or(0);
     if (offset == 0 && shown >= total) return {};
-    util::FormFields kept;
-    for (const char* p : kParams) kept.emplace_back(p, c.param(p));
+    util::FormFields kept = kept_params(c);
+    for (auto& [name, value] : kept)
+        if (name == "since" || name == "until")
+            value = str(report, name == "since" ? "from" : "until");
     auto at = [&](std::int64_t o) {
         util::FormFields q = kept;
         if (o > 0) q.emplace_back("offset", std::to_string(o));
         return with_query("/reports", q);
     };
-    std::string words = c.t("report_rows_page");
-    words = replaced(words, "{from}", std::to_string(shown ? offset + 1 : offset));
+    std::string words = c.t(shown ? "report_rows_page" : "report_rows_past");
+    words = replaced(words, "{from}", std::to_string(offset + 1));
     words = replaced(words, "{to}", std::to_string(offset + shown));
+    words = replaced(words, "{offset}", std::to_string(offset));
     words = replaced(words, "{total}", std::to_string(total));
     std::string html = "<nav id=\"pager\" class=\"my-2\"><span id=\"rows-shown\">" +
                        escape_html(words) + "</span>";
+    // Before a page past the end: the last page.
+    const std::int64_t last_page = total > 0 ? (total - 1) / kRowsPerPage * kRowsPerPage : 0;
     if (offset > 0)
-        html += " " + link(at(std::max<std::int64_t>(offset - kRowsPerPage, 0)),
-                           c.t("previous_page"), "previous-page");
+        html +=
+            " " + link(at(std::min(std::max<std::int64_t>(offset - kRowsPerPage, 0), last_page)),
+                       c.t("previous_page"), "previous-page");
     if (offset + shown < total)
         html += " " + link(at(offset + kRowsPerPage), c.t("next_page"), "next-page");
     return html + "</nav>";
@@ -89,8 +104,7 @@ std::string dimension_select(const WebCall& c, const char* name, const char* wor
 }
 
 std::string form(const WebCall& c) {
-    util::FormFields kept;
-    for (const char* p : kParams) kept.emplace_back(p, c.param(p));
+    const util::FormFields kept = kept_params(c);
     return "<form method=\"get\" action=\"/reports\" id=\"report-form\" "
            "class=\"row g-2 align-items-end mb-3\">" +
            input_field("text", "since", c.t("since_local"), c.param("since")) +

@@ -165,6 +165,8 @@ constexpr Words kWords[] = {
      "接收→发送 p50 / p95 / p99（毫秒）"},
     {"no_report_rows", "Nothing happened in this range.", "该时间范围内没有数据。"},
     {"report_rows_page", "Rows {from}–{to} of {total}", "第 {from}–{to} 行，共 {total} 行"},
+    {"report_rows_past", "No rows after row {offset}: there are {total}",
+     "第 {offset} 行之后没有数据，共 {total} 行"},
     {"previous_page", "« Previous page", "« 上一页"},
     {"share", "Share", "占比"},
     {"channel_share", "Sent per channel", "各渠道发送"},

@@ -570,7 +570,7 @@ TEST_CASE("a report's page is asked for with whole numbers in range") {
         REQUIRE_FALSE(bad);
         CHECK(bad.error().kind == ErrorKind::invalid);
         CHECK(bad.error().field == "--" + field);
-        CHECK(bad.error().message.find("--" + field + ": the " + field + " must be") == 0);
+        CHECK(bad.error().message.find("'--" + field + "' must be a whole number from") == 0);
     }
 }
 

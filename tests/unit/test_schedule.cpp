@@ -4,6 +4,8 @@
 // against an oracle over Python's zoneinfo).
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+
 #include "schedule/cron.hpp"
 #include "schedule/firings.hpp"
 #include "schedule/misfire.hpp"
@@ -318,4 +320,44 @@ TEST_CASE("late firings follow the misfire policy; firings on time are always ma
     CHECK(*schedule::parse_misfire("all") == schedule::Misfire::all);
     CHECK(schedule::parse_misfire("some").error().message ==
           "the misfire policy is once, all or skip, not 'some'");
+}
+
+TEST_CASE("wall times are read in the zone by the same rule as firings") {
+    const auto ny = zone("America/New_York");
+    // Repeated: the first occurrence (EDT); skipped: the end of the gap.
+    CHECK(*ny.read_time("2026-11-01 01:30", 0) == at("2026-11-01T05:30:00Z"));
+    CHECK(*ny.read_time("2026-03-08 02:30:15", 0) == at("2026-03-08T07:00:15Z"));
+    CHECK(*ny.read_time("2026-03-08", 0) == at("2026-03-08T05:00:00Z"));
+    // With a zone of its own, or relative: as written.
+    CHECK(*ny.read_time("2026-03-08T02:30:00Z", 0) == at("2026-03-08T02:30:00Z"));
+    CHECK(*ny.read_time("2026-03-08T02:30:00+08:00", 0) == at("2026-03-07T18:30:00Z"));
+    CHECK(*ny.read_time("now+1h", 1000) == 3'601'000);
+    for (const char* bad : {"10000-01-01", "now+11500000d", "1899-12-31", "someday"}) {
+        auto t = ny.read_time(bad, 0);
+        CHECK_FALSE(t);
+    }
+    CHECK(ny.read_time("now+11500000d", 0).error().message ==
+          "'now+11500000d' is not between the years 1900 and 9999");
+}
+
+TEST_CASE("the next firing is searched for over a whole cycle of the calendar") {
+    // February 29 on a Sunday (a '*' in day of week ANDs the day fields): 28 to 40 years apart.
+    CHECK(firings("0 0 29 2 */7", "UTC", "2033-01-01T00:00:00Z", 3) ==
+          std::vector<std::string>{"2060-02-29T00:00:00+00:00", "2088-02-29T00:00:00+00:00",
+                                   "2128-02-29T00:00:00+00:00"});
+    // Nothing past the year 9999.
+    CHECK(firings("0 0 29 2 *", "UTC", "9990-01-01T00:00:00Z", 5).size() == 2);
+}
+
+TEST_CASE("the machine's zone is the one TZ names") {
+    const char* saved = std::getenv("TZ");
+    const std::string old = saved ? saved : "";
+    setenv("TZ", "Asia/Kolkata", 1);
+    CHECK(schedule::Zone::local().name() == "Asia/Kolkata");
+    setenv("TZ", ":Europe/Dublin", 1);
+    CHECK(schedule::Zone::local().name() == "Europe/Dublin");
+    if (saved)
+        setenv("TZ", old.c_str(), 1);
+    else
+        unsetenv("TZ");
 }
