@@ -1,5 +1,7 @@
 #include "util/strings.hpp"
 
+#include "util/log.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -98,11 +100,9 @@ std::optional<std::int64_t> parse_whole(std::string_view text, std::int64_t min,
 Expected<std::int64_t> parse_whole(std::string_view text, std::int64_t min, std::int64_t max,
                                    const std::string& name, const std::string& code) {
     if (auto n = parse_whole(text, min, max)) return *n;
-    const std::string shown =
-        text.size() > 40 ? std::string(text.substr(0, 40)) + "..." : std::string(text);
     return make_error(ErrorKind::invalid, code,
                       "'" + name + "' must be a whole number from " + std::to_string(min) + " to " +
-                          std::to_string(max) + ", not '" + shown + "'",
+                          std::to_string(max) + ", not '" + log::clip(text) + "'",
                       name);
 }
 

@@ -180,7 +180,7 @@ TEST_CASE("the POSIX TZ rule that ends a zone file gives the offsets after its l
     auto santiago = schedule::parse_posix_tz("<-04>4<-03>,M9.1.6/24,M4.1.6/24");
     REQUIRE(santiago);
     CHECK(santiago->start.time == 24 * 3600);
-    auto julian = schedule::parse_posix_tz("XXX-2YYY,J60/-1:30,300/25:00:00");
+    auto julian = schedule::parse_posix_tz("ABC-2DEF,J60/-1:30,300/25:00:00");
     REQUIRE(julian);
     CHECK(julian->start.time == -5400);
     CHECK(julian->changes(2040).first * 1000 == at("2040-03-01T00:00:00+02:00") - 5'400'000);
