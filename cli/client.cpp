@@ -184,15 +184,24 @@ int Api::open() {
 }
 
 int Api::call(const Request& request, std::string_view what, nlohmann::json& body) {
+    return call(request, what, body, {}, {});
+}
+
+int Api::call(const Request& request, std::string_view what, nlohmann::json& body,
+              std::string_view code, std::string_view hint) {
     auto reply = exchange(config_.ingest.listen, request, ctx_.globals.timeout,
                           config_.ingest.max_body_bytes);
     if (!reply) return fail(ctx_, reply.error());
-    int code = exit_code_for_reply(
-        reply->status,
+    const std::string error_code =
         reply->body.is_object() && reply->body.contains("error") && reply->body["error"].is_object()
             ? reply->body["error"].value("code", std::string())
-            : std::string());
-    if (code != exit_ok) return fail(ctx_, code, describe_error(*reply, what));
+            : std::string();
+    int rc = exit_code_for_reply(reply->status, error_code);
+    if (rc != exit_ok) {
+        std::string message = describe_error(*reply, what);
+        if (!hint.empty() && error_code == code) message += " (" + std::string(hint) + ")";
+        return fail(ctx_, rc, message);
+    }
     body = std::move(reply->body);
     return exit_ok;
 }

@@ -62,6 +62,10 @@ class Api {
     // 0 and the reply's body in `body`, or the exit code after printing the
     // error, which starts with `what`.
     int call(const Request& request, std::string_view what, nlohmann::json& body);
+    // The same; an error whose code word is `code` ends with `hint`, as in
+    // "schedule add: schedule 'x' exists (use --replace to change it)".
+    int call(const Request& request, std::string_view what, nlohmann::json& body,
+             std::string_view code, std::string_view hint);
     const Config& config() const { return config_; }
 
   private:

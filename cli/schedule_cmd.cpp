@@ -1,5 +1,10 @@
-// schedule_cmd.cpp - `notifyctl schedule preview EXPR [--tz ZONE] [--from TIME]
-// [--count N]`: the next N instants a cron expression fires in a time zone
+// schedule_cmd.cpp - `notifyctl schedule`: recurring sends. The subcommands
+// that work on the schedules notify-ingest keeps (add, ls, show, pause,
+// resume, history, rm) are schedule_manage.cpp; this file sets up the group
+// and `preview`.
+//
+// `notifyctl schedule preview EXPR [--tz ZONE] [--from TIME] [--count N]`: the
+// next N instants a cron expression fires in a time zone
 // (schedule/firings.hpp), RFC 3339 with the zone's offset, one per line, or
 // with --json {"expression","timezone","from","firings":[...]}. It needs no
 // daemon, store or configuration. A bad expression or zone exits 65 with
@@ -13,9 +18,16 @@
 #include "schedule/cron.hpp"
 #include "schedule/firings.hpp"
 #include "schedule/zone.hpp"
+#include "schedule_manage.hpp"
 #include "util/time.hpp"
 
 namespace notify::cli {
+
+int fail_flag(Context& ctx, Error e, const std::string& flag) {
+    e.message = flag + ": " + e.message;
+    e.field = flag;
+    return fail(ctx, e);
+}
 
 namespace {
 
@@ -25,13 +37,6 @@ struct PreviewOptions {
     std::string from;
     int count = 10;
 };
-
-// The error of a flag: its name in the message and the field.
-int fail_flag(Context& ctx, Error e, const std::string& flag) {
-    e.message = flag + ": " + e.message;
-    e.field = flag;
-    return fail(ctx, e);
-}
 
 int preview(Context& ctx, const PreviewOptions& o) {
     auto cron = schedule::parse_cron(o.expression);
@@ -70,6 +75,8 @@ int preview(Context& ctx, const PreviewOptions& o) {
 
 Runner setup_schedule(CLI::App& cmd, Context& ctx) {
     cmd.require_subcommand(0, 1);
+    std::vector<std::pair<CLI::App*, Runner>> subs;
+    setup_schedule_manage(cmd, ctx, subs);
     auto o = std::make_shared<PreviewOptions>();
     auto* preview_cmd = cmd.add_subcommand(
         "preview", "print when a cron expression fires, with no daemon and no store");
@@ -91,7 +98,14 @@ Runner setup_schedule(CLI::App& cmd, Context& ctx) {
         "  notifyctl schedule preview '30 2 * * *' --tz America/New_York --from 2026-03-07 "
         "--count 3\n"
         "  notifyctl schedule preview @monthly --json");
-    return dispatch(cmd, ctx, {{preview_cmd, [&ctx, o] { return preview(ctx, *o); }}});
+    subs.emplace_back(preview_cmd, [&ctx, o] { return preview(ctx, *o); });
+    cmd.footer(
+        "Examples:\n"
+        "  notifyctl schedule add weekly-report --cron '0 9 * * MON' --tz Asia/Shanghai \\\n"
+        "      --channel email --to group:managers --template weekly-report\n"
+        "  notifyctl schedule ls\n"
+        "  notifyctl schedule history weekly-report");
+    return dispatch(cmd, ctx, std::move(subs));
 }
 
 }  // namespace notify::cli

@@ -1,7 +1,9 @@
 // send.cpp - `notifyctl send`: builds a notification from flags, checks what
 // can be checked here (priority, times, durations, --data, input files), hands
 // it to notify-ingest, and prints the id once it is stored. With --wait it then
-// follows the deliveries to their end (wait.cpp).
+// follows the deliveries to their end (wait.cpp). The notification's own
+// options are send_options.hpp, which `schedule add` shares; --at, --tz,
+// --idempotency-key and --wait are a one-off send's alone.
 //
 // A send to user:ID or group:NAME is a fan-out: the router makes its
 // deliveries after acceptance, or after an administrator approves it. --wait
@@ -17,6 +19,7 @@
 #include "command.hpp"
 #include "input.hpp"
 #include "output.hpp"
+#include "send_options.hpp"
 #include "util/time.hpp"
 #include "wait.hpp"
 
@@ -24,97 +27,28 @@ namespace notify::cli {
 
 namespace {
 
-struct SendOptions {
-    std::string channel;
-    std::vector<std::string> to;
-    std::string subject;
-    std::string html;
-    std::string template_name;
-    std::string locale;
-    std::string data;
-    std::string priority;
+// What only a one-off send has besides the notification: when to send it, an
+// idempotency key, and whether to wait for its deliveries.
+struct SendArgs {
+    SendOptions send;
     std::string at;
     std::string tz;
-    std::string expires_in;
-    std::string category;
-    std::string module;
     std::string idempotency_key;
     bool wait = false;
     std::string wait_timeout = "5m";
-    std::string body;
-    bool has_body = false;
 };
 
 // The request body, or the error that stops the send before anything is sent.
-Expected<nlohmann::json> build_body(const SendOptions& o, std::istream& in) {
-    // JSON carries only UTF-8: refuse other bytes here, naming what holds them.
-    auto text = [](const std::string& value, const std::string& what) -> Status {
-        return utf8_arg(value, "send: " + what);
-    };
-    for (auto [value, what] :
-         {std::pair{&o.channel, "--channel"}, std::pair{&o.subject, "subject"},
-          std::pair{&o.category, "--category"}, std::pair{&o.module, "--module"},
-          std::pair{&o.template_name, "--template"}, std::pair{&o.locale, "--locale"},
-          std::pair{&o.idempotency_key, "--idempotency-key"}})
-        if (auto st = text(*value, what); !st) return st.error();
-    for (const auto& to : o.to)
-        if (auto st = text(to, "--to"); !st) return st.error();
-    nlohmann::json j = {{"channel", o.channel}};
-    if (!o.to.empty()) j["to"] = o.to;
-    if (!o.subject.empty()) j["subject"] = o.subject;
-    if (o.has_body) {
-        std::string body = o.body == "-" ? read_all(in) : o.body;
-        if (auto st = text(body, "body"); !st) return st.error();
-        j["body"] = std::move(body);
-    }
-    if (!o.html.empty()) {
-        auto html = text_or_file(o.html, "--html");
-        if (!html) return html.error();
-        if (auto st = text(*html, "--html"); !st) return st.error();
-        j["html"] = *html;
-    }
-    if (!o.template_name.empty()) {
-        if (o.has_body || !o.html.empty() || !o.subject.empty())
-            return make_error(ErrorKind::usage, "usage",
-                              "--template takes the subject and bodies from the template: give "
-                              "no BODY, --subject or --html with it");
-        j["template"] = o.template_name;
-    } else if (!o.has_body && o.html.empty() && o.subject.empty()) {
-        return make_error(ErrorKind::usage, "usage",
-                          "nothing to send: give a BODY ('-' reads stdin), --subject, --html or "
-                          "--template");
-    }
-    if (!o.locale.empty()) j["locale"] = o.locale;
-    if (!o.data.empty()) {
-        auto data = data_object(o.data);
-        if (!data) {
-            Error e = data.error();
-            if (e.code == "invalid_utf8") e.message = "send: " + e.message;
-            return e;
-        }
-        j["data"] = *data;
-    }
-    if (!o.priority.empty()) {
-        auto p = priority_arg(o.priority, "--priority");
-        if (!p) return p.error();
-        j["priority"] = *p;
-    }
-    if (!o.at.empty()) {
-        auto t = time_arg(o.at, o.tz, "--at");
+Expected<nlohmann::json> one_off_body(const SendArgs& a, std::istream& in) {
+    if (auto st = utf8_arg(a.idempotency_key, "send: --idempotency-key"); !st) return st.error();
+    auto j = build_body(a.send, in, "send");
+    if (!j) return j;
+    if (!a.at.empty()) {
+        auto t = time_arg(a.at, a.tz, "--at");
         if (!t) return t.error();
-        j["send_at"] = *t;
+        (*j)["send_at"] = *t;
     }
-    if (!o.expires_in.empty()) {
-        auto d = util::parse_duration(o.expires_in);
-        if (!d || *d <= 0)
-            return make_error(
-                ErrorKind::usage, "invalid_duration",
-                "--expires-in: '" + o.expires_in + "' is not a duration like '30m' or '1h30m'");
-        j["expires_in"] = util::format_duration(*d);
-    }
-    if (!o.category.empty()) j["category"] = o.category;
-    if (!o.module.empty()) j["module"] = o.module;
-    if (!o.idempotency_key.empty()) j["idempotency_key"] = o.idempotency_key;
+    if (!a.idempotency_key.empty()) (*j)["idempotency_key"] = a.idempotency_key;
     return j;
 }
 
@@ -184,27 +118,12 @@ int wait_for_fanout(Context& ctx, Api& api, const std::string& id, Millis timeou
 }  // namespace
 
 Runner setup_send(CLI::App& cmd, Context& ctx) {
-    auto o = std::make_shared<SendOptions>();
-    cmd.add_option("--channel", o->channel, "channel to send on (email, sms, webhook, ...)")
-        ->required();
-    cmd.add_option("--to", o->to,
-                   "recipient: an address for the channel, user:ID or group:NAME (repeatable)")
-        ->allow_extra_args(false);
-    cmd.add_option("--subject", o->subject, "subject or title");
-    cmd.add_option("--html", o->html, "HTML alternative of the body: TEXT or @FILE");
-    cmd.add_option("--template", o->template_name,
-                   "take the subject and bodies from this stored template, filled with --data");
-    cmd.add_option("--locale", o->locale,
-                   "the template's locale, as zh-CN (falls back to zh, then the default)");
-    cmd.add_option("--data", o->data, "a JSON object for the channel or template: JSON or @FILE");
-    cmd.add_option("--priority", o->priority, "high, medium (the default) or low");
+    auto o = std::make_shared<SendArgs>();
+    auto* body_opt = add_send_options(
+        cmd, o->send, "do not deliver after this long, as 2h or 30m, counted from --at if given");
     auto* at = cmd.add_option("--at", o->at,
                               "send later: RFC 3339, now+10m, or 'YYYY-MM-DD HH:MM' in --tz");
     cmd.add_option("--tz", o->tz, "IANA zone for --at (default: the local zone)")->needs(at);
-    cmd.add_option("--expires-in", o->expires_in,
-                   "do not deliver after this long, as 2h or 30m, counted from --at if given");
-    cmd.add_option("--category", o->category, "category, for preferences and reports");
-    cmd.add_option("--module", o->module, "the sending application or module, for reports");
     cmd.add_option("--idempotency-key", o->idempotency_key,
                    "the same key within 24h returns the first id and sends nothing again");
     auto* wait = cmd.add_flag("--wait", o->wait,
@@ -213,7 +132,6 @@ Runner setup_send(CLI::App& cmd, Context& ctx) {
     cmd.add_option("--wait-timeout", o->wait_timeout, "give up waiting after this long (exit 75)")
         ->capture_default_str()
         ->needs(wait);
-    auto* body_opt = cmd.add_option("BODY", o->body, "the message text; '-' reads it from stdin");
     cmd.footer(
         "A send to user:ID or group:NAME reaches each user at their address for the channel;\n"
         "one to more than bulk.approval_threshold recipients, or to a group that requires it,\n"
@@ -225,12 +143,12 @@ Runner setup_send(CLI::App& cmd, Context& ctx) {
         "      --data '{\"service\":\"billing\"}'");
 
     return [o, &ctx, body_opt]() -> int {
-        o->has_body = body_opt->count() > 0;
+        o->send.has_body = body_opt->count() > 0;
         auto wait_timeout = util::parse_duration(o->wait_timeout);
         if (!wait_timeout || *wait_timeout <= 0)
             return fail(ctx, exit_usage,
                         "--wait-timeout: '" + o->wait_timeout + "' is not a duration like '5m'");
-        auto body = build_body(*o, ctx.in);
+        auto body = one_off_body(*o, ctx.in);
         if (!body) return fail(ctx, body.error());
         Api api(ctx);
         if (int rc = api.open()) return rc;

@@ -152,7 +152,7 @@ std::string notification_of(const std::string& id) {
 
 struct ListOptions {
     std::string status, channel, priority, since, until, module, group, user, template_name, text,
-        cursor;
+        schedule, cursor;
     int limit = 0;
 };
 
@@ -197,13 +197,15 @@ Runner setup_ls(CLI::App& cmd, Context& ctx) {
     cmd.add_option("--user", o->user, "only those with a delivery to this directory user");
     cmd.add_option("--template", o->template_name, "only those made from this template");
     cmd.add_option("--text", o->text, "only those whose subject or body contains this text");
+    cmd.add_option("--schedule", o->schedule, "only those this schedule made");
     cmd.add_option("--limit", o->limit, "at most this many (the server's default: 50)")
         ->check(CLI::Range(1, 1000));
     cmd.add_option("--cursor", o->cursor, "the next page: the cursor the previous page printed");
     cmd.footer(
         "Examples:\n"
         "  notifyctl ls --status failed --since now-24h --channel sms\n"
-        "  notifyctl ls --status pending-approval");
+        "  notifyctl ls --status pending-approval\n"
+        "  notifyctl ls --schedule weekly-report --since now-30d");
     return [o, &ctx]() -> int {
         Request req{"GET", "/v1/notifications", {}, nullptr};
         if (!o->status.empty()) {
@@ -244,6 +246,7 @@ Runner setup_ls(CLI::App& cmd, Context& ctx) {
         if (!o->user.empty()) req.query["user"] = o->user;
         if (!o->template_name.empty()) req.query["template"] = o->template_name;
         if (!o->text.empty()) req.query["text"] = o->text;
+        if (!o->schedule.empty()) req.query["schedule"] = o->schedule;
         if (o->limit > 0) req.query["limit"] = std::to_string(o->limit);
         if (!o->cursor.empty()) req.query["cursor"] = o->cursor;
 

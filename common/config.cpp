@@ -79,6 +79,9 @@ const KeyDef kKeys[] = {
     {"bulk.approval_threshold", KeyType::integer, "10000"},
     {"bulk.expand_batch", KeyType::integer, "5000"},
     {"report.timezone", KeyType::string, ""},
+    {"schedules.misfire_grace", KeyType::duration, "1m"},
+    {"schedules.misfire_cap", KeyType::integer, "100"},
+    {"schedules.max", KeyType::integer, "100000"},
 };
 
 std::string env_name(const std::string& key) {
@@ -272,6 +275,13 @@ Status bind(Config& c, const Values& v) {
     if (c.bulk.expand_batch < 1)
         return config_error(v.by_key.at("bulk.expand_batch").origin,
                             "'bulk.expand_batch' must be at least 1");
+    c.schedules.misfire_grace = dur("schedules.misfire_grace");
+    c.schedules.misfire_cap = num("schedules.misfire_cap");
+    c.schedules.max = num("schedules.max");
+    for (const char* key : {"schedules.misfire_cap", "schedules.max"})
+        if (num(key) < 1)
+            return config_error(v.by_key.at(key).origin,
+                                std::string("'") + key + "' must be at least 1");
     c.report.timezone = v.get("report.timezone");
     if (auto zone = util::check_zone(c.report.timezone); !zone)
         return config_error(v.by_key.at("report.timezone").origin, zone.error().message);

@@ -115,6 +115,13 @@ struct Config {
         std::vector<std::string> channels;  // empty: all
     } worker;
 
+    // Recurring sends (notify-priority-router, common/schedule).
+    struct Schedules {
+        Millis misfire_grace = 60'000;  // a firing handled later than this is a misfire
+        long misfire_cap = 100;         // notifications made at most for missed firings (all)
+        long max = 100'000;             // schedules at most
+    } schedules;
+
     struct Report {
         std::string timezone;  // where report days begin; "": the system's zone
     } report;

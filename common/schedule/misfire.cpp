@@ -35,7 +35,10 @@ Plan plan(const Spec& spec, Millis due, Millis now, Misfire policy, Millis grace
             if (p.late == 0) p.late_first = *at;
             p.late_last = *at;
             ++p.late;
-            if (policy == Misfire::all && late.size() < cap) late.push_back(*at);
+            if (policy == Misfire::all && late.size() < cap)
+                late.push_back(*at);
+            else if (p.missed_first == 0)
+                p.missed_first = *at;
             if (p.late >= count_limit) {
                 at = spec.next_after(now);  // the rest are not walked one by one
                 break;
@@ -45,7 +48,11 @@ Plan plan(const Spec& spec, Millis due, Millis now, Misfire policy, Millis grace
     }
     p.next = at;
     if (p.late == 0) return p;
-    if (policy == Misfire::once) late = {p.late_last};
+    if (policy == Misfire::once) {
+        late = {p.late_last};
+        p.missed_first = p.late > 1 ? p.late_first : 0;
+    }
+    if (policy == Misfire::skip) p.missed_first = p.late_first;
     if (policy == Misfire::skip) late.clear();
     p.missed = p.late - static_cast<std::int64_t>(late.size());
     // Late firings come before those on time.

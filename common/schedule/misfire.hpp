@@ -28,6 +28,7 @@ struct Plan {
     Millis late_first = 0;     // the first and last of them
     Millis late_last = 0;
     std::int64_t missed = 0;     // late firings not made (merged into one, skipped, past cap)
+    Millis missed_first = 0;     // the first of them (never one that is made)
     std::optional<Millis> next;  // the next firing after now; none: the schedule is spent
 };
 

@@ -28,8 +28,8 @@ Expected<ListPage> Store::list_notifications(const ListFilter& f) {
     if (f.since) lower = util::ulid_prefix(std::max<Millis>(0, f.since - kIdSlack));
     // Filters that an index turns into a set of ids need no window; the
     // others are checked row by row as the page reads.
-    const bool indexed =
-        !f.group.empty() || !f.user.empty() || !f.template_name.empty() || (f.fanout && !f.status);
+    const bool indexed = !f.group.empty() || !f.user.empty() || !f.template_name.empty() ||
+                         !f.schedule.empty() || (f.fanout && !f.status);
     const bool filtered = !f.channel.empty() || !f.module.empty() || !f.api_key_id.empty() ||
                           !f.text.empty() || f.priority || f.status;
     try {
@@ -81,6 +81,10 @@ Expected<ListPage> Store::list_notifications(const ListFilter& f) {
             add_text(" AND n.id IN (SELECT notification_id FROM deliveries WHERE user_id = ?)",
                      f.user);
         if (!f.template_name.empty()) add_text(" AND n.template = ?", f.template_name);
+        if (!f.schedule.empty())
+            add_text(
+                " AND n.id IN (SELECT notification_id FROM schedule_firings WHERE schedule = ?)",
+                f.schedule);
         if (!f.text.empty()) {
             // instr, not LIKE: the text is matched as it is, with no wildcards.
             add_text(" AND (instr(n.subject, ?)", f.text);

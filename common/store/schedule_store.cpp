@@ -38,7 +38,8 @@ ScheduleStore::ScheduleStore(sqlite3* db)
       advance_(db, "UPDATE schedules SET next_at = ?, last_at = ?, updated_at = ? WHERE name = ?"),
       record_(db,
               "INSERT OR IGNORE INTO schedule_firings (schedule, at, handled_at, outcome, "
-              "firings, notification_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)") {}
+              "firings, notification_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+      has_firing_(db, "SELECT 1 FROM schedule_firings WHERE schedule = ? AND at = ?") {}
 
 bool ScheduleStore::put(const ScheduleRow& s) {
     const bool added =
@@ -101,6 +102,10 @@ bool ScheduleStore::record(const FiringRow& f) {
         .bind(7, f.detail)
         .run();
     return sqlite3_changes(db_) > 0;
+}
+
+bool ScheduleStore::has_firing(const std::string& name, Millis at) {
+    return has_firing_.bind(1, name).bind(2, at).exists();
 }
 
 std::vector<FiringRow> ScheduleStore::history(const std::string& name, int limit) {

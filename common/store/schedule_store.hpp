@@ -64,12 +64,13 @@ class ScheduleStore {
     void advance(const std::string& name, Millis next_at, Millis last_at, Millis now);
     // False when the schedule has a row for that time already.
     bool record(const FiringRow& f);
+    bool has_firing(const std::string& name, Millis at);
     // The newest first, at most `limit`.
     std::vector<FiringRow> history(const std::string& name, int limit);
 
   private:
     sqlite3* db_;
-    Stmt put_, advance_, record_;
+    Stmt put_, advance_, record_, has_firing_;
 };
 
 }  // namespace notify::store

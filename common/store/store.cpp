@@ -234,7 +234,7 @@ int Store::schema_version() const {
     return current_schema_version(db_);
 }
 
-Status Store::insert_batch(std::vector<Accepted>& batch) {
+Status Store::insert_batch(std::vector<Accepted>& batch, const std::function<void()>& also) {
     try {
         Transaction tx(db_);
         auto& s = *st_;
@@ -279,6 +279,7 @@ Status Store::insert_batch(std::vector<Accepted>& batch) {
                 s.upsert_idempotency.reset();
             }
         }
+        if (also) also();
         tx.commit();
         return ok();
     } catch (const StoreFailure& f) {

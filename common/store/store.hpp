@@ -68,6 +68,7 @@ struct ListFilter {
     std::string group;  // notifications sent to group:NAME
     std::string user;   // with a delivery made for this directory user
     std::string template_name;
+    std::string schedule;    // made by the firings of this schedule
     std::string text;        // in the subject or the body (a scan within the other filters)
     std::string api_key_id;  // made by this API key only (a send-scope key's own)
     Millis since = 0;        // created at or after
@@ -141,8 +142,9 @@ class Store {
 
     // --- ingest -----------------------------------------------------------------
     // Writes the notifications, their deliveries (setting each Delivery::seq), one
-    // "accepted" event per delivery, and idempotency keys, in one transaction.
-    Status insert_batch(std::vector<Accepted>& batch);
+    // "accepted" event per delivery, and idempotency keys, in one transaction;
+    // `also` writes more in it (a StoreFailure it throws rolls the lot back).
+    Status insert_batch(std::vector<Accepted>& batch, const std::function<void()>& also = {});
     // The record for `key` of the API key `api_key_id` if it was used within
     // `window` of `now`: idempotency keys are scoped per API key.
     std::optional<IdempotencyRecord> find_idempotency(const std::string& api_key_id,

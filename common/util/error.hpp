@@ -53,6 +53,7 @@ class Expected {
     explicit operator bool() const { return has_value(); }
     T& value() { return std::get<0>(v_); }
     const T& value() const { return std::get<0>(v_); }
+    T value_or(T otherwise) const { return has_value() ? value() : std::move(otherwise); }
     T& operator*() { return value(); }
     const T& operator*() const { return value(); }
     T* operator->() { return &value(); }

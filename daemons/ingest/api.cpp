@@ -30,6 +30,7 @@ enum class RouteKind {
     web,          // the dashboard: every path outside /v1/ (api_web.cpp)
     audit,        // /v1/audit
     reports,      // /v1/reports
+    schedules,    // /v1/schedules...
 };
 
 struct Route {
@@ -59,6 +60,7 @@ Route match(std::string path) {
                          : top == "unsubscribe"            ? RouteKind::unsubscribe
                          : top == "receipts"               ? RouteKind::receipts
                          : top == "track"                  ? RouteKind::tracking
+                         : top == "schedules"              ? RouteKind::schedules
                                                            : RouteKind::none;
         if (kind != RouteKind::none) {
             for (const auto& p : parts)
@@ -97,6 +99,8 @@ const char* allowed_methods(RouteKind k) {
         case RouteKind::directory:
         case RouteKind::templates:
             return "GET, POST, PUT, PATCH, DELETE";
+        case RouteKind::schedules:
+            return "GET, POST, PUT, DELETE";
         case RouteKind::unsubscribe:
         case RouteKind::web:
             return "GET, POST";
@@ -116,11 +120,20 @@ Scope needed_scope(const Route& r, const std::string& method, Scope have) {
     if (r.kind == RouteKind::action && (r.action == "approve" || r.action == "reject"))
         return Scope::admin;
     if (r.kind == RouteKind::templates && is_template_preview(method, r.parts)) return Scope::read;
-    if (r.kind == RouteKind::directory || r.kind == RouteKind::templates) return Scope::admin;
+    if (r.kind == RouteKind::directory || r.kind == RouteKind::templates ||
+        r.kind == RouteKind::schedules)
+        return Scope::admin;
     return Scope::send;
 }
 
 }  // namespace
+
+Response json_response(int status, const json& body) {
+    Response r;
+    r.status = status;
+    r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+    return r;
+}
 
 Response error_response(int status, const Error& e) {
     json err{{"code", e.code}, {"message", e.message}};
@@ -305,6 +318,8 @@ void Api::serve(const Route& route, const Request& req, const Principal& who, Re
             return directory_request(req, route.parts, who, done);
         case RouteKind::templates:
             return templates_request(req, route.parts, who, done);
+        case RouteKind::schedules:
+            return schedules_request(req, route.parts, who, std::move(done));
         default:
             break;
     }

@@ -16,6 +16,8 @@
 //   /v1/templates                              versioned templates (api_templates.cpp)
 //   GET|POST /v1/unsubscribe/{token}           one-click unsubscribe (RFC 8058); the
 //                                              signed token stands for an API key
+//   /v1/schedules                              recurring sends (api_schedules.cpp): read
+//                                              scope reads, admin changes (through the router)
 //   GET  /v1/audit?since=&limit=               the audit log (api_audit.cpp; admin)
 //   GET  /v1/reports?since=&until=&by=&...   reports, a page of rows with offset=&limit=
 //                                              (api_reports.cpp; read)
@@ -37,6 +39,7 @@
 
 #include <functional>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -49,6 +52,7 @@
 #include "metrics.hpp"
 #include "store/directory_store.hpp"
 #include "store/rollup_store.hpp"
+#include "store/schedule_store.hpp"
 #include "store/store.hpp"
 #include "tracking_queue.hpp"
 #include "web_assets.hpp"
@@ -99,6 +103,15 @@ class RouterControl {
                       std::function<void(Expected<std::string>)> done) = 0;
 };
 
+// What the router answered on router.control about `what`: its JSON object
+// when "ok"; else its error, of the kind the reply names ("kind"; without it
+// not_found, or conflict), or router_unavailable when it did not answer or
+// said something this version does not understand.
+Expected<nlohmann::json> router_answer(const Expected<std::string>& reply, const std::string& what);
+
+// An answer of `body`; text in it that is not UTF-8 (older stored rows) comes
+// out as U+FFFD.
+Response json_response(int status, const nlohmann::json& body);
 // An error answer: {"error":{"code","message","field"}}. Text the client sent
 // (a path, a query value) may be quoted in the message; bytes that are not
 // UTF-8 come out as U+FFFD.
@@ -175,6 +188,19 @@ class Api {
                        const std::string& counter, const Expected<std::string>& reply);
     void approval_action(const std::string& id, const std::string& action, const Request& req,
                          const Principal& who, Reply done);
+    // A refusal of the router's: a conflict is 409, the rest as their kind.
+    void fail_router(const Reply& done, const Error& e);
+    // api_schedules.cpp: /v1/schedules (`parts` after /v1/)
+    void schedules_request(const Request& req, const std::vector<std::string>& parts,
+                           const Principal& who, Reply done);
+    void list_schedules(const Reply& done);
+    void show_schedule(const std::string& name, const Reply& done);
+    void schedule_history(const std::string& name, const Request& req, const Reply& done);
+    // put (POST: `name` empty; PUT), remove, pause or resume, through the router.
+    void change_schedule(const std::string& action, const std::string& name, const Request& req,
+                         const Principal& who, Reply done);
+    // The schedules over reads_, made on first use.
+    store::ScheduleStore& schedules();
     // api_directory.cpp: `parts` are the path's segments after /v1/.
     void directory_request(const Request& req, const std::vector<std::string>& parts,
                            const Principal& who, const Reply& done);
@@ -220,7 +246,8 @@ class Api {
     const Config& config_;
     store::Store& reads_;
     std::unique_ptr<store::DirectoryStore> directory_;
-    std::unique_ptr<store::RollupStore> rollups_;  // made on first use
+    std::unique_ptr<store::RollupStore> rollups_;      // made on first use
+    std::unique_ptr<store::ScheduleStore> schedules_;  // made on first use
     std::string link_secret_;
     std::string tracking_secret_;  // tracking links' secret, read on first use
     std::map<std::string, std::shared_ptr<const channels::ReceiptReader>> receipt_readers_;

@@ -154,47 +154,64 @@ void Api::control_action(const std::string& id, const std::string& action, const
     });
 }
 
-void Api::answer_action(const Reply& done, const std::string& id, const std::string& action,
-                        const std::string& counter, const Expected<std::string>& reply) {
+Expected<json> router_answer(const Expected<std::string>& reply, const std::string& what) {
     if (!reply)
-        return fail(
-            done, make_error(ErrorKind::unavailable, "router_unavailable",
-                             "the router did not answer on its control socket (" +
-                                 reply.error().message + "); is notify-priority-router running?"));
+        return make_error(ErrorKind::unavailable, "router_unavailable",
+                          "the router did not answer on its control socket (" +
+                              reply.error().message + "); is notify-priority-router running?");
     json r = util::json_or_discarded(*reply);
-    if (r.is_object() && r.value("ok", false)) {
-        auto count = [&r](const std::string& name) -> long {
-            auto it = r.find(name);
-            return it != r.end() && it->is_number_integer() ? it->get<long>() : 0;
-        };
-        long n = count(counter);
-        json body{{"id", id}, {counter, n}};
-        // cancel: deliveries being attempted now are canceled only if that attempt
-        // fails; the router counts them apart.
-        if (action == "cancel") {
-            long in_flight = count("in_flight");
-            body["in_flight"] = in_flight;
-            // A fan-out stopped before all its deliveries were made.
-            if (auto f = r.find("fanout"); f != r.end() && f->is_string()) body["fanout"] = *f;
-            NLOG(info, id, action << " " << counter << "=" << n << " in_flight=" << in_flight);
-        } else {
-            NLOG(info, id, action << " " << counter << "=" << n);
-        }
-        Response resp;
-        resp.status = 200;
-        resp.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-        return done(std::move(resp));
-    }
+    if (r.is_object() && r.value("ok", false)) return r;
     if (r.is_object() && r.contains("error") && r["error"].is_object()) {
         const json& e = r["error"];
-        std::string code = e.value("code", std::string("router_error"));
-        std::string message =
-            e.value("message", std::string("the router refused '" + action + "'"));
-        if (code == "not_found") return fail(done, make_error(ErrorKind::not_found, code, message));
-        return fail(done, 409, make_error(ErrorKind::conflict, code, message));
+        auto text = [&e](const char* key, const std::string& otherwise) {
+            auto it = e.find(key);
+            return it != e.end() && it->is_string() ? it->get<std::string>() : otherwise;
+        };
+        const std::string code = text("code", "router_error");
+        ErrorKind kind = code == "not_found" ? ErrorKind::not_found : ErrorKind::conflict;
+        const std::string named = text("kind", "");
+        for (ErrorKind k : {ErrorKind::invalid, ErrorKind::conflict, ErrorKind::not_found,
+                            ErrorKind::unavailable, ErrorKind::too_large})
+            if (named == to_string(k)) kind = k;
+        return make_error(kind, code, text("message", "the router refused '" + what + "'"),
+                          text("field", ""));
     }
-    fail(done, make_error(ErrorKind::unavailable, "router_unavailable",
-                          "the router gave an answer this version does not understand"));
+    return make_error(ErrorKind::unavailable, "router_unavailable",
+                      "the router gave an answer this version does not understand");
+}
+
+void Api::answer_action(const Reply& done, const std::string& id, const std::string& action,
+                        const std::string& counter, const Expected<std::string>& reply) {
+    auto answer = router_answer(reply, action);
+    if (!answer) return fail_router(done, answer.error());
+    const json& r = *answer;
+    auto count = [&r](const std::string& name) -> long {
+        auto it = r.find(name);
+        return it != r.end() && it->is_number_integer() ? it->get<long>() : 0;
+    };
+    long n = count(counter);
+    json body{{"id", id}, {counter, n}};
+    // cancel: deliveries being attempted now are canceled only if that attempt
+    // fails; the router counts them apart.
+    if (action == "cancel") {
+        long in_flight = count("in_flight");
+        body["in_flight"] = in_flight;
+        // A fan-out stopped before all its deliveries were made.
+        if (auto f = r.find("fanout"); f != r.end() && f->is_string()) body["fanout"] = *f;
+        NLOG(info, id, action << " " << counter << "=" << n << " in_flight=" << in_flight);
+    } else {
+        NLOG(info, id, action << " " << counter << "=" << n);
+    }
+    Response resp;
+    resp.status = 200;
+    resp.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+    done(std::move(resp));
+}
+
+void Api::fail_router(const Reply& done, const Error& e) {
+    // A state the router refuses to change from is a conflict.
+    if (e.kind == ErrorKind::conflict) return fail(done, 409, e);
+    fail(done, e);
 }
 
 void Api::approval_action(const std::string& id, const std::string& action, const Request& req,
@@ -215,35 +232,19 @@ void Api::approval_action(const std::string& id, const std::string& action, cons
         request.dump(-1, ' ', false, json::error_handler_t::replace),
         [this, done = std::move(done), id, action, by = decision->by](Expected<std::string> reply) {
             guarded(done, [&] {
-                if (!reply)
-                    return fail(done,
-                                make_error(ErrorKind::unavailable, "router_unavailable",
-                                           "the router did not answer on its control socket (" +
-                                               reply.error().message +
-                                               "); is notify-priority-router running?"));
-                json r = util::json_or_discarded(*reply);
-                if (r.is_object() && r.value("ok", false) && r.contains("state") &&
-                    r["state"].is_string()) {
-                    std::string now = r["state"];
-                    NLOG(info, id, action << " by=" << by << " state=" << now);
-                    Response resp;
-                    resp.status = 200;
-                    resp.body = json{{"id", id}, {"state", now}}.dump(
-                        -1, ' ', false, json::error_handler_t::replace);
-                    return done(std::move(resp));
-                }
-                if (r.is_object() && r.contains("error") && r["error"].is_object()) {
-                    const json& e = r["error"];
-                    std::string code = e.value("code", std::string("router_error"));
-                    std::string message =
-                        e.value("message", std::string("the router refused '" + action + "'"));
-                    if (code == "not_found")
-                        return fail(done, make_error(ErrorKind::not_found, code, message));
-                    return fail(done, 409, make_error(ErrorKind::conflict, code, message));
-                }
-                fail(done,
-                     make_error(ErrorKind::unavailable, "router_unavailable",
-                                "the router gave an answer this version does not understand"));
+                auto answer = router_answer(reply, action);
+                if (!answer) return fail_router(done, answer.error());
+                if (!answer->contains("state") || !(*answer)["state"].is_string())
+                    return fail(done, make_error(ErrorKind::unavailable, "router_unavailable",
+                                                 "the router gave an answer this version does "
+                                                 "not understand"));
+                std::string now = (*answer)["state"];
+                NLOG(info, id, action << " by=" << by << " state=" << now);
+                Response resp;
+                resp.status = 200;
+                resp.body = json{{"id", id}, {"state", now}}.dump(-1, ' ', false,
+                                                                  json::error_handler_t::replace);
+                done(std::move(resp));
             });
         });
 }

@@ -53,13 +53,6 @@ Error no_route(const Request& req) {
     return make_error(ErrorKind::not_found, "not_found", "no such route '" + req.path + "'");
 }
 
-Response json_response(int status, const json& body) {
-    Response r;
-    r.status = status;
-    r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-    return r;
-}
-
 Status check_query(const Request& req, const std::vector<std::string>& known) {
     for (const auto& [name, _] : req.query)
         if (std::find(known.begin(), known.end(), name) == known.end())

@@ -17,9 +17,9 @@ using nlohmann::json;
 
 namespace {
 
-const std::vector<std::string> kFilters = {"status", "channel", "priority", "since",
-                                           "until",  "module",  "limit",    "cursor",
-                                           "group",  "user",    "template", "text"};
+const std::vector<std::string> kFilters = {"status",   "channel", "priority", "since", "until",
+                                           "module",   "limit",   "cursor",   "group", "user",
+                                           "template", "text",    "schedule"};
 constexpr size_t kMaxText = 200;
 constexpr int kMaxLimit = 1000;
 
@@ -86,6 +86,8 @@ Expected<store::ListFilter> parse_filter(const std::map<std::string, std::string
             f.user = value;
         } else if (name == "template") {
             f.template_name = value;
+        } else if (name == "schedule") {
+            f.schedule = value;
         } else if (name == "text") {
             if (value.size() > kMaxText)
                 return bad_filter(name,
@@ -101,14 +103,6 @@ Expected<store::ListFilter> parse_filter(const std::map<std::string, std::string
                                        " is not after 'since' " + util::format_rfc3339(f.since) +
                                        ": nothing could match");
     return f;
-}
-
-Response json_response(int status, const json& body) {
-    Response r;
-    r.status = status;
-    // Stored text came through the parser (valid UTF-8); replace guards older rows.
-    r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-    return r;
 }
 
 }  // namespace

@@ -62,13 +62,6 @@ Error invalid(const std::string& code, const std::string& message, const std::st
     return make_error(ErrorKind::invalid, code, message, field);
 }
 
-Response json_response(int status, const json& body) {
-    Response r;
-    r.status = status;
-    r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-    return r;
-}
-
 std::string variant_label(const std::string& name, const std::string& channel,
                           const std::string& locale) {
     std::string s = "'" + name + "'";

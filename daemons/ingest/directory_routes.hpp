@@ -28,7 +28,6 @@ Error invalid(const std::string& code, const std::string& message, const std::st
 // not_found: "no WHAT 'NAME' in the directory".
 Error not_found(const std::string& what, const std::string& name);
 Error no_route(const Request& req);
-Response json_response(int status, const nlohmann::json& body);
 // Query parameters must be among `known`.
 Status check_query(const Request& req, const std::vector<std::string>& known);
 // ?limit=N, from 1 to kMaxLimit; `fallback` when it is not given.

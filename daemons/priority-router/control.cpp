@@ -17,6 +17,7 @@
 //                                      {"ok":true,"state":"rejected"}: nothing is sent;
 //                                      event "rejected" "by WHO: TEXT"
 //   {"op":"receipt","provider":NAME,"receipts":[...]}   see receipts.cpp
+//   {"op":"schedule","action":...}    schedules: put, remove, pause, resume (schedules.hpp)
 //   {"op":"track","events":[{"delivery_id","status":"read"|"clicked","url"}...]}
 //                                      {"ok":true,"recorded":N,"duplicate":N,"ignored":N}:
 //                                      opens and clicks of tracked email (receipts.cpp)
@@ -93,6 +94,8 @@ void Router::on_control_frame(const std::string& identity, const std::string& fr
         reply = std::move(*answer);
     } else if (op == "track") {
         reply = track(request);
+    } else if (op == "schedule") {
+        reply = schedules_.control(request, util::now_ms());
     } else {
         reply = error_reply("unknown_op", "unknown control request '" + op + "'");
     }

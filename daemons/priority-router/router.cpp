@@ -35,7 +35,8 @@ Router::Router(const Config& config, store::Store& store)
       backoff_(config.router.flush_interval),
       gate_(config, *fanouts_, *directory_, facts_),
       expander_(config, *fanouts_),
-      personalizer_(config, store, *directory_) {
+      personalizer_(config, store, *directory_),
+      schedules_(config, store, *directory_) {
     early_store_ = std::make_unique<store::EarlyReceipts>(store.handle());
     for (const auto& name : config.channel_names())
         if (choice_.can_block(name)) limited_channels_.push_back(name);
@@ -105,6 +106,7 @@ Status Router::rebuild() {
         log_.set_gated_seq(gated_seq_);
     }
     expander_.scan();
+    schedules_.load();
     NLOG(info, "",
          "rebuilt queues from the store: active="
              << active_.size() << " requeued_in_flight=" << in_flight << " ready=" << ready_.size()
@@ -248,6 +250,14 @@ void Router::fire_timers(Millis now) {
     }
 }
 
+void Router::fire_schedules(Millis now) {
+    const auto fired = schedules_.fire_due(now);
+    backoff_.record(fired.status, now);
+    if (fired.notifications == 0) return;
+    sweep();
+    if (fired.fanout) expander_.scan();
+}
+
 void Router::transition(const std::string& id, Entry& e, DeliveryState state, const char* event,
                         const std::string& detail, Millis now, const std::string& message_id) {
     e.state = state;
@@ -339,6 +349,8 @@ void Router::run(const std::atomic<bool>& stop) {
         if (log_.pending() || backoff_.failing())
             wake = std::min(wake, std::max(next_flush, writable_at));
         if (!timers_.empty()) wake = std::min(wake, timers_.next_at());
+        if (schedules_.next_at() && !drain_until)
+            wake = std::min(wake, std::max(schedules_.next_at(), writable_at));
         if (rate_wake_) wake = std::min(wake, rate_wake_);  // a rate-limited channel frees up
         if (expander_.busy() && !drain_until)
             wake = std::min(wake, writable_at);  // a fan-out's next step
@@ -368,6 +380,9 @@ void Router::run(const std::atomic<bool>& stop) {
             next_sweep = now + config_.router.sweep_interval;
         }
         fire_timers(now);
+        if (!drain_until && schedules_.next_at() && schedules_.next_at() <= now &&
+            backoff_.ready(now))
+            fire_schedules(now);
         // Outcomes that cannot be recorded would be sent again after a restart.
         if (!drain_until && !backoff_.failing()) dispatch(now);
         // One step of expansion per round, so dispatching goes on between steps;

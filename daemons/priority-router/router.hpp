@@ -2,8 +2,10 @@
 //
 // In:  new deliveries from the store (read by sequence, on a nudge from ingest
 //      or every router.sweep_interval); fan-outs to expand (sends to users and
-//      groups); Ready and Result frames from workers on router.listen; cancel,
-//      resend, approve, reject, nudge and receipt requests on router.control.
+//      groups); schedules that are due (schedules.hpp: the router writes their
+//      notifications); Ready and Result frames from workers on router.listen;
+//      cancel, resend, approve, reject, schedule, nudge and receipt requests on
+//      router.control.
 // Out: deliveries of fan-outs (fanout.hpp), written a step per round; Job
 //      frames, rendered per user (personalize.hpp), to workers that have credit;
 //      every state change, with its event, to the store (batched).
@@ -36,6 +38,7 @@
 #include "retry_policy.hpp"
 #include "rollups.hpp"
 #include "router_metrics.hpp"
+#include "schedules.hpp"
 #include "store/directory_store.hpp"
 #include "store/early_receipts.hpp"
 #include "store/fanout_store.hpp"
@@ -96,6 +99,9 @@ class Router {
     // A delivery seen for the first time: suppressed by the gate, or admitted.
     void admit_new(const Delivery& d, Millis now);
     void fire_timers(Millis now);
+    // Makes the notifications of the schedules that are due, and takes in
+    // their deliveries and fan-outs.
+    void fire_schedules(Millis now);
     // --- work going out (dispatch.cpp)
     void dispatch(Millis now);
     bool dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis now);
@@ -182,6 +188,7 @@ class Router {
     Gate gate_;
     Expander expander_;
     Personalizer personalizer_;
+    Schedules schedules_;
     std::unordered_map<std::string, Entry> active_;
     UnmatchedReceipts unmatched_;
     UnmatchedReceipts early_tracking_;  // opens and clicks of deliveries in flight

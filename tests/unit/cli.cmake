@@ -7,6 +7,7 @@ add_executable(unit_cli
   test_cli_fanout.cpp
   test_cli_output.cpp
   test_cli_replies.cpp
+  test_cli_schedule.cpp
   test_cli_template.cpp
   test_cli_template_manage.cpp
   test_cli_user.cpp

@@ -3,6 +3,7 @@
 add_executable(unit_ingest
   ${CMAKE_CURRENT_LIST_DIR}/test_ingest_address.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_ingest_request.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_schedule_request.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_ingest_commit.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_ingest_api.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_ingest_metrics.cpp

@@ -295,13 +295,16 @@ TEST_CASE("late firings follow the misfire policy; firings on time are always ma
     CHECK(p.missed == 4);
     CHECK(p.late_first == t0);
     CHECK(p.late_last == at("2026-12-04T09:00:00Z"));
+    CHECK(p.missed_first == t0);
     CHECK(p.next == at("2026-12-04T09:15:00Z"));
     p = schedule::plan(every, t0, back, schedule::Misfire::all, grace, 3);
     CHECK(p.make == std::vector<Millis>{t0, t0 + 900'000, t0 + 1'800'000});
     CHECK(p.missed == 2);  // past the cap of 3
+    CHECK(p.missed_first == at("2026-12-04T08:45:00Z"));
     p = schedule::plan(every, t0, back, schedule::Misfire::skip, grace, 10);
     CHECK(p.make.empty());
     CHECK(p.missed == 5);
+    CHECK(p.missed_first == t0);
     // Late ones and one on time: 09:00:30 is within the minute of grace.
     p = schedule::plan(every, t0, at("2026-12-04T09:00:30Z"), schedule::Misfire::once, grace, 10);
     CHECK(p.make == std::vector<Millis>{at("2026-12-04T08:45:00Z"), at("2026-12-04T09:00:00Z")});
