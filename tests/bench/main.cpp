@@ -87,6 +87,8 @@ const Command kCommands[] = {
     {"render", "render a stored template per user (--store PATH): us each", render},
     {"reports", "a month of --count deliveries into --store, then reports: ms each", reports},
     {"schedules", "the next --count (1,000) firings of cron expressions: ms each", schedules},
+    {"schedule-burst", "--count (10,000) schedules due at once: s to the last delivery",
+     schedule_burst},
     {"dashboard", "sign in with --key, then each page 10 times: slowest ms", dashboard},
     {"gen-users", "write --count users as JSON Lines to --output", gen_users},
     {"free-port", "print a free loopback TCP port", free_port},

@@ -11,6 +11,7 @@
 //   render        a stored template rendered per user                <= 10 us
 //   reports       reports over a month of 10,000,000 deliveries      < 200 ms
 //   schedules     the next 1,000 firings of a cron expression         < 5 ms
+//   schedule-burst 10,000 schedules due at one instant, all delivered  < 2 s
 //   dashboard     the dashboard's pages over that month: overview < 100 ms,
 //                 notifications with filters < 300 ms
 //
@@ -63,6 +64,7 @@ int bulk(const Options& o);
 int render(const Options& o);
 int reports(const Options& o);
 int schedules(const Options& o);
+int schedule_burst(const Options& o);
 int dashboard(const Options& o);
 // Writes `count` users as JSON Lines to `path` (o.output), each with an identity
 // on o.channel, for `notifyctl user import`.
