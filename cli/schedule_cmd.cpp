@@ -1,5 +1,5 @@
 // schedule_cmd.cpp - `notifyctl schedule`: recurring sends. The subcommands
-// that work on the schedules notify-ingest keeps (add, ls, show, pause,
+// that work on the schedules notify-priority-router keeps (add, ls, show, pause,
 // resume, history, rm) are schedule_manage.cpp; this file sets up the group
 // and `preview`.
 //

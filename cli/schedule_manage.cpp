@@ -1,5 +1,6 @@
 // schedule_manage.cpp - `notifyctl schedule add|ls|show|pause|resume|history|rm`:
-// the schedules notify-ingest keeps, over its API (/v1/schedules). A schedule
+// the schedules notify-priority-router keeps, over notify-ingest's API
+// (/v1/schedules). A schedule
 // sends a notification, made of the options `notifyctl send` takes
 // (send_options.hpp), at each of its firings: by a cron expression in a zone,
 // every period, or once at a time, none after --until (schedule/spec.hpp).
@@ -20,6 +21,7 @@
 #include "output.hpp"
 #include "schedule/misfire.hpp"
 #include "schedule/spec.hpp"
+#include "schedule/zone.hpp"
 #include "schedule_manage.hpp"
 #include "send_options.hpp"
 #include "util/strings.hpp"
@@ -30,8 +32,6 @@ namespace notify::cli {
 namespace {
 
 using nlohmann::json;
-
-constexpr std::size_t kMaxName = 64;
 
 struct AddArgs {
     std::string name;
@@ -57,20 +57,6 @@ std::string or_dash(const std::string& s) {
 
 // The names the API takes: 1 to 64 of A-Z a-z 0-9 . _ -, beginning with a
 // letter or a digit.
-Status check_name(const std::string& name) {
-    auto alnum = [](char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    };
-    bool good = !name.empty() && name.size() <= kMaxName && alnum(name[0]);
-    for (char c : name) good = good && (alnum(c) || c == '.' || c == '_' || c == '-');
-    if (good) return ok();
-    return make_error(ErrorKind::invalid, "invalid_name",
-                      "NAME: '" + clip(name, 80) +
-                          "' is not a schedule name: 1 to 64 letters, digits, '.', '_' or '-', "
-                          "beginning with a letter or digit",
-                      "NAME");
-}
-
 // "paused", "ended" (nothing left to fire) or "active".
 std::string state_of(const json& view) {
     if (view.value("paused", false)) return "paused";
@@ -116,7 +102,7 @@ void print_view(std::ostream& out, const json& view) {
 }
 
 int run_add(Context& ctx, const AddArgs& a) {
-    if (auto st = check_name(a.name); !st) return fail(ctx, st.error());
+    if (auto st = schedule::check_schedule_name(a.name, "NAME"); !st) return fail(ctx, st.error());
     const Millis now = util::now_ms();
     if (auto spec = schedule::parse_spec(a.when, now, now, schedule::spec_flag_names()); !spec)
         return fail(ctx, spec.error());
@@ -131,6 +117,8 @@ int run_add(Context& ctx, const AddArgs& a) {
                              std::pair{&a.when.at, "at"}, std::pair{&a.when.tz, "timezone"},
                              std::pair{&a.when.until, "until"}, std::pair{&a.misfire, "misfire"}})
         if (!text->empty()) body[key] = *text;
+    // Wall times were read in this zone here: the service reads them the same.
+    if (a.when.tz.empty()) body["timezone"] = schedule::Zone::local().name();
     if (a.paused) body["paused"] = true;
     // --replace puts the schedule whether or not it exists; without it, one
     // of the same name is refused (409 schedule_exists).

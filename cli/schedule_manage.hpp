@@ -1,6 +1,6 @@
 // schedule_manage.hpp - what the `notifyctl schedule` subcommands share: the
 // error of one of their flags, and the setup of the subcommands that work on
-// the schedules notify-ingest keeps (schedule_manage.cpp), beside `preview`
+// the schedules notify-priority-router keeps (schedule_manage.cpp), beside `preview`
 // (schedule_cmd.cpp), which needs no daemon.
 #pragma once
 

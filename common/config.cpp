@@ -282,6 +282,9 @@ Status bind(Config& c, const Values& v) {
         if (num(key) < 1)
             return config_error(v.by_key.at(key).origin,
                                 std::string("'") + key + "' must be at least 1");
+    if (c.schedules.misfire_cap > 1000)
+        return config_error(v.by_key.at("schedules.misfire_cap").origin,
+                            "'schedules.misfire_cap' must be at most 1000");
     c.report.timezone = v.get("report.timezone");
     if (auto zone = util::check_zone(c.report.timezone); !zone)
         return config_error(v.by_key.at("report.timezone").origin, zone.error().message);
@@ -463,13 +466,47 @@ Status read_channels(Config& c, const toml::table& root, const std::string& name
     return ok();
 }
 
+// [recipient_limits]: CATEGORY = "5/1h" or ["5/1h", "10/1d"].
+Status read_recipient_limits(Config& c, const toml::table& root, const std::string& name) {
+    const toml::node* node = root.get("recipient_limits");
+    if (!node) return ok();
+    const auto* tbl = node->as_table();
+    if (!tbl) return config_error(where(name, *node), "'recipient_limits' must be a table");
+    for (const auto& [key, value] : *tbl) {
+        const std::string category(key.str());
+        const std::string what = "'recipient_limits." + category + "'";
+        std::vector<const toml::node*> items;
+        if (const auto* arr = value.as_array())
+            for (const auto& el : *arr) items.push_back(&el);
+        else
+            items.push_back(&value);
+        std::vector<FrequencyCap>& caps = c.recipient_limits[category];
+        for (const toml::node* item : items) {
+            auto text = item->value<std::string>();
+            if (!text)
+                return config_error(where(name, *item),
+                                    what + " must be a cap like \"5/1h\" or a list of them");
+            auto cap = parse_frequency_cap(*text);
+            if (!cap) return config_error(where(name, *item), what + ": " + cap.error().message);
+            if (cap->count == 0)
+                return config_error(where(name, *item), what + " needs a cap like \"5/1h\"");
+            caps.push_back(*cap);
+        }
+        if (caps.empty())
+            return config_error(where(name, value), what + " needs a cap like \"5/1h\"");
+    }
+    return ok();
+}
+
 // Walks the file's scalar keys, checks each is declared, and records it.
 Status read_scalars(Values& values, const toml::table& tbl, const std::string& prefix,
                     const std::string& name) {
     for (const auto& [k, node] : tbl) {
         std::string key =
             prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
-        if (prefix.empty() && (key == "providers" || key == "channels")) continue;
+        if (prefix.empty() &&
+            (key == "providers" || key == "channels" || key == "recipient_limits"))
+            continue;
         if (node.is_table()) {
             if (!prefix.empty())
                 return config_error(where(name, node), "unknown table '" + key + "'");
@@ -525,6 +562,8 @@ Expected<Config> build(const toml::table* root, const std::string& name) {
         st = read_providers(c, *root, name);
         if (!st) return st.error();
         st = read_channels(c, *root, name);
+        if (!st) return st.error();
+        st = read_recipient_limits(c, *root, name);
         if (!st) return st.error();
     }
     if (c.providers.empty() && c.channels.empty()) {
@@ -632,6 +671,13 @@ const FrequencyCap& Config::frequency_cap(const std::string& channel_name) const
     const ChannelConfig* ch = channel(channel_name);
     if (ch && ch->frequency_cap.count) return ch->frequency_cap;
     return preferences.frequency_cap;
+}
+
+const std::vector<FrequencyCap>& Config::recipient_limits_of(const std::string& category) const {
+    static const std::vector<FrequencyCap> none;
+    auto it = recipient_limits.find(category);
+    if (it == recipient_limits.end()) it = recipient_limits.find("*");
+    return it == recipient_limits.end() ? none : it->second;
 }
 
 bool Config::is_mandatory(const std::string& category) const {

@@ -150,6 +150,11 @@ struct Config {
         long expand_batch = 0;        // deliveries written per step of a fan-out
     } bulk;
 
+    // [recipient_limits]: per category ("*": every category), the caps on
+    // deliveries to one recipient (a user, else an address) across every
+    // channel and provider: "one-time-code" = ["5/1h", "10/1d"].
+    std::map<std::string, std::vector<FrequencyCap>> recipient_limits;
+
     std::map<std::string, ProviderConfig> providers;
     std::map<std::string, ChannelConfig> channels;
 
@@ -167,6 +172,8 @@ struct Config {
     const FrequencyCap& frequency_cap(const std::string& channel) const;
     // True for categories that preferences and caps never suppress.
     bool is_mandatory(const std::string& category) const;
+    // The recipient limits of `category`: its own, else those of "*"; none: empty.
+    const std::vector<FrequencyCap>& recipient_limits_of(const std::string& category) const;
 };
 
 // "5/1h": five per hour; "" is no cap.

@@ -23,7 +23,6 @@ const std::vector<std::string> kFields = {"name",  "cron",    "every",  "at",   
                                           "until", "misfire", "paused", "notification"};
 // What each firing sets in its notification.
 const std::vector<std::string> kSetByFiring = {"send_at", "expires_at", "idempotency_key"};
-constexpr std::size_t kMaxName = 64;
 constexpr std::size_t kMaxText = 256;
 
 Error invalid(std::string code, std::string message, std::string field) {
@@ -55,21 +54,6 @@ const char* kind_name(schedule::Spec::Kind k) {
 
 }  // namespace
 
-Status check_schedule_name(const std::string& name, const std::string& field) {
-    auto allowed = [](unsigned char c) {
-        return std::isalnum(c) || c == '.' || c == '_' || c == '-';
-    };
-    if (name.empty()) return invalid("missing_field", "a schedule needs a name", field);
-    if (name.size() > kMaxName || !std::isalnum(static_cast<unsigned char>(name[0])) ||
-        !std::all_of(name.begin(), name.end(), allowed))
-        return invalid("invalid_name",
-                       "'" + log::clip(name) +
-                           "' is not a schedule name: 1 to 64 of A-Z, a-z, 0-9, '.', '_' and "
-                           "'-', starting with a letter or a digit",
-                       field);
-    return ok();
-}
-
 Expected<ScheduleRequest> read_schedule(const json& body, const RequestContext& ctx,
                                         const std::string& path_name) {
     if (!body.is_object())
@@ -94,7 +78,7 @@ Expected<ScheduleRequest> read_schedule(const json& body, const RequestContext& 
                            "name");
         name = path_name;
     }
-    if (auto st = check_schedule_name(name, "name"); !st) return st.error();
+    if (auto st = schedule::check_schedule_name(name, "name"); !st) return st.error();
 
     auto spec = schedule::parse_spec(when, ctx.now, ctx.now, schedule::spec_field_names());
     if (!spec) return spec.error();

@@ -23,9 +23,6 @@
 
 namespace notify::accept {
 
-// Invalid ("invalid_name", naming `field`) unless `name` is a schedule's name.
-Status check_schedule_name(const std::string& name, const std::string& field);
-
 struct ScheduleRequest {
     store::ScheduleRow row;  // as stored: created and updated at ctx.now, next_at its first firing
     schedule::Spec spec;

@@ -1,6 +1,10 @@
 #include "schedule/spec.hpp"
 
 #include "schedule/firings.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include "util/log.hpp"
 #include "util/time.hpp"
 
 namespace notify::schedule {
@@ -110,6 +114,22 @@ Expected<Spec> parse_spec(const SpecText& text, Millis now, Millis anchor, const
                        "it would never fire: its first firing comes after " + names.until,
                        names.until);
     return spec;
+}
+
+Status check_schedule_name(const std::string& name, const std::string& field) {
+    constexpr std::size_t kMaxName = 64;
+    auto allowed = [](unsigned char c) {
+        return std::isalnum(c) || c == '.' || c == '_' || c == '-';
+    };
+    if (name.empty()) return invalid("missing_field", "a schedule needs a name", field);
+    if (name.size() > kMaxName || !std::isalnum(static_cast<unsigned char>(name[0])) ||
+        !std::all_of(name.begin(), name.end(), allowed))
+        return invalid("invalid_name",
+                       "'" + log::clip(name) +
+                           "' is not a schedule name: 1 to 64 of A-Z, a-z, 0-9, '.', '_' and "
+                           "'-', starting with a letter or a digit",
+                       field);
+    return ok();
 }
 
 }  // namespace notify::schedule

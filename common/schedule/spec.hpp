@@ -44,4 +44,8 @@ Expected<Spec> parse_spec(const SpecText& text, Millis now, Millis anchor, const
 
 constexpr Millis kMinPeriod = 1000;
 
+// Invalid ("invalid_name", naming `field`) unless `name` is a schedule's name:
+// 1 to 64 of A-Z a-z 0-9 . _ -, starting with a letter or a digit.
+Status check_schedule_name(const std::string& name, const std::string& field);
+
 }  // namespace notify::schedule

@@ -77,7 +77,7 @@ std::string suppression_reason(std::string_view detail) {
     static const std::pair<std::string_view, std::string_view> kClasses[] = {
         {"unsubscribed", "unsubscribed"}, {"opted out", "opted_out"},
         {"duplicate of", "duplicate"},    {"frequency cap", "frequency_cap"},
-        {"no user", "no_user"},
+        {"no user", "no_user"},           {"recipient limit", "recipient_limit"},
     };
     for (const auto& [prefix, name] : kClasses)
         if (detail.substr(0, prefix.size()) == prefix) return std::string(name);

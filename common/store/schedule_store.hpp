@@ -41,10 +41,10 @@ struct FiringRow {
     std::string schedule;
     Millis at = 0;  // the firing's time, or the first of a run missed
     Millis handled_at = 0;
-    std::string outcome;  // made, missed or refused
+    std::string outcome;  // made, missed, refused or expired
     std::int64_t firings = 1;
     std::string notification_id;  // made: the notification
-    std::string detail;           // why: "5 firings from ... to ... missed (misfire skip)"
+    std::string detail;           // why: "4 firings late from ... to ...: none made (misfire skip)"
 };
 
 class ScheduleStore {

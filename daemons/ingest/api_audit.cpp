@@ -1,11 +1,12 @@
 // api_audit.cpp - the audit log in notify-ingest: every admin change that
-// succeeds (approve, reject, the user directory, templates) is recorded by one
+// succeeds (approve, reject, the user directory, templates, schedules) is recorded by one
 // wrapper around its answer, and one-click unsubscribes by their route; GET
 // /v1/audit?since=&limit= reads it (admin scope), oldest first:
 //   {"entries": [{"seq","at","actor","action","target","detail"}, ...]}
 // Actions are "approve" and "reject" (detail: the reason), and
 // RESOURCE[.PART].VERB for the directory and templates, e.g. "user.add",
-// "user.update", "group.members.add", "template.put", "template.restore"
+// "user.update", "group.members.add", "template.put", "template.restore",
+// "schedule.add", "schedule.pause"
 // (VERB from the method: POST add, PUT put, PATCH update, DELETE remove); the
 // target is the resource's id or name. The detail is a summary, never the
 // body (store/audit.hpp, the same as notifyctl records): for templates the
@@ -81,7 +82,8 @@ Reply Api::audited(const Request& req, const std::vector<std::string>& parts, co
         // POST /v1/users/import names no user; a restore is its own verb.
         if (parts.size() == 2 && parts[1] == "import")
             action += ".import";
-        else if (!(parts.size() == 3 && parts[2] == "restore"))
+        else if (!(parts.size() == 3 &&
+                   (parts[2] == "restore" || parts[2] == "pause" || parts[2] == "resume")))
             action += "." + verb_of(req.method);
         if (body.is_object() && !body.empty()) {
             std::vector<std::string> fields;

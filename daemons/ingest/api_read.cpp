@@ -9,6 +9,7 @@
 
 #include "api.hpp"
 #include "render.hpp"
+#include "schedule/spec.hpp"
 #include "util/strings.hpp"
 
 namespace notify::ingest {
@@ -87,6 +88,8 @@ Expected<store::ListFilter> parse_filter(const std::map<std::string, std::string
         } else if (name == "template") {
             f.template_name = value;
         } else if (name == "schedule") {
+            if (auto st = schedule::check_schedule_name(value, name); !st)
+                return bad_filter(name, st.error().message);
             f.schedule = value;
         } else if (name == "text") {
             if (value.size() > kMaxText)

@@ -192,7 +192,7 @@ void Api::change_schedule(const std::string& action, const std::string& name, co
     const Millis now = util::now_ms();
     json request{{"op", "schedule"}, {"action", action}, {"by", who.name}};
     if (!name.empty()) {
-        if (auto st = accept::check_schedule_name(name, "name"); !st)
+        if (auto st = schedule::check_schedule_name(name, "name"); !st)
             return action == "put" ? fail(done, 422, st.error()) : fail(done, no_schedule(name));
         request["name"] = name;
     }
@@ -224,7 +224,13 @@ void Api::change_schedule(const std::string& action, const std::string& name, co
         [this, done = std::move(done), action, target](Expected<std::string> reply) {
             guarded(done, [&] {
                 auto answer = router_answer(reply, "schedule " + action);
-                if (!answer) return fail_router(done, answer.error());
+                if (!answer) {
+                    // The router checks again: what it refuses is as the door's.
+                    const Error& e = answer.error();
+                    if (e.kind == ErrorKind::invalid || !e.field.empty())
+                        return fail(done, 422, e);
+                    return fail_router(done, e);
+                }
                 if (action == "remove")
                     return done(json_response(200, {{"name", target}, {"deleted", true}}));
                 std::optional<store::ScheduleRow> row;

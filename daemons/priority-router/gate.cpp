@@ -29,7 +29,28 @@ Gate::Gate(const Config& config, store::FanoutStore& store, store::DirectoryStor
     longest_ = std::max(config.preferences.dedup_window, config.preferences.frequency_cap.period);
     for (const auto& [name, ch] : config.channels)
         if (ch.frequency_cap.count) longest_ = std::max(longest_, ch.frequency_cap.period);
+    for (const auto& [category, _] : config.recipient_limits)
+        longest_ = std::max(longest_, longest_limit(category));
 }
+
+Millis Gate::longest_limit(const std::string& category) const {
+    Millis longest = 0;
+    for (const FrequencyCap& cap : config_.recipient_limits_of(category))
+        longest = std::max(longest, cap.period);
+    return longest;
+}
+
+std::string Gate::limit_key(const Delivery& d, const std::string& category) {
+    return category + '\n' + (d.user_id.empty() ? "a:" + d.recipient : "u:" + d.user_id);
+}
+
+namespace {
+
+void insert_in_order(std::deque<Millis>& times, Millis at) {
+    times.insert(std::upper_bound(times.begin(), times.end(), at), at);
+}
+
+}  // namespace
 
 std::string Gate::cap_key(const Delivery& d) {
     return (d.user_id.empty() ? "a:" + d.recipient : "u:" + d.user_id) + '\n' + d.channel;
@@ -42,11 +63,9 @@ std::string Gate::dedup_key(const Delivery& d, const NotificationFacts& f) {
 
 void Gate::count(const Delivery& d, const NotificationFacts& f) {
     const FrequencyCap& cap = config_.frequency_cap(d.channel);
-    if (cap.count > 0) {
-        auto& times = admitted_[cap_key(d)];
-        auto at = std::upper_bound(times.begin(), times.end(), d.created_at);
-        times.insert(at, d.created_at);
-    }
+    if (cap.count > 0) insert_in_order(admitted_[cap_key(d)], d.created_at);
+    if (!config_.recipient_limits_of(f.category()).empty())
+        insert_in_order(limited_[limit_key(d, f.category())], d.created_at);
     if (config_.preferences.dedup_window > 0) {
         Sent& s = recent_[dedup_key(d, f)];
         if (d.created_at >= s.at) s = Sent{d.id, d.created_at};
@@ -56,6 +75,7 @@ void Gate::count(const Delivery& d, const NotificationFacts& f) {
 void Gate::rebuild(std::int64_t gated_seq, Millis now) {
     admitted_.clear();
     recent_.clear();
+    limited_.clear();
     if (longest_ <= 0) return;
     std::size_t n = 0;
     for (const auto& r : store_.recent(now - longest_, gated_seq)) {
@@ -125,6 +145,19 @@ std::optional<std::string> Gate::check(const Delivery& d, Millis now) {
                 return "frequency cap " + cap_text(cap) + " reached on channel '" + d.channel + "'";
         }
     }
+    const auto& limits = config_.recipient_limits_of(f.category());
+    if (!limits.empty()) {
+        auto it = limited_.find(limit_key(d, f.category()));
+        if (it != limited_.end())
+            for (const FrequencyCap& limit : limits) {
+                const auto& times = it->second;
+                const auto within =
+                    times.end() - std::upper_bound(times.begin(), times.end(), now - limit.period);
+                if (within >= limit.count)
+                    return "recipient limit " + cap_text(limit) + " reached for category '" +
+                           f.category() + "'";
+            }
+    }
     count(d, f);
     return std::nullopt;
 }
@@ -139,6 +172,12 @@ void Gate::purge(Millis now) {
         auto& times = it->second;
         while (!times.empty() && times.front() <= now - period) times.pop_front();
         it = times.empty() ? admitted_.erase(it) : std::next(it);
+    }
+    for (auto it = limited_.begin(); it != limited_.end();) {
+        const Millis period = longest_limit(it->first.substr(0, it->first.find('\n')));
+        auto& times = it->second;
+        while (!times.empty() && times.front() <= now - period) times.pop_front();
+        it = times.empty() ? limited_.erase(it) : std::next(it);
     }
 }
 

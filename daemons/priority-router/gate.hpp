@@ -11,13 +11,17 @@
 //      "duplicate of ID within 10m";
 //   4. the user (or raw address) already had the channel's frequency cap of
 //      deliveries within its period: "frequency cap 5/1h reached on channel 'sms'".
-// Mandatory categories (preferences.mandatory_categories) skip 1, 2 and 4.
+//   5. the recipient (its user, else its address) already had one of its
+//      category's recipient limits of deliveries on any channel within the
+//      limit's period: "recipient limit 5/1h reached for category 'one-time-code'".
+// Mandatory categories (preferences.mandatory_categories) skip 1, 2 and 4; 5
+// is what keeps them from flooding anyone.
 //
-// The counters for 3 and 4 are kept in memory; on start they are rebuilt from
+// The counters for 3, 4 and 5 are kept in memory; on start they are rebuilt from
 // the deliveries the gate had checked (seq up to router.gated_seq) that were
 // created within the longest window and not suppressed or canceled.
 //
-// Reads: preferences.*, channels.NAME.frequency_cap.
+// Reads: preferences.*, channels.NAME.frequency_cap, recipient_limits.
 #pragma once
 
 #include <cstdint>
@@ -56,6 +60,10 @@ class Gate {
                                          const std::string& channel);
     void count(const Delivery& d, const NotificationFacts& facts);
     static std::string cap_key(const Delivery& d);
+    // The category, then who: a user, else an address.
+    static std::string limit_key(const Delivery& d, const std::string& category);
+    // The longest period of the recipient limits of `category`, 0 when none.
+    Millis longest_limit(const std::string& category) const;
     static std::string dedup_key(const Delivery& d, const NotificationFacts& facts);
 
     const Config& config_;
@@ -65,6 +73,7 @@ class Gate {
     Millis longest_ = 0;
     std::unordered_map<std::string, std::deque<Millis>> admitted_;  // cap key -> times
     std::unordered_map<std::string, Sent> recent_;                  // dedup key -> last
+    std::unordered_map<std::string, std::deque<Millis>> limited_;   // limit key -> times
 };
 
 }  // namespace notify::router

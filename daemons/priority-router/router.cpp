@@ -251,8 +251,9 @@ void Router::fire_timers(Millis now) {
 }
 
 void Router::fire_schedules(Millis now) {
+    // A failure is the schedules' own to retry (Schedules::next_at): the
+    // router's backoff is for the writes of delivery outcomes.
     const auto fired = schedules_.fire_due(now);
-    backoff_.record(fired.status, now);
     if (fired.notifications == 0) return;
     sweep();
     if (fired.fanout) expander_.scan();

@@ -40,22 +40,22 @@ std::string firings_text(std::int64_t n, bool at_least) {
     return (at_least ? "at least " : "") + std::to_string(n) + (n == 1 ? " firing" : " firings");
 }
 
-// Why the late firings of a plan that were not made are not.
+// The row of a plan's late firings that were not made: how many, from when
+// to when, and why.
 std::string missed_detail(const schedule::Plan& p, schedule::Misfire policy,
                           const schedule::Zone& zone, std::size_t cap, bool at_least) {
-    const std::string range =
-        " from " + zone.format(p.late_first) + " to " + zone.format(p.late_last);
+    const std::string missed = firings_text(p.missed, at_least) + " late from " +
+                               zone.format(p.missed_first) + " to " + zone.format(p.late_last);
     switch (policy) {
         case schedule::Misfire::once:
-            return firings_text(p.late, at_least) + range +
-                   " were late: one notification was made for them, at the last (misfire once)";
+            return firings_text(p.late, at_least) + " late from " + zone.format(p.late_first) +
+                   " to " + zone.format(p.late_last) +
+                   ": one notification was made for them, at the last (misfire once)";
         case schedule::Misfire::all:
-            return firings_text(p.late, at_least) + range + " were late: one notification each " +
-                   "for the first " + std::to_string(cap) +
-                   " (schedules.misfire_cap), none for the rest (misfire all)";
+            return missed + ": none made past the first " + std::to_string(cap) +
+                   " (schedules.misfire_cap; misfire all)";
         default:
-            return firings_text(p.late, at_least) + range +
-                   " were late: none was made (misfire skip)";
+            return missed + ": none made (misfire skip)";
     }
 }
 
@@ -107,23 +107,72 @@ void Schedules::load() {
 
 Schedules::Fired Schedules::fire_due(Millis now) {
     Fired out;
-    std::vector<store::Accepted> made;
-    std::vector<store::FiringRow> history;
-    std::vector<Handled> handled;
+    Round round;
+    try {
+        round = plan_round(now, out.fanout);
+    } catch (const store::StoreFailure& f) {
+        out.status = store::to_error(f);
+    }
+    if (out.status && round.handled.empty()) return out;
+    if (out.status)
+        out.status = store_.insert_batch(round.made, [&] {
+            for (const store::FiringRow& f : round.history)
+                // A run of missed firings may meet a row of the same time when
+                // the clock stepped back; firings made were looked for first.
+                if (!rows_->record(f) && f.outcome != "missed")
+                    throw store::StoreFailure{SQLITE_CONSTRAINT,
+                                              "schedule '" + f.schedule + "' has a firing at " +
+                                                  util::format_rfc3339(f.at) + " already"};
+            for (const Handled& h : round.handled)
+                rows_->advance(h.name, h.next_at, h.last_at, now);
+        });
+    if (!out.status) {
+        // Nothing changed: the same firings are tried again after a pause that
+        // doubles while it fails. The router's own writes are not held up.
+        if (retry_pause_ == 0)
+            NLOG(warning, "",
+                 "schedule firings not stored, tried again: " << out.status.error().message);
+        retry_pause_ = std::clamp<Millis>(retry_pause_ * 2, kFirstRetry, kLastRetry);
+        retry_at_ = now + retry_pause_;
+        out.fanout = false;
+        return out;
+    }
+    if (retry_pause_) NLOG(info, "", "schedule firings stored again");
+    retry_pause_ = retry_at_ = 0;
+    for (const Handled& h : round.handled) {
+        Item& item = items_.at(h.name);
+        unindex(item);
+        item.row.next_at = h.next_at;
+        item.row.last_at = h.last_at;
+        index(item);
+    }
+    for (const store::FiringRow& f : round.history) {
+        const Item& item = items_.at(f.schedule);
+        NLOG(info, f.notification_id,
+             "schedule=" << f.schedule << " firing=" << item.zone.format(f.at) << " " << f.outcome
+                         << (f.firings > 1 ? " firings=" : "")
+                         << (f.firings > 1 ? std::to_string(f.firings) : "")
+                         << (f.detail.empty() ? "" : ": ") << f.detail);
+    }
+    out.notifications = round.made.size();
+    return out;
+}
+
+Schedules::Round Schedules::plan_round(Millis now, bool& fanout) {
+    Round round;
     const auto cap = static_cast<std::size_t>(config_.schedules.misfire_cap);
     std::size_t firings = 0;
     for (auto it = due_.begin(); it != due_.end() && it->first <= now && firings < kFiringsPerRound;
          ++it) {
         const Item& item = items_.at(it->second);
         const std::string& name = item.row.name;
-        constexpr std::int64_t kCountLimit = 1'000'000;
         const auto plan = schedule::plan(item.spec, item.row.next_at, now, item.misfire,
-                                         config_.schedules.misfire_grace, cap, kCountLimit);
+                                         config_.schedules.misfire_grace, cap, kLateCounted);
         Handled h{name, plan.next.value_or(0), item.row.last_at};
         if (plan.missed > 0) {
-            history.push_back(
+            round.history.push_back(
                 {name, plan.missed_first, now, "missed", plan.missed, "",
-                 missed_detail(plan, item.misfire, item.zone, cap, plan.late >= kCountLimit)});
+                 missed_detail(plan, item.misfire, item.zone, cap, plan.late >= kLateCounted)});
             h.last_at = std::max(h.last_at, plan.late_last);
         }
         accept::RequestContext ctx{&config_,    now,         "schedule:" + name,
@@ -138,49 +187,18 @@ Schedules::Fired Schedules::fire_due(Millis now) {
             auto n = accept::firing_notification(item.row, at, ctx);
             if (n) {
                 f.notification_id = n->notification.id;
-                out.fanout = out.fanout || n->fanout.has_value();
-                made.push_back(std::move(*n));
+                fanout = fanout || n->fanout.has_value();
+                round.made.push_back(std::move(*n));
             } else {
                 f.outcome = n.error().code == "expired" ? "expired" : "refused";
                 f.detail = n.error().message;
             }
-            history.push_back(std::move(f));
+            round.history.push_back(std::move(f));
         }
         firings += plan.make.size() + 1;
-        handled.push_back(std::move(h));
+        round.handled.push_back(std::move(h));
     }
-    if (handled.empty()) return out;
-
-    out.status = store_.insert_batch(made, [&] {
-        for (const store::FiringRow& f : history)
-            if (!rows_->record(f))
-                throw store::StoreFailure{SQLITE_CONSTRAINT,
-                                          "schedule '" + f.schedule + "' has a firing at " +
-                                              util::format_rfc3339(f.at) + " already"};
-        for (const Handled& h : handled) rows_->advance(h.name, h.next_at, h.last_at, now);
-    });
-    if (!out.status) {
-        NLOG(warning, "",
-             "schedule firings not stored, tried again: " << out.status.error().message);
-        return out;
-    }
-    for (const Handled& h : handled) {
-        Item& item = items_.at(h.name);
-        unindex(item);
-        item.row.next_at = h.next_at;
-        item.row.last_at = h.last_at;
-        index(item);
-    }
-    for (const store::FiringRow& f : history) {
-        const Item& item = items_.at(f.schedule);
-        NLOG(info, f.notification_id,
-             "schedule=" << f.schedule << " firing=" << item.zone.format(f.at) << " " << f.outcome
-                         << (f.firings > 1 ? " firings=" : "")
-                         << (f.firings > 1 ? std::to_string(f.firings) : "")
-                         << (f.detail.empty() ? "" : ": ") << f.detail);
-    }
-    out.notifications = made.size();
-    return out;
+    return round;
 }
 
 std::string Schedules::control(const json& request, Millis now) {
@@ -203,7 +221,13 @@ std::string Schedules::put(const json& request, Millis now) {
             make_error(ErrorKind::invalid, "invalid_request", "'put' needs a 'schedule'"));
     accept::RequestContext ctx{&config_,    now,         text_of(request, "by"),
                                &templates_, &directory_, text_of(request, "api_key_id")};
-    auto r = accept::read_schedule(*body, ctx, text_of(request, "name"));
+    auto r = [&]() -> Expected<accept::ScheduleRequest> {
+        try {
+            return accept::read_schedule(*body, ctx, text_of(request, "name"));
+        } catch (const store::StoreFailure& f) {  // the directory or templates
+            return store_failure(f);
+        }
+    }();
     if (!r) return error_reply(r.error());
     const std::string name = r->row.name;
     auto existing = items_.find(name);

@@ -20,6 +20,7 @@
 // not_found, schedule_exists, too_many_schedules, store_unavailable.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <map>
 #include <memory>
@@ -27,6 +28,7 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "accept/templating.hpp"
 #include "config.hpp"
@@ -45,21 +47,27 @@ class Schedules {
     // logged and left alone.
     void load();
     std::size_t size() const { return items_.size(); }
-    // When the first schedule not paused is due; 0: none is.
-    Millis next_at() const { return due_.empty() ? 0 : due_.begin()->first; }
+    // When the first schedule not paused is due (or, while writing firings
+    // fails, when they are tried again); 0: none is.
+    Millis next_at() const { return due_.empty() ? 0 : std::max(due_.begin()->first, retry_at_); }
 
     struct Fired {
         std::size_t notifications = 0;  // made
         bool fanout = false;            // one of them is a fan-out
         Status status = ok();           // the transaction's
     };
-    // Handles the firings due by `now`, at most kFiringsPerRound of them;
-    // more due make next_at() <= now.
+    // Handles the firings due by `now`, at most kFiringsPerRound of them (more
+    // due make next_at() <= now), in one transaction. When it fails nothing
+    // changes, and next_at() says when they are tried again.
     Fired fire_due(Millis now);
     // A control request (see above): the reply.
     std::string control(const nlohmann::json& request, Millis now);
 
     static constexpr std::size_t kFiringsPerRound = 2000;
+    // Late firings of one schedule counted one by one at most; past it the
+    // history says "at least".
+    static constexpr std::int64_t kLateCounted = 10'000;
+    static constexpr Millis kFirstRetry = 1000, kLastRetry = 30'000;
 
   private:
     struct Item {
@@ -74,6 +82,15 @@ class Schedules {
         Millis next_at = 0;
         Millis last_at = 0;
     };
+    // What a round writes: the notifications made, the history rows and the
+    // schedules' next firings.
+    struct Round {
+        std::vector<store::Accepted> made;
+        std::vector<store::FiringRow> history;
+        std::vector<Handled> handled;
+    };
+    // The round of the firings due by `now` (store reads may throw StoreFailure).
+    Round plan_round(Millis now, bool& fanout);
     void index(const Item& item);
     void unindex(const Item& item);
     // Keeps `row` (its spec read), replacing one of its name.
@@ -89,6 +106,8 @@ class Schedules {
     accept::StoredTemplates templates_;
     std::map<std::string, Item> items_;
     std::set<std::pair<Millis, std::string>> due_;  // (next_at, name) of those not paused
+    Millis retry_at_ = 0;     // while writing firings fails: when to try again
+    Millis retry_pause_ = 0;  // and the pause before that
 };
 
 }  // namespace notify::router

@@ -6,6 +6,8 @@
 import json
 from pathlib import Path
 
+from notify_stack import wait_for
+
 STARTERS = Path(__file__).resolve().parents[2] / "templates"
 DATA = {"code": "493021", "minutes": 10, "service": "Acme", "url": "https://example.com/r/1",
         "sender": "Acme Ops"}
@@ -128,3 +130,27 @@ def test_unknown_users_and_groups_are_refused(http_receiver, make_stack):
     assert "ghosts" in res.stderr, res.stderr
     assert stack.request("GET", "/v1/notifications").json["notifications"] == []
     assert receiver.count() == 0
+
+
+def test_a_sixth_one_time_code_within_the_hour_is_suppressed(http_receiver, make_stack):
+    receiver = http_receiver()
+    stack = started(make_stack, receiver,
+                    settings={"recipient_limits.one-time-code": ["5/1h", "10/1d"]})
+    add_user(stack, "erin")
+    # Across channels: the limit is the recipient's, whatever carries the code.
+    codes = [only(send(stack, channel=("hook", "capped")[i % 2], to="user:erin",
+                       category="one-time-code", body=f"code {100 + i}")) for i in range(6)]
+    assert [d["state"] for d in codes] == ["sent"] * 5 + ["suppressed"], codes
+    assert codes[5]["last_error"] == \
+        "recipient limit 5/1h reached for category 'one-time-code'", codes[5]
+    # Another category, and another recipient, are not held by it.
+    add_user(stack, "finn")
+    assert only(send(stack, channel="hook", to="user:erin", body="news"))["state"] == "sent"
+    assert only(send(stack, channel="hook", to="user:finn", category="one-time-code",
+                     body="code 200"))["state"] == "sent"
+    # Reports count the reason apart (rollups are written each second).
+    def suppressions():
+        report = stack.request("GET", "/v1/reports?since=now-1h&by=status").json
+        return report["suppressions"] or None
+    found = wait_for(suppressions, 10, "the suppression in reports", check=stack.check_running)
+    assert [(r["reason"], r["count"]) for r in found] == [("recipient_limit", 1)], found

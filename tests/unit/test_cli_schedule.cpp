@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "schedule/zone.hpp"
 #include "test_cli_fake_ingest.hpp"
 #include "test_cli_helpers.hpp"
 
@@ -154,13 +155,16 @@ TEST_CASE("schedule add sends the schedule as written and prints its next firing
               json{{"name", "beat"},
                    {"every", "15m"},
                    {"paused", true},
+                   {"timezone", notify::schedule::Zone::local().name()},
                    {"notification",
                     {{"channel", "sms"}, {"to", {"+8613800138000"}}, {"body", "still alive"}}}});
         r = notifyctl({"--config", s.config, "schedule", "add", "once", "--at", "now+1h",
                        "--channel", "sms", "--subject", "s"});
         CHECK(r.rc == 0);
         CHECK(ingest.requests().at(1)["body"]["at"] == "now+1h");
-        CHECK_FALSE(ingest.requests().at(1)["body"].contains("timezone"));
+        // Without --tz, the zone the times were read in here.
+        CHECK(ingest.requests().at(1)["body"]["timezone"] ==
+              notify::schedule::Zone::local().name());
     }
     SECTION("--replace PUTs it under its name") {
         auto r = notifyctl({"--config", s.config, "schedule", "add", "taken", "--replace", "--cron",

@@ -240,3 +240,23 @@ TEST_CASE("a config path that is not a regular file is refused, not read as defa
         CHECK(c.error().message == "cannot read config '': --config names no file");
     }
 }
+
+TEST_CASE("recipient limits and schedules' settings are read and checked") {
+    auto c = parse_config(
+        "[recipient_limits]\n\"one-time-code\" = [\"5/1h\", \"10/1d\"]\n\"*\" = \"100/1d\"\n"
+        "[schedules]\nmisfire_grace = \"30s\"\nmisfire_cap = 10\n",
+        "t.toml");
+    REQUIRE(c);
+    REQUIRE(c->recipient_limits_of("one-time-code").size() == 2);
+    CHECK(c->recipient_limits_of("one-time-code")[1].period == 86'400'000);
+    CHECK(c->recipient_limits_of("marketing")[0].count == 100);
+    CHECK(c->schedules.misfire_grace == 30'000);
+    CHECK(c->schedules.misfire_cap == 10);
+    CHECK(parse_config("", "t.toml")->recipient_limits_of("one-time-code").empty());
+    auto bad = parse_config("[recipient_limits]\notp = [\"5 an hour\"]\n", "t.toml");
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().message.find("'recipient_limits.otp'") != std::string::npos);
+    CHECK_FALSE(parse_config("[recipient_limits]\notp = 5\n", "t.toml"));
+    CHECK_FALSE(parse_config("[schedules]\nmisfire_cap = 5000\n", "t.toml"));
+    CHECK_FALSE(parse_config("[schedules]\nmax = 0\n", "t.toml"));
+}

@@ -150,6 +150,32 @@ TEST_CASE("the gate applies frequency caps per user and channel") {
     CHECK(f.check(f.delivery(n, "texts", "+8613800138000", "ann", later), later).empty());
 }
 
+TEST_CASE("recipient limits count a category's deliveries to one recipient on every channel") {
+    GateFixture f(
+        "[recipient_limits]\none-time-code = [\"3/1h\", \"4/1d\"]\n"
+        "[channels.texts]\nproviders = [\"text\"]\n");
+    const Millis now = util::now_ms();
+    // one-time-code is mandatory by default: preferences and caps pass it, not this.
+    const std::string code = f.notification("one-time-code");
+    const std::string news = f.notification("marketing");
+    const std::string phone = "+8613800138000";
+    const std::string limited = "recipient limit 3/1h reached for category 'one-time-code'";
+    CHECK(f.check(f.delivery(code, "texts", phone, "", now - 50 * kMinute), now).empty());
+    CHECK(f.check(f.delivery(code, "texts", phone, "", now - kMinute), now).empty());
+    CHECK(f.check(f.delivery(code, "email", phone, "", now), now).empty());
+    CHECK(f.check(f.delivery(code, "texts", phone, "", now), now) == limited);
+    // Another recipient, another category: counted apart.
+    CHECK(f.check(f.delivery(code, "texts", "+8613800138001", "", now), now).empty());
+    CHECK(f.check(f.delivery(news, "texts", phone, "", now), now).empty());
+    // Once they have left the hour, the day's limit of 4 is what stops it.
+    const Millis later = now + 61 * kMinute;
+    f.gate.purge(later);
+    CHECK(f.check(f.delivery(code, "texts", phone, "", later), later).empty());
+    CHECK(f.check(f.delivery(code, "texts", phone, "", later), later) ==
+          "recipient limit 4/1d reached for category 'one-time-code'");
+    CHECK(store::suppression_reason(limited) == "recipient_limit");
+}
+
 TEST_CASE("the gate's counters are rebuilt from what it had admitted") {
     TempStore s;
     Config config = testing::router_config("[preferences]\nfrequency_cap = \"2/1h\"\n");

@@ -77,8 +77,8 @@ TEST_CASE("a bad schedule request names its field") {
     auto other = read(c, R"({"name":"a","every":"1m",)" + n + "}", "b");
     REQUIRE_FALSE(other);
     CHECK(other.error().code == "conflicting_fields");
-    CHECK(accept::check_schedule_name(std::string(65, 'a'), "NAME").error().field == "NAME");
-    CHECK(accept::check_schedule_name("daily.report_2-b", "NAME"));
+    CHECK(schedule::check_schedule_name(std::string(65, 'a'), "NAME").error().field == "NAME");
+    CHECK(schedule::check_schedule_name("daily.report_2-b", "NAME"));
 }
 
 TEST_CASE("a firing's notification expires counting from the firing") {
