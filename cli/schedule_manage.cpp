@@ -140,14 +140,24 @@ int run_add(Context& ctx, const AddArgs& a) {
 int run_ls(Context& ctx) {
     Api api(ctx);
     if (int rc = api.open()) return rc;
-    json reply;
-    if (int rc = api.call(Request{"GET", "/v1/schedules", {}, nullptr}, "schedule ls", reply))
-        return rc;
-    const json list = reply.value("schedules", json::array());
-    if (ctx.globals.json) {
-        for (const auto& view : list) print_json(ctx.out, view);
-        return exit_ok;
+    // Every page (a thousand schedules each), in name order.
+    json list = json::array();
+    for (std::string after;;) {
+        json reply;
+        Request page{"GET", "/v1/schedules", {}, nullptr};
+        if (!after.empty()) page.query["after"] = after;
+        if (int rc = api.call(page, "schedule ls", reply)) return rc;
+        for (auto& view : reply.value("schedules", json::array())) {
+            if (ctx.globals.json)
+                print_json(ctx.out, view);
+            else
+                list.push_back(std::move(view));
+        }
+        const auto next = reply.find("next");
+        if (next == reply.end() || !next->is_string() || next->get<std::string>() <= after) break;
+        after = next->get<std::string>();
     }
+    if (ctx.globals.json) return exit_ok;
     if (list.empty()) {
         ctx.out << "no schedules (add one with 'notifyctl schedule add')\n";
         return exit_ok;

@@ -73,8 +73,11 @@ std::optional<ScheduleRow> ScheduleStore::get(const std::string& name) {
         .first(read_schedule);
 }
 
-std::vector<ScheduleRow> ScheduleStore::list() {
-    return Stmt(db_, std::string("SELECT ") + kColumns + " FROM schedules ORDER BY name")
+std::vector<ScheduleRow> ScheduleStore::list(const std::string& after, int limit) {
+    return Stmt(db_, std::string("SELECT ") + kColumns +
+                         " FROM schedules WHERE name > ? ORDER BY name LIMIT ?")
+        .bind(1, after)
+        .bind(2, limit)
         .collect(read_schedule);
 }
 

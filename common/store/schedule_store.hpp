@@ -56,8 +56,8 @@ class ScheduleStore {
     // False when there is no such schedule; its history stays.
     bool remove(const std::string& name);
     std::optional<ScheduleRow> get(const std::string& name);
-    // Every schedule, by name.
-    std::vector<ScheduleRow> list();
+    // By name: those after `after`, at most `limit` (negative: every one).
+    std::vector<ScheduleRow> list(const std::string& after = {}, int limit = -1);
     // False when there is no such schedule.
     bool set_paused(const std::string& name, bool paused, Millis next_at, Millis now);
     // After firings are handled: the next (0: none left) and the last.

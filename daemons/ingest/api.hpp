@@ -193,7 +193,7 @@ class Api {
     // api_schedules.cpp: /v1/schedules (`parts` after /v1/)
     void schedules_request(const Request& req, const std::vector<std::string>& parts,
                            const Principal& who, Reply done);
-    void list_schedules(const Reply& done);
+    void list_schedules(const Request& req, const Reply& done);
     void show_schedule(const std::string& name, const Reply& done);
     void schedule_history(const std::string& name, const Request& req, const Reply& done);
     // put (POST: `name` empty; PUT), remove, pause or resume, through the router.

@@ -5,7 +5,9 @@
 // answers, and the schedule is read back from the store. Reads come from the
 // store. Times are RFC 3339 with the offset of the schedule's zone.
 //
-//   GET    /v1/schedules                  {"schedules":[view...]} by name
+//   GET    /v1/schedules?limit=N&after=NAME  {"schedules":[view...],"next":NAME|null}
+//                                         by name, N at most 1000 (default); "next"
+//                                         is the after= of the next page
 //   POST   /v1/schedules                  {"name",("cron"|"every"|"at"),"timezone",
 //                                         "until","misfire","paused","notification"}
 //                                         -> 201 view; 409 schedule_exists
@@ -40,6 +42,8 @@ namespace {
 constexpr int kNextFirings = 5;
 constexpr std::int64_t kDefaultHistory = 20;
 constexpr std::int64_t kMaxHistory = 1000;
+constexpr std::int64_t kDefaultPage = 1000;
+constexpr std::int64_t kMaxPage = 1000;
 
 Error store_failure() {
     return make_error(ErrorKind::unavailable, "store_unavailable",
@@ -114,7 +118,7 @@ void Api::schedules_request(const Request& req, const std::vector<std::string>& 
                             const Principal& who, Reply done) {
     const std::string& method = req.method;
     if (parts.size() == 1) {
-        if (method == "GET") return list_schedules(done);
+        if (method == "GET") return list_schedules(req, done);
         if (method == "POST") return change_schedule("put", {}, req, who, std::move(done));
         return fail(
             done, 405,
@@ -137,14 +141,39 @@ void Api::schedules_request(const Request& req, const std::vector<std::string>& 
                           "no such route '" + log::clip(req.path) + "'"));
 }
 
-void Api::list_schedules(const Reply& done) {
-    json list = json::array();
+void Api::list_schedules(const Request& req, const Reply& done) {
+    std::int64_t limit = kDefaultPage;
+    std::string after;
+    for (const auto& [key, value] : req.query) {
+        if (key == "limit") {
+            auto n = util::parse_whole(value, 1, kMaxPage, "limit", "invalid_filter");
+            if (!n) return fail(done, n.error());
+            limit = *n;
+        } else if (key == "after") {
+            if (auto st = schedule::check_schedule_name(value, key); !value.empty() && !st)
+                return fail(done, st.error());
+            after = value;
+        } else {
+            return fail(
+                done, make_error(ErrorKind::invalid, "unknown_filter",
+                                 "unknown parameter '" + log::clip(key) + "' (limit, after)", key));
+        }
+    }
+    std::vector<store::ScheduleRow> rows;
     try {
-        for (const auto& row : schedules().list()) list.push_back(view_of(row));
+        rows = schedules().list(after, static_cast<int>(limit) + 1);
     } catch (const store::StoreFailure&) {
         return fail(done, store_failure());
     }
-    done(json_response(200, {{"schedules", std::move(list)}}));
+    // One more than the page says whether another follows.
+    json next = nullptr;
+    if (rows.size() > static_cast<std::size_t>(limit)) {
+        rows.pop_back();
+        next = rows.back().name;
+    }
+    json list = json::array();
+    for (const auto& row : rows) list.push_back(view_of(row));
+    done(json_response(200, {{"schedules", std::move(list)}, {"next", std::move(next)}}));
 }
 
 void Api::show_schedule(const std::string& name, const Reply& done) {
@@ -227,8 +256,7 @@ void Api::change_schedule(const std::string& action, const std::string& name, co
                 if (!answer) {
                     // The router checks again: what it refuses is as the door's.
                     const Error& e = answer.error();
-                    if (e.kind == ErrorKind::invalid || !e.field.empty())
-                        return fail(done, 422, e);
+                    if (e.kind == ErrorKind::invalid || !e.field.empty()) return fail(done, 422, e);
                     return fail_router(done, e);
                 }
                 if (action == "remove")

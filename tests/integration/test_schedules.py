@@ -193,6 +193,12 @@ def test_schedules_over_the_api(http_receiver, make_stack):
     once = stack.request("PUT", "/v1/schedules/once", body={
         "at": "now+1s", "notification": {"channel": HOOK, "body": "just once"}})
     assert once.status == 201, once
+    # A page at a time, by name.
+    first = stack.request("GET", "/v1/schedules?limit=1").json
+    assert [v["name"] for v in first["schedules"]] == ["once"] and first["next"] == "once"
+    rest = stack.request("GET", "/v1/schedules?limit=1&after=once").json
+    assert [v["name"] for v in rest["schedules"]] == ["standup"] and rest["next"] is None
+    assert stack.request("GET", "/v1/schedules?limit=0").status == 400
     wait_for(lambda: firings_of(stack, "once"), 30, "the one-shot firing",
              check=stack.check_running)
     ended = stack.request("GET", "/v1/schedules/once").json
