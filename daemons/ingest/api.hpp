@@ -201,6 +201,8 @@ class Api {
                          const Principal& who, Reply done);
     // The schedules over reads_, made on first use.
     store::ScheduleStore& schedules();
+    // The schedule `name` as stored: not_found, or store_unavailable.
+    Expected<store::ScheduleRow> stored_schedule(const std::string& name);
     // api_directory.cpp: `parts` are the path's segments after /v1/.
     void directory_request(const Request& req, const std::vector<std::string>& parts,
                            const Principal& who, const Reply& done);

@@ -176,14 +176,18 @@ void Api::list_schedules(const Request& req, const Reply& done) {
     done(json_response(200, {{"schedules", std::move(list)}, {"next", std::move(next)}}));
 }
 
-void Api::show_schedule(const std::string& name, const Reply& done) {
-    std::optional<store::ScheduleRow> row;
+Expected<store::ScheduleRow> Api::stored_schedule(const std::string& name) {
     try {
-        row = schedules().get(name);
+        if (auto row = schedules().get(name)) return std::move(*row);
+        return no_schedule(name);
     } catch (const store::StoreFailure&) {
-        return fail(done, store_failure());
+        return store_failure();
     }
-    if (!row) return fail(done, no_schedule(name));
+}
+
+void Api::show_schedule(const std::string& name, const Reply& done) {
+    auto row = stored_schedule(name);
+    if (!row) return fail(done, row.error());
     json v = view_of(*row);
     v["next_firings"] = next_firings(*row, util::now_ms());
     done(json_response(200, v));
@@ -241,12 +245,8 @@ void Api::change_schedule(const std::string& action, const std::string& name, co
         request["schedule"] = std::move(*body);
         request["create"] = name.empty();  // POST creates; PUT creates or replaces
         request["api_key_id"] = who.id;
-    } else {
-        try {
-            if (!schedules().get(name)) return fail(done, no_schedule(name));
-        } catch (const store::StoreFailure&) {
-            return fail(done, store_failure());
-        }
+    } else if (auto row = stored_schedule(name); !row) {
+        return fail(done, row.error());
     }
     control_.call(
         request.dump(-1, ' ', false, json::error_handler_t::replace),
@@ -261,13 +261,8 @@ void Api::change_schedule(const std::string& action, const std::string& name, co
                 }
                 if (action == "remove")
                     return done(json_response(200, {{"name", target}, {"deleted", true}}));
-                std::optional<store::ScheduleRow> row;
-                try {
-                    row = schedules().get(target);
-                } catch (const store::StoreFailure&) {
-                    return fail(done, store_failure());
-                }
-                if (!row) return fail(done, no_schedule(target));
+                auto row = stored_schedule(target);
+                if (!row) return fail(done, row.error());
                 done(json_response(answer->value("created", false) ? 201 : 200, view_of(*row)));
             });
         });
