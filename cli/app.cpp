@@ -176,11 +176,14 @@ int fail(Context& ctx, int code, const std::string& message) {
     return code;
 }
 
+std::string error_text(const Error& error) {
+    if (!error.field.empty() && error.message.find(error.field) == std::string::npos)
+        return error.field + ": " + error.message;
+    return error.message;
+}
+
 int fail(Context& ctx, const Error& error) {
-    std::string text = error.message;
-    if (!error.field.empty() && text.find(error.field) == std::string::npos)
-        text = error.field + ": " + text;
-    return fail(ctx, exit_code(error.kind), text);
+    return fail(ctx, exit_code(error.kind), error_text(error));
 }
 
 void warn(Context& ctx, const std::string& message) {

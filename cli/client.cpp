@@ -189,18 +189,28 @@ int Api::call(const Request& request, std::string_view what, nlohmann::json& bod
 
 int Api::call(const Request& request, std::string_view what, nlohmann::json& body,
               std::string_view code, std::string_view hint) {
+    std::string error;
+    const int rc = ask(request, what, body, error, code, hint);
+    return rc == exit_ok ? rc : fail(ctx_, rc, error);
+}
+
+int Api::ask(const Request& request, std::string_view what, nlohmann::json& body,
+             std::string& error, std::string_view code, std::string_view hint) {
     auto reply = exchange(config_.ingest.listen, request, ctx_.globals.timeout,
                           config_.ingest.max_body_bytes);
-    if (!reply) return fail(ctx_, reply.error());
+    if (!reply) {
+        error = error_text(reply.error());
+        return exit_code(reply.error().kind);
+    }
     const std::string error_code =
         reply->body.is_object() && reply->body.contains("error") && reply->body["error"].is_object()
             ? reply->body["error"].value("code", std::string())
             : std::string();
     int rc = exit_code_for_reply(reply->status, error_code);
     if (rc != exit_ok) {
-        std::string message = describe_error(*reply, what);
-        if (!hint.empty() && error_code == code) message += " (" + std::string(hint) + ")";
-        return fail(ctx_, rc, message);
+        error = describe_error(*reply, what);
+        if (!hint.empty() && error_code == code) error += " (" + std::string(hint) + ")";
+        return rc;
     }
     body = std::move(reply->body);
     return exit_ok;

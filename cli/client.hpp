@@ -66,6 +66,9 @@ class Api {
     // "schedule add: schedule 'x' exists (use --replace to change it)".
     int call(const Request& request, std::string_view what, nlohmann::json& body,
              std::string_view code, std::string_view hint);
+    // The same, printing nothing: the error's text goes to `error`.
+    int ask(const Request& request, std::string_view what, nlohmann::json& body, std::string& error,
+            std::string_view code = {}, std::string_view hint = {});
     const Config& config() const { return config_; }
 
   private:

@@ -53,6 +53,8 @@ struct Context {
 int fail(Context& ctx, int code, const std::string& message);
 // The same for an Error: its exit code, its message and the field it names.
 int fail(Context& ctx, const Error& error);
+// An Error's message, after the field it names when the message does not.
+std::string error_text(const Error& error);
 // "notifyctl: warning: MESSAGE" unless --quiet.
 void warn(Context& ctx, const std::string& message);
 // Loads the configuration that --config (else NOTIFY_CONFIG, ...) names.

@@ -12,5 +12,8 @@ std::string age_text(const nlohmann::json& seconds);
 // The rows of a GET /v1/queue body as a table and a total line, or
 // "queue is empty".
 void print_queue(std::ostream& out, const nlohmann::json& rows);
+// The providers of a GET /v1/providers body as a table: each one's channels,
+// breaker state, failures in a row, and when it opens again or what probes it.
+void print_providers(std::ostream& out, const nlohmann::json& providers);
 
 }  // namespace notify::cli

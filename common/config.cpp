@@ -61,6 +61,9 @@ const KeyDef kKeys[] = {
     {"router.worker_timeout", KeyType::duration, "10s"},
     {"router.max_worker_deaths", KeyType::integer, "3"},
     {"router.rollup_interval", KeyType::duration, "1s"},
+    {"router.breaker_failures", KeyType::integer, "3"},
+    {"router.breaker_cooldown", KeyType::duration, "30s"},
+    {"router.breaker_cooldown_max", KeyType::duration, "10m"},
     {"worker.router", KeyType::string, "{router.listen}"},
     {"worker.concurrency", KeyType::integer, "256"},
     {"worker.timeout", KeyType::duration, "30s"},
@@ -248,6 +251,17 @@ Status bind(Config& c, const Values& v) {
     if (c.router.max_worker_deaths < 1)
         return config_error(v.by_key.at("router.max_worker_deaths").origin,
                             "'router.max_worker_deaths' must be at least 1");
+    c.router.breaker_failures = num("router.breaker_failures");
+    c.router.breaker_cooldown = dur("router.breaker_cooldown");
+    c.router.breaker_cooldown_max = dur("router.breaker_cooldown_max");
+    if (c.router.breaker_failures < 1 || c.router.breaker_failures > 1000)
+        return config_error(v.by_key.at("router.breaker_failures").origin,
+                            "'router.breaker_failures' must be between 1 and 1000");
+    if (c.router.breaker_cooldown < 100 ||
+        c.router.breaker_cooldown_max < c.router.breaker_cooldown)
+        return config_error(v.by_key.at("router.breaker_cooldown").origin,
+                            "'router.breaker_cooldown' must be at least 100ms, and "
+                            "'router.breaker_cooldown_max' at least 'router.breaker_cooldown'");
     c.worker.router = v.get("worker.router");
     c.worker.concurrency = num("worker.concurrency");
     c.worker.timeout = dur("worker.timeout");

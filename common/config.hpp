@@ -105,6 +105,11 @@ struct Config {
         Millis worker_timeout = 0;      // a silent worker is dropped after this
         long max_worker_deaths = 0;     // workers that may die holding a delivery before it fails
         Millis rollup_interval = 1000;  // how often report counts are written
+        // A provider's circuit breaker (breakers.hpp): retryable failures in a
+        // row that open it, its first cool-down, and the longest one.
+        long breaker_failures = 3;
+        Millis breaker_cooldown = 30'000;
+        Millis breaker_cooldown_max = 600'000;
     } router;
 
     struct Worker {

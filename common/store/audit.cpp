@@ -33,12 +33,16 @@ std::string import_detail(std::int64_t imported) {
     return std::to_string(imported) + " users";
 }
 
+void append_audit(Store& store, const AuditEntry& e) {
+    Stmt s(store.handle(),
+           "INSERT INTO audit (at, actor, action, target, detail) VALUES (?,?,?,?,?)");
+    s.bind(1, e.at).bind(2, e.actor).bind(3, e.action).bind(4, e.target).bind(5, e.detail);
+    s.run();
+}
+
 Status record_audit(Store& store, const AuditEntry& e) {
     try {
-        Stmt s(store.handle(),
-               "INSERT INTO audit (at, actor, action, target, detail) VALUES (?,?,?,?,?)");
-        s.bind(1, e.at).bind(2, e.actor).bind(3, e.action).bind(4, e.target).bind(5, e.detail);
-        s.run();
+        append_audit(store, e);
         return ok();
     } catch (const StoreFailure& f) {
         return to_error(f);

@@ -1,10 +1,11 @@
 // audit.hpp - the audit log: who did which administrative action, and when.
 //
 // Approvals and rejections, template changes, API keys created and revoked,
-// changes to the user directory and unsubscribes are each one row (table
+// changes to the user directory, unsubscribes and the changes of a provider's
+// circuit breaker (the router's: "provider.open", ...) are each one row (table
 // `audit`): the time, the actor (an API key's name, "local" for notifyctl over
 // the ipc socket, the login name for notifyctl working on the store directly,
-// "unsubscribe-link" for a recipient's one-click link), the action
+// "unsubscribe-link" for a recipient's one-click link, "router"), the action
 // ("approve", "template.put", "apikey.create", ...), its target and a detail.
 // The detail is a summary, never a request's body: the log is kept for good, so
 // it holds no personal data (a user's email, phone, identities) and no secret.
@@ -44,6 +45,8 @@ std::string import_detail(std::int64_t imported);
 
 // Appends one entry (its seq is assigned by the store).
 Status record_audit(Store& store, const AuditEntry& entry);
+// The same inside a transaction of the caller's: a failure throws StoreFailure.
+void append_audit(Store& store, const AuditEntry& entry);
 // Entries at or after `since`, oldest first, at most `limit`.
 Expected<std::vector<AuditEntry>> read_audit(Store& store, util::Millis since, int limit);
 

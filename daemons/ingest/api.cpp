@@ -18,6 +18,7 @@ enum class RouteKind {
     healthz,
     metrics,
     queue,
+    providers,  // /v1/providers: each provider's circuit breaker, from the router
     notifications,
     batch,
     one,
@@ -48,6 +49,7 @@ Route match(std::string path) {
     if (path == "/metrics") return {RouteKind::metrics, {}, {}, {}};
     if (!util::starts_with(path, "/v1/")) return {RouteKind::web, {}, {}, {}};
     if (path == "/v1/queue") return {RouteKind::queue, {}, {}, {}};
+    if (path == "/v1/providers") return {RouteKind::providers, {}, {}, {}};
     if (path == "/v1/notifications") return {RouteKind::notifications, {}, {}, {}};
     if (path == "/v1/notifications/batch") return {RouteKind::batch, {}, {}, {}};
     if (path == "/v1/audit") return {RouteKind::audit, {}, {}, {}};
@@ -85,6 +87,7 @@ const char* allowed_methods(RouteKind k) {
         case RouteKind::healthz:
         case RouteKind::metrics:
         case RouteKind::queue:
+        case RouteKind::providers:
         case RouteKind::one:
         case RouteKind::audit:
         case RouteKind::reports:
@@ -303,6 +306,8 @@ void Api::serve(const Route& route, const Request& req, const Principal& who, Re
             return get_report(req, done);
         case RouteKind::queue:
             return get_queue(done);
+        case RouteKind::providers:
+            return get_providers(std::move(done));
         case RouteKind::notifications:
             if (req.method == "POST") return post_notification(req, who, std::move(done));
             return list_notifications(req, who, done);

@@ -108,6 +108,8 @@ class RouterControl {
 // not_found, or conflict), or router_unavailable when it did not answer or
 // said something this version does not understand.
 Expected<nlohmann::json> router_answer(const Expected<std::string>& reply, const std::string& what);
+// router_unavailable: the router's answer is not what this version expects.
+Error router_misunderstood();
 
 // An answer of `body`; text in it that is not UTF-8 (older stored rows) comes
 // out as U+FFFD.
@@ -175,6 +177,7 @@ class Api {
                           const Reply& done);
     void list_notifications(const Request& req, const Principal& who, const Reply& done);
     void get_queue(const Reply& done);
+    void get_providers(Reply done);
     void health(const Reply& done);
     // api_metrics.cpp: ingest's figures and the router's (asked for once for
     // every scrape waiting), or notify_router_up 0 when it does not answer.

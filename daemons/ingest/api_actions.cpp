@@ -176,6 +176,10 @@ Expected<json> router_answer(const Expected<std::string>& reply, const std::stri
         return make_error(kind, code, text("message", "the router refused '" + what + "'"),
                           text("field", ""));
     }
+    return router_misunderstood();
+}
+
+Error router_misunderstood() {
     return make_error(ErrorKind::unavailable, "router_unavailable",
                       "the router gave an answer this version does not understand");
 }
@@ -235,9 +239,7 @@ void Api::approval_action(const std::string& id, const std::string& action, cons
                 auto answer = router_answer(reply, action);
                 if (!answer) return fail_router(done, answer.error());
                 if (!answer->contains("state") || !(*answer)["state"].is_string())
-                    return fail(done, make_error(ErrorKind::unavailable, "router_unavailable",
-                                                 "the router gave an answer this version does "
-                                                 "not understand"));
+                    return fail(done, router_misunderstood());
                 std::string now = (*answer)["state"];
                 NLOG(info, id, action << " by=" << by << " state=" << now);
                 Response resp;

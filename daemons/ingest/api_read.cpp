@@ -1,6 +1,6 @@
 // api_read.cpp - the read routes: one notification, a filtered page of them, the
-// queue summary, and /healthz. All read through the loop thread's own Store.
-// status= takes a delivery state or a fan-out state (pending-approval,
+// queue summary, the providers' breakers (from the router), and /healthz. All read through the loop
+// thread's own Store. status= takes a delivery state or a fan-out state (pending-approval,
 // expanding, rejected); canceled matches a canceled delivery or fan-out.
 #include <unistd.h>
 
@@ -164,6 +164,20 @@ void Api::get_queue(const Reply& done) {
         return fail(done, store_read_failure());
     }
     done(json_response(200, render_queue(rows, util::now_ms())));
+}
+
+void Api::get_providers(Reply done) {
+    control_.call(R"({"op":"providers"})",
+                  [this, done = std::move(done)](Expected<std::string> reply) {
+                      guarded(done, [&] {
+                          auto answer = router_answer(reply, "providers");
+                          if (!answer) return fail_router(done, answer.error());
+                          auto list = answer->find("providers");
+                          if (list == answer->end() || !list->is_array())
+                              return fail(done, router_misunderstood());
+                          done(json_response(200, json{{"providers", std::move(*list)}}));
+                      });
+                  });
 }
 
 void Api::health(const Reply& done) {

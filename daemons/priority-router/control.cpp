@@ -3,6 +3,7 @@
 //   {"op":"nudge"}                     no reply; reads new deliveries and fan-outs
 //   {"op":"ping"}                      {"ok":true,"active":N,"workers":N}
 //   {"op":"metrics"}                   the router's figures, Prometheus text (router_metrics.hpp)
+//   {"op":"providers"}                 each provider's circuit breaker (provider_states.cpp)
 //   {"op":"cancel","id":NOTIFICATION[,"by":WHO]}
 //                                      {"ok":true,"canceled":N,"in_flight":N}, plus
 //                                      "fanout":"canceled" when it stopped a fan-out
@@ -55,7 +56,9 @@ void Router::on_control_frame(const std::string& identity, const std::string& fr
     }
     std::string reply;
     if (op == "metrics") {
-        reply = metrics_.render(gauges(util::now_ms()));
+        reply = metrics_.render(gauges());
+    } else if (op == "providers") {
+        reply = providers_reply(util::now_ms());
     } else if (op == "ping") {
         reply = json{{"ok", true},
                      {"active", active_.size()},

@@ -41,12 +41,20 @@ void Router::dispatch(Millis now) {
 void Router::update_blocked(Millis now) {
     blocked_.clear();
     rate_wake_ = 0;
-    for (const auto& channel : limited_channels_) {
-        if (!choice_.blocked(channel, now)) continue;
+    auto check = [&](const std::string& channel) {
+        if (!choice_.blocked(channel, now)) return;
         blocked_.insert(channel);
-        if (!ready_.waiting(channel)) continue;
+        if (!ready_.waiting(channel)) return;
         const Millis at = choice_.next_free(channel, now);
         rate_wake_ = rate_wake_ ? std::min(rate_wake_, at) : at;
+    };
+    // While every breaker is closed only the channels whose providers are all
+    // rate limited can be blocked.
+    choice_.breakers().tick(now);
+    if (choice_.breakers().all_closed()) {
+        for (const auto& channel : limited_channels_) check(channel);
+    } else {
+        for (const auto& [channel, _] : config_.channels) check(channel);
     }
 }
 
@@ -108,6 +116,7 @@ bool Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis
         return false;
     }
     limiter_.try_take(provider, now);  // has capacity: choose() checked it
+    choice_.breakers().dispatched(provider, id, job->deadline);
     metrics_.dispatched(provider);
     --w.credit;
     w.in_flight.insert(id);
@@ -191,10 +200,13 @@ void Router::on_result(WorkerInfo* w, const wire::Result& r, Millis now) {
     // Every answer tells of its provider's health, a late one too.
     const std::string& answered =
         !r.provider.empty() || it == active_.end() ? r.provider : it->second.provider;
+    Breakers& breakers = choice_.breakers();
     if (r.outcome == wire::Outcome::sent)
-        choice_.succeeded(answered);
+        breakers.succeeded(answered, now);
     else if (tells_health(r))
-        choice_.failed(answered, now);
+        breakers.failed(answered, r.delivery_id, now);
+    else
+        breakers.answered_neutral(answered, r.delivery_id);
     if (!answered.empty())
         metrics_.answered(answered, r.outcome,
                           r.outcome != wire::Outcome::sent && worker_refused(r) ? -1 : r.took);

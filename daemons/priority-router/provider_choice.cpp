@@ -8,8 +8,22 @@
 
 namespace notify::router {
 
-ProviderChoice::ProviderChoice(const Config& config, RateLimiter& limiter, HealthRules rules)
-    : config_(config), limiter_(limiter), rules_(rules) {}
+namespace {
+
+BreakerRules rules_of(const Config& c) {
+    return {static_cast<int>(c.router.breaker_failures), c.router.breaker_cooldown,
+            c.router.breaker_cooldown_max};
+}
+
+}  // namespace
+
+ProviderChoice::ProviderChoice(const Config& config, RateLimiter& limiter,
+                               std::optional<BreakerRules> rules)
+    : config_(config), limiter_(limiter), breakers_(rules ? *rules : rules_of(config)) {}
+
+bool ProviderChoice::free(const std::string& provider, Millis now) {
+    return breakers_.admits(provider) && limiter_.has_capacity(provider, now);
+}
 
 ProviderPick ProviderChoice::choose(const std::string& channel, const std::string& failed,
                                     const std::vector<std::string>& tried, Millis now) {
@@ -17,35 +31,30 @@ ProviderPick ProviderChoice::choose(const std::string& channel, const std::strin
     if (!ch || ch->providers.empty()) return {ProviderPick::Kind::unconfigured, "", 0};
     const auto& ps = ch->providers;
     const std::size_t n = ps.size();
-    std::vector<bool> capacity(n), up(n);
+    breakers_.tick(now);
+    std::vector<bool> can(n);
     bool any = false;
     for (std::size_t i = 0; i < n; ++i) {
-        capacity[i] = limiter_.has_capacity(ps[i], now);
-        up[i] = !down(ps[i], now);
-        any = any || capacity[i];
+        can[i] = free(ps[i], now);
+        any = any || can[i];
     }
-    if (!any) return {ProviderPick::Kind::blocked, "", 0};
     auto chosen = [&](std::size_t i) { return ProviderPick{ProviderPick::Kind::chosen, ps[i], 0}; };
 
     if (failed.empty()) {
-        // Healthy providers first, then any with capacity; within them the weighted
-        // ones share the attempts, else the first in order takes it.
-        for (bool need_up : {true, false}) {
-            std::vector<std::size_t> weighted;
-            std::size_t first = n;
-            for (std::size_t i = 0; i < n; ++i) {
-                if (!capacity[i] || (need_up && !up[i])) continue;
-                if (first == n) first = i;
-                if (!ch->weights.empty() && ch->weights[i] > 0) weighted.push_back(i);
-            }
-            if (!weighted.empty()) return chosen(weighted_pick(*ch, weighted));
-            if (first < n) return chosen(first);
+        if (!any) return {ProviderPick::Kind::blocked, "", 0};
+        // The weighted ones share the attempts, else the first in order takes it.
+        std::vector<std::size_t> weighted;
+        std::size_t first = n;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (!can[i]) continue;
+            if (first == n) first = i;
+            if (!ch->weights.empty() && ch->weights[i] > 0) weighted.push_back(i);
         }
+        return chosen(weighted.empty() ? first : weighted_pick(*ch, weighted));
     }
 
     // A retry: the providers after the one that failed, in channel order (itself
-    // last), healthy before down. A failover only considers those not tried since
-    // the last backoff.
+    // last). A failover only considers those not tried since the last backoff.
     std::size_t start = 0;
     if (auto it = std::find(ps.begin(), ps.end(), failed); it != ps.end())
         start = static_cast<std::size_t>(it - ps.begin() + 1) % n;
@@ -57,13 +66,16 @@ ProviderPick ProviderChoice::choose(const std::string& channel, const std::strin
     const bool failing_over = !tried.empty() && !order.empty();
     if (order.empty())  // every provider failed since the last backoff: take any
         for (std::size_t k = 0; k < n; ++k) order.push_back((start + k) % n);
-    for (bool need_up : {true, false})
-        for (std::size_t i : order)
-            if (capacity[i] && (!need_up || up[i])) return chosen(i);
+    for (std::size_t i : order)
+        if (can[i]) return chosen(i);
     if (failing_over) {
+        // The untried ones are at their rate limit or their breakers do not admit
+        // attempts: wait for the first to free up rather than go back to one that
+        // just failed.
         ProviderPick wait{ProviderPick::Kind::wait, "", 0};
         for (std::size_t i : order) {
-            const Millis at = limiter_.next_free(ps[i], now);
+            const Millis at = std::max(
+                {limiter_.next_free(ps[i], now), breakers_.admits_at(ps[i], now), now + 1});
             if (wait.at == 0 || at < wait.at) {
                 wait.at = at;
                 wait.provider = ps[i];
@@ -71,7 +83,7 @@ ProviderPick ProviderChoice::choose(const std::string& channel, const std::strin
         }
         return wait;
     }
-    return {ProviderPick::Kind::blocked, "", 0};  // not reached: some provider has capacity
+    return {ProviderPick::Kind::blocked, "", 0};
 }
 
 std::size_t ProviderChoice::weighted_pick(const ChannelConfig& ch,
@@ -94,19 +106,19 @@ std::size_t ProviderChoice::weighted_pick(const ChannelConfig& ch,
 }
 
 std::string ProviderChoice::failover(const std::string& channel, const std::string& failed,
-                                     const std::vector<std::string>& tried, Millis now) const {
+                                     const std::vector<std::string>& tried, Millis now) {
     const ChannelConfig* ch = config_.channel(channel);
     if (!ch || ch->providers.empty()) return "";
     const auto& ps = ch->providers;
     const std::size_t n = ps.size();
+    breakers_.tick(now);
     std::size_t start = 0;
     if (auto it = std::find(ps.begin(), ps.end(), failed); it != ps.end())
         start = static_cast<std::size_t>(it - ps.begin() + 1) % n;
     for (std::size_t k = 0; k < n; ++k) {
         const std::string& p = ps[(start + k) % n];
         if (p == failed || std::find(tried.begin(), tried.end(), p) != tried.end()) continue;
-        if (down(p, now)) continue;
-        return p;
+        if (breakers_.admits(p)) return p;
     }
     return "";
 }
@@ -114,8 +126,9 @@ std::string ProviderChoice::failover(const std::string& channel, const std::stri
 bool ProviderChoice::blocked(const std::string& channel, Millis now) {
     const ChannelConfig* ch = config_.channel(channel);
     if (!ch || ch->providers.empty()) return false;
+    breakers_.tick(now);
     for (const auto& p : ch->providers)
-        if (limiter_.has_capacity(p, now)) return false;
+        if (free(p, now)) return false;
     return true;
 }
 
@@ -124,7 +137,7 @@ Millis ProviderChoice::next_free(const std::string& channel, Millis now) {
     if (!ch || ch->providers.empty()) return now;
     Millis at = 0;
     for (const auto& p : ch->providers) {
-        const Millis p_free = limiter_.next_free(p, now);
+        const Millis p_free = std::max(limiter_.next_free(p, now), breakers_.admits_at(p, now));
         at = at == 0 ? p_free : std::min(at, p_free);
     }
     return at;
@@ -136,38 +149,6 @@ bool ProviderChoice::can_block(const std::string& channel) const {
     for (const auto& p : ch->providers)
         if (!limiter_.limited(p)) return false;
     return true;
-}
-
-void ProviderChoice::succeeded(const std::string& provider) {
-    auto it = health_.find(provider);
-    if (it == health_.end()) return;
-    if (it->second.down_until != 0)
-        NLOG(info, "", "provider=" << provider << " is up again: an attempt succeeded");
-    health_.erase(it);
-}
-
-void ProviderChoice::failed(const std::string& provider, Millis now) {
-    if (provider.empty()) return;
-    Health& h = health_[provider];
-    ++h.failures;
-    if (h.failures < rules_.failures_to_down || now < h.down_until) return;
-    const bool again = h.down_until != 0;
-    h.down_until = now + rules_.down_for;
-    if (again)
-        NLOG(warning, "",
-             "provider=" << provider << " failed again after its pause; down for another "
-                         << util::format_duration(rules_.down_for));
-    else
-        NLOG(warning, "",
-             "provider=" << provider << " is down after " << h.failures
-                         << " retryable failures in a row; other providers take its "
-                            "attempts for "
-                         << util::format_duration(rules_.down_for));
-}
-
-bool ProviderChoice::down(const std::string& provider, Millis now) const {
-    auto it = health_.find(provider);
-    return it != health_.end() && now < it->second.down_until;
 }
 
 }  // namespace notify::router

@@ -301,20 +301,24 @@ void Router::transition(const std::string& id, Entry& e, DeliveryState state, co
 void Router::flush_log(Millis now, bool last) {
     const bool rollups = rollups_.due(now) || (last && !rollups_.idle());
     note_early_changes();
+    note_breaker_changes();
     const bool early = !early_changes_.empty();
-    if (log_.pending() || rollups || early || !backoff_.failing()) {
+    const bool breakers = !breaker_audit_.empty();
+    if (log_.pending() || rollups || early || breakers || !backoff_.failing()) {
         // Else nothing is committed.
-        const bool writes = log_.pending() > 0 || rollups || early;
+        const bool writes = log_.pending() > 0 || rollups || early || breakers;
         const auto started = std::chrono::steady_clock::now();
         std::function<void()> also;
-        if (rollups || early)
-            also = [this, early,
+        if (rollups || early || breakers)
+            also = [this, early, breakers,
                     rollup_writer = rollups ? rollups_.writer() : std::function<void()>()] {
                 if (rollup_writer) rollup_writer();
                 if (early) write_early_changes();
+                if (breakers) write_breaker_audit();
             };
         Status st = log_.flush(also);
         if (early && st) early_changes_.clear();
+        if (breakers && st) breaker_audit_.clear();
         if (writes)
             metrics_.committed(
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),

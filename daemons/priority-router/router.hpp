@@ -39,6 +39,7 @@
 #include "rollups.hpp"
 #include "router_metrics.hpp"
 #include "schedules.hpp"
+#include "store/audit.hpp"
 #include "store/directory_store.hpp"
 #include "store/early_receipts.hpp"
 #include "store/fanout_store.hpp"
@@ -126,7 +127,14 @@ class Router {
     std::string decide(const std::string& op, const std::string& notification_id,
                        const std::string& by, const std::string& reason);
     // --- figures for /metrics (router_gauges.cpp): what the state holds now
-    RouterGauges gauges(Millis now) const;
+    RouterGauges gauges() const;
+    // --- the providers' circuit breakers (provider_states.cpp)
+    // Their changes since the last call: counted, and kept for the audit log.
+    void note_breaker_changes();
+    // Appends the kept changes to the audit log (in a flush's transaction).
+    void write_breaker_audit();
+    // {"op":"providers"}: each configured provider's breaker.
+    std::string providers_reply(Millis now);
 
     // --- provider receipts (receipts.cpp)
     // The reply, or nullopt when it is held until the flush that commits what
@@ -203,7 +211,8 @@ class Router {
         std::string reply;
         bool delimiter = false;
     };
-    std::vector<HeldReply> held_replies_;  // control replies waiting for a commit
+    std::vector<HeldReply> held_replies_;           // control replies waiting for a commit
+    std::vector<store::AuditEntry> breaker_audit_;  // breakers' changes not committed yet
     std::int64_t last_seq_ = 0;
     std::int64_t gated_seq_ = 0;  // every delivery up to it has passed the gate (or is final)
     bool sweep_requested_ = false;

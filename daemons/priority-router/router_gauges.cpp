@@ -1,7 +1,7 @@
 // router_gauges.cpp - the gauges of /metrics, read from the router's state
 // when a scrape asks ({"op":"metrics"} on router.control): unfinished
 // deliveries by channel and state, the queues by priority, what is in flight,
-// each worker's holdings and credit, each provider's health, the fan-outs
+// each worker's holdings and credit, each provider's breaker, the fan-outs
 // being expanded. Counting the active deliveries walks them once per scrape
 // (a few milliseconds for a million), so no figure has to be kept in step with
 // every change of state.
@@ -16,7 +16,7 @@ namespace {
 constexpr std::size_t kMaxWorkerName = 128;  // bytes of a worker's name in a label
 }
 
-RouterGauges Router::gauges(Millis now) const {
+RouterGauges Router::gauges() const {
     RouterGauges g = metrics_.empty_gauges();
     for (const auto& [_, e] : active_) {
         const auto state = static_cast<std::size_t>(e.state);
@@ -40,7 +40,7 @@ RouterGauges Router::gauges(Millis now) const {
               [](const auto& a, const auto& b) { return a.name < b.name; });
 
     for (const auto& [name, _] : config_.providers)
-        g.providers_healthy.emplace_back(name, !choice_.down(name, now));
+        g.breakers.emplace_back(name, choice_.breakers().state(name));
     g.fanouts_expanding = expander_.expanding();
     return g;
 }

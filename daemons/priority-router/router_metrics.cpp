@@ -160,10 +160,26 @@ void RouterMetrics::render_providers(Text& o, const RouterGauges& g) const {
         o.histogram("notify_provider_request_seconds", {{"provider", provider_names_.name(i)}},
                     of(i).seconds);
     o.family("notify_provider_healthy", "gauge",
-             "0 while a provider is down after failures in a row (others take its attempts), "
-             "else 1.");
-    for (const auto& [name, healthy] : g.providers_healthy)
-        o.sample("notify_provider_healthy", {{"provider", name}}, healthy ? 1 : 0);
+             "1 while a provider's circuit breaker is closed; 0 while it is open or half-open.");
+    for (const auto& [name, state] : g.breakers)
+        o.sample("notify_provider_healthy", {{"provider", name}},
+                 state == BreakerState::closed ? 1 : 0);
+    constexpr BreakerState kStates[] = {BreakerState::closed, BreakerState::open,
+                                        BreakerState::half_open};
+    o.family("notify_provider_breaker", "gauge",
+             "A provider's circuit breaker: 1 for its state (closed, open, half-open), 0 for the "
+             "others.");
+    for (const auto& [name, state] : g.breakers)
+        for (BreakerState s : kStates)
+            o.sample("notify_provider_breaker", {{"provider", name}, {"state", to_string(s)}},
+                     state == s ? 1 : 0);
+    o.family("notify_provider_breaker_changes_total", "counter",
+             "Changes of a provider's circuit breaker into each state.");
+    for (std::size_t i = 0; i < provider_names_.size(); ++i)
+        for (BreakerState s : kStates)
+            o.sample("notify_provider_breaker_changes_total",
+                     {{"provider", provider_names_.name(i)}, {"state", to_string(s)}},
+                     of(i).breaker_changes[static_cast<std::size_t>(s)]);
 }
 
 void RouterMetrics::render_workers_and_fanouts(Text& o, const RouterGauges& g) const {

@@ -14,7 +14,11 @@
 //   notify_dispatches_total{provider}              counter: attempts handed to workers
 //   notify_attempts_total{provider,outcome}        counter: results (sent, retryable, permanent)
 //   notify_provider_request_seconds{provider}      histogram: an attempt's time in its worker
-//   notify_provider_healthy{provider}              gauge: 0 while down (failures in a row)
+//   notify_provider_healthy{provider}              gauge: 1 while its breaker is closed
+//   notify_provider_breaker{provider,state}        gauge: 1 for its breaker's state (closed,
+//       open, half-open), 0 for the others
+//   notify_provider_breaker_changes_total{provider,state}  counter: its breaker's changes
+//       into each state
 //   notify_accept_to_sent_seconds{channel}         histogram: acceptance to sent
 //   notify_workers, notify_worker_in_flight{worker}, notify_worker_credit{worker}  gauges
 //   notify_fanout_recipients_total                 counter: deliveries written by expansion
@@ -36,6 +40,7 @@
 #include <string_view>
 #include <vector>
 
+#include "breakers.hpp"
 #include "config.hpp"
 #include "model.hpp"
 #include "util/prometheus.hpp"
@@ -71,7 +76,7 @@ struct RouterGauges {
     std::int64_t in_flight = 0;
     std::size_t workers_connected = 0;
     std::vector<Worker> workers;  // by name (workers of one name are one)
-    std::vector<std::pair<std::string, bool>> providers_healthy;
+    std::vector<std::pair<std::string, BreakerState>> breakers;  // of the providers configured
     std::size_t fanouts_expanding = 0;
 };
 
@@ -89,6 +94,9 @@ class RouterMetrics {
     void dispatched(std::string_view provider) { ++providers(provider).dispatched; }
     // A worker's result. `took_ms` < 0: not timed (the worker's own refusals).
     void answered(std::string_view provider, wire::Outcome outcome, Millis took_ms);
+    void breaker_changed(std::string_view provider, BreakerState to) {
+        ++providers(provider).breaker_changes[static_cast<std::size_t>(to)];
+    }
     void expanded(std::size_t deliveries, bool done) {
         fanout_recipients_ += deliveries;
         if (done) ++fanouts_done_;
@@ -102,6 +110,7 @@ class RouterMetrics {
         std::uint64_t dispatched = 0;
         std::array<std::uint64_t, 3> outcomes{};  // by wire::Outcome
         util::prometheus::Histogram seconds{util::prometheus::kRequestBuckets};
+        std::array<std::uint64_t, 3> breaker_changes{};  // by BreakerState
     };
     // [0]: accepted, [1 + state]: transitions into it.
     using StateCounts = std::vector<std::uint64_t>;

@@ -1,5 +1,5 @@
 // test_provider_choice.cpp - weighted first attempts, failover order, rate
-// capacity and provider health.
+// capacity and the providers' breakers.
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -9,7 +9,9 @@
 #include "rate_limiter.hpp"
 
 using namespace notify;
-using notify::router::HealthRules;
+using notify::router::BreakerRules;
+using notify::router::Breakers;
+using notify::router::BreakerState;
 using notify::router::ProviderChoice;
 using notify::router::ProviderPick;
 using notify::router::RateLimiter;
@@ -158,51 +160,72 @@ TEST_CASE("rate limits pass over a full provider and block a channel with none f
     CHECK_FALSE(choice.can_block("ops"));
 }
 
-TEST_CASE("a provider that keeps failing is down for a while") {
+TEST_CASE("a provider whose breaker is open takes no attempt") {
     Config c = three_providers("weights = [1, 1, 0]\n");
     RateLimiter limiter(c);
-    ProviderChoice choice(c, limiter, HealthRules{3, 30'000});
+    ProviderChoice choice(c, limiter, BreakerRules{3, 30'000, 120'000});
+    Breakers& breakers = choice.breakers();
     const Millis t = 100'000;
-    SECTION("three retryable failures in a row: skipped for 30s, then tried again") {
-        choice.failed("a", t);
-        choice.failed("a", t + 1);
-        CHECK_FALSE(choice.down("a", t + 2));
-        choice.failed("a", t + 2);
-        CHECK(choice.down("a", t + 2));
+    SECTION("three retryable failures in a row: skipped for 30s, then probed") {
+        breakers.failed("a", "d1", t);
+        breakers.failed("a", "d2", t + 1);
+        CHECK(breakers.admits("a"));
+        breakers.failed("a", "d3", t + 2);
+        CHECK_FALSE(breakers.admits("a"));
         for (int i = 0; i < 6; ++i) CHECK(first(choice, t + 10) == "b");
-        // Failover from b skips a (down) and goes to c; from c, nothing is left.
+        // Failover from b skips a (open) and goes to c; from c, nothing is left.
         CHECK(choice.failover("ops", "b", {"b"}, t + 10) == "c");
         CHECK(choice.failover("ops", "c", {"b", "c"}, t + 10).empty());
-        // Its 30 seconds are over: a takes its share again.
-        CHECK_FALSE(choice.down("a", t + 2 + 30'000));
+        // Its 30 seconds are over: one attempt probes it, the others wait for that.
+        CHECK(choice.next_free("ops", t + 10) == t + 10);
         std::map<std::string, int> count;
         for (int i = 0; i < 4; ++i) ++count[first(choice, t + 30'002)];
-        CHECK(count["a"] == 2);
-        CHECK(count["b"] == 2);
-        SECTION("one more failure after the pause makes it down again") {
-            choice.failed("a", t + 40'000);
-            CHECK(choice.down("a", t + 40'000));
-            CHECK(choice.down("a", t + 69'999));
-            CHECK_FALSE(choice.down("a", t + 70'000));
+        CHECK(count["a"] == 2);  // half-open: admitted until a probe is out
+        breakers.dispatched("a", "probe", t + 90'000);
+        CHECK(breakers.state("a") == BreakerState::half_open);
+        for (int i = 0; i < 4; ++i) CHECK(first(choice, t + 30'003) == "b");
+        SECTION("the probe fails: open for twice as long") {
+            breakers.failed("a", "probe", t + 40'000);
+            CHECK(breakers.state("a") == BreakerState::open);
+            choice.breakers().tick(t + 99'999);
+            CHECK_FALSE(breakers.admits("a"));
+            choice.breakers().tick(t + 100'000);
+            CHECK(breakers.admits("a"));
         }
-        SECTION("a success makes it healthy") {
-            choice.succeeded("a");
-            choice.failed("a", t + 40'000);
-            CHECK_FALSE(choice.down("a", t + 40'000));
+        SECTION("the probe succeeds: closed") {
+            breakers.succeeded("a", t + 40'000);
+            CHECK(breakers.state("a") == BreakerState::closed);
+            breakers.failed("a", "d4", t + 40'000);
+            CHECK(breakers.admits("a"));
         }
     }
     SECTION("a success in between starts the count again") {
-        choice.failed("a", t);
-        choice.failed("a", t);
-        choice.succeeded("a");
-        choice.failed("a", t);
-        choice.failed("a", t);
-        CHECK_FALSE(choice.down("a", t));
+        breakers.failed("a", "d1", t);
+        breakers.failed("a", "d2", t);
+        breakers.succeeded("a", t);
+        breakers.failed("a", "d3", t);
+        breakers.failed("a", "d4", t);
+        CHECK(breakers.admits("a"));
     }
-    SECTION("when every provider is down, the attempt still goes out") {
+    SECTION("when every breaker is open, the channel waits for the first to half-open") {
         for (const char* p : {"a", "b", "c"})
-            for (int i = 0; i < 3; ++i) choice.failed(p, t);
-        CHECK(first(choice, t + 1) == "a");
-        CHECK(choice.choose("ops", "a", {}, t + 1).provider == "b");
+            for (int i = 0; i < 3; ++i) breakers.failed(p, "d", t + (p[0] - 'a'));
+        CHECK(choice.blocked("ops", t + 5));
+        CHECK(choice.choose("ops", "", {}, t + 5).kind == ProviderPick::Kind::blocked);
+        CHECK(choice.choose("ops", "a", {}, t + 5).kind == ProviderPick::Kind::blocked);
+        CHECK(choice.next_free("ops", t + 5) == t + 30'000);
+        CHECK_FALSE(choice.blocked("ops", t + 30'000));
+        CHECK(first(choice, t + 30'000) == "a");
+    }
+    SECTION("a failover whose untried provider is open waits for it") {
+        for (int i = 0; i < 3; ++i) breakers.failed("b", "d", t);
+        ProviderPick p = choice.choose("ops", "a", {"a"}, t + 5);
+        // c is next after b; only a was tried, so b (open) and c are untried.
+        CHECK(p.kind == ProviderPick::Kind::chosen);
+        CHECK(p.provider == "c");
+        for (int i = 0; i < 3; ++i) breakers.failed("c", "d", t);
+        p = choice.choose("ops", "a", {"a"}, t + 5);
+        CHECK(p.kind == ProviderPick::Kind::wait);
+        CHECK(p.at == t + 30'000);
     }
 }

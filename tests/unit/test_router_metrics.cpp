@@ -97,7 +97,9 @@ TEST_CASE("router metrics: the gauges as the router reads them") {
     g.in_flight = 2;
     g.workers_connected = 2;
     g.workers.push_back({"w \"1\"", 2, 14});
-    g.providers_healthy = {{"hook", true}, {"text", false}};
+    g.breakers = {{"hook", BreakerState::closed}, {"text", BreakerState::half_open}};
+    m.breaker_changed("text", BreakerState::open);
+    m.breaker_changed("text", BreakerState::half_open);
     g.fanouts_expanding = 1;
     m.expanded(500, false);
     m.expanded(20, true);
@@ -118,6 +120,11 @@ TEST_CASE("router metrics: the gauges as the router reads them") {
     CHECK(has(text, R"(notify_worker_credit{worker="w \"1\""} 14)"));
     CHECK(has(text, R"(notify_provider_healthy{provider="hook"} 1)"));
     CHECK(has(text, R"(notify_provider_healthy{provider="text"} 0)"));
+    CHECK(has(text, R"(notify_provider_breaker{provider="text",state="half-open"} 1)"));
+    CHECK(has(text, R"(notify_provider_breaker{provider="text",state="open"} 0)"));
+    CHECK(has(text, R"(notify_provider_breaker{provider="hook",state="closed"} 1)"));
+    CHECK(has(text, R"(notify_provider_breaker_changes_total{provider="text",state="open"} 1)"));
+    CHECK(has(text, R"(notify_provider_breaker_changes_total{provider="hook",state="open"} 0)"));
     CHECK(has(text, "notify_fanout_recipients_total 520"));
     CHECK(has(text, "notify_fanouts_done_total 1"));
     CHECK(has(text, "notify_fanouts_expanding 1"));
