@@ -83,6 +83,8 @@ const std::vector<Command>& commands() {
          setup_report},
         {"schedule", "recurring sends: add, list, pause and remove schedules; preview cron",
          setup_schedule},
+        {"calendar", "the company calendar: working days, holidays and working hours",
+         setup_calendar},
         {"config", "check the configuration or show every setting and its origin", setup_config},
         {"template", "preview templates: render a stored one or a local file", setup_template},
         {"user", "the user directory: add, change, list, import and export users", setup_user},

@@ -82,6 +82,7 @@ Runner setup_approve(CLI::App& command, Context& ctx);
 Runner setup_reject(CLI::App& command, Context& ctx);
 Runner setup_report(CLI::App& command, Context& ctx);
 Runner setup_schedule(CLI::App& command, Context& ctx);
+Runner setup_calendar(CLI::App& command, Context& ctx);
 Runner setup_apikey(CLI::App& command, Context& ctx);
 Runner setup_audit(CLI::App& command, Context& ctx);
 Runner setup_config(CLI::App& command, Context& ctx);

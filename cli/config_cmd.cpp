@@ -1,6 +1,7 @@
 // config_cmd.cpp - `notifyctl config check` (load the configuration, check
-// each provider's settings with the channel adapters' own rules, and say
-// whether it is good, with file:line when not) and `notifyctl config show`
+// each provider's settings with the channel adapters' own rules, read the
+// calendar's zone and override file, and say whether it is good, with
+// file:line when not) and `notifyctl config show`
 // (every setting, its value and where it came from). Secrets are masked by
 // declaration: a global key's `secret` flag in config.cpp, a provider key's in
 // its type's `keys` (channels/registry.hpp); URLs lose their passwords.
@@ -9,6 +10,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "calendar/calendar.hpp"
 #include "channels/registry.hpp"
 #include "command.hpp"
 #include "config_secret.hpp"
@@ -99,7 +101,11 @@ int check(Context& ctx) {
         std::string where = p.line ? c.file + ":" + std::to_string(p.line) + ": " : "";
         fail(ctx, exit_data, where + st.error().message);
     }
-    if (bad) return exit_data;
+    int code = bad ? exit_data : exit_ok;
+    // The calendar's zone and override file are part of the configuration.
+    if (auto calendar = calendar::Calendar::load(c.calendar); !calendar)
+        code = fail(ctx, calendar.error());
+    if (code != exit_ok) return code;
     if (!ctx.globals.quiet)
         ctx.out << "config OK: " << (c.file.empty() ? "built-in defaults" : c.file) << " ("
                 << count_of(static_cast<std::int64_t>(c.providers.size()), "provider", "providers")

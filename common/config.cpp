@@ -1,4 +1,5 @@
 #include "config.hpp"
+#include "config_calendar.hpp"
 #include "config_secret.hpp"
 
 #include <sys/stat.h>
@@ -85,6 +86,11 @@ const KeyDef kKeys[] = {
     {"schedules.misfire_grace", KeyType::duration, "1m"},
     {"schedules.misfire_cap", KeyType::integer, "100"},
     {"schedules.max", KeyType::integer, "100000"},
+    {"calendar.timezone", KeyType::string, ""},
+    {"calendar.workdays", KeyType::string_list, "MON,TUE,WED,THU,FRI"},
+    {"calendar.hours", KeyType::string, "09:00-18:00"},
+    {"calendar.file", KeyType::string, ""},
+    {"calendar.bulk_min", KeyType::integer, "1000"},
 };
 
 std::string env_name(const std::string& key) {
@@ -336,7 +342,7 @@ Status bind(Config& c, const Values& v) {
         c.router.share_medium + c.router.share_low > 90)
         return config_error(c.file.empty() ? "config" : c.file,
                             "router.share_medium + router.share_low must be between 0 and 90");
-    return ok();
+    return bind_calendar(c, v.by_key);
 }
 
 // "20/1m", several as "5/1s, 100/1m", or "" / "none" for no limit.

@@ -127,6 +127,17 @@ struct Config {
         long max = 100'000;             // schedules at most
     } schedules;
 
+    // The company calendar ([calendar]; common/calendar): the days and hours
+    // people work, in one zone.
+    struct Calendar {
+        std::string timezone;       // an IANA name; "": this machine's zone
+        unsigned workdays = 0x3e;   // bit N set: weekday N (0 Sunday) is a working day
+        int start_minute = 9 * 60;  // working hours, in minutes after midnight;
+        int end_minute = 18 * 60;   // start before end, end at most 24:00
+        std::string file;           // holidays and adjusted workdays; "": none
+        long bulk_min = 1000;       // a send to this many recipients or more is bulk
+    } calendar;
+
     struct Report {
         std::string timezone;  // where report days begin; "": the system's zone
     } report;
@@ -180,6 +191,9 @@ struct Config {
     // The recipient limits of `category`: its own, else those of "*"; none: empty.
     const std::vector<FrequencyCap>& recipient_limits_of(const std::string& category) const;
 };
+
+// "SUN", "MON", ... "SAT" for weekdays 0-6, as calendar.workdays names them.
+const char* weekday_name(unsigned weekday);
 
 // "5/1h": five per hour; "" is no cap.
 Expected<FrequencyCap> parse_frequency_cap(const std::string& text);

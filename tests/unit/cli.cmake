@@ -2,6 +2,7 @@
 # against an in-test ZeroMQ responder.
 add_executable(unit_cli
   test_cli_args.cpp
+  test_cli_calendar.cpp
   test_cli_client.cpp
   test_cli_config_secrets.cpp
   test_cli_fanout.cpp
