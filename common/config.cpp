@@ -263,11 +263,14 @@ Status bind(Config& c, const Values& v) {
     if (c.router.breaker_failures < 1 || c.router.breaker_failures > 1000)
         return config_error(v.by_key.at("router.breaker_failures").origin,
                             "'router.breaker_failures' must be between 1 and 1000");
-    if (c.router.breaker_cooldown < 100 ||
-        c.router.breaker_cooldown_max < c.router.breaker_cooldown)
+    if (c.router.breaker_cooldown < 100 || c.router.breaker_cooldown > 3'600'000)
         return config_error(v.by_key.at("router.breaker_cooldown").origin,
-                            "'router.breaker_cooldown' must be at least 100ms, and "
-                            "'router.breaker_cooldown_max' at least 'router.breaker_cooldown'");
+                            "'router.breaker_cooldown' must be between 100ms and 1h");
+    if (c.router.breaker_cooldown_max < c.router.breaker_cooldown ||
+        c.router.breaker_cooldown_max > 86'400'000)
+        return config_error(v.by_key.at("router.breaker_cooldown_max").origin,
+                            "'router.breaker_cooldown_max' must be at least "
+                            "'router.breaker_cooldown' and at most 1d");
     c.worker.router = v.get("worker.router");
     c.worker.concurrency = num("worker.concurrency");
     c.worker.timeout = dur("worker.timeout");

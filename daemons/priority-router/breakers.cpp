@@ -30,18 +30,15 @@ void Breakers::tick(Millis now) {
             NLOG(warning, "",
                  "provider=" << provider << " probe delivery=" << b.probe
                              << " was not answered in time; the next attempt probes it");
-            b.probe.clear();
+            release_probe(b);
         }
     }
 }
 
 bool Breakers::admits(const std::string& provider) const {
-    if (not_closed_ == 0) return true;
+    if (blocking_ == 0) return true;
     auto it = breakers_.find(provider);
-    if (it == breakers_.end()) return true;
-    const Breaker& b = it->second;
-    return b.state == BreakerState::closed ||
-           (b.state == BreakerState::half_open && b.probe.empty());
+    return it == breakers_.end() || it->second.admits();
 }
 
 Millis Breakers::admits_at(const std::string& provider, Millis now) const {
@@ -54,31 +51,35 @@ Millis Breakers::admits_at(const std::string& provider, Millis now) const {
     return now;
 }
 
-void Breakers::dispatched(const std::string& provider, const std::string& delivery,
-                          Millis answer_by) {
+void Breakers::dispatched(const std::string& provider, AttemptRef attempt, Millis answer_by) {
     if (not_closed_ == 0) return;
     auto it = breakers_.find(provider);
     if (it == breakers_.end() || it->second.state != BreakerState::half_open) return;
     Breaker& b = it->second;
     if (!b.probe.empty()) return;
-    b.probe = delivery;
+    b.probe = attempt.delivery;
+    b.probe_attempt = attempt.attempt;
     b.probe_deadline = answer_by;
+    recount(b);
     NLOG(info, "",
-         "provider=" << provider << " is half-open: delivery=" << delivery << " probes it");
+         "provider=" << provider << " is half-open: delivery=" << b.probe
+                     << " attempt=" << b.probe_attempt << " probes it");
 }
 
-void Breakers::succeeded(const std::string& provider, Millis now) {
+void Breakers::succeeded(const std::string& provider, AttemptRef attempt, Millis now) {
     auto it = breakers_.find(provider);
     if (it == breakers_.end()) return;
     Breaker& b = it->second;
-    if (b.state != BreakerState::closed)
-        change(provider, b, BreakerState::closed, now,
-               b.state == BreakerState::half_open && !b.probe.empty() ? "its probe succeeded"
-                                                                      : "an attempt succeeded");
+    if (b.state == BreakerState::closed) {
+        breakers_.erase(it);  // the count of failures in a row starts again
+        return;
+    }
+    if (!b.is_probe(attempt)) return;  // sent before it opened
+    change(provider, b, BreakerState::closed, now, "its probe succeeded");
     breakers_.erase(it);
 }
 
-void Breakers::failed(const std::string& provider, const std::string& delivery, Millis now) {
+void Breakers::failed(const std::string& provider, AttemptRef attempt, Millis now) {
     if (provider.empty()) return;
     Breaker& b = breakers_[provider];
     switch (b.state) {
@@ -90,19 +91,17 @@ void Breakers::failed(const std::string& provider, const std::string& delivery, 
         case BreakerState::open:
             return;  // an attempt sent before it opened
         case BreakerState::half_open:
-            if (b.probe != delivery) return;
+            if (!b.is_probe(attempt)) return;
             ++b.failures;
-            open(provider, b,
-                 std::min(b.cooldown * 2, std::max(rules_.cooldown_max, rules_.cooldown)), now,
+            open(provider, b, std::min(b.cooldown * 2, rules_.cooldown_max), now,
                  "its probe failed");
             return;
     }
 }
 
-void Breakers::answered_neutral(const std::string& provider, const std::string& delivery) {
+void Breakers::answered_neutral(const std::string& provider, AttemptRef attempt) {
     auto it = breakers_.find(provider);
-    if (it == breakers_.end() || it->second.probe != delivery || delivery.empty()) return;
-    it->second.probe.clear();
+    if (it != breakers_.end() && it->second.is_probe(attempt)) release_probe(it->second);
 }
 
 BreakerState Breakers::state(const std::string& provider) const {
@@ -126,11 +125,27 @@ std::vector<BreakerChange> Breakers::take_changes() {
 
 void Breakers::open(const std::string& provider, Breaker& b, Millis cooldown, Millis now,
                     std::string reason) {
-    b.cooldown = cooldown;
-    b.open_until = now + cooldown;
+    b.cooldown = std::max(cooldown, rules_.cooldown);
+    b.open_until = now + b.cooldown;
     b.probe.clear();
     change(provider, b, BreakerState::open, now,
-           std::move(reason) + "; no attempt goes to it for " + util::format_duration(cooldown));
+           std::move(reason) + "; no attempt goes to it for " + util::format_duration(b.cooldown));
+}
+
+void Breakers::release_probe(Breaker& b) {
+    b.probe.clear();
+    b.probe_attempt = 0;
+    recount(b);
+}
+
+void Breakers::recount(Breaker& b) {
+    const bool blocks = !b.admits();
+    if (blocks == b.blocks) return;
+    b.blocks = blocks;
+    if (blocks)
+        ++blocking_;
+    else
+        --blocking_;
 }
 
 void Breakers::change(const std::string& provider, Breaker& b, BreakerState to, Millis now,
@@ -140,6 +155,8 @@ void Breakers::change(const std::string& provider, Breaker& b, BreakerState to, 
     if (to == BreakerState::closed) b.failures = 0;
     const BreakerState from = b.state;
     b.state = to;
+    if (to != BreakerState::half_open) b.probe.clear();
+    recount(b);
     if (to == BreakerState::open)
         NLOG(warning, "",
              "provider=" << provider << " breaker " << to_string(from) << " -> open: " << reason);

@@ -51,7 +51,7 @@ void Router::update_blocked(Millis now) {
     // While every breaker is closed only the channels whose providers are all
     // rate limited can be blocked.
     choice_.breakers().tick(now);
-    if (choice_.breakers().all_closed()) {
+    if (choice_.breakers().none_blocking()) {
         for (const auto& channel : limited_channels_) check(channel);
     } else {
         for (const auto& [channel, _] : config_.channels) check(channel);
@@ -73,8 +73,8 @@ bool Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis
                        "channel '" + e.channel + "' is no longer configured", now);
             return false;
         case ProviderPick::Kind::blocked:
-            // Every provider is at its limit (another channel sharing one took the last
-            // slot): back to the head of its queue.
+            // No provider can take it now (another channel sharing one took the last
+            // slot, or a breaker's probe went out): back to the head of its queue.
             ready_.push_front(e.priority, e.channel, ReadyItem{e.seq, id});
             blocked_.insert(e.channel);
             return false;
@@ -82,8 +82,10 @@ bool Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis
             e.next_attempt_at = pick.at;
             timers_.add({pick.at, TimerKind::due, id, e.attempts});
             transition(id, e, DeliveryState::deferred, "waiting",
-                       "failover to provider '" + pick.provider +
-                           "' waits for its rate limit; next at " + util::format_rfc3339(pick.at),
+                       "failover to provider '" + pick.provider + "' waits for " +
+                           (choice_.breakers().admits(pick.provider) ? "its rate limit"
+                                                                     : "its breaker to half-open") +
+                           "; next at " + util::format_rfc3339(pick.at),
                        now);
             return false;
         case ProviderPick::Kind::chosen:
@@ -116,7 +118,7 @@ bool Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis
         return false;
     }
     limiter_.try_take(provider, now);  // has capacity: choose() checked it
-    choice_.breakers().dispatched(provider, id, job->deadline);
+    choice_.breakers().dispatched(provider, {id, attempt}, job->deadline);
     metrics_.dispatched(provider);
     --w.credit;
     w.in_flight.insert(id);
@@ -201,12 +203,13 @@ void Router::on_result(WorkerInfo* w, const wire::Result& r, Millis now) {
     const std::string& answered =
         !r.provider.empty() || it == active_.end() ? r.provider : it->second.provider;
     Breakers& breakers = choice_.breakers();
+    const AttemptRef attempt{r.delivery_id, r.attempt};
     if (r.outcome == wire::Outcome::sent)
-        breakers.succeeded(answered, now);
-    else if (tells_health(r))
-        breakers.failed(answered, r.delivery_id, now);
+        breakers.succeeded(answered, attempt, now);
+    else if (r.outcome == wire::Outcome::retryable && tells_health(r))
+        breakers.failed(answered, attempt, now);
     else
-        breakers.answered_neutral(answered, r.delivery_id);
+        breakers.answered_neutral(answered, attempt);
     if (!answered.empty())
         metrics_.answered(answered, r.outcome,
                           r.outcome != wire::Outcome::sent && worker_refused(r) ? -1 : r.took);
@@ -238,7 +241,8 @@ void Router::on_result(WorkerInfo* w, const wire::Result& r, Millis now) {
         e.last_error = reason;
         // Permanent for this provider only (its account, credentials, a recipient it
         // cannot take): another provider of the channel may still send it.
-        if (r.provider_fault && !e.cancel_requested && fail_over(r.delivery_id, e, reason, now))
+        if (r.provider_fault && !e.cancel_requested &&
+            fail_over(r.delivery_id, e, reason, now, true))
             return;
         transition(r.delivery_id, e, DeliveryState::failed, "failed", detail, now);
         return;
@@ -246,11 +250,12 @@ void Router::on_result(WorkerInfo* w, const wire::Result& r, Millis now) {
     retry_or_fail(r.delivery_id, e, reason, r.retry_after, now);
 }
 
-bool Router::fail_over(const std::string& id, Entry& e, const std::string& reason, Millis now) {
+bool Router::fail_over(const std::string& id, Entry& e, const std::string& reason, Millis now,
+                       bool permanent) {
     if (!e.provider.empty() &&
         std::find(e.tried.begin(), e.tried.end(), e.provider) == e.tried.end())
         e.tried.push_back(e.provider);
-    const std::string next = choice_.failover(e.channel, e.provider, e.tried, now);
+    const std::string next = choice_.failover(e.channel, e.provider, e.tried, now, permanent);
     if (next.empty()) return false;
     RetryDecision d = retry_.immediately(e.attempts, now, e.accepted_at, reason);
     if (d.state == DeliveryState::failed) {
@@ -309,6 +314,7 @@ void Router::worker_gone(const WorkerInfo& w, const std::string& how, Millis now
         auto it = active_.find(id);
         if (it == active_.end() || it->second.state != DeliveryState::in_flight) continue;
         Entry& e = it->second;
+        choice_.breakers().answered_neutral(e.provider, {id, e.attempts});
         HeldVerdict v = after_worker_left(e.worker_deaths, !w.draining,
                                           config_.router.max_worker_deaths, w.name, how);
         if (v.state == DeliveryState::failed) {

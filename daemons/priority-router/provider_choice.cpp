@@ -106,7 +106,8 @@ std::size_t ProviderChoice::weighted_pick(const ChannelConfig& ch,
 }
 
 std::string ProviderChoice::failover(const std::string& channel, const std::string& failed,
-                                     const std::vector<std::string>& tried, Millis now) {
+                                     const std::vector<std::string>& tried, Millis now,
+                                     bool any_breaker) {
     const ChannelConfig* ch = config_.channel(channel);
     if (!ch || ch->providers.empty()) return "";
     const auto& ps = ch->providers;
@@ -118,7 +119,7 @@ std::string ProviderChoice::failover(const std::string& channel, const std::stri
     for (std::size_t k = 0; k < n; ++k) {
         const std::string& p = ps[(start + k) % n];
         if (p == failed || std::find(tried.begin(), tried.end(), p) != tried.end()) continue;
-        if (breakers_.admits(p)) return p;
+        if (any_breaker || breakers_.admits(p)) return p;
     }
     return "";
 }

@@ -51,9 +51,12 @@ class ProviderChoice {
                         const std::vector<std::string>& tried, Millis now);
     // The provider an immediate retry goes to after `failed` failed: the next one in
     // channel order that is not in `tried` and whose breaker admits it; "" when
-    // there is none (the retry waits for its backoff).
+    // there is none (the retry waits for its backoff). `any_breaker`: whatever
+    // its breaker says (after a permanent failure, which has no backoff to wait
+    // for: the delivery waits for that provider instead).
     std::string failover(const std::string& channel, const std::string& failed,
-                         const std::vector<std::string>& tried, Millis now);
+                         const std::vector<std::string>& tried, Millis now,
+                         bool any_breaker = false);
     // True when `channel` is configured and none of its providers can take an
     // attempt now (rate capacity, breaker).
     bool blocked(const std::string& channel, Millis now);

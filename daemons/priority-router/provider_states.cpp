@@ -8,6 +8,7 @@
 //     "failures","open_until","cooldown_seconds","probe"}...]}
 // with open_until (RFC 3339) while open and probe (a delivery id) while a
 // half-open one is probed, else null.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "router.hpp"

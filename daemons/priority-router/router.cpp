@@ -356,7 +356,8 @@ void Router::run(const std::atomic<bool>& stop) {
         if (!timers_.empty()) wake = std::min(wake, timers_.next_at());
         if (schedules_.next_at() && !drain_until)
             wake = std::min(wake, std::max(schedules_.next_at(), writable_at));
-        if (rate_wake_) wake = std::min(wake, rate_wake_);  // a rate-limited channel frees up
+        // A blocked channel frees up (only dispatching looks again).
+        if (rate_wake_ && !drain_until && !backoff_.failing()) wake = std::min(wake, rate_wake_);
         if (expander_.busy() && !drain_until)
             wake = std::min(wake, writable_at);  // a fan-out's next step
         long timeout = static_cast<long>(std::clamp<Millis>(wake - now, 0, 1000));

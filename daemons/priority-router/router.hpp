@@ -111,8 +111,11 @@ class Router {
     void retry_or_fail(const std::string& id, Entry& e, const std::string& reason,
                        Millis retry_after, Millis now);
     // Queues the delivery at once for the channel's next provider it has not
-    // failed on since its last backoff; false when there is none.
-    bool fail_over(const std::string& id, Entry& e, const std::string& reason, Millis now);
+    // failed on since its last backoff; false when there is none. `permanent`:
+    // after a permanent failure of the provider's alone, also a provider whose
+    // breaker does not admit attempts now (the delivery waits for it).
+    bool fail_over(const std::string& id, Entry& e, const std::string& reason, Millis now,
+                   bool permanent = false);
     void drop_silent_workers(Millis now);
     // The channels whose providers are all at their rate limit, and when the first
     // one with deliveries waiting frees up (rate_wake_).

@@ -16,8 +16,10 @@ BREAKER = {
     "router.breaker_failures": 3,
     "router.breaker_cooldown": "1s",
     "router.breaker_cooldown_max": "4s",
-    "router.retry_min": "200ms",
-    "router.retry_max": "500ms",
+    # Longer than the first three sends take: their first attempts are the
+    # three failures that open the breaker.
+    "router.retry_min": "2s",
+    "router.retry_max": "3s",
     "router.max_attempts": 100,
 }
 
@@ -82,10 +84,10 @@ def test_a_failing_provider_opens_is_probed_and_closes_with_nothing_lost(http_re
     assert only.returncode == 0, only.stderr
     assert '"provider":"hook-a"' in only.stdout.replace(" ", ""), only.stdout
 
-    # Probes, one per cool-down: the first after 1s, the next after 2s.
-    wait_for(lambda: breaker_audit(stack, "hook-a").count("provider.open") >= 2, 20,
-             "a failed probe to open the breaker again", check=stack.check_running)
-    assert providers(stack)["hook-a"]["cooldown_seconds"] >= 2, providers(stack)
+    # Probes, one per cool-down, which doubles up to its cap: 1s, 2s, 4s, 4s.
+    wait_for(lambda: breaker_audit(stack, "hook-a").count("provider.open") >= 4, 30,
+             "failed probes to open the breaker again", check=stack.check_running)
+    assert providers(stack)["hook-a"]["cooldown_seconds"] == 4, providers(stack)
     failing_requests = receiver.snapshot()
     # After the three failures that opened it, requests came one at a time, a
     # cool-down apart (the probes), never the waiting deliveries at once.
@@ -119,8 +121,8 @@ def test_the_channels_other_provider_takes_the_attempts_while_one_is_open(http_r
     switch = Switch()
     down = http_receiver(respond=switch)
     up = http_receiver()
-    settings = dict(BREAKER, **{"router.breaker_cooldown": "30s",
-                                "router.breaker_cooldown_max": "30s"})
+    settings = dict(BREAKER, **{"router.breaker_cooldown": "5m",
+                                "router.breaker_cooldown_max": "5m"})
     stack = make_stack(settings=settings,
                        providers={"hook-a": {"type": "webhook", "url": down.url},
                                   "hook-b": {"type": "webhook", "url": up.url}},

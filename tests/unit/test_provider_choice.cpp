@@ -167,10 +167,10 @@ TEST_CASE("a provider whose breaker is open takes no attempt") {
     Breakers& breakers = choice.breakers();
     const Millis t = 100'000;
     SECTION("three retryable failures in a row: skipped for 30s, then probed") {
-        breakers.failed("a", "d1", t);
-        breakers.failed("a", "d2", t + 1);
+        breakers.failed("a", {"d1", 1}, t);
+        breakers.failed("a", {"d2", 1}, t + 1);
         CHECK(breakers.admits("a"));
-        breakers.failed("a", "d3", t + 2);
+        breakers.failed("a", {"d3", 1}, t + 2);
         CHECK_FALSE(breakers.admits("a"));
         for (int i = 0; i < 6; ++i) CHECK(first(choice, t + 10) == "b");
         // Failover from b skips a (open) and goes to c; from c, nothing is left.
@@ -181,11 +181,12 @@ TEST_CASE("a provider whose breaker is open takes no attempt") {
         std::map<std::string, int> count;
         for (int i = 0; i < 4; ++i) ++count[first(choice, t + 30'002)];
         CHECK(count["a"] == 2);  // half-open: admitted until a probe is out
-        breakers.dispatched("a", "probe", t + 90'000);
+        const std::string probe = "probe";
+        breakers.dispatched("a", {probe, 1}, t + 90'000);
         CHECK(breakers.state("a") == BreakerState::half_open);
         for (int i = 0; i < 4; ++i) CHECK(first(choice, t + 30'003) == "b");
         SECTION("the probe fails: open for twice as long") {
-            breakers.failed("a", "probe", t + 40'000);
+            breakers.failed("a", {probe, 1}, t + 40'000);
             CHECK(breakers.state("a") == BreakerState::open);
             choice.breakers().tick(t + 99'999);
             CHECK_FALSE(breakers.admits("a"));
@@ -193,23 +194,23 @@ TEST_CASE("a provider whose breaker is open takes no attempt") {
             CHECK(breakers.admits("a"));
         }
         SECTION("the probe succeeds: closed") {
-            breakers.succeeded("a", t + 40'000);
+            breakers.succeeded("a", {probe, 1}, t + 40'000);
             CHECK(breakers.state("a") == BreakerState::closed);
-            breakers.failed("a", "d4", t + 40'000);
+            breakers.failed("a", {"d4", 1}, t + 40'000);
             CHECK(breakers.admits("a"));
         }
     }
     SECTION("a success in between starts the count again") {
-        breakers.failed("a", "d1", t);
-        breakers.failed("a", "d2", t);
-        breakers.succeeded("a", t);
-        breakers.failed("a", "d3", t);
-        breakers.failed("a", "d4", t);
+        breakers.failed("a", {"d1", 1}, t);
+        breakers.failed("a", {"d2", 1}, t);
+        breakers.succeeded("a", {"d0", 1}, t);
+        breakers.failed("a", {"d3", 1}, t);
+        breakers.failed("a", {"d4", 1}, t);
         CHECK(breakers.admits("a"));
     }
     SECTION("when every breaker is open, the channel waits for the first to half-open") {
         for (const char* p : {"a", "b", "c"})
-            for (int i = 0; i < 3; ++i) breakers.failed(p, "d", t + (p[0] - 'a'));
+            for (int i = 0; i < 3; ++i) breakers.failed(p, {"d", i}, t + (p[0] - 'a'));
         CHECK(choice.blocked("ops", t + 5));
         CHECK(choice.choose("ops", "", {}, t + 5).kind == ProviderPick::Kind::blocked);
         CHECK(choice.choose("ops", "a", {}, t + 5).kind == ProviderPick::Kind::blocked);
@@ -218,12 +219,16 @@ TEST_CASE("a provider whose breaker is open takes no attempt") {
         CHECK(first(choice, t + 30'000) == "a");
     }
     SECTION("a failover whose untried provider is open waits for it") {
-        for (int i = 0; i < 3; ++i) breakers.failed("b", "d", t);
+        for (int i = 0; i < 3; ++i) breakers.failed("b", {"d", i}, t);
         ProviderPick p = choice.choose("ops", "a", {"a"}, t + 5);
         // c is next after b; only a was tried, so b (open) and c are untried.
         CHECK(p.kind == ProviderPick::Kind::chosen);
         CHECK(p.provider == "c");
-        for (int i = 0; i < 3; ++i) breakers.failed("c", "d", t);
+        for (int i = 0; i < 3; ++i) breakers.failed("c", {"d", i}, t);
+        // A permanent failure's failover takes the next one, b, whatever its
+        // breaker says (the delivery then waits for it).
+        CHECK(choice.failover("ops", "a", {"a"}, t + 5).empty());
+        CHECK(choice.failover("ops", "a", {"a"}, t + 5, true) == "b");
         p = choice.choose("ops", "a", {"a"}, t + 5);
         CHECK(p.kind == ProviderPick::Kind::wait);
         CHECK(p.at == t + 30'000);
