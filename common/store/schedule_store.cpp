@@ -96,6 +96,24 @@ void ScheduleStore::advance(const std::string& name, Millis next_at, Millis last
 }
 
 bool ScheduleStore::record(const FiringRow& f) {
+    // A firing refused (or expired) for the same reason as the schedule's last
+    // row is counted in that row: a schedule whose template is gone writes one
+    // row however often it fires, not one a firing.
+    if (f.outcome == "refused" || f.outcome == "expired") {
+        Stmt(db_,
+             "UPDATE schedule_firings SET firings = firings + ?, handled_at = ? "
+             "WHERE schedule = ? AND outcome = ? AND detail = ? AND at = "
+             "(SELECT max(at) FROM schedule_firings WHERE schedule = ?) AND at < ?")
+            .bind(1, f.firings)
+            .bind(2, f.handled_at)
+            .bind(3, f.schedule)
+            .bind(4, f.outcome)
+            .bind(5, f.detail)
+            .bind(6, f.schedule)
+            .bind(7, f.at)
+            .run();
+        if (sqlite3_changes(db_) > 0) return true;
+    }
     record_.bind(1, f.schedule)
         .bind(2, f.at)
         .bind(3, f.handled_at)
@@ -114,9 +132,12 @@ bool ScheduleStore::has_firing(const std::string& name, Millis at) {
 std::vector<FiringRow> ScheduleStore::history(const std::string& name, int limit) {
     return Stmt(db_,
                 "SELECT schedule, at, handled_at, outcome, firings, notification_id, detail "
-                "FROM schedule_firings WHERE schedule = ? ORDER BY at DESC LIMIT ?")
+                "FROM schedule_firings WHERE schedule = ? AND handled_at >= "
+                "COALESCE((SELECT created_at FROM schedules WHERE name = ?), 0) "
+                "ORDER BY at DESC LIMIT ?")
         .bind(1, name)
-        .bind(2, limit)
+        .bind(2, name)
+        .bind(3, limit)
         .collect([](const Stmt& r) {
             return FiringRow{r.text(0),    r.integer(1), r.integer(2), r.text(3),
                              r.integer(4), r.text(5),    r.text(6)};

@@ -62,10 +62,14 @@ class ScheduleStore {
     bool set_paused(const std::string& name, bool paused, Millis next_at, Millis now);
     // After firings are handled: the next (0: none left) and the last.
     void advance(const std::string& name, Millis next_at, Millis last_at, Millis now);
-    // False when the schedule has a row for that time already.
+    // False when the schedule has a row for that time already. A firing
+    // refused or expired for the same reason as the schedule's last row adds
+    // its count to that row (`firings`, handled_at) instead of a row of its own.
     bool record(const FiringRow& f);
     bool has_firing(const std::string& name, Millis at);
-    // The newest first, at most `limit`.
+    // The newest first, at most `limit`; of the schedule of that name now
+    // (rows handled since it was added: one removed and added again starts a
+    // new history), or every row of a name no schedule has now.
     std::vector<FiringRow> history(const std::string& name, int limit);
 
   private:

@@ -83,4 +83,32 @@ TEST_CASE("a schedule's firing is recorded once, its history newest first") {
     // Kept when the schedule goes, for what it made.
     schedules.remove("standup");
     CHECK(schedules.history("standup", 10).size() == 2);
+    // A new schedule of that name starts a history of its own.
+    schedules.put(daily("standup", t + 1'000'000));
+    CHECK(schedules.history("standup", 10).empty());
+    CHECK(schedules.record({"standup", t + 2'000'000, t + 2'000'001, "made", 1, "01N3", ""}));
+    REQUIRE(schedules.history("standup", 10).size() == 1);
+    CHECK(schedules.history("standup", 10)[0].notification_id == "01N3");
+}
+
+TEST_CASE("firings refused for the same reason share one row") {
+    TempStore db;
+    store::ScheduleStore schedules(db.db());
+    const Millis t = 1'800'000'000'000;
+    schedules.put(daily("tick", t));
+    const std::string gone = "no template 'standup'";
+    for (int i = 0; i < 5; ++i)
+        CHECK(schedules.record({"tick", t + i * 1000, t + i * 1000 + 5, "refused", 1, "", gone}));
+    auto history = schedules.history("tick", 10);
+    REQUIRE(history.size() == 1);
+    CHECK(history[0].at == t);
+    CHECK(history[0].firings == 5);
+    CHECK(history[0].handled_at == t + 4005);
+    // Another reason, or a firing made in between, starts a new row.
+    CHECK(schedules.record({"tick", t + 5000, t + 5005, "refused", 1, "", "no user 'u1'"}));
+    CHECK(schedules.record({"tick", t + 6000, t + 6005, "made", 1, "01N1", ""}));
+    CHECK(schedules.record({"tick", t + 7000, t + 7005, "refused", 1, "", gone}));
+    CHECK(schedules.history("tick", 10).size() == 4);
+    // The same firing recorded twice is still refused.
+    CHECK_FALSE(schedules.record({"tick", t + 6000, t + 6009, "made", 1, "01N2", ""}));
 }
