@@ -85,6 +85,14 @@ std::optional<OverrideKind> kind_named(std::string_view word) {
 
 Status OverrideList::add(const Date& first, std::int64_t count, OverrideKind kind,
                          const std::string& name, int line) {
+    // Each day keeps its own copy of the name: bounded, so that a range of a
+    // long name cannot take hundreds of megabytes.
+    if (name.size() > kMaxNameBytes)
+        return error(line, "the name is " + std::to_string(name.size()) + " bytes (at most " +
+                               std::to_string(kMaxNameBytes) + ")");
+    std::string shown = name;
+    for (char& c : shown)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
     if (count > kMaxRangeDays)
         return error(line, format_date(first) + ".." +
                                format_date(date_of(day_number(first) + count - 1)) + " is " +
@@ -95,7 +103,7 @@ Status OverrideList::add(const Date& first, std::int64_t count, OverrideKind kin
                                std::to_string(kMaxDays) + " in a file)");
     const std::int64_t from = day_number(first);
     for (std::int64_t day = from; day < from + count; ++day)
-        days_.push_back(Override{date_of(day), kind, name, line});
+        days_.push_back(Override{date_of(day), kind, shown, line});
     return ok();
 }
 

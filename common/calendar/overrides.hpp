@@ -16,9 +16,9 @@
 // (RRULE, RDATE) and events at a time of day are refused.
 //
 // Bounds: kMaxFileBytes, kMaxDays days in all, kMaxRangeDays per line or
-// event. A mistake is an error naming the file and the line ("holidays.txt:7:
-// '2026-02-30' is not a date"); a day listed twice with different kinds names
-// both lines.
+// event, kMaxNameBytes per name (control characters in a name are spaces). A mistake is an error
+// naming the file and the line ("holidays.txt:7: '2026-02-30' is not a date"); a day listed twice
+// with different kinds names both lines.
 #pragma once
 
 #include <cstddef>
@@ -34,6 +34,7 @@ namespace notify::calendar {
 constexpr std::size_t kMaxFileBytes = 1 << 20;
 constexpr std::size_t kMaxDays = 10'000;
 constexpr int kMaxRangeDays = 366;
+constexpr std::size_t kMaxNameBytes = 200;
 
 enum class OverrideKind { holiday, workday };
 

@@ -91,6 +91,11 @@ TEST_CASE("mistakes in a plain override file name the file and the line", "[cale
         CHECK(read("2026-01-01..2027-01-01 holiday\n").size() == 366);
         CHECK(error_of("2026-01-01..2027-01-02 holiday\n") ==
               "holidays.txt:1: 2026-01-01..2027-01-02 is 367 days (at most 366 at once)");
+        CHECK(error_of("2026-01-01..2026-12-31 holiday " + std::string(201, 'n') + "\n") ==
+              "holidays.txt:1: the name is 201 bytes (at most 200)");
+        CHECK(read("2026-01-01 holiday " + std::string(200, 'n') + "\n").front().name.size() ==
+              200);
+        CHECK(read("2026-01-01 holiday New\x1b[31mYear\n").front().name == "New [31mYear");
         std::string many;
         for (int year = 2000; year < 2028; ++year)
             many += std::to_string(year) + "-01-01.." + std::to_string(year) + "-12-31 holiday\n";
