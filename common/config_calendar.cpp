@@ -93,7 +93,10 @@ Status bind_calendar(Config& c, const std::map<std::string, Setting>& settings) 
     std::filesystem::path path = file.value;
     if (!path.empty() && path.is_relative() && !util::starts_with(file.origin, "env "))
         path = std::filesystem::path(c.file).parent_path() / path;
-    calendar.file = path.string();
+    // Absolute, so that a daemon that changes its directory still finds it.
+    std::error_code failed;
+    if (!path.empty()) path = std::filesystem::absolute(path, failed);
+    calendar.file = path.lexically_normal().string();
     const Setting& bulk = settings.at("calendar.bulk_min");
     calendar.bulk_min = std::strtol(bulk.value.c_str(), nullptr, 10);
     if (calendar.bulk_min < 1) return invalid(bulk, " must be at least 1");

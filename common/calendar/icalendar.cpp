@@ -99,6 +99,7 @@ struct Event {
     int line = 0;  // of its BEGIN:VEVENT
     std::optional<Date> start, end;
     std::optional<std::int64_t> days;  // from DURATION
+    int end_line = 0;                  // of DTEND or DURATION, for its errors
     std::string summary;
     bool workday_category = false;
     std::optional<OverrideKind> kind;  // X-NOTIFY-KIND
@@ -143,13 +144,23 @@ Status set_once(std::optional<T>& slot, Expected<T> value, const Property& p,
 
 Status read_event_property(const Property& p, Event& event, const OverrideList& list) {
     if (p.name == "DTSTART") return set_once(event.start, read_date(p, list), p, list);
+    if (p.name == "DTEND" || p.name == "DURATION") event.end_line = p.line;
     if (p.name == "DTEND") return set_once(event.end, read_date(p, list), p, list);
     if (p.name == "DURATION") return set_once(event.days, read_duration(p, list), p, list);
     if (p.name == "SUMMARY") {
         event.summary = unescape(p.value);
     } else if (p.name == "CATEGORIES") {
-        for (const std::string& category : util::split(p.value, ','))
-            if (util::to_upper(unescape(category)) == "WORKDAY") event.workday_category = true;
+        // Split on the commas that separate values, not an escaped one (\,).
+        std::string category;
+        for (std::size_t i = 0; i <= p.value.size(); ++i) {
+            if (i == p.value.size() || p.value[i] == ',') {
+                if (util::to_upper(unescape(category)) == "WORKDAY") event.workday_category = true;
+                category.clear();
+                continue;
+            }
+            if (p.value[i] == '\\' && i + 1 < p.value.size()) category += p.value[i++];
+            category += p.value[i];
+        }
     } else if (p.name == "X-NOTIFY-KIND") {
         auto kind = kind_named(util::trim(p.value));
         if (!kind)
@@ -170,14 +181,16 @@ Status add_event(const Event& event, OverrideList& list) {
     if (event.cancelled) return ok();
     if (!event.start) return list.error(event.line, "the event has no DTSTART");
     if (event.end && event.days)
-        return list.error(event.line, "the event has both DTEND and DURATION");
+        return list.error(event.end_line, "the event has both DTEND and DURATION");
     std::int64_t days = event.days.value_or(1);
     if (event.end) {
-        days = day_number(*event.end) - day_number(*event.start);
-        if (days < 1)
-            return list.error(event.line, "the event's DTEND " + format_date(*event.end) +
-                                              " is not after its DTSTART " +
-                                              format_date(*event.start));
+        // DTEND is exclusive; one equal to DTSTART (as some programs write a
+        // one-day event) is that day.
+        days = std::max<std::int64_t>(1, day_number(*event.end) - day_number(*event.start));
+        if (*event.end < *event.start)
+            return list.error(event.end_line, "the event's DTEND " + format_date(*event.end) +
+                                                  " is before its DTSTART " +
+                                                  format_date(*event.start));
     }
     const OverrideKind kind =
         event.kind.value_or(event.workday_category ? OverrideKind::workday : OverrideKind::holiday);

@@ -161,6 +161,23 @@ TEST_CASE("iCalendar override files: all-day events, folded lines, workdays", "[
         CHECK(days[0].name == "National Day");
         CHECK(days[0].line == 5);
     }
+    SECTION("a DTEND equal to its DTSTART is that one day") {
+        auto days =
+            read(ics("BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261001\r\n"
+                     "DTEND;VALUE=DATE:20261001\r\nEND:VEVENT\r\n"));
+        REQUIRE(days.size() == 1);
+        CHECK(days[0].date == Date{2026, 10, 1});
+    }
+    SECTION("an escaped comma is part of a category") {
+        auto days =
+            read(ics("BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261010\r\n"
+                     "CATEGORIES:Make-up\\, WORKDAY later,WORKDAY\r\nEND:VEVENT\r\n"
+                     "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261011\r\n"
+                     "CATEGORIES:Leave\\,WORKDAY\r\nEND:VEVENT\r\n"));
+        REQUIRE(days.size() == 2);
+        CHECK(days[0].kind == OverrideKind::workday);
+        CHECK(days[1].kind == OverrideKind::holiday);
+    }
     SECTION("cancelled events are left out; lowercase names are read") {
         auto days =
             read(ics("BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261001\r\nSTATUS:CANCELLED\r\n"
@@ -182,14 +199,14 @@ TEST_CASE("mistakes in an iCalendar override file name the file and the line", "
           "cn.ics:5: DTSTART '20261001T090000Z' is a time of day; only all-day events "
           "(VALUE=DATE) are read");
     CHECK(event("SUMMARY:x\r\n") == "cn.ics:4: the event has no DTSTART");
-    CHECK(event("DTSTART;VALUE=DATE:20261001\r\nDTEND;VALUE=DATE:20261001\r\n") ==
-          "cn.ics:4: the event's DTEND 2026-10-01 is not after its DTSTART 2026-10-01");
+    CHECK(event("DTSTART;VALUE=DATE:20261002\r\nDTEND;VALUE=DATE:20261001\r\n") ==
+          "cn.ics:6: the event's DTEND 2026-10-01 is before its DTSTART 2026-10-02");
     CHECK(event("DTSTART;VALUE=DATE:20261001\r\nDTSTART;VALUE=DATE:20261002\r\n") ==
           "cn.ics:6: DTSTART is given twice in one event");
     CHECK(event("DTSTART;VALUE=DATE:20261001\r\nDURATION:PT8H\r\n") ==
           "cn.ics:6: DURATION 'PT8H' is not whole days (P1D) or weeks (P1W)");
     CHECK(event("DTSTART;VALUE=DATE:20261001\r\nDURATION:P2D\r\nDTEND;VALUE=DATE:20261003\r\n") ==
-          "cn.ics:4: the event has both DTEND and DURATION");
+          "cn.ics:7: the event has both DTEND and DURATION");
     CHECK(event("DTSTART;VALUE=DATE:20260101\r\nDTEND;VALUE=DATE:20270103\r\n") ==
           "cn.ics:4: 2026-01-01..2027-01-02 is 367 days (at most 366 at once)");
     CHECK(event("DTSTART;VALUE=DATE:20261001\r\nRRULE:FREQ=YEARLY\r\n") ==
