@@ -116,8 +116,21 @@ bool Calendar::working_hours(Millis t) const {
 }
 
 Millis Calendar::working_hours_end(Millis t) const {
-    if (!working_hours(t)) return t;
-    return hours_of(date_at(t)).second;
+    const Date date = date_at(t);
+    if (!working_day(date)) return t;
+    auto [start, end] = hours_of(date);
+    if (t < start || t >= end) return t;
+    // Hours to 24:00 go on into the next day's from 00:00, when that is a
+    // working day too: the end is where they stop (within a year).
+    std::int64_t number = day_number(date);
+    for (int days = 0; days < 366 && start_minute_ == 0 && end_minute_ >= 24 * 60; ++days) {
+        const Date next = date_of(++number);
+        if (next.year > schedule::kLastYear || !working_day(next)) break;
+        const auto [next_start, next_end] = hours_of(next);
+        if (next_start != end) break;
+        end = next_end;
+    }
+    return end;
 }
 
 Millis Calendar::next_working_start(Millis t) const {

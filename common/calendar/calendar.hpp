@@ -65,7 +65,8 @@ class Calendar {
     // Whether `t` falls within the working hours of a working day.
     bool working_hours(Millis t) const;
     // When the working hours that `t` falls in end; `t` itself when it falls
-    // outside working hours.
+    // outside working hours. Hours of 00:00-24:00 on days that follow each
+    // other end where the last of those days ends (looking a year ahead).
     Millis working_hours_end(Millis t) const;
     // When working hours next begin: `t` itself when it falls within them;
     // kNever when none follow (no weekday is a working day and the file

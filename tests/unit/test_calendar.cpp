@@ -142,6 +142,20 @@ TEST_CASE("when working hours end and when they next begin", "[calendar]") {
         CHECK(cn.next_working_start(at("2026-10-10T19:00:00+08:00")) ==
               at("2026-10-12T09:00:00+08:00"));
     }
+    SECTION("hours round the clock run on across working days") {
+        Config::Calendar all_day;
+        all_day.start_minute = 0;
+        all_day.end_minute = 24 * 60;
+        const Calendar shifts = calendar_of("Asia/Shanghai", kChina2026, all_day);
+        // Thursday 2026-10-08 to Saturday 2026-10-10 (a make-up day) are worked.
+        CHECK(shifts.working_hours_end(at("2026-10-08T12:00:00+08:00")) ==
+              at("2026-10-11T00:00:00+08:00"));
+        // Every day worked: a year ahead at most.
+        all_day.workdays = 0x7f;
+        const Calendar always = calendar_of("UTC", "", all_day);
+        const Millis t = at("2026-01-01T12:00:00Z");
+        CHECK(always.working_hours_end(t) == t + 367LL * 86'400'000 - 12 * 3'600'000);
+    }
     SECTION("no working day ever") {
         Config::Calendar none;
         none.workdays = 0;
