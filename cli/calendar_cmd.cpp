@@ -18,6 +18,7 @@
 #include "command.hpp"
 #include "output.hpp"
 #include "schedule_manage.hpp"
+#include "util/day_window.hpp"
 #include "util/strings.hpp"
 
 namespace notify::cli {
@@ -35,14 +36,14 @@ std::string weekday_text(unsigned weekday) {
     return name.substr(0, 1) + util::to_lower(name.substr(1));
 }
 
-// "09:00-18:00" on the calendar's clock; "24:00" for an end at the next midnight.
+// "09:00-18:00" on the calendar's clock (seconds when there are any); "24:00"
+// for an end at the next midnight.
 std::string hours_text(const calendar::Calendar& cal, const calendar::CalendarDay& day) {
     auto clock = [&](Millis t, bool end) {
+        if (end && cal.date_at(t) != day.date) return util::format_clock(util::kSecondsPerDay);
         const schedule::LocalTime wall = cal.zone().local_at(t);
-        char text[8];
-        const bool next_day = end && cal.date_at(t) != day.date;
-        std::snprintf(text, sizeof text, "%02u:%02u", next_day ? 24u : wall.hour, wall.minute);
-        return std::string(text);
+        const auto second = static_cast<int>((t / 1000 % 60 + 60) % 60);
+        return util::format_clock(static_cast<int>(wall.hour * 3600 + wall.minute * 60) + second);
     };
     return clock(day.start, false) + "-" + clock(day.end, true);
 }

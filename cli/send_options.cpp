@@ -26,6 +26,8 @@ CLI::Option* add_send_options(CLI::App& cmd, SendOptions& o, const std::string& 
     cmd.add_option("--expires-in", o.expires_in, expires_in_help);
     cmd.add_option("--category", o.category, "category, for preferences and reports");
     cmd.add_option("--module", o.module, "the sending application or module, for reports");
+    cmd.add_flag("--bulk", o.bulk,
+                 "a bulk send: at low priority it waits for working hours to end ([calendar])");
     return cmd.add_option("BODY", o.body, "the message text; '-' reads it from stdin");
 }
 
@@ -92,6 +94,7 @@ Expected<nlohmann::json> build_body(const SendOptions& o, std::istream& in,
     }
     if (!o.category.empty()) j["category"] = o.category;
     if (!o.module.empty()) j["module"] = o.module;
+    if (o.bulk) j["bulk"] = true;
     return j;
 }
 

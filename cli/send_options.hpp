@@ -1,7 +1,7 @@
 // send_options.hpp - what a notification is made of on the command line, for
 // `notifyctl send` and for the notification each firing of `notifyctl
 // schedule add` makes: the options (channel, recipients, subject, bodies,
-// template, data, priority, expiry, category, module, BODY), their flags, and
+// template, data, priority, expiry, category, module, bulk, BODY), their flags, and
 // the body of POST /v1/notifications they make, checked before anything is
 // sent. When to send and an idempotency key are not here: only a one-off send
 // has them (send.cpp); a schedule's firings give its times.
@@ -33,6 +33,7 @@ struct SendOptions {
     std::string expires_in;
     std::string category;
     std::string module;
+    bool bulk = false;
     std::string body;
     bool has_body = false;  // BODY was given (it may be empty)
 };

@@ -75,6 +75,7 @@ void print_summary(std::ostream& out, const nlohmann::json& n, bool verbose) {
     field("expires:   ", member(n, "expires_at"));
     field("category:  ", member(n, "category"));
     field("module:    ", member(n, "module"));
+    field("bulk:      ", n.value("bulk", false) ? "yes" : "");
     field("source:    ", member(n, "source"));
     field("subject:   ", clip(member(n, "subject"), 200));
     if (fanout.is_object()) {

@@ -70,7 +70,7 @@ void add_id_command(CLI::App& cmd, Subcommands& subs, const char* name, const ch
 namespace {
 
 struct UserArgs {
-    std::string id, name, email, phone, locale, tz, module;
+    std::string id, name, email, phone, locale, tz, quiet_hours, module;
     std::vector<std::string> identities, attrs, groups;
     std::vector<std::pair<std::string, CLI::Option*>>
         options;  // flag -> option, to see what was given
@@ -96,7 +96,8 @@ Expected<std::pair<std::string, std::string>> key_value(const std::string& arg,
 std::vector<std::string> given_fields(const UserArgs& a) {
     const std::pair<const char*, const char*> scalars[] = {
         {"--name", "name"},     {"--email", "email"}, {"--phone", "phone"},
-        {"--locale", "locale"}, {"--tz", "timezone"}, {"--module", "module"}};
+        {"--locale", "locale"}, {"--tz", "timezone"}, {"--quiet-hours", "quiet_hours"},
+        {"--module", "module"}};
     std::vector<std::string> fields;
     for (const auto& [flag, field] : scalars)
         if (a.given(flag)) fields.emplace_back(field);
@@ -110,9 +111,10 @@ std::vector<std::string> given_fields(const UserArgs& a) {
 // --identity CH= and --attr K= remove that identity or attribute.
 Status apply(const UserArgs& a, store::User& u) {
     const std::pair<const char*, std::pair<const std::string*, std::string*>> scalars[] = {
-        {"--name", {&a.name, &u.name}},    {"--email", {&a.email, &u.email}},
-        {"--phone", {&a.phone, &u.phone}}, {"--locale", {&a.locale, &u.locale}},
-        {"--tz", {&a.tz, &u.timezone}},    {"--module", {&a.module, &u.module}}};
+        {"--name", {&a.name, &u.name}},      {"--email", {&a.email, &u.email}},
+        {"--phone", {&a.phone, &u.phone}},   {"--locale", {&a.locale, &u.locale}},
+        {"--tz", {&a.tz, &u.timezone}},      {"--quiet-hours", {&a.quiet_hours, &u.quiet_hours}},
+        {"--module", {&a.module, &u.module}}};
     for (const auto& [flag, slot] : scalars) {
         if (!a.given(flag)) continue;
         if (auto ok = utf8_arg(*slot.first, flag); !ok) return ok;
@@ -155,6 +157,7 @@ void print_user(Context& ctx, const store::User& u) {
             << "phone:       " << or_dash(u.phone) << "\n"
             << "locale:      " << or_dash(u.locale) << "\n"
             << "timezone:    " << or_dash(u.timezone) << "\n"
+            << "quiet hours: " << (u.quiet_hours.empty() ? "- (default)" : u.quiet_hours) << "\n"
             << "module:      " << or_dash(u.module) << "\n"
             << "groups:      " << or_dash(util::join(u.groups, ", ")) << "\n"
             << "identities:  " << or_dash(util::join(ids, ", ")) << "\n"
@@ -265,6 +268,8 @@ void user_options(CLI::App* c, UserArgs& a) {
     add("--phone", a.phone, "the phone number in E.164, as +8613800138000 (SMS channels)");
     add("--locale", a.locale, "the locale templates are rendered in, as zh-CN");
     add("--tz", a.tz, "the IANA time zone, as Asia/Shanghai");
+    add("--quiet-hours", a.quiet_hours,
+        "quiet hours in the user's zone, as 22:00-07:30; off: none; '': preferences.quiet_hours");
     add("--module", a.module, "the business module the user belongs to");
     c->add_option("--identity", a.identities,
                   "CHANNEL=ADDRESS: the address on one channel (repeatable; empty removes)")

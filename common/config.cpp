@@ -76,6 +76,8 @@ const KeyDef kKeys[] = {
     {"preferences.dedup_window", KeyType::duration, "0s"},
     {"preferences.unsubscribe_url", KeyType::string, "http://{ingest.http}/v1/unsubscribe"},
     {"preferences.unsubscribe_secret", KeyType::string, "", true},
+    {"preferences.quiet_hours", KeyType::string, ""},
+    {"preferences.quiet_hours_exempt", KeyType::string_list, "security,one-time-code"},
     {"tracking.opens", KeyType::boolean, "false"},
     {"tracking.clicks", KeyType::boolean, "false"},
     {"tracking.url", KeyType::string, "http://{ingest.http}/v1/track"},
@@ -91,6 +93,7 @@ const KeyDef kKeys[] = {
     {"calendar.hours", KeyType::string, "09:00-18:00"},
     {"calendar.file", KeyType::string, ""},
     {"calendar.bulk_min", KeyType::integer, "1000"},
+    {"calendar.hold_bulk", KeyType::boolean, "false"},  // true when [calendar] is set
 };
 
 std::string env_name(const std::string& key) {
@@ -282,6 +285,15 @@ Status bind(Config& c, const Values& v) {
     if (!cap)
         return config_error(v.by_key.at("preferences.frequency_cap").origin, cap.error().message);
     c.preferences.frequency_cap = *cap;
+    if (const std::string& quiet = v.get("preferences.quiet_hours"); !quiet.empty()) {
+        auto window = util::parse_day_window(quiet, util::WindowRule::across_midnight);
+        if (!window)
+            return config_error(v.by_key.at("preferences.quiet_hours").origin,
+                                "'preferences.quiet_hours': " + window.error().message);
+        c.preferences.quiet_hours = *window;
+    }
+    if (const std::string& exempt = v.get("preferences.quiet_hours_exempt"); !exempt.empty())
+        c.preferences.quiet_hours_exempt = util::split(exempt, ',');
     c.preferences.dedup_window = dur("preferences.dedup_window");
     c.preferences.unsubscribe_url = v.get("preferences.unsubscribe_url");
     c.preferences.unsubscribe_secret = v.get("preferences.unsubscribe_secret");
@@ -567,6 +579,7 @@ Expected<Config> build(const toml::table* root, const std::string& name) {
         else if (!values.by_key.count(d.key))
             values.by_key[d.key] = Setting{d.key, d.def, "default"};
     }
+    default_hold_bulk(values.by_key);
     // Expand references in the order of declaration (runtime_dir first).
     for (const auto& d : kKeys) {
         Setting& s = values.by_key[d.key];

@@ -9,9 +9,11 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "util/day_window.hpp"
 #include "util/error.hpp"
 #include "util/time.hpp"
 
@@ -130,12 +132,12 @@ struct Config {
     // The company calendar ([calendar]; common/calendar): the days and hours
     // people work, in one zone.
     struct Calendar {
-        std::string timezone;       // an IANA name; "": this machine's zone
-        unsigned workdays = 0x3e;   // bit N set: weekday N (0 Sunday) is a working day
-        int start_minute = 9 * 60;  // working hours, in minutes after midnight;
-        int end_minute = 18 * 60;   // start before end, end at most 24:00
-        std::string file;           // holidays and adjusted workdays; "": none
-        long bulk_min = 1000;       // a send to this many recipients or more is bulk
+        std::string timezone;      // an IANA name; "": this machine's zone
+        unsigned workdays = 0x3e;  // bit N set: weekday N (0 Sunday) is a working day
+        util::DayWindow hours{9 * 3600, 18 * 3600};  // working hours, within a day
+        std::string file;                            // holidays and adjusted workdays; "": none
+        long bulk_min = 1000;    // a send to this many recipients or more is bulk
+        bool hold_bulk = false;  // low-priority bulk waits for working hours to end
     } calendar;
 
     struct Report {
@@ -152,6 +154,10 @@ struct Config {
         Millis dedup_window = 0;         // the same content to the same recipient: 0 is off
         std::string unsubscribe_url;     // base of one-click unsubscribe links
         std::string unsubscribe_secret;  // signs them; "" keeps a generated one in the store
+        // Quiet hours of users who set none, in each user's zone: medium and
+        // low deliveries wait for them to end. nullopt: none.
+        std::optional<util::DayWindow> quiet_hours;
+        std::vector<std::string> quiet_hours_exempt;  // categories that never wait
     } preferences;
 
     struct Tracking {

@@ -45,29 +45,10 @@ Expected<unsigned> read_workdays(const Setting& s) {
     return days;
 }
 
-// "9:00" or "09:00" as minutes after midnight; "24:00" only as an end.
-std::optional<int> read_clock(std::string_view text, bool end) {
-    const auto colon = text.find(':');
-    if (colon == std::string_view::npos || colon == 0 || colon > 2 || text.size() != colon + 3)
-        return std::nullopt;
-    auto hour = util::parse_whole(text.substr(0, colon), 0, 24);
-    auto minute = util::parse_whole(text.substr(colon + 1), 0, 59);
-    if (!hour || !minute || (*hour == 24 && (!end || *minute != 0))) return std::nullopt;
-    return static_cast<int>(*hour * 60 + *minute);
-}
-
 Status read_hours(Config::Calendar& calendar, const Setting& s) {
-    const auto dash = s.value.find('-');
-    auto start = read_clock(util::trim(s.value.substr(0, dash)), false);
-    auto end = dash == std::string::npos ? std::nullopt
-                                         : read_clock(util::trim(s.value.substr(dash + 1)), true);
-    if (!start || !end)
-        return invalid(
-            s, ": '" + log::clip(s.value, 40) + "' is not HH:MM-HH:MM, like \"09:00-18:00\"");
-    if (*start >= *end)
-        return invalid(s, ": '" + s.value + "' must begin before it ends (at most 00:00-24:00)");
-    calendar.start_minute = *start;
-    calendar.end_minute = *end;
+    auto hours = util::parse_day_window(s.value, util::WindowRule::within_a_day);
+    if (!hours) return invalid(s, ": " + hours.error().message);
+    calendar.hours = *hours;
     return ok();
 }
 
@@ -75,6 +56,17 @@ Status read_hours(Config::Calendar& calendar, const Setting& s) {
 
 const char* weekday_name(unsigned weekday) {
     return kWeekdayNames[weekday % 7];
+}
+
+void default_hold_bulk(std::map<std::string, Setting>& settings) {
+    Setting& hold = settings.at("calendar.hold_bulk");
+    if (hold.origin != "default") return;
+    for (const auto& [key, setting] : settings)
+        if (util::starts_with(key, "calendar.") && setting.origin != "default") {
+            hold.value = "true";
+            hold.origin = "default ([calendar] is set)";
+            return;
+        }
 }
 
 Status bind_calendar(Config& c, const std::map<std::string, Setting>& settings) {
@@ -100,6 +92,7 @@ Status bind_calendar(Config& c, const std::map<std::string, Setting>& settings) 
     const Setting& bulk = settings.at("calendar.bulk_min");
     calendar.bulk_min = std::strtol(bulk.value.c_str(), nullptr, 10);
     if (calendar.bulk_min < 1) return invalid(bulk, " must be at least 1");
+    calendar.hold_bulk = settings.at("calendar.hold_bulk").value == "true";
     return ok();
 }
 

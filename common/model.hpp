@@ -63,6 +63,9 @@ struct Notification {
     Millis expires_at = 0;  // 0: never (the router's max lifetime still applies)
     std::string category;
     std::string module;
+    // Bulk: sent as such, or to calendar.bulk_min recipients or more. At low
+    // priority it waits for working hours to end (calendar.hold_bulk).
+    bool bulk = false;
     std::string idempotency_key;
     std::string source;      // who sent it: the API key's name, or "local" (notifyctl)
     std::string api_key_id;  // the id of that key ("local", "http" without a key): its owner

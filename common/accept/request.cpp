@@ -27,7 +27,7 @@ namespace {
 const std::vector<std::string> kFields = {
     "channel",  "to",      "subject",    "body",       "html",     "data",   "locale",
     "priority", "send_at", "expires_at", "expires_in", "category", "module", "idempotency_key",
-    "template"};
+    "template", "bulk"};
 
 constexpr size_t kMaxShortField = 256;
 
@@ -193,6 +193,12 @@ Expected<store::Accepted> build_notification(const json& item, const RequestCont
         n.data_json = d->dump();
     }
 
+    if (auto b = item.find("bulk"); b != item.end() && !b->is_null()) {
+        if (!b->is_boolean())
+            return invalid("invalid_type", "'bulk' must be true or false", prefix + "bulk");
+        n.bulk = b->get<bool>();
+    }
+
     st = read_time(item, "send_at", prefix, ctx.now, n.send_at);
     if (!st) return st.error();
     st = read_time(item, "expires_at", prefix, ctx.now, n.expires_at);
@@ -237,6 +243,7 @@ Expected<store::Accepted> build_notification(const json& item, const RequestCont
     auto recipients = resolve_recipients(n, cfg, ctx.directory, prefix + "to");
     if (!recipients) return recipients.error();
     const auto [approval, fanout] = decide_fanout(*recipients, cfg);
+    if (recipients->total >= cfg.calendar.bulk_min) n.bulk = true;
 
     st = read_string(item, "template", prefix, n.template_name, kMaxShortField);
     if (!st) return st.error();

@@ -1,5 +1,7 @@
 #include "calendar/calendar.hpp"
 
+#include "calendar/window.hpp"
+
 #include <algorithm>
 #include <tuple>
 #include <utility>
@@ -33,8 +35,7 @@ Calendar::Calendar(schedule::Zone zone, const Config::Calendar& settings,
                    std::vector<Override> overrides)
     : zone_(std::move(zone)),
       workdays_(settings.workdays),
-      start_minute_(settings.start_minute),
-      end_minute_(settings.end_minute),
+      hours_(settings.hours),
       overrides_(std::move(overrides)) {
     sort_by_date(overrides_);
 }
@@ -71,19 +72,7 @@ const Override* Calendar::override_of(const Date& date) const {
 }
 
 std::pair<Millis, Millis> Calendar::hours_of(const Date& date) const {
-    auto instant = [&](const Date& day, int minute) {
-        schedule::LocalTime wall;
-        wall.year = day.year;
-        wall.month = day.month;
-        wall.day = day.day;
-        wall.hour = static_cast<unsigned>(minute / 60);
-        wall.minute = static_cast<unsigned>(minute % 60);
-        return zone_.instant_of(wall);
-    };
-    const Millis start = instant(date, start_minute_);
-    const Millis end = end_minute_ >= 24 * 60 ? instant(date_of(day_number(date) + 1), 0)
-                                              : instant(date, end_minute_);
-    return {start, std::max(start, end)};
+    return window_on(zone_, date, hours_);
 }
 
 bool Calendar::working_day(const Date& date) const {
@@ -123,7 +112,8 @@ Millis Calendar::working_hours_end(Millis t) const {
     // Hours to 24:00 go on into the next day's from 00:00, when that is a
     // working day too: the end is where they stop (within a year).
     std::int64_t number = day_number(date);
-    for (int days = 0; days < 366 && start_minute_ == 0 && end_minute_ >= 24 * 60; ++days) {
+    for (int days = 0; days < 366 && hours_.start == 0 && hours_.end == util::kSecondsPerDay;
+         ++days) {
         const Date next = date_of(++number);
         if (next.year > schedule::kLastYear || !working_day(next)) break;
         const auto [next_start, next_end] = hours_of(next);

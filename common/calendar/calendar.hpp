@@ -82,7 +82,7 @@ class Calendar {
 
     schedule::Zone zone_;
     unsigned workdays_;
-    int start_minute_, end_minute_;
+    util::DayWindow hours_;
     std::vector<Override> overrides_;  // sorted by date, each once
 };
 

@@ -19,8 +19,8 @@ using nlohmann::json;
 
 namespace {
 
-const std::vector<std::string> kColumns = {"id",     "name",     "email",  "phone",
-                                           "locale", "timezone", "module", "groups"};
+const std::vector<std::string> kColumns = {"id",       "name",        "email",  "phone", "locale",
+                                           "timezone", "quiet_hours", "module", "groups"};
 const std::string kIdentityPrefix = "identity.";
 const std::string kAttrPrefix = "attr.";
 
@@ -97,13 +97,14 @@ Expected<User> user_from_row(const std::vector<Column>& columns, const CsvRow& r
                 if (!name.empty()) u.groups.push_back(name);
             }
         } else {
-            std::string* slot = c.name == "id"         ? &u.id
-                                : c.name == "name"     ? &u.name
-                                : c.name == "email"    ? &u.email
-                                : c.name == "phone"    ? &u.phone
-                                : c.name == "locale"   ? &u.locale
-                                : c.name == "timezone" ? &u.timezone
-                                                       : &u.module;
+            std::string* slot = c.name == "id"            ? &u.id
+                                : c.name == "name"        ? &u.name
+                                : c.name == "email"       ? &u.email
+                                : c.name == "phone"       ? &u.phone
+                                : c.name == "locale"      ? &u.locale
+                                : c.name == "timezone"    ? &u.timezone
+                                : c.name == "quiet_hours" ? &u.quiet_hours
+                                                          : &u.module;
             *slot = v;
         }
     }
@@ -179,8 +180,9 @@ void write_csv_records(std::ostream& out, const std::vector<User>& users) {
     write_csv_row(out, row);
     for (size_t i = 0; i < users.size(); ++i) {
         const User& u = users[i];
-        row = {u.id,     u.name,     u.email,  u.phone,
-               u.locale, u.timezone, u.module, util::join(u.groups, ";")};
+        row = {u.id,          u.name,   u.email,
+               u.phone,       u.locale, u.timezone,
+               u.quiet_hours, u.module, util::join(u.groups, ";")};
         for (const auto& c : channels) {
             auto it = u.identities.find(c);
             row.push_back(it == u.identities.end() ? std::string() : it->second);

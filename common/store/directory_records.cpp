@@ -12,6 +12,7 @@
 
 #include "address.hpp"
 #include "store/directory_formats.hpp"
+#include "util/day_window.hpp"
 #include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
@@ -26,9 +27,9 @@ constexpr size_t kMaxName = 128;
 constexpr size_t kMaxText = 1024;  // a user's display name, a module, an identity address
 constexpr size_t kMaxLocale = 35;  // the longest language tag worth keeping
 
-const std::vector<std::string> kFields = {"id",         "name",      "email",  "phone",
-                                          "locale",     "timezone",  "module", "groups",
-                                          "identities", "attributes"};
+const std::vector<std::string> kFields = {"id",     "name",       "email",       "phone",
+                                          "locale", "timezone",   "quiet_hours", "module",
+                                          "groups", "identities", "attributes"};
 
 Error invalid(const std::string& code, const std::string& message, const std::string& field) {
     return make_error(ErrorKind::invalid, code, message, field);
@@ -84,6 +85,17 @@ Expected<std::string> string_member(const json& j, const std::string& key) {
 
 }  // namespace
 
+Expected<std::string> canonical_quiet_hours(std::string_view text) {
+    if (text.empty()) return std::string();
+    if (util::to_lower(util::trim(text)) == "off") return std::string("off");
+    auto window = util::parse_day_window(text, util::WindowRule::across_midnight);
+    if (!window)
+        return invalid("invalid_quiet_hours",
+                       "quiet_hours: " + window.error().message + "; 'off' for none",
+                       "quiet_hours");
+    return util::format_day_window(*window);
+}
+
 Status check_user_id(const std::string& id) {
     if (id.empty()) return invalid("missing_field", "a user needs an 'id'", "id");
     if (!word_of(id, "-_.@", kMaxName))
@@ -126,6 +138,7 @@ Status check_user_fields(const User& u, bool attributes_checked) {
             "invalid_timezone",
             "unknown time zone '" + u.timezone + "' (an IANA name such as 'Asia/Shanghai')",
             "timezone");
+    if (auto q = canonical_quiet_hours(u.quiet_hours); !q) return q.error();
     if (auto s = check_text(u.module, "module", kMaxName); !s) return s;
     for (const auto& [channel, address] : u.identities) {
         std::string field = "identities." + channel;
@@ -197,13 +210,14 @@ Expected<User> user_from_record(const json& j) {
         } else {
             auto s = string_member(value, key);
             if (!s) return s.error();
-            std::string* slot = key == "id"         ? &u.id
-                                : key == "name"     ? &u.name
-                                : key == "email"    ? &u.email
-                                : key == "phone"    ? &u.phone
-                                : key == "locale"   ? &u.locale
-                                : key == "timezone" ? &u.timezone
-                                                    : &u.module;
+            std::string* slot = key == "id"            ? &u.id
+                                : key == "name"        ? &u.name
+                                : key == "email"       ? &u.email
+                                : key == "phone"       ? &u.phone
+                                : key == "locale"      ? &u.locale
+                                : key == "timezone"    ? &u.timezone
+                                : key == "quiet_hours" ? &u.quiet_hours
+                                                       : &u.module;
             *slot = std::move(*s);
         }
     }
@@ -218,7 +232,8 @@ json user_record(const User& u) {
     j["id"] = u.id;
     const std::pair<const char*, const std::string*> scalars[] = {
         {"name", &u.name},     {"email", &u.email},       {"phone", &u.phone},
-        {"locale", &u.locale}, {"timezone", &u.timezone}, {"module", &u.module}};
+        {"locale", &u.locale}, {"timezone", &u.timezone}, {"quiet_hours", &u.quiet_hours},
+        {"module", &u.module}};
     for (const auto& [key, value] : scalars)
         if (!value->empty()) j[key] = *value;
     if (!u.groups.empty()) j["groups"] = u.groups;
@@ -239,9 +254,16 @@ json group_view(const Group& g) {
 }
 
 json user_view(const User& u) {
-    json j{{"id", u.id},         {"name", u.name},     {"email", u.email},
-           {"phone", u.phone},   {"locale", u.locale}, {"timezone", u.timezone},
-           {"module", u.module}, {"groups", u.groups}, {"identities", u.identities}};
+    json j{{"id", u.id},
+           {"name", u.name},
+           {"email", u.email},
+           {"phone", u.phone},
+           {"locale", u.locale},
+           {"timezone", u.timezone},
+           {"quiet_hours", u.quiet_hours},
+           {"module", u.module},
+           {"groups", u.groups},
+           {"identities", u.identities}};
     json a =
         u.attributes_json.empty() ? json::object() : util::json_or_discarded(u.attributes_json);
     j["attributes"] = a.is_discarded() ? json::object() : a;

@@ -3,16 +3,18 @@
 // POST /v1/users/import.
 //
 // JSON Lines: one object per line with the members id, name, email, phone,
-// locale, timezone, module (strings), groups (an array of names), identities
-// (an object channel -> address) and attributes (any JSON object). Blank lines
-// are skipped. Unknown members are errors.
+// locale, timezone, quiet_hours, module (strings), groups (an array of names),
+// identities (an object channel -> address) and attributes (any JSON object).
+// Blank lines are skipped. Unknown members are errors.
 //
 // CSV (RFC 4180, with a header row): the columns id, name, email, phone, locale,
-// timezone, module, groups (names separated by ';'), identity.CHANNEL (the
-// user's address on CHANNEL) and attr.KEY (an attribute, as text). Quoted fields
-// may hold commas, quotes ("") and line breaks; an empty cell is an unset value.
-// Unknown columns are errors. Attributes that are not strings are written as
-// their JSON text, so they come back from CSV as strings.
+// timezone, quiet_hours, module, groups (names separated by ';'),
+// identity.CHANNEL (the user's address on CHANNEL) and attr.KEY (an attribute,
+// as text). Quoted fields may hold commas, quotes ("") and line breaks; an
+// empty cell is an unset value. Only id is needed: a file without a column
+// (one written before quiet_hours existed) imports as before. Unknown columns
+// are errors. Attributes that are not strings are written as their JSON text,
+// so they come back from CSV as strings.
 #pragma once
 
 #include <iosfwd>
@@ -30,6 +32,11 @@ namespace notify::store {
 Status check_user_id(const std::string& id);
 // letters, digits, '-', '_', '.'; 1 to 128 bytes.
 Status check_group_name(const std::string& name);
+// A user's quiet hours as stored: "" (follow preferences.quiet_hours), "off"
+// (in any case) for none, or a window in the user's zone that may run past
+// midnight, in its canonical form (" 9:00 - 18:00" is "09:00-18:00"). Invalid
+// "invalid_quiet_hours" with field "quiet_hours", quoting the text, otherwise.
+Expected<std::string> canonical_quiet_hours(std::string_view text);
 // Every field of `u` (its groups' names too, not whether they exist). The error
 // names the field ("email") and quotes the value.
 Status check_user(const User& u);

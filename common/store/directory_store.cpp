@@ -19,6 +19,7 @@ namespace {
 #define USER_SELECT                                                                              \
     "SELECT u.id, u.name, u.email, u.phone, u.locale, u.timezone, u.module, u.attributes, "      \
     "u.unsubscribed_at, u.created_at, u.updated_at, "                                            \
+    "u.quiet_hours, "                                                                            \
     "(SELECT group_concat(i.channel || char(9) || i.address, char(10)) FROM identities i "       \
     "WHERE i.user_id = u.id), "                                                                  \
     "(SELECT group_concat(m.group_name, char(10)) FROM group_members m WHERE m.user_id = u.id) " \
@@ -41,11 +42,12 @@ User read_user(const Stmt& s) {
     u.unsubscribed_at = s.integer(8);
     u.created_at = s.integer(9);
     u.updated_at = s.integer(10);
-    for (const auto& line : util::split(s.text(11), '\n')) {
+    u.quiet_hours = s.text(11);
+    for (const auto& line : util::split(s.text(12), '\n')) {
         auto tab = line.find('\t');
         if (tab != std::string::npos) u.identities[line.substr(0, tab)] = line.substr(tab + 1);
     }
-    std::string groups = s.text(12);
+    std::string groups = s.text(13);
     if (!groups.empty()) u.groups = util::split(groups, '\n');
     std::sort(u.groups.begin(), u.groups.end());
     return u;
@@ -74,13 +76,15 @@ Error no_group(const std::string& name) {
 DirectoryStore::Statements::Statements(sqlite3* db)
     : upsert_user(db,
                   "INSERT INTO users (id, name, email, phone, locale, timezone, module, "
-                  "attributes, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?) "
-                  "ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = "
-                  "excluded.email, phone = excluded.phone, locale = excluded.locale, "
-                  "timezone = excluded.timezone, module = excluded.module, attributes = "
-                  "excluded.attributes, updated_at = excluded.updated_at"),
+                  "attributes, created_at, updated_at, quiet_hours) VALUES "
+                  "(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET name = "
+                  "excluded.name, email = excluded.email, phone = excluded.phone, locale = "
+                  "excluded.locale, timezone = excluded.timezone, module = excluded.module, "
+                  "attributes = excluded.attributes, updated_at = excluded.updated_at, "
+                  "quiet_hours = excluded.quiet_hours"),
       user_exists(db, "SELECT 1 FROM users WHERE id = ?"),
       get_user(db, USER_SELECT "WHERE u.id = ?"),
+      quiet_hours_of(db, "SELECT timezone, quiet_hours FROM users WHERE id = ?"),
       delete_user(db, "DELETE FROM users WHERE id = ?"),
       delete_identities(db, "DELETE FROM identities WHERE user_id = ?"),
       insert_identity(db, "INSERT INTO identities (user_id, channel, address) VALUES (?,?,?)"),
@@ -154,6 +158,7 @@ void DirectoryStore::write_user(const User& u, Millis now) {
         .bind(8, u.attributes_json)
         .bind(9, now)
         .bind(10, now)
+        .bind(11, canonical_quiet_hours(u.quiet_hours).value_or(u.quiet_hours))
         .run();
     st_->delete_identities.bind(1, u.id).run();
     for (const auto& [channel, address] : u.identities)
@@ -198,6 +203,12 @@ Status DirectoryStore::remove_user(const std::string& id) {
                         &st_->delete_preferences})
             s->bind(1, id).run();
         return ok();
+    });
+}
+
+std::optional<UserQuietHours> DirectoryStore::quiet_hours_of(const std::string& user_id) {
+    return st_->quiet_hours_of.bind(1, user_id).first([](const Stmt& s) {
+        return UserQuietHours{s.text(0), s.text(1)};
     });
 }
 

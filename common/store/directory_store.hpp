@@ -30,6 +30,7 @@ struct User {
     std::string phone;                              // E.164
     std::string locale;                             // "zh-CN", "en", ...
     std::string timezone;                           // IANA zone, "Asia/Shanghai"
+    std::string quiet_hours;                        // "", "off" or a window, "22:00-07:30"
     std::string module;                             // the business module the user belongs to
     std::map<std::string, std::string> identities;  // channel -> address on it
     std::string attributes_json;                    // a JSON object, or ""
@@ -37,6 +38,12 @@ struct User {
     Millis unsubscribed_at = 0;                     // global unsubscribe; 0: subscribed
     Millis created_at = 0;
     Millis updated_at = 0;
+};
+
+// What the router needs to hold a delivery to a user for quiet hours.
+struct UserQuietHours {
+    std::string timezone;     // as stored; "": the service's zone
+    std::string quiet_hours;  // as stored: "", "off" or a canonical window
 };
 
 struct Group {
@@ -104,7 +111,8 @@ class DirectoryStore {
 
     // --- users
     // Creates or replaces the user (identities and attributes replaced whole;
-    // group membership untouched). Checks id, email, phone, locale and attributes.
+    // group membership untouched). Checks id, email, phone, locale, time zone,
+    // quiet hours (stored in their canonical form) and attributes.
     Status put_user(const User& user);
     // put_user with a say over memberships and replacing, in one transaction.
     Status save_user(const User& user, const SaveOptions& options);
@@ -113,6 +121,9 @@ class DirectoryStore {
     // preferences too.
     Status remove_user(const std::string& id);
     std::vector<User> list_users(const UserFilter& filter);
+    // What the router needs to hold a delivery to `user_id` for quiet hours: the
+    // user's zone and quiet hours as stored; nullopt when there is no such user.
+    std::optional<UserQuietHours> quiet_hours_of(const std::string& user_id);
     // The user whose email, phone or identity on `channel` is `address`.
     std::optional<std::string> find_user_by_address(const std::string& channel,
                                                     const std::string& address);

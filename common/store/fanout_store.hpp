@@ -83,6 +83,7 @@ struct NotificationContent {
     std::string html;
     std::string module;
     std::string groups;  // the groups among its recipients (store::report_groups)
+    bool bulk = false;
 };
 
 constexpr const char* kGatedSeqSetting = "router.gated_seq";

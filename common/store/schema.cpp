@@ -339,6 +339,15 @@ CREATE TABLE schedule_firings (
 CREATE INDEX schedule_firings_notification ON schedule_firings (notification_id)
     WHERE notification_id <> '';
 )sql",
+    // 13: holds. A notification may be bulk (sent as bulk, or to
+    // calendar.bulk_min recipients or more), which the router holds at low
+    // priority during working hours; a user may keep quiet hours ('': those of
+    // preferences.quiet_hours, 'off': none, else HH:MM[:SS]-HH:MM[:SS] in the
+    // user's zone).
+    R"sql(
+ALTER TABLE notifications ADD COLUMN bulk INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN quiet_hours TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 }  // namespace

@@ -77,7 +77,7 @@ std::string sql(const std::string& a, const char* cols, const std::string& b) {
 
 const char* const kNotificationColumns =
     "id, created_at, channel, recipients, subject, body, html, template, data, locale, priority, "
-    "send_at, expires_at, category, module, idempotency_key, source, payload, api_key_id";
+    "send_at, expires_at, category, module, idempotency_key, source, payload, api_key_id, bulk";
 
 Notification read_notification(const Stmt& s) {
     Notification n;
@@ -101,13 +101,14 @@ Notification read_notification(const Stmt& s) {
     n.source = s.text(16);
     n.payload = s.text(17);
     n.api_key_id = s.text(18);
+    n.bulk = s.integer(19) != 0;
     return n;
 }
 
 struct Store::Statements {
     explicit Statements(sqlite3* db)
         : insert_notification(db, sql("INSERT INTO notifications (", kNotificationColumns,
-                                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")),
+                                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")),
           rows(db),
           upsert_idempotency(db,
                              "INSERT OR REPLACE INTO idempotency (api_key_id, key, "
@@ -258,7 +259,8 @@ Status Store::insert_batch(std::vector<Accepted>& batch, const std::function<voi
                 .bind(16, n.idempotency_key)
                 .bind(17, n.source)
                 .bind(18, n.payload)
-                .bind(19, n.api_key_id);
+                .bind(19, n.api_key_id)
+                .bind(20, n.bulk ? 1 : 0);
             s.insert_notification.step();
             s.insert_notification.reset();
             for (auto& d : a.deliveries) {

@@ -71,6 +71,7 @@ json render_notification(const store::NotificationView& v, bool with_events) {
     put_time_if(j, "expires_at", n.expires_at);
     put_if(j, "category", n.category);
     put_if(j, "module", n.module);
+    if (n.bulk) j["bulk"] = true;
     put_if(j, "idempotency_key", n.idempotency_key);
     j["source"] = n.source;
     put_if(j, "api_key_id", n.api_key_id);

@@ -72,8 +72,8 @@ void user_page(const WebCall& c) {
                 "/v1/notifications", {{"user", id}, {"limit", std::to_string(kRecent)}},
                 [c, id, user, prefs](json recent) {
                     std::string facts = "<dl class=\"row\" id=\"facts\">";
-                    for (const char* f :
-                         {"name", "email", "phone", "locale", "timezone", "module"}) {
+                    for (const char* f : {"name", "email", "phone", "locale", "timezone",
+                                          "quiet_hours", "module"}) {
                         if (str(user, f).empty()) continue;
                         facts += "<dt class=\"col-sm-2\">" + std::string(c.t(f)) +
                                  "</dt><dd class=\"col-sm-10\" id=\"user-" + f + "\">" +

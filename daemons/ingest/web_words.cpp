@@ -182,6 +182,7 @@ constexpr Words kWords[] = {
     {"email", "Email", "邮箱"},
     {"phone", "Phone", "手机号"},
     {"timezone", "Time zone", "时区"},
+    {"quiet_hours", "Quiet hours", "免打扰时段"},
     {"unsubscribed", "Unsubscribed", "已退订"},
     {"address", "Address", "地址"},
     {"identities", "Identities", "身份"},

@@ -18,6 +18,7 @@ FactsRef NotificationFactsCache::get(const std::string& notification_id) {
         f->dims.module = std::move(c->module);
         f->dims.category = std::move(c->category);
         f->dims.groups = std::move(c->groups);
+        f->bulk = c->bulk;
     }
     return facts_.emplace(notification_id, std::move(f)).first->second;
 }

@@ -1,8 +1,8 @@
 // notification_facts.hpp - what the router needs of a notification beyond its
 // deliveries, read from the store once and kept while its deliveries are
-// active: its category and content digest (the preference gate) and what
-// reports count it by (rollups). Deliveries hold on to their facts; the cache
-// forgets the oldest when it holds kMaxFacts notifications.
+// active: its category and content digest (the preference gate), whether it
+// is bulk (holds) and what reports count it by (rollups). Deliveries hold on to their facts; the
+// cache forgets the oldest when it holds kMaxFacts notifications.
 #pragma once
 
 #include <cstddef>
@@ -19,6 +19,7 @@ struct NotificationFacts {
     std::string content_key;  // digest of what dedup compares
     // What reports count it by: its template, module, category and groups.
     store::RollupDims dims;
+    bool bulk = false;  // waits for working hours to end at low priority (holds.hpp)
     const std::string& category() const { return dims.category; }
 };
 

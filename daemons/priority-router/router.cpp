@@ -34,6 +34,7 @@ Router::Router(const Config& config, store::Store& store)
       log_(*fanouts_),
       backoff_(config.router.flush_interval),
       gate_(config, *fanouts_, *directory_, facts_),
+      holds_(config, *directory_),
       expander_(config, *fanouts_),
       personalizer_(config, store, *directory_),
       schedules_(config, store, *directory_) {
@@ -75,6 +76,7 @@ Status Router::start() {
         return make_error(ErrorKind::unavailable, "bind_failed",
                           std::string("cannot bind router sockets: ") + e.what());
     }
+    if (auto st = holds_.start(); !st) return st;
     return rebuild();
 }
 
@@ -141,7 +143,14 @@ void Router::sweep() {
 void Router::admit_new(const Delivery& d, Millis now) {
     auto reason = gate_.check(d, now);
     if (!reason) {
-        admit(d);
+        const bool first = d.attempts == 0 && (d.state == DeliveryState::queued ||
+                                               d.state == DeliveryState::scheduled);
+        const Millis at =
+            std::max(now, d.state == DeliveryState::scheduled ? d.next_attempt_at : 0);
+        if (auto hold = first ? holds_.check(d, *facts_.get(d.notification_id), at) : std::nullopt)
+            admit_held(d, *hold, now);
+        else
+            admit(d);
         return;
     }
     store::Transition t;
@@ -158,6 +167,19 @@ void Router::admit_new(const Delivery& d, Millis now) {
     metrics_.entered(metrics_.channel_index(d.channel), DeliveryState::suppressed, 0);
     log_.add(std::move(t));
     NLOG(info, d.notification_id, "delivery=" << d.id << " state=suppressed " << *reason);
+}
+
+void Router::admit_held(const Delivery& d, const Hold& hold, Millis now) {
+    Delivery held = d;
+    held.state = DeliveryState::scheduled;
+    held.next_attempt_at = hold.until;
+    admit(held);
+    Entry& e = active_.at(d.id);
+    e.held = true;
+    std::string detail = "until " + util::format_rfc3339(hold.until) + " (" + hold.why + ")";
+    if (e.expires_at && e.expires_at <= hold.until)
+        detail += "; it expires before then, at " + util::format_rfc3339(e.expires_at);
+    transition(d.id, e, DeliveryState::scheduled, "held", detail, now);
 }
 
 Entry Router::entry_of(const Delivery& d) {
@@ -212,8 +234,9 @@ void Router::fire_timers(Millis now) {
             case TimerKind::due:
                 if ((e.state == DeliveryState::scheduled || e.state == DeliveryState::deferred) &&
                     e.attempts == t.attempt) {
-                    const char* why =
-                        e.state == DeliveryState::scheduled ? "send_at reached" : "retry due";
+                    const char* why = e.state == DeliveryState::deferred ? "retry due"
+                                      : e.held                           ? "hold ended"
+                                                                         : "send_at reached";
                     transition(t.delivery_id, e, DeliveryState::queued, "queued", why, now);
                     ready_.push(e.priority, e.channel, ReadyItem{e.seq, t.delivery_id});
                 }

@@ -10,12 +10,12 @@
 //      frames, rendered per user (personalize.hpp), to workers that have credit;
 //      every state change, with its event, to the store (batched).
 // Each new delivery passes the preference gate (gate.hpp) once before it is
-// queued. Which provider takes an attempt, rate limits per provider and
-// failover are provider_choice.hpp and rate_limiter.hpp: a channel whose
-// providers are all at their limit keeps its deliveries queued, in order, while
-// other channels go on. On start it rebuilds its queues from the store: whatever was queued,
-// deferred, scheduled or in flight when the previous router stopped is queued
-// again, and deliveries the gate had not checked are checked.
+// queued, and is held for working or quiet hours (holds.hpp) when they apply. Which provider takes
+// an attempt, rate limits per provider and failover are provider_choice.hpp and rate_limiter.hpp: a
+// channel whose providers are all at their limit keeps its deliveries queued, in order, while other
+// channels go on. On start it rebuilds its queues from the store: whatever was queued, deferred,
+// scheduled or in flight when the previous router stopped is queued again, and deliveries the gate
+// had not checked are checked.
 #pragma once
 
 #include <atomic>
@@ -30,6 +30,7 @@
 #include "config.hpp"
 #include "fanout.hpp"
 #include "gate.hpp"
+#include "holds.hpp"
 #include "notification_facts.hpp"
 #include "personalize.hpp"
 #include "provider_choice.hpp"
@@ -69,6 +70,7 @@ struct Entry {
     std::string provider;
     std::string last_error;
     bool cancel_requested = false;
+    bool held = false;  // scheduled by a hold (holds.hpp), not by its send_at
     // Providers whose attempts failed since the last backoff: while one of the
     // channel's providers is not among them, a retryable failure fails over at once.
     std::vector<std::string> tried;
@@ -97,8 +99,11 @@ class Router {
     void admit(const Delivery& d);
     // What memory keeps of a delivery read from the store.
     Entry entry_of(const Delivery& d);
-    // A delivery seen for the first time: suppressed by the gate, or admitted.
+    // A delivery seen for the first time: suppressed by the gate, or admitted,
+    // held until its hold ends (holds.hpp) when one applies.
     void admit_new(const Delivery& d, Millis now);
+    // Admits `d` as scheduled until `hold` ends, with the event "held".
+    void admit_held(const Delivery& d, const Hold& hold, Millis now);
     void fire_timers(Millis now);
     // Makes the notifications of the schedules that are due, and takes in
     // their deliveries and fan-outs.
@@ -197,6 +202,7 @@ class Router {
     TransitionLog log_;
     StoreBackoff backoff_;
     Gate gate_;
+    Holds holds_;
     Expander expander_;
     Personalizer personalizer_;
     Schedules schedules_;

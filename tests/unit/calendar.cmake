@@ -3,6 +3,7 @@
 add_executable(unit_calendar
   ${CMAKE_CURRENT_LIST_DIR}/test_calendar.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_calendar_overrides.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_calendar_window.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_config_calendar.cpp
 )
 target_link_libraries(unit_calendar PRIVATE catch_main notify_calendar)

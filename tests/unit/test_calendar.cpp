@@ -10,18 +10,14 @@
 #include <fstream>
 
 #include "calendar/calendar.hpp"
-#include "util/time.hpp"
+#include "test_instants.hpp"
 
 using namespace notify;
 using namespace notify::calendar;
 
 namespace {
 
-Millis at(const char* rfc3339) {
-    auto t = util::parse_time(rfc3339, 0);
-    REQUIRE(t);
-    return *t;
-}
+using testing::at;
 
 Calendar calendar_of(const std::string& zone, const std::string& overrides,
                      Config::Calendar settings = {}) {
@@ -109,8 +105,8 @@ TEST_CASE("working hours are wall times of each day in the zone", "[calendar]") 
     }
     SECTION("hours the change skips begin at the end of the gap; a day to 24:00") {
         Config::Calendar night;
-        night.start_minute = 90;     // 01:30, skipped on 2026-03-29
-        night.end_minute = 24 * 60;  // to midnight
+        night.hours.start = 90 * 60;  // 01:30, skipped on 2026-03-29
+        night.hours.end = 24 * 3600;  // to midnight
         const Calendar shifts = calendar_of("Europe/London", "2026-03-29 workday\n", night);
         const CalendarDay day = shifts.day(Date{2026, 3, 29});
         CHECK(day.start == at("2026-03-29T01:00:00Z"));  // 02:00 BST
@@ -144,8 +140,8 @@ TEST_CASE("when working hours end and when they next begin", "[calendar]") {
     }
     SECTION("hours round the clock run on across working days") {
         Config::Calendar all_day;
-        all_day.start_minute = 0;
-        all_day.end_minute = 24 * 60;
+        all_day.hours.start = 0;
+        all_day.hours.end = 24 * 3600;
         const Calendar shifts = calendar_of("Asia/Shanghai", kChina2026, all_day);
         // Thursday 2026-10-08 to Saturday 2026-10-10 (a make-up day) are worked.
         CHECK(shifts.working_hours_end(at("2026-10-08T12:00:00+08:00")) ==

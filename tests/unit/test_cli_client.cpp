@@ -69,6 +69,7 @@ TEST_CASE("send sends one HTTP-shaped frame and prints the id", "[cli]") {
                         "ops",
                         "--module",
                         "backup",
+                        "--bulk",
                         "--idempotency-key",
                         "k1",
                         "-"},
@@ -93,6 +94,7 @@ TEST_CASE("send sends one HTTP-shaped frame and prints the id", "[cli]") {
     CHECK(b["expires_in"] == "1h30m");
     CHECK(b["category"] == "ops");
     CHECK(b["module"] == "backup");
+    CHECK(b["bulk"] == true);
     CHECK(b["idempotency_key"] == "k1");
 
     SECTION("--json prints the 202 body") {

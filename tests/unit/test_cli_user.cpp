@@ -104,6 +104,52 @@ TEST_CASE("user add, set, show, ls and rm", "[cli][directory]") {
     CHECK(s.run({"user", "rm", "bob"}).rc == 65);
 }
 
+TEST_CASE("user quiet hours: set, shown, cleared and refused", "[cli][directory]") {
+    Setup s;
+    auto shown = [&] {
+        std::string out = s.run({"user", "show", "ann"}).out;
+        auto at = out.find("quiet hours: ");
+        return at == std::string::npos ? out : out.substr(at, out.find('\n', at) - at);
+    };
+    auto stored = [&] {
+        return json::parse(s.run({"--json", "user", "show", "ann"}).out)["quiet_hours"];
+    };
+    REQUIRE(s.run({"user", "add", "ann", "--tz", "Asia/Shanghai", "--quiet-hours", " 22:00 - 7:30"})
+                .rc == 0);
+    CHECK(shown() == "quiet hours: 22:00-07:30");
+    CHECK(stored() == "22:00-07:30");
+    CHECK(json::parse(s.run({"--json", "user", "ls"}).out)["quiet_hours"] == "22:00-07:30");
+    // beside the timezone line
+    CHECK(s.run({"user", "show", "ann"})
+              .out.find("timezone:    Asia/Shanghai\n"
+                        "quiet hours: 22:00-07:30\n") != std::string::npos);
+
+    REQUIRE(s.run({"user", "set", "ann", "--quiet-hours", "OFF"}).rc == 0);
+    CHECK(shown() == "quiet hours: off");
+    REQUIRE(s.run({"user", "set", "ann", "--quiet-hours", ""}).rc == 0);
+    CHECK(shown() == "quiet hours: - (default)");
+    CHECK(stored() == "");
+
+    REQUIRE(s.run({"user", "set", "ann", "--quiet-hours", "23:00-06:00"}).rc == 0);
+    auto bad = s.run({"user", "set", "ann", "--quiet-hours", "25:00-07:00"});
+    CHECK(bad.rc == 65);
+    CHECK(bad.err ==
+          "notifyctl: error: quiet_hours: '25:00-07:00' is not HH:MM-HH:MM, like "
+          "\"22:00-07:30\" (seconds too: \"22:00:00-07:30:30\"); 'off' for none\n");
+    CHECK(stored() == "23:00-06:00");
+    auto empty_window = s.run({"user", "add", "bob", "--quiet-hours", "08:00-8:00"});
+    CHECK(empty_window.rc == 65);
+    CHECK(empty_window.err.find("quiet_hours: '08:00-8:00' begins where it ends") !=
+          std::string::npos);
+    CHECK(s.run({"user", "show", "bob"}).rc == 65);
+
+    // The global -q/--quiet still works after the command.
+    auto quiet = s.run({"user", "set", "ann", "--name", "Ann", "--quiet"});
+    CHECK(quiet.rc == 0);
+    CHECK(quiet.out == "");
+    CHECK(stored() == "23:00-06:00");
+}
+
 TEST_CASE("user import and export", "[cli][directory]") {
     Setup s;
     std::string good = s.dir.write("good.csv",
@@ -141,9 +187,9 @@ TEST_CASE("user import and export", "[cli][directory]") {
     auto exported = s.run({"user", "export", "--group", "staff", "--format", "csv"});
     CHECK(exported.rc == 0);
     CHECK(exported.out ==
-          "id,name,email,phone,locale,timezone,module,groups,identity.wecom\r\n"
-          "ann,\"Smith, Ann\",ann@example.com,,,,,imported;ops;staff,A1\r\n"
-          "bob,Bob,bob@example.com,,,,,imported;staff,\r\n");
+          "id,name,email,phone,locale,timezone,quiet_hours,module,groups,identity.wecom\r\n"
+          "ann,\"Smith, Ann\",ann@example.com,,,,,,imported;ops;staff,A1\r\n"
+          "bob,Bob,bob@example.com,,,,,,imported;staff,\r\n");
     std::string file = s.dir.path() + "/all.jsonl";
     REQUIRE(s.run({"user", "export", "-o", file}).rc == 0);
     std::string text;
@@ -238,7 +284,7 @@ TEST_CASE("user add and set are audited with the fields they set", "[cli][direct
     REQUIRE(s.run({"user", "add", "ann", "--email", "ann@example.com", "--name", "Ann", "--group",
                    "ops"})
                 .rc == 0);
-    REQUIRE(s.run({"user", "set", "ann", "--tz", "Asia/Shanghai"}).rc == 0);
+    REQUIRE(s.run({"user", "set", "ann", "--tz", "Asia/Shanghai", "--quiet-hours", "off"}).rc == 0);
     auto audit = s.run({"--json", "audit"});
     REQUIRE(audit.rc == 0);
     std::vector<json> entries;
@@ -249,7 +295,7 @@ TEST_CASE("user add and set are audited with the fields they set", "[cli][direct
     CHECK(entries[0]["target"] == "ann");
     CHECK(entries[0]["detail"] == "fields: email, groups, name");
     CHECK(entries[1]["action"] == "user.update");
-    CHECK(entries[1]["detail"] == "fields: timezone");
+    CHECK(entries[1]["detail"] == "fields: quiet_hours, timezone");
     // A summary only: the address itself is not kept.
     CHECK(audit.out.find("ann@example.com") == std::string::npos);
 }

@@ -92,7 +92,66 @@ TEST_CASE("users are checked before they are stored", "[directory]") {
         a.attributes_json = "[1,2]";
         refused(a, "attributes", "must be a JSON object");
     }
+    SECTION("quiet hours") {
+        auto quiet = [](const std::string& window) {
+            User q = user("a");
+            q.quiet_hours = window;
+            return q;
+        };
+        refused(quiet("25:00-07:00"), "quiet_hours",
+                "quiet_hours: '25:00-07:00' is not HH:MM-HH:MM, like \"22:00-07:30\"");
+        refused(quiet("22:00"), "quiet_hours", "quiet_hours: '22:00' is not HH:MM-HH:MM");
+        refused(quiet("08:00-08:00"), "quiet_hours", "'08:00-08:00' begins where it ends");
+        refused(quiet("00:00-24:00"), "quiet_hours", "'00:00-24:00' begins where it ends");
+        refused(quiet("never"), "quiet_hours", "'never' is not HH:MM-HH:MM");
+        refused(quiet(" "), "quiet_hours", "' ' is not HH:MM-HH:MM");
+        auto s = d.put_user(quiet("of"));
+        REQUIRE_FALSE(s);
+        CHECK(s.error().code == "invalid_quiet_hours");
+        CHECK(s.error().message.find("; 'off' for none") != std::string::npos);
+    }
     CHECK(d.list_users({}).size() == 1);
+}
+
+TEST_CASE("quiet hours are stored in one form", "[directory]") {
+    auto st = memory_store();
+    DirectoryStore d(*st);
+    User u = user("ann");
+    u.timezone = "Asia/Shanghai";
+    auto stored = [&](const std::string& quiet_hours) {
+        u.quiet_hours = quiet_hours;
+        REQUIRE(d.put_user(u));
+        return d.get_user("ann")->quiet_hours;
+    };
+    CHECK(stored("22:00-07:30") == "22:00-07:30");  // across midnight
+    CHECK(stored(" 9:00 - 18:00") == "09:00-18:00");
+    CHECK(stored("23:00:30-6:00:00") == "23:00:30-06:00");
+    CHECK(stored("20:00-24:00") == "20:00-24:00");
+    CHECK(stored("OFF") == "off");
+    CHECK(stored(" Off ") == "off");
+    CHECK(stored("") == "");  // back to preferences.quiet_hours
+
+    SECTION("the router's read: the zone and quiet hours as stored") {
+        stored("7:00-8:00");
+        auto q = d.quiet_hours_of("ann");
+        REQUIRE(q);
+        CHECK(q->timezone == "Asia/Shanghai");
+        CHECK(q->quiet_hours == "07:00-08:00");
+        REQUIRE(d.put_user(user("bob")));
+        auto none = d.quiet_hours_of("bob");
+        REQUIRE(none);
+        CHECK(none->timezone.empty());
+        CHECK(none->quiet_hours.empty());
+        CHECK_FALSE(d.quiet_hours_of("carol"));
+        REQUIRE(d.remove_user("ann"));
+        CHECK_FALSE(d.quiet_hours_of("ann"));
+    }
+    SECTION("a bad value leaves the stored one") {
+        stored("off");
+        u.quiet_hours = "22:00-31:00";
+        CHECK_FALSE(d.put_user(u));
+        CHECK(d.quiet_hours_of("ann")->quiet_hours == "off");
+    }
 }
 
 TEST_CASE("a user is replaced whole, keeping its creation and memberships", "[directory]") {
@@ -414,6 +473,57 @@ TEST_CASE("CSV import reads identities, attributes and groups", "[directory][imp
     CHECK(bob->attributes_json.empty());
 }
 
+TEST_CASE("imports read quiet hours, and files from before them", "[directory][import]") {
+    auto st = memory_store();
+    DirectoryStore d(*st);
+    SECTION("CSV") {
+        std::string csv =
+            "id,timezone,quiet_hours\n"
+            "ann,Asia/Shanghai, 9:00 - 18:00\n"
+            "bob,,OFF\n"
+            "carol,,\n"
+            "dan,,25:00-07:00\n";
+        auto r = import_text(d, csv, format(RecordFormat::csv, true));
+        CHECK(r.imported == 3);
+        REQUIRE(r.errors.size() == 1);
+        CHECK(r.errors[0].line == 5);
+        CHECK(r.errors[0].message.find("quiet_hours: '25:00-07:00' is not HH:MM-HH:MM") == 0);
+        CHECK(d.get_user("ann")->quiet_hours == "09:00-18:00");
+        CHECK(d.get_user("bob")->quiet_hours == "off");
+        CHECK(d.get_user("carol")->quiet_hours == "");
+    }
+    SECTION("JSON Lines") {
+        std::string jsonl = R"({"id":"ann","quiet_hours":"22:00-7:30"})"
+                            "\n"
+                            R"({"id":"bob","quiet_hours":null})"
+                            "\n"
+                            R"({"id":"carol","quiet_hours":2200})"
+                            "\n"
+                            R"({"id":"dan","quiet_hours":"always"})"
+                            "\n";
+        auto r = import_text(d, jsonl, format(RecordFormat::jsonl, true));
+        CHECK(r.imported == 2);
+        REQUIRE(r.errors.size() == 2);
+        CHECK(r.errors[0].message == "'quiet_hours' must be a string");
+        CHECK(r.errors[1].message.find("quiet_hours: 'always' is not HH:MM-HH:MM") == 0);
+        CHECK(d.get_user("ann")->quiet_hours == "22:00-07:30");
+        CHECK(d.get_user("bob")->quiet_hours == "");
+    }
+    SECTION("a CSV export from before quiet hours") {
+        std::string old =
+            "id,name,email,phone,locale,timezone,module,groups\r\n"
+            "ann,Ann,ann@example.com,,zh-CN,Asia/Shanghai,billing,ops\r\n";
+        auto r = import_text(d, old, format(RecordFormat::csv));
+        CHECK(r.errors.empty());
+        CHECK(r.imported == 1);
+        auto ann = d.get_user("ann");
+        REQUIRE(ann);
+        CHECK(ann->timezone == "Asia/Shanghai");
+        CHECK(ann->module == "billing");
+        CHECK(ann->quiet_hours.empty());
+    }
+}
+
 TEST_CASE("export gives back what import reads", "[directory][export]") {
     auto st = memory_store();
     DirectoryStore d(*st);
@@ -422,6 +532,7 @@ TEST_CASE("export gives back what import reads", "[directory][export]") {
     a.phone = "+8613800138000";
     a.locale = "zh-CN";
     a.timezone = "Asia/Shanghai";
+    a.quiet_hours = "22:00-07:30";
     a.module = "billing";
     a.groups = {"ops", "vip"};
     a.identities = {{"wecom", "ANN01"}, {"hook", "https://127.0.0.1/ann"}};
@@ -429,6 +540,7 @@ TEST_CASE("export gives back what import reads", "[directory][export]") {
     REQUIRE(d.save_user(a, {Membership::add, false}));
     User b = user("bob");
     b.name = "Bob";
+    b.quiet_hours = "off";
     b.identities = {{"wecom", "BOB"}};
     REQUIRE(d.put_user(b));
     REQUIRE(d.put_user(user("carol")));
@@ -447,18 +559,23 @@ TEST_CASE("export gives back what import reads", "[directory][export]") {
         REQUIRE(after.size() == before.size());
         for (size_t i = 0; i < before.size(); ++i)
             CHECK(user_record(before[i]) == user_record(after[i]));
+        CHECK(after[0].quiet_hours == "22:00-07:30");
+        CHECK(after[1].quiet_hours == "off");
     }
     std::ostringstream jsonl;
     REQUIRE(d.export_users(jsonl, RecordFormat::jsonl, {"vip", "", "", 0, ""}));
     std::string vip = jsonl.str();
     CHECK(vip.rfind(R"({"id":"ann","name":"Smith, \"Ann\"","email":"ann@example.com")", 0) == 0);
+    CHECK(
+        vip.find(R"("timezone":"Asia/Shanghai","quiet_hours":"22:00-07:30","module":"billing")") !=
+        std::string::npos);
     CHECK(std::count(vip.begin(), vip.end(), '\n') == 1);
     std::ostringstream csv;
     REQUIRE(d.export_users(csv, RecordFormat::csv, {"", "", "", 2, ""}));
-    CHECK(csv.str().rfind("id,name,email,phone,locale,timezone,module,groups,identity.hook,"
-                          "identity.wecom,attr.note,attr.plan\r\n",
+    CHECK(csv.str().rfind("id,name,email,phone,locale,timezone,quiet_hours,module,groups,"
+                          "identity.hook,identity.wecom,attr.note,attr.plan\r\n",
                           0) == 0);
-    CHECK(csv.str().find("bob,Bob,,,,,,,,BOB,,\r\n") != std::string::npos);
+    CHECK(csv.str().find("bob,Bob,,,,,off,,,,BOB,,\r\n") != std::string::npos);
     CHECK(csv.str().find("carol") == std::string::npos);
 }
 

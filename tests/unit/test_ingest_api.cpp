@@ -116,6 +116,15 @@ TEST_CASE("API: accept a notification, then read it back") {
     CHECK(n["events"].size() == 2);
     CHECK(n["events"][0]["type"] == "accepted");
     CHECK_FALSE(n.contains("html"));
+    CHECK_FALSE(n.contains("bulk"));
+
+    SECTION("a bulk send says so when read back") {
+        Response b = h.call("POST", "/v1/notifications",
+                            R"({"channel":"email","to":"a@example.com","body":"b","bulk":true})");
+        REQUIRE(b.status == 202);
+        const std::string bulk_id = json::parse(b.body)["id"];
+        CHECK(json::parse(h.call("GET", "/v1/notifications/" + bulk_id).body)["bulk"] == true);
+    }
 
     SECTION("a large send shows its first deliveries and counts them all") {
         Response one = h.call("GET", "/v1/notifications/" + id, {}, {}, {{"deliveries", "1"}});

@@ -97,6 +97,48 @@ TEST_CASE("API: create, read, replace, patch and delete a user", "[directory]") 
     }
 }
 
+TEST_CASE("API: a user's quiet hours", "[directory]") {
+    Directory h;
+    auto quiet_hours = [&](const Response& r) { return body(r)["quiet_hours"]; };
+    Response c = h.call("POST", "/v1/users",
+                        R"({"id":"ann","timezone":"Asia/Shanghai","quiet_hours":" 9:00 - 18:00"})");
+    REQUIRE(c.status == 201);
+    CHECK(quiet_hours(c) == "09:00-18:00");
+    CHECK(quiet_hours(h.call("GET", "/v1/users/ann")) == "09:00-18:00");
+    CHECK(body(h.call("GET", "/v1/users"))["users"][0]["quiet_hours"] == "09:00-18:00");
+    Response none = h.call("POST", "/v1/users", R"({"id":"bob"})");
+    REQUIRE(none.status == 201);
+    CHECK(quiet_hours(none) == "");  // always in the answer: "" follows the default
+
+    Response off = h.call("PATCH", "/v1/users/ann", R"({"quiet_hours":"Off"})");
+    REQUIRE(off.status == 200);
+    CHECK(quiet_hours(off) == "off");
+    CHECK(body(off)["timezone"] == "Asia/Shanghai");
+    Response window = h.call("PATCH", "/v1/users/ann", R"({"quiet_hours":"22:00-7:30"})");
+    CHECK(quiet_hours(window) == "22:00-07:30");
+    CHECK(quiet_hours(h.call("PATCH", "/v1/users/ann", R"({"quiet_hours":null})")) == "");
+    CHECK(quiet_hours(h.call("PATCH", "/v1/users/ann", R"({"quiet_hours":"off"})")) == "off");
+    Response put = h.call("PUT", "/v1/users/ann", R"({"timezone":"UTC"})");
+    REQUIRE(put.status == 200);
+    CHECK(quiet_hours(put) == "");  // replaced whole
+
+    Response bad = h.call("POST", "/v1/users", R"({"id":"cat","quiet_hours":"25:00-07:00"})");
+    CHECK(bad.status == 400);
+    CHECK(code(bad) == "invalid_quiet_hours");
+    CHECK(body(bad)["error"]["field"] == "quiet_hours");
+    CHECK(body(bad)["error"]["message"].get<std::string>().find(
+              "quiet_hours: '25:00-07:00' is not HH:MM-HH:MM") == 0);
+    CHECK(h.call("GET", "/v1/users/cat").status == 404);
+    Response patch = h.call("PATCH", "/v1/users/bob", R"({"quiet_hours":"08:00-08:00"})");
+    CHECK(patch.status == 400);
+    CHECK(code(patch) == "invalid_quiet_hours");
+    CHECK(body(patch)["error"]["field"] == "quiet_hours");
+    Response number = h.call("PUT", "/v1/users/bob", R"({"quiet_hours":2200})");
+    CHECK(number.status == 400);
+    CHECK(body(number)["error"]["field"] == "quiet_hours");
+    CHECK(quiet_hours(h.call("GET", "/v1/users/bob")) == "");
+}
+
 TEST_CASE("API: list users with filters and a cursor", "[directory]") {
     Directory h;
     for (const char* id : {"u1", "u2", "u3"})

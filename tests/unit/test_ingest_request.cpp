@@ -90,6 +90,22 @@ TEST_CASE("a valid notification becomes one delivery per recipient") {
         CHECK(a->notification.send_at == kNow + 7'200'000);
         CHECK(a->notification.expires_at == kNow + 10'800'000);
     }
+    SECTION("bulk: as sent, or by counting calendar.bulk_min recipients") {
+        auto single = build(c, R"({"channel":"email","to":"a@example.com","body":"b"})");
+        REQUIRE(single);
+        CHECK_FALSE(single->notification.bulk);
+        auto flagged =
+            build(c, R"({"channel":"email","to":"a@example.com","body":"b","bulk":true})");
+        REQUIRE(flagged);
+        CHECK(flagged->notification.bulk);
+        c.calendar.bulk_min = 2;
+        auto sized = build(c, R"({"channel":"email","to":["a@example.com","b@example.com"],
+                                  "body":"b","bulk":false})");
+        REQUIRE(sized);
+        CHECK(sized->notification.bulk);
+        CHECK(code_of(c, R"({"channel":"email","to":"a@example.com","body":"b","bulk":"yes"})") ==
+              "invalid_type");
+    }
     SECTION("RFC 3339 times with offsets") {
         auto a = build(c, R"({"channel":"hook","body":"b","send_at":"2027-01-15T08:00:00+08:00"})");
         REQUIRE(a);

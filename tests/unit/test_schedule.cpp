@@ -12,6 +12,7 @@
 #include "schedule/posix_tz.hpp"
 #include "schedule/spec.hpp"
 #include "schedule/zone.hpp"
+#include "test_instants.hpp"
 #include "util/time.hpp"
 
 using namespace notify;
@@ -19,17 +20,8 @@ using notify::util::Millis;
 
 namespace {
 
-Millis at(const char* text) {
-    auto t = util::parse_time(text, 0);
-    REQUIRE(t);
-    return *t;
-}
-
-schedule::Zone zone(const char* name) {
-    auto z = schedule::Zone::named(name);
-    REQUIRE(z);
-    return *z;
-}
+using testing::at;
+using testing::zone;
 
 std::vector<std::string> firings(const char* expr, const char* tz, const char* from,
                                  std::size_t count) {
