@@ -78,6 +78,12 @@ std::string encode_reconnect() {
     return json{{"type", "reconnect"}}.dump();
 }
 
+std::string encode_error(const Error& e) {
+    json err{{"code", e.code}, {"message", e.message}, {"kind", to_string(e.kind)}};
+    err["field"] = e.field.empty() ? json(nullptr) : json(e.field);
+    return json{{"error", std::move(err)}}.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 namespace {
 std::optional<json> parse(const std::string& frame) {
     json j = util::json_or_discarded(frame);

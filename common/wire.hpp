@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "model.hpp"
+#include "util/error.hpp"
 
 namespace notify::wire {
 
@@ -83,6 +84,9 @@ std::string encode(const Job& m);
 std::string encode(const Result& m);
 std::string encode_bye(const std::string& worker);
 std::string encode_reconnect();
+// A control request refused: {"error":{"code","message","kind","field"}}
+// (field null when the error names none), text that is not UTF-8 replaced.
+std::string encode_error(const Error& e);
 
 // The "type" of a frame: "ready", "job", "result", "bye", "reconnect", or "" when malformed.
 std::string message_type(const std::string& frame);

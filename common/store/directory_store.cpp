@@ -85,6 +85,8 @@ DirectoryStore::Statements::Statements(sqlite3* db)
       user_exists(db, "SELECT 1 FROM users WHERE id = ?"),
       get_user(db, USER_SELECT "WHERE u.id = ?"),
       quiet_hours_of(db, "SELECT timezone, quiet_hours FROM users WHERE id = ?"),
+      any_quiet_hours(db,
+                      "SELECT EXISTS (SELECT 1 FROM users WHERE quiet_hours NOT IN ('', 'off'))"),
       delete_user(db, "DELETE FROM users WHERE id = ?"),
       delete_identities(db, "DELETE FROM identities WHERE user_id = ?"),
       insert_identity(db, "INSERT INTO identities (user_id, channel, address) VALUES (?,?,?)"),
@@ -210,6 +212,11 @@ std::optional<UserQuietHours> DirectoryStore::quiet_hours_of(const std::string& 
     return st_->quiet_hours_of.bind(1, user_id).first([](const Stmt& s) {
         return UserQuietHours{s.text(0), s.text(1)};
     });
+}
+
+bool DirectoryStore::any_quiet_hours() {
+    return st_->any_quiet_hours.first([](const Stmt& s) { return s.integer(0) != 0; })
+        .value_or(false);
 }
 
 std::vector<User> DirectoryStore::list_users(const UserFilter& filter) {

@@ -124,6 +124,8 @@ class DirectoryStore {
     // What the router needs to hold a delivery to `user_id` for quiet hours: the
     // user's zone and quiet hours as stored; nullopt when there is no such user.
     std::optional<UserQuietHours> quiet_hours_of(const std::string& user_id);
+    // Whether any user keeps quiet hours of their own (an index lookup).
+    bool any_quiet_hours();
     // The user whose email, phone or identity on `channel` is `address`.
     std::optional<std::string> find_user_by_address(const std::string& channel,
                                                     const std::string& address);

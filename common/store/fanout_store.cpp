@@ -76,7 +76,7 @@ struct FanoutStore::Statements {
                  "'canceled') ORDER BY seq"),
           content(
               db,
-              "SELECT category, template, data, subject, body, html, module, recipients, bulk FROM "
+              "SELECT category, template, data, subject, body, html, module, recipients, bulk, send_at FROM "
               "notifications WHERE id = ?") {}
     Stmt load_expanding, delivered_to, members, user;
     DeliveryRows rows;  // deliveries and events
@@ -255,7 +255,7 @@ std::optional<NotificationContent> FanoutStore::content(const std::string& notif
     return st_->content.bind(1, notification_id).first([](const Stmt& s) {
         return NotificationContent{s.text(0),        s.text(1), s.text(2), s.text(3),
                                    s.text(4),        s.text(5), s.text(6), report_groups(s.view(7)),
-                                   s.integer(8) != 0};
+                                   s.integer(8) != 0, s.integer(9)};
     });
 }
 

@@ -84,6 +84,7 @@ struct NotificationContent {
     std::string module;
     std::string groups;  // the groups among its recipients (store::report_groups)
     bool bulk = false;
+    Millis send_at = 0;
 };
 
 constexpr const char* kGatedSeqSetting = "router.gated_seq";

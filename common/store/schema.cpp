@@ -347,6 +347,7 @@ CREATE INDEX schedule_firings_notification ON schedule_firings (notification_id)
     R"sql(
 ALTER TABLE notifications ADD COLUMN bulk INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN quiet_hours TEXT NOT NULL DEFAULT '';
+CREATE INDEX users_with_quiet_hours ON users (id) WHERE quiet_hours NOT IN ('', 'off');
 )sql",
 };
 

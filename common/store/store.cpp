@@ -121,6 +121,7 @@ struct Store::Statements {
           deliveries_of(db, sql("SELECT ", kDeliveryColumns,
                                 " FROM deliveries WHERE notification_id = ? ORDER BY seq")),
           delivery_by_id(db, sql("SELECT ", kDeliveryColumns, " FROM deliveries WHERE id = ?")),
+          delivery_by_seq(db, sql("SELECT ", kDeliveryColumns, " FROM deliveries WHERE seq = ?")),
           delivery_by_message(db, sql("SELECT ", kDeliveryColumns,
                                       " FROM deliveries WHERE provider = ? AND "
                                       "provider_message_id = ? AND provider_message_id != '' "
@@ -164,8 +165,8 @@ struct Store::Statements {
     Stmt insert_notification;
     DeliveryRows rows;  // deliveries and events
     Stmt upsert_idempotency, find_idempotency, get_notification, deliveries_of, delivery_by_id,
-        delivery_by_message, delivery_has_event, events_of, load_active, load_new, max_seq,
-        count_fanouts, load_job, update_delivery, queue_rows, insert_api_key, find_api_key,
+        delivery_by_seq, delivery_by_message, delivery_has_event, events_of, load_active, load_new,
+        max_seq, count_fanouts, load_job, update_delivery, queue_rows, insert_api_key, find_api_key,
         list_api_keys, revoke_api_key;
 };
 
@@ -371,6 +372,10 @@ std::optional<Delivery> Store::find_delivery(const std::string& id) {
     return st_->delivery_by_id.bind(1, id).first(read_delivery);
 }
 
+std::optional<Delivery> Store::find_delivery_by_seq(std::int64_t seq) {
+    return st_->delivery_by_seq.bind(1, seq).first(read_delivery);
+}
+
 std::optional<Delivery> Store::find_delivery_by_message(const std::string& provider,
                                                         const std::string& message_id) {
     return st_->delivery_by_message.bind(1, provider).bind(2, message_id).first(read_delivery);
@@ -399,8 +404,15 @@ std::vector<QueueRow> Store::queue_rows() {
     return out;
 }
 
-std::vector<Delivery> Store::load_active() {
-    return st_->load_active.collect(read_delivery);
+void Store::for_each_active(const std::function<void(const Delivery&)>& each) {
+    Stmt& s = st_->load_active;
+    try {
+        while (s.step()) each(read_delivery(s));
+    } catch (...) {
+        s.reset();
+        throw;
+    }
+    s.reset();
 }
 
 std::vector<Delivery> Store::load_new(std::int64_t after_seq, int limit) {

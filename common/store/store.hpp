@@ -162,8 +162,9 @@ class Store {
     std::int64_t count_fanouts(FanoutState state);
 
     // --- router -----------------------------------------------------------------
-    // Deliveries not in a final state, in store order.
-    std::vector<Delivery> load_active();
+    // Each delivery not in a final state, in store order, read one at a time
+    // (a million scheduled ones are never all in memory at once).
+    void for_each_active(const std::function<void(const Delivery&)>& each);
     // Deliveries stored after `after_seq`, in store order, at most `limit`.
     std::vector<Delivery> load_new(std::int64_t after_seq, int limit);
     std::int64_t max_delivery_seq();
@@ -171,6 +172,7 @@ class Store {
     std::optional<wire::Job> load_job(const std::string& delivery_id);
     std::vector<Delivery> deliveries_of(const std::string& notification_id);
     std::optional<Delivery> find_delivery(const std::string& id);
+    std::optional<Delivery> find_delivery_by_seq(std::int64_t seq);
     // The latest delivery `provider` took with the id `message_id` (its
     // provider_message_id), for a receipt that names it so.
     std::optional<Delivery> find_delivery_by_message(const std::string& provider,

@@ -22,10 +22,12 @@
 //   {"op":"track","events":[{"delivery_id","status":"read"|"clicked","url"}...]}
 //                                      {"ok":true,"recorded":N,"duplicate":N,"ignored":N}:
 //                                      opens and clicks of tracked email (receipts.cpp)
-// Errors: {"error":{"code":C,"message":M}} with C invalid_request, unknown_op,
+// Errors: {"error":{"code":C,"message":M,"kind","field"}} (wire::encode_error)
+// with C invalid_request, unknown_op,
 // not_found, or not_pending_approval (approve or reject of a send not held).
 // Deliveries in flight cannot be called back: they are canceled if their attempt
 // fails, and counted as in_flight.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "router.hpp"
@@ -39,7 +41,7 @@ using nlohmann::json;
 
 namespace {
 std::string error_reply(const std::string& code, const std::string& message) {
-    return json{{"error", {{"code", code}, {"message", message}}}}.dump();
+    return wire::encode_error(make_error(ErrorKind::invalid, code, message));
 }
 }  // namespace
 
@@ -61,7 +63,7 @@ void Router::on_control_frame(const std::string& identity, const std::string& fr
         reply = providers_reply(util::now_ms());
     } else if (op == "ping") {
         reply = json{{"ok", true},
-                     {"active", active_.size()},
+                     {"active", active_.size() + sleepers_.size()},
                      {"workers", workers_.size()},
                      {"expanding", expander_.expanding()}}
                     .dump();
@@ -112,16 +114,28 @@ std::string Router::cancel(const std::string& notification_id, const std::string
     auto stopped = fanouts_->cancel(notification_id, by, now);
     if (!stopped) {
         NLOG(warning, notification_id, "cancel not stored: " << stopped.error().message);
-        return error_reply(stopped.error().code, stopped.error().message);
+        return wire::encode_error(stopped.error());
     }
     if (*stopped) {
         expander_.drop(notification_id);
         NLOG(info, notification_id, "fan-out canceled" << (by.empty() ? "" : " by=") << by);
     }
     int canceled = 0, in_flight = 0;
+    // The store must show the latest states: a delivery it has scheduled that
+    // is not held here sleeps (sleepers.hpp).
+    flush_log(now);
+    const bool settled = !log_.pending();
     for (const Delivery& d : store_.deliveries_of(notification_id)) {
         auto it = active_.find(d.id);
-        if (it == active_.end()) continue;
+        if (it == active_.end()) {
+            if (settled && d.state == DeliveryState::scheduled && d.seq <= last_seq_) {
+                Entry asleep = entry_of(d);
+                transition(d.id, asleep, DeliveryState::canceled, "canceled", "canceled by request",
+                           now);
+                ++canceled;
+            }
+            continue;
+        }
         Entry& e = it->second;
         if (e.state == DeliveryState::in_flight) {
             e.cancel_requested = true;
@@ -150,12 +164,22 @@ std::string Router::resend(const std::string& notification_id) {
         Delivery again = d;
         again.attempts = 0;
         again.created_at = now;  // a resend starts a new lifetime and a new count of attempts
-        // One canceled before its send_at waits for that time again.
-        again.state = d.attempts == 0 && d.next_attempt_at > now ? DeliveryState::scheduled
-                                                                 : DeliveryState::queued;
-        admit(again);
-        transition(d.id, active_.at(d.id), again.state, "resend",
+        // One whose send_at is still ahead waits for that time again, and
+        // whatever holds it then (holds.hpp) holds it again.
+        const FactsRef facts = facts_.get(notification_id);
+        const bool later = facts->send_at > now;
+        again.state = later ? DeliveryState::scheduled : DeliveryState::queued;
+        again.next_attempt_at = later ? facts->send_at : 0;
+        const auto hold = holds_.check(again, *facts, std::max(now, again.next_attempt_at));
+        if (hold) {
+            again.state = DeliveryState::scheduled;
+            again.next_attempt_at = hold->until;
+        }
+        Entry e = entry_of(again);
+        transition(d.id, e, again.state, "resend",
                    "requeued by request (was " + std::string(to_string(d.state)) + ")", now);
+        if (hold) note_held(d.id, e, *hold, now);
+        admit(again);
         ++requeued;
     }
     NLOG(info, notification_id, "resend requeued=" << requeued);
@@ -167,7 +191,7 @@ std::string Router::decide(const std::string& op, const std::string& notificatio
     const bool approve = op == "approve";
     const std::string who = by.empty() ? "an administrator" : by;
     auto state = fanouts_->decide(notification_id, approve, who, reason, util::now_ms());
-    if (!state) return error_reply(state.error().code, state.error().message);
+    if (!state) return wire::encode_error(state.error());
     NLOG(info, notification_id,
          (approve ? "approved" : "rejected")
              << " by=" << who << (reason.empty() ? "" : " reason=") << reason);

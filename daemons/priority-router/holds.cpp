@@ -5,13 +5,24 @@
 #include <algorithm>
 
 #include "calendar/window.hpp"
+#include "util/log.hpp"
 
 namespace notify::router {
 
 namespace {
 
-// Rounds of "a hold ends inside the other": two rules settle in a few.
-constexpr int kMaxRounds = 8;
+// Two rules that leave no time free between them (working hours 09:00-18:00
+// every day, quiet hours 18:00-09:00) would hold forever: past this, quiet
+// hours alone decide.
+constexpr Millis kMaxCombinedHold = 7LL * 24 * 60 * 60 * 1000;
+// How long the answer "no user keeps quiet hours of their own" is trusted.
+constexpr Millis kQuietHoursCheck = 1000;
+
+std::string origin_of(const Config& config, const std::string& key) {
+    for (const Setting& s : config.settings)
+        if (s.key == key) return s.origin;
+    return "default";
+}
 
 }  // namespace
 
@@ -19,9 +30,24 @@ Holds::Holds(const Config& config, store::DirectoryStore& directory)
     : config_(config), directory_(directory) {}
 
 Status Holds::start() {
-    auto cal = calendar::Calendar::load(config_.calendar);
+    // The file matters only to bulk holds: without them a mistake in it
+    // (which `config check` reports) does not keep the router from starting.
+    Config::Calendar settings = config_.calendar;
+    if (!settings.hold_bulk) settings.file.clear();
+    auto cal = calendar::Calendar::load(settings);
     if (!cal) return cal.error();
     calendar_ = std::move(*cal);
+    if (settings.hold_bulk)
+        NLOG(info, "",
+             "holds: low-priority bulk waits for working hours ("
+                 << util::format_day_window(settings.hours) << " " << calendar_->zone().name()
+                 << ") to end; calendar.hold_bulk=true from "
+                 << origin_of(config_, "calendar.hold_bulk"));
+    if (config_.preferences.quiet_hours)
+        NLOG(info, "",
+             "holds: users without quiet hours of their own keep "
+                 << util::format_day_window(*config_.preferences.quiet_hours)
+                 << " (preferences.quiet_hours)");
     return ok();
 }
 
@@ -33,12 +59,24 @@ Millis Holds::working_hours_end(const Delivery& d, const NotificationFacts& fact
 }
 
 const schedule::Zone& Holds::zone_of(const std::string& name) {
-    if (!name.empty()) {
-        if (auto it = zones_.find(name); it != zones_.end()) return it->second;
-        if (auto zone = schedule::Zone::named(name))
-            return zones_.emplace(name, std::move(*zone)).first->second;
+    if (name.empty()) return calendar_->zone();
+    auto it = zones_.find(name);
+    if (it == zones_.end()) {
+        // A zone this machine does not know is remembered as such, and the
+        // calendar's stands in for it.
+        auto zone = schedule::Zone::named(name);
+        it = zones_.emplace(name, zone ? std::optional(std::move(*zone)) : std::nullopt).first;
     }
-    return calendar_->zone();
+    return it->second ? *it->second : calendar_->zone();
+}
+
+bool Holds::anyone_keeps_quiet_hours() {
+    const Millis now = util::now_ms();
+    if (now - quiet_checked_at_ >= kQuietHoursCheck) {
+        anyone_quiet_ = directory_.any_quiet_hours();
+        quiet_checked_at_ = now;
+    }
+    return anyone_quiet_;
 }
 
 std::optional<Holds::QuietHours> Holds::quiet_hours_of(const Delivery& d,
@@ -47,6 +85,8 @@ std::optional<Holds::QuietHours> Holds::quiet_hours_of(const Delivery& d,
     const auto& exempt = config_.preferences.quiet_hours_exempt;
     if (std::find(exempt.begin(), exempt.end(), facts.category()) != exempt.end())
         return std::nullopt;
+    // With no default, only users who keep their own are asked about.
+    if (!config_.preferences.quiet_hours && !anyone_keeps_quiet_hours()) return std::nullopt;
     auto user = directory_.quiet_hours_of(d.user_id);
     if (!user || user->quiet_hours == "off") return std::nullopt;
     std::optional<util::DayWindow> window = config_.preferences.quiet_hours;
@@ -60,22 +100,38 @@ std::optional<Holds::QuietHours> Holds::quiet_hours_of(const Delivery& d,
 std::optional<Hold> Holds::check(const Delivery& d, const NotificationFacts& facts, Millis at) {
     if (d.priority == Priority::high) return std::nullopt;
     const std::optional<QuietHours> quiet = quiet_hours_of(d, facts);
-    Hold hold{at, {}};
-    auto extend = [&](Millis end, const std::string& why) {
-        if (end <= hold.until) return false;
-        hold.until = end;
-        if (!hold.why.ends_with(why)) hold.why += (hold.why.empty() ? "" : ", then ") + why;
-        return true;
+    auto quiet_end = [&](Millis t) {
+        return quiet ? calendar::window_end(*quiet->zone, quiet->window, t) : t;
     };
-    for (int round = 0; round < kMaxRounds; ++round) {
-        const bool held_quiet =
-            quiet &&
-            extend(calendar::window_end(*quiet->zone, quiet->window, hold.until), "quiet hours");
-        const bool held_working = extend(working_hours_end(d, facts, hold.until), "working hours");
-        if (!held_quiet && !held_working) break;
+    Millis until = at;
+    bool by_quiet = false, by_working = false;
+    // A hold that ends inside the other one lasts until that one ends too.
+    for (;;) {
+        const Millis before = until;
+        if (const Millis end = quiet_end(until); end > until) {
+            until = end;
+            by_quiet = true;
+        }
+        if (const Millis end = working_hours_end(d, facts, until); end > until) {
+            until = end;
+            by_working = true;
+        }
+        if (until == before) break;
+        if (by_quiet && by_working && until - at > kMaxCombinedHold) {
+            NLOG(warning, d.notification_id,
+                 "delivery=" << d.id
+                             << " quiet hours and working hours leave no time free within a "
+                                "week; quiet hours alone hold it");
+            until = quiet_end(at);
+            by_working = false;
+            by_quiet = until > at;
+            break;
+        }
     }
-    if (hold.until <= at) return std::nullopt;
-    return hold;
+    if (until <= at) return std::nullopt;
+    return Hold{until, by_quiet && by_working ? "quiet hours and working hours"
+                       : by_quiet             ? "quiet hours"
+                                              : "working hours"};
 }
 
 }  // namespace notify::router

@@ -10,7 +10,10 @@
 //     user's zone, else the calendar's. Categories in
 //     preferences.quiet_hours_exempt never wait.
 // High priority never waits. A hold that ends inside the other one lasts
-// until that one ends too.
+// until that one ends too; when the two leave no time free within a week,
+// quiet hours alone hold it (the recipient's wish before the company's).
+// With no preferences.quiet_hours, a user's row is read only while some user
+// keeps quiet hours of their own (an index lookup, at most once a second).
 //
 // The router asks once, when it admits a delivery, for the time of its first
 // attempt (now, or its send_at); a held delivery is then an ordinary
@@ -35,13 +38,14 @@ namespace notify::router {
 
 struct Hold {
     Millis until = 0;
-    std::string why;  // "working hours", "quiet hours", or both: "quiet hours, then working hours"
+    std::string why;  // "working hours", "quiet hours", or "quiet hours and working hours"
 };
 
 class Holds {
   public:
     Holds(const Config& config, store::DirectoryStore& directory);
-    // Reads the calendar (its file): an error stops the router from starting.
+    // Reads the calendar (its file, when bulk is held): an error stops the
+    // router from starting.
     Status start();
     // The hold of `d`, whose first attempt would be at `at`; nullopt: none.
     std::optional<Hold> check(const Delivery& d, const NotificationFacts& facts, Millis at);
@@ -57,11 +61,15 @@ class Holds {
     std::optional<QuietHours> quiet_hours_of(const Delivery& d, const NotificationFacts& facts);
     // The user's zone, else the calendar's.
     const schedule::Zone& zone_of(const std::string& name);
+    bool anyone_keeps_quiet_hours();
 
     const Config& config_;
     store::DirectoryStore& directory_;
     std::optional<calendar::Calendar> calendar_;
-    std::unordered_map<std::string, schedule::Zone> zones_;  // users' zones by name
+    // Users' zones by name; nullopt: unknown here.
+    std::unordered_map<std::string, std::optional<schedule::Zone>> zones_;
+    Millis quiet_checked_at_ = 0;
+    bool anyone_quiet_ = false;
 };
 
 }  // namespace notify::router

@@ -19,6 +19,7 @@ FactsRef NotificationFactsCache::get(const std::string& notification_id) {
         f->dims.category = std::move(c->category);
         f->dims.groups = std::move(c->groups);
         f->bulk = c->bulk;
+        f->send_at = c->send_at;
     }
     return facts_.emplace(notification_id, std::move(f)).first->second;
 }

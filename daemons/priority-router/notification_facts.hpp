@@ -19,7 +19,8 @@ struct NotificationFacts {
     std::string content_key;  // digest of what dedup compares
     // What reports count it by: its template, module, category and groups.
     store::RollupDims dims;
-    bool bulk = false;  // waits for working hours to end at low priority (holds.hpp)
+    bool bulk = false;   // waits for working hours to end at low priority (holds.hpp)
+    Millis send_at = 0;  // when it was asked to go; 0: at once
     const std::string& category() const { return dims.category; }
 };
 

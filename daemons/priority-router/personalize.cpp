@@ -25,9 +25,9 @@ constexpr std::size_t kMaxNotifications = 256;
 }  // namespace
 
 struct Personalizer::State {
-    State(store::Store& s, const std::string& default_locale) : templates(s, default_locale) {}
+    explicit State(rendering::StoredTemplates& t) : templates(t) {}
 
-    rendering::StoredTemplates templates;
+    rendering::StoredTemplates& templates;
     struct CachedUser {
         std::optional<store::User> user;
         Millis loaded_at = 0;
@@ -40,10 +40,8 @@ struct Personalizer::State {
 };
 
 Personalizer::Personalizer(const Config& config, store::Store& store,
-                           store::DirectoryStore& directory)
-    : config_(config),
-      directory_(directory),
-      state_(std::make_unique<State>(store, config.templates.default_locale)) {
+                           store::DirectoryStore& directory, rendering::StoredTemplates& templates)
+    : config_(config), directory_(directory), state_(std::make_unique<State>(templates)) {
     if (config.tracking.opens || config.tracking.clicks) {
         auto secret = tracking_secret(config, store);
         if (secret)

@@ -14,8 +14,9 @@
 // A failure (the user is gone, the template lacks or does not render for this
 // user) is an error that fails the delivery for good.
 //
-// Parsed templates, lookups as of a past time, user records (for a short while)
-// and each notification's parsed data are cached.
+// User records (for a short while) and each notification's parsed data are
+// cached here; parsed templates and lookups as of a past time in the router's
+// one template cache.
 //
 // Reads: templates.default_locale, preferences.unsubscribe_url,
 // preferences.unsubscribe_secret, preferences.mandatory_categories, tracking.*.
@@ -25,6 +26,7 @@
 #include <string>
 
 #include "config.hpp"
+#include "rendering/stored_templates.hpp"
 #include "store/directory_store.hpp"
 #include "store/store.hpp"
 #include "util/error.hpp"
@@ -34,7 +36,9 @@ namespace notify::router {
 
 class Personalizer {
   public:
-    Personalizer(const Config& config, store::Store& store, store::DirectoryStore& directory);
+    // `templates`: the router's one cache of parsed templates (Schedules uses it too).
+    Personalizer(const Config& config, store::Store& store, store::DirectoryStore& directory,
+                 rendering::StoredTemplates& templates);
     ~Personalizer();
     Status personalize(wire::Job& job, Millis now);
 

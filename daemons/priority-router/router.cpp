@@ -36,8 +36,9 @@ Router::Router(const Config& config, store::Store& store)
       gate_(config, *fanouts_, *directory_, facts_),
       holds_(config, *directory_),
       expander_(config, *fanouts_),
-      personalizer_(config, store, *directory_),
-      schedules_(config, store, *directory_) {
+      templates_(store, config.templates.default_locale),
+      personalizer_(config, store, *directory_, templates_.shared()),
+      schedules_(config, store, *directory_, templates_) {
     early_store_ = std::make_unique<store::EarlyReceipts>(store.handle());
     for (const auto& name : config.channel_names())
         if (choice_.can_block(name)) limited_channels_.push_back(name);
@@ -91,7 +92,7 @@ Status Router::rebuild() {
     if (auto st = rollups_.start(last_seq_); !st) return st;
     restore_early_receipts(now);
     std::size_t in_flight = 0, checked = 0;
-    for (const Delivery& d : store_.load_active()) {
+    store_.for_each_active([&](const Delivery& d) {
         rollups_.accepted(d, *facts_.get(d.notification_id));
         metrics_.accepted(metrics_.channel_index(d.channel));
         if (d.state == DeliveryState::in_flight) ++in_flight;
@@ -102,7 +103,7 @@ Status Router::rebuild() {
             admit(d);
         }
         last_seq_ = std::max(last_seq_, d.seq);
-    }
+    });
     if (last_seq_ > gated_seq_) {
         gated_seq_ = last_seq_;
         log_.set_gated_seq(gated_seq_);
@@ -112,8 +113,8 @@ Status Router::rebuild() {
     NLOG(info, "",
          "rebuilt queues from the store: active="
              << active_.size() << " requeued_in_flight=" << in_flight << " ready=" << ready_.size()
-             << " timers=" << timers_.size() << " gated=" << checked
-             << " expanding=" << expander_.expanding());
+             << " timers=" << timers_.size() << " asleep=" << sleepers_.size()
+             << " gated=" << checked << " expanding=" << expander_.expanding());
     return ok();
 }
 
@@ -173,13 +174,17 @@ void Router::admit_held(const Delivery& d, const Hold& hold, Millis now) {
     Delivery held = d;
     held.state = DeliveryState::scheduled;
     held.next_attempt_at = hold.until;
+    Entry e = entry_of(held);
+    note_held(d.id, e, hold, now);
     admit(held);
-    Entry& e = active_.at(d.id);
+}
+
+void Router::note_held(const std::string& id, Entry& e, const Hold& hold, Millis now) {
     e.held = true;
     std::string detail = "until " + util::format_rfc3339(hold.until) + " (" + hold.why + ")";
     if (e.expires_at && e.expires_at <= hold.until)
         detail += "; it expires before then, at " + util::format_rfc3339(e.expires_at);
-    transition(d.id, e, DeliveryState::scheduled, "held", detail, now);
+    transition(id, e, DeliveryState::scheduled, "held", detail, now);
 }
 
 Entry Router::entry_of(const Delivery& d) {
@@ -197,10 +202,18 @@ Entry Router::entry_of(const Delivery& d) {
     e.last_error = d.last_error;
     e.facts = facts_.get(d.notification_id);
     e.channel_index = metrics_.channel_index(d.channel);
+    // Scheduled for another time than its send_at: a hold (a restart forgets
+    // nothing the store has).
+    e.held = d.state == DeliveryState::scheduled && d.attempts == 0 &&
+             d.next_attempt_at != e.facts->send_at;
     return e;
 }
 
 void Router::admit(const Delivery& d) {
+    if (auto wake = Sleepers::wake_at(d, util::now_ms())) {
+        sleepers_.add(*wake, d.seq, metrics_.channel_index(d.channel));
+        return;
+    }
     auto [it, _] = active_.insert_or_assign(d.id, entry_of(d));
     Entry& entry = it->second;
     if (entry.expires_at) timers_.add({entry.expires_at, TimerKind::expiry, d.id, 0});
@@ -217,6 +230,23 @@ void Router::admit(const Delivery& d) {
         default:
             make_ready(d.id, entry);
             break;
+    }
+}
+
+void Router::wake_sleepers(Millis now) {
+    // Wake-ups read the store: it must hold every change made meanwhile (a
+    // cancel, say) first.
+    if (sleepers_.next_at() == 0 || sleepers_.next_at() > now) return;
+    if (log_.pending()) flush_log(now);
+    if (log_.pending() || !backoff_.ready(now)) return;
+    // A few milliseconds of reads at a time (the loop comes straight back),
+    // so that timers coming due meanwhile fire on time.
+    constexpr std::size_t kBatch = 200;
+    for (std::int64_t seq : sleepers_.take_due(now, kBatch)) {
+        auto d = store_.find_delivery_by_seq(seq);
+        if (!d) continue;
+        sleepers_.woke(metrics_.channel_index(d->channel));
+        if (d->state == DeliveryState::scheduled && !active_.count(d->id)) admit(*d);
     }
 }
 
@@ -377,6 +407,7 @@ void Router::run(const std::atomic<bool>& stop) {
         if (log_.pending() || backoff_.failing())
             wake = std::min(wake, std::max(next_flush, writable_at));
         if (!timers_.empty()) wake = std::min(wake, timers_.next_at());
+        if (sleepers_.next_at()) wake = std::min(wake, std::max(sleepers_.next_at(), writable_at));
         if (schedules_.next_at() && !drain_until)
             wake = std::min(wake, std::max(schedules_.next_at(), writable_at));
         // A blocked channel frees up (only dispatching looks again).
@@ -409,6 +440,7 @@ void Router::run(const std::atomic<bool>& stop) {
             next_sweep = now + config_.router.sweep_interval;
         }
         fire_timers(now);
+        wake_sleepers(now);
         if (!drain_until && schedules_.next_at() && schedules_.next_at() <= now &&
             backoff_.ready(now))
             fire_schedules(now);

@@ -10,12 +10,15 @@
 //      frames, rendered per user (personalize.hpp), to workers that have credit;
 //      every state change, with its event, to the store (batched).
 // Each new delivery passes the preference gate (gate.hpp) once before it is
-// queued, and is held for working or quiet hours (holds.hpp) when they apply. Which provider takes
-// an attempt, rate limits per provider and failover are provider_choice.hpp and rate_limiter.hpp: a
-// channel whose providers are all at their limit keeps its deliveries queued, in order, while other
-// channels go on. On start it rebuilds its queues from the store: whatever was queued, deferred,
-// scheduled or in flight when the previous router stopped is queued again, and deliveries the gate
-// had not checked are checked.
+// queued, and is held for working or quiet hours (holds.hpp) when they apply.
+// Which provider takes an attempt, rate limits per provider and failover are
+// provider_choice.hpp and rate_limiter.hpp: a channel whose providers are all
+// at their limit keeps its deliveries queued, in order, while other channels
+// go on. Deliveries scheduled far ahead sleep (sleepers.hpp): only their
+// wake-up stays in memory. On start it rebuilds its queues from the store:
+// whatever was queued, deferred, scheduled or in flight when the previous
+// router stopped is queued again, and deliveries the gate had not checked are
+// checked.
 #pragma once
 
 #include <atomic>
@@ -40,6 +43,7 @@
 #include "rollups.hpp"
 #include "router_metrics.hpp"
 #include "schedules.hpp"
+#include "sleepers.hpp"
 #include "store/audit.hpp"
 #include "store/directory_store.hpp"
 #include "store/early_receipts.hpp"
@@ -96,7 +100,11 @@ class Router {
     // --- work coming in (router.cpp)
     Status rebuild();
     void sweep();
+    // Takes `d` in: an Entry with its timers, or a sleeper (sleepers.hpp)
+    // when it is scheduled far ahead.
     void admit(const Delivery& d);
+    // Admits the sleepers due to wake, a batch at a time.
+    void wake_sleepers(Millis now);
     // What memory keeps of a delivery read from the store.
     Entry entry_of(const Delivery& d);
     // A delivery seen for the first time: suppressed by the gate, or admitted,
@@ -104,6 +112,9 @@ class Router {
     void admit_new(const Delivery& d, Millis now);
     // Admits `d` as scheduled until `hold` ends, with the event "held".
     void admit_held(const Delivery& d, const Hold& hold, Millis now);
+    // The event "held" of an entry scheduled until `hold` ends (which may be
+    // an entry not kept in active_: the delivery sleeps once admitted).
+    void note_held(const std::string& id, Entry& e, const Hold& hold, Millis now);
     void fire_timers(Millis now);
     // Makes the notifications of the schedules that are due, and takes in
     // their deliveries and fan-outs.
@@ -187,6 +198,7 @@ class Router {
     std::unique_ptr<Sockets> sockets_;
     ReadyQueues ready_;
     Timers timers_;
+    Sleepers sleepers_;
     RetryPolicy retry_;
     RateLimiter limiter_;
     ProviderChoice choice_;
@@ -204,6 +216,7 @@ class Router {
     Gate gate_;
     Holds holds_;
     Expander expander_;
+    accept::StoredTemplates templates_;  // parsed templates, for personalizer_ and schedules_
     Personalizer personalizer_;
     Schedules schedules_;
     std::unordered_map<std::string, Entry> active_;

@@ -25,6 +25,10 @@ RouterGauges Router::gauges() const {
         if (e.state == DeliveryState::queued) ++g.queued[static_cast<std::size_t>(e.priority)];
         if (e.state == DeliveryState::in_flight) ++g.in_flight;
     }
+    const auto scheduled = static_cast<std::size_t>(DeliveryState::scheduled);
+    const auto& asleep = sleepers_.by_channel();
+    for (std::size_t c = 0; c < asleep.size() && c < g.active.size(); ++c)
+        if (scheduled < g.active[c].size()) g.active[c][scheduled] += asleep[c];
 
     g.workers_connected = workers_.size();
     // Workers of the same name (one per host, say) are one series.

@@ -9,18 +9,13 @@
 #include "accept/schedule_request.hpp"
 #include "util/log.hpp"
 #include "util/time.hpp"
+#include "wire.hpp"
 
 namespace notify::router {
 
 using nlohmann::json;
 
 namespace {
-
-std::string error_reply(const Error& e) {
-    json err{{"code", e.code}, {"message", e.message}, {"kind", to_string(e.kind)}};
-    err["field"] = e.field.empty() ? json(nullptr) : json(e.field);
-    return json{{"error", std::move(err)}}.dump(-1, ' ', false, json::error_handler_t::replace);
-}
 
 std::string text_of(const json& request, const char* key) {
     auto it = request.find(key);
@@ -61,12 +56,13 @@ std::string missed_detail(const schedule::Plan& p, schedule::Misfire policy,
 
 }  // namespace
 
-Schedules::Schedules(const Config& config, store::Store& store, store::DirectoryStore& directory)
+Schedules::Schedules(const Config& config, store::Store& store, store::DirectoryStore& directory,
+                     accept::StoredTemplates& templates)
     : config_(config),
       store_(store),
       directory_(directory),
       rows_(std::make_unique<store::ScheduleStore>(store.handle())),
-      templates_(store, config.templates.default_locale) {}
+      templates_(templates) {}
 
 void Schedules::index(const Item& item) {
     if (!item.row.paused && item.row.next_at > 0) due_.emplace(item.row.next_at, item.row.name);
@@ -206,18 +202,18 @@ std::string Schedules::control(const json& request, Millis now) {
     if (action == "put") return put(request, now);
     const std::string name = text_of(request, "name");
     if (name.empty() && (action == "remove" || action == "pause" || action == "resume"))
-        return error_reply(
+        return wire::encode_error(
             make_error(ErrorKind::invalid, "invalid_request", "'" + action + "' needs a 'name'"));
     if (action == "remove") return remove(name);
     if (action == "pause" || action == "resume") return pause(name, action == "pause", now);
-    return error_reply(make_error(ErrorKind::invalid, "invalid_request",
-                                  "unknown schedule action '" + action + "'"));
+    return wire::encode_error(make_error(ErrorKind::invalid, "invalid_request",
+                                         "unknown schedule action '" + action + "'"));
 }
 
 std::string Schedules::put(const json& request, Millis now) {
     auto body = request.find("schedule");
     if (body == request.end())
-        return error_reply(
+        return wire::encode_error(
             make_error(ErrorKind::invalid, "invalid_request", "'put' needs a 'schedule'"));
     accept::RequestContext ctx{&config_,    now,         text_of(request, "by"),
                                &templates_, &directory_, text_of(request, "api_key_id")};
@@ -228,17 +224,17 @@ std::string Schedules::put(const json& request, Millis now) {
             return store_failure(f);
         }
     }();
-    if (!r) return error_reply(r.error());
+    if (!r) return wire::encode_error(r.error());
     const std::string name = r->row.name;
     auto existing = items_.find(name);
     const bool created = existing == items_.end();
     if (!created && request.value("create", false))
-        return error_reply(
+        return wire::encode_error(
             make_error(ErrorKind::conflict, "schedule_exists", "schedule '" + name + "' exists"));
     if (created && items_.size() >= static_cast<std::size_t>(config_.schedules.max))
-        return error_reply(make_error(ErrorKind::conflict, "too_many_schedules",
-                                      "there are " + std::to_string(items_.size()) +
-                                          " schedules, as many as schedules.max allows"));
+        return wire::encode_error(make_error(ErrorKind::conflict, "too_many_schedules",
+                                             "there are " + std::to_string(items_.size()) +
+                                                 " schedules, as many as schedules.max allows"));
     if (!created) {
         r->row.created_at = existing->second.row.created_at;
         r->row.last_at = existing->second.row.last_at;
@@ -246,7 +242,7 @@ std::string Schedules::put(const json& request, Millis now) {
     try {
         rows_->put(r->row);
     } catch (const store::StoreFailure& f) {
-        return error_reply(store_failure(f));
+        return wire::encode_error(store_failure(f));
     }
     NLOG(info, "",
          "schedule=" << name << (created ? " added: " : " replaced: ") << r->spec.describe()
@@ -257,7 +253,7 @@ std::string Schedules::put(const json& request, Millis now) {
 
 std::string Schedules::pause(const std::string& name, bool paused, Millis now) {
     auto it = items_.find(name);
-    if (it == items_.end()) return error_reply(not_found(name));
+    if (it == items_.end()) return wire::encode_error(not_found(name));
     Item& item = it->second;
     if (item.row.paused == paused) return json{{"ok", true}}.dump();
     // Firings while it was paused are not misfires: it goes on from now.
@@ -265,7 +261,7 @@ std::string Schedules::pause(const std::string& name, bool paused, Millis now) {
     try {
         rows_->set_paused(name, paused, next, now);
     } catch (const store::StoreFailure& f) {
-        return error_reply(store_failure(f));
+        return wire::encode_error(store_failure(f));
     }
     unindex(item);
     item.row.paused = paused;
@@ -278,11 +274,11 @@ std::string Schedules::pause(const std::string& name, bool paused, Millis now) {
 
 std::string Schedules::remove(const std::string& name) {
     auto it = items_.find(name);
-    if (it == items_.end()) return error_reply(not_found(name));
+    if (it == items_.end()) return wire::encode_error(not_found(name));
     try {
         rows_->remove(name);
     } catch (const store::StoreFailure& f) {
-        return error_reply(store_failure(f));
+        return wire::encode_error(store_failure(f));
     }
     unindex(it->second);
     items_.erase(it);

@@ -42,7 +42,9 @@ namespace notify::router {
 
 class Schedules {
   public:
-    Schedules(const Config& config, store::Store& store, store::DirectoryStore& directory);
+    // `templates`: the router's one cache of parsed templates.
+    Schedules(const Config& config, store::Store& store, store::DirectoryStore& directory,
+              accept::StoredTemplates& templates);
     // Reads every schedule from the store; one this version cannot read is
     // logged and left alone.
     void load();
@@ -103,7 +105,7 @@ class Schedules {
     store::Store& store_;
     store::DirectoryStore& directory_;
     std::unique_ptr<store::ScheduleStore> rows_;
-    accept::StoredTemplates templates_;
+    accept::StoredTemplates& templates_;
     std::map<std::string, Item> items_;
     std::set<std::pair<Millis, std::string>> due_;  // (next_at, name) of those not paused
     Millis retry_at_ = 0;     // while writing firings fails: when to try again

@@ -12,6 +12,8 @@
 //   reports       reports over a month of 10,000,000 deliveries      < 200 ms
 //   schedules     the next 1,000 firings of a cron expression         < 5 ms
 //   schedule-burst 10,000 schedules due at one instant, all delivered  < 2 s
+//   future        1,000,000 future deliveries: router memory   < 256 MB,
+//                 each fired within 100 ms of its send_at
 //   dashboard     the dashboard's pages over that month: overview < 100 ms,
 //                 notifications with filters < 300 ms
 //
@@ -46,6 +48,7 @@ struct Options {
     std::string output;  // gen-users: the file to write
     std::string store;   // render: the store holding the starter templates; reports: a store
     std::string key;     // dashboard: an API key of scope read or admin to sign in with
+    long pid = 0;        // future: the router's process
 };
 
 // The receiver at o.receiver, or null (with a progress line when `required`).
@@ -65,6 +68,7 @@ int render(const Options& o);
 int reports(const Options& o);
 int schedules(const Options& o);
 int schedule_burst(const Options& o);
+int future(const Options& o);
 int dashboard(const Options& o);
 // Writes `count` users as JSON Lines to `path` (o.output), each with an identity
 // on o.channel, for `notifyctl user import`.

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from notify_stack import wait_for
 
 DAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
-HOLD = 8  # seconds from the stack's start to the end of the hours
+HOLD = 15  # seconds from writing the config to the end of the hours
 
 
 def midday_zone():
@@ -138,6 +138,7 @@ def test_quiet_hours_hold_a_user_in_shanghai_until_they_end(http_receiver, make_
     assert res.returncode == 0, res.stderr
 
     medium = stack.submit(channel="hook", to="user:ann", body="weekly report")["id"]
+    again = stack.submit(channel="hook", to="user:ann", body="digest")["id"]
     urgent = stack.submit(channel="hook", to="user:ann", body="page", priority="high")["id"]
     brief = stack.submit(channel="hook", to="user:ann", body="flash sale", priority="low",
                          expires_in="2s")["id"]
@@ -147,6 +148,12 @@ def test_quiet_hours_hold_a_user_in_shanghai_until_they_end(http_receiver, make_
     assert held[0]["detail"] == f"until {rfc3339(end)} (quiet hours)", held
     short = wait_for(lambda: events(stack, brief, "held"), 10, "the brief send to be held")
     assert "it expires before then" in short[0]["detail"], short
+    # Canceled and sent again within quiet hours, it is held again.
+    wait_for(lambda: events(stack, again, "held"), 10, "the digest to be held")
+    assert stack.ctl("cancel", again).returncode == 0
+    assert stack.ctl("resend", again).returncode == 0
+    assert len(events(stack, again, "held")) == 2, stack.get(again)["events"]
+    assert states(stack, again) == ["scheduled"]
 
     # A router killed while they are held keeps the hold.
     stack.kill("router")
@@ -156,5 +163,9 @@ def test_quiet_hours_hold_a_user_in_shanghai_until_they_end(http_receiver, make_
     doc = stack.wait_final(medium, timeout=HOLD + 15)
     assert [d["state"] for d in doc["deliveries"]] == ["sent"]
     assert sent_at(doc) >= end, (doc["events"], end)
+    # The restarted router still knows it was a hold that ended.
+    assert [e["detail"] for e in doc["events"] if e["type"] == "queued"][-1] == "hold ended"
+    assert final_states(stack, again) == ["sent"]
     bodies = [r.json.get("body") for r in receiver.snapshot()]
     assert bodies.count("weekly report") == 1 and "flash sale" not in bodies, bodies
+    assert bodies.count("digest") == 1, bodies

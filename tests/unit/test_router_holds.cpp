@@ -3,6 +3,9 @@
 // high priority and exempt categories never wait.
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <thread>
+
 #include "holds.hpp"
 #include "store/directory_store.hpp"
 #include "store/fanout_store.hpp"
@@ -119,11 +122,47 @@ TEST_CASE("A hold that ends inside the other waits for both", "[router][holds]")
     // hours until 18:00.
     CHECK(
         f.hold(f.delivery(Priority::low, "ann"), facts_of(true), at("2026-12-04T07:00:00+08:00")) ==
-        "2026-12-04T10:00:00Z (quiet hours, then working hours)");
+        "2026-12-04T10:00:00Z (quiet hours and working hours)");
+}
+
+TEST_CASE("Holds that leave no time free: quiet hours alone decide", "[router][holds]") {
+    HoldsFixture f(
+        "[calendar]\ntimezone = \"Asia/Shanghai\"\nhours = \"09:00-18:00\"\n"
+        "workdays = [\"MON\", \"TUE\", \"WED\", \"THU\", \"FRI\", \"SAT\", \"SUN\"]\n"
+        "[preferences]\nquiet_hours = \"18:00-09:00\"\n");
+    f.s.user("ann", "ann@example.com");
+    const auto bulk = facts_of(true);
+    // In working hours, not quiet: quiet hours alone do not hold it.
+    CHECK(f.hold(f.delivery(Priority::low, "ann"), bulk, at("2026-12-04T10:00:00+08:00")).empty());
+    // In quiet hours: until they end, though working hours begin then.
+    CHECK(f.hold(f.delivery(Priority::low, "ann"), bulk, at("2026-12-04T20:00:00+08:00")) ==
+          "2026-12-05T01:00:00Z (quiet hours)");
+    // A raw address has no quiet hours: working hours alone.
+    CHECK(f.hold(f.delivery(Priority::low), bulk, at("2026-12-04T10:00:00+08:00")) ==
+          "2026-12-04T10:00:00Z (working hours)");
 }
 
 TEST_CASE("With no [calendar] and no quiet hours nothing is held", "[router][holds]") {
     HoldsFixture f("");
     f.s.user("ann", "ann@example.com");
     CHECK(f.hold(f.delivery(Priority::low, "ann"), facts_of(true), util::now_ms()).empty());
+}
+
+TEST_CASE("Without a default, a user's own quiet hours count once set", "[router][holds]") {
+    HoldsFixture f("[calendar]\ntimezone = \"Asia/Shanghai\"\n");
+    f.s.user("ann", "ann@example.com");
+    const Millis night = at("2026-12-04T23:00:00+08:00");
+    auto hold = [&] { return f.hold(f.delivery(Priority::medium, "ann"), facts_of(false), night); };
+    CHECK(hold().empty());
+    CHECK_FALSE(f.directory.any_quiet_hours());
+    f.s.exec("UPDATE users SET quiet_hours = '22:00-07:00' WHERE id = 'ann'");
+    CHECK(f.directory.any_quiet_hours());
+    // "Nobody keeps quiet hours" is trusted for a second at most.
+    const Millis deadline = util::now_ms() + 5000;
+    while (hold().empty() && util::now_ms() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(hold() == "2026-12-04T23:00:00Z (quiet hours)");
+    f.s.exec("UPDATE users SET quiet_hours = 'off' WHERE id = 'ann'");
+    CHECK_FALSE(f.directory.any_quiet_hours());
+    CHECK(hold().empty());
 }

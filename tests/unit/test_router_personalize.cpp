@@ -55,7 +55,8 @@ TEST_CASE("jobs for users are rendered for them, with their unsubscribe link") {
     welcome_templates(*s, accepted - 1000);
     s.user("ann", "ann@example.com", "", "zh-CN", "Ann", R"({"team":"ops"})");
     s.user("bob", "bob@example.com", "", "", "", R"({"team":"dev"})");
-    router::Personalizer p(config, *s, directory);
+    rendering::StoredTemplates cache(*s, config.templates.default_locale);
+    router::Personalizer p(config, *s, directory, cache);
     const std::string nid = util::new_ulid(accepted);
     auto secret = unsubscribe_secret(config, *s);
     REQUIRE(secret);
@@ -125,7 +126,8 @@ TEST_CASE("rendering for 10,000 users") {
                R"({"team":"t)" + std::to_string(i % 7) + "\"}");
     }
     s.exec("COMMIT");
-    router::Personalizer p(config, *s, directory);
+    rendering::StoredTemplates cache(*s, config.templates.default_locale);
+    router::Personalizer p(config, *s, directory, cache);
     const std::string nid = util::new_ulid(accepted);
     int rendered = 0;
     const auto start = std::chrono::steady_clock::now();

@@ -91,7 +91,9 @@ TEST_CASE("store keeps notifications, deliveries and their events") {
         t.at = util::now_ms();
         t.event_type = "sent";
         REQUIRE(s.apply({t}));
-        CHECK(s.load_active().size() == 2);
+        int active = 0;
+        s.for_each_active([&](const Delivery&) { ++active; });
+        CHECK(active == 2);
         auto v = s.get_notification(batch[0].notification.id, true);
         CHECK(v->deliveries[0].state == DeliveryState::sent);
         CHECK(v->deliveries[0].provider == "corp-mail");
@@ -223,6 +225,39 @@ TEST_CASE("a store given the index of notifications by key loses it on opening")
     }
     CHECK(version >= 5);
     CHECK(indexes() == 0);
+    std::filesystem::remove_all(tmpl);
+}
+
+TEST_CASE("a store of schema 12 keeps its notifications and users when it gains holds") {
+    char tmpl[] = "/tmp/notify-store-v12-XXXXXX";
+    REQUIRE(mkdtemp(tmpl));
+    const std::string path = std::string(tmpl) + "/notify.db";
+    {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        store::migrate(db, 12);
+        REQUIRE(sqlite3_exec(db,
+                             "INSERT INTO notifications (id, created_at, channel, priority) "
+                             "VALUES ('n1', 1, 'email', 2);"
+                             "INSERT INTO users (id, timezone, created_at, updated_at) "
+                             "VALUES ('ann', 'Asia/Shanghai', 1, 1);",
+                             nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+    }
+    {
+        auto s = store::Store::open(path, {});
+        REQUIRE(s);
+        CHECK((*s)->schema_version() >= 13);
+        auto n = (*s)->get_notification("n1", false);
+        REQUIRE(n);
+        CHECK_FALSE(n->notification.bulk);
+        store::DirectoryStore directory(**s);
+        auto quiet = directory.quiet_hours_of("ann");
+        REQUIRE(quiet);
+        CHECK(quiet->timezone == "Asia/Shanghai");
+        CHECK(quiet->quiet_hours.empty());
+        CHECK_FALSE(directory.any_quiet_hours());
+    }
     std::filesystem::remove_all(tmpl);
 }
 
