@@ -124,14 +124,18 @@ std::string Router::cancel(const std::string& notification_id, const std::string
     // The store must show the latest states: a delivery it has scheduled that
     // is not held here sleeps (sleepers.hpp).
     flush_log(now);
-    const bool settled = !log_.pending();
+    if (log_.pending())
+        return wire::encode_error(
+            make_error(ErrorKind::unavailable, "store_unavailable",
+                       "the store takes no writes now; nothing is canceled yet (try again)"));
     for (const Delivery& d : store_.deliveries_of(notification_id)) {
         auto it = active_.find(d.id);
         if (it == active_.end()) {
-            if (settled && d.state == DeliveryState::scheduled && d.seq <= last_seq_) {
+            if (d.state == DeliveryState::scheduled && d.seq <= last_seq_) {
                 Entry asleep = entry_of(d);
                 transition(d.id, asleep, DeliveryState::canceled, "canceled", "canceled by request",
                            now);
+                sleepers_.forget(d.seq, asleep.channel_index);
                 ++canceled;
             }
             continue;
@@ -179,7 +183,8 @@ std::string Router::resend(const std::string& notification_id) {
         transition(d.id, e, again.state, "resend",
                    "requeued by request (was " + std::string(to_string(d.state)) + ")", now);
         if (hold) note_held(d.id, e, *hold, now);
-        admit(again);
+        // Awake: its new lifetime (created_at) is kept only here.
+        admit(again, /*may_sleep=*/false);
         ++requeued;
     }
     NLOG(info, notification_id, "resend requeued=" << requeued);

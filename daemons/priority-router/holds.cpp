@@ -117,7 +117,10 @@ std::optional<Hold> Holds::check(const Delivery& d, const NotificationFacts& fac
             by_working = true;
         }
         if (until == before) break;
-        if (by_quiet && by_working && until - at > kMaxCombinedHold) {
+        if (until - at <= kMaxCombinedHold) continue;
+        // Past a week: working hours alone end where the calendar says (a
+        // year ahead at most); the two together may leave no time free.
+        if (by_quiet && by_working) {
             NLOG(warning, d.notification_id,
                  "delivery=" << d.id
                              << " quiet hours and working hours leave no time free within a "
@@ -125,8 +128,8 @@ std::optional<Hold> Holds::check(const Delivery& d, const NotificationFacts& fac
             until = quiet_end(at);
             by_working = false;
             by_quiet = until > at;
-            break;
         }
+        break;
     }
     if (until <= at) return std::nullopt;
     return Hold{until, by_quiet && by_working ? "quiet hours and working hours"

@@ -209,8 +209,8 @@ Entry Router::entry_of(const Delivery& d) {
     return e;
 }
 
-void Router::admit(const Delivery& d) {
-    if (auto wake = Sleepers::wake_at(d, util::now_ms())) {
+void Router::admit(const Delivery& d, bool may_sleep) {
+    if (auto wake = may_sleep ? Sleepers::wake_at(d, util::now_ms()) : std::nullopt) {
         sleepers_.add(*wake, d.seq, metrics_.channel_index(d.channel));
         return;
     }
@@ -236,16 +236,16 @@ void Router::admit(const Delivery& d) {
 void Router::wake_sleepers(Millis now) {
     // Wake-ups read the store: it must hold every change made meanwhile (a
     // cancel, say) first.
-    if (sleepers_.next_at() == 0 || sleepers_.next_at() > now) return;
+    if (sleepers_.next_at() == 0 || sleepers_.next_at() > now || !backoff_.ready(now)) return;
     if (log_.pending()) flush_log(now);
-    if (log_.pending() || !backoff_.ready(now)) return;
+    if (log_.pending()) return;
     // A few milliseconds of reads at a time (the loop comes straight back),
     // so that timers coming due meanwhile fire on time.
     constexpr std::size_t kBatch = 200;
     for (std::int64_t seq : sleepers_.take_due(now, kBatch)) {
         auto d = store_.find_delivery_by_seq(seq);
         if (!d) continue;
-        sleepers_.woke(metrics_.channel_index(d->channel));
+        sleepers_.woke(seq, metrics_.channel_index(d->channel));
         if (d->state == DeliveryState::scheduled && !active_.count(d->id)) admit(*d);
     }
 }

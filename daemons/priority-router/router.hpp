@@ -101,8 +101,8 @@ class Router {
     Status rebuild();
     void sweep();
     // Takes `d` in: an Entry with its timers, or a sleeper (sleepers.hpp)
-    // when it is scheduled far ahead.
-    void admit(const Delivery& d);
+    // when it is scheduled far ahead and `may_sleep`.
+    void admit(const Delivery& d, bool may_sleep = true);
     // Admits the sleepers due to wake, a batch at a time.
     void wake_sleepers(Millis now);
     // What memory keeps of a delivery read from the store.

@@ -28,7 +28,13 @@ std::vector<std::int64_t> Sleepers::take_due(Millis now, std::size_t limit) {
     return out;
 }
 
-void Sleepers::woke(std::size_t channel) {
+void Sleepers::woke(std::int64_t seq, std::size_t channel) {
+    if (forgotten_.erase(seq)) return;
+    if (channel < by_channel_.size() && by_channel_[channel] > 0) --by_channel_[channel];
+}
+
+void Sleepers::forget(std::int64_t seq, std::size_t channel) {
+    if (!forgotten_.insert(seq).second) return;
     if (channel < by_channel_.size() && by_channel_[channel] > 0) --by_channel_[channel];
 }
 

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <queue>
+#include <unordered_set>
 #include <vector>
 
 #include "model.hpp"
@@ -34,8 +35,11 @@ class Sleepers {
     void add(Millis wake_at, std::int64_t seq, std::size_t channel);
     // The sequence numbers due to wake at `now`, earliest first, at most `limit`.
     std::vector<std::int64_t> take_due(Millis now, std::size_t limit);
-    // A delivery of `channel` woke (or was found gone).
-    void woke(std::size_t channel);
+    // The delivery `seq` of `channel` woke (or was found gone).
+    void woke(std::int64_t seq, std::size_t channel);
+    // The delivery `seq` of `channel` ended while asleep (canceled): it no
+    // longer counts, and its wake-up, when it comes, is dropped.
+    void forget(std::int64_t seq, std::size_t channel);
     // When the next wakes; 0: none sleeps.
     Millis next_at() const { return heap_.empty() ? 0 : heap_.top().at; }
     std::size_t size() const { return heap_.size(); }
@@ -50,6 +54,7 @@ class Sleepers {
     };
     std::priority_queue<Sleeper, std::vector<Sleeper>, std::greater<Sleeper>> heap_;
     std::vector<std::int64_t> by_channel_;
+    std::unordered_set<std::int64_t> forgotten_;  // in heap_, no longer counted
 };
 
 }  // namespace notify::router

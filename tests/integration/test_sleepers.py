@@ -46,6 +46,7 @@ def test_far_scheduled_deliveries_sleep_and_go_at_their_time(http_receiver, make
     # Canceled while asleep.
     assert post(stack, dropped, "cancel")["canceled"] == 1
     assert [d["state"] for d in stack.get(dropped)["deliveries"]] == ["canceled"]
+    assert scheduled_gauge(stack) == 1
 
     # Still scheduled after a crash of the router, and not sent early.
     stack.kill("router")

@@ -166,3 +166,15 @@ TEST_CASE("Without a default, a user's own quiet hours count once set", "[router
     CHECK_FALSE(f.directory.any_quiet_hours());
     CHECK(hold().empty());
 }
+
+TEST_CASE("Working hours all day, every day hold bulk a year at most", "[router][holds]") {
+    HoldsFixture f(
+        "[calendar]\ntimezone = \"Asia/Shanghai\"\nhours = \"00:00-24:00\"\n"
+        "workdays = [\"MON\", \"TUE\", \"WED\", \"THU\", \"FRI\", \"SAT\", \"SUN\"]\n");
+    const Millis now = at("2026-12-04T10:00:00+08:00");
+    auto h = f.holds.check(f.delivery(Priority::low), facts_of(true), now);
+    REQUIRE(h);
+    CHECK(h->why == "working hours");
+    CHECK(h->until > now + 300LL * 24 * 3600 * 1000);
+    CHECK(h->until <= now + 367LL * 24 * 3600 * 1000);
+}

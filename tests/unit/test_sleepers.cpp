@@ -51,9 +51,19 @@ TEST_CASE("Sleepers wake in order, a batch at a time", "[router][sleepers]") {
     CHECK(s.take_due(300, 2) == std::vector<std::int64_t>{1, 2});
     CHECK(s.take_due(300, 2) == std::vector<std::int64_t>{3});
     CHECK(s.next_at() == 900);
-    s.woke(0);
-    s.woke(1);
-    s.woke(1);
-    s.woke(1);  // never below zero
+    s.woke(1, 0);
+    s.woke(2, 1);
+    s.woke(3, 1);
+    s.woke(3, 1);  // never below zero
     CHECK(s.by_channel() == std::vector<std::int64_t>{0, 0, 1});
+    // Canceled while asleep: no longer counted, and its wake-up counts nothing.
+    s.forget(9, 2);
+    s.forget(9, 2);
+    CHECK(s.by_channel() == std::vector<std::int64_t>{0, 0, 0});
+    s.add(950, 10, 2);
+    CHECK(s.take_due(1000, 10) == std::vector<std::int64_t>{9, 10});
+    s.woke(9, 2);
+    CHECK(s.by_channel() == std::vector<std::int64_t>{0, 0, 1});
+    s.woke(10, 2);
+    CHECK(s.by_channel() == std::vector<std::int64_t>{0, 0, 0});
 }
