@@ -1,6 +1,7 @@
 // user_pref_cmd.cpp - `notifyctl user pref [set]|unsubscribe|resubscribe`: what
 // a user wants to receive: opt-outs (and opt-ins again) per category and
-// channel, and the global unsubscribe that stops every non-mandatory send.
+// channel, quiet hours (the same field as `user set --quiet-hours`), and the
+// global unsubscribe that stops every non-mandatory send.
 #include <CLI/CLI.hpp>
 
 #include <memory>
@@ -8,6 +9,7 @@
 #include "directory_cmd.hpp"
 #include "local_store.hpp"
 #include "output.hpp"
+#include "store/audit.hpp"
 #include "util/time.hpp"
 
 namespace notify::cli {
@@ -51,13 +53,33 @@ int run_pref(Context& ctx, const std::string& id) {
 }
 
 struct PrefArgs {
-    std::string id, category, channel;
-    bool opt_out = false, opt_in = false;
+    std::string id, category, channel, quiet;
+    bool opt_out = false, opt_in = false, quiet_given = false;
 };
 
+// --quiet WINDOW: the user's quiet hours, checked and stored as `user set
+// --quiet-hours` stores them.
+int set_quiet_hours(Context& ctx, store::DirectoryStore& d, const PrefArgs& a) {
+    auto u = d.get_user(a.id);
+    if (!u) return fail(ctx, no_user(a.id));
+    u->quiet_hours = a.quiet;
+    if (auto saved = d.save_user(*u, store::SaveOptions{}); !saved) return fail(ctx, saved.error());
+    audit_local(ctx, d.store(), "user.update", a.id, store::fields_detail({"quiet_hours"}));
+    const std::string now = d.get_user(a.id)->quiet_hours;
+    if (ctx.globals.json)
+        print_json(ctx.out, {{"user", a.id}, {"quiet_hours", now}});
+    else if (!ctx.globals.quiet)
+        ctx.out << a.id << " keeps quiet hours "
+                << (now.empty() ? "of preferences.quiet_hours" : now) << "\n";
+    return int(exit_ok);
+}
+
 int run_pref_set(Context& ctx, const PrefArgs& a) {
+    if (a.quiet_given && !a.opt_out && !a.opt_in && a.category.empty() && a.channel.empty())
+        return with_user_directory(
+            ctx, a.id, false, [&](store::DirectoryStore& d) { return set_quiet_hours(ctx, d, a); });
     if (a.opt_out == a.opt_in)
-        return fail(ctx, exit_usage, "user pref set: give --opt-out or --opt-in");
+        return fail(ctx, exit_usage, "user pref set: give --opt-out, --opt-in or --quiet WINDOW");
     if (!a.channel.empty()) {
         auto config = load(ctx);
         if (!config) return fail(ctx, config.error());
@@ -111,10 +133,15 @@ void add_user_preference_commands(CLI::App& cmd, Context& ctx, Subcommands& subs
     auto* out = pset->add_flag("--opt-out", ps->opt_out, "stop sending these");
     auto* in = pset->add_flag("--opt-in", ps->opt_in, "send these again");
     out->excludes(in);
+    auto* quiet = pset->add_option(
+        "--quiet", ps->quiet,
+        "quiet hours in the user's zone, as 22:00-08:00 (off: none; '': preferences.quiet_hours)");
+    quiet->excludes(out)->excludes(in);
     pset->footer(
-        "Example:\n  notifyctl user pref set zhangsan --category marketing --channel sms "
-        "--opt-out");
-    subs.emplace_back(p, [&ctx, pset, pref_id, ps]() -> int {
+        "Examples:\n  notifyctl user pref set zhangsan --category marketing --channel sms "
+        "--opt-out\n  notifyctl user pref set zhangsan --quiet 22:00-08:00");
+    subs.emplace_back(p, [&ctx, pset, pref_id, ps, quiet]() -> int {
+        ps->quiet_given = quiet->count() > 0;
         if (pset->parsed()) return run_pref_set(ctx, *ps);
         if (pref_id->empty())
             return fail(ctx, exit_usage, "user pref: give a user id (or 'set ID ...')");

@@ -148,6 +148,18 @@ TEST_CASE("user quiet hours: set, shown, cleared and refused", "[cli][directory]
     CHECK(quiet.rc == 0);
     CHECK(quiet.out == "");
     CHECK(stored() == "23:00-06:00");
+
+    // `user pref set ID --quiet WINDOW` sets the same field.
+    auto pref = s.run({"user", "pref", "set", "ann", "--quiet", " 22:00 - 8:00"});
+    CHECK(pref.rc == 0);
+    CHECK(pref.out == "ann keeps quiet hours 22:00-08:00\n");
+    CHECK(stored() == "22:00-08:00");
+    CHECK(s.run({"user", "pref", "set", "ann", "--quiet", "8:00-8:00"}).rc == 65);
+    CHECK(s.run({"user", "pref", "set", "ann", "--quiet", "22:00-08:00", "--opt-out"}).rc == 64);
+    CHECK(s.run({"user", "pref", "set", "nobody", "--quiet", "22:00-08:00"}).rc == 65);
+    CHECK(json::parse(s.run({"--json", "user", "pref", "set", "ann", "--quiet", "off"}).out) ==
+          json{{"user", "ann"}, {"quiet_hours", "off"}});
+    CHECK(stored() == "off");
 }
 
 TEST_CASE("user import and export", "[cli][directory]") {
