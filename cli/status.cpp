@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 
 #include "client.hpp"
@@ -95,12 +96,23 @@ void print_summary(std::ostream& out, const nlohmann::json& n, bool verbose) {
     std::vector<std::string> headers = {"ID", "TO", "STATE", "ATTEMPTS", "PROVIDER", "DETAIL"};
     if (users) headers.insert(headers.begin() + 1, "USER");
     Table deliveries(headers);
+    // A delivery held for working or quiet hours says so: "held until T (quiet hours)".
+    std::map<std::string, std::string> held;
+    for (const auto& e : n.value("events", nlohmann::json::array())) {
+        const std::string id = member(e, "delivery_id");
+        if (member(e, "type") == "held")
+            held[id] = "held " + member(e, "detail");
+        else if (!id.empty())
+            held.erase(id);
+    }
     for (const auto& d : all) {
         const std::string state = member(d, "state");
         std::string detail = state == "sent" || state == "delivered"
                                  ? member(d, "provider_message_id")
                                  : member(d, "last_error");
         std::string next = member(d, "next_attempt_at");
+        if (auto h = held.find(member(d, "id")); state == "scheduled" && h != held.end())
+            detail = h->second;
         if (detail.empty() && !next.empty()) detail = "next attempt " + next;
         std::vector<std::string> row = {member(d, "id"),
                                         member(d, "to", "-"),

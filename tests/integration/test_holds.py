@@ -146,6 +146,8 @@ def test_quiet_hours_hold_a_user_in_shanghai_until_they_end(http_receiver, make_
     held = wait_for(lambda: events(stack, medium, "held"), 10, "the medium send to be held",
                     check=stack.check_running)
     assert held[0]["detail"] == f"until {rfc3339(end)} (quiet hours)", held
+    shown = stack.ctl("status", medium)
+    assert f"held until {rfc3339(end)} (quiet hours)" in shown.stdout, shown.stdout
     short = wait_for(lambda: events(stack, brief, "held"), 10, "the brief send to be held")
     assert "it expires before then" in short[0]["detail"], short
     # Canceled and sent again within quiet hours, it is held again.
