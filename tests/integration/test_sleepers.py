@@ -51,11 +51,17 @@ def test_far_scheduled_deliveries_sleep_and_go_at_their_time(http_receiver, make
     # Still scheduled after a crash of the router, and not sent early.
     stack.kill("router")
     stack.start("router")
+
+    def rebuilt_again():
+        lines = [line for line in stack.log_path("router").read_text().splitlines()
+                 if "rebuilt queues from the store" in line]
+        return lines if len(lines) >= 2 else None
+    # The restarted router's sockets may be there before it has read the store.
+    rebuilt = wait_for(rebuilt_again, 15, "the restarted router to rebuild its queues",
+                       check=stack.check_running)
+    assert "active=0 " in rebuilt[-1] and " asleep=1 " in rebuilt[-1], rebuilt
     assert [d["state"] for d in stack.get(kept)["deliveries"]] == ["scheduled"]
     assert not receiver.snapshot()
-    rebuilt = [line for line in stack.log_path("router").read_text().splitlines()
-               if "rebuilt queues from the store" in line]
-    assert "active=0 " in rebuilt[-1] and " asleep=1 " in rebuilt[-1], rebuilt
 
     doc = stack.wait_final(kept, timeout=AHEAD + 20)
     assert [d["state"] for d in doc["deliveries"]] == ["sent"]
