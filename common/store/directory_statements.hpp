@@ -16,12 +16,12 @@ namespace notify::store {
 
 struct DirectoryStore::Statements {
     explicit Statements(sqlite3* db);
-    Stmt upsert_user, user_exists, get_user, quiet_hours_of, any_quiet_hours, delete_user, delete_identities,
-        insert_identity, delete_user_memberships, delete_preferences, ensure_group, group_exists,
-        upsert_group, get_group, list_groups, delete_group, delete_group_members, add_member,
-        remove_member, count_members, members, by_identity, by_email, by_phone, set_preference,
-        preferences, set_unsubscribed, unsubscribe_address, resubscribe_address,
-        address_unsubscribed;
+    Stmt upsert_user, user_exists, get_user, quiet_hours_of, any_quiet_hours, delete_user,
+        delete_identities, insert_identity, delete_user_memberships, delete_preferences,
+        ensure_group, group_exists, upsert_group, get_group, list_groups, delete_group,
+        delete_group_members, add_member, remove_member, count_members, members, by_identity,
+        by_email, by_phone, set_preference, preferences, set_unsubscribed, unsubscribe_address,
+        resubscribe_address, address_unsubscribed;
 };
 
 // not_found: "no user 'ID' in the directory".

@@ -74,10 +74,10 @@ struct FanoutStore::Statements {
                  "SELECT seq, id, notification_id, channel, recipient, user_id, created_at FROM "
                  "deliveries WHERE created_at >= ? AND seq <= ? AND state NOT IN ('suppressed', "
                  "'canceled') ORDER BY seq"),
-          content(
-              db,
-              "SELECT category, template, data, subject, body, html, module, recipients, bulk, send_at FROM "
-              "notifications WHERE id = ?") {}
+          content(db,
+                  "SELECT category, template, data, subject, body, html, module, recipients, bulk, "
+                  "send_at FROM "
+                  "notifications WHERE id = ?") {}
     Stmt load_expanding, delivered_to, members, user;
     DeliveryRows rows;  // deliveries and events
     Stmt step_fanout, decide_fanout, cancel_fanout, notification_exists, unsubscribed_at,
@@ -253,9 +253,10 @@ std::vector<RecentDelivery> FanoutStore::recent(Millis since, std::int64_t up_to
 
 std::optional<NotificationContent> FanoutStore::content(const std::string& notification_id) {
     return st_->content.bind(1, notification_id).first([](const Stmt& s) {
-        return NotificationContent{s.text(0),        s.text(1), s.text(2), s.text(3),
-                                   s.text(4),        s.text(5), s.text(6), report_groups(s.view(7)),
-                                   s.integer(8) != 0, s.integer(9)};
+        return NotificationContent{
+            s.text(0),         s.text(1),   s.text(2), s.text(3),
+            s.text(4),         s.text(5),   s.text(6), report_groups(s.view(7)),
+            s.integer(8) != 0, s.integer(9)};
     });
 }
 

@@ -180,7 +180,6 @@ void Router::admit_held(const Delivery& d, const Hold& hold, Millis now) {
 }
 
 void Router::note_held(const std::string& id, Entry& e, const Hold& hold, Millis now) {
-    e.held = true;
     std::string detail = "until " + util::format_rfc3339(hold.until) + " (" + hold.why + ")";
     if (e.expires_at && e.expires_at <= hold.until)
         detail += "; it expires before then, at " + util::format_rfc3339(e.expires_at);
@@ -202,10 +201,6 @@ Entry Router::entry_of(const Delivery& d) {
     e.last_error = d.last_error;
     e.facts = facts_.get(d.notification_id);
     e.channel_index = metrics_.channel_index(d.channel);
-    // Scheduled for another time than its send_at: a hold (a restart forgets
-    // nothing the store has).
-    e.held = d.state == DeliveryState::scheduled && d.attempts == 0 &&
-             d.next_attempt_at != e.facts->send_at;
     return e;
 }
 
@@ -264,8 +259,11 @@ void Router::fire_timers(Millis now) {
             case TimerKind::due:
                 if ((e.state == DeliveryState::scheduled || e.state == DeliveryState::deferred) &&
                     e.attempts == t.attempt) {
+                    // Scheduled for another time than its send_at: a hold
+                    // (derived, so a restart keeps it).
+                    const bool held = e.facts && e.next_attempt_at != e.facts->send_at;
                     const char* why = e.state == DeliveryState::deferred ? "retry due"
-                                      : e.held                           ? "hold ended"
+                                      : held                             ? "hold ended"
                                                                          : "send_at reached";
                     transition(t.delivery_id, e, DeliveryState::queued, "queued", why, now);
                     ready_.push(e.priority, e.channel, ReadyItem{e.seq, t.delivery_id});

@@ -74,7 +74,6 @@ struct Entry {
     std::string provider;
     std::string last_error;
     bool cancel_requested = false;
-    bool held = false;  // scheduled by a hold (holds.hpp), not by its send_at
     // Providers whose attempts failed since the last backoff: while one of the
     // channel's providers is not among them, a retryable failure fails over at once.
     std::vector<std::string> tried;
