@@ -89,6 +89,7 @@ const std::vector<Command>& commands() {
         {"template", "preview templates: render a stored one or a local file", setup_template},
         {"user", "the user directory: add, change, list, import and export users", setup_user},
         {"group", "groups of users that a send reaches as group:NAME", setup_group},
+        {"vapid", "make the key pair a Web Push provider signs with", setup_vapid},
         {"up", "run the whole stack in the foreground, for a laptop or a demo", setup_up},
     };
     return table;

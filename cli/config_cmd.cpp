@@ -2,18 +2,21 @@
 // each provider's settings with the channel adapters' own rules, read the
 // calendar's zone and override file, and say whether it is good, with
 // file:line when not) and `notifyctl config show`
-// (every setting, its value and where it came from). Secrets are masked by
+// (every setting, its value and where it came from); `config types` is
+// config_types.cpp. Secrets are masked by
 // declaration: a global key's `secret` flag in config.cpp, a provider key's in
 // its type's `keys` (channels/registry.hpp); URLs lose their passwords.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "calendar/calendar.hpp"
 #include "channels/registry.hpp"
 #include "command.hpp"
 #include "config_secret.hpp"
+#include "config_types.hpp"
 #include "output.hpp"
 #include "util/json_parse.hpp"
 #include "util/redact.hpp"
@@ -127,9 +130,15 @@ Runner setup_config(CLI::App& cmd, Context& ctx) {
     check_cmd->footer("Example:\n  notifyctl config check --config ./notify.toml");
     auto* show_cmd = cmd.add_subcommand("show", "print every setting with its origin");
     show_cmd->footer("Example:\n  notifyctl config show --json | jq '.settings[]'");
-    return dispatch(
-        cmd, ctx,
-        {{check_cmd, [&ctx] { return check(ctx); }}, {show_cmd, [&ctx] { return show(ctx); }}});
+    auto* types_cmd =
+        cmd.add_subcommand("types", "list the provider types, or describe one and its keys");
+    auto type_name = std::make_shared<std::string>();
+    types_cmd->add_option("TYPE", *type_name, "a provider type, such as 'telegram'");
+    types_cmd->footer("Examples:\n  notifyctl config types\n  notifyctl config types apns --json");
+    return dispatch(cmd, ctx,
+                    {{check_cmd, [&ctx] { return check(ctx); }},
+                     {show_cmd, [&ctx] { return show(ctx); }},
+                     {types_cmd, [&ctx, type_name] { return config_types(ctx, *type_name); }}});
 }
 
 }  // namespace notify::cli

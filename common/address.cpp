@@ -3,6 +3,8 @@
 
 #include <phonenumbers/phonenumberutil.h>
 
+#include "provider_type.hpp"
+
 namespace notify {
 
 namespace {
@@ -134,49 +136,12 @@ bool is_e164_number(std::string_view text) {
     return util->IsValidNumber(number);
 }
 
-namespace {
-
-bool all_digits(std::string_view s) {
-    if (s.empty()) return false;
-    for (char c : s)
-        if (c < '0' || c > '9') return false;
-    return true;
-}
-
-// What a recipient must look like for providers with their own address forms,
-// or "" when `r` is fine.
-std::string address_form_problem(std::string_view type, std::string_view r) {
-    if (type == "telegram") {
-        std::string_view id = r.substr(r.front() == '-' ? 1 : 0);
-        if (all_digits(id)) return "";
-        if (r.front() == '@' && r.size() >= 6 && r.size() <= 33) {
-            bool ok = true;
-            for (char c : r.substr(1))
-                ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                            (c >= '0' && c <= '9') || c == '_');
-            if (ok) return "";
-        }
-        return "a Telegram chat id such as '-1001234567890' or '@channelname'";
-    }
-    if (type == "onebot") {
-        if (all_digits(r)) return "";
-        if (r.substr(0, 6) == "group/" && all_digits(r.substr(6))) return "";
-        return "a QQ number such as '10001', or 'group/NUMBER' for a group";
-    }
-    return "";
-}
-
-}  // namespace
-
-bool is_sms_type(std::string_view provider_type) {
-    return provider_type == "aliyun-sms" || provider_type == "tencent-sms" ||
-           provider_type == "twilio";
-}
-
 Status check_recipients(const std::vector<std::string>& to, std::string_view channel_type,
                         const std::string& channel, const std::string& field) {
-    bool email = channel_type == "smtp";
-    bool sms = is_sms_type(channel_type);
+    const ProviderType* type = find_provider_type(channel_type);
+    AddressKind kind = type ? type->address : AddressKind::handle;
+    bool email = kind == AddressKind::email;
+    bool sms = kind == AddressKind::phone;
     if (to.empty() && (email || sms))
         return make_error(ErrorKind::invalid, "missing_recipient",
                           "channel '" + channel + "' needs at least one recipient in 'to'", field);
@@ -193,13 +158,15 @@ Status check_recipients(const std::vector<std::string>& to, std::string_view cha
                               "invalid phone number '" + r + "' for channel '" + channel +
                                   "' (E.164 with country code, such as '+8613800138000')",
                               at);
-        if (!email && !sms && (r.empty() || r.size() > kMaxOtherRecipient))
+        const bool own_form = type && type->address_form;
+        if (!email && !sms && !own_form && (r.empty() || r.size() > kMaxOtherRecipient))
             return make_error(ErrorKind::invalid, "invalid_address",
                               r.empty()
                                   ? "empty recipient for channel '" + channel + "'"
                                   : "recipient longer than 256 bytes for channel '" + channel + "'",
                               at);
-        if (std::string form = address_form_problem(channel_type, r); !form.empty())
+        if (!own_form) continue;
+        if (std::string form = type->address_form(r); !form.empty())
             return make_error(
                 ErrorKind::invalid, "invalid_address",
                 "invalid recipient '" + r + "' for channel '" + channel + "' (" + form + ")", at);

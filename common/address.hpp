@@ -1,8 +1,8 @@
 // address.hpp - recipient checks at the door, by the type of the channel's first
-// provider: email addresses for "smtp", E.164 phone numbers for SMS providers,
-// chat ids for "telegram", QQ numbers or "group/NUMBER" for "onebot", anything
-// short and non-empty for the rest. A bad address is refused before
-// anything is stored.
+// provider (its descriptor's AddressKind and address_form, provider_type.hpp):
+// email addresses, E.164 phone numbers, a type's own form (a Telegram chat id,
+// a QQ number, a device token), anything short and non-empty for the rest. A
+// bad address is refused before anything is stored.
 #pragma once
 
 #include <string>
@@ -22,9 +22,6 @@ bool is_email_address(std::string_view text);
 // "+8613800138000": a leading '+', then a number that libphonenumber knows to
 // be valid for its country.
 bool is_e164_number(std::string_view text);
-
-// True for provider types whose recipients are phone numbers.
-bool is_sms_type(std::string_view provider_type);
 
 // Checks the recipients of one notification for a channel of `channel_type`.
 // `field` names the input field in errors ("to", or "notifications[3].to").

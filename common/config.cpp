@@ -2,6 +2,7 @@
 #include "config_calendar.hpp"
 #include "config_secret.hpp"
 #include "config_tables.hpp"
+#include "provider_type.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -497,21 +498,8 @@ Expected<FrequencyCap> parse_key_rate_limit(const std::string& text) {
 }
 
 std::vector<FrequencyCap> default_rate_limit(const std::string& type) {
-    // The vendors' documented limits for one robot, bot or token; notify.toml(5)
-    // lists the same table.
-    static const struct {
-        const char* type;
-        std::vector<FrequencyCap> limits;
-    } kDefaults[] = {
-        {"dingtalk-robot", {{20, 60'000}}},
-        {"wecom-robot", {{20, 60'000}}},
-        {"feishu-bot", {{5, 1'000}, {100, 60'000}}},
-        {"slack", {{1, 1'000}}},
-        {"telegram", {{30, 1'000}}},
-    };
-    for (const auto& d : kDefaults)
-        if (type == d.type) return d.limits;
-    return {};
+    const ProviderType* t = find_provider_type(type);
+    return t ? t->rate_limit : std::vector<FrequencyCap>{};
 }
 
 Status Config::check_channel(const std::string& name, const std::string& field) const {

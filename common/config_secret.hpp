@@ -3,7 +3,7 @@
 // Declared once, in config.cpp's key table (its `secret` flag); `notifyctl
 // config show` and every message show such a value only masked
 // (util/redact.hpp). A provider's secret keys are declared by its type
-// (channels/provider_keys.hpp).
+// (its descriptor, provider_type.hpp).
 #pragma once
 
 #include <string>

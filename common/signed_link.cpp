@@ -14,36 +14,6 @@ using nlohmann::json;
 
 namespace {
 
-int base64url_value(char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '-') return 62;
-    if (c == '_') return 63;
-    return -1;
-}
-
-// Unpadded base64url to bytes; nullopt for any other character or a length
-// that no encoding produces.
-std::optional<std::string> base64url_decode(std::string_view text) {
-    if (text.size() % 4 == 1) return std::nullopt;
-    std::string out;
-    out.reserve(text.size() * 3 / 4);
-    unsigned buffer = 0;
-    int bits = 0;
-    for (char c : text) {
-        int v = base64url_value(c);
-        if (v < 0) return std::nullopt;
-        buffer = (buffer << 6) | static_cast<unsigned>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((buffer >> bits) & 0xff);
-        }
-    }
-    return out;
-}
-
 std::string signature(const std::string& secret, std::string_view payload) {
     return util::base64url(util::hmac_sha256(secret, payload));
 }
@@ -78,7 +48,7 @@ std::optional<std::vector<std::string>> verify_link(const std::string& secret,
     std::string_view mac(token.data() + dot + 1, token.size() - dot - 1);
     if (!util::constant_time_equal(mac, signature(secret, payload))) return std::nullopt;
 
-    auto text = base64url_decode(payload);
+    auto text = util::base64url_decode(payload);
     if (!text) return std::nullopt;
     json fields = util::json_or_discarded(*text);
     if (!fields.is_array() || fields.empty()) return std::nullopt;

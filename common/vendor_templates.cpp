@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "provider_type.hpp"
 #include "util/json_parse.hpp"
 #include "util/strings.hpp"
 
@@ -31,7 +32,8 @@ const nlohmann::json* lookup(const nlohmann::json& data, const std::string& path
 }  // namespace
 
 bool needs_vendor_template(std::string_view type) {
-    return type == "aliyun-sms" || type == "tencent-sms" || type == "wechat-template";
+    const ProviderType* t = find_provider_type(type);
+    return t && t->vendor_templates;
 }
 
 Expected<std::map<std::string, VendorTemplate>> read_vendor_templates(

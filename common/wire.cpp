@@ -65,6 +65,7 @@ std::string encode(const Result& m) {
     if (m.retry_after) j["retry_after"] = m.retry_after;
     if (!m.detail.empty()) j["detail"] = m.detail;
     if (m.provider_fault) j["provider_fault"] = true;
+    if (m.address_gone) j["address_gone"] = true;
     if (m.parts > 1) j["parts"] = m.parts;
     if (m.took >= 0) j["took"] = m.took;
     return j.dump();
@@ -170,6 +171,8 @@ std::optional<Result> decode_result(const std::string& frame) {
     r.detail = str(*j, "detail");
     if (auto it = j->find("provider_fault"); it != j->end() && it->is_boolean())
         r.provider_fault = it->get<bool>();
+    if (auto it = j->find("address_gone"); it != j->end() && it->is_boolean())
+        r.address_gone = it->get<bool>();
     r.parts = std::max(1, num<int>(*j, "parts"));
     r.took = num<Millis>(*j, "took", -1);
     if (r.took < -1) r.took = -1;

@@ -75,8 +75,12 @@ struct Result {
     Millis retry_after = 0;       // the provider asked to wait this long (429 Retry-After)
     std::string detail;           // facts the router records with the outcome ("segments=2 ...")
     bool provider_fault = false;  // permanent for this provider only: fail over
-    int parts = 1;                // requests the vendor received (a split text: more than one)
-    Millis took = -1;             // the attempt's time in the worker, all its requests; -1: unknown
+    // The vendor says the recipient's address is gone for good (a device token
+    // unregistered, a push subscription expired): the router removes it from
+    // the user's identity on the channel.
+    bool address_gone = false;
+    int parts = 1;     // requests the vendor received (a split text: more than one)
+    Millis took = -1;  // the attempt's time in the worker, all its requests; -1: unknown
 };
 
 std::string encode(const Ready& m);

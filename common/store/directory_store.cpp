@@ -4,6 +4,8 @@
 // directory_import.cpp.
 #include "store/directory_store.hpp"
 
+#include <sqlite3.h>
+
 #include <algorithm>
 
 #include "store/directory_records.hpp"
@@ -132,7 +134,11 @@ DirectoryStore::Statements::Statements(sqlite3* db)
                           "address = ? AND category = ?"),
       address_unsubscribed(db,
                            "SELECT 1 FROM unsubscribed_addresses WHERE channel = ? AND "
-                           "address = ? AND category IN ('', ?) LIMIT 1") {}
+                           "address = ? AND category IN ('', ?) LIMIT 1"),
+      forget_gone_address(db,
+                          "DELETE FROM identities WHERE (user_id, channel, address) IN (SELECT "
+                          "user_id, channel, recipient FROM deliveries WHERE id = ? AND user_id "
+                          "<> '')") {}
 
 DirectoryStore::DirectoryStore(Store& store)
     : store_(store), st_(std::make_unique<Statements>(store.handle())) {}
@@ -247,6 +253,15 @@ std::optional<std::string> DirectoryStore::find_user_by_address(const std::strin
     if (auto found = st_->by_identity.bind(1, channel).bind(2, address).first(id)) return found;
     if (auto found = st_->by_email.bind(1, address).first(id)) return found;
     return st_->by_phone.bind(1, address).first(id);
+}
+
+Expected<bool> DirectoryStore::forget_gone_address(const std::string& delivery_id) {
+    try {
+        st_->forget_gone_address.bind(1, delivery_id).run();
+        return sqlite3_changes(store_.handle()) > 0;
+    } catch (const StoreFailure& f) {
+        return to_error(f);
+    }
 }
 
 // --- groups ------------------------------------------------------------------------

@@ -126,6 +126,10 @@ class DirectoryStore {
     std::optional<UserQuietHours> quiet_hours_of(const std::string& user_id);
     // Whether any user keeps quiet hours of their own (an index lookup).
     bool any_quiet_hours();
+    // Removes the identity a delivery went to when the vendor says that address is
+    // gone for good (an unregistered device token): the user's address on the
+    // delivery's channel, if it still is the delivery's recipient. Whether one was.
+    Expected<bool> forget_gone_address(const std::string& delivery_id);
     // The user whose email, phone or identity on `channel` is `address`.
     std::optional<std::string> find_user_by_address(const std::string& channel,
                                                     const std::string& address);

@@ -4,7 +4,7 @@
 
 #include <sqlite3.h>
 
-#include "address.hpp"
+#include "provider_type.hpp"
 #include "store/delivery_rows.hpp"
 #include "store/fanout_rows.hpp"
 #include "store/rollup.hpp"
@@ -28,8 +28,14 @@ Recipient read_recipient(const Stmt& s) {
 }  // namespace
 
 AddressSource address_source(const std::string& type) {
-    if (type == "smtp") return AddressSource::email;
-    if (is_sms_type(type)) return AddressSource::phone;
+    switch (address_kind(type)) {
+        case AddressKind::email:
+            return AddressSource::email;
+        case AddressKind::phone:
+            return AddressSource::phone;
+        case AddressKind::handle:
+            break;
+    }
     return AddressSource::none;
 }
 

@@ -78,6 +78,47 @@ std::string base64url(std::string_view bytes) {
     return s;
 }
 
+static int base64url_value(char c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '-') return 62;
+    if (c == '_') return 63;
+    return -1;
+}
+
+Expected<std::string> base64url_decode(std::string_view text) {
+    std::string_view digits = text;
+    while (!digits.empty() && digits.back() == '=') digits.remove_suffix(1);
+    const size_t padding = text.size() - digits.size();
+    // Padding, when there is any, makes the length a multiple of 4.
+    if (padding > 2 || (padding > 0 && text.size() % 4 != 0))
+        return make_error(ErrorKind::invalid, "invalid_base64url",
+                          "base64url text has padding that does not fit its length");
+    if (digits.size() % 4 == 1)
+        return make_error(ErrorKind::invalid, "invalid_base64url",
+                          "base64url text of " + std::to_string(digits.size()) +
+                              " characters is cut short (no encoding has 4n+1)");
+    std::string out;
+    out.reserve(digits.size() * 3 / 4);
+    unsigned buffer = 0;
+    int bits = 0;
+    for (size_t i = 0; i < digits.size(); ++i) {
+        int v = base64url_value(digits[i]);
+        if (v < 0)
+            return make_error(ErrorKind::invalid, "invalid_base64url",
+                              "base64url text has a character outside its alphabet at offset " +
+                                  std::to_string(i));
+        buffer = (buffer << 6) | static_cast<unsigned>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((buffer >> bits) & 0xff);
+        }
+    }
+    return out;
+}
+
 std::string random_bytes(size_t n) {
     std::string out(n, '\0');
     if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1)

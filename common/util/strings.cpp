@@ -86,6 +86,19 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
     return c.empty() ? std::string() : ", did you mean '" + c + "'?";
 }
 
+bool all_alnum(std::string_view text, std::string_view extra) {
+    if (text.empty()) return false;
+    for (char c : text)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) &&
+            extra.find(c) == std::string_view::npos)
+            return false;
+    return true;
+}
+
+bool all_digits(std::string_view text) {
+    return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
 std::optional<std::int64_t> parse_whole(std::string_view text, std::int64_t min, std::int64_t max) {
     if (text.empty() || text.size() > 18) return std::nullopt;
     std::int64_t n = 0;

@@ -15,6 +15,10 @@ std::vector<std::string> split(std::string_view text, char sep);
 std::string trim(std::string_view text);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 bool starts_with(std::string_view text, std::string_view prefix);
+// Non-empty and nothing but the ASCII digits 0-9.
+bool all_digits(std::string_view text);
+// Non-empty and nothing but ASCII letters, digits and the characters of `extra`.
+bool all_alnum(std::string_view text, std::string_view extra = {});
 std::string to_lower(std::string_view text);
 std::string to_upper(std::string_view text);
 // The candidate closest to `word` by edit distance, or "" when none is close:

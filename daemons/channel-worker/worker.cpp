@@ -424,6 +424,9 @@ int Worker::run() {
     // transfers running, so a dip in load would close connections the next burst needs.
     curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS,
                       static_cast<long>(std::min<long>(config_.worker.concurrency, 1 << 16)));
+    // HTTP/2 vendors (APNs) take many requests at once on one connection; curl's
+    // own cap is 100 streams, below what they allow (the server's SETTINGS still bound it).
+    curl_multi_setopt(multi_, CURLMOPT_MAX_CONCURRENT_STREAMS, 1000L);
     build_adapters();
     try {
         socket_.set(zmq::sockopt::linger, kLingerMs);

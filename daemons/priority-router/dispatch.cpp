@@ -244,10 +244,28 @@ void Router::on_result(WorkerInfo* w, const wire::Result& r, Millis now) {
         if (r.provider_fault && !e.cancel_requested &&
             fail_over(r.delivery_id, e, reason, now, true))
             return;
+        if (r.address_gone) detail += forget_gone_address(r.delivery_id, e);
         transition(r.delivery_id, e, DeliveryState::failed, "failed", detail, now);
         return;
     }
     retry_or_fail(r.delivery_id, e, reason, r.retry_after, now);
+}
+
+std::string Router::forget_gone_address(const std::string& id, const Entry& e) {
+    auto removed = directory_->forget_gone_address(id);
+    if (!removed) {
+        NLOG(warning, e.notification_id,
+             "delivery=" << id
+                         << " the vendor says the address is gone, but it could not be "
+                            "removed from the user's identities: "
+                         << removed.error().message);
+        return "";
+    }
+    if (!*removed) return "";
+    NLOG(info, e.notification_id,
+         "delivery=" << id << " channel=" << e.channel
+                     << " the vendor says the address is gone: removed from the user's identities");
+    return "; the address is gone: removed from the user's identities";
 }
 
 bool Router::fail_over(const std::string& id, Entry& e, const std::string& reason, Millis now,

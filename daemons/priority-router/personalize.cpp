@@ -5,6 +5,7 @@
 
 #include <unordered_map>
 
+#include "provider_type.hpp"
 #include "rendering/stored_templates.hpp"
 #include "tracked_html.hpp"
 #include "tracking_link.hpp"
@@ -63,7 +64,7 @@ Status Personalizer::personalize(wire::Job& job, Millis now) {
     add_unsubscribe_link(job);
     if (auto rendered = render_for_user(job, now); !rendered) return rendered;
     if (!state_->tracking_secret.empty() && !job.html.empty() &&
-        config_.channel_type(job.channel) == "smtp")
+        address_kind(config_.channel_type(job.channel)) == AddressKind::email)
         track(job);
     return ok();
 }

@@ -123,6 +123,10 @@ class Router {
     bool dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis now);
     void on_worker_frame(const std::string& identity, const std::string& frame, Millis now);
     void on_result(WorkerInfo* w, const wire::Result& r, Millis now);
+    // The vendor says a delivery's address is gone for good: the user's identity
+    // on the channel is removed when it still is that address. What to add to
+    // the delivery's event ("" when nothing was removed).
+    std::string forget_gone_address(const std::string& id, const Entry& e);
     void retry_or_fail(const std::string& id, Entry& e, const std::string& reason,
                        Millis retry_after, Millis now);
     // Queues the delivery at once for the channel's next provider it has not

@@ -114,6 +114,7 @@ class VendorRequest:
     headers: dict  # lower-case names
     body: bytes
     answer: dict = field(default_factory=dict)  # what the mock answered (decoded JSON)
+    status: int = 0  # the status it answered
 
     @property
     def json(self):
@@ -134,32 +135,39 @@ class _Handler(BaseHTTPRequestHandler):
                             {k.lower(): v for k, v in self.headers.items()}, body)
         req.raw_query = target.query
         try:
-            status, answer = self.server.mock.answer(req)
+            # (status, JSON) or (status, JSON or None for no body, extra headers)
+            status, answer, *more = self.server.mock.answer(req)
         except Exception as e:  # a mock bug must show up as a failing send, not a hang
-            status, answer = 500, {"mock_error": repr(e)}
-        req.answer = answer
+            status, answer, more = 500, {"mock_error": repr(e)}, []
+        headers = more[0] if more else {}
+        req.status, req.answer = status, answer
         self.server.mock.record(req)
-        data = json.dumps(answer, ensure_ascii=False).encode()
+        data = b"" if answer is None else json.dumps(answer, ensure_ascii=False).encode()
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json;charset=utf-8")
+            for name, value in headers.items():
+                self.send_header(name, str(value))
+            if answer is not None:
+                self.send_header("Content-Type", "application/json;charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
-    do_GET = do_POST = _handle
+    do_GET = do_POST = do_PUT = do_DELETE = _handle
 
 
 class VendorMock:
-    """A server on 127.0.0.1; subclasses define answer(req) -> (status, JSON object)."""
+    """A server on 127.0.0.1; subclasses define answer(req) -> (status, JSON object), or
+    (status, JSON object or None, extra response headers)."""
 
     def __init__(self):
         self.lock = threading.Lock()
         self.requests = []
         self.server = serve_http(_Handler, mock=self)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.port = self.server.server_address[1]
+        self.base = self.url = f"http://127.0.0.1:{self.port}"
 
     def record(self, req):
         with self.lock:

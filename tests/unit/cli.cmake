@@ -5,6 +5,7 @@ add_executable(unit_cli
   test_cli_calendar.cpp
   test_cli_client.cpp
   test_cli_config_secrets.cpp
+  test_cli_config_types.cpp
   test_cli_fanout.cpp
   test_cli_output.cpp
   test_cli_replies.cpp

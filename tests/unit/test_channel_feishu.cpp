@@ -17,7 +17,7 @@ using nlohmann::json;
 
 namespace {
 
-const char* kSecret = "bot-signing-secret";
+const char* kBotSecret = "bot-signing-secret";
 const char* kOk = R"({"code":0,"msg":"success","data":{}})";
 
 // The documented construction: key = "<ts>\n<secret>", empty message.
@@ -37,8 +37,8 @@ std::string sign_problem(const json& b) {
     long long t = std::stoll(ts);
     long long now = util::now_ms() / 1000;
     if (t < now - 5 || t > now + 1) return "timestamp " + ts + " is not now";
-    if (b["sign"] == dingtalk_style_sign(ts, kSecret)) return "dingtalk-style sign";
-    if (b["sign"] != documented_sign(ts, kSecret)) return "sign mismatch";
+    if (b["sign"] == dingtalk_style_sign(ts, kBotSecret)) return "dingtalk-style sign";
+    if (b["sign"] != documented_sign(ts, kBotSecret)) return "sign mismatch";
     return "";
 }
 
@@ -82,7 +82,8 @@ TEST_CASE("feishu sign matches the self-computed vectors", "[feishu]") {
 
 TEST_CASE("feishu-bot sends signed text", "[feishu]") {
     VendorMock mock(signed_bot);
-    auto adapter = make({{"endpoint", mock.base()}, {"token", "a1b2-c3d4"}, {"secret", kSecret}});
+    auto adapter =
+        make({{"endpoint", mock.base()}, {"token", "a1b2-c3d4"}, {"secret", kBotSecret}});
     auto done = test::run_attempt(*adapter, job_to("", "Disk full", "db1 at 95%"));
     CHECK(done.outcome == wire::Outcome::sent);
     CHECK(done.code == "0");
@@ -121,7 +122,7 @@ TEST_CASE("feishu-bot sends signed text", "[feishu]") {
 
 TEST_CASE("feishu-bot mentions and post messages", "[feishu]") {
     VendorMock mock(signed_bot);
-    json settings = {{"endpoint", mock.base()}, {"token", "t"}, {"secret", kSecret}};
+    json settings = {{"endpoint", mock.base()}, {"token", "t"}, {"secret", kBotSecret}};
 
     SECTION("text mentions") {
         auto adapter = make(settings);
@@ -223,7 +224,7 @@ TEST_CASE("feishu-bot long texts follow overflow", "[feishu]") {
 
     SECTION("split") {
         VendorMock mock(signed_bot);
-        auto adapter = make({{"endpoint", mock.base()}, {"token", "t"}, {"secret", kSecret}});
+        auto adapter = make({{"endpoint", mock.base()}, {"token", "t"}, {"secret", kBotSecret}});
         auto done = test::run_attempt(*adapter, job_to("all", "", text));
         CHECK(done.outcome == wire::Outcome::sent);
         CHECK(done.detail == "parts=3");

@@ -8,6 +8,7 @@
 
 #include "channels/adapter.hpp"
 #include "channels/registry.hpp"
+#include "provider_type.hpp"
 #include "util/strings.hpp"
 
 using namespace notify;
@@ -31,18 +32,72 @@ const std::string kSmtp = "url = \"smtp://127.0.0.1:25\"\nfrom = \"Notify <n@exa
 }  // namespace
 
 TEST_CASE("registry knows its types") {
-    const std::vector<std::string> types = {
-        "aliyun-sms",      "dingtalk-robot", "dingtalk-work-notice",
-        "feishu-bot",      "file",           "onebot",
-        "slack",           "smtp",           "telegram",
-        "tencent-sms",     "twilio",         "webhook",
-        "wechat-template", "wecom-app",      "wecom-robot"};
+    const std::vector<std::string> types = {"aliyun-sms",
+                                            "apns",
+                                            "dingtalk-robot",
+                                            "dingtalk-work-notice",
+                                            "fcm",
+                                            "feishu-bot",
+                                            "file",
+                                            "jpush",
+                                            "onebot",
+                                            "slack",
+                                            "smtp",
+                                            "telegram",
+                                            "tencent-sms",
+                                            "twilio",
+                                            "webhook",
+                                            "webpush",
+                                            "wechat-template",
+                                            "wecom-app",
+                                            "wecom-robot"};
     CHECK(channels::known_types() == types);
     CHECK(problem("smpt", kSmtp) == "provider 'p': unknown type 'smpt', did you mean 'smtp'?");
     CHECK(problem("dingtalk-robt", "") ==
           "provider 'p': unknown type 'dingtalk-robt', did you mean 'dingtalk-robot'?");
     CHECK(util::starts_with(problem("pager", ""),
                             "provider 'p': unknown type 'pager' (known types: aliyun-sms, "));
+}
+
+TEST_CASE("every place reads a type's facts from its descriptor") {
+    for (const ProviderType* t : provider_types()) {
+        INFO(t->name);
+        CHECK(find_provider_type(t->name) == t);
+        CHECK(t->validate);
+        CHECK(t->make);
+        CHECK(std::string(t->summary).size() > 5);
+        for (const auto& k : t->keys) CHECK(std::string(k.name) != "type");
+    }
+    CHECK(find_provider_type("pager") == nullptr);
+    // How recipients are written, and so where a user's address comes from.
+    CHECK(address_kind("smtp") == AddressKind::email);
+    for (const char* sms : {"aliyun-sms", "tencent-sms", "twilio"})
+        CHECK(address_kind(sms) == AddressKind::phone);
+    CHECK(address_kind("apns") == AddressKind::handle);
+    CHECK(address_kind("pager") == AddressKind::handle);
+    // The vendors' documented limits, for a provider that sets none.
+    auto limit = [](const char* type) {
+        std::string out;
+        for (const auto& cap : default_rate_limit(type))
+            out += std::to_string(cap.count) + "/" + std::to_string(cap.period) + " ";
+        return out;
+    };
+    CHECK(limit("dingtalk-robot") == "20/60000 ");
+    CHECK(limit("feishu-bot") == "5/1000 100/60000 ");
+    CHECK(limit("telegram") == "30/1000 ");
+    CHECK(limit("smtp").empty());
+    // Types that send only from templates registered at the vendor.
+    std::vector<std::string> vendor_templates;
+    for (const ProviderType* t : provider_types())
+        if (t->vendor_templates) vendor_templates.emplace_back(t->name);
+    CHECK(vendor_templates ==
+          std::vector<std::string>{"aliyun-sms", "tencent-sms", "wechat-template"});
+    // Secrets, by declaration.
+    CHECK(is_secret(find_provider_type("apns")->keys, "key"));
+    CHECK(is_secret(find_provider_type("fcm")->keys, "credentials"));
+    CHECK(is_secret(find_provider_type("webpush")->keys, "vapid_private_key"));
+    CHECK_FALSE(is_secret(find_provider_type("webpush")->keys, "vapid_public_key"));
+    CHECK(is_secret(find_provider_type("jpush")->keys, "master_secret"));
 }
 
 TEST_CASE("smtp provider validation") {

@@ -18,6 +18,7 @@ add_executable(unit_worker
   test_channel_onebot.cpp
   test_channel_slack.cpp
   test_channel_telegram.cpp
+  test_channel_push.cpp
   test_channel_vendor_common.cpp
 )
 target_link_libraries(unit_worker PRIVATE catch_main notify_channels nlohmann_json::nlohmann_json)

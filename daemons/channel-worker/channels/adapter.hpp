@@ -22,6 +22,7 @@
 #include <variant>
 
 #include "config.hpp"
+#include "provider_type.hpp"
 #include "util/error.hpp"
 #include "wire.hpp"
 
@@ -38,6 +39,9 @@ struct Attempt {
     // Permanent for this provider only (its account, credentials, balance, or a
     // recipient it cannot take): another provider of the channel may send it.
     bool provider_fault = false;
+    // The recipient's address is gone for good (an unregistered device token):
+    // the router removes it from the user's identities.
+    bool address_gone = false;
     int parts = 1;  // requests the vendor received for the message (a split text: more)
 
     static Attempt sent(std::string message_id, std::string code = {}) {
@@ -53,6 +57,12 @@ struct Attempt {
     }
     static Attempt permanent(std::string code, std::string message) {
         return failure(wire::Outcome::permanent, std::move(code), std::move(message));
+    }
+    // Permanent: the vendor will never take this address again.
+    static Attempt gone(std::string code, std::string message) {
+        Attempt a = permanent(std::move(code), std::move(message));
+        a.address_gone = true;
+        return a;
     }
     // Permanent here; the router fails over to another provider of the channel.
     static Attempt provider_refused(std::string code, std::string message) {
@@ -101,14 +111,8 @@ struct AdapterOptions {
     Millis default_timeout = 30000;  // worker.timeout; a provider's `timeout` overrides it
 };
 
-// The pair each adapter file defines, in its own namespace (see registry.cpp):
-//   Expected<std::unique_ptr<Adapter>> make(const ProviderConfig&, const AdapterOptions&);
-//   Status validate(const ProviderConfig&);
-using AdapterFactory = Expected<std::unique_ptr<Adapter>>(const ProviderConfig&,
-                                                          const AdapterOptions&);
-using ProviderValidator = Status(const ProviderConfig&);
-
-// The two halves of that pair for an adapter built from its checked settings:
+// The make and validate of a type's descriptor (provider_type.hpp), for an
+// adapter built from its checked settings:
 //   make:     return adapter_from<MyAdapter>(read_settings(provider, options.default_timeout));
 //   validate: return status_of(read_settings(provider, AdapterOptions{}.default_timeout));
 template <class AdapterType, class SettingsType>

@@ -23,12 +23,12 @@
 
 #include "channels/aliyun_signature.hpp"
 #include "channels/outcome.hpp"
-#include "channels/provider_keys.hpp"
 #include "channels/settings.hpp"
 #include "channels/sms_size.hpp"
 #include "channels/sms_template.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
+#include "provider_type.hpp"
 #include "util/crypto.hpp"
 #include "util/json_parse.hpp"
 #include "util/strings.hpp"
@@ -37,7 +37,7 @@
 namespace notify::channels::aliyun_sms {
 
 // The keys of a provider of this type; a secret is never shown (see
-// provider_keys.hpp).
+// provider_type.hpp).
 extern const ProviderKeys keys = {{"endpoint"},  {"access_key_id"}, {"access_key_secret", kSecret},
                                   {"sign_name"}, {"region"},        {"international"},
                                   {"templates"}, {"timeout"},       {"receipt_secret", kSecret}};
@@ -236,5 +236,16 @@ Expected<std::unique_ptr<Adapter>> make(const ProviderConfig& provider,
 Status validate(const ProviderConfig& provider) {
     return status_of(read_settings(provider, AdapterOptions{}.default_timeout));
 }
+
+// The descriptor: what the rest of notify knows of this type.
+extern const ProviderType type = {
+    .name = "aliyun-sms",
+    .summary = "Alibaba Cloud SMS (Dysmsapi SendSms)",
+    .keys = keys,
+    .address = AddressKind::phone,
+    .vendor_templates = true,
+    .validate = validate,
+    .make = make,
+};
 
 }  // namespace notify::channels::aliyun_sms

@@ -17,6 +17,7 @@ wire::Result result_of(const wire::Job& job, const Attempt& a) {
     r.retry_after = a.retry_after;
     r.detail = log::hidden_secrets(a.detail);
     r.provider_fault = a.provider_fault;
+    r.address_gone = a.address_gone;
     r.parts = a.parts;
     return r;
 }

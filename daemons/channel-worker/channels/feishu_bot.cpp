@@ -18,11 +18,11 @@
 #include "channels/feishu_sign.hpp"
 #include "channels/message_limits.hpp"
 #include "channels/message_parts.hpp"
-#include "channels/provider_keys.hpp"
 #include "channels/send_settings.hpp"
 #include "channels/settings.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
+#include "provider_type.hpp"
 #include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
@@ -30,7 +30,7 @@
 namespace notify::channels::feishu_bot {
 
 // The keys of a provider of this type; a secret is never shown (see
-// provider_keys.hpp).
+// provider_type.hpp).
 extern const ProviderKeys keys = {{"endpoint"}, {"token", kSecret}, {"secret", kSecret},
                                   {"msgtype"},  {"overflow"},       {"timeout"}};
 
@@ -256,5 +256,15 @@ Expected<std::unique_ptr<Adapter>> make(const ProviderConfig& provider,
 Status validate(const ProviderConfig& provider) {
     return status_of(read_settings(provider, AdapterOptions{}.default_timeout));
 }
+
+// The descriptor: what the rest of notify knows of this type.
+extern const ProviderType type = {
+    .name = "feishu-bot",
+    .summary = "a Feishu / Lark custom bot",
+    .keys = keys,
+    .rate_limit = {{5, 1'000}, {100, 60'000}},
+    .validate = validate,
+    .make = make,
+};
 
 }  // namespace notify::channels::feishu_bot

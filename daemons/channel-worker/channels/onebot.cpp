@@ -18,10 +18,10 @@
 #include <nlohmann/json.hpp>
 
 #include "channels/outcome.hpp"
-#include "channels/provider_keys.hpp"
 #include "channels/settings.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
+#include "provider_type.hpp"
 #include "util/json_parse.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
@@ -30,7 +30,7 @@
 namespace notify::channels::onebot {
 
 // The keys of a provider of this type; a secret is never shown (see
-// provider_keys.hpp).
+// provider_type.hpp).
 extern const ProviderKeys keys = {
     {"endpoint"}, {"access_token", kSecret}, {"auto_escape"}, {"timeout"}};
 
@@ -216,5 +216,22 @@ Expected<std::unique_ptr<Adapter>> make(const ProviderConfig& provider,
 Status validate(const ProviderConfig& provider) {
     return status_of(read_settings(provider, AdapterOptions{}.default_timeout));
 }
+
+// A QQ number, or "group/NUMBER" for a group.
+std::string onebot_address(std::string_view r) {
+    if (r.size() <= 20 && util::all_digits(r)) return "";
+    if (r.size() <= 26 && r.substr(0, 6) == "group/" && util::all_digits(r.substr(6))) return "";
+    return "a QQ number such as '10001', or 'group/NUMBER' for a group";
+}
+
+// The descriptor: what the rest of notify knows of this type.
+extern const ProviderType type = {
+    .name = "onebot",
+    .summary = "QQ through a OneBot v11 HTTP bridge",
+    .keys = keys,
+    .address_form = onebot_address,
+    .validate = validate,
+    .make = make,
+};
 
 }  // namespace notify::channels::onebot

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "channels/provider_keys.hpp"
 #include "config.hpp"
+#include "provider_type.hpp"
 #include "util/error.hpp"
 
 namespace notify::channels {

@@ -5,23 +5,15 @@
 
 namespace notify::channels {
 
-namespace {
-
-bool all_digits(std::string_view s) {
-    return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
-}
-
-}  // namespace
-
 RobotMention read_robot_mention(std::string_view to) {
     RobotMention m;
     std::string r = util::trim(to);
     if (r.empty()) return m;
     if (r == "@all") {
         m.all = true;
-    } else if (all_digits(r)) {
+    } else if (util::all_digits(r)) {
         m.mobile = r;
-    } else if (util::starts_with(r, "+86") && all_digits(std::string_view(r).substr(3))) {
+    } else if (util::starts_with(r, "+86") && util::all_digits(std::string_view(r).substr(3))) {
         m.mobile = r.substr(3);
     } else {
         m.user_id = r;

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "channels/provider_keys.hpp"
 #include "config.hpp"
+#include "provider_type.hpp"
 #include "util/error.hpp"
 
 namespace notify::channels {

@@ -9,6 +9,7 @@
 #include "channels/receipt.hpp"
 #include "channels/webhook_payload.hpp"
 #include "util/crypto.hpp"
+#include "util/strings.hpp"
 
 namespace notify::channels::signed_receipt {
 
@@ -16,11 +17,8 @@ namespace {
 
 constexpr Millis kMaxSkew = 5 * 60 * 1000;
 
-bool all_digits(const std::string& text) {
-    if (text.empty() || text.size() > 12) return false;
-    for (char c : text)
-        if (c < '0' || c > '9') return false;
-    return true;
+bool is_timestamp(const std::string& text) {
+    return text.size() <= 12 && util::all_digits(text);
 }
 
 class SignedReceipts : public receipts::SecretReader {
@@ -34,7 +32,7 @@ class SignedReceipts : public receipts::SecretReader {
             return receipts::bad_signature(provider_,
                                            "X-Notify-Timestamp and X-Notify-Signature are "
                                            "required");
-        if (!all_digits(ts->second))
+        if (!is_timestamp(ts->second))
             return receipts::bad_signature(provider_, "X-Notify-Timestamp is not Unix seconds");
         Millis at = std::strtoll(ts->second.c_str(), nullptr, 10) * 1000;
         if (at < request.now - kMaxSkew || at > request.now + kMaxSkew)

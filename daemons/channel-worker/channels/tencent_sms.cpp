@@ -22,13 +22,13 @@
 #include <nlohmann/json.hpp>
 
 #include "channels/outcome.hpp"
-#include "channels/provider_keys.hpp"
 #include "channels/settings.hpp"
 #include "channels/sms_size.hpp"
 #include "channels/sms_template.hpp"
 #include "channels/tc3_signature.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
+#include "provider_type.hpp"
 #include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
@@ -36,7 +36,7 @@
 namespace notify::channels::tencent_sms {
 
 // The keys of a provider of this type; a secret is never shown (see
-// provider_keys.hpp).
+// provider_type.hpp).
 extern const ProviderKeys keys = {{"endpoint"},   {"secret_id"}, {"secret_key", kSecret},
                                   {"sdk_app_id"}, {"sign_name"}, {"region"},
                                   {"templates"},  {"timeout"},   {"receipt_secret", kSecret}};
@@ -119,13 +119,6 @@ Expected<std::string> host_of(const Settings& s, const std::string& url) {
     return host;
 }
 
-bool all_digits(std::string_view text) {
-    if (text.empty()) return false;
-    for (char c : text)
-        if (c < '0' || c > '9') return false;
-    return true;
-}
-
 Expected<TencentSettings> read_settings(const ProviderConfig& provider, Millis default_timeout) {
     auto s = Settings::parse(provider, keys);
     if (!s) return s.error();
@@ -149,7 +142,7 @@ Expected<TencentSettings> read_settings(const ProviderConfig& provider, Millis d
         if (!number) return app.error();
         app = std::to_string(*number);
     }
-    if (!all_digits(*app))
+    if (!util::all_digits(*app))
         return s->error("sdk_app_id",
                         "'sdk_app_id' must be the SMS application's digits, such "
                         "as \"1400006666\", not '" +
@@ -283,5 +276,16 @@ Expected<std::unique_ptr<Adapter>> make(const ProviderConfig& provider,
 Status validate(const ProviderConfig& provider) {
     return status_of(read_settings(provider, AdapterOptions{}.default_timeout));
 }
+
+// The descriptor: what the rest of notify knows of this type.
+extern const ProviderType type = {
+    .name = "tencent-sms",
+    .summary = "Tencent Cloud SMS (SendSms 2021-01-11)",
+    .keys = keys,
+    .address = AddressKind::phone,
+    .vendor_templates = true,
+    .validate = validate,
+    .make = make,
+};
 
 }  // namespace notify::channels::tencent_sms

@@ -51,9 +51,13 @@ long CurlTransfer::response_code() const {
 }
 
 std::string CurlTransfer::header_value(std::string_view name) const {
+    return header_in(header_lines_, name);
+}
+
+std::string header_in(const std::vector<std::string>& lines, std::string_view name) {
     std::string want = util::to_lower(name);
     std::string found;
-    for (const auto& line : header_lines_) {
+    for (const auto& line : lines) {
         size_t colon = line.find(':');
         if (colon == std::string::npos) continue;
         if (util::to_lower(util::trim(std::string_view(line).substr(0, colon))) == want)

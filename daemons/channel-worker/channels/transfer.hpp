@@ -14,6 +14,10 @@
 
 namespace notify::channels {
 
+// The value of the last header `name` (case-insensitive) among response header
+// lines "Name: value", trimmed; "" when there is none.
+std::string header_in(const std::vector<std::string>& lines, std::string_view name);
+
 class CurlTransfer : public Transfer {
   public:
     explicit CurlTransfer(Millis timeout);

@@ -7,9 +7,9 @@
 // read is read; queued, sending, sent and the others change nothing.
 #include <algorithm>
 
-#include "channels/provider_keys.hpp"
 #include "channels/receipt.hpp"
 #include "channels/settings.hpp"
+#include "provider_type.hpp"
 #include "util/crypto.hpp"
 #include "util/form.hpp"
 #include "util/strings.hpp"

@@ -20,6 +20,15 @@ class VendorTransfer : public CurlTransfer {
         CURL* h = handle();
         curl_easy_setopt(h, CURLOPT_URL, request_.url.c_str());
         curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+        if (request_.http2) {
+            curl_easy_setopt(h, CURLOPT_HTTP_VERSION,
+                             request_.url.rfind("http://", 0) == 0
+                                 ? CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE
+                                 : CURL_HTTP_VERSION_2TLS);
+            curl_easy_setopt(h, CURLOPT_PIPEWAIT, 1L);
+        }
+        if (!request_.ca_file.empty())
+            curl_easy_setopt(h, CURLOPT_CAINFO, request_.ca_file.c_str());
         if (request_.method == "POST") {
             curl_easy_setopt(h, CURLOPT_POST, 1L);
             curl_easy_setopt(h, CURLOPT_POSTFIELDS, request_.body.data());
@@ -44,6 +53,7 @@ class VendorTransfer : public CurlTransfer {
         reply.status = response_code();
         reply.body = body();
         reply.retry_after = header_value("Retry-After");
+        reply.headers = header_lines();
         return on_reply_(reply);
     }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "channels/adapter.hpp"
+#include "channels/transfer.hpp"
 #include "util/form.hpp"
 
 namespace notify::channels {
@@ -23,12 +24,20 @@ struct HttpRequest {
     std::string url;                   // with its query string
     std::vector<std::string> headers;  // "Name: value", Content-Type included
     std::string body;                  // POST only
+    // HTTP/2 only (TLS with ALPN for https://, prior knowledge for http://),
+    // waiting for a connection that can carry one more stream rather than
+    // opening another (many concurrent requests share one connection).
+    bool http2 = false;
+    std::string ca_file = {};  // trust this CA bundle instead of the system's, or ""
 };
 
 struct HttpReply {
     long status = 0;
     std::string body;
-    std::string retry_after;  // the Retry-After header, or ""
+    std::string retry_after;                // the Retry-After header, or ""
+    std::vector<std::string> headers = {};  // the response's header lines
+    // The value of the last header `name` (case-insensitive), trimmed; or "".
+    std::string header(std::string_view name) const { return header_in(headers, name); }
 };
 
 using ReplyHandler = std::function<Started(const HttpReply&)>;

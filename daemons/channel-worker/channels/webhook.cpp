@@ -11,16 +11,16 @@
 #include <map>
 
 #include "channels/outcome.hpp"
-#include "channels/provider_keys.hpp"
 #include "channels/settings.hpp"
 #include "channels/transfer.hpp"
 #include "channels/webhook_payload.hpp"
+#include "provider_type.hpp"
 #include "util/strings.hpp"
 
 namespace notify::channels::webhook {
 
 // The keys of a provider of this type; a secret is never shown (see
-// provider_keys.hpp).
+// provider_type.hpp).
 extern const ProviderKeys keys = {
     {"url"}, {"secret", kSecret}, {"headers", kSecret}, {"timeout"}, {"receipt_secret", kSecret}};
 
@@ -132,5 +132,14 @@ Status validate(const ProviderConfig& provider) {
     if (!settings) return settings.error();
     return ok();
 }
+
+// The descriptor: what the rest of notify knows of this type.
+extern const ProviderType type = {
+    .name = "webhook",
+    .summary = "a JSON POST to any URL, signed with HMAC-SHA256",
+    .keys = keys,
+    .validate = validate,
+    .make = make,
+};
 
 }  // namespace notify::channels::webhook

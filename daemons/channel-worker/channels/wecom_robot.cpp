@@ -18,12 +18,12 @@
 #include "channels/message_limits.hpp"
 #include "channels/message_parts.hpp"
 #include "channels/outcome.hpp"
-#include "channels/provider_keys.hpp"
 #include "channels/robot_mention.hpp"
 #include "channels/send_settings.hpp"
 #include "channels/settings.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
+#include "provider_type.hpp"
 #include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
@@ -31,7 +31,7 @@
 namespace notify::channels::wecom_robot {
 
 // The keys of a provider of this type; a secret is never shown (see
-// provider_keys.hpp).
+// provider_type.hpp).
 extern const ProviderKeys keys = {
     {"endpoint"}, {"key", kSecret}, {"msgtype"}, {"overflow"}, {"timeout"}};
 
@@ -207,5 +207,15 @@ Expected<std::unique_ptr<Adapter>> make(const ProviderConfig& provider,
 Status validate(const ProviderConfig& provider) {
     return status_of(read_settings(provider, AdapterOptions{}.default_timeout));
 }
+
+// The descriptor: what the rest of notify knows of this type.
+extern const ProviderType type = {
+    .name = "wecom-robot",
+    .summary = "a WeCom (企业微信) group robot",
+    .keys = keys,
+    .rate_limit = {{20, 60'000}},
+    .validate = validate,
+    .make = make,
+};
 
 }  // namespace notify::channels::wecom_robot
