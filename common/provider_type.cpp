@@ -10,6 +10,8 @@ std::string_view address_kind_name(AddressKind kind) {
             return "email";
         case AddressKind::phone:
             return "phone";
+        case AddressKind::user:
+            return "user";
         case AddressKind::handle:
             break;
     }

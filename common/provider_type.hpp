@@ -35,6 +35,7 @@ enum class AddressKind {
     email,   // a bare email address; a user's `email` when they have no identity there
     phone,   // an E.164 number; a user's `phone` when they have no identity there
     handle,  // the type's own form (chat id, device token, URL...): the user's identity
+    user,    // a directory user, named by id: only user: and group: recipients
 };
 
 std::string_view address_kind_name(AddressKind kind);  // "email", "phone", "handle"

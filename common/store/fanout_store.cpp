@@ -19,7 +19,7 @@ namespace {
 // the channel's type (?2 channel, ?3 AddressSource).
 #define RECIPIENT_ADDRESS                                                              \
     "COALESCE(NULLIF(i.address, ''), CASE ?3 WHEN 1 THEN u.email WHEN 2 THEN u.phone " \
-    "ELSE '' END)"
+    "WHEN 3 THEN u.id ELSE '' END)"
 
 Recipient read_recipient(const Stmt& s) {
     return Recipient{s.text(0), s.text(1), s.text(2)};
@@ -33,6 +33,8 @@ AddressSource address_source(const std::string& type) {
             return AddressSource::email;
         case AddressKind::phone:
             return AddressSource::phone;
+        case AddressKind::user:
+            return AddressSource::user_id;
         case AddressKind::handle:
             break;
     }

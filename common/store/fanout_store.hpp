@@ -27,7 +27,7 @@
 namespace notify::store {
 
 // Where a user's address for a channel comes from when no identity is set.
-enum class AddressSource { none, email, phone };
+enum class AddressSource { none, email, phone, user_id };
 
 // A fan-out with what expansion needs of its notification.
 struct ExpandingFanout {

@@ -349,6 +349,37 @@ ALTER TABLE notifications ADD COLUMN bulk INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN quiet_hours TEXT NOT NULL DEFAULT '';
 CREATE INDEX users_with_quiet_hours ON users (id) WHERE quiet_hours NOT IN ('', 'off');
 )sql",
+    // 14: the in-app inbox. Each delivery on an inbox channel is an item of its
+    // user's inbox, written by the router in the commit that marks it sent;
+    // its seen, read and archived times change as the user's devices say.
+    // inbox_events is what the open streams follow: every new item and every
+    // change, in order, kept a while so a stream resumes (Last-Event-ID).
+    R"sql(
+CREATE TABLE inbox_items (
+    seq             INTEGER PRIMARY KEY,   -- the order items came in, and the page cursor
+    id              TEXT NOT NULL UNIQUE,  -- the delivery's id
+    user_id         TEXT NOT NULL,
+    notification_id TEXT NOT NULL,
+    channel         TEXT NOT NULL,
+    category        TEXT NOT NULL DEFAULT '',
+    subject         TEXT NOT NULL DEFAULT '',
+    body            TEXT NOT NULL DEFAULT '',
+    data            TEXT NOT NULL DEFAULT '',
+    created_at      INTEGER NOT NULL,
+    seen_at         INTEGER NOT NULL DEFAULT 0,
+    read_at         INTEGER NOT NULL DEFAULT 0,
+    archived_at     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX inbox_items_by_user ON inbox_items (user_id, seq);
+CREATE INDEX inbox_items_unread ON inbox_items (user_id) WHERE read_at = 0 AND archived_at = 0;
+CREATE TABLE inbox_events (
+    seq      INTEGER PRIMARY KEY,
+    user_id  TEXT NOT NULL,
+    kind     TEXT NOT NULL,     -- new, seen, read, unread, archived, unarchived, read_all
+    item_seq INTEGER NOT NULL,  -- 0 for read_all
+    at       INTEGER NOT NULL
+);
+)sql",
 };
 
 }  // namespace

@@ -12,6 +12,7 @@ namespace notify::router {
 
 void Router::dispatch(Millis now) {
     update_blocked(now);
+    deliver_to_inboxes(now);
     while (!ready_.empty()) {
         bool any = false;
         for (WorkerInfo* w : workers_.with_credit()) {
@@ -56,6 +57,8 @@ void Router::update_blocked(Millis now) {
     } else {
         for (const auto& [channel, _] : config_.channels) check(channel);
     }
+    // Inbox channels are the router's own (deliver_to_inboxes): no worker pops them.
+    blocked_.insert(inbox_channels_.begin(), inbox_channels_.end());
 }
 
 bool Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis now) {

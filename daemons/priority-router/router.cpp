@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "provider_type.hpp"
 #include "sockets.hpp"
 #include "util/ipc.hpp"
 #include "util/log.hpp"
@@ -31,7 +32,8 @@ Router::Router(const Config& config, store::Store& store)
       facts_(*fanouts_),
       rollups_(store, config.router.rollup_interval),
       metrics_(config),
-      log_(*fanouts_),
+      inbox_(store.handle()),
+      log_(*fanouts_, inbox_),
       backoff_(config.router.flush_interval),
       gate_(config, *fanouts_, *directory_, facts_),
       holds_(config, *directory_),
@@ -42,6 +44,9 @@ Router::Router(const Config& config, store::Store& store)
     early_store_ = std::make_unique<store::EarlyReceipts>(store.handle());
     for (const auto& name : config.channel_names())
         if (choice_.can_block(name)) limited_channels_.push_back(name);
+    for (const auto& name : config.channel_names())
+        if (address_kind(config.channel_type(name)) == AddressKind::user)
+            inbox_channels_.push_back(name);
     // A step writes its suppressed deliveries with their events: counted here.
     expander_.on_written([this](const store::ExpansionStep& s) {
         metrics_.expanded(s.deliveries.size(), s.done);
@@ -412,6 +417,7 @@ void Router::run(const std::atomic<bool>& stop) {
         if (rate_wake_ && !drain_until && !backoff_.failing()) wake = std::min(wake, rate_wake_);
         if (expander_.busy() && !drain_until)
             wake = std::min(wake, writable_at);  // a fan-out's next step
+        if (inbox_backlog_ && !drain_until) wake = std::min(wake, writable_at);
         long timeout = static_cast<long>(std::clamp<Millis>(wake - now, 0, 1000));
         try {
             zmq::poll(items, 2, std::chrono::milliseconds(timeout));

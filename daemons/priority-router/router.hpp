@@ -127,6 +127,11 @@ class Router {
     // on the channel is removed when it still is that address. What to add to
     // the delivery's event ("" when nothing was removed).
     std::string forget_gone_address(const std::string& id, const Entry& e);
+    // Writes ready deliveries of inbox channels into their users' inboxes
+    // (inbox.cpp), a bounded batch per call.
+    void deliver_to_inboxes(Millis now);
+    // False when the delivery could not go now (its provider is blocked).
+    bool deliver_to_inbox(const std::string& id, Entry& e, Millis now);
     void retry_or_fail(const std::string& id, Entry& e, const std::string& reason,
                        Millis retry_after, Millis now);
     // Queues the delivery at once for the channel's next provider it has not
@@ -206,14 +211,19 @@ class Router {
     RateLimiter limiter_;
     ProviderChoice choice_;
     std::vector<std::string> limited_channels_;  // channels whose providers all have a limit
-    std::set<std::string> blocked_;              // of those, the ones at their limit now
-    Millis rate_wake_ = 0;  // when a blocked channel with work frees up; 0: none
+    // Channels of inbox providers: the router writes their deliveries itself
+    // (inbox.cpp); no worker takes them.
+    std::vector<std::string> inbox_channels_;
+    bool inbox_backlog_ = false;     // deliver_to_inboxes left ready ones for the next round
+    std::set<std::string> blocked_;  // of those, the ones at their limit now
+    Millis rate_wake_ = 0;           // when a blocked channel with work frees up; 0: none
     WorkerPool workers_;
     std::unique_ptr<store::FanoutStore> fanouts_;
     std::unique_ptr<store::DirectoryStore> directory_;
     NotificationFactsCache facts_;
     Rollups rollups_;
     RouterMetrics metrics_;
+    store::InboxStore inbox_;
     TransitionLog log_;
     StoreBackoff backoff_;
     Gate gate_;

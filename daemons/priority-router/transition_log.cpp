@@ -13,10 +13,14 @@ void TransitionLog::add(store::Transition t) {
 }
 
 Status TransitionLog::flush(const std::function<void()>& also) {
-    if (pending_.empty() && !gated_seq_ && !also) return ok();
-    auto st = store_.apply(pending_, gated_seq_, also);
+    if (pending_.empty() && inbox_items_.empty() && !gated_seq_ && !also) return ok();
+    auto st = store_.apply(pending_, gated_seq_, [&] {
+        for (const auto& item : inbox_items_) inbox_.add(item);
+        if (also) also();
+    });
     if (!st) return st;
     pending_.clear();
+    inbox_items_.clear();
     row_writer_.clear();
     gated_seq_.reset();
     return ok();

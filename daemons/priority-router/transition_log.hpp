@@ -18,24 +18,32 @@
 #include <vector>
 
 #include "store/fanout_store.hpp"
+#include "store/inbox_store.hpp"
 #include "store/store.hpp"
 
 namespace notify::router {
 
 class TransitionLog {
   public:
-    explicit TransitionLog(store::FanoutStore& store) : store_(store) {}
+    TransitionLog(store::FanoutStore& store, store::InboxStore& inbox)
+        : store_(store), inbox_(inbox) {}
     void add(store::Transition t);
+    // An inbox item, written in the commit of its delivery's "sent".
+    void add_inbox_item(store::InboxItem item) { inbox_items_.push_back(std::move(item)); }
     // Commits `seq` as the gate's mark with the next flush.
     void set_gated_seq(std::int64_t seq) { gated_seq_ = seq; }
-    std::size_t pending() const { return pending_.size() + (gated_seq_ ? 1 : 0); }
+    std::size_t pending() const {
+        return pending_.size() + inbox_items_.size() + (gated_seq_ ? 1 : 0);
+    }
     // Commits what is pending, and runs `also` in the same transaction; kept
     // when the store refused, and the error returned.
     Status flush(const std::function<void()>& also = {});
 
   private:
     store::FanoutStore& store_;
+    store::InboxStore& inbox_;
     std::vector<store::Transition> pending_;
+    std::vector<store::InboxItem> inbox_items_;
     std::unordered_map<std::string, std::size_t> row_writer_;  // delivery -> its last in pending_
     std::optional<std::int64_t> gated_seq_;
 };

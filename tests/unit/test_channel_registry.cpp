@@ -39,6 +39,7 @@ TEST_CASE("registry knows its types") {
                                             "fcm",
                                             "feishu-bot",
                                             "file",
+                                            "inbox",
                                             "jpush",
                                             "onebot",
                                             "slack",
@@ -74,6 +75,7 @@ TEST_CASE("every place reads a type's facts from its descriptor") {
     for (const char* sms : {"aliyun-sms", "tencent-sms", "twilio"})
         CHECK(address_kind(sms) == AddressKind::phone);
     CHECK(address_kind("apns") == AddressKind::handle);
+    CHECK(address_kind("inbox") == AddressKind::user);
     CHECK(address_kind("pager") == AddressKind::handle);
     // The vendors' documented limits, for a provider that sets none.
     auto limit = [](const char* type) {

@@ -44,7 +44,7 @@ TEST_CASE("config types lists every provider type from its descriptor", "[cli][c
 
     auto lines = notifyctl({"--json", "config", "types"});
     REQUIRE(lines.rc == 0);
-    CHECK(notify::util::split(notify::util::trim(lines.out), '\n').size() == 19);
+    CHECK(notify::util::split(notify::util::trim(lines.out), '\n').size() == 20);
 
     auto bad = notifyctl({"config", "types", "telegarm"});
     CHECK(bad.rc == 64);

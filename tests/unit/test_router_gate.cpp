@@ -228,7 +228,8 @@ TEST_CASE("the gate's mark is committed with the suppressions it decided") {
         "created_at, updated_at) VALUES ('" +
         nid + ".1', '" + nid + "', 'email', 'x@example.com', 1, 'queued', 1, 1)");
     CHECK(fanouts.gated_seq() == 0);
-    router::TransitionLog log(fanouts);
+    store::InboxStore inbox(s->handle());
+    router::TransitionLog log(fanouts, inbox);
     store::Transition t;
     t.delivery_id = nid + ".1";
     t.state = DeliveryState::suppressed;

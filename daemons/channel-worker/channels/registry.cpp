@@ -31,7 +31,8 @@ namespace notify::channels {
     X(apns)                      \
     X(fcm)                       \
     X(webpush)                   \
-    X(jpush)
+    X(jpush)                     \
+    X(inbox)
 
 #define NOTIFY_DECLARE_TYPE(ns)     \
     namespace ns {                  \

@@ -1,0 +1,114 @@
+// Tests for users' inboxes in the store: items in, pages newest first with a
+// cursor and an unread count, marks and their events, read all, pruning.
+#include <catch2/catch.hpp>
+
+#include "store/inbox_store.hpp"
+#include "test_router_fixture.hpp"
+
+using namespace notify;
+using notify::testing::TempStore;
+
+namespace {
+
+store::InboxItem item(const std::string& id, const std::string& user, const std::string& category,
+                      Millis at) {
+    store::InboxItem i;
+    i.id = id;
+    i.user_id = user;
+    i.notification_id = "n-" + id;
+    i.channel = "inbox";
+    i.category = category;
+    i.subject = "subject " + id;
+    i.body = "body " + id;
+    i.created_at = at;
+    return i;
+}
+
+}  // namespace
+
+TEST_CASE("an inbox pages newest first and counts what is unread", "[inbox]") {
+    TempStore s;
+    store::InboxStore inbox(s->handle());
+    for (int i = 1; i <= 5; ++i)
+        CHECK(inbox.add(item("d" + std::to_string(i), "ana", i % 2 ? "builds" : "billing", i)));
+    CHECK(inbox.add(item("x1", "ben", "builds", 9)));
+    CHECK_FALSE(inbox.add(item("d1", "ana", "builds", 10)));  // a delivery is one item
+
+    store::InboxQuery q;
+    q.user_id = "ana";
+    q.limit = 2;
+    auto page = inbox.page(q);
+    REQUIRE(page.items.size() == 2);
+    CHECK(page.items[0].id == "d5");
+    CHECK(page.items[1].id == "d4");
+    CHECK(page.unread == 5);
+    REQUIRE(page.next_cursor == page.items[1].seq);
+    q.before = page.next_cursor;
+    q.limit = 10;
+    page = inbox.page(q);
+    REQUIRE(page.items.size() == 3);
+    CHECK(page.items[2].id == "d1");
+    CHECK(page.next_cursor == 0);
+
+    q = {};
+    q.user_id = "ana";
+    q.category = "billing";
+    page = inbox.page(q);
+    REQUIRE(page.items.size() == 2);
+    CHECK(page.unread == 2);
+
+    // Events: one "new" per item, in order.
+    auto events = inbox.events_after(0, 100);
+    REQUIRE(events.size() == 6);
+    CHECK(events[0].kind == "new");
+    CHECK(events[5].user_id == "ben");
+    CHECK(inbox.last_event_seq() == events.back().seq);
+}
+
+TEST_CASE("marks change an item once, with an event each", "[inbox]") {
+    TempStore s;
+    store::InboxStore inbox(s->handle());
+    inbox.add(item("d1", "ana", "", 1));
+    inbox.add(item("d2", "ana", "", 2));
+    const auto before = inbox.last_event_seq();
+
+    auto read = inbox.mark("ana", "d1", store::InboxMark::read, 100);
+    REQUIRE(read);
+    CHECK(read->read_at == 100);
+    CHECK(read->seen_at == 100);  // reading is seeing
+    CHECK(inbox.unread("ana") == 1);
+    // Again: no change, no event; the first time stays.
+    read = inbox.mark("ana", "d1", store::InboxMark::read, 200);
+    CHECK(read->read_at == 100);
+    auto events = inbox.events_after(before, 100);
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].kind == "read");
+    CHECK(events[0].item_seq == read->seq);
+
+    auto unread = inbox.mark("ana", "d1", store::InboxMark::unread, 300);
+    CHECK(unread->read_at == 0);
+    CHECK(unread->seen_at == 100);
+    CHECK(inbox.unread("ana") == 2);
+
+    auto archived = inbox.mark("ana", "d2", store::InboxMark::archived, 400);
+    CHECK(archived->archived_at == 400);
+    CHECK(inbox.unread("ana") == 1);  // archived items are not counted
+    store::InboxQuery q;
+    q.user_id = "ana";
+    CHECK(inbox.page(q).items.size() == 1);
+    q.archived = true;
+    CHECK(inbox.page(q).items.size() == 1);
+
+    // Another user's item, or none: nothing.
+    CHECK_FALSE(inbox.mark("ben", "d1", store::InboxMark::read, 500));
+    CHECK_FALSE(inbox.mark("ana", "nope", store::InboxMark::read, 500));
+
+    CHECK(inbox.mark_all_read("ana", "", 600) == 1);
+    CHECK(inbox.unread("ana") == 0);
+    CHECK(inbox.mark_all_read("ana", "", 700) == 0);
+    events = inbox.events_after(before, 100);
+    CHECK(events.back().kind == "read_all");
+
+    CHECK(inbox.prune_events(450) == 5);  // those before 450: all but read_all
+    CHECK(inbox.events_after(0, 100).size() == 1);
+}
