@@ -142,7 +142,7 @@ Status check_recipients(const std::vector<std::string>& to, std::string_view cha
     AddressKind kind = type ? type->address : AddressKind::handle;
     bool email = kind == AddressKind::email;
     bool sms = kind == AddressKind::phone;
-    if (to.empty() && (email || sms))
+    if (to.empty() && (email || sms || kind == AddressKind::user))
         return make_error(ErrorKind::invalid, "missing_recipient",
                           "channel '" + channel + "' needs at least one recipient in 'to'", field);
     for (size_t i = 0; i < to.size(); ++i) {

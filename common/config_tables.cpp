@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "provider_type.hpp"
 #include "util/strings.hpp"
 
 namespace notify {
@@ -153,6 +154,16 @@ Status read_channels(Config& c, const toml::table& root, const std::string& name
                                                          util::did_you_mean(*s, known));
             ch.providers.push_back(*s);
         }
+        // An inbox channel is written by the router, any other by workers: a
+        // channel is one or the other, so that failover never crosses over.
+        size_t inboxes = 0;
+        for (const auto& pn : ch.providers)
+            if (address_kind(c.providers.at(pn).type) == AddressKind::user) ++inboxes;
+        if (inboxes && inboxes != ch.providers.size())
+            return config_error(where(name, value),
+                                "channel '" + cname +
+                                    "' mixes inbox providers with others; give the inbox a "
+                                    "channel of its own");
         if (const toml::node* weights = ctbl->get("weights")) {
             auto st = read_weights(ch, *weights, where(name, *weights));
             if (!st) return st;

@@ -78,14 +78,17 @@ struct InboxStore::Statements {
         : add(db,
               "INSERT OR IGNORE INTO inbox_items (id, user_id, notification_id, channel, "
               "category, subject, body, data, created_at) VALUES (?,?,?,?,?,?,?,?,?)"),
-          event(db, "INSERT INTO inbox_events (user_id, kind, item_seq, at) VALUES (?,?,?,?)"),
+          event(db,
+                "INSERT INTO inbox_events (user_id, kind, item_seq, category, at) VALUES "
+                "(?,?,?,?,?)"),
           by_id(db, select("user_id = ? AND id = ?")),
           by_seq(db, select("seq = ?")),
           unread(db,
                  "SELECT COUNT(*) FROM inbox_items WHERE user_id = ?1 AND read_at = 0 AND "
                  "archived_at = 0 AND (?2 = '' OR category = ?2)"),
           events_after(db,
-                       "SELECT seq, user_id, kind, item_seq, at FROM inbox_events WHERE seq > ? "
+                       "SELECT seq, user_id, kind, item_seq, category, at FROM inbox_events WHERE "
+                       "seq > ? "
                        "ORDER BY seq LIMIT ?"),
           last_event(db, "SELECT COALESCE(MAX(seq), 0) FROM inbox_events"),
           prune(db, "DELETE FROM inbox_events WHERE at < ?") {}
@@ -97,8 +100,8 @@ InboxStore::InboxStore(sqlite3* db) : db_(db), st_(std::make_unique<Statements>(
 InboxStore::~InboxStore() = default;
 
 std::int64_t InboxStore::event(const std::string& user_id, const char* kind, std::int64_t item_seq,
-                               Millis at) {
-    st_->event.bind(1, user_id).bind(2, kind).bind(3, item_seq).bind(4, at).run();
+                               Millis at, const std::string& category) {
+    st_->event.bind(1, user_id).bind(2, kind).bind(3, item_seq).bind(4, category).bind(5, at).run();
     return sqlite3_last_insert_rowid(db_);
 }
 
@@ -179,7 +182,7 @@ std::int64_t InboxStore::mark_all_read(const std::string& user_id, const std::st
         .bind(3, category)
         .run();
     const std::int64_t changed = sqlite3_changes(db_);
-    if (changed > 0) event(user_id, "read_all", 0, now);
+    if (changed > 0) event(user_id, "read_all", 0, now, category);
     tx.commit();
     return changed;
 }
@@ -192,7 +195,8 @@ std::int64_t InboxStore::unread(const std::string& user_id) {
 
 std::vector<InboxEvent> InboxStore::events_after(std::int64_t seq, int limit) {
     return st_->events_after.bind(1, seq).bind(2, limit).collect([](const Stmt& r) {
-        return InboxEvent{r.integer(0), r.text(1), r.text(2), r.integer(3), r.integer(4)};
+        return InboxEvent{r.integer(0), r.text(1), r.text(2),
+                          r.integer(3), r.text(4), r.integer(5)};
     });
 }
 

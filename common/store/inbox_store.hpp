@@ -65,6 +65,7 @@ struct InboxEvent {
     std::string user_id;
     std::string kind;           // new, seen, read, unread, archived, unarchived, read_all
     std::int64_t item_seq = 0;  // 0 for read_all
+    std::string category;       // read_all: the category it marked ("": every one)
     Millis at = 0;
 };
 
@@ -93,7 +94,7 @@ class InboxStore {
 
   private:
     std::int64_t event(const std::string& user_id, const char* kind, std::int64_t item_seq,
-                       Millis at);
+                       Millis at, const std::string& category = {});
 
     struct Statements;
     sqlite3* db_;

@@ -356,7 +356,7 @@ CREATE INDEX users_with_quiet_hours ON users (id) WHERE quiet_hours NOT IN ('', 
     // change, in order, kept a while so a stream resumes (Last-Event-ID).
     R"sql(
 CREATE TABLE inbox_items (
-    seq             INTEGER PRIMARY KEY,   -- the order items came in, and the page cursor
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,  -- the order items came in; the page cursor
     id              TEXT NOT NULL UNIQUE,  -- the delivery's id
     user_id         TEXT NOT NULL,
     notification_id TEXT NOT NULL,
@@ -373,10 +373,11 @@ CREATE TABLE inbox_items (
 CREATE INDEX inbox_items_by_user ON inbox_items (user_id, seq);
 CREATE INDEX inbox_items_unread ON inbox_items (user_id) WHERE read_at = 0 AND archived_at = 0;
 CREATE TABLE inbox_events (
-    seq      INTEGER PRIMARY KEY,
+    seq      INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, also once pruned
     user_id  TEXT NOT NULL,
-    kind     TEXT NOT NULL,     -- new, seen, read, unread, archived, unarchived, read_all
-    item_seq INTEGER NOT NULL,  -- 0 for read_all
+    kind     TEXT NOT NULL,              -- new, seen, read, unread, archived, unarchived, read_all
+    item_seq INTEGER NOT NULL,           -- 0 for read_all
+    category TEXT NOT NULL DEFAULT '',   -- read_all: the category it marked ('': every one)
     at       INTEGER NOT NULL
 );
 )sql",

@@ -18,16 +18,27 @@ constexpr int kInboxBatch = 512;
 
 void Router::deliver_to_inboxes(Millis now) {
     inbox_backlog_ = false;
-    if (inbox_channels_.empty()) return;
-    static const std::set<std::string> none;
-    for (int n = 0; n < kInboxBatch; ++n) {
-        auto item = ready_.pop(inbox_channels_, false, none);
-        if (!item) return;
-        auto it = active_.find(item->delivery_id);
-        if (it == active_.end() || it->second.state != DeliveryState::queued) continue;
-        if (!deliver_to_inbox(item->delivery_id, it->second, now)) return;
+    int written = 0;
+    // Channel by channel, so that one at its rate limit holds up no other, and
+    // each round starting at the next, so that a long queue keeps none waiting.
+    const std::size_t count = inbox_channels_.size();
+    if (count == 0) return;
+    inbox_turn_ = (inbox_turn_ + 1) % count;
+    for (std::size_t i = 0; i < count; ++i) {
+        const std::string& channel = inbox_channels_[(inbox_turn_ + i) % count];
+        while (written < kInboxBatch) {
+            auto item = ready_.pop_channel(channel);
+            if (!item) break;
+            auto it = active_.find(item->delivery_id);
+            if (it == active_.end() || it->second.state != DeliveryState::queued) continue;
+            if (!deliver_to_inbox(item->delivery_id, it->second, now)) break;
+            ++written;
+        }
+        if (written == kInboxBatch) {
+            inbox_backlog_ = true;
+            return;
+        }
     }
-    inbox_backlog_ = true;
 }
 
 bool Router::deliver_to_inbox(const std::string& id, Entry& e, Millis now) {

@@ -43,6 +43,19 @@ std::deque<ReadyItem>* ReadyQueues::oldest(Priority p, const std::vector<std::st
     return best;
 }
 
+std::optional<ReadyItem> ReadyQueues::pop_channel(const std::string& channel) {
+    for (int p = 0; p < kPriorityCount; ++p) {
+        auto it = queues_[p].find(channel);
+        if (it == queues_[p].end() || it->second.empty()) continue;
+        ReadyItem item = std::move(it->second.front());
+        it->second.pop_front();
+        --counts_[p];
+        --size_;
+        return item;
+    }
+    return std::nullopt;
+}
+
 std::optional<ReadyItem> ReadyQueues::pop(const std::vector<std::string>& channels, bool high_only,
                                           const std::set<std::string>& skip) {
     if (high_only) {

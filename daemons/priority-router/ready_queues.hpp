@@ -47,6 +47,10 @@ class ReadyQueues {
     // shares are left as they are.
     std::optional<ReadyItem> pop(const std::vector<std::string>& channels, bool high_only = false,
                                  const std::set<std::string>& skip = {});
+    // The next entry of `channel` alone, high priority first, for a consumer of
+    // its own (the router's inbox writer); the shares between priorities, which
+    // are the workers', are left as they are.
+    std::optional<ReadyItem> pop_channel(const std::string& channel);
     // True when some priority holds an entry for `channel`.
     bool waiting(const std::string& channel) const;
     bool empty() const { return size_ == 0; }

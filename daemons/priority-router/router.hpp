@@ -215,6 +215,7 @@ class Router {
     // (inbox.cpp); no worker takes them.
     std::vector<std::string> inbox_channels_;
     bool inbox_backlog_ = false;     // deliver_to_inboxes left ready ones for the next round
+    std::size_t inbox_turn_ = 0;     // the inbox channel deliver_to_inboxes starts at, in turn
     std::set<std::string> blocked_;  // of those, the ones at their limit now
     Millis rate_wake_ = 0;           // when a blocked channel with work frees up; 0: none
     WorkerPool workers_;

@@ -62,3 +62,19 @@ def test_an_inbox_takes_only_directory_users(make_stack):
                                                       "body": "x"})
     assert res.status == 422, res.body
     assert stack.store_query("SELECT COUNT(*) FROM inbox_items") == [(0,)]
+
+
+def test_a_channel_cannot_mix_the_inbox_with_other_providers(make_stack):
+    stack = make_stack(providers={"app": {"type": "inbox"},
+                                  "hook": {"type": "webhook", "url": "http://127.0.0.1:9/"}},
+                       channels={"inbox": ["app", "hook"]})
+    res = stack.ctl("config", "check")
+    assert res.returncode == 65, res.stderr
+    assert "mixes inbox providers with others" in res.stderr, res.stderr
+
+
+def test_an_inbox_send_needs_a_recipient(make_stack):
+    stack = started(make_stack)
+    res = stack.request("POST", "/v1/notifications", {"channel": "inbox", "body": "to nobody"})
+    assert res.status == 400, res.body
+    assert res.json["error"]["code"] == "missing_recipient", res.json

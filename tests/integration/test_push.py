@@ -180,7 +180,8 @@ def test_webpush_payload_decrypts_and_vapid_verifies_independently(vendors, make
     keys = json.loads(res.stdout)
     assert len(keys["public_key"]) == 87 and len(keys["private_key"]) == 43, keys
     provider = {"type": "webpush", "vapid_private_key": keys["private_key"],
-                "vapid_public_key": keys["public_key"], "subject": "mailto:ops@example.com"}
+                "vapid_public_key": keys["public_key"], "subject": "mailto:ops@example.com",
+                "allow_http": True}  # the mock push service is on http://127.0.0.1
     stack = make_stack(providers={"browser": provider}, channels={"web": ["browser"]})
     stack.start()
     sub = push.subscribe()

@@ -64,7 +64,7 @@ TEST_CASE("fcm grants an access token with an RS256 JWT, then sends with it", "[
     auto adapter = adapter_of("android", settings);
     wire::Job job = push_job(kFcmToken, Priority::high);
     job.expires_at = util::now_ms() + 600'000;
-    job.data_json = R"({"order":17,"collapse_id":"o17"})";
+    job.data_json = R"({"order":17,"collapse_id":"o17","from":"x","google.c":"y"})";
     auto a = run_attempt(*adapter, job);
     CHECK(a.outcome == wire::Outcome::sent);
     CHECK(a.provider_message_id == "projects/notify-test/messages/0:1500415314455276");
@@ -87,7 +87,8 @@ TEST_CASE("fcm grants an access token with an RS256 JWT, then sends with it", "[
     CHECK(message["notification"] == json{{"title", "Build 7"}, {"body", "green"}});
     CHECK(message["android"]["priority"] == "HIGH");
     CHECK(message["android"]["collapse_key"] == "o17");
-    CHECK(message["data"] == json{{"order", "17"}, {"collapse_id", "o17"}});
+    // Keys FCM refuses in data (and collapse_id, the collapse key) are left out.
+    CHECK(message["data"] == json{{"order", "17"}});
     std::string ttl = message["android"]["ttl"];
     CHECK((ttl == "599s" || ttl == "600s"));
 
@@ -239,7 +240,8 @@ TEST_CASE("webpush encrypts for the subscription and signs with VAPID", "[webpus
     json settings = {{"type", "webpush"},
                      {"vapid_private_key", util::base64url(*scalar)},
                      {"vapid_public_key", util::base64url(vapid->public_point())},
-                     {"subject", "mailto:ops@example.com"}};
+                     {"subject", "mailto:ops@example.com"},
+                     {"allow_http", true}};
     auto adapter = adapter_of("browser", settings);
     auto browser = crypto::P256Key::generate();
     REQUIRE(browser);
@@ -287,6 +289,13 @@ TEST_CASE("webpush encrypts for the subscription and signs with VAPID", "[webpus
         auto b = run_attempt(*adapter, job);
         CHECK(b.outcome == wire::Outcome::permanent);
         CHECK(b.address_gone);
+    }
+    SECTION("an http:// endpoint only when the provider allows it") {
+        settings["allow_http"] = false;
+        auto b = run_attempt(*adapter_of("browser", settings), job);
+        CHECK(b.outcome == wire::Outcome::permanent);
+        CHECK(b.code == "insecure_endpoint");
+        CHECK_FALSE(b.address_gone);
     }
     SECTION("401: VAPID refused, the provider's fault") {
         status = 401;

@@ -64,3 +64,24 @@ TEST_CASE("ready queues serve high first and keep shares for the lower ones") {
         CHECK(q.empty());
     }
 }
+
+TEST_CASE("a channel served on its own leaves the workers' shares alone") {
+    std::int64_t seq = 0;
+    ReadyQueues q(10, 5);
+    fill(q, Priority::high, "email", 1000, seq);
+    fill(q, Priority::low, "email", 1000, seq);
+    fill(q, Priority::medium, "inbox", 3, seq);
+    fill(q, Priority::high, "inbox", 2, seq);
+    // The inbox writer looks at its channel between every worker's pop.
+    int low = 0;
+    std::vector<std::string> inbox;
+    for (int i = 0; i < 200; ++i) {
+        if (auto item = q.pop_channel("inbox")) inbox.push_back(item->delivery_id);
+        if (std::stoll(q.pop({}, false, {"inbox"})->delivery_id) > 1000) ++low;
+    }
+    CHECK(low == 10);  // low keeps exactly its 5% share
+    // High first, then by age.
+    CHECK(inbox == std::vector<std::string>{"2004", "2005", "2001", "2002", "2003"});
+    CHECK_FALSE(q.pop_channel("inbox"));
+    CHECK(q.waiting("email"));
+}

@@ -21,11 +21,13 @@
 // "aps"), else {"aps":{"alert":{"title","body"},"sound":"default",
 // "thread-id":CATEGORY}}; a body over Apple's 4096 bytes is cut to fit.
 //
-// Replies: 200 sent, its apns-id the message id; 410 Unregistered and 400
-// BadDeviceToken end the delivery `failed` and remove the token from the
-// user's identities; 403 ExpiredProviderToken drops the JWT and retries; other
-// 403s (the key, team or topic) are the provider's fault; 429 and 5xx retry
-// (Retry-After honoured); other 4xx are permanent.
+// Replies: 200 sent, its apns-id the message id; 410 Unregistered ends the
+// delivery `failed` and removes the token from the user's identities, and so
+// does 400 BadDeviceToken once a send of the provider succeeded in the last day
+// (before, it may be the wrong `environment`: permanent, the token kept); 403
+// ExpiredProviderToken drops the JWT and retries; other 403s (the key, team or
+// topic) are the provider's fault; 429 and 5xx retry (Retry-After honoured; a
+// device's own TooManyRequests waits a minute); other 4xx are permanent.
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -57,6 +59,9 @@ constexpr const char* kSandbox = "https://api.sandbox.push.apple.com";
 constexpr size_t kMaxPayload = 4096;
 constexpr size_t kMaxCollapseId = 64;
 constexpr Millis kTokenRenewal = 40 * 60 * 1000;
+constexpr Millis kEnvironmentProven = 24 * 3600 * 1000;
+constexpr Millis kShortWait = 1000;
+constexpr Millis kDeviceWait = 60 * 1000;
 
 struct ApnsSettings {
     std::string endpoint;
@@ -212,23 +217,42 @@ class ApnsAdapter : public Adapter {
     Started read_reply(const HttpReply& reply, const std::string& sent_with) {
         const std::string reason = reason_of(reply);
         const std::string message = "http status " + std::to_string(reply.status) + ": " + reason;
-        if (reply.status == 200) return Attempt::sent(reply.header("apns-id"), "200");
-        if (reply.status == 410 || (reply.status == 400 && reason == "BadDeviceToken"))
-            return Attempt::gone(reason, message);
+        const Millis now = util::now_ms();
+        if (reply.status == 200) {
+            last_sent_ = now;
+            return Attempt::sent(reply.header("apns-id"), "200");
+        }
+        if (reply.status == 410) return Attempt::gone(reason, message);
+        // BadDeviceToken is also what a token of the other environment gets: it is
+        // taken as gone only once this provider has sent lately, so that a wrong
+        // `environment` fails sends instead of removing every user's token.
+        if (reply.status == 400 && reason == "BadDeviceToken") {
+            if (last_sent_ && now - last_sent_ < kEnvironmentProven)
+                return Attempt::gone(reason, message);
+            return Attempt::permanent(reason, message +
+                                                  " (the token is kept: no send of this provider "
+                                                  "succeeded lately; check 'environment')");
+        }
         if (reply.status == 403 && reason == "ExpiredProviderToken") {
             if (jwt_ == sent_with) jwt_.clear();  // the next send makes a new one
-            return Attempt::retryable(reason, message);
+            // A wait of its own, so that it does not count against the provider's health.
+            return Attempt::retryable(reason, message, kShortWait);
         }
         if (reply.status == 403) return Attempt::provider_refused(reason, message);
+        if (reply.status == 429 && reason == "TooManyRequests") {
+            // Too many to this one device: its own wait, not the provider's health.
+            Millis wait = parse_retry_after(reply.retry_after, now);
+            return Attempt::retryable(reason, message, wait > 0 ? wait : kDeviceWait);
+        }
         if (reply.status == 429 || reply.status >= 500)
-            return Attempt::retryable(reason, message,
-                                      parse_retry_after(reply.retry_after, util::now_ms()));
+            return Attempt::retryable(reason, message, parse_retry_after(reply.retry_after, now));
         return Attempt::permanent(reason, message);
     }
 
     ApnsSettings settings_;
     std::string jwt_;
     Millis made_at_ = 0;
+    Millis last_sent_ = 0;  // the last 200, which proves the environment right
 };
 
 }  // namespace

@@ -19,11 +19,12 @@
 // "collapse_key": the data's collapse_id}}}. A template's payload (a JSON
 // object) is the message itself; its token is set to the recipient's.
 //
-// Replies: 200 sent, its name the message id. UNREGISTERED, SENDER_ID_MISMATCH
-// and an INVALID_ARGUMENT about the token end the delivery `failed` and remove
-// the token from the user's identities; QUOTA_EXCEEDED, UNAVAILABLE and
-// INTERNAL retry (Retry-After honoured); THIRD_PARTY_AUTH_ERROR and 403 are
-// the provider's fault; other errors are permanent.
+// Replies: 200 sent, its name the message id. UNREGISTERED and an
+// INVALID_ARGUMENT about the token end the delivery `failed` and remove the
+// token from the user's identities; QUOTA_EXCEEDED, UNAVAILABLE and INTERNAL
+// retry (Retry-After honoured); SENDER_ID_MISMATCH (another project's token),
+// THIRD_PARTY_AUTH_ERROR and 403 are the provider's fault (another provider of
+// the channel may take it); other errors are permanent.
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -131,12 +132,19 @@ std::string dump(const json& j) {
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-// The notification's data as FCM wants it: every value a string.
+// Keys FCM refuses in `data`, and collapse_id, which is the collapse key.
+bool reserved(const std::string& key) {
+    return key == "from" || key == "message_type" || key == "collapse_id" ||
+           util::starts_with(key, "google") || util::starts_with(key, "gcm");
+}
+
+// The notification's data as FCM wants it: every value a string, no reserved key.
 json string_data(const wire::Job& job) {
     json out = json::object();
     auto data = util::json_or_discarded(job.data_json);
     if (!data.is_object()) return out;
-    for (const auto& [k, v] : data.items()) out[k] = v.is_string() ? v.get<std::string>() : dump(v);
+    for (const auto& [k, v] : data.items())
+        if (!reserved(k)) out[k] = v.is_string() ? v.get<std::string>() : dump(v);
     return out;
 }
 
@@ -284,9 +292,10 @@ class FcmAdapter : public TokenAdapter {
         FcmError e = read_error(reply);
         std::string message = "http status " + std::to_string(reply.status) +
                               (e.message.empty() ? "" : ": " + e.message);
-        if (e.code == "UNREGISTERED" || e.code == "SENDER_ID_MISMATCH" ||
-            (e.code == "INVALID_ARGUMENT" && e.about_token))
+        if (e.code == "UNREGISTERED" || (e.code == "INVALID_ARGUMENT" && e.about_token))
             return Attempt::gone(e.code, message);
+        // The token is another Firebase project's: another provider may take it.
+        if (e.code == "SENDER_ID_MISMATCH") return Attempt::provider_refused(e.code, message);
         if (reply.status == 401 && e.code != "THIRD_PARTY_AUTH_ERROR")
             return refused(job, token, Attempt::retryable(e.code, message), may_refresh);
         if (e.code == "THIRD_PARTY_AUTH_ERROR" || reply.status == 401 || reply.status == 403)

@@ -101,6 +101,11 @@ std::string dump(const json& j) {
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+// "all", or the one platform in a list, as JPush takes it.
+json platform_of(const JPushSettings& settings) {
+    return settings.platform == "all" ? json("all") : json::array({settings.platform});
+}
+
 json options_of(const JPushSettings& settings, const wire::Job& job, Millis now) {
     json options = {{"apns_production", settings.apns_production}};
     if (long long ttl = seconds_left(job, now); ttl >= 0)
@@ -118,7 +123,7 @@ Expected<std::string> body_of(const JPushSettings& settings, const wire::Job& jo
             return make_error(ErrorKind::invalid, "invalid_payload",
                               "the template's payload must be a JPush push (a JSON object)");
         body["audience"] = audience;
-        if (!body.contains("platform")) body["platform"] = settings.platform;
+        if (!body.contains("platform")) body["platform"] = platform_of(settings);
         if (!body.contains("options")) body["options"] = options_of(settings, job, now);
         return dump(body);
     }
@@ -145,8 +150,7 @@ Expected<std::string> body_of(const JPushSettings& settings, const wire::Job& jo
             if (!extras.empty()) i["extras"] = extras;
             notification["ios"] = i;
         }
-        json platform = settings.platform == "all" ? json("all") : json::array({settings.platform});
-        return dump(json{{"platform", platform},
+        return dump(json{{"platform", platform_of(settings)},
                          {"audience", audience},
                          {"notification", notification},
                          {"options", options_of(settings, job, now)}});

@@ -6,7 +6,9 @@
 // base64url of its 32 bytes as `notifyctl vapid generate` prints it, or PEM),
 // vapid_public_key (optional: checked against the private key, so that the
 // key the web page subscribes with is the one that signs), subject (a
-// "mailto:" or "https:" contact the push service may use), timeout.
+// "mailto:" or "https:" contact the push service may use), allow_http (post to
+// http:// endpoints too, for a push service inside the network; default
+// false), timeout.
 //
 // A recipient is a subscription as the browser's PushSubscription.toJSON()
 // gives it: {"endpoint": URL, "keys": {"p256dh": ..., "auth": ...}}, normally
@@ -16,7 +18,7 @@
 // notification expires, else four weeks), `Urgency` (high, normal or low by
 // priority), `Topic` (the data's collapse_id when it is a valid topic),
 // `Content-Encoding: aes128gcm` and `Authorization: vapid t=JWT, k=KEY` (a
-// JWT for the endpoint's origin, made once and used for 12 hours of its 24).
+// JWT for the endpoint's origin valid for 12 hours, made anew after 6).
 // The encrypted text is the template's payload when it rendered one, else
 // {"title", "body", "data", "tag": category, "delivery_id"} as JSON for the
 // page's service worker, cut to the 3993 bytes a record holds.
@@ -47,7 +49,7 @@
 namespace notify::channels::webpush {
 
 extern const ProviderKeys keys = {
-    {"vapid_private_key", kSecret}, {"vapid_public_key"}, {"subject"}, {"timeout"}};
+    {"vapid_private_key", kSecret}, {"vapid_public_key"}, {"subject"}, {"allow_http"}, {"timeout"}};
 
 namespace {
 
@@ -55,13 +57,15 @@ using nlohmann::json;
 
 constexpr long long kDefaultTtl = 28 * 24 * 3600;  // what browsers' push services keep at most
 constexpr size_t kMaxPlaintext = crypto::kWebPushMaxPlaintext;
-constexpr Millis kVapidLifetime = 24 * 3600 * 1000;
-constexpr Millis kVapidReuse = 12 * 3600 * 1000;
+// RFC 8292 allows 24 hours; half of it leaves room for clocks that differ.
+constexpr Millis kVapidLifetime = 12 * 3600 * 1000;
+constexpr Millis kVapidReuse = 6 * 3600 * 1000;
 constexpr size_t kMaxSubscription = 2048;
 
 struct WebPushSettings {
     std::shared_ptr<const crypto::P256Key> key;
     std::string subject;
+    bool allow_http = false;
     Millis timeout = 0;
 };
 
@@ -98,6 +102,9 @@ Expected<WebPushSettings> read_settings(const ProviderConfig& provider, Millis d
             "subject",
             "'subject' must be a \"mailto:\" or \"https://\" contact, not '" + *subject + "'");
     out.subject = *subject;
+    auto allow_http = s->boolean("allow_http", false);
+    if (!allow_http) return allow_http.error();
+    out.allow_http = *allow_http;
     auto timeout = s->duration("timeout", default_timeout);
     if (!timeout) return timeout.error();
     out.timeout = *timeout;
@@ -205,6 +212,12 @@ class WebPushAdapter : public Adapter {
     Started start(const wire::Job& job) override {
         auto sub = read_subscription(job.to);
         if (!sub) return Attempt::gone(sub.error().code, sub.error().message);
+        // Subscriptions come from end users' browsers: an http:// endpoint (a
+        // host inside the network, say) is not posted to unless allowed.
+        if (!settings_.allow_http && !util::starts_with(sub->endpoint, "https://"))
+            return Attempt::permanent("insecure_endpoint",
+                                      "the subscription's endpoint is not https:// (the "
+                                      "provider's allow_http is false)");
         auto plaintext = plaintext_of(job);
         if (!plaintext)
             return Attempt::permanent(plaintext.error().code, plaintext.error().message);
