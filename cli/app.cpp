@@ -90,6 +90,7 @@ const std::vector<Command>& commands() {
         {"user", "the user directory: add, change, list, import and export users", setup_user},
         {"group", "groups of users that a send reaches as group:NAME", setup_group},
         {"vapid", "make the key pair a Web Push provider signs with", setup_vapid},
+        {"inbox", "tokens for users' own in-app inboxes", setup_inbox},
         {"up", "run the whole stack in the foreground, for a laptop or a demo", setup_up},
     };
     return table;

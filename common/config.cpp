@@ -84,6 +84,10 @@ const KeyDef kKeys[] = {
     {"tracking.clicks", KeyType::boolean, "false"},
     {"tracking.url", KeyType::string, "http://{ingest.http}/v1/track"},
     {"tracking.secret", KeyType::string, "", true},
+    {"inbox.secret", KeyType::string, "", true},
+    {"inbox.cors_origins", KeyType::string_list, ""},
+    {"inbox.stream_heartbeat", KeyType::duration, "15s"},
+    {"inbox.max_streams", KeyType::integer, "10000"},
     {"bulk.approval_threshold", KeyType::integer, "10000"},
     {"bulk.expand_batch", KeyType::integer, "5000"},
     {"report.timezone", KeyType::string, ""},
@@ -298,6 +302,24 @@ Status bind(Config& c, const Values& v) {
         !util::starts_with(c.tracking.url, "https://"))
         return config_error(v.by_key.at("tracking.url").origin,
                             "'tracking.url' must be an http:// or https:// address");
+    c.inbox.secret = v.get("inbox.secret");
+    if (const std::string& origins = v.get("inbox.cors_origins"); !origins.empty())
+        c.inbox.cors_origins = util::split(origins, ',');
+    for (const auto& origin : c.inbox.cors_origins)
+        if (origin != "*" && !util::starts_with(origin, "http://") &&
+            !util::starts_with(origin, "https://"))
+            return config_error(v.by_key.at("inbox.cors_origins").origin,
+                                "'inbox.cors_origins': '" + origin +
+                                    "' is not \"*\" or an origin such as "
+                                    "\"https://app.example.com\"");
+    c.inbox.stream_heartbeat = dur("inbox.stream_heartbeat");
+    if (c.inbox.stream_heartbeat < 1000)
+        return config_error(v.by_key.at("inbox.stream_heartbeat").origin,
+                            "'inbox.stream_heartbeat' must be at least 1s");
+    c.inbox.max_streams = num("inbox.max_streams");
+    if (c.inbox.max_streams < 0)
+        return config_error(v.by_key.at("inbox.max_streams").origin,
+                            "'inbox.max_streams' must be 0 (no streams) or more");
     c.bulk.approval_threshold = num("bulk.approval_threshold");
     c.bulk.expand_batch = num("bulk.expand_batch");
     if (c.bulk.expand_batch < 1)

@@ -167,6 +167,14 @@ struct Config {
         std::string secret;   // signs them; "" keeps a generated one in the store
     } tracking;
 
+    // [inbox]: end users' access to their in-app inbox through notify-ingest.
+    struct Inbox {
+        std::string secret;                     // signs inbox tokens; "" keeps one in the store
+        std::vector<std::string> cors_origins;  // origins whose pages may call; "*": any
+        Millis stream_heartbeat = 15000;        // a comment line on each open stream this often
+        long max_streams = 10000;               // open streams at once
+    } inbox;
+
     struct Bulk {
         long approval_threshold = 0;  // a send to more recipients waits for approval; 0: never
         long expand_batch = 0;        // deliveries written per step of a fan-out

@@ -29,31 +29,63 @@ InboxItem read_item(const Stmt& r) {
     return i;
 }
 
+InboxEvent read_event(const Stmt& r) {
+    return InboxEvent{r.integer(0), r.text(1), r.text(2), r.integer(3), r.text(4), r.integer(5)};
+}
+
 std::string select(const char* where) {
     return std::string("SELECT ") + kColumns + " FROM inbox_items WHERE " + where;
 }
 
-// The column a mark sets, and the value: `now` or 0.
-struct MarkChange {
-    const char* column;
-    bool clear;
-};
+// Whether the mark clears its column rather than setting it.
+bool clears(InboxMark m) {
+    return m == InboxMark::unread || m == InboxMark::unarchived;
+}
 
-MarkChange change_of(InboxMark m) {
+// The UPDATE of a mark of the item `seq` (?2): it sets its column to now (?1),
+// keeping the first time, or clears it (?1 is 0) when set. Reading an item
+// also makes it seen.
+std::string mark_sql(InboxMark m) {
     switch (m) {
         case InboxMark::seen:
-            return {"seen_at", false};
+            return "UPDATE inbox_items SET seen_at = ?1 WHERE seq = ?2 AND seen_at = 0";
         case InboxMark::read:
-            return {"read_at", false};
+            return "UPDATE inbox_items SET read_at = ?1, seen_at = CASE seen_at WHEN 0 THEN ?1 "
+                   "ELSE seen_at END WHERE seq = ?2 AND read_at = 0";
         case InboxMark::unread:
-            return {"read_at", true};
+            return "UPDATE inbox_items SET read_at = ?1 WHERE seq = ?2 AND read_at <> 0";
         case InboxMark::archived:
-            return {"archived_at", false};
+            return "UPDATE inbox_items SET archived_at = ?1 WHERE seq = ?2 AND archived_at = 0";
         case InboxMark::unarchived:
             break;
     }
-    return {"archived_at", true};
+    return "UPDATE inbox_items SET archived_at = ?1 WHERE seq = ?2 AND archived_at <> 0";
 }
+
+// What `mark` at `now` makes of `item`, as mark_sql() changes its row.
+void apply(InboxItem& item, InboxMark mark, Millis now) {
+    switch (mark) {
+        case InboxMark::read:
+            item.read_at = now;
+            if (item.seen_at == 0) item.seen_at = now;
+            return;
+        case InboxMark::seen:
+            item.seen_at = now;
+            return;
+        case InboxMark::unread:
+            item.read_at = 0;
+            return;
+        case InboxMark::archived:
+            item.archived_at = now;
+            return;
+        case InboxMark::unarchived:
+            item.archived_at = 0;
+            return;
+    }
+}
+
+constexpr InboxMark kMarks[] = {InboxMark::seen, InboxMark::read, InboxMark::unread,
+                                InboxMark::archived, InboxMark::unarchived};
 
 }  // namespace
 
@@ -90,9 +122,31 @@ struct InboxStore::Statements {
                        "SELECT seq, user_id, kind, item_seq, category, at FROM inbox_events WHERE "
                        "seq > ? "
                        "ORDER BY seq LIMIT ?"),
+          user_events(db,
+                      "SELECT seq, user_id, kind, item_seq, category, at FROM inbox_events WHERE "
+                      "seq > ? AND seq <= ? AND user_id = ? ORDER BY seq LIMIT ?"),
           last_event(db, "SELECT COALESCE(MAX(seq), 0) FROM inbox_events"),
-          prune(db, "DELETE FROM inbox_events WHERE at < ?") {}
-    Stmt add, event, by_id, by_seq, unread, events_after, last_event, prune;
+          first_event(db, "SELECT COALESCE(MIN(seq), 0) FROM inbox_events"),
+          // By sequence number, up to the first event kept: what it reads is
+          // what it deletes, not the whole table.
+          prune(db,
+                "DELETE FROM inbox_events WHERE seq < COALESCE((SELECT seq FROM inbox_events "
+                "WHERE at >= ?1 ORDER BY seq LIMIT 1), (SELECT COALESCE(MAX(seq), 0) + 1 FROM "
+                "inbox_events))"),
+          page(db, select("user_id = ?1 AND (?2 = '' OR category = ?2) AND (?3 = 0 OR seq < ?3) "
+                          "AND (archived_at <> 0) = ?4 ORDER BY seq DESC LIMIT ?5")),
+          unread_ids(db,
+                     "SELECT id FROM inbox_items WHERE user_id = ?1 AND read_at = 0 AND "
+                     "archived_at = 0 AND (?2 = '' OR category = ?2)"),
+          read_all(db,
+                   "UPDATE inbox_items SET read_at = ?1, seen_at = CASE seen_at WHEN 0 THEN ?1 "
+                   "ELSE seen_at END WHERE user_id = ?2 AND read_at = 0 AND archived_at = 0 AND "
+                   "(?3 = '' OR category = ?3)") {
+        for (InboxMark m : kMarks) marks.emplace_back(db, mark_sql(m));
+    }
+    Stmt add, event, by_id, by_seq, unread, events_after, user_events, last_event, first_event,
+        prune, page, unread_ids, read_all;
+    std::vector<Stmt> marks;  // in the order of kMarks
 };
 
 InboxStore::InboxStore(sqlite3* db) : db_(db), st_(std::make_unique<Statements>(db)) {}
@@ -123,13 +177,12 @@ bool InboxStore::add(const InboxItem& i) {
 
 InboxPage InboxStore::page(const InboxQuery& q) {
     InboxPage out;
-    const int limit = std::clamp(q.limit, 1, 1000);
-    Stmt s(db_, select("user_id = ?1 AND (?2 = '' OR category = ?2) AND (?3 = 0 OR seq < ?3) AND "
-                       "(archived_at <> 0) = ?4 ORDER BY seq DESC LIMIT ?5")
-                    .c_str());
-    s.bind(1, q.user_id).bind(2, q.category).bind(3, q.before).bind(4, q.archived ? 1 : 0);
-    s.bind(5, limit + 1);
-    out.items = s.collect(read_item);
+    const int limit = std::clamp(q.limit, 0, 1000);
+    if (limit > 0) {
+        st_->page.bind(1, q.user_id).bind(2, q.category).bind(3, q.before);
+        st_->page.bind(4, q.archived ? 1 : 0).bind(5, limit + 1);
+        out.items = st_->page.collect(read_item);
+    }
     if (static_cast<int>(out.items.size()) > limit) {
         out.items.resize(static_cast<size_t>(limit));
         out.next_cursor = out.items.back().seq;
@@ -150,41 +203,30 @@ std::optional<InboxItem> InboxStore::item_by_seq(std::int64_t seq) {
 
 std::optional<InboxItem> InboxStore::mark(const std::string& user_id, const std::string& item_id,
                                           InboxMark mark, Millis now) {
+    Transaction tx(db_);
     auto found = item(user_id, item_id);
     if (!found) return std::nullopt;
-    const MarkChange c = change_of(mark);
-    Transaction tx(db_);
-    // Setting keeps the first time; clearing only clears what is set.
-    std::string sql = std::string("UPDATE inbox_items SET ") + c.column +
-                      " = ? WHERE seq = ? AND " + c.column + (c.clear ? " <> 0" : " = 0");
-    Stmt(db_, sql.c_str()).bind(1, c.clear ? 0 : now).bind(2, found->seq).run();
-    const bool changed = sqlite3_changes(db_) > 0;
-    // Reading an item also makes it seen.
-    if (changed && mark == InboxMark::read)
-        Stmt(db_, "UPDATE inbox_items SET seen_at = ? WHERE seq = ? AND seen_at = 0")
-            .bind(1, now)
-            .bind(2, found->seq)
-            .run();
-    if (changed) event(user_id, to_string(mark), found->seq, now);
+    const auto index = static_cast<size_t>(std::find(std::begin(kMarks), std::end(kMarks), mark) -
+                                           std::begin(kMarks));
+    st_->marks.at(index).bind(1, clears(mark) ? 0 : now).bind(2, found->seq).run();
+    if (sqlite3_changes(db_) > 0) {
+        apply(*found, mark, now);
+        event(user_id, to_string(mark), found->seq, now);
+    }
     tx.commit();
-    return item(user_id, item_id);
+    return found;
 }
 
-std::int64_t InboxStore::mark_all_read(const std::string& user_id, const std::string& category,
-                                       Millis now) {
+std::vector<std::string> InboxStore::mark_all_read(const std::string& user_id,
+                                                   const std::string& category, Millis now) {
     Transaction tx(db_);
-    Stmt(db_,
-         "UPDATE inbox_items SET read_at = ?1, seen_at = CASE seen_at WHEN 0 THEN ?1 ELSE seen_at "
-         "END WHERE user_id = ?2 AND read_at = 0 AND archived_at = 0 AND (?3 = '' OR category = "
-         "?3)")
-        .bind(1, now)
-        .bind(2, user_id)
-        .bind(3, category)
-        .run();
-    const std::int64_t changed = sqlite3_changes(db_);
-    if (changed > 0) event(user_id, "read_all", 0, now, category);
+    auto ids = st_->unread_ids.bind(1, user_id).bind(2, category).collect([](const Stmt& r) {
+        return r.text(0);
+    });
+    st_->read_all.bind(1, now).bind(2, user_id).bind(3, category).run();
+    if (!ids.empty()) event(user_id, "read_all", 0, now, category);
     tx.commit();
-    return changed;
+    return ids;
 }
 
 std::int64_t InboxStore::unread(const std::string& user_id) {
@@ -194,10 +236,17 @@ std::int64_t InboxStore::unread(const std::string& user_id) {
 }
 
 std::vector<InboxEvent> InboxStore::events_after(std::int64_t seq, int limit) {
-    return st_->events_after.bind(1, seq).bind(2, limit).collect([](const Stmt& r) {
-        return InboxEvent{r.integer(0), r.text(1), r.text(2),
-                          r.integer(3), r.text(4), r.integer(5)};
-    });
+    return st_->events_after.bind(1, seq).bind(2, limit).collect(read_event);
+}
+
+std::vector<InboxEvent> InboxStore::user_events(const std::string& user_id, std::int64_t after,
+                                                std::int64_t upto, int limit) {
+    st_->user_events.bind(1, after).bind(2, upto).bind(3, user_id).bind(4, limit);
+    return st_->user_events.collect(read_event);
+}
+
+std::int64_t InboxStore::first_event_seq() {
+    return *st_->first_event.first([](const Stmt& r) { return r.integer(0); });
 }
 
 std::int64_t InboxStore::last_event_seq() {

@@ -48,7 +48,7 @@ struct InboxQuery {
     std::string category;     // "": every category
     bool archived = false;    // the archived items instead of the others
     std::int64_t before = 0;  // the cursor: items with a seq below it; 0: the newest
-    int limit = 50;
+    int limit = 50;           // 0: only the unread count
 };
 
 struct InboxPage {
@@ -83,13 +83,21 @@ class InboxStore {
     // as it is now, or nullopt when the user has no such item.
     std::optional<InboxItem> mark(const std::string& user_id, const std::string& item_id,
                                   InboxMark mark, Millis now);
-    // Marks every unread item of the user (of `category`, if one) read; how many.
-    std::int64_t mark_all_read(const std::string& user_id, const std::string& category, Millis now);
+    // Marks every unread item of the user (of `category`, if one) read; the
+    // ids of the items it marked.
+    std::vector<std::string> mark_all_read(const std::string& user_id, const std::string& category,
+                                           Millis now);
     std::int64_t unread(const std::string& user_id);
     // Events after `seq`, oldest first, at most `limit`.
     std::vector<InboxEvent> events_after(std::int64_t seq, int limit);
+    // The user's events after `after` up to `upto`, oldest first, at most `limit`.
+    std::vector<InboxEvent> user_events(const std::string& user_id, std::int64_t after,
+                                        std::int64_t upto, int limit);
     std::int64_t last_event_seq();
-    // Forgets events older than `before` (streams cannot resume from them); how many.
+    // The oldest event kept (older ones are pruned); 0 when there is none.
+    std::int64_t first_event_seq();
+    // Forgets the events before the first one at or after `before` (streams
+    // cannot resume from them); how many.
     std::int64_t prune_events(Millis before);
 
   private:

@@ -12,12 +12,12 @@ int hex_value(char c) {
     return -1;
 }
 
-std::optional<std::string> unescape(std::string_view text) {
+std::optional<std::string> unescape(std::string_view text, bool plus_is_space = true) {
     std::string out;
     out.reserve(text.size());
     for (size_t i = 0; i < text.size(); ++i) {
         char c = text[i];
-        if (c == '+') {
+        if (c == '+' && plus_is_space) {
             out += ' ';
         } else if (c == '%') {
             if (i + 2 >= text.size()) return std::nullopt;
@@ -58,6 +58,10 @@ std::string form_value(const FormFields& fields, std::string_view name) {
     for (const auto& [k, v] : fields)
         if (k == name) return v;
     return {};
+}
+
+std::optional<std::string> percent_decode(std::string_view text) {
+    return unescape(text, false);
 }
 
 std::string percent_encode(std::string_view text) {

@@ -20,6 +20,9 @@ std::string form_value(const FormFields& fields, std::string_view name);
 // RFC 3986 percent-encoding: unreserved characters (A-Z a-z 0-9 - _ . ~) stay,
 // every other byte becomes %XX with upper-case hex (space is %20, '*' is %2A).
 std::string percent_encode(std::string_view text);
+// The bytes of percent-encoded `text` (a URL's path segment: '+' stays);
+// nullopt for a malformed escape.
+std::optional<std::string> percent_decode(std::string_view text);
 // "a=1&b=2" from name/value pairs, each percent-encoded, in the given order.
 std::string form_encode(const FormFields& fields);
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "unsubscribe_link.hpp"
+#include "util/form.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
@@ -32,6 +33,7 @@ enum class RouteKind {
     audit,        // /v1/audit
     reports,      // /v1/reports
     schedules,    // /v1/schedules...
+    inbox,        // /v1/inbox/{user}...
 };
 
 struct Route {
@@ -57,13 +59,14 @@ Route match(std::string path) {
     if (util::starts_with(path, "/v1/")) {
         auto parts = util::split(path.substr(4), '/');
         const std::string& top = parts.front();
-        RouteKind kind = top == "users" || top == "groups" ? RouteKind::directory
-                         : top == "templates"              ? RouteKind::templates
-                         : top == "unsubscribe"            ? RouteKind::unsubscribe
-                         : top == "receipts"               ? RouteKind::receipts
-                         : top == "track"                  ? RouteKind::tracking
-                         : top == "schedules"              ? RouteKind::schedules
-                                                           : RouteKind::none;
+        RouteKind kind = top == "users" || top == "groups"     ? RouteKind::directory
+                         : top == "templates"                  ? RouteKind::templates
+                         : top == "unsubscribe"                ? RouteKind::unsubscribe
+                         : top == "receipts"                   ? RouteKind::receipts
+                         : top == "track"                      ? RouteKind::tracking
+                         : top == "schedules"                  ? RouteKind::schedules
+                         : top == "inbox" && parts.size() >= 2 ? RouteKind::inbox
+                                                               : RouteKind::none;
         if (kind != RouteKind::none) {
             for (const auto& p : parts)
                 if (p.empty()) return {};
@@ -107,6 +110,8 @@ const char* allowed_methods(RouteKind k) {
         case RouteKind::unsubscribe:
         case RouteKind::web:
             return "GET, POST";
+        case RouteKind::inbox:
+            return "GET, POST, OPTIONS";
         case RouteKind::none:
             break;
     }
@@ -255,6 +260,26 @@ void Api::route(const Request& req, Reply done) {
     if (route.kind == RouteKind::receipts) return receipts_request(req, route.parts, done);
     // The dashboard signs in with a key once and holds a session cookie.
     if (route.kind == RouteKind::web) return web_request(req, done);
+    // An end user's page holds an inbox token for its own inbox, and may be
+    // on another origin.
+    if (route.kind == RouteKind::inbox) {
+        if (req.method == "OPTIONS") return done(inbox_preflight(req));
+        for (auto& part : route.parts) {
+            auto decoded = util::percent_decode(part);
+            if (!decoded)
+                return fail(done, make_error(ErrorKind::invalid, "invalid_path",
+                                             "the path '" + log::clip(req.path) +
+                                                 "' has a malformed %-escape"));
+            part = std::move(*decoded);
+        }
+        if (auto token = inbox_token_of(req, route.parts)) {
+            done = [done = std::move(done), cors = cors_headers(req)](Response r) {
+                r.headers.insert(r.headers.end(), cors.begin(), cors.end());
+                done(std::move(r));
+            };
+            return inbox_with_token(req, route.parts, *token, done);
+        }
+    }
 
     Principal who{Scope::admin, kLocalPrincipal, kLocalPrincipal, {}, {}};
     if (!req.trusted) {
@@ -325,6 +350,8 @@ void Api::serve(const Route& route, const Request& req, const Principal& who, Re
             return templates_request(req, route.parts, who, done);
         case RouteKind::schedules:
             return schedules_request(req, route.parts, who, std::move(done));
+        case RouteKind::inbox:
+            return inbox_request(req, route.parts, 0, done);
         default:
             break;
     }

@@ -23,6 +23,8 @@
 //                                              (api_reports.cpp; read)
 //   POST /v1/receipts/{provider}               a vendor's delivery receipts (api_receipts.cpp),
 //                                              authenticated by its signature, not a key
+//   /v1/inbox/{user}...                        a user's in-app inbox (api_inbox.cpp), with
+//                                              the user's inbox token or an API key
 //   GET  /, /login, /static/..., POST /login, /logout
 //                                              the web dashboard (api_web.cpp)
 //   GET  /healthz, GET /metrics                no authentication; /metrics adds the
@@ -37,9 +39,11 @@
 // handle() may call `done` later, on the loop thread.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,6 +55,7 @@
 #include "key_limits.hpp"
 #include "metrics.hpp"
 #include "store/directory_store.hpp"
+#include "store/inbox_store.hpp"
 #include "store/rollup_store.hpp"
 #include "store/schedule_store.hpp"
 #include "store/store.hpp"
@@ -69,9 +74,12 @@ struct PageUser;
 struct Route;
 
 // The request headers the HTTP server keeps in Request::headers: those that
-// vendors sign receipts with, and the dashboard's cookies and language.
+// vendors sign receipts with, the dashboard's cookies and language, and the
+// origin of a page calling the inbox routes, and where an inbox stream resumes.
 inline constexpr const char* kKeptHeaders[] = {"x-twilio-signature", "x-notify-timestamp",
-                                               "x-notify-signature", "cookie", "accept-language"};
+                                               "x-notify-signature", "cookie",
+                                               "accept-language",    "origin",
+                                               "last-event-id"};
 
 struct Request {
     std::string method;  // "GET", "POST", ...
@@ -85,11 +93,28 @@ struct Request {
     bool head = false;  // a HEAD request (method says GET): answered, not acted on
 };
 
+// The inbox token a request of the inbox route `parts` (after /v1/) carries:
+// a bearer value that is not an API key, or, on a stream, ?token=; nullopt
+// when none.
+std::optional<std::string> inbox_token_of(const Request& req,
+                                          const std::vector<std::string>& parts);
+
+// An inbox stream to open (inbox_streams.hpp): its user, and the last event
+// its client saw.
+struct StreamOpen {
+    std::string user;
+    std::int64_t last_event_id = 0;  // 0: none, start from now
+    Millis expires_at = 0;           // the inbox token's expiry: the stream ends then; 0: never
+};
+
 struct Response {
     int status = 200;
     std::string body;  // JSON text, except for /metrics
     std::vector<std::pair<std::string, std::string>> headers;
     std::string content_type = "application/json";
+    // Set: the answer is this stream, served by the HTTP transport alone;
+    // status and body are what other transports answer instead.
+    std::optional<StreamOpen> stream = {};
 };
 
 using Reply = std::function<void(Response)>;
@@ -239,6 +264,23 @@ class Api {
     void unsubscribe_request(const Request& req, const std::vector<std::string>& parts,
                              const Reply& done);
 
+    // api_inbox.cpp: `parts` after /v1/ ("inbox", the user, ...), decoded.
+    // `token_expires`: when the caller's inbox token expires (a stream ends
+    // then); 0 for an API key.
+    void inbox_request(const Request& req, const std::vector<std::string>& parts,
+                       Millis token_expires, const Reply& done);
+    // The same for a caller with an inbox token, checked first: 401 unless
+    // it is the user's own and not expired.
+    void inbox_with_token(const Request& req, const std::vector<std::string>& parts,
+                          const std::string& token, const Reply& done);
+    // The CORS headers of an answer to `req` (inbox.cors_origins): only
+    // answers to a request with an inbox token, and preflights, have them.
+    std::vector<std::pair<std::string, std::string>> cors_headers(const Request& req) const;
+    // 204 to a CORS preflight of an inbox route.
+    Response inbox_preflight(const Request& req) const;
+    // The inboxes over reads_, made on first use.
+    store::InboxStore& inbox();
+
     // api_tracking.cpp
     void tracking_request(const Request& req, const std::vector<std::string>& parts,
                           const Reply& done);
@@ -253,6 +295,8 @@ class Api {
     std::unique_ptr<store::DirectoryStore> directory_;
     std::unique_ptr<store::RollupStore> rollups_;      // made on first use
     std::unique_ptr<store::ScheduleStore> schedules_;  // made on first use
+    std::unique_ptr<store::InboxStore> inbox_;         // made on first use
+    std::string inbox_secret_;                         // read on first use
     std::string link_secret_;
     std::string tracking_secret_;  // tracking links' secret, read on first use
     std::map<std::string, std::shared_ptr<const channels::ReceiptReader>> receipt_readers_;

@@ -7,6 +7,8 @@
 //                     pending approvals, live figures (GET /live; web_overview.cpp)
 //   GET  /static/...  Bootstrap and Chart.js from their Debian packages, and
 //                     the dashboard's own script
+//   GET  /inbox-demo  an example page of a live inbox (web_inbox_demo.cpp),
+//                     without a session: it holds a user's inbox token
 // Every page but /login needs a session (else 303 to /login). Every POST
 // carries the session's CSRF token (the sign-in form a token bound to a
 // short-lived cookie); one without it is 403 and changes nothing. Pages change
@@ -126,6 +128,11 @@ void Api::web_request(const Request& req, const Reply& done) {
         done(std::move(r));
     };
     if (req.path == "/login") return answer(login(req, lang));
+    // An example for product pages: it signs in with nothing but an inbox token.
+    if (req.path == "/inbox-demo") {
+        if (req.method != "GET") return done(method_not_allowed(req, "GET"));
+        return done(inbox_demo_page());
+    }
     const auto parts = segments(req.path);
     bool known = false;
     const WebRoute* page = find_page(req.method, parts, known);

@@ -15,6 +15,9 @@
 #include <systemd/sd-daemon.h>
 #include <zmq.h>
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <memory>
@@ -37,6 +40,7 @@ constexpr int kExitUnavailable = 69;
 struct Stopper {
     Api* api = nullptr;
     HttpServer* http = nullptr;
+    InboxStreams* streams = nullptr;
     ZmqServer* zmq = nullptr;
     InFlight* inflight = nullptr;
     bool stopped = false;
@@ -50,6 +54,7 @@ void on_signal(evutil_socket_t sig, short, void* arg) {
     sd_notify(0, "STOPPING=1");
     s->api->set_stopping();
     if (s->http) s->http->close_listener();
+    if (s->streams) s->streams->close_all();
     s->zmq->stop_reading();
     s->inflight->stop();
 }
@@ -59,6 +64,20 @@ store::Options store_options(const Config& c) {
     o.synchronous_full = c.store.synchronous_full;
     o.busy_timeout = c.store.busy_timeout;
     return o;
+}
+
+// Each HTTP connection, and so each open inbox stream, holds a descriptor:
+// the soft limit is raised toward the hard one, up to kMaxDescriptors.
+constexpr rlim_t kMaxDescriptors = 65536;
+
+void raise_descriptor_limit() {
+    rlimit lim{};
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+    rlim_t want = std::min(lim.rlim_max, kMaxDescriptors);
+    if (lim.rlim_cur >= want) return;
+    lim.rlim_cur = want;
+    if (setrlimit(RLIMIT_NOFILE, &lim) != 0)
+        NLOG(warning, "", "cannot raise the open files limit to " << want);
 }
 
 struct EventBaseDeleter {
@@ -75,6 +94,7 @@ struct ZmqContextDeleter {
 
 int run_daemon(const Config& config) {
     std::signal(SIGPIPE, SIG_IGN);
+    raise_descriptor_limit();
     std::error_code ec;
     std::filesystem::create_directories(config.runtime_dir, ec);
     if (ec) {
@@ -108,10 +128,18 @@ int run_daemon(const Config& config) {
                        });
     Api api(config, **reads, writer, control, metrics);
 
+    // Before the HTTP server, which may still close streams as it goes.
+    std::unique_ptr<InboxStreams> streams;
     std::unique_ptr<HttpServer> http;
     if (!config.ingest.http.empty()) {
+        try {
+            streams = std::make_unique<InboxStreams>(base.get(), **reads, config, metrics);
+        } catch (const store::StoreFailure& f) {
+            NLOG(error, "", "cannot read the inboxes in the store: " << f.message);
+            return kExitUnavailable;
+        }
         http = std::make_unique<HttpServer>(base.get(), api, metrics, inflight,
-                                            HttpLimits::from(config));
+                                            HttpLimits::from(config), *streams);
         auto st = http->bind(config.ingest.http);
         if (!st) {
             NLOG(error, "", st.error().message);
@@ -125,7 +153,7 @@ int run_daemon(const Config& config) {
         return kExitUnavailable;
     }
 
-    Stopper stopper{&api, http.get(), &zmq, &inflight};
+    Stopper stopper{&api, http.get(), streams.get(), &zmq, &inflight};
     std::unique_ptr<event, EventDeleter> sigterm(
         evsignal_new(base.get(), SIGTERM, on_signal, &stopper));
     std::unique_ptr<event, EventDeleter> sigint(

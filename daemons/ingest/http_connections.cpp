@@ -89,7 +89,7 @@ void HttpConnections::adopt(evhttp_connection* evcon, bufferevent* bev) {
     conns_[evcon] = std::move(owned);
     evhttp_connection_set_closecb(evcon, &HttpConnections::on_closed, this);
     metrics_.http_connections_open(static_cast<std::int64_t>(conns_.size()));
-    if (static_cast<long>(conns_.size()) > limits_.max_connections)
+    if (static_cast<long>(serving()) > limits_.max_connections)
         return refuse(c, 503, "too_many_connections",
                       "notify-ingest has " + std::to_string(limits_.max_connections) +
                           " HTTP connections open (ingest.max_connections); try again shortly");
@@ -101,8 +101,32 @@ void HttpConnections::adopt(evhttp_connection* evcon, bufferevent* bev) {
 
 void HttpConnections::on_closed(evhttp_connection* evcon, void* arg) {
     auto* self = static_cast<HttpConnections*>(arg);
-    self->conns_.erase(evcon);
+    auto it = self->conns_.find(evcon);
+    if (it == self->conns_.end()) return;
+    std::function<void()> closed = std::move(it->second->closed);
+    if (it->second->streaming) --self->streams_;
+    self->conns_.erase(it);
     self->metrics_.http_connections_open(static_cast<std::int64_t>(self->conns_.size()));
+    if (closed) closed();
+}
+
+bool HttpConnections::stream(evhttp_request* req, std::function<void()> closed) {
+    auto it = conns_.find(evhttp_request_get_connection(req));
+    if (it == conns_.end()) return false;
+    Conn& c = *it->second;
+    if (!c.streaming) ++streams_;
+    c.streaming = true;
+    c.closed = std::move(closed);
+    timeval write = to_timeval(limits_.idle_timeout);
+    bufferevent_set_timeouts(c.bev, nullptr, &write);
+    // A peer gone without a word is found by the heartbeats it does not
+    // acknowledge, not hours later.
+    const int fd = bufferevent_getfd(c.bev);
+    const int one = 1;
+    const unsigned unacked = static_cast<unsigned>(limits_.idle_timeout);
+    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+    setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &unacked, sizeof unacked);
+    return true;
 }
 
 void HttpConnections::start_reading(Conn& c) {
@@ -112,9 +136,12 @@ void HttpConnections::start_reading(Conn& c) {
     evtimer_add(c.deadline, &tv);
 }
 
-void HttpConnections::on_input(evbuffer*, const evbuffer_cb_info* info, void* arg) {
+void HttpConnections::on_input(evbuffer* buf, const evbuffer_cb_info* info, void* arg) {
     auto& c = *static_cast<Conn*>(arg);
-    if (info->n_added == 0 || c.dispatched || c.refusal) return;
+    if (info->n_added == 0) return;
+    // Nothing more is read on a stream's connection; the bytes are not kept.
+    if (c.streaming) return static_cast<void>(evbuffer_drain(buf, evbuffer_get_length(buf)));
+    if (c.dispatched || c.refusal) return;
     if (!c.reading) return c.owner->start_reading(c);
     c.bytes += static_cast<long>(info->n_added);
     if (c.bytes > c.owner->limits_.max_request_bytes) {

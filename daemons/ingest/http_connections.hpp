@@ -21,6 +21,7 @@
 
 #include <event2/event.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -60,7 +61,17 @@ class HttpConnections {
     // The request is whole and goes to the API: its deadline stops; the next
     // one's starts with its first byte once this answer has been sent.
     void dispatched(evhttp_request* req);
+    // The request's answer is a stream that stays open (inbox_streams.hpp):
+    // its connection has no read timeout from now on (a write that makes no
+    // progress for idle_timeout still ends it, and so does a peer that does
+    // not acknowledge for as long: TCP_USER_TIMEOUT), what the client sends
+    // on it is discarded, it no longer counts against max_connections (the
+    // streams have their own limit), and `closed` runs when the connection
+    // goes. False when the connection is not one of these.
+    bool stream(evhttp_request* req, std::function<void()> closed);
     size_t open() const { return conns_.size(); }
+    // Connections that are not streams: what max_connections limits.
+    size_t serving() const { return conns_.size() - streams_; }
 
   private:
     struct Conn {
@@ -69,10 +80,12 @@ class HttpConnections {
         bufferevent* bev = nullptr;
         evbuffer_cb_entry* watch = nullptr;
         event* deadline = nullptr;
-        bool reading = false;     // a request has begun and is not whole yet
-        bool dispatched = false;  // handed to the API, not answered yet
-        long bytes = 0;           // of the request being read
-        int refusal = 0;          // a status decided while reading (413)
+        bool reading = false;          // a request has begun and is not whole yet
+        bool dispatched = false;       // handed to the API, not answered yet
+        long bytes = 0;                // of the request being read
+        int refusal = 0;               // a status decided while reading (413)
+        bool streaming = false;        // its answer is an open stream
+        std::function<void()> closed;  // a stream's, when the connection goes
         ~Conn();
     };
 
@@ -93,6 +106,7 @@ class HttpConnections {
     event* adopt_ = nullptr;
     std::vector<bufferevent*> fresh_;
     std::unordered_map<evhttp_connection*, std::unique_ptr<Conn>> conns_;
+    size_t streams_ = 0;                                // of conns_, those that are streams
     std::map<std::string, util::RepeatedFailure> log_;  // per refusal code, 1s
     LingeringClose lingering_;
 };

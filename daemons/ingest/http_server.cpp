@@ -59,8 +59,13 @@ HttpLimits HttpLimits::from(const Config& config) {
 }
 
 HttpServer::HttpServer(event_base* base, Api& api, Metrics& metrics, InFlight& inflight,
-                       const HttpLimits& limits)
-    : api_(api), metrics_(metrics), inflight_(inflight), limits_(limits), backoff_(base, metrics) {
+                       const HttpLimits& limits, InboxStreams& streams)
+    : api_(api),
+      streams_(streams),
+      metrics_(metrics),
+      inflight_(inflight),
+      limits_(limits),
+      backoff_(base, metrics) {
     http_ = evhttp_new(base);
     evhttp_set_allowed_methods(http_, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
                                           EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
@@ -160,6 +165,8 @@ std::optional<HttpServer::Refusal> HttpServer::over_limit(evhttp_request* req,
 }
 
 void HttpServer::reply(evhttp_request* req, Response resp) {
+    if (resp.stream)
+        return metrics_.http_request(streams_.open(req, *connections_, *resp.stream, resp.headers));
     evkeyvalq* out = evhttp_request_get_output_headers(req);
     evhttp_add_header(out, "Content-Type", resp.content_type.c_str());
     for (const auto& [name, value] : resp.headers)

@@ -21,6 +21,7 @@
 #include "accept_backoff.hpp"
 #include "api.hpp"
 #include "http_connections.hpp"
+#include "inbox_streams.hpp"
 #include "inflight.hpp"
 #include "metrics.hpp"
 
@@ -45,8 +46,9 @@ struct HttpLimits {
 
 class HttpServer {
   public:
+    // `streams` holds the inbox streams that answers open.
     HttpServer(event_base* base, Api& api, Metrics& metrics, InFlight& inflight,
-               const HttpLimits& limits);
+               const HttpLimits& limits, InboxStreams& streams);
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
@@ -70,6 +72,7 @@ class HttpServer {
     static constexpr std::size_t kBodyCopied = 64 * 1024;
 
     Api& api_;
+    InboxStreams& streams_;
     Metrics& metrics_;
     InFlight& inflight_;
     HttpLimits limits_;

@@ -38,6 +38,11 @@ void Metrics::render(util::prometheus::Text& o) const {
     o.sample("notify_ingest_pending", {}, pending_);
     o.family("notify_http_connections_open", "gauge", "HTTP connections open now.");
     o.sample("notify_http_connections_open", {}, http_open_);
+    o.family("notify_inbox_streams_open", "gauge", "Inbox event streams open now.");
+    o.sample("notify_inbox_streams_open", {}, inbox_streams_);
+    o.family("notify_inbox_stream_events_total", "counter",
+             "Inbox events written to open streams (one per stream).");
+    o.sample("notify_inbox_stream_events_total", {}, inbox_events_sent_);
     o.family("notify_http_accept_failures_total", "counter",
              "Failed accept() calls on the HTTP listener, by error.");
     for (const auto& [error, n] : accept_failures_)

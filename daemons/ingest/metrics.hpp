@@ -33,6 +33,8 @@ class Metrics {
     void commit(std::uint64_t batch_size, double seconds);
     void pending_add(std::int64_t delta) { pending_ += delta; }
     void http_connections_open(std::int64_t n) { http_open_ = n; }
+    void inbox_streams_open(std::int64_t n) { inbox_streams_ = n; }
+    void inbox_events_sent(std::uint64_t n) { inbox_events_sent_ += n; }
     void accept_failed(const std::string& error) { ++accept_failures_[error]; }
     std::int64_t pending() const { return pending_; }
 
@@ -49,6 +51,8 @@ class Metrics {
     util::prometheus::Histogram commit_seconds_{util::prometheus::kFastBuckets};
     std::int64_t pending_ = 0;
     std::int64_t http_open_ = 0;
+    std::int64_t inbox_streams_ = 0;
+    std::uint64_t inbox_events_sent_ = 0;
     std::map<std::string, std::uint64_t> accept_failures_;
 };
 

@@ -30,6 +30,8 @@ Response web_page(int status, Lang lang, const std::string& title, const std::st
 // link from a message: unsubscribe and tracking links. Not stored by caches
 // and sent with no Referer, since the URL carries the link's token.
 Response link_page(int status, const std::string& title, const std::string& body_html);
+// GET /inbox-demo (web_inbox_demo.cpp): the example page of a live inbox.
+Response inbox_demo_page();
 // 303 See Other to `location`.
 Response redirect(const std::string& location);
 

@@ -91,6 +91,7 @@ const Command kCommands[] = {
      schedule_burst},
     {"future", "--count (1,000,000) future deliveries: router memory (--pid), lateness (--store)",
      future},
+    {"inbox", "--count (10,000) inbox streams: ingest memory (--pid), new items' latency", inbox},
     {"dashboard", "sign in with --key, then each page 10 times: slowest ms", dashboard},
     {"gen-users", "write --count users as JSON Lines to --output", gen_users},
     {"free-port", "print a free loopback TCP port", free_port},
@@ -141,7 +142,9 @@ int main(int argc, char** argv) {
     app.add_option("--output", o.output, "gen-users: the file to write");
     app.add_option("--store", o.store,
                    "render: the store with the starter templates; future: the store");
-    app.add_option("--pid", o.pid, "future: the router's process id, for its memory");
+    app.add_option("--pid", o.pid,
+                   "future: the router's process id, inbox: the ingest's, for its memory");
+    app.add_option("--secret", o.secret, "inbox: inbox.secret, to make the users' tokens");
     app.add_option("--key", o.key, "dashboard: an API key of scope read or admin");
     app.add_option("--backlog", o.backlog, "priority: low-priority backlog")->capture_default_str();
     app.add_option("--high-rate", o.high_rate, "priority: high-priority sends per second")

@@ -14,6 +14,16 @@ std::string notification_json(const std::string& channel, const std::string& pri
     return out;
 }
 
+std::string inbox_notification_json(const std::string& channel, const std::string& user, long seq,
+                                    std::int64_t t) {
+    std::string out;
+    out.reserve(160);
+    out.append("{\"channel\":\"").append(channel).append("\",\"to\":\"user:").append(user);
+    out.append("\",\"subject\":\"s\",\"body\":\"b\",\"data\":{\"seq\":");
+    out.append(std::to_string(seq)).append(",\"t\":").append(std::to_string(t)).append("}}");
+    return out;
+}
+
 std::string batch_json(const std::string& channel, const std::string& priority, long first_seq,
                        int size) {
     std::string out = "{\"notifications\":[";

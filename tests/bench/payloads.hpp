@@ -3,12 +3,17 @@
 // Each notification carries {"seq": N} in `data` so a run can tell them apart.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace notify::bench {
 
 // {"channel":CH,"subject":"s","body":"b","priority":P,"data":{"seq":N}}
 std::string notification_json(const std::string& channel, const std::string& priority, long seq);
+// {"channel":CH,"to":"user:USER","subject":"s","body":"b","data":{"seq":N,"t":T}},
+// at the API's default priority: T is the bench's clock when it was made.
+std::string inbox_notification_json(const std::string& channel, const std::string& user, long seq,
+                                    std::int64_t t);
 // {"notifications":[ size notifications with seq first_seq, first_seq+1, ... ]}
 std::string batch_json(const std::string& channel, const std::string& priority, long first_seq,
                        int size);

@@ -1,6 +1,8 @@
 // scenario_common.cpp - what the scenarios share: the bench's webhook receiver
 // (started for every scenario when --receiver is given, so the stack's
-// deliveries succeed instead of piling up as retries) and a bounded wait.
+// deliveries succeed instead of piling up as retries), a bounded wait, and a
+// daemon's memory.
+#include <fstream>
 #include <thread>
 
 #include "report.hpp"
@@ -30,6 +32,14 @@ bool wait_for(const std::function<bool()>& done, double seconds) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     return true;
+}
+
+double memory_mib(long pid, const std::string& field) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind(field + ":", 0) == 0) return std::stod(line.substr(field.size() + 1)) / 1024;
+    return -1;
 }
 
 }  // namespace notify::bench

@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <thread>
 #include <vector>
 
@@ -25,15 +24,6 @@
 namespace notify::bench {
 
 namespace {
-
-// "VmRSS" or "VmHWM" of a process, in MiB; -1 when it cannot be read.
-double memory_mib(long pid, const std::string& field) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(status, line))
-        if (line.rfind(field + ":", 0) == 0) return std::stod(line.substr(field.size() + 1)) / 1024;
-    return -1;
-}
 
 class StoreReader {
   public:

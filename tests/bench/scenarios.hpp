@@ -14,6 +14,8 @@
 //   schedule-burst 10,000 schedules due at one instant, all delivered  < 2 s
 //   future        1,000,000 future deliveries: router memory   < 256 MB,
 //                 each fired within 100 ms of its send_at
+//   inbox         10,000 open inbox streams: ingest memory < 300 MB; a new
+//                 item on its user's stream under a 5,000/s load  p99 <= 100 ms
 //   dashboard     the dashboard's pages over that month: overview < 100 ms,
 //                 notifications with filters < 300 ms
 //
@@ -48,7 +50,8 @@ struct Options {
     std::string output;  // gen-users: the file to write
     std::string store;   // render: the store holding the starter templates; reports: a store
     std::string key;     // dashboard: an API key of scope read or admin to sign in with
-    long pid = 0;        // future: the router's process
+    long pid = 0;        // future: the router's process; inbox: the ingest's
+    std::string secret;  // inbox: inbox.secret, to make the users' tokens
 };
 
 // The receiver at o.receiver, or null (with a progress line when `required`).
@@ -56,6 +59,10 @@ std::unique_ptr<Receiver> start_receiver(const std::string& scenario, const Opti
                                          bool required);
 // Polls `done` every 5 ms until it holds or `seconds` pass; true if it held.
 bool wait_for(const std::function<bool()>& done, double seconds);
+// A field of /proc/PID/status ("VmRSS", "VmHWM") in MiB; -1 when it cannot be read.
+double memory_mib(long pid, const std::string& field);
+// The id gen-users gives its user number i: "u0000042".
+std::string bench_user_id(long i);
 
 int accept_http(const Options& o);
 int accept_batch(const Options& o);
@@ -69,6 +76,7 @@ int reports(const Options& o);
 int schedules(const Options& o);
 int schedule_burst(const Options& o);
 int future(const Options& o);
+int inbox(const Options& o);
 int dashboard(const Options& o);
 // Writes `count` users as JSON Lines to `path` (o.output), each with an identity
 // on o.channel, for `notifyctl user import`.

@@ -7,6 +7,12 @@
 
 namespace notify::bench {
 
+std::string bench_user_id(long i) {
+    char id[32];
+    std::snprintf(id, sizeof id, "u%07ld", i);
+    return id;
+}
+
 int gen_users(const Options& o) {
     if (o.output.empty()) {
         progress("gen-users", "needs --output FILE");
@@ -21,10 +27,10 @@ int gen_users(const Options& o) {
     const char* locales[] = {"en", "zh-CN", "en-GB", "zh"};
     for (long i = 0; i < count; ++i)
         std::fprintf(f,
-                     "{\"id\":\"u%07ld\",\"name\":\"User %ld\",\"email\":\"u%07ld@example.com\","
+                     "{\"id\":\"%s\",\"name\":\"User %ld\",\"email\":\"u%07ld@example.com\","
                      "\"locale\":\"%s\",\"identities\":{\"%s\":\"addr-%07ld\"},"
                      "\"attributes\":{\"team\":\"t%ld\"}}\n",
-                     i, i, i, locales[i % 4], o.channel.c_str(), i, i % 50);
+                     bench_user_id(i).c_str(), i, i, locales[i % 4], o.channel.c_str(), i, i % 50);
     if (std::fclose(f) != 0) {
         std::perror(("notify-bench: gen-users: " + o.output).c_str());
         return 1;

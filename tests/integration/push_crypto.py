@@ -11,7 +11,7 @@
 #                            make_service_account (FCM), tls_files (a CA and a server
 #                            certificate for 127.0.0.1)
 #
-# push_mocks.py checks these against RFC 8291 Appendix A and RFC 8292 §2.4.
+# test_push_mocks.py checks these against RFC 8291 Appendix A and RFC 8292 §2.4.
 
 import base64
 import datetime

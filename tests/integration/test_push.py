@@ -1,5 +1,6 @@
 # test_push.py - the push adapters end to end, through the real daemons, against local
-# mocks of the vendors (push_mocks.py) that check every request as the vendor does:
+# mocks of the vendors (apns_mock.py, fcm_mock.py, jpush_mock.py, webpush_mock.py)
+# that check every request as the vendor does:
 #   APNs      HTTP/2 over TLS, the ES256 provider JWT verified with the key's public half,
 #             every header; a 410 removes the device token from the user's identities;
 #             a burst of 1,000 sends shares one connection.
@@ -12,8 +13,12 @@
 # And bad input: malformed tokens and subscriptions, an unknown user, a missing key file.
 
 import json
+from apns_mock import ApnsMock
+from fcm_mock import FcmMock
+from jpush_mock import JPushMock
 from notify_stack import wait_for
-from push_mocks import (ApnsMock, FcmMock, JPushMock, WebPushMock, make_apns_key)
+from push_crypto import make_apns_key
+from webpush_mock import WebPushMock
 
 TEAM, KEY_ID, BUNDLE = "TEAM123456", "KEY1234567", "com.example.notify"
 TOKEN_A = "a1" * 32

@@ -187,6 +187,11 @@ class VendorMock:
         self.close()
 
 
+def json_int(value):
+    """Whether a value decoded from JSON is an integer (true and false are not)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 # --- DingTalk custom robot ---------------------------------------------------------------------
 
 

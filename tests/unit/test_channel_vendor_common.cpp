@@ -40,6 +40,11 @@ TEST_CASE("percent-encoding as RFC 3986 with upper-case hex", "[vendor]") {
     CHECK(percent_encode("\xE4\xB8\xAD \xE6\x96\x87+~*") == "%E4%B8%AD%20%E6%96%87%2B~%2A");
     CHECK(percent_encode("AZaz09-_.~") == "AZaz09-_.~");
     CHECK(percent_encode("a=b&c/d") == "a%3Db%26c%2Fd");
+    // Decoding a path segment: '+' is itself, a broken escape is refused.
+    CHECK(util::percent_decode("ana%40example.com+1") == "ana@example.com+1");
+    CHECK(util::percent_decode("%E4%B8%AD") == "\xE4\xB8\xAD");
+    CHECK_FALSE(util::percent_decode("50%"));
+    CHECK_FALSE(util::percent_decode("%4G"));
     CHECK(form_encode({{"To", "+15550100"}, {"Body", "hi there"}}) ==
           "To=%2B15550100&Body=hi%20there");
     CHECK(join_url("https://oapi.dingtalk.com/", "/robot/send") ==

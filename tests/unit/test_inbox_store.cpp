@@ -2,6 +2,7 @@
 // cursor and an unread count, marks and their events, read all, pruning.
 #include <catch2/catch.hpp>
 
+#include "inbox_item.hpp"
 #include "store/inbox_store.hpp"
 #include "test_router_fixture.hpp"
 
@@ -12,16 +13,7 @@ namespace {
 
 store::InboxItem item(const std::string& id, const std::string& user, const std::string& category,
                       Millis at) {
-    store::InboxItem i;
-    i.id = id;
-    i.user_id = user;
-    i.notification_id = "n-" + id;
-    i.channel = "inbox";
-    i.category = category;
-    i.subject = "subject " + id;
-    i.body = "body " + id;
-    i.created_at = at;
-    return i;
+    return testing::inbox_item(id, user, category, at);
 }
 
 }  // namespace
@@ -92,6 +84,15 @@ TEST_CASE("marks change an item once, with an event each", "[inbox]") {
 
     auto archived = inbox.mark("ana", "d2", store::InboxMark::archived, 400);
     CHECK(archived->archived_at == 400);
+    // What a mark answers is the row as stored.
+    for (const auto* id : {"d1", "d2"}) {
+        auto again = inbox.mark("ana", id, store::InboxMark::seen, 450);
+        auto stored = inbox.item("ana", id);
+        CHECK(stored->seen_at != 0);
+        CHECK(again->seen_at == stored->seen_at);
+        CHECK(again->read_at == stored->read_at);
+        CHECK(again->archived_at == stored->archived_at);
+    }
     CHECK(inbox.unread("ana") == 1);  // archived items are not counted
     store::InboxQuery q;
     q.user_id = "ana";
@@ -104,16 +105,18 @@ TEST_CASE("marks change an item once, with an event each", "[inbox]") {
     CHECK_FALSE(inbox.mark("ana", "nope", store::InboxMark::read, 500));
 
     inbox.add(item("d3", "ana", "billing", 550));
-    CHECK(inbox.mark_all_read("ana", "billing", 560) == 1);
+    CHECK(inbox.mark_all_read("ana", "billing", 560) == std::vector<std::string>{"d3"});
     CHECK(inbox.events_after(0, 100).back().category == "billing");
-    CHECK(inbox.mark_all_read("ana", "", 600) == 1);
+    CHECK(inbox.mark_all_read("ana", "", 600).size() == 1);
     CHECK(inbox.unread("ana") == 0);
-    CHECK(inbox.mark_all_read("ana", "", 700) == 0);
+    CHECK(inbox.mark_all_read("ana", "", 700).empty());
     events = inbox.events_after(before, 100);
     CHECK(events.back().kind == "read_all");
 
     const auto last = inbox.last_event_seq();
-    CHECK(inbox.prune_events(10'000) == 8);
+    const auto kept = static_cast<std::int64_t>(inbox.events_after(0, 1000).size());
+    CHECK(kept == 9);
+    CHECK(inbox.prune_events(10'000) == kept);
     CHECK(inbox.events_after(0, 100).empty());
     // Numbers are never reused, so a stream that resumes misses nothing.
     inbox.add(item("d4", "ana", "", 10'001));
