@@ -381,6 +381,11 @@ CREATE TABLE inbox_events (
     at       INTEGER NOT NULL
 );
 )sql",
+    // 15: a stream that comes back reads its user's events since its last one
+    // by user, not every user's since then.
+    R"sql(
+CREATE INDEX inbox_events_by_user ON inbox_events (user_id, seq);
+)sql",
 };
 
 }  // namespace

@@ -60,6 +60,7 @@
 #include "store/schedule_store.hpp"
 #include "store/store.hpp"
 #include "tracking_queue.hpp"
+#include "user_request_limit.hpp"
 #include "web_assets.hpp"
 #include "web_session.hpp"
 
@@ -308,6 +309,7 @@ class Api {
     Metrics& metrics_;
     KeyCache keys_;
     KeyLimits limits_;
+    UserRequestLimit inbox_users_;  // inbox token requests, per user
     StoredTemplates templates_;
     std::vector<Reply> metrics_waiting_;  // scrapes waiting for the router's figures
     bool stopping_ = false;

@@ -15,10 +15,12 @@
 //
 // An item is shown as inbox_view.hpp says. The token comes as "Authorization:
 // Bearer TOKEN" or, on the stream alone, where a browser cannot set a header
-// (EventSource), as ?token=TOKEN. Pages on the origins of inbox.cors_origins may call these
-// routes from the browser: their preflight (OPTIONS) is answered, and every
-// answer names the origin. Marking an item read also records the delivery as
-// `read` (through the router, as tracked opens are: tracking_queue.hpp).
+// (EventSource), as ?token=TOKEN. Pages on the origins of inbox.cors_origins
+// may call these routes from the browser with a token: their preflight
+// (OPTIONS) is answered, and every answer names the origin. A user's token
+// requests are limited (user_request_limit.hpp). Marking an item read also
+// records the delivery as `read` (through the router, as tracked opens are:
+// tracking_queue.hpp).
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
@@ -180,6 +182,16 @@ void Api::inbox_with_token(const Request& req, const std::vector<std::string>& p
         r.headers.emplace_back("WWW-Authenticate", "Bearer");
         return done(std::move(r));
     }
+    if (auto wait = inbox_users_.admit(parts[1], util::now_ms()))
+        return refuse(done,
+                      LimitRefusal{make_error(ErrorKind::temporary, "rate_limited",
+                                              "user '" + parts[1] + "' made " +
+                                                  std::to_string(UserRequestLimit::kRequests) +
+                                                  " inbox requests in the last " +
+                                                  std::to_string(UserRequestLimit::kWindow / 1000) +
+                                                  " s; try again shortly",
+                                              "rate_limit"),
+                                   *wait});
     inbox_request(req, parts, *expires, done);
 }
 

@@ -122,3 +122,23 @@ TEST_CASE("marks change an item once, with an event each", "[inbox]") {
     inbox.add(item("d4", "ana", "", 10'001));
     CHECK(inbox.events_after(0, 100).front().seq == last + 1);
 }
+
+TEST_CASE("a user's events since a point are read by user", "[inbox]") {
+    TempStore s;
+    store::InboxStore inbox(s->handle());
+    for (int i = 0; i < 20; ++i)
+        inbox.add(item("d" + std::to_string(i), i % 2 ? "ana" : "ben", "", i));
+    auto ana = inbox.user_events("ana", 0, inbox.last_event_seq(), 100);
+    REQUIRE(ana.size() == 10);
+    for (const auto& e : ana) CHECK(e.user_id == "ana");
+    CHECK(inbox.user_events("ana", ana[4].seq, ana[7].seq, 100).size() == 3);
+    CHECK(inbox.user_events("ana", 0, inbox.last_event_seq(), 2).size() == 2);
+
+    // By the index on (user_id, seq), not a walk over every user's events.
+    store::Stmt plan(s->handle(),
+                     "EXPLAIN QUERY PLAN SELECT seq FROM inbox_events WHERE seq > 1 AND seq <= 9 "
+                     "AND user_id = 'ana' ORDER BY seq LIMIT 5");
+    std::string how;
+    while (plan.step()) how += plan.text(3) + "\n";
+    CHECK(how.find("inbox_events_by_user") != std::string::npos);
+}

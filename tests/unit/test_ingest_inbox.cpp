@@ -251,3 +251,27 @@ TEST_CASE("a user id is taken from the path percent-decoded", "[ingest][inbox]")
     CHECK(r.status == 400);
     CHECK(code_of(r) == "invalid_path");
 }
+
+TEST_CASE("one user's token requests are limited, not another's", "[ingest][inbox]") {
+    InboxHarness h;
+    const std::string ana = "Bearer " + h.token("ana");
+    for (long i = 0; i < UserRequestLimit::kRequests; ++i)
+        REQUIRE(h.call("GET", "/v1/inbox/ana", ana, {{"limit", "0"}}).status == 200);
+    auto r = h.call("GET", "/v1/inbox/ana", ana, {{"limit", "0"}});
+    CHECK(r.status == 429);
+    CHECK(code_of(r) == "rate_limited");
+    const auto retry = std::stol(header(r, "Retry-After"));
+    CHECK(retry >= 1);
+    CHECK(retry <= UserRequestLimit::kWindow / 1000);
+    CHECK(h.call("GET", "/v1/inbox/ben", "Bearer " + h.token("ben")).status == 200);
+}
+
+TEST_CASE("the per-user request limit forgets users whose window ended", "[ingest][inbox]") {
+    UserRequestLimit limit;
+    for (std::size_t i = 0; i < UserRequestLimit::kTracked; ++i)
+        REQUIRE_FALSE(limit.admit("u" + std::to_string(i), 0));
+    CHECK(limit.tracked() == UserRequestLimit::kTracked);
+    // One more user once every window has ended: the old ones go.
+    CHECK_FALSE(limit.admit("new", UserRequestLimit::kWindow));
+    CHECK(limit.tracked() == 1);
+}
