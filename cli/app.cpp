@@ -91,6 +91,7 @@ const std::vector<Command>& commands() {
         {"group", "groups of users that a send reaches as group:NAME", setup_group},
         {"vapid", "make the key pair a Web Push provider signs with", setup_vapid},
         {"inbox", "tokens for users' own in-app inboxes", setup_inbox},
+        {"otp", "send and verify one-time codes", setup_otp},
         {"up", "run the whole stack in the foreground, for a laptop or a demo", setup_up},
     };
     return table;

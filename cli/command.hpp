@@ -90,6 +90,7 @@ Runner setup_template(CLI::App& command, Context& ctx);
 Runner setup_up(CLI::App& command, Context& ctx);
 Runner setup_vapid(CLI::App& command, Context& ctx);
 Runner setup_inbox(CLI::App& command, Context& ctx);
+Runner setup_otp(CLI::App& command, Context& ctx);
 
 // Parses `args` (without the program name) and runs the command they name.
 int run(const std::vector<std::string>& args, std::istream& in, std::ostream& out,

@@ -88,6 +88,14 @@ const KeyDef kKeys[] = {
     {"inbox.cors_origins", KeyType::string_list, ""},
     {"inbox.stream_heartbeat", KeyType::duration, "15s"},
     {"inbox.max_streams", KeyType::integer, "10000"},
+    {"otp.secret", KeyType::string, "", true},
+    {"otp.template", KeyType::string, "one-time-code"},
+    {"otp.ttl", KeyType::duration, "5m"},
+    {"otp.length", KeyType::integer, "6"},
+    {"otp.max_attempts", KeyType::integer, "5"},
+    {"otp.resend_after", KeyType::duration, "30s"},
+    {"otp.hourly_sends", KeyType::integer, "5"},
+    {"otp.key_rate", KeyType::string, "600/1m"},
     {"bulk.approval_threshold", KeyType::integer, "10000"},
     {"bulk.expand_batch", KeyType::integer, "5000"},
     {"report.timezone", KeyType::string, ""},
@@ -202,6 +210,29 @@ Status check_type(const KeyDef& def, const Setting& s) {
         default:
             break;
     }
+    return ok();
+}
+
+// [otp]'s bounds; key_rate is read here too.
+Status check_otp(Config::Otp& o, const Values& v) {
+    auto at = [&](const char* key) { return v.by_key.at(key).origin; };
+    if (o.ttl < 10'000 || o.ttl > 3'600'000)
+        return config_error(at("otp.ttl"), "'otp.ttl' must be from 10s to 1h");
+    if (o.length < 4 || o.length > 10)
+        return config_error(at("otp.length"), "'otp.length' must be from 4 to 10 digits");
+    if (o.max_attempts < 1 || o.max_attempts > 100)
+        return config_error(at("otp.max_attempts"), "'otp.max_attempts' must be from 1 to 100");
+    if (o.resend_after < 0)
+        return config_error(at("otp.resend_after"), "'otp.resend_after' must not be negative");
+    if (o.hourly_sends < 1)
+        return config_error(at("otp.hourly_sends"), "'otp.hourly_sends' must be at least 1");
+    if (o.template_name.empty())
+        return config_error(at("otp.template"), "'otp.template' must name a template");
+    auto rate = parse_key_rate_limit(v.get("otp.key_rate"));
+    if (!rate || rate->count <= 0)
+        return config_error(at("otp.key_rate"),
+                            "'otp.key_rate' must be N/PERIOD, such as \"600/1m\"");
+    o.key_rate = *rate;
     return ok();
 }
 
@@ -320,6 +351,14 @@ Status bind(Config& c, const Values& v) {
     if (c.inbox.max_streams < 0)
         return config_error(v.by_key.at("inbox.max_streams").origin,
                             "'inbox.max_streams' must be 0 (no streams) or more");
+    c.otp.secret = v.get("otp.secret");
+    c.otp.template_name = v.get("otp.template");
+    c.otp.ttl = dur("otp.ttl");
+    c.otp.length = num("otp.length");
+    c.otp.max_attempts = num("otp.max_attempts");
+    c.otp.resend_after = dur("otp.resend_after");
+    c.otp.hourly_sends = num("otp.hourly_sends");
+    if (auto st = check_otp(c.otp, v); !st) return st.error();
     c.bulk.approval_threshold = num("bulk.approval_threshold");
     c.bulk.expand_batch = num("bulk.expand_batch");
     if (c.bulk.expand_batch < 1)

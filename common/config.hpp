@@ -175,6 +175,18 @@ struct Config {
         long max_streams = 10000;               // open streams at once
     } inbox;
 
+    // [otp]: one-time codes (POST /v1/otp).
+    struct Otp {
+        std::string secret;  // seals codes and keys their MACs; "": the store's
+        std::string template_name = "one-time-code";  // what carries the code
+        Millis ttl = 300000;                          // a code's life, unless the request says
+        long length = 6;                              // digits, unless the request says
+        long max_attempts = 5;                        // wrong codes before it is locked
+        Millis resend_after = 30000;                  // between two codes to one recipient
+        long hourly_sends = 5;                        // codes to one recipient in an hour
+        FrequencyCap key_rate{600, 60000};            // codes one API key sends
+    } otp;
+
     struct Bulk {
         long approval_threshold = 0;  // a send to more recipients waits for approval; 0: never
         long expand_batch = 0;        // deliveries written per step of a fan-out

@@ -1,6 +1,7 @@
 // web_push.cpp - RFC 8291 encryption in one aes128gcm record; see web_push.hpp.
 #include "crypto/web_push.hpp"
 
+#include "crypto/aes_gcm.hpp"
 #include "crypto/openssl_handles.hpp"
 #include "crypto/p256_key.hpp"
 #include "util/crypto.hpp"
@@ -11,7 +12,7 @@ using namespace detail;
 
 namespace {
 
-constexpr std::size_t kTagBytes = 16;
+constexpr std::size_t kTagBytes = kGcmTagBytes;
 constexpr std::size_t kCekBytes = 16;
 constexpr std::size_t kNonceBytes = 12;
 constexpr char kLastRecord = 0x02;
@@ -42,48 +43,18 @@ Status check_subscription(std::string_view ua_public, std::string_view auth) {
     return ok();
 }
 
-Error gcm_failed(const char* what) {
-    return failed(ErrorKind::internal, "crypto_failed", std::string("cannot ") + what);
-}
-
 // AES-128-GCM of `plaintext`, the 16-byte tag appended.
 Expected<std::string> seal(const WebPushKeys& keys, std::string_view plaintext) {
-    CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
-    if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_128_gcm(), nullptr, bytes(keys.cek),
-                                   bytes(keys.nonce)) != 1)
-        return gcm_failed("set up AES-128-GCM");
-    std::string out(plaintext.size() + kTagBytes, '\0');
-    int written = 0;
-    int last = 0;
-    if (EVP_EncryptUpdate(ctx.get(), bytes(out), &written, bytes(plaintext),
-                          static_cast<int>(plaintext.size())) != 1 ||
-        EVP_EncryptFinal_ex(ctx.get(), bytes(out) + written, &last) != 1 ||
-        static_cast<std::size_t>(written + last) != plaintext.size() ||
-        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes,
-                            bytes(out) + plaintext.size()) != 1)
-        return gcm_failed("encrypt with AES-128-GCM");
-    return out;
+    return aes_gcm_seal(keys.cek, keys.nonce, plaintext);
 }
 
 // The plaintext of `sealed` (ciphertext || tag); bad_web_push when the tag
 // does not match.
 Expected<std::string> unseal(const WebPushKeys& keys, std::string_view sealed) {
-    std::string_view ciphertext = sealed.substr(0, sealed.size() - kTagBytes);
-    std::string tag(sealed.substr(ciphertext.size()));
-    CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
-    if (!ctx ||
-        EVP_DecryptInit_ex(ctx.get(), EVP_aes_128_gcm(), nullptr, bytes(keys.cek),
-                           bytes(keys.nonce)) != 1 ||
-        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) != 1)
-        return gcm_failed("set up AES-128-GCM");
-    std::string out(ciphertext.size(), '\0');
-    int written = 0;
-    int last = 0;
-    if (EVP_DecryptUpdate(ctx.get(), bytes(out), &written, bytes(ciphertext),
-                          static_cast<int>(ciphertext.size())) != 1 ||
-        EVP_DecryptFinal_ex(ctx.get(), bytes(out) + written, &last) != 1)
-        return failed(ErrorKind::invalid, "bad_web_push",
-                      "the message does not decrypt (wrong key or auth secret, or altered)");
+    auto out = aes_gcm_open(keys.cek, keys.nonce, sealed);
+    if (!out && out.error().kind == ErrorKind::invalid)
+        return make_error(ErrorKind::invalid, "bad_web_push",
+                          "the message does not decrypt (wrong key or auth secret, or altered)");
     return out;
 }
 

@@ -386,6 +386,23 @@ CREATE TABLE inbox_events (
     R"sql(
 CREATE INDEX inbox_events_by_user ON inbox_events (user_id, seq);
 )sql",
+    // 16: one-time codes. One row per recipient (the `to` a code went to):
+    // the keyed MAC of its latest code, never the code; its expiry, attempts
+    // and use; and the codes sent to it in the current hour.
+    R"sql(
+CREATE TABLE otp_codes (
+    recipient    TEXT PRIMARY KEY,
+    code_mac     BLOB NOT NULL,
+    channel      TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    max_attempts INTEGER NOT NULL,
+    used_at      INTEGER NOT NULL DEFAULT 0,
+    window_start INTEGER NOT NULL,
+    window_sends INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 
 }  // namespace

@@ -34,6 +34,7 @@ enum class RouteKind {
     reports,      // /v1/reports
     schedules,    // /v1/schedules...
     inbox,        // /v1/inbox/{user}...
+    otp,          // /v1/otp, /v1/otp/verify
 };
 
 struct Route {
@@ -66,6 +67,7 @@ Route match(std::string path) {
                          : top == "track"                      ? RouteKind::tracking
                          : top == "schedules"                  ? RouteKind::schedules
                          : top == "inbox" && parts.size() >= 2 ? RouteKind::inbox
+                         : top == "otp"                        ? RouteKind::otp
                                                                : RouteKind::none;
         if (kind != RouteKind::none) {
             for (const auto& p : parts)
@@ -101,6 +103,7 @@ const char* allowed_methods(RouteKind k) {
         case RouteKind::batch:
         case RouteKind::action:
         case RouteKind::receipts:
+        case RouteKind::otp:
             return "POST";
         case RouteKind::directory:
         case RouteKind::templates:
@@ -177,6 +180,7 @@ Api::Api(const Config& config, store::Store& reads, Committer& committer, Router
       metrics_(metrics),
       keys_(reads, key_cache_ttl),
       limits_(config),
+      otp_keys_(config.otp.key_rate.count, config.otp.key_rate.period),
       templates_(reads, config.templates.default_locale) {}
 
 store::DirectoryStore& Api::directory() {
@@ -352,6 +356,8 @@ void Api::serve(const Route& route, const Request& req, const Principal& who, Re
             return schedules_request(req, route.parts, who, std::move(done));
         case RouteKind::inbox:
             return inbox_request(req, route.parts, 0, done);
+        case RouteKind::otp:
+            return otp_request(req, route.parts, who, std::move(done));
         default:
             break;
     }

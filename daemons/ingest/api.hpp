@@ -25,6 +25,7 @@
 //                                              authenticated by its signature, not a key
 //   /v1/inbox/{user}...                        a user's in-app inbox (api_inbox.cpp), with
 //                                              the user's inbox token or an API key
+//   POST /v1/otp, /v1/otp/verify               one-time codes (api_otp.cpp)
 //   GET  /, /login, /static/..., POST /login, /logout
 //                                              the web dashboard (api_web.cpp)
 //   GET  /healthz, GET /metrics                no authentication; /metrics adds the
@@ -54,13 +55,14 @@
 #include "door.hpp"
 #include "key_limits.hpp"
 #include "metrics.hpp"
+#include "request_windows.hpp"
 #include "store/directory_store.hpp"
 #include "store/inbox_store.hpp"
+#include "store/otp_store.hpp"
 #include "store/rollup_store.hpp"
 #include "store/schedule_store.hpp"
 #include "store/store.hpp"
 #include "tracking_queue.hpp"
-#include "user_request_limit.hpp"
 #include "web_assets.hpp"
 #include "web_session.hpp"
 
@@ -69,6 +71,10 @@ class ReceiptReader;
 }
 
 namespace notify::ingest {
+
+// One end user's inbox requests with a token: at most so many in a window.
+constexpr long kInboxUserRequests = 100;
+constexpr Millis kInboxUserWindow = 10'000;
 
 enum class Lang;
 struct PageUser;
@@ -282,6 +288,16 @@ class Api {
     // The inboxes over reads_, made on first use.
     store::InboxStore& inbox();
 
+    // api_otp.cpp: /v1/otp and /v1/otp/verify (`parts` after /v1/).
+    void otp_request(const Request& req, const std::vector<std::string>& parts,
+                     const Principal& who, Reply done);
+    void send_code(const Request& req, const Principal& who, Reply done);
+    void verify_code(const Request& req, const Reply& done);
+    // The OTP secret, read (or made) once.
+    Expected<std::string> otp_key();
+    // The one-time codes over reads_, made on first use.
+    store::OtpStore& otp_codes();
+
     // api_tracking.cpp
     void tracking_request(const Request& req, const std::vector<std::string>& parts,
                           const Reply& done);
@@ -298,6 +314,9 @@ class Api {
     std::unique_ptr<store::ScheduleStore> schedules_;  // made on first use
     std::unique_ptr<store::InboxStore> inbox_;         // made on first use
     std::string inbox_secret_;                         // read on first use
+    std::unique_ptr<store::OtpStore> otp_codes_;       // made on first use
+    std::string otp_secret_;                           // read on first use
+    Millis next_otp_prune_ = 0;
     std::string link_secret_;
     std::string tracking_secret_;  // tracking links' secret, read on first use
     std::map<std::string, std::shared_ptr<const channels::ReceiptReader>> receipt_readers_;
@@ -309,7 +328,8 @@ class Api {
     Metrics& metrics_;
     KeyCache keys_;
     KeyLimits limits_;
-    UserRequestLimit inbox_users_;  // inbox token requests, per user
+    RequestWindows inbox_users_{kInboxUserRequests, kInboxUserWindow};  // token requests, per user
+    RequestWindows otp_keys_;  // one-time codes sent, per API key (otp.key_rate)
     StoredTemplates templates_;
     std::vector<Reply> metrics_waiting_;  // scrapes waiting for the router's figures
     bool stopping_ = false;

@@ -18,7 +18,7 @@
 // (EventSource), as ?token=TOKEN. Pages on the origins of inbox.cors_origins
 // may call these routes from the browser with a token: their preflight
 // (OPTIONS) is answered, and every answer names the origin. A user's token
-// requests are limited (user_request_limit.hpp). Marking an item read also
+// requests are limited (request_windows.hpp). Marking an item read also
 // records the delivery as `read` (through the router, as tracked opens are:
 // tracking_queue.hpp).
 #include <algorithm>
@@ -183,15 +183,14 @@ void Api::inbox_with_token(const Request& req, const std::vector<std::string>& p
         return done(std::move(r));
     }
     if (auto wait = inbox_users_.admit(parts[1], util::now_ms()))
-        return refuse(done,
-                      LimitRefusal{make_error(ErrorKind::temporary, "rate_limited",
-                                              "user '" + parts[1] + "' made " +
-                                                  std::to_string(UserRequestLimit::kRequests) +
-                                                  " inbox requests in the last " +
-                                                  std::to_string(UserRequestLimit::kWindow / 1000) +
-                                                  " s; try again shortly",
-                                              "rate_limit"),
-                                   *wait});
+        return refuse(done, LimitRefusal{make_error(ErrorKind::temporary, "rate_limited",
+                                                    "user '" + parts[1] + "' made " +
+                                                        std::to_string(kInboxUserRequests) +
+                                                        " inbox requests in the last " +
+                                                        std::to_string(kInboxUserWindow / 1000) +
+                                                        " s; try again shortly",
+                                                    "rate_limit"),
+                                         *wait});
     inbox_request(req, parts, *expires, done);
 }
 

@@ -5,6 +5,7 @@
 
 #include <unordered_map>
 
+#include "one_time_code.hpp"
 #include "provider_type.hpp"
 #include "rendering/stored_templates.hpp"
 #include "tracked_html.hpp"
@@ -38,6 +39,7 @@ struct Personalizer::State {
     std::unordered_map<std::string, nlohmann::json> data;
     std::string secret;           // "" when links cannot be signed
     std::string tracking_secret;  // "" when nothing is tracked
+    std::string otp_secret;       // "" when one-time codes cannot be opened
 };
 
 Personalizer::Personalizer(const Config& config, store::Store& store,
@@ -50,6 +52,10 @@ Personalizer::Personalizer(const Config& config, store::Store& store,
         else
             NLOG(warning, "", "email is not tracked: " << secret.error().message);
     }
+    if (auto otp = otp_secret(config, store))
+        state_->otp_secret = *otp;
+    else
+        NLOG(warning, "", "one-time codes cannot be sent: " << otp.error().message);
     if (config.preferences.unsubscribe_url.empty()) return;
     auto secret = unsubscribe_secret(config, store);
     if (secret)
@@ -62,11 +68,35 @@ Personalizer::~Personalizer() = default;
 
 Status Personalizer::personalize(wire::Job& job, Millis now) {
     add_unsubscribe_link(job);
+    auto code = open_code(job);
+    if (!code) return code.error();
     if (auto rendered = render_for_user(job, now); !rendered) return rendered;
+    if (!code->empty())
+        for (std::string* text : {&job.subject, &job.body, &job.html, &job.payload})
+            fill_code(*text, *code);
     if (!state_->tracking_secret.empty() && !job.html.empty() &&
         address_kind(config_.channel_type(job.channel)) == AddressKind::email)
         track(job);
     return ok();
+}
+
+Expected<std::string> Personalizer::open_code(wire::Job& job) const {
+    if (job.data_json.find(kSealedField) == std::string::npos) return std::string();
+    auto data = util::json_or_discarded(job.data_json);
+    auto sealed = data.is_object() ? data.find(kSealedField) : data.end();
+    if (!data.is_object() || sealed == data.end() || !sealed->is_string()) return std::string();
+    auto code = state_->otp_secret.empty()
+                    ? Expected<std::string>(make_error(ErrorKind::unavailable, "no_otp_secret",
+                                                       "otp.secret cannot be read"))
+                    : notify::open_code(state_->otp_secret, sealed->get<std::string>());
+    if (!code)
+        return make_error(ErrorKind::invalid, "bad_one_time_code",
+                          "the one-time code cannot be opened: " + code.error().message);
+    // From here the job carries the code itself (in memory only, to the worker).
+    data.erase(sealed);
+    data["code"] = *code;
+    job.data_json = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return code;
 }
 
 void Personalizer::track(wire::Job& job) const {

@@ -8,6 +8,9 @@
 //   - every delivery of a category that is not mandatory gets a signed one-click
 //     unsubscribe link (Job::unsubscribe_url) for its user, or for its channel
 //     and address.
+//   - a one-time code sealed in the notification's data is opened and put
+//     where its marker is, in the content and in the data (one_time_code.hpp);
+//     nothing of it is stored.
 //   - with tracking.opens or tracking.clicks, the HTML part of an email (a
 //     channel of smtp providers) gets its open image and its links made into
 //     click links (tracking_link.hpp), signed for the delivery.
@@ -46,6 +49,9 @@ class Personalizer {
     void add_unsubscribe_link(wire::Job& job) const;
     Status render_for_user(wire::Job& job, Millis now);
     void track(wire::Job& job) const;
+    // The one-time code sealed in the job's data (one_time_code.hpp), now in
+    // its data as "code"; "" for a job without one.
+    Expected<std::string> open_code(wire::Job& job) const;
 
     struct State;
     const Config& config_;

@@ -85,6 +85,7 @@ const Command kCommands[] = {
     {"priority", "high-priority accept->sent under a low-priority backlog", priority},
     {"bulk", "a send to --group: accept time and expansion rate", bulk},
     {"render", "render a stored template per user (--store PATH): us each", render},
+    {"otp", "open loop POST /v1/otp, then /v1/otp/verify: latency percentiles", otp},
     {"reports", "a month of --count deliveries into --store, then reports: ms each", reports},
     {"schedules", "the next --count (1,000) firings of cron expressions: ms each", schedules},
     {"schedule-burst", "--count (10,000) schedules due at once: s to the last delivery",
@@ -136,7 +137,7 @@ int main(int argc, char** argv) {
     app.add_option("--connections", o.connections, "connections or sockets (scenario default)");
     app.add_option("--count", o.count, "requests or notifications at most (scenario default)");
     app.add_option("--seconds", o.seconds, "time limit (scenario default)");
-    app.add_option("--rate", o.rate, "offered rate for latency, per second (10000)");
+    app.add_option("--rate", o.rate, "offered rate for latency (10000) and otp (1000), per second");
     app.add_option("--batch-size", o.batch_size, "notifications per batch")->capture_default_str();
     app.add_option("--group", o.group, "bulk: the group to send to (everyone)");
     app.add_option("--output", o.output, "gen-users: the file to write");

@@ -24,6 +24,18 @@ std::string inbox_notification_json(const std::string& channel, const std::strin
     return out;
 }
 
+std::string otp_send_json(const std::string& channel, const std::string& to) {
+    std::string out;
+    out.reserve(112);
+    out.append("{\"to\":\"").append(to).append("\",\"channel\":\"").append(channel);
+    out.append("\",\"data\":{\"service\":\"bench\",\"sender\":\"bench\"}}");
+    return out;
+}
+
+std::string otp_verify_json(const std::string& to, const std::string& code) {
+    return "{\"to\":\"" + to + "\",\"code\":\"" + code + "\"}";
+}
+
 std::string batch_json(const std::string& channel, const std::string& priority, long first_seq,
                        int size) {
     std::string out = "{\"notifications\":[";

@@ -14,6 +14,11 @@ std::string notification_json(const std::string& channel, const std::string& pri
 // at the API's default priority: T is the bench's clock when it was made.
 std::string inbox_notification_json(const std::string& channel, const std::string& user, long seq,
                                     std::int64_t t);
+// {"to":TO,"channel":CH,"data":{"service":"bench","sender":"bench"}}, for POST /v1/otp
+// with the default template, ttl and length.
+std::string otp_send_json(const std::string& channel, const std::string& to);
+// {"to":TO,"code":CODE}, for POST /v1/otp/verify.
+std::string otp_verify_json(const std::string& to, const std::string& code);
 // {"notifications":[ size notifications with seq first_seq, first_seq+1, ... ]}
 std::string batch_json(const std::string& channel, const std::string& priority, long first_seq,
                        int size);

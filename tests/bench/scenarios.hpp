@@ -9,6 +9,8 @@
 //   priority      high-priority accept->sent under a low backlog  p99 <= 50 ms
 //   bulk          a send to a group: accept time < 2 s, expansion >= 100,000/s
 //   render        a stored template rendered per user                <= 10 us
+//   otp           open loop POST /v1/otp at 1,000/s, each to its own recipient
+//                 p99 < 5 ms; then POST /v1/otp/verify at that rate  p99 < 2 ms
 //   reports       reports over a month of 10,000,000 deliveries      < 200 ms
 //   schedules     the next 1,000 firings of a cron expression         < 5 ms
 //   schedule-burst 10,000 schedules due at one instant, all delivered  < 2 s
@@ -72,6 +74,7 @@ int end_to_end(const Options& o);
 int priority(const Options& o);
 int bulk(const Options& o);
 int render(const Options& o);
+int otp(const Options& o);
 int reports(const Options& o);
 int schedules(const Options& o);
 int schedule_burst(const Options& o);

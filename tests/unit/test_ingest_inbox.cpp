@@ -255,23 +255,25 @@ TEST_CASE("a user id is taken from the path percent-decoded", "[ingest][inbox]")
 TEST_CASE("one user's token requests are limited, not another's", "[ingest][inbox]") {
     InboxHarness h;
     const std::string ana = "Bearer " + h.token("ana");
-    for (long i = 0; i < UserRequestLimit::kRequests; ++i)
+    for (long i = 0; i < kInboxUserRequests; ++i)
         REQUIRE(h.call("GET", "/v1/inbox/ana", ana, {{"limit", "0"}}).status == 200);
     auto r = h.call("GET", "/v1/inbox/ana", ana, {{"limit", "0"}});
     CHECK(r.status == 429);
     CHECK(code_of(r) == "rate_limited");
     const auto retry = std::stol(header(r, "Retry-After"));
     CHECK(retry >= 1);
-    CHECK(retry <= UserRequestLimit::kWindow / 1000);
+    CHECK(retry <= kInboxUserWindow / 1000);
     CHECK(h.call("GET", "/v1/inbox/ben", "Bearer " + h.token("ben")).status == 200);
 }
 
-TEST_CASE("the per-user request limit forgets users whose window ended", "[ingest][inbox]") {
-    UserRequestLimit limit;
-    for (std::size_t i = 0; i < UserRequestLimit::kTracked; ++i)
+TEST_CASE("request windows forget keys whose window ended", "[ingest][inbox]") {
+    RequestWindows limit(2, 1000);
+    for (std::size_t i = 0; i < RequestWindows::kTracked; ++i)
         REQUIRE_FALSE(limit.admit("u" + std::to_string(i), 0));
-    CHECK(limit.tracked() == UserRequestLimit::kTracked);
-    // One more user once every window has ended: the old ones go.
-    CHECK_FALSE(limit.admit("new", UserRequestLimit::kWindow));
+    CHECK(limit.tracked() == RequestWindows::kTracked);
+    CHECK_FALSE(limit.admit("u1", 500));
+    CHECK(limit.admit("u1", 600) == 1);  // the third in its window: a second to wait
+    // One more key once every window has ended: the old ones go.
+    CHECK_FALSE(limit.admit("new", 1000));
     CHECK(limit.tracked() == 1);
 }

@@ -1,0 +1,227 @@
+// api_otp.cpp - one-time codes (one_time_code.hpp), with an API key of scope send:
+//
+//   POST /v1/otp          {"to","channel","template"?,"ttl"?,"length"?,"locale"?,
+//                         "data"?}
+//                         makes a code, keeps its MAC (otp_store.hpp) and sends it
+//                         at high priority in category "one-time-code" through
+//                         the template (otp.template), expiring with it: 202
+//                         {"id","to","channel","expires_at","length"}
+//   POST /v1/otp/verify   {"to","code"}: 200 {"result","attempts_left"}, result
+//                         valid (once), invalid, expired or locked; 404
+//                         "no_code" when no code was sent to `to`
+//
+// The send is a notification like any other (POST /v1/notifications does the
+// checks and the commit), with the code's marker where the code goes and the
+// code sealed in its data. Its MAC is kept once the notification is stored. A
+// recipient gets a code at most every otp.resend_after and otp.hourly_sends an
+// hour; an API key at most otp.key_rate: else 429 "too_many_codes" with
+// Retry-After. Inbox channels are refused: an item is kept in the store as it
+// was delivered.
+#include <nlohmann/json.hpp>
+
+#include "api.hpp"
+#include "door.hpp"
+#include "one_time_code.hpp"
+#include "store/otp_store.hpp"
+#include "util/json_parse.hpp"
+#include "util/log.hpp"
+#include "util/strings.hpp"
+
+namespace notify::ingest {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr Millis kMinTtl = 10'000;
+constexpr Millis kMaxTtl = 3'600'000;
+constexpr std::size_t kMaxCode = 16;
+constexpr Millis kPruneEvery = 3'600'000;
+
+Error invalid(const std::string& code, const std::string& message, const std::string& field) {
+    return make_error(ErrorKind::invalid, code, message, field);
+}
+
+Expected<json> body_of(const Request& req, const std::vector<std::string>& known) {
+    auto body = parse_body(req.body);
+    if (!body) return body.error();
+    if (!body->is_object()) return invalid("invalid_request", "the body must be a JSON object", "");
+    for (const auto& [key, _] : body->items())
+        if (std::find(known.begin(), known.end(), key) == known.end())
+            return invalid("unknown_field",
+                           "unknown field '" + key + "'" + util::did_you_mean(key, known), key);
+    return body;
+}
+
+Expected<std::string> text_field(const json& body, const char* name, bool required) {
+    auto it = body.find(name);
+    if (it == body.end() || it->is_null()) {
+        if (required)
+            return invalid("missing_field", std::string("'") + name + "' is required", name);
+        return std::string();
+    }
+    if (!it->is_string() || it->get<std::string>().empty())
+        return invalid("invalid_field", std::string("'") + name + "' must be a non-empty string",
+                       name);
+    return it->get<std::string>();
+}
+
+Error too_many(const std::string& message) {
+    return make_error(ErrorKind::temporary, "too_many_codes", message, "to");
+}
+
+}  // namespace
+
+void Api::otp_request(const Request& req, const std::vector<std::string>& parts,
+                      const Principal& who, Reply done) {
+    if (parts.size() == 1) return send_code(req, who, std::move(done));
+    if (parts.size() == 2 && parts[1] == "verify") return verify_code(req, done);
+    fail(done, make_error(ErrorKind::not_found, "not_found",
+                          "no such route '" + log::clip(req.path) + "'"));
+}
+
+Expected<std::string> Api::otp_key() {
+    if (otp_secret_.empty()) {
+        auto secret = otp_secret(config_, reads_);
+        if (!secret) return secret.error();
+        otp_secret_ = *secret;
+    }
+    return otp_secret_;
+}
+
+store::OtpStore& Api::otp_codes() {
+    if (!otp_codes_) otp_codes_ = std::make_unique<store::OtpStore>(reads_.handle());
+    return *otp_codes_;
+}
+
+void Api::send_code(const Request& req, const Principal& who, Reply done) {
+    auto body = body_of(req, {"to", "channel", "template", "ttl", "length", "locale", "data"});
+    if (!body) return fail(done, body.error());
+    auto to = text_field(*body, "to", true);
+    if (!to) return fail(done, to.error());
+    auto channel = text_field(*body, "channel", true);
+    if (!channel) return fail(done, channel.error());
+    auto template_name = text_field(*body, "template", false);
+    if (!template_name) return fail(done, template_name.error());
+    if (template_name->empty()) *template_name = config_.otp.template_name;
+    Millis ttl = config_.otp.ttl;
+    if (auto t = text_field(*body, "ttl", false); !t) {
+        return fail(done, t.error());
+    } else if (!t->empty()) {
+        auto d = util::parse_duration(*t);
+        if (!d || *d < kMinTtl || *d > kMaxTtl)
+            return fail(done,
+                        invalid("invalid_ttl", "'ttl' must be a duration from 10s to 1h", "ttl"));
+        ttl = *d;
+    }
+    long length = config_.otp.length;
+    if (auto it = body->find("length"); it != body->end()) {
+        if (!it->is_number_integer() || it->get<long>() < 4 || it->get<long>() > 10)
+            return fail(
+                done, invalid("invalid_length", "'length' must be from 4 to 10 digits", "length"));
+        length = it->get<long>();
+    }
+    json data = json::object();
+    if (auto it = body->find("data"); it != body->end() && !it->is_null()) {
+        if (!it->is_object())
+            return fail(done, invalid("invalid_data", "'data' must be an object", "data"));
+        data = *it;
+        for (const char* own : {"code", "minutes", kSealedField})
+            if (data.contains(own))
+                return fail(done, invalid("invalid_data",
+                                          std::string("'data.") + own + "' is filled in by notify",
+                                          std::string("data.") + own));
+    }
+    if (config_.channel_type(*channel) == "inbox")
+        return fail(done, invalid("otp_not_for_inbox",
+                                  "channel '" + *channel +
+                                      "' is an inbox, which keeps what it delivers in the store; "
+                                      "send codes over SMS, email or another channel",
+                                  "channel"));
+
+    const Millis now = util::now_ms();
+    if (auto wait = otp_keys_.admit(who.id, now))
+        return refuse(done, LimitRefusal{too_many("API key '" + who.name +
+                                                  "' has sent as many codes as otp.key_rate "
+                                                  "allows; try again shortly"),
+                                         *wait});
+    auto secret = otp_key();
+    if (!secret) return fail(done, secret.error());
+    const store::OtpLimits limits{config_.otp.resend_after, config_.otp.hourly_sends};
+    try {
+        if (now >= next_otp_prune_) {
+            next_otp_prune_ = now + kPruneEvery;
+            otp_codes().prune(now);
+        }
+        if (Millis wait = otp_codes().wait_for(*to, now, limits); wait > 0)
+            return refuse(done, LimitRefusal{too_many("'" + log::clip(*to) +
+                                                      "' was sent a code a moment ago; a new one "
+                                                      "may go in " +
+                                                      std::to_string((wait + 999) / 1000) + " s"),
+                                             (wait + 999) / 1000});
+    } catch (const store::StoreFailure& f) {
+        return fail(done, store::to_error(f));
+    }
+
+    const std::string code = generate_code(static_cast<int>(length));
+    auto sealed = seal_code(*secret, code);
+    if (!sealed) return fail(done, sealed.error());
+    data["code"] = kCodeMarker;
+    data["minutes"] = (ttl + 59'999) / 60'000;
+    data[kSealedField] = *sealed;
+    json notification = {{"channel", *channel},         {"to", *to},
+                         {"template", *template_name},  {"priority", "high"},
+                         {"category", "one-time-code"}, {"expires_in", util::format_duration(ttl)},
+                         {"data", std::move(data)}};
+    if (auto locale = body->find("locale"); locale != body->end()) notification["locale"] = *locale;
+    Request send = req;
+    send.path = "/v1/notifications";
+    send.body = notification.dump();
+    store::OtpCode kept{*to,       code_mac(*secret, *to, code), *channel, now,
+                        now + ttl, config_.otp.max_attempts};
+    const std::string answer_to = *to;
+    post_notification(send, who, [this, kept, answer_to, length, done](Response r) {
+        if (r.status != 202) return done(std::move(r));
+        guarded(done, [&] {
+            const json accepted = util::json_or_discarded(r.body);
+            try {
+                otp_codes().issue(kept);
+            } catch (const store::StoreFailure& f) {
+                NLOG(error, accepted.value("id", ""),
+                     "one-time code sent but not kept: " << f.message);
+                return fail(done, store::to_error(f));
+            }
+            done(json_response(202, {{"id", accepted.value("id", "")},
+                                     {"to", answer_to},
+                                     {"channel", kept.channel},
+                                     {"expires_at", util::format_rfc3339(kept.expires_at)},
+                                     {"length", length}}));
+        });
+    });
+}
+
+void Api::verify_code(const Request& req, const Reply& done) {
+    auto body = body_of(req, {"to", "code"});
+    if (!body) return fail(done, body.error());
+    auto to = text_field(*body, "to", true);
+    if (!to) return fail(done, to.error());
+    auto code = text_field(*body, "code", true);
+    if (!code) return fail(done, code.error());
+    if (code->size() > kMaxCode || !util::all_digits(*code))
+        return fail(done, invalid("invalid_code", "'code' must be 1 to 16 digits", "code"));
+    auto secret = otp_key();
+    if (!secret) return fail(done, secret.error());
+    try {
+        auto check = otp_codes().verify(*to, code_mac(*secret, *to, *code), util::now_ms());
+        if (!check)
+            return fail(done,
+                        make_error(ErrorKind::not_found, "no_code",
+                                   "no one-time code was sent to '" + log::clip(*to) + "'", "to"));
+        done(json_response(200, {{"result", store::to_string(check->result)},
+                                 {"attempts_left", check->attempts_left}}));
+    } catch (const store::StoreFailure& f) {
+        fail(done, store::to_error(f));
+    }
+}
+
+}  // namespace notify::ingest
