@@ -200,7 +200,10 @@ class Api {
     void refuse(const Reply& done, const LimitRefusal& r);
 
     // api_send.cpp
-    void post_notification(const Request& req, const Principal& who, Reply done);
+    // `carries_code`: built by send_code, whose data may hold a sealed
+    // one-time code; from anyone else such data is refused.
+    void post_notification(const Request& req, const Principal& who, Reply done,
+                           bool carries_code = false);
     void post_batch(const Request& req, const Principal& who, Reply done);
     // api_read.cpp
     // ?deliveries=N: at most N deliveries (default 1000) with their events.

@@ -132,6 +132,11 @@ void Api::send_code(const Request& req, const Principal& who, Reply done) {
                                           std::string("'data.") + own + "' is filled in by notify",
                                           std::string("data.") + own));
     }
+    if (util::starts_with(*to, "group:"))
+        return fail(done, invalid("invalid_recipient",
+                                  "a one-time code goes to one recipient: an address or user:ID, "
+                                  "not a group",
+                                  "to"));
     if (config_.channel_type(*channel) == "inbox")
         return fail(done, invalid("otp_not_for_inbox",
                                   "channel '" + *channel +
@@ -180,24 +185,27 @@ void Api::send_code(const Request& req, const Principal& who, Reply done) {
     store::OtpCode kept{*to,       code_mac(*secret, *to, code), *channel, now,
                         now + ttl, config_.otp.max_attempts};
     const std::string answer_to = *to;
-    post_notification(send, who, [this, kept, answer_to, length, done](Response r) {
-        if (r.status != 202) return done(std::move(r));
-        guarded(done, [&] {
-            const json accepted = util::json_or_discarded(r.body);
-            try {
-                otp_codes().issue(kept);
-            } catch (const store::StoreFailure& f) {
-                NLOG(error, accepted.value("id", ""),
-                     "one-time code sent but not kept: " << f.message);
-                return fail(done, store::to_error(f));
-            }
-            done(json_response(202, {{"id", accepted.value("id", "")},
-                                     {"to", answer_to},
-                                     {"channel", kept.channel},
-                                     {"expires_at", util::format_rfc3339(kept.expires_at)},
-                                     {"length", length}}));
-        });
-    });
+    post_notification(
+        send, who,
+        [this, kept, answer_to, length, done](Response r) {
+            if (r.status != 202) return done(std::move(r));
+            guarded(done, [&] {
+                const json accepted = util::json_or_discarded(r.body);
+                try {
+                    otp_codes().issue(kept);
+                } catch (const store::StoreFailure& f) {
+                    NLOG(error, accepted.value("id", ""),
+                         "one-time code sent but not kept: " << f.message);
+                    return fail(done, store::to_error(f));
+                }
+                done(json_response(202, {{"id", accepted.value("id", "")},
+                                         {"to", answer_to},
+                                         {"channel", kept.channel},
+                                         {"expires_at", util::format_rfc3339(kept.expires_at)},
+                                         {"length", length}}));
+            });
+        },
+        true);
 }
 
 void Api::verify_code(const Request& req, const Reply& done) {

@@ -9,6 +9,7 @@
 
 #include "api.hpp"
 #include "door.hpp"
+#include "one_time_code.hpp"
 #include "render.hpp"
 #include "store/directory_store.hpp"
 #include "util/log.hpp"
@@ -49,6 +50,18 @@ void read_back_fanout(store::Store& reads, const ItemResult& r, ItemSummary& s) 
     }
 }
 
+// A sealed one-time code comes from POST /v1/otp alone: in anyone's data it
+// could be someone else's code, copied, to be opened on another channel.
+Status no_sealed_code(const json& item, const std::string& prefix) {
+    auto data = item.is_object() ? item.find("data") : item.end();
+    if (item.is_object() && data != item.end() && data->is_object() && data->contains(kSealedField))
+        return make_error(ErrorKind::invalid, "reserved_field",
+                          std::string("'data.") + kSealedField +
+                              "' is notify's own; one-time codes are sent with POST /v1/otp",
+                          prefix + "data." + kSealedField);
+    return ok();
+}
+
 json accepted_body(const ItemResult& r, const ItemSummary& s) {
     json deliveries = json::array();
     for (const auto& d : r.deliveries) deliveries.push_back(render_delivery_brief(d));
@@ -84,10 +97,12 @@ std::string dump_safe(const json& j) {
 
 }  // namespace
 
-void Api::post_notification(const Request& req, const Principal& who, Reply done) {
+void Api::post_notification(const Request& req, const Principal& who, Reply done,
+                            bool carries_code) {
     const auto since = Metrics::Clock::now();
     auto body = parse_sized_body(req.body, config_.ingest.max_body_bytes);
     if (!body) return fail(done, body.error());
+    if (auto st = no_sealed_code(*body, ""); !carries_code && !st) return fail(done, st.error());
     RequestContext ctx{&config_,
                        util::now_ms(),
                        who.name,
@@ -173,7 +188,10 @@ void Api::post_batch(const Request& req, const Principal& who, Reply done) {
     std::vector<long> recipients;  // of each submitted item
     Submission sub;
     for (size_t i = 0; i < list->size(); ++i) {
-        auto a = build_notification((*list)[i], ctx, "notifications[" + std::to_string(i) + "].");
+        const std::string prefix = "notifications[" + std::to_string(i) + "].";
+        auto a = no_sealed_code((*list)[i], prefix)
+                     ? build_notification((*list)[i], ctx, prefix)
+                     : Expected<store::Accepted>(no_sealed_code((*list)[i], prefix).error());
         if (!a) {
             metrics_.rejected(a.error().code);
             NLOG(info, "",

@@ -1,6 +1,8 @@
 // render.cpp - stored notifications, deliveries, events and queue rows as JSON.
 #include "render.hpp"
 
+#include "one_time_code.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "util/json_parse.hpp"
@@ -62,6 +64,8 @@ json render_notification(const store::NotificationView& v, bool with_events) {
     if (!n.data_json.empty()) {
         // Stored as the JSON text ingest validated; shown as the object again.
         json data = util::json_or_discarded(n.data_json);
+        // A one-time code's sealed copy is notify's own, shown to nobody.
+        if (data.is_object()) data.erase(kSealedField);
         j["data"] = data.is_discarded() ? json(n.data_json) : data;
     }
     put_if(j, "template", n.template_name);

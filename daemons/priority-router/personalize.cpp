@@ -74,7 +74,9 @@ Status Personalizer::personalize(wire::Job& job, Millis now) {
     if (!code->empty())
         for (std::string* text : {&job.subject, &job.body, &job.html, &job.payload})
             fill_code(*text, *code);
-    if (!state_->tracking_secret.empty() && !job.html.empty() &&
+    // A code is not put into tracked links (their tokens are signed, not
+    // encrypted) nor counted as opened.
+    if (code->empty() && !state_->tracking_secret.empty() && !job.html.empty() &&
         address_kind(config_.channel_type(job.channel)) == AddressKind::email)
         track(job);
     return ok();
@@ -84,7 +86,15 @@ Expected<std::string> Personalizer::open_code(wire::Job& job) const {
     if (job.data_json.find(kSealedField) == std::string::npos) return std::string();
     auto data = util::json_or_discarded(job.data_json);
     auto sealed = data.is_object() ? data.find(kSealedField) : data.end();
-    if (!data.is_object() || sealed == data.end() || !sealed->is_string()) return std::string();
+    if (!data.is_object() || sealed == data.end()) return std::string();
+    // Opened only for what POST /v1/otp sends: a code of its category, on a
+    // channel that keeps nothing it delivers. Anything else goes without it.
+    if (!sealed->is_string() || job.category != "one-time-code" ||
+        config_.channel_type(job.channel) == "inbox") {
+        data.erase(sealed);
+        job.data_json = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        return std::string();
+    }
     auto code = state_->otp_secret.empty()
                     ? Expected<std::string>(make_error(ErrorKind::unavailable, "no_otp_secret",
                                                        "otp.secret cannot be read"))

@@ -276,3 +276,25 @@ def test_notifyctl_sends_and_verifies(http_receiver, make_stack):
     res = stack.ctl("otp", "verify", "--to", "oto", wrong(code))
     assert (res.returncode, res.stdout.strip()) == (1, "invalid"), (res.returncode, res.stdout)
     assert stack.ctl("otp", "verify", "--to", "oto", code).returncode == 0
+
+
+def test_a_sealed_code_is_shown_to_nobody_and_taken_from_nobody(http_receiver, make_stack):
+    receiver = http_receiver()
+    stack = started(make_stack, receiver)
+    nid = send(stack, "erin")["id"]
+    delivered_code(stack, receiver, nid)
+    # The stored notification's data shows no sealed copy of the code.
+    data = stack.get(nid)["data"]
+    assert "one_time_code_sealed" not in data and "code" in data, data
+    # Nobody else may hand notify a sealed code, one by one or in a batch.
+    sealed = {"one_time_code_sealed": "AAAA", "service": "x"}
+    res = stack.request("POST", "/v1/notifications",
+                        body={"channel": "hook", "to": "mallory", "body": "x", "data": sealed})
+    assert res.status == 400 and res.json["error"]["code"] == "reserved_field", res
+    res = stack.request("POST", "/v1/notifications/batch", body={"notifications": [
+        {"channel": "hook", "to": "mallory", "body": "x", "data": sealed}]})
+    assert res.status == 202, res
+    assert res.json["notifications"][0]["error"]["code"] == "reserved_field", res.json
+    # A code goes to one recipient, not a group.
+    res = stack.request("POST", "/v1/otp", body=otp_body("group:ops"))
+    assert res.status == 400 and res.json["error"]["field"] == "to", res
