@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api.hpp"
+#include "directory_routes.hpp"
 #include "door.hpp"
 #include "one_time_code.hpp"
 #include "store/otp_store.hpp"
@@ -38,18 +39,13 @@ constexpr Millis kMaxTtl = 3'600'000;
 constexpr std::size_t kMaxCode = 16;
 constexpr Millis kPruneEvery = 3'600'000;
 
-Error invalid(const std::string& code, const std::string& message, const std::string& field) {
-    return make_error(ErrorKind::invalid, code, message, field);
-}
+using directory::invalid;
 
+// The body, a JSON object of the `known` fields alone.
 Expected<json> body_of(const Request& req, const std::vector<std::string>& known) {
-    auto body = parse_body(req.body);
+    auto body = directory::body_object(req);
     if (!body) return body.error();
-    if (!body->is_object()) return invalid("invalid_request", "the body must be a JSON object", "");
-    for (const auto& [key, _] : body->items())
-        if (std::find(known.begin(), known.end(), key) == known.end())
-            return invalid("unknown_field",
-                           "unknown field '" + key + "'" + util::did_you_mean(key, known), key);
+    if (auto st = directory::known_fields(*body, known); !st) return st.error();
     return body;
 }
 
