@@ -1,8 +1,6 @@
 // one_time_code.cpp - see one_time_code.hpp.
 #include "one_time_code.hpp"
 
-#include <cstring>
-
 #include "crypto/aes_gcm.hpp"
 #include "signed_link.hpp"
 #include "util/crypto.hpp"
@@ -63,11 +61,23 @@ std::string code_mac(const std::string& secret, std::string_view to, std::string
     return util::hmac_sha256(mac_key(secret), message);
 }
 
+namespace {
+
+void replace_every(std::string& text, std::string_view what, std::string_view with) {
+    if (what.empty()) return;
+    for (std::size_t at = text.find(what); at != std::string::npos;
+         at = text.find(what, at + with.size()))
+        text.replace(at, what.size(), with);
+}
+
+}  // namespace
+
 void fill_code(std::string& text, const std::string& code) {
-    const std::size_t n = std::strlen(kCodeMarker);
-    for (std::size_t at = text.find(kCodeMarker); at != std::string::npos;
-         at = text.find(kCodeMarker, at + code.size()))
-        text.replace(at, n, code);
+    replace_every(text, kCodeMarker, code);
+}
+
+void hide_code(std::string& text, const std::string& code) {
+    replace_every(text, code, kHiddenCode);
 }
 
 }  // namespace notify

@@ -27,6 +27,11 @@ namespace notify {
 constexpr const char* kCodeMarker = "NTFYxOTPxCODExMARK";
 // The member of a notification's data that holds its sealed code.
 constexpr const char* kSealedField = "one_time_code_sealed";
+// The category of what POST /v1/otp sends, the only one a code is opened for.
+constexpr const char* kCodeCategory = "one-time-code";
+// What stands for a code in what is kept of a delivery (a vendor's error
+// quoting the message it refused).
+constexpr const char* kHiddenCode = "[one-time code]";
 
 // otp.secret (a secret reference), else the one the store keeps under
 // "otp.secret", made on first use.
@@ -43,5 +48,7 @@ Expected<std::string> open_code(const std::string& secret, std::string_view seal
 std::string code_mac(const std::string& secret, std::string_view to, std::string_view code);
 // Every kCodeMarker in `text` replaced by `code`.
 void fill_code(std::string& text, const std::string& code);
+// Every `code` in `text` replaced by kHiddenCode (none when `code` is empty).
+void hide_code(std::string& text, const std::string& code);
 
 }  // namespace notify

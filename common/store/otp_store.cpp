@@ -34,16 +34,17 @@ struct OtpStore::Statements {
               "SELECT created_at, window_start, window_sends FROM otp_codes WHERE recipient = ?"),
           issue(db,
                 "INSERT INTO otp_codes (recipient, code_mac, channel, created_at, expires_at, "
-                "max_attempts, window_start, window_sends) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?4, 1) "
-                "ON CONFLICT (recipient) DO UPDATE SET code_mac = excluded.code_mac, channel = "
-                "excluded.channel, created_at = excluded.created_at, expires_at = "
-                "excluded.expires_at, max_attempts = excluded.max_attempts, attempts = 0, "
-                "used_at = 0, window_start = CASE WHEN ?4 - window_start >= ?7 THEN ?4 ELSE "
+                "max_attempts, window_start, window_sends, api_key_id) VALUES (?1, ?2, ?3, ?4, "
+                "?5, ?6, ?4, 1, ?8) ON CONFLICT (recipient) DO UPDATE SET code_mac = "
+                "excluded.code_mac, channel = excluded.channel, created_at = excluded.created_at, "
+                "expires_at = excluded.expires_at, max_attempts = excluded.max_attempts, "
+                "api_key_id = excluded.api_key_id, attempts = 0, used_at = 0, window_start = CASE "
+                "WHEN ?4 - window_start >= ?7 THEN ?4 ELSE "
                 "window_start END, window_sends = CASE WHEN ?4 - window_start >= ?7 THEN 1 ELSE "
                 "window_sends + 1 END"),
           code(db,
-               "SELECT code_mac, expires_at, attempts, max_attempts, used_at FROM otp_codes WHERE "
-               "recipient = ?"),
+               "SELECT code_mac, expires_at, attempts, max_attempts, used_at, api_key_id FROM "
+               "otp_codes WHERE recipient = ?"),
           used(db, "UPDATE otp_codes SET used_at = ? WHERE recipient = ?"),
           attempt(db, "UPDATE otp_codes SET attempts = attempts + 1 WHERE recipient = ?"),
           prune(db, "DELETE FROM otp_codes WHERE expires_at < ?1 AND window_start < ?1 - ?2") {}
@@ -77,23 +78,26 @@ void OtpStore::issue(const OtpCode& c) {
         .bind(5, c.expires_at)
         .bind(6, c.max_attempts)
         .bind(7, kHour)
+        .bind(8, c.api_key_id)
         .run();
 }
 
-std::optional<OtpCheck> OtpStore::verify(const std::string& to, const std::string& mac,
-                                         Millis now) {
+std::optional<OtpCheck> OtpStore::verify(const std::string& to, const std::string& mac, Millis now,
+                                         const std::optional<std::string>& sent_by) {
     struct Row {
         std::string mac;
         Millis expires_at;
         long attempts, max_attempts;
         Millis used_at;
+        std::string api_key_id;
     };
-    Transaction tx(db_);
+    std::optional<Transaction> tx;
+    if (sqlite3_get_autocommit(db_)) tx.emplace(db_);
     auto row = st_->code.bind(1, to).first([](const Stmt& r) {
-        return Row{std::string(r.blob(0)), r.integer(1), static_cast<long>(r.integer(2)),
-                   static_cast<long>(r.integer(3)), r.integer(4)};
+        return Row{std::string(r.blob(0)),          r.integer(1), static_cast<long>(r.integer(2)),
+                   static_cast<long>(r.integer(3)), r.integer(4), r.text(5)};
     });
-    if (!row) return std::nullopt;
+    if (!row || (sent_by && row->api_key_id != *sent_by)) return std::nullopt;
     OtpCheck check;
     check.attempts_left = std::max(0L, row->max_attempts - row->attempts);
     if (row->used_at != 0) {
@@ -110,7 +114,7 @@ std::optional<OtpCheck> OtpStore::verify(const std::string& to, const std::strin
         check.attempts_left -= 1;
         check.result = check.attempts_left == 0 ? OtpResult::locked : OtpResult::invalid;
     }
-    tx.commit();
+    if (tx) tx->commit();
     return check;
 }
 

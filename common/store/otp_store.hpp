@@ -1,8 +1,10 @@
-// otp_store.hpp - one-time codes in the store (schema 16): one row per
+// otp_store.hpp - one-time codes in the store (schemas 16, 17): one row per
 // recipient (the `to` a code was sent to), with the MAC of its latest code
-// (one_time_code.hpp), when it expires, how many wrong codes were tried and
-// whether it was used, and how many codes the recipient was sent this hour.
-// notify-ingest writes it: a new code replaces the last, a verify counts.
+// (one_time_code.hpp), the API key that sent it, when it expires, how many
+// wrong codes were tried and whether it was used, and how many codes the
+// recipient was sent this hour. notify-ingest writes it, in the group commit
+// of its writer (Store::one_time_codes): a new code replaces the last, a
+// verify counts.
 //
 // Methods throw StoreFailure; callers turn it into an Error (to_error).
 #pragma once
@@ -29,6 +31,7 @@ struct OtpCode {
     std::string to;
     std::string mac;  // code_mac() of the code
     std::string channel;
+    std::string api_key_id;  // the key that sent it
     Millis created_at = 0;
     Millis expires_at = 0;
     long max_attempts = 5;
@@ -54,8 +57,11 @@ class OtpStore {
     // in the recipient's hour.
     void issue(const OtpCode& code);
     // Checks `mac` against the recipient's code at `now`: a valid code is used
-    // up, a wrong one uses an attempt. nullopt: no code was sent to `to`.
-    std::optional<OtpCheck> verify(const std::string& to, const std::string& mac, Millis now);
+    // up, a wrong one uses an attempt. nullopt: no code was sent to `to` (by
+    // the API key `sent_by`, when given). In a transaction of its own unless
+    // one is open.
+    std::optional<OtpCheck> verify(const std::string& to, const std::string& mac, Millis now,
+                                   const std::optional<std::string>& sent_by = std::nullopt);
     // Forgets codes that can neither be verified nor limit a send any more
     // (expired, and their hour over) at `now`; how many.
     long prune(Millis now);

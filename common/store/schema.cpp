@@ -403,6 +403,11 @@ CREATE TABLE otp_codes (
     window_sends INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // 17: a code is verified only with the API key that sent it (the key's id;
+    // '' when ingest takes requests without keys).
+    R"sql(
+ALTER TABLE otp_codes ADD COLUMN api_key_id TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "store/fanout_rows.hpp"
 #include "store/moved_file.hpp"
 #include "store/notification_rows.hpp"
+#include "store/otp_store.hpp"
 #include "store/private_file.hpp"
 #include "store/rollup.hpp"
 #include "store/schema.hpp"
@@ -224,6 +225,7 @@ Store::Store(sqlite3* db) : db_(db), st_(std::make_unique<Statements>(db)) {}
 
 Store::~Store() {
     st_.reset();
+    one_time_codes_.reset();
     // Another owner's statements (a DirectoryStore's, a TemplateStore's) may still be
     // prepared if it is destroyed after the store. sqlite3_close() would answer BUSY
     // and keep the connection forever; sqlite3_close_v2() closes it when the last of
@@ -288,6 +290,11 @@ Status Store::insert_batch(std::vector<Accepted>& batch, const std::function<voi
     } catch (const StoreFailure& f) {
         return to_error(f);
     }
+}
+
+OtpStore& Store::one_time_codes() {
+    if (!one_time_codes_) one_time_codes_ = std::make_unique<OtpStore>(db_);
+    return *one_time_codes_;
 }
 
 std::optional<IdempotencyRecord> Store::find_idempotency(const std::string& api_key_id,

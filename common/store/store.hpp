@@ -25,6 +25,8 @@ struct sqlite3;
 
 namespace notify::store {
 
+class OtpStore;
+
 struct Options {
     bool synchronous_full = true;  // fsync on every commit (durable acknowledgements)
     Millis busy_timeout = 5000;
@@ -150,6 +152,9 @@ class Store {
     std::optional<IdempotencyRecord> find_idempotency(const std::string& api_key_id,
                                                       const std::string& key, Millis now,
                                                       Millis window);
+    // One-time codes on this connection (made on first use), for ingest's
+    // writer to keep and check codes in its group commit.
+    OtpStore& one_time_codes();
 
     // --- reads ------------------------------------------------------------------
     // At most `delivery_limit` deliveries (the first stored; negative: all) with
@@ -216,6 +221,7 @@ class Store {
     struct Statements;
     sqlite3* db_;
     std::unique_ptr<Statements> st_;
+    std::unique_ptr<OtpStore> one_time_codes_;
     std::unique_ptr<Millis> busy_limit_;  // read by the busy handler
 };
 

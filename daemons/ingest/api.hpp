@@ -46,6 +46,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -200,10 +201,11 @@ class Api {
     void refuse(const Reply& done, const LimitRefusal& r);
 
     // api_send.cpp
-    // `carries_code`: built by send_code, whose data may hold a sealed
-    // one-time code; from anyone else such data is refused.
+    // `keep_code`: send_code's, whose data holds a sealed one-time code (from
+    // anyone else such data is refused); it keeps the code in the commit that
+    // stores the notification (Submission::also).
     void post_notification(const Request& req, const Principal& who, Reply done,
-                           bool carries_code = false);
+                           std::function<void(store::Store&)> keep_code = {});
     void post_batch(const Request& req, const Principal& who, Reply done);
     // api_read.cpp
     // ?deliveries=N: at most N deliveries (default 1000) with their events.
@@ -295,10 +297,11 @@ class Api {
     void otp_request(const Request& req, const std::vector<std::string>& parts,
                      const Principal& who, Reply done);
     void send_code(const Request& req, const Principal& who, Reply done);
-    void verify_code(const Request& req, const Reply& done);
+    void verify_code(const Request& req, const Principal& who, Reply done);
     // The OTP secret, read (or made) once.
     Expected<std::string> otp_key();
-    // The one-time codes over reads_, made on first use.
+    // The one-time codes over reads_ (for the limits' reads), made on first use;
+    // codes are written in the writer's group commit (Submission::also).
     store::OtpStore& otp_codes();
 
     // api_tracking.cpp
@@ -320,6 +323,9 @@ class Api {
     std::unique_ptr<store::OtpStore> otp_codes_;       // made on first use
     std::string otp_secret_;                           // read on first use
     Millis next_otp_prune_ = 0;
+    // Recipients whose code is on its way to the store: another send to one
+    // waits (otp.resend_after) as it would once the code is stored.
+    std::unordered_set<std::string> otp_sending_;
     std::string link_secret_;
     std::string tracking_secret_;  // tracking links' secret, read on first use
     std::map<std::string, std::shared_ptr<const channels::ReceiptReader>> receipt_readers_;

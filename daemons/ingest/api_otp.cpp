@@ -8,15 +8,19 @@
 //                         {"id","to","channel","expires_at","length"}
 //   POST /v1/otp/verify   {"to","code"}: 200 {"result","attempts_left"}, result
 //                         valid (once), invalid, expired or locked; 404
-//                         "no_code" when no code was sent to `to`
+//                         "no_code" when no code was sent to `to` (by this API
+//                         key: only an admin key or the local socket checks
+//                         another key's codes)
 //
 // The send is a notification like any other (POST /v1/notifications does the
-// checks and the commit), with the code's marker where the code goes and the
-// code sealed in its data. Its MAC is kept once the notification is stored. A
+// checks), with the code's marker where the code goes and the code sealed in
+// its data. Its MAC is kept in the same transaction as the notification, and a
+// verify is checked in one too: both ride the writer's group commit, so a code
+// costs no commit of its own. An email recipient is kept in lower case. A
 // recipient gets a code at most every otp.resend_after and otp.hourly_sends an
-// hour; an API key at most otp.key_rate: else 429 "too_many_codes" with
-// Retry-After. Inbox channels are refused: an item is kept in the store as it
-// was delivered.
+// hour (a code still on its way to the store counts); an API key at most
+// otp.key_rate: else 429 "too_many_codes" with Retry-After. Inbox channels are
+// refused: an item is kept in the store as it was delivered.
 #include <nlohmann/json.hpp>
 
 #include "api.hpp"
@@ -62,6 +66,13 @@ Expected<std::string> text_field(const json& body, const char* name, bool requir
     return it->get<std::string>();
 }
 
+// The recipient a code is kept under: an email address in lower case, so
+// that Ana@Example.com verifies what ana@example.com was sent.
+std::string code_owner(const std::string& to) {
+    if (util::starts_with(to, "user:") || to.find('@') == std::string::npos) return to;
+    return util::to_lower(to);
+}
+
 Error too_many(const std::string& message) {
     return make_error(ErrorKind::temporary, "too_many_codes", message, "to");
 }
@@ -71,7 +82,7 @@ Error too_many(const std::string& message) {
 void Api::otp_request(const Request& req, const std::vector<std::string>& parts,
                       const Principal& who, Reply done) {
     if (parts.size() == 1) return send_code(req, who, std::move(done));
-    if (parts.size() == 2 && parts[1] == "verify") return verify_code(req, done);
+    if (parts.size() == 2 && parts[1] == "verify") return verify_code(req, who, std::move(done));
     fail(done, make_error(ErrorKind::not_found, "not_found",
                           "no such route '" + log::clip(req.path) + "'"));
 }
@@ -148,13 +159,12 @@ void Api::send_code(const Request& req, const Principal& who, Reply done) {
                                          *wait});
     auto secret = otp_key();
     if (!secret) return fail(done, secret.error());
+    const std::string owner = code_owner(*to);
     const store::OtpLimits limits{config_.otp.resend_after, config_.otp.hourly_sends};
     try {
-        if (now >= next_otp_prune_) {
-            next_otp_prune_ = now + kPruneEvery;
-            otp_codes().prune(now);
-        }
-        if (Millis wait = otp_codes().wait_for(*to, now, limits); wait > 0)
+        Millis wait = otp_sending_.count(owner) ? limits.resend_after
+                                                : otp_codes().wait_for(owner, now, limits);
+        if (wait > 0)
             return refuse(done, LimitRefusal{too_many("'" + log::clip(*to) +
                                                       "' was sent a code a moment ago; a new one "
                                                       "may go in " +
@@ -170,41 +180,44 @@ void Api::send_code(const Request& req, const Principal& who, Reply done) {
     data["code"] = kCodeMarker;
     data["minutes"] = (ttl + 59'999) / 60'000;
     data[kSealedField] = *sealed;
-    json notification = {{"channel", *channel},         {"to", *to},
-                         {"template", *template_name},  {"priority", "high"},
-                         {"category", "one-time-code"}, {"expires_in", util::format_duration(ttl)},
+    json notification = {{"channel", *channel},        {"to", *to},
+                         {"template", *template_name}, {"priority", "high"},
+                         {"category", kCodeCategory},  {"expires_in", util::format_duration(ttl)},
                          {"data", std::move(data)}};
     if (auto locale = body->find("locale"); locale != body->end()) notification["locale"] = *locale;
     Request send = req;
     send.path = "/v1/notifications";
     send.body = notification.dump();
-    store::OtpCode kept{*to,       code_mac(*secret, *to, code), *channel, now,
-                        now + ttl, config_.otp.max_attempts};
+    const store::OtpCode kept{owner,     code_mac(*secret, owner, code), *channel, who.id, now,
+                              now + ttl, config_.otp.max_attempts};
+    const bool prune = now >= next_otp_prune_;
+    if (prune) next_otp_prune_ = now + kPruneEvery;
+    auto keep = [kept, prune](store::Store& s) {
+        store::OtpStore& codes = s.one_time_codes();
+        codes.issue(kept);
+        if (prune) codes.prune(kept.created_at);
+    };
+    otp_sending_.insert(owner);
     const std::string answer_to = *to;
     post_notification(
         send, who,
-        [this, kept, answer_to, length, done](Response r) {
+        [this, owner, answer_to, channel = *channel, expires_at = kept.expires_at, length,
+         done](Response r) {
+            otp_sending_.erase(owner);
             if (r.status != 202) return done(std::move(r));
             guarded(done, [&] {
                 const json accepted = util::json_or_discarded(r.body);
-                try {
-                    otp_codes().issue(kept);
-                } catch (const store::StoreFailure& f) {
-                    NLOG(error, accepted.value("id", ""),
-                         "one-time code sent but not kept: " << f.message);
-                    return fail(done, store::to_error(f));
-                }
                 done(json_response(202, {{"id", accepted.value("id", "")},
                                          {"to", answer_to},
-                                         {"channel", kept.channel},
-                                         {"expires_at", util::format_rfc3339(kept.expires_at)},
+                                         {"channel", channel},
+                                         {"expires_at", util::format_rfc3339(expires_at)},
                                          {"length", length}}));
             });
         },
-        true);
+        std::move(keep));
 }
 
-void Api::verify_code(const Request& req, const Reply& done) {
+void Api::verify_code(const Request& req, const Principal& who, Reply done) {
     auto body = body_of(req, {"to", "code"});
     if (!body) return fail(done, body.error());
     auto to = text_field(*body, "to", true);
@@ -215,17 +228,28 @@ void Api::verify_code(const Request& req, const Reply& done) {
         return fail(done, invalid("invalid_code", "'code' must be 1 to 16 digits", "code"));
     auto secret = otp_key();
     if (!secret) return fail(done, secret.error());
-    try {
-        auto check = otp_codes().verify(*to, code_mac(*secret, *to, *code), util::now_ms());
-        if (!check)
-            return fail(done,
-                        make_error(ErrorKind::not_found, "no_code",
-                                   "no one-time code was sent to '" + log::clip(*to) + "'", "to"));
-        done(json_response(200, {{"result", store::to_string(check->result)},
-                                 {"attempts_left", check->attempts_left}}));
-    } catch (const store::StoreFailure& f) {
-        fail(done, store::to_error(f));
-    }
+    const std::string owner = code_owner(*to);
+    // A key checks the codes it sent; an administrator (and the local socket) any.
+    std::optional<std::string> sent_by;
+    if (who.scope != Scope::admin) sent_by = who.id;
+    auto check = std::make_shared<std::optional<store::OtpCheck>>();
+    Submission sub;
+    sub.also = [check, owner, mac = code_mac(*secret, owner, *code), sent_by](store::Store& s) {
+        *check = s.one_time_codes().verify(owner, mac, util::now_ms(), sent_by);
+    };
+    sub.done = [this, check, answer_to = *to, done = std::move(done)](CommitResult result) {
+        guarded(done, [&] {
+            if (!result.status) return fail(done, result.status.error());
+            if (!*check)
+                return fail(
+                    done, make_error(ErrorKind::not_found, "no_code",
+                                     "no one-time code was sent to '" + log::clip(answer_to) + "'",
+                                     "to"));
+            done(json_response(200, {{"result", store::to_string((*check)->result)},
+                                     {"attempts_left", (*check)->attempts_left}}));
+        });
+    };
+    committer_.submit(std::move(sub));
 }
 
 }  // namespace notify::ingest

@@ -98,7 +98,8 @@ std::string dump_safe(const json& j) {
 }  // namespace
 
 void Api::post_notification(const Request& req, const Principal& who, Reply done,
-                            bool carries_code) {
+                            std::function<void(store::Store&)> keep_code) {
+    const bool carries_code = static_cast<bool>(keep_code);
     const auto since = Metrics::Clock::now();
     auto body = parse_sized_body(req.body, config_.ingest.max_body_bytes);
     if (!body) return fail(done, body.error());
@@ -119,6 +120,7 @@ void Api::post_notification(const Request& req, const Principal& who, Reply done
     ItemSummary summary = summary_of(*accepted);
     Submission sub;
     sub.items.push_back(std::move(*accepted));
+    sub.also = std::move(keep_code);
     metrics_.pending_add(1);
     sub.done = [this, done = std::move(done), key, summary = std::move(summary), who, recipients,
                 since](CommitResult result) mutable {

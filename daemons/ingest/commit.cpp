@@ -71,8 +71,16 @@ std::vector<CommitResult> commit_group(store::Store& store, std::vector<Submissi
                 batch.push_back(std::move(a));
             }
         }
-        if (!batch.empty()) {
-            auto st = store.insert_batch(batch);
+        std::vector<const Submission*> more;
+        for (size_t s = 0; s < group.size(); ++s) {
+            bool all_stored = true;
+            for (const Slot& slot : slots[s]) all_stored = all_stored && slot.write;
+            if (group[s].also && all_stored) more.push_back(&group[s]);
+        }
+        if (!batch.empty() || !more.empty()) {
+            auto st = store.insert_batch(batch, [&] {
+                for (const Submission* s : more) s->also(store);
+            });
             if (!st) status = store_unavailable(st.error().message);
         }
     } catch (...) {

@@ -4,7 +4,8 @@
 // A Submission is the validated notifications of one request. commit_group()
 // takes many submissions, settles idempotency keys (each API key's own: against
 // the store within a 24 h window, and within the group itself), writes the rest with one
-// Store::insert_batch, and gives each submission its result. If the transaction
+// Store::insert_batch (with the submissions' `also`), and gives each submission
+// its result. If the transaction
 // fails, every submission of the group fails and nothing of it is stored.
 //
 // The Committer interface is the seam between the API core and the writer: the
@@ -38,6 +39,11 @@ struct CommitResult {
 struct Submission {
     std::vector<store::Accepted> items;
     std::function<void(CommitResult)> done;  // called once, on the loop thread
+    // Writes or reads more in the group's transaction, after its notifications
+    // (one-time codes: keeping a code sent, checking one): on the committing
+    // thread, only when every one of `items` is stored (none replayed or in
+    // conflict). A StoreFailure it throws fails the whole group. May be empty.
+    std::function<void(store::Store&)> also;
 };
 
 struct CommitStats {

@@ -89,7 +89,7 @@ Expected<std::string> Personalizer::open_code(wire::Job& job) const {
     if (!data.is_object() || sealed == data.end()) return std::string();
     // Opened only for what POST /v1/otp sends: a code of its category, on a
     // channel that keeps nothing it delivers. Anything else goes without it.
-    if (!sealed->is_string() || job.category != "one-time-code" ||
+    if (!sealed->is_string() || job.category != kCodeCategory ||
         config_.channel_type(job.channel) == "inbox") {
         data.erase(sealed);
         job.data_json = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -4,16 +4,21 @@
 # expired after the ttl. The code is in the delivered message and nowhere else: not in
 # the store's files, a daemon's log, the notification as the API and notifyctl status
 # show it. A second code to the same recipient too soon, past the hourly count or past
-# the API key's rate is refused 429 with Retry-After; a new code replaces the old one;
-# bad fields are refused naming them; notifyctl otp send and verify, with their exit
+# the API key's rate is refused 429 with Retry-After, and of codes asked for at once
+# only one goes; a new code replaces the old one; a code is checked only by the key
+# that sent it (or an admin key), and an email recipient in any case; a vendor that
+# quotes the message back in its refusal does not put the code in the store; bad
+# fields are refused naming them; notifyctl otp send and verify, with their exit
 # codes.
 
 import json
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from notify_stack import DAEMONS, REPO, wait_for
+from receivers import Reply
 
 DATA = {"service": "Acme", "sender": "Acme Security"}
 
@@ -298,3 +303,51 @@ def test_a_sealed_code_is_shown_to_nobody_and_taken_from_nobody(http_receiver, m
     # A code goes to one recipient, not a group.
     res = stack.request("POST", "/v1/otp", body=otp_body("group:ops"))
     assert res.status == 400 and res.json["error"]["field"] == "to", res
+
+
+def test_codes_asked_for_at_once_send_one(http_receiver, make_stack):
+    receiver = http_receiver()
+    stack = started(make_stack, receiver)
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(
+            lambda _: stack.request("POST", "/v1/otp", body=otp_body("rue")), range(8)))
+    assert sorted(a.status for a in answers) == [202] + [429] * 7, answers
+    (sent,) = [a.json for a in answers if a.status == 202]
+    code = delivered_code(stack, receiver, sent["id"])
+    assert verify(stack, "rue", code)["result"] == "valid"
+
+
+def test_a_code_is_checked_by_the_key_that_sent_it(http_receiver, make_stack):
+    receiver = http_receiver()
+    stack = started(make_stack, receiver)
+    sender, other = stack.api_key("send"), stack.api_key("send")
+    res = stack.request("POST", "/v1/otp", body=otp_body("Pia@Example.COM"), key=sender)
+    assert res.status == 202, res
+    code = delivered_code(stack, receiver, res.json["id"])
+
+    def check(key, to, code):
+        return stack.request("POST", "/v1/otp/verify", body={"to": to, "code": code}, key=key)
+    check_error(check(other, "pia@example.com", code), 404, "no_code")
+    res = check(stack.admin_key, "PIA@example.com", wrong(code))
+    assert (res.status, res.json["result"], res.json["attempts_left"]) == (200, "invalid", 4), res
+    res = check(sender, "pia@example.com", code)
+    assert (res.status, res.json["result"]) == (200, "valid"), res
+
+
+def test_a_vendor_quoting_the_code_back_keeps_it_out_of_the_store(http_receiver, make_stack):
+    def refuse(req):
+        quoted = {"message": "content refused: " + req.json["subject"] + " " + req.json["body"]}
+        return Reply(status=400, body=json.dumps(quoted).encode())
+    receiver = http_receiver(respond=refuse)
+    stack = started(make_stack, receiver)
+    nid = send(stack, "sol", length=10)["id"]
+    doc = stack.wait_final(nid)
+    assert [d["state"] for d in doc["deliveries"]] == ["failed"], doc
+    (message,) = [r.json for r in receiver.snapshot()]
+    (code,) = set(re.findall(r"(?<!\d)\d{10}(?!\d)", message["body"]))
+    shown = stack.request("GET", f"/v1/notifications/{nid}").body.decode()
+    assert "[one-time code]" in shown, shown
+    assert code not in shown, shown
+    assert stack.stop_all() == []
+    for path in sorted(stack.dir.glob("notify.db*")):
+        assert code.encode() not in path.read_bytes(), path

@@ -35,3 +35,20 @@ TEST_CASE("a result carries neither a resolved secret nor a URL password", "[wor
     CHECK(r.retry_after == 5000);
     CHECK(r.parts == 3);
 }
+
+TEST_CASE("a one-time code a vendor quotes back is hidden from the result", "[worker]") {
+    wire::Job job;
+    job.delivery_id = "d-2";
+    job.category = "one-time-code";
+    job.data_json = R"({"code":"804213","minutes":5})";
+    Attempt a = Attempt::provider_refused("40001", "content 'Your code is 804213' not allowed");
+    a.detail = "body=Your code is 804213";
+
+    wire::Result r = channels::result_of(job, a);
+    CHECK(r.message == "content 'Your code is [one-time code]' not allowed");
+    CHECK(r.detail == "body=Your code is [one-time code]");
+
+    // Another category's data is not a code.
+    job.category = "billing";
+    CHECK(channels::result_of(job, a).message == "content 'Your code is 804213' not allowed");
+}

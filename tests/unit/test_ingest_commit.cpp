@@ -118,3 +118,44 @@ TEST_CASE("group commit settles idempotency keys") {
         CHECK(count(st, "deliveries") == 0);
     }
 }
+
+TEST_CASE("a submission's own writes ride its group's transaction") {
+    Config c = ingest_test_config();
+    auto opened = store::Store::open(":memory:", {});
+    REQUIRE(opened);
+    store::Store& st = **opened;
+    const std::string keyed = R"({"channel":"email","to":"a@example.com","body":"x",
+                                  "idempotency_key":"k"})";
+    std::vector<std::string> ran;
+    auto with_also = [&](std::vector<store::Accepted> items, std::string name) {
+        Submission s = submission(std::move(items));
+        s.also = [&ran, name](store::Store&) { ran.push_back(name); };
+        return s;
+    };
+
+    SECTION("only for a submission stored whole, and for one with nothing to store") {
+        std::vector<Submission> group;
+        group.push_back(with_also({accepted(c, keyed)}, "first"));
+        group.push_back(with_also({accepted(c, keyed)}, "replay"));
+        group.push_back(with_also({}, "check"));
+        CommitStats stats;
+        auto r = commit_group(st, group, kNow, stats);
+        REQUIRE(r[1].status);
+        CHECK(r[1].items[0].kind == ItemResult::Kind::replayed);
+        CHECK(ran == std::vector<std::string>{"first", "check"});
+        CHECK(stats.stored == 1);
+    }
+    SECTION("and a failure in one fails the group and stores nothing") {
+        std::vector<Submission> group;
+        group.push_back(submission({accepted(c, keyed)}));
+        group.push_back(with_also({}, "check"));
+        group[1].also = [](store::Store&) {
+            throw store::StoreFailure{SQLITE_IOERR, "disk I/O error"};
+        };
+        CommitStats stats;
+        auto r = commit_group(st, group, kNow, stats);
+        CHECK_FALSE(r[0].status);
+        CHECK_FALSE(r[1].status);
+        CHECK(count(st, "notifications") == 0);
+    }
+}

@@ -82,13 +82,19 @@ TEST_CASE("a sealed code opens with its secret alone", "[otp]") {
     std::string text = std::string("Your code: ") + kCodeMarker + ". Again: " + kCodeMarker;
     fill_code(text, "042917");
     CHECK(text == "Your code: 042917. Again: 042917");
+
+    std::string echoed = "rejected: 'Your code is 042917' (042917)";
+    hide_code(echoed, "042917");
+    CHECK(echoed == "rejected: 'Your code is [one-time code]' ([one-time code])");
+    hide_code(echoed, "");
+    CHECK(echoed == "rejected: 'Your code is [one-time code]' ([one-time code])");
 }
 
 TEST_CASE("a stored code is valid once, locks after wrong ones, and expires", "[otp]") {
     TempStore s;
     store::OtpStore otp(s->handle());
     auto code = [](const std::string& to, const std::string& mac, Millis at) {
-        return store::OtpCode{to, mac, "sms", at, at + 60'000, 3};
+        return store::OtpCode{to, mac, "sms", "key-a", at, at + 60'000, 3};
     };
     CHECK_FALSE(otp.verify("+1", "m", 0));  // no code sent
 
@@ -115,6 +121,27 @@ TEST_CASE("a stored code is valid once, locks after wrong ones, and expires", "[
     otp.issue(code("+2", "again", 5000));
     CHECK(otp.verify("+2", "right", 6000)->result == store::OtpResult::invalid);
     CHECK(otp.verify("+2", "again", 6000)->result == store::OtpResult::valid);
+
+    // Only the key that sent a code checks it, when one is named; its tries
+    // are not counted against the code.
+    otp.issue(code("+4", "right", 1000));
+    CHECK_FALSE(otp.verify("+4", "right", 2000, std::string("key-b")));
+    CHECK_FALSE(otp.verify("+4", "wrong", 2000, std::string("key-b")));
+    check = otp.verify("+4", "right", 2000, std::string("key-a"));
+    CHECK(check->result == store::OtpResult::valid);
+    CHECK(check->attempts_left == 3);
+}
+
+TEST_CASE("a verify inside an open transaction is part of it", "[otp]") {
+    TempStore s;
+    store::OtpStore otp(s->handle());
+    otp.issue({"+1", "right", "sms", "", 1000, 61'000, 3});
+    {
+        store::Transaction tx(s->handle());
+        CHECK(otp.verify("+1", "wrong", 2000)->result == store::OtpResult::invalid);
+        // rolled back: not committed
+    }
+    CHECK(otp.verify("+1", "wrong", 2000)->attempts_left == 2);
 }
 
 TEST_CASE("a recipient waits between codes and has so many an hour", "[otp]") {
@@ -122,15 +149,15 @@ TEST_CASE("a recipient waits between codes and has so many an hour", "[otp]") {
     store::OtpStore otp(s->handle());
     const store::OtpLimits limits{30'000, 3};
     CHECK(otp.wait_for("+1", 0, limits) == 0);
-    otp.issue({"+1", "m", "sms", 0, 60'000, 5});
+    otp.issue({"+1", "m", "sms", "", 0, 60'000, 5});
     CHECK(otp.wait_for("+1", 10'000, limits) == 20'000);
     CHECK(otp.wait_for("+1", 30'000, limits) == 0);
-    otp.issue({"+1", "m", "sms", 30'000, 90'000, 5});
-    otp.issue({"+1", "m", "sms", 60'000, 120'000, 5});
+    otp.issue({"+1", "m", "sms", "", 30'000, 90'000, 5});
+    otp.issue({"+1", "m", "sms", "", 60'000, 120'000, 5});
     // The third of the hour: the next waits for the hour that began at 0.
     CHECK(otp.wait_for("+1", 100'000, limits) == 3'600'000 - 100'000);
     // A new hour starts the count again.
-    otp.issue({"+1", "m", "sms", 3'600'000, 3'660'000, 5});
+    otp.issue({"+1", "m", "sms", "", 3'600'000, 3'660'000, 5});
     CHECK(otp.wait_for("+1", 3'700'000, limits) == 0);
 
     // Pruned once it can neither be verified nor limit a send.

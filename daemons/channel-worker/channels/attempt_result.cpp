@@ -1,9 +1,25 @@
 // attempt_result.cpp - a finished attempt as the result frame, without secrets.
 #include "channels/attempt_result.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include "one_time_code.hpp"
+#include "util/json_parse.hpp"
 #include "util/log.hpp"
 
 namespace notify::channels {
+
+namespace {
+
+// The one-time code a job carries (the router put it in its data), or "".
+std::string code_of(const wire::Job& job) {
+    if (job.category != kCodeCategory) return std::string();
+    const auto data = util::json_or_discarded(job.data_json);
+    auto code = data.is_object() ? data.find("code") : data.end();
+    return code != data.end() && code->is_string() ? code->get<std::string>() : std::string();
+}
+
+}  // namespace
 
 wire::Result result_of(const wire::Job& job, const Attempt& a) {
     wire::Result r;
@@ -19,6 +35,10 @@ wire::Result result_of(const wire::Job& job, const Attempt& a) {
     r.provider_fault = a.provider_fault;
     r.address_gone = a.address_gone;
     r.parts = a.parts;
+    if (const std::string code = code_of(job); !code.empty()) {
+        hide_code(r.message, code);
+        hide_code(r.detail, code);
+    }
     return r;
 }
 
