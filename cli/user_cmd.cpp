@@ -6,8 +6,11 @@
 // and unsubscribes: user_pref_cmd.cpp.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "directory_cmd.hpp"
 #include "input.hpp"
@@ -71,7 +74,7 @@ namespace {
 
 struct UserArgs {
     std::string id, name, email, phone, locale, tz, quiet_hours, module;
-    std::vector<std::string> identities, attrs, groups;
+    std::vector<std::string> identities, added, removed, attrs, groups;
     std::vector<std::pair<std::string, CLI::Option*>>
         options;  // flag -> option, to see what was given
     bool given(const std::string& flag) const {
@@ -101,14 +104,17 @@ std::vector<std::string> given_fields(const UserArgs& a) {
     std::vector<std::string> fields;
     for (const auto& [flag, field] : scalars)
         if (a.given(flag)) fields.emplace_back(field);
-    if (!a.identities.empty()) fields.emplace_back("identities");
+    if (!a.identities.empty() || !a.added.empty() || !a.removed.empty())
+        fields.emplace_back("identities");
     if (!a.attrs.empty()) fields.emplace_back("attributes");
     if (!a.groups.empty()) fields.emplace_back("groups");
     return fields;
 }
 
 // Applies the options that were given to `u` (all of them for a new user).
-// --identity CH= and --attr K= remove that identity or attribute.
+// The --identity options of a channel give all its addresses (CH= none); --add-
+// identity and --remove-identity change one, keeping the others. --attr K=
+// removes that attribute.
 Status apply(const UserArgs& a, store::User& u) {
     const std::pair<const char*, std::pair<const std::string*, std::string*>> scalars[] = {
         {"--name", {&a.name, &u.name}},      {"--email", {&a.email, &u.email}},
@@ -120,14 +126,34 @@ Status apply(const UserArgs& a, store::User& u) {
         if (auto ok = utf8_arg(*slot.first, flag); !ok) return ok;
         *slot.second = *slot.first;
     }
+    std::set<std::string> replaced;
     for (const auto& arg : a.identities) {
         auto kv = key_value(arg, "--identity", "CHANNEL=ADDRESS, as wecom=zhangsan");
         if (!kv) return kv.error();
-        if (kv->second.empty())
-            u.identities.erase(kv->first);
-        else
-            u.identities[kv->first] = kv->second;
+        auto& addresses = u.identities[kv->first];
+        if (replaced.insert(kv->first).second) addresses.clear();
+        if (!kv->second.empty()) addresses.push_back(kv->second);
     }
+    for (const auto& arg : a.added) {
+        auto kv = key_value(arg, "--add-identity", "CHANNEL=ADDRESS, as apns=<device token>");
+        if (!kv) return kv.error();
+        auto& addresses = u.identities[kv->first];
+        if (std::find(addresses.begin(), addresses.end(), kv->second) == addresses.end())
+            addresses.push_back(kv->second);
+    }
+    for (const auto& arg : a.removed) {
+        auto kv = key_value(arg, "--remove-identity", "CHANNEL=ADDRESS, as apns=<device token>");
+        if (!kv) return kv.error();
+        auto& addresses = u.identities[kv->first];
+        auto it = std::find(addresses.begin(), addresses.end(), kv->second);
+        if (it == addresses.end())
+            return make_error(ErrorKind::not_found, "not_found",
+                              "user '" + u.id + "' has no address '" + kv->second +
+                                  "' on channel '" + kv->first + "'");
+        addresses.erase(it);
+    }
+    for (auto it = u.identities.begin(); it != u.identities.end();)
+        it = it->second.empty() ? u.identities.erase(it) : std::next(it);
     if (!a.attrs.empty()) {
         json attrs =
             u.attributes_json.empty() ? json::object() : util::json_or_discarded(u.attributes_json);
@@ -150,7 +176,8 @@ Status apply(const UserArgs& a, store::User& u) {
 void print_user(Context& ctx, const store::User& u) {
     if (ctx.globals.json) return print_json(ctx.out, store::user_view(u));
     std::vector<std::string> ids;
-    for (const auto& [channel, address] : u.identities) ids.push_back(channel + "=" + address);
+    for (const auto& [channel, addresses] : u.identities)
+        for (const auto& address : addresses) ids.push_back(channel + "=" + address);
     ctx.out << "id:          " << u.id << "\n"
             << "name:        " << or_dash(u.name) << "\n"
             << "email:       " << or_dash(u.email) << "\n"
@@ -272,7 +299,14 @@ void user_options(CLI::App* c, UserArgs& a) {
         "quiet hours in the user's zone, as 22:00-07:30; off: none; '': preferences.quiet_hours");
     add("--module", a.module, "the business module the user belongs to");
     c->add_option("--identity", a.identities,
-                  "CHANNEL=ADDRESS: the address on one channel (repeatable; empty removes)")
+                  "CHANNEL=ADDRESS: the channel's addresses, all of them (repeatable; CHANNEL= "
+                  "none)")
+        ->allow_extra_args(false);
+    c->add_option("--add-identity", a.added,
+                  "CHANNEL=ADDRESS: one more address on the channel, as a new device's token")
+        ->allow_extra_args(false);
+    c->add_option("--remove-identity", a.removed,
+                  "CHANNEL=ADDRESS: remove that one address from the channel's")
         ->allow_extra_args(false);
     c->add_option("--attr", a.attrs, "KEY=VALUE: an attribute for templates (repeatable)")
         ->allow_extra_args(false);

@@ -140,17 +140,32 @@ Status check_user_fields(const User& u, bool attributes_checked) {
             "timezone");
     if (auto q = canonical_quiet_hours(u.quiet_hours); !q) return q.error();
     if (auto s = check_text(u.module, "module", kMaxName); !s) return s;
-    for (const auto& [channel, address] : u.identities) {
+    for (const auto& [channel, addresses] : u.identities) {
         std::string field = "identities." + channel;
         if (!word_of(channel, "-_.", kMaxName))
             return invalid(
                 "invalid_field",
                 "identity channel '" + channel + "' must be letters, digits, '-', '_' or '.'",
                 "identities");
-        if (address.empty())
-            return invalid("invalid_address",
-                           "empty address for channel '" + channel + "' in 'identities'", field);
-        if (auto s = check_text(address, field, kMaxText); !s) return s;
+        if (addresses.size() > kMaxAddressesPerChannel)
+            return invalid("too_many_addresses",
+                           "at most " + std::to_string(kMaxAddressesPerChannel) +
+                               " addresses for channel '" + channel + "' in 'identities'",
+                           field);
+        for (std::size_t i = 0; i < addresses.size(); ++i) {
+            const std::string& address = addresses[i];
+            if (address.empty())
+                return invalid("invalid_address",
+                               "empty address for channel '" + channel + "' in 'identities'",
+                               field);
+            if (auto s = check_text(address, field, kMaxText); !s) return s;
+            if (std::find(addresses.begin(), addresses.begin() + i, address) !=
+                addresses.begin() + i)
+                return invalid("invalid_address",
+                               "address '" + address + "' is given twice for channel '" + channel +
+                                   "' in 'identities'",
+                               field);
+        }
     }
     if (!attributes_checked && !u.attributes_json.empty()) {
         json a = util::json_or_discarded(u.attributes_json);
@@ -163,6 +178,18 @@ Status check_user_fields(const User& u, bool attributes_checked) {
             return invalid(s.error().code, s.error().message, "groups");
     return ok();
 }
+
+namespace {
+
+// channel -> its address, or an array of its addresses when there are several.
+json identities_record(const Identities& identities) {
+    json j = json::object();
+    for (const auto& [channel, addresses] : identities)
+        j[channel] = addresses.size() == 1 ? json(addresses.front()) : json(addresses);
+    return j;
+}
+
+}  // namespace
 
 Status check_user(const User& u) {
     return check_user_fields(u, false);
@@ -193,14 +220,21 @@ Expected<User> user_from_record(const json& j) {
             if (value.is_null()) continue;
             if (!value.is_object())
                 return invalid("invalid_field",
-                               "'identities' must be an object of channel: address", key);
-            for (const auto& [channel, address] : value.items()) {
-                if (!address.is_string())
-                    return invalid("invalid_field",
-                                   "the address for channel '" + channel +
-                                       "' in 'identities' must be a string",
-                                   key + "." + channel);
-                u.identities[channel] = address.get<std::string>();
+                               "'identities' must be an object of channel: address (or an "
+                               "array of addresses)",
+                               key);
+            for (const auto& [channel, addresses] : value.items()) {
+                auto& kept = u.identities[channel];
+                for (const json& a : addresses.is_array() ? addresses : json::array({addresses})) {
+                    if (!a.is_string())
+                        return invalid("invalid_field",
+                                       "the address for channel '" + channel +
+                                           "' in 'identities' must be a string or an array of "
+                                           "strings",
+                                       key + "." + channel);
+                    kept.push_back(a.get<std::string>());
+                }
+                if (kept.empty()) u.identities.erase(channel);
             }
         } else if (key == "attributes") {
             if (value.is_null()) continue;
@@ -237,7 +271,7 @@ json user_record(const User& u) {
     for (const auto& [key, value] : scalars)
         if (!value->empty()) j[key] = *value;
     if (!u.groups.empty()) j["groups"] = u.groups;
-    if (!u.identities.empty()) j["identities"] = u.identities;
+    if (!u.identities.empty()) j["identities"] = identities_record(u.identities);
     if (!u.attributes_json.empty()) {
         json a = util::json_or_discarded(u.attributes_json);
         if (!a.is_discarded()) j["attributes"] = std::move(a);
@@ -263,7 +297,7 @@ json user_view(const User& u) {
            {"quiet_hours", u.quiet_hours},
            {"module", u.module},
            {"groups", u.groups},
-           {"identities", u.identities}};
+           {"identities", identities_record(u.identities)}};
     json a =
         u.attributes_json.empty() ? json::object() : util::json_or_discarded(u.attributes_json);
     j["attributes"] = a.is_discarded() ? json::object() : a;

@@ -4,12 +4,14 @@
 //
 // JSON Lines: one object per line with the members id, name, email, phone,
 // locale, timezone, quiet_hours, module (strings), groups (an array of names),
-// identities (an object channel -> address) and attributes (any JSON object).
+// identities (an object channel -> address, or -> an array of addresses for
+// several devices) and attributes (any JSON object).
 // Blank lines are skipped. Unknown members are errors.
 //
 // CSV (RFC 4180, with a header row): the columns id, name, email, phone, locale,
 // timezone, quiet_hours, module, groups (names separated by ';'),
-// identity.CHANNEL (the user's address on CHANNEL) and attr.KEY (an attribute,
+// identity.CHANNEL (the user's address on CHANNEL, several separated by
+// spaces) and attr.KEY (an attribute,
 // as text). Quoted fields may hold commas, quotes ("") and line breaks; an
 // empty cell is an unset value. Only id is needed: a file without a column
 // (one written before quiet_hours existed) imports as before. Unknown columns

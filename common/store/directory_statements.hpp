@@ -21,7 +21,8 @@ struct DirectoryStore::Statements {
         ensure_group, group_exists, upsert_group, get_group, list_groups, delete_group,
         delete_group_members, add_member, remove_member, count_members, members, by_identity,
         by_email, by_phone, set_preference, preferences, set_unsubscribed, unsubscribe_address,
-        resubscribe_address, address_unsubscribed, forget_gone_address;
+        resubscribe_address, address_unsubscribed, forget_gone_address, add_identity,
+        keep_newest_identities, remove_identity, set_updated;
 };
 
 // not_found: "no user 'ID' in the directory".

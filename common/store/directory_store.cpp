@@ -47,7 +47,8 @@ User read_user(const Stmt& s) {
     u.quiet_hours = s.text(11);
     for (const auto& line : util::split(s.text(12), '\n')) {
         auto tab = line.find('\t');
-        if (tab != std::string::npos) u.identities[line.substr(0, tab)] = line.substr(tab + 1);
+        if (tab != std::string::npos)
+            u.identities[line.substr(0, tab)].push_back(line.substr(tab + 1));
     }
     std::string groups = s.text(13);
     if (!groups.empty()) u.groups = util::split(groups, '\n');
@@ -91,7 +92,9 @@ DirectoryStore::Statements::Statements(sqlite3* db)
                       "SELECT EXISTS (SELECT 1 FROM users WHERE quiet_hours NOT IN ('', 'off'))"),
       delete_user(db, "DELETE FROM users WHERE id = ?"),
       delete_identities(db, "DELETE FROM identities WHERE user_id = ?"),
-      insert_identity(db, "INSERT INTO identities (user_id, channel, address) VALUES (?,?,?)"),
+      insert_identity(db,
+                      "INSERT OR IGNORE INTO identities (user_id, channel, address, added_at) "
+                      "VALUES (?,?,?,?)"),
       delete_user_memberships(db, "DELETE FROM group_members WHERE user_id = ?"),
       delete_preferences(db, "DELETE FROM preferences WHERE user_id = ?"),
       ensure_group(db,
@@ -138,7 +141,19 @@ DirectoryStore::Statements::Statements(sqlite3* db)
       forget_gone_address(db,
                           "DELETE FROM identities WHERE (user_id, channel, address) IN (SELECT "
                           "user_id, channel, recipient FROM deliveries WHERE id = ? AND user_id "
-                          "<> '')") {}
+                          "<> '')"),
+      add_identity(db,
+                   "INSERT INTO identities (user_id, channel, address, added_at) VALUES (?1, "
+                   "?2, ?3, MAX(?4, (SELECT COALESCE(MAX(added_at), 0) + 1 FROM identities "
+                   "WHERE user_id = ?1 AND channel = ?2))) ON CONFLICT (user_id, channel, "
+                   "address) DO UPDATE SET added_at = excluded.added_at"),
+      keep_newest_identities(db,
+                             "DELETE FROM identities WHERE user_id = ?1 AND channel = ?2 AND "
+                             "address NOT IN (SELECT address FROM identities WHERE user_id = ?1 "
+                             "AND channel = ?2 ORDER BY added_at DESC, address LIMIT ?3)"),
+      remove_identity(db,
+                      "DELETE FROM identities WHERE user_id = ? AND channel = ? AND address = ?"),
+      set_updated(db, "UPDATE users SET updated_at = ? WHERE id = ?") {}
 
 DirectoryStore::DirectoryStore(Store& store)
     : store_(store), st_(std::make_unique<Statements>(store.handle())) {}
@@ -169,8 +184,9 @@ void DirectoryStore::write_user(const User& u, Millis now) {
         .bind(11, canonical_quiet_hours(u.quiet_hours).value_or(u.quiet_hours))
         .run();
     st_->delete_identities.bind(1, u.id).run();
-    for (const auto& [channel, address] : u.identities)
-        st_->insert_identity.bind(1, u.id).bind(2, channel).bind(3, address).run();
+    for (const auto& [channel, addresses] : u.identities)
+        for (const auto& address : addresses)
+            st_->insert_identity.bind(1, u.id).bind(2, channel).bind(3, address).bind(4, now).run();
 }
 
 void DirectoryStore::write_memberships(const std::string& user_id,
@@ -253,6 +269,45 @@ std::optional<std::string> DirectoryStore::find_user_by_address(const std::strin
     if (auto found = st_->by_identity.bind(1, channel).bind(2, address).first(id)) return found;
     if (auto found = st_->by_email.bind(1, address).first(id)) return found;
     return st_->by_phone.bind(1, address).first(id);
+}
+
+Expected<std::size_t> DirectoryStore::add_identity(const std::string& user_id,
+                                                   const std::string& channel,
+                                                   const std::string& address) {
+    User one;
+    one.id = user_id;
+    one.identities[channel] = {address};
+    if (auto s = check_user(one); !s) return s.error();
+    std::size_t now_kept = 0;
+    auto st = in_transaction(store_.handle(), [&]() -> Status {
+        if (!user_exists(user_id)) return no_user(user_id);
+        const Millis now = util::now_ms();
+        st_->add_identity.bind(1, user_id).bind(2, channel).bind(3, address).bind(4, now).run();
+        st_->keep_newest_identities.bind(1, user_id)
+            .bind(2, channel)
+            .bind(3, static_cast<std::int64_t>(kMaxAddressesPerChannel))
+            .run();
+        st_->set_updated.bind(1, now).bind(2, user_id).run();
+        now_kept = get_user(user_id)->identities[channel].size();
+        return ok();
+    });
+    if (!st) return st.error();
+    return now_kept;
+}
+
+Status DirectoryStore::remove_identity(const std::string& user_id, const std::string& channel,
+                                       const std::string& address) {
+    return in_transaction(store_.handle(), [&]() -> Status {
+        if (!user_exists(user_id)) return no_user(user_id);
+        st_->remove_identity.bind(1, user_id).bind(2, channel).bind(3, address).run();
+        if (sqlite3_changes(store_.handle()) == 0)
+            return make_error(ErrorKind::not_found, "not_found",
+                              "user '" + user_id + "' has no address '" + address +
+                                  "' on channel '" + channel + "'",
+                              "address");
+        st_->set_updated.bind(1, util::now_ms()).bind(2, user_id).run();
+        return ok();
+    });
 }
 
 Expected<bool> DirectoryStore::forget_gone_address(const std::string& delivery_id) {

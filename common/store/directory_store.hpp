@@ -2,8 +2,10 @@
 // identities per channel, groups and their members, preferences (opt-outs per
 // category and channel, global unsubscribe) and unsubscribed raw addresses.
 //
-// A user's address for a channel: identities[channel] when set, else `email`
-// for channels of an email provider type, `phone` for SMS provider types.
+// A user's addresses for a channel: identities[channel] when set (several:
+// a device token per phone, a subscription per browser; each gets its own
+// delivery), else `email` for channels of an email provider type, `phone` for
+// SMS provider types.
 // A Store is not thread-safe; neither is a DirectoryStore over it.
 #pragma once
 
@@ -23,19 +25,25 @@
 
 namespace notify::store {
 
+// A user's addresses per channel, each list in address order.
+using Identities = std::map<std::string, std::vector<std::string>>;
+// The addresses one user keeps on one channel; adding one more drops the
+// oldest (a device long unused is the likeliest to be gone).
+constexpr std::size_t kMaxAddressesPerChannel = 20;
+
 struct User {
     std::string id;  // letters, digits, '-', '_', '.', '@'; at most 128 bytes
     std::string name;
     std::string email;
-    std::string phone;                              // E.164
-    std::string locale;                             // "zh-CN", "en", ...
-    std::string timezone;                           // IANA zone, "Asia/Shanghai"
-    std::string quiet_hours;                        // "", "off" or a window, "22:00-07:30"
-    std::string module;                             // the business module the user belongs to
-    std::map<std::string, std::string> identities;  // channel -> address on it
-    std::string attributes_json;                    // a JSON object, or ""
-    std::vector<std::string> groups;                // names, sorted (read only on put)
-    Millis unsubscribed_at = 0;                     // global unsubscribe; 0: subscribed
+    std::string phone;                // E.164
+    std::string locale;               // "zh-CN", "en", ...
+    std::string timezone;             // IANA zone, "Asia/Shanghai"
+    std::string quiet_hours;          // "", "off" or a window, "22:00-07:30"
+    std::string module;               // the business module the user belongs to
+    Identities identities;            // channel -> its addresses
+    std::string attributes_json;      // a JSON object, or ""
+    std::vector<std::string> groups;  // names, sorted (read only on put)
+    Millis unsubscribed_at = 0;       // global unsubscribe; 0: subscribed
     Millis created_at = 0;
     Millis updated_at = 0;
 };
@@ -126,9 +134,18 @@ class DirectoryStore {
     std::optional<UserQuietHours> quiet_hours_of(const std::string& user_id);
     // Whether any user keeps quiet hours of their own (an index lookup).
     bool any_quiet_hours();
+    // Adds `address` to the user's on `channel` (kept, and counted as new, if
+    // there already), dropping the oldest past kMaxAddressesPerChannel; how many
+    // the user has there now. not_found when there is no such user.
+    Expected<std::size_t> add_identity(const std::string& user_id, const std::string& channel,
+                                       const std::string& address);
+    // Removes one of the user's addresses on `channel`: not_found when there is
+    // no such user or address.
+    Status remove_identity(const std::string& user_id, const std::string& channel,
+                           const std::string& address);
     // Removes the identity a delivery went to when the vendor says that address is
-    // gone for good (an unregistered device token): the user's address on the
-    // delivery's channel, if it still is the delivery's recipient. Whether one was.
+    // gone for good (an unregistered device token): that address of the user on
+    // the delivery's channel, if the user still has it. Whether one was.
     Expected<bool> forget_gone_address(const std::string& delivery_id);
     // The user whose email, phone or identity on `channel` is `address`.
     std::optional<std::string> find_user_by_address(const std::string& channel,

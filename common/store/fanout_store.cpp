@@ -15,14 +15,18 @@ namespace notify::store {
 
 namespace {
 
-// A user's address for the channel: its identity there, else email or phone by
-// the channel's type (?2 channel, ?3 AddressSource).
-#define RECIPIENT_ADDRESS                                                              \
-    "COALESCE(NULLIF(i.address, ''), CASE ?3 WHEN 1 THEN u.email WHEN 2 THEN u.phone " \
-    "WHEN 3 THEN u.id ELSE '' END)"
+// A user's addresses for the channel (lines): its identities there, else email
+// or phone by the channel's type (?2 channel, ?3 AddressSource).
+#define RECIPIENT_ADDRESSES                                                                   \
+    "COALESCE((SELECT group_concat(i.address, char(10)) FROM identities i WHERE i.user_id = " \
+    "u.id AND i.channel = ?2 AND i.address <> ''), CASE ?3 WHEN 1 THEN u.email WHEN 2 THEN "  \
+    "u.phone WHEN 3 THEN u.id ELSE '' END)"
 
 Recipient read_recipient(const Stmt& s) {
-    return Recipient{s.text(0), s.text(1), s.text(2)};
+    Recipient r{s.text(0), s.text(1), {}};
+    for (auto& address : util::split(s.text(2), '\n'))
+        if (!address.empty()) r.addresses.push_back(std::move(address));
+    return r;
 }
 
 }  // namespace
@@ -53,13 +57,10 @@ struct FanoutStore::Statements {
           delivered_to(db,
                        "SELECT CASE WHEN user_id = '' THEN 'a:' || recipient ELSE 'u:' || "
                        "user_id END FROM deliveries WHERE notification_id = ?"),
-          members(db, "SELECT u.id, u.locale, " RECIPIENT_ADDRESS
-                      " FROM group_members m JOIN users u ON u.id = m.user_id LEFT JOIN "
-                      "identities i ON i.user_id = m.user_id AND i.channel = ?2 WHERE "
+          members(db, "SELECT u.id, u.locale, " RECIPIENT_ADDRESSES
+                      " FROM group_members m JOIN users u ON u.id = m.user_id WHERE "
                       "m.group_name = ?1 AND m.user_id > ?4 ORDER BY m.user_id LIMIT ?5"),
-          user(db, "SELECT u.id, u.locale, " RECIPIENT_ADDRESS
-                   " FROM users u LEFT JOIN identities i ON i.user_id = u.id AND i.channel = ?2 "
-                   "WHERE u.id = ?1"),
+          user(db, "SELECT u.id, u.locale, " RECIPIENT_ADDRESSES " FROM users u WHERE u.id = ?1"),
           rows(db),
           step_fanout(db,
                       "UPDATE fanouts SET cursor = ?, expanded = ?, state = ? WHERE "

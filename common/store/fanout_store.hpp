@@ -38,11 +38,12 @@ struct ExpandingFanout {
     Millis expires_at = 0;
 };
 
-// A user found for a step: its locale and its address for the channel ("" for none).
+// A user found for a step: its locale and its addresses for the channel (a
+// device each; none when it has none there).
 struct Recipient {
     std::string user_id;
     std::string locale;
-    std::string address;
+    std::vector<std::string> addresses;
 };
 
 // One step of a fan-out, written in one transaction.

@@ -408,6 +408,22 @@ CREATE TABLE otp_codes (
     R"sql(
 ALTER TABLE otp_codes ADD COLUMN api_key_id TEXT NOT NULL DEFAULT '';
 )sql",
+    // 18: several addresses of a user on one channel (a phone and a tablet, two
+    // browsers), each with when it was added (the oldest goes past the limit).
+    R"sql(
+CREATE TABLE identities_by_device (
+    user_id  TEXT NOT NULL,
+    channel  TEXT NOT NULL,
+    address  TEXT NOT NULL,
+    added_at INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (user_id, channel, address)
+) WITHOUT ROWID;
+INSERT INTO identities_by_device (user_id, channel, address)
+    SELECT user_id, channel, address FROM identities;
+DROP TABLE identities;
+ALTER TABLE identities_by_device RENAME TO identities;
+CREATE INDEX identities_by_address ON identities (channel, address);
+)sql",
 };
 
 }  // namespace

@@ -16,6 +16,11 @@
 //   DELETE /v1/users/{id}                  {"id","deleted":true}
 //   GET    /v1/users/{id}/preferences      {"user","unsubscribed_at","preferences":[...]}
 //   PUT    /v1/users/{id}/preferences      {"category","channel","opted_out"} -> as GET
+//   POST   /v1/users/{id}/identities       {"channel","address"}: one more address (a
+//                                          device) -> {"user","channel","addresses"}; past
+//                                          20 on the channel the oldest goes
+//   DELETE /v1/users/{id}/identities/{channel}?address=A   that address -> as POST;
+//                                          404 when the user has no such address
 //   POST   /v1/users/import?format=csv|jsonl[&skip_bad=true][&group=G]   the body is
 //          the file; all or nothing: 422 invalid_rows with "lines":[{"line","message"}]
 //          -> {"imported","errors":[...]}

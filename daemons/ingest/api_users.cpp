@@ -70,6 +70,14 @@ class UserRoutes {
             if (m == "PUT") return put_preference(parts[1]);
             return not_allowed("GET, PUT");
         }
+        if (parts.size() == 3 && parts[2] == "identities") {
+            if (m == "POST") return add_identity(parts[1]);
+            return not_allowed("POST");
+        }
+        if (parts.size() == 4 && parts[2] == "identities") {
+            if (m == "DELETE") return remove_identity(parts[1], parts[3]);
+            return not_allowed("DELETE");
+        }
         return no_route(req_);
     }
 
@@ -183,6 +191,46 @@ class UserRoutes {
         p.opted_out = (*body)["opted_out"].get<bool>();
         if (auto s = d_.set_preference(p); !s) return s.error();
         return get_preferences(id);
+    }
+
+    // {"user","channel","addresses"}: the user's addresses on `channel` now.
+    Response identities_answer(const std::string& id, const std::string& channel) {
+        auto u = d_.get_user(id);
+        auto it = u->identities.find(channel);
+        return json_response(
+            200, {{"user", id},
+                  {"channel", channel},
+                  {"addresses", it == u->identities.end() ? json::array() : json(it->second)}});
+    }
+
+    // {"channel","address"}: one more address (a new device) beside the others.
+    Expected<Response> add_identity(const std::string& id) {
+        auto body = body_object(req_);
+        if (!body) return body.error();
+        if (auto s = known_fields(*body, {"channel", "address"}); !s) return s.error();
+        std::string fields[2];
+        const char* names[2] = {"channel", "address"};
+        for (int i = 0; i < 2; ++i) {
+            auto it = body->find(names[i]);
+            if (it == body->end() || !it->is_string() || it->get<std::string>().empty())
+                return invalid("missing_field",
+                               std::string("'") + names[i] + "' is required (a string)", names[i]);
+            fields[i] = it->get<std::string>();
+        }
+        if (auto known = config_.check_channel(fields[0], "channel"); !known) return known.error();
+        if (auto added = d_.add_identity(id, fields[0], fields[1]); !added) return added.error();
+        return identities_answer(id, fields[0]);
+    }
+
+    // ?address=: that address of the user's on `channel`, and no other.
+    Expected<Response> remove_identity(const std::string& id, const std::string& channel) {
+        if (auto s = check_query(req_, {"address"}); !s) return s.error();
+        const std::string address = query_value(req_, "address");
+        if (address.empty())
+            return invalid("missing_parameter", "'address' is required: the address to remove",
+                           "address");
+        if (auto s = d_.remove_identity(id, channel, address); !s) return s.error();
+        return identities_answer(id, channel);
     }
 
     Expected<Response> import_users() {

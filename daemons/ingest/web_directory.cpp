@@ -96,12 +96,14 @@ void user_page(const WebCall& c) {
 
                     HtmlTable identities("identities", {c.t("channel"), c.t("address")});
                     if (user["identities"].is_object())
-                        for (const auto& [channel, address] : user["identities"].items())
-                            identities.row(
-                                {escape_html(channel),
-                                 escape_html(address.is_string() ? address.get<std::string>()
-                                                                 : address.dump())},
-                                "data-channel=\"" + escape_html(channel) + "\"");
+                        for (const auto& [channel, addresses] : user["identities"].items())
+                            for (const auto& address :
+                                 addresses.is_array() ? addresses : json::array({addresses}))
+                                identities.row(
+                                    {escape_html(channel),
+                                     escape_html(address.is_string() ? address.get<std::string>()
+                                                                     : address.dump())},
+                                    "data-channel=\"" + escape_html(channel) + "\"");
 
                     HtmlTable preferences("preferences",
                                           {c.t("category"), c.t("channel"), c.t("opted_out")});

@@ -75,17 +75,24 @@ Delivery Expander::make(const Work& w, std::size_t index, Millis now) const {
 
 void Expander::add_user(Work& w, const store::Recipient& r, std::vector<Delivery>& out,
                         Millis now) {
+    // A user's deliveries (one per address) are written in one step, so the
+    // user is the unit a restart skips.
     if (!w.seen.insert("u:" + r.user_id).second) return;
-    Delivery d = make(w, out.size(), now);
-    d.user_id = r.user_id;
-    d.locale = r.locale;
-    d.recipient = r.address;
-    if (r.address.empty()) {
+    auto one = [&](const std::string& address) {
+        Delivery d = make(w, out.size(), now);
+        d.user_id = r.user_id;
+        d.locale = r.locale;
+        d.recipient = address;
+        return d;
+    };
+    if (r.addresses.empty()) {
+        Delivery d = one(std::string());
         d.state = DeliveryState::suppressed;
         d.next_attempt_at = 0;
         d.last_error = "user '" + r.user_id + "' has no address for channel '" + d.channel + "'";
+        out.push_back(std::move(d));
     }
-    out.push_back(std::move(d));
+    for (const auto& address : r.addresses) out.push_back(one(address));
 }
 
 void Expander::add_address(Work& w, const std::string& address, std::vector<Delivery>& out,

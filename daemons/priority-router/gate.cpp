@@ -61,11 +61,24 @@ std::string Gate::dedup_key(const Delivery& d, const NotificationFacts& f) {
     return who + '\n' + d.channel + '\n' + f.content_key;
 }
 
+bool Gate::counted_already(const std::string& key, const Delivery& d) const {
+    if (d.user_id.empty()) return false;
+    auto it = last_counted_.find(key);
+    return it != last_counted_.end() && it->second == d.notification_id;
+}
+
+void Gate::count_once(std::unordered_map<std::string, std::deque<Millis>>& counters,
+                      const std::string& key, const Delivery& d) {
+    if (counted_already(key, d)) return;
+    insert_in_order(counters[key], d.created_at);
+    if (!d.user_id.empty()) last_counted_[key] = d.notification_id;
+}
+
 void Gate::count(const Delivery& d, const NotificationFacts& f) {
     const FrequencyCap& cap = config_.frequency_cap(d.channel);
-    if (cap.count > 0) insert_in_order(admitted_[cap_key(d)], d.created_at);
+    if (cap.count > 0) count_once(admitted_, cap_key(d), d);
     if (!config_.recipient_limits_of(f.category()).empty())
-        insert_in_order(limited_[limit_key(d, f.category())], d.created_at);
+        count_once(limited_, limit_key(d, f.category()), d);
     if (config_.preferences.dedup_window > 0) {
         Sent& s = recent_[dedup_key(d, f)];
         if (d.created_at >= s.at) s = Sent{d.id, d.created_at};
@@ -76,6 +89,7 @@ void Gate::rebuild(std::int64_t gated_seq, Millis now) {
     admitted_.clear();
     recent_.clear();
     limited_.clear();
+    last_counted_.clear();
     if (longest_ <= 0) return;
     std::size_t n = 0;
     for (const auto& r : store_.recent(now - longest_, gated_seq)) {
@@ -136,7 +150,7 @@ std::optional<std::string> Gate::check(const Delivery& d, Millis now) {
                    util::format_duration(window);
     }
     const FrequencyCap& cap = config_.frequency_cap(d.channel);
-    if (!mandatory && cap.count > 0) {
+    if (!mandatory && cap.count > 0 && !counted_already(cap_key(d), d)) {
         auto it = admitted_.find(cap_key(d));
         if (it != admitted_.end()) {
             auto& times = it->second;
@@ -146,7 +160,7 @@ std::optional<std::string> Gate::check(const Delivery& d, Millis now) {
         }
     }
     const auto& limits = config_.recipient_limits_of(f.category());
-    if (!limits.empty()) {
+    if (!limits.empty() && !counted_already(limit_key(d, f.category()), d)) {
         auto it = limited_.find(limit_key(d, f.category()));
         if (it != limited_.end())
             for (const FrequencyCap& limit : limits) {
@@ -179,6 +193,9 @@ void Gate::purge(Millis now) {
         while (!times.empty() && times.front() <= now - period) times.pop_front();
         it = times.empty() ? limited_.erase(it) : std::next(it);
     }
+    for (auto it = last_counted_.begin(); it != last_counted_.end();)
+        it = admitted_.count(it->first) || limited_.count(it->first) ? std::next(it)
+                                                                     : last_counted_.erase(it);
 }
 
 }  // namespace notify::router

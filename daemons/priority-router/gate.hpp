@@ -14,6 +14,8 @@
 //   5. the recipient (its user, else its address) already had one of its
 //      category's recipient limits of deliveries on any channel within the
 //      limit's period: "recipient limit 5/1h reached for category 'one-time-code'".
+// 4 and 5 count a notification once per user: its deliveries to the user's
+// other addresses on the channel (another device) pass or fail with the first.
 // Mandatory categories (preferences.mandatory_categories) skip 1, 2 and 4; 5
 // is what keeps them from flooding anyone.
 //
@@ -59,6 +61,11 @@ class Gate {
     std::optional<std::string> opted_out(const std::string& user_id, const std::string& category,
                                          const std::string& channel);
     void count(const Delivery& d, const NotificationFacts& facts);
+    // Whether `d`'s notification was counted under `key` for `d`'s user (a
+    // delivery to another of the user's addresses).
+    bool counted_already(const std::string& key, const Delivery& d) const;
+    void count_once(std::unordered_map<std::string, std::deque<Millis>>& counters,
+                    const std::string& key, const Delivery& d);
     static std::string cap_key(const Delivery& d);
     // The category, then who: a user, else an address.
     static std::string limit_key(const Delivery& d, const std::string& category);
@@ -74,6 +81,8 @@ class Gate {
     std::unordered_map<std::string, std::deque<Millis>> admitted_;  // cap key -> times
     std::unordered_map<std::string, Sent> recent_;                  // dedup key -> last
     std::unordered_map<std::string, std::deque<Millis>> limited_;   // limit key -> times
+    // cap or limit key -> the notification last counted under it for a user
+    std::unordered_map<std::string, std::string> last_counted_;
 };
 
 }  // namespace notify::router

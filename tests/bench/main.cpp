@@ -82,6 +82,7 @@ const Command kCommands[] = {
     {"accept-zmq", "DEALER load on ingest.listen: accepted/s", accept_zmq},
     {"latency", "open loop at a fixed rate: accept latency percentiles", latency},
     {"e2e", "deliveries/s from first accept to last arrival", end_to_end},
+    {"push", "--count (50,000) each through APNs, then FCM, to --mock: sends/s", push},
     {"priority", "high-priority accept->sent under a low-priority backlog", priority},
     {"bulk", "a send to --group: accept time and expansion rate", bulk},
     {"render", "render a stored template per user (--store PATH): us each", render},
@@ -128,7 +129,7 @@ int main(int argc, char** argv) {
     CLI::App app{"notify-bench: load and measure a running notify stack", "notify-bench"};
     app.footer(footer);
     Options o;
-    std::string command, http = "127.0.0.1:8025", receiver;
+    std::string command, http = "127.0.0.1:8025", receiver, mock;
     app.add_option("command", command, "what to run (see below)")->required();
     app.add_option("--http", http, "the ingest's HTTP address (ingest.http)");
     app.add_option("--zmq", o.zmq, "the ingest's ZeroMQ endpoint (ingest.listen)");
@@ -147,6 +148,9 @@ int main(int argc, char** argv) {
                    "future: the router's process id, inbox: the ingest's, for its memory");
     app.add_option("--secret", o.secret, "inbox: inbox.secret, to make the users' tokens");
     app.add_option("--key", o.key, "dashboard: an API key of scope read or admin");
+    app.add_option("--mock", mock, "push: HOST:PORT of the APNs and FCM mock");
+    app.add_option("--devices", o.devices,
+                   "push: the mock's folder of device tokens, a file named for each");
     app.add_option("--backlog", o.backlog, "priority: low-priority backlog")->capture_default_str();
     app.add_option("--high-rate", o.high_rate, "priority: high-priority sends per second")
         ->capture_default_str();
@@ -164,6 +168,10 @@ int main(int argc, char** argv) {
     }
     if (!receiver.empty() && !parse_host_port(receiver, o.receiver)) {
         std::cerr << "notify-bench: --receiver must be HOST:PORT, not '" << receiver << "'\n";
+        return 64;
+    }
+    if (!mock.empty() && !parse_host_port(mock, o.mock)) {
+        std::cerr << "notify-bench: --mock must be HOST:PORT, not '" << mock << "'\n";
         return 64;
     }
     const Command* chosen = nullptr;

@@ -5,10 +5,12 @@
 
 namespace notify::bench {
 
-std::string notification_json(const std::string& channel, const std::string& priority, long seq) {
+std::string notification_json(const std::string& channel, const std::string& priority, long seq,
+                              const std::string& to) {
     std::string out;
-    out.reserve(128);
+    out.reserve(128 + to.size());
     out.append("{\"channel\":\"").append(channel);
+    if (!to.empty()) out.append("\",\"to\":\"").append(to);
     out.append("\",\"subject\":\"s\",\"body\":\"b\",\"priority\":\"").append(priority);
     out.append("\",\"data\":{\"seq\":").append(std::to_string(seq)).append("}}");
     return out;
@@ -38,10 +40,16 @@ std::string otp_verify_json(const std::string& to, const std::string& code) {
 
 std::string batch_json(const std::string& channel, const std::string& priority, long first_seq,
                        int size) {
+    return batch_json(first_seq, size,
+                      [&](long seq) { return notification_json(channel, priority, seq); });
+}
+
+std::string batch_json(long first_seq, int size,
+                       const std::function<std::string(long seq)>& notification) {
     std::string out = "{\"notifications\":[";
     for (int i = 0; i < size; ++i) {
         if (i) out += ',';
-        out += notification_json(channel, priority, first_seq + i);
+        out += notification(first_seq + i);
     }
     out += "]}";
     return out;

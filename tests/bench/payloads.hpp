@@ -4,12 +4,15 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace notify::bench {
 
-// {"channel":CH,"subject":"s","body":"b","priority":P,"data":{"seq":N}}
-std::string notification_json(const std::string& channel, const std::string& priority, long seq);
+// {"channel":CH,"subject":"s","body":"b","priority":P,"data":{"seq":N}}, with
+// "to":TO after the channel when `to` is not empty.
+std::string notification_json(const std::string& channel, const std::string& priority, long seq,
+                              const std::string& to = "");
 // {"channel":CH,"to":"user:USER","subject":"s","body":"b","data":{"seq":N,"t":T}},
 // at the API's default priority: T is the bench's clock when it was made.
 std::string inbox_notification_json(const std::string& channel, const std::string& user, long seq,
@@ -22,6 +25,9 @@ std::string otp_verify_json(const std::string& to, const std::string& code);
 // {"notifications":[ size notifications with seq first_seq, first_seq+1, ... ]}
 std::string batch_json(const std::string& channel, const std::string& priority, long first_seq,
                        int size);
+// {"notifications":[ notification(first_seq), notification(first_seq + 1), ... ]}, size of them.
+std::string batch_json(long first_seq, int size,
+                       const std::function<std::string(long seq)>& notification);
 // {"method":"POST","path":"/v1/notifications","query":{},"body":<notification>}
 std::string zmq_request_frame(const std::string& notification);
 

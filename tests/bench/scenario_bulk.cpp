@@ -15,27 +15,6 @@
 
 namespace notify::bench {
 
-namespace {
-
-// One request on `pool`, waited for; status 0 when no reply came within `seconds`.
-HttpReply request(EventLoop& loop, HttpPool& pool, const std::string& method,
-                  const std::string& path, const std::string& body, double seconds) {
-    HttpReply out;
-    bool done = false;
-    auto keep = [&](const HttpReply& r) {
-        out = r;
-        done = true;
-    };
-    if (method == "POST")
-        pool.post(path, body, keep);
-    else
-        pool.get(path, keep);
-    loop.run_until([&] { return done; }, now_us() + static_cast<Micros>(seconds * 1e6));
-    return out;
-}
-
-}  // namespace
-
 int bulk(const Options& o) {
     const std::string name = "bulk";
     auto receiver = start_receiver(name, o, false);  // deliveries succeed while it expands

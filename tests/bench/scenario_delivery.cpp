@@ -9,25 +9,6 @@
 
 namespace notify::bench {
 
-namespace {
-
-// Closed-loop batches of `size` until `count` notifications are accepted.
-LoadResult enqueue(const Options& o, const std::string& priority, long count, double seconds) {
-    int size = o.batch_size > 0 ? o.batch_size : 100;
-    LoadSpec spec;
-    spec.path = "/v1/notifications/batch";
-    spec.body = [&, size](long i) { return batch_json(o.channel, priority, i * size, size); };
-    spec.accepted_in = [](const HttpReply& r) {
-        return r.status == 202 ? std::max(0L, count_batch_accepted(r.body)) : 0L;
-    };
-    spec.connections = 4;
-    spec.requests = (count + size - 1) / size;
-    spec.seconds = seconds;
-    return run_closed_loop(o.http, spec);
-}
-
-}  // namespace
-
 int end_to_end(const Options& o) {
     const std::string name = "e2e";
     auto receiver = start_receiver(name, o, true);
@@ -36,7 +17,8 @@ int end_to_end(const Options& o) {
     double limit = o.seconds > 0 ? o.seconds : 60;
     progress(name, "enqueue " + format_count(n) + " in batches, then wait for every delivery (" +
                        std::to_string(static_cast<int>(limit)) + " s at most)");
-    LoadResult in = enqueue(o, "medium", n, limit);
+    LoadResult in =
+        enqueue(o, n, limit, [&](long seq) { return notification_json(o.channel, "medium", seq); });
     if (in.accepted == 0) {
         progress(name, "nothing accepted: " + in.first_failure);
         return 1;
@@ -62,7 +44,8 @@ int priority(const Options& o) {
     long backlog = o.backlog;
     double limit = o.seconds > 0 ? o.seconds : 60;
     progress(name, "enqueue a backlog of " + format_count(backlog) + " low-priority notifications");
-    LoadResult low = enqueue(o, "low", backlog, limit);
+    LoadResult low = enqueue(o, backlog, limit,
+                             [&](long seq) { return notification_json(o.channel, "low", seq); });
     if (low.accepted == 0) {
         progress(name, "nothing accepted: " + low.first_failure);
         return 1;

@@ -6,6 +6,8 @@
 //   accept-zmq    DEALER load on ingest.listen                  >= 10,000/s
 //   latency       open loop at 10,000/s over HTTP               p99 <= 10 ms
 //   e2e           N notifications to deliveries at the receiver >= 5,000/s
+//   push          N notifications through the APNs adapter, then N through
+//                 FCM's, to a local HTTP/2 mock: sends/s each  >= 5,000/s
 //   priority      high-priority accept->sent under a low backlog  p99 <= 50 ms
 //   bulk          a send to a group: accept time < 2 s, expansion >= 100,000/s
 //   render        a stored template rendered per user                <= 10 us
@@ -54,13 +56,28 @@ struct Options {
     std::string key;     // dashboard: an API key of scope read or admin to sign in with
     long pid = 0;        // future: the router's process; inbox: the ingest's
     std::string secret;  // inbox: inbox.secret, to make the users' tokens
+    // push: the APNs and FCM mock, and its folder of device tokens (a file named
+    // for each, served as POST /3/device/TOKEN).
+    Target mock{"127.0.0.1", 0};
+    std::string devices;
 };
+
+class EventLoop;
 
 // The receiver at o.receiver, or null (with a progress line when `required`).
 std::unique_ptr<Receiver> start_receiver(const std::string& scenario, const Options& o,
                                          bool required);
 // Polls `done` every 5 ms until it holds or `seconds` pass; true if it held.
 bool wait_for(const std::function<bool()>& done, double seconds);
+// One request on `pool`, waited for on `loop`; status 0 when no reply came
+// within `seconds`.
+HttpReply request(EventLoop& loop, HttpPool& pool, const std::string& method,
+                  const std::string& path, const std::string& body, double seconds);
+// Closed-loop batches of o.batch_size (100) over 4 connections until `count`
+// notifications are accepted or `seconds` pass; `notification(seq)` is the
+// JSON of number seq.
+LoadResult enqueue(const Options& o, long count, double seconds,
+                   const std::function<std::string(long seq)>& notification);
 // A field of /proc/PID/status ("VmRSS", "VmHWM") in MiB; -1 when it cannot be read.
 double memory_mib(long pid, const std::string& field);
 // The id gen-users gives its user number i: "u0000042".
@@ -71,6 +88,7 @@ int accept_batch(const Options& o);
 int accept_zmq(const Options& o);
 int latency(const Options& o);
 int end_to_end(const Options& o);
+int push(const Options& o);
 int priority(const Options& o);
 int bulk(const Options& o);
 int render(const Options& o);

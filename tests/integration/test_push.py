@@ -3,6 +3,8 @@
 # that check every request as the vendor does:
 #   APNs      HTTP/2 over TLS, the ES256 provider JWT verified with the key's public half,
 #             every header; a 410 removes the device token from the user's identities;
+#             a user with two devices gets a delivery at each, and keeps the one not gone;
+#             devices added and removed one at a time over HTTP;
 #             a burst of 1,000 sends shares one connection.
 #   FCM       the RS256 JWT grant checked at the token endpoint; one access token for many
 #             sends, fetched again once FCM refuses it; UNREGISTERED removes the token.
@@ -95,6 +97,46 @@ def test_apns_sends_with_a_verified_jwt_and_removes_an_unregistered_token(
     assert "removed from the user's identities" in failed[0], failed
     assert "push" not in identities_of(stack, "ana")
     assert len(apns.jwts) == 1, "one provider token serves every send"
+
+
+def test_each_device_of_a_user_gets_it_and_only_the_gone_one_is_removed(
+        vendors, make_stack, tmp_path):
+    stack, apns = apns_stack(make_stack, vendors, tmp_path)
+    res = stack.ctl("user", "add", "ana", "--identity", f"push={TOKEN_A}", "--identity",
+                    f"push={TOKEN_B}")
+    assert res.returncode == 0, res.stderr
+    assert sorted(identities_of(stack, "ana")["push"]) == sorted([TOKEN_A, TOKEN_B])
+
+    doc = stack.wait_final(stack.submit(channel="push", to="user:ana", body="both")["id"])
+    assert sorted((d["to"], d["state"]) for d in doc["deliveries"]) == sorted(
+        [(TOKEN_A, "sent"), (TOKEN_B, "sent")]), doc
+    assert sorted(r.token for r in apns.sent()) == sorted([TOKEN_A, TOKEN_B])
+
+    apns.unregister(TOKEN_A)
+    doc = stack.wait_final(stack.submit(channel="push", to="user:ana", body="one gone")["id"])
+    assert sorted((d["to"], d["state"]) for d in doc["deliveries"]) == sorted(
+        [(TOKEN_A, "failed"), (TOKEN_B, "sent")]), doc
+    assert identities_of(stack, "ana")["push"] == TOKEN_B
+
+    # An app registers a third device and later forgets it, over HTTP.
+    token_c = "c3" * 32
+    res = stack.request("POST", "/v1/users/ana/identities",
+                        body={"channel": "push", "address": token_c})
+    assert res.status == 200, res
+    assert res.json == {"user": "ana", "channel": "push",
+                        "addresses": sorted([TOKEN_B, token_c])}, res.json
+    res = stack.request("DELETE", f"/v1/users/ana/identities/push?address={token_c}")
+    assert (res.status, res.json["addresses"]) == (200, [TOKEN_B]), res
+    assert stack.request("DELETE",
+                         f"/v1/users/ana/identities/push?address={token_c}").status == 404
+    res = stack.request("POST", "/v1/users/ana/identities",
+                        body={"channel": "nope", "address": token_c})
+    assert res.status == 400, res
+    res = stack.request("POST", "/v1/users/nobody/identities",
+                        body={"channel": "push", "address": token_c})
+    assert res.status == 404, res
+    res = stack.request("POST", "/v1/users/ana/identities", body={"channel": "push"})
+    assert res.status == 400 and res.json["error"]["field"] == "address", res
 
 
 def test_apns_burst_of_1000_shares_one_connection(vendors, make_stack, tmp_path):

@@ -85,6 +85,17 @@ TEST_CASE("user add, set, show, ls and rm", "[cli][directory]") {
     auto show = s.run({"user", "show", "ann"});
     CHECK(show.rc == 0);
     CHECK(show.out.find("identities:  wecom=ANN01\n") != std::string::npos);
+
+    // Devices: several addresses on one channel, one added or removed at a time.
+    REQUIRE(s.run({"user", "set", "ann", "--identity", "push=t1", "--identity", "push=t2"}).rc ==
+            0);
+    REQUIRE(s.run({"user", "set", "ann", "--add-identity", "push=t3"}).rc == 0);
+    REQUIRE(s.run({"user", "set", "ann", "--remove-identity", "push=t1"}).rc == 0);
+    auto devices = s.run({"--json", "user", "show", "ann"});
+    CHECK(json::parse(devices.out)["identities"] ==
+          json{{"wecom", "ANN01"}, {"push", json::array({"t2", "t3"})}});
+    CHECK(s.run({"user", "set", "ann", "--remove-identity", "push=t9"}).rc == 65);
+    REQUIRE(s.run({"user", "set", "ann", "--identity", "push="}).rc == 0);
     CHECK(show.out.find("groups:      ops, vip\n") != std::string::npos);
 
     REQUIRE(s.run({"user", "add", "bob", "--module", "crm"}).rc == 0);

@@ -57,7 +57,7 @@ TEST_CASE("users are checked before they are stored", "[directory]") {
     u.locale = "zh-CN";
     u.timezone = "Asia/Shanghai";
     u.attributes_json = R"({"plan":"pro"})";
-    u.identities["wecom"] = "ANN01";
+    u.identities["wecom"] = {"ANN01"};
     REQUIRE(d.put_user(u));
 
     auto refused = [&](User bad, const std::string& field, const std::string& text) {
@@ -78,7 +78,7 @@ TEST_CASE("users are checked before they are stored", "[directory]") {
         p.phone = "13800138000";
         refused(p, "phone", "invalid phone number '13800138000'");
         User i = user("a");
-        i.identities["wecom"] = "";
+        i.identities["wecom"] = {""};
         refused(i, "identities.wecom", "empty address for channel 'wecom'");
     }
     SECTION("locale, zone and attributes") {
@@ -158,7 +158,7 @@ TEST_CASE("a user is replaced whole, keeping its creation and memberships", "[di
     auto st = memory_store();
     DirectoryStore d(*st);
     User u = user("bob", "bob@example.com");
-    u.identities = {{"wecom", "BOB"}, {"hook", "https://127.0.0.1/bob"}};
+    u.identities = {{"wecom", {"BOB"}}, {"hook", {"https://127.0.0.1/bob"}}};
     u.groups = {"ops"};
     REQUIRE(d.save_user(u, {Membership::add, false}));
     REQUIRE(d.set_unsubscribed("bob", 1234));
@@ -169,13 +169,13 @@ TEST_CASE("a user is replaced whole, keeping its creation and memberships", "[di
 
     User again = user("bob");
     again.name = "Bob";
-    again.identities = {{"sms-cn", "+8613800138000"}};
+    again.identities = {{"sms-cn", {"+8613800138000"}}};
     REQUIRE(d.put_user(again));
     auto second = d.get_user("bob");
     REQUIRE(second);
     CHECK(second->name == "Bob");
     CHECK(second->email.empty());
-    CHECK(second->identities == std::map<std::string, std::string>{{"sms-cn", "+8613800138000"}});
+    CHECK(second->identities == Identities{{"sms-cn", {"+8613800138000"}}});
     CHECK(second->groups == std::vector<std::string>{"ops"});
     CHECK(second->created_at == first->created_at);
     CHECK(second->unsubscribed_at == 1234);
@@ -241,7 +241,7 @@ TEST_CASE("a raw address leads to its user", "[directory]") {
     DirectoryStore d(*st);
     User a = user("ann", "ann@example.com");
     a.phone = "+8613800138000";
-    a.identities["wecom"] = "ANN01";
+    a.identities["wecom"] = {"ANN01"};
     REQUIRE(d.put_user(a));
     REQUIRE(d.put_user(user("bob", "bob@example.com")));
     CHECK(d.find_user_by_address("wecom", "ANN01") == std::optional<std::string>("ann"));
@@ -464,7 +464,7 @@ TEST_CASE("CSV import reads identities, attributes and groups", "[directory][imp
     REQUIRE(ann);
     CHECK(ann->name == "Smith, Ann");
     CHECK(ann->groups == std::vector<std::string>{"ops", "vip"});
-    CHECK(ann->identities.at("wecom") == "ANN01");
+    CHECK(ann->identities.at("wecom") == std::vector<std::string>{"ANN01"});
     CHECK(nlohmann::json::parse(ann->attributes_json) ==
           nlohmann::json{{"plan", "pro"}, {"note", "said \"hi\"\ntwice"}});
     auto bob = d.get_user("bob");
@@ -535,13 +535,14 @@ TEST_CASE("export gives back what import reads", "[directory][export]") {
     a.quiet_hours = "22:00-07:30";
     a.module = "billing";
     a.groups = {"ops", "vip"};
-    a.identities = {{"wecom", "ANN01"}, {"hook", "https://127.0.0.1/ann"}};
+    a.identities = {{"wecom", {"ANN01"}},
+                    {"hook", {"https://127.0.0.1/ann", "https://127.0.0.1/ann2"}}};
     a.attributes_json = R"({"note":"two\nlines","plan":"pro"})";
     REQUIRE(d.save_user(a, {Membership::add, false}));
     User b = user("bob");
     b.name = "Bob";
     b.quiet_hours = "off";
-    b.identities = {{"wecom", "BOB"}};
+    b.identities = {{"wecom", {"BOB"}}};
     REQUIRE(d.put_user(b));
     REQUIRE(d.put_user(user("carol")));
 
@@ -611,4 +612,57 @@ TEST_CASE("100,000 users import in one go", "[directory][import][timing]") {
     d.reset();  // its statements first, then the store: the files are closed for good
     st.reset();
     for (const char* ext : {"", "-wal", "-shm"}) std::remove((path + ext).c_str());
+}
+
+TEST_CASE("a user keeps several addresses on a channel, one device each", "[directory]") {
+    auto st = memory_store();
+    DirectoryStore d(*st);
+    User u = user("ann");
+    u.identities["push"] = {"tok-a", "tok-b"};
+    REQUIRE(d.put_user(u));
+    CHECK(d.get_user("ann")->identities.at("push") == std::vector<std::string>{"tok-a", "tok-b"});
+    CHECK(d.find_user_by_address("push", "tok-b") == std::optional<std::string>("ann"));
+
+    SECTION("the record shows one address as a string, several as an array") {
+        auto record = user_record(*d.get_user("ann"));
+        CHECK(record["identities"]["push"] == nlohmann::json::array({"tok-a", "tok-b"}));
+        auto back = user_from_record(record);
+        REQUIRE(back);
+        CHECK(back->identities == d.get_user("ann")->identities);
+        auto one = user_from_record(nlohmann::json::parse(R"({"id":"x","identities":{"w":"A"}})"));
+        REQUIRE(one);
+        CHECK(user_record(*one)["identities"]["w"] == "A");
+        auto bad = user_from_record(nlohmann::json::parse(R"({"id":"x","identities":{"w":[1]}})"));
+        REQUIRE_FALSE(bad);
+        CHECK(bad.error().field == "identities.w");
+        auto twice =
+            user_from_record(nlohmann::json::parse(R"({"id":"x","identities":{"w":["A","A"]}})"));
+        REQUIRE_FALSE(twice);
+        CHECK(twice.error().message.find("given twice") != std::string::npos);
+    }
+    SECTION("one is added and removed without touching the others") {
+        auto n = d.add_identity("ann", "push", "tok-c");
+        REQUIRE(n);
+        CHECK(*n == 3);
+        CHECK(*d.add_identity("ann", "push", "tok-c") == 3);  // already there
+        REQUIRE(d.remove_identity("ann", "push", "tok-a"));
+        CHECK(d.get_user("ann")->identities.at("push") ==
+              std::vector<std::string>{"tok-b", "tok-c"});
+        auto gone = d.remove_identity("ann", "push", "tok-a");
+        REQUIRE_FALSE(gone);
+        CHECK(gone.error().kind == ErrorKind::not_found);
+        CHECK(d.add_identity("nobody", "push", "t").error().kind == ErrorKind::not_found);
+        CHECK(d.add_identity("ann", "push", "").error().kind == ErrorKind::invalid);
+    }
+    SECTION("past the limit the oldest added goes") {
+        for (std::size_t i = 0; i < kMaxAddressesPerChannel; ++i) {
+            REQUIRE(d.add_identity("ann", "push", "new-" + std::to_string(i)));
+        }
+        auto kept = d.get_user("ann")->identities.at("push");
+        CHECK(kept.size() == kMaxAddressesPerChannel);
+        CHECK(std::find(kept.begin(), kept.end(), "tok-a") == kept.end());
+        CHECK(std::find(kept.begin(), kept.end(), "new-0") != kept.end());
+        u.identities["push"].assign(kMaxAddressesPerChannel + 1, "x");
+        CHECK(d.put_user(u).error().code == "too_many_addresses");
+    }
 }

@@ -100,7 +100,9 @@ TEST_CASE("addresses come from identities, then email or phone by channel type")
     TempStore s;
     s.user("a", "a@example.com", "+8613800138000");
     s.user("b", "b@example.com");
-    s.exec("INSERT INTO identities VALUES ('b', 'hook', 'https://hooks.example.com/b')");
+    s.exec(
+        "INSERT INTO identities (user_id, channel, address) VALUES ('b', 'hook', "
+        "'https://hooks.example.com/b')");
     s.group("all", {"a", "b"});
     Config config = testing::router_config();
     store::FanoutStore fanouts(*s);
@@ -118,6 +120,29 @@ TEST_CASE("addresses come from identities, then email or phone by channel type")
     REQUIRE(by_hook.size() == 2);
     CHECK(by_hook[0].last_error == "user 'a' has no address for channel 'hook'");
     CHECK(by_hook[1].recipient == "https://hooks.example.com/b");
+}
+
+TEST_CASE("a user with several addresses on the channel gets a delivery at each") {
+    TempStore s;
+    for (const char* id : {"a", "b", "c"}) s.user(id, std::string(id) + "@example.com");
+    s.exec(
+        "INSERT INTO identities (user_id, channel, address) VALUES ('a', 'hook', "
+        "'https://127.0.0.1/a'), ('b', 'hook', 'https://127.0.0.1/b1'), ('b', 'hook', "
+        "'https://127.0.0.1/b2'), ('b', 'hook', 'https://127.0.0.1/b3'), ('c', 'hook', "
+        "'https://127.0.0.1/c')");
+    s.group("all", {"a", "b", "c"});
+    // Two users a step: b's three addresses must not be cut by a step's end.
+    Config config = testing::router_config("[bulk]\nexpand_batch = 2\n");
+    store::FanoutStore fanouts(*s);
+    router::Expander expander(config, fanouts);
+    const std::string nid = s.fanout({"group:all", "user:b"}, "hook");
+    expander.scan();
+    expand_all(expander);
+    std::vector<std::string> to;
+    for (const auto& d : s->deliveries_of(nid)) to.push_back(d.user_id + " " + d.recipient);
+    CHECK(to == std::vector<std::string>{"a https://127.0.0.1/a", "b https://127.0.0.1/b1",
+                                         "b https://127.0.0.1/b2", "b https://127.0.0.1/b3",
+                                         "c https://127.0.0.1/c"});
 }
 
 TEST_CASE("a router restart mid-expansion resumes at the committed cursor") {

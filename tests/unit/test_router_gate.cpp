@@ -141,8 +141,9 @@ TEST_CASE("the gate applies frequency caps per user and channel") {
           "frequency cap 2/1h reached on channel 'email'");
     CHECK(f.check(f.delivery(code, "email", "ann@example.com", "ann", now), now).empty());
     CHECK(f.check(f.delivery(n, "email", "x@example.com", "", now), now).empty());
+    const std::string n2 = f.notification("marketing", "again");
     CHECK(f.check(f.delivery(n, "texts", "+8613800138000", "ann", now), now).empty());
-    CHECK(f.check(f.delivery(n, "texts", "+8613800138000", "ann", now), now) ==
+    CHECK(f.check(f.delivery(n2, "texts", "+8613800138000", "ann", now), now) ==
           "frequency cap 1/10m reached on channel 'texts'");
     const Millis later = now + 61 * kMinute;
     CHECK(f.check(f.delivery(n, "email", "ann@example.com", "ann", later), later).empty());
@@ -184,11 +185,13 @@ TEST_CASE("the gate's counters are rebuilt from what it had admitted") {
     s.user("ann", "ann@example.com");
     const std::string nid = s.fanout({"user:ann"}, "email");
     const Millis now = util::now_ms();
+    // Each of its own notification (one notification counts once per user).
     auto insert = [&](int n, const std::string& state, Millis at) {
+        const std::string of = s.fanout({"user:ann"}, "email");
         s.exec(
             "INSERT INTO deliveries (id, notification_id, channel, recipient, user_id, "
             "priority, state, created_at, updated_at) VALUES ('" +
-            nid + "." + std::to_string(n) + "', '" + nid + "', 'email', 'ann@example.com', " +
+            of + "." + std::to_string(n) + "', '" + of + "', 'email', 'ann@example.com', " +
             "'ann', 1, '" + state + "', " + std::to_string(at) + ", 0)");
     };
     insert(1, "sent", now - 2 * 3'600'000);  // out of the window
@@ -252,4 +255,28 @@ TEST_CASE("the gate's mark is committed with the suppressions it decided") {
         REQUIRE(log.flush());
         CHECK(fanouts.gated_seq() == 42);
     }
+}
+
+TEST_CASE("a user's devices count a notification once against caps and limits") {
+    GateFixture f(
+        "[preferences]\nfrequency_cap = \"1/1h\"\n[recipient_limits]\nbuilds = "
+        "[\"2/1h\"]\n");
+    const Millis now = util::now_ms();
+    f.s.user("ann", "ann@example.com");
+    const std::string first = f.notification("builds", "one");
+    const std::string second = f.notification("builds", "two");
+    // Three devices of one notification: all pass, counted once.
+    for (const char* token : {"tok-1", "tok-2", "tok-3"})
+        CHECK(f.check(f.delivery(first, "email", token, "ann", now), now).empty());
+    // The next notification meets the cap of one, on every device alike.
+    for (const char* token : {"tok-1", "tok-2"})
+        CHECK(f.check(f.delivery(second, "email", token, "ann", now), now) ==
+              "frequency cap 1/1h reached on channel 'email'");
+    // The recipient limit of two counted one notification, not three devices.
+    const std::string third = f.notification("builds", "three");
+    f.config.preferences.mandatory_categories.push_back("builds");  // past the cap
+    CHECK(f.check(f.delivery(third, "email", "tok-1", "ann", now), now).empty());
+    const std::string fourth = f.notification("builds", "four");
+    CHECK(f.check(f.delivery(fourth, "email", "tok-1", "ann", now), now) ==
+          "recipient limit 2/1h reached for category 'builds'");
 }
