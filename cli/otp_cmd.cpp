@@ -2,7 +2,8 @@
 // through notify-ingest (POST /v1/otp, /v1/otp/verify), for back ends written
 // in shell. send prints the notification's id (the code itself is never shown:
 // it goes to the recipient); verify prints valid, invalid, expired or locked
-// and exits 0 for valid alone, 1 otherwise.
+// and exits 0 for valid alone, 1 otherwise. A CODE of '-' is read from the
+// first line of stdin, out of the process list and the shell's history.
 #include <CLI/CLI.hpp>
 
 #include <memory>
@@ -12,6 +13,7 @@
 #include "command.hpp"
 #include "output.hpp"
 #include "util/json_parse.hpp"
+#include "util/strings.hpp"
 
 namespace notify::cli {
 
@@ -48,7 +50,12 @@ int send(Context& ctx, const SendOptions& o) {
     return exit_ok;
 }
 
-int verify(Context& ctx, const VerifyOptions& o) {
+int verify(Context& ctx, VerifyOptions o) {
+    if (o.code == "-") {
+        std::getline(ctx.in, o.code);
+        o.code = util::trim(o.code);
+        if (o.code.empty()) return fail(ctx, exit_usage, "no code on stdin (CODE is '-')");
+    }
     Api api(ctx);
     if (int rc = api.open()) return rc;
     nlohmann::json reply;
@@ -86,12 +93,13 @@ Runner setup_otp(CLI::App& cmd, Context& ctx) {
     auto* verify_cmd = cmd.add_subcommand("verify", "check a code a recipient was sent");
     auto v = std::make_shared<VerifyOptions>();
     verify_cmd->add_option("--to", v->to, "the recipient the code was sent to")->required();
-    verify_cmd->add_option("CODE", v->code, "the code")->required();
+    verify_cmd->add_option("CODE", v->code, "the code; '-' reads it from stdin")->required();
     verify_cmd->footer(
         "Exits 0 when the code is valid (it is then used up), 1 when it is invalid, expired "
         "or locked.\n"
         "Example:\n"
-        "  notifyctl otp verify --to +8613800138000 123456 && echo signed in");
+        "  notifyctl otp verify --to +8613800138000 123456 && echo signed in\n"
+        "  printf '%s\\n' \"$code\" | notifyctl otp verify --to +8613800138000 -");
     return dispatch(cmd, ctx,
                     {{send_cmd, [&ctx, s] { return send(ctx, *s); }},
                      {verify_cmd, [&ctx, v] { return verify(ctx, *v); }}});

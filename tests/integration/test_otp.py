@@ -280,7 +280,12 @@ def test_notifyctl_sends_and_verifies(http_receiver, make_stack):
     code = delivered_code(stack, receiver, sent["id"], length=8)
     res = stack.ctl("otp", "verify", "--to", "oto", wrong(code))
     assert (res.returncode, res.stdout.strip()) == (1, "invalid"), (res.returncode, res.stdout)
-    assert stack.ctl("otp", "verify", "--to", "oto", code).returncode == 0
+    # '-' reads the code from stdin, out of the process list.
+    res = stack.ctl("otp", "verify", "--to", "oto", "-", input="")
+    assert res.returncode == 64 and "stdin" in res.stderr, (res.returncode, res.stderr)
+    res = stack.ctl("otp", "verify", "--to", "oto", "-", input=code + "\n")
+    assert (res.returncode, res.stdout.strip()) == (0, "valid"), (res.returncode, res.stdout,
+                                                                   res.stderr)
 
 
 def test_a_sealed_code_is_shown_to_nobody_and_taken_from_nobody(http_receiver, make_stack):

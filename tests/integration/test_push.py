@@ -48,12 +48,12 @@ def add_user(stack, user, channel, address):
     assert res.returncode == 0, res.stderr
 
 
-def apns_stack(make_stack, vendors, tmp_path, **settings):
+def apns_stack(make_stack, vendors, tmp_path, provider_keys=None, **settings):
     key = make_apns_key(str(tmp_path / "AuthKey_KEY1234567.p8"))
     apns = vendors(ApnsMock(TEAM, KEY_ID, key.public_key(), BUNDLE))
     provider = {"type": "apns", "endpoint": apns.url, "team_id": TEAM, "key_id": KEY_ID,
                 "key": "file:" + str(tmp_path / "AuthKey_KEY1234567.p8"), "topic": BUNDLE,
-                "ca_file": apns.ca_file}
+                "ca_file": apns.ca_file, **(provider_keys or {})}
     stack = make_stack(settings=settings or None, providers={"ios": provider},
                        channels={"push": ["ios"]})
     stack.start()
@@ -137,6 +137,15 @@ def test_each_device_of_a_user_gets_it_and_only_the_gone_one_is_removed(
     assert res.status == 404, res
     res = stack.request("POST", "/v1/users/ana/identities", body={"channel": "push"})
     assert res.status == 400 and res.json["error"]["field"] == "address", res
+
+
+def test_apns_voip_goes_to_the_bundles_voip_topic(vendors, make_stack, tmp_path):
+    stack, apns = apns_stack(make_stack, vendors, tmp_path, {"push_type": "voip"})
+    nid = stack.submit(channel="push", to=TOKEN_A, body="call", priority="high")["id"]
+    assert only(stack.wait_final(nid))["state"] == "sent"
+    (req,) = apns.sent()
+    assert (req.headers["apns-push-type"], req.headers["apns-topic"]) == ("voip",
+                                                                         BUNDLE + ".voip")
 
 
 def test_apns_burst_of_1000_shares_one_connection(vendors, make_stack, tmp_path):

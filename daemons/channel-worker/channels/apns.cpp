@@ -5,8 +5,12 @@
 // key (secret: the .p8 signing key, normally "file:/etc/notify/AuthKey_ID.p8"),
 // topic (the app's bundle id), environment ("production", the default, or
 // "sandbox": api.sandbox.push.apple.com), endpoint (overrides the host the
-// environment picks), push_type (default "alert"), ca_file (a CA bundle to
-// trust instead of the system's), timeout.
+// environment picks), push_type (default "alert"; the types Apple wants a
+// topic of their own for get the bundle id with Apple's suffix: voip
+// ".voip", complication ".complication", fileprovider ".pushkit.fileprovider",
+// location ".location-query", liveactivity ".push-type.liveactivity",
+// pushtotalk ".voip-ptt", unless `topic` ends with it), ca_file (a CA bundle
+// to trust instead of the system's), timeout.
 //
 // Recipients are device tokens (hex). Each send is POST /3/device/TOKEN on one
 // HTTP/2 connection that carries many at once, with `authorization: bearer
@@ -74,6 +78,21 @@ struct ApnsSettings {
     Millis timeout = 0;
 };
 
+// The apns-topic of `push_type` for the app `topic`: the bundle id with the
+// suffix Apple wants for the type, once.
+std::string topic_for(const std::string& topic, const std::string& push_type) {
+    static const std::pair<const char*, const char*> kSuffixes[] = {
+        {"voip", ".voip"},
+        {"complication", ".complication"},
+        {"fileprovider", ".pushkit.fileprovider"},
+        {"location", ".location-query"},
+        {"liveactivity", ".push-type.liveactivity"},
+        {"pushtotalk", ".voip-ptt"}};
+    for (const auto& [type, suffix] : kSuffixes)
+        if (push_type == type && !topic.ends_with(suffix)) return topic + suffix;
+    return topic;
+}
+
 // Apple's key and team ids: ten letters and digits.
 bool is_apple_id(std::string_view id) {
     return id.size() == 10 && util::all_alnum(id);
@@ -121,6 +140,7 @@ Expected<ApnsSettings> read_settings(const ProviderConfig& provider, Millis defa
                                 "mdm", "location", "liveactivity", "pushtotalk"});
     if (!type) return type.error();
     out.push_type = *type;
+    out.topic = topic_for(out.topic, out.push_type);
     auto ca = s->text("ca_file", false);
     if (!ca) return ca.error();
     out.ca_file = *ca;
