@@ -106,9 +106,10 @@ int wait_for_fanout(Context& ctx, Api& api, const std::string& id, Millis timeou
             return fail(ctx, exit_temp,
                         "wait: '" + id + "': recipients still being expanded after " +
                             util::format_duration(timeout) + " (" +
-                            std::to_string(fanout.value("expanded", std::int64_t{0})) + " of " +
+                            std::to_string(fanout.value("expanded", std::int64_t{0})) +
+                            " deliveries made for " +
                             std::to_string(fanout.value("total", std::int64_t{0})) +
-                            "); follow it with 'notifyctl status " + id + "'");
+                            " recipients); follow it with 'notifyctl status " + id + "'");
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(std::min(pause, left)));
         pause = std::min<Millis>(pause * 2, 1000);

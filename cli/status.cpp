@@ -35,8 +35,9 @@ std::string fanout_summary(const nlohmann::json& f) {
     if (state == "pending-approval" || state == "rejected" ||
         (state == "canceled" && expanded == 0))
         return state + ", " + count_of(total, "recipient", "recipients");
-    return state + ", " + std::to_string(expanded) + " of " +
-           count_of(total, "recipient", "recipients") + " expanded";
+    // A user with several addresses on the channel (devices) has a delivery each.
+    return state + ", " + count_of(expanded, "delivery", "deliveries") + " made for " +
+           count_of(total, "recipient", "recipients");
 }
 
 // "approved by alice at T" / "rejected by bob at T: wrong audience", or "".

@@ -6,7 +6,6 @@
 // and unsubscribes: user_pref_cmd.cpp.
 #include <CLI/CLI.hpp>
 
-#include <algorithm>
 #include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -111,10 +110,10 @@ std::vector<std::string> given_fields(const UserArgs& a) {
     return fields;
 }
 
-// Applies the options that were given to `u` (all of them for a new user).
-// The --identity options of a channel give all its addresses (CH= none); --add-
-// identity and --remove-identity change one, keeping the others. --attr K=
-// removes that attribute.
+// Applies the options that were given to `u` (all of them for a new user),
+// but --add-identity and --remove-identity (changes()). The --identity options
+// of a channel give all its addresses (CH= none). --attr K= removes that
+// attribute.
 Status apply(const UserArgs& a, store::User& u) {
     const std::pair<const char*, std::pair<const std::string*, std::string*>> scalars[] = {
         {"--name", {&a.name, &u.name}},      {"--email", {&a.email, &u.email}},
@@ -133,24 +132,6 @@ Status apply(const UserArgs& a, store::User& u) {
         auto& addresses = u.identities[kv->first];
         if (replaced.insert(kv->first).second) addresses.clear();
         if (!kv->second.empty()) addresses.push_back(kv->second);
-    }
-    for (const auto& arg : a.added) {
-        auto kv = key_value(arg, "--add-identity", "CHANNEL=ADDRESS, as apns=<device token>");
-        if (!kv) return kv.error();
-        auto& addresses = u.identities[kv->first];
-        if (std::find(addresses.begin(), addresses.end(), kv->second) == addresses.end())
-            addresses.push_back(kv->second);
-    }
-    for (const auto& arg : a.removed) {
-        auto kv = key_value(arg, "--remove-identity", "CHANNEL=ADDRESS, as apns=<device token>");
-        if (!kv) return kv.error();
-        auto& addresses = u.identities[kv->first];
-        auto it = std::find(addresses.begin(), addresses.end(), kv->second);
-        if (it == addresses.end())
-            return make_error(ErrorKind::not_found, "not_found",
-                              "user '" + u.id + "' has no address '" + kv->second +
-                                  "' on channel '" + kv->first + "'");
-        addresses.erase(it);
     }
     for (auto it = u.identities.begin(); it != u.identities.end();)
         it = it->second.empty() ? u.identities.erase(it) : std::next(it);
@@ -197,7 +178,33 @@ void print_user(Context& ctx, const store::User& u) {
             << "updated:     " << util::format_rfc3339(u.updated_at) << "\n";
 }
 
+// --add-identity and --remove-identity as (remove?, channel, address), checked.
+struct IdentityChange {
+    bool remove = false;
+    std::string channel, address;
+};
+
+Expected<std::vector<IdentityChange>> identity_changes(const UserArgs& a) {
+    std::vector<IdentityChange> out;
+    const std::pair<const std::vector<std::string>*, bool> lists[] = {{&a.removed, true},
+                                                                      {&a.added, false}};
+    for (const auto& [list, remove] : lists)
+        for (const auto& arg : *list) {
+            auto kv = key_value(arg, remove ? "--remove-identity" : "--add-identity",
+                                "CHANNEL=ADDRESS, as ios=<device token>");
+            if (!kv) return kv.error();
+            if (kv->second.empty())
+                return make_error(ErrorKind::usage, "usage",
+                                  std::string(remove ? "--remove-identity" : "--add-identity") +
+                                      " '" + arg + "' needs an address");
+            out.push_back({remove, kv->first, kv->second});
+        }
+    return out;
+}
+
 int run_save(Context& ctx, const UserArgs& a, bool create) {
+    auto changes = identity_changes(a);
+    if (!changes) return fail(ctx, changes.error());
     return with_user_directory(ctx, a.id, create, [&](store::DirectoryStore& d) {
         store::User u;
         if (create) {
@@ -215,6 +222,16 @@ int run_save(Context& ctx, const UserArgs& a, bool create) {
                 ctx, exit_data,
                 saved.error().message + " (change it with 'notifyctl user set " + a.id + "')");
         if (!saved) return fail(ctx, saved.error());
+        // One address at a time, as an app's POST /v1/users/{id}/identities does
+        // (past the limit the oldest goes).
+        for (const auto& c : *changes) {
+            if (c.remove) {
+                if (auto done = d.remove_identity(a.id, c.channel, c.address); !done)
+                    return fail(ctx, done.error());
+            } else if (auto done = d.add_identity(a.id, c.channel, c.address); !done) {
+                return fail(ctx, done.error());
+            }
+        }
         auto fields = given_fields(a);
         audit_local(ctx, d.store(), create ? "user.add" : "user.update", a.id,
                     fields.empty() ? std::string() : store::fields_detail(std::move(fields)));

@@ -66,6 +66,7 @@ std::string encode(const Result& m) {
     if (!m.detail.empty()) j["detail"] = m.detail;
     if (m.provider_fault) j["provider_fault"] = true;
     if (m.address_gone) j["address_gone"] = true;
+    if (m.gone_since > 0) j["gone_since"] = m.gone_since;
     if (m.parts > 1) j["parts"] = m.parts;
     if (m.took >= 0) j["took"] = m.took;
     return j.dump();
@@ -173,6 +174,7 @@ std::optional<Result> decode_result(const std::string& frame) {
         r.provider_fault = it->get<bool>();
     if (auto it = j->find("address_gone"); it != j->end() && it->is_boolean())
         r.address_gone = it->get<bool>();
+    r.gone_since = std::max<Millis>(0, num<Millis>(*j, "gone_since"));
     r.parts = std::max(1, num<int>(*j, "parts"));
     r.took = num<Millis>(*j, "took", -1);
     if (r.took < -1) r.took = -1;

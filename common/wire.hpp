@@ -79,6 +79,9 @@ struct Result {
     // unregistered, a push subscription expired): the router removes it from
     // the user's identity on the channel.
     bool address_gone = false;
+    // When the vendor last found the address invalid (APNs' 410 timestamp), so
+    // that one registered again since is kept; 0: not said.
+    Millis gone_since = 0;
     int parts = 1;     // requests the vendor received (a split text: more than one)
     Millis took = -1;  // the attempt's time in the worker, all its requests; -1: unknown
 };

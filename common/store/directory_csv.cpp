@@ -85,8 +85,10 @@ Expected<User> user_from_row(const std::vector<Column>& columns, const CsvRow& r
         const std::string& v = row.fields[i];
         if (v.empty()) continue;
         if (c.kind == Column::identity) {
-            for (const auto& address : util::split(v, ' '))
-                if (!address.empty()) u.identities[c.name].push_back(address);
+            // Several addresses: a line each (a subscription's JSON may hold spaces).
+            for (const auto& line : util::split(v, '\n'))
+                if (std::string address = util::trim(line); !address.empty())
+                    u.identities[c.name].push_back(address);
         } else if (c.kind == Column::attr) {
             if (util::invalid_utf8_at(v) != std::string_view::npos)
                 return invalid("invalid_utf8", "'attr." + c.name + "' is not valid UTF-8",
@@ -186,7 +188,7 @@ void write_csv_records(std::ostream& out, const std::vector<User>& users) {
                u.quiet_hours, u.module, util::join(u.groups, ";")};
         for (const auto& c : channels) {
             auto it = u.identities.find(c);
-            row.push_back(it == u.identities.end() ? std::string() : util::join(it->second, " "));
+            row.push_back(it == u.identities.end() ? std::string() : util::join(it->second, "\n"));
         }
         for (const auto& k : keys) {
             std::string cell;

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <iterator>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
@@ -29,7 +31,7 @@ constexpr size_t kMaxLocale = 35;  // the longest language tag worth keeping
 
 const std::vector<std::string> kFields = {"id",     "name",       "email",       "phone",
                                           "locale", "timezone",   "quiet_hours", "module",
-                                          "groups", "identities", "attributes"};
+                                          "groups", "identities", "addresses",   "attributes"};
 
 Error invalid(const std::string& code, const std::string& message, const std::string& field) {
     return make_error(ErrorKind::invalid, code, message, field);
@@ -181,12 +183,68 @@ Status check_user_fields(const User& u, bool attributes_checked) {
 
 namespace {
 
-// channel -> its address, or an array of its addresses when there are several.
+// channel -> the address added last (what a client of one address per
+// channel reads), and channel -> all of them, oldest first.
 json identities_record(const Identities& identities) {
     json j = json::object();
     for (const auto& [channel, addresses] : identities)
-        j[channel] = addresses.size() == 1 ? json(addresses.front()) : json(addresses);
+        if (!addresses.empty()) j[channel] = addresses.back();
     return j;
+}
+
+json addresses_record(const Identities& identities) {
+    json j = json::object();
+    for (const auto& [channel, addresses] : identities) j[channel] = addresses;
+    return j;
+}
+
+// The strings of `value`: one, or an array of them; nullopt when it is neither.
+std::optional<std::vector<std::string>> strings_of(const json& value) {
+    std::vector<std::string> out;
+    for (const json& a : value.is_array() ? value : json::array({value})) {
+        if (!a.is_string()) return std::nullopt;
+        out.push_back(a.get<std::string>());
+    }
+    return out;
+}
+
+// A user's identities from `identities` (channel -> an address, or several)
+// and `addresses` (channel -> all its addresses), either may be null. A
+// channel in both: the address in `identities` must be one of `addresses`.
+Expected<Identities> identities_from(const json* identities, const json* addresses) {
+    Identities out;
+    std::map<std::string, std::string> single;
+    const std::pair<const json*, const char*> members[] = {{addresses, "addresses"},
+                                                           {identities, "identities"}};
+    for (const auto& [value, key] : members) {
+        if (!value || value->is_null()) continue;
+        if (!value->is_object())
+            return invalid("invalid_field",
+                           std::string("'") + key +
+                               "' must be an object of channel: address (or an array of "
+                               "addresses)",
+                           key);
+        for (const auto& [channel, given] : value->items()) {
+            auto list = strings_of(given);
+            if (!list)
+                return invalid("invalid_field",
+                               "the address for channel '" + channel + "' in '" + key +
+                                   "' must be a string or an array of strings",
+                               std::string(key) + "." + channel);
+            if (value != identities || !out.count(channel)) {
+                out[channel] = std::move(*list);
+            } else if (list->size() != 1 || std::find(out[channel].begin(), out[channel].end(),
+                                                      list->front()) == out[channel].end()) {
+                return invalid("invalid_field",
+                               "'identities." + channel + "' is not one of 'addresses." + channel +
+                                   "'; change 'addresses', or leave one of them out",
+                               "identities." + channel);
+            }
+        }
+    }
+    for (auto it = out.begin(); it != out.end();)
+        it = it->second.empty() ? out.erase(it) : std::next(it);
+    return out;
 }
 
 }  // namespace
@@ -216,26 +274,8 @@ Expected<User> user_from_record(const json& j) {
                                    key);
                 u.groups.push_back(g.get<std::string>());
             }
-        } else if (key == "identities") {
-            if (value.is_null()) continue;
-            if (!value.is_object())
-                return invalid("invalid_field",
-                               "'identities' must be an object of channel: address (or an "
-                               "array of addresses)",
-                               key);
-            for (const auto& [channel, addresses] : value.items()) {
-                auto& kept = u.identities[channel];
-                for (const json& a : addresses.is_array() ? addresses : json::array({addresses})) {
-                    if (!a.is_string())
-                        return invalid("invalid_field",
-                                       "the address for channel '" + channel +
-                                           "' in 'identities' must be a string or an array of "
-                                           "strings",
-                                       key + "." + channel);
-                    kept.push_back(a.get<std::string>());
-                }
-                if (kept.empty()) u.identities.erase(channel);
-            }
+        } else if (key == "identities" || key == "addresses") {
+            continue;  // together, below
         } else if (key == "attributes") {
             if (value.is_null()) continue;
             if (!value.is_object())
@@ -255,6 +295,10 @@ Expected<User> user_from_record(const json& j) {
             *slot = std::move(*s);
         }
     }
+    auto identities = identities_from(j.contains("identities") ? &j["identities"] : nullptr,
+                                      j.contains("addresses") ? &j["addresses"] : nullptr);
+    if (!identities) return identities.error();
+    u.identities = std::move(*identities);
     std::sort(u.groups.begin(), u.groups.end());
     u.groups.erase(std::unique(u.groups.begin(), u.groups.end()), u.groups.end());
     if (auto s = check_user_fields(u, true); !s) return s.error();
@@ -271,7 +315,10 @@ json user_record(const User& u) {
     for (const auto& [key, value] : scalars)
         if (!value->empty()) j[key] = *value;
     if (!u.groups.empty()) j["groups"] = u.groups;
-    if (!u.identities.empty()) j["identities"] = identities_record(u.identities);
+    if (!u.identities.empty()) {
+        j["identities"] = identities_record(u.identities);
+        j["addresses"] = addresses_record(u.identities);
+    }
     if (!u.attributes_json.empty()) {
         json a = util::json_or_discarded(u.attributes_json);
         if (!a.is_discarded()) j["attributes"] = std::move(a);
@@ -297,7 +344,8 @@ json user_view(const User& u) {
            {"quiet_hours", u.quiet_hours},
            {"module", u.module},
            {"groups", u.groups},
-           {"identities", identities_record(u.identities)}};
+           {"identities", identities_record(u.identities)},
+           {"addresses", addresses_record(u.identities)}};
     json a =
         u.attributes_json.empty() ? json::object() : util::json_or_discarded(u.attributes_json);
     j["attributes"] = a.is_discarded() ? json::object() : a;

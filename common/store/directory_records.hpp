@@ -10,8 +10,8 @@
 //
 // CSV (RFC 4180, with a header row): the columns id, name, email, phone, locale,
 // timezone, quiet_hours, module, groups (names separated by ';'),
-// identity.CHANNEL (the user's address on CHANNEL, several separated by
-// spaces) and attr.KEY (an attribute,
+// identity.CHANNEL (the user's address on CHANNEL, several a line each in
+// the quoted cell) and attr.KEY (an attribute,
 // as text). Quoted fields may hold commas, quotes ("") and line breaks; an
 // empty cell is an unset value. Only id is needed: a file without a column
 // (one written before quiet_hours existed) imports as before. Unknown columns

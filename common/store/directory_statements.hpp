@@ -22,7 +22,7 @@ struct DirectoryStore::Statements {
         delete_group_members, add_member, remove_member, count_members, members, by_identity,
         by_email, by_phone, set_preference, preferences, set_unsubscribed, unsubscribe_address,
         resubscribe_address, address_unsubscribed, forget_gone_address, add_identity,
-        keep_newest_identities, remove_identity, set_updated;
+        keep_newest_identities, remove_identity, set_updated, identities_of;
 };
 
 // not_found: "no user 'ID' in the directory".

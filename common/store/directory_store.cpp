@@ -7,6 +7,9 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <limits>
+#include <set>
+#include <utility>
 
 #include "store/directory_records.hpp"
 #include "store/directory_statements.hpp"
@@ -17,13 +20,15 @@ namespace notify::store {
 
 namespace {
 
-// A user's row with its identities ("channel\taddress" lines) and groups (lines).
+// A user's row with its identities ("channel\taddress" lines, each channel's
+// oldest added first) and groups (lines).
 #define USER_SELECT                                                                              \
     "SELECT u.id, u.name, u.email, u.phone, u.locale, u.timezone, u.module, u.attributes, "      \
     "u.unsubscribed_at, u.created_at, u.updated_at, "                                            \
     "u.quiet_hours, "                                                                            \
-    "(SELECT group_concat(i.channel || char(9) || i.address, char(10)) FROM identities i "       \
-    "WHERE i.user_id = u.id), "                                                                  \
+    "(SELECT group_concat(channel || char(9) || address, char(10)) FROM (SELECT i.channel, "     \
+    "i.address FROM identities i WHERE i.user_id = u.id ORDER BY i.channel, i.added_at, "        \
+    "i.address)), "                                                                              \
     "(SELECT group_concat(m.group_name, char(10)) FROM group_members m WHERE m.user_id = u.id) " \
     "FROM users u "
 
@@ -140,8 +145,8 @@ DirectoryStore::Statements::Statements(sqlite3* db)
                            "address = ? AND category IN ('', ?) LIMIT 1"),
       forget_gone_address(db,
                           "DELETE FROM identities WHERE (user_id, channel, address) IN (SELECT "
-                          "user_id, channel, recipient FROM deliveries WHERE id = ? AND user_id "
-                          "<> '')"),
+                          "user_id, channel, recipient FROM deliveries WHERE id = ?1 AND user_id "
+                          "<> '') AND added_at <= ?2"),
       add_identity(db,
                    "INSERT INTO identities (user_id, channel, address, added_at) VALUES (?1, "
                    "?2, ?3, MAX(?4, (SELECT COALESCE(MAX(added_at), 0) + 1 FROM identities "
@@ -153,7 +158,8 @@ DirectoryStore::Statements::Statements(sqlite3* db)
                              "AND channel = ?2 ORDER BY added_at DESC, address LIMIT ?3)"),
       remove_identity(db,
                       "DELETE FROM identities WHERE user_id = ? AND channel = ? AND address = ?"),
-      set_updated(db, "UPDATE users SET updated_at = ? WHERE id = ?") {}
+      set_updated(db, "UPDATE users SET updated_at = ? WHERE id = ?"),
+      identities_of(db, "SELECT channel, address FROM identities WHERE user_id = ?") {}
 
 DirectoryStore::DirectoryStore(Store& store)
     : store_(store), st_(std::make_unique<Statements>(store.handle())) {}
@@ -183,10 +189,25 @@ void DirectoryStore::write_user(const User& u, Millis now) {
         .bind(10, now)
         .bind(11, canonical_quiet_hours(u.quiet_hours).value_or(u.quiet_hours))
         .run();
-    st_->delete_identities.bind(1, u.id).run();
+    // Addresses that stay keep when they were added (the oldest goes first past
+    // the limit); new ones are stamped in the order given; the others go.
+    std::set<std::pair<std::string, std::string>> given;
+    for (const auto& [channel, addresses] : u.identities)
+        for (const auto& address : addresses) given.emplace(channel, address);
+    const auto had = st_->identities_of.bind(1, u.id).collect([](const Stmt& s) {
+        return std::pair{s.text(0), s.text(1)};
+    });
+    for (const auto& [channel, address] : had)
+        if (!given.count({channel, address}))
+            st_->remove_identity.bind(1, u.id).bind(2, channel).bind(3, address).run();
+    Millis stamp = now;
     for (const auto& [channel, addresses] : u.identities)
         for (const auto& address : addresses)
-            st_->insert_identity.bind(1, u.id).bind(2, channel).bind(3, address).bind(4, now).run();
+            st_->insert_identity.bind(1, u.id)
+                .bind(2, channel)
+                .bind(3, address)
+                .bind(4, stamp++)
+                .run();
 }
 
 void DirectoryStore::write_memberships(const std::string& user_id,
@@ -310,9 +331,12 @@ Status DirectoryStore::remove_identity(const std::string& user_id, const std::st
     });
 }
 
-Expected<bool> DirectoryStore::forget_gone_address(const std::string& delivery_id) {
+Expected<bool> DirectoryStore::forget_gone_address(const std::string& delivery_id,
+                                                   Millis gone_since) {
     try {
-        st_->forget_gone_address.bind(1, delivery_id).run();
+        st_->forget_gone_address.bind(1, delivery_id)
+            .bind(2, gone_since > 0 ? gone_since : std::numeric_limits<Millis>::max())
+            .run();
         return sqlite3_changes(store_.handle()) > 0;
     } catch (const StoreFailure& f) {
         return to_error(f);

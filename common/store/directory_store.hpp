@@ -25,7 +25,7 @@
 
 namespace notify::store {
 
-// A user's addresses per channel, each list in address order.
+// A user's addresses per channel, each list oldest added first.
 using Identities = std::map<std::string, std::vector<std::string>>;
 // The addresses one user keeps on one channel; adding one more drops the
 // oldest (a device long unused is the likeliest to be gone).
@@ -145,8 +145,10 @@ class DirectoryStore {
                            const std::string& address);
     // Removes the identity a delivery went to when the vendor says that address is
     // gone for good (an unregistered device token): that address of the user on
-    // the delivery's channel, if the user still has it. Whether one was.
-    Expected<bool> forget_gone_address(const std::string& delivery_id);
+    // the delivery's channel, if the user still has it and (when `gone_since`,
+    // the vendor's time of finding it invalid, is given) did not add it again
+    // after then. Whether one was.
+    Expected<bool> forget_gone_address(const std::string& delivery_id, Millis gone_since = 0);
     // The user whose email, phone or identity on `channel` is `address`.
     std::optional<std::string> find_user_by_address(const std::string& channel,
                                                     const std::string& address);

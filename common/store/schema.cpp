@@ -403,8 +403,9 @@ CREATE TABLE otp_codes (
     window_sends INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
-    // 17: a code is verified only with the API key that sent it (the key's id;
-    // '' when ingest takes requests without keys).
+    // 17: a code is verified only with the API key that sent it (the key's id,
+    // or the principal's name without a key: "http", "local"; '' for codes
+    // stored before, which only an admin key or the local socket checks).
     R"sql(
 ALTER TABLE otp_codes ADD COLUMN api_key_id TEXT NOT NULL DEFAULT '';
 )sql",

@@ -78,7 +78,11 @@ Reply Api::audited(const Request& req, const std::vector<std::string>& parts, co
             detail = clipped(body["reason"].get<std::string>());
     } else {
         action = singular(parts[0]);
-        for (size_t i = 2; i < parts.size(); ++i) action += "." + parts[i];
+        // DELETE /v1/users/ID/identities/CHANNEL: the channel is the detail, so
+        // that actions stay a fixed set.
+        const bool one_identity = parts.size() == 4 && parts[2] == "identities";
+        for (size_t i = 2; i < (one_identity ? 3 : parts.size()); ++i) action += "." + parts[i];
+        if (one_identity) detail = "channel: " + clipped(parts[3]);
         // POST /v1/users/import names no user; a restore is its own verb.
         if (parts.size() == 2 && parts[1] == "import")
             action += ".import";

@@ -198,6 +198,15 @@ void Api::send_code(const Request& req, const Principal& who, Reply done) {
         if (prune) codes.prune(kept.created_at);
     };
     otp_sending_.insert(owner);
+    // Taken out again by the answer; and on a failure that never answers.
+    struct Sending {
+        std::unordered_set<std::string>& set;
+        const std::string& owner;
+        bool answered = false;
+        ~Sending() {
+            if (!answered) set.erase(owner);
+        }
+    } sending{otp_sending_, owner};
     const std::string answer_to = *to;
     post_notification(
         send, who,
@@ -215,6 +224,7 @@ void Api::send_code(const Request& req, const Principal& who, Reply done) {
             });
         },
         std::move(keep));
+    sending.answered = true;
 }
 
 void Api::verify_code(const Request& req, const Principal& who, Reply done) {

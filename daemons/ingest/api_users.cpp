@@ -3,6 +3,7 @@
 // the routes).
 #include <nlohmann/json.hpp>
 
+#include "address.hpp"
 #include "directory_routes.hpp"
 #include "store/directory_records.hpp"
 #include "util/strings.hpp"
@@ -146,7 +147,17 @@ class UserRoutes {
         if (auto s = known_fields(*body, store::user_record_fields()); !s) return s.error();
         auto old = d_.get_user(id);
         if (!old) return not_found("user", id);
+        // The base names each channel's addresses once, all of them in
+        // `identities`: a patch of identities.CH gives the channel's anew, and
+        // one of addresses.CH too.
         json record = store::user_record(*old);
+        if (record.contains("addresses")) {
+            record["identities"] = record["addresses"];
+            record.erase("addresses");
+        }
+        if (auto a = body->find("addresses");
+            a != body->end() && a->is_object() && record.contains("identities"))
+            for (const auto& [channel, _] : a->items()) record["identities"].erase(channel);
         record.merge_patch(*body);
         if (record.contains("id") && record["id"].is_null()) record.erase("id");
         auto u = record_for(record, id);
@@ -218,6 +229,11 @@ class UserRoutes {
             fields[i] = it->get<std::string>();
         }
         if (auto known = config_.check_channel(fields[0], "channel"); !known) return known.error();
+        // The channel's form (a device token, a subscription), as a send's `to` is checked.
+        if (auto form = check_recipients({fields[1]}, config_.channel_type(fields[0]), fields[0],
+                                         "address");
+            !form)
+            return form.error();
         if (auto added = d_.add_identity(id, fields[0], fields[1]); !added) return added.error();
         return identities_answer(id, fields[0]);
     }

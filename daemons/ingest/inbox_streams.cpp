@@ -220,7 +220,7 @@ void InboxStreams::poll() {
         }
         // With no stream open there is nobody to write to: skip to the end
         // (a stream that opens replays what it missed by itself).
-        if (streams_.empty()) last_seq_ = inbox_.last_event_seq();
+        if (streams_.empty()) last_seq_ = std::max(last_seq_, inbox_.last_event_seq());
         for (;;) {
             auto events = inbox_.events_after(last_seq_, 1000);
             if (events.empty()) break;

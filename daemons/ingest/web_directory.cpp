@@ -95,10 +95,9 @@ void user_page(const WebCall& c) {
                     facts += "</dl>";
 
                     HtmlTable identities("identities", {c.t("channel"), c.t("address")});
-                    if (user["identities"].is_object())
-                        for (const auto& [channel, addresses] : user["identities"].items())
-                            for (const auto& address :
-                                 addresses.is_array() ? addresses : json::array({addresses}))
+                    if (user["addresses"].is_object())
+                        for (const auto& [channel, addresses] : user["addresses"].items())
+                            for (const auto& address : addresses)
                                 identities.row(
                                     {escape_html(channel),
                                      escape_html(address.is_string() ? address.get<std::string>()

@@ -186,8 +186,8 @@ void notification_page(const WebCall& c) {
               if (auto f = n.find("fanout"); f != n.end() && f->is_object()) {
                   fanout = "<p id=\"fanout\">" + std::string(c.t("fanout")) + ": " +
                            state_badge(str(*f, "state")) + " " +
-                           std::to_string(f->value("expanded", 0L)) + " / " +
-                           std::to_string(f->value("total", 0L));
+                           std::to_string(f->value("expanded", 0L)) + " " + c.t("deliveries") +
+                           " / " + std::to_string(f->value("total", 0L)) + " " + c.t("recipients");
                   if (!str(*f, "decided_by").empty())
                       fanout += " · " + std::string(c.t("decided_by")) + " " +
                                 escape_html(str(*f, "decided_by"));

@@ -3,6 +3,7 @@
 
 #include <zmq.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "util/log.hpp"
@@ -85,10 +86,12 @@ void GroupWriter::run() {
                 continue;
             }
             size_t count = 0;
-            // Whole requests only; the first is taken even when it alone is larger.
+            // Whole requests only; the first is taken even when it alone is larger. A
+            // request without notifications (a code's verify) counts as one.
+            auto weight = [](const Submission& s) { return std::max<size_t>(1, s.items.size()); };
             while (!queue_.empty() &&
-                   (group.empty() || count + queue_.front().items.size() <= batch_max_)) {
-                count += queue_.front().items.size();
+                   (group.empty() || count + weight(queue_.front()) <= batch_max_)) {
+                count += weight(queue_.front());
                 group.push_back(std::move(queue_.front()));
                 queue_.pop_front();
             }

@@ -247,15 +247,15 @@ void Router::on_result(WorkerInfo* w, const wire::Result& r, Millis now) {
         if (r.provider_fault && !e.cancel_requested &&
             fail_over(r.delivery_id, e, reason, now, true))
             return;
-        if (r.address_gone) detail += forget_gone_address(r.delivery_id, e);
+        if (r.address_gone) detail += forget_gone_address(r.delivery_id, r.gone_since, e);
         transition(r.delivery_id, e, DeliveryState::failed, "failed", detail, now);
         return;
     }
     retry_or_fail(r.delivery_id, e, reason, r.retry_after, now);
 }
 
-std::string Router::forget_gone_address(const std::string& id, const Entry& e) {
-    auto removed = directory_->forget_gone_address(id);
+std::string Router::forget_gone_address(const std::string& id, Millis gone_since, const Entry& e) {
+    auto removed = directory_->forget_gone_address(id, gone_since);
     if (!removed) {
         NLOG(warning, e.notification_id,
              "delivery=" << id
@@ -264,7 +264,8 @@ std::string Router::forget_gone_address(const std::string& id, const Entry& e) {
                          << removed.error().message);
         return "";
     }
-    if (!*removed) return "";
+    if (!*removed)
+        return gone_since > 0 ? "; the address is gone, but was registered again since: kept" : "";
     NLOG(info, e.notification_id,
          "delivery=" << id << " channel=" << e.channel
                      << " the vendor says the address is gone: removed from the user's identities");

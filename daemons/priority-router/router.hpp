@@ -123,10 +123,11 @@ class Router {
     bool dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis now);
     void on_worker_frame(const std::string& identity, const std::string& frame, Millis now);
     void on_result(WorkerInfo* w, const wire::Result& r, Millis now);
-    // The vendor says a delivery's address is gone for good: the user's identity
-    // on the channel is removed when it still is that address. What to add to
-    // the delivery's event ("" when nothing was removed).
-    std::string forget_gone_address(const std::string& id, const Entry& e);
+    // The vendor says a delivery's address is gone for good: that address of the
+    // user on the channel is removed, unless the user registered it again after
+    // `gone_since` (when the vendor found it invalid; 0: not said). What to add
+    // to the delivery's event ("" when nothing was removed).
+    std::string forget_gone_address(const std::string& id, Millis gone_since, const Entry& e);
     // Writes ready deliveries of inbox channels into their users' inboxes
     // (inbox.cpp), a bounded batch per call.
     void deliver_to_inboxes(Millis now);

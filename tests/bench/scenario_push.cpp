@@ -12,11 +12,9 @@
 // The rate is from the first accepted batch to the read that saw the last
 // send, so the enqueue is in it, as in e2e. Also per vendor: the attempts that
 // did not end sent (notify_attempts_total{provider}, outcomes retryable and
-// permanent) and the TCP connections to the mock that were opened (the worker's
-// ends, from /proc/net/tcp; the count of those open after the run less those
-// before). The mock logs nothing without -v, which would slow it, so FCM's
-// token fetches are not counted.
-// Target: at least 5,000 sends/s each.
+// permanent) and how many more TCP connections to the mock are open after
+// the run than before it (the worker's ends, from /proc/net/tcp). The mock logs nothing without -v,
+// which would slow it, so FCM's token fetches are not counted. Target: at least 5,000 sends/s each.
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -153,7 +151,7 @@ bool measure(const Options& o, const std::string& vendor, const std::vector<std:
                            " failed; see the worker's log");
     report(name, vendor + " attempts not sent (retryable or permanent)",
            format_count(seen.not_sent - before.not_sent));
-    report(name, vendor + " connections opened to the mock",
+    report(name, vendor + " more connections to the mock at the end",
            format_count(connections_to(o.mock.port) - connections_before));
     return true;
 }

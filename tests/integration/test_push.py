@@ -15,6 +15,8 @@
 # And bad input: malformed tokens and subscriptions, an unknown user, a missing key file.
 
 import json
+import time
+
 from apns_mock import ApnsMock
 from fcm_mock import FcmMock
 from jpush_mock import JPushMock
@@ -41,6 +43,12 @@ def identities_of(stack, user):
     res = stack.ctl("user", "show", user, "--json")
     assert res.returncode == 0, res.stderr
     return json.loads(res.stdout).get("identities", {})
+
+
+def addresses_of(stack, user):
+    res = stack.ctl("user", "show", user, "--json")
+    assert res.returncode == 0, res.stderr
+    return json.loads(res.stdout).get("addresses", {})
 
 
 def add_user(stack, user, channel, address):
@@ -105,7 +113,7 @@ def test_each_device_of_a_user_gets_it_and_only_the_gone_one_is_removed(
     res = stack.ctl("user", "add", "ana", "--identity", f"push={TOKEN_A}", "--identity",
                     f"push={TOKEN_B}")
     assert res.returncode == 0, res.stderr
-    assert sorted(identities_of(stack, "ana")["push"]) == sorted([TOKEN_A, TOKEN_B])
+    assert addresses_of(stack, "ana")["push"] == [TOKEN_A, TOKEN_B]
 
     doc = stack.wait_final(stack.submit(channel="push", to="user:ana", body="both")["id"])
     assert sorted((d["to"], d["state"]) for d in doc["deliveries"]) == sorted(
@@ -124,7 +132,7 @@ def test_each_device_of_a_user_gets_it_and_only_the_gone_one_is_removed(
                         body={"channel": "push", "address": token_c})
     assert res.status == 200, res
     assert res.json == {"user": "ana", "channel": "push",
-                        "addresses": sorted([TOKEN_B, token_c])}, res.json
+                        "addresses": [TOKEN_B, token_c]}, res.json
     res = stack.request("DELETE", f"/v1/users/ana/identities/push?address={token_c}")
     assert (res.status, res.json["addresses"]) == (200, [TOKEN_B]), res
     assert stack.request("DELETE",
@@ -137,6 +145,20 @@ def test_each_device_of_a_user_gets_it_and_only_the_gone_one_is_removed(
     assert res.status == 404, res
     res = stack.request("POST", "/v1/users/ana/identities", body={"channel": "push"})
     assert res.status == 400 and res.json["error"]["field"] == "address", res
+    res = stack.request("POST", "/v1/users/ana/identities",
+                        body={"channel": "push", "address": "not-a-device-token"})
+    assert res.status == 400 and res.json["error"]["field"] == "address", res
+
+    # APNs says when it found a token invalid: one the app registered again since is kept.
+    apns.unregister(TOKEN_B, timestamp_ms=int(time.time() * 1000) - 60_000)
+    res = stack.request("POST", "/v1/users/ana/identities",
+                        body={"channel": "push", "address": TOKEN_B})
+    assert res.status == 200, res
+    doc = stack.wait_final(stack.submit(channel="push", to="user:ana", body="kept")["id"])
+    assert only(doc)["state"] == "failed", doc
+    failed = [detail for kind, detail in events_of(doc) if kind == "failed"]
+    assert failed and "registered again since: kept" in failed[0], events_of(doc)
+    assert identities_of(stack, "ana")["push"] == TOKEN_B
 
 
 def test_apns_voip_goes_to_the_bundles_voip_topic(vendors, make_stack, tmp_path):

@@ -48,7 +48,26 @@ TEST_CASE("a one-time code a vendor quotes back is hidden from the result", "[wo
     CHECK(r.message == "content 'Your code is [one-time code]' not allowed");
     CHECK(r.detail == "body=Your code is [one-time code]");
 
-    // Another category's data is not a code.
+    // Another category's data is not a code, nor is what no POST /v1/otp makes.
+    job.data_json = R"({"code":"1"})";
+    CHECK(channels::result_of(job, Attempt::provider_refused("401", "HTTP 401")).message ==
+          "HTTP 401");
+    job.data_json = R"({"code":"804213"})";
     job.category = "billing";
     CHECK(channels::result_of(job, a).message == "content 'Your code is 804213' not allowed");
+}
+
+TEST_CASE("when a vendor found an address gone travels to the router", "[worker]") {
+    wire::Job job;
+    job.delivery_id = "d-3";
+    wire::Result r = channels::result_of(
+        job, Attempt::gone("Unregistered", "http status 410", 1'800'000'000'000));
+    CHECK(r.address_gone);
+    auto back = wire::decode_result(wire::encode(r));
+    REQUIRE(back);
+    CHECK(back->address_gone);
+    CHECK(back->gone_since == 1'800'000'000'000);
+    CHECK(wire::decode_result(
+              R"({"type":"result","delivery_id":"d","outcome":"permanent","gone_since":-5})")
+              ->gone_since == 0);
 }

@@ -308,7 +308,7 @@ TEST_CASE("status names the user of each delivery; a delivery id finds its notif
     });
     auto st = notifyctl({"--config", s.config, "status", "F6"});
     CHECK(st.rc == 0);
-    CHECK(st.out.find("fan-out:   done, 1 of 1 recipient expanded\n") != std::string::npos);
+    CHECK(st.out.find("fan-out:   done, 1 delivery made for 1 recipient\n") != std::string::npos);
     CHECK(st.out.find("ID    USER   TO") != std::string::npos);
     CHECK(st.out.find("F6.1  alice  alice@example.com  sent") != std::string::npos);
 

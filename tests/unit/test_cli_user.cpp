@@ -92,10 +92,13 @@ TEST_CASE("user add, set, show, ls and rm", "[cli][directory]") {
     REQUIRE(s.run({"user", "set", "ann", "--add-identity", "push=t3"}).rc == 0);
     REQUIRE(s.run({"user", "set", "ann", "--remove-identity", "push=t1"}).rc == 0);
     auto devices = s.run({"--json", "user", "show", "ann"});
-    CHECK(json::parse(devices.out)["identities"] ==
-          json{{"wecom", "ANN01"}, {"push", json::array({"t2", "t3"})}});
+    CHECK(json::parse(devices.out)["identities"] == json{{"wecom", "ANN01"}, {"push", "t3"}});
+    CHECK(json::parse(devices.out)["addresses"]["push"] == json::array({"t2", "t3"}));
     CHECK(s.run({"user", "set", "ann", "--remove-identity", "push=t9"}).rc == 65);
     REQUIRE(s.run({"user", "set", "ann", "--identity", "push="}).rc == 0);
+    CHECK(json::parse(s.run({"--json", "user", "show", "ann"}).out)["identities"] ==
+          json{{"wecom", "ANN01"}});
+    CHECK(s.run({"user", "set", "ann", "--add-identity", "push"}).rc == 64);
     CHECK(show.out.find("groups:      ops, vip\n") != std::string::npos);
 
     REQUIRE(s.run({"user", "add", "bob", "--module", "crm"}).rc == 0);

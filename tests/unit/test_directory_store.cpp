@@ -623,22 +623,43 @@ TEST_CASE("a user keeps several addresses on a channel, one device each", "[dire
     CHECK(d.get_user("ann")->identities.at("push") == std::vector<std::string>{"tok-a", "tok-b"});
     CHECK(d.find_user_by_address("push", "tok-b") == std::optional<std::string>("ann"));
 
-    SECTION("the record shows one address as a string, several as an array") {
+    SECTION("the record shows the last added as identities, every one as addresses") {
         auto record = user_record(*d.get_user("ann"));
-        CHECK(record["identities"]["push"] == nlohmann::json::array({"tok-a", "tok-b"}));
+        CHECK(record["identities"]["push"] == "tok-b");
+        CHECK(record["addresses"]["push"] == nlohmann::json::array({"tok-a", "tok-b"}));
         auto back = user_from_record(record);
         REQUIRE(back);
         CHECK(back->identities == d.get_user("ann")->identities);
-        auto one = user_from_record(nlohmann::json::parse(R"({"id":"x","identities":{"w":"A"}})"));
+        auto parse = [](const char* text) { return user_from_record(nlohmann::json::parse(text)); };
+        auto one = parse(R"({"id":"x","identities":{"w":"A"}})");
         REQUIRE(one);
         CHECK(user_record(*one)["identities"]["w"] == "A");
-        auto bad = user_from_record(nlohmann::json::parse(R"({"id":"x","identities":{"w":[1]}})"));
+        CHECK(user_record(*one)["addresses"]["w"] == nlohmann::json::array({"A"}));
+        CHECK(parse(R"({"id":"x","identities":{"w":["A","B"]}})")->identities.at("w").size() == 2);
+        auto bad = parse(R"({"id":"x","identities":{"w":[1]}})");
         REQUIRE_FALSE(bad);
         CHECK(bad.error().field == "identities.w");
-        auto twice =
-            user_from_record(nlohmann::json::parse(R"({"id":"x","identities":{"w":["A","A"]}})"));
+        auto twice = parse(R"({"id":"x","addresses":{"w":["A","A"]}})");
         REQUIRE_FALSE(twice);
         CHECK(twice.error().message.find("given twice") != std::string::npos);
+        auto apart = parse(R"({"id":"x","identities":{"w":"Z"},"addresses":{"w":["A"]}})");
+        REQUIRE_FALSE(apart);
+        CHECK(apart.error().field == "identities.w");
+    }
+    SECTION("a rewrite of the user keeps when each address was added") {
+        REQUIRE(d.add_identity("ann", "push", "tok-c"));
+        User again = *d.get_user("ann");
+        again.name = "Ann";
+        REQUIRE(d.put_user(again));
+        CHECK(d.get_user("ann")->identities.at("push") ==
+              std::vector<std::string>{"tok-a", "tok-b", "tok-c"});
+        for (int i = 0; i < 17; ++i)
+            REQUIRE(d.add_identity("ann", "push", "z" + std::to_string(i)));
+        REQUIRE(d.add_identity("ann", "push", "0-newest"));  // sorts first, added last
+        auto kept = d.get_user("ann")->identities.at("push");
+        CHECK(kept.size() == kMaxAddressesPerChannel);
+        CHECK(kept.front() == "tok-b");  // tok-a, the oldest, went
+        CHECK(kept.back() == "0-newest");
     }
     SECTION("one is added and removed without touching the others") {
         auto n = d.add_identity("ann", "push", "tok-c");

@@ -253,3 +253,38 @@ TEST_CASE("API: groups and their members", "[directory]") {
     CHECK(h.call("GET", "/v1/groups/ops").status == 404);
     CHECK(body(h.call("GET", "/v1/users/a"))["groups"].empty());
 }
+
+TEST_CASE("API: a user's several addresses on a channel", "[directory]") {
+    Directory h;
+    Response p = h.call("PUT", "/v1/users/ann", R"({"addresses":{"hook":["https://127.0.0.1/a",
+                                                     "https://127.0.0.1/b"]}})");
+    REQUIRE(p.status == 201);
+    CHECK(body(p)["identities"] == json{{"hook", "https://127.0.0.1/b"}});
+    CHECK(body(p)["addresses"]["hook"] ==
+          json::array({"https://127.0.0.1/a", "https://127.0.0.1/b"}));
+
+    // A PATCH of identities.CH gives the channel anew; of addresses.CH too.
+    Response one =
+        h.call("PATCH", "/v1/users/ann", R"({"identities":{"hook":"https://127.0.0.1/c"}})");
+    REQUIRE(one.status == 200);
+    CHECK(body(one)["addresses"]["hook"] == json::array({"https://127.0.0.1/c"}));
+    Response two =
+        h.call("PATCH", "/v1/users/ann",
+               R"({"addresses":{"hook":["https://127.0.0.1/c","https://127.0.0.1/d"]}})");
+    REQUIRE(two.status == 200);
+    CHECK(body(two)["addresses"]["hook"].size() == 2);
+
+    // The identities and addresses GET gives, PUT back, give the same addresses.
+    json got = body(h.call("GET", "/v1/users/ann"));
+    Response again =
+        h.call("PUT", "/v1/users/ann",
+               json{{"identities", got["identities"]}, {"addresses", got["addresses"]}}.dump());
+    REQUIRE(again.status == 200);
+    CHECK(body(again)["addresses"] == body(two)["addresses"]);
+
+    // identities naming an address that addresses does not list is refused.
+    Response apart = h.call("PUT", "/v1/users/ann", R"({"identities":{"hook":"https://127.0.0.1/z"},
+                                                       "addresses":{"hook":["https://127.0.0.1/c"]}})");
+    CHECK(apart.status == 400);
+    CHECK(body(apart)["error"]["field"] == "identities.hook");
+}

@@ -42,7 +42,8 @@ struct Attempt {
     // The recipient's address is gone for good (an unregistered device token):
     // the router removes it from the user's identities.
     bool address_gone = false;
-    int parts = 1;  // requests the vendor received for the message (a split text: more)
+    Millis gone_since = 0;  // when the vendor found it invalid, if it says (wire::Result)
+    int parts = 1;          // requests the vendor received for the message (a split text: more)
 
     static Attempt sent(std::string message_id, std::string code = {}) {
         Attempt a;
@@ -59,9 +60,10 @@ struct Attempt {
         return failure(wire::Outcome::permanent, std::move(code), std::move(message));
     }
     // Permanent: the vendor will never take this address again.
-    static Attempt gone(std::string code, std::string message) {
+    static Attempt gone(std::string code, std::string message, Millis since = 0) {
         Attempt a = permanent(std::move(code), std::move(message));
         a.address_gone = true;
+        a.gone_since = since;
         return a;
     }
     // Permanent here; the router fails over to another provider of the channel.

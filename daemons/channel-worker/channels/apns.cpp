@@ -26,7 +26,9 @@
 // "thread-id":CATEGORY}}; a body over Apple's 4096 bytes is cut to fit.
 //
 // Replies: 200 sent, its apns-id the message id; 410 Unregistered ends the
-// delivery `failed` and removes the token from the user's identities, and so
+// delivery `failed` and removes the token from the user's identities unless
+// the user registered it again after the reply's `timestamp` (when Apple last
+// found it invalid), and so
 // does 400 BadDeviceToken once a send of the provider succeeded in the last day
 // (before, it may be the wrong `environment`: permanent, the token kept); 403
 // ExpiredProviderToken drops the JWT and retries; other 403s (the key, team or
@@ -77,6 +79,13 @@ struct ApnsSettings {
     std::string ca_file;
     Millis timeout = 0;
 };
+
+// A 410's `timestamp`: when APNs last found the token invalid (ms); 0 without.
+Millis gone_since(const HttpReply& reply) {
+    auto j = util::json_or_discarded(reply.body);
+    auto it = j.is_object() ? j.find("timestamp") : j.end();
+    return it != j.end() && it->is_number_integer() ? std::max<Millis>(0, it->get<Millis>()) : 0;
+}
 
 // The apns-topic of `push_type` for the app `topic`: the bundle id with the
 // suffix Apple wants for the type, once.
@@ -242,7 +251,7 @@ class ApnsAdapter : public Adapter {
             last_sent_ = now;
             return Attempt::sent(reply.header("apns-id"), "200");
         }
-        if (reply.status == 410) return Attempt::gone(reason, message);
+        if (reply.status == 410) return Attempt::gone(reason, message, gone_since(reply));
         // BadDeviceToken is also what a token of the other environment gets: it is
         // taken as gone only once this provider has sent lately, so that a wrong
         // `environment` fails sends instead of removing every user's token.

@@ -6,17 +6,22 @@
 #include "one_time_code.hpp"
 #include "util/json_parse.hpp"
 #include "util/log.hpp"
+#include "util/strings.hpp"
 
 namespace notify::channels {
 
 namespace {
 
-// The one-time code a job carries (the router put it in its data), or "".
+// The one-time code a job carries (the router put it in its data, 4 to 10
+// digits as POST /v1/otp makes them), or "".
 std::string code_of(const wire::Job& job) {
     if (job.category != kCodeCategory) return std::string();
     const auto data = util::json_or_discarded(job.data_json);
     auto code = data.is_object() ? data.find("code") : data.end();
-    return code != data.end() && code->is_string() ? code->get<std::string>() : std::string();
+    if (code == data.end() || !code->is_string()) return std::string();
+    const std::string text = code->get<std::string>();
+    const bool made_by_notify = text.size() >= 4 && text.size() <= 10 && util::all_digits(text);
+    return made_by_notify ? text : std::string();
 }
 
 }  // namespace
@@ -34,6 +39,7 @@ wire::Result result_of(const wire::Job& job, const Attempt& a) {
     r.detail = log::hidden_secrets(a.detail);
     r.provider_fault = a.provider_fault;
     r.address_gone = a.address_gone;
+    r.gone_since = a.gone_since;
     r.parts = a.parts;
     if (const std::string code = code_of(job); !code.empty()) {
         hide_code(r.message, code);
