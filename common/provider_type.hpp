@@ -72,6 +72,9 @@ struct ProviderType {
     std::vector<FrequencyCap> rate_limit = {};
     // Sends only from templates registered at the vendor (its `templates` table).
     bool vendor_templates = false;
+    // Posts to a chat that many read (a group robot's): no one-time code goes
+    // through it.
+    bool group_chat = false;
     // Checks a provider's table: its keys, their types, URLs, secret references.
     // Messages name the provider and the key.
     ProviderValidator* validate = nullptr;

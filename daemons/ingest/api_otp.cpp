@@ -20,13 +20,15 @@
 // recipient gets a code at most every otp.resend_after and otp.hourly_sends an
 // hour (a code still on its way to the store counts); an API key at most
 // otp.key_rate: else 429 "too_many_codes" with Retry-After. Inbox channels are
-// refused: an item is kept in the store as it was delivered.
+// refused (an item is kept in the store as it was delivered), and so are
+// channels with a group chat's robot among their providers.
 #include <nlohmann/json.hpp>
 
 #include "api.hpp"
 #include "directory_routes.hpp"
 #include "door.hpp"
 #include "one_time_code.hpp"
+#include "provider_type.hpp"
 #include "store/otp_store.hpp"
 #include "util/json_parse.hpp"
 #include "util/log.hpp"
@@ -64,6 +66,18 @@ Expected<std::string> text_field(const json& body, const char* name, bool requir
         return invalid("invalid_field", std::string("'") + name + "' must be a non-empty string",
                        name);
     return it->get<std::string>();
+}
+
+// Whether any provider of `channel` posts to a group chat (a robot's), whose
+// members would all read the code.
+bool reaches_a_group(const Config& config, const std::string& channel) {
+    const ChannelConfig* ch = config.channel(channel);
+    if (!ch) return false;
+    for (const auto& name : ch->providers)
+        if (const ProviderConfig* p = config.provider(name))
+            if (const ProviderType* t = find_provider_type(p->type); t && t->group_chat)
+                return true;
+    return false;
 }
 
 // The recipient a code is kept under: an email address in lower case, so
@@ -144,6 +158,12 @@ void Api::send_code(const Request& req, const Principal& who, Reply done) {
                                   "a one-time code goes to one recipient: an address or user:ID, "
                                   "not a group",
                                   "to"));
+    if (reaches_a_group(config_, *channel))
+        return fail(done, invalid("otp_not_for_group_chat",
+                                  "channel '" + *channel +
+                                      "' posts to a group chat, whose members would all read the "
+                                      "code; send codes over SMS, email or a channel to one person",
+                                  "channel"));
     if (config_.channel_type(*channel) == "inbox")
         return fail(done, invalid("otp_not_for_inbox",
                                   "channel '" + *channel +

@@ -26,8 +26,9 @@ DATA = {"service": "Acme", "sender": "Acme Security"}
 def started(make_stack, receiver, settings=None):
     stack = make_stack(settings=settings,
                        providers={"hook": {"type": "webhook", "url": receiver.url},
-                                  "box": {"type": "inbox"}},
-                       channels={"hook": ["hook"], "box": ["box"]})
+                                  "box": {"type": "inbox"},
+                                  "room": {"type": "slack", "url": receiver.url}},
+                       channels={"hook": ["hook"], "box": ["box"], "ops": ["hook", "room"]})
     stack.start()
     res = stack.ctl("template", "import", str(REPO / "templates"))
     assert res.returncode == 0, res.stderr
@@ -232,6 +233,9 @@ def test_bad_input_is_refused(http_receiver, make_stack):
         ("length too long", otp_body("lea", length=11), 400, None, "length"),
         ("an inbox channel", {**otp_body("user:lea"), "channel": "box"}, 400,
          "otp_not_for_inbox", None),
+        ("a group chat's robot among the channel's providers", {**otp_body("lea"),
+                                                               "channel": "ops"}, 400,
+         "otp_not_for_group_chat", "channel"),
     ]
     for case, body, status, code, field in cases:
         try:

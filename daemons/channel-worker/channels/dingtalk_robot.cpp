@@ -253,6 +253,7 @@ extern const ProviderType type = {
     .summary = "a DingTalk custom group robot (自定义机器人)",
     .keys = keys,
     .rate_limit = {{20, 60'000}},
+    .group_chat = true,
     .validate = validate,
     .make = make,
 };

@@ -263,6 +263,7 @@ extern const ProviderType type = {
     .summary = "a Feishu / Lark custom bot",
     .keys = keys,
     .rate_limit = {{5, 1'000}, {100, 60'000}},
+    .group_chat = true,
     .validate = validate,
     .make = make,
 };

@@ -215,6 +215,7 @@ extern const ProviderType type = {
     .summary = "a Slack incoming webhook",
     .keys = keys,
     .rate_limit = {{1, 1'000}},
+    .group_chat = true,
     .validate = validate,
     .make = make,
 };

@@ -214,6 +214,7 @@ extern const ProviderType type = {
     .summary = "a WeCom (企业微信) group robot",
     .keys = keys,
     .rate_limit = {{20, 60'000}},
+    .group_chat = true,
     .validate = validate,
     .make = make,
 };
