@@ -217,34 +217,29 @@ void Api::send_code(const Request& req, const Principal& who, Reply done) {
         codes.issue(kept);
         if (prune) codes.prune(kept.created_at);
     };
-    otp_sending_.insert(owner);
-    // Taken out again by the answer; and on a failure that never answers.
-    struct Sending {
-        std::unordered_set<std::string>& set;
-        const std::string& owner;
-        bool answered = false;
-        ~Sending() {
-            if (!answered) set.erase(owner);
-        }
-    } sending{otp_sending_, owner};
+    otp_sending_.insert(owner);  // taken out by the answer, or below on a throw
     const std::string answer_to = *to;
-    post_notification(
-        send, who,
-        [this, owner, answer_to, channel = *channel, expires_at = kept.expires_at, length,
-         done](Response r) {
-            otp_sending_.erase(owner);
-            if (r.status != 202) return done(std::move(r));
-            guarded(done, [&] {
-                const json accepted = util::json_or_discarded(r.body);
-                done(json_response(202, {{"id", accepted.value("id", "")},
-                                         {"to", answer_to},
-                                         {"channel", channel},
-                                         {"expires_at", util::format_rfc3339(expires_at)},
-                                         {"length", length}}));
-            });
-        },
-        std::move(keep));
-    sending.answered = true;
+    try {
+        post_notification(
+            send, who,
+            [this, owner, answer_to, channel = *channel, expires_at = kept.expires_at, length,
+             done](Response r) {
+                otp_sending_.erase(owner);
+                if (r.status != 202) return done(std::move(r));
+                guarded(done, [&] {
+                    const json accepted = util::json_or_discarded(r.body);
+                    done(json_response(202, {{"id", accepted.value("id", "")},
+                                             {"to", answer_to},
+                                             {"channel", channel},
+                                             {"expires_at", util::format_rfc3339(expires_at)},
+                                             {"length", length}}));
+                });
+            },
+            std::move(keep));
+    } catch (...) {
+        otp_sending_.erase(owner);  // no answer will come to take it out
+        throw;
+    }
 }
 
 void Api::verify_code(const Request& req, const Principal& who, Reply done) {
