@@ -111,8 +111,8 @@ void write_peak(JsonWriter& w, const store::Peak& p) {
     w.raw("}");
 }
 
-// The members of a row in the order they are written: a dimension's index,
-// or one of these.
+// The members of a row in the order they are written, each name as written
+// ("name":), with a dimension's index or one of these.
 enum : int { kCounts = -1, kLatency = -2, kPeak = -3, kSize = -4 };
 
 std::vector<std::pair<std::string, int>> row_members(const Report& r, bool with_key) {
@@ -122,7 +122,18 @@ std::vector<std::pair<std::string, int>> row_members(const Report& r, bool with_
         for (std::size_t i = 0; i < r.by.size(); ++i)
             m.emplace_back(to_string(r.by[i]), static_cast<int>(i));
     std::sort(m.begin(), m.end());
+    for (auto& [name, what] : m) name = "\"" + name + "\":";  // plain ASCII names
     return m;
+}
+
+// Each status's name as a member name, written: "sent":.
+const std::vector<std::string>& status_members() {
+    static const std::vector<std::string> kMembers = [] {
+        std::vector<std::string> m;
+        for (const auto& name : store::report_statuses()) m.push_back("\"" + name + "\":");
+        return m;
+    }();
+    return kMembers;
 }
 
 // The statuses by name, as indexes in store::report_statuses().
@@ -144,13 +155,13 @@ void write_row(JsonWriter& w, const Row& row,
         if (what == kPeak && !row.peak_sent) continue;
         if (!first) w.raw(",");
         first = false;
-        w.name(member);
+        w.raw(member);
         switch (what) {
             case kCounts: {
                 w.raw("{");
                 for (std::size_t i = 0; i < statuses.size(); ++i) {
                     if (i) w.raw(",");
-                    w.name(store::report_statuses()[statuses[i]]);
+                    w.raw(status_members()[statuses[i]]);
                     w.number(row.counts[statuses[i]]);
                 }
                 w.raw("}");
@@ -261,6 +272,18 @@ void JsonReport::end(const Report& r) {
     w.text(format_time(r.until));
     w.raw("}");
     w.flush(true);
+}
+
+Expected<Report> make_written(store::RollupStore& rollups, const Request& request, bool csv,
+                              std::ostream& out) {
+    if (csv) {
+        CsvReport rows(out);
+        return make(rollups, request, rows);
+    }
+    JsonReport json(out);
+    auto whole = make(rollups, request, json);
+    if (whole) json.end(*whole);
+    return whole;
 }
 
 void write_json(std::ostream& out, const Report& r) {

@@ -63,6 +63,11 @@ class CsvReport : public RowSink {
     std::vector<std::string> line_;
 };
 
+// The report made and written to `out` as it is made: JSON (JsonReport,
+// ended), or CSV with `csv`.
+Expected<Report> make_written(store::RollupStore& rollups, const Request& request, bool csv,
+                              std::ostream& out);
+
 // A report made whole already, written the same ways.
 void write_json(std::ostream& out, const Report& r);
 void write_csv(std::ostream& out, const Report& r);

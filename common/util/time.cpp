@@ -46,9 +46,15 @@ bool valid_date(int y, int mo, int d, int h, int mi, int s) {
     return h >= 0 && h < 24 && mi >= 0 && mi < 60 && s >= 0 && s <= 60;
 }
 
-// Local civil time in zone `tz` to UTC, by asking the C library with TZ set.
+// Local civil time in zone `tz` to UTC, by asking the C library with TZ set
+// (UTC by arithmetic: daemons read UTC times on one thread while others read
+// local times, and TZ is the whole process's).
 Expected<Millis> civil_in_zone(int y, int mo, int d, int h, int mi, int s, std::string_view tz,
                                std::string_view text) {
+    if (tz == "UTC")
+        return (days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
+                h * 3600 + mi * 60 + s) *
+               1000;
     std::string saved;
     const char* old = std::getenv("TZ");
     bool had = old != nullptr;

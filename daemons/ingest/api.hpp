@@ -73,6 +73,9 @@ class ReceiptReader;
 
 namespace notify::ingest {
 
+class ReportMaker;
+class StreamedBody;
+
 // One end user's inbox requests with a token: at most so many in a window.
 constexpr long kInboxUserRequests = 100;
 constexpr Millis kInboxUserWindow = 10'000;
@@ -99,6 +102,8 @@ struct Request {
     // The headers in kKeptHeaders that came, names in lower case.
     std::map<std::string, std::string> headers;
     bool head = false;  // a HEAD request (method says GET): answered, not acted on
+    // The transport can send an answer as it is made (StreamedBody): HTTP.
+    bool streamable = false;
 };
 
 // The inbox token a request of the inbox route `parts` (after /v1/) carries:
@@ -123,6 +128,9 @@ struct Response {
     // Set: the answer is this stream, served by the HTTP transport alone;
     // status and body are what other transports answer instead.
     std::optional<StreamOpen> stream = {};
+    // Set: the body comes in pieces from another thread (a long report),
+    // sent by the transport as they come; status is 200.
+    std::shared_ptr<StreamedBody> streamed = {};
 };
 
 using Reply = std::function<void(Response)>;
@@ -170,6 +178,9 @@ class Api {
     void handle(const Request& req, Reply done);
     // From now on requests other than /healthz and /metrics get 503 "shutting_down".
     void set_stopping() { stopping_ = true; }
+    // Reports are made by `maker`'s threads from now on (without one, on the
+    // caller's thread, whole).
+    void make_reports_with(ReportMaker& maker) { report_maker_ = &maker; }
 
   private:
     void route(const Request& req, Reply done);
@@ -316,7 +327,8 @@ class Api {
     const Config& config_;
     store::Store& reads_;
     std::unique_ptr<store::DirectoryStore> directory_;
-    std::unique_ptr<store::RollupStore> rollups_;      // made on first use
+    std::unique_ptr<store::RollupStore> rollups_;  // made on first use
+    ReportMaker* report_maker_ = nullptr;
     std::unique_ptr<store::ScheduleStore> schedules_;  // made on first use
     std::unique_ptr<store::InboxStore> inbox_;         // made on first use
     std::string inbox_secret_;                         // read on first use

@@ -2,14 +2,17 @@
 // the report of `notifyctl report` (report/report.hpp) over the rollups, as
 // JSON (report/report_output.hpp), or as CSV with format=csv. `by` names
 // dimensions separated by commas (by=day,channel); offset and limit make the
-// rows a page ("rows_total" counts them all; X-Total-Count with CSV). Bad
+// rows a page ("rows_total" counts them all; X-Total-Count with CSV answered
+// whole, as a page of CSV always is). Bad
 // parameters are 400 with the parameter named; a range with nothing in it is
-// an empty report.
+// an empty report. They are made by the ReportMaker's threads, and a long one
+// is sent as it is made (report_maker.hpp).
 #include <sstream>
 
 #include "api.hpp"
 #include "report/report.hpp"
 #include "report/report_output.hpp"
+#include "report_maker.hpp"
 #include "store/rollup_store.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
@@ -48,32 +51,39 @@ void Api::get_report(const Request& req, const Reply& done) {
     }
     auto request = report::parse_request(text, util::now_ms(), report::query_names());
     if (!request) return fail(done, request.error());
-    if (!rollups_) rollups_ = std::make_unique<store::RollupStore>(reads_);
-    // Written as it is made, and sent once whole: an error may come late.
-    Response r;
-    auto made = [&]() -> Expected<report::Report> {
-        if (format == "csv") {
-            std::ostringstream out;
-            report::CsvReport csv(out);
-            auto whole = report::make(*rollups_, *request, csv);
-            r.body = std::move(out).str();
-            return whole;
-        }
-        report::JsonReport json(r.body);
-        auto whole = report::make(*rollups_, *request, json);
-        if (whole) json.end(*whole);
-        return whole;
-    }();
-    if (!made && made.error().kind == ErrorKind::invalid) return fail(done, made.error());
-    if (!made)
-        return fail(done, make_error(ErrorKind::unavailable, "store_unavailable",
-                                     "the store cannot be read: " + made.error().message));
-    if (format == "csv") {
-        r.content_type = "text/csv; charset=utf-8";
-        r.headers.emplace_back("Content-Disposition", "attachment; filename=\"report.csv\"");
-        r.headers.emplace_back("X-Total-Count", std::to_string(made->rows_total));
+    // Errors as the API gives them: a bad request, or the store unreadable.
+    auto answer = [this, done](Expected<Response> made) {
+        guarded(done, [&] {
+            if (made) return done(std::move(*made));
+            const Error& e = made.error();
+            if (e.kind == ErrorKind::internal) return internal(done, e.message.c_str());
+            if (e.kind == ErrorKind::invalid || e.code == "shutting_down") return fail(done, e);
+            fail(done, make_error(ErrorKind::unavailable, "store_unavailable",
+                                  "the store cannot be read: " + e.message));
+        });
+    };
+    const bool csv = format == "csv";
+    if (!report_maker_) {
+        if (!rollups_) rollups_ = std::make_unique<store::RollupStore>(reads_);
+        std::ostringstream out;
+        auto made = report::make_written(*rollups_, *request, csv, out);
+        if (!made) return answer(made.error());
+        Response r = report_head(csv, made->rows_total);
+        r.body = std::move(out).str();
+        return answer(std::move(r));
     }
-    done(std::move(r));
+    // A page of CSV is answered whole: its X-Total-Count is what a client
+    // pages by.
+    const bool page = request->offset > 0 || request->limit > 0;
+    ReportMaker::Job job{*request, csv, req.streamable && !(csv && page), answer};
+    if (!report_maker_->submit(std::move(job))) {
+        Response busy = error_response(
+            503, make_error(ErrorKind::unavailable, "reports_busy",
+                            std::to_string(ReportMaker::kMaxWaiting) +
+                                " reports wait to be made already; try again shortly"));
+        busy.headers.emplace_back("Retry-After", "1");
+        done(std::move(busy));
+    }
 }
 
 }  // namespace notify::ingest

@@ -27,6 +27,7 @@
 #include "http_server.hpp"
 #include "inflight.hpp"
 #include "mailbox.hpp"
+#include "report_maker.hpp"
 #include "util/log.hpp"
 #include "writer.hpp"
 #include "zmq_server.hpp"
@@ -36,9 +37,12 @@ namespace notify::ingest {
 namespace {
 
 constexpr int kExitUnavailable = 69;
+// Reports are made on this many threads, each with its own store connection.
+constexpr int kReportThreads = 2;
 
 struct Stopper {
     Api* api = nullptr;
+    ReportMaker* reports = nullptr;
     HttpServer* http = nullptr;
     InboxStreams* streams = nullptr;
     ZmqServer* zmq = nullptr;
@@ -55,6 +59,8 @@ void on_signal(evutil_socket_t sig, short, void* arg) {
     s->api->set_stopping();
     if (s->http) s->http->close_listener();
     if (s->streams) s->streams->close_all();
+    if (s->http) s->http->close_streamed();
+    s->reports->stop();
     s->zmq->stop_reading();
     s->inflight->stop();
 }
@@ -127,6 +133,22 @@ int run_daemon(const Config& config) {
                            if (s.ok) metrics.commit(s.notifications, s.seconds);
                        });
     Api api(config, **reads, writer, control, metrics);
+    // Gone before the API, after the HTTP server has cut off what it was
+    // still sending.
+    std::vector<std::unique_ptr<store::Store>> report_stores;
+    for (int i = 0; i < kReportThreads; ++i) {
+        auto s = store::Store::open(config.store.path, store_options(config));
+        if (!s) {
+            NLOG(error, "", s.error().message);
+            return kExitUnavailable;
+        }
+        report_stores.push_back(std::move(*s));
+    }
+    ReportMaker reports(
+        std::move(report_stores),
+        [&mailbox](std::function<void()> fn) { mailbox.post(std::move(fn)); },
+        std::chrono::milliseconds(config.ingest.http_idle_timeout));
+    api.make_reports_with(reports);
 
     // Before the HTTP server, which may still close streams as it goes.
     std::unique_ptr<InboxStreams> streams;
@@ -153,7 +175,7 @@ int run_daemon(const Config& config) {
         return kExitUnavailable;
     }
 
-    Stopper stopper{&api, http.get(), streams.get(), &zmq, &inflight};
+    Stopper stopper{&api, &reports, http.get(), streams.get(), &zmq, &inflight};
     std::unique_ptr<event, EventDeleter> sigterm(
         evsignal_new(base.get(), SIGTERM, on_signal, &stopper));
     std::unique_ptr<event, EventDeleter> sigint(

@@ -104,17 +104,18 @@ void HttpConnections::on_closed(evhttp_connection* evcon, void* arg) {
     auto it = self->conns_.find(evcon);
     if (it == self->conns_.end()) return;
     std::function<void()> closed = std::move(it->second->closed);
-    if (it->second->streaming) --self->streams_;
+    if (it->second->own_limit) --self->streams_;
     self->conns_.erase(it);
     self->metrics_.http_connections_open(static_cast<std::int64_t>(self->conns_.size()));
     if (closed) closed();
 }
 
-bool HttpConnections::stream(evhttp_request* req, std::function<void()> closed) {
+bool HttpConnections::stream(evhttp_request* req, std::function<void()> closed, bool own_limit) {
     auto it = conns_.find(evhttp_request_get_connection(req));
     if (it == conns_.end()) return false;
     Conn& c = *it->second;
-    if (!c.streaming) ++streams_;
+    if (own_limit && !c.own_limit) ++streams_;
+    c.own_limit = c.own_limit || own_limit;
     c.streaming = true;
     c.closed = std::move(closed);
     timeval write = to_timeval(limits_.idle_timeout);

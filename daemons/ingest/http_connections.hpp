@@ -65,10 +65,10 @@ class HttpConnections {
     // its connection has no read timeout from now on (a write that makes no
     // progress for idle_timeout still ends it, and so does a peer that does
     // not acknowledge for as long: TCP_USER_TIMEOUT), what the client sends
-    // on it is discarded, it no longer counts against max_connections (the
-    // streams have their own limit), and `closed` runs when the connection
-    // goes. False when the connection is not one of these.
-    bool stream(evhttp_request* req, std::function<void()> closed);
+    // on it is discarded, and `closed` runs when the connection goes. With
+    // `own_limit` (inbox streams, which have their own) it no longer counts
+    // against max_connections. False when the connection is not one of these.
+    bool stream(evhttp_request* req, std::function<void()> closed, bool own_limit = true);
     size_t open() const { return conns_.size(); }
     // Connections that are not streams: what max_connections limits.
     size_t serving() const { return conns_.size() - streams_; }
@@ -85,6 +85,7 @@ class HttpConnections {
         long bytes = 0;                // of the request being read
         int refusal = 0;               // a status decided while reading (413)
         bool streaming = false;        // its answer is an open stream
+        bool own_limit = false;        // a stream not counted against max_connections
         std::function<void()> closed;  // a stream's, when the connection goes
         ~Conn();
     };
@@ -106,7 +107,7 @@ class HttpConnections {
     event* adopt_ = nullptr;
     std::vector<bufferevent*> fresh_;
     std::unordered_map<evhttp_connection*, std::unique_ptr<Conn>> conns_;
-    size_t streams_ = 0;                                // of conns_, those that are streams
+    size_t streams_ = 0;  // of conns_, the streams with their own limit
     std::map<std::string, util::RepeatedFailure> log_;  // per refusal code, 1s
     LingeringClose lingering_;
 };

@@ -4,6 +4,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/http.h>
+#include <event2/http_struct.h>
 #include <event2/keyvalq_struct.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -85,6 +86,7 @@ HttpServer::HttpServer(event_base* base, Api& api, Metrics& metrics, InFlight& i
     c.max_request_bytes = limits.max_body_bytes + head;
     evhttp_set_max_body_size(http_, -1);
     connections_ = std::make_unique<HttpConnections>(base, http_, c, metrics);
+    streamed_ = std::make_unique<StreamedReplies>(*connections_);
     evhttp_set_gencb(http_, &HttpServer::on_request, this);
 }
 
@@ -167,6 +169,10 @@ std::optional<HttpServer::Refusal> HttpServer::over_limit(evhttp_request* req,
 void HttpServer::reply(evhttp_request* req, Response resp) {
     if (resp.stream)
         return metrics_.http_request(streams_.open(req, *connections_, *resp.stream, resp.headers));
+    if (resp.streamed) {
+        streamed_->start(req, resp);
+        return metrics_.http_request(200);
+    }
     evkeyvalq* out = evhttp_request_get_output_headers(req);
     evhttp_add_header(out, "Content-Type", resp.content_type.c_str());
     for (const auto& [name, value] : resp.headers)
@@ -207,6 +213,8 @@ void HttpServer::handle(evhttp_request* req) {
     r.method = method_name(evhttp_request_get_command(req));
     r.head = r.method == "HEAD";
     if (r.head) r.method = "GET";  // evhttp leaves the body out itself
+    // Chunks end an answer plainly, and a cut-off one visibly, from HTTP/1.1 on.
+    r.streamable = !r.head && (req->major > 1 || (req->major == 1 && req->minor >= 1));
     const evhttp_uri* uri = evhttp_request_get_evhttp_uri(req);
     const char* path = uri ? evhttp_uri_get_path(uri) : nullptr;
     r.path = path && *path ? path : "/";

@@ -24,6 +24,7 @@
 #include "inbox_streams.hpp"
 #include "inflight.hpp"
 #include "metrics.hpp"
+#include "streamed_replies.hpp"
 
 struct evhttp;
 struct evhttp_bound_socket;
@@ -57,6 +58,8 @@ class HttpServer {
     Status bind(const std::string& host_port);
     // Stops accepting connections; open connections are answered until closed.
     void close_listener();
+    // Cuts off the answers still being sent as they are made (the daemon stops).
+    void close_streamed() { streamed_->close_all(); }
 
   private:
     static void on_request(evhttp_request* req, void* arg);
@@ -78,6 +81,7 @@ class HttpServer {
     HttpLimits limits_;
     evhttp* http_ = nullptr;
     std::unique_ptr<HttpConnections> connections_;
+    std::unique_ptr<StreamedReplies> streamed_;  // told by connections_ as they close
     AcceptBackoff backoff_;
     evhttp_bound_socket* listener_ = nullptr;
 };

@@ -7,9 +7,12 @@
 # daemons is counted by the router as it goes, and a rebuild must agree with it.
 
 import csv
+import http.client
 import io
+import socket
 import json
 import sqlite3
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -270,12 +273,18 @@ def test_what_a_killed_router_had_not_written_is_counted_when_it_starts(http_rec
     assert report(stack, *window, "--by", "status") == doc
 
 
-def test_reports_over_http_are_the_cli_s_for_a_read_key(make_stack):
-    stack = make_stack(settings={"report.timezone": "Asia/Shanghai"})
+def counted_month(make_stack, notifications, **settings):
+    """notify-ingest alone over a generated month that report --rebuild has
+    counted, and a read key: (stack, key)."""
+    stack = make_stack(settings={"report.timezone": "Asia/Shanghai", **settings})
     stack.start("ingest")
-    generate_month(stack.store_path, notifications=300)
+    generate_month(stack.store_path, notifications=notifications)
     assert stack.ctl("report", "--rebuild", "-q").returncode == 0
-    read_key = stack.api_key("read")
+    return stack, stack.api_key("read")
+
+
+def test_reports_over_http_are_the_cli_s_for_a_read_key(make_stack):
+    stack, read_key = counted_month(make_stack, 300)
     query = "since=2026-11-01&until=2026-12-01&by=day,channel"
     res = stack.request("GET", f"/v1/reports?{query}", key=read_key)
     assert res.status == 200, res
@@ -337,3 +346,103 @@ def test_reports_over_http_are_the_cli_s_for_a_read_key(make_stack):
     res = stack.request("GET", "/v1/reports?since=2026-11-20&until=2026-12-01&by=channel,module",
                         key=read_key)
     assert res.status == 200 and res.json["rows"], res
+
+
+def test_a_long_report_is_sent_as_it_is_made_and_a_client_that_goes_stops_it(make_stack):
+    stack, read_key = counted_month(make_stack, 16000)
+    window = ("--since", "2026-11-01", "--until", "2026-12-01")
+    query = "since=2026-11-01&until=2026-12-01&by=minute,channel"
+    whole = report(stack, *window, "--by", "minute,channel")
+    # Over a mebibyte: 200 at once, the body in chunks as it is made, the
+    # connection closed after it; the document is the CLI's, byte for byte.
+    res = stack.request("GET", f"/v1/reports?{query}", key=read_key)
+    assert res.status == 200, res
+    assert len(res.body) > 1 << 20, len(res.body)
+    assert res.headers.get("Transfer-Encoding") == "chunked", res.headers
+    assert "Content-Length" not in res.headers and res.headers["Connection"] == "close"
+    assert res.json == whole
+    # CSV too: every row, read by Python's csv module; the count of rows is
+    # not known before they are made, so no X-Total-Count.
+    res = stack.request("GET", f"/v1/reports?{query}&format=csv", key=read_key)
+    assert res.status == 200 and res.headers.get("Transfer-Encoding") == "chunked", res.headers
+    assert "X-Total-Count" not in res.headers
+    rows = list(csv.DictReader(io.StringIO(res.body.decode())))
+    assert [(r["minute"], r["channel"]) for r in rows] == \
+        [(r["minute"], r["channel"]) for r in whole["rows"]]
+    # A short answer is whole, with its length and count.
+    res = stack.request("GET", "/v1/reports?since=2026-11-01&until=2026-12-01&by=day,channel"
+                        "&format=csv", key=read_key)
+    assert res.status == 200 and "Transfer-Encoding" not in res.headers, res.headers
+    assert int(res.headers["X-Total-Count"]) == len(res.body.decode().splitlines()) - 1
+    # A client that reads nothing for a while holds the maker back (at most a
+    # window of the answer waits in memory), then reads it all.
+    conn = http.client.HTTPConnection("127.0.0.1", stack.http_port, timeout=30)
+    conn.request("GET", f"/v1/reports?{query}&by=status",
+                 headers={"Authorization": f"Bearer {read_key}"})
+    slow = conn.getresponse()
+    time.sleep(0.5)
+    body = slow.read()
+    conn.close()
+    assert slow.status == 200 and len(body) > 8 << 20, len(body)
+    assert json.loads(body) == report(stack, *window, "--by", "minute,channel,status")
+    # Clients that go after the first bytes, more of them than there are
+    # threads making reports: the makers stop, and the next report is
+    # answered whole.
+    for _ in range(4):
+        with socket.create_connection(("127.0.0.1", stack.http_port), timeout=10) as s:
+            s.sendall(f"GET /v1/reports?{query}&by=status HTTP/1.1\r\nHost: x\r\n"
+                      f"Authorization: Bearer {read_key}\r\n\r\n".encode())
+            assert s.recv(4096).startswith(b"HTTP/1.1 200")
+    res = stack.request("GET", f"/v1/reports?{query}", key=read_key)
+    assert res.status == 200 and res.json == whole
+    assert stack.request("GET", "/healthz").status == 200
+
+
+def read_until_closed(sock):
+    """What comes until the peer closes (or resets) the connection."""
+    data = b""
+    while True:
+        try:
+            got = sock.recv(1 << 16)
+        except ConnectionResetError:
+            return data
+        if not got:
+            return data
+        data += got
+
+
+def test_a_client_that_reads_nothing_is_cut_off_and_http_1_0_gets_it_whole(make_stack):
+    stack, read_key = counted_month(make_stack, 16000, **{"ingest.http_idle_timeout": "1s"})
+    path = "/v1/reports?since=2026-11-01&until=2026-12-01&by=minute,channel,status"
+    whole = report(stack, "--since", "2026-11-01", "--until", "2026-12-01",
+                   "--by", "minute,channel,status")
+    ask = (f"GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {read_key}\r\n\r\n").encode()
+    # Reads the head, then nothing for 3 s: the answer is cut off (the
+    # connection closed before the last chunk), and nothing else waits on it.
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 << 10)
+        s.settimeout(30)
+        s.connect(("127.0.0.1", stack.http_port))
+        s.sendall(ask)
+        assert s.recv(1024).startswith(b"HTTP/1.1 200")
+        time.sleep(3)
+        got = read_until_closed(s)
+    assert not got.endswith(b"\r\n0\r\n\r\n"), "the cut-off answer ended as a whole one"
+    assert len(got) < 12 << 20
+    log = stack.log_path("ingest").read_text(errors="replace")
+    assert "answer cut off" in log, log[-2000:]
+    res = stack.request("GET", path, key=read_key)
+    assert res.status == 200 and res.json == whole
+    # HTTP/1.0 has no chunks to tell a whole answer from a cut one: it gets
+    # the answer made whole first, as before.
+    with socket.create_connection(("127.0.0.1", stack.http_port), timeout=30) as s:
+        s.sendall(ask.replace(b"HTTP/1.1", b"HTTP/1.0"))
+        got = read_until_closed(s)
+    head, _, body = got.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.0 200") and b"chunked" not in head, head
+    assert json.loads(body) == whole
+    # A page of CSV is whole, with the count of every row to page by.
+    res = stack.request("GET", path + "&format=csv&limit=100000", key=read_key)
+    assert res.status == 200 and len(res.body) > 1 << 20, len(res.body)
+    assert "Transfer-Encoding" not in res.headers
+    assert res.headers["X-Total-Count"] == str(whole["rows_total"])
