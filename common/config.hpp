@@ -39,7 +39,17 @@ struct ProviderConfig {
     // these, counted by the router over every worker; none: no limit.
     // `rate_limit = "20/1m"` (or "5/1s, 100/1m"), else default_rate_limit(type).
     std::vector<FrequencyCap> rate_limits;
+    // `max_connections`: the most attempts in flight to it at once, counted by
+    // the router over every worker; an HTTP/1.1 connection carries one at a
+    // time. Types that multiplex over HTTP/2 (ProviderType::multiplexed) are
+    // not held to it.
+    long max_connections = kDefaultMaxConnections;
+    static constexpr long kDefaultMaxConnections = 32;
 };
+
+// The keys of a [providers.NAME] table that notify reads itself; the rest are
+// its adapter's.
+inline constexpr const char* kProviderOwnKeys[] = {"type", "rate_limit", "max_connections"};
 
 // [channels.NAME]: what senders name; providers are tried in order.
 struct ChannelConfig {

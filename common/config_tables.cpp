@@ -20,6 +20,9 @@ std::string where(const std::string& name, const toml::node& node) {
 
 namespace {
 
+// The most a provider's max_connections may be.
+constexpr std::int64_t kMaxConnectionsLimit = 65536;
+
 // "20/1m", several as "5/1s, 100/1m", or "" / "none" for no limit.
 Expected<std::vector<FrequencyCap>> parse_rate_limit(const std::string& text) {
     std::vector<FrequencyCap> out;
@@ -99,6 +102,15 @@ Status read_providers(Config& c, const toml::table& root, const std::string& nam
             p.rate_limits = *cap;
         } else {
             p.rate_limits = default_rate_limit(p.type);
+        }
+        if (const toml::node* most = ptbl->get("max_connections")) {
+            auto n = most->value<std::int64_t>();
+            if (!most->is_integer() || !n || *n < 1 || *n > kMaxConnectionsLimit)
+                return config_error(where(name, *most),
+                                    "'providers." + pname +
+                                        ".max_connections' must be a whole number from 1 to " +
+                                        std::to_string(kMaxConnectionsLimit));
+            p.max_connections = static_cast<long>(*n);
         }
         std::ostringstream js;
         js << toml::json_formatter{*ptbl};

@@ -75,6 +75,9 @@ struct ProviderType {
     // Posts to a chat that many read (a group robot's): no one-time code goes
     // through it.
     bool group_chat = false;
+    // Carries many attempts at once on one connection (HTTP/2): the router
+    // does not hold it to its provider's max_connections.
+    bool multiplexed = false;
     // Checks a provider's table: its keys, their types, URLs, secret references.
     // Messages name the provider and the key.
     ProviderValidator* validate = nullptr;

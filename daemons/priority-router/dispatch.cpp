@@ -47,6 +47,7 @@ void Router::update_blocked(Millis now) {
         blocked_.insert(channel);
         if (!ready_.waiting(channel)) return;
         const Millis at = choice_.next_free(channel, now);
+        if (at == 0) return;  // at its cap: the next answer frees a place
         rate_wake_ = rate_wake_ ? std::min(rate_wake_, at) : at;
     };
     // While every breaker is closed only the channels whose providers are all
@@ -121,6 +122,7 @@ bool Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis
         return false;
     }
     limiter_.try_take(provider, now);  // has capacity: choose() checked it
+    choice_.caps().take(provider, id, attempt);
     choice_.breakers().dispatched(provider, {id, attempt}, job->deadline);
     metrics_.dispatched(provider);
     --w.credit;
@@ -201,6 +203,7 @@ bool tells_health(const wire::Result& r) {
 
 void Router::on_result(WorkerInfo* w, const wire::Result& r, Millis now) {
     if (w && w->in_flight.erase(r.delivery_id)) ++w->credit;
+    choice_.caps().release(r.delivery_id, r.attempt);
     auto it = active_.find(r.delivery_id);
     // Every answer tells of its provider's health, a late one too.
     const std::string& answered =
@@ -337,6 +340,7 @@ void Router::worker_gone(const WorkerInfo& w, const std::string& how, Millis now
         if (it == active_.end() || it->second.state != DeliveryState::in_flight) continue;
         Entry& e = it->second;
         choice_.breakers().answered_neutral(e.provider, {id, e.attempts});
+        choice_.caps().release(id, e.attempts);
         HeldVerdict v = after_worker_left(e.worker_deaths, !w.draining,
                                           config_.router.max_worker_deaths, w.name, how);
         if (v.state == DeliveryState::failed) {

@@ -19,10 +19,14 @@ BreakerRules rules_of(const Config& c) {
 
 ProviderChoice::ProviderChoice(const Config& config, RateLimiter& limiter,
                                std::optional<BreakerRules> rules)
-    : config_(config), limiter_(limiter), breakers_(rules ? *rules : rules_of(config)) {}
+    : config_(config),
+      limiter_(limiter),
+      breakers_(rules ? *rules : rules_of(config)),
+      caps_(config) {}
 
 bool ProviderChoice::free(const std::string& provider, Millis now) {
-    return breakers_.admits(provider) && limiter_.has_capacity(provider, now);
+    return breakers_.admits(provider) && limiter_.has_capacity(provider, now) &&
+           caps_.has_room(provider);
 }
 
 ProviderPick ProviderChoice::choose(const std::string& channel, const std::string& failed,
@@ -69,6 +73,13 @@ ProviderPick ProviderChoice::choose(const std::string& channel, const std::strin
     for (std::size_t i : order)
         if (can[i]) return chosen(i);
     if (failing_over) {
+        // One that only waits for an answer to free a place (its cap) is
+        // taken by the next dispatch after that answer: the delivery stays
+        // at the head of its queue.
+        for (std::size_t i : order)
+            if (!caps_.has_room(ps[i]) && breakers_.admits(ps[i]) &&
+                limiter_.has_capacity(ps[i], now))
+                return {ProviderPick::Kind::blocked, "", 0};
         // The untried ones are at their rate limit or their breakers do not admit
         // attempts: wait for the first to free up rather than go back to one that
         // just failed.
@@ -138,6 +149,7 @@ Millis ProviderChoice::next_free(const std::string& channel, Millis now) {
     if (!ch || ch->providers.empty()) return now;
     Millis at = 0;
     for (const auto& p : ch->providers) {
+        if (!caps_.has_room(p)) continue;  // an answer frees it, not a time
         const Millis p_free = std::max(limiter_.next_free(p, now), breakers_.admits_at(p, now));
         at = at == 0 ? p_free : std::min(at, p_free);
     }
@@ -148,7 +160,7 @@ bool ProviderChoice::can_block(const std::string& channel) const {
     const ChannelConfig* ch = config_.channel(channel);
     if (!ch || ch->providers.empty()) return false;
     for (const auto& p : ch->providers)
-        if (!limiter_.limited(p)) return false;
+        if (!limiter_.limited(p) && !caps_.capped(p)) return false;
     return true;
 }
 

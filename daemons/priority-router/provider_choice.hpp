@@ -6,12 +6,12 @@
 // out: a a b a); without weights, the first provider in order. A retry goes to
 // the provider after the one that failed, in channel order, preferring the ones
 // not tried since the delivery's last backoff. In every case the provider
-// chosen has rate capacity (rate_limiter.hpp) and its circuit breaker
-// (breakers.hpp) admits the attempt; a channel with no such provider is
-// blocked, and its deliveries wait in their queue, until one frees up or
-// half-opens. Only failures that tell of the provider count toward its
-// breaker (the router leaves out the worker's own refusals and per-recipient
-// waits).
+// chosen has rate capacity (rate_limiter.hpp), room under its cap of attempts
+// in flight (connection_caps.hpp) and its circuit breaker (breakers.hpp)
+// admits the attempt; a channel with no such provider is blocked, and its
+// deliveries wait in their queue, until one frees up or half-opens. Only failures that tell of the
+// provider count toward its breaker (the router leaves out the worker's own refusals and
+// per-recipient waits).
 #pragma once
 
 #include <optional>
@@ -21,6 +21,7 @@
 
 #include "breakers.hpp"
 #include "config.hpp"
+#include "connection_caps.hpp"
 #include "rate_limiter.hpp"
 
 namespace notify::router {
@@ -60,15 +61,19 @@ class ProviderChoice {
     // True when `channel` is configured and none of its providers can take an
     // attempt now (rate capacity, breaker).
     bool blocked(const std::string& channel, Millis now);
-    // When the first provider of `channel` can take one again (`now` if one can).
+    // When the first provider of `channel` can take one again (`now` if one
+    // can); 0 when only an answer can free one (each is at its cap).
     Millis next_free(const std::string& channel, Millis now);
-    // True when every provider of `channel` is rate limited (the channel can
-    // block while all breakers are closed).
+    // True when every provider of `channel` is rate limited or capped (the
+    // channel can block while all breakers are closed).
     bool can_block(const std::string& channel) const;
 
     // The providers' breakers: attempts' outcomes go there.
     Breakers& breakers() { return breakers_; }
     const Breakers& breakers() const { return breakers_; }
+    // The attempts in flight per provider: dispatches and their ends go there.
+    ConnectionCaps& caps() { return caps_; }
+    const ConnectionCaps& caps() const { return caps_; }
 
   private:
     // Whether `provider` can take an attempt now.
@@ -79,6 +84,7 @@ class ProviderChoice {
     const Config& config_;
     RateLimiter& limiter_;
     Breakers breakers_;
+    ConnectionCaps caps_;
     std::unordered_map<std::string, std::vector<long>> current_;  // per channel, per provider
 };
 

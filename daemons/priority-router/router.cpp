@@ -289,6 +289,7 @@ void Router::fire_timers(Millis now) {
                         break;
                     }
                     if (w) w->in_flight.erase(t.delivery_id);
+                    choice_.caps().release(t.delivery_id, t.attempt);
                     retry_or_fail(t.delivery_id, e,
                                   "no result within the lease of " +
                                       util::format_duration(config_.router.lease),
@@ -341,6 +342,7 @@ void Router::transition(const std::string& id, Entry& e, DeliveryState state, co
              "delivery=" << id << " state=" << to_string(state) << " attempts=" << e.attempts << " "
                          << detail);
         std::string key = id;  // `id` may live in the entry being erased
+        choice_.caps().forget(key);
         // Receipts, opens and clicks that came before the worker's answer
         // (receipts.cpp).
         std::optional<Entry> sent;

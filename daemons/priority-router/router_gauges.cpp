@@ -43,8 +43,10 @@ RouterGauges Router::gauges() const {
     std::sort(g.workers.begin(), g.workers.end(),
               [](const auto& a, const auto& b) { return a.name < b.name; });
 
-    for (const auto& [name, _] : config_.providers)
+    for (const auto& [name, _] : config_.providers) {
         g.breakers.emplace_back(name, choice_.breakers().state(name));
+        g.provider_in_flight.emplace_back(name, choice_.caps().in_flight(name));
+    }
     g.fanouts_expanding = expander_.expanding();
     return g;
 }

@@ -164,6 +164,10 @@ void RouterMetrics::render_providers(Text& o, const RouterGauges& g) const {
     for (const auto& [name, state] : g.breakers)
         o.sample("notify_provider_healthy", {{"provider", name}},
                  state == BreakerState::closed ? 1 : 0);
+    o.family("notify_provider_in_flight", "gauge",
+             "Attempts a provider has in flight, held against its max_connections.");
+    for (const auto& [name, held] : g.provider_in_flight)
+        o.sample("notify_provider_in_flight", {{"provider", name}}, held);
     constexpr BreakerState kStates[] = {BreakerState::closed, BreakerState::open,
                                         BreakerState::half_open};
     o.family("notify_provider_breaker", "gauge",

@@ -15,6 +15,8 @@
 //   notify_attempts_total{provider,outcome}        counter: results (sent, retryable, permanent)
 //   notify_provider_request_seconds{provider}      histogram: an attempt's time in its worker
 //   notify_provider_healthy{provider}              gauge: 1 while its breaker is closed
+//   notify_provider_in_flight{provider}            gauge: attempts held against its
+//       max_connections (connection_caps.hpp)
 //   notify_provider_breaker{provider,state}        gauge: 1 for its breaker's state (closed,
 //       open, half-open), 0 for the others
 //   notify_provider_breaker_changes_total{provider,state}  counter: its breaker's changes
@@ -77,6 +79,7 @@ struct RouterGauges {
     std::size_t workers_connected = 0;
     std::vector<Worker> workers;  // by name (workers of one name are one)
     std::vector<std::pair<std::string, BreakerState>> breakers;  // of the providers configured
+    std::vector<std::pair<std::string, long>> provider_in_flight;  // the same, attempts held
     std::size_t fanouts_expanding = 0;
 };
 

@@ -5,7 +5,8 @@
 #                 provider's secret, and answers from a per-test script of Replies.
 #   SmtpReceiver  an aiosmtpd server that keeps each message's raw bytes.
 #   CountingReceiver  an asyncio HTTP/1.1 server for large sends: answers 200 at
-#                 once and counts each webhook body's "to" (no per-request thread).
+#                 once (or after a delay) and counts each webhook body's "to" (no
+#                 per-request thread), and its connections open at once.
 
 import asyncio
 import collections
@@ -258,6 +259,10 @@ class _CountingProtocol(asyncio.Protocol):
 
     def connection_made(self, transport):
         self.transport = transport
+        self.owner._opened()
+
+    def connection_lost(self, exc):
+        self.owner._closed()
 
     def data_received(self, data):
         self.buf += data
@@ -276,15 +281,23 @@ class _CountingProtocol(asyncio.Protocol):
             body = self.buf[end + 4:end + 4 + length]
             self.buf = self.buf[end + 4 + length:]
             self.owner._count(body)
-            self.transport.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+            if self.owner.delay:
+                asyncio.get_running_loop().call_later(self.owner.delay, self.transport.write,
+                                                      answer)
+            else:
+                self.transport.write(answer)
 
 
 class CountingReceiver:
     """Counts webhook bodies by their "to" field; for sends too large for HttpReceiver."""
 
-    def __init__(self):
+    def __init__(self, delay=0.0):
+        self.delay = delay  # seconds before each answer
         self.by_to = collections.Counter()
         self.total = 0
+        self.open = 0  # connections open now
+        self.most_open = 0  # the most open at once
         self._lock = threading.Lock()
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/hook"
@@ -310,6 +323,15 @@ class CountingReceiver:
         with self._lock:
             self.by_to[to] += 1
             self.total += 1
+
+    def _opened(self):
+        with self._lock:
+            self.open += 1
+            self.most_open = max(self.most_open, self.open)
+
+    def _closed(self):
+        with self._lock:
+            self.open -= 1
 
     def count(self):
         with self._lock:

@@ -147,6 +147,8 @@ def test_metrics_parse_and_agree_with_the_store(make_stack, http_receiver, tmp_p
         assert m.value("notify_accept_to_sent_seconds_count", channel=channel) == \
             by_state.get((channel, "sent"), 0)
         assert m.value("notify_provider_healthy", provider=provider) == 1
+        # Every attempt ended, so none holds a place under max_connections.
+        assert m.value("notify_provider_in_flight", provider=provider) == 0
     assert m.value("notify_attempts_total", provider="bad-hook", outcome="permanent") == 3
     assert m.value("notify_attempts_total", provider="flaky-hook", outcome="retryable") == 2
 

@@ -1,8 +1,12 @@
 # test_webhook.py - a webhook delivery to a local receiver: the documented JSON body and
-# headers, an HMAC-SHA256 signature that verifies with the configured secret.
+# headers, an HMAC-SHA256 signature that verifies with the configured secret; a
+# burst held to the provider's max_connections.
 
 import time
 from datetime import datetime
+
+from notify_stack import wait_for
+from receivers import CountingReceiver
 
 SECRET = "whsec-3f9a1c"
 
@@ -46,3 +50,29 @@ def test_webhook_body_and_signature(http_receiver, make_stack):
     assert body["attempt"] == 1
     created = datetime.fromisoformat(body["created_at"].replace("Z", "+00:00"))
     assert abs(created.timestamp() - time.time()) < 60
+
+
+def test_a_burst_opens_no_more_connections_than_the_provider_s_max_connections(make_stack):
+    # Each receiver answers 5 ms after a request, so a burst of 2,000 keeps
+    # many requests waiting at once; the worker may run 256 at a time.
+    capped, wide = CountingReceiver(delay=0.005), CountingReceiver(delay=0.005)
+    try:
+        stack = make_stack(
+            providers={"capped": {"type": "webhook", "url": capped.url, "max_connections": 8},
+                       "wide": {"type": "webhook", "url": wide.url}},
+            channels={"capped": ["capped"], "wide": ["wide"]})
+        stack.start()
+        for channel in ("capped", "wide"):
+            for start in range(0, 2000, 100):
+                stack.submit_batch([{"channel": channel, "to": f"r{i}", "body": "burst"}
+                                    for i in range(start, start + 100)])
+        wait_for(lambda: capped.count() >= 2000 and wide.count() >= 2000, 120,
+                 "both bursts delivered", interval=0.2, check=stack.check_running)
+        assert capped.count() == 2000 and wide.count() == 2000
+        assert 1 < capped.most_open <= 8, capped.most_open
+        # The default, 32, lets the same burst open more: the cap is what held
+        # the first to 8.
+        assert 8 < wide.most_open <= 32, wide.most_open
+    finally:
+        capped.close()
+        wide.close()

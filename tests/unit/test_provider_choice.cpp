@@ -156,7 +156,11 @@ TEST_CASE("rate limits pass over a full provider and block a channel with none f
     CHECK(choice.next_free("ops", t + 3) == t + 1000);
     CHECK_FALSE(choice.blocked("ops", t + 1000));
     CHECK(first(choice, t + 1000) == "a");
+    // A provider with neither a rate limit nor a cap of attempts in flight
+    // never blocks its channel.
     limiter.set_limit("c", FrequencyCap{});
+    CHECK(choice.can_block("ops"));  // c's max_connections, 32 by default
+    choice.caps().set_cap("c", 0);
     CHECK_FALSE(choice.can_block("ops"));
 }
 
@@ -232,5 +236,82 @@ TEST_CASE("a provider whose breaker is open takes no attempt") {
         p = choice.choose("ops", "a", {"a"}, t + 5);
         CHECK(p.kind == ProviderPick::Kind::wait);
         CHECK(p.at == t + 30'000);
+    }
+}
+
+TEST_CASE("max_connections holds a provider to its attempts in flight, over every path they end") {
+    auto c = parse_config(R"(
+[providers.a]
+type = "webhook"
+url = "http://127.0.0.1:9/a"
+max_connections = 2
+[providers.b]
+type = "webhook"
+url = "http://127.0.0.1:9/b"
+max_connections = 1
+[providers.push]
+type = "apns"
+team_id = "ABCDE12345"
+key_id = "KEY1234567"
+private_key = "file:/nonexistent.p8"
+topic = "com.example.app"
+max_connections = 1
+[channels.ops]
+providers = ["a", "b"]
+)",
+                          "t.toml");
+    REQUIRE(c);
+    RateLimiter limiter(*c);
+    ProviderChoice choice(*c, limiter);
+    auto& caps = choice.caps();
+    const Millis t = 1'000'000;
+    CHECK(choice.can_block("ops"));
+    // a takes two, then b one; then the channel waits for an answer, not a time.
+    CHECK(first(choice, t) == "a");
+    caps.take("a", "d1", 1);
+    CHECK(first(choice, t) == "a");
+    caps.take("a", "d2", 1);
+    CHECK(first(choice, t) == "b");
+    caps.take("b", "d3", 1);
+    CHECK(choice.choose("ops", "", {}, t).kind == ProviderPick::Kind::blocked);
+    CHECK(choice.blocked("ops", t));
+    CHECK(choice.next_free("ops", t) == 0);
+    // A failover whose untried provider is only at its cap stays queued.
+    CHECK(choice.choose("ops", "a", {"a"}, t).kind == ProviderPick::Kind::blocked);
+    // An answer to an attempt given up on frees nothing; the held one does.
+    caps.release("d1", 2);
+    CHECK(caps.in_flight("a") == 2);
+    caps.release("d1", 1);
+    CHECK(caps.in_flight("a") == 1);
+    CHECK(first(choice, t) == "a");
+    // The next attempt of a delivery gives up its last one's place.
+    caps.take("b", "d2", 2);
+    CHECK(caps.in_flight("a") == 0);
+    CHECK(caps.in_flight("b") == 2);  // d3 and d2: over its cap of 1 for the moment
+    caps.forget("d3");
+    caps.forget("d2");
+    caps.forget("d2");
+    CHECK(caps.in_flight("b") == 0);
+    // HTTP/2 types carry many attempts on a connection: not capped.
+    CHECK_FALSE(caps.capped("push"));
+    for (int i = 0; i < 10; ++i) caps.take("push", "p" + std::to_string(i), 1);
+    CHECK(caps.has_room("push"));
+    // The default is 32.
+    auto d = parse_config(R"(
+[providers.a]
+type = "webhook"
+url = "http://127.0.0.1:9/a"
+)",
+                          "t.toml");
+    REQUIRE(d);
+    CHECK(d->providers.at("a").max_connections == 32);
+    for (const char* bad : {"0", "65537", "\"8\"", "1.5"}) {
+        auto e = parse_config(std::string("[providers.a]\ntype = \"webhook\"\nurl = "
+                                          "\"http://127.0.0.1:9/a\"\nmax_connections = ") +
+                                  bad + "\n",
+                              "t.toml");
+        REQUIRE_FALSE(e);
+        CHECK_THAT(e.error().message,
+                   Catch::Contains("'providers.a.max_connections' must be a whole number"));
     }
 }

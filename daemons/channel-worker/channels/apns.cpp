@@ -309,6 +309,7 @@ extern const ProviderType type = {
     .summary = "Apple Push Notification service (HTTP/2, token auth)",
     .keys = keys,
     .address_form = device_token,
+    .multiplexed = true,
     .validate = validate,
     .make = make,
 };

@@ -343,6 +343,7 @@ extern const ProviderType type = {
     .summary = "Firebase Cloud Messaging (HTTP v1, service account)",
     .keys = keys,
     .address_form = registration_token,
+    .multiplexed = true,
     .validate = validate,
     .make = make,
 };

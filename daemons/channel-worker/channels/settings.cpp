@@ -26,7 +26,7 @@ Expected<Settings> Settings::parse(const ProviderConfig& provider, const Provide
     if (table->json.is_discarded() || !table->json.is_object())
         return s.error("", "settings are not a table");
     s.table_ = std::move(table);
-    std::vector<std::string> names{"type", "rate_limit"};
+    std::vector<std::string> names(std::begin(kProviderOwnKeys), std::end(kProviderOwnKeys));
     for (const auto& k : keys) names.emplace_back(k.name);
     for (const auto& item : s.table_->json.items()) {
         bool known = false;

@@ -1,6 +1,7 @@
 // shown_settings.cpp - a provider's settings with its secrets masked, and the
 // values of those secrets for the log to hide, by the declaration of its
 // type's keys (registry.hpp).
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "channels/registry.hpp"
@@ -38,7 +39,9 @@ std::string shown_settings(const ProviderConfig& provider) {
     if (!settings.is_object()) return "{}";
     const ProviderKeys* keys = provider_keys(provider.type);
     for (auto it = settings.begin(); it != settings.end(); ++it) {
-        if (it.key() == "type" || it.key() == "rate_limit") continue;
+        if (std::find(std::begin(kProviderOwnKeys), std::end(kProviderOwnKeys), it.key()) !=
+            std::end(kProviderOwnKeys))
+            continue;
         bool secret = !keys || is_secret(*keys, it.key());
         it.value() = secret ? masked(it.value()) : without_passwords(it.value());
     }
