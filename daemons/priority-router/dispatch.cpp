@@ -16,26 +16,38 @@ void Router::dispatch(Millis now) {
     while (!ready_.empty()) {
         bool any = false;
         for (WorkerInfo* w : workers_.with_credit()) {
-            std::optional<ReadyItem> item;
             const long capacity = w->credit + static_cast<long>(w->in_flight.size());
             const bool high_only = w->credit <= capacity * config_.router.reserve_high / 100;
-            // Skip entries that changed since they were queued (canceled, sent, expired);
-            // channels at their rate limit keep theirs.
-            while ((item = ready_.pop(w->channels, high_only, blocked_))) {
-                auto it = active_.find(item->delivery_id);
-                if (it != active_.end() && it->second.state == DeliveryState::queued) break;
+            // The worker takes the first delivery that can go: one that ends,
+            // waits or cannot go now (its channel is then skipped, or it is set
+            // aside) does not end its turn, so each pass makes progress.
+            Offer offer = Offer::not_sent;
+            while (offer == Offer::not_sent) {
+                std::optional<ReadyItem> item;
+                // Skip entries that changed since they were queued (canceled, sent,
+                // expired); channels at their rate limit or cap keep theirs.
+                while ((item = ready_.pop(w->channels, high_only, blocked_))) {
+                    auto it = active_.find(item->delivery_id);
+                    if (it != active_.end() && it->second.state == DeliveryState::queued) break;
+                }
+                if (!item) break;
+                Entry& e = active_.at(item->delivery_id);
+                offer = dispatch_one(*w, item->delivery_id, e, now);
+                if (offer == Offer::sent) {
+                    workers_.served(*w);
+                    if (limiter_.limited(e.provider)) update_blocked(now);
+                }
             }
-            if (!item) continue;
-            Entry& e = active_.at(item->delivery_id);
-            if (dispatch_one(*w, item->delivery_id, e, now)) {
-                any = true;
-                workers_.served(*w);
-                if (limiter_.limited(e.provider)) update_blocked(now);
-            }
-            if (ready_.empty()) break;
+            // A worker found gone changes the pool: start the round again.
+            any = any || offer != Offer::not_sent;
+            if (offer == Offer::worker_gone || ready_.empty()) break;
         }
         if (!any) break;
     }
+    // Set aside for a place at a provider: first in their queues again.
+    for (auto it = set_aside_.rbegin(); it != set_aside_.rend(); ++it)
+        ready_.push_front(std::get<0>(*it), std::get<1>(*it), std::get<2>(*it));
+    set_aside_.clear();
     update_blocked(now);
 }
 
@@ -51,7 +63,7 @@ void Router::update_blocked(Millis now) {
         rate_wake_ = rate_wake_ ? std::min(rate_wake_, at) : at;
     };
     // While every breaker is closed only the channels whose providers are all
-    // rate limited can be blocked.
+    // rate limited or capped can be blocked.
     choice_.breakers().tick(now);
     if (choice_.breakers().none_blocking()) {
         for (const auto& channel : limited_channels_) check(channel);
@@ -62,11 +74,11 @@ void Router::update_blocked(Millis now) {
     blocked_.insert(inbox_channels_.begin(), inbox_channels_.end());
 }
 
-bool Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis now) {
+Router::Offer Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis now) {
     if (e.expires_at && now >= e.expires_at) {
         transition(id, e, DeliveryState::expired, "expired",
                    "expired at " + util::format_rfc3339(e.expires_at) + " before it was sent", now);
-        return false;
+        return Offer::not_sent;
     }
     const int attempt = e.attempts + 1;
     const ProviderPick pick =
@@ -75,13 +87,19 @@ bool Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis
         case ProviderPick::Kind::unconfigured:
             transition(id, e, DeliveryState::failed, "failed",
                        "channel '" + e.channel + "' is no longer configured", now);
-            return false;
+            return Offer::not_sent;
         case ProviderPick::Kind::blocked:
             // No provider can take it now (another channel sharing one took the last
-            // slot, or a breaker's probe went out): back to the head of its queue.
+            // slot, a provider reached its cap, or a breaker's probe went out): back
+            // to the head of its queue, the channel skipped for now.
             ready_.push_front(e.priority, e.channel, ReadyItem{e.seq, id});
             blocked_.insert(e.channel);
-            return false;
+            return Offer::not_sent;
+        case ProviderPick::Kind::held:
+            // Its failover waits for an answer of its provider; the channel's
+            // others go on. First in its queue again once this dispatch ends.
+            set_aside_.emplace_back(e.priority, e.channel, ReadyItem{e.seq, id});
+            return Offer::not_sent;
         case ProviderPick::Kind::wait:
             e.next_attempt_at = pick.at;
             timers_.add({pick.at, TimerKind::due, id, e.attempts});
@@ -91,7 +109,7 @@ bool Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis
                                                                      : "its breaker to half-open") +
                            "; next at " + util::format_rfc3339(pick.at),
                        now);
-            return false;
+            return Offer::not_sent;
         case ProviderPick::Kind::chosen:
             break;
     }
@@ -99,15 +117,16 @@ bool Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis
     std::optional<wire::Job> job = store_.load_job(id);
     if (!job) {
         NLOG(error, e.notification_id, "delivery=" << id << " is not in the store; dropped");
+        choice_.caps().forget(id);
         active_.erase(id);
-        return false;
+        return Offer::not_sent;
     }
     // Content for its user, unsubscribe link: a delivery that cannot be rendered
     // for its user fails for good (trying again renders the same).
     if (auto made = personalizer_.personalize(*job, now); !made) {
         e.last_error = made.error().message;
         transition(id, e, DeliveryState::failed, "failed", made.error().message, now);
-        return false;
+        return Offer::not_sent;
     }
     job->provider = provider;
     job->attempt = attempt;
@@ -119,7 +138,7 @@ bool Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis
         WorkerInfo gone = w;
         workers_.remove(gone.identity);
         worker_gone(gone, "is no longer connected", now);
-        return false;
+        return Offer::worker_gone;
     }
     limiter_.try_take(provider, now);  // has capacity: choose() checked it
     choice_.caps().take(provider, id, attempt);
@@ -137,7 +156,7 @@ bool Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis
     transition(id, e, DeliveryState::in_flight, "dispatched",
                "attempt=" + std::to_string(attempt) + " provider=" + provider + " worker=" + w.name,
                now);
-    return true;
+    return Offer::sent;
 }
 
 void Router::on_worker_frame(const std::string& identity, const std::string& frame, Millis now) {
@@ -337,7 +356,11 @@ void Router::drop_silent_workers(Millis now) {
 void Router::worker_gone(const WorkerInfo& w, const std::string& how, Millis now) {
     for (const auto& id : w.in_flight) {
         auto it = active_.find(id);
-        if (it == active_.end() || it->second.state != DeliveryState::in_flight) continue;
+        // Only what this worker holds now (an id left from an attempt given up
+        // on may be another worker's since).
+        if (it == active_.end() || it->second.state != DeliveryState::in_flight ||
+            it->second.worker != w.identity)
+            continue;
         Entry& e = it->second;
         choice_.breakers().answered_neutral(e.provider, {id, e.attempts});
         choice_.caps().release(id, e.attempts);

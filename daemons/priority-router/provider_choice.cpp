@@ -73,13 +73,12 @@ ProviderPick ProviderChoice::choose(const std::string& channel, const std::strin
     for (std::size_t i : order)
         if (can[i]) return chosen(i);
     if (failing_over) {
-        // One that only waits for an answer to free a place (its cap) is
-        // taken by the next dispatch after that answer: the delivery stays
-        // at the head of its queue.
+        // One that only waits for an answer to free a place (its cap) takes
+        // it once an answer comes: held, not timed.
         for (std::size_t i : order)
             if (!caps_.has_room(ps[i]) && breakers_.admits(ps[i]) &&
                 limiter_.has_capacity(ps[i], now))
-                return {ProviderPick::Kind::blocked, "", 0};
+                return {ProviderPick::Kind::held, ps[i], 0};
         // The untried ones are at their rate limit or their breakers do not admit
         // attempts: wait for the first to free up rather than go back to one that
         // just failed.

@@ -27,12 +27,14 @@
 namespace notify::router {
 
 struct ProviderPick {
-    // chosen: `provider` takes it. blocked: no provider of the channel both has
-    // rate capacity and admits an attempt (its breaker). wait: a failover whose
-    // untried providers cannot take it now waits for the first that can, at
-    // `at` (rather than go back at once to one that just failed). unconfigured:
-    // the channel is gone from the config.
-    enum class Kind { chosen, blocked, wait, unconfigured };
+    // chosen: `provider` takes it. blocked: no provider of the channel has rate
+    // capacity, room under its cap and a breaker that admits an attempt. wait: a
+    // failover whose untried providers cannot take it now waits for the first
+    // that can, at `at` (rather than go back at once to one that just failed).
+    // held: a failover whose untried provider only lacks room under its cap
+    // waits for an answer to free one, while the channel's other deliveries
+    // go on. unconfigured: the channel is gone from the config.
+    enum class Kind { chosen, blocked, wait, held, unconfigured };
     Kind kind = Kind::unconfigured;
     std::string provider;
     Millis at = 0;
@@ -59,7 +61,7 @@ class ProviderChoice {
                          const std::vector<std::string>& tried, Millis now,
                          bool any_breaker = false);
     // True when `channel` is configured and none of its providers can take an
-    // attempt now (rate capacity, breaker).
+    // attempt now (rate capacity, cap of attempts in flight, breaker).
     bool blocked(const std::string& channel, Millis now);
     // When the first provider of `channel` can take one again (`now` if one
     // can); 0 when only an answer can free one (each is at its cap).

@@ -27,6 +27,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -120,7 +121,11 @@ class Router {
     void fire_schedules(Millis now);
     // --- work going out (dispatch.cpp)
     void dispatch(Millis now);
-    bool dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis now);
+    // What became of a delivery offered to a worker: sent to it; not sent
+    // (it ended, waits, or its channel or itself cannot go now); or the
+    // worker was found gone (and forgotten).
+    enum class Offer { sent, not_sent, worker_gone };
+    Offer dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis now);
     void on_worker_frame(const std::string& identity, const std::string& frame, Millis now);
     void on_result(WorkerInfo* w, const wire::Result& r, Millis now);
     // The vendor says a delivery's address is gone for good: that address of the
@@ -142,8 +147,8 @@ class Router {
     bool fail_over(const std::string& id, Entry& e, const std::string& reason, Millis now,
                    bool permanent = false);
     void drop_silent_workers(Millis now);
-    // The channels whose providers are all at their rate limit, and when the first
-    // one with deliveries waiting frees up (rate_wake_).
+    // The channels whose providers are all at their rate limit or cap, and when
+    // the first one with deliveries waiting frees up (rate_wake_).
     void update_blocked(Millis now);
     // What a worker that left was holding: queued again, or failed when workers
     // keep dying on it (worker_deaths.hpp). `how` says how it was found gone.
@@ -211,14 +216,18 @@ class Router {
     RetryPolicy retry_;
     RateLimiter limiter_;
     ProviderChoice choice_;
-    std::vector<std::string> limited_channels_;  // channels whose providers all have a limit
+    // Channels whose providers all have a rate limit or a cap of attempts in flight.
+    std::vector<std::string> limited_channels_;
     // Channels of inbox providers: the router writes their deliveries itself
     // (inbox.cpp); no worker takes them.
     std::vector<std::string> inbox_channels_;
     bool inbox_backlog_ = false;     // deliver_to_inboxes left ready ones for the next round
     std::size_t inbox_turn_ = 0;     // the inbox channel deliver_to_inboxes starts at, in turn
     std::set<std::string> blocked_;  // of those, the ones at their limit now
-    Millis rate_wake_ = 0;           // when a blocked channel with work frees up; 0: none
+    // Deliveries held for a place at a provider during one dispatch(): back
+    // at the head of their queues when it ends.
+    std::vector<std::tuple<Priority, std::string, ReadyItem>> set_aside_;
+    Millis rate_wake_ = 0;  // when a blocked channel with work frees up; 0: none
     WorkerPool workers_;
     std::unique_ptr<store::FanoutStore> fanouts_;
     std::unique_ptr<store::DirectoryStore> directory_;

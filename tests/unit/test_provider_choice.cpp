@@ -276,14 +276,19 @@ providers = ["a", "b"]
     CHECK(choice.choose("ops", "", {}, t).kind == ProviderPick::Kind::blocked);
     CHECK(choice.blocked("ops", t));
     CHECK(choice.next_free("ops", t) == 0);
-    // A failover whose untried provider is only at its cap stays queued.
-    CHECK(choice.choose("ops", "a", {"a"}, t).kind == ProviderPick::Kind::blocked);
+    // A failover whose untried provider is only at its cap is held for a
+    // place (not deferred to a time); the channel itself is blocked here, as
+    // both providers are full.
+    CHECK(choice.choose("ops", "a", {"a"}, t).kind == ProviderPick::Kind::held);
     // An answer to an attempt given up on frees nothing; the held one does.
     caps.release("d1", 2);
     CHECK(caps.in_flight("a") == 2);
     caps.release("d1", 1);
     CHECK(caps.in_flight("a") == 1);
     CHECK(first(choice, t) == "a");
+    // a has room again, b still none: the failover from a waits for b alone.
+    CHECK_FALSE(choice.blocked("ops", t));
+    CHECK(choice.choose("ops", "a", {"a"}, t).kind == ProviderPick::Kind::held);
     // The next attempt of a delivery gives up its last one's place.
     caps.take("b", "d2", 2);
     CHECK(caps.in_flight("a") == 0);

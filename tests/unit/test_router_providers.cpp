@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <zmq.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -194,6 +195,45 @@ TEST_CASE("a channel at its rate limit does not hold back another channel") {
     // The two that went are the oldest two: the queue kept its order.
     CHECK(reader->deliveries_of(robot)[0].state == DeliveryState::sent);
     CHECK(reader->deliveries_of(robot)[1].state == DeliveryState::sent);
+}
+
+TEST_CASE("a channel at its cap of attempts in flight does not hold back another channel") {
+    TempStore s;
+    Config config = testing::router_config(R"(
+[providers.slow]
+type = "webhook"
+url = "http://127.0.0.1:9/slow"
+max_connections = 2
+[channels.slow]
+providers = ["slow"]
+)");
+    const std::string base = "ipc:///tmp/notify-router-cap-" + std::to_string(getpid());
+    config.router.listen = base + "-listen.sock";
+    config.router.control = base + "-control.sock";
+    // The capped channel's deliveries are older: without the cap they would all go first.
+    send(s, "slow", {"", "", "", "", ""});
+    const std::string email = send(s, "email", {"a@example.com", "b@example.com", "c@example.com"});
+    std::vector<std::string> order;  // the channels of the jobs, as they came
+    {
+        RunningRouter r(config, *s);
+        zmq::context_t ctx;
+        FakeWorker w(ctx, config.router.listen, 20);
+        while (order.size() < 8) {
+            auto j = w.job(3000);
+            REQUIRE(j);
+            order.push_back(j->channel);
+            w.answer(*j, wire::Outcome::sent, "200");
+        }
+    }
+    // Two of the capped channel, then the others at once, not after its backlog
+    // (each answer frees one place, which must not end the worker's turn).
+    REQUIRE(order.size() == 8);
+    CHECK(order[0] == "slow");
+    CHECK(order[1] == "slow");
+    CHECK(order[2] == "email");
+    CHECK(order[3] == "email");
+    CHECK(order[4] == "email");
+    CHECK(std::count(order.begin(), order.end(), "slow") == 5);
 }
 
 TEST_CASE("a retryable failure fails over at once, then backs off") {

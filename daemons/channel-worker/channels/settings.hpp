@@ -21,8 +21,8 @@ namespace notify::channels {
 class Settings {
   public:
     // Fails when settings_json is not a JSON object or holds a key outside
-    // `keys`, the type's declaration ("type" and the router's "rate_limit" are
-    // always allowed). `keys` must outlive the Settings.
+    // `keys`, the type's declaration (kProviderOwnKeys, read by notify itself,
+    // are always allowed). `keys` must outlive the Settings.
     static Expected<Settings> parse(const ProviderConfig& provider, const ProviderKeys& keys);
 
     bool has(const std::string& key) const;
