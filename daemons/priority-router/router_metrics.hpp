@@ -78,7 +78,7 @@ struct RouterGauges {
     std::int64_t in_flight = 0;
     std::size_t workers_connected = 0;
     std::vector<Worker> workers;  // by name (workers of one name are one)
-    std::vector<std::pair<std::string, BreakerState>> breakers;  // of the providers configured
+    std::vector<std::pair<std::string, BreakerState>> breakers;    // of the providers configured
     std::vector<std::pair<std::string, long>> provider_in_flight;  // the same, attempts held
     std::size_t fanouts_expanding = 0;
 };
