@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "util/html.hpp"
+#include "util/utf8.hpp"
 
 namespace notify {
 
@@ -31,21 +32,7 @@ bool equals_nocase(std::string_view a, std::string_view b) {
 
 void append_utf8(std::string& out, std::uint32_t cp) {
     if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) cp = 0xfffd;
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xc0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xe0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-        out += static_cast<char>(0x80 | (cp & 0x3f));
-    } else {
-        out += static_cast<char>(0xf0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-        out += static_cast<char>(0x80 | (cp & 0x3f));
-    }
+    util::append_utf8(out, cp);
 }
 
 // An attribute value with its character references decoded: the named ones

@@ -95,7 +95,18 @@ std::string encode_reconnect();
 // (field null when the error names none), text that is not UTF-8 replaced.
 std::string encode_error(const Error& e);
 
-// The "type" of a frame: "ready", "job", "result", "bye", "reconnect", or "" when malformed.
+// A frame read once: its type ("ready", "job", "result", "bye", "reconnect",
+// or "" when malformed) and, for a ready, job or result, the message (none when
+// the frame is not a valid one of its type).
+struct Frame {
+    std::string type;
+    std::optional<Ready> ready;
+    std::optional<Job> job;
+    std::optional<Result> result;
+};
+Frame decode(const std::string& frame);
+
+// The same, one part at a time (each reads the frame again).
 std::string message_type(const std::string& frame);
 std::optional<Ready> decode_ready(const std::string& frame);
 std::optional<Job> decode_job(const std::string& frame);

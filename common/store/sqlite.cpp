@@ -108,6 +108,10 @@ void exec(sqlite3* db, const char* sql) {
     }
 }
 
+void skip_memory_statistics() {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 Error to_error(const StoreFailure& f) {
     bool busy = f.code == SQLITE_BUSY || f.code == SQLITE_LOCKED || f.code == SQLITE_FULL ||
                 f.code == SQLITE_IOERR || f.code == SQLITE_READONLY || f.code == SQLITE_CANTOPEN ||
@@ -127,6 +131,18 @@ Transaction::~Transaction() {
 void Transaction::commit() {
     exec(db_, "COMMIT");
     done_ = true;
+}
+
+ReadTransaction::ReadTransaction(sqlite3* db) : db_(db) {
+    if (sqlite3_get_autocommit(db_))
+        open_ = sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK;
+}
+
+ReadTransaction::~ReadTransaction() {
+    // A transaction left open would refuse every later BEGIN and pin the log.
+    if (open_ && !sqlite3_get_autocommit(db_) &&
+        sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 }  // namespace notify::store

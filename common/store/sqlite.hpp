@@ -70,6 +70,11 @@ struct StoreFailure {
 };
 
 void exec(sqlite3* db, const char* sql);
+
+// Turns off SQLite's count of the memory it holds, which takes a lock on every
+// allocation and which nothing in a daemon reads. Only before the first store
+// is opened (later, it changes nothing).
+void skip_memory_statistics();
 Error to_error(const StoreFailure& f);
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back unless commit() was called.
@@ -82,6 +87,22 @@ class Transaction {
   private:
     sqlite3* db_;
     bool done_ = false;
+};
+
+// BEGIN (deferred) ... COMMIT around a run of reads, so that they share one
+// snapshot and take the store's locks once instead of once per statement.
+// Nothing is written in it. Does nothing inside a transaction already open, and
+// the reads go on one by one should BEGIN fail.
+class ReadTransaction {
+  public:
+    explicit ReadTransaction(sqlite3* db);
+    ~ReadTransaction();
+    ReadTransaction(const ReadTransaction&) = delete;
+    ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+  private:
+    sqlite3* db_;
+    bool open_ = false;
 };
 
 // Runs `body` (which returns a Status) in one transaction, committed when it

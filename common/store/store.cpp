@@ -201,6 +201,7 @@ Expected<std::unique_ptr<Store>> Store::open(const std::string& path, const Opti
                                               : "PRAGMA synchronous = NORMAL");
             exec(db, "PRAGMA foreign_keys = ON");
             exec(db, "PRAGMA temp_store = MEMORY");
+            if (!options.checkpoints) exec(db, "PRAGMA wal_autocheckpoint = 0");
             migrate(db);
             refuse_commits_when_moved(db);
             auto store = std::unique_ptr<Store>(new Store(db));

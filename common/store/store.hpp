@@ -31,6 +31,12 @@ struct Options {
     bool synchronous_full = true;  // fsync on every commit (durable acknowledgements)
     Millis busy_timeout = 5000;
     bool create = true;  // create the file and its folder when missing
+    // Whether this connection's commits copy the write-ahead log into the
+    // file once it has grown past 1,000 pages (SQLite's automatic checkpoint,
+    // which the committing thread waits for: an fsync of the file under
+    // synchronous FULL). Off on a path that must answer quickly, whose process
+    // runs a Checkpointer (store/checkpointer.hpp) instead.
+    bool checkpoints = true;
 };
 
 // A notification with its deliveries, as ingest accepts it.

@@ -2,11 +2,12 @@
 // nesting depth, so that no input can make later code (copies, dump(), the
 // template renderer) recurse deep enough to overflow a stack.
 //
-// Every JSON the service parses goes through here: HTTP request bodies, the
-// ZeroMQ frames between the programs, imports, vendors' answers, notifyctl's
-// --data and template data. The parse is nlohmann::json's iterative SAX parser
-// with a depth counter: one pass over the text, no copy of it. Only when the
-// text is refused is it read again, to name the field at fault.
+// Every JSON the service parses goes through here: HTTP request bodies,
+// imports, vendors' answers, notifyctl's --data and template data. The ZeroMQ
+// frames between the programs are flat objects, read first by flat_json.hpp
+// (bounded as here, one level deep) and only otherwise by this parser. The parse is
+// nlohmann::json's iterative SAX parser with a depth counter: one pass over the text, no copy of
+// it. Only when the text is refused is it read again, to name the field at fault.
 //
 // Errors (kind invalid unless said):
 //   too_large            the text is over max_bytes (kind too_large)

@@ -1,6 +1,7 @@
 #include "util/strings.hpp"
 
 #include "util/log.hpp"
+#include "util/utf8.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -127,34 +128,10 @@ std::string cut_utf8(std::string_view text, size_t max) {
 }
 
 size_t invalid_utf8_at(std::string_view text) {
-    size_t i = 0;
-    while (i < text.size()) {
-        auto c = static_cast<unsigned char>(text[i]);
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        size_t len = 0;
-        unsigned lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            if (c == 0xE0) lo = 0xA0;  // overlong
-            if (c == 0xED) hi = 0x9F;  // surrogates
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            if (c == 0xF0) lo = 0x90;  // overlong
-            if (c == 0xF4) hi = 0x8F;  // past U+10FFFF
-        } else {
-            return i;
-        }
-        if (i + len > text.size()) return i;
-        for (size_t k = 1; k < len; ++k) {
-            auto b = static_cast<unsigned char>(text[i + k]);
-            if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return i;
-        }
-        i += len;
+    for (size_t i = 0; i < text.size();) {
+        const size_t n = utf8_length(text, i);
+        if (n == 0) return i;
+        i += n;
     }
     return std::string_view::npos;
 }

@@ -172,7 +172,8 @@ Adapter* Worker::adapter_for(const std::string& provider, Attempt& refusal) {
 }
 
 void Worker::on_frame(const std::string& frame) {
-    std::string type = wire::message_type(frame);
+    wire::Frame decoded = wire::decode(frame);
+    const std::string& type = decoded.type;
     if (type == "reconnect") {
         // A router that restarted does not know this worker: announce the full credit.
         // Results of jobs from before give no credit back to the new router, so the
@@ -187,7 +188,7 @@ void Worker::on_frame(const std::string& frame) {
         NLOG(warning, "", "ignored frame type=" << quoted(type) << " bytes=" << frame.size());
         return;
     }
-    auto job = wire::decode_job(frame);
+    std::optional<wire::Job>& job = decoded.job;
     if (!job) {
         NLOG(warning, "", "ignored malformed job bytes=" << frame.size());
         return;

@@ -28,6 +28,7 @@
 #include "inflight.hpp"
 #include "mailbox.hpp"
 #include "report_maker.hpp"
+#include "store/checkpointer.hpp"
 #include "util/log.hpp"
 #include "writer.hpp"
 #include "zmq_server.hpp"
@@ -69,6 +70,9 @@ store::Options store_options(const Config& c) {
     store::Options o;
     o.synchronous_full = c.store.synchronous_full;
     o.busy_timeout = c.store.busy_timeout;
+    // A commit a client waits for never copies the log into the file: the
+    // Checkpointer does, on its own thread.
+    o.checkpoints = false;
     return o;
 }
 
@@ -118,6 +122,11 @@ int run_daemon(const Config& config) {
         NLOG(error, "", writes.error().message);
         return kExitUnavailable;
     }
+    auto checkpoints = store::Store::open(config.store.path, store_options(config));
+    if (!checkpoints) {
+        NLOG(error, "", checkpoints.error().message);
+        return kExitUnavailable;
+    }
 
     // Declared in this order so that teardown runs in reverse: servers, API and
     // writer go before the mailbox, the ZeroMQ context and the event base.
@@ -132,6 +141,11 @@ int run_daemon(const Config& config) {
                        [&metrics](const CommitStats& s) {
                            if (s.ok) metrics.commit(s.notifications, s.seconds);
                        });
+    // Copies the log into the file while the writer's commits succeed; gone
+    // before the writer.
+    store::Checkpointer checkpointer(std::move(*checkpoints),
+                                     [&writer] { return writer.healthy(); });
+    checkpointer.start();
     Api api(config, **reads, writer, control, metrics);
     // Gone before the API, after the HTTP server has cut off what it was
     // still sending.

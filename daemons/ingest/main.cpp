@@ -12,6 +12,7 @@
 
 #include "config.hpp"
 #include "daemon.hpp"
+#include "store/sqlite.hpp"
 #include "util/instance_lock.hpp"
 #include "util/log.hpp"
 #include "util/time.hpp"
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     notify::log::set_program("notify-ingest");
+    notify::store::skip_memory_statistics();
     auto config = notify::load_config(config_path, app.count("--config") > 0);
     if (!config) {
         std::cerr << "notify-ingest: error: " << config.error().message << "\n";

@@ -4,6 +4,7 @@
 
 #include "router.hpp"
 #include "sockets.hpp"
+#include "store/sqlite.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
 #include "worker_deaths.hpp"
@@ -11,6 +12,8 @@
 namespace notify::router {
 
 void Router::dispatch(Millis now) {
+    // Each delivery handed out reads its content: one snapshot for them all.
+    store::ReadTransaction reads(store_.handle());
     update_blocked(now);
     deliver_to_inboxes(now);
     while (!ready_.empty()) {
@@ -160,10 +163,11 @@ Router::Offer Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& 
 }
 
 void Router::on_worker_frame(const std::string& identity, const std::string& frame, Millis now) {
-    const std::string type = wire::message_type(frame);
+    wire::Frame decoded = wire::decode(frame);
+    const std::string& type = decoded.type;
     WorkerInfo* w = workers_.find(identity);
     if (type == "ready") {
-        auto ready = wire::decode_ready(frame);
+        const std::optional<wire::Ready>& ready = decoded.ready;
         if (!ready) return;
         bool known = w != nullptr;
         w = &workers_.add(identity, ready->worker, ready->channels, now);
@@ -178,7 +182,7 @@ void Router::on_worker_frame(const std::string& identity, const std::string& fra
         return;
     }
     if (type == "result") {
-        auto result = wire::decode_result(frame);
+        const std::optional<wire::Result>& result = decoded.result;
         if (!result) return;
         if (!w) {
             w = &workers_.add(identity, "unknown", {}, now);

@@ -15,6 +15,7 @@
 
 #include "config.hpp"
 #include "router.hpp"
+#include "store/sqlite.hpp"
 #include "util/instance_lock.hpp"
 #include "util/log.hpp"
 #include "util/time.hpp"
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
     }
 
     log::set_program("notify-priority-router");
+    store::skip_memory_statistics();
     auto config = load_config(config_path, app.count("--config") > 0);
     if (!config) {
         std::cerr << "notify-priority-router: error: " << config.error().message << "\n";

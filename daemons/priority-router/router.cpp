@@ -5,6 +5,7 @@
 
 #include "provider_type.hpp"
 #include "sockets.hpp"
+#include "store/sqlite.hpp"
 #include "util/ipc.hpp"
 #include "util/log.hpp"
 
@@ -127,6 +128,9 @@ void Router::sweep() {
     sweep_requested_ = false;
     const Millis now = util::now_ms();
     const std::int64_t gated_before = gated_seq_;
+    // The new deliveries, their notifications' facts and the gate's lookups:
+    // one snapshot.
+    store::ReadTransaction reads(store_.handle());
     while (true) {
         auto batch = store_.load_new(last_seq_, kSweepBatch);
         for (const Delivery& d : batch) {
@@ -242,6 +246,7 @@ void Router::wake_sleepers(Millis now) {
     // A few milliseconds of reads at a time (the loop comes straight back),
     // so that timers coming due meanwhile fire on time.
     constexpr std::size_t kBatch = 200;
+    store::ReadTransaction reads(store_.handle());
     for (std::int64_t seq : sleepers_.take_due(now, kBatch)) {
         auto d = store_.find_delivery_by_seq(seq);
         if (!d) continue;

@@ -1,6 +1,10 @@
 // scenario_latency.cpp - accept latency at a constant offered rate (open loop):
 // single POSTs due on a fixed timetable, latency from each one's due time.
+#include <algorithm>
+#include <cstdio>
+
 #include "payloads.hpp"
+#include "receiver.hpp"
 #include "report.hpp"
 #include "scenarios.hpp"
 
@@ -41,6 +45,22 @@ int latency(const Options& o) {
                            " unanswered; first failure: " + res.first_failure);
     report(name, "failed or unanswered", format_count(res.failed + res.unfinished), "0",
            verdict(res.failed + res.unfinished == 0));
+    // Whether delivering kept up meanwhile, and how long it took to catch up.
+    if (sink) {
+        const Micros load_end = now_us();
+        const long meanwhile = sink->distinct();
+        report(name, "delivered while accepting",
+               format_count(meanwhile) + " of " + format_count(res.accepted));
+        const bool all = wait_for([&] { return sink->distinct() >= res.accepted; }, 60);
+        const double behind =
+            all ? std::max(0.0, seconds_between(load_end, sink->last_new_arrival())) : 60;
+        char took[32];
+        std::snprintf(took, sizeof took, "%.1f s", behind);
+        report(name, "every one delivered",
+               all ? std::string(took) + " after the load ended"
+                   : format_count(sink->distinct()) + " after 60 s",
+               "within 60 s", verdict(all));
+    }
     return 0;
 }
 

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "temp_dir.hpp"
 #include "util/instance_lock.hpp"
 
 using notify::ErrorKind;
@@ -14,17 +15,7 @@ using notify::util::lock_path;
 
 namespace {
 
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/notify-lock-XXXXXX";
-        path = mkdtemp(tmpl);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-};
+using notify::testing::TempDir;
 
 // Whether another process can take the lock: its exit status is 0 when it did,
 // 75 when it was refused (flock locks belong to the open file, so a test must

@@ -10,22 +10,13 @@
 #include <fstream>
 
 #include "store/store.hpp"
+#include "temp_dir.hpp"
 
 using namespace notify;
 
 namespace {
 
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/notify-mode-XXXXXX";
-        path = mkdtemp(tmpl);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-};
+using notify::testing::TempDir;
 
 mode_t mode_of(const std::string& path) {
     struct stat st {};

@@ -8,23 +8,13 @@
 #include <filesystem>
 
 #include "store/store.hpp"
+#include "temp_dir.hpp"
 
 using namespace notify;
 
 namespace {
 
-struct TempDir {
-    TempDir() {
-        char pattern[] = "/tmp/notify-store-health-XXXXXX";
-        REQUIRE(mkdtemp(pattern));
-        path = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-    std::string path;
-};
+using notify::testing::TempDir;
 
 std::unique_ptr<store::Store> open_store(const std::string& path) {
     auto s = store::Store::open(path, {false, 1000});

@@ -6,6 +6,7 @@
 
 #include "util/crypto.hpp"
 #include "util/json_parse.hpp"
+#include "util/json_writer.hpp"
 #include "util/time.hpp"
 
 namespace notify::channels {
@@ -13,28 +14,36 @@ namespace notify::channels {
 std::string webhook_body(const wire::Job& job) {
     // The template's author chose the receiver's format; ingest checked it is JSON.
     if (!job.payload.empty()) return job.payload;
-    nlohmann::ordered_json j;
-    j["id"] = job.delivery_id;
-    j["notification_id"] = job.notification_id;
-    j["channel"] = job.channel;
-    if (!job.to.empty()) j["to"] = job.to;
-    j["subject"] = job.subject;
-    j["body"] = job.body;
-    if (!job.data_json.empty()) {
-        auto data = util::ordered_json_or_discarded(job.data_json);
-        j["data"] = data.is_discarded() ? nlohmann::ordered_json(job.data_json) : data;
-    }
-    j["priority"] = to_string(job.priority);
-    if (!job.category.empty()) j["category"] = job.category;
-    if (!job.module.empty()) j["module"] = job.module;
-    if (!job.user_id.empty()) j["user_id"] = job.user_id;
-    if (!job.locale.empty()) j["locale"] = job.locale;
-    if (!job.unsubscribe_url.empty()) j["unsubscribe_url"] = job.unsubscribe_url;
-    j["created_at"] = util::format_rfc3339(job.created_at);
-    j["attempt"] = job.attempt;
+    std::string out;
+    out.reserve(256 + job.subject.size() + job.body.size() + job.data_json.size());
     // Invalid UTF-8 in a field is replaced rather than refused: the receiver still
     // gets the notification.
-    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    util::JsonObject o(out);
+    o.text("id", job.delivery_id)
+        .text("notification_id", job.notification_id)
+        .text("channel", job.channel)
+        .text_if("to", job.to)
+        .text("subject", job.subject)
+        .text("body", job.body);
+    if (!job.data_json.empty()) {
+        // The sender's members in the sender's order, written compact.
+        auto data = util::ordered_json_or_discarded(job.data_json);
+        if (data.is_discarded())
+            o.text("data", job.data_json);
+        else
+            o.json("data",
+                   data.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+    }
+    o.text("priority", to_string(job.priority))
+        .text_if("category", job.category)
+        .text_if("module", job.module)
+        .text_if("user_id", job.user_id)
+        .text_if("locale", job.locale)
+        .text_if("unsubscribe_url", job.unsubscribe_url)
+        .text("created_at", util::format_rfc3339(job.created_at))
+        .number("attempt", job.attempt)
+        .close();
+    return out;
 }
 
 std::string webhook_signature(std::string_view secret, std::string_view timestamp,

@@ -1,0 +1,59 @@
+// checkpointer.cpp - see checkpointer.hpp.
+#include "store/checkpointer.hpp"
+
+#include <sqlite3.h>
+
+#include "util/log.hpp"
+
+namespace notify::store {
+
+Checkpointer::Checkpointer(std::unique_ptr<Store> store, std::function<bool()> writable)
+    : store_(std::move(store)), writable_(std::move(writable)) {}
+
+Checkpointer::~Checkpointer() {
+    stop();
+}
+
+void Checkpointer::start() {
+    if (thread_.joinable()) return;
+    stopping_ = false;
+    thread_ = std::thread([this] { run(); });
+}
+
+void Checkpointer::stop() {
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+CheckpointStep Checkpointer::step() {
+    CheckpointStep s;
+    const int rc = sqlite3_wal_checkpoint_v2(store_->handle(), "main", SQLITE_CHECKPOINT_PASSIVE,
+                                             &s.log_frames, &s.copied_frames);
+    // BUSY: another connection is checkpointing (the router's commits may).
+    s.ok = rc == SQLITE_OK || rc == SQLITE_BUSY;
+    return s;
+}
+
+void Checkpointer::run() {
+    // A store that keeps refusing is said once, and again when it recovers.
+    bool failing = false;
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!wake_.wait_for(lock, kInterval, [this] { return stopping_; })) {
+        if (writable_ && !writable_()) continue;
+        lock.unlock();
+        const CheckpointStep s = step();
+        if (!s.ok && !failing)
+            NLOG(warning, "",
+                 "cannot copy the write-ahead log into the store: "
+                     << sqlite3_errmsg(store_->handle()) << "; it grows until this succeeds");
+        if (s.ok && failing) NLOG(info, "", "the write-ahead log is copied into the store again");
+        failing = !s.ok;
+        lock.lock();
+    }
+}
+
+}  // namespace notify::store

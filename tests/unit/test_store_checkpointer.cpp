@@ -1,0 +1,101 @@
+// test_store_checkpointer.cpp - connections opened with checkpoints off leave
+// the write-ahead log to the Checkpointer: their commits copy nothing into the
+// file, and the Checkpointer's thread copies it all.
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "store/checkpointer.hpp"
+#include "store/sqlite.hpp"
+#include "store/store.hpp"
+#include "temp_dir.hpp"
+
+using namespace notify;
+
+namespace {
+
+// 2,000 pages of blobs, one commit of 25 rows at a time.
+void write_pages(store::Store& s) {
+    store::exec(s.handle(), "CREATE TABLE IF NOT EXISTS bulk (b BLOB)");
+    for (int tx = 0; tx < 80; ++tx) {
+        store::exec(s.handle(), "BEGIN IMMEDIATE");
+        for (int i = 0; i < 25; ++i)
+            store::exec(s.handle(), "INSERT INTO bulk VALUES (randomblob(3900))");
+        store::exec(s.handle(), "COMMIT");
+    }
+}
+
+std::uintmax_t size_of(const std::string& path) {
+    return std::filesystem::file_size(path);
+}
+
+// A connection whose commits leave checkpoints to a Checkpointer.
+std::unique_ptr<store::Store> open_quiet(const std::string& path) {
+    store::Options quiet;
+    quiet.checkpoints = false;
+    auto s = store::Store::open(path, quiet);
+    REQUIRE(s);
+    return std::move(*s);
+}
+
+}  // namespace
+
+TEST_CASE("Commits with checkpoints off leave the log to the Checkpointer") {
+    testing::TempDir dir;
+    const std::string path = dir.path + "/notify.db";
+    auto writer = open_quiet(path);
+    const auto before = size_of(path);
+    write_pages(*writer);
+    // Nothing copied: the file is as it was, the log holds every page.
+    CHECK(size_of(path) == before);
+    CHECK(size_of(path + "-wal") > 2000u * 4096u);
+
+    store::Checkpointer checkpointer(open_quiet(path));
+    SECTION("one step copies the whole log") {
+        const store::CheckpointStep s = checkpointer.step();
+        CHECK(s.ok);
+        CHECK(s.log_frames >= 2000);
+        CHECK(s.copied_frames == s.log_frames);
+        CHECK(size_of(path) > 2000u * 4096u);
+    }
+    SECTION("its thread copies it within a few intervals, and stops when asked") {
+        checkpointer.start();
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (size_of(path) <= 2000u * 4096u && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(store::Checkpointer::kInterval);
+        CHECK(size_of(path) > 2000u * 4096u);
+        checkpointer.stop();
+    }
+}
+
+TEST_CASE("No checkpoint runs while the store refuses writes") {
+    testing::TempDir dir;
+    const std::string path = dir.path + "/notify.db";
+    auto writer = open_quiet(path);
+    write_pages(*writer);
+    const auto before = size_of(path);
+    std::atomic<bool> writable{false};
+    store::Checkpointer checkpointer(open_quiet(path), [&] { return writable.load(); });
+    checkpointer.start();
+    std::this_thread::sleep_for(store::Checkpointer::kInterval * 5);
+    CHECK(size_of(path) == before);
+    writable = true;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (size_of(path) == before && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(store::Checkpointer::kInterval);
+    CHECK(size_of(path) > 2000u * 4096u);
+}
+
+TEST_CASE("Commits with checkpoints on copy the log themselves, as SQLite does") {
+    testing::TempDir dir;
+    const std::string path = dir.path + "/notify.db";
+    auto writer = store::Store::open(path, {});
+    REQUIRE(writer);
+    write_pages(**writer);
+    CHECK(size_of(path) > 1000u * 4096u);
+}
