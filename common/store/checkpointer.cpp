@@ -7,8 +7,18 @@
 
 namespace notify::store {
 
-Checkpointer::Checkpointer(std::unique_ptr<Store> store, std::function<bool()> writable)
-    : store_(std::move(store)), writable_(std::move(writable)) {}
+void LogLength::watch(Store& writer) {
+    sqlite3_wal_hook(writer.handle(), &LogLength::on_commit, this);
+}
+
+int LogLength::on_commit(void* self, sqlite3*, const char*, int pages) {
+    static_cast<LogLength*>(self)->pages_.store(pages, std::memory_order_relaxed);
+    return SQLITE_OK;
+}
+
+Checkpointer::Checkpointer(std::unique_ptr<Store> store, LogLength& log,
+                           std::function<bool()> writable)
+    : store_(std::move(store)), log_(log), writable_(std::move(writable)) {}
 
 Checkpointer::~Checkpointer() {
     stop();
@@ -43,9 +53,12 @@ void Checkpointer::run() {
     bool failing = false;
     std::unique_lock<std::mutex> lock(mu_);
     while (!wake_.wait_for(lock, kInterval, [this] { return stopping_; })) {
+        if (log_.pages() < kLogPages) continue;
         if (writable_ && !writable_()) continue;
         lock.unlock();
         const CheckpointStep s = step();
+        // Copied whole: the next commit starts the log over.
+        if (s.ok && s.copied_frames >= s.log_frames) log_.copied();
         if (!s.ok && !failing)
             NLOG(warning, "",
                  "cannot copy the write-ahead log into the store: "

@@ -2,8 +2,6 @@
 // queue summary, the providers' breakers (from the router), and /healthz. All read through the loop
 // thread's own Store. status= takes a delivery state or a fan-out state (pending-approval,
 // expanding, rejected); canceled matches a canceled delivery or fan-out.
-#include <unistd.h>
-
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
@@ -183,10 +181,8 @@ void Api::get_providers(Reply done) {
 void Api::health(const Reply& done) {
     // The loop runs (it is answering); the store is writable when the last commit
     // succeeded and the file can be written.
-    bool writable = committer_.healthy();
     const std::string& path = config_.store.path;
-    if (writable && path != ":memory:" && access(path.c_str(), W_OK) != 0) writable = false;
-    if (writable) return done(json_response(200, json{{"status", "ok"}}));
+    if (store_writable(committer_, path)) return done(json_response(200, json{{"status", "ok"}}));
     json body{{"status", "unavailable"},
               {"error",
                {{"code", "store_unavailable"},

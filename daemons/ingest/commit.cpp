@@ -1,6 +1,8 @@
 // commit.cpp - idempotency settlement and one transaction per group of requests.
 #include "commit.hpp"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <unordered_map>
 
@@ -124,6 +126,10 @@ void SyncCommitter::submit(Submission s) {
     auto results = commit_group(store_, group, util::now_ms(), stats);
     healthy_ = stats.ok;
     group[0].done(std::move(results[0]));
+}
+
+bool store_writable(const Committer& committer, const std::string& path) {
+    return committer.healthy() && (path == ":memory:" || access(path.c_str(), W_OK) == 0);
 }
 
 }  // namespace notify::ingest

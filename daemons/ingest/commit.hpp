@@ -65,6 +65,11 @@ class Committer {
     virtual bool healthy() const = 0;
 };
 
+// Whether the store at `path` takes writes now: the last commit succeeded and
+// the file can be written (not made read-only or immutable since). /healthz
+// answers by it, and checkpoints run only while it holds.
+bool store_writable(const Committer& committer, const std::string& path);
+
 // Commits each submission at once on the caller's thread.
 class SyncCommitter : public Committer {
   public:

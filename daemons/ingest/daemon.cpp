@@ -127,6 +127,9 @@ int run_daemon(const Config& config) {
         NLOG(error, "", checkpoints.error().message);
         return kExitUnavailable;
     }
+    // Before the writer, whose commits tell it the log's length until the end.
+    store::LogLength log_length;
+    log_length.watch(**writes);
 
     // Declared in this order so that teardown runs in reverse: servers, API and
     // writer go before the mailbox, the ZeroMQ context and the event base.
@@ -141,10 +144,11 @@ int run_daemon(const Config& config) {
                        [&metrics](const CommitStats& s) {
                            if (s.ok) metrics.commit(s.notifications, s.seconds);
                        });
-    // Copies the log into the file while the writer's commits succeed; gone
-    // before the writer.
-    store::Checkpointer checkpointer(std::move(*checkpoints),
-                                     [&writer] { return writer.healthy(); });
+    // Copies the log into the file while the store takes writes (as /healthz
+    // says); gone before the writer.
+    store::Checkpointer checkpointer(std::move(*checkpoints), log_length, [&writer, &config] {
+        return store_writable(writer, config.store.path);
+    });
     checkpointer.start();
     Api api(config, **reads, writer, control, metrics);
     // Gone before the API, after the HTTP server has cut off what it was

@@ -19,10 +19,10 @@ using namespace notify;
 
 namespace {
 
-// 2,000 pages of blobs, one commit of 25 rows at a time.
-void write_pages(store::Store& s) {
+// `commits` × 25 pages of blobs (2,000 by default), one commit of 25 rows at a time.
+void write_pages(store::Store& s, int commits = 80) {
     store::exec(s.handle(), "CREATE TABLE IF NOT EXISTS bulk (b BLOB)");
-    for (int tx = 0; tx < 80; ++tx) {
+    for (int tx = 0; tx < commits; ++tx) {
         store::exec(s.handle(), "BEGIN IMMEDIATE");
         for (int i = 0; i < 25; ++i)
             store::exec(s.handle(), "INSERT INTO bulk VALUES (randomblob(3900))");
@@ -49,13 +49,16 @@ TEST_CASE("Commits with checkpoints off leave the log to the Checkpointer") {
     testing::TempDir dir;
     const std::string path = dir.path + "/notify.db";
     auto writer = open_quiet(path);
+    store::LogLength log;
+    log.watch(*writer);
     const auto before = size_of(path);
     write_pages(*writer);
     // Nothing copied: the file is as it was, the log holds every page.
     CHECK(size_of(path) == before);
     CHECK(size_of(path + "-wal") > 2000u * 4096u);
+    CHECK(log.pages() > 2000);
 
-    store::Checkpointer checkpointer(open_quiet(path));
+    store::Checkpointer checkpointer(open_quiet(path), log);
     SECTION("one step copies the whole log") {
         const store::CheckpointStep s = checkpointer.step();
         CHECK(s.ok);
@@ -77,10 +80,12 @@ TEST_CASE("No checkpoint runs while the store refuses writes") {
     testing::TempDir dir;
     const std::string path = dir.path + "/notify.db";
     auto writer = open_quiet(path);
+    store::LogLength log;
+    log.watch(*writer);
     write_pages(*writer);
     const auto before = size_of(path);
     std::atomic<bool> writable{false};
-    store::Checkpointer checkpointer(open_quiet(path), [&] { return writable.load(); });
+    store::Checkpointer checkpointer(open_quiet(path), log, [&] { return writable.load(); });
     checkpointer.start();
     std::this_thread::sleep_for(store::Checkpointer::kInterval * 5);
     CHECK(size_of(path) == before);
@@ -89,6 +94,27 @@ TEST_CASE("No checkpoint runs while the store refuses writes") {
     while (size_of(path) == before && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(store::Checkpointer::kInterval);
     CHECK(size_of(path) > 2000u * 4096u);
+}
+
+TEST_CASE("A log shorter than SQLite's threshold is left alone, as SQLite leaves it") {
+    testing::TempDir dir;
+    const std::string path = dir.path + "/notify.db";
+    auto writer = open_quiet(path);
+    store::LogLength log;
+    log.watch(*writer);
+    write_pages(*writer, 20);  // 500 pages
+    CHECK(log.pages() > 400);
+    CHECK(log.pages() < store::Checkpointer::kLogPages);
+    const auto before = size_of(path);
+    store::Checkpointer checkpointer(open_quiet(path), log);
+    checkpointer.start();
+    std::this_thread::sleep_for(store::Checkpointer::kInterval * 5);
+    CHECK(size_of(path) == before);
+    write_pages(*writer, 30);  // past it
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (size_of(path) == before && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(store::Checkpointer::kInterval);
+    CHECK(size_of(path) > 1000u * 4096u);
 }
 
 TEST_CASE("Commits with checkpoints on copy the log themselves, as SQLite does") {
