@@ -34,6 +34,13 @@ std::uintmax_t size_of(const std::string& path) {
     return std::filesystem::file_size(path);
 }
 
+// Waits (10 s at most) until the file at `path` is larger than `size`.
+void wait_larger_than(const std::string& path, std::uintmax_t size) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (size_of(path) <= size && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(store::Checkpointer::kInterval);
+}
+
 // A connection whose commits leave checkpoints to a Checkpointer.
 std::unique_ptr<store::Store> open_quiet(const std::string& path) {
     store::Options quiet;
@@ -68,9 +75,7 @@ TEST_CASE("Commits with checkpoints off leave the log to the Checkpointer") {
     }
     SECTION("its thread copies it within a few intervals, and stops when asked") {
         checkpointer.start();
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-        while (size_of(path) <= 2000u * 4096u && std::chrono::steady_clock::now() < deadline)
-            std::this_thread::sleep_for(store::Checkpointer::kInterval);
+        wait_larger_than(path, 2000u * 4096u);
         CHECK(size_of(path) > 2000u * 4096u);
         checkpointer.stop();
     }
@@ -90,9 +95,7 @@ TEST_CASE("No checkpoint runs while the store refuses writes") {
     std::this_thread::sleep_for(store::Checkpointer::kInterval * 5);
     CHECK(size_of(path) == before);
     writable = true;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (size_of(path) == before && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(store::Checkpointer::kInterval);
+    wait_larger_than(path, before);
     CHECK(size_of(path) > 2000u * 4096u);
 }
 
@@ -111,9 +114,7 @@ TEST_CASE("A log shorter than SQLite's threshold is left alone, as SQLite leaves
     std::this_thread::sleep_for(store::Checkpointer::kInterval * 5);
     CHECK(size_of(path) == before);
     write_pages(*writer, 30);  // past it
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (size_of(path) == before && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(store::Checkpointer::kInterval);
+    wait_larger_than(path, before);
     CHECK(size_of(path) > 1000u * 4096u);
 }
 
