@@ -241,20 +241,4 @@ Frame decode(const std::string& frame) {
     return frame_of(j);
 }
 
-std::string message_type(const std::string& frame) {
-    return decode(frame).type;
-}
-
-std::optional<Ready> decode_ready(const std::string& frame) {
-    return decode(frame).ready;
-}
-
-std::optional<Job> decode_job(const std::string& frame) {
-    return decode(frame).job;
-}
-
-std::optional<Result> decode_result(const std::string& frame) {
-    return decode(frame).result;
-}
-
 }  // namespace notify::wire

@@ -106,10 +106,4 @@ struct Frame {
 };
 Frame decode(const std::string& frame);
 
-// The same, one part at a time (each reads the frame again).
-std::string message_type(const std::string& frame);
-std::optional<Ready> decode_ready(const std::string& frame);
-std::optional<Job> decode_job(const std::string& frame);
-std::optional<Result> decode_result(const std::string& frame);
-
 }  // namespace notify::wire

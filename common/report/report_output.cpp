@@ -9,12 +9,11 @@
 #include <nlohmann/json.hpp>
 
 #include "store/csv.hpp"
+#include "util/json_writer.hpp"
 
 namespace notify::report {
 
 namespace {
-
-using nlohmann::json;
 
 bool by_status(const Report& r) {
     return std::find(r.by.begin(), r.by.end(), Dimension::status) != r.by.end();
@@ -36,20 +35,8 @@ class JsonReport::Writer {
     explicit Writer(std::ostream& out) : out_(&out), buf_(own_) {}
     // Straight into `body`, no copy made.
     explicit Writer(std::string& body) : buf_(body) {}
-    // Text as nlohmann::json writes it (UTF-8 kept, what is not UTF-8
-    // replaced); printable ASCII without quotes or backslashes as it is.
-    void text(std::string_view s) {
-        const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
-            return c >= 0x20 && c != '"' && c != '\\' && static_cast<unsigned char>(c) < 0x80;
-        });
-        if (!plain) {
-            buf_ += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
-            return;
-        }
-        buf_ += '"';
-        buf_ += s;
-        buf_ += '"';
-    }
+    // Text as nlohmann::json writes it (UTF-8 kept, what is not UTF-8 replaced).
+    void text(std::string_view s) { util::append_json_string(buf_, s); }
     void number(std::int64_t n) {
         char digits[24];
         buf_.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);

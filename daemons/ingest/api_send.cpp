@@ -12,6 +12,7 @@
 #include "one_time_code.hpp"
 #include "render.hpp"
 #include "store/directory_store.hpp"
+#include "util/json_writer.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
 
@@ -62,15 +63,25 @@ Status no_sealed_code(const json& item, const std::string& prefix) {
     return ok();
 }
 
-json accepted_body(const ItemResult& r, const ItemSummary& s) {
-    json deliveries = json::array();
-    for (const auto& d : r.deliveries) deliveries.push_back(render_delivery_brief(d));
-    json body{{"id", r.id}, {"deliveries", std::move(deliveries)}};
-    if (s.fanout) {
-        body["state"] = store::to_string(s.fanout->state);
-        body["recipients"] = s.fanout->total;
+// The answer for one accepted item, written directly with its members in name
+// order (as a document's dump would have them): {"deliveries","id","recipients"?,
+// "replayed"?,"state"?}. "replayed" is marked in a batch's items only; a single
+// send says so in a header.
+std::string accepted_body(const ItemResult& r, const ItemSummary& s, bool mark_replayed) {
+    std::string deliveries = "[";
+    for (const auto& d : r.deliveries) {
+        if (deliveries.size() > 1) deliveries += ',';
+        append_delivery_brief(deliveries, d);
     }
-    return body;
+    deliveries += ']';
+    std::string out;
+    util::JsonObject body(out);
+    body.json("deliveries", deliveries).text("id", r.id);
+    if (s.fanout) body.number("recipients", s.fanout->total);
+    if (mark_replayed && r.kind == ItemResult::Kind::replayed) body.boolean("replayed", true);
+    if (s.fanout) body.text("state", store::to_string(s.fanout->state));
+    body.close();
+    return out;
 }
 
 Error conflict_error(const ItemResult& r, const std::string& key, const std::string& field) {
@@ -89,10 +100,6 @@ void log_accepted(const ItemResult& r, const ItemSummary& s, const std::string& 
         NLOG(info, r.id,
              "accepted channel=" << s.channel << " deliveries=" << r.deliveries.size()
                                  << " source=" << source);
-}
-
-std::string dump_safe(const json& j) {
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace
@@ -137,7 +144,7 @@ void Api::post_notification(const Request& req, const Principal& who, Reply done
             read_back_fanout(reads_, r, summary);
             Response resp;
             resp.status = 202;
-            resp.body = dump_safe(accepted_body(r, summary));
+            resp.body = accepted_body(r, summary, false);
             resp.headers.emplace_back("Location", "/v1/notifications/" + r.id);
             if (r.kind == ItemResult::Kind::replayed) {
                 resp.headers.emplace_back("Idempotent-Replayed", "true");
@@ -183,7 +190,8 @@ void Api::post_batch(const Request& req, const Principal& who, Reply done) {
     RequestContext ctx{
         &config_, util::now_ms(), who.name, &templates_, needs_directory ? &directory() : nullptr,
         who.id};
-    auto slots = std::make_shared<std::vector<json>>(list->size());
+    // Each item's answer as JSON text, in the order of the batch.
+    auto slots = std::make_shared<std::vector<std::string>>(list->size());
     std::vector<size_t> positions;  // the slot of each submitted item
     std::vector<std::string> keys;
     std::vector<ItemSummary> summaries;
@@ -199,7 +207,7 @@ void Api::post_batch(const Request& req, const Principal& who, Reply done) {
             NLOG(info, "",
                  "rejected code=" << a.error().code << " field=" << a.error().field << " "
                                   << a.error().message);
-            (*slots)[i] = json::parse(error_response(http_status(a.error().kind), a.error()).body);
+            (*slots)[i] = error_response(http_status(a.error().kind), a.error()).body;
             continue;
         }
         positions.push_back(i);
@@ -208,10 +216,15 @@ void Api::post_batch(const Request& req, const Principal& who, Reply done) {
         recipients.push_back(recipients_of(*a));
         sub.items.push_back(std::move(*a));
     }
-    auto answer = [](const std::vector<json>& items) {
+    auto answer = [](const std::vector<std::string>& items) {
         Response resp;
         resp.status = 202;
-        resp.body = dump_safe(json{{"notifications", items}});
+        resp.body = "{\"notifications\":[";
+        for (size_t i = 0; i < items.size(); ++i) {
+            if (i) resp.body += ',';
+            resp.body += items[i];
+        }
+        resp.body += "]}";
         return resp;
     };
     if (sub.items.empty()) return done(answer(*slots));
@@ -238,7 +251,7 @@ void Api::post_batch(const Request& req, const Principal& who, Reply done) {
             if (!result.status) return fail(done, result.status.error());
             for (size_t j = 0; j < result.items.size(); ++j) {
                 const ItemResult& r = result.items[j];
-                json& slot = (*slots)[positions[j]];
+                std::string& slot = (*slots)[positions[j]];
                 if (r.kind == ItemResult::Kind::conflict) {
                     Error e = conflict_error(
                         r, keys[j],
@@ -246,14 +259,12 @@ void Api::post_batch(const Request& req, const Principal& who, Reply done) {
                     metrics_.rejected(e.code);
                     NLOG(info, "",
                          "rejected code=" << e.code << " field=" << e.field << " " << e.message);
-                    slot = json::parse(error_response(422, e).body);
+                    slot = error_response(422, e).body;
                     continue;
                 }
                 read_back_fanout(reads_, r, summaries[j]);
-                slot = accepted_body(r, summaries[j]);
-                if (r.kind == ItemResult::Kind::replayed) {
-                    slot["replayed"] = true;
-                } else {
+                slot = accepted_body(r, summaries[j], true);
+                if (r.kind != ItemResult::Kind::replayed) {
                     metrics_.accepted();
                     log_accepted(r, summaries[j], source);
                 }

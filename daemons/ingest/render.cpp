@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/json_parse.hpp"
+#include "util/json_writer.hpp"
 #include "util/time.hpp"
 
 namespace notify::ingest {
@@ -24,9 +25,13 @@ void put_time_if(json& j, const char* name, Millis t) {
 
 }  // namespace
 
-json render_delivery_brief(const Delivery& d) {
-    return json{
-        {"id", d.id}, {"channel", d.channel}, {"to", d.recipient}, {"state", to_string(d.state)}};
+void append_delivery_brief(std::string& out, const Delivery& d) {
+    util::JsonObject(out)
+        .text("channel", d.channel)
+        .text("id", d.id)
+        .text("state", to_string(d.state))
+        .text("to", d.recipient)
+        .close();
 }
 
 json render_delivery(const Delivery& d) {

@@ -24,8 +24,10 @@
 namespace notify::ingest {
 
 nlohmann::json render_delivery(const Delivery& d);
-// The short form in 202 answers: {"id","channel","to","state"}.
-nlohmann::json render_delivery_brief(const Delivery& d);
+// Appends the short form in 202 answers, {"channel","id","state","to"}, written
+// directly (they go out thousands of times a second), its members in name order as
+// the documents' dump writes them.
+void append_delivery_brief(std::string& out, const Delivery& d);
 nlohmann::json render_fanout(const store::Fanout& f);
 nlohmann::json render_notification(const store::NotificationView& v, bool with_events);
 nlohmann::json render_queue(const std::vector<store::QueueRow>& rows, Millis now);

@@ -1,6 +1,7 @@
 // dispatch.cpp - the router's side of the worker protocol: handing ready
 // deliveries to workers with credit, and recording what they report.
 #include <algorithm>
+#include <optional>
 
 #include "router.hpp"
 #include "sockets.hpp"
@@ -12,8 +13,10 @@
 namespace notify::router {
 
 void Router::dispatch(Millis now) {
-    // Each delivery handed out reads its content: one snapshot for them all.
-    store::ReadTransaction reads(store_.handle());
+    // Each delivery handed out reads its content: one snapshot for them all,
+    // taken only when there is one to hand out.
+    std::optional<store::ReadTransaction> reads;
+    if (!ready_.empty()) reads.emplace(store_.handle());
     update_blocked(now);
     deliver_to_inboxes(now);
     while (!ready_.empty()) {

@@ -63,11 +63,11 @@ TEST_CASE("when a vendor found an address gone travels to the router", "[worker]
     wire::Result r = channels::result_of(
         job, Attempt::gone("Unregistered", "http status 410", 1'800'000'000'000));
     CHECK(r.address_gone);
-    auto back = wire::decode_result(wire::encode(r));
+    auto back = wire::decode(wire::encode(r)).result;
     REQUIRE(back);
     CHECK(back->address_gone);
     CHECK(back->gone_since == 1'800'000'000'000);
-    CHECK(wire::decode_result(
-              R"({"type":"result","delivery_id":"d","outcome":"permanent","gone_since":-5})")
-              ->gone_since == 0);
+    CHECK(
+        wire::decode(R"({"type":"result","delivery_id":"d","outcome":"permanent","gone_since":-5})")
+            .result->gone_since == 0);
 }

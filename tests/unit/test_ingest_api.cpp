@@ -93,6 +93,8 @@ TEST_CASE("API: accept a notification, then read it back") {
                             "body":"b","data":{"k":1},"module":"billing","send_at":"now+1h"})");
     REQUIRE(r.status == 202);
     json j = json::parse(r.body);
+    // Written directly, byte for byte as a document's compact dump would be.
+    CHECK(r.body == j.dump());
     std::string id = j["id"];
     CHECK(header(r, "Location") == "/v1/notifications/" + id);
     REQUIRE(j["deliveries"].size() == 2);
@@ -302,6 +304,7 @@ TEST_CASE("API: batches") {
         {"channel":"sms","to":"+8613800138000","body":"3","idempotency_key":"b1"},
         {"channel":"sms","to":"+8613800138000","body":"3","idempotency_key":"b1"}]})");
     REQUIRE(r.status == 202);
+    CHECK(r.body == json::parse(r.body).dump());
     json items = json::parse(r.body)["notifications"];
     REQUIRE(items.size() == 4);
     CHECK(items[0]["id"].is_string());

@@ -265,6 +265,7 @@ TEST_CASE("API: a fan-out answers 202 with its state and shows it in reads", "[i
                             "idempotency_key":"k1"})");
     REQUIRE(r.status == 202);
     json j = body_of(r);
+    CHECK(r.body == j.dump());  // members in name order, as a document's dump has them
     std::string id = j["id"];
     CHECK(
         j ==
@@ -284,6 +285,7 @@ TEST_CASE("API: a fan-out answers 202 with its state and shows it in reads", "[i
                                 R"({"channel":"email","to":["user:alice","group:ops"],"body":"b",
                                     "idempotency_key":"k1"})");
         REQUIRE(again.status == 202);
+        CHECK(again.body == r.body);
         CHECK(body_of(again)["id"] == id);
         CHECK(body_of(again)["state"] == "expanding");
         CHECK(body_of(again)["recipients"] == 3);
@@ -350,6 +352,7 @@ TEST_CASE("API: a fan-out answers 202 with its state and shows it in reads", "[i
                                                  {"channel":"email","to":"user:nobody","body":"b"},
                                                  {"channel":"hook","body":"b"}]})");
         REQUIRE(b.status == 202);
+        CHECK(b.body == body_of(b).dump());
         json items = body_of(b)["notifications"];
         CHECK(items[0]["state"] == "pending-approval");
         CHECK(items[0]["recipients"] == 1);

@@ -65,7 +65,7 @@ class FakeWorker {
             zmq::message_t msg;
             if (!socket_.recv(msg, zmq::recv_flags::dontwait)) continue;
             const std::string frame = msg.to_string();
-            if (wire::message_type(frame) == "job") return wire::decode_job(frame);
+            if (auto job = wire::decode(frame).job) return job;
         }
         return std::nullopt;
     }
