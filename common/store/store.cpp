@@ -9,6 +9,7 @@
 
 #include "store/delivery_rows.hpp"
 #include "store/fanout_rows.hpp"
+#include "store/gathered_log.hpp"
 #include "store/moved_file.hpp"
 #include "store/notification_rows.hpp"
 #include "store/otp_store.hpp"
@@ -181,7 +182,10 @@ Expected<std::unique_ptr<Store>> Store::open(const std::string& path, const Opti
     sqlite3* db = nullptr;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (options.create) flags |= SQLITE_OPEN_CREATE;
-    int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+    // Under FULL every commit syncs its log before it is seen, so the log's
+    // writes can be handed on in one piece (gathered_log.hpp).
+    int rc = sqlite3_open_v2(path.c_str(), &db, flags,
+                             options.synchronous_full ? gathered_log_vfs() : nullptr);
     if (rc != SQLITE_OK) {
         std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
         sqlite3_close(db);

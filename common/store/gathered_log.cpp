@@ -1,0 +1,213 @@
+// gathered_log.cpp - see gathered_log.hpp.
+#include "store/gathered_log.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <mutex>
+#include <new>
+#include <vector>
+
+namespace notify::store {
+
+namespace {
+
+constexpr std::size_t kMaxGathered = 1 << 20;
+// The Unix VFS writes less than 128 KiB per call (it masks the length with
+// 0x1ffff and calls a short write a full disk): what is gathered goes in pieces.
+constexpr std::size_t kPiece = 120 << 10;
+
+sqlite3_vfs* real_vfs = nullptr;  // the default VFS, which does the work
+sqlite3_vfs gathered;             // a copy of it with our own xOpen
+
+// The VFS's file: ours first, the real file's own space right after it.
+struct File {
+    sqlite3_file base;
+    sqlite3_file* real;
+    std::vector<char>* pending;  // a log's writes not yet handed on; null: not a log
+    sqlite3_int64 pending_at;    // where they start in the file
+};
+
+File& self(sqlite3_file* f) {
+    return *reinterpret_cast<File*>(f);
+}
+
+sqlite3_file* real(sqlite3_file* f) {
+    return self(f).real;
+}
+
+// Hands what is gathered to the file system. What failed is dropped, as a
+// failed write leaves the file without it.
+int hand_on(sqlite3_file* f) {
+    File& file = self(f);
+    if (!file.pending || file.pending->empty()) return SQLITE_OK;
+    const std::vector<char>& bytes = *file.pending;
+    int rc = SQLITE_OK;
+    for (std::size_t done = 0; done < bytes.size() && rc == SQLITE_OK; done += kPiece) {
+        const std::size_t n = std::min(kPiece, bytes.size() - done);
+        rc = file.real->pMethods->xWrite(file.real, bytes.data() + done, static_cast<int>(n),
+                                         file.pending_at + static_cast<sqlite3_int64>(done));
+    }
+    file.pending->clear();
+    return rc;
+}
+
+int do_close(sqlite3_file* f) {
+    int rc = hand_on(f);
+    const int closed = real(f)->pMethods->xClose(real(f));
+    delete self(f).pending;
+    self(f).pending = nullptr;
+    return rc != SQLITE_OK ? rc : closed;
+}
+
+int do_read(sqlite3_file* f, void* out, int n, sqlite3_int64 at) {
+    if (int rc = hand_on(f); rc != SQLITE_OK) return rc;
+    return real(f)->pMethods->xRead(real(f), out, n, at);
+}
+
+int do_write(sqlite3_file* f, const void* data, int n, sqlite3_int64 at) {
+    File& file = self(f);
+    if (!file.pending) return file.real->pMethods->xWrite(file.real, data, n, at);
+    std::vector<char>& pending = *file.pending;
+    const bool follows =
+        !pending.empty() && at == file.pending_at + static_cast<sqlite3_int64>(pending.size());
+    if (!follows || pending.size() + static_cast<std::size_t>(n) > kMaxGathered) {
+        if (int rc = hand_on(f); rc != SQLITE_OK) return rc;
+        if (static_cast<std::size_t>(n) > kPiece)
+            return file.real->pMethods->xWrite(file.real, data, n, at);
+        file.pending_at = at;
+    }
+    const char* bytes = static_cast<const char*>(data);
+    pending.insert(pending.end(), bytes, bytes + n);
+    return SQLITE_OK;
+}
+
+int do_truncate(sqlite3_file* f, sqlite3_int64 size) {
+    if (int rc = hand_on(f); rc != SQLITE_OK) return rc;
+    return real(f)->pMethods->xTruncate(real(f), size);
+}
+
+int do_sync(sqlite3_file* f, int flags) {
+    if (int rc = hand_on(f); rc != SQLITE_OK) return rc;
+    return real(f)->pMethods->xSync(real(f), flags);
+}
+
+int do_file_size(sqlite3_file* f, sqlite3_int64* size) {
+    if (int rc = hand_on(f); rc != SQLITE_OK) return rc;
+    return real(f)->pMethods->xFileSize(real(f), size);
+}
+
+int do_lock(sqlite3_file* f, int level) {
+    return real(f)->pMethods->xLock(real(f), level);
+}
+
+int do_unlock(sqlite3_file* f, int level) {
+    return real(f)->pMethods->xUnlock(real(f), level);
+}
+
+int do_check_reserved(sqlite3_file* f, int* out) {
+    return real(f)->pMethods->xCheckReservedLock(real(f), out);
+}
+
+int do_file_control(sqlite3_file* f, int op, void* arg) {
+    if (int rc = hand_on(f); rc != SQLITE_OK) return rc;
+    return real(f)->pMethods->xFileControl(real(f), op, arg);
+}
+
+int do_sector_size(sqlite3_file* f) {
+    return real(f)->pMethods->xSectorSize(real(f));
+}
+
+int do_device_characteristics(sqlite3_file* f) {
+    return real(f)->pMethods->xDeviceCharacteristics(real(f));
+}
+
+int do_shm_map(sqlite3_file* f, int region, int size, int extend, void volatile** out) {
+    return real(f)->pMethods->xShmMap(real(f), region, size, extend, out);
+}
+
+int do_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
+    return real(f)->pMethods->xShmLock(real(f), offset, n, flags);
+}
+
+void do_shm_barrier(sqlite3_file* f) {
+    real(f)->pMethods->xShmBarrier(real(f));
+}
+
+int do_shm_unmap(sqlite3_file* f, int remove) {
+    return real(f)->pMethods->xShmUnmap(real(f), remove);
+}
+
+int do_fetch(sqlite3_file* f, sqlite3_int64 at, int n, void** out) {
+    if (int rc = hand_on(f); rc != SQLITE_OK) return rc;
+    return real(f)->pMethods->xFetch(real(f), at, n, out);
+}
+
+int do_unfetch(sqlite3_file* f, sqlite3_int64 at, void* p) {
+    return real(f)->pMethods->xUnfetch(real(f), at, p);
+}
+
+const sqlite3_io_methods kMethods = {
+    3,
+    do_close,
+    do_read,
+    do_write,
+    do_truncate,
+    do_sync,
+    do_file_size,
+    do_lock,
+    do_unlock,
+    do_check_reserved,
+    do_file_control,
+    do_sector_size,
+    do_device_characteristics,
+    do_shm_map,
+    do_shm_lock,
+    do_shm_barrier,
+    do_shm_unmap,
+    do_fetch,
+    do_unfetch,
+};
+
+int do_open(sqlite3_vfs*, const char* name, sqlite3_file* f, int flags, int* out_flags) {
+    File& file = self(f);
+    file.base.pMethods = nullptr;
+    file.real = reinterpret_cast<sqlite3_file*>(&file + 1);
+    file.pending = nullptr;
+    file.pending_at = 0;
+    const int rc = real_vfs->xOpen(real_vfs, name, file.real, flags, out_flags);
+    if (rc != SQLITE_OK) return rc;
+    // The real file's methods decide what we may forward: version 3 (shared
+    // memory and memory maps) is what the Unix VFS has.
+    if (!file.real->pMethods || file.real->pMethods->iVersion < 3) {
+        if (file.real->pMethods) file.real->pMethods->xClose(file.real);
+        return SQLITE_CANTOPEN;
+    }
+    if (flags & SQLITE_OPEN_WAL) {
+        file.pending = new (std::nothrow) std::vector<char>();
+        if (!file.pending) {
+            file.real->pMethods->xClose(file.real);
+            return SQLITE_NOMEM;
+        }
+    }
+    file.base.pMethods = &kMethods;
+    return SQLITE_OK;
+}
+
+}  // namespace
+
+const char* gathered_log_vfs() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        real_vfs = sqlite3_vfs_find(nullptr);
+        gathered = *real_vfs;
+        gathered.zName = "notify-gathered-log";
+        gathered.pNext = nullptr;
+        gathered.szOsFile = static_cast<int>(sizeof(File)) + real_vfs->szOsFile;
+        gathered.xOpen = do_open;
+        sqlite3_vfs_register(&gathered, 0);
+    });
+    return gathered.zName;
+}
+
+}  // namespace notify::store
