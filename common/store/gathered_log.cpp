@@ -13,8 +13,9 @@ namespace notify::store {
 namespace {
 
 constexpr std::size_t kMaxGathered = 1 << 20;
-// The Unix VFS writes less than 128 KiB per call (it masks the length with
-// 0x1ffff and calls a short write a full disk): what is gathered goes in pieces.
+// The Unix VFS masks a write's length with 0x1ffff: a length that is a multiple
+// of 128 KiB would become 0, which it reports as a full disk. What is gathered
+// goes in pieces below that.
 constexpr std::size_t kPiece = 120 << 10;
 
 sqlite3_vfs* real_vfs = nullptr;  // the default VFS, which does the work
@@ -24,8 +25,10 @@ sqlite3_vfs gathered;             // a copy of it with our own xOpen
 struct File {
     sqlite3_file base;
     sqlite3_file* real;
-    std::vector<char>* pending;  // a log's writes not yet handed on; null: not a log
+    std::vector<char>* pending;  // a log's writes not yet handed on; null: none gathered
     sqlite3_int64 pending_at;    // where they start in the file
+    File* log;                   // a database's write-ahead log, while open
+    File* database;              // a log's database file
 };
 
 File& self(sqlite3_file* f) {
@@ -53,10 +56,13 @@ int hand_on(sqlite3_file* f) {
 }
 
 int do_close(sqlite3_file* f) {
+    File& file = self(f);
     int rc = hand_on(f);
-    const int closed = real(f)->pMethods->xClose(real(f));
-    delete self(f).pending;
-    self(f).pending = nullptr;
+    const int closed = file.real->pMethods->xClose(file.real);
+    delete file.pending;
+    file.pending = nullptr;
+    if (file.database) file.database->log = nullptr;
+    if (file.log) file.log->database = nullptr;
     return rc != SQLITE_OK ? rc : closed;
 }
 
@@ -78,7 +84,14 @@ int do_write(sqlite3_file* f, const void* data, int n, sqlite3_int64 at) {
         file.pending_at = at;
     }
     const char* bytes = static_cast<const char*>(data);
-    pending.insert(pending.end(), bytes, bytes + n);
+    try {
+        if (pending.capacity() < kMaxGathered) pending.reserve(kMaxGathered);
+        pending.insert(pending.end(), bytes, bytes + n);
+    } catch (const std::bad_alloc&) {
+        // No memory to gather in (nothing was added): what is gathered goes, then this.
+        if (int rc = hand_on(f); rc != SQLITE_OK) return rc;
+        return file.real->pMethods->xWrite(file.real, data, n, at);
+    }
     return SQLITE_OK;
 }
 
@@ -127,6 +140,12 @@ int do_shm_map(sqlite3_file* f, int region, int size, int extend, void volatile*
 }
 
 int do_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
+    // A write transaction that ends without a commit (a rollback after its pages
+    // spilled) leaves its frames gathered, past the end of the log as the index
+    // says it. The next writer, in any connection, writes its own frames there:
+    // these must be in the file before the lock that lets it is let go, so that
+    // nothing of them lands on top of that writer's frames later.
+    if ((flags & SQLITE_SHM_UNLOCK) && self(f).log) hand_on(&self(f).log->base);
     return real(f)->pMethods->xShmLock(real(f), offset, n, flags);
 }
 
@@ -175,6 +194,8 @@ int do_open(sqlite3_vfs*, const char* name, sqlite3_file* f, int flags, int* out
     file.real = reinterpret_cast<sqlite3_file*>(&file + 1);
     file.pending = nullptr;
     file.pending_at = 0;
+    file.log = nullptr;
+    file.database = nullptr;
     const int rc = real_vfs->xOpen(real_vfs, name, file.real, flags, out_flags);
     if (rc != SQLITE_OK) return rc;
     // The real file's methods decide what we may forward: version 3 (shared
@@ -183,14 +204,20 @@ int do_open(sqlite3_vfs*, const char* name, sqlite3_file* f, int flags, int* out
         if (file.real->pMethods) file.real->pMethods->xClose(file.real);
         return SQLITE_CANTOPEN;
     }
-    if (flags & SQLITE_OPEN_WAL) {
-        file.pending = new (std::nothrow) std::vector<char>();
-        if (!file.pending) {
-            file.real->pMethods->xClose(file.real);
-            return SQLITE_NOMEM;
-        }
-    }
     file.base.pMethods = &kMethods;
+    if (!(flags & SQLITE_OPEN_WAL)) return SQLITE_OK;
+    // A log is gathered when its database file is ours (to be told when its
+    // lock is let go) and says that writing a sector leaves the others as they
+    // were: without that, SQLite pads a commit's last frame to the sector,
+    // writing part of the padding after the sync, and the commit is published
+    // with that part unsynced (which would then still be in memory here).
+    sqlite3_file* database = sqlite3_database_file_object(name);
+    if (!database || database->pMethods != &kMethods) return SQLITE_OK;
+    if (!(do_device_characteristics(database) & SQLITE_IOCAP_POWERSAFE_OVERWRITE)) return SQLITE_OK;
+    file.pending = new (std::nothrow) std::vector<char>();
+    if (!file.pending) return SQLITE_OK;  // written as it comes
+    file.database = &self(database);
+    self(database).log = &file;
     return SQLITE_OK;
 }
 

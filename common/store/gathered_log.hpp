@@ -6,16 +6,24 @@
 // the commit in the log's index, where other connections see it. A commit of
 // 25 pages is 50 system calls before its fsync. The VFS named here wraps the
 // default one and, for write-ahead logs alone, keeps writes that continue one
-// another in memory (up to 1 MiB, handed on in pieces of 120 KiB) and writes them in one call
-// before anything else touches the file: a sync, a read, a truncation, a size, a file control, a
-// write elsewhere, or the close. Every other file is passed through.
+// another in memory (up to 1 MiB) and hands them on together (in pieces of at
+// most 120 KiB, so a commit of up to 30 pages is one call) before anything
+// else touches the file: a sync, a read, a truncation, a size, a file control,
+// a write elsewhere, the close, or the end of the write transaction (below).
+// Every other file is passed through.
 //
-// This is safe only where every commit syncs the log (synchronous = FULL):
-// there the frames are in the file before the commit is published, as without
-// it. Under synchronous = NORMAL a commit is published without a sync, and
-// another connection could look for frames still in this one's memory, so
-// Store::open uses it only for FULL. A failed write is reported by the sync
-// (or whatever wrote it), which fails the commit as the write would have.
+// What is gathered must be in the file before any other connection could look
+// for it. Two moments let one: a commit published in the log's index, and the
+// write lock let go. Under synchronous = FULL every commit syncs its log before
+// it is published, and the sync hands everything on; a write transaction that
+// ends otherwise (a rollback after its pages spilled) lets its lock go through
+// the database file's xShmLock, which hands on its log's frames first, so that
+// they never land later on top of the next writer's. Store::open uses the VFS
+// only for FULL (under NORMAL a commit is published without any call on the
+// log between its last frame and the index), and a log is gathered only when
+// its database file has powersafe overwrite (without it SQLite writes part of
+// a commit's padding after the sync). A failed write is reported by whatever
+// handed it on: the sync, for a commit, which fails it as the write would have.
 #pragma once
 
 namespace notify::store {

@@ -340,6 +340,14 @@ TEST_CASE("push provider settings errors name the provider and the key", "[push]
     fcm["project_id"] = "p1";
     CHECK(settings_error("android", "fcm", fcm).empty());
 
+    // HTTP/2 carries every attempt on one connection: nothing for max_connections to hold.
+    fcm["max_connections"] = 8;
+    CHECK(settings_error("android", "fcm", fcm) ==
+          "provider 'android': 'max_connections' does not apply to type 'fcm', which sends "
+          "every attempt over one HTTP/2 connection");
+    apns["max_connections"] = 8;
+    check_invalid(provider_of("ios", "apns", apns), "max_connections", "HTTP/2");
+
     json jpush = {{"type", "jpush"}, {"master_secret", "s"}};
     check_invalid(provider_of("jg", "jpush", jpush), "app_key", "'app_key' is missing");
 

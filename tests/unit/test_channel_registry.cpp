@@ -149,6 +149,17 @@ TEST_CASE("secret references must resolve") {
     CHECK(st.error().kind == ErrorKind::invalid);
 }
 
+TEST_CASE("max_connections only where attempts take connections of their own") {
+    CHECK(problem("webhook", "url = \"https://127.0.0.1/h\"\nmax_connections = 8\n") == "ok");
+    CHECK(problem("inbox", "") == "ok");
+    auto st = channels::validate_provider(provider("inbox", "max_connections = 8\n"));
+    REQUIRE_FALSE(st);
+    CHECK(st.error().message ==
+          "provider 'p': 'max_connections' does not apply to type 'inbox', whose items the "
+          "router writes into the store itself");
+    CHECK(st.error().field == "max_connections");
+}
+
 TEST_CASE("webhook and file provider validation") {
     CHECK(problem("webhook",
                   "url = \"http://127.0.0.1:8080/hook\"\ntimeout = \"5s\"\n"

@@ -4,9 +4,11 @@
 #include "channels/registry.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "channels/adapter.hpp"
 #include "channels/receipt.hpp"
+#include "util/json_parse.hpp"
 #include "util/strings.hpp"
 
 namespace notify::channels {
@@ -63,6 +65,22 @@ Error unknown_type(const ProviderConfig& p) {
                       "provider '" + p.name + "': unknown type '" + p.type + "'" + hint, "type");
 }
 
+// `max_connections` holds attempts that each take a connection of their own. A
+// type whose attempts share one HTTP/2 connection, or whose items the router
+// writes into the store itself (a user's inbox), has nothing it could hold:
+// set there, it is a mistake to say so, not a limit to ignore.
+Status connections_apply(const ProviderType& t, const ProviderConfig& p) {
+    if (!t.multiplexed && t.address != AddressKind::user) return ok();
+    const auto settings = util::json_or_discarded(p.settings_json);
+    if (!settings.is_object() || !settings.contains("max_connections")) return ok();
+    const std::string why = t.multiplexed ? "which sends every attempt over one HTTP/2 connection"
+                                          : "whose items the router writes into the store itself";
+    return make_error(ErrorKind::invalid, "invalid_provider",
+                      "provider '" + p.name + "': 'max_connections' does not apply to type '" +
+                          p.type + "', " + why,
+                      "max_connections");
+}
+
 }  // namespace
 
 std::vector<std::string> known_types() {
@@ -75,6 +93,7 @@ Status validate_provider(const ProviderConfig& provider) {
     const ProviderType* t = find_provider_type(provider.type);
     if (!t) return unknown_type(provider);
     if (auto st = t->validate(provider); !st) return st;
+    if (auto st = connections_apply(*t, provider); !st) return st;
     auto receipts = make_receipt_reader(provider);  // its receipt keys
     return receipts ? ok() : Status(receipts.error());
 }
