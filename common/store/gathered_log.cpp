@@ -29,7 +29,14 @@ struct File {
     sqlite3_int64 pending_at;    // where they start in the file
     File* log;                   // a database's write-ahead log, while open
     File* database;              // a log's database file
+    // Gathered writes were lost (handing them on failed): SQLite was told they
+    // were written, so nothing more may be written or synced until the write
+    // transaction has ended (its lock let go) and its frames count for nothing.
+    bool lost;
 };
+
+// wal.c's WAL_WRITE_LOCK: the shared-memory lock slot of the log's one writer.
+constexpr int kWriteLockSlot = 0;
 
 File& self(sqlite3_file* f) {
     return *reinterpret_cast<File*>(f);
@@ -40,7 +47,7 @@ sqlite3_file* real(sqlite3_file* f) {
 }
 
 // Hands what is gathered to the file system. What failed is dropped, as a
-// failed write leaves the file without it.
+// failed write leaves the file without it, and the log is marked lost.
 int hand_on(sqlite3_file* f) {
     File& file = self(f);
     if (!file.pending || file.pending->empty()) return SQLITE_OK;
@@ -52,7 +59,23 @@ int hand_on(sqlite3_file* f) {
                                          file.pending_at + static_cast<sqlite3_int64>(done));
     }
     file.pending->clear();
+    if (rc != SQLITE_OK) file.lost = true;
     return rc;
+}
+
+// Before any use of the log but a write or a sync: hands on what is gathered.
+// A failure is reported as an I/O error whatever its cause (a full disk too),
+// for SQLite then rolls back the whole transaction, whose earlier writes are
+// what was lost, not just the statement under way.
+int hand_on_before_use(sqlite3_file* f) {
+    return hand_on(f) == SQLITE_OK ? SQLITE_OK : SQLITE_IOERR_WRITE;
+}
+
+// The log's write transaction has ended: what it left gathered goes (frames
+// past the end of the log, of a rollback) and a loss no longer matters.
+void writing_ended(File& log) {
+    hand_on(&log.base);
+    log.lost = false;
 }
 
 int do_close(sqlite3_file* f) {
@@ -67,18 +90,19 @@ int do_close(sqlite3_file* f) {
 }
 
 int do_read(sqlite3_file* f, void* out, int n, sqlite3_int64 at) {
-    if (int rc = hand_on(f); rc != SQLITE_OK) return rc;
+    if (int rc = hand_on_before_use(f); rc != SQLITE_OK) return rc;
     return real(f)->pMethods->xRead(real(f), out, n, at);
 }
 
 int do_write(sqlite3_file* f, const void* data, int n, sqlite3_int64 at) {
     File& file = self(f);
     if (!file.pending) return file.real->pMethods->xWrite(file.real, data, n, at);
+    if (file.lost) return SQLITE_IOERR_WRITE;
     std::vector<char>& pending = *file.pending;
     const bool follows =
         !pending.empty() && at == file.pending_at + static_cast<sqlite3_int64>(pending.size());
     if (!follows || pending.size() + static_cast<std::size_t>(n) > kMaxGathered) {
-        if (int rc = hand_on(f); rc != SQLITE_OK) return rc;
+        if (int rc = hand_on_before_use(f); rc != SQLITE_OK) return rc;
         if (static_cast<std::size_t>(n) > kPiece)
             return file.real->pMethods->xWrite(file.real, data, n, at);
         file.pending_at = at;
@@ -89,24 +113,26 @@ int do_write(sqlite3_file* f, const void* data, int n, sqlite3_int64 at) {
         pending.insert(pending.end(), bytes, bytes + n);
     } catch (const std::bad_alloc&) {
         // No memory to gather in (nothing was added): what is gathered goes, then this.
-        if (int rc = hand_on(f); rc != SQLITE_OK) return rc;
+        if (int rc = hand_on_before_use(f); rc != SQLITE_OK) return rc;
         return file.real->pMethods->xWrite(file.real, data, n, at);
     }
     return SQLITE_OK;
 }
 
 int do_truncate(sqlite3_file* f, sqlite3_int64 size) {
-    if (int rc = hand_on(f); rc != SQLITE_OK) return rc;
+    if (int rc = hand_on_before_use(f); rc != SQLITE_OK) return rc;
     return real(f)->pMethods->xTruncate(real(f), size);
 }
 
 int do_sync(sqlite3_file* f, int flags) {
+    // A commit's sync: its own error (a full disk says so) fails the commit.
+    if (self(f).lost) return SQLITE_IOERR_WRITE;
     if (int rc = hand_on(f); rc != SQLITE_OK) return rc;
     return real(f)->pMethods->xSync(real(f), flags);
 }
 
 int do_file_size(sqlite3_file* f, sqlite3_int64* size) {
-    if (int rc = hand_on(f); rc != SQLITE_OK) return rc;
+    if (int rc = hand_on_before_use(f); rc != SQLITE_OK) return rc;
     return real(f)->pMethods->xFileSize(real(f), size);
 }
 
@@ -115,6 +141,8 @@ int do_lock(sqlite3_file* f, int level) {
 }
 
 int do_unlock(sqlite3_file* f, int level) {
+    // In exclusive locking mode the log's write lock is this one.
+    if (self(f).log) writing_ended(*self(f).log);
     return real(f)->pMethods->xUnlock(real(f), level);
 }
 
@@ -123,7 +151,7 @@ int do_check_reserved(sqlite3_file* f, int* out) {
 }
 
 int do_file_control(sqlite3_file* f, int op, void* arg) {
-    if (int rc = hand_on(f); rc != SQLITE_OK) return rc;
+    if (int rc = hand_on_before_use(f); rc != SQLITE_OK) return rc;
     return real(f)->pMethods->xFileControl(real(f), op, arg);
 }
 
@@ -145,7 +173,13 @@ int do_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
     // says it. The next writer, in any connection, writes its own frames there:
     // these must be in the file before the lock that lets it is let go, so that
     // nothing of them lands on top of that writer's frames later.
-    if ((flags & SQLITE_SHM_UNLOCK) && self(f).log) hand_on(&self(f).log->base);
+    File* log = self(f).log;
+    if ((flags & SQLITE_SHM_UNLOCK) && log) {
+        if (offset == kWriteLockSlot)
+            writing_ended(*log);
+        else
+            hand_on(&log->base);
+    }
     return real(f)->pMethods->xShmLock(real(f), offset, n, flags);
 }
 
@@ -158,7 +192,7 @@ int do_shm_unmap(sqlite3_file* f, int remove) {
 }
 
 int do_fetch(sqlite3_file* f, sqlite3_int64 at, int n, void** out) {
-    if (int rc = hand_on(f); rc != SQLITE_OK) return rc;
+    if (int rc = hand_on_before_use(f); rc != SQLITE_OK) return rc;
     return real(f)->pMethods->xFetch(real(f), at, n, out);
 }
 
@@ -196,6 +230,7 @@ int do_open(sqlite3_vfs*, const char* name, sqlite3_file* f, int flags, int* out
     file.pending_at = 0;
     file.log = nullptr;
     file.database = nullptr;
+    file.lost = false;
     const int rc = real_vfs->xOpen(real_vfs, name, file.real, flags, out_flags);
     if (rc != SQLITE_OK) return rc;
     // The real file's methods decide what we may forward: version 3 (shared

@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstring>
+#include <cerrno>
 #include <random>
 
 #include "store/gathered_log.hpp"
@@ -56,14 +56,29 @@ std::string integrity(sqlite3* db) {
     return check.step() ? check.text(0) : "no answer";
 }
 
-// Two FULL connections to one new store with the table kv.
-struct TwoConnections {
-    testing::TempDir dir;
-    const std::string path = dir.path + "/notify.db";
-    std::unique_ptr<store::Store> a = open(path, true), b = open(path, true);
-    sqlite3* first = a->handle();
-    sqlite3* second = b->handle();
-    TwoConnections() { create_table(first); }
+// While it lives, the Unix VFS's pwrite64 fails with ENOSPC whenever `full` is set.
+struct FullDisk {
+    static inline bool full = false;
+    static inline sqlite3_syscall_ptr real = nullptr;
+    sqlite3_vfs* unix_vfs = sqlite3_vfs_find("unix");
+    static ssize_t pwrite(int fd, const void* data, size_t n, off_t at) {
+        if (full) {
+            errno = ENOSPC;
+            return -1;
+        }
+        return reinterpret_cast<ssize_t (*)(int, const void*, size_t, off_t)>(real)(fd, data, n,
+                                                                                    at);
+    }
+    FullDisk() {
+        real = unix_vfs->xGetSystemCall(unix_vfs, "pwrite64");
+        REQUIRE(real);
+        unix_vfs->xSetSystemCall(unix_vfs, "pwrite64",
+                                 reinterpret_cast<sqlite3_syscall_ptr>(&pwrite));
+    }
+    ~FullDisk() {
+        full = false;
+        unix_vfs->xSetSystemCall(unix_vfs, "pwrite64", nullptr);  // the default again
+    }
 };
 
 // Inserts `rows` rows of `size` bytes each; returns the sum of their numbers.
@@ -79,6 +94,27 @@ std::int64_t insert(sqlite3* db, int rows, int size, std::int64_t first) {
     }
     return sum;
 }
+
+// Two FULL connections to one new store with the table kv.
+struct TwoConnections {
+    testing::TempDir dir;
+    const std::string path = dir.path + "/notify.db";
+    std::unique_ptr<store::Store> a = open(path, true), b = open(path, true);
+    sqlite3* first = a->handle();
+    sqlite3* second = b->handle();
+    TwoConnections() { create_table(first); }
+
+    // 50 rows committed and the log emptied, then a write transaction of the
+    // first connection left open, its 200 rows spilled (numbered 1000 on):
+    // gathered, none in the file yet.
+    void open_spilled_transaction() {
+        insert(first, 50, 100, 0);
+        store::exec(second, "PRAGMA wal_checkpoint(TRUNCATE)");
+        store::exec(first, "PRAGMA cache_size = 16");
+        store::exec(first, "BEGIN IMMEDIATE");
+        insert(first, 200, 2000, 1000);
+    }
+};
 
 }  // namespace
 
@@ -144,13 +180,9 @@ TEST_CASE("A rolled-back transaction's gathered frames never land on another wri
     TwoConnections two;
     sqlite3* first = two.first;
     sqlite3* second = two.second;
-    insert(first, 50, 100, 0);
     // An empty log: the rollback below reads nothing from it, so only the end
     // of the write transaction can hand its spilled frames on.
-    store::exec(second, "PRAGMA wal_checkpoint(TRUNCATE)");
-    store::exec(first, "PRAGMA cache_size = 16");
-    store::exec(first, "BEGIN IMMEDIATE");
-    insert(first, 200, 2000, 1000);
+    two.open_spilled_transaction();
     store::exec(first, "ROLLBACK");
     // The other connection writes its commit where those frames were.
     store::exec(second, "BEGIN IMMEDIATE");
@@ -168,6 +200,35 @@ TEST_CASE("A rolled-back transaction's gathered frames never land on another wri
     two.b.reset();
     auto again = open(two.path, true);
     CHECK(scalar(again->handle(), "SELECT count(*) FROM kv") == 160);
+}
+
+TEST_CASE("Gathered writes that cannot be handed on end their transaction, never published") {
+    TwoConnections two;
+    sqlite3* first = two.first;
+    sqlite3* second = two.second;
+    two.open_spilled_transaction();
+    {
+        FullDisk disk;
+        FullDisk::full = true;
+        // A statement that reads a spilled page first hands on what is gathered: it fails.
+        CHECK_THROWS(store::exec(
+            first, "INSERT INTO kv SELECT n + 100000, v FROM kv WHERE n BETWEEN 1000 AND 1003"));
+    }
+    // Whatever is tried next in that transaction, none of it is published.
+    try {
+        insert(first, 1, 10, 999999);
+        store::exec(first, "COMMIT");
+    } catch (const store::StoreFailure&) {
+    }
+    if (!sqlite3_get_autocommit(first)) store::exec(first, "ROLLBACK");
+    CHECK(scalar(second, "SELECT count(*) FROM kv WHERE n >= 1000 AND n < 999999") == 0);
+    CHECK(integrity(second) == "ok");
+    // And the next transaction is written as before.
+    const std::int64_t before = scalar(second, "SELECT count(*) FROM kv");
+    insert(first, 5, 100, 500000);
+    CHECK(scalar(second, "SELECT count(*) FROM kv") == before + 5);
+    CHECK(integrity(second) == "ok");
+    CHECK(integrity(first) == "ok");
 }
 
 TEST_CASE("A log whose commits are padded to the sector is not gathered") {
