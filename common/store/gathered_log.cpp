@@ -141,7 +141,7 @@ int do_lock(sqlite3_file* f, int level) {
 }
 
 int do_unlock(sqlite3_file* f, int level) {
-    // In exclusive locking mode the log's write lock is this one.
+    // Leaving exclusive locking mode, where the log's write lock was this one.
     if (self(f).log) writing_ended(*self(f).log);
     return real(f)->pMethods->xUnlock(real(f), level);
 }

@@ -18,9 +18,11 @@
 // write lock let go. Under synchronous = FULL every commit syncs its log before
 // it is published, and the sync hands everything on; a write transaction that
 // ends otherwise (a rollback after its pages spilled) lets its lock go through
-// the database file's xShmLock (in exclusive locking mode, its xUnlock), which
-// hands on its log's frames first, so that they never land later on top of the
-// next writer's. Store::open uses the VFS only for FULL (under NORMAL a commit
+// the database file's xShmLock, which hands on its log's frames first, so that
+// they never land later on top of the next writer's. (In exclusive locking mode
+// there is no other writer: this connection's own next frames are handed on
+// after them, in order, and leaving the mode, the database file's xUnlock,
+// hands them on.) Store::open uses the VFS only for FULL (under NORMAL a commit
 // is published without any call on the log between its last frame and the
 // index), and a log is gathered only when its database file has powersafe
 // overwrite (without it SQLite writes part of a commit's padding after the
@@ -32,7 +34,8 @@
 // rolls back the whole transaction (a full disk there would roll back only the
 // statement, and a later commit would publish frames that are not in the
 // file). Either way nothing more is written or synced to that log until its
-// write transaction has ended.
+// write transaction has ended; in exclusive locking mode, which Store::open
+// never sets, until the connection leaves that mode or closes.
 #pragma once
 
 namespace notify::store {
