@@ -63,7 +63,8 @@ int hand_on(sqlite3_file* f) {
     return rc;
 }
 
-// Before any use of the log but a write or a sync: hands on what is gathered.
+// Before any use of the log but a commit's sync (a read, a size, a write
+// elsewhere, ...): hands on what is gathered.
 // A failure is reported as an I/O error whatever its cause (a full disk too),
 // for SQLite then rolls back the whole transaction, whose earlier writes are
 // what was lost, not just the statement under way.
