@@ -50,16 +50,23 @@ std::unique_ptr<store::Store> open_quiet(const std::string& path) {
     return std::move(*s);
 }
 
+// A new store whose writer leaves checkpoints alone, its log's length watched.
+struct QuietStore {
+    testing::TempDir dir;
+    const std::string path = dir.path + "/notify.db";
+    std::unique_ptr<store::Store> writer = open_quiet(path);
+    store::LogLength log;
+    QuietStore() { log.watch(*writer); }
+};
+
 }  // namespace
 
 TEST_CASE("Commits with checkpoints off leave the log to the Checkpointer") {
-    testing::TempDir dir;
-    const std::string path = dir.path + "/notify.db";
-    auto writer = open_quiet(path);
-    store::LogLength log;
-    log.watch(*writer);
+    QuietStore quiet;
+    const std::string& path = quiet.path;
+    store::LogLength& log = quiet.log;
     const auto before = size_of(path);
-    write_pages(*writer);
+    write_pages(*quiet.writer);
     // Nothing copied: the file is as it was, the log holds every page.
     CHECK(size_of(path) == before);
     CHECK(size_of(path + "-wal") > 2000u * 4096u);
@@ -82,12 +89,10 @@ TEST_CASE("Commits with checkpoints off leave the log to the Checkpointer") {
 }
 
 TEST_CASE("No checkpoint runs while the store refuses writes") {
-    testing::TempDir dir;
-    const std::string path = dir.path + "/notify.db";
-    auto writer = open_quiet(path);
-    store::LogLength log;
-    log.watch(*writer);
-    write_pages(*writer);
+    QuietStore quiet;
+    const std::string& path = quiet.path;
+    store::LogLength& log = quiet.log;
+    write_pages(*quiet.writer);
     const auto before = size_of(path);
     std::atomic<bool> writable{false};
     store::Checkpointer checkpointer(open_quiet(path), log, [&] { return writable.load(); });
@@ -101,12 +106,10 @@ TEST_CASE("No checkpoint runs while the store refuses writes") {
 }
 
 TEST_CASE("A log shorter than SQLite's threshold is left alone, as SQLite leaves it") {
-    testing::TempDir dir;
-    const std::string path = dir.path + "/notify.db";
-    auto writer = open_quiet(path);
-    store::LogLength log;
-    log.watch(*writer);
-    write_pages(*writer, 20);  // 500 pages
+    QuietStore quiet;
+    const std::string& path = quiet.path;
+    store::LogLength& log = quiet.log;
+    write_pages(*quiet.writer, 20);  // 500 pages
     CHECK(log.pages() > 400);
     CHECK(log.pages() < store::Checkpointer::kLogPages);
     const auto before = size_of(path);
@@ -114,7 +117,7 @@ TEST_CASE("A log shorter than SQLite's threshold is left alone, as SQLite leaves
     checkpointer.start();
     std::this_thread::sleep_for(store::Checkpointer::kInterval * 5);
     CHECK(size_of(path) == before);
-    write_pages(*writer, 30);  // past it
+    write_pages(*quiet.writer, 30);  // past it
     wait_larger_than(path, 1000u * 4096u);
     CHECK(size_of(path) > 1000u * 4096u);
 }
