@@ -13,11 +13,12 @@
 #include <nlohmann/json.hpp>
 
 #include "calendar/calendar.hpp"
-#include "channels/registry.hpp"
 #include "command.hpp"
 #include "config_secret.hpp"
 #include "config_types.hpp"
+#include "daemon_path.hpp"
 #include "output.hpp"
+#include "providers/shown_settings.hpp"
 #include "util/json_parse.hpp"
 #include "util/redact.hpp"
 #include "util/strings.hpp"
@@ -37,7 +38,7 @@ std::string shown(const Setting& s) {
 
 // A provider's table with its secrets masked.
 nlohmann::json shown_settings(const ProviderConfig& p) {
-    nlohmann::json settings = util::json_or_discarded(channels::shown_settings(p));
+    nlohmann::json settings = util::json_or_discarded(providers::shown_settings(p));
     return settings.is_object() ? settings : nlohmann::json::object();
 }
 
@@ -91,20 +92,34 @@ int show(Context& ctx) {
     return exit_ok;
 }
 
+// Each provider's own settings, as the worker's adapter will read them: the
+// worker reads them (`notify-channel-worker --check`), one line per mistake.
+int check_providers(Context& ctx, const Config& c) {
+    constexpr size_t kMaxReport = 1 << 20;
+    auto worker = locate_daemon("notify-channel-worker");
+    if (!worker)
+        return fail(ctx, exit_unavailable, "cannot check the providers: " + worker.error().message);
+    std::vector<std::string> args = {"--check"};
+    if (!c.file.empty()) args.insert(args.end(), {"--config", c.file});
+    auto done = run_to_end(*worker, args, kMaxReport);
+    if (!done) return fail(ctx, done.error());
+    if (done->status == exit_ok) return exit_ok;
+    if (done->status != exit_data) {
+        std::string why = util::trim(done->err);
+        return fail(ctx, done->status,
+                    "cannot check the providers: " + *worker + " --check exited " +
+                        std::to_string(done->status) + (why.empty() ? "" : ": " + why));
+    }
+    for (const auto& line : util::split(done->out, '\n'))
+        if (!line.empty()) fail(ctx, exit_data, line);
+    return exit_data;
+}
+
 int check(Context& ctx) {
     auto config = load(ctx);
     if (!config) return fail(ctx, config.error());
     const Config& c = *config;
-    // Each provider's own settings, as the worker's adapter will read them.
-    int bad = 0;
-    for (const auto& [name, p] : c.providers) {
-        auto st = channels::validate_provider(p);
-        if (st) continue;
-        ++bad;
-        std::string where = p.line ? c.file + ":" + std::to_string(p.line) + ": " : "";
-        fail(ctx, exit_data, where + st.error().message);
-    }
-    int code = bad ? exit_data : exit_ok;
+    int code = check_providers(ctx, c);
     // The calendar's zone and override file are part of the configuration.
     if (auto calendar = calendar::Calendar::load(c.calendar); !calendar)
         code = fail(ctx, calendar.error());

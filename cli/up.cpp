@@ -27,7 +27,7 @@
 #include <ostream>
 
 #include "command.hpp"
-#include "up.hpp"
+#include "daemon_path.hpp"
 #include "util/instance_lock.hpp"
 #include "util/ipc.hpp"
 #include "util/strings.hpp"
@@ -236,11 +236,6 @@ int run_up(Context& ctx) {
     if (!config) return fail(ctx, config.error());
     const Config& c = *config;
 
-    std::string self_dir;
-    std::error_code ec;
-    auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (!ec) self_dir = self.parent_path().string();
-    const char* path_env = std::getenv("PATH");
     std::vector<Daemon> daemons(3);
     daemons[0].label = "router";
     daemons[0].program = "notify-priority-router";
@@ -249,11 +244,9 @@ int run_up(Context& ctx) {
     daemons[2].label = "ingest";
     daemons[2].program = "notify-ingest";
     for (auto& d : daemons) {
-        d.path = find_daemon(d.program, self_dir, path_env ? path_env : "");
-        if (d.path.empty())
-            return fail(ctx, exit_unavailable,
-                        "up: cannot find '" + d.program + "' next to notifyctl ('" + self_dir +
-                            "'), in its ../sbin or on PATH");
+        auto path = locate_daemon(d.program);
+        if (!path) return fail(ctx, exit_unavailable, "up: " + path.error().message);
+        d.path = *path;
     }
     // A stack already running for this runtime_dir keeps it: starting nothing
     // leaves its sockets alone (the daemons refuse on their own too).
@@ -266,6 +259,7 @@ int run_up(Context& ctx) {
                             (pid > 0 ? "pid " + std::to_string(pid) : std::string("starting")) +
                             "); stop it first or give this stack its own runtime_dir");
     }
+    std::error_code ec;
     std::filesystem::create_directories(c.runtime_dir, ec);
 
     std::vector<std::string> args;
@@ -330,24 +324,6 @@ int run_up(Context& ctx) {
 }
 
 }  // namespace
-
-std::string find_daemon(const std::string& program, const std::string& self_dir,
-                        const std::string& path_env) {
-    auto runnable = [](const std::string& p) {
-        struct stat st {};
-        return stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(p.c_str(), X_OK) == 0;
-    };
-    if (!self_dir.empty()) {
-        // A build keeps them together; an installation puts them in ../sbin.
-        for (const std::string& dir : {self_dir, self_dir + "/../sbin"})
-            if (runnable(dir + "/" + program)) return dir + "/" + program;
-    }
-    for (const auto& dir : util::split(path_env, ':')) {
-        std::string p = (dir.empty() ? std::string(".") : dir) + "/" + program;
-        if (runnable(p)) return p;
-    }
-    return "";
-}
 
 Runner setup_up(CLI::App& cmd, Context& ctx) {
     cmd.footer(

@@ -1,8 +1,29 @@
-// provider_type.cpp - the small helpers over provider type descriptors. The
-// descriptors themselves are the adapters' (see provider_type.hpp).
+// provider_type.cpp - the table of provider type descriptors (one line each in
+// providers/types.hpp) and the small helpers over it.
 #include "provider_type.hpp"
 
+#include <algorithm>
+
+#include "providers/types.hpp"
+
 namespace notify {
+
+namespace {
+
+const std::vector<const ProviderType*>& sorted_types() {
+#define NOTIFY_TYPE_ENTRY(ns) &providers::ns::type,
+    static const std::vector<const ProviderType*> types = [] {
+        std::vector<const ProviderType*> out = {NOTIFY_PROVIDER_TYPES(NOTIFY_TYPE_ENTRY)};
+        std::sort(out.begin(), out.end(), [](const ProviderType* a, const ProviderType* b) {
+            return std::string_view(a->name) < std::string_view(b->name);
+        });
+        return out;
+    }();
+#undef NOTIFY_TYPE_ENTRY
+    return types;
+}
+
+}  // namespace
 
 std::string_view address_kind_name(AddressKind kind) {
     switch (kind) {
@@ -22,6 +43,27 @@ bool is_secret(const ProviderKeys& keys, std::string_view key) {
     for (const auto& k : keys)
         if (key == k.name) return k.secret;
     return false;
+}
+
+const std::vector<const ProviderType*>& provider_types() {
+    return sorted_types();
+}
+
+const ProviderType* find_provider_type(std::string_view name) {
+    for (const ProviderType* t : sorted_types())
+        if (name == t->name) return t;
+    return nullptr;
+}
+
+std::vector<std::string> known_types() {
+    std::vector<std::string> out;
+    for (const ProviderType* t : sorted_types()) out.emplace_back(t->name);
+    return out;
+}
+
+const ProviderKeys* provider_keys(std::string_view type) {
+    const ProviderType* t = find_provider_type(type);
+    return t ? &t->keys : nullptr;
 }
 
 AddressKind address_kind(std::string_view provider_type) {

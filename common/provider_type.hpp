@@ -1,20 +1,16 @@
 // provider_type.hpp - everything notify knows of one provider type, declared
-// once, beside its adapter.
+// once, in common/providers/<type>.cpp (the list is providers/types.hpp).
 //
-// Each adapter file (daemons/channel-worker/channels/<type>.cpp) defines its
-// type's descriptor, and channels/registry.cpp lists every descriptor; nothing
-// else names a type. The door checks recipients by `address` and
-// `address_form`, the router finds directory users' addresses by `address`,
-// takes `rate_limit` when a provider sets none and asks for a template when
-// `vendor_templates` is set; `notifyctl config check` runs `validate`,
-// `notifyctl config show` masks the `keys` marked secret, `notifyctl config
-// types` describes them all, and the worker calls `make` once per provider.
-//
-// A new type is one adapter file, its line in registry.cpp and its source in
-// daemons/channel-worker/CMakeLists.txt.
+// The door checks recipients by `address` and `address_form`, the router finds
+// directory users' addresses by `address`, takes `rate_limit` when a provider
+// sets none and asks for a template when `vendor_templates` is set; `notifyctl
+// config show` masks the `keys` marked secret and `notifyctl config types`
+// describes them all. How a type reads its keys and sends is its adapter's
+// (daemons/channel-worker/channels/<type>.cpp, paired with the descriptor by
+// the worker's registry): notifyctl and the daemons other than the worker
+// know the types without linking the adapters and libcurl.
 #pragma once
 
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,11 +19,6 @@
 #include "util/error.hpp"
 
 namespace notify {
-
-namespace channels {
-class Adapter;
-struct AdapterOptions;
-}  // namespace channels
 
 // How a recipient of the type is written, and so where a directory user's
 // address for a channel of the type comes from.
@@ -56,10 +47,6 @@ using ProviderKeys = std::vector<ProviderKey>;
 // Whether `key` is declared in `keys` as a secret.
 bool is_secret(const ProviderKeys& keys, std::string_view key);
 
-using AdapterFactory = Expected<std::unique_ptr<channels::Adapter>>(
-    const ProviderConfig&, const channels::AdapterOptions&);
-using ProviderValidator = Status(const ProviderConfig&);
-
 struct ProviderType {
     const char* name;     // the `type` of a [providers.NAME] table
     const char* summary;  // what it sends through, one line
@@ -78,17 +65,19 @@ struct ProviderType {
     // Carries many attempts at once on one connection (HTTP/2): the router
     // does not hold it to its provider's max_connections.
     bool multiplexed = false;
-    // Checks a provider's table: its keys, their types, URLs, secret references.
-    // Messages name the provider and the key.
-    ProviderValidator* validate = nullptr;
-    AdapterFactory* make = nullptr;
 };
 
-// The type called `name`, or nullptr. (The table is channels/registry.cpp.)
+// The type called `name`, or nullptr.
 const ProviderType* find_provider_type(std::string_view name);
 
 // Every type, sorted by name.
 const std::vector<const ProviderType*>& provider_types();
+
+// Their names, sorted.
+std::vector<std::string> known_types();
+
+// The keys a provider type takes, secrets marked; nullptr for an unknown type.
+const ProviderKeys* provider_keys(std::string_view type);
 
 // The kind of address a provider type takes; handle for an unknown type.
 AddressKind address_kind(std::string_view provider_type);

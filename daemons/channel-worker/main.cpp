@@ -5,6 +5,11 @@
 // log.level, worker.* and the providers and channels. Exit status: 0 after a
 // clean stop, 75 when a worker of the same --name runs, 64 bad usage, 65/66 bad or unreadable
 // configuration, 69 when the router endpoint cannot be used, 70 on an internal failure.
+//
+// --check reads each provider's settings as the worker would build it, prints
+// each mistake as one line on stdout ("FILE:LINE: provider 'NAME': ...") and
+// exits 65 when there is one, 0 when there is none; `notifyctl config check`
+// runs it, so that notifyctl need not link the adapters.
 #include <curl/curl.h>
 #include <unistd.h>
 
@@ -17,9 +22,11 @@
 #include "channels/registry.hpp"
 #include "config.hpp"
 #include "last_words.hpp"
+#include "providers/shown_settings.hpp"
 #include "stop_signals.hpp"
 #include "util/instance_lock.hpp"
 #include "util/log.hpp"
+#include "util/strings.hpp"
 #include "worker.hpp"
 
 namespace {
@@ -37,6 +44,29 @@ int fail(const std::string& message, int code) {
     return code;
 }
 
+// Each mistake in the configuration that would stop the worker, one line each.
+int check(const notify::Config& config) {
+    int mistakes = 0;
+    notify::log::Level level{};
+    if (!notify::log::parse_level(config.log_level, level)) {
+        std::printf("log.level must be debug, info, warning or error, not '%s'\n",
+                    notify::util::cut_utf8(config.log_level, 64).c_str());
+        ++mistakes;
+    }
+    for (const auto& [name, provider] : config.providers) {
+        auto st = notify::channels::validate_provider(provider);
+        if (st) continue;
+        ++mistakes;
+        std::string where =
+            provider.line ? config.file + ":" + std::to_string(provider.line) + ": " : "";
+        std::printf("%s%s\n", where.c_str(), st.error().message.c_str());
+    }
+    if (mistakes == 0)
+        std::printf("%zu provider%s OK\n", config.providers.size(),
+                    config.providers.size() == 1 ? "" : "s");
+    return mistakes ? 65 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -51,6 +81,9 @@ int main(int argc, char** argv) {
                    "configuration file (default: $NOTIFY_CONFIG, ./notify.toml, "
                    "/etc/notify/notify.toml)");
     app.add_option("--name", name, "the name this worker gives the router (default: HOST-PID)");
+    bool check_only = false;
+    app.add_flag("--check", check_only,
+                 "check every provider's settings, print each mistake, and exit (65 if any)");
     app.set_version_flag("--version", std::string(kProgram) + " " NOTIFY_VERSION);
     try {
         app.parse(argc, argv);
@@ -67,6 +100,7 @@ int main(int argc, char** argv) {
     notify::log::set_program(kProgram);
     auto config = notify::load_config(config_path, app.count("--config") > 0);
     if (!config) return fail(config.error().message, notify::exit_code(config.error().kind));
+    if (check_only) return check(*config);
     notify::log::Level level{};
     if (!notify::log::parse_level(config->log_level, level))
         return fail(
@@ -74,7 +108,7 @@ int main(int argc, char** argv) {
     notify::log::set_level(level);
     // No line shows a provider's secret, whatever a vendor's answer or an error echoes.
     for (const auto& [provider_name, provider] : config->providers)
-        for (auto& secret : notify::channels::secret_values(provider))
+        for (auto& secret : notify::providers::secret_values(provider))
             notify::log::never_show(std::move(secret));
     // Workers run side by side; two under one --name would be one worker to the
     // router, so a named worker holds RUNTIME_DIR/notify-channel-worker.NAME.lock

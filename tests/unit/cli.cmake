@@ -14,7 +14,9 @@ add_executable(unit_cli
   test_cli_template_manage.cpp
   test_cli_user.cpp
 )
-target_link_libraries(unit_cli PRIVATE catch_main notifyctl_lib notify_channels cppzmq Threads::Threads)
+target_link_libraries(unit_cli PRIVATE catch_main notifyctl_lib cppzmq Threads::Threads)
+# `config check` runs notify-channel-worker --check, found beside unit_cli.
+add_dependencies(unit_cli notify-channel-worker)
 # the starter templates in templates/ are imported by the tests
 target_compile_definitions(unit_cli PRIVATE NOTIFY_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 add_test(NAME unit_cli COMMAND unit_cli)

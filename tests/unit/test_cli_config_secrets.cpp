@@ -7,8 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "channels/registry.hpp"
 #include "config.hpp"
+#include "provider_type.hpp"
+#include "providers/shown_settings.hpp"
 #include "test_cli_helpers.hpp"
 
 using notify::cli::test::notifyctl;
@@ -24,8 +25,8 @@ struct Declared {
 
 std::vector<Declared> every_declared_key() {
     std::vector<Declared> out;
-    for (const auto& type : notify::channels::known_types()) {
-        const auto* keys = notify::channels::provider_keys(type);
+    for (const auto& type : notify::known_types()) {
+        const auto* keys = notify::provider_keys(type);
         REQUIRE(keys);
         for (const auto& k : *keys)
             out.push_back(
@@ -161,7 +162,7 @@ TEST_CASE("the worker's log is told every declared secret of every provider", "[
     auto config = notify::parse_config(config_with(keys, as_string), "notify.toml");
     REQUIRE(config);
     for (const auto& [name, provider] : config->providers) {
-        auto values = notify::channels::secret_values(provider);
+        auto values = notify::providers::secret_values(provider);
         std::set<std::string> got(values.begin(), values.end()), want;
         for (const auto& k : keys)
             if (k.secret && "p-" + k.type == name) want.insert(k.value);
@@ -176,7 +177,7 @@ TEST_CASE("the worker's log is told every declared secret of every provider", "[
         "headers = { Authorization = \"Bearer abc123\" }\n",
         "notify.toml");
     REQUIRE(hook);
-    auto values = notify::channels::secret_values(hook->providers.at("hook"));
+    auto values = notify::providers::secret_values(hook->providers.at("hook"));
     CHECK(std::set<std::string>(values.begin(), values.end()) ==
           std::set<std::string>{"from-the-environment", "Bearer abc123"});
     unsetenv("NOTIFY_TEST_HOOK_SECRET");

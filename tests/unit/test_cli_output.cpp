@@ -4,9 +4,9 @@
 
 #include <sstream>
 
+#include "daemon_path.hpp"
 #include "output.hpp"
 #include "queue.hpp"
-#include "up.hpp"
 
 using namespace notify::cli;
 

@@ -113,8 +113,8 @@ struct AdapterOptions {
     Millis default_timeout = 30000;  // worker.timeout; a provider's `timeout` overrides it
 };
 
-// The make and validate of a type's descriptor (provider_type.hpp), for an
-// adapter built from its checked settings:
+// The make and validate each adapter file defines (registry.cpp pairs them
+// with its type's descriptor), for an adapter built from its checked settings:
 //   make:     return adapter_from<MyAdapter>(read_settings(provider, options.default_timeout));
 //   validate: return status_of(read_settings(provider, AdapterOptions{}.default_timeout));
 template <class AdapterType, class SettingsType>

@@ -28,7 +28,7 @@
 #include "channels/sms_template.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
-#include "provider_type.hpp"
+#include "providers/types.hpp"
 #include "util/crypto.hpp"
 #include "util/json_parse.hpp"
 #include "util/strings.hpp"
@@ -36,11 +36,7 @@
 
 namespace notify::channels::aliyun_sms {
 
-// The keys of a provider of this type; a secret is never shown (see
-// provider_type.hpp).
-extern const ProviderKeys keys = {{"endpoint"},  {"access_key_id"}, {"access_key_secret", kSecret},
-                                  {"sign_name"}, {"region"},        {"international"},
-                                  {"templates"}, {"timeout"},       {"receipt_secret", kSecret}};
+using providers::aliyun_sms::keys;
 
 namespace {
 
@@ -236,16 +232,5 @@ Expected<std::unique_ptr<Adapter>> make(const ProviderConfig& provider,
 Status validate(const ProviderConfig& provider) {
     return status_of(read_settings(provider, AdapterOptions{}.default_timeout));
 }
-
-// The descriptor: what the rest of notify knows of this type.
-extern const ProviderType type = {
-    .name = "aliyun-sms",
-    .summary = "Alibaba Cloud SMS (Dysmsapi SendSms)",
-    .keys = keys,
-    .address = AddressKind::phone,
-    .vendor_templates = true,
-    .validate = validate,
-    .make = make,
-};
 
 }  // namespace notify::channels::aliyun_sms

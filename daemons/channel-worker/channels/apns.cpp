@@ -45,16 +45,14 @@
 #include "channels/vendor_http.hpp"
 #include "crypto/jwt.hpp"
 #include "crypto/p256_key.hpp"
-#include "provider_type.hpp"
+#include "providers/types.hpp"
 #include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
 namespace notify::channels::apns {
 
-extern const ProviderKeys keys = {{"endpoint"},  {"environment"},  {"team_id"},
-                                  {"key_id"},    {"key", kSecret}, {"topic"},
-                                  {"push_type"}, {"ca_file"},      {"timeout"}};
+using providers::apns::keys;
 
 namespace {
 
@@ -294,24 +292,5 @@ Expected<std::unique_ptr<Adapter>> make(const ProviderConfig& provider,
 Status validate(const ProviderConfig& provider) {
     return status_of(read_settings(provider, AdapterOptions{}.default_timeout));
 }
-
-// A device token: hex digits, an even number of them (32 bytes today).
-std::string device_token(std::string_view r) {
-    bool hex = r.size() >= 32 && r.size() <= 200 && r.size() % 2 == 0;
-    for (char c : r)
-        hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'));
-    return hex ? "" : "an APNs device token: hex digits, such as '00fc13adff785122b4ad2880...'";
-}
-
-// The descriptor: what the rest of notify knows of this type.
-extern const ProviderType type = {
-    .name = "apns",
-    .summary = "Apple Push Notification service (HTTP/2, token auth)",
-    .keys = keys,
-    .address_form = device_token,
-    .multiplexed = true,
-    .validate = validate,
-    .make = make,
-};
 
 }  // namespace notify::channels::apns

@@ -25,18 +25,14 @@
 #include "channels/settings.hpp"
 #include "channels/token_adapter.hpp"
 #include "channels/vendor_codes.hpp"
-#include "provider_type.hpp"
+#include "providers/types.hpp"
 #include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
 namespace notify::channels::dingtalk_work_notice {
 
-// The keys of a provider of this type; a secret is never shown (see
-// provider_type.hpp).
-extern const ProviderKeys keys = {{"endpoint"}, {"app_key"}, {"app_secret", kSecret},
-                                  {"agent_id"}, {"msgtype"}, {"overflow"},
-                                  {"timeout"}};
+using providers::dingtalk_work_notice::keys;
 
 namespace {
 
@@ -240,14 +236,5 @@ Expected<std::unique_ptr<Adapter>> make(const ProviderConfig& provider,
 Status validate(const ProviderConfig& provider) {
     return status_of(read_settings(provider, AdapterOptions{}.default_timeout));
 }
-
-// The descriptor: what the rest of notify knows of this type.
-extern const ProviderType type = {
-    .name = "dingtalk-work-notice",
-    .summary = "a DingTalk corp app's work notification (工作通知)",
-    .keys = keys,
-    .validate = validate,
-    .make = make,
-};
 
 }  // namespace notify::channels::dingtalk_work_notice

@@ -40,15 +40,14 @@
 #include "channels/vendor_http.hpp"
 #include "crypto/jwt.hpp"
 #include "crypto/rsa_key.hpp"
-#include "provider_type.hpp"
+#include "providers/types.hpp"
 #include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
 namespace notify::channels::fcm {
 
-extern const ProviderKeys keys = {
-    {"endpoint"}, {"credentials", kSecret}, {"project_id"}, {"ca_file"}, {"timeout"}};
+using providers::fcm::keys;
 
 namespace {
 
@@ -330,22 +329,5 @@ Expected<std::unique_ptr<Adapter>> make(const ProviderConfig& provider,
 Status validate(const ProviderConfig& provider) {
     return status_of(read_settings(provider, AdapterOptions{}.default_timeout));
 }
-
-// A registration token: letters, digits and "-_:" (FCM's tokens are about 160 long).
-std::string registration_token(std::string_view r) {
-    bool ok = r.size() >= 20 && r.size() <= 4096 && util::all_alnum(r, "-_:");
-    return ok ? "" : "an FCM registration token: letters, digits, '-', '_' and ':'";
-}
-
-// The descriptor: what the rest of notify knows of this type.
-extern const ProviderType type = {
-    .name = "fcm",
-    .summary = "Firebase Cloud Messaging (HTTP v1, service account)",
-    .keys = keys,
-    .address_form = registration_token,
-    .multiplexed = true,
-    .validate = validate,
-    .make = make,
-};
 
 }  // namespace notify::channels::fcm

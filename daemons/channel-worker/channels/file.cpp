@@ -16,14 +16,12 @@
 
 #include "channels/adapter.hpp"
 #include "channels/settings.hpp"
-#include "provider_type.hpp"
+#include "providers/types.hpp"
 #include "util/json_parse.hpp"
 
 namespace notify::channels::file {
 
-// The keys of a provider of this type; a secret is never shown (see
-// provider_type.hpp).
-extern const ProviderKeys keys = {{"path"}};
+using providers::file::keys;
 
 namespace {
 
@@ -96,14 +94,5 @@ Status validate(const ProviderConfig& provider) {
     if (!path) return path.error();
     return ok();
 }
-
-// The descriptor: what the rest of notify knows of this type.
-extern const ProviderType type = {
-    .name = "file",
-    .summary = "an outbox: one JSON line per delivery appended to a file",
-    .keys = keys,
-    .validate = validate,
-    .make = make,
-};
 
 }  // namespace notify::channels::file

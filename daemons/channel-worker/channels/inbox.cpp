@@ -9,11 +9,11 @@
 
 #include "channels/adapter.hpp"
 #include "channels/settings.hpp"
-#include "provider_type.hpp"
+#include "providers/types.hpp"
 
 namespace notify::channels::inbox {
 
-extern const ProviderKeys keys = {};
+using providers::inbox::keys;
 
 namespace {
 
@@ -36,20 +36,5 @@ Expected<std::unique_ptr<Adapter>> make(const ProviderConfig& provider, const Ad
     if (auto st = validate(provider); !st) return st.error();
     return std::unique_ptr<Adapter>(std::make_unique<InboxAdapter>());
 }
-
-std::string directory_user(std::string_view) {
-    return "an inbox recipient is a directory user: 'user:ID' or 'group:NAME'";
-}
-
-// The descriptor: what the rest of notify knows of this type.
-extern const ProviderType type = {
-    .name = "inbox",
-    .summary = "the in-app inbox of each directory user, in the store",
-    .keys = keys,
-    .address = AddressKind::user,
-    .address_form = directory_user,
-    .validate = validate,
-    .make = make,
-};
 
 }  // namespace notify::channels::inbox

@@ -31,7 +31,7 @@
 #include "channels/settings.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
-#include "provider_type.hpp"
+#include "providers/types.hpp"
 #include "util/crypto.hpp"
 #include "util/json_parse.hpp"
 #include "util/strings.hpp"
@@ -39,8 +39,7 @@
 
 namespace notify::channels::jpush {
 
-extern const ProviderKeys keys = {{"endpoint"},        {"app_key"},  {"master_secret", kSecret},
-                                  {"apns_production"}, {"platform"}, {"timeout"}};
+using providers::jpush::keys;
 
 namespace {
 
@@ -215,21 +214,5 @@ Expected<std::unique_ptr<Adapter>> make(const ProviderConfig& provider,
 Status validate(const ProviderConfig& provider) {
     return status_of(read_settings(provider, AdapterOptions{}.default_timeout));
 }
-
-// A registration id: letters and digits (JPush's are about 19 long).
-std::string registration_id(std::string_view r) {
-    bool ok = r.size() <= 64 && util::all_alnum(r);
-    return ok ? "" : "a JPush registration id: letters and digits, such as '1a0018970af7b1dd6c6'";
-}
-
-// The descriptor: what the rest of notify knows of this type.
-extern const ProviderType type = {
-    .name = "jpush",
-    .summary = "JPush (极光推送) REST API v3",
-    .keys = keys,
-    .address_form = registration_id,
-    .validate = validate,
-    .make = make,
-};
 
 }  // namespace notify::channels::jpush

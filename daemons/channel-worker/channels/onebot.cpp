@@ -21,7 +21,7 @@
 #include "channels/settings.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
-#include "provider_type.hpp"
+#include "providers/types.hpp"
 #include "util/json_parse.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
@@ -29,10 +29,7 @@
 
 namespace notify::channels::onebot {
 
-// The keys of a provider of this type; a secret is never shown (see
-// provider_type.hpp).
-extern const ProviderKeys keys = {
-    {"endpoint"}, {"access_token", kSecret}, {"auto_escape"}, {"timeout"}};
+using providers::onebot::keys;
 
 namespace {
 
@@ -216,22 +213,5 @@ Expected<std::unique_ptr<Adapter>> make(const ProviderConfig& provider,
 Status validate(const ProviderConfig& provider) {
     return status_of(read_settings(provider, AdapterOptions{}.default_timeout));
 }
-
-// A QQ number, or "group/NUMBER" for a group.
-std::string onebot_address(std::string_view r) {
-    if (r.size() <= 20 && util::all_digits(r)) return "";
-    if (r.size() <= 26 && r.substr(0, 6) == "group/" && util::all_digits(r.substr(6))) return "";
-    return "a QQ number such as '10001', or 'group/NUMBER' for a group";
-}
-
-// The descriptor: what the rest of notify knows of this type.
-extern const ProviderType type = {
-    .name = "onebot",
-    .summary = "QQ through a OneBot v11 HTTP bridge",
-    .keys = keys,
-    .address_form = onebot_address,
-    .validate = validate,
-    .make = make,
-};
 
 }  // namespace notify::channels::onebot

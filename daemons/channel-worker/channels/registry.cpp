@@ -1,61 +1,48 @@
-// registry.cpp - the one table of provider types. A new adapter is a new file
-// in this folder defining its descriptor, notify::channels::<type>::type (see
-// provider_type.hpp), plus one line below (and its source in CMakeLists.txt).
+// registry.cpp - each provider type's adapter: how it checks a provider's
+// table and how it builds the adapter, paired with the type's descriptor
+// (providers/types.hpp, one list for both).
 #include "channels/registry.hpp"
 
-#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "channels/adapter.hpp"
 #include "channels/receipt.hpp"
+#include "providers/types.hpp"
 #include "util/json_parse.hpp"
 #include "util/strings.hpp"
 
 namespace notify::channels {
 
-// Each type's descriptor, defined beside its adapter; one line per type.
-#define NOTIFY_PROVIDER_TYPES(X) \
-    X(file)                      \
-    X(smtp)                      \
-    X(webhook)                   \
-    X(dingtalk_robot)            \
-    X(dingtalk_work_notice)      \
-    X(wecom_robot)               \
-    X(wecom_app)                 \
-    X(feishu_bot)                \
-    X(wechat_template)           \
-    X(onebot)                    \
-    X(aliyun_sms)                \
-    X(tencent_sms)               \
-    X(twilio)                    \
-    X(slack)                     \
-    X(telegram)                  \
-    X(apns)                      \
-    X(fcm)                       \
-    X(webpush)                   \
-    X(jpush)                     \
-    X(inbox)
-
-#define NOTIFY_DECLARE_TYPE(ns)     \
-    namespace ns {                  \
-    extern const ProviderType type; \
+// What each adapter file (channels/<type>.cpp) defines.
+#define NOTIFY_DECLARE_ADAPTER(ns)                                          \
+    namespace ns {                                                          \
+    Status validate(const ProviderConfig& provider);                        \
+    Expected<std::unique_ptr<Adapter>> make(const ProviderConfig& provider, \
+                                            const AdapterOptions& options); \
     }
-NOTIFY_PROVIDER_TYPES(NOTIFY_DECLARE_TYPE)
-#undef NOTIFY_DECLARE_TYPE
+NOTIFY_PROVIDER_TYPES(NOTIFY_DECLARE_ADAPTER)
+#undef NOTIFY_DECLARE_ADAPTER
 
 namespace {
 
-const std::vector<const ProviderType*>& sorted_types() {
-#define NOTIFY_TYPE_ENTRY(ns) &ns::type,
-    static const std::vector<const ProviderType*> types = [] {
-        std::vector<const ProviderType*> out = {NOTIFY_PROVIDER_TYPES(NOTIFY_TYPE_ENTRY)};
-        std::sort(out.begin(), out.end(), [](const ProviderType* a, const ProviderType* b) {
-            return std::string_view(a->name) < std::string_view(b->name);
-        });
-        return out;
-    }();
-#undef NOTIFY_TYPE_ENTRY
-    return types;
+using ProviderValidator = Status(const ProviderConfig&);
+using AdapterFactory = Expected<std::unique_ptr<Adapter>>(const ProviderConfig&,
+                                                          const AdapterOptions&);
+
+struct RegisteredAdapter {
+    const ProviderType* type;
+    ProviderValidator* validate;  // its keys, their types, URLs, secret references
+    AdapterFactory* make;
+};
+
+const RegisteredAdapter* find_adapter(std::string_view type) {
+#define NOTIFY_ADAPTER_ENTRY(ns) {&providers::ns::type, &ns::validate, &ns::make},
+    static const std::vector<RegisteredAdapter> adapters = {
+        NOTIFY_PROVIDER_TYPES(NOTIFY_ADAPTER_ENTRY)};
+#undef NOTIFY_ADAPTER_ENTRY
+    for (const RegisteredAdapter& a : adapters)
+        if (type == a.type->name) return &a;
+    return nullptr;
 }
 
 Error unknown_type(const ProviderConfig& p) {
@@ -83,45 +70,20 @@ Status connections_apply(const ProviderType& t, const ProviderConfig& p) {
 
 }  // namespace
 
-std::vector<std::string> known_types() {
-    std::vector<std::string> out;
-    for (const ProviderType* t : sorted_types()) out.emplace_back(t->name);
-    return out;
-}
-
 Status validate_provider(const ProviderConfig& provider) {
-    const ProviderType* t = find_provider_type(provider.type);
-    if (!t) return unknown_type(provider);
-    if (auto st = t->validate(provider); !st) return st;
-    if (auto st = connections_apply(*t, provider); !st) return st;
+    const RegisteredAdapter* a = find_adapter(provider.type);
+    if (!a) return unknown_type(provider);
+    if (auto st = a->validate(provider); !st) return st;
+    if (auto st = connections_apply(*a->type, provider); !st) return st;
     auto receipts = make_receipt_reader(provider);  // its receipt keys
     return receipts ? ok() : Status(receipts.error());
 }
 
-const ProviderKeys* provider_keys(const std::string& type) {
-    const ProviderType* t = find_provider_type(type);
-    return t ? &t->keys : nullptr;
-}
-
 Expected<std::unique_ptr<Adapter>> make_adapter(const ProviderConfig& provider,
                                                 const AdapterOptions& options) {
-    const ProviderType* t = find_provider_type(provider.type);
-    if (!t) return unknown_type(provider);
-    return t->make(provider, options);
+    const RegisteredAdapter* a = find_adapter(provider.type);
+    if (!a) return unknown_type(provider);
+    return a->make(provider, options);
 }
 
 }  // namespace notify::channels
-
-namespace notify {
-
-const std::vector<const ProviderType*>& provider_types() {
-    return channels::sorted_types();
-}
-
-const ProviderType* find_provider_type(std::string_view name) {
-    for (const ProviderType* t : channels::sorted_types())
-        if (name == t->name) return t;
-    return nullptr;
-}
-
-}  // namespace notify

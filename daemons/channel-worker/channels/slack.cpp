@@ -25,16 +25,14 @@
 #include "channels/settings.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
-#include "provider_type.hpp"
+#include "providers/types.hpp"
 #include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
 namespace notify::channels::slack {
 
-// The keys of a provider of this type; a secret is never shown (see
-// provider_type.hpp).
-extern const ProviderKeys keys = {{"url", kSecret}, {"mrkdwn"}, {"overflow"}, {"timeout"}};
+using providers::slack::keys;
 
 namespace {
 
@@ -208,16 +206,5 @@ Expected<std::unique_ptr<Adapter>> make(const ProviderConfig& provider,
 Status validate(const ProviderConfig& provider) {
     return status_of(read_settings(provider, AdapterOptions{}.default_timeout));
 }
-
-// The descriptor: what the rest of notify knows of this type.
-extern const ProviderType type = {
-    .name = "slack",
-    .summary = "a Slack incoming webhook",
-    .keys = keys,
-    .rate_limit = {{1, 1'000}},
-    .group_chat = true,
-    .validate = validate,
-    .make = make,
-};
 
 }  // namespace notify::channels::slack

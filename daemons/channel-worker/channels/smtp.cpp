@@ -17,16 +17,12 @@
 #include "channels/outcome.hpp"
 #include "channels/settings.hpp"
 #include "channels/transfer.hpp"
-#include "provider_type.hpp"
+#include "providers/types.hpp"
 #include "util/strings.hpp"
 
 namespace notify::channels::smtp {
 
-// The keys of a provider of this type; a secret is never shown (see
-// provider_type.hpp).
-extern const ProviderKeys keys = {
-    {"url"},      {"from"},       {"username", kSecret}, {"password", kSecret},
-    {"starttls"}, {"tls_verify"}, {"timeout"},           {"receipt_secret", kSecret}};
+using providers::smtp::keys;
 
 namespace {
 
@@ -197,15 +193,5 @@ Status validate(const ProviderConfig& provider) {
     if (!settings) return settings.error();
     return ok();
 }
-
-// The descriptor: what the rest of notify knows of this type.
-extern const ProviderType type = {
-    .name = "smtp",
-    .summary = "email through an SMTP relay",
-    .keys = keys,
-    .address = AddressKind::email,
-    .validate = validate,
-    .make = make,
-};
 
 }  // namespace notify::channels::smtp

@@ -29,18 +29,14 @@
 #include "channels/settings.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
-#include "provider_type.hpp"
+#include "providers/types.hpp"
 #include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
 namespace notify::channels::telegram {
 
-// The keys of a provider of this type; a secret is never shown (see
-// provider_type.hpp).
-extern const ProviderKeys keys = {{"endpoint"},   {"bot_token", kSecret},   {"chat_id"},
-                                  {"parse_mode"}, {"disable_notification"}, {"overflow"},
-                                  {"timeout"}};
+using providers::telegram::keys;
 
 namespace {
 
@@ -233,26 +229,5 @@ Expected<std::unique_ptr<Adapter>> make(const ProviderConfig& provider,
 Status validate(const ProviderConfig& provider) {
     return status_of(read_settings(provider, AdapterOptions{}.default_timeout));
 }
-
-// A chat id ("-1001234567890") or a public channel's username ("@channelname").
-std::string telegram_address(std::string_view r) {
-    std::string_view id = r.substr(!r.empty() && r.front() == '-' ? 1 : 0);
-    if (util::all_digits(id) && id.size() <= 32) return "";
-    if (!r.empty() && r.front() == '@' && r.size() >= 6 && r.size() <= 33 &&
-        util::all_alnum(r.substr(1), "_"))
-        return "";
-    return "a Telegram chat id such as '-1001234567890' or '@channelname'";
-}
-
-// The descriptor: what the rest of notify knows of this type.
-extern const ProviderType type = {
-    .name = "telegram",
-    .summary = "the Telegram Bot API's sendMessage",
-    .keys = keys,
-    .address_form = telegram_address,
-    .rate_limit = {{30, 1'000}},
-    .validate = validate,
-    .make = make,
-};
 
 }  // namespace notify::channels::telegram

@@ -28,18 +28,14 @@
 #include "channels/tc3_signature.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
-#include "provider_type.hpp"
+#include "providers/types.hpp"
 #include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
 namespace notify::channels::tencent_sms {
 
-// The keys of a provider of this type; a secret is never shown (see
-// provider_type.hpp).
-extern const ProviderKeys keys = {{"endpoint"},   {"secret_id"}, {"secret_key", kSecret},
-                                  {"sdk_app_id"}, {"sign_name"}, {"region"},
-                                  {"templates"},  {"timeout"},   {"receipt_secret", kSecret}};
+using providers::tencent_sms::keys;
 
 namespace {
 
@@ -276,16 +272,5 @@ Expected<std::unique_ptr<Adapter>> make(const ProviderConfig& provider,
 Status validate(const ProviderConfig& provider) {
     return status_of(read_settings(provider, AdapterOptions{}.default_timeout));
 }
-
-// The descriptor: what the rest of notify knows of this type.
-extern const ProviderType type = {
-    .name = "tencent-sms",
-    .summary = "Tencent Cloud SMS (SendSms 2021-01-11)",
-    .keys = keys,
-    .address = AddressKind::phone,
-    .vendor_templates = true,
-    .validate = validate,
-    .make = make,
-};
 
 }  // namespace notify::channels::tencent_sms

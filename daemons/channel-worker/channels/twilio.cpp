@@ -24,7 +24,7 @@
 #include "channels/sms_template.hpp"
 #include "channels/vendor_codes.hpp"
 #include "channels/vendor_http.hpp"
-#include "provider_type.hpp"
+#include "providers/types.hpp"
 #include "util/crypto.hpp"
 #include "util/json_parse.hpp"
 #include "util/strings.hpp"
@@ -32,11 +32,7 @@
 
 namespace notify::channels::twilio {
 
-// The keys of a provider of this type; a secret is never shown (see
-// provider_type.hpp).
-extern const ProviderKeys keys = {{"endpoint"}, {"account_sid"},           {"auth_token", kSecret},
-                                  {"from"},     {"messaging_service_sid"}, {"overflow"},
-                                  {"timeout"},  {"status_callback"}};
+using providers::twilio::keys;
 
 namespace {
 
@@ -196,15 +192,5 @@ Expected<std::unique_ptr<Adapter>> make(const ProviderConfig& provider,
 Status validate(const ProviderConfig& provider) {
     return status_of(read_settings(provider, AdapterOptions{}.default_timeout));
 }
-
-// The descriptor: what the rest of notify knows of this type.
-extern const ProviderType type = {
-    .name = "twilio",
-    .summary = "SMS through Twilio's Messages API",
-    .keys = keys,
-    .address = AddressKind::phone,
-    .validate = validate,
-    .make = make,
-};
 
 }  // namespace notify::channels::twilio

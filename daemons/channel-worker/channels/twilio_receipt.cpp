@@ -9,14 +9,14 @@
 
 #include "channels/receipt.hpp"
 #include "channels/settings.hpp"
-#include "provider_type.hpp"
+#include "providers/types.hpp"
 #include "util/crypto.hpp"
 #include "util/form.hpp"
 #include "util/strings.hpp"
 
 namespace notify::channels::twilio {
 
-extern const ProviderKeys keys;
+using providers::twilio::keys;
 
 namespace {
 

@@ -14,15 +14,12 @@
 #include "channels/settings.hpp"
 #include "channels/transfer.hpp"
 #include "channels/webhook_payload.hpp"
-#include "provider_type.hpp"
+#include "providers/types.hpp"
 #include "util/strings.hpp"
 
 namespace notify::channels::webhook {
 
-// The keys of a provider of this type; a secret is never shown (see
-// provider_type.hpp).
-extern const ProviderKeys keys = {
-    {"url"}, {"secret", kSecret}, {"headers", kSecret}, {"timeout"}, {"receipt_secret", kSecret}};
+using providers::webhook::keys;
 
 namespace {
 
@@ -132,14 +129,5 @@ Status validate(const ProviderConfig& provider) {
     if (!settings) return settings.error();
     return ok();
 }
-
-// The descriptor: what the rest of notify knows of this type.
-extern const ProviderType type = {
-    .name = "webhook",
-    .summary = "a JSON POST to any URL, signed with HMAC-SHA256",
-    .keys = keys,
-    .validate = validate,
-    .make = make,
-};
 
 }  // namespace notify::channels::webhook

@@ -40,7 +40,8 @@
 #include "crypto/p256_key.hpp"
 #include "crypto/vapid.hpp"
 #include "crypto/web_push.hpp"
-#include "provider_type.hpp"
+#include "providers/push_subscription.hpp"
+#include "providers/types.hpp"
 #include "util/crypto.hpp"
 #include "util/json_parse.hpp"
 #include "util/strings.hpp"
@@ -48,8 +49,8 @@
 
 namespace notify::channels::webpush {
 
-extern const ProviderKeys keys = {
-    {"vapid_private_key", kSecret}, {"vapid_public_key"}, {"subject"}, {"allow_http"}, {"timeout"}};
+using providers::read_subscription;
+using providers::webpush::keys;
 
 namespace {
 
@@ -60,7 +61,6 @@ constexpr size_t kMaxPlaintext = crypto::kWebPushMaxPlaintext;
 // RFC 8292 allows 24 hours; half of it leaves room for clocks that differ.
 constexpr Millis kVapidLifetime = 12 * 3600 * 1000;
 constexpr Millis kVapidReuse = 6 * 3600 * 1000;
-constexpr size_t kMaxSubscription = 2048;
 
 struct WebPushSettings {
     std::shared_ptr<const crypto::P256Key> key;
@@ -108,46 +108,6 @@ Expected<WebPushSettings> read_settings(const ProviderConfig& provider, Millis d
     auto timeout = s->duration("timeout", default_timeout);
     if (!timeout) return timeout.error();
     out.timeout = *timeout;
-    return out;
-}
-
-// A browser's push subscription, decoded.
-struct Subscription {
-    std::string endpoint;
-    std::string p256dh;  // 65 bytes
-    std::string auth;    // 16 bytes
-};
-
-Expected<Subscription> read_subscription(std::string_view text) {
-    auto bad = [](const std::string& why) {
-        return make_error(ErrorKind::invalid, "invalid_subscription",
-                          "not a push subscription: " + why);
-    };
-    if (text.size() > kMaxSubscription) return bad("over 2048 bytes");
-    auto j = util::json_or_discarded(text);
-    if (!j.is_object()) return bad("it must be the JSON of PushSubscription.toJSON()");
-    Subscription out;
-    auto endpoint = j.find("endpoint");
-    if (endpoint == j.end() || !endpoint->is_string()) return bad("it has no 'endpoint'");
-    out.endpoint = endpoint->get<std::string>();
-    if (!util::starts_with(out.endpoint, "https://") && !util::starts_with(out.endpoint, "http://"))
-        return bad("its endpoint must be an https:// URL");
-    auto keys_it = j.find("keys");
-    if (keys_it == j.end() || !keys_it->is_object()) return bad("it has no 'keys'");
-    auto field = [&](const char* name) -> std::optional<std::string> {
-        auto it = keys_it->find(name);
-        if (it == keys_it->end() || !it->is_string()) return std::nullopt;
-        auto bytes = util::base64url_decode(it->get<std::string>());
-        if (!bytes) return std::nullopt;
-        return *bytes;
-    };
-    auto p256dh = field("p256dh");
-    if (!p256dh || p256dh->size() != 65 || (*p256dh)[0] != 0x04)
-        return bad("keys.p256dh must be a P-256 public key (base64url of 65 bytes)");
-    auto auth = field("auth");
-    if (!auth || auth->size() != 16) return bad("keys.auth must be base64url of 16 bytes");
-    out.p256dh = std::move(*p256dh);
-    out.auth = std::move(*auth);
     return out;
 }
 
@@ -274,20 +234,5 @@ Expected<std::unique_ptr<Adapter>> make(const ProviderConfig& provider,
 Status validate(const ProviderConfig& provider) {
     return status_of(read_settings(provider, AdapterOptions{}.default_timeout));
 }
-
-std::string subscription_form(std::string_view r) {
-    auto sub = read_subscription(r);
-    return sub ? "" : sub.error().message;
-}
-
-// The descriptor: what the rest of notify knows of this type.
-extern const ProviderType type = {
-    .name = "webpush",
-    .summary = "Web Push to browsers (RFC 8030, aes128gcm, VAPID)",
-    .keys = keys,
-    .address_form = subscription_form,
-    .validate = validate,
-    .make = make,
-};
 
 }  // namespace notify::channels::webpush

@@ -27,7 +27,7 @@
 #include "channels/settings.hpp"
 #include "channels/token_adapter.hpp"
 #include "channels/vendor_codes.hpp"
-#include "provider_type.hpp"
+#include "providers/types.hpp"
 #include "util/json_parse.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
@@ -36,10 +36,7 @@
 
 namespace notify::channels::wechat_template {
 
-// The keys of a provider of this type; a secret is never shown (see
-// provider_type.hpp).
-extern const ProviderKeys keys = {{"endpoint"}, {"app_id"},    {"app_secret", kSecret},
-                                  {"message"},  {"templates"}, {"timeout"}};
+using providers::wechat_template::keys;
 
 namespace {
 
@@ -340,15 +337,5 @@ Expected<std::unique_ptr<Adapter>> make(const ProviderConfig& provider,
 Status validate(const ProviderConfig& provider) {
     return status_of(read_settings(provider, AdapterOptions{}.default_timeout));
 }
-
-// The descriptor: what the rest of notify knows of this type.
-extern const ProviderType type = {
-    .name = "wechat-template",
-    .summary = "WeChat Official Account template and subscribe messages",
-    .keys = keys,
-    .vendor_templates = true,
-    .validate = validate,
-    .make = make,
-};
 
 }  // namespace notify::channels::wechat_template

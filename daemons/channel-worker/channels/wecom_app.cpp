@@ -26,19 +26,14 @@
 #include "channels/settings.hpp"
 #include "channels/token_adapter.hpp"
 #include "channels/vendor_codes.hpp"
-#include "provider_type.hpp"
+#include "providers/types.hpp"
 #include "util/json_parse.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
 namespace notify::channels::wecom_app {
 
-// The keys of a provider of this type; a secret is never shown (see
-// provider_type.hpp).
-extern const ProviderKeys keys = {
-    {"endpoint"}, {"corp_id"}, {"corp_secret", kSecret},     {"agent_id"},
-    {"msgtype"},  {"safe"},    {"duplicate_check_interval"}, {"overflow"},
-    {"timeout"}};
+using providers::wecom_app::keys;
 
 namespace {
 
@@ -294,14 +289,5 @@ Expected<std::unique_ptr<Adapter>> make(const ProviderConfig& provider,
 Status validate(const ProviderConfig& provider) {
     return status_of(read_settings(provider, AdapterOptions{}.default_timeout));
 }
-
-// The descriptor: what the rest of notify knows of this type.
-extern const ProviderType type = {
-    .name = "wecom-app",
-    .summary = "a WeCom (企业微信) application message",
-    .keys = keys,
-    .validate = validate,
-    .make = make,
-};
 
 }  // namespace notify::channels::wecom_app

@@ -1,14 +1,15 @@
 // shown_settings.cpp - a provider's settings with its secrets masked, and the
-// values of those secrets for the log to hide, by the declaration of its
-// type's keys (registry.hpp).
+// values of those secrets for the log to hide (see the header).
+#include "providers/shown_settings.hpp"
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "channels/registry.hpp"
+#include "provider_type.hpp"
 #include "util/json_parse.hpp"
 #include "util/redact.hpp"
 
-namespace notify::channels {
+namespace notify::providers {
 
 namespace {
 
@@ -68,4 +69,4 @@ std::vector<std::string> secret_values(const ProviderConfig& provider) {
     return out;
 }
 
-}  // namespace notify::channels
+}  // namespace notify::providers
