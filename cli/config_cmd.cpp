@@ -93,7 +93,10 @@ int show(Context& ctx) {
 }
 
 // Each provider's own settings, as the worker's adapter will read them: the
-// worker reads them (`notify-channel-worker --check`), one line per mistake.
+// worker reads them (`notify-channel-worker --check`), one line per mistake on
+// its stdout and 65. Anything else it says or does (a worker too old for
+// --check, one that cannot start) is not a verdict on the file: 70 (69 when
+// it cannot be run at all), with what it wrote on stderr.
 int check_providers(Context& ctx, const Config& c) {
     constexpr size_t kMaxReport = 1 << 20;
     auto worker = locate_daemon("notify-channel-worker");
@@ -102,16 +105,20 @@ int check_providers(Context& ctx, const Config& c) {
     std::vector<std::string> args = {"--check"};
     if (!c.file.empty()) args.insert(args.end(), {"--config", c.file});
     auto done = run_to_end(*worker, args, kMaxReport);
-    if (!done) return fail(ctx, done.error());
+    if (!done)
+        return fail(ctx, exit_unavailable, "cannot check the providers: " + done.error().message);
     if (done->status == exit_ok) return exit_ok;
-    if (done->status != exit_data) {
+    std::vector<std::string> mistakes;
+    if (done->status == exit_data)
+        for (auto& line : util::split(done->out, '\n'))
+            if (!line.empty()) mistakes.push_back(std::move(line));
+    if (mistakes.empty()) {
         std::string why = util::trim(done->err);
-        return fail(ctx, done->status,
-                    "cannot check the providers: " + *worker + " --check exited " +
+        return fail(ctx, done->status == 127 ? exit_unavailable : exit_software,
+                    "cannot check the providers: '" + *worker + " --check' exited " +
                         std::to_string(done->status) + (why.empty() ? "" : ": " + why));
     }
-    for (const auto& line : util::split(done->out, '\n'))
-        if (!line.empty()) fail(ctx, exit_data, line);
+    for (const auto& line : mistakes) fail(ctx, exit_data, line);
     return exit_data;
 }
 

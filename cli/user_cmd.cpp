@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "address.hpp"
 #include "directory_cmd.hpp"
 #include "input.hpp"
 #include "local_store.hpp"
@@ -34,6 +35,8 @@ int with_directory(Context& ctx, bool create,
     try {
         store::DirectoryStore directory(**st);
         return body(directory);
+    } catch (const PhoneCheckUnavailable& e) {
+        return fail(ctx, exit_software, e.what());
     } catch (const std::exception& e) {
         return fail(ctx, exit_software, std::string("store: ") + e.what());
     } catch (...) {

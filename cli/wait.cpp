@@ -75,7 +75,7 @@ int final_exit_code(const nlohmann::json& notification) {
 
 int wait_for_deliveries(Context& ctx, Api& api, const std::string& id, Millis timeout) {
     Millis deadline = util::steady_ms() + timeout;
-    Millis pause = 50;
+    Millis pause = 5;
     Request req{"GET", "/v1/notifications/" + path_segment(id), {}, nullptr};
     nlohmann::json n;
     for (;;) {

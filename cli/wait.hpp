@@ -10,8 +10,8 @@
 
 namespace notify::cli {
 
-// Polls GET /v1/notifications/{id} (50 ms at first, backing off to 1 s) and
-// prints one line per delivery when all have ended: on stderr, or as JSON
+// Polls GET /v1/notifications/{id} (at once, then 5 ms later, backing off to
+// 1 s) and prints one line per delivery when all have ended: on stderr, or as JSON
 // Lines on stdout with --json. Returns 0 when every delivery was sent or
 // suppressed, 1 when any failed, expired or was canceled, 75 after `timeout`.
 int wait_for_deliveries(Context& ctx, Api& api, const std::string& id, Millis timeout);

@@ -1,7 +1,5 @@
-// address.cpp - email and phone number syntax checks for recipients.
+// address.cpp - email syntax and recipient checks (phone numbers: phone/).
 #include "address.hpp"
-
-#include <phonenumbers/phonenumberutil.h>
 
 #include "provider_type.hpp"
 
@@ -119,21 +117,6 @@ bool is_email_address(std::string_view text) {
     if (!quoted && local.find('@') != std::string_view::npos) return false;
     if (!(quoted ? valid_quoted_local(local) : valid_dot_atom(local))) return false;
     return valid_domain(domain);
-}
-
-bool is_e164_number(std::string_view text) {
-    // E.164: '+' and at most 15 digits; libphonenumber decides whether the number
-    // exists in its country's plan. Region "ZZ" makes the '+' mandatory.
-    if (text.size() < 3 || text.size() > 16 || text.front() != '+') return false;
-    for (char c : text.substr(1))
-        if (c < '0' || c > '9') return false;
-    using i18n::phonenumbers::PhoneNumber;
-    using i18n::phonenumbers::PhoneNumberUtil;
-    const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
-    PhoneNumber number;
-    if (util->Parse(std::string(text), "ZZ", &number) != PhoneNumberUtil::NO_PARSING_ERROR)
-        return false;
-    return util->IsValidNumber(number);
 }
 
 Status check_recipients(const std::vector<std::string>& to, std::string_view channel_type,

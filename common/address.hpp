@@ -5,6 +5,7 @@
 // bad address is refused before anything is stored.
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,8 +21,15 @@ namespace notify {
 bool is_email_address(std::string_view text);
 
 // "+8613800138000": a leading '+', then a number that libphonenumber knows to
-// be valid for its country.
+// be valid for its country. Defined by notify_phone (phone/e164.cpp), which the
+// daemons link, or by notify_phone_loader (phone/loader.cpp), notifyctl's, which
+// loads it as a module on first use.
 bool is_e164_number(std::string_view text);
+
+// What notifyctl's is_e164_number throws when it cannot load the phone module.
+struct PhoneCheckUnavailable : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
 
 // Checks the recipients of one notification for a channel of `channel_type`.
 // `field` names the input field in errors ("to", or "notifications[3].to").

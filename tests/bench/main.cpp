@@ -95,6 +95,7 @@ const Command kCommands[] = {
      future},
     {"inbox", "--count (10,000) inbox streams: ingest memory (--pid), new items' latency", inbox},
     {"dashboard", "sign in with --key, then each page 10 times: slowest ms", dashboard},
+    {"cli", "--notifyctl PATH --config FILE: notifyctl commands, spawn to exit: ms each", cli},
     {"gen-users", "write --count users as JSON Lines to --output", gen_users},
     {"free-port", "print a free loopback TCP port", free_port},
     {"wait-healthy", "wait until GET /healthz answers 200", wait_healthy},
@@ -151,6 +152,8 @@ int main(int argc, char** argv) {
     app.add_option("--mock", mock, "push: HOST:PORT of the APNs and FCM mock");
     app.add_option("--devices", o.devices,
                    "push: the mock's folder of device tokens, a file named for each");
+    app.add_option("--notifyctl", o.notifyctl, "cli: the notifyctl to run");
+    app.add_option("--config", o.config, "cli: the configuration file notifyctl is given");
     app.add_option("--backlog", o.backlog, "priority: low-priority backlog")->capture_default_str();
     app.add_option("--high-rate", o.high_rate, "priority: high-priority sends per second")
         ->capture_default_str();

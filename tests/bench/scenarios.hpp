@@ -22,6 +22,8 @@
 //                 item on its user's stream under a 5,000/s load  p99 <= 100 ms
 //   dashboard     the dashboard's pages over that month: overview < 100 ms,
 //                 notifications with filters < 300 ms
+//   cli           notifyctl --version <= 2 ms, send <= 4 ms, send --wait to
+//                 the outbox <= 10 ms, each from spawn to exit (median)
 //
 // Every scenario is bounded by a count and a time limit. Each returns 0 when it
 // ran (targets met or not) and 1 when it could not run at all.
@@ -60,6 +62,9 @@ struct Options {
     // for each, served as POST /3/device/TOKEN).
     Target mock{"127.0.0.1", 0};
     std::string devices;
+    // cli: notifyctl, and the stack's configuration file it is given.
+    std::string notifyctl;
+    std::string config;
 };
 
 class EventLoop;
@@ -99,6 +104,7 @@ int schedule_burst(const Options& o);
 int future(const Options& o);
 int inbox(const Options& o);
 int dashboard(const Options& o);
+int cli(const Options& o);
 // Writes `count` users as JSON Lines to `path` (o.output), each with an identity
 // on o.channel, for `notifyctl user import`.
 int gen_users(const Options& o);

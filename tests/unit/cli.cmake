@@ -17,6 +17,8 @@ add_executable(unit_cli
 target_link_libraries(unit_cli PRIVATE catch_main notifyctl_lib cppzmq Threads::Threads)
 # `config check` runs notify-channel-worker --check, found beside unit_cli.
 add_dependencies(unit_cli notify-channel-worker)
+# It checks phone numbers as notifyctl does, through the phone module.
+set_target_properties(unit_cli PROPERTIES NOTIFY_LOADS_PHONE_MODULE ON)
 # the starter templates in templates/ are imported by the tests
 target_compile_definitions(unit_cli PRIVATE NOTIFY_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 add_test(NAME unit_cli COMMAND unit_cli)

@@ -208,6 +208,21 @@ TEST_CASE("config check and show", "[cli]") {
         CHECK(r.err.rfind("notifyctl: error: " + f + ":1: provider 'hook': ", 0) == 0);
         CHECK(r.out.empty());
     }
+    SECTION("every mistake is reported, log.level's too") {
+        std::string f = dir.write("two.toml",
+                                  "[log]\nlevel = \"verbose\"\n"
+                                  "[providers.hook]\ntype = \"webhook\"\n"
+                                  "endpoint = \"http://127.0.0.1:9\"\n"
+                                  "[providers.chat]\ntype = \"slack\"\nurl = \"ftp://x\"\n"
+                                  "[channels.webhook]\nproviders = [\"hook\", \"chat\"]\n");
+        auto r = notifyctl({"config", "check", "--config", f});
+        CHECK(r.rc == 65);
+        CHECK(r.err.find("notifyctl: error: log.level must be debug, info, warning or error, "
+                         "not 'verbose'\n") != std::string::npos);
+        CHECK(r.err.find("notifyctl: error: " + f + ":3: provider 'hook': ") != std::string::npos);
+        CHECK(r.err.find("notifyctl: error: " + f + ":6: provider 'chat': ") != std::string::npos);
+        CHECK(r.out.empty());
+    }
     SECTION("a bad file names the line") {
         std::string f = dir.write("bad.toml", "[store]\npath = \"/tmp/x.db\"\nbusy = \"5s\"\n");
         auto r = notifyctl({"config", "check", "--config", f});
