@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -123,7 +124,11 @@ Expected<Finished> run_to_end(const std::string& path, const std::vector<std::st
             }
         if (poll(polled, n, -1) < 0) {
             if (errno == EINTR) continue;
-            return failed("poll");
+            Error error = failed("poll");
+            kill(pid, SIGKILL);  // not left running, nor unreaped
+            while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+            }
+            return error;
         }
         for (nfds_t i = 0; i < n; ++i) {
             if (polled[i].revents == 0) continue;
