@@ -14,8 +14,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 
+#include "util/executable_dir.hpp"
 #include "util/strings.hpp"
 
 extern char** environ;
@@ -56,14 +56,8 @@ std::string find_daemon(const std::string& program, const std::string& self_dir,
     return "";
 }
 
-std::string self_dir() {
-    std::error_code ec;
-    auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    return ec ? std::string() : self.parent_path().string();
-}
-
 Expected<std::string> locate_daemon(const std::string& program) {
-    const std::string dir = self_dir();
+    const std::string dir = util::executable_dir();
     const char* path_env = std::getenv("PATH");
     std::string path = find_daemon(program, dir, path_env ? path_env : "");
     if (path.empty())

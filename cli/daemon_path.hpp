@@ -16,10 +16,7 @@ namespace notify::cli {
 std::string find_daemon(const std::string& program, const std::string& self_dir,
                         const std::string& path_env);
 
-// The directory of the running executable ("" when /proc does not say).
-std::string self_dir();
-
-// find_daemon() from self_dir() and $PATH, or an unavailable error naming
+// find_daemon() from util::executable_dir() and $PATH, or an unavailable error naming
 // where it looked.
 Expected<std::string> locate_daemon(const std::string& program);
 

@@ -9,7 +9,6 @@
 #include <dlfcn.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -17,6 +16,7 @@
 
 #include "address.hpp"
 #include "phone/module.hpp"
+#include "util/executable_dir.hpp"
 
 namespace notify {
 
@@ -26,15 +26,15 @@ using Check = bool (*)(const char*, std::size_t);
 
 Check load_module() {
     std::vector<std::string> candidates;
-    std::error_code ec;
-    auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        candidates.push_back((self.parent_path() / NOTIFY_MODULE_FROM_BIN / "phone.so").string());
-        candidates.push_back((self.parent_path() / "../lib/notify/phone.so").string());
+    auto add = [&](const std::string& path) {  // in order, each once
+        if (std::find(candidates.begin(), candidates.end(), path) == candidates.end())
+            candidates.push_back(path);
+    };
+    if (const std::string dir = util::executable_dir(); !dir.empty()) {
+        add(dir + "/" NOTIFY_MODULE_FROM_BIN "/phone.so");
+        add(dir + "/../lib/notify/phone.so");
     }
-    candidates.emplace_back(NOTIFY_MODULE_DIR "/phone.so");
-    std::sort(candidates.begin(), candidates.end());
-    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    add(NOTIFY_MODULE_DIR "/phone.so");
     std::string why;
     for (const auto& path : candidates) {
         void* module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);

@@ -44,13 +44,19 @@ int fail(const std::string& message, int code) {
     return code;
 }
 
+// Why `log.level` cannot be read, or "".
+std::string log_level_mistake(const std::string& text, notify::log::Level& level) {
+    if (notify::log::parse_level(text, level)) return "";
+    return "log.level must be debug, info, warning or error, not '" +
+           notify::util::cut_utf8(text, 64) + "'";
+}
+
 // Each mistake in the configuration that would stop the worker, one line each.
 int check(const notify::Config& config) {
     int mistakes = 0;
     notify::log::Level level{};
-    if (!notify::log::parse_level(config.log_level, level)) {
-        std::printf("log.level must be debug, info, warning or error, not '%s'\n",
-                    notify::util::cut_utf8(config.log_level, 64).c_str());
+    if (auto why = log_level_mistake(config.log_level, level); !why.empty()) {
+        std::printf("%s\n", why.c_str());
         ++mistakes;
     }
     for (const auto& [name, provider] : config.providers) {
@@ -102,9 +108,7 @@ int main(int argc, char** argv) {
     if (!config) return fail(config.error().message, notify::exit_code(config.error().kind));
     if (check_only) return check(*config);
     notify::log::Level level{};
-    if (!notify::log::parse_level(config->log_level, level))
-        return fail(
-            "log.level must be debug, info, warning or error, not '" + config->log_level + "'", 65);
+    if (auto why = log_level_mistake(config->log_level, level); !why.empty()) return fail(why, 65);
     notify::log::set_level(level);
     // No line shows a provider's secret, whatever a vendor's answer or an error echoes.
     for (const auto& [provider_name, provider] : config->providers)

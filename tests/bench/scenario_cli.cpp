@@ -10,11 +10,11 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "clock.hpp"
+#include "latency_recorder.hpp"
 #include "report.hpp"
 #include "scenarios.hpp"
 
@@ -25,15 +25,13 @@ namespace notify::bench {
 namespace {
 
 struct Timing {
-    double median_ms = 0;
-    double p90_ms = 0;
-    std::string failure;  // why a run failed; empty when every one exited 0
+    LatencyRecorder runs;  // each run, from spawn to exit
+    std::string failure;   // why a run failed; empty when every one exited 0
 };
 
 // Runs `args` `runs` times, one after another, stdout and stderr to /dev/null,
 // until `deadline`.
 Timing time_runs(const std::vector<std::string>& args, long runs, Micros deadline) {
-    std::vector<double> ms;
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -54,23 +52,13 @@ Timing time_runs(const std::vector<std::string>& args, long runs, Micros deadlin
         int status = 0;
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
         }
-        ms.push_back(static_cast<double>(now_us() - t0) / 1000.0);
+        t.runs.record(now_us() - t0);
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
             t.failure = args[0] + " ... " + args.back() + " exited " +
                         std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     }
     posix_spawn_file_actions_destroy(&actions);
-    if (ms.empty()) return t;
-    std::sort(ms.begin(), ms.end());
-    t.median_ms = ms[ms.size() / 2];
-    t.p90_ms = ms[ms.size() * 9 / 10];
     return t;
-}
-
-std::string ms_text(const Timing& t) {
-    char text[64];
-    std::snprintf(text, sizeof text, "%.1f ms (p90 %.1f)", t.median_ms, t.p90_ms);
-    return text;
 }
 
 }  // namespace
@@ -93,28 +81,29 @@ int cli(const Options& o) {
         std::string figure;
         std::vector<std::string> args;
         long runs;
-        double target_ms;  // 0: none
-        std::string target;
+        int target_ms;  // 0: none
     } cases[] = {
-        {"/bin/true (any process, for reference)", {"/bin/true"}, runs, 0, ""},
-        {"notifyctl --version", {ctl, "--version"}, runs, 2, "<= 2 ms"},
-        {"notifyctl send (to the running stack)", send({}), runs, 4, "<= 4 ms"},
-        {"notifyctl send --wait (to the outbox)", send({"--wait"}), std::max(1L, runs / 4), 10,
-         "<= 10 ms"},
+        {"/bin/true (any process, for reference)", {"/bin/true"}, runs, 0},
+        {"notifyctl --version", {ctl, "--version"}, runs, 2},
+        {"notifyctl send (to the running stack)", send({}), runs, 4},
+        {"notifyctl send --wait (to the outbox)", send({"--wait"}), std::max(1L, runs / 4), 10},
     };
     // Each command gets a quarter of --seconds (120 s).
     const double seconds = o.seconds > 0 ? o.seconds : 120;
     int rc = 0;
     for (const auto& c : cases) {
+        const std::string target = c.target_ms ? "<= " + std::to_string(c.target_ms) + " ms" : "";
         Timing t = time_runs(c.args, c.runs, now_us() + static_cast<Micros>(seconds / 4 * 1e6));
         if (!t.failure.empty()) {
             progress(name, t.failure);
-            report(name, c.figure, "(failed: " + t.failure + ")", c.target, Verdict::missed);
+            report(name, c.figure, "(failed: " + t.failure + ")", target, Verdict::missed);
             rc = 1;
             continue;
         }
-        report(name, c.figure, ms_text(t), c.target,
-               c.target_ms > 0 ? verdict(t.median_ms <= c.target_ms) : Verdict::info);
+        const Micros median = t.runs.percentile(50);
+        report(name, c.figure,
+               format_ms(median) + " (p90 " + format_ms(t.runs.percentile(90)) + ")", target,
+               c.target_ms ? verdict(median <= c.target_ms * 1000) : Verdict::info);
     }
     return rc;
 }
