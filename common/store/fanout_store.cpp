@@ -22,8 +22,12 @@ namespace {
     "u.id AND i.channel = ?2 AND i.address <> ''), CASE ?3 WHEN 1 THEN u.email WHEN 2 THEN "  \
     "u.phone WHEN 3 THEN u.id ELSE '' END)"
 
+// Then whether the user is unsubscribed, and whether it has preference rows.
+#define RECIPIENT_OPT_OUTS \
+    "u.unsubscribed_at, EXISTS (SELECT 1 FROM preferences p WHERE p.user_id = u.id)"
+
 Recipient read_recipient(const Stmt& s) {
-    Recipient r{s.text(0), s.text(1), {}};
+    Recipient r{s.text(0), s.text(1), {}, {s.integer(3), {}}};
     for (auto& address : util::split(s.text(2), '\n'))
         if (!address.empty()) r.addresses.push_back(std::move(address));
     return r;
@@ -57,10 +61,12 @@ struct FanoutStore::Statements {
           delivered_to(db,
                        "SELECT CASE WHEN user_id = '' THEN 'a:' || recipient ELSE 'u:' || "
                        "user_id END FROM deliveries WHERE notification_id = ?"),
-          members(db, "SELECT u.id, u.locale, " RECIPIENT_ADDRESSES
+          members(db, "SELECT u.id, u.locale, " RECIPIENT_ADDRESSES ", " RECIPIENT_OPT_OUTS
                       " FROM group_members m JOIN users u ON u.id = m.user_id WHERE "
                       "m.group_name = ?1 AND m.user_id > ?4 ORDER BY m.user_id LIMIT ?5"),
-          user(db, "SELECT u.id, u.locale, " RECIPIENT_ADDRESSES " FROM users u WHERE u.id = ?1"),
+          user(db, "SELECT u.id, u.locale, " RECIPIENT_ADDRESSES ", " RECIPIENT_OPT_OUTS
+                   " FROM users u WHERE u.id = ?1"),
+          max_seq(db, "SELECT COALESCE(MAX(seq), 0) FROM deliveries"),
           rows(db),
           step_fanout(db,
                       "UPDATE fanouts SET cursor = ?, expanded = ?, state = ? WHERE "
@@ -87,7 +93,7 @@ struct FanoutStore::Statements {
                   "SELECT category, template, data, subject, body, html, module, recipients, bulk, "
                   "send_at FROM "
                   "notifications WHERE id = ?") {}
-    Stmt load_expanding, delivered_to, members, user;
+    Stmt load_expanding, delivered_to, members, user, max_seq;
     DeliveryRows rows;  // deliveries and events
     Stmt step_fanout, decide_fanout, cancel_fanout, notification_exists, unsubscribed_at,
         preferences, address_unsubscribed, recent, content;
@@ -116,33 +122,50 @@ std::vector<std::string> FanoutStore::delivered_to(const std::string& notificati
     });
 }
 
+std::vector<Preference> FanoutStore::preferences(const std::string& user_id) {
+    return st_->preferences.bind(1, user_id).collect([](const Stmt& r) {
+        return Preference{r.text(0), r.text(1), r.text(2), r.integer(3) != 0, r.integer(4)};
+    });
+}
+
+std::vector<Recipient> FanoutStore::recipients(Stmt& query) {
+    std::vector<std::size_t> with_preferences;
+    std::size_t row = 0;
+    auto found = query.collect([&](const Stmt& s) {
+        if (s.integer(4)) with_preferences.push_back(row);
+        ++row;
+        return read_recipient(s);
+    });
+    for (std::size_t i : with_preferences)
+        found[i].opt_outs.preferences = preferences(found[i].user_id);
+    return found;
+}
+
 std::vector<Recipient> FanoutStore::members(const std::string& group, const std::string& after,
                                             int limit, const std::string& channel,
                                             AddressSource source) {
-    return st_->members.bind(1, group)
-        .bind(2, channel)
-        .bind(3, static_cast<int>(source))
-        .bind(4, after)
-        .bind(5, limit)
-        .collect(read_recipient);
+    return recipients(st_->members.bind(1, group)
+                          .bind(2, channel)
+                          .bind(3, static_cast<int>(source))
+                          .bind(4, after)
+                          .bind(5, limit));
 }
 
 std::optional<Recipient> FanoutStore::user(const std::string& user_id, const std::string& channel,
                                            AddressSource source) {
-    auto rows = st_->user.bind(1, user_id)
-                    .bind(2, channel)
-                    .bind(3, static_cast<int>(source))
-                    .collect(read_recipient);
+    auto rows =
+        recipients(st_->user.bind(1, user_id).bind(2, channel).bind(3, static_cast<int>(source)));
     if (rows.empty()) return std::nullopt;
     return rows.front();
 }
 
-Status FanoutStore::write_step(const ExpansionStep& step) {
+Status FanoutStore::write_step(ExpansionStep& step) {
     try {
         Transaction tx(store_.handle());
         auto& s = *st_;
-        for (const Delivery& d : step.deliveries) {
-            s.rows.insert(d, d.last_error);
+        step.seq_before = s.max_seq.first([](const Stmt& r) { return r.integer(0); }).value_or(0);
+        for (Delivery& d : step.deliveries) {
+            d.seq = s.rows.insert(d, d.last_error);
             s.rows.event(d.id, step.at, "accepted", accepted_detail(d));
             if (d.state == DeliveryState::suppressed)
                 s.rows.event(d.id, step.at, "suppressed", d.last_error,
@@ -242,9 +265,7 @@ std::optional<UserOptOuts> FanoutStore::opt_outs(const std::string& user_id) {
     if (s.unsubscribed_at.step()) out = UserOptOuts{s.unsubscribed_at.integer(0), {}};
     s.unsubscribed_at.reset();
     if (!out) return out;
-    out->preferences = s.preferences.bind(1, user_id).collect([](const Stmt& r) {
-        return Preference{r.text(0), r.text(1), r.text(2), r.integer(3) != 0, r.integer(4)};
-    });
+    out->preferences = preferences(user_id);
     return out;
 }
 

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "model.hpp"
@@ -25,6 +26,8 @@
 #include "util/error.hpp"
 
 namespace notify::store {
+
+class Stmt;
 
 // Where a user's address for a channel comes from when no identity is set.
 enum class AddressSource { none, email, phone, user_id };
@@ -38,28 +41,36 @@ struct ExpandingFanout {
     Millis expires_at = 0;
 };
 
-// A user found for a step: its locale and its addresses for the channel (a
-// device each; none when it has none there).
+// What the gate reads of a user: global unsubscribe and preference rows.
+struct UserOptOuts {
+    Millis unsubscribed_at = 0;
+    std::vector<Preference> preferences;
+    bool any() const { return unsubscribed_at != 0 || !preferences.empty(); }
+};
+
+// A user found for a step: its locale, its addresses for the channel (a
+// device each; none when it has none there) and its opt-outs, read with it.
 struct Recipient {
     std::string user_id;
     std::string locale;
     std::vector<std::string> addresses;
+    UserOptOuts opt_outs;
 };
 
 // One step of a fan-out, written in one transaction.
 struct ExpansionStep {
     std::string notification_id;
     std::vector<Delivery> deliveries;  // suppressed ones carry their reason in last_error
-    std::string cursor;                // where the next step starts
-    std::int64_t expanded = 0;         // deliveries written in all, after this step
-    bool done = false;                 // every target is expanded: state "done", event "expanded"
+    // The opt-outs of the step's users that have any, read with them (the
+    // others have none), so the gate need not read them again.
+    std::unordered_map<std::string, UserOptOuts> opt_outs;
+    std::string cursor;         // where the next step starts
+    std::int64_t expanded = 0;  // deliveries written in all, after this step
+    bool done = false;          // every target is expanded: state "done", event "expanded"
     Millis at = 0;
-};
-
-// What the gate reads of a user: global unsubscribe and preference rows.
-struct UserOptOuts {
-    Millis unsubscribed_at = 0;
-    std::vector<Preference> preferences;
+    // Set by write_step: each delivery's seq, and the highest seq of the
+    // deliveries table before the step (no delivery lies between the two).
+    std::int64_t seq_before = 0;
 };
 
 // A recent delivery, for the gate's counters.
@@ -102,13 +113,15 @@ class FanoutStore {
     // (user id, or the recipient when the user id is empty).
     std::vector<std::string> delivered_to(const std::string& notification_id);
     // Members of `group` with an id after `after`, in id order, at most `limit`,
-    // with their address for `channel`.
+    // with their address for `channel` and their opt-outs.
     std::vector<Recipient> members(const std::string& group, const std::string& after, int limit,
                                    const std::string& channel, AddressSource source);
-    // One user with the address for `channel`; nullopt when there is no such user.
+    // One user with the address for `channel` and its opt-outs; nullopt when
+    // there is no such user.
     std::optional<Recipient> user(const std::string& user_id, const std::string& channel,
                                   AddressSource source);
-    Status write_step(const ExpansionStep& step);
+    // Writes `step`, setting its deliveries' seq and its seq_before.
+    Status write_step(ExpansionStep& step);
 
     // --- approvals
     // Moves a fan-out in "pending-approval" to "expanding" (approve) or "rejected",
@@ -138,6 +151,10 @@ class FanoutStore {
     std::optional<NotificationContent> content(const std::string& notification_id);
 
   private:
+    std::vector<Preference> preferences(const std::string& user_id);
+    // The users `query` (members or user) finds, with the preference rows of
+    // those it says have some.
+    std::vector<Recipient> recipients(Stmt& query);
     struct Statements;
     Store& store_;
     std::unique_ptr<Statements> st_;

@@ -136,7 +136,7 @@ struct Store::Statements {
                               " FROM deliveries WHERE state IN ('scheduled', 'queued', "
                               "'in-flight', 'deferred') ORDER BY seq")),
           load_new(db, sql("SELECT ", kDeliveryColumns,
-                           " FROM deliveries WHERE seq > ? ORDER BY seq LIMIT ?")),
+                           " FROM deliveries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?")),
           max_seq(db, "SELECT COALESCE(MAX(seq), 0) FROM deliveries"),
           count_fanouts(db, "SELECT count(*) FROM fanouts WHERE state = ?"),
           load_job(db,
@@ -427,8 +427,8 @@ void Store::for_each_active(const std::function<void(const Delivery&)>& each) {
     s.reset();
 }
 
-std::vector<Delivery> Store::load_new(std::int64_t after_seq, int limit) {
-    return st_->load_new.bind(1, after_seq).bind(2, limit).collect(read_delivery);
+std::vector<Delivery> Store::load_new(std::int64_t after_seq, int limit, std::int64_t up_to) {
+    return st_->load_new.bind(1, after_seq).bind(2, up_to).bind(3, limit).collect(read_delivery);
 }
 
 std::int64_t Store::max_delivery_seq() {

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -176,8 +177,10 @@ class Store {
     // Each delivery not in a final state, in store order, read one at a time
     // (a million scheduled ones are never all in memory at once).
     void for_each_active(const std::function<void(const Delivery&)>& each);
-    // Deliveries stored after `after_seq`, in store order, at most `limit`.
-    std::vector<Delivery> load_new(std::int64_t after_seq, int limit);
+    // Deliveries stored after `after_seq` and up to `up_to`, in store order, at
+    // most `limit`.
+    std::vector<Delivery> load_new(std::int64_t after_seq, int limit,
+                                   std::int64_t up_to = std::numeric_limits<std::int64_t>::max());
     std::int64_t max_delivery_seq();
     // What a worker needs to attempt one delivery (provider, attempt and deadline unset).
     std::optional<wire::Job> load_job(const std::string& delivery_id);

@@ -73,11 +73,12 @@ Delivery Expander::make(const Work& w, std::size_t index, Millis now) const {
     return d;
 }
 
-void Expander::add_user(Work& w, const store::Recipient& r, std::vector<Delivery>& out,
-                        Millis now) {
+void Expander::add_user(Work& w, store::Recipient& r, store::ExpansionStep& step, Millis now) {
     // A user's deliveries (one per address) are written in one step, so the
     // user is the unit a restart skips.
-    if (!w.seen.insert("u:" + r.user_id).second) return;
+    if (!w.first_time("u:" + r.user_id)) return;
+    std::vector<Delivery>& out = step.deliveries;
+    if (r.opt_outs.any()) step.opt_outs.emplace(r.user_id, std::move(r.opt_outs));
     auto one = [&](const std::string& address) {
         Delivery d = make(w, out.size(), now);
         d.user_id = r.user_id;
@@ -97,7 +98,7 @@ void Expander::add_user(Work& w, const store::Recipient& r, std::vector<Delivery
 
 void Expander::add_address(Work& w, const std::string& address, std::vector<Delivery>& out,
                            Millis now) {
-    if (!w.seen.insert("a:" + address).second) return;
+    if (!w.first_time("a:" + address)) return;
     Delivery d = make(w, out.size(), now);
     d.recipient = address;
     out.push_back(std::move(d));
@@ -109,14 +110,16 @@ std::size_t Expander::step(Millis now) {
     store::Fanout& f = w.fanout.fanout;
     if (!w.seen_loaded) {
         // After a restart mid-expansion: who already has a delivery.
-        if (f.expanded > 0)
+        if (f.expanded > 0 && f.targets.size() > 1)
             for (auto& key : store_.delivered_to(f.notification_id)) w.seen.insert(std::move(key));
         w.seen_loaded = true;
     }
 
     const long batch = std::max(1L, config_.bulk.expand_batch);
     Cursor c = parse_cursor(f.cursor);
-    std::vector<Delivery> out;
+    store::ExpansionStep s;
+    std::vector<Delivery>& out = s.deliveries;
+    out.reserve(static_cast<std::size_t>(batch));
     long scanned = 0;
     while (c.target < f.targets.size() && scanned < batch) {
         const std::string& target = f.targets[c.target];
@@ -124,7 +127,7 @@ std::size_t Expander::step(Millis now) {
             const int want = static_cast<int>(batch - scanned);
             auto rows = store_.members(target.substr(6), c.after, want, w.fanout.channel, w.source);
             scanned += static_cast<long>(rows.size());
-            for (const auto& r : rows) add_user(w, r, out, now);
+            for (auto& r : rows) add_user(w, r, s, now);
             if (static_cast<int>(rows.size()) < want) {
                 ++c.target;
                 c.after.clear();
@@ -137,8 +140,8 @@ std::size_t Expander::step(Millis now) {
         if (util::starts_with(target, "user:")) {
             const std::string id = target.substr(5);
             if (auto r = store_.user(id, w.fanout.channel, w.source)) {
-                add_user(w, *r, out, now);
-            } else if (w.seen.insert("u:" + id).second) {
+                add_user(w, *r, s, now);
+            } else if (w.first_time("u:" + id)) {
                 // Removed from the directory after the send was accepted.
                 Delivery d = make(w, out.size(), now);
                 d.user_id = id;
@@ -154,13 +157,11 @@ std::size_t Expander::step(Millis now) {
         c.after.clear();
     }
 
-    store::ExpansionStep s;
     s.notification_id = f.notification_id;
     s.done = c.target >= f.targets.size();
     s.cursor = s.done ? std::string() : std::to_string(c.target) + ":" + c.after;
     s.expanded = f.expanded + static_cast<std::int64_t>(out.size());
     s.at = now;
-    s.deliveries = std::move(out);
     auto st = store_.write_step(s);
     last_write_ = ok();
     if (!st) {

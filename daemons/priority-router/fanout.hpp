@@ -9,7 +9,8 @@
 // Each user gets one delivery per notification, however many targets name it;
 // its recipient is the user's address for the notification's channel (identity,
 // else email for smtp channels, phone for SMS channels). A user without one
-// gets a delivery written "suppressed" with the reason. The step's transaction
+// gets a delivery written "suppressed" with the reason. The step carries the
+// opt-outs read with its users, for the preference gate. The step's transaction
 // carries the fan-out's cursor ("<target index>:<last member id>"), so a router
 // that stops mid-expansion resumes where the last committed step ended. A
 // fan-out canceled by an operator is dropped at once (drop); a step that finds
@@ -50,10 +51,16 @@ class Expander {
     struct Work {
         store::ExpandingFanout fanout;
         store::AddressSource source = store::AddressSource::none;
-        std::unordered_set<std::string> seen;  // "u:ID" and "a:ADDRESS" already delivered to
+        // "u:ID" and "a:ADDRESS" already delivered to; kept only when several
+        // targets could name one recipient twice (one target never does: the
+        // cursor moves past each recipient once).
+        std::unordered_set<std::string> seen;
         bool seen_loaded = false;
+        bool first_time(const std::string& key) {
+            return fanout.fanout.targets.size() < 2 || seen.insert(key).second;
+        }
     };
-    void add_user(Work& w, const store::Recipient& r, std::vector<Delivery>& out, Millis now);
+    void add_user(Work& w, store::Recipient& r, store::ExpansionStep& out, Millis now);
     void add_address(Work& w, const std::string& address, std::vector<Delivery>& out, Millis now);
     Delivery make(const Work& w, std::size_t index, Millis now) const;
 

@@ -108,11 +108,9 @@ void Gate::rebuild(std::int64_t gated_seq, Millis now) {
         "gate counters rebuilt: deliveries=" << n << " window=" << util::format_duration(longest_));
 }
 
-std::optional<std::string> Gate::opted_out(const std::string& user_id, const std::string& category,
-                                           const std::string& channel) {
-    auto o = store_.opt_outs(user_id);
-    if (!o) return std::nullopt;
-    if (o->unsubscribed_at) return std::string("unsubscribed");
+std::optional<std::string> Gate::opted_out(const store::UserOptOuts& o, const std::string& category,
+                                           const std::string& channel) const {
+    if (o.unsubscribed_at) return std::string("unsubscribed");
     // The most specific preference decides, an opt-in as much as an opt-out.
     const std::pair<const std::string*, const std::string*> order[] = {
         {&category, &channel}, {&category, nullptr}, {nullptr, &channel}, {nullptr, nullptr}};
@@ -120,14 +118,14 @@ std::optional<std::string> Gate::opted_out(const std::string& user_id, const std
         const std::string want_cat = cat ? *cat : std::string();
         const std::string want_ch = ch ? *ch : std::string();
         if ((cat && cat->empty()) || (ch && ch->empty())) continue;  // same as a broader one
-        for (const auto& p : o->preferences)
+        for (const auto& p : o.preferences)
             if (p.category == want_cat && p.channel == want_ch)
                 return p.opted_out ? std::optional<std::string>(describe(p)) : std::nullopt;
     }
     return std::nullopt;
 }
 
-std::optional<std::string> Gate::check(const Delivery& d, Millis now) {
+std::optional<std::string> Gate::check(const Delivery& d, Millis now, const KnownOptOuts* known) {
     const FactsRef facts = facts_.get(d.notification_id);
     const NotificationFacts& f = *facts;
     const bool mandatory = config_.is_mandatory(f.category());
@@ -139,8 +137,14 @@ std::optional<std::string> Gate::check(const Delivery& d, Millis now) {
             if (auto owner = directory_.find_user_by_address(d.channel, d.recipient))
                 user_id = *owner;
         }
-        if (!user_id.empty())
-            if (auto reason = opted_out(user_id, f.category(), d.channel)) return reason;
+        if (known && !d.user_id.empty()) {
+            auto it = known->find(d.user_id);
+            if (it != known->end())
+                if (auto reason = opted_out(it->second, f.category(), d.channel)) return reason;
+        } else if (!user_id.empty()) {
+            if (auto o = store_.opt_outs(user_id))
+                if (auto reason = opted_out(*o, f.category(), d.channel)) return reason;
+        }
     }
     const Millis window = config_.preferences.dedup_window;
     if (window > 0) {

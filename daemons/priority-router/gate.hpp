@@ -46,8 +46,13 @@ class Gate {
          NotificationFactsCache& facts);
     // Counts what was admitted before: deliveries with seq <= `gated_seq`.
     void rebuild(std::int64_t gated_seq, Millis now);
+    // The opt-outs of users read already (a fan-out step's): those with any,
+    // by user id; a user not in it has none.
+    using KnownOptOuts = std::unordered_map<std::string, store::UserOptOuts>;
     // The reason to suppress `d`, or nullopt when it passes (and is counted).
-    std::optional<std::string> check(const Delivery& d, Millis now);
+    // With `known`, the opt-outs of `d`'s user are taken from it, not read.
+    std::optional<std::string> check(const Delivery& d, Millis now,
+                                     const KnownOptOuts* known = nullptr);
     // Forgets what has left every window.
     void purge(Millis now);
     // The longest window counted (dedup or any cap), 0 when none.
@@ -58,8 +63,8 @@ class Gate {
         std::string delivery_id;
         Millis at = 0;
     };
-    std::optional<std::string> opted_out(const std::string& user_id, const std::string& category,
-                                         const std::string& channel);
+    std::optional<std::string> opted_out(const store::UserOptOuts& o, const std::string& category,
+                                         const std::string& channel) const;
     void count(const Delivery& d, const NotificationFacts& facts);
     // Whether `d`'s notification was counted under `key` for `d`'s user (a
     // delivery to another of the user's addresses).

@@ -48,7 +48,8 @@ Router::Router(const Config& config, store::Store& store)
     for (const auto& name : config.channel_names())
         if (address_kind(config.channel_type(name)) == AddressKind::user)
             inbox_channels_.push_back(name);
-    // A step writes its suppressed deliveries with their events: counted here.
+    // A step writes its suppressed deliveries with their events: counted here;
+    // the others are gated and queued at once.
     expander_.on_written([this](const store::ExpansionStep& s) {
         metrics_.expanded(s.deliveries.size(), s.done);
         for (const Delivery& d : s.deliveries) {
@@ -60,6 +61,7 @@ Router::Router(const Config& config, store::Store& store)
             t.reason = store::suppression_reason(d.last_error);
             rollups_.logged(t, d.channel, d.priority, *facts_.get(s.notification_id), d.created_at);
         }
+        take_step(s);
     });
 }
 
@@ -124,34 +126,46 @@ Status Router::rebuild() {
     return ok();
 }
 
-void Router::sweep() {
-    sweep_requested_ = false;
+void Router::sweep(std::int64_t up_to) {
+    if (up_to == kWholeStore) sweep_requested_ = false;
     const Millis now = util::now_ms();
     const std::int64_t gated_before = gated_seq_;
     // The new deliveries, their notifications' facts and the gate's lookups:
     // one snapshot.
     store::ReadTransaction reads(store_.handle());
     while (true) {
-        auto batch = store_.load_new(last_seq_, kSweepBatch);
-        for (const Delivery& d : batch) {
-            last_seq_ = d.seq;
-            rollups_.accepted(d, *facts_.get(d.notification_id));
-            metrics_.accepted(metrics_.channel_index(d.channel));
-            if (!is_final(d.state) && !active_.count(d.id)) {
-                if (d.seq > gated_seq_)
-                    admit_new(d, now);
-                else
-                    admit(d);
-            }
-            gated_seq_ = std::max(gated_seq_, d.seq);
-        }
+        auto batch = store_.load_new(last_seq_, kSweepBatch, up_to);
+        for (const Delivery& d : batch) take_new(d, now);
         if (batch.size() < static_cast<std::size_t>(kSweepBatch)) break;
     }
     if (gated_seq_ != gated_before) log_.set_gated_seq(gated_seq_);
 }
 
-void Router::admit_new(const Delivery& d, Millis now) {
-    auto reason = gate_.check(d, now);
+void Router::take_step(const store::ExpansionStep& s) {
+    // What was stored before the step is taken first, so that the gate sees
+    // deliveries in store order; the step's own are not read back.
+    if (s.seq_before > last_seq_) sweep(s.seq_before);
+    const std::int64_t gated_before = gated_seq_;
+    store::ReadTransaction reads(store_.handle());
+    for (const Delivery& d : s.deliveries) take_new(d, s.at, &s.opt_outs);
+    if (gated_seq_ != gated_before) log_.set_gated_seq(gated_seq_);
+}
+
+void Router::take_new(const Delivery& d, Millis now, const Gate::KnownOptOuts* known) {
+    last_seq_ = d.seq;
+    rollups_.accepted(d, *facts_.get(d.notification_id));
+    metrics_.accepted(metrics_.channel_index(d.channel));
+    if (!is_final(d.state) && !active_.count(d.id)) {
+        if (d.seq > gated_seq_)
+            admit_new(d, now, known);
+        else
+            admit(d);
+    }
+    gated_seq_ = std::max(gated_seq_, d.seq);
+}
+
+void Router::admit_new(const Delivery& d, Millis now, const Gate::KnownOptOuts* known) {
+    auto reason = gate_.check(d, now, known);
     if (!reason) {
         const bool first = d.attempts == 0 && (d.state == DeliveryState::queued ||
                                                d.state == DeliveryState::scheduled);
@@ -458,9 +472,9 @@ void Router::run(const std::atomic<bool>& stop) {
         // Outcomes that cannot be recorded would be sent again after a restart.
         if (!drain_until && !backoff_.failing()) dispatch(now);
         // One step of expansion per round, so dispatching goes on between steps;
-        // the next round's sweep reads (and gates) what it wrote.
+        // what it wrote is gated and queued as it is written (take_step).
         if (!drain_until && expander_.busy() && backoff_.ready(now)) {
-            if (expander_.step(now) > 0) sweep_requested_ = true;
+            expander_.step(now);
             backoff_.record(expander_.last_write(), now);
         }
         if (now >= next_liveness) {

@@ -22,6 +22,8 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
@@ -99,7 +101,14 @@ class Router {
   private:
     // --- work coming in (router.cpp)
     Status rebuild();
-    void sweep();
+    // Takes in the deliveries stored since the last sweep, up to seq `up_to`.
+    static constexpr std::int64_t kWholeStore = std::numeric_limits<std::int64_t>::max();
+    void sweep(std::int64_t up_to = kWholeStore);
+    // Takes in the deliveries a fan-out step just wrote, without reading them back.
+    void take_step(const store::ExpansionStep& s);
+    // A delivery stored after last_seq_, in store order: counted, then
+    // admitted (gated first when the gate has not seen it).
+    void take_new(const Delivery& d, Millis now, const Gate::KnownOptOuts* known = nullptr);
     // Takes `d` in: an Entry with its timers, or a sleeper (sleepers.hpp)
     // when it is scheduled far ahead and `may_sleep`.
     void admit(const Delivery& d, bool may_sleep = true);
@@ -109,7 +118,7 @@ class Router {
     Entry entry_of(const Delivery& d);
     // A delivery seen for the first time: suppressed by the gate, or admitted,
     // held until its hold ends (holds.hpp) when one applies.
-    void admit_new(const Delivery& d, Millis now);
+    void admit_new(const Delivery& d, Millis now, const Gate::KnownOptOuts* known = nullptr);
     // Admits `d` as scheduled until `hold` ends, with the event "held".
     void admit_held(const Delivery& d, const Hold& hold, Millis now);
     // The event "held" of an entry scheduled until `hold` ends (which may be

@@ -175,6 +175,74 @@ TEST_CASE("a router restart mid-expansion resumes at the committed cursor") {
     CHECK(ds.back().id == delivery_id_for(nid, 9));
 }
 
+TEST_CASE("a restart mid-expansion of one group resumes at the cursor alone") {
+    TempStore s;
+    directory(s);
+    Config config = testing::router_config("[bulk]\nexpand_batch = 3\n");
+    const std::string nid = s.fanout({"group:g2"}, "email");
+    {
+        store::FanoutStore fanouts(*s);
+        router::Expander first(config, fanouts);
+        first.scan();
+        CHECK(first.step(util::now_ms()) == 3);  // u04..u06
+    }
+    auto again = s.open();
+    store::FanoutStore fanouts(*again);
+    router::Expander second(config, fanouts);
+    second.scan();
+    CHECK(expand_all(second) == 4);  // u07..u10
+    std::vector<std::string> users;
+    for (const auto& d : again->deliveries_of(nid)) users.push_back(d.user_id);
+    CHECK(users == std::vector<std::string>{"u04", "u05", "u06", "u07", "u08", "u09", "u10"});
+}
+
+TEST_CASE("a step carries its deliveries' seq and its users' opt-outs") {
+    TempStore s;
+    directory(s);
+    s.exec("UPDATE users SET unsubscribed_at = 7 WHERE id = 'u02'");
+    s.exec("INSERT INTO preferences VALUES ('u03', 'news', '', 1, 5), ('u03', '', 'sms', 0, 6)");
+    s.exec("INSERT INTO preferences VALUES ('u09', 'news', 'email', 1, 8)");
+    Config config = testing::router_config("[bulk]\nexpand_batch = 4\n");
+    store::FanoutStore fanouts(*s);
+    router::Expander expander(config, fanouts);
+    std::vector<store::ExpansionStep> steps;
+    expander.on_written([&](const store::ExpansionStep& step) { steps.push_back(step); });
+    const std::string nid = s.fanout({"group:g1", "user:u09", "raw@example.com"}, "email");
+    expander.scan();
+    expand_all(expander);
+    REQUIRE(steps.size() == 2);  // u01..u04, then u05, u06, u09 and the address
+
+    // Each step's deliveries follow the highest seq stored before it, in order.
+    std::int64_t last = 0;
+    for (const auto& step : steps) {
+        CHECK(step.seq_before >= last);
+        std::int64_t expect = step.seq_before;
+        for (const Delivery& d : step.deliveries) CHECK(d.seq == ++expect);
+        if (!step.deliveries.empty()) last = step.deliveries.back().seq;
+    }
+    auto stored = s->deliveries_of(nid);
+    REQUIRE(stored.size() == 8);
+    CHECK(stored.back().seq == last);
+
+    // Only users with an opt-out are carried, with what the store holds.
+    const auto& first = steps[0].opt_outs;
+    CHECK(first.size() == 2);
+    REQUIRE(first.count("u02"));
+    CHECK(first.at("u02").unsubscribed_at == 7);
+    CHECK(first.at("u02").preferences.empty());
+    REQUIRE(first.count("u03"));
+    const auto& prefs = first.at("u03").preferences;
+    REQUIRE(prefs.size() == 2);
+    CHECK(prefs[0].category.empty());
+    CHECK(prefs[0].channel == "sms");
+    CHECK_FALSE(prefs[0].opted_out);
+    CHECK(prefs[1].category == "news");
+    CHECK(prefs[1].opted_out);
+    CHECK(prefs[1].updated_at == 5);
+    REQUIRE(steps[1].opt_outs.size() == 1);  // u09, named by itself
+    CHECK(steps[1].opt_outs.at("u09").preferences.at(0).channel == "email");
+}
+
 TEST_CASE("scheduled fan-outs make scheduled deliveries") {
     TempStore s;
     directory(s);
@@ -380,6 +448,69 @@ TEST_CASE("the router's cancel stops an expansion and cancels what it made") {
     for (const auto& e : v->events)
         if (e.delivery_id == nid && e.type == "canceled") event = e.detail == "by ann";
     CHECK(event);
+}
+
+TEST_CASE("what is stored while a fan-out expands is gated in store order with it") {
+    TempStore s;
+    s.big_group("everyone", 3000);
+    s.exec("UPDATE users SET unsubscribed_at = 1 WHERE id = 'user000007'");
+    s.exec("INSERT INTO unsubscribed_addresses VALUES ('email', 'gone@example.com', '', 1)");
+    // Small steps: the expansion takes many rounds, between which sends arrive.
+    Config config = testing::router_config("[bulk]\nexpand_batch = 50\n");
+    const std::string base = "ipc:///tmp/notify-router-interleave-" + std::to_string(getpid());
+    config.router.listen = base + "-listen.sock";
+    config.router.control = base + "-control.sock";
+    const std::string nid = s.fanout({"group:everyone"}, "email");
+
+    auto sender = s.open();
+    auto reader = s.open();
+    constexpr int kSends = 200;
+    std::atomic<bool> stop{false};
+    {
+        router::Router r(config, *s);
+        REQUIRE(r.start());
+        std::thread loop([&] { r.run(stop); });
+        for (int i = 0; i < kSends; ++i) {
+            store::Accepted a;
+            Notification& n = a.notification;
+            n.created_at = util::now_ms();
+            n.id = util::new_ulid(n.created_at);
+            n.channel = "email";
+            n.to = {"gone@example.com"};
+            n.body = "b";
+            Delivery d;
+            d.id = delivery_id_for(n.id, 0);
+            d.notification_id = n.id;
+            d.channel = "email";
+            d.recipient = "gone@example.com";
+            d.created_at = d.updated_at = n.created_at;
+            a.deliveries.push_back(d);
+            std::vector<store::Accepted> batch{std::move(a)};
+            REQUIRE(sender->insert_batch(batch));
+        }
+        // Every send is found and suppressed, along with the fan-out's one
+        // unsubscribed member; nothing is skipped past.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        long suppressed = 0;
+        while (std::chrono::steady_clock::now() < deadline) {
+            suppressed = reader->deliveries_of(nid).size() == 3000
+                             ? std::stol(s.scalar("SELECT count(*) FROM deliveries WHERE state = "
+                                                  "'suppressed'"))
+                             : 0;
+            if (suppressed == kSends + 1) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        stop = true;
+        loop.join();
+        CHECK(suppressed == kSends + 1);
+    }
+    CHECK(s.count("SELECT count(*) FROM deliveries WHERE state = 'suppressed' AND "
+                  "last_error = 'unsubscribed' AND (recipient = 'gone@example.com' OR user_id = "
+                  "'user000007')") == kSends + 1);
+    CHECK(s.count("SELECT count(*) FROM deliveries WHERE notification_id = '" + nid +
+                  "' AND state = 'queued'") == 2999);
+    CHECK(s.scalar("SELECT value FROM settings WHERE key = 'router.gated_seq'") ==
+          s.scalar("SELECT max(seq) FROM deliveries"));
 }
 
 TEST_CASE("expanding a group of 100,000 users") {

@@ -103,6 +103,29 @@ TEST_CASE("the gate honours unsubscribes and the most specific preference") {
     }
 }
 
+TEST_CASE("opt-outs a fan-out step read are used instead of the store's") {
+    GateFixture f;
+    const Millis now = util::now_ms();
+    f.s.user("ann", "ann@example.com");
+    f.s.user("bob", "bob@example.com");
+    f.s.exec("INSERT INTO preferences VALUES ('bob', 'marketing', '', 1, 1)");
+    const std::string news = f.notification("marketing");
+    router::Gate::KnownOptOuts known;
+    known["ann"].unsubscribed_at = 5;
+    known["ann"].preferences.push_back({"ann", "", "email", false, 2});
+    auto check = [&](const Delivery& d) { return f.gate.check(d, now, &known).value_or(""); };
+    CHECK(check(f.delivery(news, "email", "ann@example.com", "ann", now)) == "unsubscribed");
+    // Read with the step: bob had none then.
+    CHECK(check(f.delivery(news, "email", "bob@example.com", "bob", now)).empty());
+    // A raw address is still looked up in the store.
+    f.s.exec("INSERT INTO unsubscribed_addresses VALUES ('email', 'x@example.com', '', 1)");
+    CHECK(check(f.delivery(news, "email", "x@example.com", "", now)) == "unsubscribed");
+    CHECK(check(f.delivery(news, "email", "bob@example.com", "", now)) ==
+          "opted out of category 'marketing' on every channel");
+    known["ann"].unsubscribed_at = 0;
+    CHECK(check(f.delivery(news, "email", "ann@example.com", "ann", now)).empty());
+}
+
 TEST_CASE("the gate drops duplicates within preferences.dedup_window") {
     GateFixture f("[preferences]\ndedup_window = \"10m\"\n");
     const Millis now = util::now_ms();
