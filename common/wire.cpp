@@ -93,6 +93,15 @@ std::string encode_bye(const std::string& worker) {
     return json{{"type", "bye"}, {"worker", worker}}.dump();
 }
 
+std::string encode_nudge(const std::vector<std::int64_t>& high) {
+    json j{{"op", "nudge"}};
+    if (!high.empty())
+        j["high"] = std::vector<std::int64_t>(
+            high.begin(),
+            high.begin() + static_cast<std::ptrdiff_t>(std::min(high.size(), kNudgeHighMax)));
+    return j.dump();
+}
+
 std::string encode_reconnect() {
     return json{{"type", "reconnect"}}.dump();
 }

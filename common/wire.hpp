@@ -14,7 +14,10 @@
 //                               (it restarted); the worker answers with a Ready carrying its
 //                               full credit (results of older jobs give none back)
 // router.control (ROUTER, bound by the router; ingest and notifyctl connect):
-//   {"op":"nudge"}                       new work is in the store (no reply)
+//   {"op":"nudge","high":[SEQ,...]}      new work is in the store (no reply); "high" names
+//                                        the high-priority deliveries just stored (at most
+//                                        kNudgeHighMax), which the router may take in ahead
+//                                        of what it has not read yet
 //   {"op":"cancel","id":NOTIFICATION}    reply {"ok":true,"canceled":N} or {"error":...}
 //   {"op":"resend","id":NOTIFICATION}    reply {"ok":true,"requeued":N}
 //   {"op":"queue"}                       reply: counts per priority, channel and state
@@ -22,6 +25,7 @@
 //   {"op":"metrics"}                     reply: the router's figures, Prometheus text
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -90,6 +94,9 @@ std::string encode(const Ready& m);
 std::string encode(const Job& m);
 std::string encode(const Result& m);
 std::string encode_bye(const std::string& worker);
+constexpr std::size_t kNudgeHighMax = 64;
+// A nudge naming the first kNudgeHighMax of `high`.
+std::string encode_nudge(const std::vector<std::int64_t>& high);
 std::string encode_reconnect();
 // A control request refused: {"error":{"code","message","kind","field"}}
 // (field null when the error names none), text that is not UTF-8 replaced.

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <unordered_map>
 
+#include "wire.hpp"
+
 namespace notify::ingest {
 
 namespace {
@@ -97,6 +99,11 @@ std::vector<CommitResult> commit_group(store::Store& store, std::vector<Submissi
         return results;
     }
     stats.stored = batch.size();
+    for (const store::Accepted& a : batch)
+        for (const Delivery& d : a.deliveries)
+            if (d.priority == Priority::high && d.state == DeliveryState::queued &&
+                stats.high.size() < wire::kNudgeHighMax)
+                stats.high.push_back(d.seq);
     // Replays of a key first used inside this group get that notification's deliveries.
     std::unordered_map<std::string, size_t> batch_by_id;
     for (size_t b = 0; b < batch.size(); ++b) batch_by_id[batch[b].notification.id] = b;

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -51,6 +52,9 @@ struct CommitStats {
     size_t stored = 0;         // written (not replayed or refused)
     double seconds = 0;        // time spent in the store
     bool ok = true;
+    // The seqs of the high-priority deliveries stored to go now (at most
+    // wire::kNudgeHighMax), named in the nudge to the router.
+    std::vector<std::int64_t> high;
 };
 
 // Commits the group in one transaction; results are in the order of `group`.

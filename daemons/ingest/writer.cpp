@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "util/log.hpp"
+#include "wire.hpp"
 
 namespace notify::ingest {
 
@@ -47,9 +48,10 @@ void GroupWriter::stop() {
     if (thread_.joinable()) thread_.join();
 }
 
-void GroupWriter::nudge(void* socket) {
-    static const char kNudge[] = "{\"op\":\"nudge\"}";
-    if (socket) zmq_send(socket, kNudge, sizeof kNudge - 1, ZMQ_DONTWAIT);
+void GroupWriter::nudge(void* socket, const std::vector<std::int64_t>& high) {
+    if (!socket) return;
+    const std::string message = wire::encode_nudge(high);
+    zmq_send(socket, message.data(), message.size(), ZMQ_DONTWAIT);
 }
 
 void GroupWriter::run() {
@@ -100,7 +102,7 @@ void GroupWriter::run() {
         auto results = commit_group(*store_, group, util::now_ms(), stats);
         record_health(results.front().status);
         next_check = std::chrono::steady_clock::now() + kCheckEvery;
-        if (stats.ok && stats.stored > 0) nudge(socket);
+        if (stats.ok && stats.stored > 0) nudge(socket, stats.high);
         // One post per group: metrics first, then every reply of the group.
         auto shared_group = std::make_shared<std::vector<Submission>>(std::move(group));
         auto shared_results = std::make_shared<std::vector<CommitResult>>(std::move(results));

@@ -49,7 +49,8 @@ class GroupWriter : public Committer {
 
   private:
     void run();
-    void nudge(void* socket);
+    // Tells the router new work is stored, naming the seqs in `high`.
+    void nudge(void* socket, const std::vector<std::int64_t>& high);
     // What the writer knows of the store after a commit or a check.
     void record_health(const Status& st);
     // The check of a second without commits (see above).

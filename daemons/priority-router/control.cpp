@@ -1,6 +1,7 @@
 // control.cpp - requests on router.control: nudges from ingest (new work is in
 // the store), and cancel, resend, approve and reject from operators through ingest.
-//   {"op":"nudge"}                     no reply; reads new deliveries and fan-outs
+//   {"op":"nudge"}                     no reply; reads new deliveries and fan-outs, and
+//                                      first the high-priority ones it names ("high")
 //   {"op":"ping"}                      {"ok":true,"active":N,"workers":N}
 //   {"op":"metrics"}                   the router's figures, Prometheus text (router_metrics.hpp)
 //   {"op":"providers"}                 each provider's circuit breaker (provider_states.cpp)
@@ -40,6 +41,9 @@ namespace notify::router {
 using nlohmann::json;
 
 namespace {
+// Seqs named by nudges kept for one round at most.
+constexpr std::size_t kMaxUrgent = 10 * wire::kNudgeHighMax;
+
 std::string error_reply(const std::string& code, const std::string& message) {
     return wire::encode_error(make_error(ErrorKind::invalid, code, message));
 }
@@ -54,6 +58,12 @@ void Router::on_control_frame(const std::string& identity, const std::string& fr
     if (op == "nudge") {
         sweep_requested_ = true;
         scan_requested_ = true;
+        auto high = request.find("high");
+        if (high != request.end() && high->is_array())
+            for (const json& seq : *high) {
+                if (urgent_.size() >= kMaxUrgent) break;  // the sweep finds the rest
+                if (seq.is_number_integer()) urgent_.push_back(seq.get<std::int64_t>());
+            }
         return;
     }
     std::string reply;

@@ -17,6 +17,9 @@ RetryLimits limits_of(const Config& c) {
                        static_cast<int>(c.router.max_attempts), c.router.max_lifetime};
 }
 constexpr int kSweepBatch = 5000;
+// Deliveries a round's sweep reads at most, so that a backlog being read does
+// not hold up dispatching (a few milliseconds' work).
+constexpr int kRoundRows = 2000;
 }  // namespace
 
 Router::Router(const Config& config, store::Store& store)
@@ -126,19 +129,40 @@ Status Router::rebuild() {
     return ok();
 }
 
-void Router::sweep(std::int64_t up_to) {
+void Router::sweep(std::int64_t up_to, int rows) {
     if (up_to == kWholeStore) sweep_requested_ = false;
     const Millis now = util::now_ms();
     const std::int64_t gated_before = gated_seq_;
     // The new deliveries, their notifications' facts and the gate's lookups:
     // one snapshot.
     store::ReadTransaction reads(store_.handle());
+    int read = 0;
     while (true) {
-        auto batch = store_.load_new(last_seq_, kSweepBatch, up_to);
+        const int want = rows > 0 ? std::min(kSweepBatch, rows - read) : kSweepBatch;
+        auto batch = store_.load_new(last_seq_, want, up_to);
         for (const Delivery& d : batch) take_new(d, now);
-        if (batch.size() < static_cast<std::size_t>(kSweepBatch)) break;
+        read += static_cast<int>(batch.size());
+        if (batch.size() < static_cast<std::size_t>(want)) break;
+        if (rows > 0 && read >= rows) {
+            sweep_requested_ = true;  // the rest in the next round
+            break;
+        }
     }
+    taken_early_.erase(taken_early_.begin(), taken_early_.upper_bound(last_seq_));
     if (gated_seq_ != gated_before) log_.set_gated_seq(gated_seq_);
+}
+
+void Router::take_urgent(Millis now) {
+    if (urgent_.empty()) return;
+    store::ReadTransaction reads(store_.handle());
+    for (std::int64_t seq : urgent_) {
+        if (seq <= last_seq_ || taken_early_.count(seq)) continue;
+        auto d = store_.find_delivery_by_seq(seq);
+        if (!d || d->priority != Priority::high) continue;
+        taken_early_.insert(seq);
+        if (!is_final(d->state) && !active_.count(d->id)) admit_new(*d, now);
+    }
+    urgent_.clear();
 }
 
 void Router::take_step(const store::ExpansionStep& s) {
@@ -155,7 +179,7 @@ void Router::take_new(const Delivery& d, Millis now, const Gate::KnownOptOuts* k
     last_seq_ = d.seq;
     rollups_.accepted(d, *facts_.get(d.notification_id));
     metrics_.accepted(metrics_.channel_index(d.channel));
-    if (!is_final(d.state) && !active_.count(d.id)) {
+    if (!is_final(d.state) && !active_.count(d.id) && !taken_early_.count(d.seq)) {
         if (d.seq > gated_seq_)
             admit_new(d, now, known);
         else
@@ -439,6 +463,7 @@ void Router::run(const std::atomic<bool>& stop) {
         if (expander_.busy() && !drain_until)
             wake = std::min(wake, writable_at);  // a fan-out's next step
         if (inbox_backlog_ && !drain_until) wake = std::min(wake, writable_at);
+        if (sweep_requested_) wake = now;  // the rest of a sweep
         long timeout = static_cast<long>(std::clamp<Millis>(wake - now, 0, 1000));
         try {
             zmq::poll(items, 2, std::chrono::milliseconds(timeout));
@@ -460,8 +485,9 @@ void Router::run(const std::atomic<bool>& stop) {
             scan_requested_ = false;
             expander_.scan();
         }
+        take_urgent(now);
         if (sweep_requested_ || now >= next_sweep) {
-            sweep();
+            sweep(kWholeStore, kRoundRows);
             next_sweep = now + config_.router.sweep_interval;
         }
         fire_timers(now);

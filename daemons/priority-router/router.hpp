@@ -101,9 +101,14 @@ class Router {
   private:
     // --- work coming in (router.cpp)
     Status rebuild();
-    // Takes in the deliveries stored since the last sweep, up to seq `up_to`.
+    // Takes in the deliveries stored since the last sweep, up to seq `up_to`;
+    // with `rows`, that many at most, asking for another round when more remain.
     static constexpr std::int64_t kWholeStore = std::numeric_limits<std::int64_t>::max();
-    void sweep(std::int64_t up_to = kWholeStore);
+    void sweep(std::int64_t up_to = kWholeStore, int rows = 0);
+    // Takes in, ahead of the sweep, the high-priority deliveries ingest named
+    // in its nudges (urgent_): admitted at once, remembered in taken_early_ so
+    // that the sweep counts them in order without admitting them again.
+    void take_urgent(Millis now);
     // Takes in the deliveries a fan-out step just wrote, without reading them back.
     void take_step(const store::ExpansionStep& s);
     // A delivery stored after last_seq_, in store order: counted, then
@@ -271,7 +276,9 @@ class Router {
     std::int64_t last_seq_ = 0;
     std::int64_t gated_seq_ = 0;  // every delivery up to it has passed the gate (or is final)
     bool sweep_requested_ = false;
-    bool scan_requested_ = false;  // look for fan-outs that are ready to expand
+    std::vector<std::int64_t> urgent_;    // seqs named by nudges since the last round
+    std::set<std::int64_t> taken_early_;  // taken by take_urgent, not swept yet
+    bool scan_requested_ = false;         // look for fan-outs that are ready to expand
 };
 
 }  // namespace notify::router

@@ -347,3 +347,49 @@ TEST_CASE("a malformed worker frame is logged cut on a character boundary") {
     CHECK(logged.find(shown) != std::string::npos);
     CHECK(logged.find('\xc3') == std::string::npos);
 }
+
+TEST_CASE("a high-priority delivery a nudge names goes ahead of a backlog not read yet") {
+    TempStore s;
+    Config config = providers_config("urgent");
+    config.router.lease = 1000;  // the fake worker keeps its job: the drain ends soon
+    RunningRouter r(config, *s);
+
+    // A backlog the router reads a round at a time, then one high-priority send.
+    std::vector<std::string> many(30000, "");
+    send(s, "hook", many);
+    store::Accepted a;
+    a.notification.created_at = util::now_ms();
+    a.notification.id = util::new_ulid(a.notification.created_at);
+    a.notification.channel = "hook";
+    a.notification.body = "b";
+    a.notification.priority = Priority::high;
+    Delivery d;
+    d.id = delivery_id_for(a.notification.id, 0);
+    d.notification_id = a.notification.id;
+    d.channel = "hook";
+    d.priority = Priority::high;
+    d.created_at = d.updated_at = a.notification.created_at;
+    a.deliveries.push_back(d);
+    std::vector<store::Accepted> batch{a};
+    REQUIRE(s->insert_batch(batch));
+
+    // The nudge ingest sends after that commit, then a ping on the same pipe:
+    // its answer means the nudge was taken.
+    zmq::context_t ctx;
+    zmq::socket_t control(ctx, zmq::socket_type::dealer);
+    control.set(zmq::sockopt::linger, 0);
+    control.set(zmq::sockopt::rcvtimeo, 10000);
+    control.connect(config.router.control);
+    const std::string nudge = wire::encode_nudge({batch[0].deliveries[0].seq});
+    CHECK(nudge.find("\"high\":[") != std::string::npos);
+    control.send(zmq::buffer(nudge), zmq::send_flags::none);
+    control.send(zmq::buffer(std::string(R"({"op":"ping"})")), zmq::send_flags::none);
+    zmq::message_t pong;
+    REQUIRE(control.recv(pong, zmq::recv_flags::none));
+
+    FakeWorker w(ctx, config.router.listen, 1);
+    auto job = w.job(5000);
+    REQUIRE(job);
+    CHECK(job->delivery_id == d.id);
+    CHECK(job->priority == Priority::high);
+}
