@@ -15,9 +15,9 @@
 //                               full credit (results of older jobs give none back)
 // router.control (ROUTER, bound by the router; ingest and notifyctl connect):
 //   {"op":"nudge","high":[SEQ,...]}      new work is in the store (no reply); "high" names
-//                                        the high-priority deliveries just stored (at most
-//                                        kNudgeHighMax), which the router may take in ahead
-//                                        of what it has not read yet
+//                                        the queued high-priority deliveries just stored
+//                                        (ingest names at most kNudgeHighMax), which the
+//                                        router may take in ahead of what it has not read
 //   {"op":"cancel","id":NOTIFICATION}    reply {"ok":true,"canceled":N} or {"error":...}
 //   {"op":"resend","id":NOTIFICATION}    reply {"ok":true,"requeued":N}
 //   {"op":"queue"}                       reply: counts per priority, channel and state

@@ -87,8 +87,8 @@ struct FanoutStore::Statements {
                                "address = ? AND category IN ('', ?) LIMIT 1"),
           recent(db,
                  "SELECT seq, id, notification_id, channel, recipient, user_id, created_at FROM "
-                 "deliveries WHERE created_at >= ? AND seq <= ? AND state NOT IN ('suppressed', "
-                 "'canceled') ORDER BY seq"),
+                 "deliveries WHERE created_at >= ? AND (seq <= ? OR attempts > 0) AND state NOT IN "
+                 "('suppressed', 'canceled') ORDER BY seq"),
           content(db,
                   "SELECT category, template, data, subject, body, html, module, recipients, bulk, "
                   "send_at FROM "

@@ -145,8 +145,9 @@ class FanoutStore {
     // The raw address is unsubscribed from every category or from `category`.
     bool address_unsubscribed(const std::string& channel, const std::string& address,
                               const std::string& category);
-    // Deliveries created at or after `since` with seq <= `up_to` that were not
-    // suppressed or canceled, in seq order.
+    // Deliveries created at or after `since` with seq <= `up_to`, or attempted
+    // (gated then, whatever their seq), that were not suppressed or canceled,
+    // in seq order.
     std::vector<RecentDelivery> recent(Millis since, std::int64_t up_to);
     std::optional<NotificationContent> content(const std::string& notification_id);
 

@@ -6,8 +6,9 @@
 // to the loop thread through the Mailbox, so replies are sent only after the
 // commit. While one commit runs the next group gathers, which is what shares the
 // cost of a durable commit among many requests. After each commit that stored
-// something it sends {"op":"nudge"} to router.control (DEALER, never blocking: a
-// lost nudge only delays the router until its next sweep of the store).
+// something it sends {"op":"nudge"} to router.control, naming the queued
+// high-priority deliveries it stored (DEALER, never blocking: a lost nudge only
+// delays the router until its next sweep of the store).
 //
 // Health: after each commit the writer is healthy when it succeeded. Every
 // second without a commit it checks the store by itself, so that /healthz tells

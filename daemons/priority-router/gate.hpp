@@ -19,9 +19,13 @@
 // Mandatory categories (preferences.mandatory_categories) skip 1, 2 and 4; 5
 // is what keeps them from flooding anyone.
 //
+// Deliveries are checked in store order, with one exception: a high-priority
+// delivery ingest names in its nudge is checked when the router takes it in,
+// ahead of older ones it has not read yet (router.hpp, take_urgent).
 // The counters for 3, 4 and 5 are kept in memory; on start they are rebuilt from
-// the deliveries the gate had checked (seq up to router.gated_seq) that were
-// created within the longest window and not suppressed or canceled.
+// the deliveries the gate had checked (seq up to router.gated_seq, and any
+// attempted) that were created within the longest window and not suppressed
+// or canceled.
 //
 // Reads: preferences.*, channels.NAME.frequency_cap, recipient_limits.
 #pragma once

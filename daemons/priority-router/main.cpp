@@ -7,6 +7,7 @@
 // [providers] (names, types and rate_limit). One instance per runtime_dir: it
 // holds RUNTIME_DIR/notify-priority-router.lock. See notify-priority-router(8).
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 
 #include <atomic>
@@ -67,6 +68,7 @@ int main(int argc, char** argv) {
     // power failure before that only repeats attempts (delivery is at least once).
     // Holding the write lock for a fraction of the time leaves it to ingest, whose
     // commits are acknowledgements and always honour store.synchronous.
+    store::LogLength log_length;  // hears the store's commits: it outlives them
     auto store = store::Store::open(config->store.path, {false, config->store.busy_timeout});
     if (!store) {
         std::cerr << "notify-priority-router: error: " << store.error().message << "\n";
@@ -76,7 +78,6 @@ int main(int argc, char** argv) {
     // Its commits never copy the log into the file, which under a backlog took
     // one of them 100 ms: a thread of its own does (store/checkpointer.hpp), on
     // a second connection, as ingest's does.
-    store::LogLength log_length;
     log_length.watch(**store);
     auto checkpoints =
         store::Store::open(config->store.path, {false, config->store.busy_timeout, false, false});
@@ -84,7 +85,12 @@ int main(int argc, char** argv) {
         std::cerr << "notify-priority-router: error: " << checkpoints.error().message << "\n";
         return exit_code(checkpoints.error().kind);
     }
-    store::Checkpointer checkpointer(std::move(*checkpoints), log_length);
+    // Not while the file cannot be written (moved, read-only, a full disk
+    // refuses the commits that would grow the log anyway).
+    const std::string path = config->store.path;
+    store::Checkpointer checkpointer(std::move(*checkpoints), log_length, [path] {
+        return path == ":memory:" || access(path.c_str(), W_OK) == 0;
+    });
     checkpointer.start();
 
     struct sigaction sa {};

@@ -107,7 +107,10 @@ Status Router::rebuild() {
         rollups_.accepted(d, *facts_.get(d.notification_id));
         metrics_.accepted(metrics_.channel_index(d.channel));
         if (d.state == DeliveryState::in_flight) ++in_flight;
-        if (d.seq > gated_seq_) {
+        // One attempted above the mark was gated before it was dispatched
+        // (taken ahead of the sweep: take_urgent), and the gate counted it again
+        // in rebuild().
+        if (d.seq > gated_seq_ && d.attempts == 0) {
             admit_new(d, now);
             ++checked;
         } else {
@@ -167,7 +170,12 @@ void Router::take_urgent(Millis now) {
 
 void Router::take_step(const store::ExpansionStep& s) {
     // What was stored before the step is taken first, so that the gate sees
-    // deliveries in store order; the step's own are not read back.
+    // deliveries in store order; the step's own are not read back. Behind a
+    // backlog longer than a round, the sweep reads them back in its rounds.
+    if (s.seq_before - last_seq_ > kRoundRows) {
+        sweep_requested_ = true;
+        return;
+    }
     if (s.seq_before > last_seq_) sweep(s.seq_before);
     const std::int64_t gated_before = gated_seq_;
     store::ReadTransaction reads(store_.handle());
@@ -355,7 +363,7 @@ void Router::fire_schedules(Millis now) {
     // router's backoff is for the writes of delivery outcomes.
     const auto fired = schedules_.fire_due(now);
     if (fired.notifications == 0) return;
-    sweep();
+    sweep(kWholeStore, kRoundRows);
     if (fired.fanout) expander_.scan();
 }
 

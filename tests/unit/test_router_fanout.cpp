@@ -494,8 +494,8 @@ TEST_CASE("what is stored while a fan-out expands is gated in store order with i
         long suppressed = 0;
         while (std::chrono::steady_clock::now() < deadline) {
             suppressed = reader->deliveries_of(nid).size() == 3000
-                             ? std::stol(s.scalar("SELECT count(*) FROM deliveries WHERE state = "
-                                                  "'suppressed'"))
+                             ? s.count("SELECT count(*) FROM deliveries WHERE state = 'suppressed'",
+                                       reader.get())
                              : 0;
             if (suppressed == kSends + 1) break;
             std::this_thread::sleep_for(std::chrono::milliseconds(20));

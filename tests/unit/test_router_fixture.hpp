@@ -78,16 +78,20 @@ class TempStore {
         sqlite3_free(err);
         REQUIRE(rc == SQLITE_OK);
     }
-    std::string scalar(const std::string& sql) {
+    // On `on` when given: another connection (while a router runs on this one).
+    std::string scalar(const std::string& sql, store::Store* on = nullptr) {
         sqlite3_stmt* s = nullptr;
-        REQUIRE(sqlite3_prepare_v2(db(), sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
+        REQUIRE(sqlite3_prepare_v2(on ? on->handle() : db(), sql.c_str(), -1, &s, nullptr) ==
+                SQLITE_OK);
         std::string out;
         if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
             out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
         sqlite3_finalize(s);
         return out;
     }
-    long count(const std::string& sql) { return std::stol(scalar(sql)); }
+    long count(const std::string& sql, store::Store* on = nullptr) {
+        return std::stol(scalar(sql, on));
+    }
 
     void user(const std::string& id, const std::string& email, const std::string& phone = {},
               const std::string& locale = {}, const std::string& name = {},

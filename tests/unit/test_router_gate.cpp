@@ -243,6 +243,14 @@ TEST_CASE("the gate's counters are rebuilt from what it had admitted") {
         gate.rebuild(mark - 1, now);
         CHECK_FALSE(gate.check(next, now));
     }
+    SECTION("except what was attempted: it was checked ahead of the mark") {
+        s.exec("UPDATE deliveries SET attempts = 1, state = 'in-flight' WHERE seq = " +
+               std::to_string(mark));
+        router::NotificationFactsCache facts(fanouts);
+        router::Gate gate(config, fanouts, directory, facts);
+        gate.rebuild(mark - 1, now);
+        CHECK(gate.check(next, now) == "frequency cap 2/1h reached on channel 'email'");
+    }
 }
 
 TEST_CASE("the gate's mark is committed with the suppressions it decided") {
