@@ -66,7 +66,6 @@ struct FanoutStore::Statements {
                       "m.group_name = ?1 AND m.user_id > ?4 ORDER BY m.user_id LIMIT ?5"),
           user(db, "SELECT u.id, u.locale, " RECIPIENT_ADDRESSES ", " RECIPIENT_OPT_OUTS
                    " FROM users u WHERE u.id = ?1"),
-          max_seq(db, "SELECT COALESCE(MAX(seq), 0) FROM deliveries"),
           rows(db),
           step_fanout(db,
                       "UPDATE fanouts SET cursor = ?, expanded = ?, state = ? WHERE "
@@ -93,7 +92,7 @@ struct FanoutStore::Statements {
                   "SELECT category, template, data, subject, body, html, module, recipients, bulk, "
                   "send_at FROM "
                   "notifications WHERE id = ?") {}
-    Stmt load_expanding, delivered_to, members, user, max_seq;
+    Stmt load_expanding, delivered_to, members, user;
     DeliveryRows rows;  // deliveries and events
     Stmt step_fanout, decide_fanout, cancel_fanout, notification_exists, unsubscribed_at,
         preferences, address_unsubscribed, recent, content;
@@ -163,7 +162,7 @@ Status FanoutStore::write_step(ExpansionStep& step) {
     try {
         Transaction tx(store_.handle());
         auto& s = *st_;
-        step.seq_before = s.max_seq.first([](const Stmt& r) { return r.integer(0); }).value_or(0);
+        step.seq_before = store_.max_delivery_seq();
         for (Delivery& d : step.deliveries) {
             d.seq = s.rows.insert(d, d.last_error);
             s.rows.event(d.id, step.at, "accepted", accepted_detail(d));
