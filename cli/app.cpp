@@ -64,6 +64,20 @@ int parse_failure(Context& ctx, CLI::App& app, const CLI::ParseError& e) {
     return fail(ctx, exit_usage, where + lower_first(e.what()));
 }
 
+// The command the arguments name: the first word that is neither an option
+// nor the value of a global option that takes one (the top level has no
+// positionals, so CLI11 reads the same word as the command). Empty when none.
+std::string_view named_command(const CLI::App& app, const std::vector<std::string>& args) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& word = args[i];
+        if (word == "--") return {};
+        if (word.empty() || word[0] != '-') return word;
+        const CLI::Option* global = app.get_option_no_throw(word);
+        if (global && global->get_expected_max() > 0) ++i;  // its value
+    }
+    return {};
+}
+
 }  // namespace
 
 const std::vector<Command>& commands() {
@@ -133,10 +147,14 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
         "  notifyctl queue\n\n"
         "Run 'notifyctl COMMAND --help' for a command's options; see notifyctl(1).");
 
+    // Every command is listed, but only the one named gets its options and
+    // subcommands: building all of them would cost each call more than the
+    // command itself when it is a short one.
+    const std::string_view named = named_command(app, args);
     std::vector<std::pair<CLI::App*, Runner>> runners;
     for (const Command& c : commands()) {
         CLI::App* sub = app.add_subcommand(c.name, c.help);
-        runners.emplace_back(sub, c.setup(*sub, ctx));
+        if (named == c.name) runners.emplace_back(sub, c.setup(*sub, ctx));
         sub->footer(sub->get_footer() +
                     "\n\nGlobal options (before or after the command): --config FILE, --json, "
                     "-q, -v, --timeout DUR.");

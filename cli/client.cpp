@@ -5,14 +5,15 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
-#include <zmq.hpp>
+#include <memory>
+#include <stdexcept>
 
 #include "ingest_frame.hpp"
 #include "util/ipc.hpp"
 #include "util/json_parse.hpp"
 #include "util/time.hpp"
+#include "zmq_library.hpp"
 
 namespace notify::cli {
 
@@ -83,37 +84,49 @@ Expected<Reply> exchange(const std::string& endpoint, const Request& request, Mi
                    std::chrono::steady_clock::now() - start)
             .count();
     };
+    const ZmqLibrary* z = nullptr;
     try {
-        // One context per process is the rule; notifyctl makes few requests.
-        static zmq::context_t context{1};
-        zmq::socket_t socket{context, zmq::socket_type::req};
-        socket.set(zmq::sockopt::linger, 0);
-        // Queue nothing until a connection is up, so that "nobody listens" (the
-        // request never left: exit 69) and "nobody answered" (it did: exit 75)
-        // are told apart.
-        socket.set(zmq::sockopt::immediate, 1);
-        socket.connect(endpoint);
-        std::array<zmq::pollitem_t, 1> out{{{socket.handle(), 0, ZMQ_POLLOUT, 0}}};
-        zmq::poll(out.data(), out.size(),
-                  std::chrono::milliseconds(std::min(timeout, kConnectWait)));
-        if (!(out[0].revents & ZMQ_POLLOUT) ||
-            !socket.send(zmq::buffer(frame), zmq::send_flags::dontwait))
-            return make_error(ErrorKind::unavailable, "not_reachable",
-                              "notify-ingest is not reachable at '" + endpoint +
-                                  "': no connection within " +
-                                  util::format_duration(std::min(timeout, kConnectWait)) +
-                                  " (is it running? try 'notifyctl up')");
-        std::array<zmq::pollitem_t, 1> in{{{socket.handle(), 0, ZMQ_POLLIN, 0}}};
-        zmq::poll(in.data(), in.size(),
-                  std::chrono::milliseconds(std::max<Millis>(timeout - elapsed(), 0)));
-        zmq::message_t reply;
-        if (!(in[0].revents & ZMQ_POLLIN) || !socket.recv(reply, zmq::recv_flags::dontwait))
-            return make_error(ErrorKind::temporary, "no_answer", no_answer(request, timeout));
-        return decode_reply(reply.to_string_view());
-    } catch (const zmq::error_t& e) {
-        return make_error(ErrorKind::usage, "bad_endpoint",
-                          "cannot connect to ingest.listen '" + endpoint + "': " + e.what());
+        z = &zmq_library();
+    } catch (const std::runtime_error& e) {
+        return make_error(ErrorKind::internal, "no_zmq", e.what());
     }
+    auto bad_endpoint = [&] {
+        return make_error(ErrorKind::usage, "bad_endpoint",
+                          "cannot connect to ingest.listen '" + endpoint + "': " + z->last_error());
+    };
+    // One context per process is the rule; notifyctl makes few requests.
+    static void* const context = z->ctx_new();
+    if (!context) return bad_endpoint();
+    // A new socket per request, closed on every way out.
+    std::unique_ptr<void, int (*)(void*)> socket(z->socket(context, ZMQ_REQ), z->close);
+    if (!socket) return bad_endpoint();
+    const int linger = 0;
+    // Queue nothing until a connection is up, so that "nobody listens" (the
+    // request never left: exit 69) and "nobody answered" (it did: exit 75) are
+    // told apart.
+    const int immediate = 1;
+    if (z->setsockopt(socket.get(), ZMQ_LINGER, &linger, sizeof linger) != 0 ||
+        z->setsockopt(socket.get(), ZMQ_IMMEDIATE, &immediate, sizeof immediate) != 0 ||
+        z->connect(socket.get(), endpoint.c_str()) != 0)
+        return bad_endpoint();
+    const Millis connect_wait = std::min(timeout, kConnectWait);
+    zmq_pollitem_t out{socket.get(), 0, ZMQ_POLLOUT, 0};
+    if (z->poll(&out, 1, connect_wait) < 0) return bad_endpoint();
+    if (!(out.revents & ZMQ_POLLOUT) ||
+        z->send(socket.get(), frame.data(), frame.size(), ZMQ_DONTWAIT) < 0)
+        return make_error(ErrorKind::unavailable, "not_reachable",
+                          "notify-ingest is not reachable at '" + endpoint +
+                              "': no connection within " + util::format_duration(connect_wait) +
+                              " (is it running? try 'notifyctl up')");
+    zmq_pollitem_t in{socket.get(), 0, ZMQ_POLLIN, 0};
+    if (z->poll(&in, 1, std::max<Millis>(timeout - elapsed(), 0)) < 0) return bad_endpoint();
+    zmq_msg_t reply;
+    z->msg_init(&reply);
+    std::unique_ptr<zmq_msg_t, int (*)(zmq_msg_t*)> held(&reply, z->msg_close);
+    if (!(in.revents & ZMQ_POLLIN) || z->msg_recv(&reply, socket.get(), ZMQ_DONTWAIT) < 0)
+        return make_error(ErrorKind::temporary, "no_answer", no_answer(request, timeout));
+    return decode_reply(
+        std::string_view(static_cast<const char*>(z->msg_data(&reply)), z->msg_size(&reply)));
 }
 
 bool is_usage_code(std::string_view code) {

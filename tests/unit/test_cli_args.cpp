@@ -175,6 +175,25 @@ TEST_CASE("global options", "[cli]") {
         auto r = notifyctl({"config", "check", "--config", "/nonexistent/notify.toml"});
         CHECK(r.rc == 66);
     }
+    SECTION("global options and their values before the command name the command") {
+        // Only the named command's options are built: a value that is a
+        // command's name must not be taken for the command.
+        auto r =
+            notifyctl({"--timeout", "2s", "-q", "--config", "send", "--json", "config", "check"});
+        CHECK(r.rc == 66);
+        CHECK(r.err.find("'send'") != std::string::npos);
+        r = notifyctl({"--config=/nonexistent/notify.toml", "config", "check"});
+        CHECK(r.rc == 66);
+    }
+    SECTION("a command's --help shows its own options") {
+        auto r = notifyctl({"--json", "send", "--help"});
+        CHECK(r.rc == 0);
+        CHECK(r.out.find("--channel") != std::string::npos);
+        CHECK(r.out.find("--idempotency-key") != std::string::npos);
+        r = notifyctl({"-q", "template", "--help"});
+        CHECK(r.rc == 0);
+        CHECK(r.out.find("render") != std::string::npos);
+    }
 }
 
 TEST_CASE("config check and show", "[cli]") {
