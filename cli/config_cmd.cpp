@@ -18,6 +18,7 @@
 #include "config_types.hpp"
 #include "daemon_path.hpp"
 #include "output.hpp"
+#include "provider_type.hpp"
 #include "providers/shown_settings.hpp"
 #include "util/json_parse.hpp"
 #include "util/redact.hpp"
@@ -42,14 +43,31 @@ nlohmann::json shown_settings(const ProviderConfig& p) {
     return settings.is_object() ? settings : nlohmann::json::object();
 }
 
+// The keys notify reads itself that the table leaves out, with the values
+// they take: the provider's cap of attempts in flight (for a type held to it)
+// and its type's documented rate limit.
+nlohmann::json own_defaults(const ProviderConfig& p, const nlohmann::json& settings) {
+    nlohmann::json out = nlohmann::json::object();
+    const ProviderType* type = find_provider_type(p.type);
+    if (!settings.contains("max_connections") && type && !type->multiplexed)
+        out["max_connections"] = p.max_connections;
+    if (!settings.contains("rate_limit") && !p.rate_limits.empty())
+        out["rate_limit"] = rate_limit_text(p.rate_limits);
+    return out;
+}
+
 std::vector<Line> provider_lines(const Config& c) {
     std::vector<Line> out;
+    auto add = [&out](const std::string& key, const nlohmann::json& v, const std::string& origin) {
+        out.push_back({key, v.is_string() ? v.get<std::string>() : v.dump(), origin});
+    };
     for (const auto& [name, p] : c.providers) {
         std::string origin = p.line ? c.file + ":" + std::to_string(p.line) : "default";
         nlohmann::json settings = shown_settings(p);
-        for (const auto& [k, v] : settings.items())
-            out.push_back({"providers." + name + "." + k,
-                           v.is_string() ? v.get<std::string>() : v.dump(), origin});
+        for (const auto& [k, v] : settings.items()) add("providers." + name + "." + k, v, origin);
+        const nlohmann::json defaults = own_defaults(p, settings);
+        for (const auto& [k, v] : defaults.items())
+            add("providers." + name + "." + k, v, "default");
     }
     for (const auto& [name, ch] : c.channels)
         out.push_back({"channels." + name + ".providers", util::join(ch.providers, ","),
@@ -67,7 +85,11 @@ int show(Context& ctx) {
         for (const auto& s : c.settings)
             j["settings"].push_back({{"key", s.key}, {"value", shown(s)}, {"origin", s.origin}});
         j["providers"] = nlohmann::json::object();
-        for (const auto& [name, p] : c.providers) j["providers"][name] = shown_settings(p);
+        for (const auto& [name, p] : c.providers) {
+            nlohmann::json settings = shown_settings(p);
+            settings.update(own_defaults(p, settings));
+            j["providers"][name] = std::move(settings);
+        }
         j["channels"] = nlohmann::json::object();
         for (const auto& [name, ch] : c.channels)
             j["channels"][name] = {{"providers", ch.providers}};

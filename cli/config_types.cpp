@@ -17,13 +17,6 @@ namespace notify::cli {
 
 namespace {
 
-std::string rate_limit_text(const std::vector<FrequencyCap>& limits) {
-    std::vector<std::string> parts;
-    for (const auto& l : limits)
-        parts.push_back(std::to_string(l.count) + "/" + util::format_duration(l.period));
-    return parts.empty() ? "none" : util::join(parts, ", ");
-}
-
 nlohmann::json describe(const ProviderType& t) {
     nlohmann::json keys = nlohmann::json::array();
     for (const auto& k : t.keys) keys.push_back({{"name", k.name}, {"secret", k.secret}});

@@ -558,6 +558,16 @@ Expected<FrequencyCap> parse_key_rate_limit(const std::string& text) {
     return cap;
 }
 
+std::string frequency_cap_text(const FrequencyCap& cap) {
+    return std::to_string(cap.count) + "/" + util::format_duration(cap.period);
+}
+
+std::string rate_limit_text(const std::vector<FrequencyCap>& limits) {
+    std::vector<std::string> parts;
+    for (const auto& l : limits) parts.push_back(frequency_cap_text(l));
+    return parts.empty() ? "none" : util::join(parts, ", ");
+}
+
 std::vector<FrequencyCap> default_rate_limit(const std::string& type) {
     const ProviderType* t = find_provider_type(type);
     return t ? t->rate_limit : std::vector<FrequencyCap>{};

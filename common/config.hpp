@@ -233,6 +233,10 @@ const char* weekday_name(unsigned weekday);
 
 // "5/1h": five per hour; "" is no cap.
 Expected<FrequencyCap> parse_frequency_cap(const std::string& text);
+// A cap as it is written: "20/1m"; a list of them joined by ", ", "none"
+// when it is empty.
+std::string frequency_cap_text(const FrequencyCap& cap);
+std::string rate_limit_text(const std::vector<FrequencyCap>& limits);
 // An API key's request rate: "100/1s"; "" or "none" is no limit.
 Expected<FrequencyCap> parse_key_rate_limit(const std::string& text);
 

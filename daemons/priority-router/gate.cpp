@@ -17,10 +17,6 @@ std::string describe(const store::Preference& p) {
     return out;
 }
 
-std::string cap_text(const FrequencyCap& cap) {
-    return std::to_string(cap.count) + "/" + util::format_duration(cap.period);
-}
-
 }  // namespace
 
 Gate::Gate(const Config& config, store::FanoutStore& store, store::DirectoryStore& directory,
@@ -160,7 +156,8 @@ std::optional<std::string> Gate::check(const Delivery& d, Millis now, const Know
             auto& times = it->second;
             while (!times.empty() && times.front() <= now - cap.period) times.pop_front();
             if (static_cast<long>(times.size()) >= cap.count)
-                return "frequency cap " + cap_text(cap) + " reached on channel '" + d.channel + "'";
+                return "frequency cap " + frequency_cap_text(cap) + " reached on channel '" +
+                       d.channel + "'";
         }
     }
     const auto& limits = config_.recipient_limits_of(f.category());
@@ -172,8 +169,8 @@ std::optional<std::string> Gate::check(const Delivery& d, Millis now, const Know
                 const auto within =
                     times.end() - std::upper_bound(times.begin(), times.end(), now - limit.period);
                 if (within >= limit.count)
-                    return "recipient limit " + cap_text(limit) + " reached for category '" +
-                           f.category() + "'";
+                    return "recipient limit " + frequency_cap_text(limit) +
+                           " reached for category '" + f.category() + "'";
             }
     }
     count(d, f);

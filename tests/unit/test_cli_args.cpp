@@ -217,6 +217,40 @@ TEST_CASE("config check and show", "[cli]") {
         CHECK(j["providers"]["hook"]["secret"] == "********");
         CHECK(j["channels"]["webhook"]["providers"][0] == "hook");
     }
+    SECTION("show gives the keys notify reads itself the values they take by default") {
+        std::string f = dir.write("own.toml",
+                                  "[providers.hook]\ntype = \"webhook\"\n"
+                                  "url = \"http://127.0.0.1:9\"\n"
+                                  "[providers.robot]\ntype = \"dingtalk-robot\"\n"
+                                  "token = \"t0ken\"\nmax_connections = 4\n"
+                                  "[providers.push]\ntype = \"apns\"\nteam_id = \"T\"\n"
+                                  "key_id = \"K\"\nkey = \"file:/nonexistent.p8\"\n"
+                                  "topic = \"com.example\"\n"
+                                  "[channels.webhook]\nproviders = [\"hook\"]\n");
+        auto r = notifyctl({"config", "show", "--config", f});
+        REQUIRE(r.rc == 0);
+        auto line = [&](const std::string& key) {
+            auto at = r.out.find("\n" + key + " = ");
+            return at == std::string::npos
+                       ? std::string()
+                       : r.out.substr(at + 1, r.out.find('\n', at + 1) - at - 1);
+        };
+        CHECK(line("providers.hook.max_connections").find("= 32 ") != std::string::npos);
+        CHECK(line("providers.hook.max_connections").find("# default") != std::string::npos);
+        CHECK(line("providers.hook.rate_limit").empty());  // the type has none
+        CHECK(line("providers.robot.max_connections").find("# " + f) != std::string::npos);
+        CHECK(line("providers.robot.rate_limit").find("= 20/1m ") != std::string::npos);
+        CHECK(line("providers.robot.rate_limit").find("# default") != std::string::npos);
+        CHECK(line("providers.push.max_connections").empty());  // HTTP/2: not held to it
+        r = notifyctl({"--json", "config", "show", "--config", f});
+        REQUIRE(r.rc == 0);
+        auto j = nlohmann::json::parse(r.out);
+        CHECK(j["providers"]["hook"]["max_connections"] == 32);
+        CHECK(j["providers"]["robot"]["max_connections"] == 4);
+        CHECK(j["providers"]["robot"]["rate_limit"] == "20/1m");
+        CHECK(j["providers"]["robot"]["token"] == "********");
+        CHECK_FALSE(j["providers"]["push"].contains("max_connections"));
+    }
     SECTION("a provider's own settings are checked") {
         std::string f = dir.write("p.toml",
                                   "[providers.hook]\ntype = \"webhook\"\n"
