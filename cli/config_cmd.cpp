@@ -49,7 +49,7 @@ nlohmann::json shown_settings(const ProviderConfig& p) {
 nlohmann::json own_defaults(const ProviderConfig& p, const nlohmann::json& settings) {
     nlohmann::json out = nlohmann::json::object();
     const ProviderType* type = find_provider_type(p.type);
-    if (!settings.contains("max_connections") && type && !type->multiplexed)
+    if (!settings.contains("max_connections") && !(type && type->multiplexed))
         out["max_connections"] = p.max_connections;
     if (!settings.contains("rate_limit") && !p.rate_limits.empty())
         out["rate_limit"] = rate_limit_text(p.rate_limits);
@@ -85,9 +85,13 @@ int show(Context& ctx) {
         for (const auto& s : c.settings)
             j["settings"].push_back({{"key", s.key}, {"value", shown(s)}, {"origin", s.origin}});
         j["providers"] = nlohmann::json::object();
+        // The tables as written; what notify takes for the keys they leave
+        // out apart, so that "providers" can be written back as it was.
+        j["provider_defaults"] = nlohmann::json::object();
         for (const auto& [name, p] : c.providers) {
             nlohmann::json settings = shown_settings(p);
-            settings.update(own_defaults(p, settings));
+            if (nlohmann::json defaults = own_defaults(p, settings); !defaults.empty())
+                j["provider_defaults"][name] = std::move(defaults);
             j["providers"][name] = std::move(settings);
         }
         j["channels"] = nlohmann::json::object();

@@ -245,11 +245,14 @@ TEST_CASE("config check and show", "[cli]") {
         r = notifyctl({"--json", "config", "show", "--config", f});
         REQUIRE(r.rc == 0);
         auto j = nlohmann::json::parse(r.out);
-        CHECK(j["providers"]["hook"]["max_connections"] == 32);
+        // "providers" holds the tables as written, "provider_defaults" the rest.
+        CHECK_FALSE(j["providers"]["hook"].contains("max_connections"));
+        CHECK(j["provider_defaults"]["hook"]["max_connections"] == 32);
         CHECK(j["providers"]["robot"]["max_connections"] == 4);
-        CHECK(j["providers"]["robot"]["rate_limit"] == "20/1m");
+        CHECK_FALSE(j["provider_defaults"]["robot"].contains("max_connections"));
+        CHECK(j["provider_defaults"]["robot"]["rate_limit"] == "20/1m");
         CHECK(j["providers"]["robot"]["token"] == "********");
-        CHECK_FALSE(j["providers"]["push"].contains("max_connections"));
+        CHECK_FALSE(j["provider_defaults"].contains("push"));
     }
     SECTION("a provider's own settings are checked") {
         std::string f = dir.write("p.toml",
