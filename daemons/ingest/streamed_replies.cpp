@@ -76,7 +76,16 @@ void StreamedReplies::pump(evhttp_connection* evcon) {
         evhttp_send_reply_end(req);  // the connection closes once it is written
         return;
     }
-    NLOG(warning, "", "answer cut off: " << taken.failure);
+    cut_off(evcon, s, taken.failure, true);
+}
+
+void StreamedReplies::cut_off(evhttp_connection* evcon, Sending& s, const std::string& why,
+                              bool warning) {
+    if (warning)
+        NLOG(warning, "", "answer cut off: " << why);
+    else
+        NLOG(info, "", "answer cut off: " << why);
+    s.cut_here = true;
     evhttp_connection_free(evcon);  // closed() runs, and the request goes with it
 }
 
@@ -92,6 +101,10 @@ void StreamedReplies::on_drained(evbuffer* output, const evbuffer_cb_info* info,
 void StreamedReplies::closed(evhttp_connection* evcon) {
     auto it = sending_.find(evcon);
     if (it == sending_.end()) return;
+    if (!it->second.cut_here)
+        NLOG(warning, "",
+             "answer cut off: the connection closed before its end (the client went, or took "
+             "nothing for ingest.http_idle_timeout)");
     evhttp_request* req = it->second.req;
     it->second.body->on_ready(nullptr);
     it->second.body->cancel();
@@ -107,8 +120,8 @@ void StreamedReplies::close_all() {
     std::vector<evhttp_connection*> open;
     for (const auto& [evcon, s] : sending_) open.push_back(evcon);
     for (evhttp_connection* evcon : open) {
-        NLOG(info, "", "answer cut off: notify-ingest is stopping");
-        evhttp_connection_free(evcon);
+        auto it = sending_.find(evcon);
+        if (it != sending_.end()) cut_off(evcon, it->second, "notify-ingest is stopping", false);
     }
 }
 

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <unordered_map>
 
 struct evbuffer;
@@ -40,6 +41,7 @@ class StreamedReplies {
         evhttp_request* req = nullptr;
         std::shared_ptr<StreamedBody> body;
         evbuffer* output = nullptr;  // the connection's, watched for what leaves it
+        bool cut_here = false;       // closed here, and said why
     };
     // Bytes left the connection's output (evbuffer_add_cb): the body hears of
     // each step, not only of an empty buffer, so a slow but steady client is
@@ -47,8 +49,11 @@ class StreamedReplies {
     static void on_drained(evbuffer* output, const evbuffer_cb_info* info, void* arg);
     // Sends what the body has; ends the answer when it is finished.
     void pump(evhttp_connection* evcon);
-    // The connection went (or was closed here).
+    // The connection went (or was closed here): an answer cut off this way
+    // (the client went, or took nothing for ingest.http_idle_timeout) is logged.
     void closed(evhttp_connection* evcon);
+    // Logs why an answer is cut off, and closes its connection.
+    void cut_off(evhttp_connection* evcon, Sending& s, const std::string& why, bool warning);
 
     HttpConnections& connections_;
     std::unordered_map<evhttp_connection*, Sending> sending_;
