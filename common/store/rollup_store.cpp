@@ -138,16 +138,30 @@ RollupMarks RollupStore::latest() {
     return m;
 }
 
+void RollupStore::put(std::int64_t generation, Resolution r, const std::string& dimension,
+                      Millis bucket, std::string_view data) {
+    st_->put.bind(1, generation)
+        .bind(2, static_cast<std::int64_t>(r))
+        .bind(3, dimension)
+        .bind(4, bucket)
+        .bind_blob(5, data);
+    st_->put.run();
+}
+
 void RollupStore::write(const RollupBatch& batch, std::int64_t generation) {
-    auto& put = st_->put;
+    batch.each_bucket([&](Resolution r, const std::string& dimension, Millis bucket,
+                          std::string_view data) { put(generation, r, dimension, bucket, data); });
+}
+
+void RollupStore::write(const PackedRollupRows& rows, std::int64_t generation) {
+    for (const auto& row : rows)
+        put(generation, row.resolution, row.dimension, row.bucket, row.data);
+}
+
+void pack(const RollupBatch& batch, PackedRollupRows& out) {
     batch.each_bucket(
         [&](Resolution r, const std::string& dimension, Millis bucket, std::string_view data) {
-            put.bind(1, generation)
-                .bind(2, static_cast<std::int64_t>(r))
-                .bind(3, dimension)
-                .bind(4, bucket)
-                .bind_blob(5, data);
-            put.run();
+            out.push_back({r, dimension, bucket, std::string(data)});
         });
 }
 

@@ -20,6 +20,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "store/rollup.hpp"
 #include "store/store.hpp"
@@ -33,6 +36,18 @@ struct RollupMarks {
     std::int64_t generation = 1;
 };
 
+// A batch's rows as RollupBatch::each_bucket packs them, kept to be written
+// later (on another connection: the router's commit thread).
+struct PackedRollupRow {
+    Resolution resolution;
+    std::string dimension;
+    Millis bucket;
+    std::string data;
+};
+using PackedRollupRows = std::vector<PackedRollupRow>;
+// Appends `batch`'s rows to `out`.
+void pack(const RollupBatch& batch, PackedRollupRows& out);
+
 class RollupStore {
   public:
     explicit RollupStore(Store& store);
@@ -45,6 +60,7 @@ class RollupStore {
     void write_marks(const RollupMarks& m);
     // Adds the batch's figures to the rows of `generation`.
     void write(const RollupBatch& batch, std::int64_t generation);
+    void write(const PackedRollupRows& rows, std::int64_t generation);
     // rollup.pairs_since: 0, or the first minute the rows of pairs count whole.
     Millis pairs_since();
     // The highest delivery and event seq stored now.
@@ -68,6 +84,9 @@ class RollupStore {
                         const std::function<void(Millis bucket, std::string_view data)>& each);
 
   private:
+    void put(std::int64_t generation, Resolution r, const std::string& dimension, Millis bucket,
+             std::string_view data);
+
     struct Statements;
     Store& store_;
     std::unique_ptr<Statements> st_;

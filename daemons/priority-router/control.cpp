@@ -66,6 +66,8 @@ void Router::on_control_frame(const std::string& identity, const std::string& fr
             }
         return;
     }
+    // What follows reads what the router wrote, or writes itself.
+    if (op != "metrics" && op != "providers" && op != "ping") settle_commit(util::now_ms(), true);
     std::string reply;
     if (op == "metrics") {
         reply = metrics_.render(gauges());

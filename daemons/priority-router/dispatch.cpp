@@ -284,6 +284,7 @@ void Router::on_result(WorkerInfo* w, const wire::Result& r, Millis now) {
 }
 
 std::string Router::forget_gone_address(const std::string& id, Millis gone_since, const Entry& e) {
+    settle_commit(util::now_ms(), true);  // a write of this thread's: not behind its own commit
     auto removed = directory_->forget_gone_address(id, gone_since);
     if (!removed) {
         NLOG(warning, e.notification_id,

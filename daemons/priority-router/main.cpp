@@ -100,8 +100,23 @@ int main(int argc, char** argv) {
     sigaction(SIGINT, &sa, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
+    // The periodic commits run on a thread of their own, on a third
+    // connection (commit_thread.hpp): waiting there for the write lock holds
+    // up no dispatching. An in-memory store is one connection's alone.
+    std::unique_ptr<store::Store> commits;
+    if (config->store.path != ":memory:") {
+        auto opened = store::Store::open(config->store.path,
+                                         {false, config->store.busy_timeout, false, true});
+        if (!opened) {
+            std::cerr << "notify-priority-router: error: " << opened.error().message << "\n";
+            return exit_code(opened.error().kind);
+        }
+        log_length.watch(**opened);
+        commits = std::move(*opened);
+    }
+
     try {
-        router::Router router(*config, **store);
+        router::Router router(*config, **store, std::move(commits));
         auto started = router.start();
         if (!started) {
             std::cerr << "notify-priority-router: error: " << started.error().message << "\n";

@@ -80,7 +80,7 @@ void Rollups::logged(const store::Transition& t, const std::string& channel, Pri
 }
 
 bool Rollups::due(Millis now) const {
-    return !batch_.empty() && now >= next_write_;
+    return (!batch_.empty() || !unwritten_.empty() || rebuilt_) && now >= next_write_;
 }
 
 std::function<void()> Rollups::writer() {
@@ -91,6 +91,7 @@ std::function<void()> Rollups::writer() {
             // Rebuilt under us: what we counted may be in the new rows already.
             NLOG(info, "", "reports were rebuilt; counting again from their marks");
             batch_.reset();
+            unwritten_.clear();
             store_.replay(stored, latest, batch_, [&](store::RollupBatch& b) {
                 store_.write(b, stored.generation);
                 b.clear();
@@ -100,6 +101,7 @@ std::function<void()> Rollups::writer() {
         } else {
             pending_marks_ = {delivery_seq_, latest.event_seq, generation_};
         }
+        store_.write(unwritten_, pending_marks_.generation);
         store_.write(batch_, pending_marks_.generation);
         store_.write_marks(pending_marks_);
     };
@@ -108,8 +110,35 @@ std::function<void()> Rollups::writer() {
 void Rollups::written(bool committed, Millis now) {
     if (!committed) return;
     batch_.clear();
+    unwritten_.clear();
+    rebuilt_ = false;
     delivery_seq_ = std::max(delivery_seq_, pending_marks_.delivery_seq);
     generation_ = pending_marks_.generation;
+    next_write_ = now + write_interval_;
+}
+
+std::function<void()> Rollups::background_writer(store::RollupStore& on) {
+    store::pack(batch_, unwritten_);
+    batch_.clear();
+    return [this, &on, marks = store::RollupMarks{delivery_seq_, 0, generation_}] {
+        const store::RollupMarks stored = on.marks();
+        if (stored.generation != marks.generation) {
+            found_rebuilt_ = true;
+            return;
+        }
+        pending_marks_ = {marks.delivery_seq, on.latest().event_seq, marks.generation};
+        on.write(unwritten_, marks.generation);
+        on.write_marks(pending_marks_);
+    };
+}
+
+void Rollups::background_written(bool committed, Millis now) {
+    if (found_rebuilt_) {
+        found_rebuilt_ = false;
+        rebuilt_ = true;
+    }
+    if (!committed || rebuilt_) return;  // written again with the next
+    unwritten_.clear();
     next_write_ = now + write_interval_;
 }
 

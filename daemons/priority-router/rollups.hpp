@@ -10,6 +10,12 @@
 // (another generation), it drops what it counted and counts again from the
 // new marks, in the same transaction. The peak of a second in which the router
 // restarted is the larger of its two parts; a rebuild counts it whole.
+//
+// A write on the router's commit thread (background_writer) takes the rows
+// counted so far, packed, and counting goes on meanwhile; rows whose write
+// failed are written with the next. When that write finds the rollups
+// rebuilt, it writes nothing: the next write is the router's own (writer),
+// which counts again from the new marks as above.
 #pragma once
 
 #include <cstdint>
@@ -39,11 +45,17 @@ class Rollups {
 
     // Whether there is something to write and it is time.
     bool due(Millis now) const;
-    bool idle() const { return batch_.empty(); }
+    bool idle() const { return batch_.empty() && unwritten_.empty(); }
+    // Whether the next write must be writer()'s (the rollups were rebuilt).
+    bool must_write_here() const { return rebuilt_; }
     // What to run in the flush's transaction (Store::apply's `also`).
     std::function<void()> writer();
     // Tells how that transaction ended.
     void written(bool committed, Millis now);
+    // The same, for a transaction on the commit thread, with `on` (a
+    // RollupStore on its connection); the batch is packed now.
+    std::function<void()> background_writer(store::RollupStore& on);
+    void background_written(bool committed, Millis now);
 
   private:
     store::Store& db_;
@@ -51,7 +63,10 @@ class Rollups {
     store::RollupBatch batch_;
     std::int64_t delivery_seq_ = 0;  // deliveries counted as accepted up to it
     std::int64_t generation_ = 1;
-    store::RollupMarks pending_marks_;  // written by the transaction under way
+    store::RollupMarks pending_marks_;   // written by the transaction under way
+    store::PackedRollupRows unwritten_;  // packed for a write that has not committed
+    bool rebuilt_ = false;               // a background write found the rollups rebuilt
+    bool found_rebuilt_ = false;         // set by that write, on the commit thread
     Millis write_interval_;
     Millis next_write_ = 0;
 };

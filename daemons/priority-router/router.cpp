@@ -22,7 +22,8 @@ constexpr int kSweepBatch = 5000;
 constexpr int kRoundRows = 2000;
 }  // namespace
 
-Router::Router(const Config& config, store::Store& store)
+Router::Router(const Config& config, store::Store& store,
+               std::unique_ptr<store::Store> commit_store)
     : config_(config),
       store_(store),
       sockets_(std::make_unique<Sockets>()),
@@ -46,6 +47,11 @@ Router::Router(const Config& config, store::Store& store)
       personalizer_(config, store, *directory_, templates_.shared()),
       schedules_(config, store, *directory_, templates_) {
     early_store_ = std::make_unique<store::EarlyReceipts>(store.handle());
+    if (commit_store) {
+        commit_thread_ = std::make_unique<CommitThread>(std::move(commit_store));
+        commit_rollups_ = std::make_unique<store::RollupStore>(commit_thread_->store());
+        log_.commit_on(*commit_thread_);
+    }
     for (const auto& name : config.channel_names())
         if (choice_.can_block(name)) limited_channels_.push_back(name);
     for (const auto& name : config.channel_names())
@@ -286,7 +292,9 @@ void Router::admit(const Delivery& d, bool may_sleep) {
 void Router::wake_sleepers(Millis now) {
     // Wake-ups read the store: it must hold every change made meanwhile (a
     // cancel, say) first.
-    if (sleepers_.next_at() == 0 || sleepers_.next_at() > now || !backoff_.ready(now)) return;
+    if (sleepers_.next_at() == 0 || sleepers_.next_at() > now || !backoff_.ready(now) ||
+        log_.committing())
+        return;
     if (log_.pending()) flush_log(now);
     if (log_.pending()) return;
     // A few milliseconds of reads at a time (the loop comes straight back),
@@ -407,12 +415,36 @@ void Router::transition(const std::string& id, Entry& e, DeliveryState state, co
     }
 }
 
-void Router::flush_log(Millis now, bool last) {
+void Router::settle_commit(Millis now, bool wait) {
+    auto outcome = log_.finish_commit(wait);
+    if (!outcome) return;
+    const bool committed = static_cast<bool>(outcome->status);
+    metrics_.committed(outcome->seconds, committed);
+    if (rollups_committing_) rollups_.background_written(committed, now);
+    rollups_committing_ = false;
+    backoff_.record(outcome->status, now);
+}
+
+void Router::flush_log(Millis now, bool last, bool background) {
+    if (background) settle_commit(now, false);
     const bool rollups = rollups_.due(now) || (last && !rollups_.idle());
     note_early_changes();
     note_breaker_changes();
     const bool early = !early_changes_.empty();
     const bool breakers = !breaker_audit_.empty();
+    // Receipts' replies and changes, and breakers' changes, are written here;
+    // so is what a store refusing writes waits on (probe_write), and a rebuild.
+    if (background && !early && !breakers && held_replies_.empty() &&
+        !(rollups && rollups_.must_write_here()) && commit_rollups_) {
+        if (log_.committing()) return;  // this one waits for the next round
+        std::function<void()> also;
+        if (rollups) also = rollups_.background_writer(*commit_rollups_);
+        if (log_.start_commit(std::move(also))) {
+            rollups_committing_ = rollups;
+            return;
+        }
+    }
+    settle_commit(now, true);
     if (log_.pending() || rollups || early || breakers || !backoff_.failing()) {
         // Else nothing is committed.
         const bool writes = log_.pending() > 0 || rollups || early || breakers;
@@ -444,7 +476,9 @@ void Router::run(const std::atomic<bool>& stop) {
     zmq::pollitem_t items[] = {
         {static_cast<void*>(sockets_->workers), 0, ZMQ_POLLIN, 0},
         {static_cast<void*>(sockets_->control), 0, ZMQ_POLLIN, 0},
+        {nullptr, commit_thread_ ? commit_thread_->fd() : -1, ZMQ_POLLIN, 0},
     };
+    const int polled = commit_thread_ ? 3 : 2;
     Millis next_sweep = util::now_ms();
     Millis next_flush = util::now_ms() + config_.router.flush_interval;
     Millis next_liveness = util::now_ms() + 1000;
@@ -460,25 +494,28 @@ void Router::run(const std::atomic<bool>& stop) {
 
         Millis wake = next_sweep;
         const Millis writable_at = std::max(now, backoff_.retry_at());
+        // What waits for the commit under way is woken by its end (the fd).
+        const Millis settled_at = log_.committing() ? now + 1000 : writable_at;
         if (log_.pending() || backoff_.failing())
-            wake = std::min(wake, std::max(next_flush, writable_at));
+            wake = std::min(wake, std::max(next_flush, settled_at));
         if (!timers_.empty()) wake = std::min(wake, timers_.next_at());
-        if (sleepers_.next_at()) wake = std::min(wake, std::max(sleepers_.next_at(), writable_at));
+        if (sleepers_.next_at()) wake = std::min(wake, std::max(sleepers_.next_at(), settled_at));
         if (schedules_.next_at() && !drain_until)
             wake = std::min(wake, std::max(schedules_.next_at(), writable_at));
         // A blocked channel frees up (only dispatching looks again).
         if (rate_wake_ && !drain_until && !backoff_.failing()) wake = std::min(wake, rate_wake_);
-        if (expander_.busy() && !drain_until)
-            wake = std::min(wake, writable_at);  // a fan-out's next step
+        if (expander_.busy() && !drain_until)  // a fan-out's next step
+            wake = std::min(wake, rollups_committing_ ? settled_at : writable_at);
         if (inbox_backlog_ && !drain_until) wake = std::min(wake, writable_at);
         if (sweep_requested_) wake = now;  // the rest of a sweep
         long timeout = static_cast<long>(std::clamp<Millis>(wake - now, 0, 1000));
         try {
-            zmq::poll(items, 2, std::chrono::milliseconds(timeout));
+            zmq::poll(items, polled, std::chrono::milliseconds(timeout));
         } catch (const zmq::error_t& e) {
             if (e.num() != EINTR) throw;
         }
         now = util::now_ms();
+        settle_commit(now, false);
 
         std::string identity, frame;
         bool delimiter = false;
@@ -507,7 +544,9 @@ void Router::run(const std::atomic<bool>& stop) {
         if (!drain_until && !backoff_.failing()) dispatch(now);
         // One step of expansion per round, so dispatching goes on between steps;
         // what it wrote is gated and queued as it is written (take_step).
-        if (!drain_until && expander_.busy() && backoff_.ready(now)) {
+        // Not while a commit writes the rollups' marks: a step's suppressions
+        // are counted as it is written, in the batch after that one.
+        if (!drain_until && expander_.busy() && backoff_.ready(now) && !rollups_committing_) {
             expander_.step(now);
             backoff_.record(expander_.last_write(), now);
         }
@@ -519,9 +558,9 @@ void Router::run(const std::atomic<bool>& stop) {
             }
             next_liveness = now + 1000;
         }
-        if (backoff_.ready(now) &&
+        if (backoff_.ready(now) && !log_.committing() &&
             (now >= next_flush || log_.pending() >= 2000 || backoff_.failing())) {
-            flush_log(now);
+            flush_log(now, false, true);
             next_flush = now + config_.router.flush_interval;
         }
     }

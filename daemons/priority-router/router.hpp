@@ -33,6 +33,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "commit_thread.hpp"
 #include "config.hpp"
 #include "fanout.hpp"
 #include "gate.hpp"
@@ -91,7 +92,10 @@ class Sockets;
 
 class Router {
   public:
-    Router(const Config& config, store::Store& store);
+    // With `commit_store` (a second connection to the store), the periodic
+    // commits run on a thread of their own (commit_thread.hpp).
+    Router(const Config& config, store::Store& store,
+           std::unique_ptr<store::Store> commit_store = nullptr);
     ~Router();
     // Binds the sockets and rebuilds the queues from the store.
     Status start();
@@ -219,10 +223,21 @@ class Router {
     // Commits the transition log (or, while writes fail and nothing waits, probes
     // the store) and tells the backoff how it went.
     // `last`: the rollups are written whether or not it is their time.
-    void flush_log(Millis now, bool last = false);
+    // `background`: on the commit thread, when there is one and nothing else
+    // (a held reply, receipts, a breaker's change, a rebuild) waits for the
+    // commit; else here, once the commit under way has ended.
+    void flush_log(Millis now, bool last = false, bool background = false);
+    // Takes the outcome of the commit under way, once it has ended (`wait`:
+    // waits for it): counted, and told to the backoff. Whatever writes to the
+    // store or reads what the router wrote does this first.
+    void settle_commit(Millis now, bool wait);
 
     const Config& config_;
     store::Store& store_;
+    // The commit thread, and the rollups' statements on its connection.
+    std::unique_ptr<CommitThread> commit_thread_;
+    std::unique_ptr<store::RollupStore> commit_rollups_;
+    bool rollups_committing_ = false;  // the commit under way writes the rollups
     std::unique_ptr<Sockets> sockets_;
     ReadyQueues ready_;
     Timers timers_;

@@ -8,6 +8,7 @@ add_executable(unit_router
   ${CMAKE_CURRENT_LIST_DIR}/test_rollup.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_schedule_store.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_sleepers.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_transition_log.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_router_fanout.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_router_gate.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_router_holds.cpp

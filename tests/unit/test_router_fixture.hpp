@@ -61,9 +61,10 @@ class TempStore {
         std::error_code ec;
         std::filesystem::remove_all(dir_, ec);
     }
-    // Another connection to the same file, as a restarted router would open.
-    std::unique_ptr<store::Store> open() {
-        auto s = store::Store::open(dir_ + "/notify.db", {false, 5000});
+    // Another connection to the same file, as a restarted router would open;
+    // one that waits `busy_timeout` for the write lock.
+    std::unique_ptr<store::Store> open(Millis busy_timeout = 5000) {
+        auto s = store::Store::open(dir_ + "/notify.db", {false, busy_timeout});
         REQUIRE(s);
         return std::move(*s);
     }

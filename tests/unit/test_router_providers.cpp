@@ -87,10 +87,12 @@ class FakeWorker {
     zmq::socket_t socket_;
 };
 
-// Runs a router over the store in a thread for the life of the object.
+// Runs a router over the store in a thread for the life of the object,
+// committing on a second connection as the daemon does.
 class RunningRouter {
   public:
-    RunningRouter(const Config& config, store::Store& store) : router_(config, store) {
+    RunningRouter(const Config& config, testing::TempStore& store)
+        : router_(config, *store, store.open()) {
         REQUIRE(router_.start());
         thread_ = std::thread([this] { router_.run(stop_); });
     }
@@ -170,7 +172,7 @@ TEST_CASE("a channel at its rate limit does not hold back another channel") {
     auto reader = s.open();
     std::map<std::string, int> jobs;
     {
-        RunningRouter r(config, *s);
+        RunningRouter r(config, s);
         zmq::context_t ctx;
         FakeWorker w(ctx, config.router.listen, 20);
         while (auto j = w.job(1500)) {
@@ -218,7 +220,7 @@ providers = ["slow"]
         send(*s, "email", {"a@example.com", "b@example.com", "c@example.com"});
     std::vector<std::string> order;  // the channels of the jobs, as they came
     {
-        RunningRouter r(config, *s);
+        RunningRouter r(config, s);
         zmq::context_t ctx;
         FakeWorker w(ctx, config.router.listen, 20);
         while (order.size() < 8) {
@@ -245,7 +247,7 @@ TEST_CASE("a retryable failure fails over at once, then backs off") {
     const std::string nid = send(*s, "pair", {""});
     auto reader = s.open();
     {
-        RunningRouter r(config, *s);
+        RunningRouter r(config, s);
         zmq::context_t ctx;
         FakeWorker w(ctx, config.router.listen, 5);
         auto first = w.job(5000);
@@ -286,7 +288,7 @@ TEST_CASE("a failure that is the provider's alone fails over; a plain permanent 
     const std::string fails_over = send(*s, "pair", {""});
     auto reader = s.open();
     {
-        RunningRouter r(config, *s);
+        RunningRouter r(config, s);
         zmq::context_t ctx;
         FakeWorker w(ctx, config.router.listen, 5);
         auto first = w.job(5000);
@@ -328,7 +330,7 @@ TEST_CASE("a malformed worker frame is logged cut on a character boundary") {
     ::dup2(::fileno(log), 2);
     std::string logged;
     {
-        RunningRouter r(config, *s);
+        RunningRouter r(config, s);
         zmq::context_t ctx;
         FakeWorker w(ctx, config.router.listen, 0);
         w.send(frame);
@@ -358,7 +360,7 @@ TEST_CASE("a high-priority delivery a nudge names goes ahead of a backlog not re
     // Outcomes stay in memory: the store still says "queued" when the sweep
     // reaches the delivery the worker has sent.
     config.router.flush_interval = 600'000;
-    RunningRouter r(config, *s);
+    RunningRouter r(config, s);
     auto writer = s.open();  // as ingest: the router's connection is its own
 
     // A backlog the router reads a round at a time, then one high-priority send.
