@@ -9,8 +9,9 @@
 // and U+FB36-U+FEFE that are not spaces (Latin-1, Greek, Cyrillic, CJK
 // punctuation, kana, Arabic presentation forms). Compiled into a
 // sanitized program it is undefined behaviour; the shared library notify
-// links answers "not whitespace" for them. This sweep asks the parser
-// linked here about every such code point where the table decides what is
+// links answers "not whitespace" for them. This sweep asks the shared
+// library (unit_common links it as the programs do; a file that only includes
+// the header compiles the parser in) about every such code point where the table decides what is
 // kept: the text that follows a line-ending backslash in a multi-line
 // string, as templates are written, must keep the character unless it is a
 // space.
