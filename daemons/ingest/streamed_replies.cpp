@@ -76,15 +76,12 @@ void StreamedReplies::pump(evhttp_connection* evcon) {
         evhttp_send_reply_end(req);  // the connection closes once it is written
         return;
     }
-    cut_off(evcon, s, taken.failure, true);
+    cut_off(evcon, s, taken.failure, log::Level::warning);
 }
 
 void StreamedReplies::cut_off(evhttp_connection* evcon, Sending& s, const std::string& why,
-                              bool warning) {
-    if (warning)
-        NLOG(warning, "", "answer cut off: " << why);
-    else
-        NLOG(info, "", "answer cut off: " << why);
+                              log::Level level) {
+    if (log::enabled(level)) log::write(level, "", "answer cut off: " + why);
     s.cut_here = true;
     evhttp_connection_free(evcon);  // closed() runs, and the request goes with it
 }
@@ -121,7 +118,8 @@ void StreamedReplies::close_all() {
     for (const auto& [evcon, s] : sending_) open.push_back(evcon);
     for (evhttp_connection* evcon : open) {
         auto it = sending_.find(evcon);
-        if (it != sending_.end()) cut_off(evcon, it->second, "notify-ingest is stopping", false);
+        if (it != sending_.end())
+            cut_off(evcon, it->second, "notify-ingest is stopping", log::Level::info);
     }
 }
 

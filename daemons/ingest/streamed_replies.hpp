@@ -12,6 +12,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "util/log.hpp"
+
 struct evbuffer;
 struct evbuffer_cb_info;
 struct evhttp_connection;
@@ -53,7 +55,7 @@ class StreamedReplies {
     // (the client went, or took nothing for ingest.http_idle_timeout) is logged.
     void closed(evhttp_connection* evcon);
     // Logs why an answer is cut off, and closes its connection.
-    void cut_off(evhttp_connection* evcon, Sending& s, const std::string& why, bool warning);
+    void cut_off(evhttp_connection* evcon, Sending& s, const std::string& why, log::Level level);
 
     HttpConnections& connections_;
     std::unordered_map<evhttp_connection*, Sending> sending_;

@@ -27,6 +27,11 @@ std::atomic<bool> g_stop{false};
 void on_signal(int) {
     g_stop = true;
 }
+// Says why the router cannot go on; its exit status.
+int fail(const notify::Error& e) {
+    std::cerr << "notify-priority-router: error: " << e.message << "\n";
+    return notify::exit_code(e.kind);
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -47,10 +52,7 @@ int main(int argc, char** argv) {
     log::set_program("notify-priority-router");
     store::skip_memory_statistics();
     auto config = load_config(config_path, app.count("--config") > 0);
-    if (!config) {
-        std::cerr << "notify-priority-router: error: " << config.error().message << "\n";
-        return exit_code(config.error().kind);
-    }
+    if (!config) return fail(config.error());
     log::Level level;
     if (log::parse_level(config->log_level, level)) log::set_level(level);
     util::use_local_zone(config->report.timezone);  // report days (checked with the config)
@@ -58,10 +60,7 @@ int main(int argc, char** argv) {
     // first one's sockets alone.
     auto lock = util::InstanceLock::acquire(
         util::lock_path(config->runtime_dir, "notify-priority-router"), "notify-priority-router");
-    if (!lock) {
-        std::cerr << "notify-priority-router: error: " << lock.error().message << "\n";
-        return exit_code(lock.error().kind);
-    }
+    if (!lock) return fail(lock.error());
 
     // The router's commits do not wait for the disk (WAL with synchronous=NORMAL): they
     // are durable at the next fsync of the shared log, ingest's next commit, and a
@@ -70,10 +69,7 @@ int main(int argc, char** argv) {
     // commits are acknowledgements and always honour store.synchronous.
     store::LogLength log_length;  // hears the store's commits: it outlives them
     auto store = store::Store::open(config->store.path, {false, config->store.busy_timeout});
-    if (!store) {
-        std::cerr << "notify-priority-router: error: " << store.error().message << "\n";
-        return exit_code(store.error().kind);
-    }
+    if (!store) return fail(store.error());
 
     // Its commits never copy the log into the file, which under a backlog took
     // one of them 100 ms: a thread of its own does (store/checkpointer.hpp), on
@@ -81,10 +77,7 @@ int main(int argc, char** argv) {
     log_length.watch(**store);
     auto checkpoints =
         store::Store::open(config->store.path, {false, config->store.busy_timeout, false, false});
-    if (!checkpoints) {
-        std::cerr << "notify-priority-router: error: " << checkpoints.error().message << "\n";
-        return exit_code(checkpoints.error().kind);
-    }
+    if (!checkpoints) return fail(checkpoints.error());
     // Not while the file cannot be written (moved, read-only, a full disk
     // refuses the commits that would grow the log anyway).
     const std::string path = config->store.path;
@@ -107,10 +100,7 @@ int main(int argc, char** argv) {
     if (config->store.path != ":memory:") {
         auto opened = store::Store::open(config->store.path,
                                          {false, config->store.busy_timeout, false, true});
-        if (!opened) {
-            std::cerr << "notify-priority-router: error: " << opened.error().message << "\n";
-            return exit_code(opened.error().kind);
-        }
+        if (!opened) return fail(opened.error());
         log_length.watch(**opened);
         commits = std::move(*opened);
     }
@@ -118,10 +108,7 @@ int main(int argc, char** argv) {
     try {
         router::Router router(*config, **store, std::move(commits));
         auto started = router.start();
-        if (!started) {
-            std::cerr << "notify-priority-router: error: " << started.error().message << "\n";
-            return exit_code(started.error().kind);
-        }
+        if (!started) return fail(started.error());
         NLOG(info, "",
              "ready workers=" << config->router.listen << " control=" << config->router.control);
         sd_notify(0, "READY=1");
