@@ -11,6 +11,7 @@
 #include "store/directory_store.hpp"
 #include "store/template_store.hpp"
 #include "template/template.hpp"
+#include "util/bounded_map.hpp"
 #include "util/json_parse.hpp"
 
 namespace notify::rendering {
@@ -84,8 +85,8 @@ struct StoredTemplates::State {
     store::TemplateStore templates;
     std::map<std::string, std::shared_ptr<const Parsed>> parsed;  // by name|channel|locale|version
     // Lookups as of a past time: the template found (nullptr: none).
-    std::unordered_map<std::string, std::shared_ptr<const Parsed>> past;
-    std::unordered_map<std::string, std::optional<tmpl::PartialSource>> past_partials;
+    util::BoundedMap<std::shared_ptr<const Parsed>> past{kMaxCachedLookups};
+    util::BoundedMap<std::optional<tmpl::PartialSource>> past_partials{kMaxCachedLookups};
 
     static bool cacheable(Millis as_of) { return as_of > 0 && as_of < util::now_ms(); }
 
@@ -104,7 +105,7 @@ struct StoredTemplates::State {
         const bool keep = cacheable(ref.as_of);
         const std::string key = lookup_key(ref.name, ref.channel, ref.locale, ref.as_of);
         if (keep) {
-            if (auto it = past.find(key); it != past.end()) return it->second;
+            if (const auto* known = past.find(key)) return *known;
         }
         std::shared_ptr<const Parsed> found;
         if (auto t = templates.resolve(ref.name, ref.channel, ref.locale, ref.as_of)) {
@@ -113,8 +114,7 @@ struct StoredTemplates::State {
             found = *p;
         }
         if (keep) {
-            if (past.size() >= kMaxCachedLookups) past.clear();
-            past.emplace(key, found);
+            past.put(key, found);
         }
         return found;
     }
@@ -123,7 +123,7 @@ struct StoredTemplates::State {
         const bool keep = cacheable(ref.as_of);
         const std::string key = lookup_key(name, ref.channel, ref.locale, ref.as_of);
         if (keep) {
-            if (auto it = past_partials.find(key); it != past_partials.end()) return it->second;
+            if (const auto* known = past_partials.find(key)) return *known;
         }
         std::optional<tmpl::PartialSource> out;
         if (auto t = templates.resolve(name, ref.channel, ref.locale, ref.as_of)) {
@@ -133,8 +133,7 @@ struct StoredTemplates::State {
             out = tree ? tmpl::PartialSource(std::move(*tree)) : tmpl::PartialSource(t->text);
         }
         if (keep) {
-            if (past_partials.size() >= kMaxCachedLookups) past_partials.clear();
-            past_partials.emplace(key, out);
+            past_partials.put(key, out);
         }
         return out;
     }

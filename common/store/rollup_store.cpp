@@ -6,6 +6,7 @@
 #include "store/fanout_rows.hpp"
 #include "store/rollup_bucket.hpp"
 #include "store/sqlite.hpp"
+#include "util/bounded_map.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
 
@@ -168,10 +169,9 @@ void pack(const RollupBatch& batch, PackedRollupRows& out) {
 void RollupStore::replay(const RollupMarks& from, const RollupMarks& to, RollupBatch& batch,
                          const std::function<void(RollupBatch&)>& spill) {
     auto& s = *st_;
-    std::unordered_map<std::string, RollupDims> facts;  // notification id -> its dimensions
+    util::BoundedMap<RollupDims> facts(kFactsKept);  // notification id -> its dimensions
     auto dims_of = [&](const std::string& notification_id) -> const RollupDims& {
-        if (auto it = facts.find(notification_id); it != facts.end()) return it->second;
-        if (facts.size() >= kFactsKept) facts.clear();
+        if (const RollupDims* known = facts.find(notification_id)) return *known;
         RollupDims d;
         s.notification.bind(1, notification_id).first([&](const Stmt& r) {
             d.template_name = r.text(0);
@@ -180,7 +180,7 @@ void RollupStore::replay(const RollupMarks& from, const RollupMarks& to, RollupB
             d.groups = report_groups(r.text(3));
             return true;
         });
-        return facts.emplace(notification_id, std::move(d)).first->second;
+        return facts.put(notification_id, std::move(d));
     };
     auto maybe_spill = [&] {
         if (batch.rows() >= kSpillRows && spill) spill(batch);

@@ -64,8 +64,8 @@ Expected<Principal> KeyCache::authenticate(const std::string& authorization, boo
 std::optional<Principal> KeyCache::lookup(const std::string& token) {
     Millis now = util::steady_ms();
     if (ttl_ > 0) {
-        auto it = cache_.find(token);
-        if (it != cache_.end() && it->second.until > now) return it->second.principal;
+        const Entry* known = cache_.find(token);
+        if (known && known->until > now) return known->principal;
     }
     std::optional<Principal> found;
     try {
@@ -77,8 +77,7 @@ std::optional<Principal> KeyCache::lookup(const std::string& token) {
         return std::nullopt;
     }
     if (ttl_ > 0) {
-        if (cache_.size() >= kMaxEntries) cache_.clear();
-        cache_[token] = Entry{found, now + ttl_};
+        cache_.put(token, Entry{found, now + ttl_});
     }
     return found;
 }

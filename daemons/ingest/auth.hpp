@@ -12,6 +12,7 @@
 
 #include "config.hpp"
 #include "store/store.hpp"
+#include "util/bounded_map.hpp"
 #include "util/error.hpp"
 
 namespace notify::ingest {
@@ -48,7 +49,8 @@ constexpr Millis kKeyCacheTtl = 5000;
 
 class KeyCache {
   public:
-    KeyCache(store::Store& store, Millis ttl = kKeyCacheTtl) : store_(store), ttl_(ttl) {}
+    KeyCache(store::Store& store, Millis ttl = kKeyCacheTtl)
+        : store_(store), ttl_(ttl), cache_(kMaxEntries) {}
 
     // The principal for an Authorization header value. With `require_key` false,
     // a request without a header is an anonymous admin (local demos). Errors are
@@ -66,7 +68,7 @@ class KeyCache {
 
     store::Store& store_;
     Millis ttl_;
-    std::unordered_map<std::string, Entry> cache_;
+    util::BoundedMap<Entry> cache_;
 };
 
 }  // namespace notify::ingest

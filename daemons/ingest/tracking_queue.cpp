@@ -17,7 +17,7 @@ void TrackingQueue::add(const std::string& delivery_id, const char* status,
     std::string key = delivery_id;
     key += '\n';
     key += status;
-    if (seen_.count(key)) return;
+    if (seen_.find(key)) return;
     if (waiting_.size() >= kMaxWaiting) {
         if (dropped_++ % 1000 == 0)
             NLOG(warning, "",
@@ -25,8 +25,7 @@ void TrackingQueue::add(const std::string& delivery_id, const char* status,
                                              << dropped_ << " dropped so far)");
         return;
     }
-    if (seen_.size() >= kRemembered) seen_.clear();
-    seen_.insert(std::move(key));
+    seen_.put(key, true);
     waiting_.push_back({delivery_id, status, url});
     if (!calling_) send();
 }

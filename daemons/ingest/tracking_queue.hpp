@@ -10,8 +10,9 @@
 
 #include <cstddef>
 #include <string>
-#include <unordered_set>
 #include <vector>
+
+#include "util/bounded_map.hpp"
 
 namespace notify::ingest {
 
@@ -38,7 +39,7 @@ class TrackingQueue {
     };
     RouterControl& control_;
     std::vector<Event> waiting_;
-    std::unordered_set<std::string> seen_;  // delivery id and status, cleared when full
+    util::BoundedMap<bool> seen_{kRemembered};  // delivery id and status, the oldest forgotten
     bool calling_ = false;
     std::size_t dropped_ = 0;  // since the last warning
 };

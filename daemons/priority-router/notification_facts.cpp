@@ -6,8 +6,7 @@
 namespace notify::router {
 
 FactsRef NotificationFactsCache::get(const std::string& notification_id) {
-    if (auto it = facts_.find(notification_id); it != facts_.end()) return it->second;
-    if (facts_.size() >= kMaxFacts) facts_.clear();
+    if (FactsRef* known = facts_.find(notification_id)) return *known;
     auto f = std::make_shared<NotificationFacts>();
     if (auto c = store_.content(notification_id)) {
         std::string what = c->template_name.empty()
@@ -21,7 +20,7 @@ FactsRef NotificationFactsCache::get(const std::string& notification_id) {
         f->bulk = c->bulk;
         f->send_at = c->send_at;
     }
-    return facts_.emplace(notification_id, std::move(f)).first->second;
+    return facts_.put(notification_id, std::move(f));
 }
 
 }  // namespace notify::router

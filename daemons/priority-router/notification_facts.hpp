@@ -2,16 +2,17 @@
 // deliveries, read from the store once and kept while its deliveries are
 // active: its category and content digest (the preference gate), whether it
 // is bulk (holds) and what reports count it by (rollups). Deliveries hold on to their facts; the
-// cache forgets the oldest when it holds kMaxFacts notifications.
+// cache forgets the oldest, one at a time, once it holds kMaxFacts notifications
+// (util/bounded_map.hpp).
 #pragma once
 
 #include <cstddef>
 #include <memory>
 #include <string>
-#include <unordered_map>
 
 #include "store/fanout_store.hpp"
 #include "store/rollup.hpp"
+#include "util/bounded_map.hpp"
 
 namespace notify::router {
 
@@ -28,7 +29,7 @@ using FactsRef = std::shared_ptr<const NotificationFacts>;
 
 class NotificationFactsCache {
   public:
-    explicit NotificationFactsCache(store::FanoutStore& store) : store_(store) {}
+    explicit NotificationFactsCache(store::FanoutStore& store) : store_(store), facts_(kMaxFacts) {}
     // The facts of a notification; empty facts when it is not in the store.
     FactsRef get(const std::string& notification_id);
 
@@ -36,7 +37,7 @@ class NotificationFactsCache {
 
   private:
     store::FanoutStore& store_;
-    std::unordered_map<std::string, FactsRef> facts_;
+    util::BoundedMap<FactsRef> facts_;
 };
 
 }  // namespace notify::router

@@ -3,14 +3,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include <unordered_map>
-
 #include "one_time_code.hpp"
 #include "provider_type.hpp"
 #include "rendering/stored_templates.hpp"
 #include "tracked_html.hpp"
 #include "tracking_link.hpp"
 #include "unsubscribe_link.hpp"
+#include "util/bounded_map.hpp"
 #include "util/id.hpp"
 #include "util/json_parse.hpp"
 #include "util/log.hpp"
@@ -34,9 +33,9 @@ struct Personalizer::State {
         std::optional<store::User> user;
         Millis loaded_at = 0;
     };
-    std::unordered_map<std::string, CachedUser> users;
+    util::BoundedMap<CachedUser> users{kMaxUsers};
     // Each notification's data, parsed once; "user" is replaced per delivery.
-    std::unordered_map<std::string, nlohmann::json> data;
+    util::BoundedMap<nlohmann::json> data{kMaxNotifications};
     std::string secret;           // "" when links cannot be signed
     std::string tracking_secret;  // "" when nothing is tracked
     std::string otp_secret;       // "" when one-time codes cannot be opened
@@ -141,26 +140,22 @@ Status Personalizer::render_for_user(wire::Job& job, Millis now) {
     if (job.user_id.empty() || job.template_name.empty()) return ok();
 
     // The user, from the cache while it is fresh.
-    auto user = state_->users.find(job.user_id);
-    if (user == state_->users.end() || now - user->second.loaded_at > kUserTtl) {
-        if (user == state_->users.end() && state_->users.size() >= kMaxUsers) state_->users.clear();
-        State::CachedUser fresh{directory_.get_user(job.user_id), now};
-        user = state_->users.insert_or_assign(job.user_id, std::move(fresh)).first;
-    }
-    if (!user->second.user)
+    State::CachedUser* user = state_->users.find(job.user_id);
+    if (!user || now - user->loaded_at > kUserTtl)
+        user = &state_->users.put(job.user_id, {directory_.get_user(job.user_id), now});
+    if (!user->user)
         return make_error(ErrorKind::not_found, "unknown_user",
                           "user '" + job.user_id + "' is no longer in the directory");
 
-    auto it = state_->data.find(job.notification_id);
-    if (it == state_->data.end()) {
-        if (state_->data.size() >= kMaxNotifications) state_->data.clear();
-        auto parsed = job.data_json.empty() ? nlohmann::json::object()
+    nlohmann::json* parsed = state_->data.find(job.notification_id);
+    if (!parsed) {
+        auto object = job.data_json.empty() ? nlohmann::json::object()
                                             : util::json_or_discarded(job.data_json);
-        if (!parsed.is_object()) parsed = nlohmann::json::object();
-        it = state_->data.emplace(job.notification_id, std::move(parsed)).first;
+        if (!object.is_object()) object = nlohmann::json::object();
+        parsed = &state_->data.put(job.notification_id, std::move(object));
     }
-    nlohmann::json& data = it->second;
-    data["user"] = rendering::user_object(*user->second.user);
+    nlohmann::json& data = *parsed;
+    data["user"] = rendering::user_object(*user->user);
 
     // The version in use when the notification was accepted (its id holds the time).
     Millis as_of = util::ulid_time(job.notification_id);

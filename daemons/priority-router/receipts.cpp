@@ -32,7 +32,6 @@ namespace {
 
 constexpr size_t kMaxReceiptText = 256;
 constexpr size_t kMaxTrackEvents = 10000;
-constexpr size_t kMaxTrackedKept = 100000;  // opens and clicks recorded lately
 
 std::string text_of(const json& j, const char* key) {
     auto it = j.find(key);
@@ -216,12 +215,9 @@ const char* Router::record_tracking(const Delivery& d, ReceiptNote r, Millis now
     r.provider = d.provider;
     std::string key = d.id + '\n' + r.status;
     // Recorded before but perhaps not committed yet: tracked_ knows.
-    if (tracked_.count(key) || store_.has_event(d.id, r.status)) return "duplicate";
+    if (tracked_.find(key) || store_.has_event(d.id, r.status)) return "duplicate";
     const char* outcome = apply_receipt(d, r, now, "tracking");
-    if (std::string_view(outcome) == "recorded") {
-        if (tracked_.size() >= kMaxTrackedKept) tracked_.clear();
-        tracked_.insert(std::move(key));
-    }
+    if (std::string_view(outcome) == "recorded") tracked_.put(key, true);
     return outcome;
 }
 

@@ -31,7 +31,6 @@
 #include <string>
 #include <tuple>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "commit_thread.hpp"
 #include "config.hpp"
@@ -57,6 +56,7 @@
 #include "timers.hpp"
 #include "transition_log.hpp"
 #include "unmatched_receipts.hpp"
+#include "util/bounded_map.hpp"
 #include "wire.hpp"
 #include "worker_pool.hpp"
 
@@ -279,8 +279,8 @@ class Router {
     // (kind, change) of both, not committed yet, in order.
     std::vector<std::pair<const char*, UnmatchedReceipts::Change>> early_changes_;
     // Deliveries' opens and clicks recorded lately ("ID\nread"), so that one
-    // not committed yet is not recorded twice (receipts.cpp).
-    std::unordered_set<std::string> tracked_;
+    // not committed yet is not recorded twice (receipts.cpp); the latest 100,000.
+    util::BoundedMap<bool> tracked_{100'000};
     struct HeldReply {
         std::string identity;
         std::string reply;

@@ -1,6 +1,7 @@
 add_executable(unit_router
   ${CMAKE_CURRENT_LIST_DIR}/test_breakers.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_early_receipts.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_notification_facts.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_provider_choice.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_rate_limiter.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_ready_queues.cpp
