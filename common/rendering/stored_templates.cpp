@@ -6,7 +6,6 @@
 
 #include <map>
 #include <optional>
-#include <unordered_map>
 
 #include "store/directory_store.hpp"
 #include "store/template_store.hpp"
@@ -18,7 +17,7 @@ namespace notify::rendering {
 
 namespace {
 
-// Past lookups kept at most; the cache starts over when it is full.
+// Past lookups kept at most; the oldest is forgotten for each new one.
 constexpr std::size_t kMaxCachedLookups = 20000;
 // A draft and its data come from one hand: what rendering one part may cost
 // (steps of the engine, bytes of output).

@@ -1,8 +1,6 @@
 // rollup_store.cpp - rollups in the store; see rollup_store.hpp.
 #include "store/rollup_store.hpp"
 
-#include <unordered_map>
-
 #include "store/fanout_rows.hpp"
 #include "store/rollup_bucket.hpp"
 #include "store/sqlite.hpp"

@@ -33,6 +33,7 @@
 #include "stop_signals.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
+#include "util/zmq_again.hpp"
 #include "wire.hpp"
 
 namespace notify::worker {
@@ -324,14 +325,20 @@ void Worker::report(const wire::Job& job, const Attempt& a, Millis started) {
 void Worker::pump_socket() {
     for (;;) {
         while (!outbox_.empty()) {
-            if (!socket_.send(zmq::buffer(outbox_.front()), zmq::send_flags::dontwait)) break;
+            if (!util::zmq_again([&] {
+                    return socket_.send(zmq::buffer(outbox_.front()), zmq::send_flags::dontwait);
+                }))
+                break;
             outbox_.pop_front();
         }
         zmq::message_t msg;
-        if (!socket_.recv(msg, zmq::recv_flags::dontwait)) return;
+        auto take = [&] {
+            return util::zmq_again([&] { return socket_.recv(msg, zmq::recv_flags::dontwait); });
+        };
+        if (!take()) return;
         // A job is one frame; should a peer send more, the last one is the message.
         while (msg.more()) {
-            if (!socket_.recv(msg, zmq::recv_flags::dontwait)) return;
+            if (!take()) return;
         }
         try {
             on_frame(msg.to_string());
@@ -464,7 +471,8 @@ int Worker::run() {
             }
         }
         int timeout = poll_timeout();
-        if (socket_.get(zmq::sockopt::events) & ZMQ_POLLIN) timeout = 0;
+        if (util::zmq_again([&] { return socket_.get(zmq::sockopt::events); }) & ZMQ_POLLIN)
+            timeout = 0;
         curl_waitfd extra[2] = {{zmq_fd, CURL_WAIT_POLLIN, 0}, {signal_fd_, CURL_WAIT_POLLIN, 0}};
         unsigned count = signal_fd_ >= 0 ? 2 : 1;
         CURLMcode mc = curl_multi_poll(multi_, extra, count, timeout, nullptr);

@@ -8,7 +8,6 @@
 
 #include <optional>
 #include <string>
-#include <unordered_map>
 
 #include "config.hpp"
 #include "store/store.hpp"

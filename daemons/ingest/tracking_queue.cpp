@@ -17,7 +17,7 @@ void TrackingQueue::add(const std::string& delivery_id, const char* status,
     std::string key = delivery_id;
     key += '\n';
     key += status;
-    if (seen_.find(key)) return;
+    if (seen_.contains(key)) return;
     if (waiting_.size() >= kMaxWaiting) {
         if (dropped_++ % 1000 == 0)
             NLOG(warning, "",
@@ -25,7 +25,7 @@ void TrackingQueue::add(const std::string& delivery_id, const char* status,
                                              << dropped_ << " dropped so far)");
         return;
     }
-    seen_.put(key, true);
+    seen_.put(std::move(key), true);
     waiting_.push_back({delivery_id, status, url});
     if (!calling_) send();
 }

@@ -215,9 +215,9 @@ const char* Router::record_tracking(const Delivery& d, ReceiptNote r, Millis now
     r.provider = d.provider;
     std::string key = d.id + '\n' + r.status;
     // Recorded before but perhaps not committed yet: tracked_ knows.
-    if (tracked_.find(key) || store_.has_event(d.id, r.status)) return "duplicate";
+    if (tracked_.contains(key) || store_.has_event(d.id, r.status)) return "duplicate";
     const char* outcome = apply_receipt(d, r, now, "tracking");
-    if (std::string_view(outcome) == "recorded") tracked_.put(key, true);
+    if (std::string_view(outcome) == "recorded") tracked_.put(std::move(key), true);
     return outcome;
 }
 

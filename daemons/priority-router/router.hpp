@@ -279,8 +279,9 @@ class Router {
     // (kind, change) of both, not committed yet, in order.
     std::vector<std::pair<const char*, UnmatchedReceipts::Change>> early_changes_;
     // Deliveries' opens and clicks recorded lately ("ID\nread"), so that one
-    // not committed yet is not recorded twice (receipts.cpp); the latest 100,000.
-    util::BoundedMap<bool> tracked_{100'000};
+    // not committed yet is not recorded twice (receipts.cpp).
+    static constexpr std::size_t kMaxTrackedKept = 100'000;
+    util::BoundedMap<bool> tracked_{kMaxTrackedKept};
     struct HeldReply {
         std::string identity;
         std::string reply;

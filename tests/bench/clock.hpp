@@ -17,6 +17,15 @@ inline Micros now_us() {
         .count();
 }
 
+// The wall clock minus this one, for times recorded elsewhere (the store's
+// events are stamped with the wall clock, in ms).
+inline Micros wall_minus_monotonic_us() {
+    const auto wall = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+    return wall - now_us();
+}
+
 inline double seconds_between(Micros from, Micros to) {
     return static_cast<double>(to - from) / 1e6;
 }

@@ -144,7 +144,8 @@ int main(int argc, char** argv) {
     app.add_option("--group", o.group, "bulk: the group to send to (everyone)");
     app.add_option("--output", o.output, "gen-users: the file to write");
     app.add_option("--store", o.store,
-                   "render: the store with the starter templates; future: the store");
+                   "render: the store with the starter templates; future: the store; "
+                   "priority: the store, to split the latency where each was dispatched");
     app.add_option("--pid", o.pid,
                    "future: the router's process id, inbox: the ingest's, for its memory");
     app.add_option("--secret", o.secret, "inbox: inbox.secret, to make the users' tokens");

@@ -1,13 +1,51 @@
 // scenario_delivery.cpp - what reaches the receiver: the end-to-end delivery
 // rate, and the accept->sent latency of high-priority notifications while a
 // large low-priority backlog drains. Both need the bench's own receiver, which
-// the webhook provider of channel "bench" points at.
+// the webhook provider of channel "bench" points at. With --store, the second
+// also splits that latency where the router handed each one to a worker.
 #include "payloads.hpp"
 #include "receiver.hpp"
 #include "report.hpp"
 #include "scenarios.hpp"
+#include "store_reader.hpp"
 
 namespace notify::bench {
+
+namespace {
+
+// The high-priority latency split by stage: from the accept to the router's
+// "dispatched" event, and from there to the receiver. The router stamps a
+// round's events with the round's start, so the first is short and the second
+// long by up to one round.
+void report_stages(const std::string& name, const std::string& path,
+                   const std::vector<std::pair<std::string, Micros>>& accepted,
+                   const Receiver& receiver) {
+    StoreReader store(path);
+    if (!store.ok()) {
+        progress(name, "cannot open " + path + ": no split by stage");
+        return;
+    }
+    // The events are committed in order: the last one there means all are.
+    const std::string& last = accepted.back().first;
+    if (!wait_for([&] { return store.dispatched_at(last).has_value(); }, 10)) {
+        progress(name, "the store has no dispatch of " + last + ": no split by stage");
+        return;
+    }
+    const Micros offset = wall_minus_monotonic_us();
+    LatencyRecorder to_worker(accepted.size()), to_receiver(accepted.size());
+    for (const auto& [id, at] : accepted) {
+        const auto dispatched = store.dispatched_at(id);
+        const auto arrived = receiver.first_arrival(id);
+        if (!dispatched || !arrived) continue;
+        const Micros handed = *dispatched * 1000 - offset;  // on the bench's clock
+        to_worker.record(handed - at);
+        to_receiver.record(*arrived - handed);
+    }
+    report(name, "high accept->dispatched p99", format_ms(to_worker.percentile(99)));
+    report(name, "high dispatched->received p99", format_ms(to_receiver.percentile(99)));
+}
+
+}  // namespace
 
 int end_to_end(const Options& o) {
     const std::string name = "e2e";
@@ -95,6 +133,7 @@ int priority(const Options& o) {
     report(name, "high accept->sent p99", format_ms(sent.percentile(99)), "<= 50.00 ms",
            verdict(sent.percentile(99) <= 50000 && all));
     report(name, "high accept->sent max", format_ms(sent.max()));
+    if (!o.store.empty()) report_stages(name, o.store, accepted, *receiver);
     report(name, "high delivered",
            format_count(static_cast<long>(accepted.size()) - missing) + " of " +
                format_count(static_cast<long>(accepted.size())),

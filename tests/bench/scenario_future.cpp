@@ -6,8 +6,6 @@
 // from /proc; then, when all are delivered, how late each fired: the time of
 // its "queued" event ("send_at reached") after its send_at, from the store.
 // Targets: resident memory < 256 MB, every firing within 100 ms.
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -18,44 +16,12 @@
 #include "payloads.hpp"
 #include "report.hpp"
 #include "scenarios.hpp"
-#include "store/sqlite.hpp"
+#include "store_reader.hpp"
 #include "util/time.hpp"
 
 namespace notify::bench {
 
 namespace {
-
-class StoreReader {
-  public:
-    explicit StoreReader(const std::string& path) {
-        if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-            sqlite3_close(db_);
-            db_ = nullptr;
-        } else {
-            sqlite3_busy_timeout(db_, 5000);
-        }
-    }
-    ~StoreReader() { sqlite3_close(db_); }
-    bool ok() const { return db_ != nullptr; }
-    std::int64_t number(const char* sql) {
-        store::Stmt s(db_, sql);
-        return s.step() ? s.integer(0) : 0;
-    }
-    // Lateness of each firing, in ms, sorted.
-    std::vector<std::int64_t> lateness() {
-        std::vector<std::int64_t> out;
-        store::Stmt s(db_,
-                      "SELECT e.at - n.send_at FROM events e JOIN deliveries d ON d.id = "
-                      "e.delivery_id JOIN notifications n ON n.id = d.notification_id "
-                      "WHERE e.type = 'queued' AND e.detail = 'send_at reached'");
-        while (s.step()) out.push_back(s.integer(0));
-        std::sort(out.begin(), out.end());
-        return out;
-    }
-
-  private:
-    sqlite3* db_ = nullptr;
-};
 
 std::string ms_text(std::int64_t ms) {
     return std::to_string(ms) + " ms";

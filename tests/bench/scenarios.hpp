@@ -9,6 +9,7 @@
 //   push          N notifications through the APNs adapter, then N through
 //                 FCM's, to a local HTTP/2 mock: sends/s each  >= 5,000/s
 //   priority      high-priority accept->sent under a low backlog  p99 <= 50 ms
+//                 (with --store, split at each one's dispatch to a worker)
 //   bulk          a send to a group: accept time < 2 s, expansion >= 100,000/s
 //   render        a stored template rendered per user                <= 10 us
 //   otp           open loop POST /v1/otp at 1,000/s, each to its own recipient

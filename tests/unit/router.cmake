@@ -17,6 +17,7 @@ add_executable(unit_router
   ${CMAKE_CURRENT_LIST_DIR}/test_router_personalize.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_router_providers.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_worker_deaths.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_zmq_again.cpp
 )
 target_link_libraries(unit_router PRIVATE catch_main notify_router notify_report cppzmq Threads::Threads PkgConfig::SQLITE3)
 add_test(NAME unit_router COMMAND unit_router)

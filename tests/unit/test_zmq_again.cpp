@@ -1,0 +1,34 @@
+// test_zmq_again.cpp - a ZeroMQ call a signal interrupted is made again; any
+// other failure goes on to the caller.
+#include <catch2/catch.hpp>
+
+#include <cerrno>
+
+#include "util/zmq_again.hpp"
+
+using notify::util::zmq_again;
+
+namespace {
+// A call that fails with `error` the first `failures` times, then answers 42.
+struct Flaky {
+    int error;
+    int failures;
+    int calls = 0;
+    int operator()() {
+        if (++calls <= failures) {
+            errno = error;
+            throw zmq::error_t();
+        }
+        return 42;
+    }
+};
+}  // namespace
+
+TEST_CASE("a ZeroMQ call interrupted by a signal is made again") {
+    Flaky interrupted{EINTR, 3};
+    CHECK(zmq_again([&] { return interrupted(); }) == 42);
+    CHECK(interrupted.calls == 4);
+    Flaky refused{EHOSTUNREACH, 1};
+    CHECK_THROWS_AS(zmq_again([&] { return refused(); }), zmq::error_t);
+    CHECK(refused.calls == 1);
+}
