@@ -14,6 +14,7 @@
 #include "util/json_parse.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
+#include "util/zmq_again.hpp"
 
 namespace notify::ingest {
 
@@ -71,7 +72,9 @@ void ZmqServer::drain() {
     while (reading_) {
         int events = 0;
         size_t size = sizeof events;
-        if (zmq_getsockopt(socket_, ZMQ_EVENTS, &events, &size) != 0 || !(events & ZMQ_POLLIN))
+        if (util::zmq_c_again(
+                [&] { return zmq_getsockopt(socket_, ZMQ_EVENTS, &events, &size); }) != 0 ||
+            !(events & ZMQ_POLLIN))
             break;
         std::vector<std::string> frames;
         bool more = true;
@@ -79,7 +82,7 @@ void ZmqServer::drain() {
         while (more) {
             zmq_msg_t msg;
             zmq_msg_init(&msg);
-            if (zmq_msg_recv(&msg, socket_, ZMQ_DONTWAIT) < 0) {
+            if (util::zmq_c_again([&] { return zmq_msg_recv(&msg, socket_, ZMQ_DONTWAIT); }) < 0) {
                 zmq_msg_close(&msg);
                 failed = true;
                 break;
@@ -179,9 +182,13 @@ void ZmqServer::serve(std::vector<std::string> frames) {
 
 void ZmqServer::send(const std::vector<std::string>& envelope, const std::string& payload) {
     if (!socket_) return;
+    auto send_frame = [this](const std::string& f, int flags) {
+        return util::zmq_c_again(
+            [&] { return zmq_send(socket_, f.data(), f.size(), flags | ZMQ_DONTWAIT); });
+    };
     for (const auto& f : envelope)
-        if (zmq_send(socket_, f.data(), f.size(), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) return;
-    zmq_send(socket_, payload.data(), payload.size(), ZMQ_DONTWAIT);
+        if (send_frame(f, ZMQ_SNDMORE) < 0) return;
+    send_frame(payload, 0);
     // Sending can consume the edge that announced waiting input.
     drain();
 }

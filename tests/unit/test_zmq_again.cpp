@@ -7,6 +7,7 @@
 #include "util/zmq_again.hpp"
 
 using notify::util::zmq_again;
+using notify::util::zmq_c_again;
 
 namespace {
 // A call that fails with `error` the first `failures` times, then answers 42.
@@ -31,4 +32,23 @@ TEST_CASE("a ZeroMQ call interrupted by a signal is made again") {
     Flaky refused{EHOSTUNREACH, 1};
     CHECK_THROWS_AS(zmq_again([&] { return refused(); }), zmq::error_t);
     CHECK(refused.calls == 1);
+}
+
+TEST_CASE("a call of ZeroMQ's C API interrupted by a signal is made again") {
+    int calls = 0;
+    auto fails_with = [&calls](int error, int failures) {
+        return [&calls, error, failures] {
+            if (++calls <= failures) {
+                errno = error;
+                return -1;
+            }
+            return 7;
+        };
+    };
+    CHECK(zmq_c_again(fails_with(EINTR, 3)) == 7);
+    CHECK(calls == 4);
+    calls = 0;
+    CHECK(zmq_c_again(fails_with(EAGAIN, 1)) == -1);
+    CHECK(errno == EAGAIN);
+    CHECK(calls == 1);
 }
