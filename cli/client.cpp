@@ -13,7 +13,7 @@
 #include "util/ipc.hpp"
 #include "util/json_parse.hpp"
 #include "util/time.hpp"
-#include "zmq_library.hpp"
+#include "zmtp_req.hpp"
 
 namespace notify::cli {
 
@@ -31,9 +31,12 @@ namespace {
 
 // How long to wait for the connection before calling notify-ingest unreachable.
 constexpr Millis kConnectWait = 1000;
+// The largest reply read: a page of a listing or a report is far smaller.
+constexpr uint64_t kMaxReplyBytes = 256ull << 20;
 
-std::string no_answer(const Request& request, Millis timeout) {
-    std::string text = "notify-ingest did not answer within " + util::format_duration(timeout);
+// `what` is what happened: "did not answer within 5s", "closed the connection...".
+std::string no_answer(const Request& request, const std::string& what) {
+    std::string text = "notify-ingest " + what;
     if (request.method == "POST" && request.path == "/v1/notifications")
         return text +
                "; the notification may have been stored (check 'notifyctl ls' before sending "
@@ -63,9 +66,9 @@ Expected<Reply> decode_reply(std::string_view frame) {
 Expected<Reply> exchange(const std::string& endpoint, const Request& request, Millis timeout,
                          long max_body_bytes) {
     // A local socket that does not exist means nothing is listening: say so at once
-    // instead of waiting out the timeout.
+    // instead of waiting out the timeout. (ipc://@NAME is in the abstract namespace.)
     const std::string path = util::ipc_path(endpoint);
-    if (!path.empty() && access(path.c_str(), F_OK) != 0)
+    if (!path.empty() && path[0] != '@' && access(path.c_str(), F_OK) != 0)
         return make_error(ErrorKind::unavailable, "not_reachable",
                           "notify-ingest is not reachable at '" + endpoint +
                               "': no such socket (is it running? try 'notifyctl up')");
@@ -78,55 +81,22 @@ Expected<Reply> exchange(const std::string& endpoint, const Request& request, Mi
     }
     // notify-ingest's socket drops a larger frame unanswered: say so now.
     if (auto st = check_ingest_frame(frame.size(), max_body_bytes); !st) return st.error();
-    const auto start = std::chrono::steady_clock::now();
-    auto elapsed = [&start] {
-        return std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::steady_clock::now() - start)
-            .count();
-    };
-    const ZmqLibrary* z = nullptr;
-    try {
-        z = &zmq_library();
-    } catch (const std::runtime_error& e) {
-        return make_error(ErrorKind::internal, "no_zmq", e.what());
-    }
-    auto bad_endpoint = [&] {
-        return make_error(ErrorKind::usage, "bad_endpoint",
-                          "cannot connect to ingest.listen '" + endpoint + "': " + z->last_error());
-    };
-    // One context per process is the rule; notifyctl makes few requests.
-    static void* const context = z->ctx_new();
-    if (!context) return bad_endpoint();
-    // A new socket per request, closed on every way out.
-    std::unique_ptr<void, int (*)(void*)> socket(z->socket(context, ZMQ_REQ), z->close);
-    if (!socket) return bad_endpoint();
-    const int linger = 0;
-    // Queue nothing until a connection is up, so that "nobody listens" (the
-    // request never left: exit 69) and "nobody answered" (it did: exit 75) are
-    // told apart.
-    const int immediate = 1;
-    if (z->setsockopt(socket.get(), ZMQ_LINGER, &linger, sizeof linger) != 0 ||
-        z->setsockopt(socket.get(), ZMQ_IMMEDIATE, &immediate, sizeof immediate) != 0 ||
-        z->connect(socket.get(), endpoint.c_str()) != 0)
-        return bad_endpoint();
     const Millis connect_wait = std::min(timeout, kConnectWait);
-    zmq_pollitem_t out{socket.get(), 0, ZMQ_POLLOUT, 0};
-    if (z->poll(&out, 1, connect_wait) < 0) return bad_endpoint();
-    if (!(out.revents & ZMQ_POLLOUT) ||
-        z->send(socket.get(), frame.data(), frame.size(), ZMQ_DONTWAIT) < 0)
+    auto reply = zmtp_request(endpoint, frame, connect_wait, timeout, kMaxReplyBytes);
+    if (reply) return decode_reply(*reply);
+    const Error& e = reply.error();
+    if (e.code == "bad_endpoint")
+        return make_error(ErrorKind::usage, "bad_endpoint",
+                          "cannot connect to ingest.listen '" + endpoint + "': " + e.message);
+    if (e.code == "not_reachable")
         return make_error(ErrorKind::unavailable, "not_reachable",
-                          "notify-ingest is not reachable at '" + endpoint +
-                              "': no connection within " + util::format_duration(connect_wait) +
+                          "notify-ingest is not reachable at '" + endpoint + "': " + e.message +
                               " (is it running? try 'notifyctl up')");
-    zmq_pollitem_t in{socket.get(), 0, ZMQ_POLLIN, 0};
-    if (z->poll(&in, 1, std::max<Millis>(timeout - elapsed(), 0)) < 0) return bad_endpoint();
-    zmq_msg_t reply;
-    z->msg_init(&reply);
-    std::unique_ptr<zmq_msg_t, int (*)(zmq_msg_t*)> held(&reply, z->msg_close);
-    if (!(in.revents & ZMQ_POLLIN) || z->msg_recv(&reply, socket.get(), ZMQ_DONTWAIT) < 0)
-        return make_error(ErrorKind::temporary, "no_answer", no_answer(request, timeout));
-    return decode_reply(
-        std::string_view(static_cast<const char*>(z->msg_data(&reply)), z->msg_size(&reply)));
+    if (e.code == "no_answer")
+        return make_error(ErrorKind::temporary, "no_answer", no_answer(request, e.message));
+    return make_error(e.kind, e.code == "zmtp" ? "bad_reply" : e.code,
+                      "notify-ingest at '" + endpoint + "' " +
+                          (e.code == "zmtp" ? "broke ZeroMQ's protocol: " : "") + e.message);
 }
 
 bool is_usage_code(std::string_view code) {

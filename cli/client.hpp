@@ -1,5 +1,5 @@
-// client.hpp - notifyctl's transport to notify-ingest: one JSON frame over a
-// ZeroMQ REQ socket connected to ingest.listen, carrying an HTTP-shaped request
+// client.hpp - notifyctl's transport to notify-ingest: one JSON frame sent as a
+// ZeroMQ REQ socket sends it (zmtp_req.hpp) to ingest.listen, carrying an HTTP-shaped request
 //   {"method":"POST","path":"/v1/notifications","query":{"k":"v"},"body":<JSON or null>}
 // and one frame back: {"status":202,"body":<JSON>}. The bodies are exactly those
 // of the HTTP/JSON API (INTERFACE.md).
@@ -33,9 +33,9 @@ struct Reply {
 std::string encode_request(const Request& request);
 Expected<Reply> decode_reply(std::string_view frame);
 
-// Sends one request and waits up to `timeout` for its reply. A new socket per
-// call: a REQ socket that timed out cannot be used again. Unavailable (exit 69)
-// when no connection came up within min(timeout, 1s), so nothing was sent;
+// Sends one request and waits up to `timeout` for its reply, over a new
+// connection per call. Unavailable (exit 69) when no connection came up
+// within min(timeout, 1s), so nothing was sent;
 // temporary (exit 75) when the request went out and no reply came; too_large
 // (exit 65) at once, before connecting, for a request over the frame limit that
 // `max_body_bytes` (ingest.max_body_bytes) gives notify-ingest's socket.

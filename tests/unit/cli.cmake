@@ -12,6 +12,7 @@ add_executable(unit_cli
   test_cli_schedule.cpp
   test_cli_template.cpp
   test_cli_template_manage.cpp
+  test_cli_transport.cpp
   test_cli_user.cpp
 )
 target_link_libraries(unit_cli PRIVATE catch_main notifyctl_lib cppzmq Threads::Threads)

@@ -32,6 +32,8 @@ class FakeIngest {
         stop_ = true;
         thread_.join();
     }
+    // Where it listens: for tcp://HOST:*, the port it was given.
+    std::string endpoint() const { return socket_.get(zmq::sockopt::last_endpoint); }
     std::vector<nlohmann::json> requests() {
         std::lock_guard<std::mutex> lock(mu_);
         return requests_;
