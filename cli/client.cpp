@@ -179,7 +179,7 @@ int Api::call(const Request& request, std::string_view what, nlohmann::json& bod
 
 int Api::ask(const Request& request, std::string_view what, nlohmann::json& body,
              std::string& error, std::string_view code, std::string_view hint) {
-    auto reply = exchange(config_.ingest.listen, request, ctx_.globals.timeout,
+    auto reply = exchange(config_.ingest.listen, request, ctx_.globals.timeout + request.held,
                           config_.ingest.max_body_bytes);
     if (!reply) {
         error = error_text(reply.error());

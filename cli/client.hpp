@@ -22,6 +22,8 @@ struct Request {
     std::string path;
     std::map<std::string, std::string> query;
     nlohmann::json body;  // null when there is none
+    // How long notify-ingest may hold the answer (?wait=): added to --timeout.
+    Millis held = 0;
 };
 
 struct Reply {

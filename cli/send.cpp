@@ -13,7 +13,6 @@
 
 #include <algorithm>
 #include <memory>
-#include <thread>
 
 #include "client.hpp"
 #include "command.hpp"
@@ -59,16 +58,17 @@ std::string approve_hint(const std::string& id) {
            " --reason TEXT'";
 }
 
-// Polls the notification until its fan-out is done, then follows its
-// deliveries like any other send.
+// Follows the notification until its fan-out is done, then its deliveries
+// like any other send's. The first look is not held, so that a send waiting
+// for approval says so at once; the next ones are held at notify-ingest
+// until everything has ended (wait.hpp).
 int wait_for_fanout(Context& ctx, Api& api, const std::string& id, Millis timeout) {
-    Millis deadline = util::steady_ms() + timeout;
-    Millis pause = 50;
-    Request req{"GET", "/v1/notifications/" + path_segment(id), {}, nullptr};
+    const Millis deadline = util::steady_ms() + timeout;
     bool told = false;
-    for (;;) {
+    for (Millis pause = kFirstPause, hold = 0;;) {
         nlohmann::json n;
-        if (int rc = api.call(req, "wait: '" + id + "'", n)) return rc;
+        const Millis asked = util::steady_ms();
+        if (int rc = api.call(held_get(id, hold), "wait: '" + id + "'", n)) return rc;
         nlohmann::json fanout = n.value("fanout", nlohmann::json::object());
         std::string state = member(fanout, "state", "done");
         if (state == "rejected") {
@@ -111,8 +111,8 @@ int wait_for_fanout(Context& ctx, Api& api, const std::string& id, Millis timeou
                             std::to_string(fanout.value("total", std::int64_t{0})) +
                             " recipients); follow it with 'notifyctl status " + id + "'");
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(std::min(pause, left)));
-        pause = std::min<Millis>(pause * 2, 1000);
+        if (hold > 0) pause = pause_after_early_answer(util::steady_ms() - asked, hold, pause);
+        hold = deadline - util::steady_ms();
     }
 }
 

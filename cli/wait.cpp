@@ -1,12 +1,13 @@
-// wait.cpp - polling a notification until its deliveries end, for
+// wait.cpp - following a notification until its deliveries end, for
 // `notifyctl send --wait` in scripts that must know the outcome.
 #include "wait.hpp"
 
 #include <algorithm>
-#include <map>
+#include <chrono>
 #include <thread>
 
 #include "model.hpp"
+#include "outcome.hpp"
 #include "output.hpp"
 #include "util/time.hpp"
 
@@ -18,11 +19,6 @@ const nlohmann::json& deliveries_of(const nlohmann::json& n) {
     static const nlohmann::json none = nlohmann::json::array();
     auto it = n.find("deliveries");
     return it != n.end() && it->is_array() ? *it : none;
-}
-
-bool is_final_state(const std::string& state) {
-    auto s = parse_delivery_state(state);
-    return s && is_final(*s);
 }
 
 std::string delivery_line(const nlohmann::json& d) {
@@ -42,55 +38,47 @@ std::string delivery_line(const nlohmann::json& d) {
 
 }  // namespace
 
-namespace {
-
-// The counts of deliveries by state: "states" covers every delivery of one
-// notification, also when the answer lists only the first of them.
-std::map<std::string, long> state_counts(const nlohmann::json& notification) {
-    std::map<std::string, long> out;
-    auto it = notification.find("states");
-    if (it != notification.end() && it->is_object() && !it->empty()) {
-        for (const auto& [state, count] : it->items())
-            out[state] = count.is_number() ? count.get<long>() : 0;
-        return out;
+Request held_get(const std::string& id, Millis wait) {
+    Request req{"GET", "/v1/notifications/" + path_segment(id), {}, nullptr};
+    if (wait > 0) {
+        req.held = std::min(wait, kHeldAtMost);
+        req.query["wait"] = std::to_string(req.held) + "ms";
     }
-    for (const auto& d : deliveries_of(notification)) ++out[member(d, "state")];
-    return out;
+    return req;
 }
 
-}  // namespace
-
-bool all_final(const nlohmann::json& notification) {
-    auto counts = state_counts(notification);
-    return !counts.empty() && std::all_of(counts.begin(), counts.end(),
-                                          [](const auto& c) { return is_final_state(c.first); });
+Millis pause_after_early_answer(Millis took, Millis asked_to_hold, Millis pause) {
+    // notify-ingest answers a held request early only when the notification
+    // has ended, or when it stops: anything else (an ingest that does not
+    // hold) is asked again after a pause, not at once.
+    if (took + kEarly >= std::min(asked_to_hold, kHeldAtMost)) return kFirstPause;
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(pause, asked_to_hold - took)));
+    return std::min<Millis>(pause * 2, 1000);
 }
 
 int final_exit_code(const nlohmann::json& notification) {
-    for (const auto& [state, count] : state_counts(notification))
+    for (const auto& [state, count] : delivery_state_counts(notification))
         if (count > 0 && state != "sent" && state != "delivered" && state != "suppressed")
             return exit_wait_failed;
     return exit_ok;
 }
 
 int wait_for_deliveries(Context& ctx, Api& api, const std::string& id, Millis timeout) {
-    Millis deadline = util::steady_ms() + timeout;
-    Millis pause = 5;
-    Request req{"GET", "/v1/notifications/" + path_segment(id), {}, nullptr};
+    const Millis deadline = util::steady_ms() + timeout;
     nlohmann::json n;
-    for (;;) {
-        if (int rc = api.call(req, "wait: '" + id + "'", n)) return rc;
-        if (all_final(n)) break;
-        Millis left = deadline - util::steady_ms();
-        if (left <= 0) {
+    for (Millis pause = kFirstPause;;) {
+        const Millis asked = util::steady_ms();
+        if (int rc = api.call(held_get(id, deadline - asked), "wait: '" + id + "'", n)) return rc;
+        if (has_ended(n)) break;
+        const Millis now = util::steady_ms();
+        if (now >= deadline) {
             return fail(ctx, exit_temp,
                         "wait: '" + id + "': deliveries still pending after " +
                             util::format_duration(timeout) + " (" +
                             states_summary(n.value("states", nlohmann::json::object())) +
                             "); follow it with 'notifyctl status " + id + "'");
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(std::min(pause, left)));
-        pause = std::min<Millis>(pause * 2, 1000);
+        pause = pause_after_early_answer(now - asked, deadline - asked, pause);
     }
     for (const auto& d : deliveries_of(n)) {
         if (ctx.globals.json)

@@ -24,6 +24,8 @@ namespace {
 // How long to wait before trying a refused connection again (libzmq's
 // reconnect interval is 100 ms; a local daemon that is starting is up sooner).
 constexpr util::Millis kRetryEvery = 20;
+// The least time one address of several is given to connect.
+constexpr util::Millis kLeastShare = 100;
 
 struct Address {
     sockaddr_storage storage{};
@@ -107,7 +109,8 @@ class Connection {
             setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
         }
         if (connect(fd_, reinterpret_cast<const sockaddr*>(&a.storage), a.size) == 0) return 0;
-        if (errno != EINPROGRESS && errno != EAGAIN) return errno;
+        // EAGAIN on a local socket: its backlog is full, as good as refused.
+        if (errno != EINPROGRESS) return errno;
         if (!wait(POLLOUT, deadline)) return ETIMEDOUT;
         int error = 0;
         socklen_t size = sizeof error;
@@ -133,9 +136,11 @@ class Connection {
     }
 
     enum class Read { data, closed, timed_out };
-    // Reads what has arrived into `reader`, waiting for it until the deadline.
+    // Reads what has arrived into `reader`, waiting for it until the deadline
+    // (which a peer that never stops sending does not put off).
     Read read(util::zmtp::Reader& reader, util::Millis deadline) {
         char chunk[65536];
+        if (util::steady_ms() >= deadline) return Read::timed_out;
         for (;;) {
             const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
             if (n > 0) {
@@ -166,8 +171,11 @@ class Connection {
 
 // The next frame that is not a heartbeat, or why there is none: an error, or
 // nullopt when the connection closed or the deadline passed (`why` says which).
+// A PING is answered with a PONG carrying its context. An ERROR is a refusal
+// (unavailable: nothing was taken) before the request was sent, no answer
+// (temporary) after.
 Expected<std::optional<util::zmtp::Frame>> next_frame(Connection& c, util::zmtp::Reader& reader,
-                                                      util::Millis deadline,
+                                                      util::Millis deadline, bool sent,
                                                       Connection::Read& why) {
     for (;;) {
         auto frame = reader.next();
@@ -176,12 +184,19 @@ Expected<std::optional<util::zmtp::Frame>> next_frame(Connection& c, util::zmtp:
             if (!(*frame)->command) return frame;
             auto command = util::zmtp::read_command((*frame)->body);
             if (!command) return command.error();
-            if (command->name == "ERROR")
-                return make_error(
-                    ErrorKind::unavailable, "refused",
-                    "refused the connection: " + util::zmtp::error_reason(command->data));
+            if (command->name == "ERROR") {
+                const std::string reason = util::zmtp::error_reason(command->data);
+                if (sent)
+                    return make_error(ErrorKind::temporary, "no_answer",
+                                      "refused the request: " + reason);
+                return make_error(ErrorKind::unavailable, "refused",
+                                  "refused the connection: " + reason);
+            }
             if (command->name == "READY") return frame;
-            continue;  // PING, PONG and other commands carry nothing for a request
+            if (command->name == "PING" && command->data.size() >= 2)
+                c.write(util::zmtp::command("PONG", std::string_view(command->data).substr(2)),
+                        deadline);
+            continue;  // PONG and other commands carry nothing for a request
         }
         why = c.read(reader, deadline);
         if (why != Connection::Read::data) return std::optional<util::zmtp::Frame>();
@@ -199,7 +214,7 @@ Expected<bool> greet(Connection& c, util::zmtp::Reader& reader, util::Millis dea
         if (c.read(reader, deadline) != Connection::Read::data) return false;
     }
     Connection::Read why = Connection::Read::data;
-    auto ready = next_frame(c, reader, deadline, why);
+    auto ready = next_frame(c, reader, deadline, false, why);
     if (!ready) return ready.error();
     if (!*ready) return false;
     auto command = util::zmtp::read_command((*ready)->body);
@@ -225,26 +240,34 @@ Expected<std::string> zmtp_request(const std::string& endpoint, std::string_view
     const util::Millis connect_deadline = std::min(util::steady_ms() + connect_wait, deadline);
     Connection c;
     std::optional<util::zmtp::Reader> reader;
-    // Each address in turn, again and again while refused, until the wait is over.
+    // Each address in turn, again and again, until the wait is over; an
+    // address that does not answer has its share of what is left of it.
     // What the last try came to, when it was more than a refusal.
     std::string last;
     for (bool up = false; !up;) {
-        for (const Address& a : *addresses) {
-            if (int error = c.open(a, connect_deadline); error != 0) {
-                if (error != ETIMEDOUT) last.clear();  // refused: nobody listens now
+        for (size_t i = 0; i < addresses->size() && !up; ++i) {
+            const util::Millis share =
+                std::max<util::Millis>((connect_deadline - util::steady_ms()) /
+                                           static_cast<util::Millis>(addresses->size() - i),
+                                       kLeastShare);
+            const util::Millis until = std::min(connect_deadline, util::steady_ms() + share);
+            if (int error = c.open((*addresses)[i], until); error != 0) {
+                if (error == ECONNREFUSED || error == ENOENT || error == EAGAIN)
+                    last.clear();  // nobody listens there now
+                else if (error != ETIMEDOUT)
+                    last = std::string(": ") + std::strerror(error);
                 continue;
             }
             reader.emplace(max_reply);
             auto greeted = greet(c, *reader, connect_deadline);
             if (!greeted) return greeted.error();
-            if (*greeted) {
-                up = true;
-                break;
-            }
+            up = *greeted;
             // libzmq closes at once on a greeting it will not take (one that
             // lacks the security mechanism it requires), without a word.
-            if (util::steady_ms() < connect_deadline)
-                last = ": the peer closed each one during ZeroMQ's greeting";
+            if (!up)
+                last = util::steady_ms() < connect_deadline
+                           ? ": the peer closed each one during ZeroMQ's greeting"
+                           : ": connected, but no ZeroMQ greeting came";
         }
         if (up) break;
         const util::Millis left = connect_deadline - util::steady_ms();
@@ -256,13 +279,15 @@ Expected<std::string> zmtp_request(const std::string& endpoint, std::string_view
     }
     if (!c.write(util::zmtp::message({"", request}), deadline))
         return make_error(ErrorKind::temporary, "no_answer",
-                          "closed the connection while the request was sent");
+                          util::steady_ms() >= deadline
+                              ? "did not take the request within " + util::format_duration(timeout)
+                              : "closed the connection while the request was sent");
     // A REQ socket's reply: an empty delimiter, then the body's parts.
     std::string body;
     bool delimited = false;
     for (;;) {
         Connection::Read why = Connection::Read::data;
-        auto frame = next_frame(c, *reader, deadline, why);
+        auto frame = next_frame(c, *reader, deadline, true, why);
         if (!frame) return frame.error();
         if (!*frame)
             return make_error(ErrorKind::temporary, "no_answer",

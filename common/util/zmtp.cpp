@@ -11,6 +11,7 @@ constexpr unsigned char kLong = 0x02;
 constexpr unsigned char kCommand = 0x04;
 constexpr size_t kMechanismAt = 12;
 constexpr size_t kMechanismSize = 20;
+constexpr size_t kCompactAfter = 65536;
 
 Error protocol_error(const std::string& why) {
     return make_error(ErrorKind::internal, "zmtp", why);
@@ -46,13 +47,22 @@ std::string opening(std::string_view socket_type) {
     out[10] = 3;  // version 3.0
     out[11] = 0;
     out.replace(kMechanismAt, 4, "NULL");  // as-server (byte 32) and the filler stay 0
-    std::string ready("\x05READY", 6);
+    std::string property;
     const std::string_view name = "Socket-Type";
-    ready.push_back(static_cast<char>(name.size()));
-    ready.append(name);
-    put_size(ready, socket_type.size(), 4);
-    ready.append(socket_type);
-    put_frame(out, kCommand, ready);
+    property.push_back(static_cast<char>(name.size()));
+    property.append(name);
+    put_size(property, socket_type.size(), 4);
+    property.append(socket_type);
+    return out + command("READY", property);
+}
+
+std::string command(std::string_view name, std::string_view data) {
+    std::string body;
+    body.push_back(static_cast<char>(name.size()));
+    body.append(name);
+    body.append(data);
+    std::string out;
+    put_frame(out, kCommand, body);
     return out;
 }
 
@@ -127,6 +137,7 @@ Expected<std::optional<Frame>> Reader::next() {
     const auto flags = static_cast<unsigned char>(in[0]);
     if (flags & ~(kMore | kLong | kCommand))
         return protocol_error("a frame with reserved flags set");
+    if ((flags & kCommand) && (flags & kMore)) return protocol_error("a command flagged 'more'");
     const size_t head = (flags & kLong) ? 9 : 2;
     if (in.size() < head) return std::optional<Frame>();
     const uint64_t size = get_size(in.substr(1), static_cast<int>(head - 1));
@@ -139,6 +150,12 @@ Expected<std::optional<Frame>> Reader::next() {
     frame.more = (flags & kMore) != 0;
     frame.body.assign(in.substr(head, size));
     at_ += head + size;
+    // What was read goes once it is most of the buffer, so that the buffer
+    // holds at most one frame and what came after it.
+    if (at_ >= kCompactAfter && at_ * 2 >= buffer_.size()) {
+        buffer_.erase(0, at_);
+        at_ = 0;
+    }
     return std::optional<Frame>(std::move(frame));
 }
 

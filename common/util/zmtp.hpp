@@ -24,6 +24,9 @@ constexpr size_t kGreetingSize = 64;
 // with the Socket-Type property, as one piece to write.
 std::string opening(std::string_view socket_type);
 
+// A command frame: its name, then `data` (a PONG's context, say).
+std::string command(std::string_view name, std::string_view data);
+
 // The frames of one message: every part but the last flagged "more". A REQ
 // socket's request is {"", body}: an empty delimiter, then the body.
 std::string message(const std::vector<std::string_view>& parts);

@@ -144,6 +144,19 @@ class RouterControl {
                       std::function<void(Expected<std::string>)> done) = 0;
 };
 
+// Holds an answer back until what it waits for has happened in the store, or
+// its wait is over (held_answers.hpp): GET /v1/notifications/{id}?wait=.
+class AnswerHolder {
+  public:
+    // Gives the answer and returns true when what it waits for has happened,
+    // or in any case when `last`; returns false to be held on.
+    using Attempt = std::function<bool(bool last)>;
+    virtual ~AnswerHolder() = default;
+    // Holds `attempt` until it answers or `until` (util::steady_ms) has
+    // passed; false, holding nothing, when no more can be held.
+    virtual bool hold(Millis until, Attempt attempt) = 0;
+};
+
 // What the router answered on router.control about `what`: its JSON object
 // when "ok"; else its error, of the kind the reply names ("kind"; without it
 // not_found, or conflict), or router_unavailable when it did not answer or
@@ -181,6 +194,8 @@ class Api {
     // Reports are made by `maker`'s threads from now on (without one, on the
     // caller's thread, whole).
     void make_reports_with(ReportMaker& maker) { report_maker_ = &maker; }
+    // Without it, ?wait= is answered at once.
+    void hold_answers_with(AnswerHolder& holder) { holder_ = &holder; }
 
   private:
     void route(const Request& req, Reply done);
@@ -223,6 +238,9 @@ class Api {
     // A send-scope `who` sees only its own notifications.
     void get_notification(const std::string& id, const Request& req, const Principal& who,
                           const Reply& done);
+    // GET /v1/notifications/{id} as it stands: its first `limit` deliveries, events.
+    void answer_notification(const std::string& id, const Principal& who, long limit,
+                             const Reply& done);
     void list_notifications(const Request& req, const Principal& who, const Reply& done);
     void get_queue(const Reply& done);
     void get_providers(Reply done);
@@ -329,6 +347,7 @@ class Api {
     std::unique_ptr<store::DirectoryStore> directory_;
     std::unique_ptr<store::RollupStore> rollups_;  // made on first use
     ReportMaker* report_maker_ = nullptr;
+    AnswerHolder* holder_ = nullptr;
     std::unique_ptr<store::ScheduleStore> schedules_;  // made on first use
     std::unique_ptr<store::InboxStore> inbox_;         // made on first use
     std::string inbox_secret_;                         // read on first use

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api.hpp"
+#include "outcome.hpp"
 #include "render.hpp"
 #include "schedule/spec.hpp"
 #include "util/strings.hpp"
@@ -24,6 +25,21 @@ constexpr int kMaxLimit = 1000;
 
 Error bad_filter(const std::string& name, const std::string& message) {
     return make_error(ErrorKind::invalid, "invalid_filter", message, name);
+}
+
+// The longest ?wait=: clients and proxies commonly give up on an answer
+// after a minute.
+constexpr Millis kMaxWait = 60000;
+
+// ?wait=DURATION on GET /v1/notifications/{id}: 0 to kMaxWait.
+Expected<Millis> parse_wait(const std::string& value) {
+    auto d = util::parse_duration(value);
+    if (!d || *d > kMaxWait)
+        return make_error(ErrorKind::invalid, "invalid_query",
+                          "wait must be a duration of at most " + util::format_duration(kMaxWait) +
+                              ", as 30s or 1500ms (got '" + value + "')",
+                          "wait");
+    return *d;
 }
 
 Error store_read_failure() {
@@ -112,16 +128,58 @@ void Api::get_notification(const std::string& id, const Request& req, const Prin
                            const Reply& done) {
     constexpr long kDefaultDeliveries = 1000, kMaxDeliveries = 100000;
     long limit = kDefaultDeliveries;
+    Millis wait = 0;
     for (const auto& [key, value] : req.query) {
+        if (key == "wait") {
+            auto d = parse_wait(value);
+            if (!d) return fail(done, d.error());
+            wait = *d;
+            continue;
+        }
         if (key != "deliveries")
             return fail(done, make_error(ErrorKind::invalid, "unknown_field",
                                          "unknown query parameter '" + key + "'" +
-                                             util::did_you_mean(key, {"deliveries"}),
+                                             util::did_you_mean(key, {"deliveries", "wait"}),
                                          key));
         auto n = util::parse_whole(value, 0, kMaxDeliveries, "deliveries", "invalid_query");
         if (!n) return fail(done, n.error());
         limit = *n;
     }
+    // Answers and returns true when the notification has ended, or in any
+    // case when `last`. Whether it has is read first without its deliveries
+    // and events.
+    auto attempt = [this, id, who, limit, done](bool last) {
+        bool answered = true;
+        guarded(done, [&] {
+            if (!last) {
+                std::optional<store::NotificationView> probe;
+                try {
+                    if (auto v = reads_.get_notification(id, false, 0)) probe = std::move(*v);
+                } catch (...) {
+                }
+                if (probe && owns(who, probe->notification) &&
+                    !has_ended(render_notification(*probe, false))) {
+                    answered = false;
+                    return;
+                }
+            }
+            answer_notification(id, who, limit, done);
+        });
+        return answered;
+    };
+    if (wait <= 0 || !holder_ || stopping_) {
+        attempt(true);
+        return;
+    }
+    if (attempt(false)) return;
+    if (!holder_->hold(util::steady_ms() + wait, attempt))
+        fail(done, make_error(ErrorKind::temporary, "too_many_waits",
+                              "too many answers are held for ?wait= already; ask again without "
+                              "it, or later"));
+}
+
+void Api::answer_notification(const std::string& id, const Principal& who, long limit,
+                              const Reply& done) {
     Expected<store::NotificationView> v = store_read_failure();
     try {
         v = reads_.get_notification(id, true, static_cast<int>(limit));

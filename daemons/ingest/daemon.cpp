@@ -24,6 +24,7 @@
 
 #include "api.hpp"
 #include "control.hpp"
+#include "held_answers.hpp"
 #include "http_server.hpp"
 #include "inflight.hpp"
 #include "mailbox.hpp"
@@ -44,6 +45,7 @@ constexpr int kReportThreads = 2;
 struct Stopper {
     Api* api = nullptr;
     ReportMaker* reports = nullptr;
+    HeldAnswers* held = nullptr;
     HttpServer* http = nullptr;
     InboxStreams* streams = nullptr;
     ZmqServer* zmq = nullptr;
@@ -62,6 +64,7 @@ void on_signal(evutil_socket_t sig, short, void* arg) {
     if (s->streams) s->streams->close_all();
     if (s->http) s->http->close_streamed();
     s->reports->stop();
+    s->held->answer_all();
     s->zmq->stop_reading();
     s->inflight->stop();
 }
@@ -167,6 +170,9 @@ int run_daemon(const Config& config) {
         [&mailbox](std::function<void()> fn) { mailbox.post(std::move(fn)); },
         std::chrono::milliseconds(config.ingest.http_idle_timeout));
     api.make_reports_with(reports);
+    // Gone before the API, whose answers it holds.
+    HeldAnswers held(base.get(), **reads, metrics);
+    api.hold_answers_with(held);
 
     // Before the HTTP server, which may still close streams as it goes.
     std::unique_ptr<InboxStreams> streams;
@@ -193,7 +199,7 @@ int run_daemon(const Config& config) {
         return kExitUnavailable;
     }
 
-    Stopper stopper{&api, &reports, http.get(), streams.get(), &zmq, &inflight};
+    Stopper stopper{&api, &reports, &held, http.get(), streams.get(), &zmq, &inflight};
     std::unique_ptr<event, EventDeleter> sigterm(
         evsignal_new(base.get(), SIGTERM, on_signal, &stopper));
     std::unique_ptr<event, EventDeleter> sigint(
@@ -207,6 +213,10 @@ int run_daemon(const Config& config) {
              << (config.ingest.http.empty() ? "off" : config.ingest.http)
              << " listen=" << config.ingest.listen << " store=" << config.store.path);
     event_base_dispatch(base.get());
+    // The last answers (held ones, those of the last commit) may still be in
+    // their connections' buffers, written when the socket is next seen
+    // writable: one more turn of the loop, without waiting, writes them.
+    event_base_loop(base.get(), EVLOOP_NONBLOCK);
 
     // Every accepted request has its answer; the writer's queue is empty.
     writer.stop();

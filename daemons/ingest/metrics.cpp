@@ -38,6 +38,9 @@ void Metrics::render(util::prometheus::Text& o) const {
     o.sample("notify_ingest_pending", {}, pending_);
     o.family("notify_http_connections_open", "gauge", "HTTP connections open now.");
     o.sample("notify_http_connections_open", {}, http_open_);
+    o.family("notify_ingest_answers_held", "gauge",
+             "Answers held until a notification ends (?wait=).");
+    o.sample("notify_ingest_answers_held", {}, answers_held_);
     o.family("notify_inbox_streams_open", "gauge", "Inbox event streams open now.");
     o.sample("notify_inbox_streams_open", {}, inbox_streams_);
     o.family("notify_inbox_stream_events_total", "counter",

@@ -5,7 +5,8 @@
 //   notify_ingest_accept_seconds (histogram: a send or batch from its arrival
 //   to its answer after the commit), notify_ingest_commit_batch_size (summary),
 //   notify_ingest_commit_seconds (histogram), notify_ingest_pending (gauge),
-//   notify_http_connections_open (gauge), notify_http_accept_failures_total{error}
+//   notify_http_connections_open (gauge), notify_ingest_answers_held (gauge: ?wait=),
+//   notify_http_accept_failures_total{error}
 //   (accept() failed, such as when file descriptors run out).
 // Counters count since the daemon started. Updated and read on the event loop
 // thread only.
@@ -35,6 +36,7 @@ class Metrics {
     void http_connections_open(std::int64_t n) { http_open_ = n; }
     void inbox_streams_open(std::int64_t n) { inbox_streams_ = n; }
     void inbox_events_sent(std::uint64_t n) { inbox_events_sent_ += n; }
+    void answers_held(std::int64_t n) { answers_held_ = n; }
     void accept_failed(const std::string& error) { ++accept_failures_[error]; }
     std::int64_t pending() const { return pending_; }
 
@@ -53,6 +55,7 @@ class Metrics {
     std::int64_t http_open_ = 0;
     std::int64_t inbox_streams_ = 0;
     std::uint64_t inbox_events_sent_ = 0;
+    std::int64_t answers_held_ = 0;
     std::map<std::string, std::uint64_t> accept_failures_;
 };
 

@@ -44,6 +44,9 @@ Status ZmqServer::bind(const std::string& endpoint) {
     socket_ = zmq_socket(zmq_context_, ZMQ_ROUTER);
     std::int64_t max_frame = ingest_frame_limit(max_body_bytes_);
     if (socket_) zmq_setsockopt(socket_, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame);
+    // tcp://[::1]:PORT and tcp://*:PORT on IPv6 too, not IPv4 alone.
+    const int ipv6 = 1;
+    if (socket_) zmq_setsockopt(socket_, ZMQ_IPV6, &ipv6, sizeof ipv6);
     if (!socket_ || zmq_bind(socket_, endpoint.c_str()) != 0)
         return make_error(
             ErrorKind::unavailable, "bind_failed",

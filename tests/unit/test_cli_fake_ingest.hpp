@@ -25,6 +25,7 @@ class FakeIngest {
     using Answer = std::function<nlohmann::json(const nlohmann::json& request)>;
     FakeIngest(const std::string& endpoint, Answer answer) : answer_(std::move(answer)) {
         socket_.set(zmq::sockopt::linger, 0);
+        socket_.set(zmq::sockopt::ipv6, true);  // tcp://[::1]:* as well
         socket_.bind(endpoint);
         thread_ = std::thread([this] { serve(); });
     }

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "client.hpp"
+#include "outcome.hpp"
 #include "wait.hpp"
 
 using namespace notify::cli;
@@ -79,17 +80,31 @@ TEST_CASE("ids are escaped in paths", "[cli]") {
     CHECK(path_segment("../x") == "..%2Fx");
 }
 
-TEST_CASE("--wait decides from the counts of every delivery, not the ones listed", "[cli]") {
+TEST_CASE("--wait decides from the counts of every delivery, not the ones listed, and the fan-out",
+          "[cli]") {
     using nlohmann::json;
     json listed = json::array({json{{"id", "N.1"}, {"state", "sent"}}});
     json big{{"states", {{"sent", 1500}, {"in-flight", 3}}}, {"deliveries", listed}};
-    CHECK_FALSE(notify::cli::all_final(big));
+    CHECK_FALSE(notify::has_ended(big));
     big["states"] = {{"sent", 1500}, {"failed", 2}};
-    CHECK(notify::cli::all_final(big));
+    CHECK(notify::has_ended(big));
     CHECK(notify::cli::final_exit_code(big) == notify::cli::exit_wait_failed);
     big["states"] = {{"sent", 1500}, {"suppressed", 9}};
     CHECK(notify::cli::final_exit_code(big) == notify::cli::exit_ok);
+    // A fan-out has ended only once it is done, rejected or canceled.
+    json fanout{{"states", {{"sent", 10}}}, {"fanout", {{"state", "expanding"}}}};
+    CHECK_FALSE(notify::has_ended(fanout));
+    fanout["fanout"]["state"] = "done";
+    CHECK(notify::has_ended(fanout));
+    json nobody{{"states", json::object()}, {"fanout", {{"state", "done"}}}};
+    CHECK(notify::has_ended(nobody));
+    nobody["fanout"]["state"] = "pending-approval";
+    CHECK_FALSE(notify::has_ended(nobody));
+    nobody["fanout"]["state"] = "rejected";
+    CHECK(notify::has_ended(nobody));
+    // Without a fan-out, no delivery at all is not an end.
+    CHECK_FALSE(notify::has_ended(json{{"states", json::object()}}));
     json plain{{"deliveries", json::array({json{{"state", "failed"}}})}};
-    CHECK(notify::cli::all_final(plain));
+    CHECK(notify::has_ended(plain));
     CHECK(notify::cli::final_exit_code(plain) == notify::cli::exit_wait_failed);
 }

@@ -1,0 +1,79 @@
+#include "held_answers.hpp"
+
+#include <event2/event.h>
+
+namespace notify::ingest {
+
+namespace {
+constexpr std::int64_t kNotSeen = -2;  // data_version() gives -1 at worst
+}  // namespace
+
+HeldAnswers::HeldAnswers(event_base* base, store::Store& reads, Metrics& metrics)
+    : metrics_(metrics), version_(reads.handle(), "PRAGMA data_version") {
+    timer_ = event_new(base, -1, EV_PERSIST, &HeldAnswers::on_check, this);
+}
+
+HeldAnswers::~HeldAnswers() {
+    if (timer_) event_free(timer_);
+}
+
+bool HeldAnswers::hold(util::Millis until, Attempt attempt) {
+    if (held_.size() >= kMaxHeld) return false;
+    if (held_.empty()) {
+        const timeval every{0, static_cast<suseconds_t>(kCheckEvery * 1000)};
+        event_add(timer_, &every);
+    }
+    // Tried again at the next check: a commit may have come between the
+    // caller's try and now.
+    held_.push_back(Held{until, std::move(attempt), kNotSeen});
+    metrics_.answers_held(static_cast<std::int64_t>(held_.size()));
+    return true;
+}
+
+void HeldAnswers::answer_all() {
+    // An attempt may hold nothing more, but take the list first all the same.
+    std::list<Held> all;
+    all.swap(held_);
+    event_del(timer_);
+    metrics_.answers_held(0);
+    for (auto& h : all) h.attempt(true);
+}
+
+void HeldAnswers::on_check(int, short, void* arg) {
+    static_cast<HeldAnswers*>(arg)->check();
+}
+
+void HeldAnswers::check() {
+    const util::Millis now = util::steady_ms();
+    const std::int64_t version = data_version();
+    for (auto it = held_.begin(); it != held_.end();) {
+        const bool last = now >= it->until;
+        const bool changed = version != it->seen_version || version < 0;
+        if (!last && (!changed || now < it->next_try)) {
+            ++it;
+            continue;
+        }
+        const util::Millis start = util::steady_ms();
+        if (it->attempt(last)) {
+            it = held_.erase(it);
+            continue;
+        }
+        const util::Millis took = util::steady_ms() - start;
+        it->seen_version = version;
+        it->next_try = start + took * kCostFactor;
+        ++it;
+    }
+    if (held_.empty()) event_del(timer_);
+    metrics_.answers_held(static_cast<std::int64_t>(held_.size()));
+}
+
+std::int64_t HeldAnswers::data_version() {
+    try {
+        auto v = version_.first([](store::Stmt& s) { return s.integer(0); });
+        return v ? *v : -1;
+    } catch (const store::StoreFailure&) {
+        return -1;  // each held answer reads the store itself, and says so if it cannot
+    }
+}
+
+}  // namespace notify::ingest

@@ -1,0 +1,66 @@
+// held_answers.hpp - answers held back until what they wait for has happened
+// in the store, or their wait is over: GET /v1/notifications/{id}?wait=DURATION
+// answers once every delivery of the notification has ended, so that
+// `notifyctl send --wait` is told instead of asking again and again.
+//
+// While any answer is held, every kCheckEvery the loop asks the store whether
+// anything was committed since it last looked (PRAGMA data_version, which any
+// connection's commit moves: the router's, ingest's writer); only then does it
+// try each held answer again, no sooner than ten times as long after its last
+// try as that try took (a fan-out of a million deliveries takes long to
+// count), so that trying takes at most a tenth of the loop. One whose wait is
+// over is given as it stands. At most kMaxHeld are held at once. Loop thread
+// only.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <list>
+
+#include "api.hpp"
+#include "metrics.hpp"
+#include "store/sqlite.hpp"
+#include "store/store.hpp"
+#include "util/time.hpp"
+
+struct event;
+struct event_base;
+
+namespace notify::ingest {
+
+class HeldAnswers : public AnswerHolder {
+  public:
+    static constexpr std::size_t kMaxHeld = 4096;
+    static constexpr util::Millis kCheckEvery = 2;
+    static constexpr int kCostFactor = 10;
+
+    HeldAnswers(event_base* base, store::Store& reads, Metrics& metrics);
+    ~HeldAnswers() override;
+    HeldAnswers(const HeldAnswers&) = delete;
+    HeldAnswers& operator=(const HeldAnswers&) = delete;
+
+    // False when kMaxHeld are held already.
+    bool hold(util::Millis until, Attempt attempt) override;
+    // Gives every held answer as it stands: the daemon is stopping.
+    void answer_all();
+    std::size_t size() const { return held_.size(); }
+
+  private:
+    struct Held {
+        util::Millis until;
+        Attempt attempt;
+        std::int64_t seen_version;  // the store's data version at its last try
+        util::Millis next_try = 0;  // util::steady_ms
+    };
+    static void on_check(int, short, void* arg);
+    void check();
+    // The store's data version, or -1 when it cannot be read.
+    std::int64_t data_version();
+
+    Metrics& metrics_;
+    event* timer_ = nullptr;
+    store::Stmt version_;
+    std::list<Held> held_;
+};
+
+}  // namespace notify::ingest
