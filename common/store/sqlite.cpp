@@ -63,14 +63,13 @@ void Stmt::reset() {
 }
 
 bool Stmt::exists() {
-    bool found = step();
-    reset();
-    return found;
+    Resetting resetting{*this};
+    return step();
 }
 
 void Stmt::run() {
+    Resetting resetting{*this};
     step();
-    reset();
 }
 
 std::string Stmt::text(int col) const {

@@ -34,17 +34,17 @@ class Stmt {
     // Every row through `read`, then reset.
     template <class Read>
     auto collect(Read read) -> std::vector<decltype(read(*this))> {
+        Resetting resetting{*this};
         std::vector<decltype(read(*this))> out;
         while (step()) out.push_back(read(*this));
-        reset();
         return out;
     }
     // The first row through `read`, or nullopt when there is none; then reset.
     template <class Read>
     auto first(Read read) -> std::optional<decltype(read(*this))> {
+        Resetting resetting{*this};
         std::optional<decltype(read(*this))> out;
         if (step()) out = read(*this);
-        reset();
         return out;
     }
     // Whether there is a row, then reset: for "SELECT 1 ... WHERE ...".
@@ -60,6 +60,13 @@ class Stmt {
     std::int64_t integer(int col) const;
 
   private:
+    // Resets the statement on every way out, a throw included: a statement
+    // left stepped keeps its read snapshot, and the connection sees no
+    // commit made since.
+    struct Resetting {
+        Stmt& stmt;
+        ~Resetting() { stmt.reset(); }
+    };
     sqlite3_stmt* s_ = nullptr;
 };
 

@@ -152,13 +152,15 @@ void Api::get_notification(const std::string& id, const Request& req, const Prin
         bool answered = true;
         guarded(done, [&] {
             if (!last) {
-                std::optional<store::NotificationView> probe;
+                // A store that cannot be read now is looked at again later.
+                Expected<store::NotificationView> probe = store_read_failure();
                 try {
-                    if (auto v = reads_.get_notification(id, false, 0)) probe = std::move(*v);
+                    probe = reads_.get_notification(id, false, 0);
                 } catch (...) {
                 }
-                if (probe && owns(who, probe->notification) &&
-                    !has_ended(render_notification(*probe, false))) {
+                const bool unreadable = !probe && probe.error().kind != ErrorKind::not_found;
+                if (unreadable || (probe && owns(who, probe->notification) &&
+                                   !has_ended(render_notification(*probe, false)))) {
                     answered = false;
                     return;
                 }

@@ -41,6 +41,8 @@ namespace {
 constexpr int kExitUnavailable = 69;
 // Reports are made on this many threads, each with its own store connection.
 constexpr int kReportThreads = 2;
+// How long a stopping daemon goes on writing its last answers.
+constexpr util::Millis kLastWrites = 1000;
 
 struct Stopper {
     Api* api = nullptr;
@@ -214,9 +216,11 @@ int run_daemon(const Config& config) {
              << " listen=" << config.ingest.listen << " store=" << config.store.path);
     event_base_dispatch(base.get());
     // The last answers (held ones, those of the last commit) may still be in
-    // their connections' buffers, written when the socket is next seen
-    // writable: one more turn of the loop, without waiting, writes them.
-    event_base_loop(base.get(), EVLOOP_NONBLOCK);
+    // their connections' buffers, written when each socket is next seen
+    // writable: the loop turns on until they are, for at most kLastWrites.
+    const util::Millis written_by = util::steady_ms() + kLastWrites;
+    do event_base_loop(base.get(), EVLOOP_NONBLOCK);
+    while (http && http->sending() && util::steady_ms() < written_by);
 
     // Every accepted request has its answer; the writer's queue is empty.
     writer.stop();

@@ -44,25 +44,32 @@ void HeldAnswers::on_check(int, short, void* arg) {
 }
 
 void HeldAnswers::check() {
-    const util::Millis now = util::steady_ms();
+    const util::Millis now_ms = util::steady_ms();
+    const Clock::time_point start = Clock::now();
     const std::int64_t version = data_version();
+    // Those tried go to the back, so that what the budget left out comes
+    // first next time.
+    std::list<Held> tried;
     for (auto it = held_.begin(); it != held_.end();) {
-        const bool last = now >= it->until;
+        const bool last = now_ms >= it->until;
         const bool changed = version != it->seen_version || version < 0;
-        if (!last && (!changed || now < it->next_try)) {
+        const Clock::time_point before = Clock::now();
+        if (!last && (!changed || before < it->next_try || before - start >= kBudget)) {
             ++it;
             continue;
         }
-        const util::Millis start = util::steady_ms();
         if (it->attempt(last)) {
             it = held_.erase(it);
             continue;
         }
-        const util::Millis took = util::steady_ms() - start;
+        const Clock::time_point after = Clock::now();
         it->seen_version = version;
-        it->next_try = start + took * kCostFactor;
-        ++it;
+        it->next_try = after + (after - before) * kCostFactor;
+        auto next = std::next(it);
+        tried.splice(tried.end(), held_, it);
+        it = next;
     }
+    held_.splice(held_.end(), tried);
     if (held_.empty()) event_del(timer_);
     metrics_.answers_held(static_cast<std::int64_t>(held_.size()));
 }

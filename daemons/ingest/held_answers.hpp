@@ -6,13 +6,16 @@
 // While any answer is held, every kCheckEvery the loop asks the store whether
 // anything was committed since it last looked (PRAGMA data_version, which any
 // connection's commit moves: the router's, ingest's writer); only then does it
-// try each held answer again, no sooner than ten times as long after its last
-// try as that try took (a fan-out of a million deliveries takes long to
-// count), so that trying takes at most a tenth of the loop. One whose wait is
-// over is given as it stands. At most kMaxHeld are held at once. Loop thread
-// only.
+// try held answers again: each no sooner than ten times as long after its
+// last try as that try took (a fan-out of a million deliveries takes long to
+// count), and all of them within kBudget per check, the rest at the next
+// check, first. One whose wait is over is given as it stands. At most
+// kMaxHeld are held at once. Loop thread only; an answer given during a check
+// may serve a new request that holds another (held_ is a list: its
+// iterators stay valid).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <list>
@@ -33,6 +36,7 @@ class HeldAnswers : public AnswerHolder {
     static constexpr std::size_t kMaxHeld = 4096;
     static constexpr util::Millis kCheckEvery = 2;
     static constexpr int kCostFactor = 10;
+    static constexpr std::chrono::microseconds kBudget{2000};
 
     HeldAnswers(event_base* base, store::Store& reads, Metrics& metrics);
     ~HeldAnswers() override;
@@ -46,11 +50,12 @@ class HeldAnswers : public AnswerHolder {
     std::size_t size() const { return held_.size(); }
 
   private:
+    using Clock = std::chrono::steady_clock;
     struct Held {
         util::Millis until;
         Attempt attempt;
         std::int64_t seen_version;  // the store's data version at its last try
-        util::Millis next_try = 0;  // util::steady_ms
+        Clock::time_point next_try{};
     };
     static void on_check(int, short, void* arg);
     void check();

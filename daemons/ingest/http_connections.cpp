@@ -110,6 +110,12 @@ void HttpConnections::on_closed(evhttp_connection* evcon, void* arg) {
     if (closed) closed();
 }
 
+bool HttpConnections::sending() const {
+    for (const auto& [evcon, c] : conns_)
+        if (c->bev && evbuffer_get_length(bufferevent_get_output(c->bev)) > 0) return true;
+    return false;
+}
+
 bool HttpConnections::stream(evhttp_request* req, std::function<void()> closed, bool own_limit) {
     auto it = conns_.find(evhttp_request_get_connection(req));
     if (it == conns_.end()) return false;

@@ -70,6 +70,8 @@ class HttpConnections {
     // against max_connections. False when the connection is not one of these.
     bool stream(evhttp_request* req, std::function<void()> closed, bool own_limit = true);
     size_t open() const { return conns_.size(); }
+    // Whether an answer is still in a connection's buffer, not yet written.
+    bool sending() const;
     // Connections that are not streams: what max_connections limits.
     size_t serving() const { return conns_.size() - streams_; }
 

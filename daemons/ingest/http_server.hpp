@@ -60,6 +60,8 @@ class HttpServer {
     void close_listener();
     // Cuts off the answers still being sent as they are made (the daemon stops).
     void close_streamed() { streamed_->close_all(); }
+    // Whether an answer is still in a connection's buffer, not yet written.
+    bool sending() const { return connections_->sending(); }
 
   private:
     static void on_request(evhttp_request* req, void* arg);
