@@ -1,6 +1,5 @@
 #include "zmtp_req.hpp"
 
-#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>

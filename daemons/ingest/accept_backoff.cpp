@@ -8,6 +8,7 @@
 #include <map>
 
 #include "util/log.hpp"
+#include "util/timeval.hpp"
 
 namespace notify::ingest {
 
@@ -59,7 +60,7 @@ void AcceptBackoff::failed(int error) {
              "accept failed transport=http error=\"" << std::strerror(error) << "\" count=" << n
                                                      << " pause_ms=" << pause_);
     evconnlistener_disable(listener_);
-    timeval tv{static_cast<time_t>(pause_ / 1000), static_cast<suseconds_t>(pause_ % 1000 * 1000)};
+    const timeval tv = util::to_timeval(pause_);
     evtimer_add(resume_, &tv);
 }
 

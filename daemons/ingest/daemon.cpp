@@ -31,6 +31,7 @@
 #include "report_maker.hpp"
 #include "store/checkpointer.hpp"
 #include "util/log.hpp"
+#include "util/timeval.hpp"
 #include "writer.hpp"
 #include "zmq_server.hpp"
 
@@ -217,10 +218,16 @@ int run_daemon(const Config& config) {
     event_base_dispatch(base.get());
     // The last answers (held ones, those of the last commit) may still be in
     // their connections' buffers, written when each socket is next seen
-    // writable: the loop turns on until they are, for at most kLastWrites.
+    // writable: the loop waits for that until they are, for at most
+    // kLastWrites (a client that does not read is not waited for longer).
     const util::Millis written_by = util::steady_ms() + kLastWrites;
-    do event_base_loop(base.get(), EVLOOP_NONBLOCK);
-    while (http && http->sending() && util::steady_ms() < written_by);
+    event_base_loop(base.get(), EVLOOP_NONBLOCK);
+    for (util::Millis left = kLastWrites; http && http->sending() && left > 0;
+         left = written_by - util::steady_ms()) {
+        const timeval most = util::to_timeval(left);
+        event_base_loopexit(base.get(), &most);
+        event_base_loop(base.get(), EVLOOP_ONCE);
+    }
 
     // Every accepted request has its answer; the writer's queue is empty.
     writer.stop();

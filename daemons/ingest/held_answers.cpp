@@ -2,6 +2,8 @@
 
 #include <event2/event.h>
 
+#include "util/timeval.hpp"
+
 namespace notify::ingest {
 
 namespace {
@@ -20,7 +22,7 @@ HeldAnswers::~HeldAnswers() {
 bool HeldAnswers::hold(util::Millis until, Attempt attempt) {
     if (held_.size() >= kMaxHeld) return false;
     if (held_.empty()) {
-        const timeval every{0, static_cast<suseconds_t>(kCheckEvery * 1000)};
+        const timeval every = util::to_timeval(kCheckEvery);
         event_add(timer_, &every);
     }
     // Tried again at the next check: a commit may have come between the

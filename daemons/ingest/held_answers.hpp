@@ -47,7 +47,6 @@ class HeldAnswers : public AnswerHolder {
     bool hold(util::Millis until, Attempt attempt) override;
     // Gives every held answer as it stands: the daemon is stopping.
     void answer_all();
-    std::size_t size() const { return held_.size(); }
 
   private:
     using Clock = std::chrono::steady_clock;

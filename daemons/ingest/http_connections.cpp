@@ -14,14 +14,11 @@
 #include "api.hpp"
 #include "http_status.hpp"
 #include "util/log.hpp"
+#include "util/timeval.hpp"
 
 namespace notify::ingest {
 
 namespace {
-
-timeval to_timeval(util::Millis ms) {
-    return {static_cast<time_t>(ms / 1000), static_cast<suseconds_t>(ms % 1000 * 1000)};
-}
 
 // A refused client gets 2 s to read the answer; what it sends meanwhile (the
 // rest of a large body) is dropped, up to 64 MiB. At most 256 linger at once,
@@ -45,7 +42,7 @@ HttpConnections::HttpConnections(event_base* base, evhttp* http, const Connectio
       lingering_(base, kLinger, kLingerSockets, kLingerBytes) {
     adopt_ = event_new(base, -1, 0, &HttpConnections::on_adopt, this);
     evhttp_set_bevcb(http, &HttpConnections::make_bufferevent, this);
-    timeval idle = to_timeval(limits.idle_timeout);
+    timeval idle = util::to_timeval(limits.idle_timeout);
     evhttp_set_timeout_tv(http, &idle);
 }
 
@@ -124,7 +121,7 @@ bool HttpConnections::stream(evhttp_request* req, std::function<void()> closed, 
     c.own_limit = c.own_limit || own_limit;
     c.streaming = true;
     c.closed = std::move(closed);
-    timeval write = to_timeval(limits_.idle_timeout);
+    timeval write = util::to_timeval(limits_.idle_timeout);
     bufferevent_set_timeouts(c.bev, nullptr, &write);
     // A peer gone without a word is found by the heartbeats it does not
     // acknowledge, not hours later.
@@ -139,7 +136,7 @@ bool HttpConnections::stream(evhttp_request* req, std::function<void()> closed, 
 void HttpConnections::start_reading(Conn& c) {
     c.reading = true;
     c.bytes = static_cast<long>(evbuffer_get_length(bufferevent_get_input(c.bev)));
-    timeval tv = to_timeval(limits_.request_timeout);
+    timeval tv = util::to_timeval(limits_.request_timeout);
     evtimer_add(c.deadline, &tv);
 }
 

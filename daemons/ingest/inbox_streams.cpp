@@ -21,16 +21,13 @@
 #include "http_status.hpp"
 #include "inbox_view.hpp"
 #include "util/log.hpp"
+#include "util/timeval.hpp"
 
 namespace notify::ingest {
 
 using nlohmann::json;
 
 namespace {
-
-timeval to_timeval(util::Millis ms) {
-    return timeval{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>(ms % 1000 * 1000)};
-}
 
 std::string dump(const json& j) {
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -66,8 +63,8 @@ InboxStreams::InboxStreams(event_base* base, store::Store& reads, const Config& 
     : inbox_(reads.handle()), config_(config), metrics_(metrics) {
     poll_ = event_new(base, -1, EV_PERSIST, &InboxStreams::on_poll, this);
     heartbeat_ = event_new(base, -1, EV_PERSIST, &InboxStreams::on_heartbeat, this);
-    timeval poll = to_timeval(kPoll);
-    timeval beat = to_timeval(config.inbox.stream_heartbeat);
+    timeval poll = util::to_timeval(kPoll);
+    timeval beat = util::to_timeval(config.inbox.stream_heartbeat);
     event_add(poll_, &poll);
     event_add(heartbeat_, &beat);
     try {

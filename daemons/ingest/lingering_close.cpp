@@ -6,6 +6,8 @@
 
 #include <cerrno>
 
+#include "util/timeval.hpp"
+
 namespace notify::ingest {
 
 LingeringClose::LingeringClose(event_base* base, util::Millis linger, size_t max_sockets,
@@ -28,8 +30,7 @@ void LingeringClose::adopt(int fd) {
     s.owner = this;
     s.fd = fd;
     s.ev = event_new(base_, fd, EV_READ | EV_PERSIST | EV_TIMEOUT, &LingeringClose::on_event, &s);
-    timeval tv{static_cast<time_t>(linger_ / 1000),
-               static_cast<suseconds_t>(linger_ % 1000 * 1000)};
+    const timeval tv = util::to_timeval(linger_);
     if (!s.ev || event_add(s.ev, &tv) != 0) close(fd);
 }
 
