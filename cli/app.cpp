@@ -104,6 +104,8 @@ const std::vector<Command>& commands() {
         {"user", "the user directory: add, change, list, import and export users", setup_user},
         {"group", "groups of users that a send reaches as group:NAME", setup_group},
         {"vapid", "make the key pair a Web Push provider signs with", setup_vapid},
+        {"keys", "make the CURVE key pairs that encrypt the router's link to its workers",
+         setup_keys},
         {"inbox", "tokens for users' own in-app inboxes", setup_inbox},
         {"otp", "send and verify one-time codes", setup_otp},
         {"up", "run the whole stack in the foreground, for a laptop or a demo", setup_up},

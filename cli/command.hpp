@@ -29,6 +29,7 @@ enum Exit : int {
     exit_no_input = 66,
     exit_unavailable = 69,
     exit_software = 70,
+    exit_cant_create = 73,
     exit_temp = 75,
     exit_no_perm = 77,
 };
@@ -89,6 +90,7 @@ Runner setup_config(CLI::App& command, Context& ctx);
 Runner setup_template(CLI::App& command, Context& ctx);
 Runner setup_up(CLI::App& command, Context& ctx);
 Runner setup_vapid(CLI::App& command, Context& ctx);
+Runner setup_keys(CLI::App& command, Context& ctx);
 Runner setup_inbox(CLI::App& command, Context& ctx);
 Runner setup_otp(CLI::App& command, Context& ctx);
 

@@ -12,7 +12,9 @@
 #include <filesystem>
 #include <sstream>
 
+#include "util/log.hpp"
 #include "util/strings.hpp"
+#include "util/z85.hpp"
 
 namespace notify {
 
@@ -72,6 +74,10 @@ const KeyDef kKeys[] = {
     {"worker.timeout", KeyType::duration, "30s"},
     {"worker.heartbeat", KeyType::duration, "1s"},
     {"worker.channels", KeyType::string_list, ""},
+    {"router.curve_secret_key", KeyType::string, "", true},
+    {"router.curve_workers", KeyType::string_list, ""},
+    {"worker.curve_secret_key", KeyType::string, "", true},
+    {"worker.router_public_key", KeyType::string, ""},
     {"templates.default_locale", KeyType::string, "en"},
     {"preferences.mandatory_categories", KeyType::string_list, "security,one-time-code"},
     {"preferences.frequency_cap", KeyType::string, ""},
@@ -236,6 +242,48 @@ Status check_otp(Config::Otp& o, const Values& v) {
     return ok();
 }
 
+// The CURVE keys of the link between the router and its workers: a key
+// written in the file is 40 characters of Z85 (a secret may also be an env: or
+// file: reference, read when the daemon starts); a router with a secret key
+// names the workers it lets in; a worker has both its keys or neither.
+Status check_curve(Config& c, const Values& v) {
+    auto at = [&](const char* key) { return v.by_key.at(key).origin; };
+    c.router.curve_secret_key = v.get("router.curve_secret_key");
+    const std::string& allowed = v.get("router.curve_workers");
+    if (!allowed.empty()) c.router.curve_workers = util::split(allowed, ',');
+    c.worker.curve_secret_key = v.get("worker.curve_secret_key");
+    c.worker.router_public_key = v.get("worker.router_public_key");
+    const std::string z85 = " must be a key of 40 Z85 characters (notifyctl keys generate)";
+    for (const char* key : {"router.curve_secret_key", "worker.curve_secret_key"}) {
+        const std::string& value = v.get(key);
+        const bool reference =
+            util::starts_with(value, "env:") || util::starts_with(value, "file:");
+        if (!value.empty() && !reference && !util::is_z85_key(value))
+            return config_error(at(key),
+                                std::string("'") + key + "'" + z85 + ", or env:NAME or file:/path");
+    }
+    for (const auto& key : c.router.curve_workers)
+        if (!util::is_z85_key(key))
+            return config_error(
+                at("router.curve_workers"),
+                "each of 'router.curve_workers'" + z85 + "; '" + log::clip(key, 60) + "' is not");
+    if (!c.worker.router_public_key.empty() && !util::is_z85_key(c.worker.router_public_key))
+        return config_error(at("worker.router_public_key"), "'worker.router_public_key'" + z85);
+    if (!c.router.curve_secret_key.empty() && c.router.curve_workers.empty())
+        return config_error(at("router.curve_secret_key"),
+                            "'router.curve_workers' must list the public key of each worker "
+                            "allowed in when 'router.curve_secret_key' is set");
+    if (c.router.curve_secret_key.empty() && !c.router.curve_workers.empty())
+        return config_error(at("router.curve_workers"),
+                            "'router.curve_workers' needs 'router.curve_secret_key'");
+    if (c.worker.curve_secret_key.empty() != c.worker.router_public_key.empty())
+        return config_error(
+            at(c.worker.curve_secret_key.empty() ? "worker.router_public_key"
+                                                 : "worker.curve_secret_key"),
+            "'worker.curve_secret_key' and 'worker.router_public_key' are set together");
+    return ok();
+}
+
 Status bind(Config& c, const Values& v) {
     auto dur = [&](const char* k) { return *util::parse_duration(v.get(k)); };
     auto num = [&](const char* k) { return std::strtol(v.get(k).c_str(), nullptr, 10); };
@@ -359,6 +407,7 @@ Status bind(Config& c, const Values& v) {
     c.otp.resend_after = dur("otp.resend_after");
     c.otp.hourly_sends = num("otp.hourly_sends");
     if (auto st = check_otp(c.otp, v); !st) return st.error();
+    if (auto st = check_curve(c, v); !st) return st.error();
     c.bulk.approval_threshold = num("bulk.approval_threshold");
     c.bulk.expand_batch = num("bulk.expand_batch");
     if (c.bulk.expand_batch < 1)
@@ -671,6 +720,24 @@ Expected<std::string> resolve_secret(const std::string& value) {
         return text;
     }
     return value;
+}
+
+Expected<std::string> resolve_key(const std::string& value, const std::string& key) {
+    auto text = resolve_secret(value);
+    if (!text)
+        return make_error(text.error().kind, text.error().code,
+                          "'" + key + "': " + text.error().message);
+    // Where the key came from, never what it is.
+    const std::string found = (value == *text ? std::string("it") : value) + " holds " +
+                              std::to_string(text->size()) + " characters" +
+                              (text->size() == 40 ? ", not all of them Z85" : "");
+    if (!util::is_z85_key(*text))
+        return make_error(ErrorKind::invalid, "invalid_key",
+                          "'" + key +
+                              "' must be a key of 40 Z85 characters (notifyctl keys "
+                              "generate); " +
+                              found);
+    return text;
 }
 
 }  // namespace notify

@@ -122,6 +122,10 @@ struct Config {
         long breaker_failures = 3;
         Millis breaker_cooldown = 30'000;
         Millis breaker_cooldown_max = 600'000;
+        // CURVE on `listen` (worker_auth.hpp): the router's secret key (or an
+        // env:/file: reference) and the public keys of the workers let in.
+        std::string curve_secret_key;
+        std::vector<std::string> curve_workers;
     } router;
 
     struct Worker {
@@ -130,6 +134,10 @@ struct Config {
         Millis timeout = 0;  // per provider request
         Millis heartbeat = 0;
         std::vector<std::string> channels;  // empty: all
+        // CURVE to the router: this worker's secret key (or an env:/file:
+        // reference) and the router's public key; both empty: none.
+        std::string curve_secret_key;
+        std::string router_public_key;
     } worker;
 
     // Recurring sends (notify-priority-router, common/schedule).
@@ -257,5 +265,8 @@ Expected<Config> parse_config(const std::string& toml_text, const std::string& n
 
 // Resolves "env:NAME" and "file:/path" secret references; other text is literal.
 Expected<std::string> resolve_secret(const std::string& value);
+// A CURVE key setting resolved (resolve_secret) and checked to be 40 Z85
+// characters; errors name `key`.
+Expected<std::string> resolve_key(const std::string& value, const std::string& key);
 
 }  // namespace notify

@@ -2,7 +2,8 @@
 // libcurl's multi interface, and reports one result per job.
 //
 // ZeroMQ and curl share one poll: curl_multi_poll() waits on curl's sockets plus
-// the DEALER's ZMQ_FD and the stop-signal pipe. ZMQ_FD is edge-triggered, so
+// the DEALER's ZMQ_FD, its handshakes' monitor (router_link.hpp) and the
+// stop-signal pipe. ZMQ_FD is edge-triggered, so
 // the socket is drained (recv with ZMQ_DONTWAIT until EAGAIN) and ZMQ_EVENTS is
 // checked before every poll; a poll never starts while a frame is waiting.
 // Results leave through a small outbox so a full socket never blocks the loop.
@@ -30,6 +31,7 @@
 #include "channels/attempt_result.hpp"
 #include "channels/registry.hpp"
 #include "last_words.hpp"
+#include "router_link.hpp"
 #include "stop_signals.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
@@ -112,6 +114,7 @@ class Worker {
     int signal_fd_;
     zmq::context_t context_;
     zmq::socket_t socket_;
+    std::unique_ptr<RouterLink> link_;  // socket_'s CURVE, when configured, and its handshakes
     CURLM* multi_;
     channels::AdapterOptions adapter_options_;
     std::map<std::string, std::unique_ptr<Adapter>> adapters_;
@@ -436,6 +439,12 @@ int Worker::run() {
     // own cap is 100 streams, below what they allow (the server's SETTINGS still bound it).
     curl_multi_setopt(multi_, CURLMOPT_MAX_CONCURRENT_STREAMS, 1000L);
     build_adapters();
+    auto link = RouterLink::start(context_, socket_, config_.worker);
+    if (!link) {
+        NLOG(error, "", link.error().message);
+        return exit_code(link.error().kind);
+    }
+    link_ = std::move(*link);
     try {
         socket_.set(zmq::sockopt::linger, kLingerMs);
         socket_.connect(config_.worker.router);
@@ -444,12 +453,14 @@ int Worker::run() {
         return 69;
     }
     int zmq_fd = socket_.get(zmq::sockopt::fd);
+    const int link_fd = link_->fd();
     int credit = static_cast<int>(std::min<long>(config_.worker.concurrency, 1 << 20));
     send(wire::encode(wire::Ready{name_, credit, config_.worker.channels}));
     next_heartbeat_ = util::steady_ms() + heartbeat_every_;
     sd_notify(0, "READY=1");
     NLOG(info, "",
-         "started worker=" << name_ << " router=" << config_.worker.router << " credit=" << credit
+         "started worker=" << name_ << " router=" << config_.worker.router
+                           << " curve=" << (link_->curve() ? "on" : "off") << " credit=" << credit
                            << " providers=" << adapters_.size() << " channels="
                            << (config_.worker.channels.empty()
                                    ? std::string("*")
@@ -457,6 +468,7 @@ int Worker::run() {
     Millis drained_at = 0;
     for (;;) {
         on_signals();
+        link_->take_events();
         pump_socket();
         pump_curl();
         pump_socket();
@@ -473,8 +485,10 @@ int Worker::run() {
         int timeout = poll_timeout();
         if (util::zmq_again([&] { return socket_.get(zmq::sockopt::events); }) & ZMQ_POLLIN)
             timeout = 0;
-        curl_waitfd extra[2] = {{zmq_fd, CURL_WAIT_POLLIN, 0}, {signal_fd_, CURL_WAIT_POLLIN, 0}};
-        unsigned count = signal_fd_ >= 0 ? 2 : 1;
+        curl_waitfd extra[3] = {{zmq_fd, CURL_WAIT_POLLIN, 0},
+                                {link_fd, CURL_WAIT_POLLIN, 0},
+                                {signal_fd_, CURL_WAIT_POLLIN, 0}};
+        unsigned count = signal_fd_ >= 0 ? 3 : 2;
         CURLMcode mc = curl_multi_poll(multi_, extra, count, timeout, nullptr);
         if (mc != CURLM_OK) {
             NLOG(error, "", "curl_multi_poll: " << curl_multi_strerror(mc));

@@ -5,7 +5,8 @@
 // Out: Ready at start (credit = worker.concurrency) and every worker.heartbeat
 //      (credit 0), exactly one Result per Job, Bye when draining.
 // Config keys read: worker.router, worker.concurrency, worker.timeout,
-// worker.heartbeat, worker.channels, providers.*, channels.*.
+// worker.heartbeat, worker.channels, worker.curve_secret_key and
+// worker.router_public_key (router_link.hpp), providers.*, channels.*.
 #pragma once
 
 #include <string>

@@ -2,7 +2,8 @@
 //
 // Reads: [store], [router] (listen, control, lease, retry_min, retry_max,
 // max_attempts, max_lifetime, share_medium, share_low, sweep_interval,
-// flush_interval, worker_timeout), [preferences], [bulk] (expand_batch),
+// flush_interval, worker_timeout, curve_secret_key, curve_workers), [preferences],
+// [bulk] (expand_batch),
 // templates.default_locale, [channels] (names, frequency_cap, weights) and
 // [providers] (names, types and rate_limit). One instance per runtime_dir: it
 // holds RUNTIME_DIR/notify-priority-router.lock. See notify-priority-router(8).
@@ -110,7 +111,9 @@ int main(int argc, char** argv) {
         auto started = router.start();
         if (!started) return fail(started.error());
         NLOG(info, "",
-             "ready workers=" << config->router.listen << " control=" << config->router.control);
+             "ready workers=" << config->router.listen << " control=" << config->router.control
+                              << " curve="
+                              << (config->router.curve_secret_key.empty() ? "off" : "on"));
         sd_notify(0, "READY=1");
         router.run(g_stop);
         sd_notify(0, "STOPPING=1");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <vector>
 
 #include "provider_type.hpp"
 #include "sockets.hpp"
@@ -75,6 +76,7 @@ Router::Router(const Config& config, store::Store& store,
 }
 
 Router::~Router() {
+    worker_auth_.reset();  // its socket is in the sockets' context, which waits for it
     sockets_.reset();
     util::remove_ipc(config_.router.listen);
     util::remove_ipc(config_.router.control);
@@ -86,6 +88,9 @@ Status Router::start() {
             s->set(zmq::sockopt::linger, 0);
             s->set(zmq::sockopt::router_mandatory, 1);
         }
+        auto auth = WorkerAuth::start(sockets_->context, sockets_->workers, config_.router);
+        if (!auth) return auth.error();
+        worker_auth_ = std::move(*auth);
         util::prepare_ipc(config_.router.listen);
         util::prepare_ipc(config_.router.control);
         sockets_->workers.bind(config_.router.listen);
@@ -473,12 +478,12 @@ void Router::flush_log(Millis now, bool last, bool background) {
 }
 
 void Router::run(const std::atomic<bool>& stop) {
-    zmq::pollitem_t items[] = {
+    std::vector<zmq::pollitem_t> items = {
         {static_cast<void*>(sockets_->workers), 0, ZMQ_POLLIN, 0},
         {static_cast<void*>(sockets_->control), 0, ZMQ_POLLIN, 0},
-        {nullptr, commit_thread_ ? commit_thread_->fd() : -1, ZMQ_POLLIN, 0},
     };
-    const int polled = commit_thread_ ? 3 : 2;
+    if (commit_thread_) items.push_back({nullptr, commit_thread_->fd(), ZMQ_POLLIN, 0});
+    if (worker_auth_) items.push_back({worker_auth_->socket().handle(), 0, ZMQ_POLLIN, 0});
     Millis next_sweep = util::now_ms();
     Millis next_flush = util::now_ms() + config_.router.flush_interval;
     Millis next_liveness = util::now_ms() + 1000;
@@ -510,12 +515,13 @@ void Router::run(const std::atomic<bool>& stop) {
         if (sweep_requested_) wake = now;  // the rest of a sweep
         long timeout = static_cast<long>(std::clamp<Millis>(wake - now, 0, 1000));
         try {
-            zmq::poll(items, polled, std::chrono::milliseconds(timeout));
+            zmq::poll(items, std::chrono::milliseconds(timeout));
         } catch (const zmq::error_t& e) {
             if (e.num() != EINTR) throw;
         }
         now = util::now_ms();
         settle_commit(now, false);
+        if (worker_auth_) worker_auth_->answer();
 
         std::string identity, frame;
         bool delimiter = false;

@@ -58,6 +58,7 @@
 #include "unmatched_receipts.hpp"
 #include "util/bounded_map.hpp"
 #include "wire.hpp"
+#include "worker_auth.hpp"
 #include "worker_pool.hpp"
 
 namespace notify::router {
@@ -239,6 +240,7 @@ class Router {
     std::unique_ptr<store::RollupStore> commit_rollups_;
     bool rollups_committing_ = false;  // the commit under way writes the rollups
     std::unique_ptr<Sockets> sockets_;
+    std::unique_ptr<WorkerAuth> worker_auth_;  // CURVE on sockets_->workers; before them at exit
     ReadyQueues ready_;
     Timers timers_;
     Sleepers sleepers_;

@@ -260,3 +260,77 @@ TEST_CASE("recipient limits and schedules' settings are read and checked") {
     CHECK_FALSE(parse_config("[schedules]\nmisfire_cap = 5000\n", "t.toml"));
     CHECK_FALSE(parse_config("[schedules]\nmax = 0\n", "t.toml"));
 }
+
+TEST_CASE("the CURVE settings are checked together", "[curve][config]") {
+    const std::string secret = "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6";
+    const std::string worker = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID";
+    SECTION("none by default") {
+        auto c = parse_config("", "t.toml");
+        REQUIRE(c);
+        CHECK(c->router.curve_secret_key.empty());
+        CHECK(c->router.curve_workers.empty());
+        CHECK(c->worker.curve_secret_key.empty());
+    }
+    SECTION("a router's key and the workers it lets in") {
+        auto c = parse_config("[router]\ncurve_secret_key = \"" + secret +
+                                  "\"\ncurve_workers = [\"" + worker + "\", \"" + worker + "\"]\n",
+                              "t.toml");
+        REQUIRE(c);
+        CHECK(c->router.curve_secret_key == secret);
+        CHECK(c->router.curve_workers == std::vector<std::string>{worker, worker});
+        auto ref = parse_config(
+            "[router]\ncurve_secret_key = \"file:/etc/notify/router.key\"\n"
+            "curve_workers = [\"" +
+                worker + "\"]\n",
+            "t.toml");
+        CHECK(ref);
+    }
+    SECTION("mistakes name the key and show no secret") {
+        auto none = parse_config("[router]\ncurve_secret_key = \"" + secret + "\"\n", "t.toml");
+        REQUIRE_FALSE(none);
+        CHECK(none.error().message.find("'router.curve_workers' must list") != std::string::npos);
+        auto short_key = parse_config("[router]\ncurve_secret_key = \"" + secret.substr(1) +
+                                          "\"\ncurve_workers = [\"" + worker + "\"]\n",
+                                      "t.toml");
+        REQUIRE_FALSE(short_key);
+        CHECK(short_key.error().message.rfind("t.toml:2: 'router.curve_secret_key' must be", 0) ==
+              0);
+        CHECK(short_key.error().message.find(secret.substr(1)) == std::string::npos);
+        auto bad_worker = parse_config(
+            "[router]\ncurve_secret_key = \"" + secret + "\"\ncurve_workers = [\"x\"]\n", "t.toml");
+        REQUIRE_FALSE(bad_worker);
+        CHECK(bad_worker.error().message.find("router.curve_workers") != std::string::npos);
+        auto workers_alone =
+            parse_config("[router]\ncurve_workers = [\"" + worker + "\"]\n", "t.toml");
+        REQUIRE_FALSE(workers_alone);
+        CHECK(workers_alone.error().message.find("needs 'router.curve_secret_key'") !=
+              std::string::npos);
+        auto half = parse_config("[worker]\ncurve_secret_key = \"" + secret + "\"\n", "t.toml");
+        REQUIRE_FALSE(half);
+        CHECK(half.error().message.rfind("t.toml:2: ", 0) == 0);  // the key that is set
+        CHECK(half.error().message.find("set together") != std::string::npos);
+        auto bad_router_key =
+            parse_config("[worker]\ncurve_secret_key = \"" + secret + "\"\nrouter_public_key = \"" +
+                             worker.substr(2) + "\"\n",
+                         "t.toml");
+        REQUIRE_FALSE(bad_router_key);
+        CHECK(bad_router_key.error().message.rfind("t.toml:3: 'worker.router_public_key' must be",
+                                                   0) == 0);
+    }
+    SECTION("a key read when the daemon starts is checked then") {
+        setenv("NOTIFY_TEST_CURVE_KEY", secret.c_str(), 1);
+        CHECK(resolve_key("env:NOTIFY_TEST_CURVE_KEY", "router.curve_secret_key").value_or("") ==
+              secret);
+        setenv("NOTIFY_TEST_CURVE_KEY", "short", 1);
+        auto bad = resolve_key("env:NOTIFY_TEST_CURVE_KEY", "router.curve_secret_key");
+        REQUIRE_FALSE(bad);
+        CHECK(bad.error().message.find("'router.curve_secret_key' must be") != std::string::npos);
+        CHECK(bad.error().message.find("short") == std::string::npos);
+        CHECK(bad.error().message.find("env:NOTIFY_TEST_CURVE_KEY holds 5 characters") !=
+              std::string::npos);
+        auto missing = resolve_key("env:NOTIFY_TEST_CURVE_UNSET", "worker.curve_secret_key");
+        REQUIRE_FALSE(missing);
+        CHECK(missing.error().message.find("worker.curve_secret_key") != std::string::npos);
+        unsetenv("NOTIFY_TEST_CURVE_KEY");
+    }
+}
