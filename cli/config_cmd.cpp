@@ -1,8 +1,8 @@
 // config_cmd.cpp - `notifyctl config check` (load the configuration, check
 // each provider's settings with the channel adapters' own rules, read the
-// calendar's zone and override file, and say whether it is good, with
-// file:line when not) and `notifyctl config show`
-// (every setting, its value and where it came from); `config types` is
+// calendar's zone and override file and the CURVE secrets, and say whether it
+// is good, with file:line when not) and `notifyctl config show` (every
+// setting, its value and where it came from); `config types` is
 // config_types.cpp. Secrets are masked by
 // declaration: a global key's `secret` flag in config.cpp, a provider key's in
 // its type's `keys` (channels/registry.hpp); URLs lose their passwords.
@@ -14,6 +14,7 @@
 
 #include "calendar/calendar.hpp"
 #include "command.hpp"
+#include "config_link.hpp"
 #include "config_secret.hpp"
 #include "config_types.hpp"
 #include "daemon_path.hpp"
@@ -156,6 +157,13 @@ int check(Context& ctx) {
     // The calendar's zone and override file are part of the configuration.
     if (auto calendar = calendar::Calendar::load(c.calendar); !calendar)
         code = fail(ctx, calendar.error());
+    // The CURVE secrets, read as the daemons read them when they start.
+    const std::pair<const std::string*, const char*> secrets[] = {
+        {&c.router.curve_secret_key, "router.curve_secret_key"},
+        {&c.worker.curve_secret_key, "worker.curve_secret_key"}};
+    for (const auto& [value, key] : secrets)
+        if (!value->empty())
+            if (auto read = resolve_key(*value, key); !read) code = fail(ctx, read.error());
     if (code != exit_ok) return code;
     if (!ctx.globals.quiet)
         ctx.out << "config OK: " << (c.file.empty() ? "built-in defaults" : c.file) << " ("

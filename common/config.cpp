@@ -1,5 +1,6 @@
 #include "config.hpp"
 #include "config_calendar.hpp"
+#include "config_link.hpp"
 #include "config_secret.hpp"
 #include "config_tables.hpp"
 #include "provider_type.hpp"
@@ -14,13 +15,14 @@
 
 #include "util/log.hpp"
 #include "util/strings.hpp"
-#include "util/z85.hpp"
 
 namespace notify {
 
 namespace {
 
-enum class KeyType { string, integer, boolean, duration, string_list };
+// string_list: a TOML array of strings; one_or_list: a string or such an array.
+// Both are held as text, the strings joined by commas.
+enum class KeyType { string, integer, boolean, duration, string_list, one_or_list };
 
 struct KeyDef {
     const char* key;
@@ -69,7 +71,7 @@ const KeyDef kKeys[] = {
     {"router.breaker_failures", KeyType::integer, "3"},
     {"router.breaker_cooldown", KeyType::duration, "30s"},
     {"router.breaker_cooldown_max", KeyType::duration, "10m"},
-    {"worker.router", KeyType::string, "{router.listen}"},
+    {"worker.router", KeyType::one_or_list, "{router.listen}"},
     {"worker.concurrency", KeyType::integer, "256"},
     {"worker.timeout", KeyType::duration, "30s"},
     {"worker.heartbeat", KeyType::duration, "1s"},
@@ -77,7 +79,7 @@ const KeyDef kKeys[] = {
     {"router.curve_secret_key", KeyType::string, "", true},
     {"router.curve_workers", KeyType::string_list, ""},
     {"worker.curve_secret_key", KeyType::string, "", true},
-    {"worker.router_public_key", KeyType::string, ""},
+    {"worker.router_public_key", KeyType::one_or_list, ""},
     {"templates.default_locale", KeyType::string, "en"},
     {"preferences.mandatory_categories", KeyType::string_list, "security,one-time-code"},
     {"preferences.frequency_cap", KeyType::string, ""},
@@ -174,13 +176,18 @@ Expected<std::string> scalar_text(const toml::node& node, KeyType type, const st
         case KeyType::boolean:
             if (auto b = node.value<bool>()) return std::string(*b ? "true" : "false");
             return wrong("true or false");
+        case KeyType::one_or_list:
+            if (auto s = node.value<std::string>()) return *s;
+            [[fallthrough]];
         case KeyType::string_list: {
             const auto* arr = node.as_array();
-            if (!arr) return wrong("an array of strings");
+            const char* expect = type == KeyType::string_list ? "an array of strings"
+                                                              : "a string or an array of strings";
+            if (!arr) return wrong(expect);
             std::vector<std::string> parts;
             for (const auto& el : *arr) {
                 auto s = el.value<std::string>();
-                if (!s) return wrong("an array of strings");
+                if (!s) return wrong(expect);
                 parts.push_back(*s);
             }
             return util::join(parts, ",");
@@ -239,48 +246,6 @@ Status check_otp(Config::Otp& o, const Values& v) {
         return config_error(at("otp.key_rate"),
                             "'otp.key_rate' must be N/PERIOD, such as \"600/1m\"");
     o.key_rate = *rate;
-    return ok();
-}
-
-// The CURVE keys of the link between the router and its workers: a key
-// written in the file is 40 characters of Z85 (a secret may also be an env: or
-// file: reference, read when the daemon starts); a router with a secret key
-// names the workers it lets in; a worker has both its keys or neither.
-Status check_curve(Config& c, const Values& v) {
-    auto at = [&](const char* key) { return v.by_key.at(key).origin; };
-    c.router.curve_secret_key = v.get("router.curve_secret_key");
-    const std::string& allowed = v.get("router.curve_workers");
-    if (!allowed.empty()) c.router.curve_workers = util::split(allowed, ',');
-    c.worker.curve_secret_key = v.get("worker.curve_secret_key");
-    c.worker.router_public_key = v.get("worker.router_public_key");
-    const std::string z85 = " must be a key of 40 Z85 characters (notifyctl keys generate)";
-    for (const char* key : {"router.curve_secret_key", "worker.curve_secret_key"}) {
-        const std::string& value = v.get(key);
-        const bool reference =
-            util::starts_with(value, "env:") || util::starts_with(value, "file:");
-        if (!value.empty() && !reference && !util::is_z85_key(value))
-            return config_error(at(key),
-                                std::string("'") + key + "'" + z85 + ", or env:NAME or file:/path");
-    }
-    for (const auto& key : c.router.curve_workers)
-        if (!util::is_z85_key(key))
-            return config_error(
-                at("router.curve_workers"),
-                "each of 'router.curve_workers'" + z85 + "; '" + log::clip(key, 60) + "' is not");
-    if (!c.worker.router_public_key.empty() && !util::is_z85_key(c.worker.router_public_key))
-        return config_error(at("worker.router_public_key"), "'worker.router_public_key'" + z85);
-    if (!c.router.curve_secret_key.empty() && c.router.curve_workers.empty())
-        return config_error(at("router.curve_secret_key"),
-                            "'router.curve_workers' must list the public key of each worker "
-                            "allowed in when 'router.curve_secret_key' is set");
-    if (c.router.curve_secret_key.empty() && !c.router.curve_workers.empty())
-        return config_error(at("router.curve_workers"),
-                            "'router.curve_workers' needs 'router.curve_secret_key'");
-    if (c.worker.curve_secret_key.empty() != c.worker.router_public_key.empty())
-        return config_error(
-            at(c.worker.curve_secret_key.empty() ? "worker.router_public_key"
-                                                 : "worker.curve_secret_key"),
-            "'worker.curve_secret_key' and 'worker.router_public_key' are set together");
     return ok();
 }
 
@@ -350,7 +315,6 @@ Status bind(Config& c, const Values& v) {
         return config_error(v.by_key.at("router.breaker_cooldown_max").origin,
                             "'router.breaker_cooldown_max' must be at least "
                             "'router.breaker_cooldown' and at most 1d");
-    c.worker.router = v.get("worker.router");
     c.worker.concurrency = num("worker.concurrency");
     c.worker.timeout = dur("worker.timeout");
     c.worker.heartbeat = dur("worker.heartbeat");
@@ -407,7 +371,7 @@ Status bind(Config& c, const Values& v) {
     c.otp.resend_after = dur("otp.resend_after");
     c.otp.hourly_sends = num("otp.hourly_sends");
     if (auto st = check_otp(c.otp, v); !st) return st.error();
-    if (auto st = check_curve(c, v); !st) return st.error();
+    if (auto st = bind_link(c, v.by_key); !st) return st.error();
     c.bulk.approval_threshold = num("bulk.approval_threshold");
     c.bulk.expand_batch = num("bulk.expand_batch");
     if (c.bulk.expand_batch < 1)
@@ -720,24 +684,6 @@ Expected<std::string> resolve_secret(const std::string& value) {
         return text;
     }
     return value;
-}
-
-Expected<std::string> resolve_key(const std::string& value, const std::string& key) {
-    auto text = resolve_secret(value);
-    if (!text)
-        return make_error(text.error().kind, text.error().code,
-                          "'" + key + "': " + text.error().message);
-    // Where the key came from, never what it is.
-    const std::string found = (value == *text ? std::string("it") : value) + " holds " +
-                              std::to_string(text->size()) + " characters" +
-                              (text->size() == 40 ? ", not all of them Z85" : "");
-    if (!util::is_z85_key(*text))
-        return make_error(ErrorKind::invalid, "invalid_key",
-                          "'" + key +
-                              "' must be a key of 40 Z85 characters (notifyctl keys "
-                              "generate); " +
-                              found);
-    return text;
 }
 
 }  // namespace notify

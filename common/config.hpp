@@ -129,15 +129,18 @@ struct Config {
     } router;
 
     struct Worker {
-        std::string router;  // endpoint of the router's listen socket
+        // The routers' listen endpoints (config_link.hpp): one, or several,
+        // each given an equal share of `concurrency`.
+        std::vector<std::string> routers;
         long concurrency = 0;
         Millis timeout = 0;  // per provider request
         Millis heartbeat = 0;
         std::vector<std::string> channels;  // empty: all
-        // CURVE to the router: this worker's secret key (or an env:/file:
-        // reference) and the router's public key; both empty: none.
+        // CURVE to the routers: this worker's secret key (or an env:/file:
+        // reference) and the routers' public keys, one for all of them or one
+        // for each of `routers` in its order; both empty: none.
         std::string curve_secret_key;
-        std::string router_public_key;
+        std::vector<std::string> router_public_keys;
     } worker;
 
     // Recurring sends (notify-priority-router, common/schedule).
@@ -265,8 +268,5 @@ Expected<Config> parse_config(const std::string& toml_text, const std::string& n
 
 // Resolves "env:NAME" and "file:/path" secret references; other text is literal.
 Expected<std::string> resolve_secret(const std::string& value);
-// A CURVE key setting resolved (resolve_secret) and checked to be 40 Z85
-// characters; errors name `key`.
-Expected<std::string> resolve_key(const std::string& value, const std::string& key);
 
 }  // namespace notify

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "crypto/curve_key.hpp"
+#include "curve_secret.hpp"
 #include "util/log.hpp"
 #include "util/time.hpp"
 #include "util/z85.hpp"
@@ -16,45 +17,93 @@ namespace notify::worker {
 
 namespace {
 
-constexpr const char* kMonitor = "inproc://notify-worker-handshakes";
+constexpr const char* kMonitor = "inproc://notify-worker-handshakes-";
 constexpr int kEvents = ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
                         ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
 constexpr const char* kKeysHint = "worker.curve_secret_key and worker.router_public_key";
+constexpr int kLingerMs = 2000;
 
 }  // namespace
 
-RouterLink::RouterLink(zmq::context_t& context, std::string public_key)
-    : monitor_(context, zmq::socket_type::pair), public_key_(std::move(public_key)) {}
+Expected<std::optional<CurveClient>> curve_client(const Config::Worker& config) {
+    if (config.curve_secret_key.empty()) return std::optional<CurveClient>();
+    auto secret = curve_secret(config.curve_secret_key, "worker.curve_secret_key");
+    if (!secret) return secret.error();
+    auto derived = crypto::curve_public_key(*secret);
+    if (!derived) return derived.error();
+    return std::optional<CurveClient>(CurveClient{*secret, *derived});
+}
 
-Expected<std::unique_ptr<RouterLink>> RouterLink::start(zmq::context_t& context,
-                                                        zmq::socket_t& dealer,
-                                                        const Config::Worker& config) {
-    std::string public_key;
-    if (!config.curve_secret_key.empty()) {
-        if (!zmq_has("curve"))
-            return make_error(ErrorKind::unavailable, "no_curve",
-                              "'worker.curve_secret_key' is set, but this libzmq was built "
-                              "without CURVE");
-        auto secret = resolve_key(config.curve_secret_key, "worker.curve_secret_key");
-        if (!secret) return secret.error();
-        auto derived = crypto::curve_public_key(*secret);
-        if (!derived) return derived.error();
-        public_key = *derived;
-        dealer.set(zmq::sockopt::curve_serverkey, *util::z85_decode(config.router_public_key));
-        dealer.set(zmq::sockopt::curve_publickey, *util::z85_decode(public_key));
-        dealer.set(zmq::sockopt::curve_secretkey, *util::z85_decode(*secret));
+RouterLink::RouterLink(zmq::context_t& context, std::string endpoint, int credit,
+                       std::string public_key)
+    : socket_(context, zmq::socket_type::dealer),
+      monitor_(context, zmq::socket_type::pair),
+      endpoint_(std::move(endpoint)),
+      credit_(credit),
+      public_key_(std::move(public_key)),
+      failed_("the handshake with the router failed") {}
+
+Expected<std::unique_ptr<RouterLink>> RouterLink::open(zmq::context_t& context, std::size_t index,
+                                                       const std::string& endpoint, int credit,
+                                                       const CurveClient* curve,
+                                                       const std::string& router_key) {
+    std::unique_ptr<RouterLink> link(
+        new RouterLink(context, endpoint, credit, curve ? curve->public_key : std::string()));
+    zmq::socket_t& dealer = link->socket_;
+    const std::string monitor = kMonitor + std::to_string(index);
+    try {
+        if (curve) {
+            dealer.set(zmq::sockopt::curve_serverkey, *util::z85_decode(router_key));
+            dealer.set(zmq::sockopt::curve_publickey, *util::z85_decode(curve->public_key));
+            dealer.set(zmq::sockopt::curve_secretkey, *util::z85_decode(curve->secret_key));
+        }
+        dealer.set(zmq::sockopt::linger, kLingerMs);
+        if (zmq_socket_monitor(dealer.handle(), monitor.c_str(), kEvents) != 0)
+            return make_error(
+                ErrorKind::internal, "monitor_failed",
+                std::string("cannot watch the link to the router: ") + zmq_strerror(zmq_errno()));
+        link->monitor_.set(zmq::sockopt::linger, 0);
+        link->monitor_.connect(monitor);
+        dealer.connect(endpoint);
+    } catch (const zmq::error_t& e) {
+        return make_error(ErrorKind::unavailable, "connect_failed",
+                          "cannot connect to the router '" + log::clip(endpoint, 200) +
+                              "' of worker.router: " + e.what());
     }
-    std::unique_ptr<RouterLink> link(new RouterLink(context, public_key));
-    if (zmq_socket_monitor(dealer.handle(), kMonitor, kEvents) != 0)
-        return make_error(
-            ErrorKind::internal, "monitor_failed",
-            std::string("cannot watch the link to the router: ") + zmq_strerror(zmq_errno()));
-    link->monitor_.set(zmq::sockopt::linger, 0);
-    link->monitor_.connect(kMonitor);
     return link;
 }
 
-int RouterLink::fd() {
+void RouterLink::pump(const std::function<void(const std::string&)>& on_frame) {
+    for (;;) {
+        while (!outbox_.empty()) {
+            if (!util::zmq_again([&] {
+                    return socket_.send(zmq::buffer(outbox_.front()), zmq::send_flags::dontwait);
+                }))
+                break;
+            outbox_.pop_front();
+        }
+        zmq::message_t msg;
+        auto take = [&] {
+            return util::zmq_again([&] { return socket_.recv(msg, zmq::recv_flags::dontwait); });
+        };
+        if (!take()) return;
+        // A job is one frame; should a peer send more, the last one is the message.
+        while (msg.more()) {
+            if (!take()) return;
+        }
+        on_frame(msg.to_string());
+    }
+}
+
+bool RouterLink::readable() {
+    return util::zmq_again([&] { return socket_.get(zmq::sockopt::events); }) & ZMQ_POLLIN;
+}
+
+int RouterLink::socket_fd() {
+    return socket_.get(zmq::sockopt::fd);
+}
+
+int RouterLink::monitor_fd() {
     return monitor_.get(zmq::sockopt::fd);
 }
 
@@ -95,7 +144,8 @@ void RouterLink::take_events() {
         std::memcpy(&value, static_cast<const char*>(event.data()) + sizeof what, sizeof value);
         const Millis now = util::steady_ms();
         if (what == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
-            if (auto line = failed_.recovered(now)) NLOG(info, "", *line);
+            if (auto line = failed_.recovered(now))
+                NLOG(info, "", *line << " router=" << log::clip(endpoint_, 200));
             continue;
         }
         const std::string reason =

@@ -1,12 +1,17 @@
 // worker.cpp - the worker loop: receives jobs, runs each provider's adapter on
 // libcurl's multi interface, and reports one result per job.
 //
+// The worker serves each router of worker.router through its own DEALER
+// (router_link.hpp), each given an equal share of worker.concurrency as credit;
+// a job's result goes back to the router that handed it out, and is credit
+// for that router only.
+//
 // ZeroMQ and curl share one poll: curl_multi_poll() waits on curl's sockets plus
-// the DEALER's ZMQ_FD, its handshakes' monitor (router_link.hpp) and the
-// stop-signal pipe. ZMQ_FD is edge-triggered, so
-// the socket is drained (recv with ZMQ_DONTWAIT until EAGAIN) and ZMQ_EVENTS is
-// checked before every poll; a poll never starts while a frame is waiting.
-// Results leave through a small outbox so a full socket never blocks the loop.
+// each DEALER's ZMQ_FD, their handshakes' monitors and the stop-signal pipe.
+// ZMQ_FD is edge-triggered, so the sockets are drained (recv with ZMQ_DONTWAIT
+// until EAGAIN) and ZMQ_EVENTS is checked before every poll; a poll never
+// starts while a frame is waiting. Results leave through each link's outbox so
+// a full socket never blocks the loop.
 //
 // An attempt may take several transfers (an access token, then the send) and may
 // wait while another job of the same provider fetches the token: such jobs are
@@ -25,6 +30,7 @@
 #include <memory>
 #include <set>
 #include <unordered_map>
+#include <vector>
 #include <zmq.hpp>
 
 #include "channels/adapter.hpp"
@@ -35,7 +41,6 @@
 #include "stop_signals.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
-#include "util/zmq_again.hpp"
 #include "wire.hpp"
 
 namespace notify::worker {
@@ -49,8 +54,7 @@ using channels::Transfer;
 constexpr Millis kMaxPollMs = 1000;
 constexpr Millis kOutboxRetryMs = 50;    // poll interval while results wait for the socket
 constexpr Millis kFlushOnExitMs = 5000;  // how long a stopping worker waits to hand results over
-constexpr int kLingerMs = 2000;
-constexpr Millis kResultMargin = 200;  // keep this much of a lease for the result to travel
+constexpr Millis kResultMargin = 200;    // keep this much of a lease for the result to travel
 
 // A reason as one quoted log value.
 std::string quoted(const std::string& text) {
@@ -68,7 +72,6 @@ class Worker {
         : config_(config),
           name_(std::move(name)),
           signal_fd_(signal_fd),
-          socket_(context_, zmq::socket_type::dealer),
           multi_(curl_multi_init()) {}
 
     ~Worker() {
@@ -80,28 +83,34 @@ class Worker {
     int run();
 
   private:
+    // A job, the router it came from (an index into links_) and when it started.
+    struct Task {
+        std::size_t link = 0;
+        wire::Job job;
+        Millis started = 0;
+    };
     struct InFlight {
-        wire::Job job;
+        Task task;
         std::unique_ptr<Transfer> transfer;
-        Millis started = 0;
     };
-    struct Parked {
-        wire::Job job;
-        Millis started = 0;
-    };
+
+    // The share of worker.concurrency each router is given: equal, the first
+    // ones one more while the division leaves some.
+    std::vector<int> credit_shares() const;
+    Status open_links();
 
     void build_adapters();
     Adapter* adapter_for(const std::string& provider, Attempt& refusal);
-    void on_frame(const std::string& frame);
-    void start_job(const wire::Job& job);
+    void on_frame(std::size_t link, const std::string& frame);
+    void start_job(Task task);
     // Runs what an adapter made of an attempt: reports it, parks it or adds its transfer.
-    void go_on(const wire::Job& job, Millis started, channels::Started next);
+    void go_on(Task task, channels::Started next);
     // Starts the parked jobs again (those whose lease ran out are answered).
     void resume_parked();
     void drop_unstarted(Transfer& transfer);
-    void report(const wire::Job& job, const Attempt& attempt, Millis started);
-    void send(std::string frame) { outbox_.push_back(std::move(frame)); }
-    void pump_socket();
+    void report(const Task& task, const Attempt& attempt);
+    void pump_links();
+    bool outboxes_empty() const;
     void pump_curl();
     void on_signals();
     void begin_drain();
@@ -113,15 +122,13 @@ class Worker {
     std::string name_;
     int signal_fd_;
     zmq::context_t context_;
-    zmq::socket_t socket_;
-    std::unique_ptr<RouterLink> link_;  // socket_'s CURVE, when configured, and its handshakes
+    std::vector<std::unique_ptr<RouterLink>> links_;  // one for each of worker.router
     CURLM* multi_;
     channels::AdapterOptions adapter_options_;
     std::map<std::string, std::unique_ptr<Adapter>> adapters_;
     std::map<std::string, std::string> broken_;  // provider -> why it cannot be used
     std::unordered_map<CURL*, InFlight> in_flight_;
-    std::deque<Parked> parked_;
-    std::deque<std::string> outbox_;
+    std::deque<Task> parked_;
     bool draining_ = false;
     Millis heartbeat_every_ = 1000;
     Millis next_heartbeat_ = 0;
@@ -175,17 +182,19 @@ Adapter* Worker::adapter_for(const std::string& provider, Attempt& refusal) {
     return raw;
 }
 
-void Worker::on_frame(const std::string& frame) {
+void Worker::on_frame(std::size_t link, const std::string& frame) {
     wire::Frame decoded = wire::decode(frame);
     const std::string& type = decoded.type;
+    RouterLink& router = *links_[link];
     if (type == "reconnect") {
-        // A router that restarted does not know this worker: announce the full credit.
+        // A router that restarted does not know this worker: announce its whole share.
         // Results of jobs from before give no credit back to the new router, so the
         // transfers still running only overlap for as long as they take.
         if (draining_) return;
-        int credit = static_cast<int>(std::min<long>(config_.worker.concurrency, 1 << 20));
-        send(wire::encode(wire::Ready{name_, credit, config_.worker.channels}));
-        NLOG(info, "", "re-announced to the router credit=" << credit);
+        router.send(wire::encode(wire::Ready{name_, router.credit(), config_.worker.channels}));
+        NLOG(info, "",
+             "re-announced to the router credit=" << router.credit()
+                                                  << " router=" << log::clip(router.endpoint()));
         return;
     }
     if (type != "job") {
@@ -198,38 +207,40 @@ void Worker::on_frame(const std::string& frame) {
         return;
     }
     last_words::note(*job);  // before anything of the job runs: it may be what kills us
+    Task task{link, std::move(*job), util::steady_ms()};
     try {
-        start_job(*job);
+        start_job(task);
     } catch (const std::exception& e) {
-        report(*job, Attempt::retryable("internal", e.what()), util::steady_ms());
+        report(task, Attempt::retryable("internal", e.what()));
     }
 }
 
-void Worker::start_job(const wire::Job& job) {
-    Millis started = util::steady_ms();
+void Worker::start_job(Task task) {
     if (draining_) {
-        report(job, Attempt::retryable("shutting_down", "worker shutting down"), started);
+        report(task, Attempt::retryable("shutting_down", "worker shutting down"));
         return;
     }
     Attempt refusal;
-    Adapter* adapter = adapter_for(job.provider, refusal);
+    Adapter* adapter = adapter_for(task.job.provider, refusal);
     if (!adapter) {
-        report(job, refusal, started);
+        report(task, refusal);
         return;
     }
-    NLOG(debug, job.notification_id,
-         "start delivery=" << job.delivery_id << " provider=" << job.provider
-                           << " attempt=" << job.attempt);
-    go_on(job, started, adapter->start(job));
+    NLOG(debug, task.job.notification_id,
+         "start delivery=" << task.job.delivery_id << " provider=" << task.job.provider
+                           << " attempt=" << task.job.attempt);
+    auto next = adapter->start(task.job);
+    go_on(std::move(task), std::move(next));
 }
 
-void Worker::go_on(const wire::Job& job, Millis started, channels::Started next) {
+void Worker::go_on(Task task, channels::Started next) {
+    const wire::Job& job = task.job;
     if (auto* done = std::get_if<Attempt>(&next)) {
-        report(job, *done, started);
+        report(task, *done);
         return;
     }
     if (std::holds_alternative<channels::Wait>(next)) {
-        parked_.push_back(Parked{job, started});
+        parked_.push_back(std::move(task));
         return;
     }
     auto transfer = std::move(std::get<std::unique_ptr<Transfer>>(next));
@@ -240,8 +251,7 @@ void Worker::go_on(const wire::Job& job, Millis started, channels::Started next)
         Millis left = job.deadline - util::now_ms() - kResultMargin;
         if (left <= 0) {
             drop_unstarted(*transfer);
-            report(job, Attempt::retryable("lease", "the lease ran out before the attempt"),
-                   started);
+            report(task, Attempt::retryable("lease", "the lease ran out before the attempt"));
             return;
         }
         if (left < transfer->timeout())
@@ -250,13 +260,11 @@ void Worker::go_on(const wire::Job& job, Millis started, channels::Started next)
     CURLMcode mc = curl_multi_add_handle(multi_, easy);
     if (mc != CURLM_OK) {
         drop_unstarted(*transfer);
-        report(job,
-               Attempt::retryable("curlm:" + std::to_string(static_cast<int>(mc)),
-                                  curl_multi_strerror(mc)),
-               started);
+        report(task, Attempt::retryable("curlm:" + std::to_string(static_cast<int>(mc)),
+                                        curl_multi_strerror(mc)));
         return;
     }
-    in_flight_[easy] = InFlight{job, std::move(transfer), started};
+    in_flight_[easy] = InFlight{std::move(task), std::move(transfer)};
 }
 
 // A transfer the worker will not run (or stops running) still ends through
@@ -271,18 +279,17 @@ void Worker::drop_unstarted(Transfer& transfer) {
 }
 
 void Worker::resume_parked() {
-    std::deque<Parked> waiting;
+    std::deque<Task> waiting;
     waiting.swap(parked_);
     for (auto& p : waiting) {
         if (p.job.deadline > 0 && util::now_ms() > p.job.deadline - kResultMargin) {
-            report(p.job, Attempt::retryable("lease", "the lease ran out while waiting"),
-                   p.started);
+            report(p, Attempt::retryable("lease", "the lease ran out while waiting"));
             continue;
         }
         Attempt refusal;
         Adapter* adapter = adapter_for(p.job.provider, refusal);
         if (!adapter) {
-            report(p.job, refusal, p.started);
+            report(p, refusal);
             continue;
         }
         channels::Started next;
@@ -294,15 +301,17 @@ void Worker::resume_parked() {
         // A wait with nothing running that could end it would never end.
         if (in_flight_.empty() && std::holds_alternative<channels::Wait>(next))
             next = Attempt::retryable("internal", "waited for a request that is not running");
-        go_on(p.job, p.started, std::move(next));
+        go_on(std::move(p), std::move(next));
     }
 }
 
-void Worker::report(const wire::Job& job, const Attempt& a, Millis started) {
+void Worker::report(const Task& task, const Attempt& a) {
+    const wire::Job& job = task.job;
     last_words::forget(job);
     wire::Result result = channels::result_of(job, a);
-    result.took = util::steady_ms() - started;  // the router's figure of the vendor's round trip
-    send(wire::encode(result));
+    result.took =
+        util::steady_ms() - task.started;  // the router's figure of the vendor's round trip
+    links_[task.link]->send(wire::encode(result));
     const wire::Result& r = result;  // const, so that quoted() below is ours, not std::quoted
     const Millis took = r.took;
     std::ostringstream extra;
@@ -324,31 +333,22 @@ void Worker::report(const wire::Job& job, const Attempt& a, Millis started) {
     }
 }
 
-// Sends what waits in the outbox and takes every frame waiting on the socket.
-void Worker::pump_socket() {
-    for (;;) {
-        while (!outbox_.empty()) {
-            if (!util::zmq_again([&] {
-                    return socket_.send(zmq::buffer(outbox_.front()), zmq::send_flags::dontwait);
-                }))
-                break;
-            outbox_.pop_front();
-        }
-        zmq::message_t msg;
-        auto take = [&] {
-            return util::zmq_again([&] { return socket_.recv(msg, zmq::recv_flags::dontwait); });
-        };
-        if (!take()) return;
-        // A job is one frame; should a peer send more, the last one is the message.
-        while (msg.more()) {
-            if (!take()) return;
-        }
-        try {
-            on_frame(msg.to_string());
-        } catch (const std::exception& e) {
-            NLOG(error, "", "frame not handled: " << log::clip(e.what()));
-        }
-    }
+// Sends what waits for each router and takes every frame waiting from it.
+void Worker::pump_links() {
+    for (std::size_t i = 0; i < links_.size(); ++i)
+        links_[i]->pump([&](const std::string& frame) {
+            try {
+                on_frame(i, frame);
+            } catch (const std::exception& e) {
+                NLOG(error, "", "frame not handled: " << log::clip(e.what()));
+            }
+        });
+}
+
+bool Worker::outboxes_empty() const {
+    for (const auto& link : links_)
+        if (!link->outbox_empty()) return false;
+    return true;
 }
 
 void Worker::pump_curl() {
@@ -372,7 +372,7 @@ void Worker::pump_curl() {
             next = Attempt::retryable("internal", e.what());
         }
         flight.transfer.reset();
-        go_on(flight.job, flight.started, std::move(next));
+        go_on(std::move(flight.task), std::move(next));
         ended = true;
     }
     if (!parked_.empty() && (ended || in_flight_.empty())) resume_parked();
@@ -390,7 +390,7 @@ void Worker::on_signals() {
 
 void Worker::begin_drain() {
     draining_ = true;
-    send(wire::encode_bye(name_));
+    for (auto& link : links_) link->send(wire::encode_bye(name_));
     sd_notify(0, "STOPPING=1");
     NLOG(info, "", "draining worker=" << name_ << " in_flight=" << in_flight_.size());
 }
@@ -400,12 +400,10 @@ void Worker::abandon_transfers() {
     for (auto& [easy, flight] : in_flight_) {
         curl_multi_remove_handle(multi_, easy);
         drop_unstarted(*flight.transfer);
-        report(flight.job, Attempt::retryable("shutting_down", "worker shutting down"),
-               flight.started);
+        report(flight.task, Attempt::retryable("shutting_down", "worker shutting down"));
     }
     in_flight_.clear();
-    for (auto& p : parked_)
-        report(p.job, Attempt::retryable("shutting_down", "worker shutting down"), p.started);
+    for (auto& p : parked_) report(p, Attempt::retryable("shutting_down", "worker shutting down"));
     parked_.clear();
 }
 
@@ -414,14 +412,40 @@ void Worker::heartbeat() {
     if (draining_ || now < next_heartbeat_) return;
     next_heartbeat_ = now + heartbeat_every_;
     // A heartbeat is worth nothing late: drop it rather than queue it behind others.
-    if (outbox_.empty()) send(wire::encode(wire::Ready{name_, 0, config_.worker.channels}));
+    for (auto& link : links_)
+        if (link->outbox_empty())
+            link->send(wire::encode(wire::Ready{name_, 0, config_.worker.channels}));
 }
 
 int Worker::poll_timeout() const {
     Millis wait = kMaxPollMs;
     if (!draining_) wait = std::min(wait, std::max<Millis>(0, next_heartbeat_ - util::steady_ms()));
-    if (!outbox_.empty()) wait = std::min(wait, kOutboxRetryMs);
+    if (!outboxes_empty()) wait = std::min(wait, kOutboxRetryMs);
     return static_cast<int>(wait);
+}
+
+std::vector<int> Worker::credit_shares() const {
+    const long total = std::min<long>(config_.worker.concurrency, 1 << 20);
+    const long n = static_cast<long>(config_.worker.routers.size());
+    std::vector<int> shares;
+    for (long i = 0; i < n; ++i) shares.push_back(static_cast<int>(total / n + (i < total % n)));
+    return shares;
+}
+
+Status Worker::open_links() {
+    auto curve = curve_client(config_.worker);
+    if (!curve) return curve.error();
+    const auto& routers = config_.worker.routers;
+    const auto& keys = config_.worker.router_public_keys;
+    const std::vector<int> shares = credit_shares();
+    for (std::size_t i = 0; i < routers.size(); ++i) {
+        const std::string key = keys.empty() ? std::string() : keys[keys.size() == 1 ? 0 : i];
+        auto link =
+            RouterLink::open(context_, i, routers[i], shares[i], *curve ? &**curve : nullptr, key);
+        if (!link) return link.error();
+        links_.push_back(std::move(*link));
+    }
+    return ok();
 }
 
 int Worker::run() {
@@ -439,28 +463,26 @@ int Worker::run() {
     // own cap is 100 streams, below what they allow (the server's SETTINGS still bound it).
     curl_multi_setopt(multi_, CURLMOPT_MAX_CONCURRENT_STREAMS, 1000L);
     build_adapters();
-    auto link = RouterLink::start(context_, socket_, config_.worker);
-    if (!link) {
-        NLOG(error, "", link.error().message);
-        return exit_code(link.error().kind);
+    if (auto opened = open_links(); !opened) {
+        NLOG(error, "", opened.error().message);
+        return exit_code(opened.error().kind);
     }
-    link_ = std::move(*link);
-    try {
-        socket_.set(zmq::sockopt::linger, kLingerMs);
-        socket_.connect(config_.worker.router);
-    } catch (const zmq::error_t& e) {
-        NLOG(error, "", "cannot connect to '" << config_.worker.router << "': " << e.what());
-        return 69;
+    // The descriptors polled: each router's socket and handshake monitor, the signals.
+    std::vector<curl_waitfd> extra;
+    std::vector<std::string> credits;
+    for (auto& link : links_) {
+        extra.push_back({link->socket_fd(), CURL_WAIT_POLLIN, 0});
+        extra.push_back({link->monitor_fd(), CURL_WAIT_POLLIN, 0});
+        link->send(wire::encode(wire::Ready{name_, link->credit(), config_.worker.channels}));
+        credits.push_back(std::to_string(link->credit()));
     }
-    int zmq_fd = socket_.get(zmq::sockopt::fd);
-    const int link_fd = link_->fd();
-    int credit = static_cast<int>(std::min<long>(config_.worker.concurrency, 1 << 20));
-    send(wire::encode(wire::Ready{name_, credit, config_.worker.channels}));
+    if (signal_fd_ >= 0) extra.push_back({signal_fd_, CURL_WAIT_POLLIN, 0});
     next_heartbeat_ = util::steady_ms() + heartbeat_every_;
     sd_notify(0, "READY=1");
     NLOG(info, "",
-         "started worker=" << name_ << " router=" << config_.worker.router
-                           << " curve=" << (link_->curve() ? "on" : "off") << " credit=" << credit
+         "started worker=" << name_ << " router=" << util::join(config_.worker.routers, ",")
+                           << " curve=" << (config_.worker.curve_secret_key.empty() ? "off" : "on")
+                           << " credit=" << util::join(credits, ",")
                            << " providers=" << adapters_.size() << " channels="
                            << (config_.worker.channels.empty()
                                    ? std::string("*")
@@ -468,28 +490,31 @@ int Worker::run() {
     Millis drained_at = 0;
     for (;;) {
         on_signals();
-        link_->take_events();
-        pump_socket();
+        for (auto& link : links_) link->take_events();
+        pump_links();
         pump_curl();
-        pump_socket();
+        pump_links();
         heartbeat();
         if (draining_ && in_flight_.empty() && parked_.empty()) {
-            if (outbox_.empty()) break;
+            if (outboxes_empty()) break;
             Millis now = util::steady_ms();
             if (!drained_at) drained_at = now;
             if (now - drained_at > kFlushOnExitMs) {
-                NLOG(warning, "", "router not taking results; dropped=" << outbox_.size());
+                for (auto& link : links_)
+                    if (!link->outbox_empty())
+                        NLOG(warning, "",
+                             "router not taking results; dropped=" << link->outbox_size()
+                                                                   << " router="
+                                                                   << log::clip(link->endpoint()));
                 break;
             }
         }
         int timeout = poll_timeout();
-        if (util::zmq_again([&] { return socket_.get(zmq::sockopt::events); }) & ZMQ_POLLIN)
-            timeout = 0;
-        curl_waitfd extra[3] = {{zmq_fd, CURL_WAIT_POLLIN, 0},
-                                {link_fd, CURL_WAIT_POLLIN, 0},
-                                {signal_fd_, CURL_WAIT_POLLIN, 0}};
-        unsigned count = signal_fd_ >= 0 ? 3 : 2;
-        CURLMcode mc = curl_multi_poll(multi_, extra, count, timeout, nullptr);
+        for (auto& link : links_)
+            if (link->readable()) timeout = 0;
+        for (auto& fd : extra) fd.revents = 0;
+        CURLMcode mc = curl_multi_poll(multi_, extra.data(), static_cast<unsigned>(extra.size()),
+                                       timeout, nullptr);
         if (mc != CURLM_OK) {
             NLOG(error, "", "curl_multi_poll: " << curl_multi_strerror(mc));
             return 70;

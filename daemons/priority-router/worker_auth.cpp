@@ -2,6 +2,7 @@
 
 #include <zmq.h>
 
+#include "curve_secret.hpp"
 #include "util/log.hpp"
 #include "util/time.hpp"
 #include "util/z85.hpp"
@@ -27,11 +28,7 @@ Expected<std::unique_ptr<WorkerAuth>> WorkerAuth::start(zmq::context_t& context,
                                                         zmq::socket_t& workers,
                                                         const Config::Router& config) {
     if (config.curve_secret_key.empty()) return std::unique_ptr<WorkerAuth>();
-    if (!zmq_has("curve"))
-        return make_error(ErrorKind::unavailable, "no_curve",
-                          "'router.curve_secret_key' is set, but this libzmq was built "
-                          "without CURVE");
-    auto secret = resolve_key(config.curve_secret_key, "router.curve_secret_key");
+    auto secret = curve_secret(config.curve_secret_key, "router.curve_secret_key");
     if (!secret) return secret.error();
     std::set<std::string> allowed;
     for (const auto& key : config.curve_workers) allowed.insert(*util::z85_decode(key));

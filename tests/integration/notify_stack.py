@@ -63,6 +63,20 @@ def wait_for(predicate, timeout, what, interval=0.05, check=None):
         time.sleep(interval)
 
 
+def endpoint_bound(endpoint):
+    """Whether a ZeroMQ endpoint is bound: its ipc:// socket file exists, or its
+    tcp:// port takes a connection."""
+    if endpoint.startswith("ipc://"):
+        return Path(endpoint[len("ipc://"):]).exists()
+    assert endpoint.startswith("tcp://"), endpoint
+    host, _, port = endpoint[len("tcp://"):].rpartition(":")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
 def toml_value(v):
     if isinstance(v, bool):
         return "true" if v else "false"
@@ -134,6 +148,7 @@ class Stack:
         }
         merged.update(BASE_SETTINGS)
         merged.update(settings or {})
+        self.settings = merged
         self.config = self.dir / "notify.toml"
         self.config.write_text(render_config(merged, providers, channels), encoding="utf-8")
         self.procs = {}
@@ -177,9 +192,11 @@ class Stack:
         if name == "ingest":
             wait_for(self._healthy, timeout, "notify-ingest GET /healthz = 200", check=check)
         elif name == "router":
-            socks = [self.run_dir / "router.sock", self.run_dir / "router-control.sock"]
-            wait_for(lambda: all(s.exists() for s in socks), timeout,
-                     "the router's sockets in runtime_dir", check=check)
+            endpoints = [self.settings.get("router.listen", f"ipc://{self.run_dir}/router.sock"),
+                         self.settings.get("router.control",
+                                           f"ipc://{self.run_dir}/router-control.sock")]
+            wait_for(lambda: all(endpoint_bound(e) for e in endpoints), timeout,
+                     f"the router's sockets {endpoints}", check=check)
         else:
             check()
 

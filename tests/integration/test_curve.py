@@ -61,17 +61,6 @@ def new_pairs(make_stack, n):
     return keygen, [generate(keygen) for _ in range(n)]
 
 
-def start_with_tcp_router(stack):
-    """Starts the router, then the worker and ingest. With the router's worker socket
-    on TCP there is no router.sock: the router is ready once it has bound its control
-    socket, which it binds after the worker socket."""
-    stack._spawn("router")
-    control = stack.run_dir / "router-control.sock"
-    wait_for(control.exists, 15, "the router's control socket",
-             check=lambda: stack.check_running("router"))
-    stack.start("worker", "ingest")
-
-
 def log_line(stack, name, *parts):
     """The first line of a daemon's log that holds every one of parts, or None."""
     path = stack.log_path(name)
@@ -221,7 +210,7 @@ def test_curve_link_is_encrypted(relays, http_receiver, make_stack, curve):
     stack = make_stack(settings=settings,
                        providers={"hook": {"type": "webhook", "url": receiver.url}},
                        channels={"hook": ["hook"]})
-    start_with_tcp_router(stack)
+    stack.start()
 
     marker = "marker-" + secrets.token_hex(12)
     nid = stack.submit(channel="hook", body=f"order {marker} shipped",
@@ -260,7 +249,7 @@ def test_worker_with_a_wrong_key_is_refused(http_receiver, make_stack):
                   "worker.router_public_key": router_keys["public_key"]},
         providers={"hook": {"type": "webhook", "url": receiver.url}},
         channels={"hook": ["hook"]})
-    start_with_tcp_router(stack)
+    stack.start()
     nid = stack.submit(channel="hook", body="for an allowed worker only")["id"]
 
     wait_for(lambda: log_line(stack, "router", "notify-priority-router: warning:",
@@ -310,7 +299,7 @@ def test_a_mismatched_link_says_what_is_wrong(http_receiver, make_stack, case):
     stack = make_stack(settings=settings,
                        providers={"hook": {"type": "webhook", "url": receiver.url}},
                        channels={"hook": ["hook"]})
-    start_with_tcp_router(stack)
+    stack.start()
     nid = stack.submit(channel="hook", body="not through a mismatched link")["id"]
     wait_for(lambda: log_line(stack, "worker", "notify-channel-worker: error:",
                               "the handshake with the router failed", expected),
@@ -320,8 +309,13 @@ def test_a_mismatched_link_says_what_is_wrong(http_receiver, make_stack, case):
 
 
 def test_bad_curve_config(make_stack):
-    _, (router_keys, worker_keys) = new_pairs(make_stack, 2)
+    keygen, (router_keys, worker_keys) = new_pairs(make_stack, 2)
     router_secret, worker_public = router_keys["secret_key"], worker_keys["public_key"]
+    # A secret file that holds no key, and one that does not exist: config check
+    # reads them as the daemons do, and names the file, never what it holds.
+    short_file = keygen.dir / "short.key"
+    short_file.write_text(router_secret[:39] + "\n", encoding="ascii")
+    missing_file = keygen.dir / "missing.key"
     cases = [
         # (daemon, settings, the key the refusal names, text it must not show)
         ("router", {"router.curve_secret_key": router_secret, "router.curve_workers": []},
@@ -334,6 +328,13 @@ def test_bad_curve_config(make_stack):
          "router.curve_workers", router_secret),
         ("worker", {"worker.curve_secret_key": worker_keys["secret_key"]},
          "worker.router_public_key", worker_keys["secret_key"]),
+        ("router", {"router.curve_secret_key": f"file:{short_file}",
+                    "router.curve_workers": [worker_public]},
+         f"'router.curve_secret_key' must be a key of 40 Z85 characters (notifyctl keys "
+         f"generate); file:{short_file} holds 39 characters", router_secret[:39]),
+        ("worker", {"worker.curve_secret_key": f"file:{missing_file}",
+                    "worker.router_public_key": router_keys["public_key"]},
+         f"cannot read secret file '{missing_file}'", router_secret),
     ]
     for daemon, settings, key, hidden in cases:
         stack = make_stack(settings={"router.listen": f"tcp://127.0.0.1:{free_port()}",

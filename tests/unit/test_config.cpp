@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "config.hpp"
+#include "config_link.hpp"
 
 using namespace notify;
 
@@ -9,7 +10,7 @@ TEST_CASE("config reads declared keys and refuses unknown ones") {
         auto c = parse_config("runtime_dir = \"/tmp/rt\"\n", "t.toml");
         REQUIRE(c);
         CHECK(c->ingest.listen == "ipc:///tmp/rt/ingest.sock");
-        CHECK(c->worker.router == "ipc:///tmp/rt/router.sock");
+        CHECK(c->worker.routers == std::vector<std::string>{"ipc:///tmp/rt/router.sock"});
         CHECK(c->router.retry_min == 5000);
         REQUIRE(c->channel("outbox"));
         CHECK(c->channel_type("outbox") == "file");
@@ -259,6 +260,62 @@ TEST_CASE("recipient limits and schedules' settings are read and checked") {
     CHECK_FALSE(parse_config("[recipient_limits]\notp = 5\n", "t.toml"));
     CHECK_FALSE(parse_config("[schedules]\nmisfire_cap = 5000\n", "t.toml"));
     CHECK_FALSE(parse_config("[schedules]\nmax = 0\n", "t.toml"));
+}
+
+TEST_CASE("a worker serves one router or several", "[config]") {
+    const std::string a = "tcp://10.0.0.1:7101", b = "tcp://10.0.0.2:7101";
+    const std::string key_a = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID";
+    const std::string key_b = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+    const std::string secret = "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6";
+    SECTION("a string is one endpoint, an array several") {
+        auto one = parse_config("[worker]\nrouter = \"" + a + "\"\n", "t.toml");
+        REQUIRE(one);
+        CHECK(one->worker.routers == std::vector<std::string>{a});
+        auto two = parse_config("[worker]\nrouter = [\"" + a + "\", \"" + b + "\"]\n", "t.toml");
+        REQUIRE(two);
+        CHECK(two->worker.routers == std::vector<std::string>{a, b});
+    }
+    SECTION("one router key for all, or one for each") {
+        const std::string head = "[worker]\nrouter = [\"" + a + "\", \"" + b +
+                                 "\"]\ncurve_secret_key = \"" + secret + "\"\n";
+        auto shared = parse_config(head + "router_public_key = \"" + key_a + "\"\n", "t.toml");
+        REQUIRE(shared);
+        CHECK(shared->worker.router_public_keys == std::vector<std::string>{key_a});
+        auto each = parse_config(
+            head + "router_public_key = [\"" + key_a + "\", \"" + key_b + "\"]\n", "t.toml");
+        REQUIRE(each);
+        CHECK(each->worker.router_public_keys == std::vector<std::string>{key_a, key_b});
+        auto three = parse_config(head + "router_public_key = [\"" + key_a + "\", \"" + key_b +
+                                      "\", \"" + key_a + "\"]\n",
+                                  "t.toml");
+        REQUIRE_FALSE(three);
+        CHECK(three.error().message.rfind("t.toml:4: 'worker.router_public_key' lists 3 keys for "
+                                          "the 2 routers",
+                                          0) == 0);
+        auto bad =
+            parse_config(head + "router_public_key = [\"" + key_a + "\", \"nope\"]\n", "t.toml");
+        REQUIRE_FALSE(bad);
+        CHECK(bad.error().message.find("'nope' is not") != std::string::npos);
+    }
+    SECTION("mistakes in the list") {
+        auto twice = parse_config("[worker]\nrouter = [\"" + a + "\", \"" + a + "\"]\n", "t.toml");
+        REQUIRE_FALSE(twice);
+        CHECK(twice.error().message == "t.toml:2: 'worker.router' names '" + a + "' twice");
+        auto none = parse_config("[worker]\nrouter = []\n", "t.toml");
+        REQUIRE_FALSE(none);
+        CHECK(none.error().message.find("at least one endpoint") != std::string::npos);
+        auto empty = parse_config("[worker]\nrouter = [\"" + a + "\", \"\"]\n", "t.toml");
+        REQUIRE_FALSE(empty);
+        CHECK(empty.error().message.find("an empty endpoint") != std::string::npos);
+        auto number = parse_config("[worker]\nrouter = 7101\n", "t.toml");
+        REQUIRE_FALSE(number);
+        CHECK(number.error().message.find("a string or an array of strings") != std::string::npos);
+        auto shares = parse_config(
+            "[worker]\nconcurrency = 1\nrouter = [\"" + a + "\", \"" + b + "\"]\n", "t.toml");
+        REQUIRE_FALSE(shares);
+        CHECK(shares.error().message.find("names 2 routers, more than 'worker.concurrency' (1)") !=
+              std::string::npos);
+    }
 }
 
 TEST_CASE("the CURVE settings are checked together", "[curve][config]") {
