@@ -1,5 +1,6 @@
 // client.hpp - notifyctl's transport to notify-ingest: one JSON frame sent as a
-// ZeroMQ REQ socket sends it (zmtp_req.hpp) to ingest.listen, carrying an HTTP-shaped request
+// ZeroMQ REQ socket sends it (zmtp_req.hpp) to an endpoint of notifyctl.ingest
+// (by default ingest.listen), carrying an HTTP-shaped request
 //   {"method":"POST","path":"/v1/notifications","query":{"k":"v"},"body":<JSON or null>}
 // and one frame back: {"status":202,"body":<JSON>}. The bodies are exactly those
 // of the HTTP/JSON API (INTERFACE.md).
@@ -35,14 +36,17 @@ struct Reply {
 std::string encode_request(const Request& request);
 Expected<Reply> decode_reply(std::string_view frame);
 
+// How long to wait for the connection before calling notify-ingest unreachable.
+constexpr Millis kConnectWait = 1000;
+
 // Sends one request and waits up to `timeout` for its reply, over a new
 // connection per call. Unavailable (exit 69) when no connection came up
-// within min(timeout, 1s), so nothing was sent;
+// within min(timeout, connect_wait), so nothing was sent;
 // temporary (exit 75) when the request went out and no reply came; too_large
 // (exit 65) at once, before connecting, for a request over the frame limit that
 // `max_body_bytes` (ingest.max_body_bytes) gives notify-ingest's socket.
 Expected<Reply> exchange(const std::string& endpoint, const Request& request, Millis timeout,
-                         long max_body_bytes);
+                         long max_body_bytes, Millis connect_wait = kConnectWait);
 
 // Exit code for an API reply (0 for 2xx); `code` is body.error.code.
 int exit_code_for_reply(int status, std::string_view code);
@@ -74,6 +78,14 @@ class Api {
     const Config& config() const { return config_; }
 
   private:
+    // The reply of the first of notifyctl.ingest that gives one: the next is
+    // asked where one cannot be reached or is stopping, and, for a request
+    // that may be asked again (a read, a send with an idempotency key), where
+    // one did not answer or could not use the store. `asked_before` is set to
+    // " (asked before: 'A' could not be reached; ...)", or "" when the first
+    // gave the reply; an error carries it already.
+    Expected<Reply> exchange_any(const Request& request, std::string& asked_before);
+
     Context& ctx_;
     Config config_;
 };

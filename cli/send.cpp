@@ -19,6 +19,7 @@
 #include "input.hpp"
 #include "output.hpp"
 #include "send_options.hpp"
+#include "util/crypto.hpp"
 #include "util/time.hpp"
 #include "wait.hpp"
 
@@ -153,6 +154,10 @@ Runner setup_send(CLI::App& cmd, Context& ctx) {
         if (!body) return fail(ctx, body.error());
         Api api(ctx);
         if (int rc = api.open()) return rc;
+        // With several notify-ingests to ask, a send that one of them took and did
+        // not answer is asked of the next under the same key: stored once.
+        if (api.config().notifyctl.ingest.size() > 1 && !body->contains("idempotency_key"))
+            (*body)["idempotency_key"] = "notifyctl-" + util::hex(util::random_bytes(16));
         nlohmann::json reply;
         Request req{"POST", "/v1/notifications", {}, std::move(*body)};
         if (int rc = api.call(req, "send", reply)) return rc;

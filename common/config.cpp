@@ -39,6 +39,7 @@ const KeyDef kKeys[] = {
     {"store.synchronous", KeyType::string, "full"},
     {"store.busy_timeout", KeyType::duration, "5s"},
     {"ingest.listen", KeyType::string, "ipc://{runtime_dir}/ingest.sock"},
+    {"notifyctl.ingest", KeyType::one_or_list, "{ingest.listen}"},
     {"ingest.http", KeyType::string, "127.0.0.1:8025"},
     {"ingest.max_body_bytes", KeyType::integer, "1048576"},
     {"ingest.max_recipients", KeyType::integer, "1000"},
@@ -188,6 +189,10 @@ Expected<std::string> scalar_text(const toml::node& node, KeyType type, const st
             for (const auto& el : *arr) {
                 auto s = el.value<std::string>();
                 if (!s) return wrong(expect);
+                // The strings are held joined by commas: one of its own would split it.
+                if (s->find(',') != std::string::npos)
+                    return config_error(at, "'" + key + "': '" + log::clip(*s, 200) +
+                                                "' holds a comma, which no element may");
                 parts.push_back(*s);
             }
             return util::join(parts, ",");
@@ -481,6 +486,7 @@ Expected<Config> build(const toml::table* root, const std::string& name) {
         s.value = replace_all(s.value, "{default_store_path}", default_store_path());
         s.value = replace_all(s.value, "{runtime_dir}", values.by_key["runtime_dir"].value);
         s.value = replace_all(s.value, "{router.listen}", values.by_key["router.listen"].value);
+        s.value = replace_all(s.value, "{ingest.listen}", values.by_key["ingest.listen"].value);
         s.value = replace_all(s.value, "{ingest.http}", values.by_key["ingest.http"].value);
         auto st = check_type(d, s);
         if (!st) return st.error();

@@ -95,6 +95,14 @@ struct Config {
         bool secure_cookies = false;      // the dashboard's cookies carry Secure (behind https)
     } ingest;
 
+    // notifyctl, the client (config_link.hpp).
+    struct Notifyctl {
+        // The notify-ingest endpoints it tries in turn: where one cannot be
+        // reached, or did not answer a request that is safe to ask again, the
+        // next is asked.
+        std::vector<std::string> ingest;
+    } notifyctl;
+
     // Per API key, so that one team cannot starve the others (notify-ingest).
     struct Api {
         FrequencyCap rate_limit;      // requests per period; count 0: no limit

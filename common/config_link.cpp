@@ -13,24 +13,21 @@ namespace {
 
 const std::string kZ85 = " must be a key of 40 Z85 characters (notifyctl keys generate)";
 
+// The elements of a list as held (joined by commas), each trimmed: an
+// environment variable may separate them with ", ".
 std::vector<std::string> list(const std::string& text) {
-    return text.empty() ? std::vector<std::string>{} : util::split(text, ',');
+    std::vector<std::string> out;
+    if (!text.empty())
+        for (const auto& part : util::split(text, ',')) out.push_back(util::trim(part));
+    return out;
 }
 
-// worker.router: endpoints, none empty and none twice, and no more of them
-// than worker.concurrency can give a share of the credit to.
+// worker.router: no more routers than worker.concurrency can give a share of
+// the credit to.
 Status bind_routers(Config::Worker& w, const Setting& s) {
-    w.routers = list(s.value);
-    if (w.routers.empty())
-        return config_error(s.origin, "'worker.router' must name at least one endpoint");
-    std::set<std::string> seen;
-    for (const auto& endpoint : w.routers) {
-        if (endpoint.empty())
-            return config_error(s.origin, "'worker.router' has an empty endpoint");
-        if (!seen.insert(endpoint).second)
-            return config_error(s.origin,
-                                "'worker.router' names '" + log::clip(endpoint, 200) + "' twice");
-    }
+    auto routers = endpoint_list(s);
+    if (!routers) return routers.error();
+    w.routers = std::move(*routers);
     if (w.concurrency >= 1 && static_cast<std::size_t>(w.concurrency) < w.routers.size())
         return config_error(s.origin, "'worker.router' names " + std::to_string(w.routers.size()) +
                                           " routers, more than 'worker.concurrency' (" +
@@ -41,9 +38,25 @@ Status bind_routers(Config::Worker& w, const Setting& s) {
 
 }  // namespace
 
+Expected<std::vector<std::string>> endpoint_list(const Setting& s) {
+    std::vector<std::string> endpoints = list(s.value);
+    const std::string key = "'" + s.key + "'";
+    if (endpoints.empty()) return config_error(s.origin, key + " must name at least one endpoint");
+    std::set<std::string> seen;
+    for (const auto& endpoint : endpoints) {
+        if (endpoint.empty()) return config_error(s.origin, key + " has an empty endpoint");
+        if (!seen.insert(endpoint).second)
+            return config_error(s.origin, key + " names '" + log::clip(endpoint, 200) + "' twice");
+    }
+    return endpoints;
+}
+
 Status bind_link(Config& c, const std::map<std::string, Setting>& settings) {
     auto setting = [&](const char* key) -> const Setting& { return settings.at(key); };
     auto at = [&](const char* key) { return setting(key).origin; };
+    auto ingests = endpoint_list(setting("notifyctl.ingest"));
+    if (!ingests) return ingests.error();
+    c.notifyctl.ingest = std::move(*ingests);
     if (auto st = bind_routers(c.worker, setting("worker.router")); !st) return st;
     c.router.curve_secret_key = setting("router.curve_secret_key").value;
     c.router.curve_workers = list(setting("router.curve_workers").value);

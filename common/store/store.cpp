@@ -246,54 +246,58 @@ int Store::schema_version() const {
 Status Store::insert_batch(std::vector<Accepted>& batch, const std::function<void()>& also) {
     try {
         Transaction tx(db_);
-        auto& s = *st_;
-        for (auto& a : batch) {
-            const Notification& n = a.notification;
-            s.insert_notification.bind(1, n.id)
-                .bind(2, n.created_at)
-                .bind(3, n.channel)
-                .bind(4, util::join(n.to, "\n"))
-                .bind(5, n.subject)
-                .bind(6, n.body)
-                .bind(7, n.html)
-                .bind(8, n.template_name)
-                .bind(9, n.data_json)
-                .bind(10, n.locale)
-                .bind(11, static_cast<int>(n.priority))
-                .bind(12, n.send_at)
-                .bind(13, n.expires_at)
-                .bind(14, n.category)
-                .bind(15, n.module)
-                .bind(16, n.idempotency_key)
-                .bind(17, n.source)
-                .bind(18, n.payload)
-                .bind(19, n.api_key_id)
-                .bind(20, n.bulk ? 1 : 0);
-            s.insert_notification.step();
-            s.insert_notification.reset();
-            for (auto& d : a.deliveries) {
-                // The row starts with no last error; a last_error given is the
-                // detail of the delivery's "accepted" event.
-                d.seq = s.rows.insert(d, std::string());
-                s.rows.event(d.id, n.created_at, "accepted",
-                             d.last_error.empty() ? accepted_detail(d) : d.last_error);
-            }
-            if (a.fanout) insert_fanout(db_, *a.fanout);
-            if (!n.idempotency_key.empty()) {
-                s.upsert_idempotency.bind(1, n.api_key_id)
-                    .bind(2, n.idempotency_key)
-                    .bind(3, n.id)
-                    .bind(4, a.request_hash)
-                    .bind(5, n.created_at);
-                s.upsert_idempotency.step();
-                s.upsert_idempotency.reset();
-            }
-        }
+        write_batch(batch);
         if (also) also();
         tx.commit();
         return ok();
     } catch (const StoreFailure& f) {
         return to_error(f);
+    }
+}
+
+void Store::write_batch(std::vector<Accepted>& batch) {
+    auto& s = *st_;
+    for (auto& a : batch) {
+        const Notification& n = a.notification;
+        s.insert_notification.bind(1, n.id)
+            .bind(2, n.created_at)
+            .bind(3, n.channel)
+            .bind(4, util::join(n.to, "\n"))
+            .bind(5, n.subject)
+            .bind(6, n.body)
+            .bind(7, n.html)
+            .bind(8, n.template_name)
+            .bind(9, n.data_json)
+            .bind(10, n.locale)
+            .bind(11, static_cast<int>(n.priority))
+            .bind(12, n.send_at)
+            .bind(13, n.expires_at)
+            .bind(14, n.category)
+            .bind(15, n.module)
+            .bind(16, n.idempotency_key)
+            .bind(17, n.source)
+            .bind(18, n.payload)
+            .bind(19, n.api_key_id)
+            .bind(20, n.bulk ? 1 : 0);
+        s.insert_notification.step();
+        s.insert_notification.reset();
+        for (auto& d : a.deliveries) {
+            // The row starts with no last error; a last_error given is the
+            // detail of the delivery's "accepted" event.
+            d.seq = s.rows.insert(d, std::string());
+            s.rows.event(d.id, n.created_at, "accepted",
+                         d.last_error.empty() ? accepted_detail(d) : d.last_error);
+        }
+        if (a.fanout) insert_fanout(db_, *a.fanout);
+        if (!n.idempotency_key.empty()) {
+            s.upsert_idempotency.bind(1, n.api_key_id)
+                .bind(2, n.idempotency_key)
+                .bind(3, n.id)
+                .bind(4, a.request_hash)
+                .bind(5, n.created_at);
+            s.upsert_idempotency.step();
+            s.upsert_idempotency.reset();
+        }
     }
 }
 

@@ -154,6 +154,9 @@ class Store {
     // "accepted" event per delivery, and idempotency keys, in one transaction;
     // `also` writes more in it (a StoreFailure it throws rolls the lot back).
     Status insert_batch(std::vector<Accepted>& batch, const std::function<void()>& also = {});
+    // The same rows in a write transaction the caller holds (in_transaction on
+    // handle()); a failure throws StoreFailure.
+    void write_batch(std::vector<Accepted>& batch);
     // The record for `key` of the API key `api_key_id` if it was used within
     // `window` of `now`: idempotency keys are scoped per API key.
     std::optional<IdempotencyRecord> find_idempotency(const std::string& api_key_id,

@@ -58,6 +58,9 @@ Expected<std::unique_ptr<RouterLink>> RouterLink::open(zmq::context_t& context, 
             dealer.set(zmq::sockopt::curve_secretkey, *util::z85_decode(curve->secret_key));
         }
         dealer.set(zmq::sockopt::linger, kLingerMs);
+        // Frames are taken only while the router is connected: while it is away
+        // they wait in the outbox (results) or are dropped (offer).
+        dealer.set(zmq::sockopt::immediate, 1);
         if (zmq_socket_monitor(dealer.handle(), monitor.c_str(), kEvents) != 0)
             return make_error(
                 ErrorKind::internal, "monitor_failed",
@@ -71,6 +74,12 @@ Expected<std::unique_ptr<RouterLink>> RouterLink::open(zmq::context_t& context, 
                               "' of worker.router: " + e.what());
     }
     return link;
+}
+
+void RouterLink::offer(const std::string& frame) {
+    if (!outbox_.empty()) return;
+    (void)util::zmq_again(
+        [&] { return socket_.send(zmq::buffer(frame), zmq::send_flags::dontwait); });
 }
 
 void RouterLink::pump(const std::function<void(const std::string&)>& on_frame) {

@@ -51,6 +51,10 @@ class RouterLink {
     int credit() const { return credit_; }
     // Queues a frame for this router; pump() sends it when the socket takes it.
     void send(std::string frame) { outbox_.push_back(std::move(frame)); }
+    // A frame worth nothing late (a heartbeat): sent now if the router is
+    // connected and nothing waits before it, else dropped, so that a router
+    // that is away gathers no backlog of them.
+    void offer(const std::string& frame);
     bool outbox_empty() const { return outbox_.empty(); }
     std::size_t outbox_size() const { return outbox_.size(); }
     // Sends what waits and hands each frame received to `on_frame`.

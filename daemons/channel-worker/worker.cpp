@@ -56,6 +56,15 @@ constexpr Millis kOutboxRetryMs = 50;    // poll interval while results wait for
 constexpr Millis kFlushOnExitMs = 5000;  // how long a stopping worker waits to hand results over
 constexpr Millis kResultMargin = 200;    // keep this much of a lease for the result to travel
 
+// An adapter's start of an attempt; what it throws is a retryable failure.
+channels::Started start_attempt(Adapter& adapter, const wire::Job& job) {
+    try {
+        return adapter.start(job);
+    } catch (const std::exception& e) {
+        return Attempt::retryable("internal", e.what());
+    }
+}
+
 // A reason as one quoted log value.
 std::string quoted(const std::string& text) {
     std::string out = "\"";
@@ -207,12 +216,7 @@ void Worker::on_frame(std::size_t link, const std::string& frame) {
         return;
     }
     last_words::note(*job);  // before anything of the job runs: it may be what kills us
-    Task task{link, std::move(*job), util::steady_ms()};
-    try {
-        start_job(task);
-    } catch (const std::exception& e) {
-        report(task, Attempt::retryable("internal", e.what()));
-    }
+    start_job(Task{link, std::move(*job), util::steady_ms()});
 }
 
 void Worker::start_job(Task task) {
@@ -229,7 +233,7 @@ void Worker::start_job(Task task) {
     NLOG(debug, task.job.notification_id,
          "start delivery=" << task.job.delivery_id << " provider=" << task.job.provider
                            << " attempt=" << task.job.attempt);
-    auto next = adapter->start(task.job);
+    auto next = start_attempt(*adapter, task.job);
     go_on(std::move(task), std::move(next));
 }
 
@@ -292,12 +296,7 @@ void Worker::resume_parked() {
             report(p, refusal);
             continue;
         }
-        channels::Started next;
-        try {
-            next = adapter->start(p.job);
-        } catch (const std::exception& e) {
-            next = Attempt::retryable("internal", e.what());
-        }
+        channels::Started next = start_attempt(*adapter, p.job);
         // A wait with nothing running that could end it would never end.
         if (in_flight_.empty() && std::holds_alternative<channels::Wait>(next))
             next = Attempt::retryable("internal", "waited for a request that is not running");
@@ -390,7 +389,10 @@ void Worker::on_signals() {
 
 void Worker::begin_drain() {
     draining_ = true;
-    for (auto& link : links_) link->send(wire::encode_bye(name_));
+    // Behind the results still waiting for a router, or now if none wait and it
+    // is connected: one that is away learns of it from its worker_timeout.
+    const std::string bye = wire::encode_bye(name_);
+    for (auto& link : links_) link->outbox_empty() ? link->offer(bye) : link->send(bye);
     sd_notify(0, "STOPPING=1");
     NLOG(info, "", "draining worker=" << name_ << " in_flight=" << in_flight_.size());
 }
@@ -411,10 +413,8 @@ void Worker::heartbeat() {
     Millis now = util::steady_ms();
     if (draining_ || now < next_heartbeat_) return;
     next_heartbeat_ = now + heartbeat_every_;
-    // A heartbeat is worth nothing late: drop it rather than queue it behind others.
-    for (auto& link : links_)
-        if (link->outbox_empty())
-            link->send(wire::encode(wire::Ready{name_, 0, config_.worker.channels}));
+    const std::string beat = wire::encode(wire::Ready{name_, 0, config_.worker.channels});
+    for (auto& link : links_) link->offer(beat);
 }
 
 int Worker::poll_timeout() const {

@@ -1,9 +1,10 @@
-// worker.hpp - the channel worker's loop: one ZeroMQ DEALER to the router and
-// one libcurl multi handle, in a single thread.
+// worker.hpp - the channel worker's loop: one ZeroMQ DEALER to each router of
+// worker.router and one libcurl multi handle, in a single thread.
 //
-// In:  Job frames from worker.router (see wire.hpp), stop signals on `signal_fd`.
-// Out: Ready at start (credit = worker.concurrency) and every worker.heartbeat
-//      (credit 0), exactly one Result per Job, Bye when draining.
+// In:  Job frames from each router (see wire.hpp), stop signals on `signal_fd`.
+// Out: to each router, Ready at start (credit = its share of
+//      worker.concurrency) and every worker.heartbeat (credit 0), exactly one
+//      Result per Job it handed out, Bye when draining.
 // Config keys read: worker.router, worker.concurrency, worker.timeout,
 // worker.heartbeat, worker.channels, worker.curve_secret_key and
 // worker.router_public_key (router_link.hpp), providers.*, channels.*.

@@ -1,4 +1,7 @@
 // commit.cpp - idempotency settlement and one transaction per group of requests.
+// A key is looked up inside the write transaction that stores its first use, so
+// that several notify-ingests on one store cannot both take it as new: the
+// transaction holds the store's write lock from the first lookup to the commit.
 #include "commit.hpp"
 
 #include <unistd.h>
@@ -6,6 +9,7 @@
 #include <chrono>
 #include <unordered_map>
 
+#include "store/sqlite.hpp"
 #include "wire.hpp"
 
 namespace notify::ingest {
@@ -37,11 +41,11 @@ std::vector<CommitResult> commit_group(store::Store& store, std::vector<Submissi
     std::vector<std::vector<Slot>> slots(group.size());
     std::vector<store::Accepted> batch;
     std::unordered_map<std::string, FirstUse> keys;
-    Status status = ok();
     stats = CommitStats{};
-    try {
+    for (size_t s = 0; s < group.size(); ++s) stats.notifications += group[s].items.size();
+    // Settles each item (a key used before, or a row to write) and writes the rows.
+    auto settle_and_write = [&]() -> Status {
         for (size_t s = 0; s < group.size(); ++s) {
-            stats.notifications += group[s].items.size();
             slots[s].resize(group[s].items.size());
             for (size_t i = 0; i < group[s].items.size(); ++i) {
                 store::Accepted& a = group[s].items[i];
@@ -75,21 +79,21 @@ std::vector<CommitResult> commit_group(store::Store& store, std::vector<Submissi
                 batch.push_back(std::move(a));
             }
         }
-        std::vector<const Submission*> more;
+        store.write_batch(batch);
         for (size_t s = 0; s < group.size(); ++s) {
             bool all_stored = true;
             for (const Slot& slot : slots[s]) all_stored = all_stored && slot.write;
-            if (group[s].also && all_stored) more.push_back(&group[s]);
+            if (group[s].also && all_stored) group[s].also(store);
         }
-        if (!batch.empty() || !more.empty()) {
-            auto st = store.insert_batch(batch, [&] {
-                for (const Submission* s : more) s->also(store);
-            });
-            if (!st) status = store_unavailable(st.error().message);
-        }
+        return ok();
+    };
+    Status status = ok();
+    try {
+        if (auto st = store::in_transaction(store.handle(), settle_and_write); !st)
+            status = store_unavailable(st.error().message);
     } catch (...) {
-        // The store's statements throw inside; anything escaping is a store failure.
-        status = store_unavailable("unexpected failure while reading idempotency keys");
+        // Anything but a StoreFailure escaping the store is a store failure too.
+        status = store_unavailable("unexpected failure while settling idempotency keys");
     }
     stats.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -1,7 +1,8 @@
 // daemon.cpp - notify-ingest's life: open the stores, bind HTTP (ingest.http) and
 // ZeroMQ (ingest.listen), tell systemd it is ready, serve, and on SIGTERM/SIGINT
-// stop accepting, let the writer commit what it holds, answer those requests,
-// and exit 0.
+// stop accepting (HTTP connections are refused; ZeroMQ requests are answered
+// 503 shutting_down), let the writer commit what it holds, answer those
+// requests, and exit 0.
 //
 // Config keys read: runtime_dir, store.path, store.synchronous,
 // store.busy_timeout, ingest.listen, ingest.http, ingest.max_body_bytes,
@@ -51,7 +52,6 @@ struct Stopper {
     HeldAnswers* held = nullptr;
     HttpServer* http = nullptr;
     InboxStreams* streams = nullptr;
-    ZmqServer* zmq = nullptr;
     InFlight* inflight = nullptr;
     bool stopped = false;
 };
@@ -68,7 +68,6 @@ void on_signal(evutil_socket_t sig, short, void* arg) {
     if (s->http) s->http->close_streamed();
     s->reports->stop();
     s->held->answer_all();
-    s->zmq->stop_reading();
     s->inflight->stop();
 }
 
@@ -202,7 +201,7 @@ int run_daemon(const Config& config) {
         return kExitUnavailable;
     }
 
-    Stopper stopper{&api, &reports, &held, http.get(), streams.get(), &zmq, &inflight};
+    Stopper stopper{&api, &reports, &held, http.get(), streams.get(), &inflight};
     std::unique_ptr<event, EventDeleter> sigterm(
         evsignal_new(base.get(), SIGTERM, on_signal, &stopper));
     std::unique_ptr<event, EventDeleter> sigint(

@@ -60,11 +60,6 @@ Status ZmqServer::bind(const std::string& endpoint) {
     return ok();
 }
 
-void ZmqServer::stop_reading() {
-    reading_ = false;
-    if (ev_) event_del(ev_);
-}
-
 void ZmqServer::on_readable(int, short, void* arg) {
     static_cast<ZmqServer*>(arg)->drain();
 }
@@ -72,7 +67,7 @@ void ZmqServer::on_readable(int, short, void* arg) {
 void ZmqServer::drain() {
     if (draining_ || !socket_) return;  // the outer drain() keeps looping
     draining_ = true;
-    while (reading_) {
+    for (;;) {
         int events = 0;
         size_t size = sizeof events;
         if (util::zmq_c_again(

@@ -27,9 +27,11 @@ class ZmqServer {
     ZmqServer(const ZmqServer&) = delete;
     ZmqServer& operator=(const ZmqServer&) = delete;
 
+    // Binds and serves until the daemon exits: a stopping daemon answers each
+    // new request at once with 503 shutting_down (Api), nothing done, so that
+    // notifyctl asks the next of notifyctl.ingest instead of waiting out its
+    // timeout.
     Status bind(const std::string& endpoint);
-    // Takes no new requests; replies to those in progress still go out.
-    void stop_reading();
 
     // The reply payload for a Response (exposed for tests).
     static std::string reply_payload(const Response& r);
@@ -51,7 +53,6 @@ class ZmqServer {
     void* socket_ = nullptr;
     std::string endpoint_;
     event* ev_ = nullptr;
-    bool reading_ = true;
     bool draining_ = false;
 };
 

@@ -1,8 +1,9 @@
 # test_worker_routers.py - one worker serving several routers (worker.router as a
 # list): each router is given an equal share of worker.concurrency as credit, a
 # job's result goes back to the router that handed it out (so no delivery is sent
-# twice), the worker keeps serving the other routers while one is down and takes up
-# the one that comes back; with CURVE, each router is known by its own public key.
+# twice), the worker keeps serving the other routers while one is down (when it
+# starts, or later) and takes up the one that comes back; with CURVE, each router
+# is known by its own public key.
 # Each router here is a stack of its own (its store, ingest and router) on loopback.
 
 import pytest
@@ -48,13 +49,15 @@ def test_one_worker_serves_two_routers(http_receiver, make_stack, curve):
         worker_settings.update({
             "worker.curve_secret_key": worker["secret_key"],
             "worker.router_public_key": [router_a["public_key"], router_b["public_key"]]})
-    # Stack b runs no worker of its own: stack a's serves both.
+    # Stack b runs no worker of its own: stack a's serves both. Its router starts
+    # after the worker, which goes on trying it meanwhile.
     b = make_stack(settings=router_settings[1], **common)
     a = make_stack(settings={**router_settings[0], **worker_settings}, **common)
-    b.start("router", "ingest")
     a.start()
+    b.start("router", "ingest")
 
-    line = log_line(a, "worker", "started worker=")
+    line = wait_for(lambda: log_line(a, "worker", "started worker="), 10,
+                    "the worker's start line", check=a.check_running)
     assert f"router={endpoints[0]},{endpoints[1]}" in line and "credit=4,4" in line, line
     assert f"curve={'on' if curve else 'off'}" in line, line
     for stack in (a, b):

@@ -154,10 +154,10 @@ TEST_CASE("heartbeats are answered, and an ERROR after the request is 75", "[cli
         auto r = notifyctl(
             {"--config", config_for(dir, peer.endpoint()), "send", "--channel", "email", "x"});
         CHECK(r.rc == 75);
-        CHECK(r.err ==
-              "notifyctl: error: notify-ingest refused the request: busy; the notification may "
-              "have been stored (check 'notifyctl ls' before sending again, or use "
-              "--idempotency-key)\n");
+        CHECK(r.err == "notifyctl: error: notify-ingest at '" + peer.endpoint() +
+                           "' refused the request: busy; the notification may "
+                           "have been stored (check 'notifyctl ls' before sending again, or use "
+                           "--idempotency-key)\n");
     }
 }
 
@@ -264,7 +264,7 @@ TEST_CASE("an endpoint notifyctl cannot connect to is a usage error", "[cli]") {
             notifyctl({"--config", config_for(dir, endpoint), "send", "--channel", "email", "x"});
         INFO(endpoint);
         CHECK(r.rc == 64);
-        CHECK(r.err == "notifyctl: error: cannot connect to ingest.listen '" + endpoint +
-                           "': " + why + "\n");
+        CHECK(r.err == "notifyctl: error: cannot connect to '" + endpoint +
+                           "' (notifyctl.ingest): " + why + "\n");
     }
 }

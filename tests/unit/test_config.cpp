@@ -11,6 +11,7 @@ TEST_CASE("config reads declared keys and refuses unknown ones") {
         REQUIRE(c);
         CHECK(c->ingest.listen == "ipc:///tmp/rt/ingest.sock");
         CHECK(c->worker.routers == std::vector<std::string>{"ipc:///tmp/rt/router.sock"});
+        CHECK(c->notifyctl.ingest == std::vector<std::string>{"ipc:///tmp/rt/ingest.sock"});
         CHECK(c->router.retry_min == 5000);
         REQUIRE(c->channel("outbox"));
         CHECK(c->channel_type("outbox") == "file");
@@ -296,6 +297,28 @@ TEST_CASE("a worker serves one router or several", "[config]") {
             parse_config(head + "router_public_key = [\"" + key_a + "\", \"nope\"]\n", "t.toml");
         REQUIRE_FALSE(bad);
         CHECK(bad.error().message.find("'nope' is not") != std::string::npos);
+    }
+    SECTION("notifyctl asks one ingest or several") {
+        auto two = parse_config("[ingest]\nlisten = \"" + a + "\"\n[notifyctl]\ningest = [\"" + a +
+                                    "\", \"" + b + "\"]\n",
+                                "t.toml");
+        REQUIRE(two);
+        CHECK(two->notifyctl.ingest == std::vector<std::string>{a, b});
+        auto twice =
+            parse_config("[notifyctl]\ningest = [\"" + b + "\", \"" + b + "\"]\n", "t.toml");
+        REQUIRE_FALSE(twice);
+        CHECK(twice.error().message == "t.toml:2: 'notifyctl.ingest' names '" + b + "' twice");
+    }
+    SECTION("the environment separates them with commas, spaces around them ignored") {
+        setenv("NOTIFY_WORKER_ROUTER", (a + ", " + b).c_str(), 1);
+        auto c = parse_config("", "t.toml");
+        unsetenv("NOTIFY_WORKER_ROUTER");
+        REQUIRE(c);
+        CHECK(c->worker.routers == std::vector<std::string>{a, b});
+        auto comma = parse_config("[worker]\nrouter = [\"ipc:///run/a,b\"]\n", "t.toml");
+        REQUIRE_FALSE(comma);
+        CHECK(comma.error().message ==
+              "t.toml:2: 'worker.router': 'ipc:///run/a,b' holds a comma, which no element may");
     }
     SECTION("mistakes in the list") {
         auto twice = parse_config("[worker]\nrouter = [\"" + a + "\", \"" + a + "\"]\n", "t.toml");
