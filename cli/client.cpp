@@ -163,7 +163,8 @@ int exit_code_for_reply(int status, std::string_view code) {
         case 429:
             return exit_temp;
         case 503:
-            if (code == "store_unavailable" || code == "too_many_waits") return exit_temp;
+            if (code == "store_unavailable" || code == "too_many_waits" || code == "shutting_down")
+                return exit_temp;
             if (code == "router_unavailable") return exit_unavailable;
             return exit_software;
         default:

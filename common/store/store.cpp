@@ -309,15 +309,11 @@ OtpStore& Store::one_time_codes() {
 std::optional<IdempotencyRecord> Store::find_idempotency(const std::string& api_key_id,
                                                          const std::string& key, Millis now,
                                                          Millis window) {
-    auto& s = st_->find_idempotency;
-    s.bind(1, api_key_id).bind(2, key);
-    std::optional<IdempotencyRecord> out;
-    if (s.step()) {
-        IdempotencyRecord r{s.text(0), s.text(1), s.integer(2)};
-        if (r.created_at + window > now) out = r;
-    }
-    s.reset();
-    return out;
+    auto found = st_->find_idempotency.bind(1, api_key_id).bind(2, key).first([](const Stmt& s) {
+        return IdempotencyRecord{s.text(0), s.text(1), s.integer(2)};
+    });
+    if (found && found->created_at + window > now) return found;
+    return std::nullopt;
 }
 
 Expected<NotificationView> Store::get_notification(const std::string& id, bool with_events,

@@ -19,7 +19,8 @@ namespace {
 
 constexpr const char* kMonitor = "inproc://notify-worker-handshakes-";
 constexpr int kEvents = ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
-                        ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+                        ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+                        ZMQ_EVENT_DISCONNECTED;
 constexpr const char* kKeysHint = "worker.curve_secret_key and worker.router_public_key";
 constexpr int kLingerMs = 2000;
 
@@ -58,9 +59,6 @@ Expected<std::unique_ptr<RouterLink>> RouterLink::open(zmq::context_t& context, 
             dealer.set(zmq::sockopt::curve_secretkey, *util::z85_decode(curve->secret_key));
         }
         dealer.set(zmq::sockopt::linger, kLingerMs);
-        // Frames are taken only while the router is connected: while it is away
-        // they wait in the outbox (results) or are dropped (offer).
-        dealer.set(zmq::sockopt::immediate, 1);
         if (zmq_socket_monitor(dealer.handle(), monitor.c_str(), kEvents) != 0)
             return make_error(
                 ErrorKind::internal, "monitor_failed",
@@ -77,7 +75,7 @@ Expected<std::unique_ptr<RouterLink>> RouterLink::open(zmq::context_t& context, 
 }
 
 void RouterLink::offer(const std::string& frame) {
-    if (!outbox_.empty()) return;
+    if (!connected_ || !outbox_.empty()) return;
     (void)util::zmq_again(
         [&] { return socket_.send(zmq::buffer(frame), zmq::send_flags::dontwait); });
 }
@@ -152,7 +150,12 @@ void RouterLink::take_events() {
         std::memcpy(&what, event.data(), sizeof what);
         std::memcpy(&value, static_cast<const char*>(event.data()) + sizeof what, sizeof value);
         const Millis now = util::steady_ms();
+        if (what == ZMQ_EVENT_DISCONNECTED) {
+            connected_ = false;
+            continue;
+        }
         if (what == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+            connected_ = true;
             if (auto line = failed_.recovered(now))
                 NLOG(info, "", *line << " router=" << log::clip(endpoint_, 200));
             continue;

@@ -52,8 +52,9 @@ class RouterLink {
     // Queues a frame for this router; pump() sends it when the socket takes it.
     void send(std::string frame) { outbox_.push_back(std::move(frame)); }
     // A frame worth nothing late (a heartbeat): sent now if the router is
-    // connected and nothing waits before it, else dropped, so that a router
-    // that is away gathers no backlog of them.
+    // connected (its last handshake succeeded and it has not disconnected
+    // since) and nothing waits before it, else dropped, so that a router that
+    // is away gathers no backlog of them in libzmq's queue.
     void offer(const std::string& frame);
     bool outbox_empty() const { return outbox_.empty(); }
     std::size_t outbox_size() const { return outbox_.size(); }
@@ -79,6 +80,7 @@ class RouterLink {
     int credit_;
     std::string public_key_;  // this worker's, Z85; empty without CURVE
     std::deque<std::string> outbox_;
+    bool connected_ = false;
     util::RepeatedFailure failed_;
 };
 

@@ -111,7 +111,7 @@ class Worker {
     void build_adapters();
     Adapter* adapter_for(const std::string& provider, Attempt& refusal);
     void on_frame(std::size_t link, const std::string& frame);
-    void start_job(Task task);
+    void start_job(const Task& task);
     // Runs what an adapter made of an attempt: reports it, parks it or adds its transfer.
     void go_on(Task task, channels::Started next);
     // Starts the parked jobs again (those whose lease ran out are answered).
@@ -216,10 +216,16 @@ void Worker::on_frame(std::size_t link, const std::string& frame) {
         return;
     }
     last_words::note(*job);  // before anything of the job runs: it may be what kills us
-    start_job(Task{link, std::move(*job), util::steady_ms()});
+    // Exactly one result for every job, whatever fails on the way.
+    const Task task{link, std::move(*job), util::steady_ms()};
+    try {
+        start_job(task);
+    } catch (const std::exception& e) {
+        report(task, Attempt::retryable("internal", e.what()));
+    }
 }
 
-void Worker::start_job(Task task) {
+void Worker::start_job(const Task& task) {
     if (draining_) {
         report(task, Attempt::retryable("shutting_down", "worker shutting down"));
         return;
@@ -233,8 +239,7 @@ void Worker::start_job(Task task) {
     NLOG(debug, task.job.notification_id,
          "start delivery=" << task.job.delivery_id << " provider=" << task.job.provider
                            << " attempt=" << task.job.attempt);
-    auto next = start_attempt(*adapter, task.job);
-    go_on(std::move(task), std::move(next));
+    go_on(task, start_attempt(*adapter, task.job));
 }
 
 void Worker::go_on(Task task, channels::Started next) {
@@ -389,10 +394,7 @@ void Worker::on_signals() {
 
 void Worker::begin_drain() {
     draining_ = true;
-    // Behind the results still waiting for a router, or now if none wait and it
-    // is connected: one that is away learns of it from its worker_timeout.
-    const std::string bye = wire::encode_bye(name_);
-    for (auto& link : links_) link->outbox_empty() ? link->offer(bye) : link->send(bye);
+    for (auto& link : links_) link->send(wire::encode_bye(name_));
     sd_notify(0, "STOPPING=1");
     NLOG(info, "", "draining worker=" << name_ << " in_flight=" << in_flight_.size());
 }

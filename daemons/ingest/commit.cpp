@@ -2,6 +2,7 @@
 // A key is looked up inside the write transaction that stores its first use, so
 // that several notify-ingests on one store cannot both take it as new: the
 // transaction holds the store's write lock from the first lookup to the commit.
+// A group that only replays keys used before is settled without it.
 #include "commit.hpp"
 
 #include <unistd.h>
@@ -87,10 +88,27 @@ std::vector<CommitResult> commit_group(store::Store& store, std::vector<Submissi
         }
         return ok();
     };
+    // A group of sends whose keys were all used before (a client asking again)
+    // writes nothing: it is settled from a plain read, without the write lock.
+    auto only_replays = [&] {
+        for (const Submission& s : group) {
+            if (s.also) return false;
+            for (const store::Accepted& a : s.items)
+                if (a.notification.idempotency_key.empty() ||
+                    !store.find_idempotency(a.notification.api_key_id,
+                                            a.notification.idempotency_key, now,
+                                            kIdempotencyWindow))
+                    return false;
+        }
+        return !group.empty();
+    };
     Status status = ok();
     try {
-        if (auto st = store::in_transaction(store.handle(), settle_and_write); !st)
+        if (only_replays()) {
+            status = settle_and_write();
+        } else if (auto st = store::in_transaction(store.handle(), settle_and_write); !st) {
             status = store_unavailable(st.error().message);
+        }
     } catch (...) {
         // Anything but a StoreFailure escaping the store is a store failure too.
         status = store_unavailable("unexpected failure while settling idempotency keys");

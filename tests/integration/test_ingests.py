@@ -158,3 +158,22 @@ def test_one_key_sent_to_each_ingest_is_one_notification(http_receiver, make_sta
     assert a.wait_final(first.json["id"])["states"] == {"sent": 1}
     assert receiver.count() == 1
     assert a.store_query("SELECT count(*) FROM notifications")[0][0] == 1
+
+    # The same batch of keyed sends to both ingests at once: each ingest settles
+    # its keys while the other may be writing them, and each key is stored once.
+    batch = {"notifications": [{**body, "idempotency_key": f"race-{i}"} for i in range(300)]}
+    start = threading.Barrier(2)
+    answers = {}
+    def client(stack):
+        start.wait(10)
+        res = stack.request("POST", "/v1/notifications/batch", body=batch, key=a.admin_key,
+                            timeout=60)
+        answers[stack] = (res.status, [item.get("id") for item in res.json["notifications"]])
+    threads = [threading.Thread(target=client, args=(stack,)) for stack in (a, b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert answers[a][0] == answers[b][0] == 202, answers
+    assert answers[a][1] == answers[b][1] and None not in answers[a][1]
+    assert a.store_query("SELECT count(*) FROM notifications")[0][0] == 1 + 300

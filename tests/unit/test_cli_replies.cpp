@@ -27,6 +27,7 @@ TEST_CASE("replies map to sysexits codes", "[cli]") {
     SECTION("try again later is 75") {
         CHECK(exit_code_for_reply(429, "rate_limited") == 75);
         CHECK(exit_code_for_reply(503, "store_unavailable") == 75);
+        CHECK(exit_code_for_reply(503, "shutting_down") == 75);
     }
     SECTION("a missing router is 69, anything else 70") {
         CHECK(exit_code_for_reply(503, "router_unavailable") == 69);
