@@ -135,7 +135,7 @@ DirectoryStore::Statements::Statements(sqlite3* db)
                   "preferences WHERE user_id = ? ORDER BY category, channel"),
       set_unsubscribed(db, "UPDATE users SET unsubscribed_at = ?, updated_at = ? WHERE id = ?"),
       unsubscribe_address(db,
-                          "INSERT OR REPLACE INTO unsubscribed_addresses (channel, address, "
+                          "REPLACE INTO unsubscribed_addresses (channel, address, "
                           "category, created_at) VALUES (?,?,?,?)"),
       resubscribe_address(db,
                           "DELETE FROM unsubscribed_addresses WHERE channel = ? AND "

@@ -7,7 +7,7 @@
 namespace notify::store {
 
 const char* const kFanoutColumns =
-    "notification_id, targets, state, total, expanded, cursor, decided_by, decided_at, reason, "
+    "notification_id, targets, state, total, expanded, `cursor`, decided_by, decided_at, reason, "
     "created_at";
 
 Fanout read_fanout(const Stmt& s) {
@@ -50,13 +50,13 @@ std::optional<Fanout> find_fanout(sqlite3* db, const std::string& notification_i
 }
 
 std::string read_setting(sqlite3* db, const std::string& key) {
-    Stmt s(db, "SELECT value FROM settings WHERE key = ?");
+    Stmt s(db, "SELECT value FROM settings WHERE `key` = ?");
     s.bind(1, key);
     return s.step() ? s.text(0) : std::string();
 }
 
 void write_setting(sqlite3* db, const std::string& key, const std::string& value) {
-    Stmt s(db, "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)");
+    Stmt s(db, "REPLACE INTO settings (`key`, value) VALUES (?, ?)");
     s.bind(1, key).bind(2, value);
     s.step();
 }

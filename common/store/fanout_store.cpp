@@ -68,7 +68,7 @@ struct FanoutStore::Statements {
                    " FROM users u WHERE u.id = ?1"),
           rows(db),
           step_fanout(db,
-                      "UPDATE fanouts SET cursor = ?, expanded = ?, state = ? WHERE "
+                      "UPDATE fanouts SET `cursor` = ?, expanded = ?, state = ? WHERE "
                       "notification_id = ? AND state = 'expanding'"),
           decide_fanout(db,
                         "UPDATE fanouts SET state = ?, decided_by = ?, decided_at = ?, reason = ? "

@@ -38,10 +38,12 @@ struct OtpStore::Statements {
                 "?5, ?6, ?4, 1, ?8) ON CONFLICT (recipient) DO UPDATE SET code_mac = "
                 "excluded.code_mac, channel = excluded.channel, created_at = excluded.created_at, "
                 "expires_at = excluded.expires_at, max_attempts = excluded.max_attempts, "
-                "api_key_id = excluded.api_key_id, attempts = 0, used_at = 0, window_start = CASE "
-                "WHEN ?4 - window_start >= ?7 THEN ?4 ELSE "
-                "window_start END, window_sends = CASE WHEN ?4 - window_start >= ?7 THEN 1 ELSE "
-                "window_sends + 1 END"),
+                "api_key_id = excluded.api_key_id, attempts = 0, used_at = 0, "
+                // window_sends first: it reads the window_start this statement replaces
+                // (an upsert that assigns left to right with new values would not).
+                "window_sends = CASE WHEN ?4 - window_start >= ?7 THEN 1 ELSE "
+                "window_sends + 1 END, window_start = CASE "
+                "WHEN ?4 - window_start >= ?7 THEN ?4 ELSE window_start END"),
           code(db,
                "SELECT code_mac, expires_at, attempts, max_attempts, used_at, api_key_id FROM "
                "otp_codes WHERE recipient = ?"),

@@ -261,7 +261,7 @@ Expected<RollupMarks> RollupStore::rebuild() {
         write(batch, next.generation);
         write_marks(next);
         // The new generation has the rows of pairs of everything.
-        Stmt pairs(db, "DELETE FROM settings WHERE key = ?");
+        Stmt pairs(db, "DELETE FROM settings WHERE `key` = ?");
         pairs.bind(1, kPairsSince).run();
         return ok();
     });

@@ -33,7 +33,7 @@ ScheduleRow read_schedule(const Stmt& r) {
 
 ScheduleStore::ScheduleStore(sqlite3* db)
     : db_(db),
-      put_(db, std::string("INSERT OR REPLACE INTO schedules (") + kColumns +
+      put_(db, std::string("REPLACE INTO schedules (") + kColumns +
                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
       advance_(db, "UPDATE schedules SET next_at = ?, last_at = ?, updated_at = ? WHERE name = ?"),
       record_(db,

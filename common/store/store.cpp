@@ -113,11 +113,11 @@ struct Store::Statements {
                                       ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")),
           rows(db),
           upsert_idempotency(db,
-                             "INSERT OR REPLACE INTO idempotency (api_key_id, key, "
+                             "REPLACE INTO idempotency (api_key_id, `key`, "
                              "notification_id, request_hash, created_at) VALUES (?,?,?,?,?)"),
           find_idempotency(db,
                            "SELECT notification_id, request_hash, created_at FROM idempotency "
-                           "WHERE api_key_id = ? AND key = ?"),
+                           "WHERE api_key_id = ? AND `key` = ?"),
           get_notification(
               db, sql("SELECT ", kNotificationColumns, " FROM notifications WHERE id = ?")),
           deliveries_of(db, sql("SELECT ", kDeliveryColumns,
