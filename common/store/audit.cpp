@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "store/sqlite.hpp"
+#include "store/db.hpp"
 #include "store/store.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"

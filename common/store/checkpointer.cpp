@@ -1,14 +1,14 @@
 // checkpointer.cpp - see checkpointer.hpp.
 #include "store/checkpointer.hpp"
 
-#include <sqlite3.h>
+#include "store/sqlite_db.hpp"
 
 #include "util/log.hpp"
 
 namespace notify::store {
 
 void LogLength::watch(Store& writer) {
-    sqlite3_wal_hook(writer.handle(), &LogLength::on_commit, this);
+    sqlite3_wal_hook(sqlite_handle(writer.handle()), &LogLength::on_commit, this);
 }
 
 int LogLength::on_commit(void* self, sqlite3*, const char*, int pages) {
@@ -41,8 +41,9 @@ void Checkpointer::stop() {
 
 CheckpointStep Checkpointer::step() {
     CheckpointStep s;
-    const int rc = sqlite3_wal_checkpoint_v2(store_->handle(), "main", SQLITE_CHECKPOINT_PASSIVE,
-                                             &s.log_frames, &s.copied_frames);
+    const int rc =
+        sqlite3_wal_checkpoint_v2(sqlite_handle(store_->handle()), "main",
+                                  SQLITE_CHECKPOINT_PASSIVE, &s.log_frames, &s.copied_frames);
     // BUSY: another connection is checkpointing (the router's commits may).
     s.ok = rc == SQLITE_OK || rc == SQLITE_BUSY;
     return s;
@@ -62,7 +63,8 @@ void Checkpointer::run() {
         if (!s.ok && !failing)
             NLOG(warning, "",
                  "cannot copy the write-ahead log into the store: "
-                     << sqlite3_errmsg(store_->handle()) << "; it grows until this succeeds");
+                     << sqlite3_errmsg(sqlite_handle(store_->handle()))
+                     << "; it grows until this succeeds");
         if (s.ok && failing) NLOG(info, "", "the write-ahead log is copied into the store again");
         failing = !s.ok;
         lock.lock();

@@ -6,7 +6,7 @@
 
 namespace notify::store {
 
-DeliveryRows::DeliveryRows(sqlite3* db)
+DeliveryRows::DeliveryRows(Db& db)
     : db_(db),
       insert_delivery_(db,
                        "INSERT INTO deliveries (id, notification_id, channel, recipient, "
@@ -34,7 +34,7 @@ std::int64_t DeliveryRows::insert(const Delivery& d, const std::string& last_err
         .bind(12, d.user_id)
         .bind(13, d.locale);
     insert_delivery_.run();
-    return sqlite3_last_insert_rowid(db_);
+    return db_.last_insert_id();
 }
 
 void DeliveryRows::event(const std::string& id, Millis at, const std::string& type,

@@ -5,14 +5,12 @@
 // failures throw StoreFailure.
 #pragma once
 
-#include <sqlite3.h>
-
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "model.hpp"
-#include "store/sqlite.hpp"
+#include "store/db.hpp"
 
 namespace notify::store {
 
@@ -25,7 +23,7 @@ struct EventFacts {
 
 class DeliveryRows {
   public:
-    explicit DeliveryRows(sqlite3* db);
+    explicit DeliveryRows(Db& db);
 
     // Inserts `d` with no attempts yet and `last_error` as its row's last error;
     // returns the delivery's seq.
@@ -35,7 +33,7 @@ class DeliveryRows {
                const EventFacts& facts = {});
 
   private:
-    sqlite3* db_;
+    Db& db_;
     Stmt insert_delivery_;
     Stmt insert_event_;
     Stmt insert_counted_event_;  // with EventFacts

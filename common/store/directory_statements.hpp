@@ -4,18 +4,16 @@
 // unsubscribes) and directory_import.cpp (import and export).
 #pragma once
 
-#include <sqlite3.h>
-
 #include <string>
 
+#include "store/db.hpp"
 #include "store/directory_store.hpp"
-#include "store/sqlite.hpp"
 #include "util/error.hpp"
 
 namespace notify::store {
 
 struct DirectoryStore::Statements {
-    explicit Statements(sqlite3* db);
+    explicit Statements(Db& db);
     Stmt upsert_user, user_exists, get_user, quiet_hours_of, any_quiet_hours, delete_user,
         delete_identities, insert_identity, delete_user_memberships, delete_preferences,
         ensure_group, group_exists, upsert_group, get_group, list_groups, delete_group,

@@ -4,13 +4,12 @@
 // directory_import.cpp.
 #include "store/directory_store.hpp"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <limits>
 #include <set>
 #include <utility>
 
+#include "store/dialect.hpp"
 #include "store/directory_records.hpp"
 #include "store/directory_statements.hpp"
 #include "util/strings.hpp"
@@ -22,15 +21,17 @@ namespace {
 
 // A user's row with its identities ("channel\taddress" lines, each channel's
 // oldest added first) and groups (lines).
-#define USER_SELECT                                                                              \
-    "SELECT u.id, u.name, u.email, u.phone, u.locale, u.timezone, u.module, u.attributes, "      \
-    "u.unsubscribed_at, u.created_at, u.updated_at, "                                            \
-    "u.quiet_hours, "                                                                            \
-    "(SELECT group_concat(channel || char(9) || address, char(10)) FROM (SELECT i.channel, "     \
-    "i.address FROM identities i WHERE i.user_id = u.id ORDER BY i.channel, i.added_at, "        \
-    "i.address)), "                                                                              \
-    "(SELECT group_concat(m.group_name, char(10)) FROM group_members m WHERE m.user_id = u.id) " \
-    "FROM users u "
+std::string user_select(Dialect d) {
+    return "SELECT u.id, u.name, u.email, u.phone, u.locale, u.timezone, u.module, "
+           "u.attributes, u.unsubscribed_at, u.created_at, u.updated_at, u.quiet_hours, " +
+           lines_of(d, "i.channel || char(9) || i.address",
+                    "FROM identities i WHERE i.user_id = u.id",
+                    "i.channel, i.added_at, i.address") +
+           ", " +
+           lines_of(d, "m.group_name", "FROM group_members m WHERE m.user_id = u.id",
+                    "m.group_name") +
+           " FROM users u ";
+}
 
 #define GROUP_SELECT                                                    \
     "SELECT g.name, g.description, g.requires_approval, g.created_at, " \
@@ -81,40 +82,46 @@ Error no_group(const std::string& name) {
                       "no group '" + name + "' in the directory");
 }
 
-DirectoryStore::Statements::Statements(sqlite3* db)
-    : upsert_user(db,
-                  "INSERT INTO users (id, name, email, phone, locale, timezone, module, "
-                  "attributes, created_at, updated_at, quiet_hours) VALUES "
-                  "(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET name = "
-                  "excluded.name, email = excluded.email, phone = excluded.phone, locale = "
-                  "excluded.locale, timezone = excluded.timezone, module = excluded.module, "
-                  "attributes = excluded.attributes, updated_at = excluded.updated_at, "
-                  "quiet_hours = excluded.quiet_hours"),
+DirectoryStore::Statements::Statements(Db& db)
+    : upsert_user(
+          db,
+          "INSERT INTO users (id, name, email, phone, locale, timezone, module, "
+          "attributes, created_at, updated_at, quiet_hours) VALUES "
+          "(?,?,?,?,?,?,?,?,?,?,?) " +
+              on_conflict_update(db.dialect(), "id",
+                                 "name = excluded.name, email = excluded.email, phone = "
+                                 "excluded.phone, locale = excluded.locale, timezone = "
+                                 "excluded.timezone, module = excluded.module, attributes = "
+                                 "excluded.attributes, updated_at = excluded.updated_at, "
+                                 "quiet_hours = excluded.quiet_hours")),
       user_exists(db, "SELECT 1 FROM users WHERE id = ?"),
-      get_user(db, USER_SELECT "WHERE u.id = ?"),
+      get_user(db, user_select(db.dialect()) + "WHERE u.id = ?"),
       quiet_hours_of(db, "SELECT timezone, quiet_hours FROM users WHERE id = ?"),
       any_quiet_hours(db,
                       "SELECT EXISTS (SELECT 1 FROM users WHERE quiet_hours NOT IN ('', 'off'))"),
       delete_user(db, "DELETE FROM users WHERE id = ?"),
       delete_identities(db, "DELETE FROM identities WHERE user_id = ?"),
-      insert_identity(db,
-                      "INSERT OR IGNORE INTO identities (user_id, channel, address, added_at) "
-                      "VALUES (?,?,?,?)"),
+      insert_identity(db, std::string(insert_ignore(db.dialect())) +
+                              " INTO identities (user_id, channel, address, added_at) "
+                              "VALUES (?,?,?,?)"),
       delete_user_memberships(db, "DELETE FROM group_members WHERE user_id = ?"),
       delete_preferences(db, "DELETE FROM preferences WHERE user_id = ?"),
-      ensure_group(db,
-                   "INSERT OR IGNORE INTO groups (name, description, requires_approval, "
-                   "created_at) VALUES (?, '', 0, ?)"),
+      ensure_group(db, std::string(insert_ignore(db.dialect())) +
+                           " INTO groups (name, description, requires_approval, "
+                           "created_at) VALUES (?, '', 0, ?)"),
       group_exists(db, "SELECT 1 FROM groups WHERE name = ?"),
       upsert_group(db,
                    "INSERT INTO groups (name, description, requires_approval, created_at) "
-                   "VALUES (?,?,?,?) ON CONFLICT (name) DO UPDATE SET description = "
-                   "excluded.description, requires_approval = excluded.requires_approval"),
+                   "VALUES (?,?,?,?) " +
+                       on_conflict_update(db.dialect(), "name",
+                                          "description = excluded.description, "
+                                          "requires_approval = excluded.requires_approval")),
       get_group(db, GROUP_SELECT "WHERE g.name = ?"),
       list_groups(db, GROUP_SELECT "ORDER BY g.name"),
       delete_group(db, "DELETE FROM groups WHERE name = ?"),
       delete_group_members(db, "DELETE FROM group_members WHERE group_name = ?"),
-      add_member(db, "INSERT OR IGNORE INTO group_members (group_name, user_id) VALUES (?,?)"),
+      add_member(db, std::string(insert_ignore(db.dialect())) +
+                         " INTO group_members (group_name, user_id) VALUES (?,?)"),
       remove_member(db, "DELETE FROM group_members WHERE group_name = ? AND user_id = ?"),
       count_members(db, "SELECT COUNT(*) FROM group_members WHERE group_name = ?"),
       members(db,
@@ -127,9 +134,10 @@ DirectoryStore::Statements::Statements(sqlite3* db)
       by_phone(db, "SELECT id FROM users WHERE phone = ? ORDER BY id LIMIT 1"),
       set_preference(db,
                      "INSERT INTO preferences (user_id, category, channel, opted_out, "
-                     "updated_at) VALUES (?,?,?,?,?) ON CONFLICT (user_id, category, "
-                     "channel) DO UPDATE SET opted_out = excluded.opted_out, updated_at = "
-                     "excluded.updated_at"),
+                     "updated_at) VALUES (?,?,?,?,?) " +
+                         on_conflict_update(db.dialect(), "user_id, category, channel",
+                                            "opted_out = excluded.opted_out, updated_at = "
+                                            "excluded.updated_at")),
       preferences(db,
                   "SELECT user_id, category, channel, opted_out, updated_at FROM "
                   "preferences WHERE user_id = ? ORDER BY category, channel"),
@@ -147,15 +155,23 @@ DirectoryStore::Statements::Statements(sqlite3* db)
                           "DELETE FROM identities WHERE (user_id, channel, address) IN (SELECT "
                           "user_id, channel, recipient FROM deliveries WHERE id = ?1 AND user_id "
                           "<> '') AND added_at <= ?2"),
+      // From a SELECT of the same table, which MariaDB takes where it would
+      // refuse a subquery of it in VALUES.
       add_identity(db,
-                   "INSERT INTO identities (user_id, channel, address, added_at) VALUES (?1, "
-                   "?2, ?3, MAX(?4, (SELECT COALESCE(MAX(added_at), 0) + 1 FROM identities "
-                   "WHERE user_id = ?1 AND channel = ?2))) ON CONFLICT (user_id, channel, "
-                   "address) DO UPDATE SET added_at = excluded.added_at"),
+                   "INSERT INTO identities (user_id, channel, address, added_at) SELECT ?1, "
+                   "?2, ?3, " +
+                       std::string(greater_of(db.dialect())) +
+                       "(?4, COALESCE(MAX(added_at), 0) + 1) FROM identities WHERE "
+                       "user_id = ?1 AND channel = ?2 " +
+                       on_conflict_update(db.dialect(), "user_id, channel, address",
+                                          "added_at = excluded.added_at")),
+      // The kept ones through a derived table: MariaDB takes no LIMIT in an IN
+      // subquery.
       keep_newest_identities(db,
                              "DELETE FROM identities WHERE user_id = ?1 AND channel = ?2 AND "
-                             "address NOT IN (SELECT address FROM identities WHERE user_id = ?1 "
-                             "AND channel = ?2 ORDER BY added_at DESC, address LIMIT ?3)"),
+                             "address NOT IN (SELECT address FROM (SELECT address FROM "
+                             "identities WHERE user_id = ?1 AND channel = ?2 ORDER BY added_at "
+                             "DESC, address LIMIT ?3) AS kept)"),
       remove_identity(db,
                       "DELETE FROM identities WHERE user_id = ? AND channel = ? AND address = ?"),
       set_updated(db, "UPDATE users SET updated_at = ? WHERE id = ?"),
@@ -263,7 +279,7 @@ bool DirectoryStore::any_quiet_hours() {
 }
 
 std::vector<User> DirectoryStore::list_users(const UserFilter& filter) {
-    std::string sql = USER_SELECT;
+    std::string sql = user_select(store_.handle().dialect());
     if (!filter.group.empty())
         sql += "JOIN group_members gm ON gm.user_id = u.id AND gm.group_name = ?1 ";
     sql += "WHERE u.id > ?2 ";
@@ -321,7 +337,7 @@ Status DirectoryStore::remove_identity(const std::string& user_id, const std::st
     return in_transaction(store_.handle(), [&]() -> Status {
         if (!user_exists(user_id)) return no_user(user_id);
         st_->remove_identity.bind(1, user_id).bind(2, channel).bind(3, address).run();
-        if (sqlite3_changes(store_.handle()) == 0)
+        if (store_.handle().changes() == 0)
             return make_error(ErrorKind::not_found, "not_found",
                               "user '" + user_id + "' has no address '" + address +
                                   "' on channel '" + channel + "'",
@@ -337,7 +353,7 @@ Expected<bool> DirectoryStore::forget_gone_address(const std::string& delivery_i
         st_->forget_gone_address.bind(1, delivery_id)
             .bind(2, gone_since > 0 ? gone_since : std::numeric_limits<Millis>::max())
             .run();
-        return sqlite3_changes(store_.handle()) > 0;
+        return store_.handle().changes() > 0;
     } catch (const StoreFailure& f) {
         return to_error(f);
     }

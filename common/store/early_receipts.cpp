@@ -4,7 +4,7 @@
 
 namespace notify::store {
 
-EarlyReceipts::EarlyReceipts(sqlite3* db)
+EarlyReceipts::EarlyReceipts(Db& db)
     : db_(db),
       put_(db, "REPLACE INTO early_receipts (kind, `key`, note, until) VALUES (?, ?, ?, ?)"),
       remove_(db, "DELETE FROM early_receipts WHERE kind = ? AND `key` = ?") {}

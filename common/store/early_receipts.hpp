@@ -5,13 +5,11 @@
 // starts, so that one that stopped or died loses none (schema 11).
 #pragma once
 
-#include <sqlite3.h>
-
 #include <string>
 #include <vector>
 
 #include "model.hpp"
-#include "store/sqlite.hpp"
+#include "store/db.hpp"
 
 namespace notify::store {
 
@@ -24,7 +22,7 @@ struct EarlyReceipt {
 
 class EarlyReceipts {
   public:
-    explicit EarlyReceipts(sqlite3* db);
+    explicit EarlyReceipts(Db& db);
     // Under its kind and key, in place of one there.
     void put(const EarlyReceipt& r);
     void remove(const std::string& kind, const std::string& key);
@@ -33,7 +31,7 @@ class EarlyReceipts {
     std::vector<EarlyReceipt> load(Millis now);
 
   private:
-    sqlite3* db_;
+    Db& db_;
     Stmt put_, remove_;
 };
 

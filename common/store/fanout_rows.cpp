@@ -1,7 +1,7 @@
 // fanout_rows.cpp - rows of the fanouts and settings tables.
 #include "store/fanout_rows.hpp"
 
-#include "store/sqlite.hpp"
+#include "store/db.hpp"
 #include "util/strings.hpp"
 
 namespace notify::store {
@@ -26,7 +26,7 @@ Fanout read_fanout(const Stmt& s) {
     return f;
 }
 
-void insert_fanout(sqlite3* db, const Fanout& f) {
+void insert_fanout(Db& db, const Fanout& f) {
     Stmt s(db, std::string("INSERT INTO fanouts (") + kFanoutColumns +
                    ") VALUES (?,?,?,?,?,?,?,?,?,?)");
     s.bind(1, f.notification_id)
@@ -42,20 +42,20 @@ void insert_fanout(sqlite3* db, const Fanout& f) {
     s.step();
 }
 
-std::optional<Fanout> find_fanout(sqlite3* db, const std::string& notification_id) {
+std::optional<Fanout> find_fanout(Db& db, const std::string& notification_id) {
     Stmt s(db, std::string("SELECT ") + kFanoutColumns + " FROM fanouts WHERE notification_id = ?");
     s.bind(1, notification_id);
     if (!s.step()) return std::nullopt;
     return read_fanout(s);
 }
 
-std::string read_setting(sqlite3* db, const std::string& key) {
+std::string read_setting(Db& db, const std::string& key) {
     Stmt s(db, "SELECT value FROM settings WHERE `key` = ?");
     s.bind(1, key);
     return s.step() ? s.text(0) : std::string();
 }
 
-void write_setting(sqlite3* db, const std::string& key, const std::string& value) {
+void write_setting(Db& db, const std::string& key, const std::string& value) {
     Stmt s(db, "REPLACE INTO settings (`key`, value) VALUES (?, ?)");
     s.bind(1, key).bind(2, value);
     s.step();

@@ -4,25 +4,24 @@
 // throw StoreFailure.
 #pragma once
 
-#include <sqlite3.h>
-
 #include <optional>
 #include <string>
 
+#include "store/db.hpp"
 #include "store/fanout.hpp"
 
 namespace notify::store {
 
 class Stmt;
 
-void insert_fanout(sqlite3* db, const Fanout& f);
-std::optional<Fanout> find_fanout(sqlite3* db, const std::string& notification_id);
+void insert_fanout(Db& db, const Fanout& f);
+std::optional<Fanout> find_fanout(Db& db, const std::string& notification_id);
 // The columns of a fanout row, in the order read_fanout expects.
 extern const char* const kFanoutColumns;
 Fanout read_fanout(const Stmt& s);
 
 // A value in the `settings` table, or "" when unset.
-std::string read_setting(sqlite3* db, const std::string& key);
-void write_setting(sqlite3* db, const std::string& key, const std::string& value);
+std::string read_setting(Db& db, const std::string& key);
+void write_setting(Db& db, const std::string& key, const std::string& value);
 
 }  // namespace notify::store

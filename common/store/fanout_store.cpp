@@ -2,13 +2,12 @@
 // preference gate. See fanout_store.hpp.
 #include "store/fanout_store.hpp"
 
-#include <sqlite3.h>
-
 #include "provider_type.hpp"
+#include "store/db.hpp"
 #include "store/delivery_rows.hpp"
+#include "store/dialect.hpp"
 #include "store/fanout_rows.hpp"
 #include "store/rollup.hpp"
-#include "store/sqlite.hpp"
 #include "util/strings.hpp"
 
 namespace notify::store {
@@ -17,10 +16,13 @@ namespace {
 
 // A user's addresses for the channel (lines): its identities there, else email
 // or phone by the channel's type (?2 channel, ?3 AddressSource).
-#define RECIPIENT_ADDRESSES                                                                   \
-    "COALESCE((SELECT group_concat(i.address, char(10)) FROM identities i WHERE i.user_id = " \
-    "u.id AND i.channel = ?2 AND i.address <> ''), CASE ?3 WHEN 1 THEN u.email WHEN 2 THEN "  \
-    "u.phone WHEN 3 THEN u.id ELSE '' END)"
+std::string recipient_addresses(Dialect d) {
+    return "COALESCE(" +
+           lines_of(d, "i.address",
+                    "FROM identities i WHERE i.user_id = u.id AND i.channel = ?2 AND "
+                    "i.address <> ''") +
+           ", CASE ?3 WHEN 1 THEN u.email WHEN 2 THEN u.phone WHEN 3 THEN u.id ELSE '' END)";
+}
 
 // Then whether the user is unsubscribed, and whether it has preference rows.
 #define RECIPIENT_OPT_OUTS \
@@ -50,7 +52,7 @@ AddressSource address_source(const std::string& type) {
 }
 
 struct FanoutStore::Statements {
-    explicit Statements(sqlite3* db)
+    explicit Statements(Db& db)
         : load_expanding(db, std::string("SELECT ") + kFanoutColumns +
                                  ", (SELECT channel FROM notifications n WHERE n.id = "
                                  "f.notification_id), (SELECT priority FROM notifications n WHERE "
@@ -61,11 +63,12 @@ struct FanoutStore::Statements {
           delivered_to(db,
                        "SELECT CASE WHEN user_id = '' THEN 'a:' || recipient ELSE 'u:' || "
                        "user_id END FROM deliveries WHERE notification_id = ?"),
-          members(db, "SELECT u.id, u.locale, " RECIPIENT_ADDRESSES ", " RECIPIENT_OPT_OUTS
-                      " FROM group_members m JOIN users u ON u.id = m.user_id WHERE "
-                      "m.group_name = ?1 AND m.user_id > ?4 ORDER BY m.user_id LIMIT ?5"),
-          user(db, "SELECT u.id, u.locale, " RECIPIENT_ADDRESSES ", " RECIPIENT_OPT_OUTS
-                   " FROM users u WHERE u.id = ?1"),
+          members(db, "SELECT u.id, u.locale, " + recipient_addresses(db.dialect()) +
+                          ", " RECIPIENT_OPT_OUTS
+                          " FROM group_members m JOIN users u ON u.id = m.user_id WHERE "
+                          "m.group_name = ?1 AND m.user_id > ?4 ORDER BY m.user_id LIMIT ?5"),
+          user(db, "SELECT u.id, u.locale, " + recipient_addresses(db.dialect()) +
+                       ", " RECIPIENT_OPT_OUTS " FROM users u WHERE u.id = ?1"),
           rows(db),
           step_fanout(db,
                       "UPDATE fanouts SET `cursor` = ?, expanded = ?, state = ? WHERE "
@@ -175,7 +178,7 @@ Status FanoutStore::write_step(ExpansionStep& step) {
             .bind(3, to_string(step.done ? FanoutState::done : FanoutState::expanding))
             .bind(4, step.notification_id);
         s.step_fanout.run();
-        if (sqlite3_changes(store_.handle()) != 1)
+        if (store_.handle().changes() != 1)
             return make_error(ErrorKind::conflict, "not_expanding",
                               "fan-out '" + step.notification_id + "' is not expanding");
         if (step.done)
@@ -231,7 +234,7 @@ Expected<bool> FanoutStore::cancel(const std::string& notification_id, const std
         auto& s = *st_;
         s.cancel_fanout.bind(1, notification_id);
         s.cancel_fanout.run();
-        if (sqlite3_changes(store_.handle()) != 1) return false;
+        if (store_.handle().changes() != 1) return false;
         s.rows.event(notification_id, now, "canceled", by.empty() ? "canceled" : "by " + by);
         tx.commit();
         return true;

@@ -1,6 +1,8 @@
 // inbox_store.cpp - users' inboxes in the store; see inbox_store.hpp.
 #include "store/inbox_store.hpp"
 
+#include "store/dialect.hpp"
+
 #include <algorithm>
 
 namespace notify::store {
@@ -106,10 +108,10 @@ const char* to_string(InboxMark m) {
 }
 
 struct InboxStore::Statements {
-    explicit Statements(sqlite3* db)
-        : add(db,
-              "INSERT OR IGNORE INTO inbox_items (id, user_id, notification_id, channel, "
-              "category, subject, body, data, created_at) VALUES (?,?,?,?,?,?,?,?,?)"),
+    explicit Statements(Db& db)
+        : add(db, std::string(insert_ignore(db.dialect())) +
+                      " INTO inbox_items (id, user_id, notification_id, channel, "
+                      "category, subject, body, data, created_at) VALUES (?,?,?,?,?,?,?,?,?)"),
           event(db,
                 "INSERT INTO inbox_events (user_id, kind, item_seq, category, at) VALUES "
                 "(?,?,?,?,?)"),
@@ -149,14 +151,14 @@ struct InboxStore::Statements {
     std::vector<Stmt> marks;  // in the order of kMarks
 };
 
-InboxStore::InboxStore(sqlite3* db) : db_(db), st_(std::make_unique<Statements>(db)) {}
+InboxStore::InboxStore(Db& db) : db_(db), st_(std::make_unique<Statements>(db)) {}
 
 InboxStore::~InboxStore() = default;
 
 std::int64_t InboxStore::event(const std::string& user_id, const char* kind, std::int64_t item_seq,
                                Millis at, const std::string& category) {
     st_->event.bind(1, user_id).bind(2, kind).bind(3, item_seq).bind(4, category).bind(5, at).run();
-    return sqlite3_last_insert_rowid(db_);
+    return db_.last_insert_id();
 }
 
 bool InboxStore::add(const InboxItem& i) {
@@ -170,8 +172,8 @@ bool InboxStore::add(const InboxItem& i) {
         .bind(8, i.data_json)
         .bind(9, i.created_at)
         .run();
-    if (sqlite3_changes(db_) == 0) return false;
-    event(i.user_id, "new", sqlite3_last_insert_rowid(db_), i.created_at);
+    if (db_.changes() == 0) return false;
+    event(i.user_id, "new", db_.last_insert_id(), i.created_at);
     return true;
 }
 
@@ -209,7 +211,7 @@ std::optional<InboxItem> InboxStore::mark(const std::string& user_id, const std:
     const auto index = static_cast<size_t>(std::find(std::begin(kMarks), std::end(kMarks), mark) -
                                            std::begin(kMarks));
     st_->marks.at(index).bind(1, clears(mark) ? 0 : now).bind(2, found->seq).run();
-    if (sqlite3_changes(db_) > 0) {
+    if (db_.changes() > 0) {
         apply(*found, mark, now);
         event(user_id, to_string(mark), found->seq, now);
     }
@@ -255,7 +257,7 @@ std::int64_t InboxStore::last_event_seq() {
 
 std::int64_t InboxStore::prune_events(Millis before) {
     st_->prune.bind(1, before).run();
-    return sqlite3_changes(db_);
+    return db_.changes();
 }
 
 }  // namespace notify::store

@@ -11,15 +11,13 @@
 // Methods throw StoreFailure; callers turn it into an Error (to_error).
 #pragma once
 
-#include <sqlite3.h>
-
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "store/sqlite.hpp"
+#include "store/db.hpp"
 #include "util/time.hpp"
 
 namespace notify::store {
@@ -71,7 +69,7 @@ struct InboxEvent {
 
 class InboxStore {
   public:
-    explicit InboxStore(sqlite3* db);
+    explicit InboxStore(Db& db);
     ~InboxStore();
 
     // Adds an item and its "new" event; false when the delivery is one already.
@@ -105,7 +103,7 @@ class InboxStore {
                        Millis at, const std::string& category = {});
 
     struct Statements;
-    sqlite3* db_;
+    Db& db_;
     std::unique_ptr<Statements> st_;
 };
 

@@ -2,9 +2,9 @@
 // newest first, by filters; see store.hpp (ListFilter).
 #include <algorithm>
 
+#include "store/db.hpp"
 #include "store/fanout_rows.hpp"
 #include "store/notification_rows.hpp"
-#include "store/sqlite.hpp"
 #include "store/store.hpp"
 #include "util/id.hpp"
 

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "model.hpp"
-#include "store/sqlite.hpp"
+#include "store/db.hpp"
 
 namespace notify::store {
 

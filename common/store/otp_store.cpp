@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "store/dialect.hpp"
 #include "util/crypto.hpp"
 
 namespace notify::store {
@@ -28,22 +29,26 @@ const char* to_string(OtpResult r) {
 }
 
 struct OtpStore::Statements {
-    explicit Statements(sqlite3* db)
+    explicit Statements(Db& db)
         : window(
               db,
               "SELECT created_at, window_start, window_sends FROM otp_codes WHERE recipient = ?"),
           issue(db,
                 "INSERT INTO otp_codes (recipient, code_mac, channel, created_at, expires_at, "
                 "max_attempts, window_start, window_sends, api_key_id) VALUES (?1, ?2, ?3, ?4, "
-                "?5, ?6, ?4, 1, ?8) ON CONFLICT (recipient) DO UPDATE SET code_mac = "
-                "excluded.code_mac, channel = excluded.channel, created_at = excluded.created_at, "
-                "expires_at = excluded.expires_at, max_attempts = excluded.max_attempts, "
-                "api_key_id = excluded.api_key_id, attempts = 0, used_at = 0, "
-                // window_sends first: it reads the window_start this statement replaces
-                // (an upsert that assigns left to right with new values would not).
-                "window_sends = CASE WHEN ?4 - window_start >= ?7 THEN 1 ELSE "
-                "window_sends + 1 END, window_start = CASE "
-                "WHEN ?4 - window_start >= ?7 THEN ?4 ELSE window_start END"),
+                "?5, ?6, ?4, 1, ?8) " +
+                    on_conflict_update(
+                        db.dialect(), "recipient",
+                        "code_mac = excluded.code_mac, channel = excluded.channel, created_at = "
+                        "excluded.created_at, expires_at = excluded.expires_at, max_attempts = "
+                        "excluded.max_attempts, api_key_id = excluded.api_key_id, attempts = 0, "
+                        "used_at = 0, "
+                        // window_sends first: it reads the window_start this statement
+                        // replaces (an upsert that assigns left to right with new values
+                        // would not).
+                        "window_sends = CASE WHEN ?4 - window_start >= ?7 THEN 1 ELSE "
+                        "window_sends + 1 END, window_start = CASE "
+                        "WHEN ?4 - window_start >= ?7 THEN ?4 ELSE window_start END")),
           code(db,
                "SELECT code_mac, expires_at, attempts, max_attempts, used_at, api_key_id FROM "
                "otp_codes WHERE recipient = ?"),
@@ -53,7 +58,7 @@ struct OtpStore::Statements {
     Stmt window, issue, code, used, attempt, prune;
 };
 
-OtpStore::OtpStore(sqlite3* db) : db_(db), st_(std::make_unique<Statements>(db)) {}
+OtpStore::OtpStore(Db& db) : db_(db), st_(std::make_unique<Statements>(db)) {}
 
 OtpStore::~OtpStore() = default;
 
@@ -94,7 +99,7 @@ std::optional<OtpCheck> OtpStore::verify(const std::string& to, const std::strin
         std::string api_key_id;
     };
     std::optional<Transaction> tx;
-    if (sqlite3_get_autocommit(db_)) tx.emplace(db_);
+    if (!db_.in_transaction()) tx.emplace(db_);
     auto row = st_->code.bind(1, to).first([](const Stmt& r) {
         return Row{std::string(r.blob(0)),          r.integer(1), static_cast<long>(r.integer(2)),
                    static_cast<long>(r.integer(3)), r.integer(4), r.text(5)};
@@ -122,7 +127,7 @@ std::optional<OtpCheck> OtpStore::verify(const std::string& to, const std::strin
 
 long OtpStore::prune(Millis now) {
     st_->prune.bind(1, now).bind(2, kHour).run();
-    return static_cast<long>(sqlite3_changes(db_));
+    return static_cast<long>(db_.changes());
 }
 
 }  // namespace notify::store

@@ -9,13 +9,11 @@
 // Methods throw StoreFailure; callers turn it into an Error (to_error).
 #pragma once
 
-#include <sqlite3.h>
-
 #include <memory>
 #include <optional>
 #include <string>
 
-#include "store/sqlite.hpp"
+#include "store/db.hpp"
 #include "util/time.hpp"
 
 namespace notify::store {
@@ -47,7 +45,7 @@ struct OtpCheck {
 
 class OtpStore {
   public:
-    explicit OtpStore(sqlite3* db);
+    explicit OtpStore(Db& db);
     ~OtpStore();
 
     // How long `to` must wait for another code at `now` under `limits`; 0:
@@ -68,7 +66,7 @@ class OtpStore {
 
   private:
     struct Statements;
-    sqlite3* db_;
+    Db& db_;
     std::unique_ptr<Statements> st_;
 };
 

@@ -3,7 +3,7 @@
 
 #include "store/fanout_rows.hpp"
 #include "store/rollup_bucket.hpp"
-#include "store/sqlite.hpp"
+#include "store/sqlite_db.hpp"
 #include "util/bounded_map.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
@@ -39,11 +39,21 @@ std::string provider_in(const std::string& detail) {
     return detail.substr(at, detail.find(' ', at) - at);
 }
 
-// Packed rows are added up in SQL by this function, so that a row is written
-// with one upsert: notify_rollup_merge(a, b) is the row of both
-// (store/rollup_bucket.hpp). A stored row that does not read back is replaced
-// rather than the batch lost with it, and said so: `report --rebuild` counts
-// it again. Nothing may be thrown through SQLite's frames.
+// The row of both packed rows (store/rollup_bucket.hpp). A stored row that
+// does not read back is replaced rather than the batch lost with it, and said
+// so: `report --rebuild` counts it again.
+std::string merged_row(std::string_view stored, std::string_view added) {
+    auto merged = merge_buckets(stored, added);
+    if (merged) return std::move(*merged);
+    NLOG(warning, "",
+         "a stored rollup row does not read; replaced by what is counted now "
+         "('notifyctl report --rebuild' counts it again)");
+    return std::string(added);
+}
+
+// On SQLite packed rows are added up in SQL by this function, so that a row
+// is written with one upsert: notify_rollup_merge(a, b) is merged_row(a, b).
+// Nothing may be thrown through SQLite's frames.
 void rollup_merge(sqlite3_context* ctx, int, sqlite3_value** argv) try {
     auto bytes = [](sqlite3_value* v) {
         const void* p = sqlite3_value_blob(v);
@@ -51,23 +61,17 @@ void rollup_merge(sqlite3_context* ctx, int, sqlite3_value** argv) try {
                                     static_cast<std::size_t>(sqlite3_value_bytes(v)))
                  : std::string_view();
     };
-    const std::string_view stored = bytes(argv[0]), added = bytes(argv[1]);
-    auto merged = merge_buckets(stored, added);
-    if (!merged)
-        NLOG(warning, "",
-             "a stored rollup row does not read; replaced by what is counted now "
-             "('notifyctl report --rebuild' counts it again)");
-    const std::string_view out = merged ? std::string_view(*merged) : added;
-    sqlite3_result_blob(ctx, out.data() ? out.data() : "", static_cast<int>(out.size()),
-                        SQLITE_TRANSIENT);
+    const std::string out = merged_row(bytes(argv[0]), bytes(argv[1]));
+    sqlite3_result_blob(ctx, out.data(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
 } catch (const std::bad_alloc&) {
     sqlite3_result_error_nomem(ctx);
 } catch (const std::exception& e) {
     sqlite3_result_error(ctx, e.what(), -1);
 }
 
-sqlite3* with_functions(sqlite3* db) {
-    const int rc = sqlite3_create_function_v2(db, "notify_rollup_merge", 2,
+Db& with_functions(Db& db) {
+    if (db.dialect() != Dialect::sqlite) return db;
+    const int rc = sqlite3_create_function_v2(sqlite_handle(db), "notify_rollup_merge", 2,
                                               SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, nullptr,
                                               rollup_merge, nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) throw StoreFailure{rc, "cannot register notify_rollup_merge"};
@@ -77,11 +81,20 @@ sqlite3* with_functions(sqlite3* db) {
 }  // namespace
 
 struct RollupStore::Statements {
-    explicit Statements(sqlite3* db)
-        : put(db,
-              "INSERT INTO rollup_buckets (generation, resolution, dimension, bucket, data) "
-              "VALUES (?,?,?,?,?) ON CONFLICT (generation, resolution, dimension, bucket) DO "
-              "UPDATE SET data = notify_rollup_merge(data, excluded.data)"),
+    explicit Statements(Db& db)
+        : mariadb(db.dialect() == Dialect::mariadb),
+          // On MariaDB the stored row is read (and locked), merged here and
+          // written whole.
+          put(db, mariadb ? "REPLACE INTO rollup_buckets (generation, resolution, dimension, "
+                            "bucket, data) VALUES (?,?,?,?,?)"
+                          : "INSERT INTO rollup_buckets (generation, resolution, dimension, "
+                            "bucket, data) VALUES (?,?,?,?,?) ON CONFLICT (generation, "
+                            "resolution, dimension, bucket) DO UPDATE SET data = "
+                            "notify_rollup_merge(data, excluded.data)"),
+          stored(mariadb ? Stmt(db,
+                                "SELECT data FROM rollup_buckets WHERE generation = ? AND "
+                                "resolution = ? AND dimension = ? AND bucket = ? FOR UPDATE")
+                         : Stmt()),
           max_delivery(db, "SELECT COALESCE(MAX(seq), 0) FROM deliveries"),
           max_event(db, "SELECT COALESCE(MAX(seq), 0) FROM events"),
           new_deliveries(db,
@@ -99,7 +112,8 @@ struct RollupStore::Statements {
           buckets(db,
                   "SELECT bucket, data FROM rollup_buckets WHERE generation=? AND resolution=? "
                   "AND dimension=? AND bucket >= ? AND bucket < ? ORDER BY bucket") {}
-    Stmt put, max_delivery, max_event, new_deliveries, new_events, notification, buckets;
+    bool mariadb;
+    Stmt put, stored, max_delivery, max_event, new_deliveries, new_events, notification, buckets;
 };
 
 RollupStore::RollupStore(Store& store)
@@ -112,14 +126,14 @@ bool RollupStore::has_marks() {
 }
 
 RollupMarks RollupStore::marks() {
-    sqlite3* db = store_.handle();
+    Db& db = store_.handle();
     return RollupMarks{to_int(read_setting(db, kDeliverySeq), 0),
                        to_int(read_setting(db, kEventSeq), 0),
                        to_int(read_setting(db, kGeneration), 1)};
 }
 
 void RollupStore::write_marks(const RollupMarks& m) {
-    sqlite3* db = store_.handle();
+    Db& db = store_.handle();
     write_setting(db, kDeliverySeq, std::to_string(m.delivery_seq));
     write_setting(db, kEventSeq, std::to_string(m.event_seq));
     write_setting(db, kGeneration, std::to_string(m.generation));
@@ -139,11 +153,20 @@ RollupMarks RollupStore::latest() {
 
 void RollupStore::put(std::int64_t generation, Resolution r, const std::string& dimension,
                       Millis bucket, std::string_view data) {
+    std::optional<std::string> row;
+    if (st_->mariadb) {
+        auto held = st_->stored.bind(1, generation)
+                        .bind(2, static_cast<std::int64_t>(r))
+                        .bind(3, dimension)
+                        .bind(4, bucket)
+                        .first([](const Stmt& s) { return s.text(0); });
+        if (held) row = merged_row(*held, data);
+    }
     st_->put.bind(1, generation)
         .bind(2, static_cast<std::int64_t>(r))
         .bind(3, dimension)
         .bind(4, bucket)
-        .bind_blob(5, data);
+        .bind_blob(5, row ? std::string_view(*row) : data);
     st_->put.run();
 }
 
@@ -233,7 +256,7 @@ void RollupStore::replay(const RollupMarks& from, const RollupMarks& to, RollupB
 }
 
 Expected<RollupMarks> RollupStore::rebuild() {
-    sqlite3* db = store_.handle();
+    Db& db = store_.handle();
     RollupMarks next;
     Status st = in_transaction(db, [&] {
         next = latest();

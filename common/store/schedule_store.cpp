@@ -2,6 +2,8 @@
 // schedule_store.hpp.
 #include "store/schedule_store.hpp"
 
+#include "store/dialect.hpp"
+
 namespace notify::store {
 
 namespace {
@@ -31,14 +33,14 @@ ScheduleRow read_schedule(const Stmt& r) {
 
 }  // namespace
 
-ScheduleStore::ScheduleStore(sqlite3* db)
+ScheduleStore::ScheduleStore(Db& db)
     : db_(db),
       put_(db, std::string("REPLACE INTO schedules (") + kColumns +
                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
       advance_(db, "UPDATE schedules SET next_at = ?, last_at = ?, updated_at = ? WHERE name = ?"),
-      record_(db,
-              "INSERT OR IGNORE INTO schedule_firings (schedule, at, handled_at, outcome, "
-              "firings, notification_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+      record_(db, std::string(insert_ignore(db.dialect())) +
+                      " INTO schedule_firings (schedule, at, handled_at, outcome, "
+                      "firings, notification_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"),
       has_firing_(db, "SELECT 1 FROM schedule_firings WHERE schedule = ? AND at = ?") {}
 
 bool ScheduleStore::put(const ScheduleRow& s) {
@@ -64,7 +66,7 @@ bool ScheduleStore::put(const ScheduleRow& s) {
 
 bool ScheduleStore::remove(const std::string& name) {
     Stmt(db_, "DELETE FROM schedules WHERE name = ?").bind(1, name).run();
-    return sqlite3_changes(db_) > 0;
+    return db_.changes() > 0;
 }
 
 std::optional<ScheduleRow> ScheduleStore::get(const std::string& name) {
@@ -88,7 +90,7 @@ bool ScheduleStore::set_paused(const std::string& name, bool paused, Millis next
         .bind(3, now)
         .bind(4, name)
         .run();
-    return sqlite3_changes(db_) > 0;
+    return db_.changes() > 0;
 }
 
 void ScheduleStore::advance(const std::string& name, Millis next_at, Millis last_at, Millis now) {
@@ -112,7 +114,7 @@ bool ScheduleStore::record(const FiringRow& f) {
             .bind(6, f.schedule)
             .bind(7, f.at)
             .run();
-        if (sqlite3_changes(db_) > 0) return true;
+        if (db_.changes() > 0) return true;
     }
     record_.bind(1, f.schedule)
         .bind(2, f.at)
@@ -122,7 +124,7 @@ bool ScheduleStore::record(const FiringRow& f) {
         .bind(6, f.notification_id)
         .bind(7, f.detail)
         .run();
-    return sqlite3_changes(db_) > 0;
+    return db_.changes() > 0;
 }
 
 bool ScheduleStore::has_firing(const std::string& name, Millis at) {

@@ -9,14 +9,12 @@
 // made once whatever stops in between.
 #pragma once
 
-#include <sqlite3.h>
-
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "model.hpp"
-#include "store/sqlite.hpp"
+#include "store/db.hpp"
 
 namespace notify::store {
 
@@ -49,7 +47,7 @@ struct FiringRow {
 
 class ScheduleStore {
   public:
-    explicit ScheduleStore(sqlite3* db);
+    explicit ScheduleStore(Db& db);
     // Adds a schedule, or replaces the one of its name (its history kept);
     // true when it is new.
     bool put(const ScheduleRow& s);
@@ -73,7 +71,7 @@ class ScheduleStore {
     std::vector<FiringRow> history(const std::string& name, int limit);
 
   private:
-    sqlite3* db_;
+    Db& db_;
     Stmt put_, advance_, record_, has_firing_;
 };
 

@@ -2,7 +2,8 @@
 
 #include <algorithm>
 
-#include "store/sqlite.hpp"
+#include "store/db.hpp"
+#include "store/schema_mariadb.hpp"
 
 namespace notify::store {
 
@@ -429,14 +430,19 @@ CREATE INDEX identities_by_address ON identities (channel, address);
 
 }  // namespace
 
-int current_schema_version(sqlite3* db) {
+int newest_schema_version() {
+    return static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
+}
+
+int current_schema_version(Db& db) {
+    if (db.dialect() == Dialect::mariadb) return mariadb_schema_version(db);
     Stmt s(db, "PRAGMA user_version");
     s.step();
     return static_cast<int>(s.integer(0));
 }
 
-void migrate(sqlite3* db, int up_to) {
-    const int all = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
+void migrate(Db& db, int up_to) {
+    const int all = newest_schema_version();
     const int target = up_to < 0 ? all : std::min(up_to, all);
     for (int v = current_schema_version(db); v < target; ++v) {
         Transaction tx(db);

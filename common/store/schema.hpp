@@ -1,13 +1,15 @@
 // schema.hpp - versioned migrations of the store's schema.
 #pragma once
 
-struct sqlite3;
+#include "store/db.hpp"
 
 namespace notify::store {
 
 // Brings the schema to the newest version (or to `up_to`, for tests of old
 // stores); each step runs in its own transaction.
-void migrate(sqlite3* db, int up_to = -1);
-int current_schema_version(sqlite3* db);
+void migrate(Db& db, int up_to = -1);
+int current_schema_version(Db& db);
+// The version the last migration brings a store to.
+int newest_schema_version();
 
 }  // namespace notify::store

@@ -1,7 +1,5 @@
 #include "store/store.hpp"
 
-#include <sqlite3.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,13 +8,15 @@
 #include "store/delivery_rows.hpp"
 #include "store/fanout_rows.hpp"
 #include "store/gathered_log.hpp"
+#include "store/mariadb_db.hpp"
 #include "store/moved_file.hpp"
 #include "store/notification_rows.hpp"
 #include "store/otp_store.hpp"
 #include "store/private_file.hpp"
 #include "store/rollup.hpp"
 #include "store/schema.hpp"
-#include "store/sqlite.hpp"
+#include "store/schema_mariadb.hpp"
+#include "store/sqlite_db.hpp"
 #include "util/crypto.hpp"
 #include "util/id.hpp"
 #include "util/strings.hpp"
@@ -60,17 +60,6 @@ Delivery read_delivery(const Stmt& s) {
     return d;
 }
 
-// Waits for another writer's lock in short steps. SQLite's own busy timeout sleeps
-// in growing steps of up to 100 ms, which stalls a daemon's loop long after the
-// other writer's commit (a fraction of a millisecond) is done.
-int wait_for_lock(void* limit_ms, int tries) {
-    const Millis limit = *static_cast<const Millis*>(limit_ms);
-    const Millis waited_us = tries < 100 ? tries * 100LL : 10'000LL + (tries - 100) * 1000LL;
-    if (waited_us >= limit * 1000) return 0;
-    usleep(tries < 100 ? 100 : 1000);
-    return 1;
-}
-
 std::string sql(const std::string& a, const char* cols, const std::string& b) {
     return a + cols + b;
 }
@@ -108,7 +97,7 @@ Notification read_notification(const Stmt& s) {
 }
 
 struct Store::Statements {
-    explicit Statements(sqlite3* db)
+    explicit Statements(Db& db)
         : insert_notification(db, sql("INSERT INTO notifications (", kNotificationColumns,
                                       ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")),
           rows(db),
@@ -179,21 +168,21 @@ Expected<std::unique_ptr<Store>> Store::open(const std::string& path, const Opti
         if (!dir.empty()) std::filesystem::create_directories(dir, ec);
     }
     make_private(path, options.create);
-    sqlite3* db = nullptr;
+    sqlite3* raw = nullptr;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (options.create) flags |= SQLITE_OPEN_CREATE;
     // Under FULL every commit syncs its log before it is seen, so the log's
     // writes can be handed on in one piece (gathered_log.hpp).
-    int rc = sqlite3_open_v2(path.c_str(), &db, flags,
+    int rc = sqlite3_open_v2(path.c_str(), &raw, flags,
                              options.synchronous_full ? gathered_log_vfs() : nullptr);
     if (rc != SQLITE_OK) {
-        std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-        sqlite3_close(db);
+        std::string msg = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
+        sqlite3_close(raw);
         return make_error(ErrorKind::unavailable, "store_unavailable",
                           "cannot open store '" + path + "': " + msg);
     }
-    auto busy_limit = std::make_unique<Millis>(options.busy_timeout);
-    sqlite3_busy_handler(db, wait_for_lock, busy_limit.get());
+    std::unique_ptr<Db> connection = std::make_unique<SqliteDb>(raw, options.busy_timeout);
+    Db& db = *connection;
     // Switching a new file to WAL and migrating it need locks that SQLite does not
     // wait for through the busy handler (it answers BUSY at once to avoid deadlock),
     // so daemons starting together on a new store take turns here.
@@ -207,10 +196,8 @@ Expected<std::unique_ptr<Store>> Store::open(const std::string& path, const Opti
             exec(db, "PRAGMA temp_store = MEMORY");
             if (!options.checkpoints) exec(db, "PRAGMA wal_autocheckpoint = 0");
             migrate(db);
-            refuse_commits_when_moved(db);
-            auto store = std::unique_ptr<Store>(new Store(db));
-            store->busy_limit_ = std::move(busy_limit);
-            return store;
+            refuse_commits_when_moved(raw);
+            return std::unique_ptr<Store>(new Store(connection));
         } catch (const StoreFailure& f) {
             int primary = f.code & 0xff;
             if ((primary == SQLITE_BUSY || primary == SQLITE_LOCKED) &&
@@ -218,7 +205,6 @@ Expected<std::unique_ptr<Store>> Store::open(const std::string& path, const Opti
                 usleep(10'000);
                 continue;
             }
-            sqlite3_close(db);
             Error e = to_error(f);
             e.message = "cannot open store '" + path + "': " + f.message;
             return e;
@@ -226,17 +212,31 @@ Expected<std::unique_ptr<Store>> Store::open(const std::string& path, const Opti
     }
 }
 
-Store::Store(sqlite3* db) : db_(db), st_(std::make_unique<Statements>(db)) {}
+Expected<std::unique_ptr<Store>> Store::open(const MariaTarget& target, const Options& options) {
+    try {
+        MariaTarget waiting = target;
+        waiting.timeout = options.busy_timeout;
+        std::unique_ptr<Db> connection = std::make_unique<MariaDb>(waiting);
+        migrate_mariadb(*connection, options.busy_timeout);
+        return std::unique_ptr<Store>(new Store(connection));
+    } catch (const StoreFailure& f) {
+        Error e = to_error(f);
+        e.message = "cannot open store: " + f.message;
+        return e;
+    }
+}
+
+Store::Store(std::unique_ptr<Db>& connection)
+    : db_(*connection), st_(std::make_unique<Statements>(db_)) {
+    // Taken once nothing can throw: a failure above leaves the connection to
+    // the caller, which may try again on it.
+    connection_ = std::move(connection);
+}
 
 Store::~Store() {
+    // Statements go before the connection they were prepared on.
     st_.reset();
     one_time_codes_.reset();
-    // Another owner's statements (a DirectoryStore's, a TemplateStore's) may still be
-    // prepared if it is destroyed after the store. sqlite3_close() would answer BUSY
-    // and keep the connection forever; sqlite3_close_v2() closes it when the last of
-    // them is finalized. The busy handler's limit dies with the store, so it goes first.
-    sqlite3_busy_handler(db_, nullptr, nullptr);
-    sqlite3_close_v2(db_);
 }
 
 int Store::schema_version() const {
@@ -524,7 +524,7 @@ std::string Store::setting(const std::string& key) {
 }
 
 bool Store::file_moved() {
-    return store::file_moved(db_);
+    return db_.dialect() == Dialect::sqlite && store::file_moved(sqlite_handle(db_));
 }
 
 Status Store::probe_write(Millis now) {
@@ -604,7 +604,7 @@ Status Store::revoke_api_key(const std::string& id_or_name) {
         s.bind(1, util::now_ms()).bind(2, id_or_name).bind(3, id_or_name);
         s.step();
         s.reset();
-        if (sqlite3_changes(db_) == 0)
+        if (db_.changes() == 0)
             return make_error(ErrorKind::not_found, "not_found",
                               "no active API key '" + id_or_name + "'");
         return ok();

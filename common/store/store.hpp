@@ -22,11 +22,12 @@
 #include "util/error.hpp"
 #include "wire.hpp"
 
-struct sqlite3;
+#include "store/db.hpp"
 
 namespace notify::store {
 
 class OtpStore;
+struct MariaTarget;
 
 struct Options {
     bool synchronous_full = true;  // fsync on every commit (durable acknowledgements)
@@ -143,6 +144,9 @@ struct ApiKey {
 class Store {
   public:
     static Expected<std::unique_ptr<Store>> open(const std::string& path, const Options& options);
+    // The store in a MariaDB or MySQL database, which must exist: its schema is
+    // made on the first open. `options.busy_timeout` is the wait for a lock.
+    static Expected<std::unique_ptr<Store>> open(const MariaTarget& target, const Options& options);
     ~Store();
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
@@ -223,18 +227,19 @@ class Store {
     // writes now, for a daemon that wants to know without waiting for traffic.
     Status probe_write(Millis now);
 
-    sqlite3* handle() { return db_; }
+    // The connection, for the store's other parts (directory, templates, ...).
+    Db& handle() { return db_; }
 
   private:
-    explicit Store(sqlite3* db);
+    explicit Store(std::unique_ptr<Db>& connection);
     // Counts v's deliveries by state and reads the first `limit` (negative: all);
     // true when that is all of them.
     bool fill_deliveries(NotificationView& v, int limit);
     struct Statements;
-    sqlite3* db_;
+    std::unique_ptr<Db> connection_;
+    Db& db_;
     std::unique_ptr<Statements> st_;
     std::unique_ptr<OtpStore> one_time_codes_;
-    std::unique_ptr<Millis> busy_limit_;  // read by the busy handler
 };
 
 }  // namespace notify::store

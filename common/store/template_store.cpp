@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "store/sqlite.hpp"
+#include "store/db.hpp"
 #include "util/strings.hpp"
 
 namespace notify::store {
@@ -45,7 +45,7 @@ std::vector<std::string> locale_fallbacks(const std::string& locale,
 }
 
 struct TemplateStore::Statements {
-    explicit Statements(sqlite3* db)
+    explicit Statements(Db& db)
         : newest_version(db,
                          "SELECT COALESCE(MAX(version), 0) FROM templates WHERE name = ? AND "
                          "channel = ? AND locale = ?"),

@@ -10,7 +10,7 @@
 #include <chrono>
 #include <unordered_map>
 
-#include "store/sqlite.hpp"
+#include "store/db.hpp"
 #include "wire.hpp"
 
 namespace notify::ingest {

@@ -22,7 +22,7 @@
 
 #include "api.hpp"
 #include "metrics.hpp"
-#include "store/sqlite.hpp"
+#include "store/db.hpp"
 #include "store/store.hpp"
 #include "util/time.hpp"
 

@@ -12,7 +12,7 @@
 
 #include "config.hpp"
 #include "daemon.hpp"
-#include "store/sqlite.hpp"
+#include "store/sqlite_db.hpp"
 #include "util/instance_lock.hpp"
 #include "util/log.hpp"
 #include "util/time.hpp"

@@ -6,7 +6,7 @@
 #include <streambuf>
 
 #include "report/report_output.hpp"
-#include "store/sqlite.hpp"
+#include "store/db.hpp"
 #include "util/log.hpp"
 
 namespace notify::ingest {

@@ -5,7 +5,7 @@
 
 #include "router.hpp"
 #include "sockets.hpp"
-#include "store/sqlite.hpp"
+#include "store/db.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
 #include "worker_deaths.hpp"

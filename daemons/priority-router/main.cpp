@@ -18,7 +18,7 @@
 #include "config.hpp"
 #include "router.hpp"
 #include "store/checkpointer.hpp"
-#include "store/sqlite.hpp"
+#include "store/sqlite_db.hpp"
 #include "util/instance_lock.hpp"
 #include "util/log.hpp"
 #include "util/time.hpp"

@@ -1,7 +1,7 @@
 // rollups.cpp - the router's counting for reports; see rollups.hpp.
 #include "rollups.hpp"
 
-#include "store/sqlite.hpp"
+#include "store/db.hpp"
 #include "util/log.hpp"
 #include "util/time.hpp"
 

@@ -6,7 +6,7 @@
 
 #include "provider_type.hpp"
 #include "sockets.hpp"
-#include "store/sqlite.hpp"
+#include "store/db.hpp"
 #include "util/ipc.hpp"
 #include "util/log.hpp"
 

@@ -25,7 +25,7 @@
 #include "report/report_output.hpp"
 #include "scenarios.hpp"
 #include "store/rollup_store.hpp"
-#include "store/sqlite.hpp"
+#include "store/sqlite_db.hpp"
 #include "store/store.hpp"
 #include "util/id.hpp"
 #include "util/strings.hpp"
@@ -265,7 +265,7 @@ int reports(const Options& o) {
     } else {
         progress(name, "writing " + format_count(count) + " deliveries over 30 days");
         Micros t0 = now_us();
-        const long events = generate((*store)->handle(), count, from, now);
+        const long events = generate(store::sqlite_handle((*store)->handle()), count, from, now);
         Micros t1 = now_us();
         report(name, "deliveries written",
                format_count(count) + " with " + format_count(events) + " events in " +

@@ -3,31 +3,28 @@
 
 #include <algorithm>
 
-#include "store/sqlite.hpp"
+#include "store/sqlite_db.hpp"
 
 namespace notify::bench {
 
 StoreReader::StoreReader(const std::string& path) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-        sqlite3_close(db_);
-        db_ = nullptr;
-    } else {
-        sqlite3_busy_timeout(db_, 5000);
-    }
+    sqlite3* raw = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK)
+        db_ = std::make_unique<store::SqliteDb>(raw, 5000);
+    else
+        sqlite3_close(raw);
 }
 
-StoreReader::~StoreReader() {
-    sqlite3_close(db_);
-}
+StoreReader::~StoreReader() = default;
 
 std::int64_t StoreReader::number(const char* sql) {
-    store::Stmt s(db_, sql);
+    store::Stmt s(*db_, sql);
     return s.step() ? s.integer(0) : 0;
 }
 
 std::vector<std::int64_t> StoreReader::lateness() {
     std::vector<std::int64_t> out;
-    store::Stmt s(db_,
+    store::Stmt s(*db_,
                   "SELECT e.at - n.send_at FROM events e JOIN deliveries d ON d.id = "
                   "e.delivery_id JOIN notifications n ON n.id = d.notification_id "
                   "WHERE e.type = 'queued' AND e.detail = 'send_at reached'");
@@ -37,7 +34,7 @@ std::vector<std::int64_t> StoreReader::lateness() {
 }
 
 std::optional<std::int64_t> StoreReader::dispatched_at(const std::string& notification_id) {
-    store::Stmt s(db_,
+    store::Stmt s(*db_,
                   "SELECT e.at FROM events e JOIN deliveries d ON d.id = e.delivery_id "
                   "WHERE d.notification_id = ? AND e.type = 'dispatched' ORDER BY e.at LIMIT 1");
     s.bind(1, notification_id);

@@ -4,12 +4,13 @@
 // time read here can precede what the bench saw by up to one round.
 #pragma once
 
-#include <sqlite3.h>
-
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "store/sqlite_db.hpp"
 
 namespace notify::bench {
 
@@ -30,7 +31,7 @@ class StoreReader {
     std::optional<std::int64_t> dispatched_at(const std::string& notification_id);
 
   private:
-    sqlite3* db_ = nullptr;
+    std::unique_ptr<store::SqliteDb> db_;
 };
 
 }  // namespace notify::bench

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "store/sqlite.hpp"
+#include "store/sqlite_db.hpp"
 
 // A store's failure escaping a test says what SQLite said, not "Unknown exception".
 CATCH_TRANSLATE_EXCEPTION(const notify::store::StoreFailure& f) {

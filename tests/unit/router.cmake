@@ -18,6 +18,10 @@ add_executable(unit_router
   ${CMAKE_CURRENT_LIST_DIR}/test_router_providers.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_worker_deaths.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_zmq_again.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/mariadb_server.cpp
 )
 target_link_libraries(unit_router PRIVATE catch_main notify_router notify_report cppzmq Threads::Threads PkgConfig::SQLITE3)
 add_test(NAME unit_router COMMAND unit_router)
+# Every router test again with its store on a MariaDB server of the tests' own.
+add_test(NAME unit_router_on_mariadb COMMAND unit_router)
+set_tests_properties(unit_router_on_mariadb PROPERTIES ENVIRONMENT NOTIFY_TEST_STORE=mariadb)

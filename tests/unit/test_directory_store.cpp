@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "mariadb_server.hpp"
 #include "store/csv.hpp"
 #include "store/directory_records.hpp"
 #include "store/directory_store.hpp"
@@ -22,7 +23,8 @@ using namespace notify::store;
 namespace {
 
 std::unique_ptr<Store> memory_store() {
-    auto s = Store::open(":memory:", {});
+    auto s = testing::stores_on_mariadb() ? Store::open(testing::fresh_mariadb_database(), {})
+                                          : Store::open(":memory:", {});
     REQUIRE(s);
     return std::move(*s);
 }

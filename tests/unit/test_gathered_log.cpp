@@ -14,7 +14,7 @@
 #include <random>
 
 #include "store/gathered_log.hpp"
-#include "store/sqlite.hpp"
+#include "store/sqlite_db.hpp"
 #include "store/store.hpp"
 #include "temp_dir.hpp"
 
@@ -33,7 +33,7 @@ long long file_size(const std::string& path) {
     return ::stat(path.c_str(), &st) == 0 ? static_cast<long long>(st.st_size) : -1;
 }
 
-std::int64_t scalar(sqlite3* db, const char* sql) {
+std::int64_t scalar(store::Db& db, const char* sql) {
     store::Stmt s(db, sql);
     s.step();
     return s.integer(0);
@@ -47,11 +47,11 @@ std::unique_ptr<store::Store> open(const std::string& path, bool full) {
     return std::move(*s);
 }
 
-void create_table(sqlite3* db) {
+void create_table(store::Db& db) {
     store::exec(db, "CREATE TABLE kv (n INTEGER PRIMARY KEY, v BLOB)");
 }
 
-std::string integrity(sqlite3* db) {
+std::string integrity(store::Db& db) {
     store::Stmt check(db, "PRAGMA integrity_check");
     return check.step() ? check.text(0) : "no answer";
 }
@@ -82,7 +82,7 @@ struct FullDisk {
 };
 
 // Inserts `rows` rows of `size` bytes each; returns the sum of their numbers.
-std::int64_t insert(sqlite3* db, int rows, int size, std::int64_t first) {
+std::int64_t insert(store::Db& db, int rows, int size, std::int64_t first) {
     store::Stmt s(db, "INSERT INTO kv (n, v) VALUES (?, zeroblob(?))");
     std::int64_t sum = 0;
     for (int i = 0; i < rows; ++i) {
@@ -100,8 +100,8 @@ struct TwoConnections {
     testing::TempDir dir;
     const std::string path = dir.path + "/notify.db";
     std::unique_ptr<store::Store> a = open(path, true), b = open(path, true);
-    sqlite3* first = a->handle();
-    sqlite3* second = b->handle();
+    store::Db& first = a->handle();
+    store::Db& second = b->handle();
     TwoConnections() { create_table(first); }
 
     // 50 rows committed and the log emptied, then a write transaction of the
@@ -120,8 +120,10 @@ struct TwoConnections {
 
 TEST_CASE("A FULL store writes its log through the gathering VFS; a NORMAL one does not") {
     testing::TempDir dir;
-    CHECK(vfs_of(open(dir.path + "/full.db", true)->handle()) == store::gathered_log_vfs());
-    CHECK(vfs_of(open(dir.path + "/normal.db", false)->handle()) != store::gathered_log_vfs());
+    CHECK(vfs_of(store::sqlite_handle(open(dir.path + "/full.db", true)->handle())) ==
+          store::gathered_log_vfs());
+    CHECK(vfs_of(store::sqlite_handle(open(dir.path + "/normal.db", false)->handle())) !=
+          store::gathered_log_vfs());
 }
 
 TEST_CASE("A spilled transaction's frames reach the log only when it commits") {
@@ -130,7 +132,7 @@ TEST_CASE("A spilled transaction's frames reach the log only when it commits") {
     auto before_commit = [&](const std::string& name, bool full) {
         const std::string path = dir.path + "/" + name;
         auto s = open(path, full);
-        sqlite3* db = s->handle();
+        store::Db& db = s->handle();
         create_table(db);
         store::exec(db, "PRAGMA cache_size = 16");
         store::exec(db, "BEGIN IMMEDIATE");
@@ -147,8 +149,8 @@ TEST_CASE("A spilled transaction's frames reach the log only when it commits") {
 
 TEST_CASE("Another connection reads every commit written through the gathering VFS") {
     TwoConnections two;
-    sqlite3* w = two.first;
-    sqlite3* r = two.second;
+    store::Db& w = two.first;
+    store::Db& r = two.second;
     store::exec(w, "PRAGMA cache_size = 32");  // large transactions spill mid-way
     std::mt19937 rng(7);
     std::int64_t next = 0, rows = 0, sum = 0;
@@ -178,8 +180,8 @@ TEST_CASE("Another connection reads every commit written through the gathering V
 
 TEST_CASE("A rolled-back transaction's gathered frames never land on another writer's") {
     TwoConnections two;
-    sqlite3* first = two.first;
-    sqlite3* second = two.second;
+    store::Db& first = two.first;
+    store::Db& second = two.second;
     // An empty log: the rollback below reads nothing from it, so only the end
     // of the write transaction can hand its spilled frames on.
     two.open_spilled_transaction();
@@ -192,9 +194,9 @@ TEST_CASE("A rolled-back transaction's gathered frames never land on another wri
     store::exec(first, "BEGIN IMMEDIATE");
     insert(first, 10, 100, 200000);
     store::exec(first, "COMMIT");
-    for (sqlite3* db : {first, second}) {
-        CHECK(scalar(db, "SELECT count(*) FROM kv") == 160);
-        CHECK(integrity(db) == "ok");
+    for (store::Db* db : {&first, &second}) {
+        CHECK(scalar(*db, "SELECT count(*) FROM kv") == 160);
+        CHECK(integrity(*db) == "ok");
     }
     two.a.reset();
     two.b.reset();
@@ -204,8 +206,8 @@ TEST_CASE("A rolled-back transaction's gathered frames never land on another wri
 
 TEST_CASE("Gathered writes that cannot be handed on end their transaction, never published") {
     TwoConnections two;
-    sqlite3* first = two.first;
-    sqlite3* second = two.second;
+    store::Db& first = two.first;
+    store::Db& second = two.second;
     two.open_spilled_transaction();
     {
         FullDisk disk;
@@ -220,7 +222,7 @@ TEST_CASE("Gathered writes that cannot be handed on end their transaction, never
         store::exec(first, "COMMIT");
     } catch (const store::StoreFailure&) {
     }
-    if (!sqlite3_get_autocommit(first)) store::exec(first, "ROLLBACK");
+    if (first.in_transaction()) store::exec(first, "ROLLBACK");
     CHECK(scalar(second, "SELECT count(*) FROM kv WHERE n >= 1000 AND n < 999999") == 0);
     CHECK(integrity(second) == "ok");
     // And the next transaction is written as before.
@@ -236,10 +238,11 @@ TEST_CASE("A log whose commits are padded to the sector is not gathered") {
     // its sync: such a log is written as it comes.
     testing::TempDir dir;
     const std::string path = dir.path + "/notify.db";
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open_v2(("file:" + path + "?psow=0").c_str(), &db,
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open_v2(("file:" + path + "?psow=0").c_str(), &raw,
                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI,
                             store::gathered_log_vfs()) == SQLITE_OK);
+    store::SqliteDb db(raw, 5000);
     auto reader = open(path, false);
     store::exec(db, "PRAGMA journal_mode = WAL");
     store::exec(db, "PRAGMA synchronous = FULL");
@@ -254,7 +257,6 @@ TEST_CASE("A log whose commits are padded to the sector is not gathered") {
         insert(db, 1, 100, 1000 + t);
         REQUIRE(scalar(reader->handle(), "SELECT count(*) FROM kv") == 200 + t);
     }
-    sqlite3_close(db);
 }
 
 TEST_CASE("A process that ends without closing its store loses no commit") {
@@ -266,7 +268,7 @@ TEST_CASE("A process that ends without closing its store loses no commit") {
     if (child == 0) {
         auto s = store::Store::open(path, {});
         if (!s) _exit(2);
-        sqlite3* db = (*s)->handle();
+        store::Db& db = (*s)->handle();
         for (int t = 0; t < 50; ++t) {
             store::exec(db, "BEGIN IMMEDIATE");
             insert(db, 20, 300, t * 20);

@@ -134,11 +134,13 @@ TEST_CASE("a user's events since a point are read by user", "[inbox]") {
     CHECK(inbox.user_events("ana", ana[4].seq, ana[7].seq, 100).size() == 3);
     CHECK(inbox.user_events("ana", 0, inbox.last_event_seq(), 2).size() == 2);
 
-    // By the index on (user_id, seq), not a walk over every user's events.
-    store::Stmt plan(s->handle(),
-                     "EXPLAIN QUERY PLAN SELECT seq FROM inbox_events WHERE seq > 1 AND seq <= 9 "
-                     "AND user_id = 'ana' ORDER BY seq LIMIT 5");
+    // By the index on (user_id, seq), not a walk over every user's events (on
+    // MariaDB, whose plan for 20 rows may be any: an index it can use).
+    const bool mariadb = s->handle().dialect() == store::Dialect::mariadb;
+    store::Stmt plan(s->handle(), std::string(mariadb ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") +
+                                      "SELECT seq FROM inbox_events WHERE seq > 1 AND seq <= 9 "
+                                      "AND user_id = 'ana' ORDER BY seq LIMIT 5");
     std::string how;
-    while (plan.step()) how += plan.text(3) + "\n";
+    while (plan.step()) how += plan.text(mariadb ? 4 : 3) + "\n";
     CHECK(how.find("inbox_events_by_user") != std::string::npos);
 }

@@ -1,6 +1,7 @@
 // The API core end to end: handle() against an in-memory store, commits on the
 // caller's thread and a fake router control socket; no sockets involved.
 #include <sqlite3.h>
+#include "store/sqlite_db.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -379,7 +380,7 @@ TEST_CASE("API: an exception answers 500 once and the API keeps serving") {
 
 TEST_CASE("API: a store that cannot commit answers 503 and keeps nothing") {
     Harness h;
-    REQUIRE(sqlite3_exec(h.store->handle(), "DROP TABLE events", nullptr, nullptr, nullptr) ==
+    REQUIRE(sqlite3_exec(store::sqlite_handle(h.store->handle()), "DROP TABLE events", nullptr, nullptr, nullptr) ==
             SQLITE_OK);
     Response r = h.call("POST", "/v1/notifications", R"({"channel":"hook","body":"b"})");
     CHECK(r.status == 503);

@@ -1,6 +1,7 @@
 // Group commit: idempotency within a group and against the store, and a failed
 // transaction that fails every request of its group and stores nothing.
 #include <sqlite3.h>
+#include "store/sqlite_db.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -33,7 +34,7 @@ Submission submission(std::vector<store::Accepted> items) {
 std::int64_t count(store::Store& s, const char* table) {
     sqlite3_stmt* st = nullptr;
     std::string q = std::string("SELECT COUNT(*) FROM ") + table;
-    REQUIRE(sqlite3_prepare_v2(s.handle(), q.c_str(), -1, &st, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_prepare_v2(store::sqlite_handle(s.handle()), q.c_str(), -1, &st, nullptr) == SQLITE_OK);
     REQUIRE(sqlite3_step(st) == SQLITE_ROW);
     std::int64_t n = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
@@ -102,7 +103,7 @@ TEST_CASE("group commit settles idempotency keys") {
         CHECK(count(st, "notifications") == 2);
     }
     SECTION("a failed transaction fails the whole group and stores nothing") {
-        REQUIRE(sqlite3_exec(st.handle(), "DROP TABLE events", nullptr, nullptr, nullptr) ==
+        REQUIRE(sqlite3_exec(store::sqlite_handle(st.handle()), "DROP TABLE events", nullptr, nullptr, nullptr) ==
                 SQLITE_OK);
         std::vector<Submission> group;
         group.push_back(submission({accepted(c, R"({"channel":"hook","body":"1"})")}));

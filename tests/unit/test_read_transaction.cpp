@@ -5,7 +5,7 @@
 
 #include <sqlite3.h>
 
-#include "store/sqlite.hpp"
+#include "store/sqlite_db.hpp"
 #include "store/store.hpp"
 #include "temp_dir.hpp"
 
@@ -13,7 +13,7 @@ using namespace notify;
 
 namespace {
 
-std::int64_t count(sqlite3* db) {
+std::int64_t count(store::Db& db) {
     store::Stmt s(db, "SELECT count(*) FROM kv");
     s.step();
     return s.integer(0);
@@ -28,17 +28,17 @@ TEST_CASE("Reads in a ReadTransaction share one snapshot, which ends with it") {
     auto writer = store::Store::open(path, {});
     REQUIRE(reader);
     REQUIRE(writer);
-    sqlite3* r = (*reader)->handle();
-    sqlite3* w = (*writer)->handle();
+    store::Db& r = (*reader)->handle();
+    store::Db& w = (*writer)->handle();
     store::exec(w, "CREATE TABLE kv (k TEXT)");
     {
         store::ReadTransaction reads(r);
-        CHECK_FALSE(sqlite3_get_autocommit(r));
+        CHECK(r.in_transaction());
         CHECK(count(r) == 0);
         store::exec(w, "INSERT INTO kv VALUES ('a')");  // another connection commits
         CHECK(count(r) == 0);                           // not seen: the same snapshot
     }
-    CHECK(sqlite3_get_autocommit(r));
+    CHECK_FALSE(r.in_transaction());
     CHECK(count(r) == 1);  // a new snapshot once it ended
 
     SECTION("inside a transaction already open it neither begins nor ends one") {
@@ -47,7 +47,7 @@ TEST_CASE("Reads in a ReadTransaction share one snapshot, which ends with it") {
             store::ReadTransaction reads(r);
             CHECK(count(r) == 1);
         }
-        CHECK_FALSE(sqlite3_get_autocommit(r));
+        CHECK(r.in_transaction());
         store::exec(r, "COMMIT");
     }
 }

@@ -19,6 +19,7 @@
 #include "store/rollup.hpp"
 #include "store/rollup_bucket.hpp"
 #include "store/rollup_store.hpp"
+#include "store/sqlite_db.hpp"
 #include "store/schema.hpp"
 #include "test_router_fixture.hpp"
 #include "util/time.hpp"
@@ -388,16 +389,16 @@ TEST_CASE("a store with rollups of before they were packed loses their marks") {
     REQUIRE(mkdtemp(tmpl));
     const std::string path = std::string(tmpl) + "/notify.db";
     {
-        sqlite3* db = nullptr;
-        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        sqlite3* raw = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+        store::SqliteDb db(raw, 5000);
         store::migrate(db, 8);
-        REQUIRE(sqlite3_exec(db,
+        REQUIRE(sqlite3_exec(raw,
                              "INSERT INTO settings (key, value) VALUES ('rollup.generation', '3'), "
                              "('rollup.delivery_seq', '10'), ('rollup.event_seq', '20');"
                              "INSERT INTO rollup_series VALUES (3, 60000, 0, 'sent', 1, 0, '', 0, "
                              "'', 1, 0);",
                              nullptr, nullptr, nullptr) == SQLITE_OK);
-        sqlite3_close(db);
     }
     {
         auto s = store::Store::open(path, {});
@@ -672,14 +673,14 @@ TEST_CASE("reports by two dimensions count from when the rows of pairs began") {
     REQUIRE(mkdtemp(tmpl));
     const std::string path = std::string(tmpl) + "/notify.db";
     {
-        sqlite3* db = nullptr;
-        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        sqlite3* raw = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+        store::SqliteDb db(raw, 5000);
         store::migrate(db, 9);
-        REQUIRE(sqlite3_exec(db,
+        REQUIRE(sqlite3_exec(raw,
                              "INSERT INTO rollup_buckets VALUES (1, 60000, '', 0, x'');"
                              "INSERT INTO settings (key, value) VALUES ('rollup.generation', '1')",
                              nullptr, nullptr, nullptr) == SQLITE_OK);
-        sqlite3_close(db);
     }
     auto s = store::Store::open(path, {});
     REQUIRE(s);

@@ -509,7 +509,7 @@ TEST_CASE("what is stored while a fan-out expands is gated in store order with i
                   "'user000007')") == kSends + 1);
     CHECK(s.count("SELECT count(*) FROM deliveries WHERE notification_id = '" + nid +
                   "' AND state = 'queued'") == 2999);
-    CHECK(s.scalar("SELECT value FROM settings WHERE key = 'router.gated_seq'") ==
+    CHECK(s.scalar("SELECT value FROM settings WHERE `key` = 'router.gated_seq'") ==
           s.scalar("SELECT max(seq) FROM deliveries"));
 }
 

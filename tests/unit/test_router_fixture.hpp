@@ -3,8 +3,8 @@
 // webhook), and helpers that write users, groups and sends with plain SQL.
 #pragma once
 
-#include <sqlite3.h>
 #include <catch2/catch.hpp>
+#include "store/db.hpp"
 
 #include <cstdio>
 
@@ -12,10 +12,13 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "config.hpp"
+#include "mariadb_server.hpp"
+#include "store/dialect.hpp"
 #include "store/fanout.hpp"
 #include "store/store.hpp"
 #include "util/id.hpp"
@@ -54,6 +57,7 @@ class TempStore {
         char pattern[] = "/tmp/notify-router-test-XXXXXX";
         REQUIRE(mkdtemp(pattern));
         dir_ = pattern;
+        if (stores_on_mariadb()) mariadb_ = fresh_mariadb_database();
         store_ = open();
     }
     ~TempStore() {
@@ -64,31 +68,31 @@ class TempStore {
     // Another connection to the same file, as a restarted router would open;
     // one that waits `busy_timeout` for the write lock.
     std::unique_ptr<store::Store> open(Millis busy_timeout = 5000) {
-        auto s = store::Store::open(dir_ + "/notify.db", {false, busy_timeout});
+        auto s = mariadb_ ? store::Store::open(*mariadb_, {false, busy_timeout})
+                          : store::Store::open(dir_ + "/notify.db", {false, busy_timeout});
         REQUIRE(s);
         return std::move(*s);
     }
     store::Store& operator*() { return *store_; }
     store::Store* operator->() { return store_.get(); }
-    sqlite3* db() { return store_->handle(); }
+    store::Db& db() { return store_->handle(); }
 
     void exec(const std::string& sql) {
-        char* err = nullptr;
-        int rc = sqlite3_exec(db(), sql.c_str(), nullptr, nullptr, &err);
-        INFO(sql << ": " << (err ? err : ""));
-        sqlite3_free(err);
-        REQUIRE(rc == SQLITE_OK);
+        try {
+            store::exec(db(), sql.c_str());
+        } catch (const store::StoreFailure& f) {
+            FAIL(sql << ": " << f.message);
+        }
     }
     // On `on` when given: another connection (while a router runs on this one).
     std::string scalar(const std::string& sql, store::Store* on = nullptr) {
-        sqlite3_stmt* s = nullptr;
-        REQUIRE(sqlite3_prepare_v2(on ? on->handle() : db(), sql.c_str(), -1, &s, nullptr) ==
-                SQLITE_OK);
-        std::string out;
-        if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-            out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
-        sqlite3_finalize(s);
-        return out;
+        try {
+            store::Stmt s(on ? on->handle() : db(), sql);
+            return s.first([](store::Stmt& row) { return row.text(0); }).value_or("");
+        } catch (const store::StoreFailure& f) {
+            FAIL(sql << ": " << f.message);
+        }
+        return {};
     }
     long count(const std::string& sql, store::Store* on = nullptr) {
         return std::stol(scalar(sql, on));
@@ -104,7 +108,8 @@ class TempStore {
             attributes + "',1,1)");
     }
     void group(const std::string& name, const std::vector<std::string>& members) {
-        exec("INSERT OR IGNORE INTO groups (name, created_at) VALUES ('" + name + "', 1)");
+        exec(std::string(store::insert_ignore(db().dialect())) +
+             " INTO groups (name, created_at) VALUES ('" + name + "', 1)");
         for (const auto& m : members)
             exec("INSERT INTO group_members (group_name, user_id) VALUES ('" + name + "','" + m +
                  "')");
@@ -153,6 +158,7 @@ class TempStore {
 
   private:
     std::string dir_;
+    std::optional<store::MariaTarget> mariadb_;  // the store's database, on MariaDB
     std::unique_ptr<store::Store> store_;
 };
 

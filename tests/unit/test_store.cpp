@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <thread>
 
+#include "mariadb_server.hpp"
 #include "store/directory_store.hpp"
 #include "store/schema.hpp"
+#include "store/sqlite_db.hpp"
 #include "store/store.hpp"
 #include "util/id.hpp"
 
@@ -35,13 +37,22 @@ store::Accepted make(const std::string& channel, std::vector<std::string> to, Pr
     }
     return a;
 }
+
+// A new, empty store on `backend`.
+std::unique_ptr<store::Store> open_on(const std::string& backend) {
+    auto st = backend == "mariadb" ? store::Store::open(testing::fresh_mariadb_database(), {})
+                                   : store::Store::open(":memory:", {});
+    REQUIRE(st);
+    return std::move(*st);
+}
 }  // namespace
 
 TEST_CASE("store keeps notifications, deliveries and their events") {
-    auto st = store::Store::open(":memory:", {});
-    REQUIRE(st);
-    auto& s = **st;
-    CHECK(s.schema_version() >= 1);
+    const std::string backend = GENERATE(as<std::string>{}, "sqlite", "mariadb");
+    INFO("on " << backend);
+    auto opened = open_on(backend);
+    auto& s = *opened;
+    CHECK(s.schema_version() == store::newest_schema_version());
 
     std::vector<store::Accepted> batch{
         make("email", {"a@example.com", "b@example.com"}, Priority::high),
@@ -209,13 +220,13 @@ TEST_CASE("a store given the index of notifications by key loses it on opening")
     int version = 0;
     {
         // As an earlier form of migration 4 left a store.
-        sqlite3* db = nullptr;
-        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        sqlite3* raw = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+        store::SqliteDb db(raw, 5000);
         store::migrate(db, 4);
-        REQUIRE(sqlite3_exec(db,
+        REQUIRE(sqlite3_exec(raw,
                              "CREATE INDEX notifications_by_key ON notifications (api_key_id, id);",
                              nullptr, nullptr, nullptr) == SQLITE_OK);
-        sqlite3_close(db);
     }
     REQUIRE(indexes() == 1);
     {
@@ -233,16 +244,16 @@ TEST_CASE("a store of schema 12 keeps its notifications and users when it gains 
     REQUIRE(mkdtemp(tmpl));
     const std::string path = std::string(tmpl) + "/notify.db";
     {
-        sqlite3* db = nullptr;
-        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        sqlite3* raw = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+        store::SqliteDb db(raw, 5000);
         store::migrate(db, 12);
-        REQUIRE(sqlite3_exec(db,
+        REQUIRE(sqlite3_exec(raw,
                              "INSERT INTO notifications (id, created_at, channel, priority) "
                              "VALUES ('n1', 1, 'email', 2);"
                              "INSERT INTO users (id, timezone, created_at, updated_at) "
                              "VALUES ('ann', 'Asia/Shanghai', 1, 1);",
                              nullptr, nullptr, nullptr) == SQLITE_OK);
-        sqlite3_close(db);
     }
     {
         auto s = store::Store::open(path, {});

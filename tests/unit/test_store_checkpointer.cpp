@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "store/checkpointer.hpp"
-#include "store/sqlite.hpp"
+#include "store/sqlite_db.hpp"
 #include "store/store.hpp"
 #include "temp_dir.hpp"
 

@@ -1,8 +1,9 @@
 #include <poll.h>
-#include <sqlite3.h>
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "commit_thread.hpp"
+#include "store/dialect.hpp"
 #include "store/fanout_store.hpp"
 #include "store/inbox_store.hpp"
 #include "test_router_fixture.hpp"
@@ -63,9 +64,11 @@ struct Committing {
         CHECK(log.pending() == 3);  // the batch under way counts until it is committed
     }
     std::string events() {
-        return s.scalar(
-            "SELECT group_concat(type, ' ') FROM (SELECT type FROM events WHERE delivery_id = '" +
-            id + "' ORDER BY seq)");
+        std::string types = s.scalar(
+            "SELECT " + store::lines_of(s.db().dialect(), "type",
+                                        "FROM events WHERE delivery_id = '" + id + "'", "seq"));
+        std::replace(types.begin(), types.end(), '\n', ' ');
+        return types;
     }
 };
 
@@ -91,13 +94,12 @@ TEST_CASE("a batch the store refused is pending again, ahead of the changes made
     Committing c;
     // Another writer holds the lock for longer than the thread waits.
     auto blocker = c.s.open();
-    REQUIRE(sqlite3_exec(blocker->handle(), "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) ==
-            SQLITE_OK);
+    blocker->handle().begin_write();
     c.start_two();
     auto refused = when_ended(c.log, c.thread);
     REQUIRE(refused);
     CHECK_FALSE(refused->status);
-    REQUIRE(sqlite3_exec(blocker->handle(), "ROLLBACK", nullptr, nullptr, nullptr) == SQLITE_OK);
+    blocker->handle().rollback();
     CHECK(c.s.scalar("SELECT state FROM deliveries") == "queued");
     CHECK(c.events().empty());
     CHECK(c.log.pending() == 3);

@@ -1,0 +1,67 @@
+// mariadb_db.hpp - the store on MariaDB or MySQL: a Db over one connection of
+// the MySQL C API (libmariadb).
+//
+// The SQL is the store's own: `?N` parameters are rewritten to the positional
+// `?` the server takes, every result is read whole before the next statement
+// (so statements interleave as on SQLite), and the session runs with
+// PIPES_AS_CONCAT and strict modes. Every write transaction first takes the one
+// row of `notify_writer`, so writers take turns as on SQLite and numbered rows
+// are committed in the order of their numbers. A connection that is lost is
+// opened again by the next statement, which prepares itself again.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/db.hpp"
+#include "util/time.hpp"
+
+namespace notify::store {
+
+struct MariaTarget {
+    std::string host = "127.0.0.1";
+    unsigned port = 3306;
+    std::string socket;  // a Unix socket's path, used instead of host and port
+    std::string user;
+    std::string password;
+    std::string database;
+    util::Millis timeout = 5000;  // to connect, and to wait for a lock
+};
+
+struct MariaConnection;
+
+class MariaDb final : public Db {
+  public:
+    // Connects, or throws StoreFailure naming the server.
+    explicit MariaDb(const MariaTarget& target);
+    ~MariaDb() override;
+    MariaDb(const MariaDb&) = delete;
+    MariaDb& operator=(const MariaDb&) = delete;
+
+    Dialect dialect() const override { return Dialect::mariadb; }
+    std::unique_ptr<StatementImpl> prepare(std::string_view sql) override;
+    void exec(const char* sql) override;
+    void begin_write() override;
+    bool begin_read() noexcept override;
+    void commit() override;
+    void rollback() noexcept override;
+    bool in_transaction() const override;
+    std::int64_t changes() const override;
+    std::int64_t last_insert_id() const override;
+    // How many write transactions the store has begun: grows with every one.
+    std::int64_t writes_begun();
+
+  private:
+    std::shared_ptr<MariaConnection> c_;
+};
+
+// `sql` with each `?N` and `?` outside quotes as `?`, and the parameter number
+// of each, in order (a plain `?` is one more than the largest before it).
+struct PositionalSql {
+    std::string sql;
+    std::vector<int> parameters;
+};
+PositionalSql positional(std::string_view sql);
+
+}  // namespace notify::store
