@@ -380,8 +380,8 @@ TEST_CASE("API: an exception answers 500 once and the API keeps serving") {
 
 TEST_CASE("API: a store that cannot commit answers 503 and keeps nothing") {
     Harness h;
-    REQUIRE(sqlite3_exec(store::sqlite_handle(h.store->handle()), "DROP TABLE events", nullptr, nullptr, nullptr) ==
-            SQLITE_OK);
+    REQUIRE(sqlite3_exec(store::sqlite_handle(h.store->handle()), "DROP TABLE events", nullptr,
+                         nullptr, nullptr) == SQLITE_OK);
     Response r = h.call("POST", "/v1/notifications", R"({"channel":"hook","body":"b"})");
     CHECK(r.status == 503);
     CHECK(code(r) == "store_unavailable");

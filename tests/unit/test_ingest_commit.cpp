@@ -34,7 +34,8 @@ Submission submission(std::vector<store::Accepted> items) {
 std::int64_t count(store::Store& s, const char* table) {
     sqlite3_stmt* st = nullptr;
     std::string q = std::string("SELECT COUNT(*) FROM ") + table;
-    REQUIRE(sqlite3_prepare_v2(store::sqlite_handle(s.handle()), q.c_str(), -1, &st, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_prepare_v2(store::sqlite_handle(s.handle()), q.c_str(), -1, &st, nullptr) ==
+            SQLITE_OK);
     REQUIRE(sqlite3_step(st) == SQLITE_ROW);
     std::int64_t n = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
@@ -103,8 +104,8 @@ TEST_CASE("group commit settles idempotency keys") {
         CHECK(count(st, "notifications") == 2);
     }
     SECTION("a failed transaction fails the whole group and stores nothing") {
-        REQUIRE(sqlite3_exec(store::sqlite_handle(st.handle()), "DROP TABLE events", nullptr, nullptr, nullptr) ==
-                SQLITE_OK);
+        REQUIRE(sqlite3_exec(store::sqlite_handle(st.handle()), "DROP TABLE events", nullptr,
+                             nullptr, nullptr) == SQLITE_OK);
         std::vector<Submission> group;
         group.push_back(submission({accepted(c, R"({"channel":"hook","body":"1"})")}));
         group.push_back(submission({accepted(c, R"({"channel":"hook","body":"2"})")}));

@@ -19,8 +19,8 @@
 #include "store/rollup.hpp"
 #include "store/rollup_bucket.hpp"
 #include "store/rollup_store.hpp"
-#include "store/sqlite_db.hpp"
 #include "store/schema.hpp"
+#include "store/sqlite_db.hpp"
 #include "test_router_fixture.hpp"
 #include "util/time.hpp"
 
