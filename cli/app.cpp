@@ -106,6 +106,8 @@ const std::vector<Command>& commands() {
         {"vapid", "make the key pair a Web Push provider signs with", setup_vapid},
         {"keys", "make the CURVE key pairs that encrypt the router's link to its workers",
          setup_keys},
+        {"store", "migrate the store's schema, or copy it to another store (SQLite, MySQL)",
+         setup_store},
         {"inbox", "tokens for users' own in-app inboxes", setup_inbox},
         {"otp", "send and verify one-time codes", setup_otp},
         {"up", "run the whole stack in the foreground, for a laptop or a demo", setup_up},

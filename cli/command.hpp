@@ -91,6 +91,7 @@ Runner setup_template(CLI::App& command, Context& ctx);
 Runner setup_up(CLI::App& command, Context& ctx);
 Runner setup_vapid(CLI::App& command, Context& ctx);
 Runner setup_keys(CLI::App& command, Context& ctx);
+Runner setup_store(CLI::App& command, Context& ctx);
 Runner setup_inbox(CLI::App& command, Context& ctx);
 Runner setup_otp(CLI::App& command, Context& ctx);
 

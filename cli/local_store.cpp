@@ -8,6 +8,7 @@
 
 #include "command.hpp"
 #include "store/audit.hpp"
+#include "store/configured_store.hpp"
 #include "util/time.hpp"
 
 namespace notify::cli {
@@ -16,13 +17,13 @@ Expected<std::unique_ptr<store::Store>> open_store(const Context& ctx, bool crea
     auto config = load(ctx);
     if (!config) return config.error();
     std::error_code ec;
-    if (!create && !std::filesystem::exists(config->store.path, ec))
+    if (config->store.on_file() && !create && !std::filesystem::exists(config->store.path, ec))
         return std::unique_ptr<store::Store>();
     store::Options options;
     options.synchronous_full = config->store.synchronous_full;
     options.busy_timeout = config->store.busy_timeout;
     options.create = create;
-    return store::Store::open(config->store.path, options);
+    return store::open_configured(config->store, options);
 }
 
 std::string operator_name() {

@@ -1,6 +1,7 @@
 // local_store.hpp - the store opened directly from notifyctl, for the commands
 // that work without a daemon (apikey, template render), the way postsuper works
-// on Postfix's queue files: they need the rights to store.path.
+// on Postfix's queue files: they need the rights to store.path (or the
+// password of the database at store.url).
 #pragma once
 
 #include <memory>
@@ -10,8 +11,8 @@
 
 namespace notify::cli {
 
-// The store at the configured store.path, or nullptr when it does not exist yet
-// and `create` is false.
+// The configured store ([store]), or nullptr when it is a file that does not
+// exist yet and `create` is false.
 Expected<std::unique_ptr<store::Store>> open_store(const Context& ctx, bool create);
 
 // Who runs notifyctl: the login name, as `logger` and `at` record it.

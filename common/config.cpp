@@ -4,6 +4,7 @@
 #include "config_secret.hpp"
 #include "config_tables.hpp"
 #include "provider_type.hpp"
+#include "store/mysql_url.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -35,7 +36,10 @@ struct KeyDef {
 const KeyDef kKeys[] = {
     {"runtime_dir", KeyType::string, "{default_runtime_dir}"},
     {"log.level", KeyType::string, "info"},
+    {"store.backend", KeyType::string, "sqlite"},
     {"store.path", KeyType::string, "{default_store_path}"},
+    {"store.url", KeyType::string, ""},
+    {"store.password", KeyType::string, "", true},
     {"store.synchronous", KeyType::string, "full"},
     {"store.busy_timeout", KeyType::duration, "5s"},
     {"ingest.listen", KeyType::string, "ipc://{runtime_dir}/ingest.sock"},
@@ -254,12 +258,40 @@ Status check_otp(Config::Otp& o, const Values& v) {
     return ok();
 }
 
+// store.backend, and for "mysql" the URL it needs.
+Status bind_store_backend(Config::Store& s, const Values& v) {
+    const std::string& backend = v.get("store.backend");
+    const std::string& url = v.get("store.url");
+    const std::string& url_origin = v.by_key.at("store.url").origin;
+    if (backend == "sqlite") {
+        if (!url.empty())
+            return config_error(url_origin,
+                                "'store.url' is for store.backend = \"mysql\"; the SQLite "
+                                "store is store.path");
+        return ok();
+    }
+    if (backend != "mysql")
+        return config_error(v.by_key.at("store.backend").origin,
+                            "'store.backend' must be \"sqlite\" or \"mysql\"");
+    s.backend = Config::Store::Backend::mysql;
+    if (url.empty())
+        return config_error(v.by_key.at("store.backend").origin,
+                            "store.backend = \"mysql\" needs 'store.url' "
+                            "(mysql://USER@HOST[:PORT]/DATABASE)");
+    auto target = store::parse_mysql_url(url);
+    if (!target) return config_error(url_origin, target.error().message);
+    s.url = url;
+    s.password = v.get("store.password");
+    return ok();
+}
+
 Status bind(Config& c, const Values& v) {
     auto dur = [&](const char* k) { return *util::parse_duration(v.get(k)); };
     auto num = [&](const char* k) { return std::strtol(v.get(k).c_str(), nullptr, 10); };
     c.runtime_dir = v.get("runtime_dir");
     c.log_level = v.get("log.level");
     c.store.path = v.get("store.path");
+    if (auto st = bind_store_backend(c.store, v); !st) return st;
     const std::string& sync = v.get("store.synchronous");
     if (sync != "full" && sync != "normal")
         return config_error(v.by_key.at("store.synchronous").origin,

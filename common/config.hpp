@@ -73,10 +73,18 @@ struct Config {
     std::string runtime_dir;
     std::string log_level;
 
+    // The store (store/configured_store.hpp): the SQLite file at `path`, or
+    // the MySQL or MariaDB database at `url`.
     struct Store {
+        enum class Backend { sqlite, mysql } backend = Backend::sqlite;
         std::string path;
+        std::string url;       // mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH]
+        std::string password;  // for `url`: a literal, env:NAME or file:PATH
         bool synchronous_full = true;
         Millis busy_timeout = 5000;
+        bool on_file() const { return backend == Backend::sqlite; }
+        // Where it is, for messages: the path, or the URL (it holds no password).
+        const std::string& where() const { return on_file() ? path : url; }
     } store;
 
     struct Ingest {

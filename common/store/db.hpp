@@ -32,6 +32,7 @@ class StatementImpl {
     virtual void bind_text(int i, std::string_view v) = 0;
     virtual void bind_blob(int i, std::string_view bytes) = 0;
     virtual void bind_integer(int i, std::int64_t v) = 0;
+    virtual void bind_null(int i) = 0;
     // A row: true; no more rows: false; a failure throws StoreFailure.
     virtual bool step() = 0;
     // Back to before the first step, with every binding cleared.
@@ -40,6 +41,10 @@ class StatementImpl {
     virtual std::string_view text(int col) const = 0;
     virtual std::string_view blob(int col) const = 0;
     virtual std::int64_t integer(int col) const = 0;
+    // Whether a column of the row is NULL, and how many columns a row has
+    // (known once the statement has stepped).
+    virtual bool is_null(int col) const = 0;
+    virtual int columns() const = 0;
 };
 
 // One connection to the store's database, used by one thread at a time.
@@ -80,6 +85,10 @@ class Stmt {
         return *this;
     }
     Stmt& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
+    Stmt& bind_null(int i) {
+        s_->bind_null(i);
+        return *this;
+    }
     // Bytes as a BLOB (an empty one for an empty view, never NULL).
     Stmt& bind_blob(int i, std::string_view bytes) {
         s_->bind_blob(i, bytes);
@@ -121,6 +130,8 @@ class Stmt {
     // A BLOB column's bytes without a copy, valid as long.
     std::string_view blob(int col) const { return s_->blob(col); }
     std::int64_t integer(int col) const { return s_->integer(col); }
+    bool is_null(int col) const { return s_->is_null(col); }
+    int columns() const { return s_->columns(); }
 
   private:
     // Resets the statement on every way out, a throw included: a statement

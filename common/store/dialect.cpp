@@ -48,6 +48,11 @@ std::string lines_of(Dialect d, std::string_view expr, std::string_view from,
     return out + " SEPARATOR '\n') " + std::string(from) + ")";
 }
 
+const char* commits_seen(Dialect d) {
+    return d == Dialect::sqlite ? "PRAGMA data_version"
+                                : "SELECT version FROM notify_writer WHERE id = 1";
+}
+
 const char* greater_of(Dialect d) {
     return d == Dialect::sqlite ? "MAX" : "GREATEST";
 }

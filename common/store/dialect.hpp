@@ -25,6 +25,11 @@ std::string on_conflict_update(Dialect d, std::string_view keys, std::string_vie
 std::string lines_of(Dialect d, std::string_view expr, std::string_view from,
                      std::string_view order_by = {});
 
+// A query giving one number that grows with every write transaction any
+// connection commits (not this one's own, on SQLite): PRAGMA data_version on
+// SQLite, the version of notify_writer's row on MariaDB (mariadb_db.hpp).
+const char* commits_seen(Dialect d);
+
 // The larger of two values: "MAX" | "GREATEST", to be called with two arguments.
 const char* greater_of(Dialect d);
 

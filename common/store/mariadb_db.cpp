@@ -9,6 +9,8 @@
 #include <cstring>
 #include <optional>
 
+#include "store/dialect.hpp"
+
 namespace notify::store {
 
 namespace {
@@ -103,6 +105,9 @@ struct MariaConnection {
         mysql_optionsv(mysql, MYSQL_OPT_WRITE_TIMEOUT, &io_s);
         mysql_optionsv(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
         const bool by_socket = !target.socket.empty();
+        // Else the host "localhost" would mean the default socket, whatever the port.
+        const unsigned protocol = by_socket ? MYSQL_PROTOCOL_SOCKET : MYSQL_PROTOCOL_TCP;
+        mysql_optionsv(mysql, MYSQL_OPT_PROTOCOL, &protocol);
         if (!mysql_real_connect(mysql, by_socket ? "localhost" : target.host.c_str(),
                                 target.user.c_str(), target.password.c_str(),
                                 target.database.c_str(), by_socket ? 0 : target.port,
@@ -222,13 +227,16 @@ class MariaStatement final : public StatementImpl {
     MariaStatement(const MariaStatement&) = delete;
     MariaStatement& operator=(const MariaStatement&) = delete;
 
-    void bind_text(int i, std::string_view v) override { set(i, Param::is_text, v); }
-    void bind_blob(int i, std::string_view bytes) override { set(i, Param::is_blob, bytes); }
+    void bind_text(int i, std::string_view v) override { set(i, Param::text_value, v); }
+    void bind_blob(int i, std::string_view bytes) override { set(i, Param::blob_value, bytes); }
     void bind_integer(int i, std::int64_t v) override {
         if (Param* p = param(i)) {
-            p->kind = Param::is_integer;
+            p->kind = Param::integer_value;
             p->number = v;
         }
+    }
+    void bind_null(int i) override {
+        if (Param* p = param(i)) p->kind = Param::null_value;
     }
 
     bool step() override {
@@ -256,7 +264,7 @@ class MariaStatement final : public StatementImpl {
 
     void reset() override {
         end_result();
-        for (Param& p : params_) p.kind = Param::is_null;
+        for (Param& p : params_) p.kind = Param::null_value;
     }
 
     std::string_view text(int col) const override {
@@ -271,6 +279,11 @@ class MariaStatement final : public StatementImpl {
                                 std::min<std::size_t>(lengths_[i], buffers_[i].size()));
     }
     std::string_view blob(int col) const override { return text(col); }
+    bool is_null(int col) const override {
+        const auto i = static_cast<std::size_t>(col);
+        return i >= columns_ || nulls_[i];
+    }
+    int columns() const override { return static_cast<int>(columns_); }
     std::int64_t integer(int col) const override {
         const auto i = static_cast<std::size_t>(col);
         if (i >= columns_ || nulls_[i]) return 0;
@@ -283,7 +296,7 @@ class MariaStatement final : public StatementImpl {
 
   private:
     struct Param {
-        enum Kind { is_null, is_text, is_blob, is_integer } kind = is_null;
+        enum Kind { null_value, text_value, blob_value, integer_value } kind = null_value;
         std::string bytes;
         long long number = 0;
     };
@@ -332,16 +345,17 @@ class MariaStatement final : public StatementImpl {
             Param& p = params_[static_cast<std::size_t>(sql_.parameters[k] - 1)];
             MYSQL_BIND& b = in[k];
             switch (p.kind) {
-                case Param::is_null:
+                case Param::null_value:
                     b.buffer_type = MYSQL_TYPE_NULL;
                     break;
-                case Param::is_text:
-                case Param::is_blob:
-                    b.buffer_type = p.kind == Param::is_text ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
+                case Param::text_value:
+                case Param::blob_value:
+                    b.buffer_type =
+                        p.kind == Param::text_value ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
                     b.buffer = p.bytes.data();
                     b.buffer_length = static_cast<unsigned long>(p.bytes.size());
                     break;
-                case Param::is_integer:
+                case Param::integer_value:
                     b.buffer_type = MYSQL_TYPE_LONGLONG;
                     b.buffer = &p.number;
                     break;
@@ -502,7 +516,7 @@ std::int64_t MariaDb::last_insert_id() const {
 }
 
 std::int64_t MariaDb::writes_begun() {
-    return c_->number("SELECT version FROM notify_writer WHERE id = 1");
+    return c_->number(commits_seen(Dialect::mariadb));
 }
 
 }  // namespace notify::store

@@ -1,6 +1,9 @@
 #include "store/schema.hpp"
 
+#include <sqlite3.h>
+
 #include <algorithm>
+#include <string>
 
 #include "store/db.hpp"
 #include "store/schema_mariadb.hpp"
@@ -441,7 +444,17 @@ int current_schema_version(Db& db) {
     return static_cast<int>(s.integer(0));
 }
 
+void refuse_newer_schema(int found) {
+    const int newest = newest_schema_version();
+    if (found > newest)
+        throw StoreFailure{SQLITE_CANTOPEN,
+                           "the store's schema is version " + std::to_string(found) +
+                               ", newer than this build knows (" + std::to_string(newest) +
+                               "); run the newer notify or restore a backup"};
+}
+
 void migrate(Db& db, int up_to) {
+    refuse_newer_schema(current_schema_version(db));
     const int all = newest_schema_version();
     const int target = up_to < 0 ? all : std::min(up_to, all);
     for (int v = current_schema_version(db); v < target; ++v) {

@@ -11,5 +11,8 @@ void migrate(Db& db, int up_to = -1);
 int current_schema_version(Db& db);
 // The version the last migration brings a store to.
 int newest_schema_version();
+// Throws StoreFailure (SQLITE_CANTOPEN: this build cannot use the store) when
+// `found` is newer than newest_schema_version(); migrations never go back.
+void refuse_newer_schema(int found);
 
 }  // namespace notify::store

@@ -308,12 +308,7 @@ int mariadb_schema_version(Db& db) {
 void migrate_mariadb(Db& db, util::Millis lock_wait) {
     MigrationLock lock(db, lock_wait);
     const int found = mariadb_schema_version(db);
-    const int newest = newest_schema_version();
-    if (found > newest)
-        throw StoreFailure{SQLITE_ERROR, "the store's schema is version " + std::to_string(found) +
-                                             ", newer than this build knows (" +
-                                             std::to_string(newest) +
-                                             "); run the newer notify or restore a backup"};
+    refuse_newer_schema(found);
     if (found >= kBaselineVersion) return;
     // Statements that define tables commit on their own: each is written so
     // that running it again after a failure halfway changes nothing.

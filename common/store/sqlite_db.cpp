@@ -56,6 +56,7 @@ class SqliteStatement final : public StatementImpl {
                           SQLITE_TRANSIENT);
     }
     void bind_integer(int i, std::int64_t v) override { sqlite3_bind_int64(s_, i, v); }
+    void bind_null(int i) override { sqlite3_bind_null(s_, i); }
     bool step() override {
         int rc = sqlite3_step(s_);
         if (rc == SQLITE_ROW) return true;
@@ -78,6 +79,8 @@ class SqliteStatement final : public StatementImpl {
         return bytes_of(p, sqlite3_column_bytes(s_, col));
     }
     std::int64_t integer(int col) const override { return sqlite3_column_int64(s_, col); }
+    bool is_null(int col) const override { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+    int columns() const override { return sqlite3_column_count(s_); }
 
   private:
     sqlite3_stmt* s_ = nullptr;

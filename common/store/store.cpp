@@ -195,9 +195,10 @@ Expected<std::unique_ptr<Store>> Store::open(const std::string& path, const Opti
             exec(db, "PRAGMA foreign_keys = ON");
             exec(db, "PRAGMA temp_store = MEMORY");
             if (!options.checkpoints) exec(db, "PRAGMA wal_autocheckpoint = 0");
+            const int found = current_schema_version(db);
             migrate(db);
             refuse_commits_when_moved(raw);
-            return std::unique_ptr<Store>(new Store(connection));
+            return std::unique_ptr<Store>(new Store(connection, found));
         } catch (const StoreFailure& f) {
             int primary = f.code & 0xff;
             if ((primary == SQLITE_BUSY || primary == SQLITE_LOCKED) &&
@@ -217,8 +218,9 @@ Expected<std::unique_ptr<Store>> Store::open(const MariaTarget& target, const Op
         MariaTarget waiting = target;
         waiting.timeout = options.busy_timeout;
         std::unique_ptr<Db> connection = std::make_unique<MariaDb>(waiting);
+        const int found = mariadb_schema_version(*connection);
         migrate_mariadb(*connection, options.busy_timeout);
-        return std::unique_ptr<Store>(new Store(connection));
+        return std::unique_ptr<Store>(new Store(connection, found));
     } catch (const StoreFailure& f) {
         Error e = to_error(f);
         e.message = "cannot open store: " + f.message;
@@ -226,8 +228,8 @@ Expected<std::unique_ptr<Store>> Store::open(const MariaTarget& target, const Op
     }
 }
 
-Store::Store(std::unique_ptr<Db>& connection)
-    : db_(*connection), st_(std::make_unique<Statements>(db_)) {
+Store::Store(std::unique_ptr<Db>& connection, int schema_found)
+    : db_(*connection), st_(std::make_unique<Statements>(db_)), schema_found_(schema_found) {
     // Taken once nothing can throw: a failure above leaves the connection to
     // the caller, which may try again on it.
     connection_ = std::move(connection);

@@ -152,6 +152,9 @@ class Store {
     Store& operator=(const Store&) = delete;
 
     int schema_version() const;
+    // The version the schema had when this connection opened the store, before
+    // it migrated it (0: a new store).
+    int schema_found() const { return schema_found_; }
 
     // --- ingest -----------------------------------------------------------------
     // Writes the notifications, their deliveries (setting each Delivery::seq), one
@@ -231,7 +234,7 @@ class Store {
     Db& handle() { return db_; }
 
   private:
-    explicit Store(std::unique_ptr<Db>& connection);
+    Store(std::unique_ptr<Db>& connection, int schema_found);
     // Counts v's deliveries by state and reads the first `limit` (negative: all);
     // true when that is all of them.
     bool fill_deliveries(NotificationView& v, int limit);
@@ -240,6 +243,7 @@ class Store {
     Db& db_;
     std::unique_ptr<Statements> st_;
     std::unique_ptr<OtpStore> one_time_codes_;
+    int schema_found_ = 0;
 };
 
 }  // namespace notify::store

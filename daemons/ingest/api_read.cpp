@@ -241,8 +241,9 @@ void Api::get_providers(Reply done) {
 void Api::health(const Reply& done) {
     // The loop runs (it is answering); the store is writable when the last commit
     // succeeded and the file can be written.
-    const std::string& path = config_.store.path;
-    if (store_writable(committer_, path)) return done(json_response(200, json{{"status", "ok"}}));
+    const std::string& path = config_.store.where();
+    if (store_writable(committer_, config_.store))
+        return done(json_response(200, json{{"status", "ok"}}));
     json body{{"status", "unavailable"},
               {"error",
                {{"code", "store_unavailable"},

@@ -157,8 +157,10 @@ void SyncCommitter::submit(Submission s) {
     group[0].done(std::move(results[0]));
 }
 
-bool store_writable(const Committer& committer, const std::string& path) {
-    return committer.healthy() && (path == ":memory:" || access(path.c_str(), W_OK) == 0);
+bool store_writable(const Committer& committer, const Config::Store& where) {
+    if (!committer.healthy()) return false;
+    const std::string& path = where.path;
+    return !where.on_file() || path == ":memory:" || access(path.c_str(), W_OK) == 0;
 }
 
 }  // namespace notify::ingest

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "config.hpp"
 #include "store/store.hpp"
 
 namespace notify::ingest {
@@ -69,10 +70,10 @@ class Committer {
     virtual bool healthy() const = 0;
 };
 
-// Whether the store at `path` takes writes now: the last commit succeeded and
-// the file can be written (not made read-only or immutable since). /healthz
-// answers by it, and checkpoints run only while it holds.
-bool store_writable(const Committer& committer, const std::string& path);
+// Whether the store takes writes now: the last commit succeeded and, on
+// SQLite, the file can be written (not made read-only or immutable since).
+// /healthz answers by it, and checkpoints run only while it holds.
+bool store_writable(const Committer& committer, const Config::Store& where);
 
 // Commits each submission at once on the caller's thread.
 class SyncCommitter : public Committer {

@@ -4,7 +4,7 @@
 // 503 shutting_down), let the writer commit what it holds, answer those
 // requests, and exit 0.
 //
-// Config keys read: runtime_dir, store.path, store.synchronous,
+// Config keys read: runtime_dir, [store],
 // store.busy_timeout, ingest.listen, ingest.http, ingest.max_body_bytes,
 // ingest.max_recipients, ingest.batch_max, ingest.require_api_key,
 // ingest.max_connections, ingest.http_idle_timeout, ingest.http_request_timeout,
@@ -22,6 +22,7 @@
 #include <csignal>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "api.hpp"
 #include "control.hpp"
@@ -31,6 +32,7 @@
 #include "mailbox.hpp"
 #include "report_maker.hpp"
 #include "store/checkpointer.hpp"
+#include "store/configured_store.hpp"
 #include "util/log.hpp"
 #include "util/timeval.hpp"
 #include "writer.hpp"
@@ -117,24 +119,29 @@ int run_daemon(const Config& config) {
              "cannot create runtime_dir '" << config.runtime_dir << "': " << ec.message());
         return kExitUnavailable;
     }
-    auto reads = store::Store::open(config.store.path, store_options(config));
+    auto reads = store::open_configured(config.store, store_options(config));
     if (!reads) {
         NLOG(error, "", reads.error().message);
         return kExitUnavailable;
     }
-    auto writes = store::Store::open(config.store.path, store_options(config));
+    auto writes = store::open_configured(config.store, store_options(config));
     if (!writes) {
         NLOG(error, "", writes.error().message);
         return kExitUnavailable;
     }
-    auto checkpoints = store::Store::open(config.store.path, store_options(config));
-    if (!checkpoints) {
-        NLOG(error, "", checkpoints.error().message);
-        return kExitUnavailable;
-    }
-    // Before the writer, whose commits tell it the log's length until the end.
+    // Before the writer, whose commits tell it the log's length until the end
+    // (SQLite's write-ahead log; a MySQL server keeps its own).
     store::LogLength log_length;
-    log_length.watch(**writes);
+    std::unique_ptr<store::Store> checkpoints;
+    if (config.store.on_file()) {
+        auto opened = store::Store::open(config.store.path, store_options(config));
+        if (!opened) {
+            NLOG(error, "", opened.error().message);
+            return kExitUnavailable;
+        }
+        checkpoints = std::move(*opened);
+        log_length.watch(**writes);
+    }
 
     // Declared in this order so that teardown runs in reverse: servers, API and
     // writer go before the mailbox, the ZeroMQ context and the event base.
@@ -151,16 +158,18 @@ int run_daemon(const Config& config) {
                        });
     // Copies the log into the file while the store takes writes (as /healthz
     // says); gone before the writer.
-    store::Checkpointer checkpointer(std::move(*checkpoints), log_length, [&writer, &config] {
-        return store_writable(writer, config.store.path);
-    });
-    checkpointer.start();
+    std::optional<store::Checkpointer> checkpointer;
+    if (checkpoints) {
+        checkpointer.emplace(std::move(checkpoints), log_length,
+                             [&writer, &config] { return store_writable(writer, config.store); });
+        checkpointer->start();
+    }
     Api api(config, **reads, writer, control, metrics);
     // Gone before the API, after the HTTP server has cut off what it was
     // still sending.
     std::vector<std::unique_ptr<store::Store>> report_stores;
     for (int i = 0; i < kReportThreads; ++i) {
-        auto s = store::Store::open(config.store.path, store_options(config));
+        auto s = store::open_configured(config.store, store_options(config));
         if (!s) {
             NLOG(error, "", s.error().message);
             return kExitUnavailable;
@@ -213,7 +222,7 @@ int run_daemon(const Config& config) {
     NLOG(info, "",
          "started version=" NOTIFY_VERSION " http="
              << (config.ingest.http.empty() ? "off" : config.ingest.http)
-             << " listen=" << config.ingest.listen << " store=" << config.store.path);
+             << " listen=" << config.ingest.listen << " store=" << config.store.where());
     event_base_dispatch(base.get());
     // The last answers (held ones, those of the last commit) may still be in
     // their connections' buffers, written when each socket is next seen

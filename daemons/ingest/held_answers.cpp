@@ -2,6 +2,7 @@
 
 #include <event2/event.h>
 
+#include "store/dialect.hpp"
 #include "util/timeval.hpp"
 
 namespace notify::ingest {
@@ -11,7 +12,7 @@ constexpr std::int64_t kNotSeen = -2;  // data_version() gives -1 at worst
 }  // namespace
 
 HeldAnswers::HeldAnswers(event_base* base, store::Store& reads, Metrics& metrics)
-    : metrics_(metrics), version_(reads.handle(), "PRAGMA data_version") {
+    : metrics_(metrics), version_(reads.handle(), store::commits_seen(reads.handle().dialect())) {
     timer_ = event_new(base, -1, EV_PERSIST, &HeldAnswers::on_check, this);
 }
 

@@ -4,7 +4,7 @@
 // `notifyctl send --wait` is told instead of asking again and again.
 //
 // While any answer is held, every kCheckEvery the loop asks the store whether
-// anything was committed since it last looked (PRAGMA data_version, which any
+// anything was committed since it last looked (store::commits_seen, which any
 // connection's commit moves: the router's, ingest's writer); only then does it
 // try held answers again: each no sooner than ten times as long after its
 // last try as that try took (a fan-out of a million deliveries takes long to

@@ -14,10 +14,12 @@
 #include <atomic>
 #include <csignal>
 #include <iostream>
+#include <optional>
 
 #include "config.hpp"
 #include "router.hpp"
 #include "store/checkpointer.hpp"
+#include "store/configured_store.hpp"
 #include "store/sqlite_db.hpp"
 #include "util/instance_lock.hpp"
 #include "util/log.hpp"
@@ -69,23 +71,26 @@ int main(int argc, char** argv) {
     // Holding the write lock for a fraction of the time leaves it to ingest, whose
     // commits are acknowledgements and always honour store.synchronous.
     store::LogLength log_length;  // hears the store's commits: it outlives them
-    auto store = store::Store::open(config->store.path, {false, config->store.busy_timeout});
+    auto store = store::open_configured(config->store, {false, config->store.busy_timeout});
     if (!store) return fail(store.error());
 
-    // Its commits never copy the log into the file, which under a backlog took
-    // one of them 100 ms: a thread of its own does (store/checkpointer.hpp), on
-    // a second connection, as ingest's does.
-    log_length.watch(**store);
-    auto checkpoints =
-        store::Store::open(config->store.path, {false, config->store.busy_timeout, false, false});
-    if (!checkpoints) return fail(checkpoints.error());
-    // Not while the file cannot be written (moved, read-only, a full disk
-    // refuses the commits that would grow the log anyway).
-    const std::string path = config->store.path;
-    store::Checkpointer checkpointer(std::move(*checkpoints), log_length, [path] {
-        return path == ":memory:" || access(path.c_str(), W_OK) == 0;
-    });
-    checkpointer.start();
+    // On SQLite its commits never copy the log into the file, which under a
+    // backlog took one of them 100 ms: a thread of its own does
+    // (store/checkpointer.hpp), on a second connection, as ingest's does.
+    std::optional<store::Checkpointer> checkpointer;
+    if (config->store.on_file()) {
+        log_length.watch(**store);
+        auto checkpoints = store::Store::open(config->store.path,
+                                              {false, config->store.busy_timeout, false, false});
+        if (!checkpoints) return fail(checkpoints.error());
+        // Not while the file cannot be written (moved, read-only, a full disk
+        // refuses the commits that would grow the log anyway).
+        const std::string path = config->store.path;
+        checkpointer.emplace(std::move(*checkpoints), log_length, [path] {
+            return path == ":memory:" || access(path.c_str(), W_OK) == 0;
+        });
+        checkpointer->start();
+    }
 
     struct sigaction sa {};
     sa.sa_handler = on_signal;
@@ -98,11 +103,11 @@ int main(int argc, char** argv) {
     // connection (commit_thread.hpp): waiting there for the write lock holds
     // up no dispatching. An in-memory store is one connection's alone.
     std::unique_ptr<store::Store> commits;
-    if (config->store.path != ":memory:") {
-        auto opened = store::Store::open(config->store.path,
-                                         {false, config->store.busy_timeout, false, true});
+    if (!config->store.on_file() || config->store.path != ":memory:") {
+        auto opened =
+            store::open_configured(config->store, {false, config->store.busy_timeout, false, true});
         if (!opened) return fail(opened.error());
-        log_length.watch(**opened);
+        if (config->store.on_file()) log_length.watch(**opened);
         commits = std::move(*opened);
     }
 

@@ -7,12 +7,16 @@
 # port) and overrides keys by dotted name; providers and channels are passed as dicts
 # (a channel as its list of providers, or as a table of its keys).
 # Binaries: $NOTIFY_BIN_DIR, else build/bin of this checkout.
+# Store: SQLite beside the config, or with NOTIFY_TEST_STORE=mariadb a database of its
+# own on a MariaDB server the harness starts once (mariadb_server.py); store_query
+# reads whichever it is.
 
 import http.client
 import json
 import os
 import signal
 import socket
+import atexit
 import sqlite3
 import subprocess
 import time
@@ -26,6 +30,25 @@ DAEMONS = {
     "router": "notify-priority-router",
     "worker": "notify-channel-worker",
 }
+STORE = os.environ.get("NOTIFY_TEST_STORE", "sqlite")
+ON_MARIADB = STORE == "mariadb"
+_mariadb = None
+
+
+def mariadb():
+    """The harness's MariaDB server, started on first use and stopped at exit."""
+    global _mariadb
+    if _mariadb is None:
+        from mariadb_server import MariaDbServer
+        why = MariaDbServer.missing()
+        if why:
+            raise RuntimeError(why)
+        _mariadb = MariaDbServer()
+        _mariadb.start()
+        atexit.register(_mariadb.stop)
+    return _mariadb
+
+
 FINAL_STATES = {"sent", "delivered", "failed", "expired", "suppressed", "canceled"}
 
 BASE_SETTINGS = {
@@ -147,6 +170,14 @@ class Stack:
             "ingest.http": f"127.0.0.1:{self.http_port}",
         }
         merged.update(BASE_SETTINGS)
+        self.database = None  # on MariaDB: the database's name
+        if ON_MARIADB and "store.backend" not in (settings or {}):
+            url, password, self.database = mariadb().new_database()
+            secret = self.dir / "store.password"
+            secret.write_text(password, encoding="utf-8")
+            secret.chmod(0o600)
+            merged.update({"store.backend": "mysql", "store.url": url,
+                           "store.password": f"file:{secret}"})
         merged.update(settings or {})
         self.settings = merged
         self.config = self.dir / "notify.toml"
@@ -186,6 +217,12 @@ class Stack:
             [*self.launcher, str(binary), "--config", str(self.config)],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=clean_env(), cwd=self.dir)
         log.close()
+
+    def exit_status(self, name, timeout=30):
+        """Starts the daemon and waits for it to exit, as one refused at start does; its
+        status."""
+        self._spawn(name)
+        return self.procs.pop(name).wait(timeout=timeout)
 
     def _wait_ready(self, name, timeout=15):
         check = lambda: self.check_running(name)
@@ -339,6 +376,8 @@ class Stack:
     # --- the store, read directly ----------------------------------------------------------
 
     def store_query(self, sql, *params):
+        if self.database:
+            return mariadb().execute(self.database, sql, params)
         db = sqlite3.connect(f"file:{self.store_path}?mode=ro", uri=True, timeout=10)
         try:
             return db.execute(sql, params).fetchall()

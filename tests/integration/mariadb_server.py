@@ -1,0 +1,120 @@
+# mariadb_server.py - a MariaDB server of the tests' own: mariadb-install-db into a
+# temporary directory, mariadbd on a free loopback port (and a Unix socket for the
+# harness), no other server touched. One per test session; each test makes its own
+# database and user (new_database), reached as a notify store.url.
+
+import decimal
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from notify_stack import free_port
+
+
+def _program(name):
+    for folder in ("/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin"):
+        path = Path(folder) / name
+        if os.access(path, os.X_OK):
+            return str(path)
+    return None
+
+
+def _user():
+    return "root" if os.geteuid() == 0 else os.environ.get("USER", "")
+
+
+def _as_sqlite(value):
+    if isinstance(value, (bytes, bytearray)):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            return bytes(value)
+    if isinstance(value, decimal.Decimal) and value == int(value):
+        return int(value)
+    return value
+
+
+class MariaDbServer:
+    """A running mariadbd; missing() says why there is none."""
+
+    def __init__(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="notify-mariadb-"))
+        self.socket = str(self.dir / "mariadb.sock")
+        self.port = free_port()
+        self.proc = None
+        self.databases = 0
+
+    @staticmethod
+    def missing():
+        if not (_program("mariadb-install-db") and _program("mariadbd") and _program("mariadb")):
+            return "mariadb-server is not installed (scripts/install-deps installs it)"
+        return None
+
+    def start(self, timeout=60):
+        data = self.dir / "data"
+        with open(self.dir / "install.log", "wb") as log:
+            subprocess.run([_program("mariadb-install-db"), "--no-defaults", f"--datadir={data}",
+                            "--auth-root-authentication-method=normal", "--skip-test-db",
+                            f"--user={_user()}"], stdout=log, stderr=log, check=True)
+        log = open(self.dir / "server.log", "wb")
+        self.proc = subprocess.Popen(
+            [_program("mariadbd"), "--no-defaults", f"--datadir={data}", f"--socket={self.socket}",
+             f"--port={self.port}", "--bind-address=127.0.0.1", f"--user={_user()}",
+             f"--pid-file={self.dir / 'mariadbd.pid'}", "--innodb-buffer-pool-size=64M",
+             "--innodb-flush-log-at-trx-commit=2"],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"mariadbd ended at start; see {self.dir}/server.log")
+            if self._client("SELECT 1", check=False).returncode == 0:
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"mariadbd took no connection within {timeout} s")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=60)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _client(self, sql, database=None, check=True):
+        args = [_program("mariadb"), "--no-defaults", f"--socket={self.socket}", "-uroot",
+                "--batch", "--skip-column-names", "--raw", "-e", sql]
+        if database:
+            args.insert(-2, database)
+        return subprocess.run(args, capture_output=True, text=True, check=check)
+
+    def query(self, database, sql):
+        """The rows of `sql` in `database`, each a tuple of strings."""
+        out = self._client(sql, database).stdout
+        return [tuple(line.split("\t")) for line in out.splitlines()]
+
+    def execute(self, database, sql, params=()):
+        """The rows of `sql` with ? parameters, as SQLite's module gives them: text as
+        str (the store keeps it as bytes), whole numbers as int."""
+        import pymysql
+        db = pymysql.connect(unix_socket=self.socket, user="root", database=database,
+                             autocommit=True)
+        try:
+            with db.cursor() as cursor:
+                if params:
+                    cursor.execute(sql.replace("%", "%%").replace("?", "%s"), params)
+                else:
+                    cursor.execute(sql)
+                return [tuple(_as_sqlite(v) for v in row) for row in cursor.fetchall()]
+        finally:
+            db.close()
+
+    def new_database(self, password="store-secret"):
+        """A new empty database with a user of its own: (url, password, name)."""
+        self.databases += 1
+        name = f"notify{self.databases}"
+        self._client(f"CREATE DATABASE {name}; "
+                     f"CREATE USER '{name}'@'127.0.0.1' IDENTIFIED BY '{password}'; "
+                     f"GRANT ALL ON {name}.* TO '{name}'@'127.0.0.1'")
+        return f"mysql://{name}@127.0.0.1:{self.port}/{name}", password, name
