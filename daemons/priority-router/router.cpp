@@ -520,58 +520,71 @@ void Router::run(const std::atomic<bool>& stop) {
             if (e.num() != EINTR) throw;
         }
         now = util::now_ms();
-        settle_commit(now, false);
-        if (worker_auth_) worker_auth_->answer();
-
-        std::string identity, frame;
-        bool delimiter = false;
-        for (int i = 0;
-             i < 10000 && Sockets::receive(sockets_->workers, identity, frame, delimiter); ++i)
-            on_worker_frame(identity, frame, now);
-        for (int i = 0; i < 1000 && Sockets::receive(sockets_->control, identity, frame, delimiter);
-             ++i)
-            on_control_frame(identity, frame, delimiter);
-
-        if (scan_requested_ || now >= next_sweep) {
-            scan_requested_ = false;
-            expander_.scan();
-        }
-        take_urgent(now);
-        if (sweep_requested_ || now >= next_sweep) {
-            sweep(kWholeStore, kRoundRows);
-            next_sweep = now + config_.router.sweep_interval;
-        }
-        fire_timers(now);
-        wake_sleepers(now);
-        if (!drain_until && schedules_.next_at() && schedules_.next_at() <= now &&
-            backoff_.ready(now))
-            fire_schedules(now);
-        // Outcomes that cannot be recorded would be sent again after a restart.
-        if (!drain_until && !backoff_.failing()) dispatch(now);
-        // One step of expansion per round, so dispatching goes on between steps;
-        // what it wrote is gated and queued as it is written (take_step).
-        // Not while a commit writes the rollups' marks: a step's suppressions
-        // are counted as it is written, in the batch after that one.
-        if (!drain_until && expander_.busy() && backoff_.ready(now) && !rollups_committing_) {
-            expander_.step(now);
-            backoff_.record(expander_.last_write(), now);
-        }
-        if (now >= next_liveness) {
-            drop_silent_workers(now);
-            if (now >= next_purge) {
-                gate_.purge(now);
-                next_purge = now + 60'000;
-            }
-            next_liveness = now + 1000;
-        }
-        if (backoff_.ready(now) && !log_.committing() &&
-            (now >= next_flush || log_.pending() >= 2000 || backoff_.failing())) {
-            flush_log(now, false, true);
-            next_flush = now + config_.router.flush_interval;
+        try {
+            round(now, drain_until, next_sweep, next_flush, next_liveness, next_purge);
+        } catch (const store::StoreFailure& f) {
+            // A read the store could not answer (its database server gone
+            // away): what the round did not do is done by a later one, after
+            // the pause a failed write waits (the next write tells when the
+            // store works again).
+            backoff_.record(store::to_error(f), now);
+            next_sweep = std::max(next_sweep, backoff_.retry_at());
         }
     }
     flush_log(util::now_ms(), true);
     NLOG(info, "", "stopped: active=" << active_.size());
+}
+
+void Router::round(Millis now, Millis drain_until, Millis& next_sweep, Millis& next_flush,
+                   Millis& next_liveness, Millis& next_purge) {
+    settle_commit(now, false);
+    if (worker_auth_) worker_auth_->answer();
+
+    std::string identity, frame;
+    bool delimiter = false;
+    for (int i = 0; i < 10000 && Sockets::receive(sockets_->workers, identity, frame, delimiter);
+         ++i)
+        on_worker_frame(identity, frame, now);
+    for (int i = 0; i < 1000 && Sockets::receive(sockets_->control, identity, frame, delimiter);
+         ++i)
+        on_control_frame(identity, frame, delimiter);
+
+    if (scan_requested_ || now >= next_sweep) {
+        scan_requested_ = false;
+        expander_.scan();
+    }
+    take_urgent(now);
+    if (sweep_requested_ || now >= next_sweep) {
+        sweep(kWholeStore, kRoundRows);
+        next_sweep = now + config_.router.sweep_interval;
+    }
+    fire_timers(now);
+    wake_sleepers(now);
+    if (!drain_until && schedules_.next_at() && schedules_.next_at() <= now && backoff_.ready(now))
+        fire_schedules(now);
+    // Outcomes that cannot be recorded would be sent again after a restart.
+    if (!drain_until && !backoff_.failing()) dispatch(now);
+    // One step of expansion per round, so dispatching goes on between steps;
+    // what it wrote is gated and queued as it is written (take_step).
+    // Not while a commit writes the rollups' marks: a step's suppressions
+    // are counted as it is written, in the batch after that one.
+    if (!drain_until && expander_.busy() && backoff_.ready(now) && !rollups_committing_) {
+        expander_.step(now);
+        backoff_.record(expander_.last_write(), now);
+    }
+    if (now >= next_liveness) {
+        drop_silent_workers(now);
+        if (now >= next_purge) {
+            gate_.purge(now);
+            next_purge = now + 60'000;
+        }
+        next_liveness = now + 1000;
+    }
+    if (backoff_.ready(now) && !log_.committing() &&
+        (now >= next_flush || log_.pending() >= 2000 || backoff_.failing())) {
+        flush_log(now, false, true);
+        next_flush = now + config_.router.flush_interval;
+    }
 }
 
 }  // namespace notify::router

@@ -104,6 +104,10 @@ class Router {
     void run(const std::atomic<bool>& stop);
 
   private:
+    // One round of run() after the poll: frames in, sweeps, timers,
+    // dispatching, expansion, commits. Throws StoreFailure where a read fails.
+    void round(Millis now, Millis drain_until, Millis& next_sweep, Millis& next_flush,
+               Millis& next_liveness, Millis& next_purge);
     // --- work coming in (router.cpp)
     Status rebuild();
     // Takes in the deliveries stored since the last sweep, up to seq `up_to`;

@@ -5,7 +5,6 @@
 # burst; reports count it after `notifyctl report --rebuild`.
 
 import random
-import sqlite3
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -26,13 +25,13 @@ SUPPRESSIONS = ["unsubscribed", "opted out of category 'promo' on every channel"
                 "user 'u9' has no address for channel 'sms'"]
 
 
-def generate_month(db_path, seed=7, notifications=2500):
+def generate_month(stack, seed=7, notifications=2500):
     """Notifications, deliveries and events spread over November 2026 (and a little
-    before and after it), written straight into the store."""
+    before and after it), written straight into the stack's store."""
     rnd = random.Random(seed)
     start = ms(datetime(2026, 10, 31, 20, 0, tzinfo=ZONE))
     end = ms(datetime(2026, 12, 1, 3, 0, tzinfo=ZONE))
-    db = sqlite3.connect(str(db_path))
+    db = stack.store_connection()
     deliveries, log = [], []
     for i in range(notifications):
         nid = f"01GEN{i:08d}"

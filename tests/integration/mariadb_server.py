@@ -6,6 +6,7 @@
 import decimal
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -37,15 +38,34 @@ def _as_sqlite(value):
     return value
 
 
+def run(db, sql, params=()):
+    """`sql` with SQLite's ? parameters on a pymysql connection; its rows as SQLite's
+    module gives them: text as str (the store keeps it as bytes), whole numbers as int."""
+    with db.cursor() as cursor:
+        if params:
+            cursor.execute(sql.replace("%", "%%").replace("?", "%s"), tuple(params))
+        else:
+            cursor.execute(sql)
+        return [tuple(_as_sqlite(v) for v in row) for row in cursor.fetchall()]
+
+
 class MariaDbServer:
     """A running mariadbd; missing() says why there is none."""
 
-    def __init__(self):
-        self.dir = Path(tempfile.mkdtemp(prefix="notify-mariadb-"))
+    def __init__(self, folder=None):
+        self.dir = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="notify-mariadb-"))
+        self.dir.mkdir(parents=True, exist_ok=True)
         self.socket = str(self.dir / "mariadb.sock")
         self.port = free_port()
         self.proc = None
         self.databases = 0
+
+    @classmethod
+    def running(cls, folder):
+        """The server `serve` started in `folder`, shared by several test processes."""
+        server = cls(folder)
+        server.port = int((server.dir / "port").read_text())
+        return server
 
     @staticmethod
     def missing():
@@ -54,12 +74,22 @@ class MariaDbServer:
         return None
 
     def start(self, timeout=60):
-        data = self.dir / "data"
         with open(self.dir / "install.log", "wb") as log:
-            subprocess.run([_program("mariadb-install-db"), "--no-defaults", f"--datadir={data}",
+            subprocess.run([_program("mariadb-install-db"), "--no-defaults",
+                            f"--datadir={self.dir / 'data'}",
                             "--auth-root-authentication-method=normal", "--skip-test-db",
                             f"--user={_user()}"], stdout=log, stderr=log, check=True)
-        log = open(self.dir / "server.log", "wb")
+        self.resume(timeout)
+
+    def halt(self):
+        """Stops the server and keeps its data, as a server taken down would."""
+        self.proc.terminate()
+        self.proc.wait(timeout=60)
+
+    def resume(self, timeout=60):
+        """Starts the server on its data, on the same port, and waits until it answers."""
+        data = self.dir / "data"
+        log = open(self.dir / "server.log", "ab")
         self.proc = subprocess.Popen(
             [_program("mariadbd"), "--no-defaults", f"--datadir={data}", f"--socket={self.socket}",
              f"--port={self.port}", "--bind-address=127.0.0.1", f"--user={_user()}",
@@ -94,27 +124,55 @@ class MariaDbServer:
         out = self._client(sql, database).stdout
         return [tuple(line.split("\t")) for line in out.splitlines()]
 
-    def execute(self, database, sql, params=()):
-        """The rows of `sql` with ? parameters, as SQLite's module gives them: text as
-        str (the store keeps it as bytes), whole numbers as int."""
+    def connect(self, database, autocommit=True):
         import pymysql
-        db = pymysql.connect(unix_socket=self.socket, user="root", database=database,
-                             autocommit=True)
+        return pymysql.connect(unix_socket=self.socket, user="root", database=database,
+                               autocommit=autocommit)
+
+    def execute(self, database, sql, params=()):
+        """The rows of `sql` with ? parameters, as SQLite's module gives them."""
+        db = self.connect(database)
         try:
-            with db.cursor() as cursor:
-                if params:
-                    cursor.execute(sql.replace("%", "%%").replace("?", "%s"), params)
-                else:
-                    cursor.execute(sql)
-                return [tuple(_as_sqlite(v) for v in row) for row in cursor.fetchall()]
+            return run(db, sql, params)
         finally:
             db.close()
 
     def new_database(self, password="store-secret"):
         """A new empty database with a user of its own: (url, password, name)."""
         self.databases += 1
-        name = f"notify{self.databases}"
+        name = f"notify{os.getpid()}_{self.databases}"
         self._client(f"CREATE DATABASE {name}; "
                      f"CREATE USER '{name}'@'127.0.0.1' IDENTIFIED BY '{password}'; "
                      f"GRANT ALL ON {name}.* TO '{name}'@'127.0.0.1'")
         return f"mysql://{name}@127.0.0.1:{self.port}/{name}", password, name
+
+
+def serve(folder):
+    """Starts a server in `folder` for other processes (NOTIFY_TEST_MARIADB_DIR) and
+    returns; `stop(folder)` ends it."""
+    server = MariaDbServer(folder)
+    server.start()
+    (server.dir / "port").write_text(str(server.port))
+    (server.dir / "pid").write_text(str(server.proc.pid))
+
+
+def stop(folder):
+    folder = Path(folder)
+    try:
+        pid = int((folder / "pid").read_text())
+    except (OSError, ValueError):
+        return
+    try:
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            os.kill(pid, 0)
+            time.sleep(0.05)
+    except ProcessLookupError:
+        pass
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    import sys
+    {"serve": serve, "stop": stop}[sys.argv[1]](sys.argv[2])

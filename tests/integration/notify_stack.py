@@ -33,6 +33,7 @@ DAEMONS = {
 STORE = os.environ.get("NOTIFY_TEST_STORE", "sqlite")
 ON_MARIADB = STORE == "mariadb"
 _mariadb = None
+_databases = {}  # store.path -> (url, password, name): stacks given one path share one
 
 
 def mariadb():
@@ -40,6 +41,10 @@ def mariadb():
     global _mariadb
     if _mariadb is None:
         from mariadb_server import MariaDbServer
+        shared = os.environ.get("NOTIFY_TEST_MARIADB_DIR")
+        if shared:
+            _mariadb = MariaDbServer.running(shared)
+            return _mariadb
         why = MariaDbServer.missing()
         if why:
             raise RuntimeError(why)
@@ -172,7 +177,10 @@ class Stack:
         merged.update(BASE_SETTINGS)
         self.database = None  # on MariaDB: the database's name
         if ON_MARIADB and "store.backend" not in (settings or {}):
-            url, password, self.database = mariadb().new_database()
+            path = str((settings or {}).get("store.path", self.store_path))
+            if path not in _databases:
+                _databases[path] = mariadb().new_database()
+            url, password, self.database = _databases[path]
             secret = self.dir / "store.password"
             secret.write_text(password, encoding="utf-8")
             secret.chmod(0o600)
@@ -384,5 +392,47 @@ class Stack:
         finally:
             db.close()
 
+    def store_connection(self):
+        """A connection that writes to the store (StoreConnection), either backend."""
+        return StoreConnection(self)
+
+    def store_files(self):
+        """The files the store's data is in (on MariaDB: its database's tables and the
+        server's redo log)."""
+        if self.database:
+            data = mariadb().dir / "data"
+            return sorted((data / self.database).iterdir()) + sorted(data.glob("ib_logfile*"))
+        return sorted(self.dir.glob(self.store_path.name + "*"))
+
     def delivery_states(self):
         return dict(self.store_query("SELECT state, count(*) FROM deliveries GROUP BY state"))
+
+
+class StoreConnection:
+    """Writes straight into a stack's store, with SQLite's ? parameters on either backend:
+    execute() returns the rows as a list; leaving a `with` block commits and closes."""
+
+    def __init__(self, stack):
+        self.on_mariadb = bool(stack.database)
+        self.db = (mariadb().connect(stack.database, autocommit=False) if self.on_mariadb
+                   else sqlite3.connect(str(stack.store_path), timeout=10))
+
+    def execute(self, sql, params=()):
+        if self.on_mariadb:
+            from mariadb_server import run
+            return run(self.db, sql, params)
+        return self.db.execute(sql, params).fetchall()
+
+    def commit(self):
+        self.db.commit()
+
+    def close(self):
+        self.db.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, trace):
+        if kind is None:
+            self.commit()
+        self.close()

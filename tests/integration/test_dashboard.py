@@ -305,7 +305,7 @@ def test_reports_chart_table_and_csv(browser, make_stack, http_receiver):
 def test_a_large_report_is_shown_a_page_at_a_time(browser, make_stack):
     stack = make_stack()
     stack.start("ingest")
-    generate_month(stack.store_path, notifications=1500)
+    generate_month(stack, notifications=1500)
     assert stack.ctl("report", "--rebuild", "-q").returncode == 0
     res = stack.ctl("report", "--since", "2026-11-01", "--until", "2026-12-01", "--by", "minute",
                     "--format", "json")

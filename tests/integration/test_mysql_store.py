@@ -3,7 +3,8 @@
 # "mysql", store.url and a store.password read from a file. The real daemons accept,
 # route and deliver on it; notifyctl works on it directly; `store migrate` says what it
 # did; `store copy` moves a SQLite installation with every kind of row to it and back
-# unchanged; a wrong password or an unreachable server is a clear exit 69.
+# unchanged; a wrong password or an unreachable server is a clear exit 69; a server
+# that goes away is a 503 for every send until it is back, and nothing is lost.
 
 import json
 import sqlite3
@@ -11,7 +12,7 @@ import sqlite3
 import pytest
 
 from mariadb_server import MariaDbServer
-from notify_stack import free_port
+from notify_stack import free_port, wait_for
 
 FINAL = {"sent", "delivered"}
 
@@ -192,3 +193,45 @@ def test_store_copy_moves_sqlite_to_mysql_and_back_unchanged(make_stack, mariadb
     assert res.returncode == 64 and "env:NAME or file:PATH" in res.stderr, res.stderr
     res = stack.ctl("store", "copy", "--from", str(tmp_path / "none.db"), "--to", str(back))
     assert res.returncode == 66 and "no store at" in res.stderr, res.stderr
+
+
+def test_a_server_that_goes_away_takes_no_send_and_is_used_again_when_back(make_stack, tmp_path):
+    why = MariaDbServer.missing()
+    if why:
+        pytest.skip(why)
+    server = MariaDbServer()  # one of this test's own, to take down
+    server.start()
+    try:
+        url, password, database = server.new_database()
+        stack = make_stack(settings={**mysql_settings(tmp_path, url, password),
+                                     "store.busy_timeout": "2s"})
+        stack.start()
+        before = [stack.submit(channel="outbox", body=f"before {i}")["id"] for i in range(5)]
+        for nid in before:
+            stack.wait_final(nid)
+
+        server.halt()
+        res = stack.request("POST", "/v1/notifications", body={"channel": "outbox", "body": "x"})
+        assert res.status == 503, res
+        assert res.json["error"]["code"] == "store_unavailable", res
+        wait_for(lambda: stack.request("GET", "/healthz", key=None).status == 503, 10,
+                 "GET /healthz = 503 with the server down")
+        res = stack.ctl("send", "--channel", "outbox", "nobody stores this")
+        assert res.returncode in (69, 75), (res.returncode, res.stderr)
+
+        server.resume()
+        after = wait_for(lambda: _accepted(stack, "after"), 30, "a send accepted again")
+        doc = stack.wait_final(after, timeout=30)
+        assert [d["state"] for d in doc["deliveries"]] == ["sent"], doc
+        stack.check_running()
+        # What was acknowledged is there; what was refused is not.
+        assert server.query(database, "SELECT count(*) FROM notifications") == [("6",)]
+        for name in ("ingest", "worker", "router"):
+            assert stack.stop(name) is None
+    finally:
+        server.stop()
+
+
+def _accepted(stack, body):
+    res = stack.request("POST", "/v1/notifications", body={"channel": "outbox", "body": body})
+    return res.json["id"] if res.status == 202 else None
