@@ -117,8 +117,8 @@ struct RollupStore::Statements {
                   "AND dimension=? AND bucket >= ? AND bucket < ? ORDER BY bucket") {}
     bool mariadb;
     Stmt put, stored, max_delivery, max_event, new_deliveries, new_events, notification, buckets;
-    // While a rebuild writes its new generation, which it emptied first: the
-    // rows written so far. On MariaDB any other row is new, and is written
+    // While a rebuild writes its new generation, which it emptied first, on
+    // MariaDB: the rows written so far. Any other row is new, and is written
     // without reading it first (a round trip saved on each).
     std::optional<std::unordered_set<std::string>> rebuilt;
 };
@@ -178,10 +178,12 @@ RollupMarks RollupStore::latest() {
 void RollupStore::put(std::int64_t generation, Resolution r, const std::string& dimension,
                       Millis bucket, std::string_view data) {
     std::optional<std::string> row;
-    const bool known_new = st_->rebuilt && st_->rebuilt
-                                               ->insert(std::to_string(static_cast<int>(r)) + '\n' +
-                                                        dimension + '\n' + std::to_string(bucket))
-                                               .second;
+    // SQLite merges in the statement itself: nothing to read, nothing to remember.
+    const bool known_new = st_->mariadb && st_->rebuilt &&
+                           st_->rebuilt
+                               ->insert(std::to_string(static_cast<int>(r)) + '\n' + dimension +
+                                        '\n' + std::to_string(bucket))
+                               .second;
     if (st_->mariadb && !known_new) {
         auto held = st_->stored.bind(1, generation)
                         .bind(2, static_cast<std::int64_t>(r))
