@@ -69,6 +69,9 @@ class Db {
     virtual std::int64_t changes() const = 0;
     // The number the last INSERT gave its row.
     virtual std::int64_t last_insert_id() const = 0;
+    // The number the first of the `rows` rows of the last INSERT got; the others
+    // follow it one by one (writers take turns, so no other insert interleaves).
+    virtual std::int64_t first_insert_id(std::int64_t rows) const = 0;
 };
 
 class Stmt {

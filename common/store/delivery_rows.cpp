@@ -7,51 +7,68 @@
 namespace notify::store {
 
 DeliveryRows::DeliveryRows(Db& db)
-    : db_(db),
-      insert_delivery_(db,
-                       "INSERT INTO deliveries (id, notification_id, channel, recipient, "
-                       "priority, state, attempts, created_at, updated_at, next_attempt_at, "
-                       "expires_at, last_error, user_id, locale) VALUES "
-                       "(?,?,?,?,?,?,0,?,?,?,?,?,?,?)"),
-      insert_event_(db, "INSERT INTO events (delivery_id, at, type, detail) VALUES (?,?,?,?)"),
-      insert_counted_event_(
+    : deliveries_(MultiRow::insert(
           db,
-          "INSERT INTO events (delivery_id, at, type, detail, provider, reason, size) "
-          "VALUES (?,?,?,?,?,?,?)") {}
+          "INSERT INTO deliveries (id, notification_id, channel, recipient, priority, "
+          "state, attempts, created_at, updated_at, next_attempt_at, expires_at, "
+          "last_error, user_id, locale)",
+          "(?,?,?,?,?,?,0,?,?,?,?,?,?,?)")),
+      // EventFacts' defaults are the columns' own.
+      events_(MultiRow::insert(
+          db, "INSERT INTO events (delivery_id, at, type, detail, provider, reason, size)",
+          "(?,?,?,?,?,?,?)")) {}
 
-std::int64_t DeliveryRows::insert(const Delivery& d, const std::string& last_error) {
-    insert_delivery_.bind(1, d.id)
-        .bind(2, d.notification_id)
-        .bind(3, d.channel)
-        .bind(4, d.recipient)
-        .bind(5, static_cast<int>(d.priority))
-        .bind(6, to_string(d.state))
-        .bind(7, d.created_at)
-        .bind(8, d.updated_at)
-        .bind(9, d.next_attempt_at)
-        .bind(10, d.expires_at)
-        .bind(11, last_error)
-        .bind(12, d.user_id)
-        .bind(13, d.locale);
-    insert_delivery_.run();
-    return db_.last_insert_id();
+void DeliveryRows::insert(const std::vector<Delivery*>& deliveries, bool with_last_error) {
+    const auto seqs = deliveries_.run(
+        deliveries.size(),
+        [&](Stmt& s, int p, size_t i) {
+            const Delivery& d = *deliveries[i];
+            s.bind(p, d.id)
+                .bind(p + 1, d.notification_id)
+                .bind(p + 2, d.channel)
+                .bind(p + 3, d.recipient)
+                .bind(p + 4, static_cast<int>(d.priority))
+                .bind(p + 5, to_string(d.state))
+                .bind(p + 6, d.created_at)
+                .bind(p + 7, d.updated_at)
+                .bind(p + 8, d.next_attempt_at)
+                .bind(p + 9, d.expires_at)
+                .bind(p + 10, with_last_error ? std::string_view(d.last_error) : std::string_view())
+                .bind(p + 11, d.user_id)
+                .bind(p + 12, d.locale);
+        },
+        [&](size_t i) {
+            const Delivery& d = *deliveries[i];
+            return d.id.size() + d.notification_id.size() + d.channel.size() + d.recipient.size() +
+                   (with_last_error ? d.last_error.size() : 0) + d.user_id.size() +
+                   d.locale.size() + 6 * 8;
+        });
+    for (size_t i = 0; i < deliveries.size(); ++i) deliveries[i]->seq = seqs[i];
+}
+
+void DeliveryRows::events(const std::vector<NewEvent>& events) {
+    events_.run(
+        events.size(),
+        [&](Stmt& s, int p, size_t i) {
+            const NewEvent& e = events[i];
+            s.bind(p, e.id)
+                .bind(p + 1, e.at)
+                .bind(p + 2, e.type)
+                .bind(p + 3, e.detail)
+                .bind(p + 4, e.facts.provider)
+                .bind(p + 5, e.facts.reason)
+                .bind(p + 6, e.facts.size);
+        },
+        [&](size_t i) {
+            const NewEvent& e = events[i];
+            return e.id.size() + e.type.size() + e.detail.size() + e.facts.provider.size() +
+                   e.facts.reason.size() + 2 * 8;
+        });
 }
 
 void DeliveryRows::event(const std::string& id, Millis at, const std::string& type,
                          const std::string& detail, const EventFacts& facts) {
-    if (facts.provider.empty() && facts.reason.empty() && facts.size < 0) {
-        insert_event_.bind(1, id).bind(2, at).bind(3, type).bind(4, detail);
-        insert_event_.run();
-        return;
-    }
-    insert_counted_event_.bind(1, id)
-        .bind(2, at)
-        .bind(3, type)
-        .bind(4, detail)
-        .bind(5, facts.provider)
-        .bind(6, facts.reason)
-        .bind(7, facts.size);
-    insert_counted_event_.run();
+    events({NewEvent{id, at, type, detail, facts}});
 }
 
 std::string accepted_detail(const Delivery& d) {

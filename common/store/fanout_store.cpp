@@ -7,6 +7,7 @@
 #include "store/delivery_rows.hpp"
 #include "store/dialect.hpp"
 #include "store/fanout_rows.hpp"
+#include "store/multi_row.hpp"
 #include "store/rollup.hpp"
 #include "util/strings.hpp"
 
@@ -91,14 +92,15 @@ struct FanoutStore::Statements {
                  "SELECT seq, id, notification_id, channel, recipient, user_id, created_at FROM "
                  "deliveries WHERE created_at >= ? AND (seq <= ? OR attempts > 0) AND state NOT IN "
                  "('suppressed', 'canceled') ORDER BY seq"),
-          content(db,
-                  "SELECT category, template, data, subject, body, html, module, recipients, bulk, "
-                  "send_at FROM "
-                  "notifications WHERE id = ?") {}
+          contents(MultiRow::select(db,
+                                    "SELECT id, category, template, data, subject, body, html, "
+                                    "module, recipients, bulk, send_at FROM notifications",
+                                    "id")) {}
     Stmt load_expanding, delivered_to, members, user;
     DeliveryRows rows;  // deliveries and events
     Stmt step_fanout, decide_fanout, cancel_fanout, notification_exists, unsubscribed_at,
-        preferences, address_unsubscribed, recent, content;
+        preferences, address_unsubscribed, recent;
+    MultiRow contents;
 };
 
 FanoutStore::FanoutStore(Store& store)
@@ -166,13 +168,22 @@ Status FanoutStore::write_step(ExpansionStep& step) {
         Transaction tx(store_.handle());
         auto& s = *st_;
         step.seq_before = store_.max_delivery_seq();
+        std::vector<Delivery*> deliveries;
+        std::vector<NewEvent> events;
+        // Each delivery's suppression right after its acceptance; the events
+        // view the reasons, which never move (reserved).
+        std::vector<std::string> reasons;
+        reasons.reserve(step.deliveries.size());
         for (Delivery& d : step.deliveries) {
-            d.seq = s.rows.insert(d, d.last_error);
-            s.rows.event(d.id, step.at, "accepted", accepted_detail(d));
-            if (d.state == DeliveryState::suppressed)
-                s.rows.event(d.id, step.at, "suppressed", d.last_error,
-                             EventFacts{{}, suppression_reason(d.last_error)});
+            deliveries.push_back(&d);
+            events.push_back({d.id, step.at, "accepted", accepted_detail(d), {}});
+            if (d.state != DeliveryState::suppressed) continue;
+            reasons.push_back(suppression_reason(d.last_error));
+            events.push_back(
+                {d.id, step.at, "suppressed", d.last_error, EventFacts{{}, reasons.back()}});
         }
+        s.rows.insert(deliveries, true);
+        s.rows.events(events);
         s.step_fanout.bind(1, step.cursor)
             .bind(2, step.expanded)
             .bind(3, to_string(step.done ? FanoutState::done : FanoutState::expanding))
@@ -284,11 +295,21 @@ std::vector<RecentDelivery> FanoutStore::recent(Millis since, std::int64_t up_to
 }
 
 std::optional<NotificationContent> FanoutStore::content(const std::string& notification_id) {
-    return st_->content.bind(1, notification_id).first([](const Stmt& s) {
-        return NotificationContent{
-            s.text(0),         s.text(1),   s.text(2), s.text(3),
-            s.text(4),         s.text(5),   s.text(6), report_groups(s.view(7)),
-            s.integer(8) != 0, s.integer(9)};
+    std::optional<NotificationContent> found;
+    contents({notification_id},
+             [&](const std::string&, NotificationContent& c) { found = std::move(c); });
+    return found;
+}
+
+void FanoutStore::contents(
+    const std::vector<std::string>& notification_ids,
+    const std::function<void(const std::string& id, NotificationContent& content)>& each) {
+    auto bind = [&](Stmt& s, int p, size_t i) { s.bind(p, notification_ids[i]); };
+    st_->contents.read(notification_ids.size(), bind, [&](const Stmt& s) {
+        NotificationContent c{s.text(1),         s.text(2),    s.text(3), s.text(4),
+                              s.text(5),         s.text(6),    s.text(7), report_groups(s.view(8)),
+                              s.integer(9) != 0, s.integer(10)};
+        each(s.text(0), c);
     });
 }
 

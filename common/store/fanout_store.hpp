@@ -150,6 +150,12 @@ class FanoutStore {
     // in seq order.
     std::vector<RecentDelivery> recent(Millis since, std::int64_t up_to);
     std::optional<NotificationContent> content(const std::string& notification_id);
+    // The content of each of `notification_ids` in the store, through `each`
+    // with its id as it is read (one in memory at a time), in no order: a few
+    // statements for them all.
+    void contents(
+        const std::vector<std::string>& notification_ids,
+        const std::function<void(const std::string& id, NotificationContent& content)>& each);
 
   private:
     std::vector<Preference> preferences(const std::string& user_id);

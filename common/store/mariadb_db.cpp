@@ -123,7 +123,8 @@ struct MariaConnection {
             "SET SESSION sql_mode = "
             "'STRICT_ALL_TABLES,PIPES_AS_CONCAT,NO_ENGINE_SUBSTITUTION,NO_BACKSLASH_ESCAPES', "
             "time_zone = '+00:00', collation_connection = 'utf8mb4_bin', "
-            "group_concat_max_len = 1073741824, "
+            "group_concat_max_len = 1073741824, auto_increment_increment = 1, "
+            "auto_increment_offset = 1, "
             "innodb_lock_wait_timeout = " +
             std::to_string(connect_s);
         try {
@@ -460,10 +461,11 @@ void MariaDb::exec(const char* sql) {
 void MariaDb::begin_write() {
     // START TRANSACTION would commit the open one (SQLite refuses a nested BEGIN).
     if (c_->in_transaction) throw StoreFailure{SQLITE_ERROR, "a transaction is open already"};
-    c_->query("START TRANSACTION", false);
+    // One round trip; rolled back if either part fails.
     c_->in_transaction = true;
     try {
-        c_->query("UPDATE notify_writer SET version = version + 1 WHERE id = 1", false);
+        c_->query("START TRANSACTION; UPDATE notify_writer SET version = version + 1 WHERE id = 1",
+                  false);
     } catch (const StoreFailure&) {
         rollback();
         throw;
@@ -512,6 +514,11 @@ std::int64_t MariaDb::changes() const {
 }
 
 std::int64_t MariaDb::last_insert_id() const {
+    return c_->insert_id;
+}
+
+std::int64_t MariaDb::first_insert_id(std::int64_t) const {
+    // The server gives the first row's number; the session counts in steps of 1.
     return c_->insert_id;
 }
 

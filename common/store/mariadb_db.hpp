@@ -49,6 +49,7 @@ class MariaDb final : public Db {
     bool in_transaction() const override;
     std::int64_t changes() const override;
     std::int64_t last_insert_id() const override;
+    std::int64_t first_insert_id(std::int64_t rows) const override;
     // How many write transactions the store has begun: grows with every one.
     std::int64_t writes_begun();
 

@@ -143,6 +143,11 @@ std::int64_t SqliteDb::last_insert_id() const {
     return sqlite3_last_insert_rowid(db_);
 }
 
+std::int64_t SqliteDb::first_insert_id(std::int64_t rows) const {
+    // SQLite gives the last row's number.
+    return last_insert_id() - rows + 1;
+}
+
 sqlite3* sqlite_handle(Db& db) {
     if (auto* s = dynamic_cast<SqliteDb*>(&db)) return s->raw();
     throw StoreFailure{SQLITE_MISUSE, "this needs a store on SQLite"};

@@ -31,6 +31,7 @@ class SqliteDb final : public Db {
     bool in_transaction() const override;
     std::int64_t changes() const override;
     std::int64_t last_insert_id() const override;
+    std::int64_t first_insert_id(std::int64_t rows) const override;
 
   private:
     sqlite3* db_;

@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <unordered_map>
 
 #include "store/delivery_rows.hpp"
 #include "store/fanout_rows.hpp"
 #include "store/gathered_log.hpp"
 #include "store/mariadb_db.hpp"
 #include "store/moved_file.hpp"
+#include "store/multi_row.hpp"
 #include "store/notification_rows.hpp"
 #include "store/otp_store.hpp"
 #include "store/private_file.hpp"
@@ -98,12 +100,14 @@ Notification read_notification(const Stmt& s) {
 
 struct Store::Statements {
     explicit Statements(Db& db)
-        : insert_notification(db, sql("INSERT INTO notifications (", kNotificationColumns,
-                                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")),
+        : insert_notifications(
+              MultiRow::insert(db, sql("INSERT INTO notifications (", kNotificationColumns, ")"),
+                               "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")),
           rows(db),
-          upsert_idempotency(db,
-                             "REPLACE INTO idempotency (api_key_id, `key`, "
-                             "notification_id, request_hash, created_at) VALUES (?,?,?,?,?)"),
+          upsert_idempotency(MultiRow::insert(db,
+                                              "REPLACE INTO idempotency (api_key_id, `key`, "
+                                              "notification_id, request_hash, created_at)",
+                                              "(?,?,?,?,?)")),
           find_idempotency(db,
                            "SELECT notification_id, request_hash, created_at FROM idempotency "
                            "WHERE api_key_id = ? AND `key` = ?"),
@@ -128,18 +132,23 @@ struct Store::Statements {
                            " FROM deliveries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?")),
           max_seq(db, "SELECT COALESCE(MAX(seq), 0) FROM deliveries"),
           count_fanouts(db, "SELECT count(*) FROM fanouts WHERE state = ?"),
-          load_job(db,
-                   "SELECT d.id, d.notification_id, d.channel, d.recipient, n.subject, n.body, "
-                   "n.html, n.data, n.category, n.module, d.priority, d.attempts, d.created_at, "
-                   "d.expires_at, d.user_id, CASE WHEN d.locale = '' THEN n.locale ELSE "
-                   "d.locale END, n.template, n.payload FROM deliveries d JOIN notifications n ON "
-                   "n.id = "
-                   "d.notification_id WHERE d.id = ?"),
-          update_delivery(
+          load_jobs(MultiRow::select(
               db,
-              "UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, "
-              "provider = CASE WHEN ?4 = '' THEN provider ELSE ?4 END, "
-              "provider_message_id = ?5, last_error = ?6, updated_at = ?7 WHERE id = ?8"),
+              "SELECT d.id, d.notification_id, d.channel, d.recipient, n.subject, n.body, "
+              "n.html, n.data, n.category, n.module, d.priority, d.attempts, d.created_at, "
+              "d.expires_at, d.user_id, CASE WHEN d.locale = '' THEN n.locale ELSE d.locale END, "
+              "n.template, n.payload FROM deliveries d JOIN notifications n ON "
+              "n.id = d.notification_id",
+              "d.id")),
+          update_deliveries(
+              MultiRow::update(db, "deliveries", "id",
+                               {{"state", "$"},
+                                {"attempts", "$"},
+                                {"next_attempt_at", "$"},
+                                {"provider", "CASE WHEN $ = '' THEN provider ELSE $ END"},
+                                {"provider_message_id", "$"},
+                                {"last_error", "$"},
+                                {"updated_at", "$"}})),
           queue_rows(db,
                      "SELECT priority, channel, state, COUNT(*), MIN(created_at) FROM deliveries "
                      "WHERE state IN ('scheduled', 'queued', 'in-flight', 'deferred') GROUP BY "
@@ -153,12 +162,14 @@ struct Store::Statements {
                          "UPDATE api_keys SET revoked_at = ? WHERE (id = ? OR name = ?) AND "
                          "revoked_at = 0") {}
 
-    Stmt insert_notification;
+    MultiRow insert_notifications;
     DeliveryRows rows;  // deliveries and events
-    Stmt upsert_idempotency, find_idempotency, get_notification, deliveries_of, delivery_by_id,
-        delivery_by_seq, delivery_by_message, delivery_has_event, events_of, load_active, load_new,
-        max_seq, count_fanouts, load_job, update_delivery, queue_rows, insert_api_key, find_api_key,
-        list_api_keys, revoke_api_key;
+    MultiRow upsert_idempotency;
+    Stmt find_idempotency, get_notification, deliveries_of, delivery_by_id, delivery_by_seq,
+        delivery_by_message, delivery_has_event, events_of, load_active, load_new, max_seq,
+        count_fanouts;
+    MultiRow load_jobs, update_deliveries;
+    Stmt queue_rows, insert_api_key, find_api_key, list_api_keys, revoke_api_key;
 };
 
 Expected<std::unique_ptr<Store>> Store::open(const std::string& path, const Options& options) {
@@ -259,48 +270,70 @@ Status Store::insert_batch(std::vector<Accepted>& batch, const std::function<voi
 
 void Store::write_batch(std::vector<Accepted>& batch) {
     auto& s = *st_;
+    // Each kind of row in as few statements as the batch allows, in its order.
+    s.insert_notifications.run(
+        batch.size(),
+        [&](Stmt& st, int p, size_t i) {
+            const Notification& n = batch[i].notification;
+            st.bind(p, n.id)
+                .bind(p + 1, n.created_at)
+                .bind(p + 2, n.channel)
+                .bind(p + 3, util::join(n.to, "\n"))
+                .bind(p + 4, n.subject)
+                .bind(p + 5, n.body)
+                .bind(p + 6, n.html)
+                .bind(p + 7, n.template_name)
+                .bind(p + 8, n.data_json)
+                .bind(p + 9, n.locale)
+                .bind(p + 10, static_cast<int>(n.priority))
+                .bind(p + 11, n.send_at)
+                .bind(p + 12, n.expires_at)
+                .bind(p + 13, n.category)
+                .bind(p + 14, n.module)
+                .bind(p + 15, n.idempotency_key)
+                .bind(p + 16, n.source)
+                .bind(p + 17, n.payload)
+                .bind(p + 18, n.api_key_id)
+                .bind(p + 19, n.bulk ? 1 : 0);
+        },
+        [&](size_t i) {
+            const Notification& n = batch[i].notification;
+            // Every value, and a number's 8 bytes each.
+            size_t bytes = n.id.size() + n.channel.size() + n.subject.size() + n.body.size() +
+                           n.html.size() + n.template_name.size() + n.data_json.size() +
+                           n.locale.size() + n.category.size() + n.module.size() +
+                           n.idempotency_key.size() + n.source.size() + n.payload.size() +
+                           n.api_key_id.size() + 6 * 8;
+            for (const auto& to : n.to) bytes += to.size() + 1;
+            return bytes;
+        });
+    std::vector<Delivery*> deliveries;
+    std::vector<NewEvent> accepted;
+    std::vector<const Accepted*> keyed;
     for (auto& a : batch) {
-        const Notification& n = a.notification;
-        s.insert_notification.bind(1, n.id)
-            .bind(2, n.created_at)
-            .bind(3, n.channel)
-            .bind(4, util::join(n.to, "\n"))
-            .bind(5, n.subject)
-            .bind(6, n.body)
-            .bind(7, n.html)
-            .bind(8, n.template_name)
-            .bind(9, n.data_json)
-            .bind(10, n.locale)
-            .bind(11, static_cast<int>(n.priority))
-            .bind(12, n.send_at)
-            .bind(13, n.expires_at)
-            .bind(14, n.category)
-            .bind(15, n.module)
-            .bind(16, n.idempotency_key)
-            .bind(17, n.source)
-            .bind(18, n.payload)
-            .bind(19, n.api_key_id)
-            .bind(20, n.bulk ? 1 : 0);
-        s.insert_notification.step();
-        s.insert_notification.reset();
         for (auto& d : a.deliveries) {
             // The row starts with no last error; a last_error given is the
             // detail of the delivery's "accepted" event.
-            d.seq = s.rows.insert(d, std::string());
-            s.rows.event(d.id, n.created_at, "accepted",
-                         d.last_error.empty() ? accepted_detail(d) : d.last_error);
+            deliveries.push_back(&d);
+            accepted.push_back({d.id,
+                                a.notification.created_at,
+                                "accepted",
+                                d.last_error.empty() ? accepted_detail(d) : d.last_error,
+                                {}});
         }
         if (a.fanout) insert_fanout(db_, *a.fanout);
-        if (!n.idempotency_key.empty()) {
-            s.upsert_idempotency.bind(1, n.api_key_id)
-                .bind(2, n.idempotency_key)
-                .bind(3, n.id)
-                .bind(4, a.request_hash)
-                .bind(5, n.created_at);
-            s.upsert_idempotency.step();
-            s.upsert_idempotency.reset();
-        }
+        if (!a.notification.idempotency_key.empty()) keyed.push_back(&a);
     }
+    s.rows.insert(deliveries, false);
+    s.rows.events(accepted);
+    s.upsert_idempotency.run(keyed.size(), [&](Stmt& st, int p, size_t i) {
+        const Notification& n = keyed[i]->notification;
+        st.bind(p, n.api_key_id)
+            .bind(p + 1, n.idempotency_key)
+            .bind(p + 2, n.id)
+            .bind(p + 3, keyed[i]->request_hash)
+            .bind(p + 4, n.created_at);
+    });
 }
 
 OtpStore& Store::one_time_codes() {
@@ -451,10 +484,16 @@ std::int64_t Store::count_fanouts(FanoutState state) {
 }
 
 std::optional<wire::Job> Store::load_job(const std::string& delivery_id) {
-    auto& s = st_->load_job;
-    s.bind(1, delivery_id);
-    std::optional<wire::Job> out;
-    if (s.step()) {
+    auto jobs = load_jobs({delivery_id});
+    if (jobs.empty()) return std::nullopt;
+    return std::move(jobs.front());
+}
+
+std::vector<wire::Job> Store::load_jobs(const std::vector<std::string>& delivery_ids) {
+    std::vector<wire::Job> out;
+    out.reserve(delivery_ids.size());
+    auto bind = [&](Stmt& s, int p, size_t i) { s.bind(p, delivery_ids[i]); };
+    st_->load_jobs.read(delivery_ids.size(), bind, [&](Stmt& s) {
         wire::Job j;
         j.delivery_id = s.text(0);
         j.notification_id = s.text(1);
@@ -474,9 +513,8 @@ std::optional<wire::Job> Store::load_job(const std::string& delivery_id) {
         j.locale = s.text(15);
         j.template_name = s.text(16);
         j.payload = s.text(17);
-        out = std::move(j);
-    }
-    s.reset();
+        out.push_back(std::move(j));
+    });
     return out;
 }
 
@@ -487,27 +525,44 @@ Status Store::apply(const std::vector<Transition>& transitions,
     try {
         Transaction tx(db_);
         auto& s = *st_;
+        // Each row set once, by the last of its transitions.
+        std::vector<const Transition*> rows;
+        std::unordered_map<std::string_view, size_t> row_of;
+        std::vector<NewEvent> events;
         for (const auto& t : transitions) {
             if (t.update_row) {
-                s.update_delivery.bind(1, to_string(t.state))
-                    .bind(2, t.attempts)
-                    .bind(3, t.next_attempt_at)
-                    .bind(4, t.provider)
-                    .bind(5, t.provider_message_id)
-                    .bind(6, t.last_error)
-                    .bind(7, t.at)
-                    .bind(8, t.delivery_id);
-                s.update_delivery.step();
-                s.update_delivery.reset();
-            }
-            if (!t.event_type.empty()) {
-                if (is_report_status(t.event_type))
-                    s.rows.event(t.delivery_id, t.at, t.event_type, t.event_detail,
-                                 EventFacts{t.provider, t.reason, t.size});
+                auto [it, first] = row_of.try_emplace(t.delivery_id, rows.size());
+                if (first)
+                    rows.push_back(&t);
                 else
-                    s.rows.event(t.delivery_id, t.at, t.event_type, t.event_detail);
+                    rows[it->second] = &t;
             }
+            if (!t.event_type.empty())
+                events.push_back({t.delivery_id, t.at, t.event_type, t.event_detail,
+                                  is_report_status(t.event_type)
+                                      ? EventFacts{t.provider, t.reason, t.size}
+                                      : EventFacts{}});
         }
+        s.update_deliveries.run(
+            rows.size(),
+            [&](Stmt& st, int p, size_t i) {
+                const Transition& t = *rows[i];
+                st.bind(p, t.delivery_id)
+                    .bind(p + 1, to_string(t.state))
+                    .bind(p + 2, t.attempts)
+                    .bind(p + 3, t.next_attempt_at)
+                    .bind(p + 4, t.provider)
+                    .bind(p + 5, t.provider_message_id)
+                    .bind(p + 6, t.last_error)
+                    .bind(p + 7, t.at);
+            },
+            [&](size_t i) {
+                // The key is sent once for each column's CASE, the provider twice.
+                const Transition& t = *rows[i];
+                return 8 * t.delivery_id.size() + 2 * t.provider.size() +
+                       t.provider_message_id.size() + t.last_error.size() + 32;
+            });
+        s.rows.events(events);
         for (const auto& [key, value] : settings) write_setting(db_, key, value);
         if (also) also();
         tx.commit();

@@ -194,6 +194,9 @@ class Store {
     std::int64_t max_delivery_seq();
     // What a worker needs to attempt one delivery (provider, attempt and deadline unset).
     std::optional<wire::Job> load_job(const std::string& delivery_id);
+    // The jobs of those of `delivery_ids` in the store, in no order: a few
+    // statements for them all.
+    std::vector<wire::Job> load_jobs(const std::vector<std::string>& delivery_ids);
     std::vector<Delivery> deliveries_of(const std::string& notification_id);
     std::optional<Delivery> find_delivery(const std::string& id);
     std::optional<Delivery> find_delivery_by_seq(std::int64_t seq);

@@ -9,7 +9,9 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "model.hpp"
 #include "store/fanout_store.hpp"
 #include "store/rollup.hpp"
 #include "util/bounded_map.hpp"
@@ -32,10 +34,16 @@ class NotificationFactsCache {
     explicit NotificationFactsCache(store::FanoutStore& store) : store_(store), facts_(kMaxFacts) {}
     // The facts of a notification; empty facts when it is not in the store.
     FactsRef get(const std::string& notification_id);
+    // Reads the facts of the deliveries' notifications that it does not hold
+    // yet in a few statements, for the get()s that follow (a round trip each
+    // on a database across the network).
+    void prefetch(const std::vector<Delivery>& deliveries);
 
     static constexpr std::size_t kMaxFacts = 50000;
 
   private:
+    FactsRef put(const std::string& notification_id, const store::NotificationContent* c);
+
     store::FanoutStore& store_;
     util::BoundedMap<FactsRef> facts_;
 };

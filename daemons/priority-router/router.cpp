@@ -154,6 +154,7 @@ void Router::sweep(std::int64_t up_to, int rows) {
     while (true) {
         const int want = rows > 0 ? std::min(kSweepBatch, rows - read) : kSweepBatch;
         auto batch = store_.load_new(last_seq_, want, up_to);
+        facts_.prefetch(batch);
         for (const Delivery& d : batch) take_new(d, now);
         read += static_cast<int>(batch.size());
         if (batch.size() < static_cast<std::size_t>(want)) break;

@@ -52,7 +52,8 @@ def run(db, sql, params=()):
 class MariaDbServer:
     """A running mariadbd; missing() says why there is none."""
 
-    def __init__(self, folder=None):
+    def __init__(self, folder=None, durable=False):
+        self.durable = durable
         self.dir = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="notify-mariadb-"))
         self.dir.mkdir(parents=True, exist_ok=True)
         self.socket = str(self.dir / "mariadb.sock")
@@ -93,8 +94,10 @@ class MariaDbServer:
         self.proc = subprocess.Popen(
             [_program("mariadbd"), "--no-defaults", f"--datadir={data}", f"--socket={self.socket}",
              f"--port={self.port}", "--bind-address=127.0.0.1", f"--user={_user()}",
-             f"--pid-file={self.dir / 'mariadbd.pid'}", "--innodb-buffer-pool-size=64M",
-             "--innodb-flush-log-at-trx-commit=2"],
+             f"--pid-file={self.dir / 'mariadbd.pid'}",
+             # Durable: the redo log flushed at every commit, as in production.
+             "--innodb-buffer-pool-size=" + ("1G" if self.durable else "64M"),
+             "--innodb-flush-log-at-trx-commit=" + ("1" if self.durable else "2")],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         log.close()
         deadline = time.monotonic() + timeout
@@ -147,10 +150,10 @@ class MariaDbServer:
         return f"mysql://{name}@127.0.0.1:{self.port}/{name}", password, name
 
 
-def serve(folder):
+def serve(folder, durable=""):
     """Starts a server in `folder` for other processes (NOTIFY_TEST_MARIADB_DIR) and
-    returns; `stop(folder)` ends it."""
-    server = MariaDbServer(folder)
+    returns; `stop(folder)` ends it. `durable`: flushed at every commit (the benchmark)."""
+    server = MariaDbServer(folder, durable=durable == "durable")
     server.start()
     (server.dir / "port").write_text(str(server.port))
     (server.dir / "pid").write_text(str(server.proc.pid))
@@ -173,6 +176,13 @@ def stop(folder):
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def database(folder):
+    """Prints a new database's store.url and its user's password, a line each."""
+    url, password, _ = MariaDbServer.running(folder).new_database()
+    print(url)
+    print(password)
+
+
 if __name__ == "__main__":
     import sys
-    {"serve": serve, "stop": stop}[sys.argv[1]](sys.argv[2])
+    {"serve": serve, "stop": stop, "database": database}[sys.argv[1]](*sys.argv[2:])

@@ -38,3 +38,39 @@ TEST_CASE("the facts cache forgets its oldest notification, not all of them, whe
     // n0 coming back forgot x1, the oldest then.
     CHECK(facts.get("x1") != second);
 }
+
+TEST_CASE("the facts of a batch's notifications are read at once, as one by one") {
+    TempStore s;
+    store::FanoutStore fanouts(*s);
+    s.exec(
+        "INSERT INTO notifications (id, created_at, channel, body, template, data, category, "
+        "module, priority, bulk) VALUES ('n1', 1, 'email', 'hello', '', '{}', 'alerts', 'billing', "
+        "1, 0), ('n2', 1, 'sms', '', 'otp', '{\"code\":1}', 'security', '', 0, 1)");
+    NotificationFactsCache one_by_one(fanouts);
+    NotificationFactsCache batched(fanouts);
+    std::vector<Delivery> batch(4);
+    batch[0].notification_id = "n1";
+    batch[1].notification_id = "n2";
+    batch[2].notification_id = "n1";
+    batch[3].notification_id = "gone";
+    batched.prefetch(batch);
+    // Nothing is read again: the store's rows changed now would not be seen.
+    s.exec("UPDATE notifications SET category = 'changed'");
+    for (const char* id : {"n1", "n2"}) {
+        INFO(id);
+        const FactsRef b = batched.get(id);
+        CHECK(b->category() != "changed");
+        s.exec(
+            "UPDATE notifications SET category = CASE id WHEN 'n1' THEN 'alerts' ELSE "
+            "'security' END");
+        const FactsRef o = one_by_one.get(id);
+        s.exec("UPDATE notifications SET category = 'changed'");
+        CHECK(b->category() == o->category());
+        CHECK(b->content_key == o->content_key);
+        CHECK(b->dims.template_name == o->dims.template_name);
+        CHECK(b->dims.module == o->dims.module);
+        CHECK(b->bulk == o->bulk);
+    }
+    CHECK(batched.get("n2")->bulk);
+    CHECK(batched.get("gone")->category().empty());
+}

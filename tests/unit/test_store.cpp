@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 
@@ -93,6 +94,16 @@ TEST_CASE("store keeps notifications, deliveries and their events") {
         REQUIRE(job);
         CHECK(job->to == "a@example.com");
         CHECK(job->attempt == 1);
+        // Several at once; one not in the store gives none.
+        auto jobs = s.load_jobs({batch[1].deliveries[0].id, "none", batch[0].deliveries[1].id});
+        REQUIRE(jobs.size() == 2);
+        std::sort(jobs.begin(), jobs.end(),
+                  [](const wire::Job& a, const wire::Job& b) { return a.to < b.to; });
+        CHECK(jobs[0].to == "b@example.com");
+        CHECK(jobs[0].priority == Priority::high);
+        CHECK(jobs[1].to == "c@example.com");
+        CHECK(jobs[1].delivery_id == batch[1].deliveries[0].id);
+        CHECK(jobs[1].notification_id == batch[1].notification.id);
         store::Transition t;
         t.delivery_id = batch[0].deliveries[0].id;
         t.state = DeliveryState::sent;
