@@ -43,7 +43,7 @@ Runner setup_audit(CLI::App& cmd, Context& ctx) {
             if (!t) return fail(ctx, t.error());
             since = *util::parse_time(*t, 0, "UTC");
         }
-        auto s = open_store(ctx, false);
+        auto s = open_store_to_read(ctx);
         if (!s) return fail(ctx, s.error());
         std::vector<store::AuditEntry> entries;
         if (*s) {

@@ -9,21 +9,48 @@
 #include "command.hpp"
 #include "store/audit.hpp"
 #include "store/configured_store.hpp"
+#include "store/read_stores.hpp"
 #include "util/time.hpp"
 
 namespace notify::cli {
 
+namespace {
+
+store::Options options_of(const Config& config, bool create) {
+    store::Options options;
+    options.synchronous_full = config.store.synchronous_full;
+    options.busy_timeout = config.store.busy_timeout;
+    options.create = create;
+    return options;
+}
+
+Expected<std::unique_ptr<store::Store>> open_leader(const Config& config, bool create) {
+    std::error_code ec;
+    if (config.store.on_file() && !create && !std::filesystem::exists(config.store.path, ec))
+        return std::unique_ptr<store::Store>();
+    return store::open_configured(config.store, options_of(config, create));
+}
+
+}  // namespace
+
 Expected<std::unique_ptr<store::Store>> open_store(const Context& ctx, bool create) {
     auto config = load(ctx);
     if (!config) return config.error();
-    std::error_code ec;
-    if (config->store.on_file() && !create && !std::filesystem::exists(config->store.path, ec))
-        return std::unique_ptr<store::Store>();
-    store::Options options;
-    options.synchronous_full = config->store.synchronous_full;
-    options.busy_timeout = config->store.busy_timeout;
-    options.create = create;
-    return store::open_configured(config->store, options);
+    return open_leader(*config, create);
+}
+
+Expected<std::unique_ptr<store::Store>> open_store_to_read(Context& ctx) {
+    auto config = load(ctx);
+    if (!config) return config.error();
+    auto replicas = store::configured_replicas(config->store, options_of(*config, false));
+    if (!replicas) return replicas.error();
+    for (const auto& replica : replicas->each) {
+        auto s = store::open_current_replica(replica, replicas->max_lag, replicas->options);
+        if (s) return s;
+        if (ctx.globals.verbose)
+            warn(ctx, "not reading replica '" + replica.url + "': " + s.error().message);
+    }
+    return open_leader(*config, false);
 }
 
 std::string operator_name() {

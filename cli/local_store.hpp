@@ -14,6 +14,10 @@ namespace notify::cli {
 // The configured store ([store]), or nullptr when it is a file that does not
 // exist yet and `create` is false.
 Expected<std::unique_ptr<store::Store>> open_store(const Context& ctx, bool create);
+// The same for reads that may trail the latest writes by a moment (reports,
+// the audit log, exports): a read replica of store.replicas that is close
+// enough behind (store/read_stores.hpp), else the leader; never created.
+Expected<std::unique_ptr<store::Store>> open_store_to_read(Context& ctx);
 
 // Who runs notifyctl: the login name, as `logger` and `at` record it.
 std::string operator_name();

@@ -145,7 +145,8 @@ Runner setup_report(CLI::App& cmd, Context& ctx) {
         util::use_local_zone(config->report.timezone);
         auto request = report::parse_request(o->text, util::now_ms(), report::flag_names());
         if (!request) return fail(ctx, exit_usage, request.error().message);
-        auto s = open_store(ctx, false);
+        // A rebuild writes, on the leader; a report may come from a replica.
+        auto s = o->rebuild ? open_store(ctx, false) : open_store_to_read(ctx);
         if (!s) return fail(ctx, s.error());
         std::optional<store::RollupStore> rollups;
         if (*s) {

@@ -42,6 +42,8 @@ const KeyDef kKeys[] = {
     {"store.password", KeyType::string, "", true},
     {"store.synchronous", KeyType::string, "full"},
     {"store.busy_timeout", KeyType::duration, "5s"},
+    {"store.replicas", KeyType::string_list, ""},
+    {"store.max_replica_lag", KeyType::duration, "2s"},
     {"ingest.listen", KeyType::string, "ipc://{runtime_dir}/ingest.sock"},
     {"notifyctl.ingest", KeyType::one_or_list, "{ingest.listen}"},
     {"ingest.http", KeyType::string, "127.0.0.1:8025"},
@@ -258,6 +260,21 @@ Status check_otp(Config::Otp& o, const Values& v) {
     return ok();
 }
 
+// store.replicas, each a URL as store.url is; only for a MySQL store.
+Status bind_replicas(Config::Store& s, const Values& v) {
+    const std::string& origin = v.by_key.at("store.replicas").origin;
+    const std::string& listed = v.get("store.replicas");
+    if (listed.empty()) return ok();
+    for (const auto& url : util::split(listed, ',')) {
+        auto target = store::parse_mysql_url(url, "store.replicas");
+        if (!target) return config_error(origin, target.error().message);
+        if (url == s.url)
+            return config_error(origin, "'store.replicas' lists the leader, store.url");
+        s.replicas.push_back(url);
+    }
+    return ok();
+}
+
 // store.backend, and for "mysql" the URL it needs.
 Status bind_store_backend(Config::Store& s, const Values& v) {
     const std::string& backend = v.get("store.backend");
@@ -268,6 +285,10 @@ Status bind_store_backend(Config::Store& s, const Values& v) {
             return config_error(url_origin,
                                 "'store.url' is for store.backend = \"mysql\"; the SQLite "
                                 "store is store.path");
+        if (!v.get("store.replicas").empty())
+            return config_error(v.by_key.at("store.replicas").origin,
+                                "'store.replicas' is for store.backend = \"mysql\"; a SQLite "
+                                "store has no replicas");
         return ok();
     }
     if (backend != "mysql")
@@ -282,7 +303,7 @@ Status bind_store_backend(Config::Store& s, const Values& v) {
     if (!target) return config_error(url_origin, target.error().message);
     s.url = url;
     s.password = v.get("store.password");
-    return ok();
+    return bind_replicas(s, v);
 }
 
 Status bind(Config& c, const Values& v) {
@@ -298,6 +319,7 @@ Status bind(Config& c, const Values& v) {
                             "'store.synchronous' must be \"full\" or \"normal\"");
     c.store.synchronous_full = sync == "full";
     c.store.busy_timeout = dur("store.busy_timeout");
+    c.store.max_replica_lag = dur("store.max_replica_lag");
     c.ingest.listen = v.get("ingest.listen");
     c.ingest.http = v.get("ingest.http");
     c.ingest.max_body_bytes = num("ingest.max_body_bytes");

@@ -72,6 +72,10 @@ class Db {
     // The number the first of the `rows` rows of the last INSERT got; the others
     // follow it one by one (writers take turns, so no other insert interleaves).
     virtual std::int64_t first_insert_id(std::int64_t rows) const = 0;
+    // How many seconds this database, a replica, is behind its source as it
+    // reports it; nullopt when it replicates nothing now (it is no replica,
+    // or its replication is stopped or cannot reach the source).
+    virtual std::optional<std::int64_t> replication_lag() { return std::nullopt; }
 };
 
 class Stmt {

@@ -522,6 +522,40 @@ std::int64_t MariaDb::first_insert_id(std::int64_t) const {
     return c_->insert_id;
 }
 
+std::optional<std::int64_t> MariaDb::replication_lag() {
+    MYSQL* m = c_->live();
+    // MariaDB 10.5 and MySQL 8.0.22 know REPLICA; older servers only SLAVE.
+    const char* kAsked[] = {"SHOW REPLICA STATUS", "SHOW SLAVE STATUS"};
+    MYSQL_RES* r = nullptr;
+    for (const char* sql : kAsked) {
+        if (mysql_real_query(m, sql, std::strlen(sql)) == 0) {
+            r = mysql_store_result(m);
+            if (r) break;
+        }
+        if (mysql_errno(m) != 1064) c_->fail(mysql_errno(m), mysql_error(m));  // not a syntax error
+    }
+    if (!r) c_->fail(mysql_errno(m), mysql_error(m));
+    std::optional<std::int64_t> lag;
+    const unsigned fields = mysql_num_fields(r);
+    const MYSQL_FIELD* field = mysql_fetch_fields(r);
+    // Several rows: MariaDB's multi-source replication; the furthest behind counts.
+    while (MYSQL_ROW row = mysql_fetch_row(r)) {
+        for (unsigned i = 0; i < fields; ++i) {
+            const std::string_view name(field[i].name, field[i].name_length);
+            if (name != "Seconds_Behind_Master" && name != "Seconds_Behind_Source") continue;
+            if (!row[i]) {
+                mysql_free_result(r);
+                return std::nullopt;  // stopped, or not connected to its source
+            }
+            std::int64_t seconds = 0;
+            std::from_chars(row[i], row[i] + std::strlen(row[i]), seconds);
+            lag = std::max(lag.value_or(0), seconds);
+        }
+    }
+    mysql_free_result(r);
+    return lag;  // none: no replication is set up
+}
+
 std::int64_t MariaDb::writes_begun() {
     return c_->number(commits_seen(Dialect::mariadb));
 }

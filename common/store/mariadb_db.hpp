@@ -50,6 +50,10 @@ class MariaDb final : public Db {
     std::int64_t changes() const override;
     std::int64_t last_insert_id() const override;
     std::int64_t first_insert_id(std::int64_t rows) const override;
+    // Seconds_Behind_Master (MariaDB) or Seconds_Behind_Source (MySQL) of
+    // SHOW REPLICA STATUS, which needs the REPLICA MONITOR (MariaDB) or
+    // REPLICATION CLIENT (MySQL) privilege.
+    std::optional<std::int64_t> replication_lag() override;
     // How many write transactions the store has begun: grows with every one.
     std::int64_t writes_begun();
 

@@ -18,7 +18,7 @@
 namespace notify::store {
 
 // The server, user and database the URL names (no password), or why it
-// cannot be read.
-Expected<MariaTarget> parse_mysql_url(const std::string& url);
+// cannot be read, naming it as `key`.
+Expected<MariaTarget> parse_mysql_url(const std::string& url, const std::string& key = "store.url");
 
 }  // namespace notify::store

@@ -305,6 +305,15 @@ int mariadb_schema_version(Db& db) {
     return static_cast<int>(version.first([](Stmt& s) { return s.integer(0); }).value_or(0));
 }
 
+int require_mariadb_schema(Db& db) {
+    const int found = mariadb_schema_version(db);
+    if (found != kBaselineVersion)
+        throw StoreFailure{SQLITE_ERROR, "its schema is version " + std::to_string(found) +
+                                             ", this build reads version " +
+                                             std::to_string(kBaselineVersion)};
+    return found;
+}
+
 void migrate_mariadb(Db& db, util::Millis lock_wait) {
     MigrationLock lock(db, lock_wait);
     const int found = mariadb_schema_version(db);

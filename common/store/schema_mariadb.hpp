@@ -18,5 +18,8 @@ namespace notify::store {
 // whose schema is newer than this build knows.
 void migrate_mariadb(Db& db, util::Millis lock_wait);
 int mariadb_schema_version(Db& db);
+// The schema's version; throws StoreFailure unless it is the one this build
+// writes: a replica is read as it is, never migrated.
+int require_mariadb_schema(Db& db);
 
 }  // namespace notify::store

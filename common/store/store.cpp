@@ -239,6 +239,29 @@ Expected<std::unique_ptr<Store>> Store::open(const MariaTarget& target, const Op
     }
 }
 
+Expected<std::unique_ptr<Store>> Store::open_replica(const MariaTarget& target,
+                                                     const Options& options) {
+    try {
+        MariaTarget waiting = target;
+        waiting.timeout = options.busy_timeout;
+        std::unique_ptr<Db> connection = std::make_unique<MariaDb>(waiting);
+        const int found = require_mariadb_schema(*connection);
+        return std::unique_ptr<Store>(new Store(connection, found));
+    } catch (const StoreFailure& f) {
+        Error e = to_error(f);
+        e.message = "cannot read replica: " + f.message;
+        return e;
+    }
+}
+
+Expected<std::optional<std::int64_t>> Store::replication_lag() {
+    try {
+        return db_.replication_lag();
+    } catch (const StoreFailure& f) {
+        return to_error(f);
+    }
+}
+
 Store::Store(std::unique_ptr<Db>& connection, int schema_found)
     : db_(*connection), st_(std::make_unique<Statements>(db_)), schema_found_(schema_found) {
     // Taken once nothing can throw: a failure above leaves the connection to

@@ -147,11 +147,17 @@ class Store {
     // The store in a MariaDB or MySQL database, which must exist: its schema is
     // made on the first open. `options.busy_timeout` is the wait for a lock.
     static Expected<std::unique_ptr<Store>> open(const MariaTarget& target, const Options& options);
+    // A read replica of such a database (store.replicas): its schema is
+    // taken as it is, and must be this build's.
+    static Expected<std::unique_ptr<Store>> open_replica(const MariaTarget& target,
+                                                         const Options& options);
     ~Store();
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
 
     int schema_version() const;
+    // How far behind its source this store is, as a replica (Db::replication_lag).
+    Expected<std::optional<std::int64_t>> replication_lag();
     // The version the schema had when this connection opened the store, before
     // it migrated it (0: a new store).
     int schema_found() const { return schema_found_; }

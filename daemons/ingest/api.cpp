@@ -174,6 +174,7 @@ Api::Api(const Config& config, store::Store& reads, Committer& committer, Router
          Metrics& metrics, Millis key_cache_ttl)
     : config_(config),
       reads_(reads),
+      trailing_(std::make_unique<store::ReadStores>(reads)),
       committer_(committer),
       control_(control),
       tracking_queue_(control),
@@ -186,6 +187,12 @@ Api::Api(const Config& config, store::Store& reads, Committer& committer, Router
 store::DirectoryStore& Api::directory() {
     if (!directory_) directory_ = std::make_unique<store::DirectoryStore>(reads_);
     return *directory_;
+}
+
+store::RollupStore& Api::rollups(store::Store& store) {
+    auto& kept = rollups_[&store];
+    if (!kept) kept = std::make_unique<store::RollupStore>(store);
+    return *kept;
 }
 
 Expected<std::string> Api::link_secret() {

@@ -60,6 +60,7 @@
 #include "store/directory_store.hpp"
 #include "store/inbox_store.hpp"
 #include "store/otp_store.hpp"
+#include "store/read_stores.hpp"
 #include "store/rollup_store.hpp"
 #include "store/schedule_store.hpp"
 #include "store/store.hpp"
@@ -196,6 +197,11 @@ class Api {
     void make_reports_with(ReportMaker& maker) { report_maker_ = &maker; }
     // Without it, ?wait= is answered at once.
     void hold_answers_with(AnswerHolder& holder) { holder_ = &holder; }
+    // Lists and the audit log are read from these replicas when one can be
+    // (store/read_stores.hpp); without them, from `reads`.
+    void read_replicas(const store::Replicas& replicas) {
+        trailing_ = std::make_unique<store::ReadStores>(reads_, replicas);
+    }
 
   private:
     void route(const Request& req, Reply done);
@@ -243,6 +249,8 @@ class Api {
                              const Reply& done);
     void list_notifications(const Request& req, const Principal& who, const Reply& done);
     void get_queue(const Reply& done);
+    // GET /v1/queue's rows (trailing_); a failure of the leader throws StoreFailure.
+    Expected<std::vector<store::QueueRow>> queue_rows();
     void get_providers(Reply done);
     void health(const Reply& done);
     // api_metrics.cpp: ingest's figures and the router's (asked for once for
@@ -339,13 +347,19 @@ class Api {
 
     // The directory over reads_, made on first use and kept.
     store::DirectoryStore& directory();
+    // The reports' rollups on `store` (reads_ or a replica), made on first use.
+    store::RollupStore& rollups(store::Store& store);
     // The secret of unsubscribe links, read (or made) once.
     Expected<std::string> link_secret();
 
     const Config& config_;
-    store::Store& reads_;
+    store::Store& reads_;  // the leader: what must see the latest writes
+    // Reads that may trail them by a moment: a list of notifications, the
+    // queue, the audit log.
+    std::unique_ptr<store::ReadStores> trailing_;
     std::unique_ptr<store::DirectoryStore> directory_;
-    std::unique_ptr<store::RollupStore> rollups_;  // made on first use
+    // The rollups over each store read, made on first use.
+    std::map<store::Store*, std::unique_ptr<store::RollupStore>> rollups_;
     ReportMaker* report_maker_ = nullptr;
     AnswerHolder* holder_ = nullptr;
     std::unique_ptr<store::ScheduleStore> schedules_;  // made on first use

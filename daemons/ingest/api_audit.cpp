@@ -136,7 +136,8 @@ void Api::get_audit(const Request& req, const Reply& done) {
                                          log::clip(key)));
         }
     }
-    auto entries = store::read_audit(reads_, since, limit);
+    auto entries =
+        trailing_->read([&](store::Store& s) { return store::read_audit(s, since, limit); });
     if (!entries)
         return fail(done, make_error(ErrorKind::unavailable, "store_unavailable",
                                      "the store cannot be read"));

@@ -202,7 +202,7 @@ void Api::list_notifications(const Request& req, const Principal& who, const Rep
     if (who.scope == Scope::send) filter->api_key_id = who.id;
     Expected<store::ListPage> page = store_read_failure();
     try {
-        page = reads_.list_notifications(*filter);
+        page = trailing_->read([&](store::Store& s) { return s.list_notifications(*filter); });
     } catch (...) {
         return fail(done, store_read_failure());
     }
@@ -215,13 +215,19 @@ void Api::list_notifications(const Request& req, const Principal& who, const Rep
 }
 
 void Api::get_queue(const Reply& done) {
-    std::vector<store::QueueRow> rows;
+    Expected<std::vector<store::QueueRow>> rows = store_read_failure();
     try {
-        rows = reads_.queue_rows();
+        rows = queue_rows();
     } catch (...) {
         return fail(done, store_read_failure());
     }
-    done(json_response(200, render_queue(rows, util::now_ms())));
+    if (!rows) return fail(done, store_read_failure());
+    done(json_response(200, render_queue(*rows, util::now_ms())));
+}
+
+Expected<std::vector<store::QueueRow>> Api::queue_rows() {
+    return trailing_->read(
+        [](store::Store& s) -> Expected<std::vector<store::QueueRow>> { return s.queue_rows(); });
 }
 
 void Api::get_providers(Reply done) {

@@ -64,9 +64,11 @@ void Api::get_report(const Request& req, const Reply& done) {
     };
     const bool csv = format == "csv";
     if (!report_maker_) {
-        if (!rollups_) rollups_ = std::make_unique<store::RollupStore>(reads_);
         std::ostringstream out;
-        auto made = report::make_written(*rollups_, *request, csv, out);
+        auto made = trailing_->read([&](store::Store& s) {
+            out.str({});
+            return report::make_written(rollups(s), *request, csv, out);
+        });
         if (!made) return answer(made.error());
         Response r = report_head(csv, made->rows_total);
         r.body = std::move(out).str();

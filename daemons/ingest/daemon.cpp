@@ -33,6 +33,7 @@
 #include "report_maker.hpp"
 #include "store/checkpointer.hpp"
 #include "store/configured_store.hpp"
+#include "store/read_stores.hpp"
 #include "util/log.hpp"
 #include "util/timeval.hpp"
 #include "writer.hpp"
@@ -129,6 +130,11 @@ int run_daemon(const Config& config) {
         NLOG(error, "", writes.error().message);
         return kExitUnavailable;
     }
+    auto replicas = store::configured_replicas(config.store, store_options(config));
+    if (!replicas) {
+        NLOG(error, "", replicas.error().message);
+        return kExitUnavailable;
+    }
     // Before the writer, whose commits tell it the log's length until the end
     // (SQLite's write-ahead log; a MySQL server keeps its own).
     store::LogLength log_length;
@@ -165,6 +171,7 @@ int run_daemon(const Config& config) {
         checkpointer->start();
     }
     Api api(config, **reads, writer, control, metrics);
+    api.read_replicas(*replicas);
     // Gone before the API, after the HTTP server has cut off what it was
     // still sending.
     std::vector<std::unique_ptr<store::Store>> report_stores;
@@ -179,7 +186,7 @@ int run_daemon(const Config& config) {
     ReportMaker reports(
         std::move(report_stores),
         [&mailbox](std::function<void()> fn) { mailbox.post(std::move(fn)); },
-        std::chrono::milliseconds(config.ingest.http_idle_timeout));
+        std::chrono::milliseconds(config.ingest.http_idle_timeout), *replicas);
     api.make_reports_with(reports);
     // Gone before the API, whose answers it holds.
     HeldAnswers held(base.get(), **reads, metrics);

@@ -60,11 +60,12 @@ Response report_head(bool csv, std::optional<std::int64_t> rows_total) {
 }
 
 ReportMaker::ReportMaker(std::vector<std::unique_ptr<store::Store>> stores, PostToLoop post,
-                         std::chrono::milliseconds max_wait)
+                         std::chrono::milliseconds max_wait, const store::Replicas& replicas)
     : post_(std::move(post)),
       max_wait_(max_wait),
       stores_(std::move(stores)),
       sending_(stores_.size()) {
+    for (auto& s : stores_) reads_.push_back(std::make_unique<store::ReadStores>(*s, replicas));
     for (std::size_t i = 0; i < stores_.size(); ++i) threads_.emplace_back([this, i] { run(i); });
 }
 
@@ -103,7 +104,7 @@ bool ReportMaker::submit(Job job) {
 }
 
 void ReportMaker::run(std::size_t index) {
-    std::unique_ptr<store::RollupStore> rollups;  // made by the first job: it may fail
+    Rollups rollups;
     for (;;) {
         Job job;
         {
@@ -119,8 +120,7 @@ void ReportMaker::run(std::size_t index) {
     }
 }
 
-void ReportMaker::answer(std::unique_ptr<store::RollupStore>& rollups, std::size_t index,
-                         Job& job) {
+void ReportMaker::answer(Rollups& rollups, std::size_t index, Job& job) {
     std::shared_ptr<StreamedBody> body;
     // The first kWhole bytes made: the answer starts, and goes on a piece at a time.
     auto hand = [&](std::string& held) {
@@ -141,18 +141,30 @@ void ReportMaker::answer(std::unique_ptr<store::RollupStore>& rollups, std::size
     std::ostream out(&pieces);
     out.exceptions(std::ios::badbit);
     Expected<report::Report> made = make_error(ErrorKind::internal, "internal", "not made");
-    try {
-        if (!rollups) rollups = std::make_unique<store::RollupStore>(*stores_[index]);
-        made = report::make_written(*rollups, job.request, job.csv, out);
-        out.flush();
-    } catch (const Gone&) {
-        return;  // canceled: nobody reads the rest
-    } catch (const store::StoreFailure& f) {
-        made = store::to_error(f);
-    } catch (const std::exception& e) {
-        made = make_error(ErrorKind::internal, "internal", e.what());
-    } catch (...) {
-        made = make_error(ErrorKind::internal, "internal", "unknown exception");
+    store::ReadStores& reads = *reads_[index];
+    store::Store* from = &reads.pick();
+    for (;;) {
+        try {
+            auto& kept = rollups[from];  // made by the first job: it may fail
+            if (!kept) kept = std::make_unique<store::RollupStore>(*from);
+            made = report::make_written(*kept, job.request, job.csv, out);
+            out.flush();
+        } catch (const Gone&) {
+            return;  // canceled: nobody reads the rest
+        } catch (const store::StoreFailure& f) {
+            made = store::to_error(f);
+        } catch (const std::exception& e) {
+            made = make_error(ErrorKind::internal, "internal", e.what());
+        } catch (...) {
+            made = make_error(ErrorKind::internal, "internal", "unknown exception");
+        }
+        // A replica that fails before any of the answer went out: the leader makes it.
+        if (made || body || from == &reads.leader() ||
+            !store::ReadStores::store_failed(made.error()))
+            break;
+        reads.failed(*from, made.error());
+        from = &reads.leader();
+        pieces.held().clear();
     }
     if (body) {
         if (made && !pieces.held().empty() && !body->put(std::move(pieces.held()))) return;

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,6 +23,7 @@
 
 #include "api.hpp"
 #include "report/report.hpp"
+#include "store/read_stores.hpp"
 #include "store/rollup_store.hpp"
 #include "store/store.hpp"
 #include "streamed_body.hpp"
@@ -46,11 +48,12 @@ class ReportMaker {
     static constexpr std::size_t kWhole = 1u << 20;
     static constexpr std::size_t kPiece = 256u << 10;
 
-    // A thread for each of `stores`, which it alone uses from now on. An
-    // answer sent as it is made is cut off when its client takes nothing for
-    // `max_wait` (StreamedBody).
+    // A thread for each of `stores`, which it alone uses from now on, with
+    // connections of its own to `replicas`, read instead when one can be
+    // (store/read_stores.hpp). An answer sent as it is made is cut off when
+    // its client takes nothing for `max_wait` (StreamedBody).
     ReportMaker(std::vector<std::unique_ptr<store::Store>> stores, PostToLoop post,
-                std::chrono::milliseconds max_wait);
+                std::chrono::milliseconds max_wait, const store::Replicas& replicas = {});
     // Makes what waits, cancels answers still being sent, and joins.
     ~ReportMaker();
     ReportMaker(const ReportMaker&) = delete;
@@ -63,12 +66,15 @@ class ReportMaker {
     void stop();
 
   private:
+    // The rollups over each store a thread has read, made on first use.
+    using Rollups = std::map<store::Store*, std::unique_ptr<store::RollupStore>>;
     void run(std::size_t index);
-    void answer(std::unique_ptr<store::RollupStore>& rollups, std::size_t index, Job& job);
+    void answer(Rollups& rollups, std::size_t index, Job& job);
 
     PostToLoop post_;
     std::chrono::milliseconds max_wait_;
     std::vector<std::unique_ptr<store::Store>> stores_;
+    std::vector<std::unique_ptr<store::ReadStores>> reads_;  // over stores_, per thread
     std::mutex mu_;
     std::condition_variable work_;
     std::deque<Job> jobs_;

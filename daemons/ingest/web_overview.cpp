@@ -5,6 +5,7 @@
 // started (the browser turns them into rates), what is queued and in flight,
 // and each provider's health, all read from the same figures as /metrics.
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "api.hpp"
 #include "report/report.hpp"
@@ -44,8 +45,8 @@ Response Api::overview(Lang lang, const PageUser& user) {
     std::string today;
     auto request = report::parse_request({}, util::now_ms(), report::query_names());
     if (request) {
-        if (!rollups_) rollups_ = std::make_unique<store::RollupStore>(reads_);
-        auto made = report::make(*rollups_, *request);
+        auto made =
+            trailing_->read([&](store::Store& s) { return report::make(rollups(s), *request); });
         if (made) {
             today = "<table class=\"table table-sm w-auto\" id=\"today\"><thead><tr><th>" +
                     std::string(tr(lang, "status")) + "</th><th class=\"text-end\">" +
@@ -62,7 +63,9 @@ Response Api::overview(Lang lang, const PageUser& user) {
     }
     // The queue by priority.
     std::int64_t waiting[kPriorityCount] = {}, in_flight[kPriorityCount] = {};
-    for (const auto& row : reads_.queue_rows()) {
+    auto rows = queue_rows();
+    if (!rows) throw std::runtime_error(rows.error().message);
+    for (const auto& row : *rows) {
         auto p = static_cast<int>(row.priority);
         (row.state == DeliveryState::in_flight ? in_flight : waiting)[p] += row.count;
     }

@@ -52,8 +52,9 @@ def run(db, sql, params=()):
 class MariaDbServer:
     """A running mariadbd; missing() says why there is none."""
 
-    def __init__(self, folder=None, durable=False):
+    def __init__(self, folder=None, durable=False, options=()):
         self.durable = durable
+        self.options = list(options)  # more of mariadbd's options
         self.dir = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="notify-mariadb-"))
         self.dir.mkdir(parents=True, exist_ok=True)
         self.socket = str(self.dir / "mariadb.sock")
@@ -97,7 +98,8 @@ class MariaDbServer:
              f"--pid-file={self.dir / 'mariadbd.pid'}",
              # Durable: the redo log flushed at every commit, as in production.
              "--innodb-buffer-pool-size=" + ("1G" if self.durable else "64M"),
-             "--innodb-flush-log-at-trx-commit=" + ("1" if self.durable else "2")],
+             "--innodb-flush-log-at-trx-commit=" + ("1" if self.durable else "2"),
+             *self.options],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         log.close()
         deadline = time.monotonic() + timeout
@@ -148,6 +150,33 @@ class MariaDbServer:
                      f"CREATE USER '{name}'@'127.0.0.1' IDENTIFIED BY '{password}'; "
                      f"GRANT ALL ON {name}.* TO '{name}'@'127.0.0.1'")
         return f"mysql://{name}@127.0.0.1:{self.port}/{name}", password, name
+
+
+REPLICATION_PASSWORD = "replication-secret"
+
+
+def replicated_pair():
+    """A leader and a replica of it (real replication, by global transaction ids), both
+    started; the replica copies everything the leader writes from its first write."""
+    leader = MariaDbServer(options=["--server-id=1", "--log-bin=leader-bin",
+                                    "--binlog-format=ROW"])
+    replica = MariaDbServer(options=["--server-id=2", "--read-only=ON",
+                                     "--relay-log=replica-relay-bin"])
+    leader.start()
+    replica.start()
+    leader._client("CREATE USER 'replication'@'127.0.0.1' IDENTIFIED BY "
+                   f"'{REPLICATION_PASSWORD}'; "
+                   "GRANT REPLICATION SLAVE ON *.* TO 'replication'@'127.0.0.1'")
+    replica._client(f"CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={leader.port}, "
+                    f"MASTER_USER='replication', MASTER_PASSWORD='{REPLICATION_PASSWORD}', "
+                    "MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1; START SLAVE")
+    return leader, replica
+
+
+def replica_caught_up(leader, replica):
+    """Whether the replica has applied every transaction the leader has written."""
+    position = leader.query(None, "SELECT @@gtid_binlog_pos")[0][0]
+    return replica.query(None, "SELECT @@gtid_slave_pos")[0][0] == position
 
 
 def serve(folder, durable=""):
