@@ -24,25 +24,31 @@ store::Options options_of(const Config& config, bool create) {
     return options;
 }
 
-Expected<std::unique_ptr<store::Store>> open_leader(const Config& config, bool create) {
+}  // namespace
+
+Expected<std::unique_ptr<store::Store>> open_store(const Config& config, bool create) {
     std::error_code ec;
     if (config.store.on_file() && !create && !std::filesystem::exists(config.store.path, ec))
         return std::unique_ptr<store::Store>();
-    return store::open_configured(config.store, options_of(config, create));
+    auto opened = store::open_configured(config.store, options_of(config, create));
+    if (!opened && opened.error().code == "store_empty") return std::unique_ptr<store::Store>();
+    return opened;
 }
-
-}  // namespace
 
 Expected<std::unique_ptr<store::Store>> open_store(const Context& ctx, bool create) {
     auto config = load(ctx);
     if (!config) return config.error();
-    return open_leader(*config, create);
+    return open_store(*config, create);
 }
 
 Expected<std::unique_ptr<store::Store>> open_store_to_read(Context& ctx) {
     auto config = load(ctx);
     if (!config) return config.error();
-    auto replicas = store::configured_replicas(config->store, options_of(*config, false));
+    return open_store_to_read(ctx, *config);
+}
+
+Expected<std::unique_ptr<store::Store>> open_store_to_read(Context& ctx, const Config& config) {
+    auto replicas = store::configured_replicas(config.store, options_of(config, false));
     if (!replicas) return replicas.error();
     for (const auto& replica : replicas->each) {
         auto s = store::open_current_replica(replica, replicas->max_lag, replicas->options);
@@ -50,7 +56,7 @@ Expected<std::unique_ptr<store::Store>> open_store_to_read(Context& ctx) {
         if (ctx.globals.verbose)
             warn(ctx, "not reading replica '" + replica.url + "': " + s.error().message);
     }
-    return open_leader(*config, false);
+    return open_store(config, false);
 }
 
 std::string operator_name() {

@@ -11,13 +11,15 @@
 
 namespace notify::cli {
 
-// The configured store ([store]), or nullptr when it is a file that does not
-// exist yet and `create` is false.
+// The configured store ([store]), or nullptr when `create` is false and it
+// does not exist yet (no file, or a database without the schema).
 Expected<std::unique_ptr<store::Store>> open_store(const Context& ctx, bool create);
+Expected<std::unique_ptr<store::Store>> open_store(const Config& config, bool create);
 // The same for reads that may trail the latest writes by a moment (reports,
-// the audit log, exports): a read replica of store.replicas that is close
-// enough behind (store/read_stores.hpp), else the leader; never created.
+// the audit log): a read replica of store.replicas that is close enough
+// behind now (store/read_stores.hpp), else the leader; never created.
 Expected<std::unique_ptr<store::Store>> open_store_to_read(Context& ctx);
+Expected<std::unique_ptr<store::Store>> open_store_to_read(Context& ctx, const Config& config);
 
 // Who runs notifyctl: the login name, as `logger` and `at` record it.
 std::string operator_name();

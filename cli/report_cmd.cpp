@@ -146,7 +146,7 @@ Runner setup_report(CLI::App& cmd, Context& ctx) {
         auto request = report::parse_request(o->text, util::now_ms(), report::flag_names());
         if (!request) return fail(ctx, exit_usage, request.error().message);
         // A rebuild writes, on the leader; a report may come from a replica.
-        auto s = o->rebuild ? open_store(ctx, false) : open_store_to_read(ctx);
+        auto s = o->rebuild ? open_store(*config, false) : open_store_to_read(ctx, *config);
         if (!s) return fail(ctx, s.error());
         std::optional<store::RollupStore> rollups;
         if (*s) {

@@ -31,7 +31,7 @@ namespace {
 int migrate(Context& ctx) {
     auto config = load(ctx);
     if (!config) return fail(ctx, config.error());
-    auto s = open_store(ctx, true);
+    auto s = open_store(*config, true);
     if (!s) return fail(ctx, s.error());
     const int was = (*s)->schema_found(), now = (*s)->schema_version();
     const std::string& where = config->store.where();

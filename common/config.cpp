@@ -261,14 +261,15 @@ Status check_otp(Config::Otp& o, const Values& v) {
 }
 
 // store.replicas, each a URL as store.url is; only for a MySQL store.
-Status bind_replicas(Config::Store& s, const Values& v) {
+Status bind_replicas(Config::Store& s, const store::MariaTarget& leader, const Values& v) {
     const std::string& origin = v.by_key.at("store.replicas").origin;
     const std::string& listed = v.get("store.replicas");
     if (listed.empty()) return ok();
     for (const auto& url : util::split(listed, ',')) {
         auto target = store::parse_mysql_url(url, "store.replicas");
         if (!target) return config_error(origin, target.error().message);
-        if (url == s.url)
+        if (target->host == leader.host && target->port == leader.port &&
+            target->socket == leader.socket && target->database == leader.database)
             return config_error(origin, "'store.replicas' lists the leader, store.url");
         s.replicas.push_back(url);
     }
@@ -303,7 +304,7 @@ Status bind_store_backend(Config::Store& s, const Values& v) {
     if (!target) return config_error(url_origin, target.error().message);
     s.url = url;
     s.password = v.get("store.password");
-    return bind_replicas(s, v);
+    return bind_replicas(s, *target, v);
 }
 
 Status bind(Config& c, const Values& v) {

@@ -82,8 +82,8 @@ struct Config {
         std::string password;  // for `url`: a literal, env:NAME or file:PATH
         bool synchronous_full = true;
         Millis busy_timeout = 5000;
-        // Read replicas of the database at `url` (same user, password and
-        // database), for reads that may lag: mysql://USER@HOST[:PORT]/DATABASE.
+        // Read replicas of the database at `url` (reached with `password`),
+        // for reads that may lag: mysql://USER@HOST[:PORT]/DATABASE.
         std::vector<std::string> replicas;
         Millis max_replica_lag = 2000;  // a replica further behind is not read
         bool on_file() const { return backend == Backend::sqlite; }

@@ -212,6 +212,8 @@ std::optional<Result> result_of(const J& j) {
         return std::nullopt;
     r.provider = str(j, "provider");
     r.provider_message_id = str(j, "provider_message_id");
+    // Longer than any vendor's, and than the store keeps: no receipt could name it.
+    if (r.provider_message_id.size() > kMaxProviderMessageId) r.provider_message_id.clear();
     r.code = str(j, "code");
     r.message = str(j, "message");
     r.retry_after = num<Millis>(j, "retry_after");

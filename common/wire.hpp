@@ -25,6 +25,7 @@
 //   {"op":"metrics"}                     reply: the router's figures, Prometheus text
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -68,12 +69,16 @@ struct Job {
 enum class Outcome { sent, retryable, permanent };
 const char* to_string(Outcome o);
 
+// The longest vendor message id a result keeps (the store's column).
+constexpr std::size_t kMaxProviderMessageId = 1024;
+
 struct Result {
     std::string delivery_id;
     int attempt = 1;
     Outcome outcome = Outcome::sent;
     std::string provider;
-    std::string provider_message_id;  // when sent
+    // When sent; empty when the vendor's id is longer than kMaxProviderMessageId.
+    std::string provider_message_id;
     std::string code;             // the provider's code: HTTP status, vendor errcode, SMTP reply
     std::string message;          // the provider's reason
     Millis retry_after = 0;       // the provider asked to wait this long (429 Retry-After)

@@ -35,7 +35,7 @@ std::string user_select(Dialect d) {
 
 #define GROUP_SELECT                                                    \
     "SELECT g.name, g.description, g.requires_approval, g.created_at, " \
-    "(SELECT COUNT(*) FROM group_members m WHERE m.group_name = g.name) FROM groups g "
+    "(SELECT COUNT(*) FROM group_members m WHERE m.group_name = g.name) FROM `groups` g "
 
 User read_user(const Stmt& s) {
     User u;
@@ -107,18 +107,18 @@ DirectoryStore::Statements::Statements(Db& db)
       delete_user_memberships(db, "DELETE FROM group_members WHERE user_id = ?"),
       delete_preferences(db, "DELETE FROM preferences WHERE user_id = ?"),
       ensure_group(db, std::string(insert_ignore(db.dialect())) +
-                           " INTO groups (name, description, requires_approval, "
+                           " INTO `groups` (name, description, requires_approval, "
                            "created_at) VALUES (?, '', 0, ?)"),
-      group_exists(db, "SELECT 1 FROM groups WHERE name = ?"),
+      group_exists(db, "SELECT 1 FROM `groups` WHERE name = ?"),
       upsert_group(db,
-                   "INSERT INTO groups (name, description, requires_approval, created_at) "
+                   "INSERT INTO `groups` (name, description, requires_approval, created_at) "
                    "VALUES (?,?,?,?) " +
                        on_conflict_update(db.dialect(), "name",
                                           "description = excluded.description, "
                                           "requires_approval = excluded.requires_approval")),
       get_group(db, GROUP_SELECT "WHERE g.name = ?"),
       list_groups(db, GROUP_SELECT "ORDER BY g.name"),
-      delete_group(db, "DELETE FROM groups WHERE name = ?"),
+      delete_group(db, "DELETE FROM `groups` WHERE name = ?"),
       delete_group_members(db, "DELETE FROM group_members WHERE group_name = ?"),
       add_member(db, std::string(insert_ignore(db.dialect())) +
                          " INTO group_members (group_name, user_id) VALUES (?,?)"),

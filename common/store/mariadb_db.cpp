@@ -99,7 +99,8 @@ struct MariaConnection {
         if (!mysql) throw StoreFailure{SQLITE_NOMEM, "cannot allocate a MariaDB connection"};
         const unsigned connect_s =
             static_cast<unsigned>(std::max<util::Millis>(1, (target.timeout + 999) / 1000));
-        const unsigned io_s = 60;
+        const unsigned io_s =
+            static_cast<unsigned>(std::max<util::Millis>(1, (target.io_timeout + 999) / 1000));
         mysql_optionsv(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &connect_s);
         mysql_optionsv(mysql, MYSQL_OPT_READ_TIMEOUT, &io_s);
         mysql_optionsv(mysql, MYSQL_OPT_WRITE_TIMEOUT, &io_s);
@@ -538,7 +539,7 @@ std::optional<std::int64_t> MariaDb::replication_lag() {
     std::optional<std::int64_t> lag;
     const unsigned fields = mysql_num_fields(r);
     const MYSQL_FIELD* field = mysql_fetch_fields(r);
-    // Several rows: MariaDB's multi-source replication; the furthest behind counts.
+    // The default connection's row (MySQL: a row per channel, the furthest behind counts).
     while (MYSQL_ROW row = mysql_fetch_row(r)) {
         for (unsigned i = 0; i < fields; ++i) {
             const std::string_view name(field[i].name, field[i].name_length);

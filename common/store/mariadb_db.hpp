@@ -26,7 +26,8 @@ struct MariaTarget {
     std::string user;
     std::string password;
     std::string database;
-    util::Millis timeout = 5000;  // to connect, and to wait for a lock
+    util::Millis timeout = 5000;      // to connect, and to wait for a lock
+    util::Millis io_timeout = 60000;  // for the server's answer to one read or write
 };
 
 struct MariaConnection;

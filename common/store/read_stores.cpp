@@ -62,13 +62,13 @@ bool ReadStores::readable(Kept& kept, Millis now) {
     if (!kept.store) {
         auto opened = Store::open_replica(kept.replica.target, options_);
         if (!opened) {
-            set_aside(kept, opened.error(), now);
+            set_aside(kept, opened.error(), util::steady_ms());  // after the wait
             return false;
         }
         kept.store = std::move(*opened);
     }
     if (auto st = current_enough(*kept.store, max_lag_); !st) {
-        set_aside(kept, st.error(), now);
+        set_aside(kept, st.error(), util::steady_ms());
         return false;
     }
     if (!kept.readable) NLOG(info, "", "store.replicas: reading '" << kept.replica.url << "'");
@@ -92,9 +92,7 @@ void ReadStores::set_aside(Kept& kept, const Error& why, Millis now) {
     if (kept.readable || kept.why != why.code)
         NLOG(warning, "",
              "store.replicas: not reading '" << kept.replica.url
-                                             << "' (the leader reads "
-                                                "instead): "
-                                             << why.message);
+                                             << "' (the leader reads instead): " << why.message);
     kept.readable = false;
     kept.why = why.code;
     kept.next_check = now + kRetry;

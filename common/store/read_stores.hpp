@@ -10,8 +10,9 @@
 // behind, when its replication is stopped or cut off, when it does not answer,
 // or when its schema is not this build's; a read that fails on it is made
 // again on the leader. Each replica is checked when first needed, then at most
-// once every kRecheck while read and every kRetry while set aside, so a read
-// costs no check of its own; a replica that comes back is read again.
+// once every kRecheck while read and every kRetry while set aside, by the read
+// that comes due (Store::open_replica bounds how long one that does not
+// answer holds it up); a replica that comes back is read again.
 #pragma once
 
 #include <memory>

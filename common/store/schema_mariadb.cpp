@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <iterator>
 #include <string>
 
 #include "store/schema.hpp"
@@ -12,6 +14,17 @@ namespace {
 
 // The schema of SQLite's migrations 1 to 18, in MariaDB's words.
 constexpr int kBaselineVersion = 18;
+
+// The migrations after the baseline, from 19 on, one for each of SQLite's.
+const char* const kLater[] = {
+    // 19: text as long as the API takes it (256 bytes).
+    "ALTER TABLE notifications MODIFY template VARBINARY(256) NOT NULL DEFAULT '', "
+    "MODIFY locale VARBINARY(256) NOT NULL DEFAULT '', "
+    "MODIFY category VARBINARY(256) NOT NULL DEFAULT ''; "
+    "ALTER TABLE deliveries MODIFY locale VARBINARY(256) NOT NULL DEFAULT ''; "
+    "ALTER TABLE inbox_items MODIFY category VARBINARY(256) NOT NULL DEFAULT ''; "
+    "ALTER TABLE inbox_events MODIFY category VARBINARY(256) NOT NULL DEFAULT ''",
+};
 
 const char* const kBaseline[] = {
     R"sql(CREATE TABLE IF NOT EXISTS notifications (
@@ -307,10 +320,11 @@ int mariadb_schema_version(Db& db) {
 
 int require_mariadb_schema(Db& db) {
     const int found = mariadb_schema_version(db);
-    if (found != kBaselineVersion)
+    const int newest = newest_schema_version();
+    if (found != newest)
         throw StoreFailure{SQLITE_ERROR, "its schema is version " + std::to_string(found) +
                                              ", this build reads version " +
-                                             std::to_string(kBaselineVersion)};
+                                             std::to_string(newest)};
     return found;
 }
 
@@ -318,15 +332,28 @@ void migrate_mariadb(Db& db, util::Millis lock_wait) {
     MigrationLock lock(db, lock_wait);
     const int found = mariadb_schema_version(db);
     refuse_newer_schema(found);
-    if (found >= kBaselineVersion) return;
     // Statements that define tables commit on their own: each is written so
     // that running it again after a failure halfway changes nothing.
-    for (const char* statement : kBaseline) exec(db, statement);
-    exec(db,
-         "CREATE TABLE IF NOT EXISTS notify_schema (id TINYINT NOT NULL PRIMARY KEY, "
-         "version INT NOT NULL) ENGINE = InnoDB");
-    Stmt mark(db, "REPLACE INTO notify_schema (id, version) VALUES (1, ?)");
-    mark.bind(1, kBaselineVersion).run();
+    auto reached = [&](int version) {
+        const std::string mark =
+            "REPLACE INTO notify_schema (id, version) VALUES (1, " + std::to_string(version) + ")";
+        exec(db, mark.c_str());
+    };
+    if (found < kBaselineVersion) {
+        for (const char* statement : kBaseline) exec(db, statement);
+        exec(db,
+             "CREATE TABLE IF NOT EXISTS notify_schema (id TINYINT NOT NULL PRIMARY KEY, "
+             "version INT NOT NULL) ENGINE = InnoDB");
+        reached(kBaselineVersion);
+    }
+    constexpr int kKnown = kBaselineVersion + static_cast<int>(std::size(kLater));
+    for (int v = std::max(found, kBaselineVersion); v < newest_schema_version(); ++v) {
+        if (v >= kKnown)
+            throw StoreFailure{SQLITE_INTERNAL, "no MariaDB migration to schema version " +
+                                                    std::to_string(v + 1) + " in this build"};
+        exec(db, kLater[v - kBaselineVersion]);
+        reached(v + 1);
+    }
 }
 
 }  // namespace notify::store

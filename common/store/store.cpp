@@ -230,6 +230,11 @@ Expected<std::unique_ptr<Store>> Store::open(const MariaTarget& target, const Op
         waiting.timeout = options.busy_timeout;
         std::unique_ptr<Db> connection = std::make_unique<MariaDb>(waiting);
         const int found = mariadb_schema_version(*connection);
+        // As a file that is not there is not made: what only reads creates nothing.
+        if (found == 0 && !options.create)
+            return make_error(ErrorKind::no_input, "store_empty",
+                              "the database '" + target.database +
+                                  "' holds no store yet ('notifyctl store migrate' makes one)");
         migrate_mariadb(*connection, options.busy_timeout);
         return std::unique_ptr<Store>(new Store(connection, found));
     } catch (const StoreFailure& f) {
@@ -242,8 +247,11 @@ Expected<std::unique_ptr<Store>> Store::open(const MariaTarget& target, const Op
 Expected<std::unique_ptr<Store>> Store::open_replica(const MariaTarget& target,
                                                      const Options& options) {
     try {
+        // A replica that does not answer holds its reader up briefly: the
+        // leader is there to answer instead.
         MariaTarget waiting = target;
-        waiting.timeout = options.busy_timeout;
+        waiting.timeout = std::min<Millis>(options.busy_timeout, kReplicaConnectTimeout);
+        waiting.io_timeout = kReplicaReadTimeout;
         std::unique_ptr<Db> connection = std::make_unique<MariaDb>(waiting);
         const int found = require_mariadb_schema(*connection);
         return std::unique_ptr<Store>(new Store(connection, found));

@@ -143,12 +143,18 @@ struct ApiKey {
 
 class Store {
   public:
+    static constexpr Millis kReplicaConnectTimeout = 1000;
+    static constexpr Millis kReplicaReadTimeout = 10000;
     static Expected<std::unique_ptr<Store>> open(const std::string& path, const Options& options);
     // The store in a MariaDB or MySQL database, which must exist: its schema is
-    // made on the first open. `options.busy_timeout` is the wait for a lock.
+    // made on the first open (with options.create; without it, an empty
+    // database is no_input "store_empty"). `options.busy_timeout` is the wait
+    // for a lock.
     static Expected<std::unique_ptr<Store>> open(const MariaTarget& target, const Options& options);
     // A read replica of such a database (store.replicas): its schema is
-    // taken as it is, and must be this build's.
+    // taken as it is, and must be this build's. Connecting may take up to
+    // kReplicaConnectTimeout, and the server's answer to a read up to
+    // kReplicaReadTimeout.
     static Expected<std::unique_ptr<Store>> open_replica(const MariaTarget& target,
                                                          const Options& options);
     ~Store();

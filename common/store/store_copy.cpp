@@ -89,10 +89,20 @@ std::vector<Written> written(Db& to, const TableShape& t, const TableShape& thei
     return out;
 }
 
+// MySQL 8 answers information_schema from statistics up to a day old unless
+// told otherwise; MariaDB, which has no such setting, reads the tables.
+void ask_for_fresh_statistics(Db& db) {
+    try {
+        db.exec("SET SESSION information_schema_stats_expiry = 0");
+    } catch (const StoreFailure&) {
+    }
+}
+
 // The last number each table's counter gave, where it keeps one: SQLite's
 // AUTOINCREMENT (never reused, also once the rows are deleted) and MariaDB's
 // AUTO_INCREMENT.
 std::map<std::string, std::int64_t> counters(Db& db) {
+    if (db.dialect() == Dialect::mariadb) ask_for_fresh_statistics(db);
     Stmt read(db, db.dialect() == Dialect::sqlite
                       ? "SELECT name, seq FROM sqlite_sequence"
                       : "SELECT table_name, AUTO_INCREMENT - 1 FROM information_schema.tables "
@@ -109,14 +119,16 @@ std::map<std::string, std::int64_t> counters(Db& db) {
 // new event even when the events it had seen were pruned. On SQLite within the
 // copy's transaction; on MariaDB after it (ALTER TABLE commits on its own).
 void carry_counters(Db& to, const std::map<std::string, std::int64_t>& source) {
-    const auto theirs = counters(to);
+    if (to.dialect() == Dialect::mariadb) {
+        const auto theirs = counters(to);
+        for (const auto& [table, last] : source)
+            if (!bookkeeping(table) && theirs.count(table) && theirs.at(table) < last)
+                to.exec(("ALTER TABLE " + quoted(table) +
+                         " AUTO_INCREMENT = " + std::to_string(last + 1))
+                            .c_str());
+        return;
+    }
     for (const auto& [table, last] : source) {
-        if (!bookkeeping(table) && to.dialect() == Dialect::mariadb && theirs.count(table) &&
-            theirs.at(table) < last)
-            to.exec(
-                ("ALTER TABLE " + quoted(table) + " AUTO_INCREMENT = " + std::to_string(last + 1))
-                    .c_str());
-        if (to.dialect() != Dialect::sqlite) continue;
         Stmt autoincrement(to,
                            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1 "
                            "AND sql LIKE '%AUTOINCREMENT%'");

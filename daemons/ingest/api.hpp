@@ -197,9 +197,11 @@ class Api {
     void make_reports_with(ReportMaker& maker) { report_maker_ = &maker; }
     // Without it, ?wait= is answered at once.
     void hold_answers_with(AnswerHolder& holder) { holder_ = &holder; }
-    // Lists and the audit log are read from these replicas when one can be
+    // Lists (but that of sends waiting for approval), the queue, the audit
+    // log and reports are read from these replicas when one can be
     // (store/read_stores.hpp); without them, from `reads`.
     void read_replicas(const store::Replicas& replicas) {
+        rollups_.clear();
         trailing_ = std::make_unique<store::ReadStores>(reads_, replicas);
     }
 
@@ -249,7 +251,7 @@ class Api {
                              const Reply& done);
     void list_notifications(const Request& req, const Principal& who, const Reply& done);
     void get_queue(const Reply& done);
-    // GET /v1/queue's rows (trailing_); a failure of the leader throws StoreFailure.
+    // GET /v1/queue's rows (trailing_).
     Expected<std::vector<store::QueueRow>> queue_rows();
     void get_providers(Reply done);
     void health(const Reply& done);

@@ -202,7 +202,12 @@ void Api::list_notifications(const Request& req, const Principal& who, const Rep
     if (who.scope == Scope::send) filter->api_key_id = who.id;
     Expected<store::ListPage> page = store_read_failure();
     try {
-        page = trailing_->read([&](store::Store& s) { return s.list_notifications(*filter); });
+        // Sends waiting for approval are what an administrator acts on next:
+        // listed as the leader has them.
+        if (filter->fanout == store::FanoutState::pending_approval)
+            page = reads_.list_notifications(*filter);
+        else
+            page = trailing_->read([&](store::Store& s) { return s.list_notifications(*filter); });
     } catch (...) {
         return fail(done, store_read_failure());
     }
@@ -226,8 +231,13 @@ void Api::get_queue(const Reply& done) {
 }
 
 Expected<std::vector<store::QueueRow>> Api::queue_rows() {
-    return trailing_->read(
-        [](store::Store& s) -> Expected<std::vector<store::QueueRow>> { return s.queue_rows(); });
+    return trailing_->read([](store::Store& s) -> Expected<std::vector<store::QueueRow>> {
+        try {
+            return s.queue_rows();
+        } catch (const store::StoreFailure& f) {
+            return store::to_error(f);
+        }
+    });
 }
 
 void Api::get_providers(Reply done) {

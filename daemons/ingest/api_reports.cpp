@@ -66,7 +66,7 @@ void Api::get_report(const Request& req, const Reply& done) {
     if (!report_maker_) {
         std::ostringstream out;
         auto made = trailing_->read([&](store::Store& s) {
-            out.str({});
+            out = std::ostringstream();  // a second attempt starts afresh
             return report::make_written(rollups(s), *request, csv, out);
         });
         if (!made) return answer(made.error());

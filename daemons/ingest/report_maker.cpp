@@ -65,7 +65,8 @@ ReportMaker::ReportMaker(std::vector<std::unique_ptr<store::Store>> stores, Post
       max_wait_(max_wait),
       stores_(std::move(stores)),
       sending_(stores_.size()) {
-    for (auto& s : stores_) reads_.push_back(std::make_unique<store::ReadStores>(*s, replicas));
+    for (auto& s : stores_)
+        read_stores_.push_back(std::make_unique<store::ReadStores>(*s, replicas));
     for (std::size_t i = 0; i < stores_.size(); ++i) threads_.emplace_back([this, i] { run(i); });
 }
 
@@ -141,30 +142,33 @@ void ReportMaker::answer(Rollups& rollups, std::size_t index, Job& job) {
     std::ostream out(&pieces);
     out.exceptions(std::ios::badbit);
     Expected<report::Report> made = make_error(ErrorKind::internal, "internal", "not made");
-    store::ReadStores& reads = *reads_[index];
+    store::ReadStores& reads = *read_stores_[index];
     store::Store* from = &reads.pick();
     for (;;) {
+        bool store_failed = false;
         try {
             auto& kept = rollups[from];  // made by the first job: it may fail
             if (!kept) kept = std::make_unique<store::RollupStore>(*from);
             made = report::make_written(*kept, job.request, job.csv, out);
+            store_failed = !made && store::ReadStores::store_failed(made.error());
             out.flush();
         } catch (const Gone&) {
             return;  // canceled: nobody reads the rest
         } catch (const store::StoreFailure& f) {
             made = store::to_error(f);
+            store_failed = true;
         } catch (const std::exception& e) {
             made = make_error(ErrorKind::internal, "internal", e.what());
         } catch (...) {
             made = make_error(ErrorKind::internal, "internal", "unknown exception");
         }
-        // A replica that fails before any of the answer went out: the leader makes it.
-        if (made || body || from == &reads.leader() ||
-            !store::ReadStores::store_failed(made.error()))
-            break;
+        if (!store_failed || from == &reads.leader()) break;
         reads.failed(*from, made.error());
+        // Made again by the leader, unless some of the answer went out already.
+        if (body) break;
         from = &reads.leader();
         pieces.held().clear();
+        out.clear();
     }
     if (body) {
         if (made && !pieces.held().empty() && !body->put(std::move(pieces.held()))) return;

@@ -74,7 +74,7 @@ class ReportMaker {
     PostToLoop post_;
     std::chrono::milliseconds max_wait_;
     std::vector<std::unique_ptr<store::Store>> stores_;
-    std::vector<std::unique_ptr<store::ReadStores>> reads_;  // over stores_, per thread
+    std::vector<std::unique_ptr<store::ReadStores>> read_stores_;  // over stores_, per thread
     std::mutex mu_;
     std::condition_variable work_;
     std::deque<Job> jobs_;

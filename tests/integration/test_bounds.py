@@ -138,3 +138,25 @@ def test_config_that_is_not_a_regular_file_is_refused(tmp_path):
             where = f"{args}: exit {res.returncode}, stderr {res.stderr!r}"
             assert res.returncode == 66, where
             assert why in res.stderr and "config OK" not in res.stdout, where
+
+
+def test_every_text_field_at_its_limit_is_kept_and_one_byte_more_refused(http_receiver,
+                                                                         make_stack):
+    # The same on every store: what the API takes, the store keeps whole.
+    stack = started(make_stack, http_receiver())
+    longest = {"category": "c" * 256, "module": "m" * 256, "locale": "zh-Hans-" + "x" * 248,
+               "idempotency_key": "k" * 256}
+    nid = stack.submit(**BASE, to=["r" * 256], **longest)["id"]
+    shown = stack.wait_final(nid)
+    assert {k: shown[k] for k in longest} == longest
+    assert [d["to"] for d in shown["deliveries"]] == ["r" * 256]
+    assert [d["state"] for d in shown["deliveries"]] == ["sent"]
+    listed = stack.request("GET", "/v1/notifications?module=" + "m" * 256).json
+    assert [n["id"] for n in listed["notifications"]] == [nid]
+    for field in longest:
+        res = stack.request("POST", "/v1/notifications", body={**BASE, field: "y" * 257})
+        assert res.status == 400, (field, res)
+        assert res.json["error"]["code"] == "too_long", (field, res)
+        assert res.json["error"]["field"] == field
+    res = stack.request("POST", "/v1/notifications", body={**BASE, "to": ["r" * 257]})
+    assert res.status in (400, 422), res

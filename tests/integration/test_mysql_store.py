@@ -91,6 +91,15 @@ def test_a_wrong_password_or_an_unreachable_server_is_refused(make_stack, mariad
 def test_store_migrate_says_what_it_did_and_refuses_a_newer_schema(make_stack, mariadb, tmp_path):
     url, password, database = mariadb.new_database()
     stack = make_stack(settings=mysql_settings(tmp_path, url, password))
+    # Commands that only read make nothing in an empty database, as they make no file.
+    for args in (["template", "ls"], ["audit"], ["report"], ["apikey", "ls"]):
+        res = stack.ctl(*args)
+        assert res.returncode == 0, (args, res.stderr)
+    assert mariadb.query(database, "SHOW TABLES") == []
+    res = stack.ctl("store", "copy", "--from", url, "--to", str(tmp_path / "copy.db"),
+                    "--from-password", f"file:{tmp_path / 'store.password'}")
+    assert res.returncode == 66 and "holds no store yet" in res.stderr, res.stderr
+    assert mariadb.query(database, "SHOW TABLES") == []
     first = json.loads(stack.ctl("--json", "store", "migrate").stdout)
     assert first["was"] == 0 and first["schema_version"] > 0 and first["store"] == url
     res = stack.ctl("store", "migrate")

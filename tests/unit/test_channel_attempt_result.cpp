@@ -71,3 +71,17 @@ TEST_CASE("when a vendor found an address gone travels to the router", "[worker]
         wire::decode(R"({"type":"result","delivery_id":"d","outcome":"permanent","gone_since":-5})")
             .result->gone_since == 0);
 }
+
+TEST_CASE("a vendor's message id longer than the store keeps does not reach it", "[worker]") {
+    wire::Result r;
+    r.delivery_id = "d-4";
+    r.provider_message_id = std::string(wire::kMaxProviderMessageId, 'm');
+    auto kept = wire::decode(wire::encode(r)).result;
+    REQUIRE(kept);
+    CHECK(kept->provider_message_id == r.provider_message_id);
+    r.provider_message_id += 'm';
+    auto dropped = wire::decode(wire::encode(r)).result;
+    REQUIRE(dropped);
+    CHECK(dropped->provider_message_id.empty());
+    CHECK(dropped->outcome == wire::Outcome::sent);
+}

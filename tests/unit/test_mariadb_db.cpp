@@ -244,3 +244,27 @@ TEST_CASE("MariaDB: the schema is made once, at the newest version", "[mariadb]"
         CHECK(f.message.find("newer than this build knows") != std::string::npos);
     }
 }
+
+TEST_CASE("MariaDB: a store made at version 18 is brought up to the newest", "[mariadb]") {
+    store::MariaDb db(testing::fresh_mariadb_database());
+    store::migrate_mariadb(db, 5000);
+    // As version 18 made it: text of the API's 256 bytes did not fit.
+    db.exec(
+        "ALTER TABLE notifications MODIFY locale VARBINARY(64) NOT NULL DEFAULT '', "
+        "MODIFY category VARBINARY(255) NOT NULL DEFAULT ''; "
+        "UPDATE notify_schema SET version = 18");
+    auto width = [&](const char* table, const char* column) {
+        return number(db, (std::string("SELECT character_maximum_length FROM "
+                                       "information_schema.columns WHERE table_schema = DATABASE() "
+                                       "AND table_name = '") +
+                           table + "' AND column_name = '" + column + "'")
+                              .c_str());
+    };
+    CHECK(width("notifications", "locale") == 64);
+    store::migrate_mariadb(db, 5000);
+    CHECK(store::current_schema_version(db) == store::newest_schema_version());
+    for (const char* table : {"notifications", "deliveries"}) CHECK(width(table, "locale") == 256);
+    for (const char* table : {"notifications", "inbox_items", "inbox_events"})
+        CHECK(width(table, "category") == 256);
+    CHECK(width("notifications", "template") == 256);
+}

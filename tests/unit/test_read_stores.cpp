@@ -55,7 +55,7 @@ TEST_CASE("store.replicas: URLs of a MySQL store's replicas, and how far behind 
                   "replicas = [\"mysql://n:secret@db2/n\"]\n")
               .find("t.toml:4: store.replicas 'mysql://n:********@db2/n'") == 0);
     CHECK(refused("[store]\nbackend = \"mysql\"\nurl = \"mysql://n@db1/n\"\n"
-                  "replicas = [\"mysql://n@db1/n\"]\n") ==
+                  "replicas = [\"mariadb://reader@db1:3306/n\"]\n") ==
           "t.toml:4: 'store.replicas' lists the leader, store.url");
 }
 
