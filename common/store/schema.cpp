@@ -430,8 +430,8 @@ ALTER TABLE identities_by_device RENAME TO identities;
 CREATE INDEX identities_by_address ON identities (channel, address);
 )sql",
     // 19: nothing here (SQLite's text has no length): on MariaDB, a
-    // notification's locale and category, and its template's name, as long
-    // as the API takes them (256 bytes).
+    // notification's locale and category (wherever a category is kept), and
+    // its template's name, as long as the API takes them (256 bytes).
     R"sql(
 SELECT 1;
 )sql",

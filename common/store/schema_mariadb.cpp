@@ -23,7 +23,9 @@ const char* const kLater[] = {
     "MODIFY category VARBINARY(256) NOT NULL DEFAULT ''; "
     "ALTER TABLE deliveries MODIFY locale VARBINARY(256) NOT NULL DEFAULT ''; "
     "ALTER TABLE inbox_items MODIFY category VARBINARY(256) NOT NULL DEFAULT ''; "
-    "ALTER TABLE inbox_events MODIFY category VARBINARY(256) NOT NULL DEFAULT ''",
+    "ALTER TABLE inbox_events MODIFY category VARBINARY(256) NOT NULL DEFAULT ''; "
+    "ALTER TABLE preferences MODIFY category VARBINARY(256) NOT NULL DEFAULT ''; "
+    "ALTER TABLE unsubscribed_addresses MODIFY category VARBINARY(256) NOT NULL DEFAULT ''",
 };
 
 const char* const kBaseline[] = {

@@ -41,7 +41,10 @@ class Server {
         data_ = dir_.path + "/data";
         socket_ = dir_.path + "/mariadb.sock";
         const std::string user = "--user=" + user_name();
-        const std::string prepare = install + " --no-defaults --datadir=" + data_ +
+        // Temporary tables in a folder of its own: servers set up side by side
+        // (another test program's, the integration tests') never meet in /tmp.
+        const std::string tmpdir = "--tmpdir=" + dir_.path;
+        const std::string prepare = install + " --no-defaults --datadir=" + data_ + " " + tmpdir +
                                     " --auth-root-authentication-method=normal --skip-test-db " +
                                     user + " > " + dir_.path + "/install.log 2>&1";
         if (std::system(prepare.c_str()) != 0) {
@@ -57,7 +60,7 @@ class Server {
             const std::string sock = "--socket=" + socket_;
             const std::string pid_file = "--pid-file=" + dir_.path + "/mariadbd.pid";
             execl(server.c_str(), server.c_str(), "--no-defaults", datadir.c_str(), sock.c_str(),
-                  "--skip-networking", user.c_str(), pid_file.c_str(),
+                  tmpdir.c_str(), "--skip-networking", user.c_str(), pid_file.c_str(),
                   "--innodb-buffer-pool-size=64M", "--innodb-flush-log-at-trx-commit=2",
                   static_cast<char*>(nullptr));
             _exit(127);

@@ -251,7 +251,14 @@ TEST_CASE("MariaDB: a store made at version 18 is brought up to the newest", "[m
     // As version 18 made it: text of the API's 256 bytes did not fit.
     db.exec(
         "ALTER TABLE notifications MODIFY locale VARBINARY(64) NOT NULL DEFAULT '', "
-        "MODIFY category VARBINARY(255) NOT NULL DEFAULT ''; "
+        "MODIFY category VARBINARY(255) NOT NULL DEFAULT '', "
+        "MODIFY template VARBINARY(255) NOT NULL DEFAULT ''; "
+        "ALTER TABLE deliveries MODIFY locale VARBINARY(64) NOT NULL DEFAULT ''; "
+        "ALTER TABLE inbox_items MODIFY category VARBINARY(255) NOT NULL DEFAULT ''; "
+        "ALTER TABLE inbox_events MODIFY category VARBINARY(255) NOT NULL DEFAULT ''; "
+        "ALTER TABLE preferences MODIFY category VARBINARY(255) NOT NULL DEFAULT ''; "
+        "ALTER TABLE unsubscribed_addresses MODIFY category VARBINARY(255) NOT NULL "
+        "DEFAULT ''; "
         "UPDATE notify_schema SET version = 18");
     auto width = [&](const char* table, const char* column) {
         return number(db, (std::string("SELECT character_maximum_length FROM "
@@ -261,10 +268,12 @@ TEST_CASE("MariaDB: a store made at version 18 is brought up to the newest", "[m
                               .c_str());
     };
     CHECK(width("notifications", "locale") == 64);
+    CHECK(width("preferences", "category") == 255);
     store::migrate_mariadb(db, 5000);
     CHECK(store::current_schema_version(db) == store::newest_schema_version());
     for (const char* table : {"notifications", "deliveries"}) CHECK(width(table, "locale") == 256);
-    for (const char* table : {"notifications", "inbox_items", "inbox_events"})
+    for (const char* table :
+         {"notifications", "inbox_items", "inbox_events", "preferences", "unsubscribed_addresses"})
         CHECK(width(table, "category") == 256);
     CHECK(width("notifications", "template") == 256);
 }

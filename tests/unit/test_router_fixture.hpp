@@ -109,7 +109,7 @@ class TempStore {
     }
     void group(const std::string& name, const std::vector<std::string>& members) {
         exec(std::string(store::insert_ignore(db().dialect())) +
-             " INTO groups (name, created_at) VALUES ('" + name + "', 1)");
+             " INTO `groups` (name, created_at) VALUES ('" + name + "', 1)");
         for (const auto& m : members)
             exec("INSERT INTO group_members (group_name, user_id) VALUES ('" + name + "','" + m +
                  "')");

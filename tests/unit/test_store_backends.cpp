@@ -57,7 +57,7 @@ void fill(store::Store& s) {
     db.exec(
         "INSERT INTO users (id, name, locale, timezone, created_at, updated_at) VALUES "
         "('u1', 'Zhang San 张三', 'zh-CN', '', 1, 2), ('u2', '', 'en', 'UTC', 3, 4)");
-    db.exec("INSERT INTO groups (name, created_at) VALUES ('staff', 5)");
+    db.exec("INSERT INTO `groups` (name, created_at) VALUES ('staff', 5)");
     Stmt mac(s.handle(),
              "INSERT INTO otp_codes (recipient, code_mac, channel, created_at, expires_at, "
              "max_attempts, window_start, window_sends) "
