@@ -108,6 +108,8 @@ const std::vector<Command>& commands() {
          setup_keys},
         {"store", "migrate the store's schema, or copy it to another store (SQLite, MySQL)",
          setup_store},
+        {"cluster", "the state of every ingest, router, worker and replica (reads the store)",
+         setup_cluster},
         {"inbox", "tokens for users' own in-app inboxes", setup_inbox},
         {"otp", "send and verify one-time codes", setup_otp},
         {"up", "run the whole stack in the foreground, for a laptop or a demo", setup_up},

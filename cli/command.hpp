@@ -24,6 +24,7 @@ namespace notify::cli {
 enum Exit : int {
     exit_ok = 0,
     exit_wait_failed = 1,  // --wait ended with a failed, expired or canceled delivery
+    exit_not_ready = 1,    // cluster status: something is degraded, silent or not read
     exit_usage = 64,
     exit_data = 65,
     exit_no_input = 66,
@@ -92,6 +93,7 @@ Runner setup_up(CLI::App& command, Context& ctx);
 Runner setup_vapid(CLI::App& command, Context& ctx);
 Runner setup_keys(CLI::App& command, Context& ctx);
 Runner setup_store(CLI::App& command, Context& ctx);
+Runner setup_cluster(CLI::App& command, Context& ctx);
 Runner setup_inbox(CLI::App& command, Context& ctx);
 Runner setup_otp(CLI::App& command, Context& ctx);
 

@@ -14,8 +14,6 @@
 
 namespace notify::cli {
 
-namespace {
-
 store::Options options_of(const Config& config, bool create) {
     store::Options options;
     options.synchronous_full = config.store.synchronous_full;
@@ -23,8 +21,6 @@ store::Options options_of(const Config& config, bool create) {
     options.create = create;
     return options;
 }
-
-}  // namespace
 
 Expected<std::unique_ptr<store::Store>> open_store(const Config& config, bool create) {
     std::error_code ec;

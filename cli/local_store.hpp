@@ -11,6 +11,8 @@
 
 namespace notify::cli {
 
+// How notifyctl's connections to the configured store are made.
+store::Options options_of(const Config& config, bool create);
 // The configured store ([store]), or nullptr when `create` is false and it
 // does not exist yet (no file, or a database without the schema).
 Expected<std::unique_ptr<store::Store>> open_store(const Context& ctx, bool create);

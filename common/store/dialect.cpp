@@ -53,6 +53,11 @@ const char* commits_seen(Dialect d) {
                                 : "SELECT version FROM notify_writer WHERE id = 1";
 }
 
+const char* now_millis(Dialect d) {
+    return d == Dialect::sqlite ? "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+                                : "CAST(UNIX_TIMESTAMP(NOW(3)) * 1000 AS SIGNED)";
+}
+
 const char* greater_of(Dialect d) {
     return d == Dialect::sqlite ? "MAX" : "GREATEST";
 }

@@ -30,6 +30,10 @@ std::string lines_of(Dialect d, std::string_view expr, std::string_view from,
 // SQLite, the version of notify_writer's row on MariaDB (mariadb_db.hpp).
 const char* commits_seen(Dialect d);
 
+// The store's clock, in milliseconds since the epoch, as an SQL expression: what
+// processes on several hosts compare their times by (store/cluster_members.hpp).
+const char* now_millis(Dialect d);
+
 // The larger of two values: "MAX" | "GREATEST", to be called with two arguments.
 const char* greater_of(Dialect d);
 

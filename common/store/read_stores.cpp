@@ -45,6 +45,15 @@ Expected<std::unique_ptr<Store>> open_current_replica(const Replica& replica, Mi
     return store;
 }
 
+bool ReadStores::none_fit() const {
+    bool checked = false;
+    for (const Kept& k : replicas_) {
+        if (k.readable) return false;
+        checked = checked || k.next_check != 0;
+    }
+    return checked;
+}
+
 ReadStores::ReadStores(Store& leader, const Replicas& replicas)
     : leader_(leader), max_lag_(replicas.max_lag), options_(replicas.options) {
     for (const auto& r : replicas.each) replicas_.push_back({r, nullptr, 0, false, {}});

@@ -79,6 +79,9 @@ class ReadStores {
         return fn(leader_);
     }
     Store& leader() { return leader_; }
+    // Whether replicas are configured, one was checked at least, and none was
+    // fit at its last check (nothing is asked here).
+    bool none_fit() const;
     // A read on `store`, picked here, failed for the store's sake: a replica
     // is set aside (for a read that cannot simply be made again).
     void failed(Store& store, const Error& why);

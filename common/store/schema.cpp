@@ -435,6 +435,20 @@ CREATE INDEX identities_by_address ON identities (channel, address);
     R"sql(
 SELECT 1;
 )sql",
+    // 20: the processes of a cluster (store/cluster_members.hpp), each announcing
+    // itself every few seconds by the store's clock.
+    R"sql(
+CREATE TABLE cluster_members (
+    id         TEXT PRIMARY KEY,
+    role       TEXT NOT NULL,
+    host       TEXT NOT NULL,
+    pid        INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    seen_at    INTEGER NOT NULL,
+    stopped_at INTEGER NOT NULL DEFAULT 0,
+    detail     TEXT NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 
 }  // namespace

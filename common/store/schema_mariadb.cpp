@@ -26,6 +26,17 @@ const char* const kLater[] = {
     "ALTER TABLE inbox_events MODIFY category VARBINARY(256) NOT NULL DEFAULT ''; "
     "ALTER TABLE preferences MODIFY category VARBINARY(256) NOT NULL DEFAULT ''; "
     "ALTER TABLE unsubscribed_addresses MODIFY category VARBINARY(256) NOT NULL DEFAULT ''",
+    // 20: the processes of a cluster (store/cluster_members.hpp).
+    "CREATE TABLE IF NOT EXISTS cluster_members ("
+    "id VARBINARY(1024) NOT NULL PRIMARY KEY, "
+    "role VARBINARY(64) NOT NULL, "
+    "host VARBINARY(255) NOT NULL, "
+    "pid BIGINT NOT NULL, "
+    "started_at BIGINT NOT NULL, "
+    "seen_at BIGINT NOT NULL, "
+    "stopped_at BIGINT NOT NULL DEFAULT 0, "
+    "detail MEDIUMBLOB NOT NULL"
+    ") ENGINE = InnoDB",
 };
 
 const char* const kBaseline[] = {

@@ -11,7 +11,8 @@ namespace {
 
 // The store's bookkeeping on MariaDB (schema_mariadb.hpp), not its data.
 bool bookkeeping(const std::string& table) {
-    return table == "notify_writer" || table == "notify_schema";
+    // cluster_members: the processes running on the source, not data to carry.
+    return table == "notify_writer" || table == "notify_schema" || table == "cluster_members";
 }
 
 std::vector<std::string> table_names(Db& db) {

@@ -177,6 +177,7 @@ Api::Api(const Config& config, store::Store& reads, Committer& committer, Router
       trailing_(std::make_unique<store::ReadStores>(reads)),
       committer_(committer),
       control_(control),
+      health_(config, committer, control),
       tracking_queue_(control),
       metrics_(metrics),
       keys_(reads, key_cache_ttl),

@@ -54,6 +54,7 @@
 #include "commit.hpp"
 #include "config.hpp"
 #include "door.hpp"
+#include "health.hpp"
 #include "key_limits.hpp"
 #include "metrics.hpp"
 #include "request_windows.hpp"
@@ -200,6 +201,9 @@ class Api {
     // Lists (but that of sends waiting for approval), the queue, the audit
     // log and reports are read from these replicas when one can be
     // (store/read_stores.hpp); without them, from `reads`.
+    // What /healthz says (health.hpp), and what it is made from.
+    nlohmann::json health_report();
+    Health& health() { return health_; }
     void read_replicas(const store::Replicas& replicas) {
         rollups_.clear();
         trailing_ = std::make_unique<store::ReadStores>(reads_, replicas);
@@ -380,6 +384,7 @@ class Api {
     WebAssets assets_;
     Committer& committer_;
     RouterControl& control_;
+    Health health_;
     TrackingQueue tracking_queue_;  // opens and clicks for the router (api_tracking.cpp)
     Metrics& metrics_;
     KeyCache keys_;

@@ -256,16 +256,16 @@ void Api::get_providers(Reply done) {
 
 void Api::health(const Reply& done) {
     // The loop runs (it is answering); the store is writable when the last commit
-    // succeeded and the file can be written.
-    const std::string& path = config_.store.where();
-    if (store_writable(committer_, config_.store))
-        return done(json_response(200, json{{"status", "ok"}}));
-    json body{{"status", "unavailable"},
-              {"error",
-               {{"code", "store_unavailable"},
-                {"message", "the store '" + path + "' cannot take writes"},
-                {"field", nullptr}}}};
+    // succeeded and the file can be written (health.hpp).
+    json body = health_report();
+    if (body["status"] != "unavailable") return done(json_response(200, body));
+    body["error"] = {
+        {"code", "store_unavailable"}, {"message", body["problems"][0]}, {"field", nullptr}};
     done(json_response(503, body));
+}
+
+json Api::health_report() {
+    return health_.report(trailing_.get());
 }
 
 }  // namespace notify::ingest

@@ -22,6 +22,7 @@
 #include <csignal>
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "api.hpp"
@@ -33,6 +34,7 @@
 #include "report_maker.hpp"
 #include "store/checkpointer.hpp"
 #include "store/configured_store.hpp"
+#include "store/presence.hpp"
 #include "store/read_stores.hpp"
 #include "util/log.hpp"
 #include "util/timeval.hpp"
@@ -72,6 +74,35 @@ void on_signal(evutil_socket_t sig, short, void* arg) {
     s->reports->stop();
     s->held->answer_all();
     s->inflight->stop();
+}
+
+// Announces this ingest in cluster_members every beat, with its health as
+// the router's last answer left it, and asks the router again (health.hpp).
+struct Announcer {
+    Api* api = nullptr;
+    store::Presence* presence = nullptr;
+    const Config* config = nullptr;
+
+    void describe() {
+        nlohmann::json detail{{"version", NOTIFY_VERSION},
+                              {"runtime_dir", config->runtime_dir},
+                              {"listen", config->ingest.listen},
+                              {"http", config->ingest.http},
+                              {"health", api->health_report()}};
+        presence->describe(detail.dump());
+    }
+    void announce() {
+        describe();
+        api->health().check_router();
+    }
+    // The first description waits for the router's first answer.
+    void first() {
+        api->health().check_router([this] { describe(); });
+    }
+};
+
+void on_beat(evutil_socket_t, short, void* arg) {
+    static_cast<Announcer*>(arg)->announce();
 }
 
 store::Options store_options(const Config& c) {
@@ -128,6 +159,16 @@ int run_daemon(const Config& config) {
     auto writes = store::open_configured(config.store, store_options(config));
     if (!writes) {
         NLOG(error, "", writes.error().message);
+        return kExitUnavailable;
+    }
+    // Its own connection, whose beats never wait for the disk, on its own
+    // thread: it may copy the log into the file (SQLite's automatic
+    // checkpoint), as no commit a client waits for does, so that an idle
+    // store's log does not grow with the beats alone.
+    auto beats =
+        store::open_configured(config.store, {false, config.store.busy_timeout, true, true});
+    if (!beats) {
+        NLOG(error, "", beats.error().message);
         return kExitUnavailable;
     }
     auto replicas = store::configured_replicas(config.store, store_options(config));
@@ -225,12 +266,22 @@ int run_daemon(const Config& config) {
     event_add(sigterm.get(), nullptr);
     event_add(sigint.get(), nullptr);
 
+    store::Presence presence(std::move(*beats), "ingest", config.runtime_dir);
+    Announcer announcer{&api, &presence, &config};
+    std::unique_ptr<event, EventDeleter> beat(
+        event_new(base.get(), -1, EV_PERSIST, on_beat, &announcer));
+    const timeval every = util::to_timeval(store::Presence::kBeat);
+    event_add(beat.get(), &every);
+    announcer.first();
+    presence.start();
+
     sd_notify(0, "READY=1");
     NLOG(info, "",
          "started version=" NOTIFY_VERSION " http="
              << (config.ingest.http.empty() ? "off" : config.ingest.http)
              << " listen=" << config.ingest.listen << " store=" << config.store.where());
     event_base_dispatch(base.get());
+    event_del(beat.get());  // what is left is the last answers
     // The last answers (held ones, those of the last commit) may still be in
     // their connections' buffers, written when each socket is next seen
     // writable: the loop waits for that until they are, for at most
@@ -246,6 +297,7 @@ int run_daemon(const Config& config) {
 
     // Every accepted request has its answer; the writer's queue is empty.
     writer.stop();
+    presence.stop();
     NLOG(info, "", "stopped");
     return 0;
 }

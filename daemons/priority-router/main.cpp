@@ -20,6 +20,7 @@
 #include "router.hpp"
 #include "store/checkpointer.hpp"
 #include "store/configured_store.hpp"
+#include "store/presence.hpp"
 #include "store/sqlite_db.hpp"
 #include "util/instance_lock.hpp"
 #include "util/log.hpp"
@@ -111,8 +112,21 @@ int main(int argc, char** argv) {
         commits = std::move(*opened);
     }
 
+    // Its row of cluster_members, written on a connection of its own (an
+    // in-memory store is one connection's alone: none), on a thread of its
+    // own, which may copy the log into the file: an idle store's log does
+    // not grow with the beats alone.
+    std::optional<store::Presence> presence;
+    if (!config->store.on_file() || config->store.path != ":memory:") {
+        auto beats =
+            store::open_configured(config->store, {false, config->store.busy_timeout, false, true});
+        if (!beats) return fail(beats.error());
+        presence.emplace(std::move(*beats), "router", config->runtime_dir);
+    }
+
     try {
         router::Router router(*config, **store, std::move(commits));
+        if (presence) router.announce_with(*presence);
         auto started = router.start();
         if (!started) return fail(started.error());
         NLOG(info, "",
@@ -120,8 +134,10 @@ int main(int argc, char** argv) {
                               << " curve="
                               << (config->router.curve_secret_key.empty() ? "off" : "on"));
         sd_notify(0, "READY=1");
+        if (presence) presence->start();
         router.run(g_stop);
         sd_notify(0, "STOPPING=1");
+        if (presence) presence->stop();
     } catch (const std::exception& e) {
         std::cerr << "notify-priority-router: error: " << e.what() << "\n";
         return 70;

@@ -7,6 +7,7 @@
 #include "provider_type.hpp"
 #include "sockets.hpp"
 #include "store/db.hpp"
+#include "store/presence.hpp"
 #include "util/ipc.hpp"
 #include "util/log.hpp"
 
@@ -580,6 +581,10 @@ void Router::round(Millis now, Millis drain_until, Millis& next_sweep, Millis& n
             next_purge = now + 60'000;
         }
         next_liveness = now + 1000;
+        if (presence_ && now >= next_beat_) {
+            presence_->describe(self_description(now));
+            next_beat_ = now + store::Presence::kBeat;
+        }
     }
     if (backoff_.ready(now) && !log_.committing() &&
         (now >= next_flush || log_.pending() >= 2000 || backoff_.failing())) {

@@ -61,6 +61,10 @@
 #include "worker_auth.hpp"
 #include "worker_pool.hpp"
 
+namespace notify::store {
+class Presence;
+}
+
 namespace notify::router {
 
 // What the router keeps in memory of a delivery that is not final yet.
@@ -102,6 +106,9 @@ class Router {
     Status start();
     // Runs until `stop` is set, then drains and returns.
     void run(const std::atomic<bool>& stop);
+    // Tells `presence` what the router is, every Presence::kBeat while it runs
+    // (router_presence.cpp).
+    void announce_with(store::Presence& presence);
 
   private:
     // One round of run() after the poll: frames in, sweeps, timers,
@@ -184,6 +191,8 @@ class Router {
                        const std::string& by, const std::string& reason);
     // --- figures for /metrics (router_gauges.cpp): what the state holds now
     RouterGauges gauges() const;
+    // --- its row of cluster_members (router_presence.cpp): a JSON object
+    std::string self_description(Millis now) const;
     // --- the providers' circuit breakers (provider_states.cpp)
     // Their changes since the last call: counted, and kept for the audit log.
     void note_breaker_changes();
@@ -272,6 +281,8 @@ class Router {
     store::InboxStore inbox_;
     TransitionLog log_;
     StoreBackoff backoff_;
+    store::Presence* presence_ = nullptr;
+    Millis next_beat_ = 0;
     Gate gate_;
     Holds holds_;
     Expander expander_;

@@ -7,6 +7,8 @@
 #
 # Which server answered is told by a row changed on the replica alone: the replica takes
 # no writes but its administrator's, and its replication copies nothing back.
+# `notifyctl cluster status` shows each replica read or not, with why and its lag,
+# and /healthz says degraded while none can be read.
 
 import json
 
@@ -65,6 +67,20 @@ def reports_count_outbox(stack):
     return '"outbox"' in res.stdout, b'"outbox"' in web.body
 
 
+def replica_shown(stack):
+    """The replica's row of `notifyctl cluster status`, and the command's exit status."""
+    res = stack.ctl("--json", "cluster", "status")
+    assert res.returncode in (0, 1), res.stderr
+    row, = json.loads(res.stdout)["replicas"]
+    return row, res.returncode
+
+
+def healthz_problems(stack):
+    res = stack.request("GET", "/healthz", key=None)
+    assert res.status == 200, res
+    return " ".join(res.json.get("problems", []))
+
+
 def audit_actors(stack):
     res = stack.ctl("audit", "--json")
     assert res.returncode == 0, res.stderr
@@ -113,6 +129,10 @@ def test_lists_come_from_the_replica_and_status_from_the_leader(make_stack, tmp_
     assert stack.get(nid)["subject"] == "as sent"
     res = stack.ctl("status", nid, "--json")
     assert json.loads(res.stdout)["subject"] == "as sent", res.stdout
+    # Shown read, with its lag, by notifyctl cluster status.
+    row, _ = replica_shown(stack)
+    assert row["state"] == "read" and row["lag_seconds"] is not None, row
+    assert row["url"].endswith(f":{replica.port}/{database}") and "problem" not in row
 
 
 def test_a_replica_stopped_behind_or_gone_is_set_aside(make_stack, tmp_path, pair):
@@ -125,8 +145,15 @@ def test_a_replica_stopped_behind_or_gone_is_set_aside(make_stack, tmp_path, pai
     replica.query(None, "STOP SLAVE SQL_THREAD")
     wait_for(lambda: listed_subject(stack, nid) == "as sent", 15, "reads from the leader")
     assert "replicates nothing now" in stack.logs()["notify-ingest"]
+    row, code = replica_shown(stack)
+    assert code == 1 and row["state"] == "not read" and row["lag_seconds"] is None, row
+    assert "replicates nothing now" in row["problem"]
+    wait_for(lambda: "no replica of store.replicas can be read" in healthz_problems(stack), 15,
+             "/healthz degraded")
     replica.query(None, "START SLAVE SQL_THREAD")
     wait_for(lambda: listed_subject(stack, nid) == ON_REPLICA, 15, "reads from the replica")
+    wait_for(lambda: replica_shown(stack)[0]["state"] == "read", 15, "the replica shown read")
+    wait_for(lambda: healthz_problems(stack) == "", 15, "/healthz ready")
 
     # Further behind than store.max_replica_lag (2 s): a send of the leader's that the
     # replica holds back for 30 s.

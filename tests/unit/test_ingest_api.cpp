@@ -385,7 +385,10 @@ TEST_CASE("API: a store that cannot commit answers 503 and keeps nothing") {
     Response r = h.call("POST", "/v1/notifications", R"({"channel":"hook","body":"b"})");
     CHECK(r.status == 503);
     CHECK(code(r) == "store_unavailable");
-    CHECK(h.call("GET", "/healthz").status == 503);
+    Response health = h.call("GET", "/healthz");
+    CHECK(health.status == 503);
+    CHECK(json::parse(health.body)["status"] == "unavailable");
+    CHECK(code(health) == "store_unavailable");
     CHECK(json::parse(h.call("GET", "/v1/notifications").body)["notifications"].empty());
 }
 
@@ -441,9 +444,33 @@ TEST_CASE("API: health, metrics and shutdown") {
     Harness h;
     h.post_id(R"({"channel":"hook","body":"b"})");
     h.call("POST", "/v1/notifications", R"({"channel":"nope","body":"b"})");
+    // Before the router was asked, and while it answers with a worker: ready.
     Response health = h.call("GET", "/healthz");
     CHECK(health.status == 200);
-    CHECK(json::parse(health.body)["status"] == "ok");
+    CHECK(json::parse(health.body) == json{{"status", "ready"}});
+    h.control.reply = std::string(R"({"ok":true,"active":0,"workers":2})");
+    bool heard = false;
+    h.api->health().check_router([&] { heard = true; });
+    CHECK(heard);
+    CHECK(h.control.requests.back() == R"({"op":"ping"})");
+    CHECK(json::parse(h.call("GET", "/healthz").body) == json{{"status", "ready"}});
+    // A router without workers, then one that does not answer: degraded, and why.
+    h.control.reply = std::string(R"({"ok":true,"active":0,"workers":0})");
+    h.api->health().check_router([] {});
+    Response idle = h.call("GET", "/healthz");
+    CHECK(idle.status == 200);
+    CHECK(json::parse(idle.body)["status"] == "degraded");
+    CHECK(json::parse(idle.body)["problems"][0].get<std::string>().find("has no worker") !=
+          std::string::npos);
+    h.control.reply.reset();
+    h.api->health().check_router([] {});
+    json down = json::parse(h.call("GET", "/healthz").body);
+    CHECK(down["status"] == "degraded");
+    REQUIRE(down["problems"].size() == 1);
+    CHECK(down["problems"][0].get<std::string>().find("does not answer") != std::string::npos);
+    h.control.reply = std::string(R"({"ok":true,"active":0,"workers":1})");
+    h.api->health().check_router([] {});
+    CHECK(json::parse(h.call("GET", "/healthz").body)["status"] == "ready");
     Response m = h.call("GET", "/metrics");
     CHECK(m.status == 200);
     CHECK(m.content_type.rfind("text/plain", 0) == 0);
