@@ -1,6 +1,7 @@
 #include "store/read_stores.hpp"
 
 #include "store/mysql_url.hpp"
+#include "store/replica_watch.hpp"
 #include "util/log.hpp"
 #include "util/time.hpp"
 
@@ -45,46 +46,26 @@ Expected<std::unique_ptr<Store>> open_current_replica(const Replica& replica, Mi
     return store;
 }
 
-bool ReadStores::none_fit() const {
-    bool checked = false;
-    for (const Kept& k : replicas_) {
-        if (k.readable) return false;
-        checked = checked || k.next_check != 0;
-    }
-    return checked;
-}
+ReadStores::ReadStores(Store& leader, ReplicaWatch* watch)
+    : leader_(leader), watch_(watch), connections_(watch ? watch->replicas().each.size() : 0) {}
 
-ReadStores::ReadStores(Store& leader, const Replicas& replicas)
-    : leader_(leader), max_lag_(replicas.max_lag), options_(replicas.options) {
-    for (const auto& r : replicas.each) replicas_.push_back({r, nullptr, 0, false, {}});
-}
+ReadStores::~ReadStores() = default;
 
 Store& ReadStores::pick() {
-    const Millis now = util::steady_ms();
-    for (auto& kept : replicas_)
-        if (readable(kept, now)) return *kept.store;
-    return leader_;
-}
-
-bool ReadStores::readable(Kept& kept, Millis now) {
-    if (now < kept.next_check) return kept.readable;
-    if (!kept.store) {
-        auto opened = Store::open_replica(kept.replica.target, options_);
-        if (!opened) {
-            set_aside(kept, opened.error(), util::steady_ms());  // after the wait
-            return false;
+    for (std::size_t i = 0; i < connections_.size(); ++i) {
+        if (!watch_->fit(i)) continue;
+        if (!connections_[i]) {
+            auto opened =
+                Store::open_replica(watch_->replicas().each[i].target, watch_->replicas().options);
+            if (!opened) {
+                watch_->failed(i, opened.error());
+                continue;
+            }
+            connections_[i] = std::move(*opened);
         }
-        kept.store = std::move(*opened);
+        return *connections_[i];
     }
-    if (auto st = current_enough(*kept.store, max_lag_); !st) {
-        set_aside(kept, st.error(), util::steady_ms());
-        return false;
-    }
-    if (!kept.readable) NLOG(info, "", "store.replicas: reading '" << kept.replica.url << "'");
-    kept.readable = true;
-    kept.why.clear();
-    kept.next_check = now + kRecheck;
-    return true;
+    return leader_;
 }
 
 bool ReadStores::store_failed(const Error& e) {
@@ -92,19 +73,8 @@ bool ReadStores::store_failed(const Error& e) {
 }
 
 void ReadStores::failed(Store& store, const Error& why) {
-    for (auto& kept : replicas_)
-        if (kept.store.get() == &store) set_aside(kept, why, util::steady_ms());
-}
-
-void ReadStores::set_aside(Kept& kept, const Error& why, Millis now) {
-    // Logged when the kind of reason changes, not at every retry.
-    if (kept.readable || kept.why != why.code)
-        NLOG(warning, "",
-             "store.replicas: not reading '" << kept.replica.url
-                                             << "' (the leader reads instead): " << why.message);
-    kept.readable = false;
-    kept.why = why.code;
-    kept.next_check = now + kRetry;
+    for (std::size_t i = 0; i < connections_.size(); ++i)
+        if (connections_[i].get() == &store) watch_->failed(i, why);
 }
 
 }  // namespace notify::store

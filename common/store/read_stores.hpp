@@ -9,10 +9,9 @@
 // store.max_replica_lag behind its source. It is set aside when it is further
 // behind, when its replication is stopped or cut off, when it does not answer,
 // or when its schema is not this build's; a read that fails on it is made
-// again on the leader. Each replica is checked when first needed, then at most
-// once every kRecheck while read and every kRetry while set aside, by the read
-// that comes due (Store::open_replica bounds how long one that does not
-// answer holds it up); a replica that comes back is read again.
+// again on the leader. The checks are a ReplicaWatch's, on a thread of its own
+// (store/replica_watch.hpp): a read never waits for one; a replica that comes
+// back is read again.
 #pragma once
 
 #include <memory>
@@ -50,15 +49,18 @@ Expected<std::unique_ptr<Store>> open_current_replica(const Replica& replica, Mi
 // Whether `store`, a replica, is no more than `max_lag` behind now; else why not.
 Status current_enough(Store& store, Millis max_lag);
 
+class ReplicaWatch;
+
 // Used by one thread at a time.
 class ReadStores {
   public:
-    static constexpr Millis kRecheck = 1000;
-    static constexpr Millis kRetry = 5000;
     // Whether a read failed for the store's sake, not the request's.
     static bool store_failed(const Error& e);
 
-    explicit ReadStores(Store& leader, const Replicas& replicas = {});
+    // Reads the replicas `watch` finds fit (store/replica_watch.hpp), each
+    // over a connection of this reader's own; without it, only the leader.
+    explicit ReadStores(Store& leader, ReplicaWatch* watch = nullptr);
+    ~ReadStores();
 
     // The store to read from now: the first replica fit to be read, else the leader.
     Store& pick();
@@ -78,29 +80,17 @@ class ReadStores {
         }
         return fn(leader_);
     }
+
     Store& leader() { return leader_; }
-    // Whether replicas are configured, one was checked at least, and none was
-    // fit at its last check (nothing is asked here).
-    bool none_fit() const;
     // A read on `store`, picked here, failed for the store's sake: a replica
-    // is set aside (for a read that cannot simply be made again).
+    // is set aside until the watch checks it again (for a read that cannot
+    // simply be made again).
     void failed(Store& store, const Error& why);
 
   private:
-    struct Kept {
-        Replica replica;
-        std::unique_ptr<Store> store;
-        Millis next_check = 0;  // util::steady_ms
-        bool readable = false;
-        std::string why;  // the code of why it was set aside, as last logged
-    };
-    bool readable(Kept& kept, Millis now);
-    void set_aside(Kept& kept, const Error& why, Millis now);
-
     Store& leader_;
-    std::vector<Kept> replicas_;
-    Millis max_lag_;
-    Options options_;
+    ReplicaWatch* watch_;
+    std::vector<std::unique_ptr<Store>> connections_;  // by replica, opened when first read
 };
 
 }  // namespace notify::store

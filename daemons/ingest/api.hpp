@@ -198,15 +198,16 @@ class Api {
     void make_reports_with(ReportMaker& maker) { report_maker_ = &maker; }
     // Without it, ?wait= is answered at once.
     void hold_answers_with(AnswerHolder& holder) { holder_ = &holder; }
-    // Lists (but that of sends waiting for approval), the queue, the audit
-    // log and reports are read from these replicas when one can be
-    // (store/read_stores.hpp); without them, from `reads`.
     // What /healthz says (health.hpp), and what it is made from.
     nlohmann::json health_report();
     Health& health() { return health_; }
-    void read_replicas(const store::Replicas& replicas) {
+    // Lists (but that of sends waiting for approval), the queue, the audit
+    // log and reports are read from the replicas `watch` finds fit
+    // (store/read_stores.hpp); without it, from `reads`.
+    void read_replicas(store::ReplicaWatch& watch) {
         rollups_.clear();
-        trailing_ = std::make_unique<store::ReadStores>(reads_, replicas);
+        trailing_ = std::make_unique<store::ReadStores>(reads_, &watch);
+        replica_watch_ = &watch;
     }
 
   private:
@@ -363,6 +364,7 @@ class Api {
     // Reads that may trail them by a moment: a list of notifications, the
     // queue, the audit log.
     std::unique_ptr<store::ReadStores> trailing_;
+    const store::ReplicaWatch* replica_watch_ = nullptr;
     std::unique_ptr<store::DirectoryStore> directory_;
     // The rollups over each store read, made on first use.
     std::map<store::Store*, std::unique_ptr<store::RollupStore>> rollups_;

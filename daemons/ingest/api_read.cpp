@@ -265,7 +265,7 @@ void Api::health(const Reply& done) {
 }
 
 json Api::health_report() {
-    return health_.report(trailing_.get());
+    return health_.report(replica_watch_);
 }
 
 }  // namespace notify::ingest

@@ -35,7 +35,7 @@
 #include "store/checkpointer.hpp"
 #include "store/configured_store.hpp"
 #include "store/presence.hpp"
-#include "store/read_stores.hpp"
+#include "store/replica_watch.hpp"
 #include "util/log.hpp"
 #include "util/timeval.hpp"
 #include "writer.hpp"
@@ -176,6 +176,9 @@ int run_daemon(const Config& config) {
         NLOG(error, "", replicas.error().message);
         return kExitUnavailable;
     }
+    // Checks the replicas on its own thread; outlives every reader of them.
+    store::ReplicaWatch replica_watch(std::move(*replicas));
+    replica_watch.start();
     // Before the writer, whose commits tell it the log's length until the end
     // (SQLite's write-ahead log; a MySQL server keeps its own).
     store::LogLength log_length;
@@ -212,7 +215,7 @@ int run_daemon(const Config& config) {
         checkpointer->start();
     }
     Api api(config, **reads, writer, control, metrics);
-    api.read_replicas(*replicas);
+    api.read_replicas(replica_watch);
     // Gone before the API, after the HTTP server has cut off what it was
     // still sending.
     std::vector<std::unique_ptr<store::Store>> report_stores;
@@ -227,7 +230,7 @@ int run_daemon(const Config& config) {
     ReportMaker reports(
         std::move(report_stores),
         [&mailbox](std::function<void()> fn) { mailbox.post(std::move(fn)); },
-        std::chrono::milliseconds(config.ingest.http_idle_timeout), *replicas);
+        std::chrono::milliseconds(config.ingest.http_idle_timeout), &replica_watch);
     api.make_reports_with(reports);
     // Gone before the API, whose answers it holds.
     HeldAnswers held(base.get(), **reads, metrics);

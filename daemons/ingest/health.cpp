@@ -30,7 +30,7 @@ void Health::check_router(std::function<void()> done) {
     });
 }
 
-json Health::report(const store::ReadStores* replicas) const {
+json Health::report(const store::ReplicaWatch* replicas) const {
     if (!store_writable(committer_, config_.store))
         return {{"status", "unavailable"},
                 {"problems", {"the store '" + config_.store.where() + "' cannot take writes"}}};

@@ -8,7 +8,7 @@
 //   unavailable  the store takes no writes: nothing is accepted (503).
 // The router is asked (op "ping") every Presence::kBeat, on the loop, and the
 // last answer is what /healthz says, so a probe never waits for the router;
-// the replicas are as the last read that checked them left them.
+// the replicas are as their watch's last checks left them.
 #pragma once
 
 #include <functional>
@@ -17,7 +17,7 @@
 
 #include "commit.hpp"
 #include "config.hpp"
-#include "store/read_stores.hpp"
+#include "store/replica_watch.hpp"
 
 namespace notify::ingest {
 
@@ -32,9 +32,9 @@ class Health {
     // failed. Not while the last ping has not ended (nothing is called then).
     void check_router(std::function<void()> done = {});
     // {"status": "ready"|"degraded"|"unavailable", "problems": [...]} (no
-    // problems when ready); `replicas`, the reads that may use a replica,
-    // as their last check left them (nothing is asked here).
-    nlohmann::json report(const store::ReadStores* replicas) const;
+    // problems when ready); `replicas`, as their watch's last checks left
+    // them (nothing is asked here).
+    nlohmann::json report(const store::ReplicaWatch* replicas) const;
 
   private:
     const Config& config_;

@@ -60,13 +60,12 @@ Response report_head(bool csv, std::optional<std::int64_t> rows_total) {
 }
 
 ReportMaker::ReportMaker(std::vector<std::unique_ptr<store::Store>> stores, PostToLoop post,
-                         std::chrono::milliseconds max_wait, const store::Replicas& replicas)
+                         std::chrono::milliseconds max_wait, store::ReplicaWatch* watch)
     : post_(std::move(post)),
       max_wait_(max_wait),
       stores_(std::move(stores)),
       sending_(stores_.size()) {
-    for (auto& s : stores_)
-        read_stores_.push_back(std::make_unique<store::ReadStores>(*s, replicas));
+    for (auto& s : stores_) read_stores_.push_back(std::make_unique<store::ReadStores>(*s, watch));
     for (std::size_t i = 0; i < stores_.size(); ++i) threads_.emplace_back([this, i] { run(i); });
 }
 

@@ -49,11 +49,11 @@ class ReportMaker {
     static constexpr std::size_t kPiece = 256u << 10;
 
     // A thread for each of `stores`, which it alone uses from now on, with
-    // connections of its own to `replicas`, read instead when one can be
+    // connections of its own to the replicas `watch` finds fit, read instead
     // (store/read_stores.hpp). An answer sent as it is made is cut off when
     // its client takes nothing for `max_wait` (StreamedBody).
     ReportMaker(std::vector<std::unique_ptr<store::Store>> stores, PostToLoop post,
-                std::chrono::milliseconds max_wait, const store::Replicas& replicas = {});
+                std::chrono::milliseconds max_wait, store::ReplicaWatch* watch = nullptr);
     // Makes what waits, cancels answers still being sent, and joins.
     ~ReportMaker();
     ReportMaker(const ReportMaker&) = delete;

@@ -1,13 +1,14 @@
-// test_read_stores.cpp - store.replicas read and checked, and reads that fall back
-// to the leader: a server that replicates nothing, one that does not answer, and one
-// whose schema is not this build's are never read. (Reads from a real replica, and
-// a replica's lag, are in tests/integration/test_replicas.py.)
+// test_read_stores.cpp - store.replicas read and checked (store/replica_watch.hpp),
+// and reads that fall back to the leader: a server that replicates nothing, one that
+// does not answer, and one whose schema is not this build's are never read. (Reads from a real
+// replica, and a replica's lag, are in tests/integration/test_replicas.py.)
 #include <catch2/catch.hpp>
 
 #include "config.hpp"
 #include "mariadb_server.hpp"
 #include "store/db.hpp"
 #include "store/read_stores.hpp"
+#include "store/replica_watch.hpp"
 #include "store/store.hpp"
 
 using namespace notify;
@@ -80,8 +81,20 @@ TEST_CASE("A server that is no replica, or does not answer, is not read: MariaDB
     store::MariaTarget nowhere = target;
     nowhere.socket = "/nonexistent/mariadb.sock";
     store::Replicas replicas{{replica_at(nowhere), replica_at(target)}, 2000, {}};
-    store::ReadStores reads(**leader, replicas);
+    store::ReplicaWatch watch(replicas);
+    store::ReadStores reads(**leader, &watch);
+    // Before the first check nothing is known: the leader reads, and the
+    // replicas are not said to be unfit.
     CHECK(&reads.pick() == leader->get());
+    CHECK_FALSE(watch.none_fit());
+    watch.check_due();
+    CHECK_FALSE(watch.fit(0));
+    CHECK_FALSE(watch.fit(1));
+    CHECK(watch.none_fit());
+    CHECK(&reads.pick() == leader->get());
+    // Checked again only when due (every ReplicaWatch::kRetry while set aside).
+    watch.check_due();
+    CHECK(watch.none_fit());
     auto why = store::open_current_replica(replica_at(target), 2000, {});
     REQUIRE_FALSE(why);
     CHECK(why.error().message.find("replicates nothing now") != std::string::npos);
