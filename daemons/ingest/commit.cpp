@@ -2,7 +2,9 @@
 // A key is looked up inside the write transaction that stores its first use, so
 // that several notify-ingests on one store cannot both take it as new: the
 // transaction holds the store's write lock from the first lookup to the commit.
-// A group that only replays keys used before is settled without it.
+// A group that only replays keys used before is settled without it. When the
+// store refuses what a group holds (not for its own state), each request of
+// the group is committed alone, so that one request's refusal is its own.
 #include "commit.hpp"
 
 #include <unistd.h>
@@ -25,6 +27,29 @@ struct FirstUse {
 Error store_unavailable(const std::string& why) {
     return make_error(ErrorKind::unavailable, "store_unavailable",
                       "the store cannot take writes: " + why);
+}
+
+// Commits each submission of `group` in a transaction of its own, after the
+// group's refusal: what one request holds is that request's alone.
+std::vector<CommitResult> commit_each(store::Store& store, std::vector<Submission>& group,
+                                      Millis now, CommitStats& stats) {
+    std::vector<CommitResult> results;
+    results.reserve(group.size());
+    stats.ok = false;
+    for (Submission& s : group) {
+        std::vector<Submission> one;
+        one.push_back(std::move(s));
+        CommitStats alone;
+        auto r = commit_group(store, one, now, alone);
+        s = std::move(one[0]);  // its `done` is the caller's to call
+        results.push_back(std::move(r[0]));
+        stats.stored += alone.stored;
+        stats.seconds += alone.seconds;
+        stats.ok = stats.ok || alone.ok;
+        for (std::int64_t seq : alone.high)
+            if (stats.high.size() < wire::kNudgeHighMax) stats.high.push_back(seq);
+    }
+    return results;
 }
 
 }  // namespace
@@ -103,10 +128,14 @@ std::vector<CommitResult> commit_group(store::Store& store, std::vector<Submissi
         return !group.empty();
     };
     Status status = ok();
+    // The store refused what the group holds (not for its own state: it is
+    // not busy, full, read-only or unreachable).
+    bool refused_content = false;
     try {
         if (only_replays()) {
             status = settle_and_write();
         } else if (auto st = store::in_transaction(store.handle(), settle_and_write); !st) {
+            refused_content = st.error().kind != ErrorKind::unavailable;
             status = store_unavailable(st.error().message);
         }
     } catch (...) {
@@ -116,6 +145,15 @@ std::vector<CommitResult> commit_group(store::Store& store, std::vector<Submissi
     stats.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     stats.ok = static_cast<bool>(status);
+    if (!status && refused_content && group.size() > 1) {
+        // Nothing of the group is stored: its notifications go back to their
+        // requests, and each request is committed alone.
+        for (size_t s = 0; s < group.size(); ++s)
+            for (size_t i = 0; i < slots[s].size(); ++i)
+                if (slots[s][i].write)
+                    group[s].items[i] = std::move(batch[slots[s][i].batch_index]);
+        return commit_each(store, group, now, stats);
+    }
     if (!status) {
         for (auto& r : results) r.status = status.error();
         return results;

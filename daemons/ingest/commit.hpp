@@ -5,8 +5,10 @@
 // takes many submissions, settles idempotency keys (each API key's own: against
 // the store within a 24 h window, and within the group itself), writes the rest with one
 // Store::insert_batch (with the submissions' `also`), and gives each submission
-// its result. If the transaction
-// fails, every submission of the group fails and nothing of it is stored.
+// its result. If the transaction fails for the store's state (busy, full,
+// read-only, unreachable), every submission of the group fails and nothing of
+// it is stored; if the store refuses what the group holds, each submission is
+// committed alone, and only those refused fail.
 //
 // The Committer interface is the seam between the API core and the writer: the
 // daemon's GroupWriter commits on its own thread; SyncCommitter commits at once

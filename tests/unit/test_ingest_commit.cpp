@@ -1,5 +1,6 @@
-// Group commit: idempotency within a group and against the store, and a failed
-// transaction that fails every request of its group and stores nothing.
+// Group commit: idempotency within a group and against the store, a transaction
+// failed for the store's state that fails every request of its group and stores
+// nothing, and one refused for a request's content that fails that request alone.
 #include <sqlite3.h>
 #include "store/sqlite_db.hpp"
 
@@ -119,6 +120,43 @@ TEST_CASE("group commit settles idempotency keys") {
         CHECK(count(st, "notifications") == 0);
         CHECK(count(st, "deliveries") == 0);
     }
+    SECTION("what the store refuses in one request fails that request alone") {
+        // A store that refuses one notification's content (as a column too
+        // narrow for it would), not for its own state.
+        REQUIRE(sqlite3_exec(store::sqlite_handle(st.handle()),
+                             "CREATE TRIGGER refuse BEFORE INSERT ON notifications "
+                             "WHEN NEW.body = 'poison' BEGIN SELECT RAISE(ABORT, 'refused'); END",
+                             nullptr, nullptr, nullptr) == SQLITE_OK);
+        std::vector<Submission> group;
+        group.push_back(submission({accepted(c, R"({"channel":"hook","body":"1",
+                                                    "priority":"high"})")}));
+        group.push_back(submission({accepted(c, R"({"channel":"hook","body":"poison"})"),
+                                    accepted(c, R"({"channel":"hook","body":"2"})")}));
+        group.push_back(submission({accepted(c, first)}));
+        group.push_back(submission({accepted(c, same)}));
+        CommitStats stats;
+        auto r = commit_group(st, group, kNow, stats);
+        REQUIRE(r.size() == 4);
+        REQUIRE(r[0].status);
+        CHECK(r[0].items[0].kind == ItemResult::Kind::stored);
+        REQUIRE_FALSE(r[1].status);  // the whole request: none of its notifications
+        CHECK(r[1].status.error().code == "store_unavailable");
+        CHECK(r[1].status.error().message.find("refused") != std::string::npos);
+        REQUIRE(r[2].status);
+        CHECK(r[2].items[0].kind == ItemResult::Kind::stored);
+        REQUIRE(r[3].status);  // the key's first use, stored before it: a replay
+        CHECK(r[3].items[0].kind == ItemResult::Kind::replayed);
+        CHECK(r[3].items[0].id == r[2].items[0].id);
+        CHECK(r[3].items[0].deliveries.size() == 2);
+        CHECK(stats.ok);
+        CHECK(stats.notifications == 5);
+        CHECK(stats.stored == 2);
+        CHECK(stats.high.size() == 1);
+        CHECK(count(st, "notifications") == 2);
+        CHECK(count(st, "deliveries") == 3);
+        // Each request's done is still there for the writer to call.
+        for (const auto& s : group) CHECK(s.done);
+    }
 }
 
 TEST_CASE("a submission's own writes ride its group's transaction") {
@@ -147,7 +185,7 @@ TEST_CASE("a submission's own writes ride its group's transaction") {
         CHECK(ran == std::vector<std::string>{"first", "check"});
         CHECK(stats.stored == 1);
     }
-    SECTION("and a failure in one fails the group and stores nothing") {
+    SECTION("and a failure of the store's own state in one fails the group and stores nothing") {
         std::vector<Submission> group;
         group.push_back(submission({accepted(c, keyed)}));
         group.push_back(with_also({}, "check"));
