@@ -29,7 +29,18 @@ int code_of(unsigned err) {
             return SQLITE_BUSY;
         case 1062:  // duplicate entry
         case 1586:
+        case 1048:  // a NULL where none may be
+        case 1452:  // a foreign key's row is missing
+        case 4025:  // a CHECK constraint
+        case 1644:  // a trigger's SIGNAL
             return SQLITE_CONSTRAINT;
+        case 1406:  // data too long for a column
+        case 1153:  // a packet larger than max_allowed_packet
+            return SQLITE_TOOBIG;
+        case 1366:  // a value the column cannot hold
+            return SQLITE_MISMATCH;
+        case 1264:  // a number out of the column's range
+            return SQLITE_RANGE;
         case 1290:  // --read-only
         case 1836:
             return SQLITE_READONLY;

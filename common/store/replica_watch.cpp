@@ -92,10 +92,17 @@ void ReplicaWatch::check_due() {
     for (std::size_t i = 0; i < watched_.size(); ++i) {
         {
             std::lock_guard<std::mutex> lock(mu_);
+            if (stopping_) return;  // a stop waits for one check at most
             if (util::steady_ms() < watched_[i].next_check) continue;
         }
         const Status verdict = check(i);
-        record(i, verdict, util::steady_ms());  // the next check counts from after the wait
+        const Millis now = util::steady_ms();  // the next check counts from after the wait
+        {
+            // A reader that found it failing while it was checked has the last word.
+            std::lock_guard<std::mutex> lock(mu_);
+            if (verdict && now < watched_[i].next_check) continue;
+        }
+        record(i, verdict, now);
     }
 }
 

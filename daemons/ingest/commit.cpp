@@ -9,7 +9,10 @@
 
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include <chrono>
+#include <optional>
 #include <unordered_map>
 
 #include "store/db.hpp"
@@ -29,23 +32,46 @@ Error store_unavailable(const std::string& why) {
                       "the store cannot take writes: " + why);
 }
 
+// Whether the store refused what was written rather than failing for its
+// own state: a constraint, a value too long, of the wrong type or out of range
+// (mariadb_db.cpp maps the server's errors to these). Anything else, and a
+// commit-time failure, is the store's state (busy, full, read-only, gone).
+bool refused_content(int code) {
+    if (code == SQLITE_CONSTRAINT_COMMITHOOK) return false;  // a replaced store file
+    const int primary = code & 0xff;
+    return primary == SQLITE_CONSTRAINT || primary == SQLITE_TOOBIG || primary == SQLITE_MISMATCH ||
+           primary == SQLITE_RANGE;
+}
+
+// The group in one transaction; `content` tells a refusal of what it holds.
+std::vector<CommitResult> commit_once(store::Store& store, std::vector<Submission>& group,
+                                      Millis now, CommitStats& stats, bool& content);
+
 // Commits each submission of `group` in a transaction of its own, after the
-// group's refusal: what one request holds is that request's alone.
+// group's refusal for what it holds: what one request holds is that request's
+// alone. Once one fails for the store's state, the rest fail with it unasked.
 std::vector<CommitResult> commit_each(store::Store& store, std::vector<Submission>& group,
                                       Millis now, CommitStats& stats) {
     std::vector<CommitResult> results;
     results.reserve(group.size());
-    stats.ok = false;
+    stats.ok = true;
+    std::optional<Error> state;
     for (Submission& s : group) {
+        if (state) {
+            results.push_back(CommitResult{*state, {}});
+            continue;
+        }
         std::vector<Submission> one;
         one.push_back(std::move(s));
         CommitStats alone;
-        auto r = commit_group(store, one, now, alone);
+        bool content = false;
+        auto r = commit_once(store, one, now, alone, content);
         s = std::move(one[0]);  // its `done` is the caller's to call
+        if (!alone.ok) state = r[0].status.error();
         results.push_back(std::move(r[0]));
         stats.stored += alone.stored;
         stats.seconds += alone.seconds;
-        stats.ok = stats.ok || alone.ok;
+        stats.ok = stats.ok && alone.ok;
         for (std::int64_t seq : alone.high)
             if (stats.high.size() < wire::kNudgeHighMax) stats.high.push_back(seq);
     }
@@ -56,6 +82,14 @@ std::vector<CommitResult> commit_each(store::Store& store, std::vector<Submissio
 
 std::vector<CommitResult> commit_group(store::Store& store, std::vector<Submission>& group,
                                        Millis now, CommitStats& stats) {
+    bool content = false;
+    return commit_once(store, group, now, stats, content);
+}
+
+namespace {
+
+std::vector<CommitResult> commit_once(store::Store& store, std::vector<Submission>& group,
+                                      Millis now, CommitStats& stats, bool& content) {
     auto started = std::chrono::steady_clock::now();
     std::vector<CommitResult> results(group.size());
     // Where each notification goes: its index in `batch`, or its settled result.
@@ -128,14 +162,21 @@ std::vector<CommitResult> commit_group(store::Store& store, std::vector<Submissi
         return !group.empty();
     };
     Status status = ok();
-    // The store refused what the group holds (not for its own state: it is
-    // not busy, full, read-only or unreachable).
-    bool refused_content = false;
+    // The code of a StoreFailure out of the writes (not out of the commit).
+    int failed_code = 0;
+    auto written = [&]() -> Status {
+        try {
+            return settle_and_write();
+        } catch (const store::StoreFailure& f) {
+            failed_code = f.code;
+            throw;
+        }
+    };
     try {
         if (only_replays()) {
             status = settle_and_write();
-        } else if (auto st = store::in_transaction(store.handle(), settle_and_write); !st) {
-            refused_content = st.error().kind != ErrorKind::unavailable;
+        } else if (auto st = store::in_transaction(store.handle(), written); !st) {
+            content = refused_content(failed_code);
             status = store_unavailable(st.error().message);
         }
     } catch (...) {
@@ -144,8 +185,9 @@ std::vector<CommitResult> commit_group(store::Store& store, std::vector<Submissi
     }
     stats.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    stats.ok = static_cast<bool>(status);
-    if (!status && refused_content && group.size() > 1) {
+    // A refusal of what was written says nothing against the store.
+    stats.ok = status || content;
+    if (!status && content && group.size() > 1) {
         // Nothing of the group is stored: its notifications go back to their
         // requests, and each request is committed alone.
         for (size_t s = 0; s < group.size(); ++s)
@@ -185,6 +227,8 @@ std::vector<CommitResult> commit_group(store::Store& store, std::vector<Submissi
     }
     return results;
 }
+
+}  // namespace
 
 void SyncCommitter::submit(Submission s) {
     std::vector<Submission> group;

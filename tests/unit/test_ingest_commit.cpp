@@ -156,6 +156,31 @@ TEST_CASE("group commit settles idempotency keys") {
         CHECK(count(st, "deliveries") == 3);
         // Each request's done is still there for the writer to call.
         for (const auto& s : group) CHECK(s.done);
+
+        // Alone, such a request fails and the store is still counted healthy.
+        std::vector<Submission> alone;
+        alone.push_back(submission({accepted(c, R"({"channel":"hook","body":"poison"})")}));
+        auto a = commit_group(st, alone, kNow, stats);
+        CHECK_FALSE(a[0].status);
+        CHECK(stats.ok);
+        // Asked request by request, a failure of the store's own state fails
+        // the requests after it without asking the store again.
+        std::vector<std::string> ran;
+        std::vector<Submission> state;
+        state.push_back(submission({accepted(c, R"({"channel":"hook","body":"poison"})")}));
+        state.push_back(submission({accepted(c, R"({"channel":"hook","body":"3"})")}));
+        state[1].also = [&ran](store::Store&) {
+            ran.push_back("second");
+            throw store::StoreFailure{SQLITE_IOERR, "disk I/O error"};
+        };
+        state.push_back(submission({accepted(c, R"({"channel":"hook","body":"4"})")}));
+        state[2].also = [&ran](store::Store&) { ran.push_back("third"); };
+        auto f = commit_group(st, state, kNow, stats);
+        CHECK_FALSE(stats.ok);
+        CHECK(ran == std::vector<std::string>{"second"});
+        for (const auto& one : f) CHECK_FALSE(one.status);
+        CHECK(f[2].status.error().message.find("disk I/O error") != std::string::npos);
+        CHECK(count(st, "notifications") == 2);
     }
 }
 
