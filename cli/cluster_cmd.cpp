@@ -7,11 +7,13 @@
 // connected to it. A member is
 //   ready     it says it can do its job;
 //   degraded  it runs, but says what keeps it from doing all of it;
+//   standby   a router waiting for the lease on the deliveries (store/router_leases.hpp);
 //   silent    not heard for kSilent: killed, hung, or cut off from the store;
 //   stopped   it stopped cleanly.
-// Exit 0 when the store answers and everything is ready; 1 when a replica
-// cannot be read or a member is degraded or silent; 69 when the store does
-// not answer; 66 when it holds no store yet. --json prints one object.
+// Exit 0 when the store answers and everything is ready (a router may stand
+// by); 1 when a replica cannot be read or a member is degraded or silent; 69
+// when the store does not answer; 66 when it holds no store yet. --json
+// prints one object.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -21,7 +23,9 @@
 #include "local_store.hpp"
 #include "output.hpp"
 #include "store/cluster_members.hpp"
+#include "store/presence.hpp"
 #include "store/read_stores.hpp"
+#include "store/router_leases.hpp"
 #include "util/time.hpp"
 
 namespace notify::cli {
@@ -30,14 +34,20 @@ namespace {
 
 using nlohmann::json;
 
-// A member not heard for this long is silent: it writes every 2 s.
-constexpr Millis kSilent = 10000;
+// A member not heard for this long is silent: it writes every Presence::kBeat.
+constexpr Millis kSilent = 5 * store::Presence::kBeat;
 
 // How each replica stands: its lag, and whether reads would go to it.
 json replicas_of(const Config& config) {
     json out = json::array();
     auto replicas = store::configured_replicas(config.store, options_of(config, false));
-    if (!replicas) return out;  // config check refuses such a configuration
+    if (!replicas) {  // config check refuses such a configuration
+        out.push_back({{"url", "store.replicas"},
+                       {"lag_seconds", nullptr},
+                       {"state", "not read"},
+                       {"problem", replicas.error().message}});
+        return out;
+    }
     for (const auto& r : replicas->each) {
         json row{{"url", r.url}, {"lag_seconds", nullptr}};
         auto s = store::Store::open_replica(r.target, replicas->options);
@@ -128,8 +138,22 @@ std::string ago(Millis ms) {
     return ms < 1000 ? "now" : util::format_duration(ms / 1000 * 1000) + " ago";
 }
 
+// Who delivers: each lease on the deliveries (store/router_leases.hpp).
+json leases_of(const store::LeaseView& view) {
+    json out = json::array();
+    for (const auto& l : view.leases)
+        out.push_back({{"partition", l.partition},
+                       {"holder", l.owner},
+                       {"epoch", l.epoch},
+                       {"expires_in_ms", l.expires_at - view.now}});
+    return out;
+}
+
 std::string summary(const json& m) {
     const json& d = m["detail"];
+    if (m["role"] == "router" && m["state"] == "standby")
+        return "standing by for " + text(part(d, "lease", kNoObject), "holder") + ", listen " +
+               text(d, "listen");
     if (m["role"] == "router") {
         const json& q = part(d, "queued", kNoObject);
         return "queued " + std::to_string(number(q, "high")) + "/" +
@@ -154,6 +178,18 @@ void print_status(Context& ctx, const json& status) {
     for (const auto& r : status["replicas"])
         if (r.contains("problem"))
             ctx.out << "  " << cell(r["url"]) << ": " << cell(r["problem"]) << "\n";
+
+    if (!status["leases"].empty()) {
+        ctx.out << "\n";
+        Table leases({"LEASE", "HOLDER", "EPOCH", "EXPIRES"});
+        for (const auto& l : status["leases"]) {
+            const Millis left = l["expires_in_ms"].get<Millis>();
+            leases.add({"deliveries", l["holder"], cell(l["epoch"]),
+                        left > 0 ? "in " + util::format_duration((left + 999) / 1000 * 1000)
+                                 : "expired " + ago(-left)});
+        }
+        leases.print(ctx.out);
+    }
 
     ctx.out << "\n";
     if (status["members"].empty()) {
@@ -195,17 +231,21 @@ int status(Context& ctx) {
                     "the store '" + config->store.where() + "' holds no store yet");
     auto view = store::read_members(**leader);
     if (!view) return fail(ctx, view.error());
+    auto leases = store::read_leases(**leader);
+    if (!leases) return fail(ctx, leases.error());
 
     json status{
         {"store", {{"url", config->store.where()}, {"schema", (*leader)->schema_version()}}},
         {"replicas", replicas_of(*config)},
+        {"leases", leases_of(*leases)},
         {"members", json::array()},
         {"workers", json::array()}};
     bool well = true;
     for (const auto& r : status["replicas"]) well = well && r["state"] == "read";
     for (const auto& m : view->members) {
         json row = member_of(m, view->now);
-        if (row["state"] != "ready" && row["state"] != "stopped") well = false;
+        if (row["state"] != "ready" && row["state"] != "stopped" && row["state"] != "standby")
+            well = false;
         if (row["role"] == "router")
             for (auto& w : workers_of(row)) status["workers"].push_back(std::move(w));
         status["members"].push_back(std::move(row));

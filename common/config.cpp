@@ -62,7 +62,9 @@ const KeyDef kKeys[] = {
     {"api.recipients_per_day", KeyType::integer, "0"},
     {"router.listen", KeyType::string, "ipc://{runtime_dir}/router.sock"},
     {"router.control", KeyType::string, "ipc://{runtime_dir}/router-control.sock"},
+    {"ingest.router", KeyType::one_or_list, "{router.control}"},
     {"router.lease", KeyType::duration, "60s"},
+    {"router.partition_lease", KeyType::duration, "5s"},
     {"router.retry_min", KeyType::duration, "5s"},
     {"router.retry_max", KeyType::duration, "10m"},
     {"router.max_attempts", KeyType::integer, "8"},
@@ -346,6 +348,10 @@ Status bind(Config& c, const Values& v) {
     c.router.listen = v.get("router.listen");
     c.router.control = v.get("router.control");
     c.router.lease = dur("router.lease");
+    c.router.partition_lease = dur("router.partition_lease");
+    if (c.router.partition_lease < 1000 || c.router.partition_lease > 600'000)
+        return config_error(v.by_key.at("router.partition_lease").origin,
+                            "'router.partition_lease' must be between 1s and 10m");
     c.router.retry_min = dur("router.retry_min");
     c.router.retry_max = dur("router.retry_max");
     c.router.max_attempts = num("router.max_attempts");
@@ -541,6 +547,7 @@ Expected<Config> build(const toml::table* root, const std::string& name) {
         s.value = replace_all(s.value, "{default_store_path}", default_store_path());
         s.value = replace_all(s.value, "{runtime_dir}", values.by_key["runtime_dir"].value);
         s.value = replace_all(s.value, "{router.listen}", values.by_key["router.listen"].value);
+        s.value = replace_all(s.value, "{router.control}", values.by_key["router.control"].value);
         s.value = replace_all(s.value, "{ingest.listen}", values.by_key["ingest.listen"].value);
         s.value = replace_all(s.value, "{ingest.http}", values.by_key["ingest.http"].value);
         auto st = check_type(d, s);

@@ -105,6 +105,9 @@ struct Config {
         long http_max_headers = 0;        // header lines in one request
         long http_max_url_bytes = 0;      // the request target
         bool secure_cookies = false;      // the dashboard's cookies carry Secure (behind https)
+        // The router.control endpoint of each router sharing the store
+        // (config_link.hpp): ingest talks to the one that delivers.
+        std::vector<std::string> router;
     } ingest;
 
     // notifyctl, the client (config_link.hpp).
@@ -125,6 +128,9 @@ struct Config {
         std::string listen;   // workers connect here (ROUTER)
         std::string control;  // ingest and notifyctl: nudges, cancel, resend (ROUTER)
         Millis lease = 0;
+        // How long the lease on the deliveries lasts without a renewal
+        // (store/router_leases.hpp): another router takes over after it.
+        Millis partition_lease = 0;
         Millis retry_min = 0;
         Millis retry_max = 0;
         long max_attempts = 0;

@@ -57,6 +57,9 @@ Status bind_link(Config& c, const std::map<std::string, Setting>& settings) {
     auto ingests = endpoint_list(setting("notifyctl.ingest"));
     if (!ingests) return ingests.error();
     c.notifyctl.ingest = std::move(*ingests);
+    auto control = endpoint_list(setting("ingest.router"));
+    if (!control) return control.error();
+    c.ingest.router = std::move(*control);
     if (auto st = bind_routers(c.worker, setting("worker.router")); !st) return st;
     c.router.curve_secret_key = setting("router.curve_secret_key").value;
     c.router.curve_workers = list(setting("router.curve_workers").value);

@@ -24,6 +24,19 @@ struct StoreFailure {
 
 enum class Dialect { sqlite, mariadb };
 
+class Db;
+
+// A check made at the start of every write transaction of a connection that
+// has one (Db::set_write_fence), inside it: it throws StoreFailure when the
+// connection may no longer write, and the transaction is rolled back. The
+// router's connections check that it still holds its lease
+// (store/router_leases.hpp).
+class WriteFence {
+  public:
+    virtual ~WriteFence() = default;
+    virtual void check(Db& db) = 0;
+};
+
 // One prepared statement of a backend. Parameters are numbered from 1 and
 // columns from 0, as written in the SQL.
 class StatementImpl {
@@ -76,6 +89,13 @@ class Db {
     // reports it; nullopt when it replicates nothing now (it is no replica,
     // or its replication is stopped or cannot reach the source).
     virtual std::optional<std::int64_t> replication_lag() { return std::nullopt; }
+
+    // From now on every write transaction (Transaction) checks `fence` first.
+    void set_write_fence(std::shared_ptr<WriteFence> fence) { fence_ = std::move(fence); }
+    WriteFence* write_fence() const { return fence_.get(); }
+
+  private:
+    std::shared_ptr<WriteFence> fence_;
 };
 
 class Stmt {
@@ -139,6 +159,7 @@ class Stmt {
     std::int64_t integer(int col) const { return s_->integer(col); }
     bool is_null(int col) const { return s_->is_null(col); }
     int columns() const { return s_->columns(); }
+    bool prepared() const { return s_ != nullptr; }
 
   private:
     // Resets the statement on every way out, a throw included: a statement
@@ -158,10 +179,21 @@ inline void exec(Db& db, const char* sql) {
 Error to_error(const StoreFailure& f);
 
 // A write transaction (Db::begin_write) ... COMMIT, rolled back unless commit()
-// was called.
+// was called. The connection's write fence, when it has one, is checked first
+// thing inside it.
 class Transaction {
   public:
-    explicit Transaction(Db& db) : db_(&db) { db.begin_write(); }
+    explicit Transaction(Db& db) : db_(&db) {
+        db.begin_write();
+        if (WriteFence* fence = db.write_fence()) {
+            try {
+                fence->check(db);
+            } catch (...) {
+                db.rollback();
+                throw;
+            }
+        }
+    }
     ~Transaction() {
         if (!done_) db_->rollback();
     }

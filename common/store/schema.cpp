@@ -449,6 +449,16 @@ CREATE TABLE cluster_members (
     detail     TEXT NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // 21: which router delivers (store/router_leases.hpp): a lease per
+    // partition of the deliveries, by the store's clock.
+    R"sql(
+CREATE TABLE router_partitions (
+    partition_no INTEGER PRIMARY KEY,
+    owner        TEXT NOT NULL,
+    epoch        INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL
+);
+)sql",
 };
 
 }  // namespace

@@ -37,6 +37,13 @@ const char* const kLater[] = {
     "stopped_at BIGINT NOT NULL DEFAULT 0, "
     "detail MEDIUMBLOB NOT NULL"
     ") ENGINE = InnoDB",
+    // 21: which router delivers (store/router_leases.hpp).
+    "CREATE TABLE IF NOT EXISTS router_partitions ("
+    "partition_no BIGINT NOT NULL PRIMARY KEY, "
+    "owner VARBINARY(1024) NOT NULL, "
+    "epoch BIGINT NOT NULL, "
+    "expires_at BIGINT NOT NULL"
+    ") ENGINE = InnoDB",
 };
 
 const char* const kBaseline[] = {

@@ -3,6 +3,8 @@
 
 #include <zmq.h>
 
+#include "router_endpoints.hpp"
+
 namespace notify::ingest {
 
 ZmqRouterControl::~ZmqRouterControl() {
@@ -13,7 +15,7 @@ ZmqRouterControl::~ZmqRouterControl() {
 Expected<std::string> ZmqRouterControl::exchange(const std::string& request) const {
     auto unavailable = [&](const std::string& why) {
         return make_error(ErrorKind::unavailable, "router_unavailable",
-                          "router.control '" + endpoint_ + "': " + why);
+                          "the router (ingest.router '" + joined(endpoints_) + "'): " + why);
     };
     void* s = zmq_socket(zmq_context_, ZMQ_REQ);
     if (!s) return unavailable(zmq_strerror(zmq_errno()));
@@ -22,8 +24,8 @@ Expected<std::string> ZmqRouterControl::exchange(const std::string& request) con
     zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
     zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
     Expected<std::string> out = unavailable("no answer within " + std::to_string(timeout_) + " ms");
-    if (zmq_connect(s, endpoint_.c_str()) != 0) {
-        out = unavailable(zmq_strerror(zmq_errno()));
+    if (std::string why; !connect_routers(s, endpoints_, why)) {
+        out = unavailable(why);
     } else if (zmq_send(s, request.data(), request.size(), 0) >= 0) {
         zmq_msg_t msg;
         zmq_msg_init(&msg);
@@ -38,10 +40,10 @@ Expected<std::string> ZmqRouterControl::exchange(const std::string& request) con
 void ZmqRouterControl::call(const std::string& request,
                             std::function<void(Expected<std::string>)> done) {
     if (calls_.size() >= max_calls_) {
-        Error busy =
-            make_error(ErrorKind::temporary, "router_busy",
-                       "router.control '" + endpoint_ + "': " + std::to_string(calls_.size()) +
-                           " calls are waiting for the router already; try again");
+        Error busy = make_error(ErrorKind::temporary, "router_busy",
+                                "the router (ingest.router '" + joined(endpoints_) +
+                                    "'): " + std::to_string(calls_.size()) +
+                                    " calls are waiting for the router already; try again");
         mailbox_.post(
             [busy = std::move(busy), done = std::move(done)]() mutable { done(std::move(busy)); });
         return;

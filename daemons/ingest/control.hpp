@@ -10,6 +10,7 @@
 #include <map>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "api.hpp"
 #include "mailbox.hpp"
@@ -21,10 +22,11 @@ constexpr std::size_t kMaxControlCalls = 64;
 
 class ZmqRouterControl : public RouterControl {
   public:
-    ZmqRouterControl(void* zmq_context, std::string endpoint, Mailbox& mailbox,
+    // `endpoints`: ingest.router (router_endpoints.hpp).
+    ZmqRouterControl(void* zmq_context, std::vector<std::string> endpoints, Mailbox& mailbox,
                      Millis timeout = kControlTimeout, std::size_t max_calls = kMaxControlCalls)
         : zmq_context_(zmq_context),
-          endpoint_(std::move(endpoint)),
+          endpoints_(std::move(endpoints)),
           mailbox_(mailbox),
           timeout_(timeout),
           max_calls_(max_calls) {}
@@ -37,7 +39,7 @@ class ZmqRouterControl : public RouterControl {
     Expected<std::string> exchange(const std::string& request) const;
 
     void* zmq_context_;
-    std::string endpoint_;
+    std::vector<std::string> endpoints_;
     Mailbox& mailbox_;
     Millis timeout_;
     std::size_t max_calls_;

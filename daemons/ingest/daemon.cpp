@@ -9,7 +9,7 @@
 // ingest.max_recipients, ingest.batch_max, ingest.require_api_key,
 // ingest.max_connections, ingest.http_idle_timeout, ingest.http_request_timeout,
 // ingest.http_max_header_bytes, ingest.http_max_headers, ingest.http_max_url_bytes,
-// router.control, and the channels and providers (for validation).
+// ingest.router, and the channels and providers (for validation).
 #include "daemon.hpp"
 
 #include <event2/event.h>
@@ -200,8 +200,8 @@ int run_daemon(const Config& config) {
     Mailbox mailbox(base.get());
     Metrics metrics;
     InFlight inflight(base.get());
-    ZmqRouterControl control(zmq_context.get(), config.router.control, mailbox);
-    GroupWriter writer(std::move(*writes), mailbox, zmq_context.get(), config.router.control,
+    ZmqRouterControl control(zmq_context.get(), config.ingest.router, mailbox);
+    GroupWriter writer(std::move(*writes), mailbox, zmq_context.get(), config.ingest.router,
                        static_cast<size_t>(config.ingest.batch_max),
                        [&metrics](const CommitStats& s) {
                            if (s.ok) metrics.commit(s.notifications, s.seconds);

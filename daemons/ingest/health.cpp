@@ -1,6 +1,8 @@
 // health.cpp - ready, degraded or unavailable, and why.
 #include "health.hpp"
 
+#include "router_endpoints.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "api.hpp"
@@ -16,7 +18,8 @@ void Health::check_router(std::function<void()> done) {
         asking_ = false;
         asked_ = true;
         auto answer = router_answer(reply, "ping");
-        const std::string where = "the router at router.control ('" + config_.router.control + "')";
+        const std::string where =
+            "the router at ingest.router ('" + joined(config_.ingest.router) + "')";
         const auto workers = answer ? answer->find("workers") : json::iterator{};
         if (!answer)
             router_trouble_ = where + " does not answer: " + answer.error().message;

@@ -1,6 +1,8 @@
 // writer.cpp - the writer thread: gather, commit once, post results, nudge.
 #include "writer.hpp"
 
+#include "router_endpoints.hpp"
+
 #include <zmq.h>
 
 #include <algorithm>
@@ -17,11 +19,12 @@ constexpr auto kCheckEvery = std::chrono::seconds(1);
 }  // namespace
 
 GroupWriter::GroupWriter(std::unique_ptr<store::Store> store, Mailbox& mailbox, void* zmq_context,
-                         std::string nudge_endpoint, size_t batch_max, OnCommit on_commit)
+                         std::vector<std::string> nudge_endpoints, size_t batch_max,
+                         OnCommit on_commit)
     : store_(std::move(store)),
       mailbox_(mailbox),
       zmq_context_(zmq_context),
-      nudge_endpoint_(std::move(nudge_endpoint)),
+      nudge_endpoints_(std::move(nudge_endpoints)),
       batch_max_(batch_max ? batch_max : 1),
       on_commit_(std::move(on_commit)) {
     thread_ = std::thread([this] { run(); });
@@ -56,20 +59,17 @@ void GroupWriter::nudge(void* socket, const std::vector<std::int64_t>& high) {
 
 void GroupWriter::run() {
     void* socket = nullptr;
-    if (zmq_context_ && !nudge_endpoint_.empty()) {
+    if (zmq_context_ && !nudge_endpoints_.empty()) {
         socket = zmq_socket(zmq_context_, ZMQ_DEALER);
         int linger = 0, hwm = 16;
         zmq_setsockopt(socket, ZMQ_LINGER, &linger, sizeof linger);
         zmq_setsockopt(socket, ZMQ_SNDHWM, &hwm, sizeof hwm);
-        // Without a router connected, drop nudges instead of queueing stale ones.
-        int immediate = 1;
-        zmq_setsockopt(socket, ZMQ_IMMEDIATE, &immediate, sizeof immediate);
-        if (zmq_connect(socket, nudge_endpoint_.c_str()) != 0) {
+        // Only to the router that delivers; without one connected, nudges are
+        // dropped instead of queued stale.
+        if (std::string why; !connect_routers(socket, nudge_endpoints_, why)) {
             NLOG(warning, "",
-                 "cannot connect to router.control '" << nudge_endpoint_
-                                                      << "': " << zmq_strerror(zmq_errno())
-                                                      << "; the router will find new work "
-                                                         "by its sweep");
+                 "cannot connect to the router at ingest.router "
+                     << why << "; the router will find new work by its sweep");
             zmq_close(socket);
             socket = nullptr;
         }

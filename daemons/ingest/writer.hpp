@@ -37,10 +37,11 @@ class GroupWriter : public Committer {
   public:
     using OnCommit = std::function<void(const CommitStats&)>;
 
-    // `zmq_context` is a libzmq context; `nudge_endpoint` may be empty (no nudges).
+    // `zmq_context` is a libzmq context; `nudge_endpoints` (ingest.router) may
+    // be empty (no nudges).
     // `on_commit` runs on the loop thread before the group's results.
     GroupWriter(std::unique_ptr<store::Store> store, Mailbox& mailbox, void* zmq_context,
-                std::string nudge_endpoint, size_t batch_max, OnCommit on_commit);
+                std::vector<std::string> nudge_endpoints, size_t batch_max, OnCommit on_commit);
     ~GroupWriter() override;
 
     void submit(Submission s) override;
@@ -60,7 +61,7 @@ class GroupWriter : public Committer {
     std::unique_ptr<store::Store> store_;
     Mailbox& mailbox_;
     void* zmq_context_;
-    std::string nudge_endpoint_;
+    std::vector<std::string> nudge_endpoints_;
     size_t batch_max_;
     OnCommit on_commit_;
 

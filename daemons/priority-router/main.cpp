@@ -6,7 +6,9 @@
 // [bulk] (expand_batch),
 // templates.default_locale, [channels] (names, frequency_cap, weights) and
 // [providers] (names, types and rate_limit). One instance per runtime_dir: it
-// holds RUNTIME_DIR/notify-priority-router.lock. See notify-priority-router(8).
+// holds RUNTIME_DIR/notify-priority-router.lock. One router of a store
+// delivers: the one holding its lease (lease_keeper.hpp); the others stand by
+// until it expires. See notify-priority-router(8).
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
@@ -17,6 +19,7 @@
 #include <optional>
 
 #include "config.hpp"
+#include "lease_keeper.hpp"
 #include "router.hpp"
 #include "store/checkpointer.hpp"
 #include "store/configured_store.hpp"
@@ -36,6 +39,9 @@ int fail(const notify::Error& e) {
     std::cerr << "notify-priority-router: error: " << e.message << "\n";
     return notify::exit_code(e.kind);
 }
+// Another router took the deliveries over: a temporary failure, after which
+// systemd starts this one again, to stand by.
+constexpr int kLostLease = 75;
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -124,19 +130,54 @@ int main(int argc, char** argv) {
         presence.emplace(std::move(*beats), "router", config->runtime_dir);
     }
 
+    // The lease on the deliveries, claimed on a connection of its own (an
+    // in-memory store has one router by nature: none). Until it holds it, the
+    // router stands by, bound to nothing; once it does, each of its
+    // connections checks the lease in every write transaction.
+    std::optional<router::LeaseKeeper> lease;
+    if (presence) {
+        auto claims =
+            store::open_configured(config->store, {false, config->store.busy_timeout, false, true});
+        if (!claims) return fail(claims.error());
+        lease.emplace(std::move(*claims), presence->id(), config->router.partition_lease);
+        lease->start();
+        bool told = false;
+        while (!g_stop && !lease->wait_until_held(store::Presence::kBeat)) {
+            presence->describe(router::standby_description(*config, *lease));
+            if (!told) {
+                presence->start();
+                sd_notify(0, "READY=1\nSTATUS=standing by: another router delivers");
+                told = true;
+            }
+        }
+        if (g_stop) {
+            presence->stop();
+            return 0;
+        }
+        (*store)->handle().set_write_fence(lease->fence());
+        if (commits) commits->handle().set_write_fence(lease->fence());
+    }
+
     try {
         router::Router router(*config, **store, std::move(commits));
         if (presence) router.announce_with(*presence);
+        if (lease) router.hold_with(*lease);
         auto started = router.start();
         if (!started) return fail(started.error());
         NLOG(info, "",
              "ready workers=" << config->router.listen << " control=" << config->router.control
                               << " curve="
                               << (config->router.curve_secret_key.empty() ? "off" : "on"));
-        sd_notify(0, "READY=1");
+        sd_notify(0, "READY=1\nSTATUS=delivering");
         if (presence) presence->start();
         router.run(g_stop);
+        if (router.lost_lease()) {
+            std::cerr << "notify-priority-router: error: another router has taken the "
+                         "deliveries over; this one exits, to stand by when started again\n";
+            return kLostLease;
+        }
         sd_notify(0, "STOPPING=1");
+        if (lease) lease->stop();
         if (presence) presence->stop();
     } catch (const std::exception& e) {
         std::cerr << "notify-priority-router: error: " << e.what() << "\n";

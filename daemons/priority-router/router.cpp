@@ -4,6 +4,7 @@
 #include <chrono>
 #include <vector>
 
+#include "lease_keeper.hpp"
 #include "provider_type.hpp"
 #include "sockets.hpp"
 #include "store/db.hpp"
@@ -493,6 +494,13 @@ void Router::run(const std::atomic<bool>& stop) {
     Millis drain_until = 0;
     while (true) {
         Millis now = util::now_ms();
+        if (lease_ && lease_->lost()) {
+            lost_lease_ = true;
+            NLOG(error, "",
+                 "another router holds the deliveries now: stopping without writing, active="
+                     << active_.size() << " in_flight=" << workers_.in_flight());
+            return;
+        }
         if (stop.load() && drain_until == 0) {
             drain_until = now + std::min<Millis>(config_.router.lease, 10'000);
             NLOG(info, "", "stopping: waiting for in_flight=" << workers_.in_flight());
@@ -564,8 +572,10 @@ void Router::round(Millis now, Millis drain_until, Millis& next_sweep, Millis& n
     wake_sleepers(now);
     if (!drain_until && schedules_.next_at() && schedules_.next_at() <= now && backoff_.ready(now))
         fire_schedules(now);
-    // Outcomes that cannot be recorded would be sent again after a restart.
-    if (!drain_until && !backoff_.failing()) dispatch(now);
+    // Outcomes that cannot be recorded would be sent again after a restart;
+    // and none is handed out once the lease may have passed to another router.
+    if (!drain_until && !backoff_.failing() && (!lease_ || lease_->dispatching(util::steady_ms())))
+        dispatch(now);
     // One step of expansion per round, so dispatching goes on between steps;
     // what it wrote is gated and queued as it is written (take_step).
     // Not while a commit writes the rollups' marks: a step's suppressions

@@ -94,6 +94,11 @@ struct Entry {
 };
 
 class Sockets;
+class LeaseKeeper;
+
+// The row of cluster_members of a router standing by (router_presence.cpp):
+// what it is, and who holds the lease it waits for.
+std::string standby_description(const Config& config, const LeaseKeeper& lease);
 
 class Router {
   public:
@@ -104,8 +109,14 @@ class Router {
     ~Router();
     // Binds the sockets and rebuilds the queues from the store.
     Status start();
-    // Runs until `stop` is set, then drains and returns.
+    // Runs until `stop` is set, then drains and returns; or, with a lease,
+    // until another router takes it over (lost_lease): then at once, without
+    // draining, as nothing it did since may be written.
     void run(const std::atomic<bool>& stop);
+    // Hands out work only while `lease` says so (lease_keeper.hpp); the
+    // store connections are fenced by it already.
+    void hold_with(const LeaseKeeper& lease);
+    bool lost_lease() const { return lost_lease_; }
     // Tells `presence` what the router is, every Presence::kBeat while it runs
     // (router_presence.cpp).
     void announce_with(store::Presence& presence);
@@ -282,6 +293,8 @@ class Router {
     TransitionLog log_;
     StoreBackoff backoff_;
     store::Presence* presence_ = nullptr;
+    const LeaseKeeper* lease_ = nullptr;
+    bool lost_lease_ = false;
     Millis next_beat_ = 0;
     Gate gate_;
     Holds holds_;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "lease_keeper.hpp"
 #include "router.hpp"
 #include "store/presence.hpp"
 #include "util/strings.hpp"
@@ -14,10 +15,29 @@ namespace notify::router {
 namespace {
 constexpr std::size_t kMaxWorkersShown = 1000;
 constexpr std::size_t kMaxWorkerName = 128;
+
+// What every router says of itself, delivering or not.
+nlohmann::json identity(const Config& config) {
+    return {{"version", NOTIFY_VERSION},
+            {"runtime_dir", config.runtime_dir},
+            {"listen", config.router.listen},
+            {"control", config.router.control}};
+}
 }  // namespace
+
+std::string standby_description(const Config& config, const LeaseKeeper& lease) {
+    nlohmann::json out = identity(config);
+    out["health"] = {{"status", "standby"}};
+    out["lease"] = lease.description();
+    return out.dump();
+}
 
 void Router::announce_with(store::Presence& presence) {
     presence_ = &presence;
+}
+
+void Router::hold_with(const LeaseKeeper& lease) {
+    lease_ = &lease;
 }
 
 std::string Router::self_description(Millis now) const {
@@ -26,6 +46,8 @@ std::string Router::self_description(Millis now) const {
     json problems = json::array();
     if (workers_.size() == 0) problems.push_back("no worker is connected: nothing is delivered");
     if (backoff_.failing()) problems.push_back("the store refuses the router's writes");
+    if (lease_ && !lease_->dispatching(util::steady_ms()))
+        problems.push_back("its lease on the deliveries is not renewed: it hands out no work");
     for (const auto& [name, state] : g.breakers)
         if (state == BreakerState::open)
             problems.push_back("provider '" + name + "' is not tried: its circuit breaker is open");
@@ -46,11 +68,9 @@ std::string Router::self_description(Millis now) const {
                            {"draining", w->draining},
                            {"seen_ms_ago", std::max<Millis>(0, now - w->last_seen)}});
     }
-    return json{{"version", NOTIFY_VERSION},
-                {"runtime_dir", config_.runtime_dir},
-                {"listen", config_.router.listen},
-                {"control", config_.router.control},
-                {"health", std::move(health)},
+    json out = identity(config_);
+    out.update({{"health", std::move(health)},
+                {"lease", lease_ ? lease_->description() : json(nullptr)},
                 {"queued",
                  {{"high", g.queued[static_cast<std::size_t>(Priority::high)]},
                   {"medium", g.queued[static_cast<std::size_t>(Priority::medium)]},
@@ -59,8 +79,8 @@ std::string Router::self_description(Millis now) const {
                 {"unfinished", active_.size() + sleepers_.size()},
                 {"fanouts_expanding", g.fanouts_expanding},
                 {"workers_connected", workers_.size()},
-                {"workers", std::move(workers)}}
-        .dump();
+                {"workers", std::move(workers)}});
+    return out.dump();
 }
 
 }  // namespace notify::router

@@ -136,4 +136,15 @@ bool stores_on_mariadb() {
     return on && std::string(on) == "mariadb";
 }
 
+SharedStore::SharedStore() {
+    if (stores_on_mariadb()) target_ = fresh_mariadb_database();
+}
+
+std::unique_ptr<store::Store> SharedStore::open() {
+    auto s = stores_on_mariadb() ? store::Store::open(target_, {})
+                                 : store::Store::open(dir_.path + "/notify.db", {});
+    REQUIRE(s);
+    return std::move(*s);
+}
+
 }  // namespace notify::testing

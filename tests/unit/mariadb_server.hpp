@@ -4,9 +4,12 @@
 // database of its own.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "store/mariadb_db.hpp"
+#include "store/store.hpp"
+#include "temp_dir.hpp"
 
 namespace notify::testing {
 
@@ -21,5 +24,18 @@ std::string mariadb_socket();
 // Whether the tests that can run on either keep their stores on MariaDB
 // (NOTIFY_TEST_STORE=mariadb) rather than SQLite.
 bool stores_on_mariadb();
+
+// One store that a test opens several connections to: a SQLite file in a
+// folder of its own or, when stores_on_mariadb(), a database of its own.
+class SharedStore {
+  public:
+    SharedStore();
+    // A new connection; fails the test when it cannot be opened.
+    std::unique_ptr<store::Store> open();
+
+  private:
+    TempDir dir_;
+    store::MariaTarget target_;
+};
 
 }  // namespace notify::testing

@@ -16,26 +16,11 @@
 #include "store/db.hpp"
 #include "store/presence.hpp"
 #include "store/store.hpp"
-#include "temp_dir.hpp"
 #include "util/time.hpp"
 
 using namespace notify;
 
 namespace {
-
-struct Shared {
-    testing::TempDir dir;
-    store::MariaTarget target;
-    Shared() {
-        if (testing::stores_on_mariadb()) target = testing::fresh_mariadb_database();
-    }
-    std::unique_ptr<store::Store> open() {
-        auto s = testing::stores_on_mariadb() ? store::Store::open(target, {})
-                                              : store::Store::open(dir.path + "/notify.db", {});
-        REQUIRE(s);
-        return std::move(*s);
-    }
-};
 
 // The members as the store has them once `until` holds of them (within 10 s).
 store::ClusterView members_once(store::Store& s,
@@ -52,7 +37,7 @@ store::ClusterView members_once(store::Store& s,
 }  // namespace
 
 TEST_CASE("cluster members: a process's row, kept fresh, stopped and taken over", "[cluster]") {
-    Shared shared;
+    testing::SharedStore shared;
     auto reader = shared.open();
     auto empty = store::read_members(*reader);
     REQUIRE(empty);

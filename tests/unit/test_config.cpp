@@ -11,6 +11,8 @@ TEST_CASE("config reads declared keys and refuses unknown ones") {
         REQUIRE(c);
         CHECK(c->ingest.listen == "ipc:///tmp/rt/ingest.sock");
         CHECK(c->worker.routers == std::vector<std::string>{"ipc:///tmp/rt/router.sock"});
+        CHECK(c->ingest.router == std::vector<std::string>{"ipc:///tmp/rt/router-control.sock"});
+        CHECK(c->router.partition_lease == 5000);
         CHECK(c->notifyctl.ingest == std::vector<std::string>{"ipc:///tmp/rt/ingest.sock"});
         CHECK(c->router.retry_min == 5000);
         REQUIRE(c->channel("outbox"));
@@ -261,6 +263,29 @@ TEST_CASE("recipient limits and schedules' settings are read and checked") {
     CHECK_FALSE(parse_config("[recipient_limits]\notp = 5\n", "t.toml"));
     CHECK_FALSE(parse_config("[schedules]\nmisfire_cap = 5000\n", "t.toml"));
     CHECK_FALSE(parse_config("[schedules]\nmax = 0\n", "t.toml"));
+}
+
+TEST_CASE("ingest talks to one router or several; the lease on the deliveries", "[config]") {
+    const std::string a = "tcp://10.0.0.1:7102", b = "tcp://10.0.0.2:7102";
+    auto own = parse_config("[router]\ncontrol = \"" + a + "\"\n", "t.toml");
+    REQUIRE(own);
+    CHECK(own->ingest.router == std::vector<std::string>{a});
+    auto two = parse_config("[ingest]\nrouter = [\"" + a + "\", \"" + b + "\"]\n", "t.toml");
+    REQUIRE(two);
+    CHECK(two->ingest.router == std::vector<std::string>{a, b});
+    auto twice = parse_config("[ingest]\nrouter = [\"" + a + "\", \"" + a + "\"]\n", "t.toml");
+    REQUIRE_FALSE(twice);
+    CHECK(twice.error().message == "t.toml:2: 'ingest.router' names '" + a + "' twice");
+    auto lease = parse_config("[router]\npartition_lease = \"2s\"\n", "t.toml");
+    REQUIRE(lease);
+    CHECK(lease->router.partition_lease == 2000);
+    for (const char* bad : {"500ms", "11m"}) {
+        auto refused =
+            parse_config(std::string("[router]\npartition_lease = \"") + bad + "\"\n", "t.toml");
+        REQUIRE_FALSE(refused);
+        CHECK(refused.error().message ==
+              "t.toml:2: 'router.partition_lease' must be between 1s and 10m");
+    }
 }
 
 TEST_CASE("a worker serves one router or several", "[config]") {

@@ -82,7 +82,9 @@ TEST_CASE("the group-commit writer answers on the loop thread after commit and n
     std::vector<CommitResult> results;
     {
         Mailbox mailbox(base);
-        GroupWriter writer(std::move(*opened), mailbox, ctx, "inproc://router-control", 4,
+        // A router standing by binds nothing: nudges go to the one that does.
+        GroupWriter writer(std::move(*opened), mailbox, ctx,
+                           {"inproc://router-standing-by", "inproc://router-control"}, 4,
                            [&](const CommitStats& s) { commits.push_back(s); });
         std::thread::id loop_thread = std::this_thread::get_id();
         bool on_loop = true;

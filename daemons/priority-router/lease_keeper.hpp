@@ -1,0 +1,77 @@
+// lease_keeper.hpp - the router's lease on the deliveries
+// (store/router_leases.hpp), kept on a thread of its own and a store
+// connection of its own, so that a busy loop never lets it lapse. It claims
+// the lease every `length` / 5: while another router holds it, this one
+// stands by and tries again as it expires; once it holds it, it renews it.
+//
+// Dispatching: the router hands out work only while dispatching() says so:
+// until `length` less two renewals after the start of the last renewal that
+// succeeded, by this host's steady clock. The store lets another router take
+// the lease only `length` after that renewal's commit, by its own clock: so
+// a router cut off from the store, or paused, has stopped handing out work
+// before another may start. Its writes are fenced as well (fence()): once
+// another router holds the lease, every write transaction of this one is
+// refused, and lost() tells the router to stop.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <thread>
+
+#include "store/router_leases.hpp"
+#include "store/store.hpp"
+#include "util/time.hpp"
+
+namespace notify::router {
+
+class LeaseKeeper {
+  public:
+    // `owner`: this router's cluster_members id. `length`: router.partition_lease.
+    LeaseKeeper(std::unique_ptr<store::Store> store, std::string owner, util::Millis length);
+    ~LeaseKeeper();  // ends the thread; the lease is left to expire
+    LeaseKeeper(const LeaseKeeper&) = delete;
+    LeaseKeeper& operator=(const LeaseKeeper&) = delete;
+
+    void start();
+    // Waits up to `timeout` for this router to hold the lease; whether it does.
+    bool wait_until_held(util::Millis timeout);
+    // Whether work may be handed out at `steady_now` (util::steady_ms).
+    bool dispatching(util::Millis steady_now) const { return steady_now < valid_until_.load(); }
+    // Another router took the lease over: this one must stop at once.
+    bool lost() const { return holding_->lost.load(); }
+    std::int64_t epoch() const { return holding_->epoch.load(); }
+    util::Millis length() const { return length_; }
+    // A fence for one of the router's connections (Db::set_write_fence).
+    std::shared_ptr<store::WriteFence> fence() const;
+    // What it says of the lease in the router's row of cluster_members: its
+    // state (held, standby or lost), its epoch while held, the holder and when
+    // its holding expires while this one stands by.
+    nlohmann::json description() const;
+    // Ends the thread and lets the lease go, when it still holds it, so that
+    // another router takes over at once.
+    void stop();
+
+  private:
+    void run();
+    // One claim; how long until the next.
+    util::Millis claim();
+
+    std::unique_ptr<store::Store> store_;
+    std::shared_ptr<store::LeaseHolding> holding_;
+    const util::Millis length_;
+    const util::Millis renew_every_;
+    std::atomic<util::Millis> valid_until_{0};  // steady clock
+    mutable std::mutex mu_;
+    std::condition_variable wake_;   // stop(), and a lease taken (wait_until_held)
+    bool stopping_ = false;          // under mu_
+    std::string holder_;             // under mu_: the other router holding it
+    util::Millis holder_until_ = 0;  // under mu_: when its holding expires (steady clock)
+    bool failing_ = false;           // thread only
+    std::thread thread_;
+};
+
+}  // namespace notify::router

@@ -1,0 +1,138 @@
+# test_router_failover.py - two routers on one store: one holds the lease on the
+# deliveries and delivers, the other stands by (bound to nothing) and takes over
+# once the lease expires: after the holder is killed with SIGKILL, at once after it
+# stops cleanly (it lets the lease go), and after it is paused past the lease (it
+# then finds the lease taken, writes nothing more, and exits with status 75 to
+# stand by when started again). One worker connects to both routers and serves
+# whichever delivers, and ingest (ingest.router listing both) nudges and pings
+# whichever delivers: its /healthz is ready again once the other has taken over.
+# Every send is delivered exactly once throughout.
+
+import json
+import os
+import signal
+import time
+
+from notify_stack import free_port, wait_for
+
+LEASE_S = 2
+
+
+def two_routers(make_stack, receiver):
+    listen = [f"tcp://127.0.0.1:{free_port()}" for _ in range(2)]
+    control = [f"tcp://127.0.0.1:{free_port()}" for _ in range(2)]
+    common = {"providers": {"hook": {"type": "webhook", "url": receiver.url}},
+              "channels": {"hook": ["hook"]}}
+    shared = {"router.partition_lease": f"{LEASE_S}s", "worker.router": listen,
+              "ingest.router": control}
+    a = make_stack(settings={**shared, "router.listen": listen[0],
+                             "router.control": control[0]}, **common)
+    b = make_stack(settings={**shared, "router.listen": listen[1], "router.control": control[1],
+                             "store.path": str(a.store_path)}, **common)
+    b.store_path = a.store_path
+    return a, b
+
+
+def status(stack):
+    res = stack.ctl("--json", "cluster", "status")
+    assert res.returncode in (0, 1), (res.returncode, res.stderr)
+    return res.returncode, json.loads(res.stdout)
+
+
+def router_id(stack):
+    return f"router@{os.uname().nodename}:{stack.run_dir}"
+
+
+def holder(stack):
+    _, now = status(stack)
+    leases = [l for l in now["leases"] if l["expires_in_ms"] > 0]
+    return leases[0]["holder"] if leases else None
+
+
+def standing_by(stack, other):
+    """`stack`'s router is shown standing by for `other`'s."""
+    code, now = status(stack)
+    mine = [m for m in now["members"] if m["id"] == router_id(stack)]
+    return (code == 0 and mine and mine[0]["state"] == "standby"
+            and mine[0]["detail"]["lease"]["holder"] == router_id(other) and now)
+
+
+def delivered_once(stack, receiver, tag, n=5):
+    ids = [stack.submit(channel="hook", body=f"{tag} {i}")["id"] for i in range(n)]
+    for nid in ids:
+        assert stack.wait_final(nid, timeout=30)["states"] == {"sent": 1}, nid
+    return ids
+
+
+def health(stack):
+    res = stack.request("GET", "/healthz", key=None)
+    assert res.status == 200, res
+    return res.json
+
+
+def log_text(stack, name):
+    return stack.log_path(name).read_text(encoding="utf-8", errors="replace")
+
+
+def test_a_standby_router_takes_over(http_receiver, make_stack):
+    receiver = http_receiver()
+    a, b = two_routers(make_stack, receiver)
+    a.start()
+    b._spawn("router")
+    now = wait_for(lambda: standing_by(b, a), 20, "b's router standing by", check=b.check_running)
+    lease, = now["leases"]
+    assert lease["holder"] == router_id(a) and lease["epoch"] >= 1
+    text = b.ctl("cluster", "status")
+    assert text.returncode == 0 and "standby" in text.stdout and "LEASE" in text.stdout, text
+    sent = delivered_once(a, receiver, "before")
+
+    # Killed: b takes over once the lease expires, and delivers what a left.
+    a.kill("router")
+    killed = time.monotonic()
+    left = a.submit(channel="hook", body="while no router delivers")["id"]
+    wait_for(lambda: holder(b) == router_id(b), 30, "b holding the deliveries",
+             check=b.check_running)
+    took = time.monotonic() - killed
+    print(f"router failover: b holds the deliveries {took:.2f}s after a was killed "
+          f"(router.partition_lease {LEASE_S}s)")
+    assert a.wait_final(left, timeout=30)["states"] == {"sent": 1}
+    wait_for(lambda: health(a) == {"status": "ready"}, 20, "a's ingest ready with b's router")
+    sent += delivered_once(a, receiver, "after the kill")
+
+    # a started again stands by for b.
+    a._spawn("router")
+    wait_for(lambda: standing_by(a, b), 20, "a's router standing by", check=a.check_running)
+
+    # b stopped cleanly lets the lease go: a takes over without waiting for it.
+    assert b.stop("router") is None
+    wait_for(lambda: holder(a) == router_id(a), LEASE_S + 10, "a holding the deliveries",
+             check=a.check_running)
+    sent += delivered_once(a, receiver, "after the stop")
+
+    got = sorted(r.json["notification_id"] for r in receiver.snapshot())
+    assert got == sorted(sent + [left]), "each notification delivered once"
+
+
+def test_a_paused_router_finds_its_lease_taken_and_exits(http_receiver, make_stack):
+    receiver = http_receiver()
+    a, b = two_routers(make_stack, receiver)
+    a.start()
+    b._spawn("router")
+    wait_for(lambda: standing_by(b, a), 20, "b's router standing by", check=b.check_running)
+
+    paused = a.procs["router"]
+    os.kill(paused.pid, signal.SIGSTOP)
+    try:
+        wait_for(lambda: holder(b) == router_id(b), 30, "b holding the deliveries",
+                 check=b.check_running)
+        sent = delivered_once(a, receiver, "while a is paused")
+    finally:
+        os.kill(paused.pid, signal.SIGCONT)
+    # Woken, a finds another holder: it stops at once, with status 75.
+    assert paused.wait(timeout=30) == 75
+    a.procs.pop("router")
+    log = log_text(a, "router")
+    assert "has taken the deliveries over" in log, log[-2000:]
+    sent += delivered_once(a, receiver, "after a exited")
+    got = sorted(r.json["notification_id"] for r in receiver.snapshot())
+    assert got == sorted(sent), "each notification delivered once"

@@ -1,0 +1,182 @@
+// test_router_lease.cpp - which router delivers (store/router_leases.hpp,
+// lease_keeper.hpp), on SQLite or, with NOTIFY_TEST_STORE=mariadb, MariaDB:
+// the lease taken, renewed, refused to another while it runs, taken over once
+// it expires or is let go (with the next epoch), taken at once by a restart of
+// its own router, and never taken back by a holder that lost it; a holder's
+// writes refused once another holds it; and the keeper's thread standing by,
+// taking over, and finding its lease lost.
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "lease_keeper.hpp"
+#include "mariadb_server.hpp"
+#include "store/db.hpp"
+#include "store/router_leases.hpp"
+#include "store/store.hpp"
+#include "util/time.hpp"
+
+using namespace notify;
+
+namespace {
+
+// Makes the lease expire now, as time would.
+void expire(store::Store& s) {
+    store::Stmt(s.handle(), "UPDATE router_partitions SET expires_at = 0").run();
+}
+
+// A write transaction on `s`: whether its fence let it commit.
+bool writes(store::Store& s) {
+    try {
+        store::Transaction tx(s.handle());
+        store::Stmt(s.handle(), "UPDATE router_partitions SET expires_at = expires_at").run();
+        tx.commit();
+        return true;
+    } catch (const store::StoreFailure& f) {
+        CHECK(f.code == SQLITE_AUTH);
+        CHECK(f.message.find("another router has taken them over") != std::string::npos);
+        return false;
+    }
+}
+
+}  // namespace
+
+TEST_CASE("router lease: taken, renewed, refused, taken over, let go", "[lease]") {
+    testing::SharedStore shared;
+    auto s = shared.open();
+    using store::claim_lease;
+    using store::kWholeStore;
+
+    auto none = store::read_leases(*s);
+    REQUIRE(none);
+    CHECK(none->leases.empty());
+
+    const auto a1 = claim_lease(*s, kWholeStore, "router@a", 0, 5000);
+    CHECK(a1.owner == "router@a");
+    CHECK(a1.epoch == 1);
+    CHECK(a1.expires_at - a1.now == 5000);
+    CHECK(std::abs(a1.now - util::now_ms()) < 5000);  // the store's clock
+
+    // Another router stands by: the row is left as it was.
+    const auto b1 = claim_lease(*s, kWholeStore, "router@b", 0, 5000);
+    CHECK(b1.owner == "router@a");
+    CHECK(b1.epoch == 1);
+    CHECK(b1.expires_at == a1.expires_at);
+
+    // Renewed by its holder: the same epoch, a later expiry.
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const auto a2 = claim_lease(*s, kWholeStore, "router@a", 1, 5000);
+    CHECK(a2.owner == "router@a");
+    CHECK(a2.epoch == 1);
+    CHECK(a2.expires_at > a1.expires_at);
+
+    // Expired: the next claim of another takes it, with the next epoch.
+    expire(*s);
+    const auto b2 = claim_lease(*s, kWholeStore, "router@b", 0, 5000);
+    CHECK(b2.owner == "router@b");
+    CHECK(b2.epoch == 2);
+
+    // The old holder does not take it back, even once it expires again.
+    const auto a3 = claim_lease(*s, kWholeStore, "router@a", 1, 5000);
+    CHECK(a3.owner == "router@b");
+    expire(*s);
+    CHECK(claim_lease(*s, kWholeStore, "router@a", 1, 5000).owner == "router@b");
+
+    // A restart of the holder (same id, holding nothing yet) takes it at once,
+    // unexpired, with the next epoch: its earlier process has ended.
+    const auto b3 = claim_lease(*s, kWholeStore, "router@b", 2, 5000);
+    CHECK(b3.epoch == 2);
+    const auto b4 = claim_lease(*s, kWholeStore, "router@b", 0, 5000);
+    CHECK(b4.owner == "router@b");
+    CHECK(b4.epoch == 3);
+
+    // Let go by its holder: taken at once; a stale holding lets nothing go.
+    store::release_lease(*s, kWholeStore, "router@b", 2);
+    CHECK(claim_lease(*s, kWholeStore, "router@c", 0, 5000).owner == "router@b");
+    store::release_lease(*s, kWholeStore, "router@b", 3);
+    const auto c1 = claim_lease(*s, kWholeStore, "router@c", 0, 5000);
+    CHECK(c1.owner == "router@c");
+    CHECK(c1.epoch == 4);
+
+    auto view = store::read_leases(*s);
+    REQUIRE(view);
+    REQUIRE(view->leases.size() == 1);
+    CHECK(view->leases[0].owner == "router@c");
+    CHECK(view->leases[0].epoch == 4);
+    CHECK(view->leases[0].expires_at > view->now);
+}
+
+TEST_CASE("router lease: a holder's writes are refused once another holds it", "[lease]") {
+    testing::SharedStore shared;
+    auto claims = shared.open();
+    auto a = shared.open();
+    auto b = shared.open();
+    const auto first = store::claim_lease(*claims, store::kWholeStore, "router@a", 0, 5000);
+    auto held_by_a = std::make_shared<store::LeaseHolding>("router@a", store::kWholeStore);
+    held_by_a->epoch = first.epoch;
+    a->handle().set_write_fence(std::make_shared<store::LeaseFence>(held_by_a));
+    CHECK(writes(*a));
+    CHECK(writes(*a));
+    CHECK_FALSE(held_by_a->lost);
+
+    expire(*claims);
+    const auto taken = store::claim_lease(*claims, store::kWholeStore, "router@b", 0, 5000);
+    REQUIRE(taken.owner == "router@b");
+    auto held_by_b = std::make_shared<store::LeaseHolding>("router@b", store::kWholeStore);
+    held_by_b->epoch = taken.epoch;
+    b->handle().set_write_fence(std::make_shared<store::LeaseFence>(held_by_b));
+
+    CHECK_FALSE(writes(*a));  // refused, and rolled back: the connection goes on
+    CHECK(held_by_a->lost);
+    CHECK(writes(*b));
+    CHECK_FALSE(held_by_b->lost);
+    CHECK_FALSE(writes(*a));
+    // Reads are not fenced.
+    CHECK(store::read_leases(*a));
+}
+
+TEST_CASE("router lease: the keeper stands by, takes over, and finds it lost", "[lease]") {
+    testing::SharedStore shared;
+    router::LeaseKeeper a(shared.open(), "router@a", 1000);
+    a.start();
+    REQUIRE(a.wait_until_held(5000));
+    CHECK(a.epoch() == 1);
+    CHECK(a.dispatching(util::steady_ms()));
+    CHECK(a.description()["state"] == "held");
+
+    router::LeaseKeeper b(shared.open(), "router@b", 1000);
+    b.start();
+    CHECK_FALSE(b.wait_until_held(1500));  // a renews it all along
+    CHECK_FALSE(b.dispatching(util::steady_ms()));
+    const auto standing = b.description();
+    CHECK(standing["state"] == "standby");
+    CHECK(standing["holder"] == "router@a");
+
+    // Let go: b takes it at its next claim, without waiting for it to expire.
+    const Millis let_go = util::steady_ms();
+    a.stop();
+    CHECK_FALSE(a.dispatching(util::steady_ms()));
+    REQUIRE(b.wait_until_held(3000));
+    CHECK(util::steady_ms() - let_go < 1000);
+    CHECK(b.epoch() == 2);
+
+    // Taken from b behind its back (as a router that found it expired would):
+    // b finds it lost at its next renewal, and hands out no more work.
+    auto s = shared.open();
+    store::Stmt(s->handle(), "UPDATE router_partitions SET owner = 'router@c', epoch = epoch + 1")
+        .run();
+    const Millis by = util::steady_ms() + 3000;
+    while (!b.lost() && util::steady_ms() < by)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    CHECK(b.lost());
+    CHECK_FALSE(b.dispatching(util::steady_ms()));
+    CHECK(b.description()["state"] == "lost");
+    b.stop();  // lets nothing go: it is not its own
+    auto view = store::read_leases(*s);
+    REQUIRE(view);
+    CHECK(view->leases.at(0).owner == "router@c");
+    CHECK(view->leases.at(0).expires_at > view->now);
+}
