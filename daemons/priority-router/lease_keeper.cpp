@@ -1,6 +1,8 @@
 // lease_keeper.cpp - the thread that claims and renews the router's lease.
 #include "lease_keeper.hpp"
 
+#include <time.h>
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -10,6 +12,12 @@ namespace notify::router {
 
 namespace {
 constexpr util::Millis kAfterExpiry = 10;  // how long after the expiry a standby claims
+}  // namespace
+
+util::Millis LeaseKeeper::clock() {
+    timespec ts{};
+    clock_gettime(CLOCK_BOOTTIME, &ts);
+    return static_cast<util::Millis>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
 }
 
 LeaseKeeper::LeaseKeeper(std::unique_ptr<store::Store> store, std::string owner,
@@ -51,20 +59,20 @@ nlohmann::json LeaseKeeper::description() const {
     } else if (holding_->epoch != 0) {
         out["state"] = "held";
         out["epoch"] = holding_->epoch.load();
-        out["dispatching"] = dispatching(util::steady_ms());
+        out["dispatching"] = dispatching();
     } else {
         std::lock_guard<std::mutex> lock(mu_);
         out["state"] = "standby";
         if (!holder_.empty()) {
             out["holder"] = holder_;
-            out["expires_in_ms"] = std::max<util::Millis>(0, holder_until_ - util::steady_ms());
+            out["expires_in_ms"] = std::max<util::Millis>(0, holder_until_ - clock());
         }
     }
     return out;
 }
 
 util::Millis LeaseKeeper::claim() {
-    const util::Millis started = util::steady_ms();
+    const util::Millis started = clock();
     const std::int64_t held = holding_->epoch.load();
     const std::string& me = holding_->owner;
     try {
@@ -72,7 +80,9 @@ util::Millis LeaseKeeper::claim() {
             store::claim_lease(*store_, holding_->partition, me, held, length_);
         if (failing_) NLOG(info, "", "the store takes this router's lease claims again");
         failing_ = false;
-        if (row.owner == me && !holding_->lost) {
+        // Ours: taken now, or renewed with the epoch we hold (a row naming us
+        // with another epoch was taken by another process of the same name).
+        if (row.owner == me && (held == 0 || row.epoch == held) && !holding_->lost) {
             valid_until_ = started + length_ - 2 * renew_every_;
             if (held == 0) {
                 NLOG(info, "",

@@ -6,7 +6,8 @@
 //
 // Dispatching: the router hands out work only while dispatching() says so:
 // until `length` less two renewals after the start of the last renewal that
-// succeeded, by this host's steady clock. The store lets another router take
+// succeeded, by this host's CLOCK_BOOTTIME (which, unlike the steady clock,
+// counts a suspended host's sleep). The store lets another router take
 // the lease only `length` after that renewal's commit, by its own clock: so
 // a router cut off from the store, or paused, has stopped handing out work
 // before another may start. Its writes are fenced as well (fence()): once
@@ -39,8 +40,8 @@ class LeaseKeeper {
     void start();
     // Waits up to `timeout` for this router to hold the lease; whether it does.
     bool wait_until_held(util::Millis timeout);
-    // Whether work may be handed out at `steady_now` (util::steady_ms).
-    bool dispatching(util::Millis steady_now) const { return steady_now < valid_until_.load(); }
+    // Whether work may be handed out now.
+    bool dispatching() const { return clock() < valid_until_.load(); }
     // Another router took the lease over: this one must stop at once.
     bool lost() const { return holding_->lost.load(); }
     std::int64_t epoch() const { return holding_->epoch.load(); }
@@ -56,6 +57,8 @@ class LeaseKeeper {
     void stop();
 
   private:
+    // Milliseconds of CLOCK_BOOTTIME.
+    static util::Millis clock();
     void run();
     // One claim; how long until the next.
     util::Millis claim();
@@ -64,12 +67,12 @@ class LeaseKeeper {
     std::shared_ptr<store::LeaseHolding> holding_;
     const util::Millis length_;
     const util::Millis renew_every_;
-    std::atomic<util::Millis> valid_until_{0};  // steady clock
+    std::atomic<util::Millis> valid_until_{0};  // clock()
     mutable std::mutex mu_;
     std::condition_variable wake_;   // stop(), and a lease taken (wait_until_held)
     bool stopping_ = false;          // under mu_
     std::string holder_;             // under mu_: the other router holding it
-    util::Millis holder_until_ = 0;  // under mu_: when its holding expires (steady clock)
+    util::Millis holder_until_ = 0;  // under mu_: when its holding expires (clock())
     bool failing_ = false;           // thread only
     std::thread thread_;
 };

@@ -106,18 +106,6 @@ int main(int argc, char** argv) {
     sigaction(SIGINT, &sa, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
-    // The periodic commits run on a thread of their own, on a third
-    // connection (commit_thread.hpp): waiting there for the write lock holds
-    // up no dispatching. An in-memory store is one connection's alone.
-    std::unique_ptr<store::Store> commits;
-    if (!config->store.on_file() || config->store.path != ":memory:") {
-        auto opened =
-            store::open_configured(config->store, {false, config->store.busy_timeout, false, true});
-        if (!opened) return fail(opened.error());
-        if (config->store.on_file()) log_length.watch(**opened);
-        commits = std::move(*opened);
-    }
-
     // Its row of cluster_members, written on a connection of its own (an
     // in-memory store is one connection's alone: none), on a thread of its
     // own, which may copy the log into the file: an idle store's log does
@@ -142,7 +130,11 @@ int main(int argc, char** argv) {
         lease.emplace(std::move(*claims), presence->id(), config->router.partition_lease);
         lease->start();
         bool told = false;
-        while (!g_stop && !lease->wait_until_held(store::Presence::kBeat)) {
+        Millis described_at = 0;
+        // Looks at g_stop (set by a signal) every 200 ms.
+        while (!g_stop && !lease->wait_until_held(200)) {
+            if (util::steady_ms() - described_at < store::Presence::kBeat) continue;
+            described_at = util::steady_ms();
             presence->describe(router::standby_description(*config, *lease));
             if (!told) {
                 presence->start();
@@ -151,13 +143,33 @@ int main(int argc, char** argv) {
             }
         }
         if (g_stop) {
+            lease->stop();  // taken meanwhile: let go at once
             presence->stop();
             return 0;
         }
+        // A database server drops a connection left idle through a long
+        // standby: the loop's is opened again.
+        if (told && !config->store.on_file()) {
+            store = store::open_configured(config->store, {false, config->store.busy_timeout});
+            if (!store) return fail(store.error());
+        }
         (*store)->handle().set_write_fence(lease->fence());
-        if (commits) commits->handle().set_write_fence(lease->fence());
     }
 
+    // The periodic commits run on a thread of their own, on a third
+    // connection (commit_thread.hpp): waiting there for the write lock holds
+    // up no dispatching. An in-memory store is one connection's alone.
+    std::unique_ptr<store::Store> commits;
+    if (!config->store.on_file() || config->store.path != ":memory:") {
+        auto opened =
+            store::open_configured(config->store, {false, config->store.busy_timeout, false, true});
+        if (!opened) return fail(opened.error());
+        if (config->store.on_file()) log_length.watch(**opened);
+        if (lease) (*opened)->handle().set_write_fence(lease->fence());
+        commits = std::move(*opened);
+    }
+
+    bool stopped_cleanly = false;
     try {
         router::Router router(*config, **store, std::move(commits));
         if (presence) router.announce_with(*presence);
@@ -177,11 +189,18 @@ int main(int argc, char** argv) {
             return kLostLease;
         }
         sd_notify(0, "STOPPING=1");
-        if (lease) lease->stop();
-        if (presence) presence->stop();
+        stopped_cleanly = true;
+    } catch (const store::StoreFailure& f) {
+        return fail(store::to_error(f));
     } catch (const std::exception& e) {
         std::cerr << "notify-priority-router: error: " << e.what() << "\n";
         return 70;
+    }
+    // Its sockets closed with the router: the lease is let go only now, so
+    // that nothing reaches this one once another may take over.
+    if (stopped_cleanly) {
+        if (lease) lease->stop();
+        if (presence) presence->stop();
     }
     return 0;
 }

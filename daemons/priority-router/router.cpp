@@ -574,8 +574,7 @@ void Router::round(Millis now, Millis drain_until, Millis& next_sweep, Millis& n
         fire_schedules(now);
     // Outcomes that cannot be recorded would be sent again after a restart;
     // and none is handed out once the lease may have passed to another router.
-    if (!drain_until && !backoff_.failing() && (!lease_ || lease_->dispatching(util::steady_ms())))
-        dispatch(now);
+    if (!drain_until && !backoff_.failing() && (!lease_ || lease_->dispatching())) dispatch(now);
     // One step of expansion per round, so dispatching goes on between steps;
     // what it wrote is gated and queued as it is written (take_step).
     // Not while a commit writes the rollups' marks: a step's suppressions

@@ -46,7 +46,7 @@ std::string Router::self_description(Millis now) const {
     json problems = json::array();
     if (workers_.size() == 0) problems.push_back("no worker is connected: nothing is delivered");
     if (backoff_.failing()) problems.push_back("the store refuses the router's writes");
-    if (lease_ && !lease_->dispatching(util::steady_ms()))
+    if (lease_ && !lease_->dispatching())
         problems.push_back("its lease on the deliveries is not renewed: it hands out no work");
     for (const auto& [name, state] : g.breakers)
         if (state == BreakerState::open)

@@ -240,7 +240,9 @@ std::string Schedules::put(const json& request, Millis now) {
         r->row.last_at = existing->second.row.last_at;
     }
     try {
+        store::Transaction tx(store_.handle());  // fenced (router_leases.hpp)
         rows_->put(r->row);
+        tx.commit();
     } catch (const store::StoreFailure& f) {
         return wire::encode_error(store_failure(f));
     }
@@ -259,7 +261,9 @@ std::string Schedules::pause(const std::string& name, bool paused, Millis now) {
     // Firings while it was paused are not misfires: it goes on from now.
     const Millis next = paused ? item.row.next_at : item.spec.next_after(now).value_or(0);
     try {
+        store::Transaction tx(store_.handle());
         rows_->set_paused(name, paused, next, now);
+        tx.commit();
     } catch (const store::StoreFailure& f) {
         return wire::encode_error(store_failure(f));
     }
@@ -276,7 +280,9 @@ std::string Schedules::remove(const std::string& name) {
     auto it = items_.find(name);
     if (it == items_.end()) return wire::encode_error(not_found(name));
     try {
+        store::Transaction tx(store_.handle());
         rows_->remove(name);
+        tx.commit();
     } catch (const store::StoreFailure& f) {
         return wire::encode_error(store_failure(f));
     }

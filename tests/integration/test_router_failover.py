@@ -3,7 +3,7 @@
 # once the lease expires: after the holder is killed with SIGKILL, at once after it
 # stops cleanly (it lets the lease go), and after it is paused past the lease (it
 # then finds the lease taken, writes nothing more, and exits with status 75 to
-# stand by when started again). One worker connects to both routers and serves
+# stand by when started again; standing by, it stops at once on SIGTERM). One worker connects to both routers and serves
 # whichever delivers, and ingest (ingest.router listing both) nudges and pings
 # whichever delivers: its /healthz is ready again once the other has taken over.
 # Every send is delivered exactly once throughout.
@@ -134,5 +134,9 @@ def test_a_paused_router_finds_its_lease_taken_and_exits(http_receiver, make_sta
     log = log_text(a, "router")
     assert "has taken the deliveries over" in log, log[-2000:]
     sent += delivered_once(a, receiver, "after a exited")
+    # Started again, a stands by; SIGTERM ends it cleanly, without waiting.
+    a._spawn("router")
+    wait_for(lambda: standing_by(a, b), 20, "a's router standing by", check=a.check_running)
+    assert a.stop("router", timeout=5) is None
     got = sorted(r.json["notification_id"] for r in receiver.snapshot())
     assert got == sorted(sent), "each notification delivered once"
