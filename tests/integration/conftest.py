@@ -73,6 +73,20 @@ def vendors():
         mock.close()
 
 
+@pytest.fixture(scope="module")
+def pair():
+    """A MariaDB leader and a replica of it (real replication), for the tests of one
+    file; skipped without mariadb-server."""
+    from mariadb_server import MariaDbServer, replicated_pair
+    why = MariaDbServer.missing()
+    if why:
+        pytest.skip(why)
+    leader, replica = replicated_pair()
+    yield leader, replica
+    replica.stop()
+    leader.stop()
+
+
 @pytest.fixture
 def http_receiver():
     made = []

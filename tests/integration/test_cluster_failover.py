@@ -14,21 +14,7 @@ import threading
 import time
 from collections import Counter
 
-import pytest
-
-from mariadb_server import MariaDbServer, replicated_pair
 from notify_stack import free_port, wait_for
-
-
-@pytest.fixture(scope="module")
-def pair():
-    why = MariaDbServer.missing()
-    if why:
-        pytest.skip(why)
-    leader, replica = replicated_pair()
-    yield leader, replica
-    replica.stop()
-    leader.stop()
 
 
 def cluster(make_stack, receiver, leader, replica, tmp_path):

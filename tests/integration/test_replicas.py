@@ -12,23 +12,10 @@
 
 import json
 
-import pytest
-
-from mariadb_server import MariaDbServer, replica_caught_up, replicated_pair
+from mariadb_server import replica_caught_up
 from notify_stack import wait_for
 
 ON_REPLICA = "seen on the replica"
-
-
-@pytest.fixture(scope="module")
-def pair():
-    why = MariaDbServer.missing()
-    if why:
-        pytest.skip(why)
-    leader, replica = replicated_pair()
-    yield leader, replica
-    replica.stop()
-    leader.stop()
 
 
 def replicated_stack(make_stack, tmp_path, leader, replica, more=None):
