@@ -51,10 +51,9 @@ json replicas_of(const Config& config) {
     for (const auto& r : replicas->each) {
         json row{{"url", r.url}, {"lag_seconds", nullptr}};
         auto s = store::Store::open_replica(r.target, replicas->options);
-        if (s) {
-            if (auto lag = (*s)->replication_lag(); lag && *lag) row["lag_seconds"] = **lag;
-        }
-        const Status fit = s ? store::current_enough(**s, replicas->max_lag) : Status(s.error());
+        auto lag = s ? (*s)->replication_lag() : Expected<std::optional<std::int64_t>>(s.error());
+        if (lag && *lag) row["lag_seconds"] = **lag;
+        const Status fit = lag ? store::lag_within(*lag, replicas->max_lag) : Status(lag.error());
         row["state"] = fit ? "read" : "not read";
         if (!fit) row["problem"] = fit.error().message;
         out.push_back(std::move(row));

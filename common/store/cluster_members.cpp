@@ -56,8 +56,7 @@ Expected<ClusterView> read_members(Store& store) {
     try {
         Db& db = store.handle();
         ClusterView view;
-        Stmt now(db, std::string("SELECT ") + now_millis(db.dialect()));
-        if (now.step()) view.now = now.integer(0);
+        view.now = store_clock(db);
         Stmt s(db,
                "SELECT id, role, host, pid, started_at, seen_at, stopped_at, detail "
                "FROM cluster_members ORDER BY role, host, id");

@@ -58,6 +58,11 @@ const char* now_millis(Dialect d) {
                                 : "CAST(UNIX_TIMESTAMP(NOW(3)) * 1000 AS SIGNED)";
 }
 
+std::int64_t store_clock(Db& db) {
+    Stmt now(db, std::string("SELECT ") + now_millis(db.dialect()));
+    return now.step() ? now.integer(0) : 0;
+}
+
 const char* greater_of(Dialect d) {
     return d == Dialect::sqlite ? "MAX" : "GREATEST";
 }

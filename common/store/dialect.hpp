@@ -4,6 +4,7 @@
 // PIPES_AS_CONCAT, LIMIT ?).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,8 @@ const char* commits_seen(Dialect d);
 // The store's clock, in milliseconds since the epoch, as an SQL expression: what
 // processes on several hosts compare their times by (store/cluster_members.hpp).
 const char* now_millis(Dialect d);
+// The store's clock read now (now_millis). Throws StoreFailure.
+std::int64_t store_clock(Db& db);
 
 // The larger of two values: "MAX" | "GREATEST", to be called with two arguments.
 const char* greater_of(Dialect d);

@@ -27,13 +27,17 @@ Expected<Replicas> configured_replicas(const Config::Store& where, const Options
 Status current_enough(Store& store, Millis max_lag) {
     auto lag = store.replication_lag();
     if (!lag) return lag.error();
-    if (!*lag)
+    return lag_within(*lag, max_lag);
+}
+
+Status lag_within(const std::optional<std::int64_t>& lag, Millis max_lag) {
+    if (!lag)
         return make_error(ErrorKind::unavailable, "replica_stopped",
                           "it replicates nothing now (SHOW REPLICA STATUS: replication stopped, "
                           "cut off from its source, or not set up)");
-    if (**lag * 1000 > max_lag)
+    if (*lag * 1000 > max_lag)
         return make_error(ErrorKind::unavailable, "replica_behind",
-                          "it is " + std::to_string(**lag) + " s behind its source (store." +
+                          "it is " + std::to_string(*lag) + " s behind its source (store." +
                               "max_replica_lag is " + util::format_duration(max_lag) + ")");
     return ok();
 }

@@ -14,7 +14,9 @@
 // back is read again.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -48,6 +50,9 @@ Expected<std::unique_ptr<Store>> open_current_replica(const Replica& replica, Mi
                                                       const Options& options);
 // Whether `store`, a replica, is no more than `max_lag` behind now; else why not.
 Status current_enough(Store& store, Millis max_lag);
+// Whether a replica `lag` seconds behind (Store::replication_lag; none: it
+// replicates nothing now) may be read; else why not.
+Status lag_within(const std::optional<std::int64_t>& lag, Millis max_lag);
 
 class ReplicaWatch;
 

@@ -19,11 +19,6 @@ std::string read_row_sql(Dialect d) {
            (d == Dialect::mariadb ? " LOCK IN SHARE MODE" : "");
 }
 
-util::Millis store_now(Db& db) {
-    Stmt now(db, std::string("SELECT ") + now_millis(db.dialect()));
-    return now.step() ? now.integer(0) : 0;
-}
-
 }  // namespace
 
 RouterLease claim_lease(Store& store, int partition, const std::string& owner, std::int64_t held,
@@ -32,7 +27,7 @@ RouterLease claim_lease(Store& store, int partition, const std::string& owner, s
     Transaction tx(db);
     RouterLease row;
     row.partition = partition;
-    row.now = store_now(db);
+    row.now = store_clock(db);
     Stmt read(db, read_row_sql(db.dialect()));
     read.bind(1, partition);
     const bool found = read.step();
@@ -69,7 +64,7 @@ Expected<LeaseView> read_leases(Store& store) {
     try {
         Db& db = store.handle();
         LeaseView view;
-        view.now = store_now(db);
+        view.now = store_clock(db);
         Stmt s(db,
                "SELECT partition_no, owner, epoch, expires_at FROM router_partitions "
                "ORDER BY partition_no");

@@ -10,13 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "util/strings.hpp"
+
 namespace notify::ingest {
 
 // The endpoints as one text, for messages: "A" or "A, B".
 inline std::string joined(const std::vector<std::string>& endpoints) {
-    std::string out;
-    for (const auto& e : endpoints) out += (out.empty() ? "" : ", ") + e;
-    return out;
+    return util::join(endpoints, ", ");
 }
 
 // Connects `socket` to each endpoint, sending only over connections made;
