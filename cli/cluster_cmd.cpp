@@ -181,9 +181,20 @@ void print_status(Context& ctx, const json& status) {
     if (!status["leases"].empty()) {
         ctx.out << "\n";
         Table leases({"LEASE", "HOLDER", "EPOCH", "EXPIRES"});
-        for (const auto& l : status["leases"]) {
+        const json& rows = status["leases"];
+        // Partitions in a row held alike are one line of the table.
+        for (std::size_t first = 0, last = 0; first < rows.size(); first = last + 1) {
+            const json& l = rows[first];
+            for (last = first; last + 1 < rows.size() && rows[last + 1]["holder"] == l["holder"] &&
+                               rows[last + 1]["epoch"] == l["epoch"] &&
+                               rows[last + 1]["expires_in_ms"] == l["expires_in_ms"];)
+                ++last;
             const Millis left = l["expires_in_ms"].get<Millis>();
-            leases.add({"deliveries", l["holder"], cell(l["epoch"]),
+            const std::string which = rows.size() == 1 ? "deliveries"
+                                      : first == last  ? "partition " + cell(l["partition"])
+                                                      : "partitions " + cell(l["partition"]) + "-" +
+                                                            cell(rows[last]["partition"]);
+            leases.add({which, l["holder"], cell(l["epoch"]),
                         left > 0 ? "in " + util::format_duration((left + 999) / 1000 * 1000)
                                  : "expired " + ago(-left)});
         }

@@ -65,6 +65,7 @@ const KeyDef kKeys[] = {
     {"ingest.router", KeyType::one_or_list, "{router.control}"},
     {"router.lease", KeyType::duration, "60s"},
     {"router.partition_lease", KeyType::duration, "5s"},
+    {"router.partitions", KeyType::integer, "1"},
     {"router.retry_min", KeyType::duration, "5s"},
     {"router.retry_max", KeyType::duration, "10m"},
     {"router.max_attempts", KeyType::integer, "8"},
@@ -352,6 +353,11 @@ Status bind(Config& c, const Values& v) {
     if (c.router.partition_lease < 1000 || c.router.partition_lease > 600'000)
         return config_error(v.by_key.at("router.partition_lease").origin,
                             "'router.partition_lease' must be between 1s and 10m");
+    c.router.partitions = num("router.partitions");
+    if (c.router.partitions < 1 || c.router.partitions > Config::Router::kMaxPartitions)
+        return config_error(v.by_key.at("router.partitions").origin,
+                            "'router.partitions' must be between 1 and " +
+                                std::to_string(Config::Router::kMaxPartitions));
     c.router.retry_min = dur("router.retry_min");
     c.router.retry_max = dur("router.retry_max");
     c.router.max_attempts = num("router.max_attempts");

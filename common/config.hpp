@@ -131,6 +131,10 @@ struct Config {
         // How long the lease on the deliveries lasts without a renewal
         // (store/router_leases.hpp): another router takes over after it.
         Millis partition_lease = 0;
+        // How many partitions the deliveries are divided into, each with a
+        // lease of its own: every router sharing a store must say the same.
+        long partitions = 0;
+        static constexpr long kMaxPartitions = 256;
         Millis retry_min = 0;
         Millis retry_max = 0;
         long max_attempts = 0;

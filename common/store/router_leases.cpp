@@ -3,6 +3,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 #include "store/dialect.hpp"
 #include "store/store.hpp"
 
@@ -10,54 +12,106 @@ namespace notify::store {
 
 namespace {
 
-// The row, read inside the caller's write transaction: with a shared lock on
-// MariaDB (the latest committed row, kept until the transaction ends).
-std::string read_row_sql(Dialect d) {
+// Every row, read inside the claim's write transaction: locked for it on
+// MariaDB, so that two routers claiming at once take turns.
+std::string read_rows_sql(Dialect d) {
     return std::string(
-               "SELECT owner, epoch, expires_at FROM router_partitions "
-               "WHERE partition_no = ?") +
-           (d == Dialect::mariadb ? " LOCK IN SHARE MODE" : "");
+               "SELECT partition_no, owner, epoch, expires_at FROM router_partitions "
+               "ORDER BY partition_no") +
+           (d == Dialect::mariadb ? " FOR UPDATE" : "");
+}
+
+std::vector<RouterLease> rows_of(Stmt& s) {
+    return s.collect([](const Stmt& r) {
+        return RouterLease{static_cast<int>(r.integer(0)), r.text(1), r.integer(2), r.integer(3)};
+    });
+}
+
+// Renews the holding; false when a row no longer names it.
+bool renew(Db& db, const std::vector<RouterLease>& rows, int count, const std::string& owner,
+           std::int64_t held, LeaseClaim& claim, util::Millis length) {
+    for (const auto& r : rows)
+        if (r.owner != owner || r.epoch != held) {
+            claim.holder = r.owner;
+            claim.epoch = r.epoch;
+            claim.expires_at = r.expires_at;
+            return false;
+        }
+    if (static_cast<int>(rows.size()) != count) return false;  // rows removed behind its back
+    claim.epoch = held;
+    claim.expires_at = claim.now + length;
+    Stmt(db, "UPDATE router_partitions SET expires_at = ? WHERE owner = ? AND epoch = ?")
+        .bind(1, claim.expires_at)
+        .bind(2, owner)
+        .bind(3, held)
+        .run();
+    return true;
+}
+
+// Takes every partition with the next epoch, `count` of them.
+void take(Db& db, const std::vector<RouterLease>& rows, int count, const std::string& owner,
+          LeaseClaim& claim, util::Millis length) {
+    std::int64_t epoch = 0;
+    for (const auto& r : rows) epoch = std::max(epoch, r.epoch);
+    claim.epoch = epoch + 1;
+    claim.expires_at = claim.now + length;
+    if (static_cast<int>(rows.size()) == count) {
+        Stmt(db, "UPDATE router_partitions SET owner = ?, epoch = ?, expires_at = ?")
+            .bind(1, owner)
+            .bind(2, claim.epoch)
+            .bind(3, claim.expires_at)
+            .run();
+        return;
+    }
+    Stmt(db, "DELETE FROM router_partitions").run();
+    Stmt insert(db,
+                "INSERT INTO router_partitions (partition_no, owner, epoch, expires_at) "
+                "VALUES (?, ?, ?, ?)");
+    for (int p = 0; p < count; ++p) {
+        insert.bind(1, p).bind(2, owner).bind(3, claim.epoch).bind(4, claim.expires_at).run();
+        insert.reset();
+    }
 }
 
 }  // namespace
 
-RouterLease claim_lease(Store& store, int partition, const std::string& owner, std::int64_t held,
-                        util::Millis length) {
+LeaseClaim claim_partitions(Store& store, int count, const std::string& owner, std::int64_t held,
+                            util::Millis length) {
     Db& db = store.handle();
     Transaction tx(db);
-    RouterLease row;
-    row.partition = partition;
-    row.now = store_clock(db);
-    Stmt read(db, read_row_sql(db.dialect()));
-    read.bind(1, partition);
-    const bool found = read.step();
-    if (found) {
-        row.owner = read.text(0);
-        row.epoch = read.integer(1);
-        row.expires_at = read.integer(2);
+    LeaseClaim claim;
+    claim.now = store_clock(db);
+    Stmt read(db, read_rows_sql(db.dialect()));
+    const std::vector<RouterLease> rows = rows_of(read);
+    if (held != 0) {
+        if (!renew(db, rows, count, owner, held, claim, length)) return claim;  // lost
+    } else {
+        // Held by another router while one of its rows has not expired; the
+        // holding's expiry is its last row's.
+        for (const auto& r : rows)
+            if (r.owner != owner && r.expires_at > claim.now && r.expires_at > claim.expires_at) {
+                claim.holder = r.owner;
+                claim.epoch = r.epoch;
+                claim.expires_at = r.expires_at;
+            }
+        if (!claim.holder.empty()) {
+            if (static_cast<int>(rows.size()) != count)
+                claim.other_count = static_cast<int>(rows.size());
+            return claim;  // rolled back: nothing written
+        }
+        take(db, rows, count, owner, claim, length);
     }
-    read.reset();
-    const bool ours = found && row.owner == owner;
-    const bool renew = held != 0 && ours && row.epoch == held;
-    const bool take = held == 0 && (!found || ours || row.expires_at <= row.now);
-    if (!renew && !take) return row;  // another's (rolled back: nothing written)
-    if (take) ++row.epoch;
-    row.owner = owner;
-    row.expires_at = row.now + length;
-    Stmt write(db,
-               "REPLACE INTO router_partitions (partition_no, owner, epoch, expires_at) "
-               "VALUES (?, ?, ?, ?)");
-    write.bind(1, partition).bind(2, owner).bind(3, row.epoch).bind(4, row.expires_at).run();
     tx.commit();
-    return row;
+    claim.held = true;
+    claim.holder = owner;
+    return claim;
 }
 
-void release_lease(Store& store, int partition, const std::string& owner, std::int64_t epoch) {
+void release_partitions(Store& store, const std::string& owner, std::int64_t epoch) {
     Db& db = store.handle();
     Stmt s(db, std::string("UPDATE router_partitions SET expires_at = ") +
-                   now_millis(db.dialect()) +
-                   " WHERE partition_no = ? AND owner = ? AND epoch = ?");
-    s.bind(1, partition).bind(2, owner).bind(3, epoch).run();
+                   now_millis(db.dialect()) + " WHERE owner = ? AND epoch = ?");
+    s.bind(1, owner).bind(2, epoch).run();
 }
 
 Expected<LeaseView> read_leases(Store& store) {
@@ -68,10 +122,7 @@ Expected<LeaseView> read_leases(Store& store) {
         Stmt s(db,
                "SELECT partition_no, owner, epoch, expires_at FROM router_partitions "
                "ORDER BY partition_no");
-        view.leases = s.collect([&](const Stmt& r) {
-            return RouterLease{static_cast<int>(r.integer(0)), r.text(1), r.integer(2),
-                               r.integer(3), view.now};
-        });
+        view.leases = rows_of(s);
         return view;
     } catch (const StoreFailure& f) {
         return to_error(f);
@@ -79,14 +130,16 @@ Expected<LeaseView> read_leases(Store& store) {
 }
 
 void LeaseFence::check(Db& db) {
-    if (!read_.prepared()) read_ = Stmt(db, read_row_sql(db.dialect()));
-    read_.bind(1, holding_->partition);
+    if (!read_.prepared())
+        read_ = Stmt(db, std::string("SELECT owner, epoch FROM router_partitions") +
+                             (db.dialect() == Dialect::mariadb ? " LOCK IN SHARE MODE" : ""));
     bool still = false;
     {
         const std::int64_t epoch = holding_->epoch.load();
-        auto row =
-            read_.first([](const Stmt& r) { return std::make_pair(r.text(0), r.integer(1)); });
-        still = epoch != 0 && row && row->first == holding_->owner && row->second == epoch;
+        const auto ours = read_.collect(
+            [&](const Stmt& r) { return r.text(0) == holding_->owner && r.integer(1) == epoch; });
+        still = epoch != 0 && static_cast<int>(ours.size()) == holding_->count &&
+                std::all_of(ours.begin(), ours.end(), [](bool mine) { return mine; });
     }
     if (still) return;
     holding_->lost = true;

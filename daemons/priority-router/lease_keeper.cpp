@@ -20,10 +20,10 @@ util::Millis LeaseKeeper::clock() {
     return static_cast<util::Millis>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
 }
 
-LeaseKeeper::LeaseKeeper(std::unique_ptr<store::Store> store, std::string owner,
+LeaseKeeper::LeaseKeeper(std::unique_ptr<store::Store> store, std::string owner, int partitions,
                          util::Millis length)
     : store_(std::move(store)),
-      holding_(std::make_shared<store::LeaseHolding>(std::move(owner), store::kWholeStore)),
+      holding_(std::make_shared<store::LeaseHolding>(std::move(owner), partitions)),
       length_(length),
       renew_every_(std::max<util::Millis>(length / 5, 100)) {}
 
@@ -47,13 +47,18 @@ std::shared_ptr<store::WriteFence> LeaseKeeper::fence() const {
 bool LeaseKeeper::wait_until_held(util::Millis timeout) {
     std::unique_lock<std::mutex> lock(mu_);
     return wake_.wait_for(lock, std::chrono::milliseconds(timeout), [this] {
-        return holding_->epoch.load() != 0 || stopping_;
+        return holding_->epoch.load() != 0 || stopping_ || !refusal_.empty();
     }) && holding_->epoch.load() != 0;
+}
+
+std::string LeaseKeeper::refusal() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return refusal_;
 }
 
 nlohmann::json LeaseKeeper::description() const {
     using nlohmann::json;
-    json out{{"partition", holding_->partition}, {"length_ms", length_}};
+    json out{{"partitions", holding_->count}, {"length_ms", length_}};
     if (holding_->lost) {
         out["state"] = "lost";
     } else if (holding_->epoch != 0) {
@@ -76,13 +81,13 @@ util::Millis LeaseKeeper::claim() {
     const std::int64_t held = holding_->epoch.load();
     const std::string& me = holding_->owner;
     try {
-        const store::RouterLease row =
-            store::claim_lease(*store_, holding_->partition, me, held, length_);
+        const store::LeaseClaim row =
+            store::claim_partitions(*store_, holding_->count, me, held, length_);
         if (failing_) NLOG(info, "", "the store takes this router's lease claims again");
         failing_ = false;
         // Ours: taken now, or renewed with the epoch we hold (a row naming us
         // with another epoch was taken by another process of the same name).
-        if (row.owner == me && (held == 0 || row.epoch == held) && !holding_->lost) {
+        if (row.held && !holding_->lost) {
             valid_until_ = started + length_ - 2 * renew_every_;
             if (held == 0) {
                 NLOG(info, "",
@@ -99,18 +104,28 @@ util::Millis LeaseKeeper::claim() {
         if (held != 0) {
             if (!holding_->lost.exchange(true))
                 NLOG(error, "",
-                     row.owner << " has taken the deliveries over (lease epoch " << row.epoch
-                               << "): this router stops");
+                     (row.holder.empty() ? std::string("another router") : row.holder)
+                         << " has taken the deliveries over (lease epoch " << row.epoch
+                         << "): this router stops");
             valid_until_ = 0;
             return renew_every_;
         }
         const util::Millis left = row.expires_at - row.now;
         std::lock_guard<std::mutex> lock(mu_);
-        if (holder_ != row.owner)
+        if (row.other_count != 0) {
+            refusal_ = "router.partitions is " + std::to_string(holding_->count) +
+                       " here, but the router delivering now (" + row.holder +
+                       ") divides the deliveries into " + std::to_string(row.other_count) +
+                       ": set the same count on every router sharing the store (to change it, "
+                       "stop them all first)";
+            wake_.notify_all();
+            return renew_every_;
+        }
+        if (holder_ != row.holder)
             NLOG(info, "",
-                 "standing by: " << row.owner << " holds the deliveries (lease epoch " << row.epoch
+                 "standing by: " << row.holder << " holds the deliveries (lease epoch " << row.epoch
                                  << ", expires in " << left << " ms)");
-        holder_ = row.owner;
+        holder_ = row.holder;
         holder_until_ = started + left;
         return std::clamp<util::Millis>(left + kAfterExpiry, kAfterExpiry, renew_every_);
     } catch (const store::StoreFailure& f) {
@@ -123,7 +138,7 @@ util::Millis LeaseKeeper::claim() {
 
 void LeaseKeeper::run() {
     std::unique_lock<std::mutex> lock(mu_);
-    while (!stopping_) {
+    while (!stopping_ && refusal_.empty()) {
         lock.unlock();
         const util::Millis next = claim();
         lock.lock();
@@ -142,7 +157,7 @@ void LeaseKeeper::stop() {
     if (epoch == 0 || holding_->lost) return;
     valid_until_ = 0;
     try {
-        store::release_lease(*store_, holding_->partition, holding_->owner, epoch);
+        store::release_partitions(*store_, holding_->owner, epoch);
         NLOG(info, "", "lease on the deliveries let go (epoch " << epoch << ")");
     } catch (const store::StoreFailure& f) {
         NLOG(

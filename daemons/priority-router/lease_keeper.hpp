@@ -31,15 +31,22 @@ namespace notify::router {
 
 class LeaseKeeper {
   public:
-    // `owner`: this router's cluster_members id. `length`: router.partition_lease.
-    LeaseKeeper(std::unique_ptr<store::Store> store, std::string owner, util::Millis length);
+    // `owner`: this router's cluster_members id. `partitions`:
+    // router.partitions. `length`: router.partition_lease.
+    LeaseKeeper(std::unique_ptr<store::Store> store, std::string owner, int partitions,
+                util::Millis length);
     ~LeaseKeeper();  // ends the thread; the lease is left to expire
     LeaseKeeper(const LeaseKeeper&) = delete;
     LeaseKeeper& operator=(const LeaseKeeper&) = delete;
 
     void start();
-    // Waits up to `timeout` for this router to hold the lease; whether it does.
+    // Waits up to `timeout` for this router to hold the lease, or to be
+    // refused it; whether it holds it.
     bool wait_until_held(util::Millis timeout);
+    // Why this router may not hold the lease ("" while it may): the router
+    // delivering now divides the deliveries into another count of partitions.
+    // It claims no more once refused.
+    std::string refusal() const;
     // Whether work may be handed out now.
     bool dispatching() const { return clock() < valid_until_.load(); }
     // Another router took the lease over: this one must stop at once.
@@ -73,6 +80,7 @@ class LeaseKeeper {
     bool stopping_ = false;          // under mu_
     std::string holder_;             // under mu_: the other router holding it
     util::Millis holder_until_ = 0;  // under mu_: when its holding expires (clock())
+    std::string refusal_;            // under mu_: refusal()
     bool failing_ = false;           // thread only
     std::thread thread_;
 };

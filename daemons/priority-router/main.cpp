@@ -127,12 +127,13 @@ int main(int argc, char** argv) {
         auto claims =
             store::open_configured(config->store, {false, config->store.busy_timeout, false, true});
         if (!claims) return fail(claims.error());
-        lease.emplace(std::move(*claims), presence->id(), config->router.partition_lease);
+        lease.emplace(std::move(*claims), presence->id(),
+                      static_cast<int>(config->router.partitions), config->router.partition_lease);
         lease->start();
         bool told = false;
         Millis described_at = 0;
         // Looks at g_stop (set by a signal) every 200 ms.
-        while (!g_stop && !lease->wait_until_held(200)) {
+        while (!g_stop && !lease->wait_until_held(200) && lease->refusal().empty()) {
             if (util::steady_ms() - described_at < store::Presence::kBeat) continue;
             described_at = util::steady_ms();
             presence->describe(router::standby_description(*config, *lease));
@@ -146,6 +147,10 @@ int main(int argc, char** argv) {
             lease->stop();  // taken meanwhile: let go at once
             presence->stop();
             return 0;
+        }
+        if (const std::string refused = lease->refusal(); !refused.empty()) {
+            presence->stop();
+            return fail(make_error(ErrorKind::invalid, "invalid_config", refused));
         }
         // A database server drops a connection left idle through a long
         // standby: the loop's is opened again.

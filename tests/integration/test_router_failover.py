@@ -6,7 +6,9 @@
 # stand by when started again; standing by, it stops at once on SIGTERM). One worker connects to both routers and serves
 # whichever delivers, and ingest (ingest.router listing both) nudges and pings
 # whichever delivers: its /healthz is ready again once the other has taken over.
-# Every send is delivered exactly once throughout.
+# Every send is delivered exactly once throughout. The deliveries' partitions
+# are held all together, and a router counting them otherwise than the one
+# delivering is refused (status 65).
 
 import json
 import os
@@ -18,7 +20,7 @@ from notify_stack import free_port, wait_for
 LEASE_S = 2
 
 
-def two_routers(make_stack, receiver):
+def two_routers(make_stack, receiver, a_settings=None, b_settings=None):
     listen = [f"tcp://127.0.0.1:{free_port()}" for _ in range(2)]
     control = [f"tcp://127.0.0.1:{free_port()}" for _ in range(2)]
     common = {"providers": {"hook": {"type": "webhook", "url": receiver.url}},
@@ -26,9 +28,9 @@ def two_routers(make_stack, receiver):
     shared = {"router.partition_lease": f"{LEASE_S}s", "worker.router": listen,
               "ingest.router": control}
     a = make_stack(settings={**shared, "router.listen": listen[0],
-                             "router.control": control[0]}, **common)
+                             "router.control": control[0], **(a_settings or {})}, **common)
     b = make_stack(settings={**shared, "router.listen": listen[1], "router.control": control[1],
-                             "store.path": str(a.store_path)}, **common)
+                             "store.path": str(a.store_path), **(b_settings or {})}, **common)
     b.store_path = a.store_path
     return a, b
 
@@ -140,3 +142,28 @@ def test_a_paused_router_finds_its_lease_taken_and_exits(http_receiver, make_sta
     assert a.stop("router", timeout=5) is None
     got = sorted(r.json["notification_id"] for r in receiver.snapshot())
     assert got == sorted(sent), "each notification delivered once"
+
+
+def test_a_router_counting_the_partitions_otherwise_is_refused(http_receiver, make_stack):
+    receiver = http_receiver()
+    a, b = two_routers(make_stack, receiver, {"router.partitions": 4}, {"router.partitions": 2})
+    a.start()
+    _, now = status(a)
+    assert [l["partition"] for l in now["leases"]] == [0, 1, 2, 3]
+    assert {l["holder"] for l in now["leases"]} == {router_id(a)}
+    text = a.ctl("cluster", "status")
+    assert "partitions 0-3" in text.stdout, text.stdout
+
+    b._spawn("router")
+    refused = b.procs["router"]
+    assert refused.wait(timeout=30) == 65
+    b.procs.pop("router")
+    log = log_text(b, "router")
+    assert ("router.partitions is 2 here, but the router delivering now (" + router_id(a)
+            + ") divides the deliveries into 4") in log, log[-2000:]
+    # a delivers on, holding every partition.
+    sent = delivered_once(a, receiver, "after the refusal")
+    _, now = status(a)
+    assert len(now["leases"]) == 4 and {l["holder"] for l in now["leases"]} == {router_id(a)}
+    got = sorted(r.json["notification_id"] for r in receiver.snapshot())
+    assert got == sorted(sent)

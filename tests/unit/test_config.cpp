@@ -13,6 +13,7 @@ TEST_CASE("config reads declared keys and refuses unknown ones") {
         CHECK(c->worker.routers == std::vector<std::string>{"ipc:///tmp/rt/router.sock"});
         CHECK(c->ingest.router == std::vector<std::string>{"ipc:///tmp/rt/router-control.sock"});
         CHECK(c->router.partition_lease == 5000);
+        CHECK(c->router.partitions == 1);
         CHECK(c->notifyctl.ingest == std::vector<std::string>{"ipc:///tmp/rt/ingest.sock"});
         CHECK(c->router.retry_min == 5000);
         REQUIRE(c->channel("outbox"));
@@ -285,6 +286,14 @@ TEST_CASE("ingest talks to one router or several; the lease on the deliveries", 
         REQUIRE_FALSE(refused);
         CHECK(refused.error().message ==
               "t.toml:2: 'router.partition_lease' must be between 1s and 10m");
+    }
+    auto partitions = parse_config("[router]\npartitions = 16\n", "t.toml");
+    REQUIRE(partitions);
+    CHECK(partitions->router.partitions == 16);
+    for (const char* bad : {"0", "257", "-1"}) {
+        auto refused = parse_config(std::string("[router]\npartitions = ") + bad + "\n", "t.toml");
+        REQUIRE_FALSE(refused);
+        CHECK(refused.error().message == "t.toml:2: 'router.partitions' must be between 1 and 256");
     }
 }
 

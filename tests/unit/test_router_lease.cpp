@@ -4,7 +4,8 @@
 // it expires or is let go (with the next epoch), taken at once by a restart of
 // its own router, and never taken back by a holder that lost it; a holder's
 // writes refused once another holds it; and the keeper's thread standing by,
-// taking over, and finding its lease lost.
+// taking over, and finding its lease lost. Several partitions are held all
+// at once, and a router counting them otherwise is refused.
 #include <catch2/catch.hpp>
 
 #include <sqlite3.h>
@@ -47,58 +48,64 @@ bool writes(store::Store& s) {
 TEST_CASE("router lease: taken, renewed, refused, taken over, let go", "[lease]") {
     testing::SharedStore shared;
     auto s = shared.open();
-    using store::claim_lease;
-    using store::kWholeStore;
+    // One partition, as router.partitions says by default.
+    auto claim_lease = [&s](const std::string& owner, std::int64_t held) {
+        return store::claim_partitions(*s, 1, owner, held, 5000);
+    };
 
     auto none = store::read_leases(*s);
     REQUIRE(none);
     CHECK(none->leases.empty());
 
-    const auto a1 = claim_lease(*s, kWholeStore, "router@a", 0, 5000);
-    CHECK(a1.owner == "router@a");
+    const auto a1 = claim_lease("router@a", 0);
+    CHECK(a1.held);
+    CHECK(a1.holder == "router@a");
     CHECK(a1.epoch == 1);
     CHECK(a1.expires_at - a1.now == 5000);
     CHECK(std::abs(a1.now - util::now_ms()) < 5000);  // the store's clock
 
     // Another router stands by: the row is left as it was.
-    const auto b1 = claim_lease(*s, kWholeStore, "router@b", 0, 5000);
-    CHECK(b1.owner == "router@a");
+    const auto b1 = claim_lease("router@b", 0);
+    CHECK_FALSE(b1.held);
+    CHECK(b1.other_count == 0);
+    CHECK(b1.holder == "router@a");
     CHECK(b1.epoch == 1);
     CHECK(b1.expires_at == a1.expires_at);
 
     // Renewed by its holder: the same epoch, a later expiry.
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    const auto a2 = claim_lease(*s, kWholeStore, "router@a", 1, 5000);
-    CHECK(a2.owner == "router@a");
+    const auto a2 = claim_lease("router@a", 1);
+    CHECK(a2.holder == "router@a");
     CHECK(a2.epoch == 1);
     CHECK(a2.expires_at > a1.expires_at);
 
     // Expired: the next claim of another takes it, with the next epoch.
     expire(*s);
-    const auto b2 = claim_lease(*s, kWholeStore, "router@b", 0, 5000);
-    CHECK(b2.owner == "router@b");
+    const auto b2 = claim_lease("router@b", 0);
+    CHECK(b2.holder == "router@b");
     CHECK(b2.epoch == 2);
 
     // The old holder does not take it back, even once it expires again.
-    const auto a3 = claim_lease(*s, kWholeStore, "router@a", 1, 5000);
-    CHECK(a3.owner == "router@b");
+    const auto a3 = claim_lease("router@a", 1);
+    CHECK_FALSE(a3.held);
+    CHECK(a3.holder == "router@b");
     expire(*s);
-    CHECK(claim_lease(*s, kWholeStore, "router@a", 1, 5000).owner == "router@b");
+    CHECK(claim_lease("router@a", 1).holder == "router@b");
 
     // A restart of the holder (same id, holding nothing yet) takes it at once,
     // unexpired, with the next epoch: its earlier process has ended.
-    const auto b3 = claim_lease(*s, kWholeStore, "router@b", 2, 5000);
+    const auto b3 = claim_lease("router@b", 2);
     CHECK(b3.epoch == 2);
-    const auto b4 = claim_lease(*s, kWholeStore, "router@b", 0, 5000);
-    CHECK(b4.owner == "router@b");
+    const auto b4 = claim_lease("router@b", 0);
+    CHECK(b4.holder == "router@b");
     CHECK(b4.epoch == 3);
 
     // Let go by its holder: taken at once; a stale holding lets nothing go.
-    store::release_lease(*s, kWholeStore, "router@b", 2);
-    CHECK(claim_lease(*s, kWholeStore, "router@c", 0, 5000).owner == "router@b");
-    store::release_lease(*s, kWholeStore, "router@b", 3);
-    const auto c1 = claim_lease(*s, kWholeStore, "router@c", 0, 5000);
-    CHECK(c1.owner == "router@c");
+    store::release_partitions(*s, "router@b", 2);
+    CHECK(claim_lease("router@c", 0).holder == "router@b");
+    store::release_partitions(*s, "router@b", 3);
+    const auto c1 = claim_lease("router@c", 0);
+    CHECK(c1.holder == "router@c");
     CHECK(c1.epoch == 4);
 
     auto view = store::read_leases(*s);
@@ -109,13 +116,87 @@ TEST_CASE("router lease: taken, renewed, refused, taken over, let go", "[lease]"
     CHECK(view->leases[0].expires_at > view->now);
 }
 
+TEST_CASE("router lease: every partition held at once, counted alike by every router", "[lease]") {
+    testing::SharedStore shared;
+    auto s = shared.open();
+    const auto a1 = store::claim_partitions(*s, 4, "router@a", 0, 5000);
+    REQUIRE(a1.held);
+    auto view = store::read_leases(*s);
+    REQUIRE(view);
+    REQUIRE(view->leases.size() == 4);
+    for (int p = 0; p < 4; ++p) {
+        CHECK(view->leases[p].partition == p);
+        CHECK(view->leases[p].owner == "router@a");
+        CHECK(view->leases[p].epoch == a1.epoch);
+        CHECK(view->leases[p].expires_at == a1.expires_at);
+    }
+    CHECK(store::claim_partitions(*s, 4, "router@a", a1.epoch, 5000).held);
+
+    // A router counting them otherwise is refused while they are held; one
+    // counting alike stands by.
+    const auto other = store::claim_partitions(*s, 8, "router@b", 0, 5000);
+    CHECK_FALSE(other.held);
+    CHECK(other.holder == "router@a");
+    CHECK(other.other_count == 4);
+    const auto alike = store::claim_partitions(*s, 4, "router@b", 0, 5000);
+    CHECK_FALSE(alike.held);
+    CHECK(alike.other_count == 0);
+
+    // One partition taken behind the holder's back: its renewal fails, and
+    // nothing is taken back.
+    store::Stmt(s->handle(),
+                "UPDATE router_partitions SET owner = 'router@c', epoch = epoch + 1 "
+                "WHERE partition_no = 2")
+        .run();
+    const auto lost = store::claim_partitions(*s, 4, "router@a", a1.epoch, 5000);
+    CHECK_FALSE(lost.held);
+    CHECK(lost.holder == "router@c");
+    auto fenced = std::make_shared<store::LeaseHolding>("router@a", 4);
+    fenced->epoch = a1.epoch;
+    s->handle().set_write_fence(std::make_shared<store::LeaseFence>(fenced));
+    CHECK_FALSE(writes(*s));
+    s->handle().set_write_fence(nullptr);
+
+    // Once none is held, the first router to claim them sets their count,
+    // with an epoch past every earlier one.
+    expire(*s);
+    const auto b1 = store::claim_partitions(*s, 8, "router@b", 0, 5000);
+    REQUIRE(b1.held);
+    CHECK(b1.epoch == a1.epoch + 2);
+    view = store::read_leases(*s);
+    REQUIRE(view);
+    CHECK(view->leases.size() == 8);
+    CHECK(store::claim_partitions(*s, 4, "router@a", 0, 5000).other_count == 8);
+}
+
+TEST_CASE("router lease: a keeper counting the partitions otherwise is refused", "[lease]") {
+    testing::SharedStore shared;
+    router::LeaseKeeper a(shared.open(), "router@a", 2, 1000);
+    a.start();
+    REQUIRE(a.wait_until_held(5000));
+    CHECK(a.refusal().empty());
+    CHECK(a.description()["partitions"] == 2);
+    router::LeaseKeeper b(shared.open(), "router@b", 3, 1000);
+    b.start();
+    CHECK_FALSE(b.wait_until_held(3000));
+    const std::string why = b.refusal();
+    CHECK(why.find("router.partitions is 3 here") != std::string::npos);
+    CHECK(why.find("router@a") != std::string::npos);
+    CHECK(why.find("into 2") != std::string::npos);
+    // It claims no more: a's holding goes on.
+    a.stop();
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    CHECK(b.epoch() == 0);
+    b.stop();
+}
+
 TEST_CASE("router lease: a holder's writes are refused once another holds it", "[lease]") {
     testing::SharedStore shared;
     auto claims = shared.open();
     auto a = shared.open();
     auto b = shared.open();
-    const auto first = store::claim_lease(*claims, store::kWholeStore, "router@a", 0, 5000);
-    auto held_by_a = std::make_shared<store::LeaseHolding>("router@a", store::kWholeStore);
+    const auto first = store::claim_partitions(*claims, 1, "router@a", 0, 5000);
+    auto held_by_a = std::make_shared<store::LeaseHolding>("router@a", 1);
     held_by_a->epoch = first.epoch;
     a->handle().set_write_fence(std::make_shared<store::LeaseFence>(held_by_a));
     CHECK(writes(*a));
@@ -123,9 +204,9 @@ TEST_CASE("router lease: a holder's writes are refused once another holds it", "
     CHECK_FALSE(held_by_a->lost);
 
     expire(*claims);
-    const auto taken = store::claim_lease(*claims, store::kWholeStore, "router@b", 0, 5000);
-    REQUIRE(taken.owner == "router@b");
-    auto held_by_b = std::make_shared<store::LeaseHolding>("router@b", store::kWholeStore);
+    const auto taken = store::claim_partitions(*claims, 1, "router@b", 0, 5000);
+    REQUIRE(taken.holder == "router@b");
+    auto held_by_b = std::make_shared<store::LeaseHolding>("router@b", 1);
     held_by_b->epoch = taken.epoch;
     b->handle().set_write_fence(std::make_shared<store::LeaseFence>(held_by_b));
 
@@ -140,14 +221,14 @@ TEST_CASE("router lease: a holder's writes are refused once another holds it", "
 
 TEST_CASE("router lease: the keeper stands by, takes over, and finds it lost", "[lease]") {
     testing::SharedStore shared;
-    router::LeaseKeeper a(shared.open(), "router@a", 1000);
+    router::LeaseKeeper a(shared.open(), "router@a", 1, 1000);
     a.start();
     REQUIRE(a.wait_until_held(5000));
     CHECK(a.epoch() == 1);
     CHECK(a.dispatching());
     CHECK(a.description()["state"] == "held");
 
-    router::LeaseKeeper b(shared.open(), "router@b", 1000);
+    router::LeaseKeeper b(shared.open(), "router@b", 1, 1000);
     b.start();
     CHECK_FALSE(b.wait_until_held(1500));  // a renews it all along
     CHECK_FALSE(b.dispatching());
@@ -185,7 +266,7 @@ TEST_CASE("router lease: a row naming the keeper with another epoch is not its o
     // Another process of the same name (a second host given the same name)
     // took it: the keeper does not renew it as its own.
     testing::SharedStore shared;
-    router::LeaseKeeper d(shared.open(), "router@d", 1000);
+    router::LeaseKeeper d(shared.open(), "router@d", 1, 1000);
     d.start();
     REQUIRE(d.wait_until_held(5000));
     auto s = shared.open();
