@@ -132,13 +132,17 @@ struct Store::Statements {
                            " FROM deliveries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?")),
           max_seq(db, "SELECT COALESCE(MAX(seq), 0) FROM deliveries"),
           count_fanouts(db, "SELECT count(*) FROM fanouts WHERE state = ?"),
+          // The deliveries first, by id, then each one's notification: left to
+          // itself, MariaDB reads many ids of one notification (a group send's)
+          // through that notification's every delivery.
           load_jobs(MultiRow::select(
               db,
-              "SELECT d.id, d.notification_id, d.channel, d.recipient, n.subject, n.body, "
-              "n.html, n.data, n.category, n.module, d.priority, d.attempts, d.created_at, "
-              "d.expires_at, d.user_id, CASE WHEN d.locale = '' THEN n.locale ELSE d.locale END, "
-              "n.template, n.payload FROM deliveries d JOIN notifications n ON "
-              "n.id = d.notification_id",
+              std::string("SELECT d.id, d.notification_id, d.channel, d.recipient, n.subject, "
+                          "n.body, n.html, n.data, n.category, n.module, d.priority, d.attempts, "
+                          "d.created_at, d.expires_at, d.user_id, CASE WHEN d.locale = '' THEN "
+                          "n.locale ELSE d.locale END, n.template, n.payload FROM deliveries d ") +
+                  (db.dialect() == Dialect::mariadb ? "STRAIGHT_JOIN" : "CROSS JOIN") +
+                  " notifications n ON n.id = d.notification_id",
               "d.id")),
           update_deliveries(
               MultiRow::update(db, "deliveries", "id",

@@ -6,6 +6,7 @@
 #include "router.hpp"
 #include "sockets.hpp"
 #include "store/db.hpp"
+#include "store/multi_row.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
 #include "worker_deaths.hpp"
@@ -17,6 +18,8 @@ void Router::dispatch(Millis now) {
     // taken only when there is one to hand out.
     std::optional<store::ReadTransaction> reads;
     if (!ready_.empty()) reads.emplace(store_.handle());
+    credit_left_ = 0;
+    for (const WorkerInfo* w : workers_.with_credit()) credit_left_ += w->credit;
     update_blocked(now);
     deliver_to_inboxes(now);
     while (!ready_.empty()) {
@@ -55,6 +58,30 @@ void Router::dispatch(Millis now) {
         ready_.push_front(std::get<0>(*it), std::get<1>(*it), std::get<2>(*it));
     set_aside_.clear();
     update_blocked(now);
+}
+
+std::optional<wire::Job> Router::job_of(const std::string& id, const Entry& e) {
+    if (auto it = jobs_ahead_.find(id); it != jobs_ahead_.end()) {
+        std::optional<wire::Job> job = std::move(it->second);
+        jobs_ahead_.erase(it);
+        return job;
+    }
+    constexpr long kReadAhead = store::MultiRow::kMaxRows;  // one statement's
+    // What was read ahead and not taken (canceled, or its queue went another
+    // way meanwhile) is dropped: memory keeps one read's worth at most.
+    jobs_ahead_.clear();
+    std::vector<std::string> ids{id};
+    const long more = std::clamp<long>(credit_left_ - 1, 0, kReadAhead - 1);
+    for (auto& next : ready_.peek(e.priority, e.channel, static_cast<std::size_t>(more)))
+        ids.push_back(std::move(next));
+    std::optional<wire::Job> out;
+    for (wire::Job& job : store_.load_jobs(ids)) {
+        if (job.delivery_id == id)
+            out = std::move(job);
+        else
+            jobs_ahead_.emplace(job.delivery_id, std::move(job));
+    }
+    return out;
 }
 
 void Router::update_blocked(Millis now) {
@@ -120,7 +147,7 @@ Router::Offer Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& 
             break;
     }
     const std::string& provider = pick.provider;
-    std::optional<wire::Job> job = store_.load_job(id);
+    std::optional<wire::Job> job = job_of(id, e);
     if (!job) {
         NLOG(error, e.notification_id, "delivery=" << id << " is not in the store; dropped");
         choice_.caps().forget(id);
@@ -151,6 +178,7 @@ Router::Offer Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& 
     choice_.breakers().dispatched(provider, {id, attempt}, job->deadline);
     metrics_.dispatched(provider);
     --w.credit;
+    --credit_left_;
     w.in_flight.insert(id);
     e.attempts = attempt;
     e.provider = provider;

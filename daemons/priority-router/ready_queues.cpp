@@ -43,6 +43,19 @@ std::deque<ReadyItem>* ReadyQueues::oldest(Priority p, const std::vector<std::st
     return best;
 }
 
+std::vector<std::string> ReadyQueues::peek(Priority p, const std::string& channel,
+                                           std::size_t n) const {
+    std::vector<std::string> out;
+    const auto& queues = queues_[static_cast<int>(p)];
+    auto it = queues.find(channel);
+    if (it == queues.end()) return out;
+    for (const ReadyItem& item : it->second) {
+        if (out.size() >= n) break;
+        out.push_back(item.delivery_id);
+    }
+    return out;
+}
+
 std::optional<ReadyItem> ReadyQueues::pop_channel(const std::string& channel) {
     for (int p = 0; p < kPriorityCount; ++p) {
         auto it = queues_[p].find(channel);

@@ -51,6 +51,9 @@ class ReadyQueues {
     // its own (the router's inbox writer); the shares between priorities, which
     // are the workers', are left as they are.
     std::optional<ReadyItem> pop_channel(const std::string& channel);
+    // The ids of the first `n` entries of `channel`'s queue of priority `p`, in
+    // order, left where they are.
+    std::vector<std::string> peek(Priority p, const std::string& channel, std::size_t n) const;
     // True when some priority holds an entry for `channel`.
     bool waiting(const std::string& channel) const;
     bool empty() const { return size_ == 0; }

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "ready_queues.hpp"
@@ -25,14 +26,15 @@ using notify::testing::TempStore;
 namespace {
 
 // Stores one notification with a delivery to each of `to` on `channel`.
-std::string send(store::Store& s, const std::string& channel, const std::vector<std::string>& to) {
+std::string send(store::Store& s, const std::string& channel, const std::vector<std::string>& to,
+                 const std::string& body = "b") {
     store::Accepted a;
     a.notification.created_at = util::now_ms();
     a.notification.id = util::new_ulid(a.notification.created_at);
     a.notification.channel = channel;
     a.notification.to = to;
     a.notification.subject = "s";
-    a.notification.body = "b";
+    a.notification.body = body;
     for (std::size_t i = 0; i < to.size(); ++i) {
         Delivery d;
         d.id = delivery_id_for(a.notification.id, i);
@@ -199,6 +201,43 @@ TEST_CASE("a channel at its rate limit does not hold back another channel") {
     // The two that went are the oldest two: the queue kept its order.
     CHECK(reader->deliveries_of(robot)[0].state == DeliveryState::sent);
     CHECK(reader->deliveries_of(robot)[1].state == DeliveryState::sent);
+}
+
+TEST_CASE("jobs read ahead of their hand-out each carry their own delivery's content") {
+    TempStore s;
+    Config config = providers_config("ahead");
+    // Read many at a time (the worker's credit allows it), across three
+    // channels' queues, one of them at its rate limit: its jobs read ahead wait.
+    std::map<std::string, std::string> body_of;       // notification id -> body
+    std::map<std::string, std::string> recipient_of;  // delivery id -> recipient
+    for (int i = 0; i < 40; ++i) {
+        const std::string channel = i % 4 == 3 ? "email" : i % 4 == 2 ? "robot" : "hook";
+        const std::string n = std::to_string(i);
+        const std::vector<std::string> to =
+            channel == "email"
+                ? std::vector<std::string>{"a" + n + "@example.com", "b" + n + "@example.com"}
+            : channel == "hook" ? std::vector<std::string>{"", ""}
+                                : std::vector<std::string>{""};
+        const std::string id = send(*s, channel, to, "body " + n);
+        body_of[id] = "body " + n;
+        for (std::size_t k = 0; k < to.size(); ++k) recipient_of[delivery_id_for(id, k)] = to[k];
+    }
+    std::set<std::string> handed;
+    int robot = 0;
+    {
+        RunningRouter r(config, s);
+        zmq::context_t ctx;
+        FakeWorker w(ctx, config.router.listen, 64);
+        while (auto j = w.job(1500)) {
+            CHECK(handed.insert(j->delivery_id).second);
+            CHECK(j->body == body_of.at(j->notification_id));
+            CHECK(j->to == recipient_of.at(j->delivery_id));
+            if (j->channel == "robot") ++robot;
+            w.answer(*j, wire::Outcome::sent, "200");
+        }
+    }
+    CHECK(robot == 2);                                // its rate limit: 2 a minute
+    CHECK(handed.size() == recipient_of.size() - 8);  // all but the robot's 8 that wait
 }
 
 TEST_CASE("a channel at its cap of attempts in flight does not hold back another channel") {
