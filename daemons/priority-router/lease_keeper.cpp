@@ -102,17 +102,27 @@ util::Millis LeaseKeeper::claim() {
             return renew_every_;
         }
         if (held != 0) {
-            if (!holding_->lost.exchange(true))
-                NLOG(error, "",
-                     (row.holder.empty() ? std::string("another router") : row.holder)
-                         << " has taken the deliveries over (lease epoch " << row.epoch
-                         << "): this router stops");
+            if (!holding_->lost.exchange(true)) {
+                if (row.holder.empty())
+                    NLOG(error, "",
+                         "the lease rows no longer match this router's holding (a partition "
+                         "removed): this router stops");
+                else
+                    NLOG(error, "",
+                         row.holder << " has taken the deliveries over (lease epoch " << row.epoch
+                                    << "): this router stops");
+            }
             valid_until_ = 0;
             return renew_every_;
         }
         const util::Millis left = row.expires_at - row.now;
         std::lock_guard<std::mutex> lock(mu_);
-        if (row.other_count != 0) {
+        // Another count than the holder's: refused once the holder is seen
+        // renewing; a holder that has died (its lease not renewed) is
+        // waited out, and its partitions taken with this router's count.
+        const bool renewing = row.holder == other_.holder && row.expires_at > other_.expires_at;
+        other_ = {row.holder, row.expires_at};
+        if (row.other_count != 0 && renewing) {
             refusal_ = "router.partitions is " + std::to_string(holding_->count) +
                        " here, but the router delivering now (" + row.holder +
                        ") divides the deliveries into " + std::to_string(row.other_count) +

@@ -44,8 +44,9 @@ class LeaseKeeper {
     // refused it; whether it holds it.
     bool wait_until_held(util::Millis timeout);
     // Why this router may not hold the lease ("" while it may): the router
-    // delivering now divides the deliveries into another count of partitions.
-    // It claims no more once refused.
+    // delivering now divides the deliveries into another count of partitions,
+    // and was seen renewing its holding (one whose holding is let expire is
+    // waited out). It claims no more once refused.
     std::string refusal() const;
     // Whether work may be handed out now.
     bool dispatching() const { return clock() < valid_until_.load(); }
@@ -81,7 +82,13 @@ class LeaseKeeper {
     std::string holder_;             // under mu_: the other router holding it
     util::Millis holder_until_ = 0;  // under mu_: when its holding expires (clock())
     std::string refusal_;            // under mu_: refusal()
-    bool failing_ = false;           // thread only
+    // Under mu_: the holder last seen while standing by, and its expiry then
+    // (the store's clock): seen again with a later one, it is renewing.
+    struct Seen {
+        std::string holder;
+        util::Millis expires_at = 0;
+    } other_;
+    bool failing_ = false;  // thread only
     std::thread thread_;
 };
 

@@ -148,10 +148,10 @@ int main(int argc, char** argv) {
             presence->stop();
             return 0;
         }
-        if (const std::string refused = lease->refusal(); !refused.empty()) {
-            presence->stop();
+        // Refused: its row is left to go silent, not marked stopped, as
+        // for any exit on an error.
+        if (const std::string refused = lease->refusal(); !refused.empty())
             return fail(make_error(ErrorKind::invalid, "invalid_config", refused));
-        }
         // A database server drops a connection left idle through a long
         // standby: the loop's is opened again.
         if (told && !config->store.on_file()) {

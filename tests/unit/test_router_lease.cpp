@@ -167,6 +167,16 @@ TEST_CASE("router lease: every partition held at once, counted alike by every ro
     REQUIRE(view);
     CHECK(view->leases.size() == 8);
     CHECK(store::claim_partitions(*s, 4, "router@a", 0, 5000).other_count == 8);
+
+    // A partition removed from under its holder: renewal and fence fail.
+    store::Stmt(s->handle(), "DELETE FROM router_partitions WHERE partition_no = 7").run();
+    const auto short_of_one = store::claim_partitions(*s, 8, "router@b", b1.epoch, 5000);
+    CHECK_FALSE(short_of_one.held);
+    auto counted = std::make_shared<store::LeaseHolding>("router@b", 8);
+    counted->epoch = b1.epoch;
+    s->handle().set_write_fence(std::make_shared<store::LeaseFence>(counted));
+    CHECK_FALSE(writes(*s));
+    s->handle().set_write_fence(nullptr);
 }
 
 TEST_CASE("router lease: a keeper counting the partitions otherwise is refused", "[lease]") {
@@ -187,6 +197,21 @@ TEST_CASE("router lease: a keeper counting the partitions otherwise is refused",
     a.stop();
     std::this_thread::sleep_for(std::chrono::milliseconds(400));
     CHECK(b.epoch() == 0);
+    b.stop();
+}
+
+TEST_CASE("router lease: a holder that died is waited out, not a reason to refuse", "[lease]") {
+    // A holder of 2 partitions, killed: its rows stay until they expire.
+    testing::SharedStore shared;
+    auto s = shared.open();
+    REQUIRE(store::claim_partitions(*s, 2, "router@a", 0, 1500).held);
+    router::LeaseKeeper b(shared.open(), "router@b", 3, 1000);
+    b.start();
+    REQUIRE(b.wait_until_held(5000));  // once a's rows expired, with b's count
+    CHECK(b.refusal().empty());
+    auto view = store::read_leases(*s);
+    REQUIRE(view);
+    CHECK(view->leases.size() == 3);
     b.stop();
 }
 
