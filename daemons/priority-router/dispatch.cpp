@@ -18,8 +18,6 @@ void Router::dispatch(Millis now) {
     // taken only when there is one to hand out.
     std::optional<store::ReadTransaction> reads;
     if (!ready_.empty()) reads.emplace(store_.handle());
-    credit_left_ = 0;
-    for (const WorkerInfo* w : workers_.with_credit()) credit_left_ += w->credit;
     update_blocked(now);
     deliver_to_inboxes(now);
     while (!ready_.empty()) {
@@ -60,26 +58,58 @@ void Router::dispatch(Millis now) {
     update_blocked(now);
 }
 
-std::optional<wire::Job> Router::job_of(const std::string& id, const Entry& e) {
+namespace {
+// Bytes of a job's content: what a job read ahead keeps in memory.
+std::size_t content_bytes(const wire::Job& j) {
+    return j.subject.size() + j.body.size() + j.html.size() + j.payload.size() + j.data_json.size();
+}
+}  // namespace
+
+std::optional<wire::Job> Router::job_of(const std::string& id, const Entry& e, long credit) {
     if (auto it = jobs_ahead_.find(id); it != jobs_ahead_.end()) {
         std::optional<wire::Job> job = std::move(it->second);
+        jobs_ahead_bytes_ -= content_bytes(*job);
         jobs_ahead_.erase(it);
         return job;
     }
-    constexpr long kReadAhead = store::MultiRow::kMaxRows;  // one statement's
-    // What was read ahead and not taken (canceled, or its queue went another
-    // way meanwhile) is dropped: memory keeps one read's worth at most.
-    jobs_ahead_.clear();
+    constexpr std::size_t kReadAhead = store::MultiRow::kMaxRows;  // one statement's
+    // Kept ahead at most, of all queues together.
+    constexpr std::size_t kMaxKept = 4 * kReadAhead;
+    constexpr std::size_t kMaxKeptBytes = std::size_t{8} << 20;
+    // Another queue's jobs read ahead stay for its next turn; those that can
+    // no longer go (ended, canceled) are dropped, and all of them past the bounds.
+    for (auto it = jobs_ahead_.begin(); it != jobs_ahead_.end();) {
+        auto a = active_.find(it->first);
+        if (a != active_.end() && a->second.state == DeliveryState::queued) {
+            ++it;
+            continue;
+        }
+        jobs_ahead_bytes_ -= content_bytes(it->second);
+        it = jobs_ahead_.erase(it);
+    }
     std::vector<std::string> ids{id};
-    const long more = std::clamp<long>(credit_left_ - 1, 0, kReadAhead - 1);
-    for (auto& next : ready_.peek(e.priority, e.channel, static_cast<std::size_t>(more)))
-        ids.push_back(std::move(next));
+    if (jobs_ahead_.size() < kMaxKept && jobs_ahead_bytes_ < kMaxKeptBytes) {
+        const std::size_t want =
+            std::clamp<std::size_t>(static_cast<std::size_t>(std::max(credit, 1L)), 1, kReadAhead);
+        for (auto& next : ready_.peek(e.priority, e.channel, 2 * want)) {
+            if (ids.size() >= want) break;
+            auto a = active_.find(next);
+            if (a == active_.end() || a->second.state != DeliveryState::queued ||
+                jobs_ahead_.count(next))
+                continue;
+            ids.push_back(std::move(next));
+        }
+        // Sizes one statement reads (store/multi_row.hpp): 1 to 8, or a multiple of 8.
+        if (ids.size() > 8) ids.resize(ids.size() / 8 * 8);
+    }
     std::optional<wire::Job> out;
     for (wire::Job& job : store_.load_jobs(ids)) {
-        if (job.delivery_id == id)
+        if (job.delivery_id == id) {
             out = std::move(job);
-        else
+        } else {
+            jobs_ahead_bytes_ += content_bytes(job);
             jobs_ahead_.emplace(job.delivery_id, std::move(job));
+        }
     }
     return out;
 }
@@ -147,7 +177,7 @@ Router::Offer Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& 
             break;
     }
     const std::string& provider = pick.provider;
-    std::optional<wire::Job> job = job_of(id, e);
+    std::optional<wire::Job> job = job_of(id, e, w.credit);
     if (!job) {
         NLOG(error, e.notification_id, "delivery=" << id << " is not in the store; dropped");
         choice_.caps().forget(id);
@@ -178,7 +208,6 @@ Router::Offer Router::dispatch_one(WorkerInfo& w, const std::string& id, Entry& 
     choice_.breakers().dispatched(provider, {id, attempt}, job->deadline);
     metrics_.dispatched(provider);
     --w.credit;
-    --credit_left_;
     w.in_flight.insert(id);
     e.attempts = attempt;
     e.provider = provider;

@@ -168,9 +168,9 @@ class Router {
     enum class Offer { sent, not_sent, worker_gone };
     Offer dispatch_one(WorkerInfo& w, const std::string& id, Entry& e, Millis now);
     // The job of the delivery `id`, as the store has it: read ahead, or read
-    // now with the next ones of its queue, as many as the workers' credit left
-    // in this dispatch can take (one round trip for them all, 64 at most).
-    std::optional<wire::Job> job_of(const std::string& id, const Entry& e);
+    // now with the next ones of its queue that can go, as many as `credit`
+    // (the worker's it goes to) allows, in one statement (64 at most).
+    std::optional<wire::Job> job_of(const std::string& id, const Entry& e, long credit);
     void on_worker_frame(const std::string& identity, const std::string& frame, Millis now);
     void on_result(WorkerInfo* w, const wire::Result& r, Millis now);
     // The vendor says a delivery's address is gone for good: that address of the
@@ -286,11 +286,12 @@ class Router {
     // Deliveries held for a place at a provider during one dispatch(): back
     // at the head of their queues when it ends.
     std::vector<std::tuple<Priority, std::string, ReadyItem>> set_aside_;
-    // Jobs read ahead (job_of), kept across rounds: what they hold of a
-    // delivery and its notification does not change once stored (a job's
-    // attempt and provider are set as it goes out).
+    // Jobs read ahead (job_of), kept across rounds until taken: what they
+    // hold of a delivery and its notification does not change once stored
+    // (a job's attempt and provider are set as it goes out). Bounded in
+    // number and in bytes of content (jobs_ahead_bytes_).
     std::unordered_map<std::string, wire::Job> jobs_ahead_;
-    long credit_left_ = 0;  // during one dispatch(): the workers' credit not used yet
+    std::size_t jobs_ahead_bytes_ = 0;
     Millis rate_wake_ = 0;  // when a blocked channel with work frees up; 0: none
     WorkerPool workers_;
     std::unique_ptr<store::FanoutStore> fanouts_;
