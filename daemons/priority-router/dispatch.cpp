@@ -76,8 +76,9 @@ std::optional<wire::Job> Router::job_of(const std::string& id, const Entry& e, l
     // Kept ahead at most, of all queues together.
     constexpr std::size_t kMaxKept = 4 * kReadAhead;
     constexpr std::size_t kMaxKeptBytes = std::size_t{8} << 20;
-    // Another queue's jobs read ahead stay for its next turn; those that can
-    // no longer go (ended, canceled) are dropped, and all of them past the bounds.
+    // Another queue's jobs read ahead stay for its next turn; those whose
+    // delivery is no longer queued are dropped. While the bounds are
+    // reached, nothing more is read ahead.
     for (auto it = jobs_ahead_.begin(); it != jobs_ahead_.end();) {
         auto a = active_.find(it->first);
         if (a != active_.end() && a->second.state == DeliveryState::queued) {
