@@ -212,7 +212,7 @@ std::string Router::decide(const std::string& op, const std::string& notificatio
     NLOG(info, notification_id,
          (approve ? "approved" : "rejected")
              << " by=" << who << (reason.empty() ? "" : " reason=") << reason);
-    if (approve) expander_.scan();
+    if (approve) expander_.scan(partitions_);
     return json{{"ok", true}, {"state", store::to_string(*state)}}.dump();
 }
 

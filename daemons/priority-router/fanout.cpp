@@ -33,9 +33,10 @@ Cursor parse_cursor(const std::string& text) {
 Expander::Expander(const Config& config, store::FanoutStore& store)
     : config_(config), store_(store) {}
 
-void Expander::scan() {
+void Expander::scan(const PartitionSet& serves) {
     for (auto& f : store_.load_expanding()) {
-        if (known_.count(f.fanout.notification_id)) continue;
+        if (known_.count(f.fanout.notification_id) || !serves.serves_key(f.fanout.notification_id))
+            continue;
         known_.insert(f.fanout.notification_id);
         Work w;
         w.source = store::address_source(config_.channel_type(f.channel));

@@ -26,6 +26,7 @@
 #include <unordered_set>
 
 #include "config.hpp"
+#include "partitions.hpp"
 #include "store/fanout_store.hpp"
 
 namespace notify::router {
@@ -33,8 +34,9 @@ namespace notify::router {
 class Expander {
   public:
     Expander(const Config& config, store::FanoutStore& store);
-    // Picks up fan-outs in state "expanding" that it is not working on yet.
-    void scan();
+    // Picks up fan-outs in state "expanding" that it is not working on yet,
+    // of the partitions it serves (by notification: partitions.hpp).
+    void scan(const PartitionSet& serves);
     bool busy() const { return !work_.empty(); }
     std::size_t expanding() const { return work_.size(); }
     // Writes one step of the next fan-out in turn; returns the deliveries written.

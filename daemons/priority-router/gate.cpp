@@ -81,7 +81,7 @@ void Gate::count(const Delivery& d, const NotificationFacts& f) {
     }
 }
 
-void Gate::rebuild(std::int64_t gated_seq, Millis now) {
+void Gate::rebuild(std::int64_t gated_seq, Millis now, const PartitionSet& serves) {
     admitted_.clear();
     recent_.clear();
     limited_.clear();
@@ -96,6 +96,7 @@ void Gate::rebuild(std::int64_t gated_seq, Millis now) {
         d.recipient = r.recipient;
         d.user_id = r.user_id;
         d.created_at = r.created_at;
+        if (!serves.serves(d)) continue;
         count(d, *facts_.get(d.notification_id));
         ++n;
     }

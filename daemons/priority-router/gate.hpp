@@ -39,6 +39,7 @@
 #include "config.hpp"
 #include "model.hpp"
 #include "notification_facts.hpp"
+#include "partitions.hpp"
 #include "store/directory_store.hpp"
 #include "store/fanout_store.hpp"
 
@@ -48,8 +49,9 @@ class Gate {
   public:
     Gate(const Config& config, store::FanoutStore& store, store::DirectoryStore& directory,
          NotificationFactsCache& facts);
-    // Counts what was admitted before: deliveries with seq <= `gated_seq`.
-    void rebuild(std::int64_t gated_seq, Millis now);
+    // Counts what was admitted before: deliveries with seq <= `gated_seq`,
+    // of the partitions the router serves.
+    void rebuild(std::int64_t gated_seq, Millis now, const PartitionSet& serves);
     // The opt-outs of users read already (a fan-out step's): those with any,
     // by user id; a user not in it has none.
     using KnownOptOuts = std::unordered_map<std::string, store::UserOptOuts>;

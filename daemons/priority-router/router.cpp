@@ -43,6 +43,7 @@ Router::Router(const Config& config, store::Store& store,
       inbox_(store.handle()),
       log_(*fanouts_, inbox_),
       backoff_(config.router.flush_interval),
+      partitions_(PartitionSet::all(static_cast<int>(config.router.partitions))),
       gate_(config, *fanouts_, *directory_, facts_),
       holds_(config, *directory_),
       expander_(config, *fanouts_),
@@ -110,13 +111,15 @@ Status Router::rebuild() {
     // The gate counts what it admitted before; deliveries after its mark are
     // checked now, in store order.
     gated_seq_ = fanouts_->gated_seq();
-    gate_.rebuild(gated_seq_, now);
+    gate_.rebuild(gated_seq_, now, partitions_);
     // Read the high-water mark first: anything stored later is found by sweep().
     last_seq_ = store_.max_delivery_seq();
     if (auto st = rollups_.start(last_seq_); !st) return st;
     restore_early_receipts(now);
     std::size_t in_flight = 0, checked = 0;
     store_.for_each_active([&](const Delivery& d) {
+        last_seq_ = std::max(last_seq_, d.seq);
+        if (!partitions_.serves(d)) return;
         rollups_.accepted(d, *facts_.get(d.notification_id));
         metrics_.accepted(metrics_.channel_index(d.channel));
         if (d.state == DeliveryState::in_flight) ++in_flight;
@@ -129,13 +132,12 @@ Status Router::rebuild() {
         } else {
             admit(d);
         }
-        last_seq_ = std::max(last_seq_, d.seq);
     });
     if (last_seq_ > gated_seq_) {
         gated_seq_ = last_seq_;
         log_.set_gated_seq(gated_seq_);
     }
-    expander_.scan();
+    expander_.scan(partitions_);
     schedules_.load();
     NLOG(info, "",
          "rebuilt queues from the store: active="
@@ -175,7 +177,7 @@ void Router::take_urgent(Millis now) {
     for (std::int64_t seq : urgent_) {
         if (seq <= last_seq_ || taken_early_.count(seq)) continue;
         auto d = store_.find_delivery_by_seq(seq);
-        if (!d || d->priority != Priority::high) continue;
+        if (!d || d->priority != Priority::high || !partitions_.serves(*d)) continue;
         taken_early_.insert(seq);
         if (!is_final(d->state) && !active_.count(d->id)) admit_new(*d, now);
     }
@@ -199,6 +201,10 @@ void Router::take_step(const store::ExpansionStep& s) {
 
 void Router::take_new(const Delivery& d, Millis now, const Gate::KnownOptOuts* known) {
     last_seq_ = d.seq;
+    if (!partitions_.serves(d)) {
+        gated_seq_ = std::max(gated_seq_, d.seq);
+        return;
+    }
     rollups_.accepted(d, *facts_.get(d.notification_id));
     metrics_.accepted(metrics_.channel_index(d.channel));
     if (!is_final(d.state) && !active_.count(d.id) && !taken_early_.count(d.seq)) {
@@ -380,7 +386,7 @@ void Router::fire_schedules(Millis now) {
     const auto fired = schedules_.fire_due(now);
     if (fired.notifications == 0) return;
     sweep(kWholeStore, kRoundRows);
-    if (fired.fanout) expander_.scan();
+    if (fired.fanout) expander_.scan(partitions_);
 }
 
 void Router::transition(const std::string& id, Entry& e, DeliveryState state, const char* event,
@@ -561,7 +567,7 @@ void Router::round(Millis now, Millis drain_until, Millis& next_sweep, Millis& n
 
     if (scan_requested_ || now >= next_sweep) {
         scan_requested_ = false;
-        expander_.scan();
+        expander_.scan(partitions_);
     }
     take_urgent(now);
     if (sweep_requested_ || now >= next_sweep) {

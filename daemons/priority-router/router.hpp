@@ -38,6 +38,7 @@
 #include "gate.hpp"
 #include "holds.hpp"
 #include "notification_facts.hpp"
+#include "partitions.hpp"
 #include "personalize.hpp"
 #include "provider_choice.hpp"
 #include "rate_limiter.hpp"
@@ -116,6 +117,10 @@ class Router {
     // Hands out work only while `lease` says so (lease_keeper.hpp); the
     // store connections are fenced by it already.
     void hold_with(const LeaseKeeper& lease);
+    // Takes in only the deliveries of `partitions` (partitions.hpp), and
+    // the fan-outs of their notifications; every partition of
+    // router.partitions unless told. Before start().
+    void serve(PartitionSet partitions) { partitions_ = std::move(partitions); }
     bool lost_lease() const { return lost_lease_; }
     // Tells `presence` what the router is, every Presence::kBeat while it runs
     // (router_presence.cpp).
@@ -304,6 +309,7 @@ class Router {
     StoreBackoff backoff_;
     store::Presence* presence_ = nullptr;
     const LeaseKeeper* lease_ = nullptr;
+    PartitionSet partitions_;  // serve()
     bool lost_lease_ = false;
     Millis next_beat_ = 0;
     Gate gate_;

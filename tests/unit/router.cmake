@@ -15,6 +15,7 @@ add_executable(unit_router
   ${CMAKE_CURRENT_LIST_DIR}/test_router_holds.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_router_lease.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_router_metrics.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_router_partitions.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_router_personalize.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_router_providers.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_worker_deaths.cpp

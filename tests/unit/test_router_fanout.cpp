@@ -13,6 +13,7 @@
 #include "router.hpp"
 #include "store/fanout_store.hpp"
 #include "test_router_fixture.hpp"
+#include "test_router_worker.hpp"
 
 using namespace notify;
 using notify::testing::TempStore;
@@ -53,7 +54,7 @@ TEST_CASE("a fan-out gives each user one delivery, in steps of bulk.expand_batch
     const std::string nid = s.fanout(
         {"group:g1", "user:u02", "group:g2", "user:u11", "raw@example.com", "user:ghost"}, "email");
 
-    expander.scan();
+    expander.scan(PartitionSet::all(1));
     REQUIRE(expander.busy());
     int steps = 0;
     CHECK(expand_all(expander, &steps) == 13);
@@ -91,7 +92,7 @@ TEST_CASE("a fan-out gives each user one delivery, in steps of bulk.expand_batch
         CHECK(s.count("SELECT COUNT(*) FROM events WHERE type = 'suppressed'") == 2);
         CHECK(s.scalar("SELECT detail FROM events WHERE type = 'expanded' AND delivery_id = '" +
                        nid + "'") == "deliveries=13");
-        expander.scan();
+        expander.scan(PartitionSet::all(1));
         CHECK_FALSE(expander.busy());
     }
 }
@@ -109,7 +110,7 @@ TEST_CASE("addresses come from identities, then email or phone by channel type")
     router::Expander expander(config, fanouts);
     const std::string sms = s.fanout({"group:all"}, "sms");
     const std::string hook = s.fanout({"group:all"}, "hook");
-    expander.scan();
+    expander.scan(PartitionSet::all(1));
     expand_all(expander);
     auto by_sms = s->deliveries_of(sms);
     REQUIRE(by_sms.size() == 2);
@@ -136,7 +137,7 @@ TEST_CASE("a user with several addresses on the channel gets a delivery at each"
     store::FanoutStore fanouts(*s);
     router::Expander expander(config, fanouts);
     const std::string nid = s.fanout({"group:all", "user:b"}, "hook");
-    expander.scan();
+    expander.scan(PartitionSet::all(1));
     expand_all(expander);
     std::vector<std::string> to;
     for (const auto& d : s->deliveries_of(nid)) to.push_back(d.user_id + " " + d.recipient);
@@ -153,14 +154,14 @@ TEST_CASE("a router restart mid-expansion resumes at the committed cursor") {
     {
         store::FanoutStore fanouts(*s);
         router::Expander first(config, fanouts);
-        first.scan();
+        first.scan(PartitionSet::all(1));
         CHECK(first.step(util::now_ms()) == 4);
         CHECK(first.step(util::now_ms()) == 2);  // the rest of g1; g2 starts after the restart
     }
     auto again = s.open();
     store::FanoutStore fanouts(*again);
     router::Expander second(config, fanouts);
-    second.scan();
+    second.scan(PartitionSet::all(1));
     REQUIRE(second.busy());
     CHECK(expand_all(second) == 4);  // u07..u10: u04..u06 and u05 had theirs
     auto ds = again->deliveries_of(nid);
@@ -183,13 +184,13 @@ TEST_CASE("a restart mid-expansion of one group resumes at the cursor alone") {
     {
         store::FanoutStore fanouts(*s);
         router::Expander first(config, fanouts);
-        first.scan();
+        first.scan(PartitionSet::all(1));
         CHECK(first.step(util::now_ms()) == 3);  // u04..u06
     }
     auto again = s.open();
     store::FanoutStore fanouts(*again);
     router::Expander second(config, fanouts);
-    second.scan();
+    second.scan(PartitionSet::all(1));
     CHECK(expand_all(second) == 4);  // u07..u10
     std::vector<std::string> users;
     for (const auto& d : again->deliveries_of(nid)) users.push_back(d.user_id);
@@ -208,7 +209,7 @@ TEST_CASE("a step carries its deliveries' seq and its users' opt-outs") {
     std::vector<store::ExpansionStep> steps;
     expander.on_written([&](const store::ExpansionStep& step) { steps.push_back(step); });
     const std::string nid = s.fanout({"group:g1", "user:u09", "raw@example.com"}, "email");
-    expander.scan();
+    expander.scan(PartitionSet::all(1));
     expand_all(expander);
     REQUIRE(steps.size() == 2);  // u01..u04, then u05, u06, u09 and the address
 
@@ -251,7 +252,7 @@ TEST_CASE("scheduled fan-outs make scheduled deliveries") {
     router::Expander expander(config, fanouts);
     const Millis at = util::now_ms() + 3'600'000;
     const std::string nid = s.fanout({"user:u01"}, "email", store::FanoutState::expanding, at);
-    expander.scan();
+    expander.scan(PartitionSet::all(1));
     expand_all(expander);
     auto ds = s->deliveries_of(nid);
     REQUIRE(ds.size() == 1);
@@ -266,7 +267,7 @@ TEST_CASE("approve and reject move a held fan-out, once") {
     store::FanoutStore fanouts(*s);
     router::Expander expander(config, fanouts);
     const std::string held = s.fanout({"group:g1"}, "email", store::FanoutState::pending_approval);
-    expander.scan();
+    expander.scan(PartitionSet::all(1));
     CHECK_FALSE(expander.busy());
 
     SECTION("approve") {
@@ -275,7 +276,7 @@ TEST_CASE("approve and reject move a held fan-out, once") {
         CHECK(*r == store::FanoutState::expanding);
         CHECK(s.scalar("SELECT detail FROM events WHERE type = 'approved'") == "by ann");
         CHECK(s.scalar("SELECT decided_by FROM fanouts") == "ann");
-        expander.scan();
+        expander.scan(PartitionSet::all(1));
         CHECK(expand_all(expander) == 6);
         auto twice = fanouts.decide(held, true, "ann", "", 43);
         REQUIRE_FALSE(twice);
@@ -290,7 +291,7 @@ TEST_CASE("approve and reject move a held fan-out, once") {
         CHECK(s.scalar("SELECT detail FROM events WHERE type = 'rejected'") ==
               "by ann: too many people");
         CHECK(s.scalar("SELECT reason FROM fanouts") == "too many people");
-        expander.scan();
+        expander.scan(PartitionSet::all(1));
         CHECK_FALSE(expander.busy());
         CHECK(s->deliveries_of(held).empty());
     }
@@ -329,7 +330,7 @@ TEST_CASE("cancel stops a fan-out held for approval or being expanded") {
         CHECK(approve.error().code == "not_pending_approval");
         CHECK(approve.error().message ==
               "notification '" + held + "' is not waiting for approval (it is canceled)");
-        expander.scan();
+        expander.scan(PartitionSet::all(1));
         CHECK_FALSE(expander.busy());
         CHECK(s->deliveries_of(held).empty());
         auto again = fanouts.cancel(held, "ann", 44);  // already canceled: nothing to stop
@@ -343,7 +344,7 @@ TEST_CASE("cancel stops a fan-out held for approval or being expanded") {
     }
     SECTION("mid-expansion: no step is written after it") {
         const std::string nid = s.fanout({"group:g1", "group:g2"}, "email");
-        expander.scan();
+        expander.scan(PartitionSet::all(1));
         CHECK(expander.step(util::now_ms()) == 4);
         auto c = fanouts.cancel(nid, "", 50);
         REQUIRE(c);
@@ -352,14 +353,14 @@ TEST_CASE("cancel stops a fan-out held for approval or being expanded") {
         expander.drop(nid);
         CHECK_FALSE(expander.busy());
         CHECK(expander.step(util::now_ms()) == 0);
-        expander.scan();  // a canceled fan-out is not picked up again
+        expander.scan(PartitionSet::all(1));  // a canceled fan-out is not picked up again
         CHECK_FALSE(expander.busy());
         CHECK(s->deliveries_of(nid).size() == 4);
         CHECK(s.scalar("SELECT expanded FROM fanouts") == "4");
     }
     SECTION("an expander not told of the cancel drops the fan-out at its next step") {
         const std::string nid = s.fanout({"group:g1", "group:g2"}, "email");
-        expander.scan();
+        expander.scan(PartitionSet::all(1));
         CHECK(expander.step(util::now_ms()) == 4);
         REQUIRE(*fanouts.cancel(nid, "ann", 50));
         CHECK(expander.step(util::now_ms()) == 0);
@@ -368,7 +369,7 @@ TEST_CASE("cancel stops a fan-out held for approval or being expanded") {
     }
     SECTION("done, rejected and plain sends have no fan-out to stop") {
         const std::string nid = s.fanout({"user:u01"}, "email");
-        expander.scan();
+        expander.scan(PartitionSet::all(1));
         expand_all(expander);
         auto done = fanouts.cancel(nid, "ann", 50);
         REQUIRE(done);
@@ -403,15 +404,13 @@ TEST_CASE("the router's cancel stops an expansion and cancels what it made") {
     s.big_group("everyone", 20000);
     // One recipient a step: the expansion takes many rounds, and is stopped in one.
     Config config = testing::router_config("[bulk]\nexpand_batch = 1\n");
-    const std::string base = "ipc:///tmp/notify-router-cancel-" + std::to_string(getpid());
-    config.router.listen = base + "-listen.sock";
-    config.router.control = base + "-control.sock";
+    testing::own_sockets(config, "cancel");
     const std::string nid = s.fanout({"group:everyone"}, "email");
     {
         // The first steps, as a router that stopped mid-expansion left them.
         store::FanoutStore fanouts(*s);
         router::Expander first(config, fanouts);
-        first.scan();
+        first.scan(PartitionSet::all(1));
         for (int i = 0; i < 5; ++i) REQUIRE(first.step(util::now_ms()) == 1);
     }
 
@@ -457,9 +456,7 @@ TEST_CASE("what is stored while a fan-out expands is gated in store order with i
     s.exec("INSERT INTO unsubscribed_addresses VALUES ('email', 'gone@example.com', '', 1)");
     // Small steps: the expansion takes many rounds, between which sends arrive.
     Config config = testing::router_config("[bulk]\nexpand_batch = 50\n");
-    const std::string base = "ipc:///tmp/notify-router-interleave-" + std::to_string(getpid());
-    config.router.listen = base + "-listen.sock";
-    config.router.control = base + "-control.sock";
+    testing::own_sockets(config, "interleave");
     const std::string nid = s.fanout({"group:everyone"}, "email");
 
     auto sender = s.open();
@@ -520,7 +517,7 @@ TEST_CASE("expanding a group of 100,000 users") {
     store::FanoutStore fanouts(*s);
     router::Expander expander(config, fanouts);
     const std::string nid = s.fanout({"group:everyone"}, "email");
-    expander.scan();
+    expander.scan(PartitionSet::all(1));
     int steps = 0;
     const auto start = std::chrono::steady_clock::now();
     const std::clock_t cpu_start = std::clock();

@@ -234,13 +234,23 @@ TEST_CASE("the gate's counters are rebuilt from what it had admitted") {
     SECTION("everything up to the mark counts") {
         router::NotificationFactsCache facts(fanouts);
         router::Gate gate(config, fanouts, directory, facts);
-        gate.rebuild(mark, now);
+        gate.rebuild(mark, now, PartitionSet::all(1));
         CHECK(gate.check(next, now) == "frequency cap 2/1h reached on channel 'email'");
+    }
+    SECTION("of the partitions the router serves: ann's, or not") {
+        const int ann = partition_of_key("ann", 4);
+        router::NotificationFactsCache facts(fanouts);
+        router::Gate others(config, fanouts, directory, facts);
+        others.rebuild(mark, now, PartitionSet(4, {(ann + 1) % 4, (ann + 2) % 4, (ann + 3) % 4}));
+        CHECK_FALSE(others.check(next, now));
+        router::Gate hers(config, fanouts, directory, facts);
+        hers.rebuild(mark, now, PartitionSet(4, {ann}));
+        CHECK(hers.check(next, now) == "frequency cap 2/1h reached on channel 'email'");
     }
     SECTION("nothing after it does") {
         router::NotificationFactsCache facts(fanouts);
         router::Gate gate(config, fanouts, directory, facts);
-        gate.rebuild(mark - 1, now);
+        gate.rebuild(mark - 1, now, PartitionSet::all(1));
         CHECK_FALSE(gate.check(next, now));
     }
     SECTION("except what was attempted: it was checked ahead of the mark") {
@@ -248,7 +258,7 @@ TEST_CASE("the gate's counters are rebuilt from what it had admitted") {
                std::to_string(mark));
         router::NotificationFactsCache facts(fanouts);
         router::Gate gate(config, fanouts, directory, facts);
-        gate.rebuild(mark - 1, now);
+        gate.rebuild(mark - 1, now, PartitionSet::all(1));
         CHECK(gate.check(next, now) == "frequency cap 2/1h reached on channel 'email'");
     }
 }

@@ -17,97 +17,18 @@
 #include "ready_queues.hpp"
 #include "router.hpp"
 #include "test_router_fixture.hpp"
+#include "test_router_worker.hpp"
 #include "util/id.hpp"
 #include "wire.hpp"
 
 using namespace notify;
+using notify::testing::eventually;
+using notify::testing::FakeWorker;
+using notify::testing::RunningRouter;
+using notify::testing::send;
 using notify::testing::TempStore;
 
 namespace {
-
-// Stores one notification with a delivery to each of `to` on `channel`.
-std::string send(store::Store& s, const std::string& channel, const std::vector<std::string>& to,
-                 const std::string& body = "b") {
-    store::Accepted a;
-    a.notification.created_at = util::now_ms();
-    a.notification.id = util::new_ulid(a.notification.created_at);
-    a.notification.channel = channel;
-    a.notification.to = to;
-    a.notification.subject = "s";
-    a.notification.body = body;
-    for (std::size_t i = 0; i < to.size(); ++i) {
-        Delivery d;
-        d.id = delivery_id_for(a.notification.id, i);
-        d.notification_id = a.notification.id;
-        d.channel = channel;
-        d.recipient = to[i];
-        d.created_at = d.updated_at = a.notification.created_at;
-        a.deliveries.push_back(d);
-    }
-    std::vector<store::Accepted> batch{a};
-    REQUIRE(s.insert_batch(batch));
-    return a.notification.id;
-}
-
-// A worker as the router sees one: a DEALER that announces credit and reads jobs.
-class FakeWorker {
-  public:
-    FakeWorker(zmq::context_t& ctx, const std::string& endpoint, int credit)
-        : socket_(ctx, zmq::socket_type::dealer) {
-        socket_.set(zmq::sockopt::linger, 0);
-        socket_.connect(endpoint);
-        send(wire::encode(wire::Ready{"fake", credit, {}}));
-    }
-    void send(const std::string& frame) { socket_.send(zmq::buffer(frame), zmq::send_flags::none); }
-    // The next job within `ms`, or nothing.
-    std::optional<wire::Job> job(int ms) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-        while (std::chrono::steady_clock::now() < deadline) {
-            zmq::pollitem_t item{static_cast<void*>(socket_), 0, ZMQ_POLLIN, 0};
-            zmq::poll(&item, 1, std::chrono::milliseconds(50));
-            zmq::message_t msg;
-            if (!socket_.recv(msg, zmq::recv_flags::dontwait)) continue;
-            const std::string frame = msg.to_string();
-            if (auto job = wire::decode(frame).job) return job;
-        }
-        return std::nullopt;
-    }
-    void answer(const wire::Job& j, wire::Outcome outcome, const std::string& code = "503",
-                bool provider_fault = false) {
-        wire::Result r;
-        r.provider_fault = provider_fault;
-        r.delivery_id = j.delivery_id;
-        r.attempt = j.attempt;
-        r.outcome = outcome;
-        r.provider = j.provider;
-        r.code = code;
-        r.message = outcome == wire::Outcome::sent ? "" : "busy";
-        send(wire::encode(r));
-    }
-
-  private:
-    zmq::socket_t socket_;
-};
-
-// Runs a router over the store in a thread for the life of the object,
-// committing on a second connection as the daemon does.
-class RunningRouter {
-  public:
-    RunningRouter(const Config& config, testing::TempStore& store)
-        : router_(config, *store, store.open()) {
-        REQUIRE(router_.start());
-        thread_ = std::thread([this] { router_.run(stop_); });
-    }
-    ~RunningRouter() {
-        stop_ = true;
-        thread_.join();
-    }
-
-  private:
-    router::Router router_;
-    std::atomic<bool> stop_{false};
-    std::thread thread_;
-};
 
 Config providers_config(const std::string& tag) {
     Config c = testing::router_config(R"(
@@ -125,21 +46,8 @@ providers = ["robot"]
 [channels.pair]
 providers = ["alt", "hook"]
 )");
-    const std::string base = "ipc:///tmp/notify-router-" + tag + "-" + std::to_string(getpid());
-    c.router.listen = base + "-listen.sock";
-    c.router.control = base + "-control.sock";
+    testing::own_sockets(c, tag);
     return c;
-}
-
-// Waits (with a deadline) until `done` holds.
-template <typename F>
-bool eventually(F done, int ms = 5000) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (done()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return done();
 }
 
 }  // namespace
@@ -250,9 +158,7 @@ max_connections = 2
 [channels.slow]
 providers = ["slow"]
 )");
-    const std::string base = "ipc:///tmp/notify-router-cap-" + std::to_string(getpid());
-    config.router.listen = base + "-listen.sock";
-    config.router.control = base + "-control.sock";
+    testing::own_sockets(config, "cap");
     // The capped channel's deliveries are older: without the cap they would all go first.
     send(*s, "slow", {"", "", "", "", ""});
     const std::string email =

@@ -1,0 +1,73 @@
+#include "partitions.hpp"
+
+#include <array>
+#include <cassert>
+
+namespace notify {
+
+namespace {
+// The table of the reflected polynomial 0xEDB88320, a byte at a time.
+constexpr std::array<std::uint32_t, 256> crc_table() {
+    std::array<std::uint32_t, 256> t{};
+    for (std::uint32_t i = 0; i < 256; ++i) {
+        std::uint32_t c = i;
+        for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        t[i] = c;
+    }
+    return t;
+}
+constexpr auto kCrcTable = crc_table();
+}  // namespace
+
+std::uint32_t crc32(std::string_view bytes) {
+    std::uint32_t c = 0xFFFFFFFFu;
+    for (unsigned char b : bytes) c = kCrcTable[(c ^ b) & 0xFFu] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFu;
+}
+
+int partition_of_key(std::string_view key, int count) {
+    return count <= 1 ? 0 : static_cast<int>(crc32(key) % static_cast<std::uint32_t>(count));
+}
+
+int partition_of(const Delivery& d, int count) {
+    return partition_of_key(d.user_id.empty() ? d.recipient : d.user_id, count);
+}
+
+PartitionSet PartitionSet::all(int count) {
+    std::vector<int> every;
+    for (int p = 0; p < count; ++p) every.push_back(p);
+    return PartitionSet(count, every);
+}
+
+PartitionSet::PartitionSet(int count, const std::vector<int>& held)
+    : count_(count < 1 ? 1 : count), bits_(static_cast<std::size_t>(count_), false) {
+    for (int p : held) {
+        assert(p >= 0 && p < count_);
+        if (p < 0 || p >= count_ || bits_[static_cast<std::size_t>(p)]) continue;
+        bits_[static_cast<std::size_t>(p)] = true;
+        ++held_;
+    }
+}
+
+bool PartitionSet::contains(int partition) const {
+    return partition >= 0 && partition < count_ && bits_[static_cast<std::size_t>(partition)];
+}
+
+std::string PartitionSet::describe() const {
+    std::string out;
+    for (int p = 0; p < count_;) {
+        if (!contains(p)) {
+            ++p;
+            continue;
+        }
+        int last = p;
+        while (last + 1 < count_ && contains(last + 1)) ++last;
+        if (!out.empty()) out += ',';
+        out += std::to_string(p);
+        if (last > p) out += '-' + std::to_string(last);
+        p = last + 1;
+    }
+    return out;
+}
+
+}  // namespace notify

@@ -1,0 +1,53 @@
+// partitions.hpp - which partition of the deliveries a delivery, a fan-out
+// or a schedule belongs to (router.partitions; store/router_leases.hpp says
+// who holds each one). A delivery goes by its user, else by its address, so
+// that one router sees every delivery of a user and its gate counts them all
+// (frequency caps, recipient limits, duplicates); a fan-out goes by its
+// notification, a schedule by its name. The partition is the CRC-32 (the
+// IEEE polynomial, as zlib's and MySQL's CRC32()) of that key modulo the
+// count: nothing is stored, so the count may change between runs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model.hpp"
+
+namespace notify {
+
+std::uint32_t crc32(std::string_view bytes);
+
+// The partition of `key` among `count` (1 or more).
+int partition_of_key(std::string_view key, int count);
+// A delivery's: by its user, else its recipient.
+int partition_of(const Delivery& d, int count);
+
+// The partitions a router serves, of `count`.
+class PartitionSet {
+  public:
+    // Every one of `count`.
+    static PartitionSet all(int count);
+    // Those listed (each in [0, count)).
+    PartitionSet(int count, const std::vector<int>& held);
+
+    int count() const { return count_; }
+    bool contains(int partition) const;
+    bool holds_all() const { return held_ == count_; }
+    bool serves(const Delivery& d) const {
+        return holds_all() || contains(partition_of(d, count_));
+    }
+    bool serves_key(std::string_view key) const {
+        return holds_all() || contains(partition_of_key(key, count_));
+    }
+    // "0-3,6" (every one: "0-N").
+    std::string describe() const;
+
+  private:
+    int count_;
+    int held_ = 0;
+    std::vector<bool> bits_;
+};
+
+}  // namespace notify

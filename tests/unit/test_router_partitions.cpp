@@ -1,0 +1,118 @@
+// test_router_partitions.cpp - which partition a delivery belongs to
+// (partitions.hpp), and routers serving some partitions of one store: each
+// takes in its own deliveries and fan-outs, and none of another's.
+#include <catch2/catch.hpp>
+#include <zmq.hpp>
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "partitions.hpp"
+#include "store/db.hpp"
+#include "test_router_fixture.hpp"
+#include "test_router_worker.hpp"
+
+using namespace notify;
+using notify::testing::FakeWorker;
+using notify::testing::RunningRouter;
+using notify::testing::TempStore;
+
+TEST_CASE("partitions: by user, else by address, as the store's CRC32() counts") {
+    CHECK(crc32("") == 0u);
+    CHECK(crc32("123456789") == 0xCBF43926u);  // the check value of CRC-32/ISO-HDLC
+    CHECK(crc32("The quick brown fox jumps over the lazy dog") == 0x414FA339u);
+
+    Delivery d;
+    d.recipient = "ann@example.com";
+    CHECK(partition_of(d, 16) == static_cast<int>(crc32("ann@example.com") % 16));
+    d.user_id = "u-42";
+    CHECK(partition_of(d, 16) == static_cast<int>(crc32("u-42") % 16));
+    CHECK(partition_of(d, 1) == 0);
+
+    const PartitionSet some(8, {6, 0, 1, 2, 3, 3});
+    CHECK(some.describe() == "0-3,6");
+    CHECK_FALSE(some.holds_all());
+    CHECK(some.contains(6));
+    CHECK_FALSE(some.contains(5));
+    CHECK_FALSE(some.contains(8));
+    CHECK(PartitionSet(8, {}).describe().empty());
+    CHECK(PartitionSet::all(4).holds_all());
+    CHECK(PartitionSet::all(4).describe() == "0-3");
+    CHECK(PartitionSet::all(1).serves(d));
+
+    // MariaDB's CRC32() agrees, so that a statement can ask for a partition.
+    TempStore s;
+    if (s->handle().dialect() == store::Dialect::mariadb) {
+        const std::vector<std::string> keys = {"123456789", "u-42", "ann@example.com",
+                                               "\xe7\x94\xa8\xe6\x88\xb7", std::string(300, 'x')};
+        for (const std::string& key : keys)
+            CHECK(std::stoul(s.scalar("SELECT CRC32('" + key + "')")) == crc32(key));
+    }
+}
+
+namespace {
+Config partition_config(const std::string& tag) {
+    Config c = testing::router_config("[router]\npartitions = 4\nsweep_interval = \"100ms\"\n");
+    testing::own_sockets(c, tag);
+    return c;
+}
+}  // namespace
+
+TEST_CASE("routers serving some partitions each hand out their own deliveries, all of them once") {
+    TempStore s;
+    // Raw addresses go by address; a group's members by user, expanded by
+    // the router serving the notification's partition.
+    std::map<std::string, int> partition_of_delivery;  // delivery id -> partition
+    std::vector<std::string> to;
+    for (int i = 0; i < 24; ++i) to.push_back("r" + std::to_string(i) + "@example.com");
+    const std::string raw = testing::send(*s, "email", to);
+    for (std::size_t i = 0; i < to.size(); ++i)
+        partition_of_delivery[delivery_id_for(raw, i)] = partition_of_key(to[i], 4);
+    std::vector<std::string> members;
+    for (int i = 0; i < 16; ++i) {
+        const std::string id = "m" + std::to_string(i);
+        s.user(id, id + "@example.com");
+        members.push_back(id);
+    }
+    s.group("team", members);
+    const std::string team = s.fanout({"group:team"}, "email");
+
+    const Config one = partition_config("part-a");
+    const Config two = partition_config("part-b");
+    std::map<std::string, int> served_by;  // delivery id -> 1 or 2
+    std::set<int> partitions_of[3];
+    {
+        RunningRouter a(one, s, PartitionSet(4, {0, 1}));
+        RunningRouter b(two, s, PartitionSet(4, {2, 3}));
+        zmq::context_t ctx;
+        FakeWorker wa(ctx, one.router.listen, 8);
+        FakeWorker wb(ctx, two.router.listen, 8);
+        // Until neither has anything more for a while.
+        for (bool any = true; any;) {
+            any = false;
+            for (int which : {1, 2}) {
+                FakeWorker& w = which == 1 ? wa : wb;
+                while (auto j = w.job(which == 1 ? 700 : 100)) {
+                    any = true;
+                    CHECK(served_by.emplace(j->delivery_id, which).second);  // once
+                    const int p = j->notification_id == team
+                                      ? partition_of_key(j->user_id, 4)
+                                      : partition_of_delivery.at(j->delivery_id);
+                    partitions_of[which].insert(p);
+                    w.answer(*j, wire::Outcome::sent, "250");
+                }
+            }
+        }
+        CHECK(testing::eventually([&] {
+            return s.count("SELECT COUNT(*) FROM deliveries WHERE state = 'sent'",
+                           s.open().get()) == 40;
+        }));
+    }
+    CHECK(served_by.size() == 40);  // 24 addresses and 16 members
+    CHECK(partitions_of[1] == std::set<int>{0, 1});
+    CHECK(partitions_of[2] == std::set<int>{2, 3});
+    // The fan-out was expanded once, by the router serving its notification.
+    CHECK(s.count("SELECT COUNT(*) FROM deliveries WHERE notification_id = '" + team + "'") == 16);
+}
