@@ -9,6 +9,7 @@
 #include "store/fanout_rows.hpp"
 #include "store/multi_row.hpp"
 #include "store/rollup.hpp"
+#include "store/router_leases.hpp"
 #include "util/strings.hpp"
 
 namespace notify::store {
@@ -254,7 +255,14 @@ Expected<bool> FanoutStore::cancel(const std::string& notification_id, const std
     }
 }
 
-std::int64_t FanoutStore::gated_seq() {
+std::int64_t FanoutStore::gated_seq(const std::string& holder) {
+    if (!holder.empty()) {
+        try {
+            if (auto mark = read_gate_mark(store_.handle(), holder)) return *mark;
+        } catch (const StoreFailure&) {
+            return 0;  // all of them are checked again
+        }
+    }
     std::string value = store_.setting(kGatedSeqSetting);
     if (value.empty()) return 0;
     try {
@@ -265,10 +273,15 @@ std::int64_t FanoutStore::gated_seq() {
 }
 
 Status FanoutStore::apply(const std::vector<Transition>& transitions,
-                          std::optional<std::int64_t> gated_seq,
+                          std::optional<std::int64_t> gated_seq, const std::string& holder,
                           const std::function<void()>& also) {
     if (!gated_seq) return store_.apply(transitions, {}, also);
-    return store_.apply(transitions, {{kGatedSeqSetting, std::to_string(*gated_seq)}}, also);
+    if (holder.empty())
+        return store_.apply(transitions, {{kGatedSeqSetting, std::to_string(*gated_seq)}}, also);
+    return store_.apply(transitions, {}, [&] {
+        write_gate_mark(store_.handle(), holder, *gated_seq);
+        if (also) also();
+    });
 }
 
 std::optional<UserOptOuts> FanoutStore::opt_outs(const std::string& user_id) {

@@ -2,8 +2,9 @@
 // to users and groups: expanding fan-outs into deliveries step by step,
 // approving, rejecting or canceling held ones, and what the preference gate reads (users'
 // opt-outs, unsubscribed addresses, recent deliveries) and writes (its
-// high-water mark, "router.gated_seq", committed with the transitions it
-// belongs to).
+// high-water mark, committed with the transitions it belongs to: the
+// setting "router.gated_seq", or, for a router holding partitions
+// (store/router_leases.hpp), the mark of each one it holds).
 //
 // One expansion step is one transaction: its deliveries, an "accepted" event for
 // each (and "suppressed" for those written suppressed), and the fan-out's cursor,
@@ -137,10 +138,13 @@ class FanoutStore {
     Expected<bool> cancel(const std::string& notification_id, const std::string& by, Millis now);
 
     // --- the preference gate
-    std::int64_t gated_seq();
-    // Store::apply's work and, when `gated_seq` is set, the gate's mark, in one transaction.
+    // The gate's mark: of the partitions `holder` holds (a router's
+    // cluster_members id), else, with "" or when it holds none, the store's.
+    std::int64_t gated_seq(const std::string& holder = {});
+    // Store::apply's work and, when `gated_seq` is set, the gate's mark (of
+    // `holder`'s partitions, or the store's with ""), in one transaction.
     Status apply(const std::vector<Transition>& transitions, std::optional<std::int64_t> gated_seq,
-                 const std::function<void()>& also = {});
+                 const std::string& holder = {}, const std::function<void()>& also = {});
     std::optional<UserOptOuts> opt_outs(const std::string& user_id);
     // The raw address is unsubscribed from every category or from `category`.
     bool address_unsubscribed(const std::string& channel, const std::string& address,

@@ -6,6 +6,8 @@
 #include <algorithm>
 
 #include "store/dialect.hpp"
+#include "store/fanout_rows.hpp"
+#include "store/fanout_store.hpp"
 #include "store/store.hpp"
 
 namespace notify::store {
@@ -63,12 +65,29 @@ void take(Db& db, const std::vector<RouterLease>& rows, int count, const std::st
             .run();
         return;
     }
+    // The gate's mark of the new rows: the lowest of those they replace, or
+    // the store's when there were none (every delivery up to it has passed
+    // the gate, whatever its partition).
+    std::int64_t gated = 0;
+    if (rows.empty()) {
+        const std::string mark = read_setting(db, kGatedSeqSetting);
+        gated = mark.empty() ? 0 : std::stoll(mark);
+    } else {
+        Stmt lowest(db, "SELECT MIN(gated_seq) FROM router_partitions");
+        lowest.step();
+        gated = lowest.integer(0);
+    }
     Stmt(db, "DELETE FROM router_partitions").run();
     Stmt insert(db,
-                "INSERT INTO router_partitions (partition_no, owner, epoch, expires_at) "
-                "VALUES (?, ?, ?, ?)");
+                "INSERT INTO router_partitions (partition_no, owner, epoch, expires_at, gated_seq) "
+                "VALUES (?, ?, ?, ?, ?)");
     for (int p = 0; p < count; ++p) {
-        insert.bind(1, p).bind(2, owner).bind(3, claim.epoch).bind(4, claim.expires_at).run();
+        insert.bind(1, p)
+            .bind(2, owner)
+            .bind(3, claim.epoch)
+            .bind(4, claim.expires_at)
+            .bind(5, gated)
+            .run();
         insert.reset();
     }
 }
@@ -112,6 +131,21 @@ void release_partitions(Store& store, const std::string& owner, std::int64_t epo
     Stmt s(db, std::string("UPDATE router_partitions SET expires_at = ") +
                    now_millis(db.dialect()) + " WHERE owner = ? AND epoch = ?");
     s.bind(1, owner).bind(2, epoch).run();
+}
+
+std::optional<std::int64_t> read_gate_mark(Db& db, const std::string& owner) {
+    Stmt s(db, "SELECT COUNT(*), MIN(gated_seq) FROM router_partitions WHERE owner = ?");
+    s.bind(1, owner);
+    s.step();
+    if (s.integer(0) == 0) return std::nullopt;
+    return s.integer(1);
+}
+
+void write_gate_mark(Db& db, const std::string& owner, std::int64_t seq) {
+    Stmt(db, "UPDATE router_partitions SET gated_seq = ? WHERE owner = ?")
+        .bind(1, seq)
+        .bind(2, owner)
+        .run();
 }
 
 Expected<LeaseView> read_leases(Store& store) {

@@ -12,6 +12,12 @@
 // another count than the routers holding them now is refused. When none is
 // held (every router stopped), the first to start sets the count.
 //
+// Each row keeps the preference gate's mark of its partition (gated_seq:
+// every delivery of the partition up to it has passed the gate), written by
+// the holder with its transitions. Rows made anew (a new count, or none
+// before) start from the lowest mark of the rows they replace, else from
+// the store's ("router.gated_seq", which routers without a lease keep).
+//
 // Fencing: every write transaction of the holder's connections checks first,
 // inside the transaction, that every row still names it with its epoch
 // (LeaseFence); once another router has taken the partitions, the old
@@ -21,6 +27,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +64,14 @@ LeaseClaim claim_partitions(Store& store, int count, const std::string& owner, s
 // Lets the partitions go at once, when `owner` still holds them with
 // `epoch`: another router need not wait for them to expire. Throws StoreFailure.
 void release_partitions(Store& store, const std::string& owner, std::int64_t epoch);
+
+// The gate's mark of the partitions `owner` holds (the lowest of theirs):
+// every delivery of them up to it has passed the router's preference gate
+// (router/gate.hpp). Nothing when it holds none. Throws StoreFailure.
+std::optional<std::int64_t> read_gate_mark(Db& db, const std::string& owner);
+// Sets the mark of every partition `owner` holds, in the caller's (fenced)
+// transaction. Throws StoreFailure.
+void write_gate_mark(Db& db, const std::string& owner, std::int64_t seq);
 
 // A row of router_partitions.
 struct RouterLease {

@@ -459,6 +459,14 @@ CREATE TABLE router_partitions (
     expires_at   INTEGER NOT NULL
 );
 )sql",
+    // 22: the gate's mark per partition (router.gated_seq was one for the
+    // store): every delivery of the partition up to it has passed the gate.
+    // It starts from the store's.
+    R"sql(
+ALTER TABLE router_partitions ADD COLUMN gated_seq INTEGER NOT NULL DEFAULT 0;
+UPDATE router_partitions SET gated_seq = COALESCE(
+    (SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'router.gated_seq'), 0);
+)sql",
 };
 
 }  // namespace

@@ -44,6 +44,10 @@ const char* const kLater[] = {
     "epoch BIGINT NOT NULL, "
     "expires_at BIGINT NOT NULL"
     ") ENGINE = InnoDB",
+    // 22: the gate's mark per partition.
+    "ALTER TABLE router_partitions ADD COLUMN IF NOT EXISTS gated_seq BIGINT NOT NULL DEFAULT 0; "
+    "UPDATE router_partitions SET gated_seq = COALESCE((SELECT CAST(value AS SIGNED) FROM "
+    "settings WHERE `key` = 'router.gated_seq'), 0)",
 };
 
 const char* const kBaseline[] = {

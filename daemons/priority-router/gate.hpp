@@ -23,7 +23,7 @@
 // delivery ingest names in its nudge is checked when the router takes it in,
 // ahead of older ones it has not read yet (router.hpp, take_urgent).
 // The counters for 3, 4 and 5 are kept in memory; on start they are rebuilt from
-// the deliveries the gate had checked (seq up to router.gated_seq, and any
+// the deliveries the gate had checked (seq up to its mark, and any
 // attempted) that were created within the longest window and not suppressed
 // or canceled.
 //

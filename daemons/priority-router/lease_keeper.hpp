@@ -53,6 +53,8 @@ class LeaseKeeper {
     // Another router took the lease over: this one must stop at once.
     bool lost() const { return holding_->lost.load(); }
     std::int64_t epoch() const { return holding_->epoch.load(); }
+    // This router's cluster_members id, which the rows of what it holds name.
+    const std::string& owner() const { return holding_->owner; }
     util::Millis length() const { return length_; }
     // A fence for one of the router's connections (Db::set_write_fence).
     std::shared_ptr<store::WriteFence> fence() const;

@@ -110,7 +110,7 @@ Status Router::rebuild() {
     const Millis now = util::now_ms();
     // The gate counts what it admitted before; deliveries after its mark are
     // checked now, in store order.
-    gated_seq_ = fanouts_->gated_seq();
+    gated_seq_ = fanouts_->gated_seq(lease_ ? lease_->owner() : std::string());
     gate_.rebuild(gated_seq_, now, partitions_);
     // Read the high-water mark first: anything stored later is found by sweep().
     last_seq_ = store_.max_delivery_seq();

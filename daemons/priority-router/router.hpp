@@ -336,7 +336,9 @@ class Router {
     std::vector<HeldReply> held_replies_;           // control replies waiting for a commit
     std::vector<store::AuditEntry> breaker_audit_;  // breakers' changes not committed yet
     std::int64_t last_seq_ = 0;
-    std::int64_t gated_seq_ = 0;  // every delivery up to it has passed the gate (or is final)
+    // Every delivery of the partitions it serves up to it has passed the gate
+    // (or is final): the mark of the partitions its lease holds, else the store's.
+    std::int64_t gated_seq_ = 0;
     bool sweep_requested_ = false;
     std::vector<std::int64_t> urgent_;    // seqs named by nudges since the last round
     std::set<std::int64_t> taken_early_;  // taken by take_urgent, not swept yet

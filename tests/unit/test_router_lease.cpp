@@ -16,6 +16,7 @@
 #include "lease_keeper.hpp"
 #include "mariadb_server.hpp"
 #include "store/db.hpp"
+#include "store/fanout_store.hpp"
 #include "store/router_leases.hpp"
 #include "store/store.hpp"
 #include "util/time.hpp"
@@ -301,4 +302,44 @@ TEST_CASE("router lease: a row naming the keeper with another epoch is not its o
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     CHECK(d.lost());
     CHECK_FALSE(d.dispatching());
+}
+
+TEST_CASE("router lease: each partition keeps the gate's mark, carried to rows made anew",
+          "[lease]") {
+    testing::SharedStore shared;
+    auto s = shared.open();
+    store::FanoutStore fanouts(*s);
+    // What a router without a lease kept: the store's mark.
+    REQUIRE(fanouts.apply({}, 40));
+    CHECK(fanouts.gated_seq() == 40);
+    CHECK_FALSE(store::read_gate_mark(s->handle(), "router@a"));
+    CHECK(fanouts.gated_seq("router@a") == 40);  // holding none: the store's
+
+    // The first rows start from it; the holder's commits move its rows' marks,
+    // not the store's.
+    const auto a1 = store::claim_partitions(*s, 4, "router@a", 0, 5000);
+    REQUIRE(a1.held);
+    CHECK(fanouts.gated_seq("router@a") == 40);
+    REQUIRE(fanouts.apply({}, 55, "router@a"));
+    CHECK(fanouts.gated_seq("router@a") == 55);
+    CHECK(fanouts.gated_seq() == 40);
+    CHECK(store::read_gate_mark(s->handle(), "router@b") == std::nullopt);
+
+    // Another's lower mark on one row: the lowest counts.
+    store::Stmt(s->handle(), "UPDATE router_partitions SET gated_seq = 50 WHERE partition_no = 3")
+        .run();
+    CHECK(fanouts.gated_seq("router@a") == 50);
+
+    // Taken over with the same count, the rows keep their marks; made anew
+    // for another count, they start from the lowest of those they replace.
+    expire(*s);
+    REQUIRE(store::claim_partitions(*s, 4, "router@b", 0, 5000).held);
+    CHECK(fanouts.gated_seq("router@b") == 50);
+    expire(*s);
+    REQUIRE(store::claim_partitions(*s, 8, "router@c", 0, 5000).held);
+    CHECK(fanouts.gated_seq("router@c") == 50);
+    store::Stmt max_mark(s->handle(), "SELECT MAX(gated_seq), COUNT(*) FROM router_partitions");
+    REQUIRE(max_mark.step());
+    CHECK(max_mark.integer(0) == 50);
+    CHECK(max_mark.integer(1) == 8);
 }

@@ -90,14 +90,15 @@ class FakeWorker {
     zmq::socket_t socket_;
 };
 
-// Runs a router over the store in a thread for the life of the object,
-// committing on a second connection as the daemon does.
+// Runs a router over the store in a thread for the life of the object, on
+// connections of its own (one for its loop, one for its commits, as the
+// daemon does), so that several can run at once.
 class RunningRouter {
   public:
     // Serving `partitions`, when given (Router::serve).
     RunningRouter(const Config& config, TempStore& store,
                   std::optional<PartitionSet> partitions = std::nullopt)
-        : router_(config, *store, store.open()) {
+        : loop_(store.open()), router_(config, *loop_, store.open()) {
         if (partitions) router_.serve(std::move(*partitions));
         REQUIRE(router_.start());
         thread_ = std::thread([this] { router_.run(stop_); });
@@ -108,6 +109,7 @@ class RunningRouter {
     }
 
   private:
+    std::unique_ptr<store::Store> loop_;
     router::Router router_;
     std::atomic<bool> stop_{false};
     std::thread thread_;
