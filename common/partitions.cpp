@@ -1,5 +1,6 @@
 #include "partitions.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cassert>
 
@@ -51,6 +52,11 @@ PartitionSet::PartitionSet(int count, const std::vector<int>& held)
 
 bool PartitionSet::contains(int partition) const {
     return partition >= 0 && partition < count_ && bits_[static_cast<std::size_t>(partition)];
+}
+
+long PartitionSet::share_of(long n) const {
+    if (n <= 0 || holds_all()) return n;
+    return std::max(1L, n * held_ / count_);
 }
 
 std::string PartitionSet::describe() const {

@@ -35,6 +35,11 @@ class PartitionSet {
     int count() const { return count_; }
     bool contains(int partition) const;
     bool holds_all() const { return held_ == count_; }
+    int held() const { return held_; }
+    // This set's share of `n` (a provider's rate limit or cap, counted over
+    // every partition): n × held / count, rounded down, at least 1 (0 stays
+    // 0: no limit).
+    long share_of(long n) const;
     bool serves(const Delivery& d) const {
         return holds_all() || contains(partition_of(d, count_));
     }

@@ -6,10 +6,13 @@
 namespace notify::router {
 
 ConnectionCaps::ConnectionCaps(const Config& config) {
-    for (const auto& [name, p] : config.providers) {
-        const ProviderType* type = find_provider_type(p.type);
-        set_cap(name, type && type->multiplexed ? 0 : p.max_connections);
-    }
+    for (const auto& [name, p] : config.providers) set_cap(name, configured(config, name));
+}
+
+long ConnectionCaps::configured(const Config& config, const std::string& provider) {
+    const auto& p = config.providers.at(provider);
+    const ProviderType* type = find_provider_type(p.type);
+    return type && type->multiplexed ? 0 : p.max_connections;
 }
 
 void ConnectionCaps::set_cap(const std::string& provider, long most) {

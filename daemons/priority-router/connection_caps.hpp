@@ -23,6 +23,8 @@ class ConnectionCaps {
     ConnectionCaps() = default;
     // Every configured provider's cap.
     explicit ConnectionCaps(const Config& config);
+    // The cap `provider` has in `config` (0 for a multiplexed one: none).
+    static long configured(const Config& config, const std::string& provider);
 
     // `most` attempts in flight at once for `provider`; 0: no cap.
     void set_cap(const std::string& provider, long most);

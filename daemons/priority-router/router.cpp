@@ -78,6 +78,17 @@ Router::Router(const Config& config, store::Store& store,
     });
 }
 
+void Router::serve(PartitionSet partitions) {
+    partitions_ = std::move(partitions);
+    for (const auto& [name, p] : config_.providers) {
+        std::vector<FrequencyCap> limits = p.rate_limits;
+        for (FrequencyCap& l : limits) l.count = partitions_.share_of(l.count);
+        limiter_.set_limits(name, limits);
+        choice_.caps().set_cap(name,
+                               partitions_.share_of(ConnectionCaps::configured(config_, name)));
+    }
+}
+
 Router::~Router() {
     worker_auth_.reset();  // its socket is in the sockets' context, which waits for it
     sockets_.reset();

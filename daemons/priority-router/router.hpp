@@ -119,8 +119,11 @@ class Router {
     void hold_with(const LeaseKeeper& lease);
     // Takes in only the deliveries of `partitions` (partitions.hpp), and
     // the fan-outs of their notifications; every partition of
-    // router.partitions unless told. Before start().
-    void serve(PartitionSet partitions) { partitions_ = std::move(partitions); }
+    // router.partitions unless told. Each provider's rate limits and cap of
+    // attempts in flight shrink to the set's share of them
+    // (PartitionSet::share_of): the routers serving the others take the
+    // rest. Before start().
+    void serve(PartitionSet partitions);
     bool lost_lease() const { return lost_lease_; }
     // Tells `presence` what the router is, every Presence::kBeat while it runs
     // (router_presence.cpp).

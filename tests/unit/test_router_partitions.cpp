@@ -116,3 +116,39 @@ TEST_CASE("routers serving some partitions each hand out their own deliveries, a
     // The fan-out was expanded once, by the router serving its notification.
     CHECK(s.count("SELECT COUNT(*) FROM deliveries WHERE notification_id = '" + team + "'") == 16);
 }
+
+TEST_CASE("a router serving some partitions takes their share of a provider's rate limit") {
+    const PartitionSet half(4, {0, 1});
+    CHECK(half.share_of(10) == 5);
+    CHECK(half.share_of(1) == 1);  // every router may send
+    CHECK(half.share_of(0) == 0);  // no limit stays none
+    CHECK(PartitionSet(3, {2}).share_of(10) == 3);
+    CHECK(PartitionSet::all(4).share_of(7) == 7);
+
+    TempStore s;
+    Config config = testing::router_config(R"(
+[router]
+partitions = 4
+[providers.robot]
+type = "dingtalk-robot"
+rate_limit = "4/1m"
+[channels.robot]
+providers = ["robot"]
+)");
+    testing::own_sockets(config, "share");
+    // A robot's deliveries have no recipient: one partition holds them all.
+    const int theirs = partition_of_key("", 4);
+    const std::string id = testing::send(*s, "robot", {"", "", "", "", "", ""});
+    int handed = 0;
+    {
+        RunningRouter r(config, s, PartitionSet(4, {theirs, (theirs + 1) % 4}));
+        zmq::context_t ctx;
+        FakeWorker w(ctx, config.router.listen, 8);
+        while (auto j = w.job(1000)) {
+            CHECK(j->notification_id == id);
+            w.answer(*j, wire::Outcome::sent, "200");
+            ++handed;
+        }
+    }
+    CHECK(handed == 2);  // half of 4 a minute
+}
