@@ -141,6 +141,7 @@ std::string Router::cancel(const std::string& notification_id, const std::string
             make_error(ErrorKind::unavailable, "store_unavailable",
                        "the store takes no writes now; nothing is canceled yet (try again)"));
     for (const Delivery& d : store_.deliveries_of(notification_id)) {
+        if (!partitions_.serves(d)) continue;  // its own router's to cancel
         auto it = active_.find(d.id);
         if (it == active_.end()) {
             if (d.state == DeliveryState::scheduled && d.seq <= last_seq_) {
@@ -174,7 +175,7 @@ std::string Router::resend(const std::string& notification_id) {
         // Only what did not go out: a sent delivery is not repeated, an expired one stays
         // worthless, a suppressed one stays what its recipient asked for.
         if ((d.state != DeliveryState::failed && d.state != DeliveryState::canceled) ||
-            active_.count(d.id))
+            active_.count(d.id) || !partitions_.serves(d))
             continue;
         if (d.expires_at && now >= d.expires_at) continue;
         Delivery again = d;
@@ -205,6 +206,9 @@ std::string Router::resend(const std::string& notification_id) {
 
 std::string Router::decide(const std::string& op, const std::string& notification_id,
                            const std::string& by, const std::string& reason) {
+    // The router expanding the fan-out decides: another's reply says so.
+    if (!partitions_.serves_key(notification_id))
+        return json{{"ok", true}, {"not_served", true}}.dump();
     const bool approve = op == "approve";
     const std::string who = by.empty() ? "an administrator" : by;
     auto state = fanouts_->decide(notification_id, approve, who, reason, util::now_ms());

@@ -40,6 +40,14 @@ std::string text_of(const json& j, const char* key) {
                : std::string();
 }
 
+// {"ok":true} with what became of each receipt or event: recorded,
+// duplicate, waiting, ignored, and not_served (another router's) when any was.
+std::string counts_reply(const std::map<std::string, long>& counts) {
+    json reply{{"ok", true}};
+    for (const auto& [k, v] : counts) reply[k] = v;
+    return reply.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 bool went_out(const Delivery& d) {
     return d.state == DeliveryState::sent || d.state == DeliveryState::delivered ||
            (d.state == DeliveryState::failed && !d.provider_message_id.empty());
@@ -115,6 +123,10 @@ std::optional<std::string> Router::receipts(const json& request, const std::stri
             flushed = true;
             d = receipt_delivery(r);
         }
+        if (d && !partitions_.serves(*d)) {
+            ++counts["not_served"];  // its own router's to record
+            continue;
+        }
         if (d && !r.message_id.empty() && !d->provider_message_id.empty() &&
             d->provider_message_id != r.message_id) {
             ++counts["ignored"];  // of an earlier attempt
@@ -142,9 +154,7 @@ std::optional<std::string> Router::receipts(const json& request, const std::stri
          "receipts provider=" << provider << " recorded=" << counts["recorded"] << " duplicate="
                               << counts["duplicate"] << " waiting=" << counts["waiting"]
                               << " ignored=" << counts["ignored"]);
-    json reply{{"ok", true}};
-    for (const auto& [k, v] : counts) reply[k] = v;
-    std::string text = reply.dump(-1, ' ', false, json::error_handler_t::replace);
+    std::string text = counts_reply(counts);
     // Answered once what was recorded, and what waits, is committed.
     if (counts["recorded"] == 0 && counts["waiting"] == 0) return text;
     held_replies_.push_back({identity, std::move(text), delimiter});
@@ -166,7 +176,8 @@ std::string Router::track(const json& request) {
                       {"message", "'track' needs an 'events' array of at most " +
                                       std::to_string(kMaxTrackEvents)}}}}
             .dump();
-    long recorded = 0, duplicate = 0, waiting = 0, ignored = 0;
+    std::map<std::string, long> counts{
+        {"recorded", 0}, {"duplicate", 0}, {"waiting", 0}, {"ignored", 0}};
     bool flushed = false;
     for (const auto& item : *list) {
         ReceiptNote r{"",
@@ -176,7 +187,7 @@ std::string Router::track(const json& request) {
                       "",
                       text_of(item, "url")};
         if (r.delivery_id.empty() || (r.status != "read" && r.status != "clicked")) {
-            ++ignored;
+            ++counts["ignored"];
             continue;
         }
         auto d = store_.find_delivery(r.delivery_id);
@@ -187,28 +198,20 @@ std::string Router::track(const json& request) {
             d = store_.find_delivery(r.delivery_id);
         }
         const char* outcome = "ignored";
-        const bool in_flight =
-            d && active_.count(d->id) && active_.at(d->id).state == DeliveryState::in_flight;
-        if (in_flight) {
+        if (d && !partitions_.serves(*d)) {
+            outcome = "not_served";  // its own router's to record
+        } else if (d && active_.count(d->id) &&
+                   active_.at(d->id).state == DeliveryState::in_flight) {
             outcome = "waiting";
             early_tracking_.add_tracking(r, now);
         } else if (d && !active_.count(d->id)) {
             outcome = record_tracking(*d, r, now);
         }
-        const std::string_view o(outcome);
-        (o == "recorded"    ? recorded
-         : o == "duplicate" ? duplicate
-         : o == "waiting"   ? waiting
-                            : ignored) += 1;
+        ++counts[outcome];
         NLOG(info, d ? d->notification_id : std::string(),
              "tracking delivery=" << r.delivery_id << " " << r.status << " " << outcome);
     }
-    return json{{"ok", true},
-                {"recorded", recorded},
-                {"duplicate", duplicate},
-                {"waiting", waiting},
-                {"ignored", ignored}}
-        .dump();
+    return counts_reply(counts);
 }
 
 const char* Router::record_tracking(const Delivery& d, ReceiptNote r, Millis now) {

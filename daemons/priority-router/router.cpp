@@ -149,7 +149,7 @@ Status Router::rebuild() {
         log_.set_gated_seq(gated_seq_);
     }
     expander_.scan(partitions_);
-    schedules_.load();
+    schedules_.load(partitions_);
     NLOG(info, "",
          "rebuilt queues from the store: active="
              << active_.size() << " requeued_in_flight=" << in_flight << " ready=" << ready_.size()

@@ -26,6 +26,11 @@ Error not_found(const std::string& name) {
     return make_error(ErrorKind::not_found, "not_found", "no schedule '" + name + "'");
 }
 
+// The reply to a change of a schedule another router keeps.
+std::string not_served() {
+    return json{{"ok", true}, {"not_served", true}}.dump();
+}
+
 Error store_failure(const store::StoreFailure& f) {
     return make_error(ErrorKind::unavailable, "store_unavailable",
                       "the schedule could not be stored: " + f.message);
@@ -87,10 +92,12 @@ void Schedules::keep(store::ScheduleRow row, schedule::Spec spec) {
     items_.emplace(std::move(name), std::move(item));
 }
 
-void Schedules::load() {
+void Schedules::load(const PartitionSet& serves) {
+    serves_ = serves;
     items_.clear();
     due_.clear();
     for (store::ScheduleRow& row : rows_->list()) {
+        if (!serves_.serves_key(row.name)) continue;  // another router's
         auto spec = accept::spec_of(row);
         if (!spec) {
             NLOG(error, "", spec.error().message << "; it does not fire");
@@ -204,6 +211,7 @@ std::string Schedules::control(const json& request, Millis now) {
     if (name.empty() && (action == "remove" || action == "pause" || action == "resume"))
         return wire::encode_error(
             make_error(ErrorKind::invalid, "invalid_request", "'" + action + "' needs a 'name'"));
+    if (!name.empty() && !serves_.serves_key(name)) return not_served();
     if (action == "remove") return remove(name);
     if (action == "pause" || action == "resume") return pause(name, action == "pause", now);
     return wire::encode_error(make_error(ErrorKind::invalid, "invalid_request",
@@ -226,6 +234,7 @@ std::string Schedules::put(const json& request, Millis now) {
     }();
     if (!r) return wire::encode_error(r.error());
     const std::string name = r->row.name;
+    if (!serves_.serves_key(name)) return not_served();
     auto existing = items_.find(name);
     const bool created = existing == items_.end();
     if (!created && request.value("create", false))

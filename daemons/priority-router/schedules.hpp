@@ -32,6 +32,7 @@
 
 #include "accept/templating.hpp"
 #include "config.hpp"
+#include "partitions.hpp"
 #include "schedule/misfire.hpp"
 #include "schedule/spec.hpp"
 #include "store/directory_store.hpp"
@@ -45,9 +46,11 @@ class Schedules {
     // `templates`: the router's one cache of parsed templates.
     Schedules(const Config& config, store::Store& store, store::DirectoryStore& directory,
               accept::StoredTemplates& templates);
-    // Reads every schedule from the store; one this version cannot read is
-    // logged and left alone.
-    void load();
+    // Reads every schedule of the partitions `serves` serves (by name:
+    // partitions.hpp) from the store; one this version cannot read is logged
+    // and left alone. A change to a schedule of another partition is
+    // answered {"ok":true,"not_served":true}: its own router's to make.
+    void load(const PartitionSet& serves);
     std::size_t size() const { return items_.size(); }
     // When the first schedule not paused is due (or, while writing firings
     // fails, when they are tried again); 0: none is.
@@ -106,6 +109,7 @@ class Schedules {
     store::DirectoryStore& directory_;
     std::unique_ptr<store::ScheduleStore> rows_;
     accept::StoredTemplates& templates_;
+    PartitionSet serves_ = PartitionSet::all(1);  // load()
     std::map<std::string, Item> items_;
     std::set<std::pair<Millis, std::string>> due_;  // (next_at, name) of those not paused
     Millis retry_at_ = 0;     // while writing firings fails: when to try again

@@ -16,6 +16,7 @@
 #include "test_router_worker.hpp"
 
 using namespace notify;
+using notify::testing::control_request;
 using notify::testing::TempStore;
 
 namespace {
@@ -381,23 +382,6 @@ TEST_CASE("cancel stops a fan-out held for approval or being expanded") {
         CHECK(s.count("SELECT COUNT(*) FROM events WHERE type = 'canceled'") == 0);
     }
 }
-
-namespace {
-
-// Asks the router's control socket, as ingest does.
-std::string control_request(zmq::context_t& ctx, const std::string& endpoint,
-                            const std::string& request) {
-    zmq::socket_t req(ctx, zmq::socket_type::req);
-    req.set(zmq::sockopt::linger, 0);
-    req.set(zmq::sockopt::rcvtimeo, 10000);
-    req.connect(endpoint);
-    req.send(zmq::buffer(request), zmq::send_flags::none);
-    zmq::message_t reply;
-    REQUIRE(req.recv(reply, zmq::recv_flags::none));
-    return reply.to_string();
-}
-
-}  // namespace
 
 TEST_CASE("the router's cancel stops an expansion and cancels what it made") {
     TempStore s;

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "partitions.hpp"
 #include "store/db.hpp"
 #include "test_router_fixture.hpp"
@@ -151,4 +153,82 @@ providers = ["robot"]
         }
     }
     CHECK(handed == 2);  // half of 4 a minute
+}
+
+TEST_CASE(
+    "a router serving some partitions answers for its own deliveries, fan-outs and "
+    "schedules only") {
+    TempStore s;
+    std::vector<std::string> to;
+    for (int i = 0; i < 24; ++i) to.push_back("c" + std::to_string(i) + "@example.com");
+    const std::string id = testing::send(*s, "email", to);
+    const PartitionSet mine(4, {0, 1}), theirs(4, {2, 3});
+    long own = 0;
+    std::string other_delivery;
+    for (std::size_t i = 0; i < to.size(); ++i) {
+        if (mine.contains(partition_of_key(to[i], 4)))
+            ++own;
+        else
+            other_delivery = delivery_id_for(id, i);
+    }
+    REQUIRE(own > 0);
+    REQUIRE(own < 24);
+    // One of the others went out, for its receipt.
+    s.exec(
+        "UPDATE deliveries SET state = 'sent', provider = 'mail', provider_message_id = 'm1' "
+        "WHERE id = '" +
+        other_delivery + "'");
+    // A fan-out held for approval, and a schedule's name, of each set.
+    std::string held_mine, held_theirs;
+    while (held_mine.empty() || held_theirs.empty()) {
+        const std::string f =
+            s.fanout({"x@example.com"}, "email", store::FanoutState::pending_approval);
+        (mine.serves_key(f) ? held_mine : held_theirs) = f;
+    }
+    std::string name_mine = "nightly", name_theirs = "nightly";
+    for (int i = 0; !mine.serves_key(name_mine); ++i) name_mine = "nightly-" + std::to_string(i);
+    for (int i = 0; mine.serves_key(name_theirs); ++i) name_theirs = "nightly-" + std::to_string(i);
+
+    Config one = partition_config("answer-a"), two = partition_config("answer-b");
+    zmq::context_t ctx;
+    auto ask = [&](const Config& c, const nlohmann::json& request) {
+        return nlohmann::json::parse(
+            testing::control_request(ctx, c.router.control, request.dump()));
+    };
+    auto canceled = [&] {
+        return s.count("SELECT COUNT(*) FROM deliveries WHERE state = 'canceled'", s.open().get());
+    };
+    {
+        RunningRouter a(one, s, mine);
+        // No worker: the deliveries stay queued.
+        auto c = ask(one, {{"op", "cancel"}, {"id", id}});
+        CHECK(c["canceled"] == own);
+        CHECK(canceled() == own);
+        auto r = ask(one, {{"op", "resend"}, {"id", id}});
+        CHECK(r["requeued"] == own);
+        CHECK(canceled() == 0);
+        CHECK(ask(one, {{"op", "approve"}, {"id", held_theirs}})["not_served"] == true);
+        CHECK(ask(one, {{"op", "approve"}, {"id", held_mine}})["state"] == "expanding");
+        auto t = ask(one, {{"op", "track"},
+                           {"events", {{{"delivery_id", other_delivery}, {"status", "read"}}}}});
+        CHECK(t["not_served"] == 1);
+        CHECK(t["ignored"] == 0);
+        auto q =
+            ask(one, {{"op", "receipt"},
+                      {"provider", "mail"},
+                      {"receipts", {{{"delivery_id", other_delivery}, {"status", "delivered"}}}}});
+        CHECK(q["not_served"] == 1);
+        CHECK(ask(one, {{"op", "schedule"},
+                        {"action", "remove"},
+                        {"name", name_theirs}})["not_served"] == true);
+        CHECK(ask(one, {{"op", "schedule"},
+                        {"action", "remove"},
+                        {"name", name_mine}})["error"]["code"] == "not_found");
+    }
+    {
+        RunningRouter b(two, s, theirs);
+        CHECK(ask(two, {{"op", "cancel"}, {"id", id}})["canceled"] == 23 - own);
+        CHECK(ask(two, {{"op", "approve"}, {"id", held_mine}})["not_served"] == true);
+    }
+    CHECK(canceled() == 23 - own);  // the first router's were sent again, and wait
 }

@@ -115,6 +115,19 @@ class RunningRouter {
     std::thread thread_;
 };
 
+// Asks the router's control socket, as ingest does.
+inline std::string control_request(zmq::context_t& ctx, const std::string& endpoint,
+                                   const std::string& request) {
+    zmq::socket_t req(ctx, zmq::socket_type::req);
+    req.set(zmq::sockopt::linger, 0);
+    req.set(zmq::sockopt::rcvtimeo, 10000);
+    req.connect(endpoint);
+    req.send(zmq::buffer(request), zmq::send_flags::none);
+    zmq::message_t reply;
+    REQUIRE(req.recv(reply, zmq::recv_flags::none));
+    return reply.to_string();
+}
+
 // Waits (with a deadline) until `done` holds.
 template <typename F>
 bool eventually(F done, int ms = 5000) {
