@@ -23,10 +23,12 @@ Rollups::Rollups(store::Store& store, Millis write_interval)
     : db_(store), store_(store), write_interval_(write_interval) {}
 
 Status Rollups::start(std::int64_t up_to_seq) {
+    if (counting_ == Counting::none) return ok();
     return store::in_transaction(db_.handle(), [&] {
         const bool fresh = !store_.has_marks();
         store::RollupMarks from = store_.marks();
         store::RollupMarks to = store_.latest();
+        if (counting_ == Counting::from_store) up_to_seq = to.delivery_seq;
         to.delivery_seq =
             fresh ? up_to_seq : std::max(from.delivery_seq, std::min(to.delivery_seq, up_to_seq));
         to.generation = from.generation;
@@ -56,7 +58,7 @@ Status Rollups::start(std::int64_t up_to_seq) {
 }
 
 void Rollups::accepted(const Delivery& d, const NotificationFacts& facts) {
-    if (d.seq <= delivery_seq_) return;
+    if (counting_ != Counting::as_it_goes || d.seq <= delivery_seq_) return;
     delivery_seq_ = d.seq;
     store::RollupFold f = fold_of(d.channel, d.priority, facts);
     f.at = d.created_at;
@@ -66,7 +68,9 @@ void Rollups::accepted(const Delivery& d, const NotificationFacts& facts) {
 
 void Rollups::logged(const store::Transition& t, const std::string& channel, Priority priority,
                      const NotificationFacts& facts, Millis accepted_at) {
-    if (!store::is_report_status(t.event_type) || t.event_type == "accepted") return;
+    if (counting_ != Counting::as_it_goes || !store::is_report_status(t.event_type) ||
+        t.event_type == "accepted")
+        return;
     store::RollupFold f = fold_of(channel, priority, facts);
     f.at = t.at;
     f.status = t.event_type;
@@ -80,10 +84,49 @@ void Rollups::logged(const store::Transition& t, const std::string& channel, Pri
 }
 
 bool Rollups::due(Millis now) const {
+    switch (counting_) {
+        case Counting::none:
+            return false;
+        case Counting::from_store:
+            return now >= next_write_;
+        case Counting::as_it_goes:
+            break;
+    }
     return (!batch_.empty() || !unwritten_.empty() || rebuilt_) && now >= next_write_;
 }
 
+std::function<void()> Rollups::tail_writer() {
+    batch_.clear();  // the counts per second stay: a second read in two parts counts whole
+    tail_stale_ = false;
+    store::RollupMarks to;
+    {
+        store::ReadTransaction snapshot(db_.handle());
+        tail_from_ = store_.marks();
+        to = store_.latest();
+    }
+    to.generation = tail_from_.generation;
+    tail_more_ = to.delivery_seq - tail_from_.delivery_seq > kTailRows ||
+                 to.event_seq - tail_from_.event_seq > kTailRows;
+    to.delivery_seq = std::max(tail_from_.delivery_seq,
+                               std::min(to.delivery_seq, tail_from_.delivery_seq + kTailRows));
+    to.event_seq =
+        std::max(tail_from_.event_seq, std::min(to.event_seq, tail_from_.event_seq + kTailRows));
+    // Every row up to `to` is committed already: what is read twice is the same.
+    store_.replay(tail_from_, to, batch_, {});
+    pending_marks_ = to;
+    return [this] {
+        const store::RollupMarks now = store_.marks();
+        tail_stale_ = now.delivery_seq != tail_from_.delivery_seq ||
+                      now.event_seq != tail_from_.event_seq ||
+                      now.generation != tail_from_.generation;
+        if (tail_stale_) return;  // counted meanwhile (a rebuild): counted again from those marks
+        store_.write(batch_, pending_marks_.generation);
+        store_.write_marks(pending_marks_);
+    };
+}
+
 std::function<void()> Rollups::writer() {
+    if (counting_ == Counting::from_store) return tail_writer();
     return [this] {
         store::RollupMarks stored = store_.marks();
         store::RollupMarks latest = store_.latest();
@@ -108,6 +151,16 @@ std::function<void()> Rollups::writer() {
 }
 
 void Rollups::written(bool committed, Millis now) {
+    if (counting_ == Counting::from_store) {
+        // What was not written is read again from the same marks: its
+        // seconds must not count twice.
+        if (committed && !tail_stale_)
+            batch_.clear();
+        else
+            batch_.reset();
+        next_write_ = committed && tail_more_ ? now : now + write_interval_;
+        return;
+    }
     if (!committed) return;
     batch_.clear();
     unwritten_.clear();

@@ -11,6 +11,14 @@
 // new marks, in the same transaction. The peak of a second in which the router
 // restarted is the larger of its two parts; a rebuild counts it whole.
 //
+// Routers sharing the deliveries (each serving some partitions) do not count
+// as they go: the one serving partition 0 counts from the store instead,
+// every write interval, what every router committed after the marks (read
+// in a snapshot, at most kTailRows deliveries and events at a time), and
+// writes it with the new marks only if the marks are still those it read;
+// the others count nothing. Write transactions take turns (the store's
+// write lock), so rows are committed in seq order and none is passed over.
+//
 // A write on the router's commit thread (background_writer) takes the rows
 // counted so far, packed, and counting goes on meanwhile; rows whose write
 // failed are written with the next. When that write finds the rollups
@@ -32,6 +40,14 @@ namespace notify::router {
 class Rollups {
   public:
     Rollups(store::Store& store, Millis write_interval);
+    // How this router counts (before start()): as it goes (it serves every
+    // partition: the default), from the store (it serves partition 0 of
+    // several routers'), or not at all.
+    enum class Counting { as_it_goes, from_store, none };
+    void count_by(Counting how) { counting_ = how; }
+    // What a count from the store reads at most at a time, of deliveries and
+    // of events each.
+    static constexpr std::int64_t kTailRows = 20'000;
     // Counts what lies after the marks, up to delivery `up_to_seq` and the
     // latest event, and writes it. A store that has no marks yet counts from
     // now on (`notifyctl report --rebuild` counts what came before).
@@ -45,9 +61,12 @@ class Rollups {
 
     // Whether there is something to write and it is time.
     bool due(Millis now) const;
-    bool idle() const { return batch_.empty() && unwritten_.empty(); }
-    // Whether the next write must be writer()'s (the rollups were rebuilt).
-    bool must_write_here() const { return rebuilt_; }
+    bool idle() const {
+        return counting_ != Counting::as_it_goes || (batch_.empty() && unwritten_.empty());
+    }
+    // Whether the next write must be writer()'s (the rollups were rebuilt,
+    // or it counts from the store).
+    bool must_write_here() const { return rebuilt_ || counting_ == Counting::from_store; }
     // What to run in the flush's transaction (Store::apply's `also`).
     std::function<void()> writer();
     // Tells how that transaction ended.
@@ -58,6 +77,13 @@ class Rollups {
     void background_written(bool committed, Millis now);
 
   private:
+    // writer() when counting from the store: reads now, writes in the transaction.
+    std::function<void()> tail_writer();
+
+    Counting counting_ = Counting::as_it_goes;
+    store::RollupMarks tail_from_;  // the marks the count from the store started from
+    bool tail_more_ = false;        // it stopped at kTailRows: more is there
+    bool tail_stale_ = false;       // the marks had moved: nothing was written
     store::Store& db_;
     store::RollupStore store_;
     store::RollupBatch batch_;

@@ -80,6 +80,9 @@ Router::Router(const Config& config, store::Store& store,
 
 void Router::serve(PartitionSet partitions) {
     partitions_ = std::move(partitions);
+    rollups_.count_by(partitions_.holds_all()   ? Rollups::Counting::as_it_goes
+                      : partitions_.contains(0) ? Rollups::Counting::from_store
+                                                : Rollups::Counting::none);
     for (const auto& [name, p] : config_.providers) {
         std::vector<FrequencyCap> limits = p.rate_limits;
         for (FrequencyCap& l : limits) l.count = partitions_.share_of(l.count);

@@ -12,7 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include "partitions.hpp"
+#include "report/report.hpp"
 #include "store/db.hpp"
+#include "store/rollup_store.hpp"
 #include "test_router_fixture.hpp"
 #include "test_router_worker.hpp"
 
@@ -64,6 +66,11 @@ Config partition_config(const std::string& tag) {
 
 TEST_CASE("routers serving some partitions each hand out their own deliveries, all of them once") {
     TempStore s;
+    const Millis began = util::now_ms();
+    // Reports count from the first delivery (not from the counter's start).
+    s.exec("BEGIN");
+    store::RollupStore(*s).write_marks({0, 0, 1});
+    s.exec("COMMIT");
     // Raw addresses go by address; a group's members by user, expanded by
     // the router serving the notification's partition.
     std::map<std::string, int> partition_of_delivery;  // delivery id -> partition
@@ -111,7 +118,30 @@ TEST_CASE("routers serving some partitions each hand out their own deliveries, a
             return s.count("SELECT COUNT(*) FROM deliveries WHERE state = 'sent'",
                            s.open().get()) == 40;
         }));
+        // Counted once, from the store, by the router serving partition 0,
+        // whichever router sent them.
+        auto reports = s.open();
+        store::RollupStore rollups(*reports);
+        std::int64_t accepted = 0, sent = 0;
+        CHECK(testing::eventually([&] {
+            auto made = report::make(rollups, {began - 60'000, util::now_ms() + 60'000, {}});
+            REQUIRE(made);
+            accepted = made->total.count("accepted");
+            sent = made->total.count("sent");
+            return sent == 40;
+        }));
+        CHECK(accepted == 40);
+        CHECK(sent == 40);
     }
+    {
+        // Started again, the counter counts from the marks: nothing twice.
+        RunningRouter again(one, s, PartitionSet(4, {0, 1}));
+    }
+    store::RollupStore rollups(*s);
+    auto made = report::make(rollups, {began - 60'000, util::now_ms() + 60'000, {}});
+    REQUIRE(made);
+    CHECK(made->total.count("accepted") == 40);
+    CHECK(made->total.count("sent") == 40);
     CHECK(served_by.size() == 40);  // 24 addresses and 16 members
     CHECK(partitions_of[1] == std::set<int>{0, 1});
     CHECK(partitions_of[2] == std::set<int>{2, 3});
