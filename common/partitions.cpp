@@ -31,10 +31,14 @@ int partition_of_key(std::string_view key, int count) {
 }
 
 int partition_of(const Delivery& d, int count) {
-    return partition_of_key(d.user_id.empty() ? d.recipient : d.user_id, count);
+    return partition_of_key(!d.user_id.empty()     ? d.user_id
+                            : !d.recipient.empty() ? d.recipient
+                                                   : d.notification_id,
+                            count);
 }
 
 PartitionSet PartitionSet::all(int count) {
+    count = std::max(1, count);
     std::vector<int> every;
     for (int p = 0; p < count; ++p) every.push_back(p);
     return PartitionSet(count, every);
@@ -74,6 +78,39 @@ std::string PartitionSet::describe() const {
         p = last + 1;
     }
     return out;
+}
+
+std::optional<PartitionSet> PartitionSet::parse(std::string_view text, int count) {
+    if (count < 1) return std::nullopt;
+    std::vector<int> held;
+    auto number = [&](std::string_view digits) -> std::optional<int> {
+        if (digits.empty() || digits.size() > 4) return std::nullopt;
+        int n = 0;
+        for (char c : digits) {
+            if (c < '0' || c > '9') return std::nullopt;
+            n = n * 10 + (c - '0');
+        }
+        return n < count ? std::optional<int>(n) : std::nullopt;
+    };
+    while (!text.empty()) {
+        const std::size_t comma = text.find(',');
+        const std::string_view range = text.substr(0, comma);
+        text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+        const std::size_t dash = range.find('-');
+        auto first = number(range.substr(0, dash));
+        auto last = dash == std::string_view::npos ? first : number(range.substr(dash + 1));
+        if (!first || !last || *last < *first) return std::nullopt;
+        for (int p = *first; p <= *last; ++p) held.push_back(p);
+    }
+    return PartitionSet(count, held);
+}
+
+void PartitionSet::add(const PartitionSet& other) {
+    for (int p = 0; p < count_; ++p)
+        if (other.contains(p) && !bits_[static_cast<std::size_t>(p)]) {
+            bits_[static_cast<std::size_t>(p)] = true;
+            ++held_;
+        }
 }
 
 }  // namespace notify

@@ -1,14 +1,17 @@
 // partitions.hpp - which partition of the deliveries a delivery, a fan-out
 // or a schedule belongs to (router.partitions; store/router_leases.hpp says
-// who holds each one). A delivery goes by its user, else by its address, so
-// that one router sees every delivery of a user and its gate counts them all
-// (frequency caps, recipient limits, duplicates); a fan-out goes by its
-// notification, a schedule by its name. The partition is the CRC-32 (the
-// IEEE polynomial, as zlib's and MySQL's CRC32()) of that key modulo the
-// count: nothing is stored, so the count may change between runs.
+// who holds each one). A delivery goes by its user, else by its address
+// (else, for channels that need none, by its notification), so that one
+// router sees every delivery to a user and its gate counts them together
+// (frequency caps, recipient limits); a delivery to a raw address goes by
+// the address, even one that belongs to a user, whose caps then count it
+// apart. A fan-out goes by its notification, a schedule by its name. The partition is the CRC-32
+// (the IEEE polynomial, as zlib's and MySQL's CRC32()) of that key modulo the count: nothing is
+// stored, so the count may change between runs.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,7 +24,7 @@ std::uint32_t crc32(std::string_view bytes);
 
 // The partition of `key` among `count` (1 or more).
 int partition_of_key(std::string_view key, int count);
-// A delivery's: by its user, else its recipient.
+// A delivery's: by its user, else its recipient, else its notification.
 int partition_of(const Delivery& d, int count);
 
 // The partitions a router serves, of `count`.
@@ -48,6 +51,11 @@ class PartitionSet {
     }
     // "0-3,6" (every one: "0-N").
     std::string describe() const;
+    // The set describe() wrote, of `count`; nullopt when `text` is not one
+    // (or names a partition out of range).
+    static std::optional<PartitionSet> parse(std::string_view text, int count);
+    // Adds those of `other`, of the same count.
+    void add(const PartitionSet& other);
 
   private:
     int count_;

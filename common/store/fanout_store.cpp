@@ -255,10 +255,11 @@ Expected<bool> FanoutStore::cancel(const std::string& notification_id, const std
     }
 }
 
-std::int64_t FanoutStore::gated_seq(const std::string& holder) {
-    if (!holder.empty()) {
+std::int64_t FanoutStore::gated_seq(const GateMarkScope& scope) {
+    if (!scope.holder.empty()) {
         try {
-            if (auto mark = read_gate_mark(store_.handle(), holder)) return *mark;
+            if (auto mark = read_gate_mark(store_.handle(), scope.holder, scope.serves))
+                return *mark;
         } catch (const StoreFailure&) {
             return 0;  // all of them are checked again
         }
@@ -273,13 +274,15 @@ std::int64_t FanoutStore::gated_seq(const std::string& holder) {
 }
 
 Status FanoutStore::apply(const std::vector<Transition>& transitions,
-                          std::optional<std::int64_t> gated_seq, const std::string& holder,
+                          std::optional<std::int64_t> gated_seq, const GateMarkScope& scope,
                           const std::function<void()>& also) {
     if (!gated_seq) return store_.apply(transitions, {}, also);
-    if (holder.empty())
-        return store_.apply(transitions, {{kGatedSeqSetting, std::to_string(*gated_seq)}}, also);
-    return store_.apply(transitions, {}, [&] {
-        write_gate_mark(store_.handle(), holder, *gated_seq);
+    std::vector<std::pair<std::string, std::string>> settings;
+    if (scope.serves.holds_all())
+        settings.emplace_back(kGatedSeqSetting, std::to_string(*gated_seq));
+    if (scope.holder.empty()) return store_.apply(transitions, settings, also);
+    return store_.apply(transitions, settings, [&] {
+        write_gate_mark(store_.handle(), scope.holder, scope.serves, *gated_seq);
         if (also) also();
     });
 }

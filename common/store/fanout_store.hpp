@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "model.hpp"
+#include "partitions.hpp"
 #include "store/directory_store.hpp"
 #include "store/fanout.hpp"
 #include "store/store.hpp"
@@ -102,6 +103,15 @@ struct NotificationContent {
 
 constexpr const char* kGatedSeqSetting = "router.gated_seq";
 
+// Whose the gate's mark is: the partitions `serves` of those `holder` (a
+// router's cluster_members id, "" for a router without a lease) holds.
+// The store's setting is the mark of every partition: it is written only by
+// a router serving every one.
+struct GateMarkScope {
+    std::string holder;
+    PartitionSet serves = PartitionSet::all(1);
+};
+
 class FanoutStore {
   public:
     explicit FanoutStore(Store& store);
@@ -138,13 +148,14 @@ class FanoutStore {
     Expected<bool> cancel(const std::string& notification_id, const std::string& by, Millis now);
 
     // --- the preference gate
-    // The gate's mark: of the partitions `holder` holds (a router's
-    // cluster_members id), else, with "" or when it holds none, the store's.
-    std::int64_t gated_seq(const std::string& holder = {});
-    // Store::apply's work and, when `gated_seq` is set, the gate's mark (of
-    // `holder`'s partitions, or the store's with ""), in one transaction.
+    // The gate's mark of `scope`: the lowest of its partitions' rows, else
+    // (no holder, or none held) the store's.
+    std::int64_t gated_seq(const GateMarkScope& scope = {});
+    // Store::apply's work and, when `gated_seq` is set, the gate's mark of
+    // `scope` (its rows, and the store's when it serves every partition), in
+    // one transaction.
     Status apply(const std::vector<Transition>& transitions, std::optional<std::int64_t> gated_seq,
-                 const std::string& holder = {}, const std::function<void()>& also = {});
+                 const GateMarkScope& scope = {}, const std::function<void()>& also = {});
     std::optional<UserOptOuts> opt_outs(const std::string& user_id);
     // The raw address is unsubscribed from every category or from `category`.
     bool address_unsubscribed(const std::string& channel, const std::string& address,

@@ -133,16 +133,30 @@ void release_partitions(Store& store, const std::string& owner, std::int64_t epo
     s.bind(1, owner).bind(2, epoch).run();
 }
 
-std::optional<std::int64_t> read_gate_mark(Db& db, const std::string& owner) {
-    Stmt s(db, "SELECT COUNT(*), MIN(gated_seq) FROM router_partitions WHERE owner = ?");
+namespace {
+// " AND partition_no IN (0,1)" for a set that is not every partition.
+std::string among(const PartitionSet& serves) {
+    if (serves.holds_all()) return {};
+    std::string in;
+    for (int p = 0; p < serves.count(); ++p)
+        if (serves.contains(p)) in += (in.empty() ? "" : ",") + std::to_string(p);
+    return in.empty() ? " AND 0 = 1" : " AND partition_no IN (" + in + ")";
+}
+}  // namespace
+
+std::optional<std::int64_t> read_gate_mark(Db& db, const std::string& owner,
+                                           const PartitionSet& serves) {
+    Stmt s(db, "SELECT COUNT(*), MIN(gated_seq) FROM router_partitions WHERE owner = ?" +
+                   among(serves));
     s.bind(1, owner);
     s.step();
     if (s.integer(0) == 0) return std::nullopt;
     return s.integer(1);
 }
 
-void write_gate_mark(Db& db, const std::string& owner, std::int64_t seq) {
-    Stmt(db, "UPDATE router_partitions SET gated_seq = ? WHERE owner = ?")
+void write_gate_mark(Db& db, const std::string& owner, const PartitionSet& serves,
+                     std::int64_t seq) {
+    Stmt(db, "UPDATE router_partitions SET gated_seq = ? WHERE owner = ?" + among(serves))
         .bind(1, seq)
         .bind(2, owner)
         .run();

@@ -1,11 +1,25 @@
-// control.cpp - one REQ exchange with the router per cancel or resend.
+// control.cpp - a request on router.control, asked of every router that
+// delivers and answered once they answer for every partition.
 #include "control.hpp"
 
 #include <zmq.h>
 
+#include <chrono>
+#include <nlohmann/json.hpp>
+
 #include "router_endpoints.hpp"
+#include "router_replies.hpp"
 
 namespace notify::ingest {
+
+namespace {
+// The op a request names ("" when none).
+std::string op_of(const std::string& request) {
+    const auto j = nlohmann::json::parse(request, nullptr, false);
+    return j.is_object() && j.contains("op") && j["op"].is_string() ? j["op"].get<std::string>()
+                                                                    : std::string();
+}
+}  // namespace
 
 ZmqRouterControl::~ZmqRouterControl() {
     for (auto& [_, t] : calls_)
@@ -17,24 +31,68 @@ Expected<std::string> ZmqRouterControl::exchange(const std::string& request) con
         return make_error(ErrorKind::unavailable, "router_unavailable",
                           "the router (ingest.router '" + joined(endpoints_) + "'): " + why);
     };
-    void* s = zmq_socket(zmq_context_, ZMQ_REQ);
-    if (!s) return unavailable(zmq_strerror(zmq_errno()));
-    int timeout = static_cast<int>(timeout_), linger = 0;
-    zmq_setsockopt(s, ZMQ_SNDTIMEO, &timeout, sizeof timeout);
-    zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
-    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
-    Expected<std::string> out = unavailable("no answer within " + std::to_string(timeout_) + " ms");
-    if (std::string why; !connect_routers(s, endpoints_, why)) {
-        out = unavailable(why);
-    } else if (zmq_send(s, request.data(), request.size(), 0) >= 0) {
-        zmq_msg_t msg;
-        zmq_msg_init(&msg);
-        if (zmq_msg_recv(&msg, s, 0) >= 0)
-            out = std::string(static_cast<const char*>(zmq_msg_data(&msg)), zmq_msg_size(&msg));
-        zmq_msg_close(&msg);
+    // A socket per router, sending only once it is connected: a router
+    // standing by binds nothing, and is never asked.
+    std::vector<void*> sockets;
+    auto close_all = [&] {
+        for (void* s : sockets) zmq_close(s);
+    };
+    for (const auto& endpoint : endpoints_) {
+        void* s = zmq_socket(zmq_context_, ZMQ_REQ);
+        if (!s) {
+            close_all();
+            return unavailable(zmq_strerror(zmq_errno()));
+        }
+        sockets.push_back(s);
+        int linger = 0;
+        zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+        if (std::string why; !connect_routers(s, {endpoint}, why)) {
+            close_all();
+            return unavailable(why);
+        }
     }
-    zmq_close(s);
-    return out;
+    RouterReplies replies(op_of(request));
+    enum class Step { to_ask, asked, answered };
+    std::vector<Step> steps(sockets.size(), Step::to_ask);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_);
+    while (!replies.complete()) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              deadline - std::chrono::steady_clock::now())
+                              .count();
+        if (left <= 0) break;
+        std::vector<zmq_pollitem_t> items;
+        std::vector<std::size_t> which;
+        for (std::size_t i = 0; i < sockets.size(); ++i) {
+            if (steps[i] == Step::answered) continue;
+            items.push_back(
+                {sockets[i], 0,
+                 static_cast<short>(steps[i] == Step::to_ask ? ZMQ_POLLOUT : ZMQ_POLLIN), 0});
+            which.push_back(i);
+        }
+        if (items.empty() || zmq_poll(items.data(), static_cast<int>(items.size()), left) < 0)
+            break;
+        for (std::size_t k = 0; k < items.size(); ++k) {
+            const std::size_t i = which[k];
+            if ((items[k].revents & ZMQ_POLLOUT) &&
+                zmq_send(sockets[i], request.data(), request.size(), ZMQ_DONTWAIT) >= 0)
+                steps[i] = Step::asked;
+            if (items[k].revents & ZMQ_POLLIN) {
+                zmq_msg_t msg;
+                zmq_msg_init(&msg);
+                if (zmq_msg_recv(&msg, sockets[i], ZMQ_DONTWAIT) >= 0) {
+                    replies.add(std::string(static_cast<const char*>(zmq_msg_data(&msg)),
+                                            zmq_msg_size(&msg)));
+                    steps[i] = Step::answered;
+                }
+                zmq_msg_close(&msg);
+            }
+        }
+    }
+    close_all();
+    if (replies.complete()) return replies.merged();
+    if (replies.empty()) return unavailable("no answer within " + std::to_string(timeout_) + " ms");
+    return unavailable("the routers that answered within " + std::to_string(timeout_) +
+                       " ms deliver " + replies.answered() + " only");
 }
 
 void ZmqRouterControl::call(const std::string& request,

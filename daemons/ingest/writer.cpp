@@ -51,28 +51,30 @@ void GroupWriter::stop() {
     if (thread_.joinable()) thread_.join();
 }
 
-void GroupWriter::nudge(void* socket, const std::vector<std::int64_t>& high) {
-    if (!socket) return;
+void GroupWriter::nudge(const std::vector<void*>& sockets, const std::vector<std::int64_t>& high) {
     const std::string message = wire::encode_nudge(high);
-    zmq_send(socket, message.data(), message.size(), ZMQ_DONTWAIT);
+    for (void* socket : sockets) zmq_send(socket, message.data(), message.size(), ZMQ_DONTWAIT);
 }
 
 void GroupWriter::run() {
-    void* socket = nullptr;
-    if (zmq_context_ && !nudge_endpoints_.empty()) {
-        socket = zmq_socket(zmq_context_, ZMQ_DEALER);
+    // A socket per router: each delivering router hears of the new work (a
+    // socket to several would take them in turn). Only to routers that
+    // deliver; without one connected, nudges are dropped instead of queued stale.
+    std::vector<void*> sockets;
+    for (const std::string& endpoint :
+         zmq_context_ ? nudge_endpoints_ : std::vector<std::string>()) {
+        void* socket = zmq_socket(zmq_context_, ZMQ_DEALER);
         int linger = 0, hwm = 16;
         zmq_setsockopt(socket, ZMQ_LINGER, &linger, sizeof linger);
         zmq_setsockopt(socket, ZMQ_SNDHWM, &hwm, sizeof hwm);
-        // Only to the router that delivers; without one connected, nudges are
-        // dropped instead of queued stale.
-        if (std::string why; !connect_routers(socket, nudge_endpoints_, why)) {
+        if (std::string why; !connect_routers(socket, {endpoint}, why)) {
             NLOG(warning, "",
                  "cannot connect to the router at ingest.router "
                      << why << "; the router will find new work by its sweep");
             zmq_close(socket);
-            socket = nullptr;
+            continue;
         }
+        sockets.push_back(socket);
     }
     auto next_check = std::chrono::steady_clock::now() + kCheckEvery;
     while (true) {
@@ -104,7 +106,7 @@ void GroupWriter::run() {
         // what it holds fails alone (commit.hpp).
         record_health(stats.ok ? ok() : results.front().status);
         next_check = std::chrono::steady_clock::now() + kCheckEvery;
-        if (stats.ok && stats.stored > 0) nudge(socket, stats.high);
+        if (stats.ok && stats.stored > 0) nudge(sockets, stats.high);
         // One post per group: metrics first, then every reply of the group.
         auto shared_group = std::make_shared<std::vector<Submission>>(std::move(group));
         auto shared_results = std::make_shared<std::vector<CommitResult>>(std::move(results));
@@ -114,7 +116,7 @@ void GroupWriter::run() {
                 (*shared_group)[i].done(std::move((*shared_results)[i]));
         });
     }
-    if (socket) zmq_close(socket);
+    for (void* socket : sockets) zmq_close(socket);
 }
 
 void GroupWriter::record_health(const Status& st) {

@@ -6,9 +6,10 @@
 // to the loop thread through the Mailbox, so replies are sent only after the
 // commit. While one commit runs the next group gathers, which is what shares the
 // cost of a durable commit among many requests. After each commit that stored
-// something it sends {"op":"nudge"} to router.control, naming the queued
-// high-priority deliveries it stored (DEALER, never blocking: a lost nudge only
-// delays the router until its next sweep of the store).
+// something it sends {"op":"nudge"} to the router.control of every router
+// delivering, naming the queued high-priority deliveries it stored (a DEALER
+// per router, never blocking: a lost nudge only delays the router until its
+// next sweep of the store).
 //
 // Health: after each commit the writer is healthy when it succeeded. Every
 // second without a commit it checks the store by itself, so that /healthz tells
@@ -52,7 +53,7 @@ class GroupWriter : public Committer {
   private:
     void run();
     // Tells the router new work is stored, naming the seqs in `high`.
-    void nudge(void* socket, const std::vector<std::int64_t>& high);
+    void nudge(const std::vector<void*>& sockets, const std::vector<std::int64_t>& high);
     // What the writer knows of the store after a commit or a check.
     void record_health(const Status& st);
     // The check of a second without commits (see above).

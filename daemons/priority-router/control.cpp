@@ -116,7 +116,17 @@ void Router::on_control_frame(const std::string& identity, const std::string& fr
     } else {
         reply = error_reply("unknown_op", "unknown control request '" + op + "'");
     }
-    Sockets::send_to(sockets_->control, identity, reply, delimiter);
+    Sockets::send_to(sockets_->control, identity, answering_for_partitions(std::move(reply)),
+                     delimiter);
+}
+
+std::string Router::answering_for_partitions(std::string reply) const {
+    if (partitions_.holds_all() || reply.empty() || reply.front() != '{') return reply;
+    json j = json::parse(reply, nullptr, false);
+    if (!j.is_object()) return reply;
+    j["partitions"] = partitions_.describe();
+    j["of"] = partitions_.count();
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string Router::cancel(const std::string& notification_id, const std::string& by) {

@@ -154,7 +154,7 @@ std::optional<std::string> Router::receipts(const json& request, const std::stri
          "receipts provider=" << provider << " recorded=" << counts["recorded"] << " duplicate="
                               << counts["duplicate"] << " waiting=" << counts["waiting"]
                               << " ignored=" << counts["ignored"]);
-    std::string text = counts_reply(counts);
+    std::string text = answering_for_partitions(counts_reply(counts));
     // Answered once what was recorded, and what waits, is committed.
     if (counts["recorded"] == 0 && counts["waiting"] == 0) return text;
     held_replies_.push_back({identity, std::move(text), delimiter});

@@ -99,20 +99,26 @@ std::function<void()> Rollups::tail_writer() {
     batch_.clear();  // the counts per second stay: a second read in two parts counts whole
     tail_stale_ = false;
     store::RollupMarks to;
-    {
+    try {
         store::ReadTransaction snapshot(db_.handle());
         tail_from_ = store_.marks();
         to = store_.latest();
+        to.generation = tail_from_.generation;
+        tail_more_ = to.delivery_seq - tail_from_.delivery_seq > kTailRows ||
+                     to.event_seq - tail_from_.event_seq > kTailRows;
+        to.delivery_seq = std::max(tail_from_.delivery_seq,
+                                   std::min(to.delivery_seq, tail_from_.delivery_seq + kTailRows));
+        to.event_seq = std::max(tail_from_.event_seq,
+                                std::min(to.event_seq, tail_from_.event_seq + kTailRows));
+        // Every row up to `to` is committed already: what is read twice is the same.
+        store_.replay(tail_from_, to, batch_, {});
+    } catch (const store::StoreFailure& f) {
+        // Read again from the same marks next time: what this read counted
+        // per second goes (written() forgets it).
+        NLOG(warning, "", "reports: the store could not be read: " << f.message);
+        tail_stale_ = true;
+        return {};
     }
-    to.generation = tail_from_.generation;
-    tail_more_ = to.delivery_seq - tail_from_.delivery_seq > kTailRows ||
-                 to.event_seq - tail_from_.event_seq > kTailRows;
-    to.delivery_seq = std::max(tail_from_.delivery_seq,
-                               std::min(to.delivery_seq, tail_from_.delivery_seq + kTailRows));
-    to.event_seq =
-        std::max(tail_from_.event_seq, std::min(to.event_seq, tail_from_.event_seq + kTailRows));
-    // Every row up to `to` is committed already: what is read twice is the same.
-    store_.replay(tail_from_, to, batch_, {});
     pending_marks_ = to;
     return [this] {
         const store::RollupMarks now = store_.marks();

@@ -18,6 +18,8 @@
 // writes it with the new marks only if the marks are still those it read;
 // the others count nothing. Write transactions take turns (the store's
 // write lock), so rows are committed in seq order and none is passed over.
+// After a read or a write that failed, what it read is read again; the peak
+// of a second split across that write may then count in part.
 //
 // A write on the router's commit thread (background_writer) takes the rows
 // counted so far, packed, and counting goes on meanwhile; rows whose write

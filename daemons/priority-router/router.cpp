@@ -124,7 +124,9 @@ Status Router::rebuild() {
     const Millis now = util::now_ms();
     // The gate counts what it admitted before; deliveries after its mark are
     // checked now, in store order.
-    gated_seq_ = fanouts_->gated_seq(lease_ ? lease_->owner() : std::string());
+    const store::GateMarkScope marks{lease_ ? lease_->owner() : std::string(), partitions_};
+    log_.mark_scope(marks);
+    gated_seq_ = fanouts_->gated_seq(marks);
     gate_.rebuild(gated_seq_, now, partitions_);
     // Read the high-water mark first: anything stored later is found by sweep().
     last_seq_ = store_.max_delivery_seq();

@@ -208,6 +208,10 @@ class Router {
     void worker_gone(const WorkerInfo& w, const std::string& how, Millis now);
     // --- operator requests (control.cpp)
     void on_control_frame(const std::string& identity, const std::string& frame, bool delimiter);
+    // A reply (a JSON object) saying which partitions this router answers
+    // for ("partitions": "0-1", "of": 4), when not every one
+    // (ingest/router_replies.hpp); else as it is.
+    std::string answering_for_partitions(std::string reply) const;
     std::string cancel(const std::string& notification_id, const std::string& by);
     std::string resend(const std::string& notification_id);
     std::string decide(const std::string& op, const std::string& notification_id,

@@ -38,7 +38,6 @@ void Router::announce_with(store::Presence& presence) {
 
 void Router::hold_with(const LeaseKeeper& lease) {
     lease_ = &lease;
-    log_.mark_partitions_of(lease.owner());
 }
 
 std::string Router::self_description(Millis now) const {

@@ -26,16 +26,16 @@ void TransitionLog::add(store::Transition t) {
 }
 
 Status TransitionLog::commit(store::FanoutStore& store, store::InboxStore& inbox, const Batch& b,
-                             const std::string& holder, const std::function<void()>& also) {
+                             const store::GateMarkScope& scope, const std::function<void()>& also) {
     if (b.empty() && !also) return ok();
-    return store.apply(b.transitions, b.gated_seq, holder, [&] {
+    return store.apply(b.transitions, b.gated_seq, scope, [&] {
         for (const auto& item : b.inbox_items) inbox.add(item);
         if (also) also();
     });
 }
 
 Status TransitionLog::flush(const std::function<void()>& also) {
-    auto st = commit(store_, inbox_, pending_, holder_, also);
+    auto st = commit(store_, inbox_, pending_, scope_, also);
     if (!st) return st;
     pending_ = Batch{};
     row_writer_.clear();
@@ -48,8 +48,8 @@ bool TransitionLog::start_commit(std::function<void()> also) {
     committing_size_ = committing_.size();
     pending_ = Batch{};
     row_writer_.clear();
-    thread_->start([this, also = std::move(also)] {
-        return commit(*thread_store_, *thread_inbox_, committing_, holder_, also);
+    thread_->start([this, scope = scope_, also = std::move(also)] {
+        return commit(*thread_store_, *thread_inbox_, committing_, scope, also);
     });
     return true;
 }

@@ -43,10 +43,10 @@ class TransitionLog {
     void add(store::Transition t);
     // An inbox item, written in the commit of its delivery's "sent".
     void add_inbox_item(store::InboxItem item) { pending_.inbox_items.push_back(std::move(item)); }
-    // Commits `seq` as the gate's mark with the next flush: the mark of the
-    // partitions `holder` holds, once told (FanoutStore::apply).
+    // Commits `seq` as the gate's mark of `mark_scope` with the next flush
+    // (FanoutStore::apply). The scope is told before the first commit.
     void set_gated_seq(std::int64_t seq) { pending_.gated_seq = seq; }
-    void mark_partitions_of(std::string holder) { holder_ = std::move(holder); }
+    void mark_scope(store::GateMarkScope scope) { scope_ = std::move(scope); }
     // What is not committed yet, the batch under way included.
     std::size_t pending() const { return pending_.size() + committing_size_; }
     bool committing() const { return thread_ && thread_->busy(); }
@@ -72,14 +72,14 @@ class TransitionLog {
         bool empty() const { return size() == 0; }
     };
     static Status commit(store::FanoutStore& store, store::InboxStore& inbox, const Batch& b,
-                         const std::string& holder, const std::function<void()>& also);
+                         const store::GateMarkScope& scope, const std::function<void()>& also);
     // Takes the failed batch under way back, ahead of what came since.
     void put_back();
 
     store::FanoutStore& store_;
     store::InboxStore& inbox_;
     Batch pending_;
-    std::string holder_;                                       // mark_partitions_of
+    store::GateMarkScope scope_;
     std::unordered_map<std::string, std::size_t> row_writer_;  // delivery -> its last in pending_
     // The commit thread and the stores its commits use.
     CommitThread* thread_ = nullptr;

@@ -6,6 +6,7 @@ add_executable(unit_ingest
   ${CMAKE_CURRENT_LIST_DIR}/test_schedule_request.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_ingest_commit.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_ingest_api.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_router_replies.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_ingest_metrics.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_ingest_web_session.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_ingest_ownership.cpp

@@ -309,35 +309,46 @@ TEST_CASE("router lease: each partition keeps the gate's mark, carried to rows m
     testing::SharedStore shared;
     auto s = shared.open();
     store::FanoutStore fanouts(*s);
+    const auto every = PartitionSet::all(4);
+    const store::GateMarkScope a{"router@a", every};
     // What a router without a lease kept: the store's mark.
     REQUIRE(fanouts.apply({}, 40));
     CHECK(fanouts.gated_seq() == 40);
-    CHECK_FALSE(store::read_gate_mark(s->handle(), "router@a"));
-    CHECK(fanouts.gated_seq("router@a") == 40);  // holding none: the store's
+    CHECK_FALSE(store::read_gate_mark(s->handle(), "router@a", every));
+    CHECK(fanouts.gated_seq(a) == 40);  // holding none: the store's
 
     // The first rows start from it; the holder's commits move its rows' marks,
-    // not the store's.
+    // and the store's while it serves every partition.
     const auto a1 = store::claim_partitions(*s, 4, "router@a", 0, 5000);
     REQUIRE(a1.held);
-    CHECK(fanouts.gated_seq("router@a") == 40);
-    REQUIRE(fanouts.apply({}, 55, "router@a"));
-    CHECK(fanouts.gated_seq("router@a") == 55);
-    CHECK(fanouts.gated_seq() == 40);
-    CHECK(store::read_gate_mark(s->handle(), "router@b") == std::nullopt);
+    CHECK(fanouts.gated_seq(a) == 40);
+    REQUIRE(fanouts.apply({}, 55, a));
+    CHECK(fanouts.gated_seq(a) == 55);
+    CHECK(fanouts.gated_seq() == 55);
+    CHECK(store::read_gate_mark(s->handle(), "router@b", every) == std::nullopt);
+
+    // Serving two of them, only theirs move, and the store's stays: it is
+    // every partition's.
+    const store::GateMarkScope half{"router@a", PartitionSet(4, {0, 1})};
+    REQUIRE(fanouts.apply({}, 70, half));
+    CHECK(fanouts.gated_seq(half) == 70);
+    CHECK(fanouts.gated_seq({"router@a", PartitionSet(4, {2, 3})}) == 55);
+    CHECK(fanouts.gated_seq(a) == 55);
+    CHECK(fanouts.gated_seq() == 55);
 
     // Another's lower mark on one row: the lowest counts.
     store::Stmt(s->handle(), "UPDATE router_partitions SET gated_seq = 50 WHERE partition_no = 3")
         .run();
-    CHECK(fanouts.gated_seq("router@a") == 50);
+    CHECK(fanouts.gated_seq(a) == 50);
 
     // Taken over with the same count, the rows keep their marks; made anew
     // for another count, they start from the lowest of those they replace.
     expire(*s);
     REQUIRE(store::claim_partitions(*s, 4, "router@b", 0, 5000).held);
-    CHECK(fanouts.gated_seq("router@b") == 50);
+    CHECK(fanouts.gated_seq({"router@b", every}) == 50);
     expire(*s);
     REQUIRE(store::claim_partitions(*s, 8, "router@c", 0, 5000).held);
-    CHECK(fanouts.gated_seq("router@c") == 50);
+    CHECK(fanouts.gated_seq({"router@c", PartitionSet::all(8)}) == 50);
     store::Stmt max_mark(s->handle(), "SELECT MAX(gated_seq), COUNT(*) FROM router_partitions");
     REQUIRE(max_mark.step());
     CHECK(max_mark.integer(0) == 50);
