@@ -258,8 +258,7 @@ Expected<bool> FanoutStore::cancel(const std::string& notification_id, const std
 std::int64_t FanoutStore::gated_seq(const GateMarkScope& scope) {
     if (!scope.holder.empty()) {
         try {
-            if (auto mark = read_gate_mark(store_.handle(), scope.holder, scope.serves))
-                return *mark;
+            if (auto mark = read_gate_mark(store_.handle(), scope.serves)) return *mark;
         } catch (const StoreFailure&) {
             return 0;  // all of them are checked again
         }

@@ -148,8 +148,9 @@ class FanoutStore {
     Expected<bool> cancel(const std::string& notification_id, const std::string& by, Millis now);
 
     // --- the preference gate
-    // The gate's mark of `scope`: the lowest of its partitions' rows, else
-    // (no holder, or none held) the store's.
+    // The gate's mark of `scope`: the lowest of its partitions' rows
+    // (store/router_leases.hpp read_gate_mark), else (no holder, or no rows)
+    // the store's.
     std::int64_t gated_seq(const GateMarkScope& scope = {});
     // Store::apply's work and, when `gated_seq` is set, the gate's mark of
     // `scope` (its rows, and the store's when it serves every partition), in

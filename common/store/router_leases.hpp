@@ -66,12 +66,11 @@ LeaseClaim claim_partitions(Store& store, int count, const std::string& owner, s
 // `epoch`: another router need not wait for them to expire. Throws StoreFailure.
 void release_partitions(Store& store, const std::string& owner, std::int64_t epoch);
 
-// The gate's mark of the partitions of `serves` that `owner` holds (the
-// lowest of theirs): every delivery of them up to it has passed the
-// router's preference gate (router/gate.hpp). Nothing when it holds none.
-// Throws StoreFailure.
-std::optional<std::int64_t> read_gate_mark(Db& db, const std::string& owner,
-                                           const PartitionSet& serves);
+// The gate's mark of the partitions of `serves` (the lowest of their rows,
+// whoever holds them): every delivery of them up to it has passed the
+// router's preference gate (router/gate.hpp). Nothing when there are no
+// rows; 0 when one of them has none. Throws StoreFailure.
+std::optional<std::int64_t> read_gate_mark(Db& db, const PartitionSet& serves);
 // Sets the mark of the partitions of `serves` that `owner` holds, in the
 // caller's (fenced) transaction. Throws StoreFailure.
 void write_gate_mark(Db& db, const std::string& owner, const PartitionSet& serves,

@@ -4,6 +4,7 @@
 
 #include <zmq.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 
@@ -55,7 +56,12 @@ Expected<std::string> ZmqRouterControl::exchange(const std::string& request) con
     enum class Step { to_ask, asked, answered };
     std::vector<Step> steps(sockets.size(), Step::to_ask);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_);
-    while (!replies.complete()) {
+    // An error answering for every partition waits for the other routers
+    // asked: another bound router may answer for them without one.
+    auto waiting_for_asked = [&] {
+        return std::find(steps.begin(), steps.end(), Step::asked) != steps.end();
+    };
+    while (!replies.complete() || (replies.has_error() && waiting_for_asked())) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                               deadline - std::chrono::steady_clock::now())
                               .count();

@@ -36,8 +36,12 @@ json add_counts(const std::vector<json>& replies) {
             }
             const auto mine = out.value(key, std::int64_t{0});
             const auto theirs = value.get<std::int64_t>();
-            out[key] =
-                key == "waiting" || key == "workers" ? std::max(mine, theirs) : mine + theirs;
+            // What every router counts alike (a receipt of a message none
+            // knows yet waits in each, one without an id is ignored by each;
+            // a worker works for every router) is counted once.
+            out[key] = key == "waiting" || key == "ignored" || key == "workers"
+                           ? std::max(mine, theirs)
+                           : mine + theirs;
         }
     return out;
 }
@@ -71,7 +75,10 @@ json worst_providers(const std::vector<json>& replies) {
 void RouterReplies::add(const std::string& reply) {
     replies_.push_back(reply);
     const json j = parsed(reply);
-    if (!j.is_object() || !j.contains("of") || !j["of"].is_number_integer()) {
+    if (j.is_object() && j.contains("error")) ++errors_;
+    const bool whole = !j.is_object() || !j.contains("of") || !j["of"].is_number_integer();
+    whole_replies_.push_back(whole);
+    if (whole) {
         whole_ = true;
         return;
     }
@@ -91,7 +98,15 @@ std::string RouterReplies::answered() const {
 }
 
 std::string RouterReplies::merged() const {
-    if (replies_.size() == 1 && whole_) return replies_.front();
+    if (whole_) {
+        for (std::size_t i = 0; i < replies_.size(); ++i) {
+            if (!whole_replies_[i]) continue;
+            const json j = parsed(replies_[i]);
+            if (!j.is_object() || !j.contains("error")) return replies_[i];
+        }
+        for (std::size_t i = 0; i < replies_.size(); ++i)
+            if (whole_replies_[i]) return replies_[i];
+    }
     std::vector<json> replies;
     for (const auto& r : replies_) {
         json j = parsed(r);

@@ -14,7 +14,9 @@
 //   providers: each provider as the router that finds it worst (open, then
 //     half-open, then closed) has it;
 //   metrics and anything else: the first reply.
-// An error from any router is the answer. What the routers add for the
+// An error from any router is the answer. A router answering for every
+// partition answers alone (two may be bound while one that lost its lease
+// has not noticed yet): the first such reply that is not an error. What the routers add for the
 // merge ("partitions", "of", "not_served") is not in it.
 #pragma once
 
@@ -34,6 +36,8 @@ class RouterReplies {
     // Whether the replies taken answer for every partition.
     bool complete() const { return whole_ || (answered_ && answered_->holds_all()); }
     bool empty() const { return replies_.empty(); }
+    // Whether a reply taken is an error.
+    bool has_error() const { return errors_ > 0; }
     // The answer (once complete()).
     std::string merged() const;
     // What the replies taken answered for: "partitions 0-1 of 4".
@@ -42,6 +46,8 @@ class RouterReplies {
   private:
     std::string op_;
     std::vector<std::string> replies_;
+    std::vector<bool> whole_replies_;  // of replies_: answering for every partition
+    int errors_ = 0;
     bool whole_ = false;  // a reply answered for every partition (or is not JSON)
     std::optional<PartitionSet> answered_;
 };

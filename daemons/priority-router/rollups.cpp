@@ -117,6 +117,7 @@ std::function<void()> Rollups::tail_writer() {
         // per second goes (written() forgets it).
         NLOG(warning, "", "reports: the store could not be read: " << f.message);
         tail_stale_ = true;
+        tail_more_ = false;  // tried again after the interval
         return {};
     }
     pending_marks_ = to;

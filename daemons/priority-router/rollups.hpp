@@ -16,8 +16,9 @@
 // every write interval, what every router committed after the marks (read
 // in a snapshot, at most kTailRows deliveries and events at a time), and
 // writes it with the new marks only if the marks are still those it read;
-// the others count nothing. Write transactions take turns (the store's
-// write lock), so rows are committed in seq order and none is passed over.
+// the others count nothing. Write transactions take turns (SQLite's write
+// lock; on MariaDB the row of notify_writer each takes first), so rows are
+// committed in seq order and none is passed over.
 // After a read or a write that failed, what it read is read again; the peak
 // of a second split across that write may then count in part.
 //

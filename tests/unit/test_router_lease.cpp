@@ -314,7 +314,7 @@ TEST_CASE("router lease: each partition keeps the gate's mark, carried to rows m
     // What a router without a lease kept: the store's mark.
     REQUIRE(fanouts.apply({}, 40));
     CHECK(fanouts.gated_seq() == 40);
-    CHECK_FALSE(store::read_gate_mark(s->handle(), "router@a", every));
+    CHECK_FALSE(store::read_gate_mark(s->handle(), every));
     CHECK(fanouts.gated_seq(a) == 40);  // holding none: the store's
 
     // The first rows start from it; the holder's commits move its rows' marks,
@@ -325,7 +325,6 @@ TEST_CASE("router lease: each partition keeps the gate's mark, carried to rows m
     REQUIRE(fanouts.apply({}, 55, a));
     CHECK(fanouts.gated_seq(a) == 55);
     CHECK(fanouts.gated_seq() == 55);
-    CHECK(store::read_gate_mark(s->handle(), "router@b", every) == std::nullopt);
 
     // Serving two of them, only theirs move, and the store's stays: it is
     // every partition's.

@@ -42,7 +42,7 @@ TEST_CASE("routers' replies merge by what was asked") {
         return json::parse(r.merged());
     };
     // Receipts: counted once by their router; a message no router knows
-    // waits in each.
+    // waits in each, one naming nothing is ignored by each.
     CHECK(
         merged(
             "receipt",
@@ -74,4 +74,20 @@ TEST_CASE("an error from any router is the answer") {
     r.add(R"({"error":{"code":"store_unavailable","message":"later"},"partitions":"1","of":2})");
     REQUIRE(r.complete());
     CHECK(json::parse(r.merged())["error"]["code"] == "store_unavailable");
+}
+
+TEST_CASE("a router answering for every partition answers alone, an error last") {
+    // Two bound at once: one that lost its lease and has not noticed, and
+    // the one that took it over.
+    RouterReplies r("cancel");
+    r.add(R"({"error":{"code":"store_unavailable","message":"fenced"}})");
+    CHECK(r.complete());
+    CHECK(r.has_error());
+    r.add(R"({"ok":true,"canceled":4,"in_flight":0})");
+    CHECK(r.merged() == R"({"ok":true,"canceled":4,"in_flight":0})");
+    // Whole and partial replies (partitions changing hands): the whole one.
+    RouterReplies mixed("resend");
+    mixed.add(R"({"ok":true,"requeued":1,"partitions":"0","of":2})");
+    mixed.add(R"({"ok":true,"requeued":5})");
+    CHECK(mixed.merged() == R"({"ok":true,"requeued":5})");
 }
