@@ -7,7 +7,8 @@
 // connected to it. A member is
 //   ready     it says it can do its job;
 //   degraded  it runs, but says what keeps it from doing all of it;
-//   standby   a router waiting for the lease on the deliveries (store/router_leases.hpp);
+//   standby   a router holding no partition of the deliveries yet, waiting
+//             for its share to be free (store/router_leases.hpp);
 //   silent    not heard for kSilent: killed, hung, or cut off from the store;
 //   stopped   it stopped cleanly.
 // Exit 0 when the store answers and everything is ready (a router may stand
@@ -155,9 +156,12 @@ std::string summary(const json& m) {
                text(d, "listen");
     if (m["role"] == "router") {
         const json& q = part(d, "queued", kNoObject);
-        return "queued " + std::to_string(number(q, "high")) + "/" +
-               std::to_string(number(q, "medium")) + "/" + std::to_string(number(q, "low")) +
-               ", in flight " + std::to_string(number(d, "in_flight")) + ", " +
+        const json& lease = part(d, "lease", kNoObject);
+        const std::string held = text(lease, "held");
+        return (held.empty() ? "" : "partitions " + held + ", ") + "queued " +
+               std::to_string(number(q, "high")) + "/" + std::to_string(number(q, "medium")) + "/" +
+               std::to_string(number(q, "low")) + ", in flight " +
+               std::to_string(number(d, "in_flight")) + ", " +
                count_of(number(d, "workers_connected"), "worker", "workers") + ", listen " +
                text(d, "listen");
     }

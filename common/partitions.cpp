@@ -48,10 +48,14 @@ PartitionSet::PartitionSet(int count, const std::vector<int>& held)
     : count_(count < 1 ? 1 : count), bits_(static_cast<std::size_t>(count_), false) {
     for (int p : held) {
         assert(p >= 0 && p < count_);
-        if (p < 0 || p >= count_ || bits_[static_cast<std::size_t>(p)]) continue;
-        bits_[static_cast<std::size_t>(p)] = true;
-        ++held_;
+        set(p);
     }
+}
+
+void PartitionSet::set(int partition) {
+    if (partition < 0 || partition >= count_ || bits_[static_cast<std::size_t>(partition)]) return;
+    bits_[static_cast<std::size_t>(partition)] = true;
+    ++held_;
 }
 
 bool PartitionSet::contains(int partition) const {
@@ -107,10 +111,7 @@ std::optional<PartitionSet> PartitionSet::parse(std::string_view text, int count
 
 void PartitionSet::add(const PartitionSet& other) {
     for (int p = 0; p < count_; ++p)
-        if (other.contains(p) && !bits_[static_cast<std::size_t>(p)]) {
-            bits_[static_cast<std::size_t>(p)] = true;
-            ++held_;
-        }
+        if (other.contains(p)) set(p);
 }
 
 }  // namespace notify

@@ -56,8 +56,11 @@ class PartitionSet {
     static std::optional<PartitionSet> parse(std::string_view text, int count);
     // Adds those of `other`, of the same count.
     void add(const PartitionSet& other);
+    bool operator==(const PartitionSet& other) const = default;
 
   private:
+    void set(int partition);
+
     int count_;
     int held_ = 0;
     std::vector<bool> bits_;

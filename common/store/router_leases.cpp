@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <set>
 
 #include "store/dialect.hpp"
 #include "store/fanout_rows.hpp"
@@ -29,45 +30,13 @@ std::vector<RouterLease> rows_of(Stmt& s) {
     });
 }
 
-// Renews the holding; false when a row no longer names it.
-bool renew(Db& db, const std::vector<RouterLease>& rows, int count, const std::string& owner,
-           std::int64_t held, LeaseClaim& claim, util::Millis length) {
-    for (const auto& r : rows)
-        if (r.owner != owner || r.epoch != held) {
-            claim.holder = r.owner;
-            claim.epoch = r.epoch;
-            claim.expires_at = r.expires_at;
-            return false;
-        }
-    if (static_cast<int>(rows.size()) != count) return false;  // rows removed behind its back
-    claim.epoch = held;
-    claim.expires_at = claim.now + length;
-    Stmt(db, "UPDATE router_partitions SET expires_at = ? WHERE owner = ? AND epoch = ?")
-        .bind(1, claim.expires_at)
-        .bind(2, owner)
-        .bind(3, held)
-        .run();
-    return true;
-}
-
-// Takes every partition with the next epoch, `count` of them.
-void take(Db& db, const std::vector<RouterLease>& rows, int count, const std::string& owner,
-          LeaseClaim& claim, util::Millis length) {
+// Makes the rows anew, `count` of them, held by none: their epochs go on
+// from the highest of those they replace, and the gate's mark of each is the
+// lowest of theirs, or the store's when there were none (every delivery up
+// to it has passed the gate, whatever its partition).
+std::vector<RouterLease> make_rows(Db& db, const std::vector<RouterLease>& rows, int count) {
     std::int64_t epoch = 0;
     for (const auto& r : rows) epoch = std::max(epoch, r.epoch);
-    claim.epoch = epoch + 1;
-    claim.expires_at = claim.now + length;
-    if (static_cast<int>(rows.size()) == count) {
-        Stmt(db, "UPDATE router_partitions SET owner = ?, epoch = ?, expires_at = ?")
-            .bind(1, owner)
-            .bind(2, claim.epoch)
-            .bind(3, claim.expires_at)
-            .run();
-        return;
-    }
-    // The gate's mark of the new rows: the lowest of those they replace, or
-    // the store's when there were none (every delivery up to it has passed
-    // the gate, whatever its partition).
     std::int64_t gated = 0;
     if (rows.empty()) {
         const std::string mark = read_setting(db, kGatedSeqSetting);
@@ -80,57 +49,130 @@ void take(Db& db, const std::vector<RouterLease>& rows, int count, const std::st
     Stmt(db, "DELETE FROM router_partitions").run();
     Stmt insert(db,
                 "INSERT INTO router_partitions (partition_no, owner, epoch, expires_at, gated_seq) "
-                "VALUES (?, ?, ?, ?, ?)");
+                "VALUES (?, '', ?, 0, ?)");
+    std::vector<RouterLease> made;
     for (int p = 0; p < count; ++p) {
-        insert.bind(1, p)
-            .bind(2, owner)
-            .bind(3, claim.epoch)
-            .bind(4, claim.expires_at)
-            .bind(5, gated)
-            .run();
+        insert.bind(1, p).bind(2, epoch).bind(3, gated).run();
         insert.reset();
+        made.push_back(RouterLease{p, "", epoch, 0});
     }
+    return made;
+}
+
+// The routers alive now, `owner` among them: those holding a row that has
+// not expired, and those seen lately in cluster_members.
+int live_routers(Db& db, const std::vector<RouterLease>& rows, const std::string& owner,
+                 util::Millis now) {
+    std::set<std::string> live{owner};
+    for (const auto& r : rows)
+        if (!r.owner.empty() && r.expires_at > now) live.insert(r.owner);
+    Stmt seen(db,
+              "SELECT id FROM cluster_members WHERE role = 'router' AND stopped_at = 0 AND "
+              "seen_at > ?");
+    seen.bind(1, now - kRouterAlive);
+    for (auto& id : seen.collect([](const Stmt& r) { return r.text(0); }))
+        live.insert(std::move(id));
+    return static_cast<int>(live.size());
+}
+
+// Sets the expiry of the rows of `partitions` that `owner` holds.
+void set_expiry(Db& db, const std::string& owner, const std::vector<int>& partitions,
+                util::Millis expires_at) {
+    if (partitions.empty()) return;
+    std::string in;
+    for (int p : partitions) in += (in.empty() ? "" : ",") + std::to_string(p);
+    Stmt(db, "UPDATE router_partitions SET expires_at = ? WHERE owner = ? AND partition_no IN (" +
+                 in + ")")
+        .bind(1, expires_at)
+        .bind(2, owner)
+        .run();
 }
 
 }  // namespace
 
-LeaseClaim claim_partitions(Store& store, int count, const std::string& owner, std::int64_t held,
-                            util::Millis length) {
+LeaseClaim claim_partitions(Store& store, int count, const std::string& owner, const Epochs& held,
+                            const PartitionSet& let_go, util::Millis length) {
     Db& db = store.handle();
     Transaction tx(db);
     LeaseClaim claim;
     claim.now = store_clock(db);
     Stmt read(db, read_rows_sql(db.dialect()));
-    const std::vector<RouterLease> rows = rows_of(read);
-    if (held != 0) {
-        if (!renew(db, rows, count, owner, held, claim, length)) return claim;  // lost
-    } else {
-        // Held by another router while one of its rows has not expired; the
-        // holding's expiry is its last row's.
+    std::vector<RouterLease> rows = rows_of(read);
+    auto holds = [&](int p) { return static_cast<std::size_t>(p) < held.size() && held[p] != 0; };
+    if (static_cast<int>(rows.size()) != count) {
         for (const auto& r : rows)
-            if (r.owner != owner && r.expires_at > claim.now && r.expires_at > claim.expires_at) {
+            if (r.owner != owner && r.expires_at > claim.now) {
+                claim.other_count = static_cast<int>(rows.size());
                 claim.holder = r.owner;
                 claim.epoch = r.epoch;
-                claim.expires_at = r.expires_at;
+                claim.holder_expires_at = std::max(claim.holder_expires_at, r.expires_at);
             }
-        if (!claim.holder.empty()) {
-            if (static_cast<int>(rows.size()) != count)
-                claim.other_count = static_cast<int>(rows.size());
-            return claim;  // rolled back: nothing written
+        if (claim.other_count != 0) return claim;  // rolled back: nothing written
+        if (std::any_of(held.begin(), held.end(), [](std::int64_t e) { return e != 0; })) {
+            claim.lost = true;  // its rows were removed behind its back
+            return claim;
         }
-        take(db, rows, count, owner, claim, length);
+        rows = make_rows(db, rows, count);
     }
+    for (const auto& r : rows)
+        if (holds(r.partition) && (r.owner != owner || r.epoch != held[r.partition])) {
+            claim.lost = true;
+            claim.holder = r.owner;
+            claim.epoch = r.epoch;
+            return claim;
+        }
+    claim.epochs.assign(static_cast<std::size_t>(count), 0);
+    claim.expires_at = claim.now + length;
+    std::vector<int> renewed, released;
+    for (const auto& r : rows) {
+        if (!holds(r.partition)) continue;
+        if (let_go.contains(r.partition)) {
+            released.push_back(r.partition);
+        } else {
+            renewed.push_back(r.partition);
+            claim.epochs[r.partition] = r.epoch;
+        }
+    }
+    set_expiry(db, owner, released, claim.now);
+    set_expiry(db, owner, renewed, claim.expires_at);
+    claim.routers = live_routers(db, rows, owner, claim.now);
+    claim.share = (count + claim.routers - 1) / claim.routers;
+    int holding = static_cast<int>(renewed.size());
+    Stmt take(db,
+              "UPDATE router_partitions SET owner = ?, epoch = ?, expires_at = ? "
+              "WHERE partition_no = ?");
+    for (const auto& r : rows) {
+        if (holding >= claim.share) break;
+        if (holds(r.partition) || let_go.contains(r.partition)) continue;
+        if (r.owner != owner && r.expires_at > claim.now) {
+            if (claim.holder.empty() || r.expires_at < claim.holder_expires_at) {
+                claim.holder = r.owner;
+                claim.epoch = r.epoch;
+                claim.holder_expires_at = r.expires_at;
+            }
+            continue;
+        }
+        take.bind(1, owner).bind(2, r.epoch + 1).bind(3, claim.expires_at).bind(4, r.partition);
+        take.run();
+        take.reset();
+        claim.epochs[r.partition] = r.epoch + 1;
+        ++holding;
+    }
+    if (holding >= claim.share) claim.holder.clear();
     tx.commit();
-    claim.held = true;
-    claim.holder = owner;
     return claim;
 }
 
-void release_partitions(Store& store, const std::string& owner, std::int64_t epoch) {
+void release_partitions(Store& store, const std::string& owner, const Epochs& held) {
     Db& db = store.handle();
     Stmt s(db, std::string("UPDATE router_partitions SET expires_at = ") +
-                   now_millis(db.dialect()) + " WHERE owner = ? AND epoch = ?");
-    s.bind(1, owner).bind(2, epoch).run();
+                   now_millis(db.dialect()) +
+                   " WHERE owner = ? AND partition_no = ? AND epoch = ?");
+    for (std::size_t p = 0; p < held.size(); ++p) {
+        if (held[p] == 0) continue;
+        s.bind(1, owner).bind(2, static_cast<std::int64_t>(p)).bind(3, held[p]).run();
+        s.reset();
+    }
 }
 
 namespace {
@@ -176,23 +218,41 @@ Expected<LeaseView> read_leases(Store& store) {
     }
 }
 
+Epochs LeaseHolding::epochs() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return epochs_;
+}
+
+void LeaseHolding::set(Epochs epochs) {
+    epochs.resize(static_cast<std::size_t>(count), 0);
+    std::lock_guard<std::mutex> lock(mu_);
+    epochs_ = std::move(epochs);
+}
+
+PartitionSet LeaseHolding::held() const {
+    std::vector<int> held;
+    std::lock_guard<std::mutex> lock(mu_);
+    for (std::size_t p = 0; p < epochs_.size(); ++p)
+        if (epochs_[p] != 0) held.push_back(static_cast<int>(p));
+    return PartitionSet(count, held);
+}
+
 void LeaseFence::check(Db& db) {
     if (!read_.prepared())
-        read_ = Stmt(db, std::string("SELECT owner, epoch FROM router_partitions") +
+        read_ = Stmt(db, std::string("SELECT partition_no, owner, epoch FROM router_partitions") +
                              (db.dialect() == Dialect::mariadb ? " LOCK IN SHARE MODE" : ""));
-    bool still = false;
-    {
-        const std::int64_t epoch = holding_->epoch.load();
-        const auto ours = read_.collect(
-            [&](const Stmt& r) { return r.text(0) == holding_->owner && r.integer(1) == epoch; });
-        still = epoch != 0 && static_cast<int>(ours.size()) == holding_->count &&
-                std::all_of(ours.begin(), ours.end(), [](bool mine) { return mine; });
-    }
-    if (still) return;
+    const Epochs epochs = holding_->epochs();
+    const auto held = std::count_if(epochs.begin(), epochs.end(), [](auto e) { return e != 0; });
+    const auto ours = read_.collect([&](const Stmt& r) {
+        const auto p = static_cast<std::size_t>(r.integer(0));
+        return p < epochs.size() && epochs[p] != 0 && r.text(1) == holding_->owner &&
+               r.integer(2) == epochs[p];
+    });
+    if (held > 0 && std::count(ours.begin(), ours.end(), true) == held) return;
     holding_->lost = true;
     throw StoreFailure{SQLITE_AUTH,
-                       "this router no longer holds its lease on the deliveries: another "
-                       "router has taken them over"};
+                       "this router no longer holds its lease on its partitions of the "
+                       "deliveries: another router has taken them over"};
 }
 
 }  // namespace notify::store

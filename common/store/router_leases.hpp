@@ -1,12 +1,15 @@
-// router_leases.hpp - which router may deliver, as the store says (table
+// router_leases.hpp - which router delivers what, as the store says (table
 // `router_partitions`): the deliveries are divided into router.partitions
 // partitions, and a row per partition names the router that holds it (its
-// cluster_members id), the epoch of its holding, and when the holding expires
-// by the store's clock (dialect now_millis). A router holds every partition
-// or none: one router delivers, and the others stand by to take over. It
-// renews its holding well before it expires; another takes it only once it
-// has expired, with the next epoch, so that two routers never hold a
-// partition at once.
+// cluster_members id), the epoch of that holding, and when it expires by the
+// store's clock (dialect now_millis). The live routers share the partitions:
+// each claims its share, ceil(partitions / live routers), counting those
+// holding a row that has not expired and those announcing themselves in
+// cluster_members (seen within kRouterAlive); one holding more than its share
+// gives the rest back (once it no longer serves them), and one holding fewer
+// takes rows that have expired or were let go. A router renews its rows well
+// before they expire; another takes a row only once it has expired, with the
+// row's next epoch, so that two routers never hold a partition at once.
 //
 // The count of rows is the count of partitions: a router configured with
 // another count than the routers holding them now is refused. When none is
@@ -18,15 +21,16 @@
 // before) start from the lowest mark of the rows they replace, else from
 // the store's ("router.gated_seq", which routers without a lease keep).
 //
-// Fencing: every write transaction of the holder's connections checks first,
-// inside the transaction, that every row still names it with its epoch
-// (LeaseFence); once another router has taken the partitions, the old
+// Fencing: every write transaction of a holder's connections checks first,
+// inside the transaction, that every row it holds still names it with its
+// epoch (LeaseFence); once another router has taken one over, the old
 // holder's writes are refused, whatever its clock says.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,31 +44,46 @@ namespace notify::store {
 
 class Store;
 
-// What a claim found: the partitions held by the claimant, or by another.
+// How long after its last beat in cluster_members a router still counts as
+// live in the share: two beats (store/presence.hpp), less than a lease, so
+// that a router that died no longer counts once its rows expire.
+constexpr util::Millis kRouterAlive = 4000;
+
+// Each partition's epoch of a router's holding, 0 where it holds none.
+using Epochs = std::vector<std::int64_t>;
+
+// What a claim found and did.
 struct LeaseClaim {
-    bool held = false;            // the claimant holds every partition now
-    std::int64_t epoch = 0;       // of the holding: the claimant's when held, else the holder's
-    std::string holder;           // the claimant when held, else the router holding them
-    util::Millis expires_at = 0;  // of the holding, by the store's clock
+    Epochs epochs;                // the claimant's holding after the claim (empty when refused)
+    bool lost = false;            // a row it held names another now (nothing was written)
+    int share = 0;                // how many partitions it should hold
+    int routers = 0;              // the live routers it was counted among
     util::Millis now = 0;         // the store's clock when it was read
-    // How many partitions the holder counts, when it is not the claimant's
-    // count: the claimant is refused (0: they agree, or none is held).
+    util::Millis expires_at = 0;  // of its holding
+    // Of the rows it wants and another holds (when it holds fewer than its
+    // share), the one that expires first: its holder, epoch and expiry.
+    std::string holder;
+    std::int64_t epoch = 0;
+    util::Millis holder_expires_at = 0;
+    // How many partitions the rows count, when it is not the claimant's
+    // count and a router holds one: the claimant is refused (0: they agree).
     int other_count = 0;
 };
 
-// In one write transaction: renews the holding of `owner`, whose epoch is
-// `held` (0 when it holds none), for `length` from the store's clock; takes
-// every partition with the next epoch when `held` is 0 and none is held by
-// another router (each has expired or was let go, or is `owner`'s own: an
-// earlier process of the same router, which has ended, as one runs per
-// runtime directory), setting their count to `count`. A holding of `owner`'s
-// that the rows no longer name (another took them) is not taken back. Throws
-// StoreFailure.
-LeaseClaim claim_partitions(Store& store, int count, const std::string& owner, std::int64_t held,
-                            util::Millis length);
-// Lets the partitions go at once, when `owner` still holds them with
-// `epoch`: another router need not wait for them to expire. Throws StoreFailure.
-void release_partitions(Store& store, const std::string& owner, std::int64_t epoch);
+// In one write transaction: lets go of the rows of `let_go` that `owner`
+// holds, renews the rest of its holding (`held`: what it held after its last
+// claim, `count` epochs or none) for `length` from the store's clock, and
+// takes rows that have expired or were let go, the lowest first, while it
+// holds fewer than its share (a row naming `owner` that it does not hold is
+// an earlier process's of the same router, which has ended, as one runs per
+// runtime directory: taken at once). A row made for another count is made
+// anew with `count` when no router holds one. When a row it held names
+// another now, nothing is written (`lost`). Throws StoreFailure.
+LeaseClaim claim_partitions(Store& store, int count, const std::string& owner, const Epochs& held,
+                            const PartitionSet& let_go, util::Millis length);
+// Lets every row `owner` holds with the epoch of `held` go at once: another
+// router need not wait for them to expire. Throws StoreFailure.
+void release_partitions(Store& store, const std::string& owner, const Epochs& held);
 
 // The gate's mark of the partitions of `serves` (the lowest of their rows,
 // whoever holds them): every delivery of them up to it has passed the
@@ -91,19 +110,29 @@ struct LeaseView {
 Expected<LeaseView> read_leases(Store& store);
 
 // What a router holds, shared by its lease's thread and its connections' fences.
-struct LeaseHolding {
-    LeaseHolding(std::string who, int partitions) : owner(std::move(who)), count(partitions) {}
-    const std::string owner;             // its cluster_members id
-    const int count;                     // router.partitions
-    std::atomic<std::int64_t> epoch{0};  // 0: none held
-    std::atomic<bool> lost{false};       // a fence found another holder
+class LeaseHolding {
+  public:
+    LeaseHolding(std::string who, int partitions)
+        : owner(std::move(who)), count(partitions), epochs_(static_cast<std::size_t>(partitions)) {}
+    const std::string owner;        // its cluster_members id
+    const int count;                // router.partitions
+    std::atomic<bool> lost{false};  // a fence found another holder
+    Epochs epochs() const;
+    void set(Epochs epochs);
+    // The partitions held.
+    PartitionSet held() const;
+
+  private:
+    mutable std::mutex mu_;
+    Epochs epochs_;
 };
 
 // The check of every write transaction of a holder's connection
-// (Db::set_write_fence), one per connection: every row must still name the
-// owner with the epoch held, else the transaction is refused (SQLITE_AUTH)
-// and the holding is marked lost. On MariaDB the rows are read with a shared
-// lock, so that a router taking them over waits for the transaction to end.
+// (Db::set_write_fence), one per connection: every row the owner holds must
+// still name it with its epoch, and it must hold one, else the transaction
+// is refused (SQLITE_AUTH) and the holding is marked lost. On MariaDB the
+// rows are read with a shared lock, so that a router taking one over waits
+// for the transaction to end.
 class LeaseFence : public WriteFence {
   public:
     explicit LeaseFence(std::shared_ptr<LeaseHolding> holding) : holding_(std::move(holding)) {}

@@ -25,7 +25,10 @@ LeaseKeeper::LeaseKeeper(std::unique_ptr<store::Store> store, std::string owner,
     : store_(std::move(store)),
       holding_(std::make_shared<store::LeaseHolding>(std::move(owner), partitions)),
       length_(length),
-      renew_every_(std::max<util::Millis>(length / 5, 100)) {}
+      renew_every_(std::max<util::Millis>(length / 5, 100)),
+      serving_(partitions, {}),
+      above_share_(partitions, {}),
+      assigned_(partitions, {}) {}
 
 LeaseKeeper::~LeaseKeeper() {
     {
@@ -47,8 +50,23 @@ std::shared_ptr<store::WriteFence> LeaseKeeper::fence() const {
 bool LeaseKeeper::wait_until_held(util::Millis timeout) {
     std::unique_lock<std::mutex> lock(mu_);
     return wake_.wait_for(lock, std::chrono::milliseconds(timeout), [this] {
-        return holding_->epoch.load() != 0 || stopping_ || !refusal_.empty();
-    }) && holding_->epoch.load() != 0;
+        return assigned_.held() > 0 || stopping_ || !refusal_.empty();
+    }) && assigned_.held() > 0;
+}
+
+PartitionSet LeaseKeeper::assigned() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return assigned_;
+}
+
+void LeaseKeeper::serving(const PartitionSet& partitions) {
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        serving_ = partitions;
+        for (int p = 0; p < holding_->count; ++p)
+            if (above_share_.contains(p) && !serving_.contains(p)) claim_now_ = true;
+    }
+    wake_.notify_all();
 }
 
 std::string LeaseKeeper::refusal() const {
@@ -59,49 +77,78 @@ std::string LeaseKeeper::refusal() const {
 nlohmann::json LeaseKeeper::description() const {
     using nlohmann::json;
     json out{{"partitions", holding_->count}, {"length_ms", length_}};
+    const PartitionSet held = holding_->held();
+    std::lock_guard<std::mutex> lock(mu_);
+    out["share"] = share_;
     if (holding_->lost) {
         out["state"] = "lost";
-    } else if (holding_->epoch != 0) {
+    } else if (held.held() != 0) {
         out["state"] = "held";
-        out["epoch"] = holding_->epoch.load();
+        out["held"] = held.describe();
         out["dispatching"] = dispatching();
     } else {
-        std::lock_guard<std::mutex> lock(mu_);
         out["state"] = "standby";
-        if (!holder_.empty()) {
-            out["holder"] = holder_;
-            out["expires_in_ms"] = std::max<util::Millis>(0, holder_until_ - clock());
-        }
+    }
+    if (!holder_.empty()) {
+        out["holder"] = holder_;
+        out["expires_in_ms"] = std::max<util::Millis>(0, holder_until_ - clock());
     }
     return out;
 }
 
+namespace {
+std::vector<int> partitions_in(const store::Epochs& epochs) {
+    std::vector<int> held;
+    for (std::size_t p = 0; p < epochs.size(); ++p)
+        if (epochs[p] != 0) held.push_back(static_cast<int>(p));
+    return held;
+}
+}  // namespace
+
+void LeaseKeeper::assign(const store::Epochs& epochs, int share) {
+    std::vector<int> held = partitions_in(epochs), above;
+    while (static_cast<int>(held.size()) > share) {
+        above.push_back(held.back());
+        held.pop_back();
+    }
+    const PartitionSet assigned(holding_->count, held);
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        share_ = share;
+        above_share_ = PartitionSet(holding_->count, above);
+        if (assigned == assigned_) return;
+        assigned_ = assigned;
+        ++assignments_;
+    }
+    wake_.notify_all();
+}
+
 util::Millis LeaseKeeper::claim() {
     const util::Millis started = clock();
-    const std::int64_t held = holding_->epoch.load();
+    const int count = holding_->count;
     const std::string& me = holding_->owner;
+    std::vector<int> leaving;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        claim_now_ = false;
+        for (int p = 0; p < count; ++p)
+            if (above_share_.contains(p) && !serving_.contains(p)) leaving.push_back(p);
+    }
+    const PartitionSet let_go(count, leaving);
+    const store::Epochs held = holding_->epochs();
+    if (!leaving.empty()) {
+        // Out of the fences' sight first: another router may take them as
+        // soon as they are let go.
+        store::Epochs kept = held;
+        for (int p : leaving) kept[static_cast<std::size_t>(p)] = 0;
+        holding_->set(kept);
+    }
     try {
         const store::LeaseClaim row =
-            store::claim_partitions(*store_, holding_->count, me, held, length_);
+            store::claim_partitions(*store_, count, me, held, let_go, length_);
         if (failing_) NLOG(info, "", "the store takes this router's lease claims again");
         failing_ = false;
-        // Ours: taken now, or renewed with the epoch we hold (a row naming us
-        // with another epoch was taken by another process of the same name).
-        if (row.held && !holding_->lost) {
-            valid_until_ = started + length_ - 2 * renew_every_;
-            if (held == 0) {
-                NLOG(info, "",
-                     "this router holds the deliveries now (lease epoch " << row.epoch << ")");
-                {
-                    std::lock_guard<std::mutex> lock(mu_);
-                    holding_->epoch = row.epoch;
-                    holder_.clear();
-                }
-                wake_.notify_all();
-            }
-            return renew_every_;
-        }
-        if (held != 0) {
+        if (row.lost || holding_->lost) {
             if (!holding_->lost.exchange(true)) {
                 if (row.holder.empty())
                     NLOG(error, "",
@@ -109,35 +156,60 @@ util::Millis LeaseKeeper::claim() {
                          "removed): this router stops");
                 else
                     NLOG(error, "",
-                         row.holder << " has taken the deliveries over (lease epoch " << row.epoch
-                                    << "): this router stops");
+                         row.holder << " has taken over a partition this router held (lease epoch "
+                                    << row.epoch << "): this router stops");
             }
             valid_until_ = 0;
             return renew_every_;
         }
-        const util::Millis left = row.expires_at - row.now;
-        std::lock_guard<std::mutex> lock(mu_);
-        // Another count than the holder's: refused once the holder is seen
-        // renewing; a holder that has died (its lease not renewed) is
-        // waited out, and its partitions taken with this router's count.
-        const bool renewing = row.holder == other_.holder && row.expires_at > other_.expires_at;
-        other_ = {row.holder, row.expires_at};
-        if (row.other_count != 0 && renewing) {
-            refusal_ = "router.partitions is " + std::to_string(holding_->count) +
-                       " here, but the router delivering now (" + row.holder +
-                       ") divides the deliveries into " + std::to_string(row.other_count) +
-                       ": set the same count on every router sharing the store (to change it, "
-                       "stop them all first)";
-            wake_.notify_all();
-            return renew_every_;
+        const util::Millis left = row.holder_expires_at - row.now;
+        if (row.other_count != 0) {
+            // Another count than the holder's: refused once the holder is
+            // seen renewing; a holder that has died (its lease not renewed)
+            // is waited out, and the rows made anew with this router's count.
+            std::lock_guard<std::mutex> lock(mu_);
+            const bool renewing =
+                row.holder == other_.holder && row.holder_expires_at > other_.expires_at;
+            other_ = {row.holder, row.holder_expires_at};
+            holder_ = row.holder;
+            holder_until_ = started + left;
+            if (renewing) {
+                refusal_ = "router.partitions is " + std::to_string(count) +
+                           " here, but the routers delivering now (" + row.holder +
+                           ") divide the deliveries into " + std::to_string(row.other_count) +
+                           ": set the same count on every router sharing the store (to change "
+                           "it, stop them all first)";
+                wake_.notify_all();
+            }
+            return std::clamp<util::Millis>(left + kAfterExpiry, kAfterExpiry, renew_every_);
         }
-        if (holder_ != row.holder)
+        const std::vector<int> now_held = partitions_in(row.epochs);
+        if (!now_held.empty()) valid_until_ = started + length_ - 2 * renew_every_;
+        holding_->set(row.epochs);
+        std::vector<int> taken;
+        for (int p : now_held)
+            if (held[static_cast<std::size_t>(p)] == 0) taken.push_back(p);
+        if (!taken.empty())
             NLOG(info, "",
-                 "standing by: " << row.holder << " holds the deliveries (lease epoch " << row.epoch
+                 "this router holds partitions " << PartitionSet(count, taken).describe() << " of "
+                                                 << count << " now (its share: " << row.share
+                                                 << ", of " << row.routers << " routers)");
+        if (!leaving.empty())
+            NLOG(info, "",
+                 "partitions " << let_go.describe() << " let go (its share: " << row.share
+                               << ", of " << row.routers << " routers)");
+        assign(row.epochs, row.share);
+        std::lock_guard<std::mutex> lock(mu_);
+        if (holder_ != row.holder && !row.holder.empty() && now_held.empty())
+            NLOG(info, "",
+                 "standing by: " << row.holder << " holds the partitions (lease epoch " << row.epoch
                                  << ", expires in " << left << " ms)");
         holder_ = row.holder;
         holder_until_ = started + left;
-        return std::clamp<util::Millis>(left + kAfterExpiry, kAfterExpiry, renew_every_);
+        // Short of its share: again as the first row it waits for expires.
+        if (!row.holder.empty())
+            return std::clamp<util::Millis>(left + kAfterExpiry, kAfterExpiry, renew_every_);
+        return renew_every_;
     } catch (const store::StoreFailure& f) {
         if (!failing_)
             NLOG(warning, "", "cannot claim this router's lease on the deliveries: " << f.message);
@@ -152,7 +224,8 @@ void LeaseKeeper::run() {
         lock.unlock();
         const util::Millis next = claim();
         lock.lock();
-        wake_.wait_for(lock, std::chrono::milliseconds(next), [this] { return stopping_; });
+        wake_.wait_for(lock, std::chrono::milliseconds(next),
+                       [this] { return stopping_ || claim_now_; });
     }
 }
 
@@ -163,16 +236,16 @@ void LeaseKeeper::stop() {
     }
     wake_.notify_all();
     if (thread_.joinable()) thread_.join();
-    const std::int64_t epoch = holding_->epoch.load();
-    if (epoch == 0 || holding_->lost) return;
+    const PartitionSet held = holding_->held();
+    if (held.held() == 0 || holding_->lost) return;
     valid_until_ = 0;
     try {
-        store::release_partitions(*store_, holding_->owner, epoch);
-        NLOG(info, "", "lease on the deliveries let go (epoch " << epoch << ")");
+        store::release_partitions(*store_, holding_->owner, holding_->epochs());
+        NLOG(info, "", "partitions " << held.describe() << " let go");
     } catch (const store::StoreFailure& f) {
-        NLOG(
-            warning, "",
-            "cannot let the lease on the deliveries go: " << f.message << "; it expires by itself");
+        NLOG(warning, "",
+             "cannot let partitions " << held.describe() << " go: " << f.message
+                                      << "; they expire by themselves");
     }
 }
 

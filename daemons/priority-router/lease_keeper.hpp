@@ -1,8 +1,12 @@
-// lease_keeper.hpp - the router's lease on the deliveries
+// lease_keeper.hpp - the router's leases on its partitions of the deliveries
 // (store/router_leases.hpp), kept on a thread of its own and a store
-// connection of its own, so that a busy loop never lets it lapse. It claims
-// the lease every `length` / 5: while another router holds it, this one
-// stands by and tries again as it expires; once it holds it, it renews it.
+// connection of its own, so that a busy loop never lets them lapse. It
+// claims every `length` / 5: it renews what it holds and takes rows that
+// are free while it holds fewer than its share, at once as the first one it
+// waits for expires. What it holds above its share is given back once the
+// router no longer serves it: assigned() leaves it out, the router starts
+// again with what is assigned (main.cpp), and serving() lets the keeper
+// release the rest. While it holds nothing, the router stands by.
 //
 // Dispatching: the router hands out work only while dispatching() says so:
 // until `length` less two renewals after the start of the last renewal that
@@ -17,6 +21,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json_fwd.hpp>
@@ -40,9 +45,18 @@ class LeaseKeeper {
     LeaseKeeper& operator=(const LeaseKeeper&) = delete;
 
     void start();
-    // Waits up to `timeout` for this router to hold the lease, or to be
-    // refused it; whether it holds it.
+    // Waits up to `timeout` for this router to hold a partition, or to be
+    // refused; whether it holds one.
     bool wait_until_held(util::Millis timeout);
+    // What the router should serve now: the partitions held, less those
+    // above its share.
+    PartitionSet assigned() const;
+    // Counts the changes of assigned(): the router looks at it every round.
+    std::uint64_t assignments() const { return assignments_.load(); }
+    // The router serves `partitions` now (a set of assigned() once it has
+    // stopped serving the others): the others held above the share are let
+    // go at once.
+    void serving(const PartitionSet& partitions);
     // Why this router may not hold the lease ("" while it may): the router
     // delivering now divides the deliveries into another count of partitions,
     // and was seen renewing its holding (one whose holding is let expire is
@@ -50,17 +64,16 @@ class LeaseKeeper {
     std::string refusal() const;
     // Whether work may be handed out now.
     bool dispatching() const { return clock() < valid_until_.load(); }
-    // Another router took the lease over: this one must stop at once.
+    // Another router took one of its partitions over: this one must stop at once.
     bool lost() const { return holding_->lost.load(); }
-    std::int64_t epoch() const { return holding_->epoch.load(); }
     // This router's cluster_members id, which the rows of what it holds name.
     const std::string& owner() const { return holding_->owner; }
     util::Millis length() const { return length_; }
     // A fence for one of the router's connections (Db::set_write_fence).
     std::shared_ptr<store::WriteFence> fence() const;
     // What it says of the lease in the router's row of cluster_members: its
-    // state (held, standby or lost), its epoch while held, the holder and when
-    // its holding expires while this one stands by.
+    // state (held, standby or lost), the partitions held and its share, the
+    // router holding the first row it waits for and when that expires.
     nlohmann::json description() const;
     // Ends the thread and lets the lease go, when it still holds it, so that
     // another router takes over at once.
@@ -72,6 +85,9 @@ class LeaseKeeper {
     void run();
     // One claim; how long until the next.
     util::Millis claim();
+    // After a claim that holds `epochs` with `share`: what is above the
+    // share (the highest partitions held), and what is assigned.
+    void assign(const store::Epochs& epochs, int share);
 
     std::unique_ptr<store::Store> store_;
     std::shared_ptr<store::LeaseHolding> holding_;
@@ -79,10 +95,16 @@ class LeaseKeeper {
     const util::Millis renew_every_;
     std::atomic<util::Millis> valid_until_{0};  // clock()
     mutable std::mutex mu_;
-    std::condition_variable wake_;   // stop(), and a lease taken (wait_until_held)
-    bool stopping_ = false;          // under mu_
-    std::string holder_;             // under mu_: the other router holding it
-    util::Millis holder_until_ = 0;  // under mu_: when its holding expires (clock())
+    std::condition_variable wake_;  // stop(), and a lease taken (wait_until_held)
+    bool stopping_ = false;         // under mu_
+    bool claim_now_ = false;        // under mu_: serving() let some go
+    PartitionSet serving_;          // under mu_: serving()
+    PartitionSet above_share_;      // under mu_: held, to give back
+    PartitionSet assigned_;         // under mu_: assigned()
+    int share_ = 0;                 // under mu_: of the last claim
+    std::atomic<std::uint64_t> assignments_{0};
+    std::string holder_;             // under mu_: the other router holding the row it waits for
+    util::Millis holder_until_ = 0;  // under mu_: when that row expires (clock())
     std::string refusal_;            // under mu_: refusal()
     // Under mu_: the holder last seen while standing by, and its expiry then
     // (the store's clock): seen again with a later one, it is renewing.

@@ -161,45 +161,53 @@ int main(int argc, char** argv) {
         (*store)->handle().set_write_fence(lease->fence());
     }
 
-    // The periodic commits run on a thread of their own, on a third
-    // connection (commit_thread.hpp): waiting there for the write lock holds
-    // up no dispatching. An in-memory store is one connection's alone.
-    std::unique_ptr<store::Store> commits;
-    if (!config->store.on_file() || config->store.path != ":memory:") {
-        auto opened =
-            store::open_configured(config->store, {false, config->store.busy_timeout, false, true});
-        if (!opened) return fail(opened.error());
-        if (config->store.on_file()) log_length.watch(**opened);
-        if (lease) (*opened)->handle().set_write_fence(lease->fence());
-        commits = std::move(*opened);
-    }
-
+    // The router serves the partitions its lease assigns to it: when they
+    // change (a router joins or leaves), it drains and is made anew for them,
+    // and what it no longer serves is let go as it is (Router::hold_with).
     bool stopped_cleanly = false;
-    try {
-        router::Router router(*config, **store, std::move(commits));
-        if (presence) router.announce_with(*presence);
-        if (lease) router.hold_with(*lease);
-        auto started = router.start();
-        if (!started) return fail(started.error());
-        NLOG(info, "",
-             "ready workers=" << config->router.listen << " control=" << config->router.control
-                              << " curve="
-                              << (config->router.curve_secret_key.empty() ? "off" : "on"));
-        sd_notify(0, "READY=1\nSTATUS=delivering");
-        if (presence) presence->start();
-        router.run(g_stop);
-        if (router.lost_lease()) {
-            std::cerr << "notify-priority-router: error: another router has taken the "
-                         "deliveries over; this one exits, to stand by when started again\n";
-            return kLostLease;
+    while (true) {
+        // The periodic commits run on a thread of their own, on a third
+        // connection (commit_thread.hpp): waiting there for the write lock
+        // holds up no dispatching. An in-memory store is one connection's alone.
+        std::unique_ptr<store::Store> commits;
+        if (!config->store.on_file() || config->store.path != ":memory:") {
+            auto opened = store::open_configured(config->store,
+                                                 {false, config->store.busy_timeout, false, true});
+            if (!opened) return fail(opened.error());
+            if (config->store.on_file()) log_length.watch(**opened);
+            if (lease) (*opened)->handle().set_write_fence(lease->fence());
+            commits = std::move(*opened);
         }
-        sd_notify(0, "STOPPING=1");
-        stopped_cleanly = true;
-    } catch (const store::StoreFailure& f) {
-        return fail(store::to_error(f));
-    } catch (const std::exception& e) {
-        std::cerr << "notify-priority-router: error: " << e.what() << "\n";
-        return 70;
+        try {
+            router::Router router(*config, **store, std::move(commits));
+            if (presence) router.announce_with(*presence);
+            if (lease) router.hold_with(*lease);
+            auto started = router.start();
+            if (!started) return fail(started.error());
+            NLOG(info, "",
+                 "ready workers=" << config->router.listen << " control=" << config->router.control
+                                  << " curve="
+                                  << (config->router.curve_secret_key.empty() ? "off" : "on"));
+            sd_notify(0, "READY=1\nSTATUS=delivering");
+            if (presence) presence->start();
+            router.run(g_stop);
+            if (router.lost_lease()) {
+                std::cerr << "notify-priority-router: error: another router has taken over "
+                             "partitions this one held; this one exits, to claim its share "
+                             "when started again\n";
+                return kLostLease;
+            }
+            if (!router.reassigned() || g_stop) {
+                sd_notify(0, "STOPPING=1");
+                stopped_cleanly = true;
+                break;
+            }
+        } catch (const store::StoreFailure& f) {
+            return fail(store::to_error(f));
+        } catch (const std::exception& e) {
+            std::cerr << "notify-priority-router: error: " << e.what() << "\n";
+            return 70;
+        }
     }
     // Its sockets closed with the router: the lease is let go only now, so
     // that nothing reaches this one once another may take over.

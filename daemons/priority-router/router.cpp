@@ -519,13 +519,23 @@ void Router::run(const std::atomic<bool>& stop) {
         if (lease_ && lease_->lost()) {
             lost_lease_ = true;
             NLOG(error, "",
-                 "another router holds the deliveries now: stopping without writing, active="
+                 "another router has taken over a partition this one held: stopping without "
+                 "writing, active="
                      << active_.size() << " in_flight=" << workers_.in_flight());
             return;
         }
         if (stop.load() && drain_until == 0) {
             drain_until = now + std::min<Millis>(config_.router.lease, 10'000);
             NLOG(info, "", "stopping: waiting for in_flight=" << workers_.in_flight());
+        }
+        if (lease_ && !reassigned_ && lease_->assignments() != assignment_) {
+            reassigned_ = true;
+            if (drain_until == 0) drain_until = now + kReassignDrain;
+            NLOG(info, "",
+                 "partitions assigned to this router change ("
+                     << partitions_.describe() << " of " << partitions_.count() << " to "
+                     << lease_->assigned().describe()
+                     << "): waiting for in_flight=" << workers_.in_flight());
         }
         if (drain_until && (workers_.in_flight() == 0 || now >= drain_until)) break;
 

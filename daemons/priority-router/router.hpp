@@ -111,12 +111,18 @@ class Router {
     // Binds the sockets and rebuilds the queues from the store.
     Status start();
     // Runs until `stop` is set, then drains and returns; or, with a lease,
-    // until another router takes it over (lost_lease): then at once, without
-    // draining, as nothing it did since may be written.
+    // until another router takes one of its partitions over (lost_lease):
+    // then at once, without draining, as nothing it did since may be
+    // written; or until the partitions assigned to it change (reassigned):
+    // then it drains for kReassignDrain at most, to be made anew for them.
     void run(const std::atomic<bool>& stop);
-    // Hands out work only while `lease` says so (lease_keeper.hpp); the
-    // store connections are fenced by it already.
-    void hold_with(const LeaseKeeper& lease);
+    // Serves the partitions `lease` assigns to it (lease_keeper.hpp), and
+    // tells it so (LeaseKeeper::serving: what is held and not served is let
+    // go); hands out work only while `lease` says so; the store connections
+    // are fenced by it already. Before start().
+    void hold_with(LeaseKeeper& lease);
+    bool reassigned() const { return reassigned_; }
+    static constexpr Millis kReassignDrain = 2000;
     // Takes in only the deliveries of `partitions` (partitions.hpp), and
     // the fan-outs of their notifications; every partition of
     // router.partitions unless told. Each provider's rate limits and cap of
@@ -316,8 +322,10 @@ class Router {
     StoreBackoff backoff_;
     store::Presence* presence_ = nullptr;
     const LeaseKeeper* lease_ = nullptr;
-    PartitionSet partitions_;  // serve()
+    PartitionSet partitions_;       // serve()
+    std::uint64_t assignment_ = 0;  // lease_->assignments() when hold_with() served them
     bool lost_lease_ = false;
+    bool reassigned_ = false;
     Millis next_beat_ = 0;
     Gate gate_;
     Holds holds_;

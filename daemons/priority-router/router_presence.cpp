@@ -36,8 +36,11 @@ void Router::announce_with(store::Presence& presence) {
     presence_ = &presence;
 }
 
-void Router::hold_with(const LeaseKeeper& lease) {
+void Router::hold_with(LeaseKeeper& lease) {
     lease_ = &lease;
+    assignment_ = lease.assignments();  // first: a change meanwhile is seen by run()
+    serve(lease.assigned());
+    lease.serving(partitions_);
 }
 
 std::string Router::self_description(Millis now) const {

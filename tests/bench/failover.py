@@ -1,18 +1,19 @@
 #!/usr/bin/python3
 # tests/bench/failover.py - router failover under a steady load: two routers on one
-# store (the second standing by), one worker connected to both, one ingest
-# (ingest.router naming both) taking sends at a steady rate over HTTP; the router
-# that delivers is killed with SIGKILL, and the run measures
-#   takeover     from the kill to the other router holding the lease;
+# store sharing router.partitions (--partitions; with 1, the second stands by),
+# one worker connected to both, one ingest (ingest.router naming both) taking
+# sends at a steady rate over HTTP; the first router is killed with SIGKILL, and
+# the run measures
+#   takeover     from the kill to the other router holding every partition;
 #   dispatching  from the kill to the first delivery, at the webhook receiver, of a
-#                notification accepted after the kill (only the new router can have
-#                handed it out);
+#                notification of the killed router's partitions accepted after the
+#                kill (only the other router can have handed it out);
 # then stops the load, waits for every delivery to end and counts the sends lost
 # (not sent) and delivered twice, and of those, how many had first been delivered
 # before the kill (in flight with the killed router: its outcome not recorded).
 #
 #   tests/bench/failover.py [BUILD_DIR] [--store sqlite|mariadb] [--runs N] [--rate R]
-#                           [--lease DURATION]
+#                           [--lease DURATION] [--partitions N]
 #
 # BUILD_DIR (default ./build) holds the daemons and notifyctl. --store mariadb starts
 # a mariadbd of its own (tests/integration/mariadb_server.py). Loopback only.
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -37,6 +39,7 @@ def parse():
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--rate", type=int, default=200, help="sends per second")
     p.add_argument("--lease", default="5s", help="router.partition_lease")
+    p.add_argument("--partitions", type=int, default=4, help="router.partitions")
     return p.parse_args()
 
 
@@ -44,7 +47,7 @@ ARGS = parse()
 os.environ["NOTIFY_BIN_DIR"] = str(Path(ARGS.build).resolve() / "bin")
 os.environ["NOTIFY_TEST_STORE"] = ARGS.store
 sys.path.insert(0, str(HERE.parent / "integration"))
-from notify_stack import Stack, free_port, wait_for  # noqa: E402
+from notify_stack import Stack, free_port, lease_holders, router_id, wait_for  # noqa: E402
 from receivers import HttpReceiver  # noqa: E402
 
 
@@ -75,15 +78,9 @@ class Load:
                 time.sleep(delay)
 
 
-def router_id(stack):
-    return f"router@{os.uname().nodename}:{stack.run_dir}"
-
-
-def holder(stack):
-    import json
-    res = stack.ctl("--json", "cluster", "status")
-    leases = [l for l in json.loads(res.stdout)["leases"] if l["expires_in_ms"] > 0]
-    return leases[0]["holder"] if leases else None
+def partition_of(notification_id):
+    """A webhook delivery's partition: by its notification (common/partitions.hpp)."""
+    return zlib.crc32(notification_id.encode()) % ARGS.partitions
 
 
 def one_run(lease):
@@ -92,8 +89,8 @@ def one_run(lease):
     control = [f"tcp://127.0.0.1:{free_port()}" for _ in range(2)]
     common = {"providers": {"hook": {"type": "webhook", "url": receiver.url}},
               "channels": {"hook": ["hook"]}}
-    shared = {"router.partition_lease": lease, "worker.router": listen,
-              "ingest.router": control}
+    shared = {"router.partition_lease": lease, "router.partitions": ARGS.partitions,
+              "worker.router": listen, "ingest.router": control}
     a = Stack(tempfile.mkdtemp(prefix="notify-failover-"),
               {**shared, "router.listen": listen[0], "router.control": control[0]}, **common)
     b = Stack(tempfile.mkdtemp(prefix="notify-failover-"),
@@ -103,17 +100,29 @@ def one_run(lease):
     try:
         a.start()
         b._spawn("router")
-        wait_for(lambda: holder(a) == router_id(a), 30, "a holding the lease")
+        every = set(range(ARGS.partitions))
+        share = (ARGS.partitions + 1) // 2
+
+        def settled():
+            held = {who: set(p) for who, p in lease_holders(a).items()}
+            return (len(held.get(router_id(a), ())) == share
+                    and set().union(*held.values()) == every and held)
+        held = wait_for(settled, 30, "a holding its share")
+        # The worker finds each router made anew for its partitions.
+        wait_for(lambda: a.ctl("cluster", "status").returncode == 0, 30, "every router ready")
+        killed_partitions = held[router_id(a)]
         load = Load(a, ARGS.rate)
         load.thread.start()
         wait_for(lambda: len(load.accepted) >= ARGS.rate * 2, 30, "two seconds of load")
         killed_wall, killed = time.time(), time.monotonic()
         a.kill("router")
-        wait_for(lambda: holder(b) == router_id(b), 60, "b holding the lease", interval=0.05)
+        wait_for(lambda: set(lease_holders(b).get(router_id(b), ())) == every, 60,
+                 "b holding every partition", interval=0.05)
         takeover = time.monotonic() - killed
 
         def first_new():
-            after = {nid for at, nid in load.accepted if at > killed_wall}
+            after = {nid for at, nid in load.accepted
+                     if at > killed_wall and partition_of(nid) in killed_partitions}
             got = [r.at for r in receiver.snapshot() if r.json.get("notification_id") in after]
             return min(got) if got else None
         first = wait_for(first_new, 60, "a delivery accepted after the kill", interval=0.02)
@@ -155,6 +164,7 @@ def main():
     cpu = os.cpu_count()
     worst = max(r["dispatching"] for r in rows)
     print(f"\nrouter failover, store {ARGS.store}, router.partition_lease {ARGS.lease}, "
+          f"{ARGS.partitions} partitions over 2 routers, "
           f"{ARGS.rate} sends/s, {cpu} cores: dispatching again within {worst:.2f} s "
           f"(worst of {len(rows)}; target 6 s); lost {sum(r['lost'] for r in rows)}, "
           f"delivered twice {sum(r['twice'] for r in rows)}")

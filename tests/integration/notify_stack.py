@@ -105,6 +105,30 @@ def endpoint_bound(endpoint):
         return False
 
 
+def router_id(stack):
+    """The cluster_members id of `stack`'s router."""
+    return f"router@{os.uname().nodename}:{stack.run_dir}"
+
+
+def lease_holders(stack):
+    """Each router holding a live lease, with its partitions, as `notifyctl
+    cluster status` shows them."""
+    res = stack.ctl("--json", "cluster", "status")
+    assert res.returncode in (0, 1), (res.returncode, res.stderr)
+    held = {}
+    for lease in json.loads(res.stdout)["leases"]:
+        if lease["expires_in_ms"] > 0:
+            held.setdefault(lease["holder"], []).append(lease["partition"])
+    return held
+
+
+def sharing(stack, a, b):
+    """The routers of `a` and `b` hold every partition, half each."""
+    held = lease_holders(stack)
+    return (set(held) == {router_id(a), router_id(b)}
+            and len({len(p) for p in held.values()}) == 1 and held)
+
+
 def toml_value(v):
     if isinstance(v, bool):
         return "true" if v else "false"

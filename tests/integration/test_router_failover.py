@@ -6,16 +6,18 @@
 # stand by when started again; standing by, it stops at once on SIGTERM). One worker connects to both routers and serves
 # whichever delivers, and ingest (ingest.router listing both) nudges and pings
 # whichever delivers: its /healthz is ready again once the other has taken over.
-# Every send is delivered exactly once throughout. The deliveries' partitions
-# are held all together, and a router counting them otherwise than the one
-# delivering is refused (status 65).
+# Every send is delivered exactly once throughout. With more partitions than
+# one, the two routers share them, two each, and each delivers its own; when
+# one is killed, the other takes its partitions over once their leases
+# expire, and gives them back when it is started again. A router counting the
+# partitions otherwise than the ones delivering is refused (status 65).
 
 import json
 import os
 import signal
 import time
 
-from notify_stack import free_port, wait_for
+from notify_stack import free_port, lease_holders, router_id, sharing, wait_for
 
 LEASE_S = 2
 
@@ -39,10 +41,6 @@ def status(stack):
     res = stack.ctl("--json", "cluster", "status")
     assert res.returncode in (0, 1), (res.returncode, res.stderr)
     return res.returncode, json.loads(res.stdout)
-
-
-def router_id(stack):
-    return f"router@{os.uname().nodename}:{stack.run_dir}"
 
 
 def holder(stack):
@@ -115,6 +113,41 @@ def test_a_standby_router_takes_over(http_receiver, make_stack):
     assert got == sorted(sent + [left]), "each notification delivered once"
 
 
+
+
+def test_two_routers_share_the_partitions(http_receiver, make_stack):
+    receiver = http_receiver()
+    four = {"router.partitions": 4}
+    a, b = two_routers(make_stack, receiver, four, four)
+    a.start()
+    assert lease_holders(a) == {router_id(a): [0, 1, 2, 3]}
+    b._spawn("router")
+    wait_for(lambda: sharing(a, a, b), 30, "two partitions each", check=b.check_running)
+    # The worker finds each router made anew for its partitions.
+    wait_for(lambda: a.ctl("cluster", "status").returncode == 0, 20, "every router ready")
+    text = a.ctl("cluster", "status")
+    assert "partitions 0-1" in text.stdout and "partitions 2-3" in text.stdout, text.stdout
+    sent = delivered_once(a, receiver, "shared", n=20)
+    # Each router delivered some: the partitions go by notification here.
+    for stack in (a, b):
+        assert "state=sent" in log_text(stack, "router"), stack.run_dir
+
+    # b killed: a takes its partitions over once their leases expire.
+    b.kill("router")
+    killed = time.monotonic()
+    wait_for(lambda: lease_holders(a) == {router_id(a): [0, 1, 2, 3]}, 30,
+             "a holding every partition")
+    assert time.monotonic() - killed < LEASE_S + 4
+    sent += delivered_once(a, receiver, "after b was killed", n=10)
+
+    # Started again, b takes its share back from a.
+    b._spawn("router")
+    wait_for(lambda: sharing(a, a, b), 30, "two partitions each again", check=b.check_running)
+    sent += delivered_once(a, receiver, "shared again", n=10)
+    got = sorted(r.json["notification_id"] for r in receiver.snapshot())
+    assert got == sorted(sent), "each notification delivered once"
+
+
 def test_a_paused_router_finds_its_lease_taken_and_exits(http_receiver, make_stack):
     receiver = http_receiver()
     a, b = two_routers(make_stack, receiver)
@@ -134,7 +167,7 @@ def test_a_paused_router_finds_its_lease_taken_and_exits(http_receiver, make_sta
     assert paused.wait(timeout=30) == 75
     a.procs.pop("router")
     log = log_text(a, "router")
-    assert "has taken the deliveries over" in log, log[-2000:]
+    assert "has taken over a partition this router held" in log, log[-2000:]
     sent += delivered_once(a, receiver, "after a exited")
     # Started again, a stands by; SIGTERM ends it cleanly, without waiting.
     a._spawn("router")
@@ -159,8 +192,8 @@ def test_a_router_counting_the_partitions_otherwise_is_refused(http_receiver, ma
     assert refused.wait(timeout=30) == 65
     b.procs.pop("router")
     log = log_text(b, "router")
-    assert ("router.partitions is 2 here, but the router delivering now (" + router_id(a)
-            + ") divides the deliveries into 4") in log, log[-2000:]
+    assert ("router.partitions is 2 here, but the routers delivering now (" + router_id(a)
+            + ") divide the deliveries into 4") in log, log[-2000:]
     # a delivers on, holding every partition.
     sent = delivered_once(a, receiver, "after the refusal")
     _, now = status(a)

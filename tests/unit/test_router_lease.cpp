@@ -10,11 +10,13 @@
 
 #include <sqlite3.h>
 #include <chrono>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "lease_keeper.hpp"
 #include "mariadb_server.hpp"
+#include "store/cluster_members.hpp"
 #include "store/db.hpp"
 #include "store/fanout_store.hpp"
 #include "store/router_leases.hpp"
@@ -28,6 +30,33 @@ namespace {
 // Makes the lease expire now, as time would.
 void expire(store::Store& s) {
     store::Stmt(s.handle(), "UPDATE router_partitions SET expires_at = 0").run();
+}
+
+// A claim of `owner` holding `held`, letting `let_go` go.
+store::LeaseClaim claim(store::Store& s, int count, const std::string& owner,
+                        const store::Epochs& held = {}, const PartitionSet& let_go = {1, {}}) {
+    return store::claim_partitions(s, count, owner, held, let_go, 5000);
+}
+
+// `id`'s row of cluster_members, written now.
+void announce(store::Store& s, const std::string& id) {
+    store::beat(s, store::ClusterMember{id, "router", "host", 1, 0, 0, 0, "{}"}, true);
+}
+
+// A fence of `owner` holding `epochs`.
+std::shared_ptr<store::LeaseHolding> holding(const std::string& owner,
+                                             const store::Epochs& epochs) {
+    auto held = std::make_shared<store::LeaseHolding>(owner, static_cast<int>(epochs.size()));
+    held->set(epochs);
+    return held;
+}
+
+// Whether `done` comes true within 5 s.
+bool eventually(const std::function<bool()>& done) {
+    const Millis by = util::steady_ms() + 5000;
+    while (!done() && util::steady_ms() < by)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return done();
 }
 
 // A write transaction on `s`: whether its fence let it commit.
@@ -44,6 +73,14 @@ bool writes(store::Store& s) {
     }
 }
 
+// Whether a write of `owner` holding `epochs` passes the fence.
+bool writes(store::Store& s, const std::string& owner, const store::Epochs& epochs) {
+    s.handle().set_write_fence(std::make_shared<store::LeaseFence>(holding(owner, epochs)));
+    const bool passed = writes(s);
+    s.handle().set_write_fence(nullptr);
+    return passed;
+}
+
 }  // namespace
 
 TEST_CASE("router lease: taken, renewed, refused, taken over, let go", "[lease]") {
@@ -51,7 +88,7 @@ TEST_CASE("router lease: taken, renewed, refused, taken over, let go", "[lease]"
     auto s = shared.open();
     // One partition, as router.partitions says by default.
     auto claim_lease = [&s](const std::string& owner, std::int64_t held) {
-        return store::claim_partitions(*s, 1, owner, held, 5000);
+        return claim(*s, 1, owner, held ? store::Epochs{held} : store::Epochs{});
     };
 
     auto none = store::read_leases(*s);
@@ -59,55 +96,52 @@ TEST_CASE("router lease: taken, renewed, refused, taken over, let go", "[lease]"
     CHECK(none->leases.empty());
 
     const auto a1 = claim_lease("router@a", 0);
-    CHECK(a1.held);
-    CHECK(a1.holder == "router@a");
-    CHECK(a1.epoch == 1);
+    CHECK(a1.epochs == store::Epochs{1});
+    CHECK(a1.share == 1);
+    CHECK(a1.routers == 1);
+    CHECK(a1.holder.empty());
     CHECK(a1.expires_at - a1.now == 5000);
     CHECK(std::abs(a1.now - util::now_ms()) < 5000);  // the store's clock
 
     // Another router stands by: the row is left as it was.
     const auto b1 = claim_lease("router@b", 0);
-    CHECK_FALSE(b1.held);
+    CHECK(b1.epochs == store::Epochs{0});
     CHECK(b1.other_count == 0);
+    CHECK(b1.routers == 2);
+    CHECK(b1.share == 1);
     CHECK(b1.holder == "router@a");
     CHECK(b1.epoch == 1);
-    CHECK(b1.expires_at == a1.expires_at);
+    CHECK(b1.holder_expires_at == a1.expires_at);
 
     // Renewed by its holder: the same epoch, a later expiry.
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
     const auto a2 = claim_lease("router@a", 1);
-    CHECK(a2.holder == "router@a");
-    CHECK(a2.epoch == 1);
+    CHECK(a2.epochs == store::Epochs{1});
     CHECK(a2.expires_at > a1.expires_at);
 
     // Expired: the next claim of another takes it, with the next epoch.
     expire(*s);
     const auto b2 = claim_lease("router@b", 0);
-    CHECK(b2.holder == "router@b");
-    CHECK(b2.epoch == 2);
+    CHECK(b2.epochs == store::Epochs{2});
 
     // The old holder does not take it back, even once it expires again.
     const auto a3 = claim_lease("router@a", 1);
-    CHECK_FALSE(a3.held);
+    CHECK(a3.lost);
     CHECK(a3.holder == "router@b");
     expire(*s);
-    CHECK(claim_lease("router@a", 1).holder == "router@b");
+    CHECK(claim_lease("router@a", 1).lost);
 
     // A restart of the holder (same id, holding nothing yet) takes it at once,
     // unexpired, with the next epoch: its earlier process has ended.
-    const auto b3 = claim_lease("router@b", 2);
-    CHECK(b3.epoch == 2);
-    const auto b4 = claim_lease("router@b", 0);
-    CHECK(b4.holder == "router@b");
-    CHECK(b4.epoch == 3);
+    CHECK(claim_lease("router@b", 2).epochs == store::Epochs{2});
+    CHECK(claim_lease("router@b", 0).epochs == store::Epochs{3});
 
     // Let go by its holder: taken at once; a stale holding lets nothing go.
-    store::release_partitions(*s, "router@b", 2);
+    store::release_partitions(*s, "router@b", {2});
     CHECK(claim_lease("router@c", 0).holder == "router@b");
-    store::release_partitions(*s, "router@b", 3);
+    store::release_partitions(*s, "router@b", {3});
     const auto c1 = claim_lease("router@c", 0);
-    CHECK(c1.holder == "router@c");
-    CHECK(c1.epoch == 4);
+    CHECK(c1.epochs == store::Epochs{4});
 
     auto view = store::read_leases(*s);
     REQUIRE(view);
@@ -117,67 +151,97 @@ TEST_CASE("router lease: taken, renewed, refused, taken over, let go", "[lease]"
     CHECK(view->leases[0].expires_at > view->now);
 }
 
-TEST_CASE("router lease: every partition held at once, counted alike by every router", "[lease]") {
+TEST_CASE("router lease: the live routers share the partitions", "[lease]") {
     testing::SharedStore shared;
     auto s = shared.open();
-    const auto a1 = store::claim_partitions(*s, 4, "router@a", 0, 5000);
-    REQUIRE(a1.held);
+    // Alone, a router holds every partition.
+    const auto a1 = claim(*s, 4, "router@a");
+    REQUIRE(a1.epochs == store::Epochs{1, 1, 1, 1});
+    CHECK(a1.share == 4);
     auto view = store::read_leases(*s);
     REQUIRE(view);
     REQUIRE(view->leases.size() == 4);
     for (int p = 0; p < 4; ++p) {
         CHECK(view->leases[p].partition == p);
         CHECK(view->leases[p].owner == "router@a");
-        CHECK(view->leases[p].epoch == a1.epoch);
         CHECK(view->leases[p].expires_at == a1.expires_at);
     }
-    CHECK(store::claim_partitions(*s, 4, "router@a", a1.epoch, 5000).held);
 
-    // A router counting them otherwise is refused while they are held; one
-    // counting alike stands by.
-    const auto other = store::claim_partitions(*s, 8, "router@b", 0, 5000);
-    CHECK_FALSE(other.held);
+    // A second router holding none counts the holder: its share is two,
+    // none of them free yet.
+    const auto b1 = claim(*s, 4, "router@b");
+    CHECK(b1.epochs == store::Epochs{0, 0, 0, 0});
+    CHECK(b1.share == 2);
+    CHECK(b1.holder == "router@a");
+    // The holder counts it once it announces itself; it gives back what is
+    // above its share, and the other takes it, with the rows' next epochs.
+    CHECK(claim(*s, 4, "router@a", a1.epochs).share == 4);
+    announce(*s, "router@b");
+    const auto a2 = claim(*s, 4, "router@a", a1.epochs);
+    CHECK(a2.share == 2);
+    CHECK(a2.routers == 2);
+    CHECK(a2.epochs == a1.epochs);
+    const auto a3 = claim(*s, 4, "router@a", a2.epochs, PartitionSet(4, {2, 3}));
+    CHECK(a3.epochs == store::Epochs{1, 1, 0, 0});
+    const auto b2 = claim(*s, 4, "router@b", b1.epochs);
+    CHECK(b2.epochs == store::Epochs{0, 0, 2, 2});
+    CHECK(b2.holder.empty());
+    // Each one's writes pass its fence.
+    CHECK(writes(*s, "router@a", a3.epochs));
+    CHECK(writes(*s, "router@b", b2.epochs));
+    CHECK_FALSE(writes(*s, "router@a", a2.epochs));
+
+    // A third one's share is two as well (ceil(4 / 3)): it waits for the
+    // first row to expire.
+    announce(*s, "router@c");
+    const auto c1 = claim(*s, 4, "router@c");
+    CHECK(c1.share == 2);
+    CHECK(c1.epochs == store::Epochs{0, 0, 0, 0});
+    CHECK(c1.holder == "router@a");
+    CHECK(c1.holder_expires_at == a3.expires_at);
+
+    // b and c die: once b's rows expired and neither is seen any more, a
+    // takes them back.
+    store::Stmt(s->handle(), "UPDATE cluster_members SET seen_at = 0").run();
+    store::Stmt(s->handle(), "UPDATE router_partitions SET expires_at = 0 WHERE owner = 'router@b'")
+        .run();
+    const auto a4 = claim(*s, 4, "router@a", a3.epochs);
+    CHECK(a4.routers == 1);
+    CHECK(a4.epochs == store::Epochs{1, 1, 3, 3});
+    CHECK(claim(*s, 4, "router@a", a4.epochs).epochs == a4.epochs);
+
+    // A router counting them otherwise is refused while they are held.
+    const auto other = claim(*s, 8, "router@d");
+    CHECK(other.epochs.empty());
     CHECK(other.holder == "router@a");
     CHECK(other.other_count == 4);
-    const auto alike = store::claim_partitions(*s, 4, "router@b", 0, 5000);
-    CHECK_FALSE(alike.held);
-    CHECK(alike.other_count == 0);
 
     // One partition taken behind the holder's back: its renewal fails, and
-    // nothing is taken back.
+    // nothing is taken back; its fence refuses its writes.
     store::Stmt(s->handle(),
                 "UPDATE router_partitions SET owner = 'router@c', epoch = epoch + 1 "
                 "WHERE partition_no = 2")
         .run();
-    const auto lost = store::claim_partitions(*s, 4, "router@a", a1.epoch, 5000);
-    CHECK_FALSE(lost.held);
+    const auto lost = claim(*s, 4, "router@a", a4.epochs);
+    CHECK(lost.lost);
     CHECK(lost.holder == "router@c");
-    auto fenced = std::make_shared<store::LeaseHolding>("router@a", 4);
-    fenced->epoch = a1.epoch;
-    s->handle().set_write_fence(std::make_shared<store::LeaseFence>(fenced));
-    CHECK_FALSE(writes(*s));
-    s->handle().set_write_fence(nullptr);
+    CHECK_FALSE(writes(*s, "router@a", a4.epochs));
 
     // Once none is held, the first router to claim them sets their count,
-    // with an epoch past every earlier one.
+    // with epochs past every earlier one.
     expire(*s);
-    const auto b1 = store::claim_partitions(*s, 8, "router@b", 0, 5000);
-    REQUIRE(b1.held);
-    CHECK(b1.epoch == a1.epoch + 2);
+    const auto e1 = claim(*s, 8, "router@e");
+    REQUIRE(e1.epochs.size() == 8);
+    CHECK(e1.epochs[0] == 5);
     view = store::read_leases(*s);
     REQUIRE(view);
     CHECK(view->leases.size() == 8);
-    CHECK(store::claim_partitions(*s, 4, "router@a", 0, 5000).other_count == 8);
+    CHECK(claim(*s, 4, "router@a").other_count == 8);
 
     // A partition removed from under its holder: renewal and fence fail.
     store::Stmt(s->handle(), "DELETE FROM router_partitions WHERE partition_no = 7").run();
-    const auto short_of_one = store::claim_partitions(*s, 8, "router@b", b1.epoch, 5000);
-    CHECK_FALSE(short_of_one.held);
-    auto counted = std::make_shared<store::LeaseHolding>("router@b", 8);
-    counted->epoch = b1.epoch;
-    s->handle().set_write_fence(std::make_shared<store::LeaseFence>(counted));
-    CHECK_FALSE(writes(*s));
-    s->handle().set_write_fence(nullptr);
+    CHECK(claim(*s, 8, "router@e", e1.epochs).lost);
+    CHECK_FALSE(writes(*s, "router@e", e1.epochs));
 }
 
 TEST_CASE("router lease: a keeper counting the partitions otherwise is refused", "[lease]") {
@@ -197,7 +261,7 @@ TEST_CASE("router lease: a keeper counting the partitions otherwise is refused",
     // It claims no more: a's holding goes on.
     a.stop();
     std::this_thread::sleep_for(std::chrono::milliseconds(400));
-    CHECK(b.epoch() == 0);
+    CHECK(b.assigned().held() == 0);
     b.stop();
 }
 
@@ -205,7 +269,8 @@ TEST_CASE("router lease: a holder that died is waited out, not a reason to refus
     // A holder of 2 partitions, killed: its rows stay until they expire.
     testing::SharedStore shared;
     auto s = shared.open();
-    REQUIRE(store::claim_partitions(*s, 2, "router@a", 0, 1500).held);
+    REQUIRE(store::claim_partitions(*s, 2, "router@a", {}, {2, {}}, 1500).epochs ==
+            store::Epochs{1, 1});
     router::LeaseKeeper b(shared.open(), "router@b", 3, 1000);
     b.start();
     REQUIRE(b.wait_until_held(5000));  // once a's rows expired, with b's count
@@ -221,19 +286,17 @@ TEST_CASE("router lease: a holder's writes are refused once another holds it", "
     auto claims = shared.open();
     auto a = shared.open();
     auto b = shared.open();
-    const auto first = store::claim_partitions(*claims, 1, "router@a", 0, 5000);
-    auto held_by_a = std::make_shared<store::LeaseHolding>("router@a", 1);
-    held_by_a->epoch = first.epoch;
+    const auto first = claim(*claims, 1, "router@a");
+    auto held_by_a = holding("router@a", first.epochs);
     a->handle().set_write_fence(std::make_shared<store::LeaseFence>(held_by_a));
     CHECK(writes(*a));
     CHECK(writes(*a));
     CHECK_FALSE(held_by_a->lost);
 
     expire(*claims);
-    const auto taken = store::claim_partitions(*claims, 1, "router@b", 0, 5000);
-    REQUIRE(taken.holder == "router@b");
-    auto held_by_b = std::make_shared<store::LeaseHolding>("router@b", 1);
-    held_by_b->epoch = taken.epoch;
+    const auto taken = claim(*claims, 1, "router@b");
+    REQUIRE(taken.epochs == store::Epochs{2});
+    auto held_by_b = holding("router@b", taken.epochs);
     b->handle().set_write_fence(std::make_shared<store::LeaseFence>(held_by_b));
 
     CHECK_FALSE(writes(*a));  // refused, and rolled back: the connection goes on
@@ -250,7 +313,7 @@ TEST_CASE("router lease: the keeper stands by, takes over, and finds it lost", "
     router::LeaseKeeper a(shared.open(), "router@a", 1, 1000);
     a.start();
     REQUIRE(a.wait_until_held(5000));
-    CHECK(a.epoch() == 1);
+    CHECK(a.assigned() == PartitionSet::all(1));
     CHECK(a.dispatching());
     CHECK(a.description()["state"] == "held");
 
@@ -268,11 +331,15 @@ TEST_CASE("router lease: the keeper stands by, takes over, and finds it lost", "
     CHECK_FALSE(a.dispatching());
     REQUIRE(b.wait_until_held(3000));
     CHECK(util::steady_ms() - let_go < 1000);
-    CHECK(b.epoch() == 2);
+    CHECK(b.description()["held"] == "0");
+    auto s = shared.open();
+    auto taken = store::read_leases(*s);
+    REQUIRE(taken);
+    CHECK(taken->leases.at(0).owner == "router@b");
+    CHECK(taken->leases.at(0).epoch == 2);
 
     // Taken from b behind its back (as a router that found it expired would):
     // b finds it lost at its next renewal, and hands out no more work.
-    auto s = shared.open();
     store::Stmt(s->handle(), "UPDATE router_partitions SET owner = 'router@c', epoch = epoch + 1")
         .run();
     const Millis by = util::steady_ms() + 3000;
@@ -286,6 +353,46 @@ TEST_CASE("router lease: the keeper stands by, takes over, and finds it lost", "
     REQUIRE(view);
     CHECK(view->leases.at(0).owner == "router@c");
     CHECK(view->leases.at(0).expires_at > view->now);
+}
+
+TEST_CASE("router lease: keepers share the partitions, and take back a stopped one's", "[lease]") {
+    testing::SharedStore shared;
+    auto s = shared.open();
+    router::LeaseKeeper a(shared.open(), "router@a", 4, 1000);
+    a.start();
+    REQUIRE(a.wait_until_held(5000));
+    CHECK(a.assigned() == PartitionSet::all(4));
+    a.serving(a.assigned());
+    const auto before = a.assignments();
+
+    // b announces itself: a's share is two, so it is assigned 0-1; what it
+    // serves is held until it says it serves 0-1 only, then let go, and b
+    // takes it.
+    announce(*s, "router@b");
+    router::LeaseKeeper b(shared.open(), "router@b", 4, 1000);
+    b.start();
+    CHECK(eventually([&] { return a.assignments() != before; }));
+    CHECK(a.assigned() == PartitionSet(4, {0, 1}));
+    CHECK(a.description()["held"] == "0-3");
+    CHECK_FALSE(b.wait_until_held(500));
+    a.serving(a.assigned());
+    REQUIRE(b.wait_until_held(3000));
+    CHECK(b.assigned() == PartitionSet(4, {2, 3}));
+    CHECK(a.description()["held"] == "0-1");
+    CHECK(a.description()["share"] == 2);
+    CHECK(a.dispatching());
+    CHECK(b.dispatching());
+
+    // b stops: it lets its rows go and is marked stopped; a takes them back
+    // at its next claim, without waiting for them to expire.
+    b.stop();
+    store::stopped(*s, "router@b", "{}");
+    CHECK(eventually([&] { return a.assigned() == PartitionSet::all(4); }));
+    CHECK_FALSE(a.lost());
+    a.stop();
+    auto view = store::read_leases(*s);
+    REQUIRE(view);
+    for (const auto& row : view->leases) CHECK(row.expires_at <= view->now);
 }
 
 TEST_CASE("router lease: a row naming the keeper with another epoch is not its own", "[lease]") {
@@ -319,8 +426,7 @@ TEST_CASE("router lease: each partition keeps the gate's mark, carried to rows m
 
     // The first rows start from it; the holder's commits move its rows' marks,
     // and the store's while it serves every partition.
-    const auto a1 = store::claim_partitions(*s, 4, "router@a", 0, 5000);
-    REQUIRE(a1.held);
+    REQUIRE(claim(*s, 4, "router@a").epochs == store::Epochs{1, 1, 1, 1});
     CHECK(fanouts.gated_seq(a) == 40);
     REQUIRE(fanouts.apply({}, 55, a));
     CHECK(fanouts.gated_seq(a) == 55);
@@ -343,10 +449,10 @@ TEST_CASE("router lease: each partition keeps the gate's mark, carried to rows m
     // Taken over with the same count, the rows keep their marks; made anew
     // for another count, they start from the lowest of those they replace.
     expire(*s);
-    REQUIRE(store::claim_partitions(*s, 4, "router@b", 0, 5000).held);
+    REQUIRE(claim(*s, 4, "router@b").epochs == store::Epochs{2, 2, 2, 2});
     CHECK(fanouts.gated_seq({"router@b", every}) == 50);
     expire(*s);
-    REQUIRE(store::claim_partitions(*s, 8, "router@c", 0, 5000).held);
+    REQUIRE(claim(*s, 8, "router@c").epochs.size() == 8);
     CHECK(fanouts.gated_seq({"router@c", PartitionSet::all(8)}) == 50);
     store::Stmt max_mark(s->handle(), "SELECT MAX(gated_seq), COUNT(*) FROM router_partitions");
     REQUIRE(max_mark.step());
