@@ -59,18 +59,29 @@ std::vector<RouterLease> make_rows(Db& db, const std::vector<RouterLease>& rows,
     return made;
 }
 
+// Writes `owner`'s claim: live until `until`.
+void note_claimant(Db& db, const std::string& owner, int count, util::Millis until) {
+    Stmt(db, "INSERT INTO router_claimants (owner, partitions, claimed_until) VALUES (?, ?, ?) " +
+                 on_conflict_update(db.dialect(), "owner",
+                                    "partitions = excluded.partitions, "
+                                    "claimed_until = excluded.claimed_until"))
+        .bind(1, owner)
+        .bind(2, count)
+        .bind(3, until)
+        .run();
+}
+
 // The routers alive now, `owner` among them: those holding a row that has
-// not expired, and those seen lately in cluster_members.
-int live_routers(Db& db, const std::vector<RouterLease>& rows, const std::string& owner,
+// not expired, and those whose claim (with the same count) has not.
+int live_routers(Db& db, const std::vector<RouterLease>& rows, const std::string& owner, int count,
                  util::Millis now) {
     std::set<std::string> live{owner};
     for (const auto& r : rows)
         if (!r.owner.empty() && r.expires_at > now) live.insert(r.owner);
-    Stmt seen(db,
-              "SELECT id FROM cluster_members WHERE role = 'router' AND stopped_at = 0 AND "
-              "seen_at > ?");
-    seen.bind(1, now - kRouterAlive);
-    for (auto& id : seen.collect([](const Stmt& r) { return r.text(0); }))
+    Stmt claiming(db,
+                  "SELECT owner FROM router_claimants WHERE partitions = ? AND claimed_until > ?");
+    claiming.bind(1, count).bind(2, now);
+    for (auto& id : claiming.collect([](const Stmt& r) { return r.text(0); }))
         live.insert(std::move(id));
     return static_cast<int>(live.size());
 }
@@ -100,6 +111,10 @@ LeaseClaim claim_partitions(Store& store, int count, const std::string& owner, c
     std::vector<RouterLease> rows = rows_of(read);
     auto holds = [&](int p) { return static_cast<std::size_t>(p) < held.size() && held[p] != 0; };
     if (static_cast<int>(rows.size()) != count) {
+        if (std::any_of(held.begin(), held.end(), [](std::int64_t e) { return e != 0; })) {
+            claim.lost = true;  // its rows were made anew behind its back
+            return claim;
+        }
         for (const auto& r : rows)
             if (r.owner != owner && r.expires_at > claim.now) {
                 claim.other_count = static_cast<int>(rows.size());
@@ -108,10 +123,6 @@ LeaseClaim claim_partitions(Store& store, int count, const std::string& owner, c
                 claim.holder_expires_at = std::max(claim.holder_expires_at, r.expires_at);
             }
         if (claim.other_count != 0) return claim;  // rolled back: nothing written
-        if (std::any_of(held.begin(), held.end(), [](std::int64_t e) { return e != 0; })) {
-            claim.lost = true;  // its rows were removed behind its back
-            return claim;
-        }
         rows = make_rows(db, rows, count);
     }
     for (const auto& r : rows)
@@ -135,14 +146,18 @@ LeaseClaim claim_partitions(Store& store, int count, const std::string& owner, c
     }
     set_expiry(db, owner, released, claim.now);
     set_expiry(db, owner, renewed, claim.expires_at);
-    claim.routers = live_routers(db, rows, owner, claim.now);
+    note_claimant(db, owner, count, claim.expires_at);
+    claim.routers = live_routers(db, rows, owner, count, claim.now);
     claim.share = (count + claim.routers - 1) / claim.routers;
     int holding = static_cast<int>(renewed.size());
     Stmt take(db,
               "UPDATE router_partitions SET owner = ?, epoch = ?, expires_at = ? "
               "WHERE partition_no = ?");
     for (const auto& r : rows) {
-        if (holding >= claim.share) break;
+        if (r.owner != owner && r.expires_at > claim.now &&
+            (claim.next_expiry == 0 || r.expires_at < claim.next_expiry))
+            claim.next_expiry = r.expires_at;
+        if (holding >= claim.share) continue;
         if (holds(r.partition) || let_go.contains(r.partition)) continue;
         if (r.owner != owner && r.expires_at > claim.now) {
             if (claim.holder.empty() || r.expires_at < claim.holder_expires_at) {
@@ -165,6 +180,8 @@ LeaseClaim claim_partitions(Store& store, int count, const std::string& owner, c
 
 void release_partitions(Store& store, const std::string& owner, const Epochs& held) {
     Db& db = store.handle();
+    Transaction tx(db);
+    Stmt(db, "DELETE FROM router_claimants WHERE owner = ?").bind(1, owner).run();
     Stmt s(db, std::string("UPDATE router_partitions SET expires_at = ") +
                    now_millis(db.dialect()) +
                    " WHERE owner = ? AND partition_no = ? AND epoch = ?");
@@ -173,6 +190,7 @@ void release_partitions(Store& store, const std::string& owner, const Epochs& he
         s.bind(1, owner).bind(2, static_cast<std::int64_t>(p)).bind(3, held[p]).run();
         s.reset();
     }
+    tx.commit();
 }
 
 namespace {

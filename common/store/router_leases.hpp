@@ -4,8 +4,10 @@
 // cluster_members id), the epoch of that holding, and when it expires by the
 // store's clock (dialect now_millis). The live routers share the partitions:
 // each claims its share, ceil(partitions / live routers), counting those
-// holding a row that has not expired and those announcing themselves in
-// cluster_members (seen within kRouterAlive); one holding more than its share
+// holding a row that has not expired and those whose last claim has not
+// (table `router_claimants`: each claim says until when it counts, the same
+// time as the rows it renews, and with which count; a clean stop removes
+// it, and a router counting otherwise is not counted); one holding more than its share
 // gives the rest back (once it no longer serves them), and one holding fewer
 // takes rows that have expired or were let go. A router renews its rows well
 // before they expire; another takes a row only once it has expired, with the
@@ -44,11 +46,6 @@ namespace notify::store {
 
 class Store;
 
-// How long after its last beat in cluster_members a router still counts as
-// live in the share: two beats (store/presence.hpp), less than a lease, so
-// that a router that died no longer counts once its rows expire.
-constexpr util::Millis kRouterAlive = 4000;
-
 // Each partition's epoch of a router's holding, 0 where it holds none.
 using Epochs = std::vector<std::int64_t>;
 
@@ -65,6 +62,9 @@ struct LeaseClaim {
     std::string holder;
     std::int64_t epoch = 0;
     util::Millis holder_expires_at = 0;
+    // The first expiry of a row another router holds (0: none): when the
+    // share may change.
+    util::Millis next_expiry = 0;
     // How many partitions the rows count, when it is not the claimant's
     // count and a router holds one: the claimant is refused (0: they agree).
     int other_count = 0;
@@ -81,8 +81,8 @@ struct LeaseClaim {
 // another now, nothing is written (`lost`). Throws StoreFailure.
 LeaseClaim claim_partitions(Store& store, int count, const std::string& owner, const Epochs& held,
                             const PartitionSet& let_go, util::Millis length);
-// Lets every row `owner` holds with the epoch of `held` go at once: another
-// router need not wait for them to expire. Throws StoreFailure.
+// Lets every row `owner` holds with the epoch of `held` go at once, and its
+// claim: another router need not wait for them to expire. Throws StoreFailure.
 void release_partitions(Store& store, const std::string& owner, const Epochs& held);
 
 // The gate's mark of the partitions of `serves` (the lowest of their rows,

@@ -467,6 +467,15 @@ ALTER TABLE router_partitions ADD COLUMN gated_seq INTEGER NOT NULL DEFAULT 0;
 UPDATE router_partitions SET gated_seq = COALESCE(
     (SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'router.gated_seq'), 0);
 )sql",
+    // 23: the routers claiming partitions (store/router_leases.hpp), each with
+    // its count of partitions and until when its last claim counts (the store's clock).
+    R"sql(
+CREATE TABLE router_claimants (
+    owner         TEXT PRIMARY KEY,
+    partitions    INTEGER NOT NULL,
+    claimed_until INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 
 }  // namespace

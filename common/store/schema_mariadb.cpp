@@ -48,6 +48,12 @@ const char* const kLater[] = {
     "ALTER TABLE router_partitions ADD COLUMN IF NOT EXISTS gated_seq BIGINT NOT NULL DEFAULT 0; "
     "UPDATE router_partitions SET gated_seq = COALESCE((SELECT CAST(value AS SIGNED) FROM "
     "settings WHERE `key` = 'router.gated_seq'), 0)",
+    // 23: the routers claiming partitions.
+    "CREATE TABLE IF NOT EXISTS router_claimants ("
+    "owner VARBINARY(1024) NOT NULL PRIMARY KEY, "
+    "partitions BIGINT NOT NULL, "
+    "claimed_until BIGINT NOT NULL"
+    ") ENGINE = InnoDB",
 };
 
 const char* const kBaseline[] = {

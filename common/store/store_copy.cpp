@@ -11,10 +11,10 @@ namespace {
 
 // The store's bookkeeping on MariaDB (schema_mariadb.hpp), not its data.
 bool bookkeeping(const std::string& table) {
-    // cluster_members and router_partitions: the processes running on the
-    // source and who delivers there, not data to carry.
+    // cluster_members, router_partitions and router_claimants: the processes
+    // running on the source and who delivers there, not data to carry.
     return table == "notify_writer" || table == "notify_schema" || table == "cluster_members" ||
-           table == "router_partitions";
+           table == "router_partitions" || table == "router_claimants";
 }
 
 std::vector<std::string> table_names(Db& db) {

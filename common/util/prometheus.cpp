@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <map>
 
 namespace notify::util::prometheus {
 
@@ -162,6 +163,83 @@ std::vector<Sample> read_samples(std::string_view text) {
         if (line.empty() || line.front() == '#') continue;
         Sample s;
         if (read_sample(line, s)) out.push_back(std::move(s));
+    }
+    return out;
+}
+
+namespace {
+
+// The metric name a line of an exposition is about ("" for another comment
+// or a blank line).
+std::string_view subject(std::string_view line) {
+    if (line.starts_with("# HELP ") || line.starts_with("# TYPE "))
+        line.remove_prefix(7);
+    else if (line.empty() || line.front() == '#')
+        return {};
+    return line.substr(0, line.find_first_of("{ \t"));
+}
+
+// `line` (a sample) with `label`="`value`" first among its labels.
+std::string labelled(std::string_view line, std::string_view label, std::string_view value) {
+    const std::size_t name = line.find_first_of("{ \t");
+    if (name == std::string_view::npos) return std::string(line);
+    std::string out(line.substr(0, name));
+    out += '{';
+    out += label;
+    out += "=\"" + escape_label_value(value) + '"';
+    if (line[name] == '{') {
+        if (name + 1 < line.size() && line[name + 1] != '}') out += ',';
+        out += line.substr(name + 1);
+    } else {
+        out += '}';
+        out += line.substr(name);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string merge_expositions(const std::vector<Exposition>& parts, std::string_view label) {
+    struct Family {
+        std::string head;     // HELP and TYPE
+        std::string samples;  // every part's
+        std::size_t headed_by = 0;
+    };
+    std::vector<std::string> order;
+    std::map<std::string, Family, std::less<>> families;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        std::string_view text = parts[i].text;
+        std::string current;  // the family of the samples that follow
+        while (!text.empty()) {
+            const std::size_t nl = text.find('\n');
+            const std::string_view line = text.substr(0, nl);
+            text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+            const std::string_view name = subject(line);
+            if (name.empty()) continue;
+            const bool comment = line.front() == '#';
+            Sample sample;
+            if (!comment && !read_sample(line, sample)) continue;
+            // A sample belongs to the family opened last (a histogram's
+            // _bucket, _sum and _count), else to its own name.
+            if (comment || current.empty() || !name.starts_with(current)) current = name;
+            auto [it, fresh] = families.try_emplace(current);
+            if (fresh) {
+                order.push_back(current);
+                it->second.headed_by = i;
+            }
+            Family& f = it->second;
+            if (comment) {
+                if (f.headed_by == i) (f.head += line) += '\n';
+            } else {
+                (f.samples += labelled(line, label, parts[i].source)) += '\n';
+            }
+        }
+    }
+    std::string out;
+    for (const auto& name : order) {
+        const Family& f = families.at(name);
+        out += f.head;
+        out += f.samples;
     }
     return out;
 }

@@ -94,6 +94,19 @@ std::string escape_help(std::string_view help);
 // A sample's value: "+Inf", "-Inf", "NaN" or the shortest exact decimal form.
 std::string format_value(double value);
 
+// One process's exposition, and the value of the label that tells its
+// samples apart from the others'.
+struct Exposition {
+    std::string source;
+    std::string text;
+};
+// The expositions of several processes of a kind (routers sharing the
+// deliveries) as one: each family once, its HELP and TYPE as the first to
+// give it has them, then every process's samples of it, each with the label
+// `label` = its source. Lines that are neither a comment nor a sample are
+// left out.
+std::string merge_expositions(const std::vector<Exposition>& parts, std::string_view label);
+
 // One sample of an exposition, as read back.
 struct Sample {
     std::string name;

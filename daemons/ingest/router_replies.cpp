@@ -4,6 +4,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "util/prometheus.hpp"
+
 namespace notify::ingest {
 
 using nlohmann::json;
@@ -110,12 +112,18 @@ std::string RouterReplies::merged() const {
     std::vector<json> replies;
     for (const auto& r : replies_) {
         json j = parsed(r);
-        if (!j.is_object()) return replies_.front();  // metrics: text
+        if (!j.is_object()) continue;
         if (j.contains("error")) {
             strip(j);
             return j.dump(-1, ' ', false, json::error_handler_t::replace);
         }
         replies.push_back(std::move(j));
+    }
+    if (op_ == "metrics") {
+        std::vector<util::prometheus::Exposition> parts;
+        for (const json& j : replies)
+            parts.push_back({j.value("router", ""), j.value("metrics", "")});
+        return util::prometheus::merge_expositions(parts, "router");
     }
     json out;
     if (op_ == "cancel" || op_ == "resend" || op_ == "receipt" || op_ == "track" || op_ == "ping") {

@@ -13,7 +13,11 @@
 //     works for every router);
 //   providers: each provider as the router that finds it worst (open, then
 //     half-open, then closed) has it;
-//   metrics and anything else: the first reply.
+//   metrics: a router serving every partition sends its exposition as it
+//     is; one serving some sends {"metrics": TEXT, "router": ITS ID}, and
+//     the expositions are merged, each sample labelled router="ID"
+//     (util/prometheus.hpp merge_expositions);
+//   anything else: the first reply.
 // An error from any router is the answer. A router answering for every
 // partition answers alone (two may be bound while one that lost its lease
 // has not noticed yet): the first such reply that is not an error. What the routers add for the

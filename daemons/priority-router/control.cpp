@@ -3,7 +3,8 @@
 //   {"op":"nudge"}                     no reply; reads new deliveries and fan-outs, and
 //                                      first the high-priority ones it names ("high")
 //   {"op":"ping"}                      {"ok":true,"active":N,"workers":N}
-//   {"op":"metrics"}                   the router's figures, Prometheus text (router_metrics.hpp)
+//   {"op":"metrics"}                   the router's figures, Prometheus text (router_metrics.hpp);
+//                                      serving some partitions, {"metrics":TEXT,"router":ID}
 //   {"op":"providers"}                 each provider's circuit breaker (provider_states.cpp)
 //   {"op":"cancel","id":NOTIFICATION[,"by":WHO]}
 //                                      {"ok":true,"canceled":N,"in_flight":N}, plus
@@ -33,6 +34,7 @@
 
 #include "router.hpp"
 #include "sockets.hpp"
+#include "store/presence.hpp"
 #include "util/json_parse.hpp"
 #include "util/log.hpp"
 
@@ -71,6 +73,13 @@ void Router::on_control_frame(const std::string& identity, const std::string& fr
     std::string reply;
     if (op == "metrics") {
         reply = metrics_.render(gauges());
+        // Serving some partitions, its figures are some of the deliveries':
+        // ingest merges them with the others', told apart by router
+        // (ingest/router_replies.hpp).
+        if (!partitions_.holds_all())
+            reply = json{{"metrics", std::move(reply)},
+                         {"router", presence_ ? presence_->id() : config_.router.control}}
+                        .dump(-1, ' ', false, json::error_handler_t::replace);
     } else if (op == "providers") {
         reply = providers_reply(util::now_ms());
     } else if (op == "ping") {

@@ -59,14 +59,17 @@ PartitionSet LeaseKeeper::assigned() const {
     return assigned_;
 }
 
-void LeaseKeeper::serving(const PartitionSet& partitions) {
+LeaseKeeper::Assignment LeaseKeeper::serve_assigned() {
+    Assignment now{PartitionSet(holding_->count, {}), 0};
     {
         std::lock_guard<std::mutex> lock(mu_);
-        serving_ = partitions;
+        serving_ = assigned_;
+        now = {assigned_, assignments_.load()};
         for (int p = 0; p < holding_->count; ++p)
             if (above_share_.contains(p) && !serving_.contains(p)) claim_now_ = true;
     }
     wake_.notify_all();
+    return now;
 }
 
 std::string LeaseKeeper::refusal() const {
@@ -162,8 +165,8 @@ util::Millis LeaseKeeper::claim() {
             valid_until_ = 0;
             return renew_every_;
         }
-        const util::Millis left = row.holder_expires_at - row.now;
         if (row.other_count != 0) {
+            const util::Millis left = row.holder_expires_at - row.now;
             // Another count than the holder's: refused once the holder is
             // seen renewing; a holder that has died (its lease not renewed)
             // is waited out, and the rows made anew with this router's count.
@@ -199,6 +202,7 @@ util::Millis LeaseKeeper::claim() {
                  "partitions " << let_go.describe() << " let go (its share: " << row.share
                                << ", of " << row.routers << " routers)");
         assign(row.epochs, row.share);
+        const util::Millis left = row.holder_expires_at - row.now;
         std::lock_guard<std::mutex> lock(mu_);
         if (holder_ != row.holder && !row.holder.empty() && now_held.empty())
             NLOG(info, "",
@@ -206,14 +210,18 @@ util::Millis LeaseKeeper::claim() {
                                  << ", expires in " << left << " ms)");
         holder_ = row.holder;
         holder_until_ = started + left;
-        // Short of its share: again as the first row it waits for expires.
-        if (!row.holder.empty())
-            return std::clamp<util::Millis>(left + kAfterExpiry, kAfterExpiry, renew_every_);
+        // Again as the first row another holds expires: its holder may be
+        // gone, and the share then changes.
+        if (row.next_expiry != 0)
+            return std::clamp<util::Millis>(row.next_expiry - row.now + kAfterExpiry, kAfterExpiry,
+                                            renew_every_);
         return renew_every_;
     } catch (const store::StoreFailure& f) {
         if (!failing_)
             NLOG(warning, "", "cannot claim this router's lease on the deliveries: " << f.message);
         failing_ = true;
+        // Nothing was let go: what was held still is, and is let go next time.
+        holding_->set(held);
         return renew_every_;
     }
 }
@@ -237,11 +245,11 @@ void LeaseKeeper::stop() {
     wake_.notify_all();
     if (thread_.joinable()) thread_.join();
     const PartitionSet held = holding_->held();
-    if (held.held() == 0 || holding_->lost) return;
+    if (holding_->lost) return;
     valid_until_ = 0;
     try {
         store::release_partitions(*store_, holding_->owner, holding_->epochs());
-        NLOG(info, "", "partitions " << held.describe() << " let go");
+        if (held.held() != 0) NLOG(info, "", "partitions " << held.describe() << " let go");
     } catch (const store::StoreFailure& f) {
         NLOG(warning, "",
              "cannot let partitions " << held.describe() << " go: " << f.message

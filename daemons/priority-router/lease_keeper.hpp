@@ -1,11 +1,12 @@
 // lease_keeper.hpp - the router's leases on its partitions of the deliveries
 // (store/router_leases.hpp), kept on a thread of its own and a store
 // connection of its own, so that a busy loop never lets them lapse. It
-// claims every `length` / 5: it renews what it holds and takes rows that
-// are free while it holds fewer than its share, at once as the first one it
-// waits for expires. What it holds above its share is given back once the
+// claims every `length` / 5, and again as the first row another router
+// holds expires (that router may be gone, and the share then changes): it
+// renews what it holds and takes rows that are free while it holds fewer
+// than its share. What it holds above its share is given back once the
 // router no longer serves it: assigned() leaves it out, the router starts
-// again with what is assigned (main.cpp), and serving() lets the keeper
+// again with what is assigned (main.cpp), and serve_assigned() lets the keeper
 // release the rest. While it holds nothing, the router stands by.
 //
 // Dispatching: the router hands out work only while dispatching() says so:
@@ -53,10 +54,13 @@ class LeaseKeeper {
     PartitionSet assigned() const;
     // Counts the changes of assigned(): the router looks at it every round.
     std::uint64_t assignments() const { return assignments_.load(); }
-    // The router serves `partitions` now (a set of assigned() once it has
-    // stopped serving the others): the others held above the share are let
-    // go at once.
-    void serving(const PartitionSet& partitions);
+    // The router serves what is assigned now, from now on (it has stopped
+    // serving anything else): what is held above the share is let go at once.
+    struct Assignment {
+        PartitionSet partitions;
+        std::uint64_t version = 0;  // of assignments()
+    };
+    Assignment serve_assigned();
     // Why this router may not hold the lease ("" while it may): the router
     // delivering now divides the deliveries into another count of partitions,
     // and was seen renewing its holding (one whose holding is let expire is
@@ -97,8 +101,8 @@ class LeaseKeeper {
     mutable std::mutex mu_;
     std::condition_variable wake_;  // stop(), and a lease taken (wait_until_held)
     bool stopping_ = false;         // under mu_
-    bool claim_now_ = false;        // under mu_: serving() let some go
-    PartitionSet serving_;          // under mu_: serving()
+    bool claim_now_ = false;        // under mu_: serve_assigned() let some go
+    PartitionSet serving_;          // under mu_: serve_assigned()
     PartitionSet above_share_;      // under mu_: held, to give back
     PartitionSet assigned_;         // under mu_: assigned()
     int share_ = 0;                 // under mu_: of the last claim

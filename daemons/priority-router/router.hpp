@@ -117,7 +117,7 @@ class Router {
     // then it drains for kReassignDrain at most, to be made anew for them.
     void run(const std::atomic<bool>& stop);
     // Serves the partitions `lease` assigns to it (lease_keeper.hpp), and
-    // tells it so (LeaseKeeper::serving: what is held and not served is let
+    // tells it so (LeaseKeeper::serve_assigned: what is held and not served is let
     // go); hands out work only while `lease` says so; the store connections
     // are fenced by it already. Before start().
     void hold_with(LeaseKeeper& lease);

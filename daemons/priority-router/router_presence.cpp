@@ -38,9 +38,9 @@ void Router::announce_with(store::Presence& presence) {
 
 void Router::hold_with(LeaseKeeper& lease) {
     lease_ = &lease;
-    assignment_ = lease.assignments();  // first: a change meanwhile is seen by run()
-    serve(lease.assigned());
-    lease.serving(partitions_);
+    auto [partitions, version] = lease.serve_assigned();
+    assignment_ = version;
+    serve(std::move(partitions));
 }
 
 std::string Router::self_description(Millis now) const {

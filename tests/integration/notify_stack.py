@@ -122,10 +122,11 @@ def lease_holders(stack):
     return held
 
 
-def sharing(stack, a, b):
-    """The routers of `a` and `b` hold every partition, half each."""
+def sharing(stack, a, b, partitions=4):
+    """The routers of `a` and `b` hold every one of `partitions`, half each."""
     held = lease_holders(stack)
     return (set(held) == {router_id(a), router_id(b)}
+            and sorted(sum(held.values(), [])) == list(range(partitions))
             and len({len(p) for p in held.values()}) == 1 and held)
 
 

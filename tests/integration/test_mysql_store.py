@@ -150,12 +150,13 @@ def fill_every_kind_of_row(stack):
 
 def dump(path):
     """Every table's rows, sorted, with their SQLite types (bytes stay bytes); not
-    cluster_members nor router_partitions, which say what runs on the source and are
-    not copied."""
+    cluster_members, router_partitions nor router_claimants, which say what runs on
+    the source and are not copied."""
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
         tables = [r[0] for r in db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "AND name NOT IN ('cluster_members', 'router_partitions') ORDER BY name")]
+            "AND name NOT IN ('cluster_members', 'router_partitions', 'router_claimants') "
+            "ORDER BY name")]
         return {t: sorted(db.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr)
                 for t in tables}
 

@@ -131,3 +131,47 @@ TEST_CASE("an exposition reads back sample by sample") {
     CHECK(sum_of(samples, "notify_deliveries_total", "state", "read") == 0);
     CHECK(read_samples("").empty());
 }
+
+TEST_CASE("expositions of several routers merge by family, each sample labelled") {
+    Text a;
+    a.family("notify_x_total", "counter", "Things counted.");
+    a.sample("notify_x_total", {}, 3);
+    a.sample("notify_x_total", {{"state", "sent"}}, 7);
+    static constexpr double kBounds[] = {0.5};
+    Histogram h(kBounds);
+    h.observe(0.25);
+    a.family("notify_t_seconds", "histogram", "How long.");
+    a.histogram("notify_t_seconds", {}, h);
+    Text b;
+    b.family("notify_x_total", "counter", "Things counted, as b says.");
+    b.sample("notify_x_total", {{"state", "sent"}}, 2);
+    b.family("notify_only_b", "gauge", "B's own.");
+    b.sample("notify_only_b", {}, 1);
+    b.family("notify_t_seconds", "histogram", "How long.");
+    b.histogram("notify_t_seconds", {}, h);
+    const std::string merged = merge_expositions(
+        {{"router@a", a.str()}, {"router@\"b\"", b.str() + "not a sample\n"}}, "router");
+    CHECK(merged ==
+          "# HELP notify_x_total Things counted.\n"
+          "# TYPE notify_x_total counter\n"
+          "notify_x_total{router=\"router@a\"} 3\n"
+          "notify_x_total{router=\"router@a\",state=\"sent\"} 7\n"
+          "notify_x_total{router=\"router@\\\"b\\\"\",state=\"sent\"} 2\n"
+          "# HELP notify_t_seconds How long.\n"
+          "# TYPE notify_t_seconds histogram\n"
+          "notify_t_seconds_bucket{router=\"router@a\",le=\"0.5\"} 1\n"
+          "notify_t_seconds_bucket{router=\"router@a\",le=\"+Inf\"} 1\n"
+          "notify_t_seconds_sum{router=\"router@a\"} 0.25\n"
+          "notify_t_seconds_count{router=\"router@a\"} 1\n"
+          "notify_t_seconds_bucket{router=\"router@\\\"b\\\"\",le=\"0.5\"} 1\n"
+          "notify_t_seconds_bucket{router=\"router@\\\"b\\\"\",le=\"+Inf\"} 1\n"
+          "notify_t_seconds_sum{router=\"router@\\\"b\\\"\"} 0.25\n"
+          "notify_t_seconds_count{router=\"router@\\\"b\\\"\"} 1\n"
+          "# HELP notify_only_b B's own.\n"
+          "# TYPE notify_only_b gauge\n"
+          "notify_only_b{router=\"router@\\\"b\\\"\"} 1\n");
+    // What a reader makes of it: every sample, with its router.
+    const auto samples = read_samples(merged);
+    CHECK(sum_of(samples, "notify_x_total", "state", "sent") == 9);
+    CHECK(sum_of(samples, "notify_x_total", "router", "router@a") == 10);
+}

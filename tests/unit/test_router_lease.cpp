@@ -16,7 +16,6 @@
 
 #include "lease_keeper.hpp"
 #include "mariadb_server.hpp"
-#include "store/cluster_members.hpp"
 #include "store/db.hpp"
 #include "store/fanout_store.hpp"
 #include "store/router_leases.hpp"
@@ -27,20 +26,16 @@ using namespace notify;
 
 namespace {
 
-// Makes the lease expire now, as time would.
+// Makes the leases and the claims expire now, as time would.
 void expire(store::Store& s) {
     store::Stmt(s.handle(), "UPDATE router_partitions SET expires_at = 0").run();
+    store::Stmt(s.handle(), "UPDATE router_claimants SET claimed_until = 0").run();
 }
 
 // A claim of `owner` holding `held`, letting `let_go` go.
 store::LeaseClaim claim(store::Store& s, int count, const std::string& owner,
                         const store::Epochs& held = {}, const PartitionSet& let_go = {1, {}}) {
     return store::claim_partitions(s, count, owner, held, let_go, 5000);
-}
-
-// `id`'s row of cluster_members, written now.
-void announce(store::Store& s, const std::string& id) {
-    store::beat(s, store::ClusterMember{id, "router", "host", 1, 0, 0, 0, "{}"}, true);
 }
 
 // A fence of `owner` holding `epochs`.
@@ -173,10 +168,11 @@ TEST_CASE("router lease: the live routers share the partitions", "[lease]") {
     CHECK(b1.epochs == store::Epochs{0, 0, 0, 0});
     CHECK(b1.share == 2);
     CHECK(b1.holder == "router@a");
-    // The holder counts it once it announces itself; it gives back what is
-    // above its share, and the other takes it, with the rows' next epochs.
-    CHECK(claim(*s, 4, "router@a", a1.epochs).share == 4);
-    announce(*s, "router@b");
+    CHECK(b1.next_expiry == a1.expires_at);
+    // The holder counts it once it has claimed; it gives back what is above
+    // its share, and the other takes it, with the rows' next epochs. A router
+    // counting the partitions otherwise does not count.
+    CHECK(claim(*s, 8, "router@x").other_count == 4);
     const auto a2 = claim(*s, 4, "router@a", a1.epochs);
     CHECK(a2.share == 2);
     CHECK(a2.routers == 2);
@@ -193,16 +189,15 @@ TEST_CASE("router lease: the live routers share the partitions", "[lease]") {
 
     // A third one's share is two as well (ceil(4 / 3)): it waits for the
     // first row to expire.
-    announce(*s, "router@c");
     const auto c1 = claim(*s, 4, "router@c");
     CHECK(c1.share == 2);
     CHECK(c1.epochs == store::Epochs{0, 0, 0, 0});
     CHECK(c1.holder == "router@a");
     CHECK(c1.holder_expires_at == a3.expires_at);
 
-    // b and c die: once b's rows expired and neither is seen any more, a
-    // takes them back.
-    store::Stmt(s->handle(), "UPDATE cluster_members SET seen_at = 0").run();
+    // b and c die: once b's rows and both claims expired, a takes the rows
+    // back.
+    store::Stmt(s->handle(), "UPDATE router_claimants SET claimed_until = 0").run();
     store::Stmt(s->handle(), "UPDATE router_partitions SET expires_at = 0 WHERE owner = 'router@b'")
         .run();
     const auto a4 = claim(*s, 4, "router@a", a3.epochs);
@@ -362,20 +357,18 @@ TEST_CASE("router lease: keepers share the partitions, and take back a stopped o
     a.start();
     REQUIRE(a.wait_until_held(5000));
     CHECK(a.assigned() == PartitionSet::all(4));
-    a.serving(a.assigned());
+    a.serve_assigned();
     const auto before = a.assignments();
 
-    // b announces itself: a's share is two, so it is assigned 0-1; what it
-    // serves is held until it says it serves 0-1 only, then let go, and b
-    // takes it.
-    announce(*s, "router@b");
+    // b claims: a's share is two, so it is assigned 0-1; what it serves is
+    // held until it says it serves 0-1 only, then let go, and b takes it.
     router::LeaseKeeper b(shared.open(), "router@b", 4, 1000);
     b.start();
     CHECK(eventually([&] { return a.assignments() != before; }));
     CHECK(a.assigned() == PartitionSet(4, {0, 1}));
     CHECK(a.description()["held"] == "0-3");
     CHECK_FALSE(b.wait_until_held(500));
-    a.serving(a.assigned());
+    a.serve_assigned();
     REQUIRE(b.wait_until_held(3000));
     CHECK(b.assigned() == PartitionSet(4, {2, 3}));
     CHECK(a.description()["held"] == "0-1");
@@ -383,10 +376,9 @@ TEST_CASE("router lease: keepers share the partitions, and take back a stopped o
     CHECK(a.dispatching());
     CHECK(b.dispatching());
 
-    // b stops: it lets its rows go and is marked stopped; a takes them back
-    // at its next claim, without waiting for them to expire.
+    // b stops: it lets its rows and its claim go; a takes the rows back at
+    // its next claim, without waiting for them to expire.
     b.stop();
-    store::stopped(*s, "router@b", "{}");
     CHECK(eventually([&] { return a.assigned() == PartitionSet::all(4); }));
     CHECK_FALSE(a.lost());
     a.stop();

@@ -66,6 +66,17 @@ TEST_CASE("routers' replies merge by what was asked") {
     CHECK(providers["providers"] == json::array({{{"provider", "a"}, {"state", "half-open"}},
                                                  {{"provider", "b"}, {"state", "open"}}}));
     CHECK_FALSE(providers.contains("partitions"));
+    // Figures: each router's, told apart by a label.
+    RouterReplies metrics("metrics");
+    metrics.add(
+        R"({"metrics":"# HELP notify_x X.\n# TYPE notify_x gauge\nnotify_x 1\n","router":"r@a","partitions":"0","of":2})");
+    CHECK_FALSE(metrics.complete());
+    metrics.add(
+        R"({"metrics":"# HELP notify_x X.\n# TYPE notify_x gauge\nnotify_x{k=\"v\"} 2\n","router":"r@b","partitions":"1","of":2})");
+    REQUIRE(metrics.complete());
+    CHECK(metrics.merged() ==
+          "# HELP notify_x X.\n# TYPE notify_x gauge\nnotify_x{router=\"r@a\"} 1\n"
+          "notify_x{router=\"r@b\",k=\"v\"} 2\n");
 }
 
 TEST_CASE("an error from any router is the answer") {
