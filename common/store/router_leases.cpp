@@ -15,6 +15,9 @@ namespace notify::store {
 
 namespace {
 
+// How long an expired claim is kept (a router gone for good).
+constexpr util::Millis kForgetClaim = 24LL * 3600 * 1000;
+
 // Every row, read inside the claim's write transaction: locked for it on
 // MariaDB, so that two routers claiming at once take turns.
 std::string read_rows_sql(Dialect d) {
@@ -71,18 +74,34 @@ void note_claimant(Db& db, const std::string& owner, int count, util::Millis unt
         .run();
 }
 
+// Notes `at` as the next expiry of another router's row or claim, when it
+// is the first.
+void expires_next(LeaseClaim& claim, util::Millis at) {
+    if (at > claim.now && (claim.next_expiry == 0 || at < claim.next_expiry))
+        claim.next_expiry = at;
+}
+
 // The routers alive now, `owner` among them: those holding a row that has
-// not expired, and those whose claim (with the same count) has not.
+// not expired, and those whose claim (with the same count) has not. Claims
+// expired for a day are removed.
 int live_routers(Db& db, const std::vector<RouterLease>& rows, const std::string& owner, int count,
-                 util::Millis now) {
+                 LeaseClaim& claim) {
     std::set<std::string> live{owner};
     for (const auto& r : rows)
-        if (!r.owner.empty() && r.expires_at > now) live.insert(r.owner);
+        if (!r.owner.empty() && r.expires_at > claim.now) live.insert(r.owner);
     Stmt claiming(db,
-                  "SELECT owner FROM router_claimants WHERE partitions = ? AND claimed_until > ?");
-    claiming.bind(1, count).bind(2, now);
-    for (auto& id : claiming.collect([](const Stmt& r) { return r.text(0); }))
+                  "SELECT owner, claimed_until FROM router_claimants WHERE partitions = ? AND "
+                  "claimed_until > ?");
+    claiming.bind(1, count).bind(2, claim.now);
+    for (auto& [id, until] : claiming.collect([](const Stmt& r) {
+             return std::pair<std::string, util::Millis>(r.text(0), r.integer(1));
+         })) {
+        if (id != owner) expires_next(claim, until);
         live.insert(std::move(id));
+    }
+    Stmt(db, "DELETE FROM router_claimants WHERE claimed_until < ?")
+        .bind(1, claim.now - kForgetClaim)
+        .run();
     return static_cast<int>(live.size());
 }
 
@@ -110,11 +129,15 @@ LeaseClaim claim_partitions(Store& store, int count, const std::string& owner, c
     Stmt read(db, read_rows_sql(db.dialect()));
     std::vector<RouterLease> rows = rows_of(read);
     auto holds = [&](int p) { return static_cast<std::size_t>(p) < held.size() && held[p] != 0; };
+    // Held and kept: a row let go may have been let go already (a commit
+    // that failed after all) and taken by another since.
+    auto keeps = [&](int p) { return holds(p) && !let_go.contains(p); };
     if (static_cast<int>(rows.size()) != count) {
-        if (std::any_of(held.begin(), held.end(), [](std::int64_t e) { return e != 0; })) {
-            claim.lost = true;  // its rows were made anew behind its back
-            return claim;
-        }
+        for (int p = 0; p < static_cast<int>(held.size()); ++p)
+            if (keeps(p)) {
+                claim.lost = true;  // its rows were made anew behind its back
+                return claim;
+            }
         for (const auto& r : rows)
             if (r.owner != owner && r.expires_at > claim.now) {
                 claim.other_count = static_cast<int>(rows.size());
@@ -125,8 +148,11 @@ LeaseClaim claim_partitions(Store& store, int count, const std::string& owner, c
         if (claim.other_count != 0) return claim;  // rolled back: nothing written
         rows = make_rows(db, rows, count);
     }
+    auto still = [&](const RouterLease& r) {
+        return holds(r.partition) && r.owner == owner && r.epoch == held[r.partition];
+    };
     for (const auto& r : rows)
-        if (holds(r.partition) && (r.owner != owner || r.epoch != held[r.partition])) {
+        if (keeps(r.partition) && !still(r)) {
             claim.lost = true;
             claim.holder = r.owner;
             claim.epoch = r.epoch;
@@ -136,7 +162,7 @@ LeaseClaim claim_partitions(Store& store, int count, const std::string& owner, c
     claim.expires_at = claim.now + length;
     std::vector<int> renewed, released;
     for (const auto& r : rows) {
-        if (!holds(r.partition)) continue;
+        if (!still(r)) continue;
         if (let_go.contains(r.partition)) {
             released.push_back(r.partition);
         } else {
@@ -147,16 +173,14 @@ LeaseClaim claim_partitions(Store& store, int count, const std::string& owner, c
     set_expiry(db, owner, released, claim.now);
     set_expiry(db, owner, renewed, claim.expires_at);
     note_claimant(db, owner, count, claim.expires_at);
-    claim.routers = live_routers(db, rows, owner, count, claim.now);
+    claim.routers = live_routers(db, rows, owner, count, claim);
     claim.share = (count + claim.routers - 1) / claim.routers;
     int holding = static_cast<int>(renewed.size());
     Stmt take(db,
               "UPDATE router_partitions SET owner = ?, epoch = ?, expires_at = ? "
               "WHERE partition_no = ?");
     for (const auto& r : rows) {
-        if (r.owner != owner && r.expires_at > claim.now &&
-            (claim.next_expiry == 0 || r.expires_at < claim.next_expiry))
-            claim.next_expiry = r.expires_at;
+        if (r.owner != owner) expires_next(claim, r.expires_at);
         if (holding >= claim.share) continue;
         if (holds(r.partition) || let_go.contains(r.partition)) continue;
         if (r.owner != owner && r.expires_at > claim.now) {

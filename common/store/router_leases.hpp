@@ -62,8 +62,8 @@ struct LeaseClaim {
     std::string holder;
     std::int64_t epoch = 0;
     util::Millis holder_expires_at = 0;
-    // The first expiry of a row another router holds (0: none): when the
-    // share may change.
+    // The first expiry of a row another router holds, or of another's claim
+    // (0: none): when the share may change.
     util::Millis next_expiry = 0;
     // How many partitions the rows count, when it is not the claimant's
     // count and a router holds one: the claimant is refused (0: they agree).
@@ -71,7 +71,8 @@ struct LeaseClaim {
 };
 
 // In one write transaction: lets go of the rows of `let_go` that `owner`
-// holds, renews the rest of its holding (`held`: what it held after its last
+// holds (one that no longer names it was let go already, and is not a
+// loss), renews the rest of its holding (`held`: what it held after its last
 // claim, `count` epochs or none) for `length` from the store's clock, and
 // takes rows that have expired or were let go, the lowest first, while it
 // holds fewer than its share (a row naming `owner` that it does not hold is
@@ -82,7 +83,9 @@ struct LeaseClaim {
 LeaseClaim claim_partitions(Store& store, int count, const std::string& owner, const Epochs& held,
                             const PartitionSet& let_go, util::Millis length);
 // Lets every row `owner` holds with the epoch of `held` go at once, and its
-// claim: another router need not wait for them to expire. Throws StoreFailure.
+// claim: another router need not wait for them to expire. In a transaction
+// of its own, on a connection without a fence (the keeper's). Throws
+// StoreFailure.
 void release_partitions(Store& store, const std::string& owner, const Epochs& held);
 
 // The gate's mark of the partitions of `serves` (the lowest of their rows,

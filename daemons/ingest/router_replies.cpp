@@ -121,8 +121,14 @@ std::string RouterReplies::merged() const {
     }
     if (op_ == "metrics") {
         std::vector<util::prometheus::Exposition> parts;
-        for (const json& j : replies)
-            parts.push_back({j.value("router", ""), j.value("metrics", "")});
+        for (const json& j : replies) {
+            const auto router = j.find("router");
+            const auto metrics = j.find("metrics");
+            if (router == j.end() || !router->is_string() || metrics == j.end() ||
+                !metrics->is_string())
+                continue;  // not figures
+            parts.push_back({router->get<std::string>(), metrics->get<std::string>()});
+        }
         return util::prometheus::merge_expositions(parts, "router");
     }
     json out;

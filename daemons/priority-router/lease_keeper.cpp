@@ -28,7 +28,8 @@ LeaseKeeper::LeaseKeeper(std::unique_ptr<store::Store> store, std::string owner,
       renew_every_(std::max<util::Millis>(length / 5, 100)),
       serving_(partitions, {}),
       above_share_(partitions, {}),
-      assigned_(partitions, {}) {}
+      assigned_(partitions, {}),
+      letting_go_(static_cast<std::size_t>(partitions), 0) {}
 
 LeaseKeeper::~LeaseKeeper() {
     {
@@ -137,20 +138,31 @@ util::Millis LeaseKeeper::claim() {
         for (int p = 0; p < count; ++p)
             if (above_share_.contains(p) && !serving_.contains(p)) leaving.push_back(p);
     }
-    const PartitionSet let_go(count, leaving);
-    const store::Epochs held = holding_->epochs();
+    // What is let go leaves the fences' sight first (another router may take
+    // it as soon as it is let go), and waits in letting_go_ until a claim
+    // has let it go.
+    store::Epochs held = holding_->epochs();
     if (!leaving.empty()) {
-        // Out of the fences' sight first: another router may take them as
-        // soon as they are let go.
-        store::Epochs kept = held;
-        for (int p : leaving) kept[static_cast<std::size_t>(p)] = 0;
-        holding_->set(kept);
+        for (int p : leaving) {
+            auto& epoch = held[static_cast<std::size_t>(p)];
+            if (epoch != 0) letting_go_[static_cast<std::size_t>(p)] = epoch;
+            epoch = 0;
+        }
+        holding_->set(held);
     }
+    leaving.clear();
+    for (std::size_t p = 0; p < letting_go_.size(); ++p)
+        if (letting_go_[p] != 0) {
+            held[p] = letting_go_[p];
+            leaving.push_back(static_cast<int>(p));
+        }
+    const PartitionSet let_go(count, leaving);
     try {
         const store::LeaseClaim row =
             store::claim_partitions(*store_, count, me, held, let_go, length_);
         if (failing_) NLOG(info, "", "the store takes this router's lease claims again");
         failing_ = false;
+        if (!row.lost && row.other_count == 0) std::fill(letting_go_.begin(), letting_go_.end(), 0);
         if (row.lost || holding_->lost) {
             if (!holding_->lost.exchange(true)) {
                 if (row.holder.empty())
@@ -220,8 +232,6 @@ util::Millis LeaseKeeper::claim() {
         if (!failing_)
             NLOG(warning, "", "cannot claim this router's lease on the deliveries: " << f.message);
         failing_ = true;
-        // Nothing was let go: what was held still is, and is let go next time.
-        holding_->set(held);
         return renew_every_;
     }
 }
@@ -247,13 +257,16 @@ void LeaseKeeper::stop() {
     const PartitionSet held = holding_->held();
     if (holding_->lost) return;
     valid_until_ = 0;
+    store::Epochs epochs = holding_->epochs();
+    for (std::size_t p = 0; p < letting_go_.size(); ++p)
+        if (letting_go_[p] != 0) epochs[p] = letting_go_[p];
     try {
-        store::release_partitions(*store_, holding_->owner, holding_->epochs());
+        store::release_partitions(*store_, holding_->owner, epochs);
         if (held.held() != 0) NLOG(info, "", "partitions " << held.describe() << " let go");
     } catch (const store::StoreFailure& f) {
         NLOG(warning, "",
-             "cannot let partitions " << held.describe() << " go: " << f.message
-                                      << "; they expire by themselves");
+             "cannot let this router's partitions and claim go: " << f.message
+                                                                  << "; they expire by themselves");
     }
 }
 

@@ -117,6 +117,9 @@ class LeaseKeeper {
         util::Millis expires_at = 0;
     } other_;
     bool failing_ = false;  // thread only
+    // Thread only: the epochs of what is let go, no longer in the holding,
+    // until a claim has let it go.
+    store::Epochs letting_go_;
     std::thread thread_;
 };
 

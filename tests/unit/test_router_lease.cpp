@@ -173,6 +173,11 @@ TEST_CASE("router lease: the live routers share the partitions", "[lease]") {
     // its share, and the other takes it, with the rows' next epochs. A router
     // counting the partitions otherwise does not count.
     CHECK(claim(*s, 8, "router@x").other_count == 4);
+    store::Stmt(s->handle(),
+                "INSERT INTO router_claimants (owner, partitions, claimed_until) "
+                "VALUES ('router@y', 8, ?)")
+        .bind(1, b1.expires_at)
+        .run();
     const auto a2 = claim(*s, 4, "router@a", a1.epochs);
     CHECK(a2.share == 2);
     CHECK(a2.routers == 2);
@@ -182,6 +187,11 @@ TEST_CASE("router lease: the live routers share the partitions", "[lease]") {
     const auto b2 = claim(*s, 4, "router@b", b1.epochs);
     CHECK(b2.epochs == store::Epochs{0, 0, 2, 2});
     CHECK(b2.holder.empty());
+    // Let go again after all (a commit that failed, but had let it go, and
+    // another took it meanwhile): not a loss.
+    const auto again = claim(*s, 4, "router@a", a2.epochs, PartitionSet(4, {2, 3}));
+    CHECK_FALSE(again.lost);
+    CHECK(again.epochs == a3.epochs);
     // Each one's writes pass its fence.
     CHECK(writes(*s, "router@a", a3.epochs));
     CHECK(writes(*s, "router@b", b2.epochs));
@@ -192,8 +202,8 @@ TEST_CASE("router lease: the live routers share the partitions", "[lease]") {
     const auto c1 = claim(*s, 4, "router@c");
     CHECK(c1.share == 2);
     CHECK(c1.epochs == store::Epochs{0, 0, 0, 0});
-    CHECK(c1.holder == "router@a");
-    CHECK(c1.holder_expires_at == a3.expires_at);
+    CHECK(c1.holder_expires_at == std::min(again.expires_at, b2.expires_at));
+    CHECK(c1.holder == (again.expires_at <= b2.expires_at ? "router@a" : "router@b"));
 
     // b and c die: once b's rows and both claims expired, a takes the rows
     // back.
@@ -379,12 +389,37 @@ TEST_CASE("router lease: keepers share the partitions, and take back a stopped o
     // b stops: it lets its rows and its claim go; a takes the rows back at
     // its next claim, without waiting for them to expire.
     b.stop();
+    {
+        store::Stmt claims(s->handle(),
+                           "SELECT COUNT(*) FROM router_claimants WHERE owner = 'router@b'");
+        REQUIRE(claims.step());
+        CHECK(claims.integer(0) == 0);
+    }
     CHECK(eventually([&] { return a.assigned() == PartitionSet::all(4); }));
     CHECK_FALSE(a.lost());
     a.stop();
     auto view = store::read_leases(*s);
     REQUIRE(view);
     for (const auto& row : view->leases) CHECK(row.expires_at <= view->now);
+}
+
+TEST_CASE("router lease: a keeper holding its share takes a dead router's as they expire",
+          "[lease]") {
+    testing::SharedStore shared;
+    auto s = shared.open();
+    // router@b holds 0-1 for 1.5 s and claims no more (killed).
+    const auto b1 = store::claim_partitions(*s, 4, "router@b", {}, {4, {}}, 1500);
+    REQUIRE(b1.epochs == store::Epochs{1, 1, 1, 1});
+    REQUIRE(store::claim_partitions(*s, 4, "router@b", b1.epochs, PartitionSet(4, {2, 3}), 1500)
+                .epochs == store::Epochs{1, 1, 0, 0});
+    // a renews every 12 s: it holds its share (2-3) at once, and takes 0-1
+    // as b's rows and claim expire, not at its next renewal.
+    router::LeaseKeeper a(shared.open(), "router@a", 4, 60'000);
+    a.start();
+    REQUIRE(a.wait_until_held(5000));
+    CHECK(a.assigned() == PartitionSet(4, {2, 3}));
+    CHECK(eventually([&] { return a.assigned() == PartitionSet::all(4); }));
+    a.stop();
 }
 
 TEST_CASE("router lease: a row naming the keeper with another epoch is not its own", "[lease]") {
