@@ -17,6 +17,7 @@
 #include "lease_keeper.hpp"
 #include "mariadb_server.hpp"
 #include "store/db.hpp"
+#include "store/dialect.hpp"
 #include "store/fanout_store.hpp"
 #include "store/router_leases.hpp"
 #include "store/store.hpp"
@@ -407,10 +408,10 @@ TEST_CASE("router lease: a keeper holding its share takes a dead router's as the
           "[lease]") {
     testing::SharedStore shared;
     auto s = shared.open();
-    // router@b holds 0-1 for 1.5 s and claims no more (killed).
-    const auto b1 = store::claim_partitions(*s, 4, "router@b", {}, {4, {}}, 1500);
+    // router@b holds 0-1 for 3 s and claims no more (killed).
+    const auto b1 = store::claim_partitions(*s, 4, "router@b", {}, {4, {}}, 3000);
     REQUIRE(b1.epochs == store::Epochs{1, 1, 1, 1});
-    REQUIRE(store::claim_partitions(*s, 4, "router@b", b1.epochs, PartitionSet(4, {2, 3}), 1500)
+    REQUIRE(store::claim_partitions(*s, 4, "router@b", b1.epochs, PartitionSet(4, {2, 3}), 3000)
                 .epochs == store::Epochs{1, 1, 0, 0});
     // a renews every 12 s: it holds its share (2-3) at once, and takes 0-1
     // as b's rows and claim expire, not at its next renewal.
@@ -418,6 +419,26 @@ TEST_CASE("router lease: a keeper holding its share takes a dead router's as the
     a.start();
     REQUIRE(a.wait_until_held(5000));
     CHECK(a.assigned() == PartitionSet(4, {2, 3}));
+    CHECK(eventually([&] { return a.assigned() == PartitionSet::all(4); }));
+    a.stop();
+}
+
+TEST_CASE("router lease: a keeper counts a dead standby's claim until it expires", "[lease]") {
+    testing::SharedStore shared;
+    auto s = shared.open();
+    // router@c stood by (a claim, no row) and was killed: its claim counts
+    // for 3 s more.
+    store::Stmt(s->handle(),
+                "INSERT INTO router_claimants (owner, partitions, claimed_until) "
+                "VALUES ('router@c', 4, ?)")
+        .bind(1, store::store_clock(s->handle()) + 3000)
+        .run();
+    // a renews every 12 s: its share is two while c counts, and four as
+    // soon as c's claim expires, not at its next renewal.
+    router::LeaseKeeper a(shared.open(), "router@a", 4, 60'000);
+    a.start();
+    REQUIRE(a.wait_until_held(5000));
+    CHECK(a.assigned() == PartitionSet(4, {0, 1}));
     CHECK(eventually([&] { return a.assigned() == PartitionSet::all(4); }));
     a.stop();
 }
