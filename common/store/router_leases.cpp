@@ -105,14 +105,20 @@ int live_routers(Db& db, const std::vector<RouterLease>& rows, const std::string
     return static_cast<int>(live.size());
 }
 
-// Sets the expiry of the rows of `partitions` that `owner` holds.
-void set_expiry(Db& db, const std::string& owner, const std::vector<int>& partitions,
-                util::Millis expires_at) {
-    if (partitions.empty()) return;
+// " AND partition_no IN (0,1)" for a set that is not every partition.
+std::string among(const PartitionSet& serves) {
+    if (serves.holds_all()) return {};
     std::string in;
-    for (int p : partitions) in += (in.empty() ? "" : ",") + std::to_string(p);
-    Stmt(db, "UPDATE router_partitions SET expires_at = ? WHERE owner = ? AND partition_no IN (" +
-                 in + ")")
+    for (int p = 0; p < serves.count(); ++p)
+        if (serves.contains(p)) in += (in.empty() ? "" : ",") + std::to_string(p);
+    return in.empty() ? " AND 0 = 1" : " AND partition_no IN (" + in + ")";
+}
+
+// Sets the expiry of the rows of `partitions` that `owner` holds.
+void set_expiry(Db& db, const std::string& owner, const PartitionSet& partitions,
+                util::Millis expires_at) {
+    if (partitions.held() == 0) return;
+    Stmt(db, "UPDATE router_partitions SET expires_at = ? WHERE owner = ?" + among(partitions))
         .bind(1, expires_at)
         .bind(2, owner)
         .run();
@@ -170,8 +176,8 @@ LeaseClaim claim_partitions(Store& store, int count, const std::string& owner, c
             claim.epochs[r.partition] = r.epoch;
         }
     }
-    set_expiry(db, owner, released, claim.now);
-    set_expiry(db, owner, renewed, claim.expires_at);
+    set_expiry(db, owner, PartitionSet(count, released), claim.now);
+    set_expiry(db, owner, PartitionSet(count, renewed), claim.expires_at);
     note_claimant(db, owner, count, claim.expires_at);
     claim.routers = live_routers(db, rows, owner, count, claim);
     claim.share = (count + claim.routers - 1) / claim.routers;
@@ -217,17 +223,6 @@ void release_partitions(Store& store, const std::string& owner, const Epochs& he
     tx.commit();
 }
 
-namespace {
-// " AND partition_no IN (0,1)" for a set that is not every partition.
-std::string among(const PartitionSet& serves) {
-    if (serves.holds_all()) return {};
-    std::string in;
-    for (int p = 0; p < serves.count(); ++p)
-        if (serves.contains(p)) in += (in.empty() ? "" : ",") + std::to_string(p);
-    return in.empty() ? " AND 0 = 1" : " AND partition_no IN (" + in + ")";
-}
-}  // namespace
-
 std::optional<std::int64_t> read_gate_mark(Db& db, const PartitionSet& serves) {
     Stmt s(db,
            "SELECT COUNT(*), MIN(gated_seq) FROM router_partitions WHERE 1 = 1" + among(serves));
@@ -271,12 +266,15 @@ void LeaseHolding::set(Epochs epochs) {
     epochs_ = std::move(epochs);
 }
 
-PartitionSet LeaseHolding::held() const {
+std::vector<int> partitions_held(const Epochs& epochs) {
     std::vector<int> held;
-    std::lock_guard<std::mutex> lock(mu_);
-    for (std::size_t p = 0; p < epochs_.size(); ++p)
-        if (epochs_[p] != 0) held.push_back(static_cast<int>(p));
-    return PartitionSet(count, held);
+    for (std::size_t p = 0; p < epochs.size(); ++p)
+        if (epochs[p] != 0) held.push_back(static_cast<int>(p));
+    return held;
+}
+
+PartitionSet LeaseHolding::held() const {
+    return PartitionSet(count, partitions_held(epochs()));
 }
 
 void LeaseFence::check(Db& db) {

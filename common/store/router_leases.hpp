@@ -48,6 +48,8 @@ class Store;
 
 // Each partition's epoch of a router's holding, 0 where it holds none.
 using Epochs = std::vector<std::int64_t>;
+// The partitions whose epoch is not 0, in order.
+std::vector<int> partitions_held(const Epochs& epochs);
 
 // What a claim found and did.
 struct LeaseClaim {

@@ -100,17 +100,8 @@ nlohmann::json LeaseKeeper::description() const {
     return out;
 }
 
-namespace {
-std::vector<int> partitions_in(const store::Epochs& epochs) {
-    std::vector<int> held;
-    for (std::size_t p = 0; p < epochs.size(); ++p)
-        if (epochs[p] != 0) held.push_back(static_cast<int>(p));
-    return held;
-}
-}  // namespace
-
 void LeaseKeeper::assign(const store::Epochs& epochs, int share) {
-    std::vector<int> held = partitions_in(epochs), above;
+    std::vector<int> held = store::partitions_held(epochs), above;
     while (static_cast<int>(held.size()) > share) {
         above.push_back(held.back());
         held.pop_back();
@@ -198,7 +189,7 @@ util::Millis LeaseKeeper::claim() {
             }
             return std::clamp<util::Millis>(left + kAfterExpiry, kAfterExpiry, renew_every_);
         }
-        const std::vector<int> now_held = partitions_in(row.epochs);
+        const std::vector<int> now_held = store::partitions_held(row.epochs);
         if (!now_held.empty()) valid_until_ = started + length_ - 2 * renew_every_;
         holding_->set(row.epochs);
         std::vector<int> taken;
