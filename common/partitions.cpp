@@ -30,6 +30,7 @@ int partition_of_key(std::string_view key, int count) {
     return count <= 1 ? 0 : static_cast<int>(crc32(key) % static_cast<std::uint32_t>(count));
 }
 
+// The store computes the same in SQL (store/partition_sql.cpp): change both.
 int partition_of(const Delivery& d, int count) {
     return partition_of_key(!d.user_id.empty()     ? d.user_id
                             : !d.recipient.empty() ? d.recipient

@@ -2,9 +2,11 @@
 #include "store/rollup_store.hpp"
 
 #include <optional>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "store/fanout_rows.hpp"
+#include "store/multi_row.hpp"
 #include "store/rollup_bucket.hpp"
 #include "store/sqlite_db.hpp"
 #include "util/bounded_map.hpp"
@@ -109,14 +111,15 @@ struct RollupStore::Statements {
                      "JOIN deliveries d ON d.id = e.delivery_id WHERE e.seq > ? AND e.seq <= ? "
                      "AND e.type IN ('sent', 'delivered', 'read', 'clicked', 'retry', 'failed', "
                      "'expired', 'suppressed', 'canceled') ORDER BY e.seq LIMIT ?"),
-          notification(db,
-                       "SELECT template, module, category, recipients FROM notifications WHERE "
-                       "id = ?"),
+          notifications(MultiRow::select(
+              db, "SELECT id, template, module, category, recipients FROM notifications", "id")),
           buckets(db,
                   "SELECT bucket, data FROM rollup_buckets WHERE generation=? AND resolution=? "
                   "AND dimension=? AND bucket >= ? AND bucket < ? ORDER BY bucket") {}
     bool mariadb;
-    Stmt put, stored, max_delivery, max_event, new_deliveries, new_events, notification, buckets;
+    Stmt put, stored, max_delivery, max_event, new_deliveries, new_events;
+    MultiRow notifications;  // their dimensions, for many at once
+    Stmt buckets;
     // While a rebuild writes its new generation, which it emptied first, on
     // MariaDB: the rows written so far. Any other row is new, and is written
     // without reading it first (a round trip saved on each).
@@ -124,6 +127,17 @@ struct RollupStore::Statements {
 };
 
 namespace {
+
+// A delivery's acceptance or an event, as replay() reads it, before its
+// notification's dimensions are known.
+struct ReplayRow {
+    std::string notification_id;
+    Millis at = 0;
+    std::string status, channel, provider, reason;
+    Priority priority = Priority::medium;
+    std::int64_t size = -1;
+    Millis latency = -1;
+};
 
 // Forgets the rows of a rebuild however it ends.
 struct RebuildRows {
@@ -221,19 +235,43 @@ void RollupStore::replay(const RollupMarks& from, const RollupMarks& to, RollupB
                          const std::function<void(RollupBatch&)>& spill) {
     auto& s = *st_;
     util::BoundedMap<RollupDims> facts(kFactsKept);  // notification id -> its dimensions
-    auto dims_of = [&](const std::string& notification_id) -> const RollupDims& {
-        if (const RollupDims* known = facts.find(notification_id)) return *known;
-        RollupDims d;
-        s.notification.bind(1, notification_id).first([&](const Stmt& r) {
-            d.template_name = r.text(0);
-            d.module = r.text(1);
-            d.category = r.text(2);
-            d.groups = report_groups(r.text(3));
-            return true;
-        });
-        return facts.put(notification_id, std::move(d));
-    };
-    auto maybe_spill = [&] {
+    // The dimensions of a chunk's notifications not known yet, read for many
+    // at once (one not in the store has none): a read each cost a round trip
+    // per new notification on a server.
+    std::vector<ReplayRow> chunk;
+    auto fold_chunk = [&] {
+        std::unordered_map<std::string, RollupDims> dims;  // of the chunk's notifications
+        std::vector<std::string> ids;                      // those not known yet
+        for (const ReplayRow& row : chunk) {
+            const std::string& id = row.notification_id;
+            if (dims.count(id)) continue;
+            const RollupDims* known = facts.find(id);
+            dims.emplace(id, known ? *known : RollupDims{});
+            if (!known) ids.push_back(id);
+        }
+        s.notifications.read(
+            ids.size(), [&](Stmt& st, int p, std::size_t i) { st.bind(p, ids[i]); },
+            [&](const Stmt& r) {
+                RollupDims& d = dims[r.text(0)];
+                d.template_name = r.text(1);
+                d.module = r.text(2);
+                d.category = r.text(3);
+                d.groups = report_groups(r.text(4));
+            });
+        for (const std::string& id : ids) facts.put(id, dims[id]);
+        for (const ReplayRow& row : chunk) {
+            RollupFold f = fold_of(dims[row.notification_id]);
+            f.at = row.at;
+            f.status = row.status;
+            f.channel = row.channel;
+            f.provider = row.provider;
+            f.reason = row.reason;
+            f.priority = row.priority;
+            f.size = row.size;
+            f.latency = row.latency;
+            batch.add(f);
+        }
+        chunk.clear();
         if (batch.rows() >= kSpillRows && spill) spill(batch);
     };
     for (std::int64_t after = from.delivery_seq; after < to.delivery_seq;) {
@@ -241,19 +279,17 @@ void RollupStore::replay(const RollupMarks& from, const RollupMarks& to, RollupB
         s.new_deliveries.bind(1, after).bind(2, to.delivery_seq).bind(3, kReplayChunk);
         while (s.new_deliveries.step()) {
             last = s.new_deliveries.integer(0);
-            const RollupDims& notification = dims_of(s.new_deliveries.text(4));
-            const std::string channel = s.new_deliveries.text(2);
-            RollupFold f = fold_of(notification);
-            f.at = s.new_deliveries.integer(1);
-            f.status = "accepted";
-            f.channel = channel;
-            f.priority = static_cast<Priority>(s.new_deliveries.integer(3));
-            batch.add(f);
+            ReplayRow& row = chunk.emplace_back();
+            row.notification_id = s.new_deliveries.text(4);
+            row.at = s.new_deliveries.integer(1);
+            row.status = "accepted";
+            row.channel = s.new_deliveries.text(2);
+            row.priority = static_cast<Priority>(s.new_deliveries.integer(3));
         }
         s.new_deliveries.reset();
         if (last == after) break;
         after = last;
-        maybe_spill();
+        fold_chunk();
     }
     for (std::int64_t after = from.event_seq; after < to.event_seq;) {
         std::int64_t last = after;
@@ -261,27 +297,24 @@ void RollupStore::replay(const RollupMarks& from, const RollupMarks& to, RollupB
         e.bind(1, after).bind(2, to.event_seq).bind(3, kReplayChunk);
         while (e.step()) {
             last = e.integer(0);
-            const RollupDims& notification = dims_of(e.text(10));
-            const std::string status = e.text(2), reason = e.text(4), channel = e.text(8);
-            std::string provider = e.text(3);
-            if (provider.empty()) provider = provider_in(e.text(6));
-            RollupFold f = fold_of(notification);
-            f.at = e.integer(1);
-            f.status = status;
-            f.provider = provider;
-            f.reason = reason;
-            f.channel = channel;
-            f.priority = static_cast<Priority>(e.integer(9));
-            if (f.status == "sent") {
-                f.size = e.integer(5);
-                f.latency = f.at - e.integer(7);
+            ReplayRow& row = chunk.emplace_back();
+            row.notification_id = e.text(10);
+            row.at = e.integer(1);
+            row.status = e.text(2);
+            row.provider = e.text(3);
+            if (row.provider.empty()) row.provider = provider_in(e.text(6));
+            row.reason = e.text(4);
+            row.channel = e.text(8);
+            row.priority = static_cast<Priority>(e.integer(9));
+            if (row.status == "sent") {
+                row.size = e.integer(5);
+                row.latency = row.at - e.integer(7);
             }
-            batch.add(f);
         }
         e.reset();
         if (last == after) break;
         after = last;
-        maybe_spill();
+        fold_chunk();
     }
 }
 

@@ -9,6 +9,7 @@
 #include "store/dialect.hpp"
 #include "store/fanout_rows.hpp"
 #include "store/fanout_store.hpp"
+#include "store/partition_sql.hpp"
 #include "store/store.hpp"
 
 namespace notify::store {
@@ -103,15 +104,6 @@ int live_routers(Db& db, const std::vector<RouterLease>& rows, const std::string
         .bind(1, claim.now - kForgetClaim)
         .run();
     return static_cast<int>(live.size());
-}
-
-// " AND partition_no IN (0,1)" for a set that is not every partition.
-std::string among(const PartitionSet& serves) {
-    if (serves.holds_all()) return {};
-    std::string in;
-    for (int p = 0; p < serves.count(); ++p)
-        if (serves.contains(p)) in += (in.empty() ? "" : ",") + std::to_string(p);
-    return in.empty() ? " AND 0 = 1" : " AND partition_no IN (" + in + ")";
 }
 
 // Sets the expiry of the rows of `partitions` that `owner` holds.

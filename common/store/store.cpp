@@ -14,6 +14,7 @@
 #include "store/multi_row.hpp"
 #include "store/notification_rows.hpp"
 #include "store/otp_store.hpp"
+#include "store/partition_sql.hpp"
 #include "store/private_file.hpp"
 #include "store/rollup.hpp"
 #include "store/schema.hpp"
@@ -213,6 +214,7 @@ Expected<std::unique_ptr<Store>> Store::open(const std::string& path, const Opti
             const int found = current_schema_version(db);
             migrate(db);
             refuse_commits_when_moved(raw);
+            define_crc32(db);
             return std::unique_ptr<Store>(new Store(connection, found));
         } catch (const StoreFailure& f) {
             int primary = f.code & 0xff;
@@ -499,6 +501,18 @@ void Store::for_each_active(const std::function<void(const Delivery&)>& each) {
 
 std::vector<Delivery> Store::load_new(std::int64_t after_seq, int limit, std::int64_t up_to) {
     return st_->load_new.bind(1, after_seq).bind(2, up_to).bind(3, limit).collect(read_delivery);
+}
+
+std::vector<Delivery> Store::load_new(const PartitionSet& serves, std::int64_t after_seq, int limit,
+                                      std::int64_t up_to) {
+    const std::string sql =
+        "SELECT " + std::string(kDeliveryColumns) + " FROM deliveries WHERE seq > ? AND seq <= ?" +
+        among(serves, delivery_partition(serves.count())) + " ORDER BY seq LIMIT ?";
+    if (!load_new_of_ || load_new_of_->first != sql) load_new_of_.emplace(sql, Stmt(db_, sql));
+    return load_new_of_->second.bind(1, after_seq)
+        .bind(2, up_to)
+        .bind(3, limit)
+        .collect(read_delivery);
 }
 
 std::int64_t Store::max_delivery_seq() {

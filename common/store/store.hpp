@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model.hpp"
@@ -23,6 +24,10 @@
 #include "wire.hpp"
 
 #include "store/db.hpp"
+
+namespace notify {
+class PartitionSet;
+}
 
 namespace notify::store {
 
@@ -203,6 +208,10 @@ class Store {
     // most `limit`.
     std::vector<Delivery> load_new(std::int64_t after_seq, int limit,
                                    std::int64_t up_to = std::numeric_limits<std::int64_t>::max());
+    // Those of them of the partitions `serves` holds (partition_sql.hpp): a
+    // router sharing the partitions reads only its own.
+    std::vector<Delivery> load_new(const PartitionSet& serves, std::int64_t after_seq, int limit,
+                                   std::int64_t up_to);
     std::int64_t max_delivery_seq();
     // What a worker needs to attempt one delivery (provider, attempt and deadline unset).
     std::optional<wire::Job> load_job(const std::string& delivery_id);
@@ -258,6 +267,8 @@ class Store {
     Db& db_;
     std::unique_ptr<Statements> st_;
     std::unique_ptr<OtpStore> one_time_codes_;
+    // load_new of a set of partitions: its text, and the statement.
+    std::optional<std::pair<std::string, Stmt>> load_new_of_;
     int schema_found_ = 0;
 };
 

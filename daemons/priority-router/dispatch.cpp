@@ -14,10 +14,13 @@
 namespace notify::router {
 
 void Router::dispatch(Millis now) {
-    // Each delivery handed out reads its content: one snapshot for them all,
-    // taken only when there is one to hand out.
-    std::optional<store::ReadTransaction> reads;
-    if (!ready_.empty()) reads.emplace(store_.handle());
+    // The contents read for the deliveries handed out share one snapshot,
+    // taken at the first read (read_for_dispatch): a round whose jobs were
+    // read ahead, or with no worker to take one, costs the store nothing.
+    struct Snapshot {
+        std::optional<store::ReadTransaction>& reads;
+        ~Snapshot() { reads.reset(); }
+    } snapshot{dispatch_reads_};
     update_blocked(now);
     deliver_to_inboxes(now);
     while (!ready_.empty()) {
@@ -56,6 +59,10 @@ void Router::dispatch(Millis now) {
         ready_.push_front(std::get<0>(*it), std::get<1>(*it), std::get<2>(*it));
     set_aside_.clear();
     update_blocked(now);
+}
+
+void Router::read_for_dispatch() {
+    if (!dispatch_reads_) dispatch_reads_.emplace(store_.handle());
 }
 
 namespace {
@@ -104,6 +111,7 @@ std::optional<wire::Job> Router::job_of(const std::string& id, const Entry& e, l
         if (ids.size() > 8) ids.resize(ids.size() / 8 * 8);
     }
     std::optional<wire::Job> out;
+    read_for_dispatch();
     for (wire::Job& job : store_.load_jobs(ids)) {
         if (job.delivery_id == id) {
             out = std::move(job);

@@ -58,6 +58,7 @@ bool Router::deliver_to_inbox(const std::string& id, Entry& e, Millis now) {
         ready_.push_front(e.priority, e.channel, ReadyItem{e.seq, id});
         return false;
     }
+    read_for_dispatch();
     std::optional<wire::Job> job = store_.load_job(id);
     if (!job) {
         NLOG(error, e.notification_id, "delivery=" << id << " is not in the store; dropped");

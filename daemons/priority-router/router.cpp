@@ -170,14 +170,41 @@ void Router::sweep(std::int64_t up_to, int rows) {
     // The new deliveries, their notifications' facts and the gate's lookups:
     // one snapshot.
     store::ReadTransaction reads(store_.handle());
+    // Sharing the partitions, the store returns only this router's deliveries
+    // (at most a batch) of a stretch of seqs sized to hold about a batch of
+    // them; unless the batch is full, the mark moves to the stretch's end,
+    // which is never past the last seq stored (writers take turns, so every
+    // seq up to it is in the snapshot).
+    const bool shared = !partitions_.holds_all();
+    if (shared) up_to = std::min(up_to, store_.max_delivery_seq());
     int read = 0;
-    while (true) {
+    while (!shared || last_seq_ < up_to) {
         const int want = rows > 0 ? std::min(kSweepBatch, rows - read) : kSweepBatch;
-        auto batch = store_.load_new(last_seq_, want, up_to);
+        const std::int64_t stretch_end =
+            shared ? std::min(up_to, last_seq_ + stretch(want)) : up_to;
+        auto batch = shared ? store_.load_new(partitions_, last_seq_, want, stretch_end)
+                            : store_.load_new(last_seq_, want, up_to);
         facts_.prefetch(batch);
-        for (const Delivery& d : batch) take_new(d, now);
-        read += static_cast<int>(batch.size());
-        if (batch.size() < static_cast<std::size_t>(want)) break;
+        for (const Delivery& d : batch) {
+            // The store's rule and partition_of must agree, or a delivery is
+            // nobody's: say so loudly.
+            if (shared && !partitions_.serves(d))
+                NLOG(error, d.notification_id,
+                     "delivery=" << d.id
+                                 << " was read as one of this router's partitions but is not; "
+                                    "the store computes partitions otherwise");
+            take_new(d, now);
+        }
+        const bool full = batch.size() == static_cast<std::size_t>(want);
+        // A stretch counts as the batch it is sized for, however few of its
+        // deliveries are this router's, so that a round passes over a bounded part.
+        read += shared ? want : static_cast<int>(batch.size());
+        if (shared && !full) {
+            last_seq_ = stretch_end;  // the others' deliveries are passed over
+            gated_seq_ = std::max(gated_seq_, stretch_end);
+        } else if (!full) {
+            break;
+        }
         if (rows > 0 && read >= rows) {
             sweep_requested_ = true;  // the rest in the next round
             break;
@@ -185,6 +212,15 @@ void Router::sweep(std::int64_t up_to, int rows) {
     }
     taken_early_.erase(taken_early_.begin(), taken_early_.upper_bound(last_seq_));
     if (gated_seq_ != gated_before) log_.set_gated_seq(gated_seq_);
+}
+
+std::int64_t Router::stretch(int want) const {
+    // The share of the deliveries this router's partitions should hold; a
+    // stretch is at most 16 batches long, so that a statement's scan is bounded
+    // when the partitions held are few of many.
+    constexpr std::int64_t kLongest = 16;
+    const std::int64_t held = std::max(1, partitions_.held());
+    return std::int64_t{want} * std::min(kLongest, (partitions_.count() + held - 1) / held);
 }
 
 void Router::take_urgent(Millis now) {

@@ -146,6 +146,9 @@ class Router {
     // with `rows`, that many at most, asking for another round when more remain.
     static constexpr std::int64_t kWholeStore = std::numeric_limits<std::int64_t>::max();
     void sweep(std::int64_t up_to = kWholeStore, int rows = 0);
+    // How many seqs a sweep sharing the partitions reads at once for `want`
+    // deliveries of its own.
+    std::int64_t stretch(int want) const;
     // Takes in, ahead of the sweep, the high-priority deliveries ingest named
     // in its nudges (urgent_): admitted at once, remembered in taken_early_ so
     // that the sweep counts them in order without admitting them again.
@@ -185,6 +188,8 @@ class Router {
     // now with the next ones of its queue that can go, as many as `credit`
     // (the worker's it goes to) allows, in one statement (64 at most).
     std::optional<wire::Job> job_of(const std::string& id, const Entry& e, long credit);
+    // Opens dispatch_reads_ if it is not open: inside dispatch() only.
+    void read_for_dispatch();
     void on_worker_frame(const std::string& identity, const std::string& frame, Millis now);
     void on_result(WorkerInfo* w, const wire::Result& r, Millis now);
     // The vendor says a delivery's address is gone for good: that address of the
@@ -310,6 +315,8 @@ class Router {
     // number and in bytes of content (jobs_ahead_bytes_).
     std::unordered_map<std::string, wire::Job> jobs_ahead_;
     std::size_t jobs_ahead_bytes_ = 0;
+    // The snapshot of one dispatch()'s reads, from the first (read_for_dispatch).
+    std::optional<store::ReadTransaction> dispatch_reads_;
     Millis rate_wake_ = 0;  // when a blocked channel with work frees up; 0: none
     WorkerPool workers_;
     std::unique_ptr<store::FanoutStore> fanouts_;

@@ -81,6 +81,48 @@ Config partition_config(const std::string& tag) {
 }
 }  // namespace
 
+TEST_CASE("the store reads the new deliveries of some partitions only, as partition_of counts") {
+    TempStore s;
+    // By user, by address, and by notification (a channel that needs no address).
+    std::vector<Delivery> made;
+    for (int i = 0; i < 90; ++i) {
+        Delivery d;
+        d.notification_id = "01N" + std::to_string(i * 7919);
+        d.id = d.notification_id + ".0";
+        if (i % 3 == 0) d.user_id = "user-" + std::to_string(i);
+        if (i % 3 != 2) d.recipient = "a" + std::to_string(i) + "@example.com";
+        s.exec(
+            "INSERT INTO deliveries (id, notification_id, channel, recipient, priority, state, "
+            "created_at, updated_at, user_id) VALUES ('" +
+            d.id + "', '" + d.notification_id + "', 'c', '" + d.recipient +
+            "', 1, 'queued', 1, 1, '" + d.user_id + "')");
+        made.push_back(d);
+    }
+    const std::int64_t last = (*s).max_delivery_seq();
+    for (int count : {1, 3, 4}) {
+        std::set<std::string> seen;
+        for (int p = 0; p < count; ++p) {
+            const PartitionSet one(count, {p});
+            for (const Delivery& d : (*s).load_new(one, 0, 100, last)) {
+                CHECK(partition_of(d, count) == p);
+                CHECK(seen.insert(d.id).second);
+            }
+        }
+        CHECK(seen.size() == made.size());  // every one, in one partition
+    }
+    // Only the seqs asked, in store order, as many as asked; none for no partitions.
+    const auto some = (*s).load_new(PartitionSet(2, {0, 1}), last - 10, 100, last - 5);
+    REQUIRE(some.size() == 5);
+    CHECK(some.front().seq == last - 9);
+    CHECK(some.back().seq == last - 5);
+    const PartitionSet first(3, {0});
+    const auto few = (*s).load_new(first, 0, 2, last);
+    REQUIRE(few.size() == 2);
+    CHECK(partition_of(few[0], 3) == 0);
+    CHECK(few[0].seq < few[1].seq);
+    CHECK((*s).load_new(PartitionSet(4, {}), 0, 100, last).empty());
+}
+
 TEST_CASE("routers serving some partitions each hand out their own deliveries, all of them once") {
     TempStore s;
     const Millis began = util::now_ms();
