@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,6 +59,12 @@ class StatementImpl {
     // (known once the statement has stepped).
     virtual bool is_null(int col) const = 0;
     virtual int columns() const = 0;
+    // On a connection that holds writes (Db::hold_writes), inside a write
+    // transaction: keeps this statement, an INSERT, with the values bound now,
+    // to be sent with the connection's next statement or its commit, and true;
+    // `ran(id)` is called once it ran, with the number the first row it
+    // inserted got. False, with nothing kept, when it is to run now.
+    virtual bool hold(std::function<void(std::int64_t)> /*ran*/) { return false; }
 };
 
 // One connection to the store's database, used by one thread at a time.
@@ -89,6 +96,13 @@ class Db {
     // reports it; nullopt when it replicates nothing now (it is no replica,
     // or its replication is stopped or cannot reach the source).
     virtual std::optional<std::int64_t> replication_lag() { return std::nullopt; }
+    // Whether the MultiRow inserts of a write transaction are held
+    // (StatementImpl::hold) to go with the next statement or the commit, in
+    // as few round trips as their size allows; a database in the same process
+    // (SQLite) has no round trips to save and holds nothing. A failure of a
+    // held write is thrown by the statement or the commit that sent it.
+    // Returns whether it held them before.
+    virtual bool hold_writes(bool /*on*/) { return false; }
 
     // From now on every write transaction (Transaction) checks `fence` first.
     void set_write_fence(std::shared_ptr<WriteFence> fence) { fence_ = std::move(fence); }
@@ -124,6 +138,13 @@ class Stmt {
     // A row: true; no more rows: false; anything else throws StoreFailure.
     bool step() { return s_->step(); }
     void reset() { s_->reset(); }
+    // Keeps the statement as bound to run later (StatementImpl::hold), then
+    // resets it; false, with the bindings kept, when it is to run now.
+    bool hold(std::function<void(std::int64_t)> ran) {
+        if (!s_->hold(std::move(ran))) return false;
+        reset();
+        return true;
+    }
     // Every row through `read`, then reset.
     template <class Read>
     auto collect(Read read) -> std::vector<decltype(read(*this))> {
@@ -170,6 +191,20 @@ class Stmt {
         ~Resetting() { stmt.reset(); }
     };
     std::unique_ptr<StatementImpl> s_;
+};
+
+// Holds the writes of the connection's MultiRow inserts while it lives
+// (Db::hold_writes).
+class HeldWrites {
+  public:
+    explicit HeldWrites(Db& db) : db_(db), before_(db.hold_writes(true)) {}
+    ~HeldWrites() { db_.hold_writes(before_); }
+    HeldWrites(const HeldWrites&) = delete;
+    HeldWrites& operator=(const HeldWrites&) = delete;
+
+  private:
+    Db& db_;
+    bool before_;
 };
 
 inline void exec(Db& db, const char* sql) {

@@ -2,6 +2,8 @@
 // FanoutStore. See delivery_rows.hpp.
 #include "store/delivery_rows.hpp"
 
+#include <memory>
+
 #include "util/time.hpp"
 
 namespace notify::store {
@@ -19,7 +21,7 @@ DeliveryRows::DeliveryRows(Db& db)
           "(?,?,?,?,?,?,?)")) {}
 
 void DeliveryRows::insert(const std::vector<Delivery*>& deliveries, bool with_last_error) {
-    const auto seqs = deliveries_.run(
+    deliveries_.run(
         deliveries.size(),
         [&](Stmt& s, int p, size_t i) {
             const Delivery& d = *deliveries[i];
@@ -42,8 +44,10 @@ void DeliveryRows::insert(const std::vector<Delivery*>& deliveries, bool with_la
             return d.id.size() + d.notification_id.size() + d.channel.size() + d.recipient.size() +
                    (with_last_error ? d.last_error.size() : 0) + d.user_id.size() +
                    d.locale.size() + 6 * 8;
-        });
-    for (size_t i = 0; i < deliveries.size(); ++i) deliveries[i]->seq = seqs[i];
+        },
+        // The pointers kept: the seqs may be known only at the commit.
+        [rows = std::make_shared<const std::vector<Delivery*>>(deliveries)](
+            size_t i, std::int64_t seq) { (*rows)[i]->seq = seq; });
 }
 
 void DeliveryRows::events(const std::vector<NewEvent>& events) {

@@ -38,7 +38,8 @@ class DeliveryRows {
 
     // Inserts the deliveries in order, with no attempts yet and each one's
     // last_error as its row's last error when `with_last_error` (else none),
-    // and sets each one's seq.
+    // and sets each one's seq (by the commit, on a connection that holds
+    // writes: the deliveries must live until then).
     void insert(const std::vector<Delivery*>& deliveries, bool with_last_error);
     // Appends events, in order.
     void events(const std::vector<NewEvent>& events);

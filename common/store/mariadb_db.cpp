@@ -7,7 +7,11 @@
 #include <charconv>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "store/dialect.hpp"
 
@@ -77,9 +81,23 @@ struct MariaConnection {
     bool broken = true;
     std::uint64_t generation = 0;  // grows with every connection made
     bool in_transaction = false;
+    bool writing = false;          // the open transaction is a write transaction
     std::string transaction_lost;  // why the open transaction ended on the server
     std::int64_t changes = 0;
     std::int64_t insert_id = 0;
+
+    // Writes held to go with the next statement or the commit (hold_writes).
+    struct Held {
+        std::string sql;
+        std::function<void(std::int64_t)> ran;  // a write's; empty for the transaction's own
+    };
+    bool holding = false;
+    std::vector<Held> held;
+    std::size_t held_bytes = 0;
+    // Held statements go out together up to this size, half the smallest
+    // max_allowed_packet of the servers (MySQL 5.7's 4 MiB), and a statement
+    // of MultiRow::kMaxBytes of values as hex fits; a larger one runs alone.
+    static constexpr std::size_t kHeldMax = std::size_t{2} << 20;
 
     std::string where() const {
         return target.socket.empty() ? target.host + ":" + std::to_string(target.port)
@@ -152,9 +170,58 @@ struct MariaConnection {
         return mysql;
     }
 
+    // Keeps `sql`, a write, to go with the next statement or the commit;
+    // what was kept is sent first if it would grow past kHeldMax.
+    void hold(std::string sql, std::function<void(std::int64_t)> ran) {
+        if (held_bytes + sql.size() > kHeldMax) send_held();
+        held_bytes += sql.size() + 1;
+        held.push_back({std::move(sql), std::move(ran)});
+    }
+
+    // Sends what is held in one round trip, with `last` (COMMIT) after it when
+    // given. Each held write's `ran` learns the number its first row got; the
+    // first statement to fail throws, and the server runs none after it.
+    void send_held(const char* last = nullptr) {
+        if (held.empty() && !last) return;
+        std::vector<Held> pieces = std::move(held);
+        const std::size_t held_size = held_bytes;
+        held.clear();
+        held_bytes = 0;
+        if (last) pieces.push_back({last, {}});
+        std::string text;
+        text.reserve(held_size + pieces.size() + 8);
+        for (const Held& p : pieces) {
+            if (!text.empty()) text += ';';
+            text += p.sql;
+        }
+        MYSQL* m = live();
+        if (mysql_real_query(m, text.data(), text.size())) fail(mysql_errno(m), mysql_error(m));
+        for (std::size_t k = 0;; ++k) {
+            if (MYSQL_RES* r = mysql_store_result(m)) {
+                mysql_free_result(r);
+            } else if (mysql_field_count(m) != 0) {
+                fail(mysql_errno(m), mysql_error(m));
+            } else if (k < pieces.size() && pieces[k].ran) {
+                changes = static_cast<std::int64_t>(mysql_affected_rows(m));
+                const auto id = static_cast<std::int64_t>(mysql_insert_id(m));
+                if (id != 0) insert_id = id;  // as a prepared statement's
+                pieces[k].ran(id);
+            }
+            const int next = mysql_next_result(m);
+            if (next > 0) fail(mysql_errno(m), mysql_error(m));
+            if (next < 0) break;
+        }
+    }
+
+    // The connection, with what is held sent: before any other statement.
+    MYSQL* ready() {
+        send_held();
+        return live();
+    }
+
     // Runs statements that return no rows (or whose rows nobody reads); those
     // that `count` set what changes() answers.
-    void query(const char* sql, bool count = true) { run(live(), sql, count); }
+    void query(const char* sql, bool count = true) { run(ready(), sql, count); }
 
     void run(MYSQL* m, const char* sql, bool count) {
         if (mysql_real_query(m, sql, std::strlen(sql))) fail(mysql_errno(m), mysql_error(m));
@@ -174,7 +241,7 @@ struct MariaConnection {
 
     // The first column of the first row of `sql`.
     std::int64_t number(const char* sql) {
-        MYSQL* m = live();
+        MYSQL* m = ready();
         if (mysql_real_query(m, sql, std::strlen(sql))) fail(mysql_errno(m), mysql_error(m));
         MYSQL_RES* r = mysql_store_result(m);
         if (!r) fail(mysql_errno(m), mysql_error(m));
@@ -217,6 +284,7 @@ PositionalSql positional(std::string_view sql) {
         i = j - 1;
         largest = std::max(largest, n);
         out.parameters.push_back(n);
+        out.at.push_back(out.sql.size());
         out.sql += '?';
     }
     return out;
@@ -250,6 +318,14 @@ class MariaStatement final : public StatementImpl {
     }
     void bind_null(int i) override {
         if (Param* p = param(i)) p->kind = Param::null_value;
+    }
+
+    bool hold(std::function<void(std::int64_t)> ran) override {
+        if (!c_->holding || !c_->writing || c_->broken || !c_->mysql) return false;
+        std::string sql = with_values();
+        if (sql.size() > MariaConnection::kHeldMax) return false;
+        c_->hold(std::move(sql), std::move(ran));
+        return true;
     }
 
     bool step() override {
@@ -325,6 +401,48 @@ class MariaStatement final : public StatementImpl {
         }
     }
 
+    // The statement as text, each parameter replaced by its value as a literal.
+    std::string with_values() const {
+        std::string out;
+        std::size_t from = 0;
+        for (std::size_t k = 0; k < sql_.at.size(); ++k) {
+            out.append(sql_.sql, from, sql_.at[k] - from);
+            from = sql_.at[k] + 1;
+            const Param& p = params_[static_cast<std::size_t>(sql_.parameters[k] - 1)];
+            switch (p.kind) {
+                case Param::null_value:
+                    out += "NULL";
+                    break;
+                case Param::integer_value:
+                    out += std::to_string(p.number);
+                    break;
+                case Param::text_value: {
+                    // As the session escapes (NO_BACKSLASH_ESCAPES or not).
+                    std::string quoted(p.bytes.size() * 2 + 1, '\0');
+                    const unsigned long n =
+                        mysql_real_escape_string(c_->mysql, quoted.data(), p.bytes.data(),
+                                                 static_cast<unsigned long>(p.bytes.size()));
+                    out += '\'';
+                    out.append(quoted.data(), n);
+                    out += '\'';
+                    break;
+                }
+                case Param::blob_value: {
+                    static constexpr char kHex[] = "0123456789ABCDEF";
+                    out += "X'";
+                    for (const unsigned char b : p.bytes) {
+                        out += kHex[b >> 4];
+                        out += kHex[b & 15];
+                    }
+                    out += '\'';
+                    break;
+                }
+            }
+        }
+        out.append(sql_.sql, from, std::string::npos);
+        return out;
+    }
+
     void end_result() {
         if (executed_ && columns_ > 0 && s_) mysql_stmt_free_result(s_);
         executed_ = false;
@@ -352,6 +470,7 @@ class MariaStatement final : public StatementImpl {
     }
 
     void execute() {
+        c_->send_held();
         MYSQL_STMT* s = prepared();
         std::vector<MYSQL_BIND> in(sql_.parameters.size());
         for (std::size_t k = 0; k < in.size(); ++k) {
@@ -473,11 +592,18 @@ void MariaDb::exec(const char* sql) {
 void MariaDb::begin_write() {
     // START TRANSACTION would commit the open one (SQLite refuses a nested BEGIN).
     if (c_->in_transaction) throw StoreFailure{SQLITE_ERROR, "a transaction is open already"};
-    // One round trip; rolled back if either part fails.
+    // One round trip, or none yet while writes are held; rolled back if either
+    // part fails.
+    static constexpr const char* kBegin[] = {
+        "START TRANSACTION", "UPDATE notify_writer SET version = version + 1 WHERE id = 1"};
     c_->in_transaction = true;
+    c_->writing = true;
+    if (c_->holding) {
+        for (const char* sql : kBegin) c_->hold(sql, {});
+        return;
+    }
     try {
-        c_->query("START TRANSACTION; UPDATE notify_writer SET version = version + 1 WHERE id = 1",
-                  false);
+        c_->query((std::string(kBegin[0]) + ";" + kBegin[1]).c_str(), false);
     } catch (const StoreFailure&) {
         rollback();
         throw;
@@ -497,17 +623,22 @@ bool MariaDb::begin_read() noexcept {
 
 void MariaDb::commit() {
     try {
-        c_->query("COMMIT", false);
+        c_->send_held("COMMIT");
     } catch (const StoreFailure&) {
         rollback();
         throw;
     }
     c_->in_transaction = false;
+    c_->writing = false;
 }
 
 void MariaDb::rollback() noexcept {
+    // Held writes never reach the server.
+    c_->held.clear();
+    c_->held_bytes = 0;
     const bool open = c_->in_transaction && !c_->broken;
     c_->in_transaction = false;
+    c_->writing = false;
     c_->transaction_lost.clear();
     if (!open) return;
     try {
@@ -515,6 +646,10 @@ void MariaDb::rollback() noexcept {
     } catch (const StoreFailure&) {
         // The connection is lost, and the server rolls the transaction back.
     }
+}
+
+bool MariaDb::hold_writes(bool on) {
+    return std::exchange(c_->holding, on);
 }
 
 bool MariaDb::in_transaction() const {
@@ -535,7 +670,7 @@ std::int64_t MariaDb::first_insert_id(std::int64_t) const {
 }
 
 std::optional<std::int64_t> MariaDb::replication_lag() {
-    MYSQL* m = c_->live();
+    MYSQL* m = c_->ready();
     // MariaDB 10.5 and MySQL 8.0.22 know REPLICA; older servers only SLAVE.
     const char* kAsked[] = {"SHOW REPLICA STATUS", "SHOW SLAVE STATUS"};
     MYSQL_RES* r = nullptr;

@@ -7,7 +7,11 @@
 // PIPES_AS_CONCAT and strict modes. Every write transaction first takes the one
 // row of `notify_writer`, so writers take turns as on SQLite and numbered rows
 // are committed in the order of their numbers. A connection that is lost is
-// opened again by the next statement, which prepares itself again.
+// opened again by the next statement, which prepares itself again. While it
+// holds writes (Db::hold_writes), a write transaction's start and its MultiRow
+// inserts are kept as text with their values (escaped as the session reads
+// them, bytes as hex) and sent with the next statement or the COMMIT, one
+// multi-statement query, up to 2 MiB at a time.
 #pragma once
 
 #include <memory>
@@ -48,6 +52,7 @@ class MariaDb final : public Db {
     void commit() override;
     void rollback() noexcept override;
     bool in_transaction() const override;
+    bool hold_writes(bool on) override;
     std::int64_t changes() const override;
     std::int64_t last_insert_id() const override;
     std::int64_t first_insert_id(std::int64_t rows) const override;
@@ -67,6 +72,7 @@ class MariaDb final : public Db {
 struct PositionalSql {
     std::string sql;
     std::vector<int> parameters;
+    std::vector<std::size_t> at;  // where each parameter's `?` is in `sql`
 };
 PositionalSql positional(std::string_view sql);
 

@@ -13,8 +13,8 @@ static_assert(MultiRow::kMaxRows % kStep == 0 && MultiRow::kMaxRows / kStep + kS
 
 }  // namespace
 
-MultiRow::MultiRow(Db& db, std::function<std::string(std::size_t)> sql, int params)
-    : db_(&db), sql_(std::move(sql)), params_(params) {}
+MultiRow::MultiRow(Db& db, std::function<std::string(std::size_t)> sql, int params, bool holdable)
+    : db_(&db), sql_(std::move(sql)), params_(params), holdable_(holdable) {}
 
 MultiRow MultiRow::insert(Db& db, std::string head, std::string row) {
     const int params = static_cast<int>(std::count(row.begin(), row.end(), '?'));
@@ -26,7 +26,7 @@ MultiRow MultiRow::insert(Db& db, std::string head, std::string row) {
             for (std::size_t r = 0; r < rows; ++r) sql += (r ? "," : "") + row;
             return sql;
         },
-        params);
+        params, true);
 }
 
 MultiRow MultiRow::update(Db& db, std::string table, std::string key,
@@ -76,15 +76,18 @@ Stmt& MultiRow::statement(std::size_t rows) {
     return *s;
 }
 
-std::vector<std::int64_t> MultiRow::run(std::size_t n, const BindRow& bind, const RowBytes& bytes) {
-    std::vector<std::int64_t> numbers(n, 0);
+void MultiRow::run(std::size_t n, const BindRow& bind, const RowBytes& bytes,
+                   const Numbered& numbered) {
     each_statement(n, bind, bytes, [&](Stmt& s, std::size_t first_row, std::size_t rows) {
+        auto ran = [numbered, first_row, rows](std::int64_t first) {
+            if (!numbered) return;
+            for (std::size_t r = 0; r < rows; ++r)
+                numbered(first_row + r, first + static_cast<std::int64_t>(r));
+        };
+        if (holdable_ && s.hold(ran)) return;
         s.run();
-        const std::int64_t first = db_->first_insert_id(static_cast<std::int64_t>(rows));
-        for (std::size_t r = 0; r < rows; ++r)
-            numbers[first_row + r] = first + static_cast<std::int64_t>(r);
+        ran(db_->first_insert_id(static_cast<std::int64_t>(rows)));
     });
-    return numbers;
 }
 
 void MultiRow::read(std::size_t n, const BindRow& bind,

@@ -49,17 +49,25 @@ class MultiRow {
     // About how many bytes row `i`'s values hold.
     using RowBytes = std::function<std::size_t(std::size_t i)>;
 
-    // Writes rows 0 .. n-1 in order. Returns the number each row got, for an
-    // insert into a table that numbers its rows (an AUTOINCREMENT key);
-    // meaningless else.
-    std::vector<std::int64_t> run(std::size_t n, const BindRow& bind, const RowBytes& bytes = {});
+    // The number row `i` got, for an insert into a table that numbers its rows
+    // (an AUTOINCREMENT key); meaningless else.
+    using Numbered = std::function<void(std::size_t i, std::int64_t number)>;
+
+    // Writes rows 0 .. n-1 in order, and tells `numbered` (when given) each
+    // row's number once its statement ran: at once, or, for an insert on a
+    // connection that holds writes (Db::hold_writes), when the statement is
+    // sent, with the commit at the latest (a row whose statement never ran,
+    // the transaction failing, gets none); what it refers to must live until then.
+    void run(std::size_t n, const BindRow& bind, const RowBytes& bytes = {},
+             const Numbered& numbered = {});
     // A select's rows for keys 0 .. n-1 (`bind` binds key i), each through `read_row`.
     void read(std::size_t n, const BindRow& bind, const std::function<void(Stmt&)>& read_row);
 
   private:
     // `sql(rows)`: the statement for `rows` rows, row r's parameters numbered
     // from 1 + r * params.
-    MultiRow(Db& db, std::function<std::string(std::size_t rows)> sql, int params);
+    MultiRow(Db& db, std::function<std::string(std::size_t rows)> sql, int params,
+             bool holdable = false);
     Stmt& statement(std::size_t rows);  // rows: 1 to 8, or a multiple of 8 up to kMaxRows
     // Rows 0 .. n-1 bound to statements in turn; `done_statement(stmt, first,
     // rows)` runs each.
@@ -68,7 +76,8 @@ class MultiRow {
 
     Db* db_;
     std::function<std::string(std::size_t)> sql_;
-    int params_;                                   // per row
+    int params_;     // per row
+    bool holdable_;  // an insert, which may go with the commit (Db::hold_writes)
     std::array<std::optional<Stmt>, 15> by_rows_;  // 1 .. 8, 16, 24, ... kMaxRows rows
 };
 

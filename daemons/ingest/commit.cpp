@@ -34,8 +34,9 @@ Error store_unavailable(const std::string& why) {
 
 // Whether the store refused what was written rather than failing for its
 // own state: a constraint, a value too long, of the wrong type or out of range
-// (mariadb_db.cpp maps the server's errors to these). Anything else, and a
-// commit-time failure, is the store's state (busy, full, read-only, gone).
+// (mariadb_db.cpp maps the server's errors to these), whether a write or the
+// commit that sent the held writes reports it. Anything else is the store's
+// state (busy, full, read-only, gone).
 bool refused_content(int code) {
     if (code == SQLITE_CONSTRAINT_COMMITHOOK) return false;  // a replaced store file
     const int primary = code & 0xff;
@@ -162,22 +163,22 @@ std::vector<CommitResult> commit_once(store::Store& store, std::vector<Submissio
         return !group.empty();
     };
     Status status = ok();
-    // The code of a StoreFailure out of the writes (not out of the commit).
-    int failed_code = 0;
-    auto written = [&]() -> Status {
-        try {
-            return settle_and_write();
-        } catch (const store::StoreFailure& f) {
-            failed_code = f.code;
-            throw;
-        }
-    };
     try {
         if (only_replays()) {
             status = settle_and_write();
-        } else if (auto st = store::in_transaction(store.handle(), written); !st) {
-            content = refused_content(failed_code);
-            status = store_unavailable(st.error().message);
+        } else {
+            // The group's rows go to the store with its commit (on a database
+            // across the network, one round trip), so a refusal of what they
+            // hold may come from the commit too.
+            store::HeldWrites held(store.handle());
+            try {
+                store::Transaction tx(store.handle());
+                status = settle_and_write();
+                if (status) tx.commit();
+            } catch (const store::StoreFailure& f) {
+                content = refused_content(f.code);
+                status = store_unavailable(store::to_error(f).message);
+            }
         }
     } catch (...) {
         // Anything but a StoreFailure escaping the store is a store failure too.

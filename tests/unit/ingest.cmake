@@ -17,6 +17,7 @@ add_executable(unit_ingest
   ${CMAKE_CURRENT_LIST_DIR}/test_unsubscribe_link.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_ingest_templates.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_ingest_inbox.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/mariadb_server.cpp
 )
 target_link_libraries(unit_ingest PRIVATE catch_main notify_ingest_daemon PkgConfig::SQLITE3)
 add_test(NAME unit_ingest COMMAND unit_ingest)

@@ -1,6 +1,7 @@
 // Group commit: idempotency within a group and against the store, a transaction
 // failed for the store's state that fails every request of its group and stores
-// nothing, and one refused for a request's content that fails that request alone.
+// nothing, and one refused for a request's content that fails that request alone
+// (on MariaDB too, where the group's rows go to the server with its commit).
 #include <sqlite3.h>
 #include "store/sqlite_db.hpp"
 
@@ -9,6 +10,7 @@
 
 #include "commit.hpp"
 #include "door.hpp"
+#include "mariadb_server.hpp"
 #include "test_ingest_fixture.hpp"
 
 using namespace notify;
@@ -223,4 +225,58 @@ TEST_CASE("a submission's own writes ride its group's transaction") {
         CHECK_FALSE(r[1].status);
         CHECK(count(st, "notifications") == 0);
     }
+}
+
+TEST_CASE("group commit on MariaDB: rows sent with the commit, a refused request fails alone",
+          "[mariadb]") {
+    Config c = ingest_test_config();
+    auto opened = store::Store::open(testing::fresh_mariadb_database(), {});
+    REQUIRE(opened);
+    store::Store& st = **opened;
+    auto rows = [&](const char* table) {
+        store::Stmt s(st.handle(), std::string("SELECT COUNT(*) FROM ") + table);
+        return s.first([](store::Stmt& r) { return r.integer(0); }).value_or(-1);
+    };
+    // A server that refuses one notification's content (error 1644, as a
+    // column too narrow for it would refuse it), not for its own state.
+    store::exec(st.handle(),
+                "CREATE TRIGGER refuse BEFORE INSERT ON notifications FOR EACH ROW "
+                "IF NEW.body = 'poison' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused'; "
+                "END IF");
+    std::vector<Submission> group;
+    group.push_back(
+        submission({accepted(c, R"({"channel":"hook","body":"1","priority":"high"})")}));
+    group.push_back(submission({accepted(c, R"({"channel":"hook","body":"poison"})"),
+                                accepted(c, R"({"channel":"hook","body":"2"})")}));
+    group.push_back(submission({accepted(c, R"({"channel":"hook","to":["a","b"],"body":"3"})")}));
+    // Statements the session executed as prepared ones: none of the group's.
+    auto executed = [&] {
+        store::Stmt s(st.handle(),
+                      "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS "
+                      "WHERE VARIABLE_NAME = 'COM_STMT_EXECUTE'");
+        return s.first([](store::Stmt& row) { return std::stoll(row.text(0)); }).value_or(-1);
+    };
+    const auto before = executed();
+    CommitStats stats;
+    auto r = commit_group(st, group, kNow, stats);
+    CHECK(executed() - before == 1);  // the count's own
+    REQUIRE(r.size() == 3);
+    REQUIRE(r[0].status);
+    REQUIRE_FALSE(r[1].status);
+    CHECK(r[1].status.error().message.find("refused") != std::string::npos);
+    REQUIRE(r[2].status);
+    CHECK(stats.ok);
+    CHECK(stats.stored == 2);
+    CHECK(rows("notifications") == 2);
+    CHECK(rows("deliveries") == 3);
+    CHECK(rows("events") == 3);
+    // Each stored delivery's seq, known once the commit ran, is the row's own.
+    REQUIRE(stats.high.size() == 1);
+    CHECK(stats.high[0] == r[0].items[0].deliveries.at(0).seq);
+    for (const auto& result : {r[0], r[2]})
+        for (const Delivery& d : result.items.at(0).deliveries) {
+            store::Stmt s(st.handle(), "SELECT id FROM deliveries WHERE seq = ?");
+            s.bind(1, d.seq);
+            CHECK(s.first([](store::Stmt& row) { return row.text(0); }).value_or("") == d.id);
+        }
 }

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -44,16 +45,21 @@ std::unique_ptr<store::Db> open_mariadb(const store::MariaTarget& target) {
     return db;
 }
 
-// Inserts keys `prefix`0 .. `prefix`n-1 with `value` each, in one transaction.
+// Inserts keys `prefix`0 .. `prefix`n-1 with `value` each, in one transaction
+// (its writes held to the commit when `held`), and returns the rows' numbers.
 std::vector<std::int64_t> put(store::Db& db, MultiRow& insert, const std::string& prefix, size_t n,
-                              const std::string& value = "v") {
+                              const std::string& value = "v", bool held = false) {
+    std::optional<store::HeldWrites> holding;
+    if (held) holding.emplace(db);
+    std::vector<std::int64_t> numbers(n, 0);
     store::Transaction tx(db);
-    auto numbers = insert.run(
+    insert.run(
         n,
         [&](Stmt& s, int p, size_t i) {
             s.bind(p, prefix + std::to_string(i)).bind_blob(p + 1, value);
         },
-        [&](size_t) { return value.size(); });
+        [&](size_t) { return value.size(); },
+        [&](size_t i, std::int64_t number) { numbers[i] = number; });
     tx.commit();
     return numbers;
 }
@@ -64,15 +70,15 @@ std::vector<std::pair<std::string, std::int64_t>> stored(store::Db& db) {
     return all.collect([](Stmt& r) { return std::pair{r.text(0), r.integer(1)}; });
 }
 
-void check_rows_and_numbers(store::Db& db) {
+void check_rows_and_numbers(store::Db& db, bool held = false) {
     MultiRow insert = MultiRow::insert(db, "INSERT INTO kv (k, v)", "(?,?)");
-    CHECK(put(db, insert, "none", 0).empty());
-    const auto one = put(db, insert, "a", 1);
+    CHECK(put(db, insert, "none", 0, "v", held).empty());
+    const auto one = put(db, insert, "a", 1, "v", held);
     // 64 + 32 + 5 rows: three statements, numbered on from where the last ended.
-    const auto many = put(db, insert, "b", 101);
+    const auto many = put(db, insert, "b", 101, "v", held);
     // The newest rows pruned: their numbers are not given again.
     Stmt(db, "DELETE FROM kv WHERE seq > ?").bind(1, many[49]).run();
-    const auto after = put(db, insert, "c", 3);
+    const auto after = put(db, insert, "c", 3, "v", held);
 
     REQUIRE(one.size() == 1);
     REQUIRE(many.size() == 101);
@@ -163,6 +169,105 @@ TEST_CASE("Many rows to a statement, numbered as the table numbers them: MariaDB
     check_rows_and_numbers(*db);
 }
 
+TEST_CASE("Many rows held to the commit, numbered as the table numbers them: SQLite") {
+    auto db = open_sqlite();  // nothing is held: no round trips to save
+    check_rows_and_numbers(*db, true);
+}
+
+TEST_CASE("Many rows held to the commit, numbered as the table numbers them: MariaDB",
+          "[mariadb]") {
+    auto db = open_mariadb(testing::fresh_mariadb_database());
+    check_rows_and_numbers(*db, true);
+}
+
+TEST_CASE("MariaDB: held writes go as text with the commit, values intact", "[mariadb]") {
+    auto db = open_mariadb(testing::fresh_mariadb_database());
+    MultiRow insert = MultiRow::insert(*db, "INSERT INTO kv (k, v)", "(?,?)");
+    // Statements the session executed as prepared ones.
+    auto executed = [&] {
+        Stmt s(*db,
+               "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS "
+               "WHERE VARIABLE_NAME = 'COM_STMT_EXECUTE'");
+        return s.first([](Stmt& r) { return std::stoll(r.text(0)); }).value_or(-1);
+    };
+    const auto before = executed();
+    put(*db, insert, "prepared", 101);
+    const auto between = executed();
+    put(*db, insert, "held", 101, "v", true);
+    const auto after = executed();
+    CHECK(between - before == 3 + 1);  // three statements, and the count's own
+    CHECK(after - between == 1);       // the count's own only
+
+    // More than one sending's worth (250 rows of 5,000 bytes, as hex 2.5 MB):
+    // some go before the commit, and every row is numbered as stored.
+    const auto big = put(*db, insert, "big", 250, std::string(5000, 'b'), true);
+    CHECK(executed() - after == 1);
+    Stmt numbered(*db, "SELECT seq FROM kv WHERE k LIKE 'big%' ORDER BY seq");
+    CHECK(numbered.collect([](Stmt& r) { return r.integer(0); }) == big);
+
+    // Text and bytes a literal must escape, as they were given.
+    std::string bytes = "it's \\ \"q\" \n";
+    bytes += '\0';
+    const char tail[] = "\xff\x00\x27\x5c end";
+    bytes.append(tail, sizeof tail - 1);
+    std::string key = "o'k\\";
+    key += '\0';
+    put(*db, insert, key, 2, bytes, true);
+    Stmt read(*db, "SELECT v FROM kv WHERE k = ?");
+    read.bind(1, key + "1");
+    CHECK(read.first([](Stmt& r) { return r.text(0); }).value_or("") == bytes);
+
+    // A read in the same transaction sees what was held before it.
+    store::HeldWrites held(*db);
+    store::Transaction tx(*db);
+    insert.run(1, [&](Stmt& s, int p, size_t) { s.bind(p, std::string("seen")); });
+    Stmt seen(*db, "SELECT count(*) FROM kv WHERE k = 'seen'");
+    CHECK(seen.first([](Stmt& r) { return r.integer(0); }).value_or(0) == 1);
+    tx.commit();
+}
+
+TEST_CASE("MariaDB: a held write refused is thrown by the commit, and nothing of it stays",
+          "[mariadb]") {
+    auto db = open_mariadb(testing::fresh_mariadb_database());
+    MultiRow insert = MultiRow::insert(*db, "INSERT INTO kv (k, v)", "(?,?)");
+    put(*db, insert, "k", 3);
+    auto count = [&] {
+        Stmt s(*db, "SELECT count(*) FROM kv");
+        return s.first([](Stmt& r) { return r.integer(0); }).value_or(-1);
+    };
+    {
+        // k0 .. k9 after new0 .. new9: k0 .. k2 are there already.
+        store::HeldWrites held(*db);
+        std::vector<std::int64_t> numbers;
+        bool at_commit = false;
+        try {
+            store::Transaction tx(*db);
+            for (const char* prefix : {"new", "k"})
+                insert.run(
+                    10, [&](Stmt& s, int p, size_t i) { s.bind(p, prefix + std::to_string(i)); },
+                    {}, [&](size_t, std::int64_t n) { numbers.push_back(n); });
+            CHECK(numbers.empty());  // nothing has run yet
+            at_commit = true;
+            tx.commit();
+            FAIL("the commit took a duplicate key");
+        } catch (const store::StoreFailure& f) {
+            CHECK(at_commit);
+            CHECK(f.code == SQLITE_CONSTRAINT);
+            CHECK(f.message.find("Duplicate") != std::string::npos);
+        }
+        CHECK(numbers.size() == 10);  // the statement that ran, not the refused one
+        CHECK_FALSE(db->in_transaction());
+        // Rolled back without a commit: nothing held reaches the server.
+        {
+            store::Transaction tx(*db);
+            insert.run(1, [&](Stmt& s, int p, size_t) { s.bind(p, std::string("dropped")); });
+        }
+    }
+    CHECK(count() == 3);
+    put(*db, insert, "again", 2, "v", true);  // the connection goes on
+    CHECK(count() == 5);
+}
+
 TEST_CASE("MariaDB: rows are numbered one by one whatever the server's step", "[mariadb]") {
     const store::MariaTarget target = testing::fresh_mariadb_database();
     auto admin = std::make_unique<store::MariaDb>(target);
@@ -185,7 +290,8 @@ TEST_CASE("MariaDB: a batch larger than a packet goes in statements that fit", "
     const size_t each = std::min<size_t>(static_cast<size_t>(limit) / 3, 8u << 20);
     const size_t n = static_cast<size_t>(limit) / each + 2;
     MultiRow insert = MultiRow::insert(*db, "INSERT INTO kv (k, v)", "(?,?)");
-    const auto numbers = put(*db, insert, "big", n, std::string(each, 'x'));
+    const bool held = GENERATE(false, true);
+    const auto numbers = put(*db, insert, "big", n, std::string(each, 'x'), held);
     REQUIRE(numbers.size() == n);
     Stmt sizes(*db, "SELECT count(*), min(length(v)) FROM kv");
     sizes.step();
